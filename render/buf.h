@@ -1,0 +1,49 @@
+/*
+ * struct buf: a growable byte buffer (git's strbuf invariants).
+ *
+ * - ptr is never NULL: an empty buffer points at a static "" (BUF_INIT).
+ * - Contents are always NUL-terminated, yet may hold NULs: use len.
+ * - max, when non-zero, caps growth for outside input; growing past it
+ *   (or a failed allocation) sets the sticky oom flag and drops the write.
+ *   Check buf_oom() once at the end instead of after every append.
+ */
+#ifndef HYDRATE_BUF_H
+#define HYDRATE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *ptr;
+	size_t len, alloc, max;
+	int oom;
+};
+
+extern char buf__empty[];
+#define BUF_INIT { buf__empty, 0, 0, 0, 0 }
+
+void buf_init(struct buf *b, size_t hint);
+/* Makes room for at least extra more bytes; returns -1 (and sets oom) if it cannot. */
+int buf_grow(struct buf *b, size_t extra);
+int buf_add(struct buf *b, const void *data, size_t len);
+int buf_adds(struct buf *b, const char *s);
+int buf_addch(struct buf *b, int c);
+/* Appends c n times. */
+int buf_addchn(struct buf *b, int c, size_t n);
+int buf_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+/* Shortens to len (len <= b->len). */
+void buf_truncate(struct buf *b, size_t len);
+/* Empties the buffer, keeping its allocation. */
+void buf_reset(struct buf *b);
+/* Frees the allocation; the buffer is BUF_INIT afterwards. NULL is fine. */
+void buf_release(struct buf *b);
+/* The caller now owns the string (never NULL; free() it); b is reset to BUF_INIT. */
+char *buf_detach(struct buf *b, size_t *len_out);
+/* Replaces the contents with a copy of data. */
+int buf_set(struct buf *b, const void *data, size_t len);
+static inline int buf_oom(const struct buf *b) { return b->oom; }
+
+#endif

@@ -1,0 +1,14 @@
+/*
+ * Go's strconv.FormatFloat, exactly: fmt is one of 'e' 'E' 'f' 'g' 'G'
+ * ('b' 'x' 'X' too); prec -1 asks for the shortest text that reads back as
+ * the same float of bitsize (32 or 64) bits. Appends to out.
+ * Used by the JSON and YAML emitters and by the template engine's fmt.
+ */
+#ifndef HYDRATE_GOFLOAT_H
+#define HYDRATE_GOFLOAT_H
+
+struct buf;
+
+int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize);
+
+#endif
