@@ -1,12 +1,144 @@
+/*
+ * hydrate: git-style subcommands from one table (git/git git.c commands[]).
+ */
+#include "cmd/cmd.h"
+#include "cmd/exitcode.h"
+#include "render/diag.h"
+
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+static const struct cmd commands[] = {
+	{ "values", "print a chart's values layered with values files, as Helm's toYaml prints them",
+	  "usage: hydrate values [-f FILE]... CHART\n"
+	  "\n"
+	  "Reads CHART's values.yaml (CHART is a chart directory or a values file), layers\n"
+	  "each -f FILE over it in order as `helm template` does (maps merge, lists and\n"
+	  "scalars replace, null deletes a default), and prints the result exactly as\n"
+	  "Helm's `toYaml .Values` would.\n"
+	  "\n"
+	  "options:\n"
+	  "  -f, --values FILE   a values file to layer over the defaults ('-' reads stdin);\n"
+	  "                      may be given several times\n"
+	  "  -o, --output FMT    yaml (default) or json (as Helm's toJson prints)\n"
+	  "  -h, --help          show this help\n",
+	  cmd_values },
+	{ "version", "print hydrate's version",
+	  "usage: hydrate version\n       hydrate --version\n",
+	  cmd_version },
+	{ "help", "show help for hydrate or one of its commands",
+	  "usage: hydrate help [COMMAND]\n",
+	  cmd_help },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct cmd *cmd_find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int cmd_usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hydrate %s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nsee 'hydrate help %s'\n", name);
+	return EXIT_USAGE;
+}
+
+int cmd_report(const struct diag *d)
+{
+	fprintf(stderr, "error: %s\n", d->msg.len ? d->msg.ptr : diag_code_name(d->code));
+	if (d->context.len)
+		fputs(d->context.ptr, stderr);
+	return exit_status_for(d->code ? d->code : DIAG_EGENERIC);
+}
+
+int cmd_print_usage(const struct cmd *c)
+{
+	fputs(c->usage, stdout);
+	return EXIT_OK;
+}
+
+int cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void print_overview(FILE *f)
+{
+	fprintf(f, "usage: hydrate [--version] [--help] COMMAND [ARGS]\n"
+		   "\n"
+		   "hydrate renders Kubernetes manifests from Helm charts and Kustomize overlays\n"
+		   "exactly as helm template and kustomize build do.\n"
+		   "\n"
+		   "commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nSee 'hydrate help COMMAND' for one command's options.\n");
+}
+
+int cmd_help(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc > 2)
+		return cmd_usage_error("help", "too many arguments");
+	if (argc < 2) {
+		print_overview(stdout);
+		return EXIT_OK;
+	}
+	if (!(c = cmd_find(argv[1]))) {
+		fprintf(stderr, "hydrate help: '%s' is not a hydrate command\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	return cmd_print_usage(c);
+}
+
+int cmd_version(int argc, char **argv)
+{
+	if (cmd_wants_help(argc, argv))
+		return cmd_print_usage(cmd_find("version"));
+	if (argc > 1)
+		return cmd_usage_error("version", "unexpected argument '%s'", argv[1]);
+	printf("hydrate %s\n", HYDRATE_VERSION);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("hydrate %s\n", HYDRATE_VERSION);
-		return 0;
+	const struct cmd *c;
+
+	if (argc < 2) {
+		print_overview(stderr);
+		return EXIT_USAGE;
 	}
-	fprintf(stderr, "usage: hydrate --version\n");
-	return 2;
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0)
+		return cmd_version(1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cmd_help(1, argv + 1);
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "hydrate: unknown option '%s'\nsee 'hydrate help'\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (!(c = cmd_find(argv[1]))) {
+		fprintf(stderr, "hydrate: '%s' is not a hydrate command\nsee 'hydrate help'\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	return c->run(argc - 1, argv + 1);
 }

@@ -1,0 +1,64 @@
+#include "render/helm/values.h"
+#include "render/diag.h"
+#include "render/srcfile.h"
+#include "render/yaml.h"
+
+int values_merge(json_t *dst, json_t *src)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(src, key, v) {
+		json_t *cur = json_object_get(dst, key);
+
+		if (json_is_object(v) && json_is_object(cur)) {
+			if (values_merge(cur, v) < 0)
+				return DIAG_ENOMEM;
+		} else {
+			/* deep copy: dst must never share children with src,
+			 * or a later merge into dst would change src. */
+			if (json_object_set_new(dst, key, json_deep_copy(v)) < 0)
+				return DIAG_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int values_coalesce(json_t *user, json_t *defaults)
+{
+	const char *key;
+	json_t *def;
+
+	json_object_foreach(defaults, key, def) {
+		json_t *cur = json_object_get(user, key);
+
+		if (!cur) {
+			if (json_object_set_new(user, key, json_deep_copy(def)) < 0)
+				return DIAG_ENOMEM;
+		} else if (json_is_null(cur)) {
+			json_object_del(user, key);
+		} else if (json_is_object(cur) && json_is_object(def)) {
+			if (values_coalesce(cur, def) < 0)
+				return DIAG_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int values_merge_file(json_t *dst, const char *path, struct diag *d)
+{
+	struct srcfile src = SRCFILE_INIT;
+	json_t *vals = NULL;
+	int error;
+
+	if ((error = srcfile_read(&src, path, d)) < 0 ||
+	    (error = ydoc_parse_values(&vals, &src, d)) < 0)
+		goto done;
+	error = values_merge(dst, vals);
+	if (error < 0)
+		diag_set(d, error, "out of memory");
+done:
+	json_decref(vals);
+	srcfile_release(&src);
+	return error;
+}
