@@ -23,8 +23,8 @@
 # Kustomize mode, testdata/yaml_kustomize/<case>/: a kustomization.yaml that
 # lists input.yaml with `sortOptions: {order: fifo}` (input order; kubectl
 # kustomize has no --reorder flag), built with `kubectl kustomize DIR`.
-# Writes expected.yaml (its standard output) or expected.err (first line of
-# its error output).
+# Writes expected.yaml (its standard output) or expected.err (its whole error
+# output).
 #
 # Binaries: $HELM (default /work/reftools/helm, v4.1.4) and $KUBECTL (default
 # /work/reftools/kubectl, kustomize v5.7.1). HOME is pointed at a scratch dir.
@@ -98,8 +98,9 @@ gen_kustomize() {
 		if "$KUBECTL" kustomize "$k" > "$scratch/out" 2> "$scratch/err"; then
 			cp "$scratch/out" "$c/expected.yaml"
 		else
-			# The message names the scratch directory; show it as ".".
-			head -n 1 "$scratch/err" | sed "s|$k/||g; s|$k|.|g" > "$c/expected.err"
+			# Kustomize's whole message (a duplicate key's line is on
+			# its second line); the scratch directory is shown as ".".
+			sed "s|$k/||g; s|$k|.|g" "$scratch/err" > "$c/expected.err"
 		fi
 		n=$((n + 1))
 	done
