@@ -151,6 +151,12 @@ data:
     }
 X
 printf 'a: "caf\\u00e9"\nb: "\\u65e5\\u672c"\nc: "\\U0001F600"\nd: "a\\tb"\ne: "a\\x01b"\nf: "a\\u2028b"\ng: "a\\u00a0b"\nh: "a\\rb"\ni: "a\\u0085b"\n' | cm cm-unicode
+printf 'del: "a\\x7fb"\n' | cm cm-ctrl-del
+printf 'c1: "a\\x80b"\n' | cm cm-ctrl-c1
+printf 'nc: "\\ufffe"\n' | cm cm-noncharacter
+printf 'nul: "a\\0b"\n' | cm cm-nul
+printf 'a:\n  b:\n    c:\n      v: %s\n      w: %s\n' "$(words 81)" "$(rep 90 x)" | obj long-nested
+printf 'v: "%s"\n' "$(rep 30 'ab  ')" | cm cm-long-double-spaces
 p cm-raw-utf8 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-raw-utf8\ndata:\n  k: gr\303\274\303\237e \360\237\232\200\n  \303\251: x\n'
 c cm-html <<'X'
 apiVersion: v1
@@ -300,6 +306,19 @@ kind: ConfigMap
 metadata:
   name: two
 ...
+X
+c stream-null-doc <<'X'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: before
+---
+null
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: after
 X
 c stream-leading-comment <<'X'
 # leading comment
