@@ -659,6 +659,61 @@ a: &x 1
 ---
 b: *x
 X
+c file-docs-sep-with-content <<'X'
+a: 1
+--- {b: 2}
+X
+c file-docs-sep-trailing-space <<'X'
+a: 1
+---   
+b: 2
+X
+c file-docs-sep-four-dashes <<'X'
+a: 1
+----
+b: 2
+X
+c file-docs-sep-no-space <<'X'
+a: 1
+---b: 2
+X
+c file-docs-sep-in-quoted <<'X'
+a: "x
+---
+y"
+X
+c file-docs-sep-in-block <<'X'
+a: |
+  x
+  ---
+  y
+b: 2
+X
+c file-docs-end-marker-then-doc <<'X'
+a: 1
+...
+---
+b: 2
+X
+c file-docs-list-merge <<'X'
+l: [1, 2]
+m: {k: [a]}
+---
+l: [3]
+m: {k: [b]}
+X
+c file-docs-map-replaces-scalar <<'X'
+a: 1
+b: {x: 1}
+---
+a: {y: 2}
+b: 3
+X
+c file-docs-null-value-override <<'X'
+a: {x: 1}
+---
+a: null
+X
 c file-second-doc-empty <<'X'
 a: 1
 ---
