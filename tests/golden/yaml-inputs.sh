@@ -962,6 +962,36 @@ livenessProbe:
   failureThreshold: 3
 X
 
+# --- escapes and separators where libyaml and go-yaml might part ways
+dq esc-yaml11 'a\Nb\_c\Ld\Pe'
+dq esc-space 'a\ b'
+dq esc-hex-bad-x 'a\xZZ'
+dq esc-u-surrogate '\ud800'
+p sep-tab-after-colon 'a:\t1\nb: x\t# comment\n'
+p sep-tab-after-dash 'l:\n- \tx\n'
+p key-long-1024 '%s: v\n' "$(rep 1025 k)"
+c key-implicit-multiline <<'X'
+"a
+  b": 1
+X
+
+# --- limits: deep nesting and alias expansion
+printf 'a: %s1%s\n' "$(rep 1001 '[')" "$(rep 1001 ']')" | c limit-depth-1001
+printf 'a: %s1%s\n' "$(rep 10001 '[')" "$(rep 10001 ']')" | c limit-depth-10001
+{
+	printf 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n'
+	for pair in b:a c:b d:c e:d f:e g:f h:g i:h; do
+		l=${pair%:*}
+		q=${pair#*:}
+		printf '%s: &%s [%s]\n' "$l" "$l" "$(rep 9 "*$q,")*$q"
+	done
+} | c limit-alias-bomb
+{
+	printf 'a: &a [x, x, x, x]\n'
+	printf 'b: &b [*a, *a, *a, *a]\n'
+	printf 'c: [*b, *b, *b, *b]\n'
+} | c limit-alias-small
+
 # --- bad input (Helm rejects these)
 c bad-unclosed-double-quote <<'X'
 a: "unclosed

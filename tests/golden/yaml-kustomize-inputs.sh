@@ -157,6 +157,7 @@ printf 'nc: "\\ufffe"\n' | cm cm-noncharacter
 printf 'nul: "a\\0b"\n' | cm cm-nul
 printf 'a:\n  b:\n    c:\n      v: %s\n      w: %s\n' "$(words 81)" "$(rep 90 x)" | obj long-nested
 printf 'v: "%s"\n' "$(rep 30 'ab  ')" | cm cm-long-double-spaces
+printf 'a: "a\\/b"\nb: "a\\Nb\\_c"\n' | cm cm-escapes
 p cm-raw-utf8 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-raw-utf8\ndata:\n  k: gr\303\274\303\237e \360\237\232\200\n  \303\251: x\n'
 c cm-html <<'X'
 apiVersion: v1
