@@ -4,12 +4,12 @@
 Usage: yaml-corpus-cases.py CORPUS OUTDIR   (run by gen-yaml-cases.sh --inputs)
 
 For each chart: its whole values.yaml (corpus-<chart>-values); for each corpus
-case: its values.yaml (corpus-case-<case>); and every sub-tree of a chart's
-values.yaml that its templates print with toYaml (`toYaml .Values.a.b`, or
+case: its values.yaml (corpus-case-<case>); and every sub-tree of these files
+that the chart's templates print with toYaml (`toYaml .Values.a.b`, or
 `with .Values.a.b` in a file that does `toYaml .`), cut out of the file as
 text (comments, quoting and block scalars kept), dedented, under its own key:
-corpus-<chart>-<a>-<b>. Trivial sub-trees (scalars, {} and []) are skipped,
-as are texts already written. PyYAML only checks that a cut-out parses to
+corpus-<chart>-<a>-<b> or corpus-case-<case>-<a>-<b>. Trivial sub-trees
+(scalars, {} and []) are skipped, as are texts already written. PyYAML only checks that a cut-out parses to
 the same data as the sub-tree it came from.
 """
 import os
@@ -111,6 +111,31 @@ def write_case(outdir, name, text, seen):
     return True
 
 
+def write_subtrees(outdir, prefix, text, paths, seen):
+    """The cases for the sub-trees at paths of one values file."""
+    count = 0
+    data = yaml.safe_load(text) or {}
+    lines = text.splitlines(keepends=True)
+    for p in paths:
+        path = p.split('.')
+        want = subtree(data, path)
+        if isinstance(want, str) and '\n' not in want:
+            continue
+        if want is None or want == {} or want == [] or isinstance(want, (bool, int, float)):
+            continue
+        piece = cut(lines, path)
+        if piece is None:
+            continue
+        try:
+            got = yaml.safe_load(piece)
+        except yaml.YAMLError:
+            continue
+        if not isinstance(got, dict) or got.get(path[-1]) != want:
+            continue
+        count += write_case(outdir, '%s-%s' % (prefix, '-'.join(path)), piece, seen)
+    return count
+
+
 def main():
     corpus, outdir = sys.argv[1], sys.argv[2]
     seen = set()
@@ -123,26 +148,7 @@ def main():
             continue
         text = open(vpath, encoding='utf-8', newline='').read()
         count += write_case(outdir, 'corpus-%s-values' % chart, text, seen)
-        data = yaml.safe_load(text) or {}
-        lines = text.splitlines(keepends=True)
-        for p in template_paths(cdir):
-            path = p.split('.')
-            want = subtree(data, path)
-            if isinstance(want, str) and '\n' not in want:
-                continue
-            if want is None or want == {} or want == [] or isinstance(want, (bool, int, float)):
-                continue
-            piece = cut(lines, path)
-            if piece is None:
-                continue
-            try:
-                got = yaml.safe_load(piece)
-            except yaml.YAMLError:
-                continue
-            if not isinstance(got, dict) or got.get(path[-1]) != want:
-                continue
-            name = 'corpus-%s-%s' % (chart, '-'.join(path))
-            count += write_case(outdir, name, piece, seen)
+        count += write_subtrees(outdir, 'corpus-%s' % chart, text, template_paths(cdir), seen)
     cases = os.path.join(corpus, 'cases')
     for case in sorted(os.listdir(cases)):
         vpath = os.path.join(cases, case, 'values.yaml')
@@ -150,6 +156,10 @@ def main():
             continue
         text = open(vpath, encoding='utf-8', newline='').read()
         count += write_case(outdir, 'corpus-case-%s' % case, text, seen)
+        m = re.search(r'charts/([A-Za-z0-9_.-]+)', open(os.path.join(cases, case, 'cmd')).read())
+        if m:
+            paths = template_paths(os.path.join(charts, m.group(1)))
+            count += write_subtrees(outdir, 'corpus-case-%s' % case, text, paths, seen)
     print('corpus: %d cases' % count)
 
 
