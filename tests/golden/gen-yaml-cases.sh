@@ -68,6 +68,10 @@ gen_helm() {
 		rm -f "$c/expected.yaml" "$c/expected.json" "$c/expected.err"
 		if (cd "$c" && "$HELM" template x "$chart" -f input.yaml) \
 			> "$scratch/out" 2> "$scratch/err"; then
+			if [ "$(grep -c '^[yj]: ' "$scratch/out")" != 2 ]; then
+				echo "$c: unexpected helm output" >&2
+				exit 1
+			fi
 			sed -n 's/^y: //p' "$scratch/out" | base64 -d > "$c/expected.yaml"
 			printf '\n' >> "$c/expected.yaml"
 			sed -n 's/^j: //p' "$scratch/out" | base64 -d > "$c/expected.json"
