@@ -255,7 +255,7 @@ static int S_json_float(struct buf *out, double v, struct diag *d)
 	if (a != 0 && (a < 1e-6 || a >= 1e21))
 		fmt = 'e';
 	if (gofloat_format(out, v, fmt, -1, 64) < 0)
-		return DIAG_ENOMEM;
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	n = out->len - start;
 	if (fmt == 'e' && n >= 4) {
 		char *b = out->ptr + start;
@@ -997,10 +997,11 @@ static int S_key_less(const struct ykey *a, const struct ykey *b)
 
 /*
  * Go's sort.Sort, step for step (sort/zsortinterface.go: pdqsort with its
- * insertion sort, heap sort, pivot choice and pattern breaking). keyList.Less
- * is not transitive for some keys ("1a" < "01" < "10a" < "1a"), so the
- * order of such keys is whatever this exact sequence of comparisons and
- * swaps leaves; any other sort algorithm would print them differently.
+ * insertion sort, heap sort, pivot choice and pattern breaking). For key
+ * sets that keyList.Less orders consistently any sort agrees; for the few
+ * it does not ("1a" < "01" < "10a" < "1a") Go's own output depends on the
+ * random map iteration order, and this gives one of Go's possible orders,
+ * always the same one (the keys arrive in bytewise order).
  */
 struct keysort {
 	struct ykey *k;
