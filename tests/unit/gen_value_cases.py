@@ -24,6 +24,9 @@ Inputs reach helm through b64dec, so they are exact too:
     int   a JSON text whose integers stay json_integer (Go int64); helm gets
           the Go value from the template expression given with the case.
 
+Real-world values: the values.yaml of some charts of the shared Helm corpus
+($CORPUS) are read by helm and printed with toJson; that JSON text is a case.
+
 Helm's toYaml trims one trailing newline, which value_to_yaml keeps, so the
 table's yaml expectation is helm's output plus "\n". An empty output means
 Marshal failed (helm swallows the error): the C side expects an error.
@@ -36,6 +39,7 @@ import sys
 import tempfile
 
 HELM = os.environ.get("HELM", "/work/reftools/helm")
+CORPUS = os.environ.get("CORPUS", "/work/shared/corpus/helm/charts")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 S = "abcdefghij"
@@ -206,6 +210,33 @@ add("int", '[1,2,3]', ALL, 'list (int64 1) (int64 2) (int64 3)')
 add("int", '1000000', ALL, 'int64 1000000')
 add("int", '{"a":[{"b":100000000000000000}],"c":1.5}', ALL,
     'dict "a" (list (dict "b" (int64 100000000000000000))) "c" (float64 "1.5")')
+
+
+
+def corpus_values(name):
+    """helm's toJson of a corpus chart's values.yaml (Go float64 numbers)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        chart = os.path.join(tmp, "c")
+        os.makedirs(os.path.join(chart, "templates"))
+        with open(os.path.join(chart, "Chart.yaml"), "w") as fh:
+            fh.write("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+        with open(os.path.join(CORPUS, name, "values.yaml"), "rb") as src:
+            with open(os.path.join(chart, "values.yaml"), "wb") as dst:
+                dst.write(src.read())
+        with open(os.path.join(chart, "templates", "t.yaml"), "w") as fh:
+            fh.write("j: {{ .Values | toJson | b64enc }}\n")
+        out = subprocess.run([HELM, "template", "x", chart], env=dict(os.environ, HOME=tmp),
+                             check=True, capture_output=True).stdout.decode()
+    for line in out.splitlines():
+        if line.startswith("j: "):
+            return base64.b64decode(line[3:]).decode()
+    raise SystemExit("no values for " + name)
+
+
+# real-world values
+for name in ["podinfo", "metrics-server", "fluent-bit", "sealed-secrets", "promtail",
+             "ingress-nginx", "functions-tour"]:
+    add("json", corpus_values(name), ALL)
 
 # --- gofloat: through Go's fmt ---------------------------------------------
 # (verb as printf spells it, C fmt, C prec)
