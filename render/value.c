@@ -374,8 +374,9 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* strconv.ParseUint(s, base, 64) succeeds (base 0: Go's prefixes). */
-static int go_parse_uint(const char *s, size_t len, int base)
+/* strconv.ParseUint(s, base, 64) succeeds (base 0: Go's prefixes); the
+ * value goes to *out. */
+static int go_parse_uint(const char *s, size_t len, int base, uint64_t *out)
 {
 	uint64_t n = 0;
 	size_t i = 0;
@@ -412,41 +413,24 @@ static int go_parse_uint(const char *s, size_t len, int base)
 			return 0;
 		n = n * (uint64_t)base + (uint64_t)dv;
 	}
+	*out = n;
 	return 1;
 }
 
-/* strconv.ParseInt(s, base, 64) succeeds. */
+/* strconv.ParseInt(s, base, 64) succeeds: one optional sign, then
+ * ParseUint, then the int64 range. */
 static int go_parse_int(const char *s, size_t len, int base)
 {
+	uint64_t n;
 	int neg = 0;
-	uint64_t n = 0;
-	size_t i = 0;
 
-	if (len == 0)
-		return 0;
-	if (s[0] == '+' || s[0] == '-') {
+	if (len > 0 && (s[0] == '+' || s[0] == '-')) {
 		neg = s[0] == '-';
 		s++;
 		len--;
 	}
-	if (!go_parse_uint(s, len, base))
+	if (!go_parse_uint(s, len, base, &n))
 		return 0;
-	/* the magnitude must fit: redo the arithmetic to get it */
-	if (base == 0) {
-		base = 10;
-		if (len > 0 && s[0] == '0') {
-			char c = len >= 3 ? (char)(s[1] | 0x20) : 0;
-
-			base = c == 'b' ? 2 : c == 'o' ? 8 : c == 'x' ? 16 : 8;
-			i = (c == 'b' || c == 'o' || c == 'x') ? 2 : 1;
-		}
-	}
-	for (; i < len; i++) {
-		char c = (char)(s[i] | (is_digit(s[i]) ? 0 : 0x20));
-		int dv = is_digit(c) ? c - '0' : c - 'a' + 10;
-
-		n = n * (uint64_t)base + (uint64_t)dv;
-	}
 	return neg ? n <= (uint64_t)1 << 63 : n < (uint64_t)1 << 63;
 }
 
@@ -676,6 +660,7 @@ static int resolves_to_str(const char *s, size_t len)
 	};
 	char hint, *plain = NULL;
 	size_t n = 0;
+	uint64_t u;
 	int is_str = 1;
 
 	if (len == 0)
@@ -714,13 +699,13 @@ static int resolves_to_str(const char *s, size_t len)
 		if (s[i] != '_')
 			plain[n++] = s[i];
 	plain[n] = '\0';
-	if (go_parse_int(plain, n, 0) || go_parse_uint(plain, n, 0))
+	if (go_parse_int(plain, n, 0) || go_parse_uint(plain, n, 0, &u))
 		is_str = 0;
 	else if (matches_float_regexp(plain, n) && go_parse_float(plain, n))
 		is_str = 0;
 	else if (n >= 2 && plain[0] == '0' && plain[1] == 'b')
 		is_str = !(go_parse_int(plain + 2, n - 2, 2) ||
-			   go_parse_uint(plain + 2, n - 2, 2));
+			   go_parse_uint(plain + 2, n - 2, 2, &u));
 	else if (n >= 3 && memcmp(plain, "-0b", 3) == 0) {
 		plain[2] = '-';
 		is_str = !go_parse_int(plain + 2, n - 2, 2);
