@@ -24,6 +24,10 @@ Inputs reach helm through b64dec, so they are exact too:
     int   a JSON text whose integers stay json_integer (Go int64); helm gets
           the Go value from the template expression given with the case.
 
+With --unicode-tables it prints instead the letter and digit tables of
+render/value.c (Go's unicode.IsLetter / IsDigit beyond ASCII), from ICU 72's
+u_charType: ICU 72 implements Unicode 15.0, the version of Go 1.21 to 1.25.
+
 Real-world values: the values.yaml of some charts of the shared Helm corpus
 ($CORPUS) are read by helm and printed with toJson; that JSON text is a case.
 
@@ -150,6 +154,10 @@ add("json", js({k: i for i, k in enumerate(
 # iteration order, so such sets cannot be expected values (docs/emit.md).
 add("json", js({k: i for i, k in enumerate(["a0b", "a00b", "a1", "a10", "ab"])}), ALL)
 add("json", js({"b": 1, "a": 2, "c": 3, "aa": 4, "a0": 5, "a00": 6, "a-0": 7}), ALL)
+# letters and digits new in Unicode 15.0 (Kawi U+11F04, U+11F50; Khojki
+# U+1123F), and one from 16.0 (Garay U+10D50) that Go 1.25 does not know
+add("json", js({"a": 1, "\U00011F04": 2, "5": 3, "\U00011F50": 4, "\U0001123F": 5,
+                "\U00010D50": 6, "\u0660": 7, "x\U00011F53y": 8, "x4y": 9}), Y)
 add("json", js({"12345678901234567890123": 1, "12345678901234567890124": 2, "9": 3,
                 "99999999999999999999": 4}), ALL)
 add("json", js({"yes": 1, "null": 2, "": 3, "1": 4, "a: b": 5, "#k": 6, "- x": 7,
@@ -307,7 +315,48 @@ def helm_expr(kind, data, expr):
 FUNCS = {"yaml": "toYaml", "json": "toJson", "raw": "toRawJson", "pretty": "toPrettyJson"}
 
 
+def unicode_tables():
+    """Prints letter_ranges and digit_ranges for render/value.c."""
+    import ctypes
+    icu = ctypes.CDLL("libicuuc.so.72")
+    char_type = icu.u_charType_72
+    char_type.restype = ctypes.c_int8
+    char_type.argtypes = [ctypes.c_int32]
+
+    def ranges(pred):
+        out, start = [], None
+        for c in range(0x80, 0x110000):
+            ok = pred(char_type(c))
+            if ok and start is None:
+                start = c
+            if not ok and start is not None:
+                out.append((start, c - 1))
+                start = None
+        if start is not None:
+            out.append((start, 0x10FFFF))
+        return out
+
+    def emit(name, rs):
+        print("static const uint32_t %s[][2] = {" % name)
+        line = "\t"
+        for a, b in rs:
+            item = "{ 0x%x, 0x%x }, " % (a, b)
+            if len(line) + len(item) > 92:
+                print(line.rstrip())
+                line = "\t"
+            line += item
+        print(line.rstrip())
+        print("};")
+
+    # UCharCategory: 1..5 are Lu Ll Lt Lm Lo, 9 is Nd
+    emit("letter_ranges", ranges(lambda t: 1 <= t <= 5))
+    emit("digit_ranges", ranges(lambda t: t == 9))
+
+
 def main():
+    if sys.argv[1:] == ["--unicode-tables"]:
+        unicode_tables()
+        return
     lines, keys = [], []
     for i, (kind, data, modes, expr) in enumerate(CASES):
         for m in modes:
