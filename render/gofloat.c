@@ -63,13 +63,14 @@ static void parse_e_text(struct digits *ds, const char *s)
 	digits_trim(ds);
 }
 
-/* Parses the "%f" text of a non-negative finite value. */
+/* Parses the "%f" text of a non-negative finite value. The one non-digit
+ * is the decimal point, whatever character the locale makes it. */
 static void parse_f_text(struct digits *ds, const char *s)
 {
 	int nd = 0, dp = 0, seen_point = 0, lead = 1;
 
 	for (; *s; s++) {
-		if (*s == '.') {
+		if (*s < '0' || *s > '9') {
 			seen_point = 1;
 			continue;
 		}
@@ -155,9 +156,8 @@ static void shortest_digits(struct digits *ds, double v, int bitsize)
 			exp = atoi(s + 1);
 			if (digits_step(d, nd, dir) < 0)
 				continue;
-			snprintf(cand, sizeof(cand), "%c.%.*se%d", d[0], nd - 1, d + 1, exp);
-			if (nd == 1)
-				snprintf(cand, sizeof(cand), "%ce%d", d[0], exp);
+			/* an integer mantissa: no decimal point for the locale to read */
+			snprintf(cand, sizeof(cand), "%.*se%d", nd, d, exp - (nd - 1));
 			if (reads_back(cand, v, bitsize)) {
 				memcpy(ds->d, d, nd);
 				ds->nd = nd;

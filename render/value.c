@@ -15,6 +15,7 @@
 #include "render/value.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -468,6 +469,22 @@ static int matches_float_regexp(const char *s, size_t len)
 	return i == len;
 }
 
+/* strtod in the "C" locale, whatever the thread's locale is (a ',' decimal
+ * point would stop strtod at '.'). glibc hands out its static C locale
+ * object for this, so nothing is allocated. */
+static double c_strtod(const char *s)
+{
+	locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	locale_t old = c ? uselocale(c) : (locale_t)0;
+	double v = strtod(s, NULL);
+
+	if (c) {
+		uselocale(old);
+		freelocale(c);
+	}
+	return v;
+}
+
 /* strconv.ParseFloat(s, 64) succeeds, for a decimal s (no hex, inf, nan
  * can start with the characters that lead here): digits with underscores
  * only between digits, at most one point, an optional exponent, and no
@@ -517,7 +534,7 @@ static int go_parse_float(const char *s, size_t len)
 		if (s[i] != '_')
 			tmp[n++] = s[i];
 	tmp[n] = '\0';
-	v = strtod(tmp, NULL);
+	v = c_strtod(tmp);
 	if (isinf(v))
 		ok = 0;
 	free(tmp);
@@ -1981,7 +1998,8 @@ static int yenc_real(struct buf *out, double v)
 			}
 		}
 	}
-	if (gofloat_format(out, strtod(json.ptr, NULL), 'g', -1, 64) < 0)
+	/* the JSON text is v's shortest form: it reads back as v itself */
+	if (gofloat_format(out, v, 'g', -1, 64) < 0)
 		error = DIAG_ENOMEM;
 done:
 	buf_release(&json);
