@@ -488,7 +488,7 @@ static double c_strtod(const char *s)
 /* strconv.ParseFloat(s, 64) succeeds, for a decimal s (no hex, inf, nan
  * can start with the characters that lead here): digits with underscores
  * only between digits, at most one point, an optional exponent, and no
- * overflow to infinity. */
+ * overflow to infinity. Returns 1, 0, or -1 when out of memory. */
 static int go_parse_float(const char *s, size_t len)
 {
 	char *tmp;
@@ -529,7 +529,7 @@ static int go_parse_float(const char *s, size_t len)
 		return 0;
 	tmp = malloc(len + 1);
 	if (!tmp)
-		return 0;
+		return -1;
 	for (i = 0; i < len; i++)
 		if (s[i] != '_')
 			tmp[n++] = s[i];
@@ -666,7 +666,8 @@ static int equals(const char *s, size_t len, const char *lit)
 	return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
-/* resolve("", s) gives !!str: a plain s would read back as this string. */
+/* resolve("", s) gives !!str: a plain s would read back as this string.
+ * Returns 1, 0, or -1 when out of memory. */
 static int resolves_to_str(const char *s, size_t len)
 {
 	static const char *const map[] = {
@@ -678,7 +679,7 @@ static int resolves_to_str(const char *s, size_t len)
 	char hint, *plain = NULL;
 	size_t n = 0;
 	uint64_t u;
-	int is_str = 1;
+	int is_str = 1, r;
 
 	if (len == 0)
 		return 0; /* null */
@@ -705,21 +706,21 @@ static int resolves_to_str(const char *s, size_t len)
 	if (hint == 'M')
 		return 1;
 	if (hint == '.')
-		return !go_parse_float(s, len);
+		return (r = go_parse_float(s, len)) < 0 ? -1 : !r;
 
 	if (is_timestamp(s, len))
 		return 0;
 	plain = malloc(len + 1);
 	if (!plain)
-		return 1;
+		return -1;
 	for (size_t i = 0; i < len; i++)
 		if (s[i] != '_')
 			plain[n++] = s[i];
 	plain[n] = '\0';
 	if (go_parse_int(plain, n, 0) || go_parse_uint(plain, n, 0, &u))
 		is_str = 0;
-	else if (matches_float_regexp(plain, n) && go_parse_float(plain, n))
-		is_str = 0;
+	else if (matches_float_regexp(plain, n) && (r = go_parse_float(plain, n)) != 0)
+		is_str = r < 0 ? -1 : 0;
 	else if (n >= 2 && plain[0] == '0' && plain[1] == 'b')
 		is_str = !(go_parse_int(plain + 2, n - 2, 2) ||
 			   go_parse_uint(plain + 2, n - 2, 2, &u));
@@ -1969,6 +1970,23 @@ static int yenc_check(const json_t *v, int level, struct diag *d)
 	return error;
 }
 
+/* The style go-yaml's encoder asks for a string (encode.go, stringv):
+ * literal when it holds a newline, plain when a plain scalar would read
+ * back as this string, double-quoted otherwise. */
+static int wanted_string_style(enum ystyle *style, const char *s, size_t len)
+{
+	int r;
+
+	if (memchr(s, '\n', len)) {
+		*style = YSTYLE_LITERAL;
+		return 0;
+	}
+	if ((r = resolves_to_str(s, len)) < 0)
+		return DIAG_ENOMEM;
+	*style = r && !is_base60_float(s, len) ? YSTYLE_PLAIN : YSTYLE_DOUBLE;
+	return 0;
+}
+
 /* A float64 after the round trip: Go's JSON text of it, read back by
  * go-yaml as a plain scalar (an int when it has neither point nor exponent
  * and fits int64 or uint64), then printed by go-yaml. */
@@ -2038,11 +2056,8 @@ static int yenc_scalar(struct buf *text, size_t *len_out, enum ystyle *style, co
 		if (buf_oom(&raw))
 			error = DIAG_ENOMEM;
 		buf_release(&raw);
-		if (memchr(text->ptr, '\n', text->len))
-			*style = YSTYLE_LITERAL;
-		else if (!resolves_to_str(text->ptr, text->len) ||
-			 is_base60_float(text->ptr, text->len))
-			*style = YSTYLE_DOUBLE;
+		if (!error)
+			error = wanted_string_style(style, text->ptr, text->len);
 		break;
 	}
 	default:
@@ -2175,11 +2190,9 @@ static int emit_key(struct emitter *e, const struct ykey *key)
 	int error = 0;
 
 	buf_add(&text, key->s, key->len);
-	if (memchr(key->s, '\n', key->len))
-		style = YSTYLE_LITERAL;
-	else if (!resolves_to_str(key->s, key->len) || is_base60_float(key->s, key->len))
-		style = YSTYLE_DOUBLE;
 	buf_addchn(&text, 0, 4);
+	if ((error = wanted_string_style(&style, key->s, key->len)) < 0)
+		goto done;
 	if (buf_oom(&text)) {
 		error = DIAG_ENOMEM;
 		goto done;
