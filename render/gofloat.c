@@ -26,6 +26,8 @@
  * for more only costs time; the formatter pads with zeros as Go does. */
 #define MAX_E_DIGITS 800
 #define MAX_F_DIGITS 1100
+/* Room for "%.*f" of DBL_MAX at MAX_F_DIGITS (309 + 1 + 1100 characters). */
+#define TEXT_SIZE (MAX_F_DIGITS + 400)
 /* A precision beyond this is refused rather than appended. */
 #define MAX_PREC (1 << 24)
 
@@ -328,7 +330,7 @@ static void fmt_x(struct buf *out, int prec, char fmt, int neg, uint64_t mant, i
 int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 {
 	struct digits ds = { NULL, 0, 0 };
-	char *text = NULL;
+	char *text = NULL, small[32];
 	int neg, shortest = prec < 0, mantbits, error = 0;
 	uint64_t mant;
 	int exp;
@@ -385,13 +387,8 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		return buf_oom(out) ? -1 : 0;
 	}
 
-	text = malloc(MAX_F_DIGITS + 400);
-	ds.d = malloc(MAX_F_DIGITS + 400);
-	if (!text || !ds.d) {
-		error = -1;
-		goto done;
-	}
 	if (shortest) {
+		ds.d = small; /* at most 17 digits */
 		if (v != 0)
 			shortest_digits(&ds, v, bitsize);
 		switch (fmt) {
@@ -405,9 +402,12 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		default:
 			prec = ds.nd;
 		}
+	} else if (!(text = malloc(TEXT_SIZE)) || !(ds.d = malloc(TEXT_SIZE))) {
+		error = -1;
+		goto done;
 	} else if (fmt == 'f') {
 		int p = prec < MAX_F_DIGITS ? prec : MAX_F_DIGITS;
-		snprintf(text, MAX_F_DIGITS + 400, "%.*f", p, v);
+		snprintf(text, TEXT_SIZE, "%.*f", p, v);
 		parse_f_text(&ds, text);
 	} else {
 		int digits = prec;
@@ -420,7 +420,7 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		}
 		if (digits > MAX_E_DIGITS)
 			digits = MAX_E_DIGITS;
-		snprintf(text, MAX_F_DIGITS + 400, "%.*e", digits - 1, v);
+		snprintf(text, TEXT_SIZE, "%.*e", digits - 1, v);
 		parse_e_text(&ds, text);
 	}
 	format_digits(out, shortest, neg, &ds, prec, fmt);
@@ -428,6 +428,7 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		error = -1;
 done:
 	free(text);
-	free(ds.d);
+	if (ds.d != small)
+		free(ds.d);
 	return error;
 }
