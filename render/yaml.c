@@ -75,6 +75,7 @@ struct yparser {
 	int nopos;
 	size_t cur_char, cur_byte, bom;
 	int utf16;             /* 0, 1 little-endian, 2 big-endian */
+	int values;            /* ydoc_parse_values: Helm's document rules */
 };
 
 /* What a finished node tells its parent. */
@@ -625,6 +626,9 @@ static int resolve(struct yparser *p, struct rscalar *r, const yaml_event_t *ev,
 	r->f = 0;
 	r->merge = 0;
 	buf_reset(&r->s);
+	if (rawtag && p->mode == YDOC_KUSTOMIZE && strcmp(rawtag, "!") == 0 &&
+	    ev->data.scalar.plain_implicit)
+		rawtag = NULL; /* yaml.v3 resolves a plain "! x" as if untagged */
 	if (!rawtag && !ev->data.scalar.plain_implicit) {
 		/* quoted or block scalar, no tag: always a string */
 		buf_set(&r->s, in, len);
@@ -1020,13 +1024,13 @@ static void merge_into(struct yparser *p, json_t *obj, json_t *src, const char *
 
 static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 {
-	json_t *obj = json_object(), *seen = NULL, *merges = NULL, *val = NULL;
+	json_t *obj = json_object(), *seen = NULL, *merges = NULL, *mpos = NULL, *val = NULL;
 	struct buf key = BUF_INIT, why = BUF_INIT;
 	struct rscalar r = { 0 };
 	size_t base = p->ptr.len;
 	int error = 0;
 
-	if (!obj || !(merges = json_array()))
+	if (!obj || !(merges = json_array()) || !(mpos = json_array()))
 		goto nomem;
 	if (p->mode == YDOC_KUSTOMIZE && !(seen = json_object()))
 		goto nomem;
@@ -1112,6 +1116,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 		} else {
 			/* A sequence or mapping as a key: build it, then refuse it. */
 			json_t *k = NULL;
+			int is_seq = p->ev.type == YAML_SEQUENCE_START_EVENT;
 			p->nopos++;
 			error = build_node(p, &k, &ki);
 			p->nopos--;
@@ -1119,7 +1124,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 			if (error < 0)
 				goto done;
 			sem_error(p, ki.line, ki.col, "invalid map key: a %s",
-				  json_is_array(k) ? "sequence" : "mapping");
+				  is_seq ? "sequence" : "mapping");
 			key_ok = 0;
 		}
 
@@ -1134,6 +1139,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 				goto done;
 			if (json_is_object(val)) {
 				json_array_append(merges, val);
+				json_array_append_new(mpos, json_pack("[ii]", vi.line, vi.col));
 			} else if (json_is_array(val)) {
 				size_t i;
 				json_t *e;
@@ -1141,9 +1147,10 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 				json_array_foreach(val, i, e)
 					if (!json_is_object(e))
 						ok = 0;
-				if (ok)
+				if (ok) {
 					json_array_append(merges, val);
-				else
+					json_array_append_new(mpos, json_pack("[ii]", vi.line, vi.col));
+				} else
 					sem_error(p, vi.line, vi.col, "map merge requires map or "
 						  "sequence of maps as the value");
 			} else {
@@ -1163,6 +1170,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 					merge_into(p, obj, m, NULL, base, vi.line, vi.col);
 				}
 				json_array_clear(merges);
+				json_array_clear(mpos);
 			}
 		} else {
 			push_key(p, key.ptr, key.len);
@@ -1187,11 +1195,14 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 		size_t i, j;
 		json_t *m, *e;
 		json_array_foreach(merges, i, m) {
+			json_t *at = json_array_get(mpos, i);
+			int ml = (int)json_integer_value(json_array_get(at, 0));
+			int mc = (int)json_integer_value(json_array_get(at, 1));
 			if (json_is_array(m)) {
 				json_array_foreach(m, j, e)
-					merge_into(p, obj, e, NULL, base, info->line, info->col);
+					merge_into(p, obj, e, NULL, base, ml, mc);
 			} else {
-				merge_into(p, obj, m, NULL, base, info->line, info->col);
+				merge_into(p, obj, m, NULL, base, ml, mc);
 			}
 		}
 	}
@@ -1206,6 +1217,7 @@ done:
 	json_decref(obj);
 	json_decref(seen);
 	json_decref(merges);
+	json_decref(mpos);
 	buf_release(&key);
 	buf_release(&why);
 	buf_release(&r.s);
@@ -1400,6 +1412,15 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 
 	doc->src = p->src;
 	doc->start = byte_offset(p, p->ev.start_mark.index);
+	if (p->values && (p->ev.data.document_start.version_directive ||
+			  p->ev.data.document_start.tag_directives.start !=
+			  p->ev.data.document_start.tag_directives.end))
+		/* Helm splits the file at "---" lines first, which leaves a
+		 * directive in a document of its own: go-yaml then fails. */
+		return diag_set_at(p->d, DIAG_EPARSE, p->src,
+				   (int)p->ev.start_mark.line + 1, (int)p->ev.start_mark.column + 1, 1,
+				   "directives are not supported in values files (did not "
+				   "find expected <document start>)");
 	if (!(doc->positions = json_object()))
 		return oom(p);
 	p->positions = doc->positions;
@@ -1431,8 +1452,8 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 	return 0;
 }
 
-int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
-		  const struct ydoc_limits *limits, struct diag *d)
+static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
+			const struct ydoc_limits *limits, int values, struct diag *d)
 {
 	struct yparser p;
 	struct ystream s = YSTREAM_INIT;
@@ -1442,6 +1463,7 @@ int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
 	memset(&p, 0, sizeof(p));
 	p.src = src;
 	p.mode = mode;
+	p.values = values;
 	p.d = d;
 	p.ptr = (struct buf)BUF_INIT;
 	p.sem = (struct diag)DIAG_INIT;
@@ -1520,7 +1542,47 @@ done:
 	return error;
 }
 
+int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
+		  const struct ydoc_limits *limits, struct diag *d)
+{
+	return stream_parse(out, src, mode, limits, 0, d);
+}
+
 /* ---- Helm values ---- */
+
+/*
+ * Helm reads values files with apimachinery's YAMLReader, which splits at
+ * lines that start with "---" and refuses one followed by anything but a
+ * comment. (Its line reader also ends every line, the last one included,
+ * with a newline: the caller appends one.)
+ */
+static int check_separators(struct srcfile *src, struct diag *d)
+{
+	const char *s = src->data, *end = s + src->len;
+	int line = 1;
+
+	while (s < end) {
+		const char *eol = memchr(s, '\n', (size_t)(end - s));
+		const char *le = eol ? eol : end, *t;
+
+		if (le - s >= 3 && memcmp(s, "---", 3) == 0) {
+			const char *te = le;
+			for (t = s + 3; t < te && (*t == ' ' || *t == '\t' || *t == '\r'); t++)
+				;
+			while (te > t && (te[-1] == ' ' || te[-1] == '\t' || te[-1] == '\r'))
+				te--;
+			if (t < te && *t != '#')
+				return diag_set_at(d, DIAG_EPARSE, src, line, (int)(t - s) + 1, 1,
+						   "invalid Yaml document separator: %.*s",
+						   (int)(te - t > 200 ? 200 : te - t), t);
+		}
+		if (!eol)
+			break;
+		s = eol + 1;
+		line++;
+	}
+	return 0;
+}
 
 static const char *json_type_go(const json_t *v)
 {
@@ -1560,11 +1622,23 @@ static int merge_maps(json_t *a, json_t *b)
 int ydoc_parse_values(json_t **out, struct srcfile *src, struct diag *d)
 {
 	struct ystream s = YSTREAM_INIT;
+	struct srcfile nl = SRCFILE_INIT;
 	json_t *vals = NULL;
 	size_t i;
 	int error;
 
-	if ((error = ystream_parse(&s, src, YDOC_HELM, NULL, d)) < 0)
+	if (src->len && src->data[src->len - 1] != '\n') {
+		/* what Helm's line reader hands go-yaml: the same text, ended */
+		if (srcfile_set(&nl, src->name ? src->name : "<input>", src->data,
+				src->len + 1) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+		nl.data[src->len] = '\n';
+		src = &nl;
+	}
+	if ((error = check_separators(src, d)) < 0 ||
+	    (error = stream_parse(&s, src, YDOC_HELM, NULL, 1, d)) < 0)
 		goto done;
 	if (!(vals = json_object())) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
@@ -1594,6 +1668,7 @@ int ydoc_parse_values(json_t **out, struct srcfile *src, struct diag *d)
 done:
 	json_decref(vals);
 	ystream_release(&s);
+	srcfile_release(&nl);
 	return error;
 }
 
