@@ -55,6 +55,7 @@ struct anchor {
 	char *key;      /* the scalar as a mapping key; NULL: keyerr says why */
 	size_t keylen;
 	char *keyerr;
+	unsigned gen;   /* bumped by every (re)definition */
 };
 
 struct yparser {
@@ -947,6 +948,7 @@ static int anchor_begin(struct yparser *p, const char *name, size_t *ix_out)
 		a->value = NULL;
 		a->key = a->keyerr = NULL;
 	}
+	a->gen++;
 	*ix_out = (size_t)(a - p->anchors);
 	return 0;
 }
@@ -1266,6 +1268,7 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 {
 	const char *anchor = NULL;
 	size_t aix = 0;
+	unsigned gen = 0;
 	int error = 0, line, col;
 	struct buf why = BUF_INIT;
 	struct rscalar r = { 0 };
@@ -1354,12 +1357,16 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 			goto done;
 		if (anchor && (error = anchor_begin(p, anchor, &aix)) < 0)
 			goto done;
+		if (anchor)
+			gen = p->anchors[aix].gen;
 		/* the anchor is pending (value NULL) while its node is built */
 		error = is_map ? build_mapping(p, out, info) : build_sequence(p, out, info);
 		p->depth--;
 		if (error < 0)
 			goto done;
-		if (anchor) {
+		/* Redefined inside its own node? Then, as in go-yaml (which binds
+		 * anchors when a node starts), the inner definition stays. */
+		if (anchor && p->anchors[aix].gen == gen) {
 			struct anchor *a = &p->anchors[aix];
 			a->is_scalar = 0;
 			a->nodes = info->nodes;

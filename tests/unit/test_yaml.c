@@ -193,6 +193,8 @@ static const struct ycase cases[] = {
 	OK(V, "a: &x hello\nb: *x\nc: &y [1, *x]\nd: *y",
 	   "{\"a\": \"hello\", \"b\": \"hello\", \"c\": [1.0, \"hello\"], \"d\": [1.0, \"hello\"]}"),
 	OK(V, "a: &x 1\nb: &x 2\nc: *x", "{\"a\": 1.0, \"b\": 2.0, \"c\": 2.0}"),
+	/* redefined inside its own node: the inner one stays (fuzz find, leaked) */
+	OK(H, "a: &b [1, &b [2]]\nc: *b", "{\"a\": [1.0, [2.0]], \"c\": [2.0]}"),
 	ERR(V, "a: *nope", "unknown anchor 'nope' referenced", 1, 4),
 	ERR(V, "a: &a [*a]", "anchor 'a' value contains itself", 1, 8),
 	/* ---- block scalars ---- */
@@ -328,6 +330,7 @@ static const struct ycase cases[] = {
 	OK(K, "m:\n  \"1\": a\n  \"true\": b", "{\"m\": {\"1\": \"a\", \"true\": \"b\"}}"),
 	ERR(K, "m:\n  1: a", "json: unsupported type: map[interface {}]interface {}", 2, 3),
 	ERR(K, "m:\n  true: a", "mapping key \"true\" is a !!bool, not a string", 2, 3),
+	ERR(K, "m:\n  2001-01-01: a", "mapping key \"2001-01-01\" is a !!timestamp", 2, 3),
 	OK(K, "a: &x [1, 2]\nb: *x", "{\"a\": [1, 2], \"b\": [1, 2]}"),
 	OK(K, "a: |\n  x\n  y\nb: >-\n  x\n  y", "{\"a\": \"x\\ny\\n\", \"b\": \"x y\"}"),
 	OK(K, "- 1\n- x", "[1, \"x\"]"),
