@@ -888,9 +888,12 @@ static void set_position(struct yparser *p, int line, int col)
 
 	if (p->nopos || !p->positions || p->ptr.len > MAX_POINTER_LEN)
 		return;
-	pos = json_pack("[ii]", line, col);
-	if (pos)
-		json_object_setn_new(p->positions, p->ptr.ptr, p->ptr.len, pos);
+	pos = json_array();
+	if (!pos)
+		return;
+	json_array_append_new(pos, json_integer(line));
+	json_array_append_new(pos, json_integer(col));
+	json_object_setn_new_nocheck(p->positions, p->ptr.ptr, p->ptr.len, pos);
 }
 
 static void push_key(struct yparser *p, const char *key, size_t len)
@@ -971,35 +974,102 @@ static void anchors_reset(struct yparser *p)
 
 static int build_node(struct yparser *p, json_t **out, struct ninfo *info);
 
-/* Keys of a mapping being built in YDOC_KUSTOMIZE mode, for yaml.v3's
- * duplicate check (raw text, kind) -> line. */
-static int check_duplicate(struct yparser *p, json_t *seen, char kind, const char *text,
-			   size_t len, int line, int col)
-{
-	struct buf k = BUF_INIT;
-	json_t *prev;
-	int error = 0;
+/*
+ * The keys of a mapping being built in YDOC_KUSTOMIZE mode, for yaml.v3's
+ * duplicate check: (kind, text as written) -> line. Only 64-bit hashes are
+ * kept (FNV-1a), in an open-addressing table that starts on the stack, so
+ * that small mappings cost no allocation.
+ */
+#define KEYSET_INLINE 16
 
-	buf_addch(&k, kind);
-	buf_add(&k, text, len);
-	if (buf_oom(&k)) {
-		error = oom(p);
-		goto done;
+struct keyset {
+	uint64_t *h;
+	int *line;
+	size_t n, cap;
+	uint64_t h_inline[KEYSET_INLINE];
+	int line_inline[KEYSET_INLINE];
+};
+
+static void keyset_init(struct keyset *ks)
+{
+	ks->h = ks->h_inline;
+	ks->line = ks->line_inline;
+	ks->n = 0;
+	ks->cap = KEYSET_INLINE;
+	memset(ks->h_inline, 0, sizeof(ks->h_inline));
+}
+
+static void keyset_release(struct keyset *ks)
+{
+	if (ks->h != ks->h_inline) {
+		free(ks->h);
+		free(ks->line);
 	}
-	prev = json_object_getn(seen, k.ptr, k.len);
-	if (prev) {
+}
+
+static uint64_t key_hash(char kind, const char *text, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	h = (h ^ (unsigned char)kind) * 0x100000001b3ull;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 0x100000001b3ull;
+	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+/* Adds h; returns the line it was first seen at, 0 if new, -1 if out of memory. */
+static int keyset_add(struct keyset *ks, uint64_t h, int line)
+{
+	size_t i;
+
+	if (2 * (ks->n + 1) > ks->cap) {
+		size_t cap = 2 * ks->cap, j;
+		uint64_t *nh = calloc(cap, sizeof(*nh));
+		int *nl = malloc(cap * sizeof(*nl));
+		if (!nh || !nl) {
+			free(nh);
+			free(nl);
+			return -1;
+		}
+		for (j = 0; j < ks->cap; j++) {
+			if (!ks->h[j])
+				continue;
+			for (i = ks->h[j] & (cap - 1); nh[i]; i = (i + 1) & (cap - 1))
+				;
+			nh[i] = ks->h[j];
+			nl[i] = ks->line[j];
+		}
+		keyset_release(ks);
+		ks->h = nh;
+		ks->line = nl;
+		ks->cap = cap;
+	}
+	for (i = h & (ks->cap - 1); ks->h[i]; i = (i + 1) & (ks->cap - 1))
+		if (ks->h[i] == h)
+			return ks->line[i];
+	ks->h[i] = h;
+	ks->line[i] = line;
+	ks->n++;
+	return 0;
+}
+
+static int check_duplicate(struct yparser *p, struct keyset *seen, char kind,
+			   const char *text, size_t len, int line, int col)
+{
+	int prev = keyset_add(seen, key_hash(kind, text, len), line);
+
+	if (prev < 0)
+		return oom(p);
+	if (prev > 0) {
 		struct buf msg = BUF_INIT;
 		buf_adds(&msg, "mapping key ");
 		add_quoted(&msg, text, len);
-		buf_addf(&msg, " already defined at line %d", (int)json_integer_value(prev));
+		buf_addf(&msg, " already defined at line %d", prev);
 		sem_error(p, line, col, "%s", msg.ptr);
 		buf_release(&msg);
-	} else {
-		json_object_setn_new(seen, k.ptr, k.len, json_integer(line));
 	}
-done:
-	buf_release(&k);
-	return error;
+	return 0;
 }
 
 /* Applies one merge source (an object) to obj. */
@@ -1026,16 +1096,19 @@ static void merge_into(struct yparser *p, json_t *obj, json_t *src, const char *
 
 static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 {
-	json_t *obj = json_object(), *seen = NULL, *merges = NULL, *mpos = NULL, *val = NULL;
+	json_t *obj = json_object(), *merges = NULL, *mpos = NULL, *val = NULL;
+	struct keyset seenset, *seen = NULL;
 	struct buf key = BUF_INIT, why = BUF_INIT;
 	struct rscalar r = { 0 };
 	size_t base = p->ptr.len;
 	int error = 0;
 
-	if (!obj || !(merges = json_array()) || !(mpos = json_array()))
+	if (!obj)
 		goto nomem;
-	if (p->mode == YDOC_KUSTOMIZE && !(seen = json_object()))
-		goto nomem;
+	if (p->mode == YDOC_KUSTOMIZE) {
+		keyset_init(&seenset);
+		seen = &seenset;
+	}
 	for (;;) {
 		struct ninfo ki = { 0 }, vi = { 0 };
 		int is_merge = 0, key_ok = 1;
@@ -1134,6 +1207,8 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 		if ((error = next_event(p)) < 0)
 			goto done;
 		if (is_merge) {
+			if (!merges && (!(merges = json_array()) || !(mpos = json_array())))
+				goto nomem;
 			p->nopos++;
 			error = build_node(p, &val, &vi);
 			p->nopos--;
@@ -1192,7 +1267,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 		if (vi.height + 1 > info->height)
 			info->height = vi.height + 1;
 	}
-	if (p->mode == YDOC_KUSTOMIZE) {
+	if (p->mode == YDOC_KUSTOMIZE && merges) {
 		/* v3 merges after all explicit keys; the first source wins. */
 		size_t i, j;
 		json_t *m, *e;
@@ -1217,7 +1292,8 @@ done:
 	buf_truncate(&p->ptr, base);
 	json_decref(val);
 	json_decref(obj);
-	json_decref(seen);
+	if (seen)
+		keyset_release(seen);
 	json_decref(merges);
 	json_decref(mpos);
 	buf_release(&key);
