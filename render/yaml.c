@@ -381,6 +381,9 @@ static int parse_timestamp(const char *s, size_t len, struct gotime *t)
 		int zone = sep == 'T' || sep == 't';
 		if (!zone && sep != ' ')
 			return -1;
+		/* a space in a Go layout matches a run of spaces */
+		while (sep == ' ' && i < len && s[i] == ' ')
+			i++;
 		if (getnum(s, len, &i, &t->hour) < 0 || t->hour > 23 ||
 		    i >= len || s[i++] != ':' ||
 		    getnum(s, len, &i, &t->min) < 0 || t->min > 59 ||
@@ -627,10 +630,14 @@ static int resolve(struct yparser *p, struct rscalar *r, const yaml_event_t *ev,
 	r->f = 0;
 	r->merge = 0;
 	buf_reset(&r->s);
+	int implicit = ev->data.scalar.plain_implicit;
+
 	if (rawtag && p->mode == YDOC_KUSTOMIZE && strcmp(rawtag, "!") == 0 &&
-	    ev->data.scalar.plain_implicit)
+	    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
 		rawtag = NULL; /* yaml.v3 resolves a plain "! x" as if untagged */
-	if (!rawtag && !ev->data.scalar.plain_implicit) {
+		implicit = 1;
+	}
+	if (!rawtag && !implicit) {
 		/* quoted or block scalar, no tag: always a string */
 		buf_set(&r->s, in, len);
 		return 0;
