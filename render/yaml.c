@@ -847,9 +847,40 @@ static int parse_error(struct yparser *p)
 	return diag_set_at(p->d, DIAG_EPARSE, p->src, line, col, 1, "%s", problem);
 }
 
+/*
+ * libyaml 0.2.5 accepts "\/" in a double-quoted scalar (YAML 1.2's JSON
+ * escape); go-yaml v2 and v3 stop with "found unknown escape character",
+ * and so Helm and kustomize fail on it. Finds such an escape in the raw text
+ * of the scalar event ev; its byte offset in *at.
+ */
+static int has_slash_escape(struct yparser *p, const yaml_event_t *ev, size_t *at)
+{
+	const char *s = p->src->data;
+	size_t i, end;
+
+	if (ev->type != YAML_SCALAR_EVENT ||
+	    ev->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE || p->utf16)
+		return 0;
+	i = byte_offset(p, ev->start_mark.index);
+	end = byte_offset(p, ev->end_mark.index);
+	for (; i + 1 < end; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == '/') {
+			*at = i;
+			return 1;
+		}
+		i++; /* skip the escaped character: "\\/" is a backslash, then "/" */
+	}
+	return 0;
+}
+
 /* Makes p->ev the next event. */
 static int next_event(struct yparser *p)
 {
+	size_t at;
+	int line, col;
+
 	if (p->have_ev) {
 		yaml_event_delete(&p->ev);
 		p->have_ev = 0;
@@ -857,6 +888,11 @@ static int next_event(struct yparser *p)
 	if (!yaml_parser_parse(&p->parser, &p->ev))
 		return parse_error(p);
 	p->have_ev = 1;
+	if (has_slash_escape(p, &p->ev, &at)) {
+		srcfile_locate(p->src, at, &line, &col);
+		return diag_set_at(p->d, DIAG_EPARSE, p->src, line, col, 2,
+				   "found unknown escape character (while parsing a quoted scalar)");
+	}
 	return 0;
 }
 

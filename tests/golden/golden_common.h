@@ -5,7 +5,9 @@
  * testdata/<suite>, each subdirectory of DIR is one case, and the runner
  * checks the cases in sorted order (only the named ones when CASE arguments
  * are given). It prints one line per failing case, then the closing line
- * `N passed, M failed` alone on a line, and exits 1 if any case failed.
+ * `N passed, M failed` alone on a line, and exits 1 if any case failed
+ * that DIR/KNOWN_FAILURES does not list (one line a case: its name, a space,
+ * the reason; listed cases still run and still count as failed).
  * GOLDEN_VERBOSE=1 in the environment adds a few lines of context under
  * each failing case.
  *

@@ -115,6 +115,12 @@ static const struct ycase cases[] = {
 	OK(V, "a: inf", "{\"a\": \"inf\"}"),
 	OK(V, "a: nan", "{\"a\": \"nan\"}"),
 	OK(V, "a: Infinity", "{\"a\": \"Infinity\"}"),
+	/* go-yaml rejects "\/" (libyaml 0.2.5 accepts it); helm and kubectl
+	 * both fail with "found unknown escape character" */
+	ERR(V, "a: \"x\\/y\"", "found unknown escape character", 1, 6),
+	ERR(K, "a: \"x\\/y\"", "found unknown escape character", 1, 6),
+	OK(V, "a: \"x\\\\/y\"", "{\"a\": \"x\\\\/y\"}"),
+	OK(V, "a: 'x\\/y'", "{\"a\": \"x\\\\/y\"}"),
 	ERR(V, "a: .inf", "json: unsupported value: +Inf", 1, 4),
 	ERR(V, "a: -.Inf", "json: unsupported value: -Inf", 1, 4),
 	ERR(V, "a: +.INF", "json: unsupported value: +Inf", 1, 4),
