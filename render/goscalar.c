@@ -137,6 +137,40 @@ int goscalar_parse_int(int64_t *out, const char *s, size_t len, int base)
 	return 0;
 }
 
+/* A NUL-terminated copy of a text without its underscores, on the stack
+ * when it is short: what strtod and go-yaml's `plain` need. */
+struct plain {
+	char stack[GOSCALAR_STACK_TEXT];
+	char *ptr, *heap;
+	size_t len;
+};
+
+/* Returns 0 or DIAG_ENOMEM; plain_release is needed either way. */
+static int plain_init(struct plain *p, const char *s, size_t len)
+{
+	size_t i;
+
+	p->ptr = p->stack;
+	p->heap = NULL;
+	p->len = 0;
+	if (len >= sizeof(p->stack)) {
+		p->heap = malloc(len + 1);
+		if (!p->heap)
+			return DIAG_ENOMEM;
+		p->ptr = p->heap;
+	}
+	for (i = 0; i < len; i++)
+		if (s[i] != '_')
+			p->ptr[p->len++] = s[i];
+	p->ptr[p->len] = '\0';
+	return 0;
+}
+
+static void plain_release(struct plain *p)
+{
+	free(p->heap);
+}
+
 /* strtod in the "C" locale, whatever the thread's locale is (a ',' decimal
  * point would stop strtod at '.'). glibc hands out its static C locale
  * object for this, so nothing is allocated. */
@@ -193,25 +227,17 @@ static int float_syntax_ok(const char *s, size_t len)
 
 int goscalar_parse_float(double *out, const char *s, size_t len)
 {
-	char stack[GOSCALAR_STACK_TEXT];
-	char *text = stack, *heap = NULL;
-	size_t i, n = 0;
+	struct plain text;
+	int error;
 	double v;
 
 	if (!float_syntax_ok(s, len))
 		return DIAG_EPARSE;
-	if (len >= sizeof(stack)) {
-		heap = malloc(len + 1);
-		if (!heap)
-			return DIAG_ENOMEM;
-		text = heap;
-	}
-	for (i = 0; i < len; i++)
-		if (s[i] != '_')
-			text[n++] = s[i];
-	text[n] = '\0';
-	v = c_strtod(text);
-	free(heap);
+	error = plain_init(&text, s, len);
+	v = error ? 0 : c_strtod(text.ptr);
+	plain_release(&text);
+	if (error)
+		return error;
 	if (isinf(v))
 		return DIAG_ELIMIT;
 	if (out)
@@ -454,41 +480,34 @@ static void resolve_prefixed(struct goscalar *out, char *plain, size_t n, char p
 /* The 'D' and 'S' (digit, sign) branch of go-yaml's resolve. */
 static int resolve_number(struct goscalar *out, const char *s, size_t len, unsigned flags)
 {
-	char stack[GOSCALAR_STACK_TEXT];
-	char *plain = stack, *heap = NULL;
-	size_t i, n = 0;
-	int error = 0;
+	struct plain plain;
+	int error;
 
 	if (!(flags & GOSCALAR_NO_TIMESTAMP) && goscalar_parse_timestamp(&out->t, s, len) == 0) {
 		out->kind = GOSCALAR_TIMESTAMP;
 		return 0;
 	}
-	if (len >= sizeof(stack)) {
-		heap = malloc(len + 1);
-		if (!heap)
-			return DIAG_ENOMEM;
-		plain = heap;
-	}
-	for (i = 0; i < len; i++)
-		if (s[i] != '_')
-			plain[n++] = s[i];
-	plain[n] = '\0';
-	if (goscalar_parse_int(&out->i, plain, n, 0) == 0) {
+	if ((error = plain_init(&plain, s, len)) < 0)
+		goto done;
+	if (goscalar_parse_int(&out->i, plain.ptr, plain.len, 0) == 0) {
 		out->kind = GOSCALAR_INT;
-	} else if (goscalar_parse_uint(&out->u, plain, n, 0) == 0) {
+	} else if (goscalar_parse_uint(&out->u, plain.ptr, plain.len, 0) == 0) {
 		out->kind = GOSCALAR_UINT;
-	} else if (goscalar_is_yaml_float(plain, n) &&
-		   (error = goscalar_parse_float(&out->f, plain, n)) != DIAG_ENOMEM) {
+	} else if (goscalar_is_yaml_float(plain.ptr, plain.len)) {
+		error = goscalar_parse_float(&out->f, plain.ptr, plain.len);
+		if (error == DIAG_ENOMEM)
+			goto done;
 		if (error == 0)
 			out->kind = GOSCALAR_FLOAT;
 		error = 0;
 	}
-	if (out->kind == GOSCALAR_STR && !error) {
-		resolve_prefixed(out, plain, n, 'b', 2);
+	if (out->kind == GOSCALAR_STR) {
+		resolve_prefixed(out, plain.ptr, plain.len, 'b', 2);
 		if (out->kind == GOSCALAR_STR && (flags & GOSCALAR_V3))
-			resolve_prefixed(out, plain, n, 'o', 8);
+			resolve_prefixed(out, plain.ptr, plain.len, 'o', 8);
 	}
-	free(heap);
+done:
+	plain_release(&plain);
 	return error;
 }
 
