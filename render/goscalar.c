@@ -404,56 +404,51 @@ int goscalar_parse_timestamp(struct goscalar_time *out, const char *s, size_t le
 }
 
 /* go-yaml's resolveMap, less "<<" (its first byte has no hint, so the
- * resolver never looks it up). */
-struct word {
-	const char *text;
+ * resolver never looks it up), in groups of one meaning. */
+static const char *const v2_true[] = { "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", NULL };
+static const char *const v2_false[] = { "n", "N", "no", "No", "NO", "off", "Off", "OFF", NULL };
+static const char *const trues[] = { "true", "True", "TRUE", NULL };
+static const char *const falses[] = { "false", "False", "FALSE", NULL };
+static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
+static const char *const nans[] = { ".nan", ".NaN", ".NAN", NULL };
+static const char *const pinfs[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL };
+static const char *const ninfs[] = { "-.inf", "-.Inf", "-.INF", NULL };
+
+struct word_group {
+	const char *const *texts;
 	enum goscalar_kind kind;
 	int value; /* booleans: 1/0; floats: 0 NaN, 1 +Inf, -1 -Inf */
 	int v2_only;
 };
 
-static const struct word words[] = {
-	{ "y", GOSCALAR_BOOL, 1, 1 }, { "Y", GOSCALAR_BOOL, 1, 1 },
-	{ "yes", GOSCALAR_BOOL, 1, 1 }, { "Yes", GOSCALAR_BOOL, 1, 1 },
-	{ "YES", GOSCALAR_BOOL, 1, 1 }, { "on", GOSCALAR_BOOL, 1, 1 },
-	{ "On", GOSCALAR_BOOL, 1, 1 }, { "ON", GOSCALAR_BOOL, 1, 1 },
-	{ "true", GOSCALAR_BOOL, 1, 0 }, { "True", GOSCALAR_BOOL, 1, 0 },
-	{ "TRUE", GOSCALAR_BOOL, 1, 0 },
-	{ "n", GOSCALAR_BOOL, 0, 1 }, { "N", GOSCALAR_BOOL, 0, 1 },
-	{ "no", GOSCALAR_BOOL, 0, 1 }, { "No", GOSCALAR_BOOL, 0, 1 },
-	{ "NO", GOSCALAR_BOOL, 0, 1 }, { "off", GOSCALAR_BOOL, 0, 1 },
-	{ "Off", GOSCALAR_BOOL, 0, 1 }, { "OFF", GOSCALAR_BOOL, 0, 1 },
-	{ "false", GOSCALAR_BOOL, 0, 0 }, { "False", GOSCALAR_BOOL, 0, 0 },
-	{ "FALSE", GOSCALAR_BOOL, 0, 0 },
-	{ "", GOSCALAR_NULL, 0, 0 }, { "~", GOSCALAR_NULL, 0, 0 },
-	{ "null", GOSCALAR_NULL, 0, 0 }, { "Null", GOSCALAR_NULL, 0, 0 },
-	{ "NULL", GOSCALAR_NULL, 0, 0 },
-	{ ".nan", GOSCALAR_FLOAT, 0, 0 }, { ".NaN", GOSCALAR_FLOAT, 0, 0 },
-	{ ".NAN", GOSCALAR_FLOAT, 0, 0 },
-	{ ".inf", GOSCALAR_FLOAT, 1, 0 }, { ".Inf", GOSCALAR_FLOAT, 1, 0 },
-	{ ".INF", GOSCALAR_FLOAT, 1, 0 }, { "+.inf", GOSCALAR_FLOAT, 1, 0 },
-	{ "+.Inf", GOSCALAR_FLOAT, 1, 0 }, { "+.INF", GOSCALAR_FLOAT, 1, 0 },
-	{ "-.inf", GOSCALAR_FLOAT, -1, 0 }, { "-.Inf", GOSCALAR_FLOAT, -1, 0 },
-	{ "-.INF", GOSCALAR_FLOAT, -1, 0 },
+static const struct word_group word_groups[] = {
+	{ v2_true, GOSCALAR_BOOL, 1, 1 },  { v2_false, GOSCALAR_BOOL, 0, 1 },
+	{ trues, GOSCALAR_BOOL, 1, 0 },    { falses, GOSCALAR_BOOL, 0, 0 },
+	{ nulls, GOSCALAR_NULL, 0, 0 },    { nans, GOSCALAR_FLOAT, 0, 0 },
+	{ pinfs, GOSCALAR_FLOAT, 1, 0 },   { ninfs, GOSCALAR_FLOAT, -1, 0 },
 };
 
 int goscalar_word(struct goscalar *out, const char *s, size_t len, unsigned flags)
 {
 	size_t k;
 
-	for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
-		const struct word *w = &words[k];
+	for (k = 0; k < sizeof(word_groups) / sizeof(word_groups[0]); k++) {
+		const struct word_group *g = &word_groups[k];
+		const char *const *t;
 
-		if (strlen(w->text) != len || memcmp(s, w->text, len) != 0)
+		if (g->v2_only && (flags & GOSCALAR_V3))
 			continue;
-		if (w->v2_only && (flags & GOSCALAR_V3))
-			return 0;
+		for (t = g->texts; *t; t++)
+			if (strlen(*t) == len && memcmp(s, *t, len) == 0)
+				break;
+		if (!*t)
+			continue;
 		if (out) {
-			out->kind = w->kind;
-			if (w->kind == GOSCALAR_BOOL)
-				out->b = w->value;
-			else if (w->kind == GOSCALAR_FLOAT)
-				out->f = w->value == 0 ? NAN : w->value * INFINITY;
+			out->kind = g->kind;
+			if (g->kind == GOSCALAR_BOOL)
+				out->b = g->value;
+			else if (g->kind == GOSCALAR_FLOAT)
+				out->f = g->value == 0 ? NAN : g->value * INFINITY;
 		}
 		return 1;
 	}
