@@ -484,6 +484,11 @@ static void test_tmpl__output_limit(void **state)
 			 DIAG_ELIMIT);
 	assert_non_null(strstr(r.d.msg.ptr, "output exceeded 1000 bytes"));
 	run_release(&r);
+	/* one printf with a huge width cannot grow past the limit either */
+	assert_int_equal(S_render(&r, &lim, 0, NULL, "t", "{{ printf \"%9999999d\" 1 }}", NULL), DIAG_ELIMIT);
+	assert_string_equal(r.d.msg.ptr, "template: t:1:3: executing \"t\" at <printf \"%9999999d\" 1>: "
+					 "error calling printf: output exceeded 1000 bytes");
+	run_release(&r);
 }
 
 static void test_tmpl__recursion_is_bounded(void **state)
