@@ -5,7 +5,7 @@
  *
  * A family defines a static table and adds it to a registry:
  *
- *     static int S_trunc(struct tval *out, struct tmpl_call *call,
+ *     static int sprig_trunc(struct tval *out, struct tmpl_call *call,
  *                        int argc, const struct tval *argv)
  *     {
  *             int64_t n = argv[0].u.i;          // "i": already a Go int
@@ -15,14 +15,14 @@
  *             *out = tval_strn(s, len);
  *             return 0;
  *     }
- *     static const struct tmpl_func S_funcs[] = {
- *             { "trunc", S_trunc, "is", 0 },
- *             { "list", S_list, "v*", 0 },
- *             { "include", S_include, "sv", TMPL_FN_CONTEXT },
+ *     static const struct tmpl_func strings_funcs[] = {
+ *             { "trunc", sprig_trunc, "is", 0 },
+ *             { "list", sprig_list, "v*", 0 },
+ *             { "include", helm_include, "sv", TMPL_FN_CONTEXT },
  *     };
  *     int sprig_strings_register(struct tmpl_funcs *r)
  *     {
- *             return tmpl_funcs_add(r, S_funcs, sizeof(S_funcs) / sizeof(S_funcs[0]));
+ *             return tmpl_funcs_add(r, strings_funcs, sizeof(strings_funcs) / sizeof(strings_funcs[0]));
  *     }
  *
  * Names are looked up when a template is parsed: an unknown name is Go's

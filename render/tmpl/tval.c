@@ -173,7 +173,7 @@ struct tval tval_obj(const struct tobj *o)
 	return v;
 }
 
-static int S_has_json(enum tval_kind k)
+static int tv_has_json(enum tval_kind k)
 {
 	switch (k) {
 	case TV_STRING: case TV_BYTES: case TV_LIST: case TV_STRLIST:
@@ -188,7 +188,7 @@ struct tval tval_copy(const struct tval *v)
 {
 	struct tval c = *v;
 
-	if (S_has_json(c.kind))
+	if (tv_has_json(c.kind))
 		json_incref(c.u.j);
 	return c;
 }
@@ -197,7 +197,7 @@ void tval_release(struct tval *v)
 {
 	if (!v)
 		return;
-	if (S_has_json(v->kind))
+	if (tv_has_json(v->kind))
 		json_decref(v->u.j);
 	v->kind = TV_INVALID;
 	v->u.i = 0;
@@ -259,7 +259,7 @@ struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
 	return tval_invalid();
 }
 
-static json_t *S_box(struct tmpl_rt *rt, const struct tval *v)
+static json_t *tv_box(struct tmpl_rt *rt, const struct tval *v)
 {
 	json_t *o;
 
@@ -293,20 +293,20 @@ json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v)
 		return json_integer(v->u.i);
 	case TV_FLOAT64:
 		if (isnan(v->u.f) || isinf(v->u.f))
-			return S_box(rt, v);
+			return tv_box(rt, v);
 		return json_real(v->u.f);
 	case TV_STRING: case TV_LIST: case TV_MAP:
 		json_incref(v->u.j);
 		return v->u.j;
 	default:
-		return S_box(rt, v);
+		return tv_box(rt, v);
 	}
 }
 
 json_t *tval_box(struct tmpl_rt *rt, const struct tval *v)
 {
 	if (v->kind == TV_INT || v->kind == TV_UINT8)
-		return S_box(rt, v);
+		return tv_box(rt, v);
 	return tval_to_json(rt, v);
 }
 

@@ -23,7 +23,7 @@
 #include "render/diag.h"
 #include "render/tmpl/tmpl.h"
 
-static char *S_read(const char *path, size_t *len)
+static char *t_read(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	struct buf b = BUF_INIT;
@@ -38,12 +38,12 @@ static char *S_read(const char *path, size_t *len)
 	return buf_detach(&b, len);
 }
 
-static int S_cmpstr(const void *a, const void *b)
+static int t_cmpstr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int S_list_dirs(const char *dir, char ***out, size_t *n)
+static int t_list_dirs(const char *dir, char ***out, size_t *n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -69,11 +69,11 @@ static int S_list_dirs(const char *dir, char ***out, size_t *n)
 	}
 	closedir(d);
 	if (*n)
-		qsort(*out, *n, sizeof(**out), S_cmpstr);
+		qsort(*out, *n, sizeof(**out), t_cmpstr);
 	return 0;
 }
 
-static void S_show_diff(const char *want, size_t wl, const char *got, size_t gl)
+static void t_show_diff(const char *want, size_t wl, const char *got, size_t gl)
 {
 	size_t i = 0;
 
@@ -87,7 +87,7 @@ static void S_show_diff(const char *want, size_t wl, const char *got, size_t gl)
 }
 
 /* Runs one case: 1 pass, 0 fail. */
-static int S_run_case(const struct tmpl_funcs *funcs, const char *dir)
+static int t_run_case(const struct tmpl_funcs *funcs, const char *dir)
 {
 	char path[8192];
 	char *text = NULL, *values = NULL, *want_out = NULL, *want_err = NULL;
@@ -102,13 +102,13 @@ static int S_run_case(const struct tmpl_funcs *funcs, const char *dir)
 	int ok = 0, rc;
 
 	snprintf(path, sizeof(path), "%s/template", dir);
-	text = S_read(path, &tlen);
+	text = t_read(path, &tlen);
 	snprintf(path, sizeof(path), "%s/values.json", dir);
-	values = S_read(path, &vlen);
+	values = t_read(path, &vlen);
 	snprintf(path, sizeof(path), "%s/expected.out", dir);
-	want_out = S_read(path, &wolen);
+	want_out = t_read(path, &wolen);
 	snprintf(path, sizeof(path), "%s/expected.err", dir);
-	want_err = S_read(path, &welen);
+	want_err = t_read(path, &welen);
 	if (!text || (!want_out && !want_err)) {
 		printf("  missing template or expected file\n");
 		goto done;
@@ -140,7 +140,7 @@ static int S_run_case(const struct tmpl_funcs *funcs, const char *dir)
 		if (want_err && got.len == welen && memcmp(got.ptr, want_err, welen) == 0) {
 			ok = 1;
 		} else if (want_err) {
-			S_show_diff(want_err, welen, got.ptr, got.len);
+			t_show_diff(want_err, welen, got.ptr, got.len);
 		} else {
 			printf("    unexpected error: %s\n", d.msg.ptr);
 		}
@@ -148,7 +148,7 @@ static int S_run_case(const struct tmpl_funcs *funcs, const char *dir)
 		if (want_out && out.len == wolen && memcmp(out.ptr, want_out, wolen) == 0) {
 			ok = 1;
 		} else if (want_out) {
-			S_show_diff(want_out, wolen, out.ptr, out.len);
+			t_show_diff(want_out, wolen, out.ptr, out.len);
 		} else {
 			printf("    expected an error, got output:\n    want: %s    got:  %s\n", want_err,
 			       out.ptr);
@@ -170,7 +170,7 @@ done:
 	return ok;
 }
 
-static int S_is_known(char *known, const char *name)
+static int t_is_known(char *known, const char *name)
 {
 	size_t n = strlen(name);
 	char *p = known;
@@ -197,8 +197,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/KNOWN_FAILURES", argv[1]);
-	known = S_read(path, &known_len);
-	if (tmpl_funcs_new(&funcs) < 0 || S_list_dirs(argv[1], &fams, &nfam) < 0) {
+	known = t_read(path, &known_len);
+	if (tmpl_funcs_new(&funcs) < 0 || t_list_dirs(argv[1], &fams, &nfam) < 0) {
 		fprintf(stderr, "cannot read %s\n", argv[1]);
 		return 2;
 	}
@@ -206,14 +206,14 @@ int main(int argc, char **argv)
 		char **cases = NULL;
 		size_t ncase = 0;
 		snprintf(path, sizeof(path), "%s/%s", argv[1], fams[i]);
-		S_list_dirs(path, &cases, &ncase);
+		t_list_dirs(path, &cases, &ncase);
 		for (j = 0; j < ncase; j++) {
 			char name[1024], cdir[4096];
 			int is_known;
 			snprintf(name, sizeof(name), "%s/%s", fams[i], cases[j]);
 			snprintf(cdir, sizeof(cdir), "%s/%s", argv[1], name);
-			is_known = S_is_known(known, name);
-			if (S_run_case(funcs, cdir)) {
+			is_known = t_is_known(known, name);
+			if (t_run_case(funcs, cdir)) {
 				passed++;
 				if (is_known)
 					printf("PASS %s (listed in KNOWN_FAILURES)\n", name);
