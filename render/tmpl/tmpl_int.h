@@ -22,7 +22,15 @@ char *arena__strndup(struct arena *a, const char *s, size_t len);
 void arena__release(struct arena *a);
 
 /* ---- runtime */
+struct rt_defer {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
 struct tmpl_rt {
+	struct arena mem;
+	struct rt_defer *defers;
+	size_t ndefers, defercap;
 	struct tval *boxes;
 	size_t nboxes, boxcap;
 	struct tmpl_limits lim;

@@ -467,7 +467,34 @@ void tmpl_rt_free(struct tmpl_rt *rt)
 	for (i = 0; i < rt->nboxes; i++)
 		tval_release(&rt->boxes[i]);
 	free(rt->boxes);
+	while (rt->ndefers > 0) {
+		struct rt_defer *d = &rt->defers[--rt->ndefers];
+		d->fn(d->arg);
+	}
+	free(rt->defers);
+	arena__release(&rt->mem);
 	free(rt);
+}
+
+void *tmpl_rt_alloc(struct tmpl_rt *rt, size_t size)
+{
+	return arena__alloc(&rt->mem, size);
+}
+
+int tmpl_rt_defer(struct tmpl_rt *rt, void (*fn)(void *arg), void *arg)
+{
+	if (rt->ndefers == rt->defercap) {
+		size_t cap = rt->defercap ? rt->defercap * 2 : 8;
+		struct rt_defer *nd = realloc(rt->defers, cap * sizeof(*nd));
+		if (!nd)
+			return DIAG_ENOMEM;
+		rt->defers = nd;
+		rt->defercap = cap;
+	}
+	rt->defers[rt->ndefers].fn = fn;
+	rt->defers[rt->ndefers].arg = arg;
+	rt->ndefers++;
+	return 0;
 }
 
 void tmpl_rt_set_userdata(struct tmpl_rt *rt, void *userdata)

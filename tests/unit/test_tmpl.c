@@ -603,6 +603,28 @@ static void test_tmpl__type_and_kind_names(void **state)
 	assert_int_equal(v.kind, TV_INVALID);
 }
 
+static void t_count(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static void test_tmpl__runtime_memory_and_defers(void **state)
+{
+	struct tmpl_rt *rt = NULL;
+	struct tobj *o;
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(tmpl_rt_new(&rt, NULL, 0), 0);
+	o = tmpl_rt_alloc(rt, sizeof(*o));
+	assert_non_null(o);
+	assert_null(o->type);
+	assert_int_equal(tmpl_rt_defer(rt, t_count, &calls), 0);
+	assert_int_equal(tmpl_rt_defer(rt, t_count, &calls), 0);
+	tmpl_rt_free(rt);
+	assert_int_equal(calls, 2);
+}
+
 static void test_tmpl__box_keeps_go_int(void **state)
 {
 	struct tmpl_rt *rt = NULL;
@@ -735,6 +757,7 @@ int main(void)
 		cmocka_unit_test(test_tmpl__type_and_kind_names),
 		cmocka_unit_test(test_tmpl__same_set_runs_twice),
 		cmocka_unit_test(test_tmpl__box_keeps_go_int),
+		cmocka_unit_test(test_tmpl__runtime_memory_and_defers),
 		cmocka_unit_test(test_tmpl__one_set_many_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
