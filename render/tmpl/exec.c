@@ -502,6 +502,7 @@ static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *f
 		if (m)
 			return ex_eval_call(s, dot, m, r->u.o, NULL, node, field, args, nargs, final, out);
 	}
+	/* NEEDSWORK: methods of time.Time and *semver.Version values */
 	if (r->kind == TV_VALUES) {
 		size_t k;
 		for (k = 0; k < sizeof(ex_values_methods) / sizeof(ex_values_methods[0]); k++) {
