@@ -499,12 +499,13 @@ static int fn_is_container(const struct tval *v)
 	       v->kind == TV_VALUES || v->kind == TV_BYTES;
 }
 
-static void fn_fmt_s(struct buf *err, const struct tval *v)
+static void fn_fmt_s(struct buf *err, struct tmpl_rt *rt, const struct tval *v)
 {
-	tmpl_sprintf(err, NULL, "%s", 2, 1, v);
+	tmpl_sprintf(err, rt, "%s", 2, 1, v);
 }
 
-int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *bs, struct buf *err)
+int tmpl__eq(int *res, struct tmpl_rt *rt, const struct tval *a, int n, const struct tval *bs,
+	     struct buf *err)
 {
 	enum bkind k1 = fn_basic_kind(a);
 	int i;
@@ -538,9 +539,9 @@ int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *bs, struc
 				if (fn_is_nilish(a) || fn_is_nilish(b)) {
 					truth = fn_is_nilish(a) == fn_is_nilish(b);
 				} else if (a->kind != b->kind && (fn_is_container(a) || fn_is_container(b))) {
-					fn_fmt_s(err, a);
+					fn_fmt_s(err, rt, a);
 					buf_addf(err, ": %s, %s: ", tval_type_name(a), tval_type_name(b));
-					tmpl_sprintf(err, NULL, "%v", 2, 1, b);
+					tmpl_sprintf(err, rt, "%v", 2, 1, b);
 					{
 						struct buf t = BUF_INIT;
 						buf_adds(&t, "non-comparable types ");
@@ -552,7 +553,7 @@ int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *bs, struc
 					return -1;
 				} else if (fn_is_container(b)) {
 					buf_adds(err, "non-comparable type ");
-					fn_fmt_s(err, b);
+					fn_fmt_s(err, rt, b);
 					buf_addf(err, ": %s", tval_type_name(b));
 					return -1;
 				} else if (a->kind != b->kind) {
@@ -623,20 +624,20 @@ static int fn_cmp(struct tval *out, struct tmpl_call *call, int argc, const stru
 
 	buf_reset(call->errmsg);
 	if (strcmp(name, "eq") == 0) {
-		rc = tmpl__eq(&res, &argv[0], argc - 1, argv + 1, call->errmsg);
+		rc = tmpl__eq(&res, call->rt, &argv[0], argc - 1, argv + 1, call->errmsg);
 	} else if (strcmp(name, "ne") == 0) {
-		rc = tmpl__eq(&res, &argv[0], 1, &argv[1], call->errmsg);
+		rc = tmpl__eq(&res, call->rt, &argv[0], 1, &argv[1], call->errmsg);
 		res = !res;
 	} else if (strcmp(name, "lt") == 0) {
 		rc = tmpl__lt(&res, &argv[0], &argv[1], call->errmsg);
 	} else if (strcmp(name, "le") == 0) {
 		rc = tmpl__lt(&res, &argv[0], &argv[1], call->errmsg);
 		if (rc == 0 && !res)
-			rc = tmpl__eq(&res, &argv[0], 1, &argv[1], call->errmsg);
+			rc = tmpl__eq(&res, call->rt, &argv[0], 1, &argv[1], call->errmsg);
 	} else if (strcmp(name, "gt") == 0) {
 		rc = tmpl__lt(&res, &argv[0], &argv[1], call->errmsg);
 		if (rc == 0 && !res)
-			rc = tmpl__eq(&res, &argv[0], 1, &argv[1], call->errmsg);
+			rc = tmpl__eq(&res, call->rt, &argv[0], 1, &argv[1], call->errmsg);
 		res = !res;
 	} else {
 		rc = tmpl__lt(&res, &argv[0], &argv[1], call->errmsg);

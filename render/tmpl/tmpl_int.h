@@ -131,7 +131,8 @@ int tmpl__quote_rune(struct buf *out, int32_t r);
 #define TMPL_FN__CALL (1u << 14)   /* the builtin call: gets the callee's name */
 int tmpl__builtins_add(struct tmpl_funcs *r);
 /* Go's comparison: eq with several, lt. 0 ok (*res set), else message in err. */
-int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *b, struct buf *err);
+int tmpl__eq(int *res, struct tmpl_rt *rt, const struct tval *a, int n, const struct tval *b,
+	     struct buf *err);
 int tmpl__lt(int *res, const struct tval *a, const struct tval *b, struct buf *err);
 
 /* The tval a container element reads as (json) with nil for null. */
