@@ -5,6 +5,18 @@
 
 #define S_ARGS struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv
 
+/*
+ * These functions return Go's interface {}: a nil result is the zero
+ * interface, which text/template turns into an invalid value (it prints
+ * "<no value>", not "<nil>"). TV_INVALID stands for it.
+ */
+static struct tval S_result(const struct tval *v)
+{
+	if (v->kind == TV_NIL)
+		return tval_invalid();
+	return tval_copy(v);
+}
+
 /* dfault(d, given...): given[0] unless there is none or it is empty. */
 static int S_default(S_ARGS)
 {
@@ -12,7 +24,7 @@ static int S_default(S_ARGS)
 
 	if (argc > 1 && !sprigu_empty(&argv[1]))
 		pick = &argv[1];
-	*out = tval_copy(pick);
+	*out = S_result(pick);
 	return 0;
 }
 
@@ -26,11 +38,11 @@ static int S_coalesce(S_ARGS)
 {
 	for (int i = 0; i < argc; i++) {
 		if (!sprigu_empty(&argv[i])) {
-			*out = tval_copy(&argv[i]);
+			*out = S_result(&argv[i]);
 			return 0;
 		}
 	}
-	*out = tval_nil();
+	*out = tval_invalid();
 	return 0;
 }
 
@@ -60,7 +72,7 @@ static int S_any(S_ARGS)
 
 static int S_ternary(S_ARGS)
 {
-	*out = tval_copy(argv[2].u.b ? &argv[0] : &argv[1]);
+	*out = S_result(argv[2].u.b ? &argv[0] : &argv[1]);
 	return 0;
 }
 

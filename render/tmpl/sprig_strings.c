@@ -1099,7 +1099,7 @@ static json_t *S_split_n(const char *s, size_t len, const char *sep, size_t sepl
 				sprigu_decode(s + i, len - i, &w);
 				take = w;
 			}
-			if (json_array_append_new(a, json_stringn(s + i, take)) < 0)
+			if (json_array_append_new(a, json_stringn_nocheck(s + i, take)) < 0)
 				goto fail;
 			i += take;
 		}
@@ -1110,11 +1110,11 @@ static json_t *S_split_n(const char *s, size_t len, const char *sep, size_t sepl
 
 		if (!p)
 			break;
-		if (json_array_append_new(a, json_stringn(s + i, (size_t)(p - (s + i)))) < 0)
+		if (json_array_append_new(a, json_stringn_nocheck(s + i, (size_t)(p - (s + i)))) < 0)
 			goto fail;
 		i = (size_t)(p - s) + seplen;
 	}
-	if (json_array_append_new(a, json_stringn(s + i, len - i)) < 0)
+	if (json_array_append_new(a, json_stringn_nocheck(s + i, len - i)) < 0)
 		goto fail;
 	return a;
 fail:
@@ -1229,7 +1229,7 @@ static int S_sort_alpha(S_ARGS)
 		if (sprigu_strval(&b, call->rt, v) < 0 || buf_oom(&b))
 			goto oom;
 		a = json_array();
-		if (!a || json_array_append_new(a, json_stringn(b.ptr, b.len)) < 0)
+		if (!a || json_array_append_new(a, json_stringn_nocheck(b.ptr, b.len)) < 0)
 			goto oom;
 	}
 	n = json_array_size(a);

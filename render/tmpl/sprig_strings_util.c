@@ -715,7 +715,7 @@ json_t *sprigu_strslice(struct tmpl_rt *rt, const struct tval *v)
 			}
 			buf_reset(&b);
 			if (sprigu_strval(&b, rt, &x) < 0 || buf_oom(&b) ||
-			    json_array_append_new(a, json_stringn(b.ptr, b.len)) < 0) {
+			    json_array_append_new(a, json_stringn_nocheck(b.ptr, b.len)) < 0) {
 				tval_release(&x);
 				goto fail;
 			}
@@ -728,7 +728,7 @@ json_t *sprigu_strslice(struct tmpl_rt *rt, const struct tval *v)
 			char num[8];
 
 			snprintf(num, sizeof(num), "%u", (unsigned char)s[i]);
-			if (json_array_append_new(a, json_string(num)) < 0)
+			if (json_array_append_new(a, json_string_nocheck(num)) < 0)
 				goto fail;
 		}
 		break;
@@ -737,7 +737,7 @@ json_t *sprigu_strslice(struct tmpl_rt *rt, const struct tval *v)
 		break;
 	default:
 		if (sprigu_strval(&b, rt, v) < 0 || buf_oom(&b) ||
-		    json_array_append_new(a, json_stringn(b.ptr, b.len)) < 0)
+		    json_array_append_new(a, json_stringn_nocheck(b.ptr, b.len)) < 0)
 			goto fail;
 	}
 	buf_release(&b);
