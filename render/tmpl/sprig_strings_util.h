@@ -4,11 +4,9 @@
  * strings, goutils and xstrings use, strconv.Quote, and Sprig's strval and
  * empty. Prefix: sprigu_.
  *
- * Unicode: the categories are tables of Go 1.25's (Unicode 15.0.0); the
- * case mappings come from glibc's C.UTF-8 locale, which agreed with Go's
- * ToUpper, ToLower and ToTitle on every code point of U+0080..U+2FFFF
- * (checked against helm 4.1.4). Without that locale, only ASCII and
- * Latin-1 change case.
+ * Unicode: categories and simple case mappings are tables of Go 1.25's
+ * (Unicode 15.0.0), checked against helm 4.1.4 code point by code point
+ * over U+0080..U+3FFFF; nothing depends on the host's locale.
  */
 #ifndef HYDRATE_TMPL_SPRIG_STRINGS_UTIL_H
 #define HYDRATE_TMPL_SPRIG_STRINGS_UTIL_H
