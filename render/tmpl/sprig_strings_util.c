@@ -4,7 +4,9 @@
 #include "render/tmpl/tval.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1644,6 +1646,30 @@ static int S_special(double *out, const char *s, size_t len)
 	return 0;
 }
 
+/* The "C" locale, made once, so that strtod reads '.' whatever the
+ * process's LC_NUMERIC says. */
+static locale_t S_c_locale;
+static pthread_once_t S_c_locale_once = PTHREAD_ONCE_INIT;
+
+static void S_c_locale_init(void)
+{
+	S_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+static double S_strtod_c(const char *s, char **end)
+{
+	locale_t old = (locale_t)0;
+	double v;
+
+	pthread_once(&S_c_locale_once, S_c_locale_init);
+	if (S_c_locale)
+		old = uselocale(S_c_locale);
+	v = strtod(s, end);
+	if (S_c_locale)
+		uselocale(old);
+	return v;
+}
+
 int sprigu_parse_float(double *out, const char *s, size_t len)
 {
 	struct buf clean = BUF_INIT;
@@ -1710,7 +1736,7 @@ int sprigu_parse_float(double *out, const char *s, size_t len)
 	if (buf_oom(&clean))
 		goto done;
 	errno = 0;
-	v = strtod(clean.ptr, &end);
+	v = S_strtod_c(clean.ptr, &end);
 	if (*end)
 		goto done;
 	*out = v;
