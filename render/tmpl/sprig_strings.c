@@ -361,7 +361,8 @@ static int S_trimall(S_ARGS)
 
 	if (len == 0 || cutlen == 0)
 		return S_ret_strn(out, call, s, len);
-	if (!(set = S_cutset(cut, cutlen, &n)))
+	set = S_cutset(cut, cutlen, &n);
+	if (!set)
 		return tmpl_call_errorf(call, "out of memory");
 	while (start < len) {
 		int32_t r = sprigu_decode(s + start, len - start, &w);
