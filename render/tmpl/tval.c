@@ -303,6 +303,13 @@ json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v)
 	}
 }
 
+json_t *tval_box(struct tmpl_rt *rt, const struct tval *v)
+{
+	if (v->kind == TV_INT || v->kind == TV_UINT8)
+		return S_box(rt, v);
+	return tval_to_json(rt, v);
+}
+
 json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
 {
 	json_t *out = NULL, *box;
