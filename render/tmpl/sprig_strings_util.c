@@ -120,8 +120,10 @@ static int S_in(const struct S_range *t, size_t n, int32_t r)
 /*
  * Go 1.25's unicode categories (Unicode 15.0.0) as sorted ranges: Lu, Ll,
  * Lt, L, Nd, N, P, and the graphic set IsPrint accepts (L, M, N, P, S and
- * U+0020). Made from the Unicode Character Database and checked against
- * helm 4.1.4's quote, swapcase and snakecase over U+0000..U+3FFFF.
+ * U+0020). Made from the Unicode Character Database (14.0, plus the 15.0
+ * additions as helm 4.1.4 classifies them) and checked against helm's
+ * quote (U+0080..U+3FFFF) and swapcase, snakecase, kebabcase, camelcase
+ * (U+0080..U+2FFFF).
  */
 static const struct S_range S_u_upper[] = {
 	{ 0x0041, 0x005A }, { 0x00C0, 0x00D6 }, { 0x00D8, 0x00DE }, { 0x0100, 0x0100 },
