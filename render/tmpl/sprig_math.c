@@ -270,8 +270,11 @@ struct S_dec {
 };
 
 #define S_DEC_INIT { NULL, 0, 0, 0 }
-/* A bound on intermediate results: Go has none, but we must not run away. */
-#define S_DEC_MAX_DIGITS 4000000
+/* Bounds on intermediate results and on the work of one call: Go has
+ * none, but we must not run away. Only absurd inputs reach them (thousands
+ * of arguments whose exponents are far apart). */
+#define S_DEC_MAX_DIGITS 100000
+#define S_DEC_MAX_WORK 300000000.0
 
 static void S_dec_release(struct S_dec *a)
 {
@@ -395,6 +398,20 @@ static int S_mag_sub(struct S_dec *out, const struct S_dec *a, const struct S_de
 	return 0;
 }
 
+/* |a| -= |b|, with |a| >= |b| */
+static void S_mag_sub_inplace(struct S_dec *a, const struct S_dec *b)
+{
+	int borrow = 0;
+
+	for (size_t i = 0; i < a->n && (borrow || i < b->n); i++) {
+		int s = a->d[i] - borrow - (i < b->n ? b->d[i] : 0);
+
+		borrow = s < 0;
+		a->d[i] = (unsigned char)(s < 0 ? s + 10 : s);
+	}
+	S_trim(a);
+}
+
 /* decimal's Add (sub = 0) and Sub (sub = 1): rescale both to the smaller
  * exponent, then add the signed coefficients. */
 static int S_dec_addsub(struct S_dec *out, const struct S_dec *a, const struct S_dec *b, int sub)
@@ -488,7 +505,7 @@ static int S_dec_mul(struct S_dec *out, const struct S_dec *a, const struct S_de
 static int S_mag_divmod(struct S_dec *q, struct S_dec *rem, const struct S_dec *a,
 			const struct S_dec *b)
 {
-	struct S_dec r = S_DEC_INIT, t = S_DEC_INIT;
+	struct S_dec r = S_DEC_INIT;
 
 	if (S_alloc(q, a->n) < 0 || S_alloc(&r, b->n + 1) < 0)
 		goto fail;
@@ -502,10 +519,7 @@ static int S_mag_divmod(struct S_dec *q, struct S_dec *rem, const struct S_dec *
 		r.n++;
 		S_trim(&r);
 		while (S_mag_cmp(&r, b) >= 0) {
-			if (S_mag_sub(&t, &r, b) < 0)
-				goto fail;
-			memcpy(r.d, t.d, t.n);
-			r.n = t.n;
+			S_mag_sub_inplace(&r, b);
 			qd++;
 		}
 		q->d[i - 1] = (unsigned char)qd;
@@ -513,11 +527,9 @@ static int S_mag_divmod(struct S_dec *q, struct S_dec *rem, const struct S_dec *
 	S_trim(q);
 	S_dec_release(rem);
 	*rem = r;
-	S_dec_release(&t);
 	return 0;
 fail:
 	S_dec_release(&r);
-	S_dec_release(&t);
 	return -1;
 }
 
@@ -606,12 +618,31 @@ static const char *S_nonfinite(double f)
 	return isnan(f) ? "NaN" : f > 0 ? "+Inf" : "-Inf";
 }
 
+/* About how many digit steps a op b takes (see S_DEC_MAX_WORK). */
+static double S_cost(const struct S_dec *a, const struct S_dec *b, enum S_decop op)
+{
+	double an = (double)a->n, bn = (double)b->n;
+	double de = (double)a->exp - (double)b->exp;
+
+	switch (op) {
+	case S_ADD:
+	case S_SUB:
+		return an + bn + fabs(de);
+	case S_MUL:
+		return an * bn + 1;
+	case S_DIV:
+		de += 16;
+		return (an + (de > 0 ? de : 0) + 1) * (bn + (de < 0 ? -de : 0) + 1) * 10;
+	}
+	return 0;
+}
+
 /* Sprig's execDecimalOp: a op b[0] op b[1] ... in decimal, then float64. */
 static int S_decimal_op(struct tval *out, struct tmpl_call *call, double a, int nb,
 			const struct tval *b, int one, enum S_decop op)
 {
 	struct S_dec acc = S_DEC_INIT, x = S_DEC_INIT;
-	double f;
+	double f, work = 0;
 	int error = 0;
 
 	if (!isfinite(a))
@@ -630,6 +661,11 @@ static int S_decimal_op(struct tval *out, struct tmpl_call *call, double a, int 
 		}
 		if (S_dec_from_float(&x, fx) < 0) {
 			error = DIAG_ENOMEM;
+			goto done;
+		}
+		work += S_cost(&acc, &x, op);
+		if (work > S_DEC_MAX_WORK) {
+			error = tmpl_call_errorf(call, "decimal too large (hydrate's limit)");
 			goto done;
 		}
 		switch (op) {
