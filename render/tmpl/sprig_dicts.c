@@ -92,7 +92,7 @@ static int S_set(struct tval *out, struct tmpl_call *call, int argc, const struc
 		return tmpl_call_errorf(call, "assignment to entry in nil map");
 	if (!(val = tval_to_json(call->rt, &argv[2])))
 		return DIAG_ENOMEM;
-	if (sprigl_would_cycle(o, val)) {
+	if (sprigl_would_cycle(call->rt, o, val)) {
 		json_decref(val);
 		return S_cycle_error(call);
 	}
@@ -231,23 +231,22 @@ static int S_values(struct tval *out, struct tmpl_call *call, int argc, const st
 	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 }
 
-/* mergo's isEmptyValue (dereferencing) on an element. */
-static int S_elem_empty(struct tmpl_rt *rt, json_t *e)
+static int S_is_map(const struct tval *v)
 {
-	struct tval v = tval_from_json(rt, e);
-	int empty = sprigl_empty(&v);
-
-	tval_release(&v);
-	return empty;
+	return v->kind == TV_MAP || v->kind == TV_VALUES;
 }
 
-static int S_elem_kind(struct tmpl_rt *rt, json_t *e)
+static int S_is_slice(const struct tval *v)
 {
-	struct tval v = tval_from_json(rt, e);
-	int kind = v.kind;
+	return v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_BYTES;
+}
 
-	tval_release(&v);
-	return kind;
+/* dst[k] = s, unless that would make a cycle. */
+static int S_merge_set(struct tmpl_call *call, json_t *dst, const char *k, size_t klen, json_t *s)
+{
+	if (sprigl_would_cycle(call->rt, dst, s))
+		return S_cycle_error(call);
+	return json_object_setn(dst, k, klen, s) < 0 ? DIAG_ENOMEM : 0;
 }
 
 /*
@@ -264,50 +263,41 @@ static int S_elem_kind(struct tmpl_rt *rt, json_t *e)
  * NEEDSWORK: mergo also recurses into pointers and structs (semver, time
  * values inside maps); those are treated as plain values here.
  */
-static int S_merge_into(struct tmpl_call *call, json_t *dst, json_t *src, int overwrite)
+static int S_merge_into(struct tmpl_call *call, json_t *dst, json_t *src, int overwrite, int depth)
 {
 	const char *k;
 	size_t klen;
 	json_t *s, *d;
 	void *tmp;
-	int error;
+	int error = 0;
 
+	if (depth > 10000)
+		return S_cycle_error(call);
 	json_object_keylen_foreach_safe(src, tmp, k, klen, s) {
-		int skind = S_elem_kind(call->rt, s), dkind;
+		struct tval sv = tval_from_json(call->rt, s), dv = TVAL_INIT;
+		int set;
 
 		d = json_object_getn(dst, k, klen);
-		if (json_is_null(s)) {
-			if (overwrite && json_object_setn(dst, k, klen, s) < 0)
-				return DIAG_ENOMEM;
-			continue;
+		if (d)
+			dv = tval_from_json(call->rt, d);
+		if (sv.kind == TV_NIL) {
+			set = overwrite;
+		} else if (S_is_slice(&sv) && overwrite) {
+			set = 1; /* mergo sets a slice before it looks at dst's value */
+		} else {
+			if (S_is_map(&sv) && S_is_map(&dv) && sv.u.j != dv.u.j)
+				error = S_merge_into(call, dv.u.j, sv.u.j, overwrite, depth + 1);
+			if (d && !sprigl_empty(&dv) && (S_is_slice(&sv) || (S_is_map(&sv) && S_is_map(&dv))))
+				set = 0;
+			else
+				set = overwrite || !d || sprigl_empty(&dv);
 		}
-		dkind = d ? S_elem_kind(call->rt, d) : TV_INVALID;
-		if (skind == TV_MAP && dkind == TV_MAP && d != s) {
-			if ((error = S_merge_into(call, d, s, overwrite)) < 0)
-				return error;
-		}
-		if (skind == TV_LIST || skind == TV_STRLIST || skind == TV_BYTES) {
-			/* mergo sets a slice before it looks at dst's value */
-			if (overwrite) {
-				if (sprigl_would_cycle(dst, s))
-					return S_cycle_error(call);
-				if (json_object_setn(dst, k, klen, s) < 0)
-					return DIAG_ENOMEM;
-				continue;
-			}
-		}
-		if (d && !S_elem_empty(call->rt, d)) {
-			if (skind == TV_LIST || skind == TV_STRLIST || skind == TV_BYTES)
-				continue;
-			if (skind == TV_MAP && dkind == TV_MAP)
-				continue;
-		}
-		if (overwrite || !d || S_elem_empty(call->rt, d)) {
-			if (sprigl_would_cycle(dst, s))
-				return S_cycle_error(call);
-			if (json_object_setn(dst, k, klen, s) < 0)
-				return DIAG_ENOMEM;
-		}
+		if (error == 0 && set)
+			error = S_merge_set(call, dst, k, klen, s);
+		tval_release(&sv);
+		tval_release(&dv);
+		if (error < 0)
+			return error;
 	}
 	return 0;
 }
@@ -334,7 +324,7 @@ static int S_merge(struct tval *out, struct tmpl_call *call, int argc, const str
 		}
 		if (src == dst)
 			continue; /* merging a map into itself changes nothing */
-		if ((error = S_merge_into(call, dst, src, flags & S_OVERWRITE)) < 0) {
+		if ((error = S_merge_into(call, dst, src, flags & S_OVERWRITE, 0)) < 0) {
 			json_decref(fresh);
 			return error;
 		}
@@ -347,59 +337,67 @@ static int S_merge(struct tval *out, struct tmpl_call *call, int argc, const str
 }
 
 /*
- * A deep copy of data as copystructure makes it: maps and lists are new,
- * anything else is shared. New reference.
+ * A deep copy of v as copystructure makes it: maps and lists are new,
+ * anything else is shared. 0 and *out (new), or DIAG_ENOMEM.
  */
-static json_t *S_deep_copy(struct tmpl_rt *rt, json_t *j)
+static int S_deep_copy(struct tval *out, struct tmpl_rt *rt, const struct tval *v, int depth)
 {
-	int kind = S_elem_kind(rt, j);
-	json_t *c, *e;
+	json_t *c = NULL, *e;
 	const char *k;
 	size_t klen, i;
 	void *tmp;
+	int error = DIAG_ENOMEM;
 
-	if (json_is_array(j) && (kind == TV_LIST || kind == TV_STRLIST)) {
-		if (!(c = json_array()))
-			return NULL;
-		json_array_foreach(j, i, e) {
-			if (json_array_append_new(c, S_deep_copy(rt, e)) < 0) {
-				json_decref(c);
-				return NULL;
-			}
-		}
-		return c;
+	if (depth > 10000 || !(v->kind == TV_LIST || v->kind == TV_STRLIST || S_is_map(v))) {
+		*out = tval_copy(v);
+		return 0;
 	}
-	if (json_is_object(j) && (kind == TV_MAP || kind == TV_VALUES)) {
-		if (!(c = json_object()))
-			return NULL;
-		json_object_keylen_foreach_safe(j, tmp, k, klen, e) {
-			if (json_object_setn_new(c, k, klen, S_deep_copy(rt, e)) < 0) {
-				json_decref(c);
-				return NULL;
+	if (!(c = v->kind == TV_LIST || v->kind == TV_STRLIST ? json_array() : json_object()))
+		return DIAG_ENOMEM;
+	if (json_is_array(v->u.j)) {
+		json_array_foreach(v->u.j, i, e) {
+			struct tval ev = tval_from_json(rt, e), cv = TVAL_INIT;
+
+			if (S_deep_copy(&cv, rt, &ev, depth + 1) < 0 ||
+			    json_array_append_new(c, tval_to_json(rt, &cv)) < 0) {
+				tval_release(&ev);
+				tval_release(&cv);
+				goto done;
 			}
+			tval_release(&ev);
+			tval_release(&cv);
 		}
-		return c;
+	} else {
+		json_object_keylen_foreach_safe(v->u.j, tmp, k, klen, e) {
+			struct tval ev = tval_from_json(rt, e), cv = TVAL_INIT;
+
+			if (S_deep_copy(&cv, rt, &ev, depth + 1) < 0 ||
+			    json_object_setn_new(c, k, klen, tval_to_json(rt, &cv)) < 0) {
+				tval_release(&ev);
+				tval_release(&cv);
+				goto done;
+			}
+			tval_release(&ev);
+			tval_release(&cv);
+		}
 	}
-	return json_incref(j);
+	*out = tval_json_new(v->kind, c);
+	c = NULL;
+	error = out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+done:
+	json_decref(c);
+	return error;
 }
 
 static int S_deepCopy(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	const struct tval *v = &argv[0];
-	json_t *c;
 
 	if (v->kind == TV_NIL || v->kind == TV_INVALID) {
 		/* copystructure: reflect.ValueOf(nil).Type() panics */
 		return tmpl_call_errorf(call, "reflect: call of reflect.Value.Type on zero Value");
 	}
-	if (v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_MAP || v->kind == TV_VALUES) {
-		if (!(c = S_deep_copy(call->rt, v->u.j)))
-			return DIAG_ENOMEM;
-		*out = tval_json_new(v->kind, c);
-		return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
-	}
-	*out = tval_copy(v);
-	return 0;
+	return S_deep_copy(out, call->rt, v, 0);
 }
 
 /* Go's panic text for a failed x.(map[string]interface {}) or x.(string). */

@@ -14,6 +14,7 @@
 #include "render/tmpl/sprig_lists_util.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/diag.h"
@@ -248,12 +249,15 @@ static int S_filter(struct tval *out, struct tmpl_call *call, const struct tval 
 		    enum S_filter how, int nomit, const struct tval *omit, const char *what)
 {
 	json_t *items, *a, *e;
-	size_t i;
+	size_t i, nkept = 0, *kept = NULL;
 	int error;
 
 	if ((error = S_items(&items, call, v, what)) < 0)
 		return error;
-	if (!(a = json_array())) {
+	/* uniq: the indexes of the items kept so far */
+	if (!(a = json_array()) ||
+	    !(kept = malloc((json_array_size(items) + 1) * sizeof(*kept)))) {
+		json_decref(a);
 		json_decref(items);
 		return DIAG_ENOMEM;
 	}
@@ -264,32 +268,29 @@ static int S_filter(struct tval *out, struct tmpl_call *call, const struct tval 
 		if (how == S_COMPACT) {
 			keep = !sprigl_empty(&item);
 		} else if (how == S_UNIQ) {
-			size_t j;
-			json_t *seen;
+			for (size_t j = 0; keep && j < nkept; j++) {
+				struct tval seen = sprigl_item(call->rt, v, kept[j]);
 
-			json_array_foreach(a, j, seen) {
-				if (sprigl_equal(call->rt, &item, seen)) {
-					keep = 0;
-					break;
-				}
+				keep = !sprigl_equal(call->rt, &item, &seen);
+				tval_release(&seen);
 			}
+			if (keep)
+				kept[nkept++] = i;
 		} else {
-			for (int k = 0; keep && k < nomit; k++) {
-				json_t *o = tval_to_json(call->rt, &omit[k]);
-
-				if (o && sprigl_equal(call->rt, &item, o))
+			for (int k = 0; keep && k < nomit; k++)
+				if (sprigl_equal(call->rt, &item, &omit[k]))
 					keep = 0;
-				json_decref(o);
-			}
 		}
 		tval_release(&item);
 		if (keep && json_array_append(a, e) < 0) {
 			json_decref(a);
 			json_decref(items);
+			free(kept);
 			return DIAG_ENOMEM;
 		}
 	}
 	json_decref(items);
+	free(kept);
 	return S_ret_list(out, a);
 }
 
@@ -323,10 +324,8 @@ static int S_has(struct tval *out, struct tmpl_call *call, int argc, const struc
 		return error;
 	for (size_t i = 0; !found && i < json_array_size(items); i++) {
 		struct tval item = sprigl_item(call->rt, hay, i);
-		json_t *je = tval_to_json(call->rt, &item);
 
-		found = je && sprigl_equal(call->rt, &argv[0], je);
-		json_decref(je);
+		found = sprigl_equal(call->rt, &argv[0], &item);
 		tval_release(&item);
 	}
 	json_decref(items);

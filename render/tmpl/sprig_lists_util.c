@@ -381,20 +381,118 @@ struct tval sprigl_item(struct tmpl_rt *rt, const struct tval *v, size_t i)
 	return r;
 }
 
-int sprigl_equal(struct tmpl_rt *rt, const struct tval *a, json_t *b)
+/* Kinds whose tval carries a json container (u.j). */
+static int S_has_container(const struct tval *v)
 {
-	json_t *ja;
-	int eq;
+	return v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_MAP ||
+	       v->kind == TV_VALUES;
+}
 
+static int S_equal_depth(struct tmpl_rt *rt, const struct tval *a, const struct tval *b, int depth)
+{
+	int ka = a->kind == TV_INVALID ? TV_NIL : (int)a->kind;
+	int kb = b->kind == TV_INVALID ? TV_NIL : (int)b->kind;
+	const char *sa, *sb;
+	size_t la, lb;
+
+	if (depth > 10000)
+		return 0;
 	/* NEEDSWORK: lists hold Go ints as json integers that read back as
 	 * int64, so int and int64 compare equal here; Go's DeepEqual tells
 	 * them apart. */
-	if (a->kind == TV_INVALID || a->kind == TV_NIL)
-		return json_is_null(b);
-	if (!(ja = tval_to_json(rt, a)))
+	if (ka == TV_INT)
+		ka = TV_INT64;
+	if (kb == TV_INT)
+		kb = TV_INT64;
+	if (ka != kb)
 		return 0;
-	eq = json_equal(ja, b);
-	json_decref(ja);
+	switch (a->kind) {
+	case TV_INVALID:
+	case TV_NIL:
+		return 1;
+	case TV_BOOL:
+		return !a->u.b == !b->u.b;
+	case TV_INT:
+	case TV_INT64:
+	case TV_UINT8:
+	case TV_DURATION:
+		return a->u.i == b->u.i;
+	case TV_FLOAT64:
+		return a->u.f == b->u.f;
+	case TV_STRING:
+	case TV_BYTES:
+		sa = tval_str_ptr(a, &la);
+		sb = tval_str_ptr(b, &lb);
+		return la == lb && memcmp(sa, sb, la) == 0;
+	case TV_TIME:
+		return a->u.t.sec == b->u.t.sec && a->u.t.nsec == b->u.t.nsec &&
+		       a->u.t.offset == b->u.t.offset;
+	case TV_LIST:
+	case TV_STRLIST:
+		if (a->u.j == b->u.j)
+			return 1;
+		if (json_array_size(a->u.j) != json_array_size(b->u.j))
+			return 0;
+		for (size_t i = 0; i < json_array_size(a->u.j); i++) {
+			struct tval ea = tval_from_json(rt, json_array_get(a->u.j, i));
+			struct tval eb = tval_from_json(rt, json_array_get(b->u.j, i));
+			int eq = S_equal_depth(rt, &ea, &eb, depth + 1);
+
+			tval_release(&ea);
+			tval_release(&eb);
+			if (!eq)
+				return 0;
+		}
+		return 1;
+	case TV_MAP:
+	case TV_VALUES: {
+		const char *k;
+		size_t klen;
+		json_t *e;
+		void *tmp;
+
+		if (a->u.j == b->u.j)
+			return 1;
+		if (json_object_size(a->u.j) != json_object_size(b->u.j))
+			return 0;
+		json_object_keylen_foreach_safe(a->u.j, tmp, k, klen, e) {
+			json_t *f = json_object_getn(b->u.j, k, klen);
+			struct tval ea, eb;
+			int eq;
+
+			if (!f)
+				return 0;
+			ea = tval_from_json(rt, e);
+			eb = tval_from_json(rt, f);
+			eq = S_equal_depth(rt, &ea, &eb, depth + 1);
+			tval_release(&ea);
+			tval_release(&eb);
+			if (!eq)
+				return 0;
+		}
+		return 1;
+	}
+	case TV_SEMVER:
+		return json_equal(a->u.j, b->u.j);
+	case TV_OBJECT:
+		return a->u.o == b->u.o;
+	case TV_FUNC:
+		return 0; /* Go: funcs are equal only if both are nil */
+	}
+	return 0;
+}
+
+int sprigl_equal(struct tmpl_rt *rt, const struct tval *a, const struct tval *b)
+{
+	return S_equal_depth(rt, a, b, 0);
+}
+
+int sprigl_equal_json(struct tmpl_rt *rt, const struct tval *a, json_t *b)
+{
+	struct tval tb = tval_from_json(rt, b);
+	int eq = S_equal_depth(rt, a, &tb, 0);
+
+	tval_release(&tb);
 	return eq;
 }
 
@@ -410,24 +508,43 @@ int sprigl_strval(struct buf *out, struct tmpl_rt *rt, const struct tval *v)
 	return tval_format(out, rt, v);
 }
 
-int sprigl_would_cycle(json_t *container, json_t *value)
+static int S_reaches(struct tmpl_rt *rt, json_t *container, json_t *value, int depth)
 {
+	struct tval v;
 	size_t i;
 	const char *k;
 	json_t *e;
+	int found = 0;
 
-	if (value == container)
+	if (value == container || depth > 10000)
 		return 1;
 	if (json_is_array(value)) {
 		json_array_foreach(value, i, e)
-			if (sprigl_would_cycle(container, e))
+			if (S_reaches(rt, container, e, depth + 1))
 				return 1;
-	} else if (json_is_object(value)) {
-		json_object_foreach(value, k, e)
-			if (sprigl_would_cycle(container, e))
-				return 1;
+		return 0;
 	}
-	return 0;
+	if (!json_is_object(value))
+		return 0;
+	/* a box stands for a value kept by the runtime: look inside it */
+	v = tval_from_json(rt, value);
+	if (S_has_container(&v) && v.u.j != value) {
+		found = S_reaches(rt, container, v.u.j, depth + 1);
+	} else {
+		json_object_foreach(value, k, e) {
+			if (S_reaches(rt, container, e, depth + 1)) {
+				found = 1;
+				break;
+			}
+		}
+	}
+	tval_release(&v);
+	return found;
+}
+
+int sprigl_would_cycle(struct tmpl_rt *rt, json_t *container, json_t *value)
+{
+	return S_reaches(rt, container, value, 0);
 }
 
 int sprigl_nil_type_error(struct tmpl_call *call)

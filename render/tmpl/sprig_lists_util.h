@@ -51,14 +51,17 @@ json_t *sprigl_items(const struct tval *v);
 /* Element i of a slice-kind v as Go's Index(i).Interface() gives it. New. */
 struct tval sprigl_item(struct tmpl_rt *rt, const struct tval *v, size_t i);
 
-/* reflect.DeepEqual(a, element b) for template data. */
-int sprigl_equal(struct tmpl_rt *rt, const struct tval *a, json_t *b);
+/* reflect.DeepEqual(a, b) for template data; _json compares with a
+ * container element. */
+int sprigl_equal(struct tmpl_rt *rt, const struct tval *a, const struct tval *b);
+int sprigl_equal_json(struct tmpl_rt *rt, const struct tval *a, json_t *b);
 
 /* Sprig's strval(v): strings and []byte as they are, else fmt's %v. 0 or -1. */
 int sprigl_strval(struct buf *out, struct tmpl_rt *rt, const struct tval *v);
 
-/* 1 if putting value into container would make json hold a cycle. */
-int sprigl_would_cycle(json_t *container, json_t *value);
+/* 1 if putting value into container would make a cycle (boxes included,
+ * or the data is absurdly deep). */
+int sprigl_would_cycle(struct tmpl_rt *rt, json_t *container, json_t *value);
 
 /* The message Go's runtime gives for reflect.TypeOf(nil).Kind(). */
 int sprigl_nil_type_error(struct tmpl_call *call);
