@@ -271,7 +271,7 @@ static int S_merge_into(struct tmpl_call *call, json_t *dst, json_t *src, int ov
 	void *tmp;
 	int error = 0;
 
-	if (depth > 10000)
+	if (depth > SPRIGL_MAX_DEPTH)
 		return S_cycle_error(call);
 	json_object_keylen_foreach_safe(src, tmp, k, klen, s) {
 		struct tval sv = tval_from_json(call->rt, s), dv = TVAL_INIT;
@@ -348,7 +348,7 @@ static int S_deep_copy(struct tval *out, struct tmpl_rt *rt, const struct tval *
 	void *tmp;
 	int error = DIAG_ENOMEM;
 
-	if (depth > 10000 || !(v->kind == TV_LIST || v->kind == TV_STRLIST || S_is_map(v))) {
+	if (depth > SPRIGL_MAX_DEPTH || !(v->kind == TV_LIST || v->kind == TV_STRLIST || S_is_map(v))) {
 		*out = tval_copy(v);
 		return 0;
 	}

@@ -395,7 +395,7 @@ static int S_equal_depth(struct tmpl_rt *rt, const struct tval *a, const struct 
 	const char *sa, *sb;
 	size_t la, lb;
 
-	if (depth > 10000)
+	if (depth > SPRIGL_MAX_DEPTH)
 		return 0;
 	/* NEEDSWORK: lists hold Go ints as json integers that read back as
 	 * int64, so int and int64 compare equal here; Go's DeepEqual tells
@@ -516,7 +516,7 @@ static int S_reaches(struct tmpl_rt *rt, json_t *container, json_t *value, int d
 	json_t *e;
 	int found = 0;
 
-	if (value == container || depth > 10000)
+	if (value == container || depth > SPRIGL_MAX_DEPTH)
 		return 1;
 	if (json_is_array(value)) {
 		json_array_foreach(value, i, e)

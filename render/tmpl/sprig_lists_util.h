@@ -22,6 +22,9 @@ struct tmpl_call;
 /* The largest list a function of these families builds (until, seq, ...):
  * Go would exhaust memory instead; we fail with sprigl_limit_error. */
 #define SPRIGL_MAX_ITEMS 1000000
+/* How deep the walks over nested data (equality, cycle checks, merge,
+ * deepCopy) go; deeper data counts as unequal / cyclic / is shared. */
+#define SPRIGL_MAX_DEPTH 1000
 
 /* Go's int64(f) on amd64: truncation; NaN and out-of-range give MinInt64. */
 int64_t sprigl_f2i(double f);
