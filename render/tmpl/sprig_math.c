@@ -190,8 +190,9 @@ static int S_ceil(struct tval *out, struct tmpl_call *call, int argc, const stru
 	return S_ret_f64(out, ceil(S_f64(&argv[0])));
 }
 
-/* Go's math.Pow(10, y) for an integral y, step for step (Go's result is not
- * always the correctly rounded one C's pow gives). */
+/* Go 1.25's math.Pow(10, y) for an integral y, step for step: squarings of
+ * frexp's mantissa (not always the correctly rounded result C's pow gives;
+ * helm's round 1 -87 0 shows it). */
 static double S_pow10(double y)
 {
 	double x = 10, yi, yf, a1 = 1, x1;
@@ -199,25 +200,6 @@ static double S_pow10(double y)
 
 	if (y == 0)
 		return 1;
-	if (y >= -128 && y <= 127) {
-		int neg = y < 0;
-		unsigned n = (unsigned)(neg ? -y : y), c;
-		double r = 1, tmp;
-
-		while (n > 1) {
-			tmp = x;
-			c = 1;
-			while (c <= n / 2) {
-				tmp *= tmp;
-				c *= 2;
-			}
-			n -= c;
-			r *= tmp;
-		}
-		for (unsigned i = 0; i < n; i++)
-			r *= x;
-		return neg ? 1 / r : r;
-	}
 	yf = modf(fabs(y), &yi);
 	(void)yf;
 	if (yi >= 9223372036854775808.0)
