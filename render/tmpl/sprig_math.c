@@ -284,42 +284,80 @@ static int S_alloc(struct S_dec *a, size_t n)
 	return a->d ? 0 : -1;
 }
 
-/* Go's decimal.NewFromFloat: the shortest digits that read back as f. */
+/*
+ * The p significant digits of |f| rounded to nearest, plus delta (-1, 0,
+ * +1) in the last digit: digits (NUL-terminated, may gain a digit on a
+ * carry or start with 0 on a borrow) and the decimal exponent of the first.
+ * Returns 1 if that decimal reads back as |f|.
+ */
+static int S_try_digits(char *digits, long *ex, double f, int p, int delta)
+{
+	char tmp[64], *q = tmp, num[80];
+	size_t nd = 0;
+
+	snprintf(tmp, sizeof(tmp), "%.*e", p - 1, fabs(f));
+	for (; *q && *q != 'e'; q++)
+		if (*q >= '0' && *q <= '9')
+			digits[nd++] = *q;
+	digits[nd] = '\0';
+	*ex = strtol(q + 1, NULL, 10);
+	if (delta > 0) {
+		size_t i = nd;
+
+		while (i > 0 && digits[i - 1] == '9')
+			digits[--i] = '0';
+		if (i == 0) {
+			memmove(digits + 1, digits, nd + 1);
+			digits[0] = '1';
+			(*ex)++;
+			nd++;
+		} else {
+			digits[i - 1]++;
+		}
+	} else if (delta < 0) {
+		size_t i = nd;
+
+		while (i > 0 && digits[i - 1] == '0')
+			digits[--i] = '9';
+		if (i == 0)
+			return 0;
+		digits[i - 1]--;
+	}
+	snprintf(num, sizeof(num), "0.%se%ld", digits, *ex + 1);
+	return strtod(num, NULL) == fabs(f);
+}
+
+/*
+ * Go's decimal.NewFromFloat: the shortest digits that read back as f, the
+ * nearest of them if several (strconv's shortest formatting). Where f's
+ * rounding interval is lopsided (a power of two) the nearest p-digit
+ * decimal may miss it while its neighbour on the wide side hits it.
+ */
 static int S_dec_from_float(struct S_dec *out, double f)
 {
-	char tmp[64], *e;
-	int prec;
+	char digits[40];
+	long ex = 0;
+	size_t nd;
+	int p;
 
 	out->neg = 0;
 	out->exp = 0;
 	if (f == 0)
 		return S_alloc(out, 0);
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, f);
-		if (strtod(tmp, NULL) == f)
+	for (p = 1; p <= 17; p++) {
+		if (S_try_digits(digits, &ex, f, p, 0) || S_try_digits(digits, &ex, f, p, +1) ||
+		    S_try_digits(digits, &ex, f, p, -1))
 			break;
 	}
-	/* tmp is [-]d[.ddd]e[+-]xx */
-	{
-		const char *p = tmp;
-		char digits[32];
-		size_t nd = 0;
-		long ex;
-
-		if (*p == '-') {
-			out->neg = 1;
-			p++;
-		}
-		for (; *p && *p != 'e'; p++)
-			if (*p >= '0' && *p <= '9')
-				digits[nd++] = *p;
-		ex = strtol(p + 1, &e, 10);
-		if (S_alloc(out, nd) < 0)
-			return -1;
-		for (size_t i = 0; i < nd; i++)
-			out->d[i] = (unsigned char)(digits[nd - 1 - i] - '0');
-		out->exp = ex - (long)(nd - 1);
-	}
+	if (p > 17)
+		S_try_digits(digits, &ex, f, 17, 0);
+	nd = strlen(digits);
+	if (S_alloc(out, nd) < 0)
+		return -1;
+	for (size_t i = 0; i < nd; i++)
+		out->d[i] = (unsigned char)(digits[nd - 1 - i] - '0');
+	out->exp = ex - (long)(nd - 1);
+	out->neg = f < 0;
 	S_trim(out);
 	return 0;
 }
