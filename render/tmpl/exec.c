@@ -244,9 +244,9 @@ static int S_eval_field_chain(struct xstate *s, const struct xval *dot, struct x
 			      const struct tnode *const *args, size_t nargs, struct xval *final,
 			      struct xval *out);
 static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tmpl_func *fn,
-		       const struct tobj *self, const struct tnode *node, const char *name,
-		       const struct tnode *const *args, size_t nargs, struct xval *final,
-		       struct xval *out);
+		       const struct tobj *self, const struct tval *recv, const struct tnode *node,
+		       const char *name, const struct tnode *const *args, size_t nargs,
+		       struct xval *final, struct xval *out);
 
 /* ---- types of parameters */
 
@@ -389,6 +389,95 @@ static int S_node_errorf(struct xstate *s, const char *what, const struct tnode 
 	return rc;
 }
 
+/* ---- methods of common.Values (pkg/chart/common/values.go) */
+
+static json_t *S_table_lookup(json_t *v, const char *key, size_t klen)
+{
+	json_t *e = json_object_getn(v, key, klen);
+	return e && json_is_object(e) ? e : NULL;
+}
+
+static int m_values_asmap(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	const struct tval *recv = call->payload;
+
+	(void)argc;
+	(void)argv;
+	json_incref(recv->u.j);
+	*out = tval_json_new(TV_MAP, recv->u.j);
+	return 0;
+}
+
+static int m_values_table(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	const struct tval *recv = call->payload;
+	size_t n, start = 0, i;
+	const char *path = tval_str_ptr(&argv[0], &n);
+	json_t *t = recv->u.j;
+
+	(void)argc;
+	for (i = 0; i <= n; i++) {
+		if (i == n || path[i] == '.') {
+			json_t *next = S_table_lookup(t, path + start, i - start);
+			if (!next) {
+				struct buf q = BUF_INIT;
+				int rc;
+				tmpl_quote(&q, path + start, i - start);
+				rc = tmpl_call_errorf(call, "%s is not a table", q.ptr);
+				buf_release(&q);
+				return rc;
+			}
+			t = next;
+			start = i + 1;
+		}
+	}
+	json_incref(t);
+	*out = tval_json_new(TV_VALUES, t);
+	return 0;
+}
+
+static int m_values_pathvalue(struct tval *out, struct tmpl_call *call, int argc,
+			      const struct tval *argv)
+{
+	const struct tval *recv = call->payload;
+	size_t n, i, last = 0, start = 0;
+	const char *path = tval_str_ptr(&argv[0], &n);
+	json_t *t = recv->u.j, *e;
+	struct buf q = BUF_INIT;
+	int rc;
+
+	(void)argc;
+	if (n == 0)
+		return tmpl_call_errorf(call, "YAML path cannot be empty");
+	for (i = 0; i < n; i++)
+		if (path[i] == '.')
+			last = i + 1;
+	for (i = 0; last > 0 && i < last; i++) {
+		if (path[i] == '.') {
+			t = S_table_lookup(t, path + start, i - start);
+			if (!t)
+				break;
+			start = i + 1;
+		}
+	}
+	e = t ? json_object_getn(t, path + last, n - last) : NULL;
+	if (e && !json_is_object(e)) {
+		*out = tval_from_json(call->rt, e);
+		return 0;
+	}
+	tmpl_quote(&q, path + last, n - last);
+	rc = tmpl_call_errorf(call, "%s is not a value", q.ptr);
+	buf_release(&q);
+	return rc;
+}
+
+/* NEEDSWORK: YAML and Encode need the YAML emitter (render/value.h). */
+static const struct tmpl_func S_values_methods[] = {
+	{ "AsMap", m_values_asmap, "", TMPL_FN__VALUES, NULL },
+	{ "Table", m_values_table, "s", TMPL_FN__VALUES, NULL },
+	{ "PathValue", m_values_pathvalue, "s", TMPL_FN__VALUES, NULL },
+};
+
 /* ---- fields */
 
 static int S_eval_field(struct xstate *s, const struct xval *dot, const char *field,
@@ -411,7 +500,16 @@ static int S_eval_field(struct xstate *s, const struct xval *dot, const char *fi
 	if (r->kind == TV_OBJECT && r->u.o->type->method) {
 		const struct tmpl_func *m = r->u.o->type->method(r->u.o, field);
 		if (m)
-			return S_eval_call(s, dot, m, r->u.o, node, field, args, nargs, final, out);
+			return S_eval_call(s, dot, m, r->u.o, NULL, node, field, args, nargs, final, out);
+	}
+	if (r->kind == TV_VALUES) {
+		size_t k;
+		for (k = 0; k < sizeof(S_values_methods) / sizeof(S_values_methods[0]); k++) {
+			if (strcmp(S_values_methods[k].name, field) == 0) {
+				return S_eval_call(s, dot, &S_values_methods[k], NULL, r, node, field, args,
+						   nargs, final, out);
+			}
+		}
 	}
 	has_args = nargs > 1 || (final && !final->missing);
 	if (r->kind == TV_MAP || r->kind == TV_VALUES) {
@@ -585,9 +683,9 @@ int tmpl_call_raw_errorf(struct tmpl_call *call, const char *fmt, ...)
 }
 
 static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tmpl_func *fn,
-		       const struct tobj *self, const struct tnode *node, const char *name,
-		       const struct tnode *const *args, size_t nargs, struct xval *final,
-		       struct xval *out)
+		       const struct tobj *self, const struct tval *recv, const struct tnode *node,
+		       const char *name, const struct tnode *const *args, size_t nargs,
+		       struct xval *final, struct xval *out)
 {
 	struct sig sig;
 	struct tval *argv = NULL;
@@ -665,6 +763,8 @@ static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tm
 	call.func = fn;
 	call.rt = s->ex->rt;
 	call.payload = fn->payload;
+	if (fn->flags & TMPL_FN__VALUES)
+		call.payload = (void *)recv;
 	if (fn->flags & TMPL_FN__CALL) {
 		/* Go inserts the callee's name: its node, or the final value's String() */
 		if (nargs > 0)
@@ -718,7 +818,7 @@ static int S_eval_function(struct xstate *s, const struct xval *dot, const struc
 	s->node = ident;
 	if (!ident->func)
 		return S_errorf(s, "\"%s\" is not a defined function", ident->text);
-	return S_eval_call(s, dot, ident->func, NULL, cmd, ident->text, args, nargs, final, out);
+	return S_eval_call(s, dot, ident->func, NULL, NULL, cmd, ident->text, args, nargs, final, out);
 }
 
 /* ---- arguments */

@@ -187,7 +187,7 @@ static int S_index(struct tval *out, struct tmpl_call *call, int argc, const str
 	for (i = 1; i < argc; i++) {
 		const struct tval *index = &argv[i];
 		struct tval next;
-		int64_t x;
+		int64_t x = 0;
 		switch (v.kind) {
 		case TV_LIST: case TV_STRLIST:
 			if ((rc = S_index_arg(call, index, (int64_t)json_array_size(v.u.j), &x)) < 0)
@@ -305,10 +305,21 @@ static int S_slice(struct tval *out, struct tmpl_call *call, int argc, const str
 	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 }
 
+static int S_too_big(struct tmpl_call *call, struct buf *b)
+{
+	size_t max = b->max;
+
+	buf_release(b);
+	tmpl_call_errorf(call, "output exceeded %zu bytes", max);
+	return DIAG_ELIMIT;
+}
+
 static int S_print(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	struct buf b = BUF_INIT;
 	int rc = 0;
+
+	b.max = call->rt ? call->rt->lim.max_output : 0;
 
 	if (call->func->name[5] == 'f') {
 		size_t n;
@@ -319,6 +330,8 @@ static int S_print(struct tval *out, struct tmpl_call *call, int argc, const str
 	} else {
 		rc = tmpl_sprint(&b, call->rt, argc, argv);
 	}
+	if (buf_oom(&b) && b.max)
+		return S_too_big(call, &b);
 	if (rc == 0)
 		*out = tval_strn(b.ptr, b.len);
 	buf_release(&b);

@@ -119,6 +119,7 @@ int tmpl__quote_rune(struct buf *out, int32_t r);
 
 /* ---- builtins */
 #define TMPL_FN__ANDOR (1u << 15)  /* the builtin and/or: lazy */
+#define TMPL_FN__VALUES (1u << 13) /* a method of common.Values: payload = receiver */
 #define TMPL_FN__CALL (1u << 14)   /* the builtin call: gets the callee's name */
 int tmpl__builtins_add(struct tmpl_funcs *r);
 /* Go's comparison: eq with several, lt. 0 ok (*res set), else message in err. */

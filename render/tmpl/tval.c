@@ -303,6 +303,13 @@ json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v)
 	}
 }
 
+json_t *tval_box(struct tmpl_rt *rt, const struct tval *v)
+{
+	if (v->kind == TV_INT || v->kind == TV_UINT8)
+		return S_box(rt, v);
+	return tval_to_json(rt, v);
+}
+
 json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
 {
 	json_t *out = NULL, *box;
@@ -445,7 +452,7 @@ int tmpl_rt_new(struct tmpl_rt **out, const struct tmpl_limits *limits,
 	if (!rt->lim.max_steps)
 		rt->lim.max_steps = 1000000000ULL;
 	if (!rt->lim.max_stack)
-		rt->lim.max_stack = (size_t)2 << 20;
+		rt->lim.max_stack = (size_t)4 << 20;
 	rt->missingkey = missingkey;
 	*out = rt;
 	return 0;

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 #include <string.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <pthread.h>
 
 #include "render/buf.h"
 #include "render/diag.h"
@@ -482,6 +484,11 @@ static void test_tmpl__output_limit(void **state)
 			 DIAG_ELIMIT);
 	assert_non_null(strstr(r.d.msg.ptr, "output exceeded 1000 bytes"));
 	run_release(&r);
+	/* one printf with a huge width cannot grow past the limit either */
+	assert_int_equal(S_render(&r, &lim, 0, NULL, "t", "{{ printf \"%9999999d\" 1 }}", NULL), DIAG_ELIMIT);
+	assert_string_equal(r.d.msg.ptr, "template: t:1:3: executing \"t\" at <printf \"%9999999d\" 1>: "
+					 "error calling printf: output exceeded 1000 bytes");
+	run_release(&r);
 }
 
 static void test_tmpl__recursion_is_bounded(void **state)
@@ -596,6 +603,80 @@ static void test_tmpl__type_and_kind_names(void **state)
 	assert_int_equal(v.kind, TV_INVALID);
 }
 
+static void test_tmpl__box_keeps_go_int(void **state)
+{
+	struct tmpl_rt *rt = NULL;
+	struct tval i = tval_int(7), back;
+	json_t *plain, *boxed;
+
+	(void)state;
+	assert_int_equal(tmpl_rt_new(&rt, NULL, 0), 0);
+	plain = tval_to_json(rt, &i);
+	boxed = tval_box(rt, &i);
+	back = tval_from_json(rt, plain);
+	assert_string_equal(tval_type_name(&back), "int64");
+	back = tval_from_json(rt, boxed);
+	assert_string_equal(tval_type_name(&back), "int");
+	assert_int_equal(back.u.i, 7);
+	json_decref(plain);
+	json_decref(boxed);
+	tmpl_rt_free(rt);
+}
+
+struct thread_job {
+	const struct tmpl_set *set;
+	int id;
+	int failures;
+};
+
+static void *S_thread(void *arg)
+{
+	struct thread_job *job = arg;
+	int k;
+
+	for (k = 0; k < 200; k++) {
+		struct tmpl_rt *rt = NULL;
+		struct buf out = BUF_INIT;
+		char want[64];
+		struct tval dot = tval_int(job->id * 1000 + k);
+		if (tmpl_rt_new(&rt, NULL, 0) < 0 || tmpl_execute(&out, job->set, "t", &dot, rt, NULL) < 0)
+			job->failures++;
+		snprintf(want, sizeof(want), "<%d>", job->id * 1000 + k);
+		if (strcmp(out.ptr, want) != 0)
+			job->failures++;
+		buf_release(&out);
+		tmpl_rt_free(rt);
+	}
+	return NULL;
+}
+
+static void test_tmpl__one_set_many_threads(void **state)
+{
+	struct tmpl_funcs *funcs = NULL;
+	struct tmpl_set *set = NULL;
+	const char *text = "{{ define \"x\" }}<{{ printf \"%d\" . }}>{{ end }}{{ template \"x\" . }}";
+	pthread_t th[4];
+	struct thread_job jobs[4];
+	int i;
+
+	(void)state;
+	assert_int_equal(tmpl_funcs_new(&funcs), 0);
+	assert_int_equal(tmpl_set_new(&set, funcs), 0);
+	assert_int_equal(tmpl_set_parse(set, "t", text, strlen(text), NULL), 0);
+	for (i = 0; i < 4; i++) {
+		jobs[i].set = set;
+		jobs[i].id = i + 1;
+		jobs[i].failures = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, S_thread, &jobs[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(jobs[i].failures, 0);
+	}
+	tmpl_set_free(set);
+	tmpl_funcs_free(funcs);
+}
+
 static void test_tmpl__same_set_runs_twice(void **state)
 {
 	struct tmpl_funcs *funcs = NULL;
@@ -653,6 +734,8 @@ int main(void)
 		cmocka_unit_test(test_tmpl__sprintf_on_values),
 		cmocka_unit_test(test_tmpl__type_and_kind_names),
 		cmocka_unit_test(test_tmpl__same_set_runs_twice),
+		cmocka_unit_test(test_tmpl__box_keeps_go_int),
+		cmocka_unit_test(test_tmpl__one_set_many_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
