@@ -758,29 +758,6 @@ static int S_base_init(struct S_base *t, struct tmpl_call *call, const struct tv
 	return 0;
 }
 
-static int S_utf8_valid(const char *s, size_t n)
-{
-	struct buf tmp = BUF_INIT;
-	json_t *j = NULL;
-	int ok;
-
-	/* reuse the JSON decoder's rune rules: a JSON string of s */
-	buf_addch(&tmp, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\')
-			buf_addch(&tmp, 'x');
-		else
-			buf_addch(&tmp, c);
-	}
-	buf_addch(&tmp, '"');
-	ok = sprig_enc_json_decode(&j, tmp.ptr, tmp.len, &tmp) == 0 && json_is_string(j) &&
-	     json_string_length(j) == n;
-	json_decref(j);
-	buf_release(&tmp);
-	return ok;
-}
-
 /* Go's asn1 PrintableString set (no '*', no '&'). */
 static int S_printable(const char *s, size_t n)
 {
@@ -846,7 +823,7 @@ static int S_make_cert(struct buf *cert_pem, struct buf *key_pem, struct tmpl_ca
 			}
 		}
 	}
-	if (t->cnlen && !S_utf8_valid(t->cn, t->cnlen))
+	if (t->cnlen && !sprig_enc_utf8_valid(t->cn, t->cnlen))
 		return tmpl_call_errorf(call, S_CREATE_ERR "asn1: string not valid UTF-8");
 
 	if (sid == EVP_PKEY_RSA) {

@@ -372,8 +372,7 @@ static int S_hexval(unsigned char c)
 	return -1;
 }
 
-/* utf8.DecodeRune: the rune at p (n > 0 bytes), or -1 (width 1) if invalid. */
-static int32_t S_utf8_rune(const unsigned char *p, size_t n, int *w)
+int32_t sprig_enc_utf8_rune(const unsigned char *p, size_t n, int *w)
 {
 	unsigned char c = p[0];
 	int32_t r;
@@ -416,6 +415,20 @@ static int32_t S_utf8_rune(const unsigned char *p, size_t n, int *w)
 	}
 	*w = need + 1;
 	return r;
+}
+
+int sprig_enc_utf8_valid(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		int w;
+
+		if (sprig_enc_utf8_rune((const unsigned char *)s + i, n - i, &w) < 0)
+			return 0;
+		i += (size_t)w;
+	}
+	return 1;
 }
 
 static void S_utf8_put(struct buf *b, int32_t r)
@@ -536,7 +549,7 @@ static int S_jstring(struct S_jdec *d, struct buf *b)
 				r++;
 			} else {
 				int w;
-				int32_t rr = S_utf8_rune(p + r, n - r, &w);
+				int32_t rr = sprig_enc_utf8_rune(p + r, n - r, &w);
 
 				if (rr < 0)
 					S_utf8_put(b, 0xfffd);

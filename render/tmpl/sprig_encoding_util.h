@@ -16,6 +16,14 @@
 
 struct buf;
 
+/*
+ * utf8.DecodeRune: the rune at p (n > 0 bytes) and its width in *w; an
+ * invalid or short sequence gives -1 with width 1 (Go's RuneError, 1).
+ */
+int32_t sprig_enc_utf8_rune(const unsigned char *p, size_t n, int *w);
+/* utf8.Valid. */
+int sprig_enc_utf8_valid(const char *s, size_t n);
+
 /* base64.StdEncoding.EncodeToString. */
 void sprig_enc_b64_encode(struct buf *out, const void *p, size_t n);
 /*

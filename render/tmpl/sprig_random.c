@@ -159,52 +159,13 @@ static int S_uuidv4(S_ARGS)
 	return S_done_str(out, call, &b);
 }
 
-/* One rune of s as []rune(s) reads it: invalid UTF-8 is U+FFFD, width 1. */
-static size_t S_rune_len(const unsigned char *p, size_t n, int *valid)
-{
-	unsigned char c = p[0];
-	size_t need, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	*valid = 1;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 1;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 2;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 3;
-	else
-		goto bad;
-	if (need >= n)
-		goto bad;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	for (i = 1; i <= need; i++) {
-		if (p[i] < lo || p[i] > hi)
-			goto bad;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need + 1;
-bad:
-	*valid = 0;
-	return 1;
-}
-
 struct S_rune {
 	size_t off, len;
 	int valid;
 };
 
-/* xstrings.Shuffle: a Fisher-Yates shuffle of the string's runes. */
+/* xstrings.Shuffle: a Fisher-Yates shuffle of the string's runes
+ * ([]rune(s): each invalid byte becomes U+FFFD). */
 static int S_shuffle(S_ARGS)
 {
 	size_t len, nr = 0, i, pos;
@@ -221,8 +182,11 @@ static int S_shuffle(S_ARGS)
 	if (!r)
 		return tmpl_call_errorf(call, "out of memory");
 	for (pos = 0; pos < len; nr++) {
+		int w;
+
 		r[nr].off = pos;
-		r[nr].len = S_rune_len((const unsigned char *)s + pos, len - pos, &r[nr].valid);
+		r[nr].valid = sprig_enc_utf8_rune((const unsigned char *)s + pos, len - pos, &w) >= 0;
+		r[nr].len = (size_t)w;
 		pos += r[nr].len;
 	}
 	for (i = nr - 1; i > 0; i--) {
