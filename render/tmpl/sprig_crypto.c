@@ -423,6 +423,109 @@ static int S_ec_curve_ok(const EVP_PKEY *k)
 }
 
 /*
+ * The error Go's asn1.Unmarshal gives when der's outer value is not a
+ * well-formed SEQUENCE header (Go type name for the message): 1 with the
+ * text in err, or 0 when the header is fine. Errors inside the SEQUENCE
+ * are not imitated (the callers say so in their own words).
+ */
+static int S_asn1_outer(struct buf *err, const unsigned char *p, size_t n, const char *name)
+{
+	size_t off = 1;
+	int64_t tag, len = 0;
+	int cls, compound;
+
+	if (n == 0) {
+		buf_adds(err, "asn1: syntax error: sequence truncated");
+		return 1;
+	}
+	cls = p[0] >> 6;
+	compound = (p[0] & 0x20) != 0;
+	tag = p[0] & 0x1f;
+	if (tag == 0x1f) {
+		int shifted = 0;
+
+		tag = 0;
+		for (;;) {
+			if (off >= n) {
+				buf_adds(err, "asn1: syntax error: truncated base 128 integer");
+				return 1;
+			}
+			if (shifted == 5) {
+				buf_adds(err, "asn1: structure error: base 128 integer too large");
+				return 1;
+			}
+			if (shifted == 0 && p[off] == 0x80) {
+				buf_adds(err, "asn1: syntax error: integer is not minimally encoded");
+				return 1;
+			}
+			tag = tag << 7 | (p[off] & 0x7f);
+			shifted++;
+			if (!(p[off++] & 0x80))
+				break;
+		}
+		if (tag > INT32_MAX) {
+			buf_adds(err, "asn1: structure error: base 128 integer too large");
+			return 1;
+		}
+		if (tag < 0x1f) {
+			buf_adds(err, "asn1: syntax error: non-minimal tag");
+			return 1;
+		}
+	}
+	if (off >= n) {
+		buf_adds(err, "asn1: syntax error: truncated tag or length");
+		return 1;
+	}
+	if (!(p[off] & 0x80)) {
+		len = p[off++] & 0x7f;
+	} else {
+		int k, nb = p[off++] & 0x7f;
+
+		if (nb == 0) {
+			buf_adds(err, "asn1: syntax error: indefinite length found (not DER)");
+			return 1;
+		}
+		for (k = 0; k < nb; k++) {
+			if (off >= n) {
+				buf_adds(err, "asn1: syntax error: truncated tag or length");
+				return 1;
+			}
+			if (len >= (1 << 23)) {
+				buf_adds(err, "asn1: structure error: length too large");
+				return 1;
+			}
+			len = len << 8 | p[off++];
+			if (len == 0) {
+				buf_adds(err, "asn1: structure error: superfluous leading zeros in length");
+				return 1;
+			}
+		}
+		if (len < 0x80) {
+			buf_adds(err, "asn1: structure error: non-minimal length");
+			return 1;
+		}
+	}
+	if (cls != 0 || tag != 16 || !compound) {
+		buf_addf(err, "asn1: structure error: tags don't match (16 vs {class:%d tag:%lld "
+			      "length:%lld isCompound:%s}) {optional:false explicit:false "
+			      "application:false private:false defaultValue:<nil> tag:<nil> "
+			      "stringType:0 timeType:0 set:false omitEmpty:false} %s @%zu",
+			 cls, (long long)tag, (long long)len, compound ? "true" : "false", name, off);
+		return 1;
+	}
+	if ((uint64_t)len > n - off) {
+		buf_adds(err, "asn1: syntax error: data truncated");
+		return 1;
+	}
+	if (len == 0) {
+		/* each of the structures begins with a required version */
+		buf_adds(err, "asn1: syntax error: sequence truncated");
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * parsePrivateKeyPEM: *out (new) or -1 with Sprig's message in err.
  * The x509 parse errors are Go's for the common case of undecodable
  * bytes; OpenSSL cannot tell Go's finer reasons apart.
@@ -453,7 +556,9 @@ static int S_parse_private_key(EVP_PKEY **out, const char *pem, size_t n, struct
 			k = NULL;
 		}
 		if (!k) {
-			buf_adds(err, "decoding PEM as PKCS#8: x509: malformed PKCS#8 private key");
+			buf_adds(err, "decoding PEM as PKCS#8: ");
+			if (!S_asn1_outer(err, (const unsigned char *)blk.der.ptr, blk.der.len, "pkcs8"))
+				buf_adds(err, "x509: failed to parse private key");
 			goto done;
 		}
 	} else if (blk.type.len < 12 ||
@@ -462,21 +567,43 @@ static int S_parse_private_key(EVP_PKEY **out, const char *pem, size_t n, struct
 		goto done;
 	} else if (blk.type.len == 15 && memcmp(blk.type.ptr, "RSA", 3) == 0) {
 		k = d2i_PrivateKey(EVP_PKEY_RSA, NULL, &p, (long)blk.der.len);
+		if (k && p != (const unsigned char *)blk.der.ptr + blk.der.len) {
+			/* ParsePKCS1PrivateKey refuses what follows the key */
+			buf_adds(err, "parsing RSA private key from PEM: asn1: syntax error: trailing data");
+			goto done;
+		}
 		if (!k) {
-			buf_adds(err, "parsing RSA private key from PEM: x509: failed to parse private key "
-				      "(use ParsePKCS8PrivateKey instead for this key format)");
+			buf_adds(err, "parsing RSA private key from PEM: ");
+			if (!S_asn1_outer(err, (const unsigned char *)blk.der.ptr, blk.der.len,
+					  "pkcs1PrivateKey"))
+				buf_adds(err, "x509: failed to parse private key");
 			goto done;
 		}
 	} else if (blk.type.len == 14 && memcmp(blk.type.ptr, "EC", 2) == 0) {
 		k = d2i_PrivateKey(EVP_PKEY_EC, NULL, &p, (long)blk.der.len);
-		if (!k || !S_ec_curve_ok(k)) {
+		if (k && !S_ec_curve_ok(k)) {
+			buf_adds(err, "parsing EC private key from PEM: x509: unknown elliptic curve");
+			goto done;
+		}
+		if (!k) {
+			struct buf asn = BUF_INIT;
+
 			buf_adds(err, "parsing EC private key from PEM: x509: failed to parse EC private key");
+			if (S_asn1_outer(&asn, (const unsigned char *)blk.der.ptr, blk.der.len,
+					 "ecPrivateKey")) {
+				buf_adds(err, ": ");
+				buf_add(err, asn.ptr, asn.len);
+			}
+			buf_release(&asn);
 			goto done;
 		}
 	} else if (blk.type.len == 15 && memcmp(blk.type.ptr, "DSA", 3) == 0) {
 		k = d2i_PrivateKey(EVP_PKEY_DSA, NULL, &p, (long)blk.der.len);
 		if (!k) {
-			buf_adds(err, "parsing DSA private key from PEM: asn1: structure error");
+			buf_adds(err, "parsing DSA private key from PEM: ");
+			if (!S_asn1_outer(err, (const unsigned char *)blk.der.ptr, blk.der.len,
+					  "DSAKeyFormat"))
+				buf_adds(err, "asn1: structure error");
 			goto done;
 		}
 	} else {
