@@ -545,15 +545,30 @@ static int S_parse_private_key(EVP_PKEY **out, const char *pem, size_t n, struct
 	p = (const unsigned char *)blk.der.ptr;
 	if (strcmp(blk.type.ptr, "PRIVATE KEY") == 0) {
 		PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)blk.der.len);
+		const ASN1_OBJECT *alg = NULL;
+		int nid;
 
+		if (p8 && PKCS8_pkey_get0(&alg, NULL, NULL, NULL, p8) == 1 && alg) {
+			/* the algorithms Go's ParsePKCS8PrivateKey knows */
+			nid = OBJ_obj2nid(alg);
+			if (nid != NID_rsaEncryption && nid != NID_X9_62_id_ecPublicKey &&
+			    nid != NID_ED25519 && nid != NID_X25519) {
+				char oid[128];
+
+				OBJ_obj2txt(oid, sizeof(oid), alg, 1);
+				buf_addf(err, "decoding PEM as PKCS#8: x509: PKCS#8 wrapping contained "
+					      "private key with unknown algorithm: %s", oid);
+				PKCS8_PRIV_KEY_INFO_free(p8);
+				goto done;
+			}
+		}
 		if (p8)
 			k = EVP_PKCS82PKEY(p8);
 		PKCS8_PRIV_KEY_INFO_free(p8);
-		if (k && EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA &&
-		    EVP_PKEY_get_base_id(k) != EVP_PKEY_ED25519 &&
-		    !(EVP_PKEY_get_base_id(k) == EVP_PKEY_EC && S_ec_curve_ok(k))) {
-			EVP_PKEY_free(k);
-			k = NULL;
+		if (k && EVP_PKEY_get_base_id(k) == EVP_PKEY_EC && !S_ec_curve_ok(k)) {
+			buf_adds(err, "decoding PEM as PKCS#8: x509: failed to parse EC private key "
+				      "embedded in PKCS#8: x509: unknown elliptic curve");
+			goto done;
 		}
 		if (!k) {
 			buf_adds(err, "decoding PEM as PKCS#8: ");
@@ -925,12 +940,14 @@ static int S_make_cert(struct buf *cert_pem, struct buf *key_pem, struct tmpl_ca
 	int error = -1, n, sid = EVP_PKEY_get_base_id(signer);
 	size_t i;
 
-	if (sid == EVP_PKEY_DSA)
+	if (sid == EVP_PKEY_DSA || sid == EVP_PKEY_X25519)
 		return tmpl_call_errorf(call, S_CREATE_ERR "x509: certificate private key does not "
 							   "implement crypto.Signer");
-	if (EVP_PKEY_get_base_id(signee) == EVP_PKEY_DSA)
-		return tmpl_call_errorf(call, S_CREATE_ERR "x509: unsupported public key type: "
-							   "*dsa.PublicKey");
+	if (EVP_PKEY_get_base_id(signee) == EVP_PKEY_DSA ||
+	    EVP_PKEY_get_base_id(signee) == EVP_PKEY_X25519)
+		return tmpl_call_errorf(call, S_CREATE_ERR "x509: unsupported public key type: %s",
+					EVP_PKEY_get_base_id(signee) == EVP_PKEY_DSA ? "*dsa.PublicKey"
+										     : "*ecdh.PublicKey");
 	if (parent && X509_get0_pubkey(parent) && EVP_PKEY_eq(X509_get0_pubkey(parent), signer) != 1)
 		return tmpl_call_errorf(call, S_CREATE_ERR "x509: provided PrivateKey doesn't match "
 							   "parent's PublicKey");
