@@ -39,9 +39,11 @@ static char *S_fixture(const char *name)
 	return s;
 }
 
-/* Executes text with Sprig's functions and .Values.ec / .Values.ed set to
- * the fixture keys; the output (malloc'd) or NULL. */
-static char *S_render(const char *text)
+/* Executes text with Sprig's functions and .Values.ec / .Values.ed /
+ * .Values.cakey / .Values.cacert set to the fixture keys and .Values.k to
+ * k (k_len bytes; may be NULL); the output (malloc'd) or NULL, with Go's
+ * error in err if err is not NULL. */
+static char *S_render_k(const char *text, const char *k, size_t k_len, struct buf *err)
 {
 	struct tmpl_funcs *funcs = NULL;
 	struct tmpl_set *set = NULL;
@@ -51,6 +53,8 @@ static char *S_render(const char *text)
 	char *ec = S_fixture("ec-key.pem"), *ed = S_fixture("ed-key.pem");
 	char *cak = S_fixture("ca-key.pem"), *ca = S_fixture("ca.pem");
 	json_t *vals = json_pack("{ssssssss}", "ec", ec, "ed", ed, "cakey", cak, "cacert", ca);
+	if (k)
+		json_object_set_new(vals, "k", json_stringn_nocheck(k, k_len));
 	struct tval dot = tval_json_new(TV_VALUES, json_pack("{so}", "Values", vals));
 	char *res = NULL;
 
@@ -59,7 +63,10 @@ static char *S_render(const char *text)
 		goto done;
 	if (tmpl_set_parse(set, "t", text, strlen(text), &d) < 0 ||
 	    tmpl_execute(&out, set, "t", &dot, rt, &d) < 0) {
-		print_message("render error: %s\n", d.msg.ptr);
+		if (err)
+			buf_add(err, d.msg.ptr, d.msg.len);
+		else
+			print_message("render error: %s\n", d.msg.ptr);
 		goto done;
 	}
 	res = buf_detach(&out, NULL);
@@ -75,6 +82,11 @@ done:
 	free(cak);
 	free(ca);
 	return res;
+}
+
+static char *S_render(const char *text)
+{
+	return S_render_k(text, NULL, 0, NULL);
 }
 
 static X509 *S_cert(const char *pem)
@@ -409,6 +421,51 @@ static void test_sprig_crypto__encrypt_aes_format(void **state)
 	free(b64);
 }
 
+/* Damaged PEM keys and certificates: an error or a certificate, never a
+ * crash (the sanitizer build runs this too). */
+static void test_sprig_crypto__damaged_pem(void **state)
+{
+	const char *names[] = { "ec-key.pem", "ed-key.pem", "ca.pem" };
+	uint64_t seed = 0x243f6a8885a308d3ULL;
+	int round, ok = 0, failed = 0;
+
+	(void)state;
+	for (round = 0; round < 900; round++) {
+		char *pem = S_fixture(names[round % 3]);
+		size_t n = strlen(pem), k, edits;
+		struct buf err = BUF_INIT;
+		char *out;
+
+		for (edits = 1 + round % 4; edits > 0 && n > 0; edits--) {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			k = (size_t)(seed % n);
+			switch ((seed >> 32) % 4) {
+			case 0: pem[k] = (char)(seed >> 40); break;         /* any byte */
+			case 1: pem[k] = "AZaz09+/=\n-: "[(seed >> 40) % 14]; break;
+			case 2: n = k; break;                               /* cut */
+			default: pem[k] = '\n'; break;
+			}
+		}
+		if (round % 3 == 2)
+			out = S_render_k("{{ (buildCustomCert (b64enc .Values.k) (b64enc .Values.ec)).Key }}",
+					 pem, n, &err);
+		else
+			out = S_render_k("{{ (genSelfSignedCertWithKey \"x\" nil nil 1 .Values.k).Key }}",
+					 pem, n, &err);
+		if (out)
+			ok++;
+		else
+			failed++, assert_non_null(strstr(err.ptr, "error calling "));
+		free(out);
+		buf_release(&err);
+		free(pem);
+	}
+	/* both outcomes happen */
+	assert_true(ok > 0 && failed > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_sprig_crypto__cert_key_pairs),
 		cmocka_unit_test(test_sprig_crypto__private_keys),
 		cmocka_unit_test(test_sprig_crypto__encrypt_aes_format),
+		cmocka_unit_test(test_sprig_crypto__damaged_pem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
