@@ -914,6 +914,18 @@ static int S_printable(const char *s, size_t n)
 	return 1;
 }
 
+/* Go compares the issuer's and the subject's DER bytes (X509_NAME_cmp
+ * would compare canonical forms, ignoring case). */
+static int S_same_name_der(const X509_NAME *a, const X509_NAME *b)
+{
+	const unsigned char *pa = NULL, *pb = NULL;
+	size_t la = 0, lb = 0;
+
+	if (X509_NAME_get0_der(a, &pa, &la) != 1 || X509_NAME_get0_der(b, &pb, &lb) != 1)
+		return 0;
+	return la == lb && memcmp(pa, pb, la) == 0;
+}
+
 /* The message of a CreateCertificate failure, prefixed as getCertAndKey. */
 #define S_CREATE_ERR "error creating certificate: "
 
@@ -1036,7 +1048,7 @@ static int S_make_cert(struct buf *cert_pem, struct buf *key_pem, struct tmpl_ca
 			goto oom;
 	}
 	if (parent && X509_get0_subject_key_id(parent) &&
-	    X509_NAME_cmp(X509_get_subject_name(parent), name) != 0) {
+	    !S_same_name_der(X509_get_subject_name(parent), name)) {
 		if (!(akid = AUTHORITY_KEYID_new()) ||
 		    !(akid->keyid = ASN1_OCTET_STRING_dup(X509_get0_subject_key_id(parent))) ||
 		    X509_add1_ext_i2d(x, NID_authority_key_identifier, akid, 0, X509V3_ADD_DEFAULT) != 1)

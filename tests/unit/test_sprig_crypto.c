@@ -421,6 +421,35 @@ static void test_sprig_crypto__encrypt_aes_format(void **state)
 	free(b64);
 }
 
+/* Go adds the authority key id unless the issuer's and the subject's bytes
+ * are equal: names differing in case only are different names. */
+static void test_sprig_crypto__authority_key_id_by_bytes(void **state)
+{
+	char *out = S_render("{{ $ca := genCA \"Same\" 365 }}"
+			     "{{ (genSignedCert \"same\" nil nil 3 $ca).Cert }}"
+			     "{{ (genSignedCert \"Same\" nil nil 3 $ca).Cert }}");
+	X509 *ref1 = S_cert_fixture("case-differs.pem"), *ref2 = S_cert_fixture("same-name.pem");
+	X509 *mine1, *mine2;
+	char *second;
+
+	(void)state;
+	assert_non_null(out);
+	second = strstr(out + 1, "-----BEGIN CERTIFICATE-----");
+	assert_non_null(second);
+	mine2 = S_cert(second);
+	*second = '\0';
+	mine1 = S_cert(out);
+	S_compare_shape(mine1, ref1, 1);
+	S_compare_shape(mine2, ref2, 1);
+	assert_non_null(X509_get0_authority_key_id(mine1));
+	assert_null(X509_get0_authority_key_id(mine2));
+	X509_free(mine1);
+	X509_free(mine2);
+	X509_free(ref1);
+	X509_free(ref2);
+	free(out);
+}
+
 /* Damaged PEM keys and certificates: an error or a certificate, never a
  * crash (the sanitizer build runs this too). */
 static void test_sprig_crypto__damaged_pem(void **state)
@@ -478,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_sprig_crypto__cert_key_pairs),
 		cmocka_unit_test(test_sprig_crypto__private_keys),
 		cmocka_unit_test(test_sprig_crypto__encrypt_aes_format),
+		cmocka_unit_test(test_sprig_crypto__authority_key_id_by_bytes),
 		cmocka_unit_test(test_sprig_crypto__damaged_pem),
 	};
 
