@@ -44,21 +44,6 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = floor_div(z, 146097);
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 static int is_leap(int64_t y)
 {
 	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
@@ -499,18 +484,66 @@ static void add_int(struct buf *b, int64_t x, int width)
 	buf_addf(b, "%0*lld", width, (long long)x);
 }
 
+/*
+ * Go's absolute time (time.go, Go 1.23 and later): seconds since March 1 of
+ * year -292277022399, in uint64, so that out-of-range instants wrap to the
+ * dates Go prints for them.
+ */
+#define UNIX_TO_ABSOLUTE UINT64_C(9223372028741760000)
+#define ABSOLUTE_YEARS UINT64_C(292277022400)
+#define MARCH_THRU_DECEMBER 306
+
+struct civil {
+	int64_t year;
+	int month, day, yday, wday, hour, min, sec;
+};
+
+static void abs_civil(struct civil *c, int64_t sec, int32_t off)
+{
+	uint64_t abs = (uint64_t)sec + (uint64_t)(int64_t)off + UNIX_TO_ABSOLUTE;
+	uint64_t days = abs / 86400, d, prod;
+	uint32_t rem = (uint32_t)(abs % 86400), cd, lo, ayday, md;
+	uint64_t century, cyear;
+	int janfeb, leap, amonth;
+
+	c->hour = (int)(rem / 3600);
+	c->min = (int)(rem / 60 % 60);
+	c->sec = (int)(rem % 60);
+	c->wday = (int)((days + 3) % 7); /* March 1 of year 0 was a Wednesday */
+	d = 4 * days + 3;
+	century = d / 146097;
+	cd = (uint32_t)(d % 146097) | 3;
+	prod = (uint64_t)2939745 * cd;
+	cyear = prod >> 32;
+	lo = (uint32_t)prod;
+	ayday = lo / 2939745 / 4;
+	md = 2141 * ayday + 197913;
+	amonth = (int)(md >> 16);
+	c->day = 1 + (int)((md & 0xFFFF) / 2141);
+	janfeb = ayday >= MARCH_THRU_DECEMBER;
+	c->month = amonth - janfeb * 12;
+	c->year = (int64_t)(century * 100 - ABSOLUTE_YEARS + cyear + (uint64_t)janfeb);
+	leap = (cyear % 4 == 0) && (cyear != 0 || century % 4 == 0);
+	c->yday = 1 + (int)ayday + 31 + 28 + (leap && !janfeb) - 365 * janfeb;
+}
+
 /* time.Time.Format for the instant sec.nsec shown at offset off, zone abbr. */
 static void time_format(struct buf *b, const char *l, size_t n, int64_t sec, int32_t nsec,
 			int32_t off, const char *abbr)
 {
-	int64_t local = sec + off, days = floor_div(local, 86400), rem = local - days * 86400;
+	struct civil cv;
 	int64_t year;
-	int month, day, hour = (int)(rem / 3600), min = (int)(rem / 60 % 60), s = (int)(rem % 60);
-	int wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
-	int yday;
+	int month, day, hour, min, s, wday, yday;
 
-	civil_from_days(days, &year, &month, &day);
-	yday = (int)(days - days_from_civil(year, 1, 1)) + 1;
+	abs_civil(&cv, sec, off);
+	year = cv.year;
+	month = cv.month;
+	day = cv.day;
+	hour = cv.hour;
+	min = cv.min;
+	s = cv.sec;
+	wday = cv.wday;
+	yday = cv.yday;
 	while (n > 0) {
 		struct chunk c = next_chunk(l, n);
 
@@ -1431,15 +1464,27 @@ static struct tval_time now_utc(void)
 static int64_t since(const struct tval_time *t)
 {
 	struct tval_time n = now_utc();
-	int64_t ds = n.sec - t->sec;
+	int64_t ds;
 	int64_t dn = (int64_t)n.nsec - t->nsec;
 	const int64_t lim = INT64_MAX / 1000000000;
 
+	int64_t d;
+
+	if (t->sec < 0 && n.sec > INT64_MAX + t->sec)
+		return INT64_MAX;
+	if (t->sec > 0 && n.sec < INT64_MIN + t->sec)
+		return INT64_MIN;
+	ds = n.sec - t->sec;
 	if (ds > lim)
 		return INT64_MAX;
 	if (ds < -lim)
 		return INT64_MIN;
-	return ds * 1000000000 + dn;
+	d = ds * 1000000000;
+	if (dn > 0 && d > INT64_MAX - dn)
+		return INT64_MAX;
+	if (dn < 0 && d < INT64_MIN - dn)
+		return INT64_MIN;
+	return d + dn;
 }
 
 /* ---- the functions ---- */
@@ -1552,8 +1597,8 @@ static int date_modify(struct tval *out, struct tmpl_call *call, int must,
 		return error;
 	}
 	buf_release(&err);
-	/* Time.Add */
-	t.sec += d / 1000000000;
+	/* Time.Add (wrapping, never undefined) */
+	t.sec = (int64_t)((uint64_t)t.sec + (uint64_t)(d / 1000000000));
 	ns = (int64_t)t.nsec + d % 1000000000;
 	if (ns >= 1000000000) {
 		t.sec++;
@@ -1731,14 +1776,14 @@ static int64_t round_second(int64_t d)
 		r = -r;
 		if ((uint64_t)r + (uint64_t)r < (uint64_t)m)
 			return d + r;
-		if (d - m + r < d)
-			return d - m + r;
+		if (d >= INT64_MIN + (m - r))
+			return d - (m - r);
 		return INT64_MIN;
 	}
 	if ((uint64_t)r + (uint64_t)r < (uint64_t)m)
 		return d - r;
-	if (d + (m - r) > d)
-		return d + m - r;
+	if (d <= INT64_MAX - (m - r))
+		return d + (m - r);
 	return INT64_MAX;
 }
 
