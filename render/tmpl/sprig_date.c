@@ -1051,20 +1051,23 @@ static int time_parse(struct tval_time *out, const char *layout, size_t ln, cons
 				sign = v, hh = v + 1, mm = v + 3;
 				v += 5;
 			}
+			/* Go reads all three, then checks ranges before the
+			 * first error, then the sign. */
+			hr = mi = se = 0;
 			t = hh;
 			if (getnum(&t, hh + 2, 1, &hr) < 0) {
+				hr = 0;
 				bad = 1;
-				break;
 			}
 			t = mm;
-			if (getnum(&t, mm + 2, 1, &mi) < 0) {
+			if (!bad && getnum(&t, mm + 2, 1, &mi) < 0) {
+				mi = 0;
 				bad = 1;
-				break;
 			}
 			t = ss;
-			if (getnum(&t, ss + 2, 1, &se) < 0) {
+			if (!bad && getnum(&t, ss + 2, 1, &se) < 0) {
+				se = 0;
 				bad = 1;
-				break;
 			}
 			if (hr > 24)
 				range = "time zone offset hour";
