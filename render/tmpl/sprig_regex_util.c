@@ -1330,6 +1330,9 @@ void sre_subject_release(struct sre_subject *sub)
 	memset(sub, 0, sizeof(*sub));
 }
 
+static int dfa_exists(const struct sre *re, const struct sre_subject *sub, size_t tpos,
+		      size_t *start);
+
 int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 	     ssize_t *ovec, struct buf *err)
 {
@@ -1352,6 +1355,23 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 	if (rc == PCRE2_ERROR_NOMATCH) {
 		error = 0;
 		goto done;
+	}
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_HEAPLIMIT) {
+		/* Backtracking blew up where Go's linear engine would not.
+		 * The DFA matcher tells whether and where the leftmost match
+		 * starts; no earlier start can match, so backtracking
+		 * anchored there finds Go's leftmost-first match. */
+		size_t start = 0;
+		int e = dfa_exists(re, sub, tpos, &start);
+
+		if (e == 0 || e == DIAG_ENOMEM) {
+			error = e;
+			goto done;
+		}
+		if (e == 1)
+			rc = pcre2_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, start,
+					 PCRE2_NO_UTF_CHECK | PCRE2_ANCHORED, md, mctx);
 	}
 	if (rc < 0) {
 		PCRE2_UCHAR msg[256];
@@ -1381,6 +1401,61 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 done:
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mctx);
+	return error;
+}
+
+/* PCRE2's DFA matcher from tpos: 1 if some match exists (*start: where the
+ * leftmost one starts), 0 if none, <0. */
+static int dfa_exists(const struct sre *re, const struct sre_subject *sub, size_t tpos,
+		      size_t *start)
+{
+	pcre2_match_data *md = NULL;
+	pcre2_match_context *mctx = NULL;
+	int *ws = NULL, rc = PCRE2_ERROR_NOMEMORY, error;
+	size_t wscount = 4096;
+
+	md = pcre2_match_data_create(1, NULL);
+	mctx = pcre2_match_context_create(NULL);
+	if (!md || !mctx) {
+		error = DIAG_ENOMEM;
+		goto done;
+	}
+	pcre2_set_match_limit(mctx, 10000000);
+	pcre2_set_depth_limit(mctx, 100000);
+	for (;;) {
+		if (!(ws = malloc(wscount * sizeof(int)))) {
+			error = DIAG_ENOMEM;
+			goto done;
+		}
+		rc = pcre2_dfa_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, tpos,
+				     PCRE2_NO_UTF_CHECK | PCRE2_DFA_SHORTEST, md, mctx, ws, wscount);
+		free(ws);
+		ws = NULL;
+		if (rc == PCRE2_ERROR_DFA_WSSIZE && wscount < (1u << 22)) {
+			wscount *= 4;
+			continue;
+		}
+		break;
+	}
+	error = rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : DIAG_ELIMIT;
+	if (error == 1)
+		*start = pcre2_get_ovector_pointer(md)[0];
+done:
+	free(ws);
+	pcre2_match_data_free(md);
+	pcre2_match_context_free(mctx);
+	return error;
+}
+
+int sre_test(const struct sre *re, const struct sre_subject *sub, struct buf *err)
+{
+	ssize_t *ovec = malloc(2 * (re->ncap + 1) * sizeof(*ovec));
+	int error;
+
+	if (!ovec)
+		return DIAG_ENOMEM;
+	error = sre_exec(re, sub, 0, ovec, err);
+	free(ovec);
 	return error;
 }
 
