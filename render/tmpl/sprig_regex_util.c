@@ -1348,7 +1348,7 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 		error = DIAG_ENOMEM;
 		goto done;
 	}
-	pcre2_set_match_limit(mctx, 10000000);
+	pcre2_set_match_limit(mctx, 1000000);
 	pcre2_set_depth_limit(mctx, 100000);
 	rc = pcre2_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, tpos, PCRE2_NO_UTF_CHECK,
 			 md, mctx);
@@ -1420,7 +1420,7 @@ static int dfa_exists(const struct sre *re, const struct sre_subject *sub, size_
 		error = DIAG_ENOMEM;
 		goto done;
 	}
-	pcre2_set_match_limit(mctx, 10000000);
+	pcre2_set_match_limit(mctx, 1000000);
 	pcre2_set_depth_limit(mctx, 100000);
 	for (;;) {
 		if (!(ws = malloc(wscount * sizeof(int)))) {
