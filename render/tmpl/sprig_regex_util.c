@@ -415,6 +415,22 @@ static const char *const scripts[] = {
 	"Ugaritic", "Vai", "Vithkuqi", "Wancho", "Yezidi", "Yi",
 };
 
+/* What Go's (?i) adds to a category or script: the characters of its
+ * FoldCategory / FoldScript tables, and for Lu Ll those that change under
+ * case mapping (which is what their fold tables hold). */
+static const char *const fold_extra[][2] = {
+	{ "Lu", "\\p{CWU}\\p{CWL}" },
+	{ "Ll", "\\p{CWU}\\p{CWL}" },
+	{ "Lt", "\\x{1c4}-\\x{1cc}\\x{1f1}-\\x{1f3}\\x{1f80}-\\x{1faf}\\x{1fb3}\\x{1fbc}"
+		"\\x{1fc3}\\x{1fcc}\\x{1ff3}\\x{1ffc}" },
+	{ "L", "\\x{345}" },
+	{ "M", "\\x{399}\\x{3b9}\\x{1fbe}" },
+	{ "Mn", "\\x{399}\\x{3b9}\\x{1fbe}" },
+	{ "Greek", "\\x{b5}\\x{345}" },
+	{ "Common", "\\x{39c}\\x{3bc}" },
+	{ "Inherited", "\\x{399}\\x{3b9}\\x{1fbe}" },
+};
+
 /* Whether PCRE2 knows \p{name} (used for script names). */
 static int pcre_knows_property(const char *name)
 {
@@ -434,7 +450,8 @@ static int pcre_knows_property(const char *name)
  * Go's unicodeTable: writes the class items for \p{name} (sign > 0) or its
  * negation into o. Returns 0, or 1 if Go does not know the name.
  */
-static int emit_unicode_table(struct buf *o, const char *name, size_t len, int sign)
+static int emit_unicode_table(struct buf *o, const char *name, size_t len, int sign,
+			      int fold, int *negated)
 {
 	char canon[64];
 	const char *prop = NULL;
@@ -475,6 +492,19 @@ static int emit_unicode_table(struct buf *o, const char *name, size_t len, int s
 		if (!prop || !pcre_knows_property(prop))
 			return 1;
 	}
+	for (i = 0; fold && i < sizeof(fold_extra) / sizeof(fold_extra[0]); i++) {
+		if (strcmp(prop, fold_extra[i][0]) != 0)
+			continue;
+		/* Under (?i) Go adds every character whose case orbit meets
+		 * the class (unicode.FoldCategory, FoldScript); PCRE2 never
+		 * folds \p, so those characters are listed. */
+		if (sign < 0 && !negated)
+			break; /* inside [...]: the plain class, approximately */
+		buf_addf(o, "\\p{%s}%s", prop, fold_extra[i][1]);
+		if (sign < 0)
+			*negated = 1;
+		return 0;
+	}
 	buf_addf(o, "\\%c{%s}", sign > 0 ? 'p' : 'P', prop);
 	return 0;
 }
@@ -484,7 +514,7 @@ static int emit_unicode_table(struct buf *o, const char *name, size_t len, int s
  * *next; *next stays NULL when s is no Unicode class.
  */
 static int parse_unicode_class(struct parser *p, const char *s, const char *end,
-			       struct buf *o, const char **next)
+			       struct buf *o, const char **next, int *negated)
 {
 	int sign;
 	const char *t, *name, *seq_end;
@@ -521,7 +551,7 @@ static int parse_unicode_class(struct parser *p, const char *s, const char *end,
 		name++;
 		name_len--;
 	}
-	if (emit_unicode_table(o, name, name_len, sign))
+	if (emit_unicode_table(o, name, name_len, sign, (p->flags & F_FOLD) != 0, negated))
 		return fail(p, E_CLASS_RANGE, s, (size_t)(seq_end - s));
 	*next = seq_end;
 	return 0;
@@ -684,7 +714,7 @@ static int parse_class(struct parser *p, const char *s, const char *end, const c
 			}
 		}
 		/* Unicode \p{Han} */
-		if ((error = parse_unicode_class(p, t, end, &items, &nt)) < 0)
+		if ((error = parse_unicode_class(p, t, end, &items, &nt, NULL)) < 0)
 			goto done;
 		if (nt) {
 			t = nt;
@@ -1118,14 +1148,15 @@ static int translate(struct parser *p)
 			}
 			if (end - t >= 2 && (t[1] == 'p' || t[1] == 'P')) {
 				struct buf items = BUF_INIT;
+				int negated = 0;
 
-				error = parse_unicode_class(p, t, end, &items, &nt);
+				error = parse_unicode_class(p, t, end, &items, &nt, &negated);
 				if (error == 0 && nt) {
 					atom_begin(p);
 					if (p->flags & F_FOLD)
 						buf_adds(p->out, "(?i:");
 					if (items.len)
-						buf_addf(p->out, "[%s]", items.ptr);
+						buf_addf(p->out, "[%s%s]", negated ? "^" : "", items.ptr);
 					else
 						buf_adds(p->out, "(?!)");
 					if (p->flags & F_FOLD)
