@@ -415,6 +415,19 @@ static const char *const scripts[] = {
 	"Ugaritic", "Vai", "Vithkuqi", "Wancho", "Yezidi", "Yi",
 };
 
+/*
+ * Characters that change under case mapping (CWU, CWL) yet are alone in
+ * their simple case-folding orbit, so Go's (?i) does not pair them with
+ * anything: Turkish dotless i and dotted I, and the letters whose upper
+ * case is a sequence (ŉ ǰ ΐ ΰ և ẖ-ẚ, Greek with breathing or iota, the
+ * ligatures ﬀ-ﬆ ﬓ-ﬗ).
+ */
+#define FOLD_SINGLETONS_LL "\\x{131}\\x{149}\\x{1f0}\\x{390}\\x{3b0}\\x{587}\\x{1e96}-\\x{1e9a}" \
+	"\\x{1f50}\\x{1f52}\\x{1f54}\\x{1f56}\\x{1fb2}\\x{1fb4}\\x{1fb6}\\x{1fb7}\\x{1fc2}" \
+	"\\x{1fc4}\\x{1fc6}\\x{1fc7}\\x{1fd2}\\x{1fd3}\\x{1fd6}\\x{1fd7}\\x{1fe2}-\\x{1fe4}" \
+	"\\x{1fe6}\\x{1fe7}\\x{1ff2}\\x{1ff4}\\x{1ff6}\\x{1ff7}\\x{fb00}-\\x{fb06}\\x{fb13}-\\x{fb17}"
+#define FOLD_SINGLETONS_LU "\\x{130}"
+
 /* What Go's (?i) adds to a category or script: the characters of its
  * FoldCategory / FoldScript tables, and for Lu Ll those that change under
  * case mapping (which is what their fold tables hold). */
@@ -451,7 +464,7 @@ static int pcre_knows_property(const char *name)
  * negation into o. Returns 0, or 1 if Go does not know the name.
  */
 static int emit_unicode_table(struct buf *o, const char *name, size_t len, int sign,
-			      int fold, int *negated)
+			      int fold, int *negated, const char **exclude)
 {
 	char canon[64];
 	const char *prop = NULL;
@@ -503,6 +516,10 @@ static int emit_unicode_table(struct buf *o, const char *name, size_t len, int s
 		buf_addf(o, "\\p{%s}%s", prop, fold_extra[i][1]);
 		if (sign < 0)
 			*negated = 1;
+		if (exclude && !strcmp(prop, "Lu"))
+			*exclude = FOLD_SINGLETONS_LL;
+		else if (exclude && !strcmp(prop, "Ll"))
+			*exclude = FOLD_SINGLETONS_LU;
 		return 0;
 	}
 	buf_addf(o, "\\%c{%s}", sign > 0 ? 'p' : 'P', prop);
@@ -514,7 +531,8 @@ static int emit_unicode_table(struct buf *o, const char *name, size_t len, int s
  * *next; *next stays NULL when s is no Unicode class.
  */
 static int parse_unicode_class(struct parser *p, const char *s, const char *end,
-			       struct buf *o, const char **next, int *negated)
+			       struct buf *o, const char **next, int *negated,
+			       const char **exclude)
 {
 	int sign;
 	const char *t, *name, *seq_end;
@@ -551,7 +569,8 @@ static int parse_unicode_class(struct parser *p, const char *s, const char *end,
 		name++;
 		name_len--;
 	}
-	if (emit_unicode_table(o, name, name_len, sign, (p->flags & F_FOLD) != 0, negated))
+	if (emit_unicode_table(o, name, name_len, sign, (p->flags & F_FOLD) != 0, negated,
+			       exclude))
 		return fail(p, E_CLASS_RANGE, s, (size_t)(seq_end - s));
 	*next = seq_end;
 	return 0;
@@ -664,7 +683,7 @@ bad:
 /* Go's parseClass at s (s[0] == '['). */
 static int parse_class(struct parser *p, const char *s, const char *end, const char **next)
 {
-	struct buf items = BUF_INIT;
+	struct buf items = BUF_INIT, folded = BUF_INIT, excl = BUF_INIT, tmp = BUF_INIT;
 	const char *t = s + 1, *nt;
 	int negate = 0, first = 1, error = 0;
 
@@ -713,12 +732,21 @@ static int parse_class(struct parser *p, const char *s, const char *end, const c
 				continue;
 			}
 		}
-		/* Unicode \p{Han} */
-		if ((error = parse_unicode_class(p, t, end, &items, &nt, NULL)) < 0)
-			goto done;
-		if (nt) {
-			t = nt;
-			continue;
+		/* Unicode \p{Han}; under (?i) \p{Lu} and \p{Ll} come with
+		 * characters to leave out again (see FOLD_SINGLETONS_LL). */
+		{
+			const char *ex = NULL;
+
+			buf_reset(&tmp);
+			if ((error = parse_unicode_class(p, t, end, &tmp, &nt, NULL, &ex)) < 0)
+				goto done;
+			if (nt) {
+				buf_add(ex ? &folded : &items, tmp.ptr, tmp.len);
+				if (ex)
+					buf_adds(&excl, ex);
+				t = nt;
+				continue;
+			}
 		}
 		/* Perl \d \s \w */
 		if (end - t >= 2 && t[0] == '\\') {
@@ -764,15 +792,31 @@ static int parse_class(struct parser *p, const char *s, const char *end, const c
 	atom_begin(p);
 	if (p->flags & F_FOLD)
 		buf_adds(p->out, "(?i:");
-	if (items.len == 0)
+	if (excl.len) {
+		/* the class is (folded - excl) | items */
+		if (negate && items.len)
+			buf_addf(p->out, "(?:[^%s%s]|(?![%s])[%s])", folded.ptr, items.ptr,
+				 items.ptr, excl.ptr);
+		else if (negate)
+			buf_addf(p->out, "(?:[^%s]|[%s])", folded.ptr, excl.ptr);
+		else if (items.len)
+			buf_addf(p->out, "(?:(?![%s])[%s%s]|[%s])", excl.ptr, folded.ptr,
+				 items.ptr, items.ptr);
+		else
+			buf_addf(p->out, "(?:(?![%s])[%s])", excl.ptr, folded.ptr);
+	} else if (items.len == 0) {
 		buf_adds(p->out, negate ? "(?s:.)" : "(?!)");
-	else
+	} else {
 		buf_addf(p->out, "[%s%s]", negate ? "^" : "", items.ptr);
+	}
 	if (p->flags & F_FOLD)
 		buf_addch(p->out, ')');
 	*next = t;
 done:
 	buf_release(&items);
+	buf_release(&folded);
+	buf_release(&excl);
+	buf_release(&tmp);
 	return error;
 }
 
@@ -1149,13 +1193,18 @@ static int translate(struct parser *p)
 			if (end - t >= 2 && (t[1] == 'p' || t[1] == 'P')) {
 				struct buf items = BUF_INIT;
 				int negated = 0;
+				const char *excl = NULL;
 
-				error = parse_unicode_class(p, t, end, &items, &nt, &negated);
+				error = parse_unicode_class(p, t, end, &items, &nt, &negated, &excl);
 				if (error == 0 && nt) {
 					atom_begin(p);
 					if (p->flags & F_FOLD)
 						buf_adds(p->out, "(?i:");
-					if (items.len)
+					if (excl && negated)
+						buf_addf(p->out, "(?:[%s]|[^%s])", excl, items.ptr);
+					else if (excl)
+						buf_addf(p->out, "(?:(?![%s])[%s])", excl, items.ptr);
+					else if (items.len)
 						buf_addf(p->out, "[%s%s]", negated ? "^" : "", items.ptr);
 					else
 						buf_adds(p->out, "(?!)");
