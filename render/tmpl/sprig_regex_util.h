@@ -8,8 +8,13 @@
  * [[:alpha:]] (?U) ...), so PCRE2's leftmost-first backtracking gives the
  * same matches as Go's leftmost-first engine.
  *
- * Known differences: Unicode tables follow PCRE2's Unicode version; a
- * match that needs more than PCRE2's match limit fails with an error.
+ * Known differences: Unicode tables follow PCRE2's Unicode version (10.42:
+ * Unicode 14; Go 1.25: 15); a loop whose last iteration matches empty keeps
+ * that iteration's captures in PCRE2 (((ab)*|a)*x sets $1 to "", Go keeps
+ * "abab"); a match whose end PCRE2's backtracking cannot find within its
+ * limits, even anchored at the start the DFA matcher gives, is an error
+ * (Go's engine is linear); (?i) inside [...] with a negated \P{Lu} is
+ * approximate.
  *
  * Compiled expressions are immutable: one may serve several threads.
  */
