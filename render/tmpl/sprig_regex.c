@@ -393,17 +393,17 @@ static int S_regexQuoteMeta(struct tval *out, struct tmpl_call *call, int argc,
 }
 
 static const struct tmpl_func S_funcs[] = {
-	{ "regexMatch", S_regexMatch, "ss", 0, NULL },
+	{ "regexMatch", S_regexMatch, "ss", TMPL_FN_NOERR, NULL },
 	{ "mustRegexMatch", S_mustRegexMatch, "ss", 0, NULL },
-	{ "regexFindAll", S_regexFindAll, "ssi", 0, NULL },
+	{ "regexFindAll", S_regexFindAll, "ssi", TMPL_FN_NOERR, NULL },
 	{ "mustRegexFindAll", S_mustRegexFindAll, "ssi", 0, NULL },
-	{ "regexFind", S_regexFind, "ss", 0, NULL },
+	{ "regexFind", S_regexFind, "ss", TMPL_FN_NOERR, NULL },
 	{ "mustRegexFind", S_mustRegexFind, "ss", 0, NULL },
-	{ "regexReplaceAll", S_regexReplaceAll, "sss", 0, NULL },
+	{ "regexReplaceAll", S_regexReplaceAll, "sss", TMPL_FN_NOERR, NULL },
 	{ "mustRegexReplaceAll", S_mustRegexReplaceAll, "sss", 0, NULL },
-	{ "regexReplaceAllLiteral", S_regexReplaceAllLiteral, "sss", 0, NULL },
+	{ "regexReplaceAllLiteral", S_regexReplaceAllLiteral, "sss", TMPL_FN_NOERR, NULL },
 	{ "mustRegexReplaceAllLiteral", S_mustRegexReplaceAllLiteral, "sss", 0, NULL },
-	{ "regexSplit", S_regexSplit, "ssi", 0, NULL },
+	{ "regexSplit", S_regexSplit, "ssi", TMPL_FN_NOERR, NULL },
 	{ "mustRegexSplit", S_mustRegexSplit, "ssi", 0, NULL },
 	{ "regexQuoteMeta", S_regexQuoteMeta, "s", TMPL_FN_NOERR, NULL },
 };
