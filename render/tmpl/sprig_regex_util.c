@@ -57,6 +57,8 @@ struct parser {
 	int have_atom;        /* a repeatable item is on top of the stack */
 	size_t atom_start;    /* where it starts in out */
 	size_t atom_prod;     /* product of nested repeat counts inside it */
+	size_t atom_end;      /* where it ends in out (flag switches may follow) */
+	int atom_simple;      /* one PCRE2 item: a quantifier may follow it as is */
 	size_t cur_prod;      /* the largest such product in this group */
 	struct frame *stack;
 	size_t depth, alloc;
@@ -208,6 +210,14 @@ static void atom_begin(struct parser *p)
 	p->have_atom = 1;
 	p->atom_start = p->out->len;
 	p->atom_prod = 1;
+	p->atom_simple = 0;
+}
+
+/* End of the atom begun last; simple if a quantifier may follow it. */
+static void atom_end(struct parser *p, int simple)
+{
+	p->atom_end = p->out->len;
+	p->atom_simple = simple;
 }
 
 static void emit_literal(struct parser *p, long r)
@@ -215,19 +225,18 @@ static void emit_literal(struct parser *p, long r)
 	atom_begin(p);
 	if (is_surrogate(r)) {
 		buf_adds(p->out, "(?!)");
+		atom_end(p, 0);
 		return;
 	}
-	if (p->flags & F_FOLD)
-		buf_adds(p->out, "(?i:");
 	buf_addf(p->out, "\\x{%lx}", r);
-	if (p->flags & F_FOLD)
-		buf_addch(p->out, ')');
+	atom_end(p, 1);
 }
 
-static void emit_op(struct parser *p, const char *text)
+static void emit_op(struct parser *p, const char *text, int simple)
 {
 	atom_begin(p);
 	buf_adds(p->out, text);
+	atom_end(p, simple);
 }
 
 /* ---- character classes ---- */
@@ -685,7 +694,7 @@ static int parse_class(struct parser *p, const char *s, const char *end, const c
 {
 	struct buf items = BUF_INIT, folded = BUF_INIT, excl = BUF_INIT, tmp = BUF_INIT;
 	const char *t = s + 1, *nt;
-	int negate = 0, first = 1, error = 0;
+	int negate = 0, first = 1, error = 0, simple = 0;
 
 	if (t < end && *t == '^') {
 		negate = 1;
@@ -790,8 +799,6 @@ static int parse_class(struct parser *p, const char *s, const char *end, const c
 	t++; /* ] */
 
 	atom_begin(p);
-	if (p->flags & F_FOLD)
-		buf_adds(p->out, "(?i:");
 	if (excl.len) {
 		/* the class is (folded - excl) | items */
 		if (negate && items.len)
@@ -808,9 +815,9 @@ static int parse_class(struct parser *p, const char *s, const char *end, const c
 		buf_adds(p->out, negate ? "(?s:.)" : "(?!)");
 	} else {
 		buf_addf(p->out, "[%s%s]", negate ? "^" : "", items.ptr);
+		simple = 1;
 	}
-	if (p->flags & F_FOLD)
-		buf_addch(p->out, ')');
+	atom_end(p, simple);
 	*next = t;
 done:
 	buf_release(&items);
@@ -924,14 +931,22 @@ static int parse_perl_flags(struct parser *p, const char *s, const char *end, co
 					break;
 				flags = ~flags;
 			}
+			flags &= F_FOLD | F_MULTILINE | F_DOTNL | F_NONGREEDY;
+			/* Only (?i) is left to PCRE2, whose option scoping is
+			 * Go's: to the end of the enclosing group, across |. */
 			if (c == ':') {
 				size_t open = p->out->len;
 
-				buf_adds(p->out, "(?:");
+				if ((flags ^ p->flags) & F_FOLD)
+					buf_adds(p->out, (flags & F_FOLD) ? "(?i:" : "(?-i:");
+				else
+					buf_adds(p->out, "(?:");
 				if ((error = push_frame(p, open)) < 0)
 					return error;
+			} else if ((flags ^ p->flags) & F_FOLD) {
+				buf_adds(p->out, (flags & F_FOLD) ? "(?i)" : "(?-i)");
 			}
-			p->flags = flags & (F_FOLD | F_MULTILINE | F_DOTNL | F_NONGREEDY);
+			p->flags = flags;
 			*next = t;
 			return 0;
 		default:
@@ -957,6 +972,7 @@ static int close_group(struct parser *p)
 	p->have_atom = 1;
 	p->atom_start = f->open;
 	p->atom_prod = prod;
+	atom_end(p, 1);
 	return 0;
 }
 
@@ -1053,26 +1069,48 @@ static int repeat(struct parser *p, char op, long min, long max, const char *bef
 			return fail(p, E_REPEAT_SIZE, before, (size_t)(a - before));
 	}
 
-	/* (?:atom)quantifier */
-	if (buf_grow(p->out, 3) < 0)
-		return DIAG_ENOMEM;
-	memmove(p->out->ptr + p->atom_start + 3, p->out->ptr + p->atom_start,
-		p->out->len - p->atom_start + 1);
-	memcpy(p->out->ptr + p->atom_start, "(?:", 3);
-	p->out->len += 3;
-	buf_addch(p->out, ')');
-	if (op == '{') {
-		if (max == min)
-			buf_addf(p->out, "{%ld}", min);
-		else if (max < 0)
-			buf_addf(p->out, "{%ld,}", min);
-		else
-			buf_addf(p->out, "{%ld,%ld}", min, max);
-	} else {
-		buf_addch(p->out, op);
+	/* atom quantifier, or (?:atom)quantifier when the atom is not one
+	 * PCRE2 item; flag switches emitted after the atom stay after it */
+	{
+		size_t tail_len = p->out->len - p->atom_end;
+		char *tail = NULL;
+
+		if (tail_len) {
+			if (!(tail = malloc(tail_len)))
+				return DIAG_ENOMEM;
+			memcpy(tail, p->out->ptr + p->atom_end, tail_len);
+			buf_truncate(p->out, p->atom_end);
+		}
+		if (!p->atom_simple) {
+			if (buf_grow(p->out, 3) < 0) {
+				free(tail);
+				return DIAG_ENOMEM;
+			}
+			memmove(p->out->ptr + p->atom_start + 3, p->out->ptr + p->atom_start,
+				p->out->len - p->atom_start + 1);
+			memcpy(p->out->ptr + p->atom_start, "(?:", 3);
+			p->out->len += 3;
+			buf_addch(p->out, ')');
+		}
+		if (op == '{') {
+			if (max == min)
+				buf_addf(p->out, "{%ld}", min);
+			else if (max < 0)
+				buf_addf(p->out, "{%ld,}", min);
+			else
+				buf_addf(p->out, "{%ld,%ld}", min, max);
+		} else {
+			buf_addch(p->out, op);
+		}
+		if (nongreedy)
+			buf_addch(p->out, '?');
+		/* a quantified item takes no second quantifier as is */
+		atom_end(p, 0);
+		if (tail) {
+			buf_add(p->out, tail, tail_len);
+			free(tail);
+		}
 	}
-	if (nongreedy)
-		buf_addch(p->out, '?');
 	p->atom_prod = prod;
 	if (prod > p->cur_prod)
 		p->cur_prod = prod;
@@ -1114,15 +1152,15 @@ static int translate(struct parser *p)
 			t++;
 			break;
 		case '^':
-			emit_op(p, (p->flags & F_MULTILINE) ? "(?:\\A|(?<=\\n))" : "\\A");
+			emit_op(p, (p->flags & F_MULTILINE) ? "(?:\\A|(?<=\\n))" : "\\A", 0);
 			t++;
 			break;
 		case '$':
-			emit_op(p, (p->flags & F_MULTILINE) ? "(?=\\n|\\z)" : "\\z");
+			emit_op(p, (p->flags & F_MULTILINE) ? "(?=\\n|\\z)" : "\\z", 0);
 			t++;
 			break;
 		case '.':
-			emit_op(p, (p->flags & F_DOTNL) ? "(?s:.)" : "[^\\n]");
+			emit_op(p, (p->flags & F_DOTNL) ? "[\\x{0}-\\x{10ffff}]" : "[^\\n]", 1);
 			t++;
 			break;
 		case '[':
@@ -1164,10 +1202,10 @@ static int translate(struct parser *p)
 
 			if (end - t >= 2) {
 				switch (t[1]) {
-				case 'A': emit_op(p, "\\A"); t += 2; goto next;
-				case 'b': emit_op(p, "\\b"); t += 2; goto next;
-				case 'B': emit_op(p, "\\B"); t += 2; goto next;
-				case 'z': emit_op(p, "\\z"); t += 2; goto next;
+				case 'A': emit_op(p, "\\A", 0); t += 2; goto next;
+				case 'b': emit_op(p, "\\b", 0); t += 2; goto next;
+				case 'B': emit_op(p, "\\B", 0); t += 2; goto next;
+				case 'z': emit_op(p, "\\z", 0); t += 2; goto next;
 				case 'C': return fail(p, E_ESCAPE, t, 2);
 				case 'Q': {
 					const char *lit = t + 2, *lend = end, *q;
@@ -1197,19 +1235,19 @@ static int translate(struct parser *p)
 
 				error = parse_unicode_class(p, t, end, &items, &nt, &negated, &excl);
 				if (error == 0 && nt) {
+					int simple = 0;
+
 					atom_begin(p);
-					if (p->flags & F_FOLD)
-						buf_adds(p->out, "(?i:");
 					if (excl && negated)
 						buf_addf(p->out, "(?:[%s]|[^%s])", excl, items.ptr);
 					else if (excl)
 						buf_addf(p->out, "(?:(?![%s])[%s])", excl, items.ptr);
 					else if (items.len)
-						buf_addf(p->out, "[%s%s]", negated ? "^" : "", items.ptr);
+						buf_addf(p->out, "[%s%s]", negated ? "^" : "", items.ptr),
+						simple = 1;
 					else
 						buf_adds(p->out, "(?!)");
-					if (p->flags & F_FOLD)
-						buf_addch(p->out, ')');
+					atom_end(p, simple);
 					t = nt;
 				}
 				buf_release(&items);
@@ -1220,13 +1258,10 @@ static int translate(struct parser *p)
 			}
 			if (end - t >= 2 && (pc = find_perl_class(t[1], &sign)) != NULL) {
 				atom_begin(p);
-				if (p->flags & F_FOLD)
-					buf_adds(p->out, "(?i:");
 				buf_addch(p->out, '[');
 				emit_table(p->out, pc, sign, p->flags & F_FOLD);
 				buf_addch(p->out, ']');
-				if (p->flags & F_FOLD)
-					buf_addch(p->out, ')');
+				atom_end(p, 1);
 				t += 2;
 				goto next;
 			}
@@ -1449,9 +1484,12 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 			error = e;
 			goto done;
 		}
-		if (e == 1)
+		if (e == 1) {
+			/* the last resort may work harder */
+			pcre2_set_match_limit(mctx, 50000000);
 			rc = pcre2_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, start,
 					 PCRE2_NO_UTF_CHECK | PCRE2_ANCHORED, md, mctx);
+		}
 	}
 	if (rc < 0) {
 		PCRE2_UCHAR msg[256];
