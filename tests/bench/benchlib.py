@@ -1,27 +1,28 @@
 """Whole-process timing for hydrate's benchmarks: wall time and peak RSS of
-one child process, measured with os.wait4 (its own rusage, not the shell's).
-Run by hand; never by make test. Ratios matter, not absolute times: each
-reference run and hydrate run alternate, so both see the same machine load."""
+one child process. Each run goes through build/tests/runrss (tests/bench/
+runrss.c), a small C launcher: Linux keeps a process's peak RSS across exec,
+so a child forked from this Python process would report Python's own ~14 MiB
+as its floor. Run by hand; never by make test. Ratios matter, not absolute
+times: reference and hydrate runs alternate, so both see the same load."""
 import os
 import statistics
 import subprocess
-import time
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUNRSS = os.environ.get("RUNRSS", os.path.join(HERE, "..", "..", "build", "tests", "runrss"))
 
 
-def run_once(argv, cwd=None, env=None, stdin_path=None):
+def run_once(argv, cwd=None, env=None):
     """Runs argv once; returns (seconds, peak_rss_kib, exit_status, stdout_bytes)."""
-    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = p.stdout.read()
-    p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    dt = time.perf_counter() - t0
-    if stdin_path:
-        stdin.close()
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return dt, ru.ru_maxrss, p.returncode, out
+    if not os.access(RUNRSS, os.X_OK):
+        raise SystemExit(f"{RUNRSS}: build it first (cmake --build build --target runrss)")
+    with tempfile.NamedTemporaryFile("r", prefix="runrss-") as res:
+        p = subprocess.run([os.path.abspath(RUNRSS), res.name] + argv, cwd=cwd, env=env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+        secs, rss, status = res.read().split()
+    return float(secs), int(rss), int(status), p.stdout
 
 
 def measure(argv_a, argv_b, runs, cwd=None, env_a=None, env_b=None):
