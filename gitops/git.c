@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -20,9 +21,11 @@
 #define S_PRIVATE_NS "refs/hydrate/heads/"
 #define S_PUSH_NS "refs/hydrate/push/"
 #define S_REMOTE "origin"
+#define S_LOCK_RETRIES 10
 
 struct repo_cache {
 	git_repository *repo;
+	pthread_mutex_t lock; /* held by every public operation */
 	char *path;      /* the bare repository's directory */
 	char *url;       /* without userinfo: what messages show */
 	char *url_user;  /* userinfo from the URL, percent-decoded, or NULL */
@@ -30,6 +33,7 @@ struct repo_cache {
 	char *username, *token, *ssh_key, *ssh_pubkey, *ssh_passphrase;
 	int insecure;
 	int local;       /* a path or file:// URL: no credentials */
+	int http;        /* http:// or https:// */
 };
 
 /* One per network operation: what the callbacks saw. */
@@ -59,6 +63,13 @@ static int S_global_init(struct diag *d)
 	if (S_init_error)
 		return diag_set(d, DIAG_EGENERIC, "cannot initialise libgit2");
 	return 0;
+}
+
+static void S_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
 }
 
 static char *S_strdup(const char *s)
@@ -209,6 +220,8 @@ static size_t S_secrets(const char **out, const struct repo_cache *c)
 		out[n++] = c->token;
 		out[n++] = c->url_pass;
 		out[n++] = c->ssh_passphrase;
+		/* https://TOKEN@host: the user name may be the token */
+		out[n++] = c->http ? c->url_user : NULL;
 	}
 	for (size_t i = 0; i < sizeof(S_token_vars) / sizeof(*S_token_vars); i++)
 		out[n++] = getenv(S_token_vars[i]);
@@ -219,7 +232,7 @@ static size_t S_secrets(const char **out, const struct repo_cache *c)
 static void S_add_redacted(struct diag *d, const struct repo_cache *c,
 			   const char *text)
 {
-	const char *secrets[8];
+	const char *secrets[9];
 	size_t n = S_secrets(secrets, c);
 
 	if (d)
@@ -324,6 +337,14 @@ static int S_parse_url(struct repo_cache *c, const char *in, struct diag *d)
 		}
 		buf_adds(&url, auth);
 		c->local = strncmp(in, "file://", 7) == 0;
+		c->http = strncmp(in, "http://", 7) == 0 || strncmp(in, "https://", 8) == 0;
+		/* ssh://user@host keeps its user name (no secret) in the URL. */
+		if (!c->http && at && !c->url_pass) {
+			free(c->url_user);
+			c->url_user = NULL;
+			buf_reset(&url);
+			buf_adds(&url, in);
+		}
 	} else if (colon && (!slash || colon < slash) && colon != in) {
 		/* scp-like user@host:path: ssh, userinfo kept (it is no secret) */
 		buf_adds(&url, in);
@@ -453,6 +474,10 @@ int repo_cache_open(struct repo_cache **out, const char *url_or_path,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		free(c);
+		return diag_set(d, DIAG_EGENERIC, "cannot create a mutex");
+	}
 	if ((error = S_parse_url(c, url_or_path, d)) < 0)
 		goto done;
 	if (auth) {
@@ -519,6 +544,7 @@ void repo_cache_free(struct repo_cache *c)
 	free(c->ssh_key);
 	free(c->ssh_pubkey);
 	free(c->ssh_passphrase);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
@@ -535,14 +561,16 @@ const char *repo_cache_url(const struct repo_cache *c)
 /* ------------------------------------------------------------------ */
 /* Callbacks */
 
-/* Fails the credential request with "reason 'arg'" (arg may be NULL). */
-static int S_auth_error(struct S_op *op, const char *reason, const char *arg)
+/* Fails the credential request with "reason 'arg'" (arg may be NULL;
+ * quoted if quote is set). */
+static int S_auth_error(struct S_op *op, const char *reason, const char *arg,
+			int quote)
 {
 	op->auth_failed = 1;
 	buf_reset(&op->msg);
 	buf_adds(&op->msg, reason);
 	if (arg)
-		buf_addf(&op->msg, " '%s'", arg);
+		buf_addf(&op->msg, quote ? " '%s'" : " %s", arg);
 	git_error_set_str(GIT_ERROR_NET, op->msg.ptr);
 	return GIT_EAUTH;
 }
@@ -561,7 +589,7 @@ static int S_credentials(git_credential **out, const char *url,
 		if (!user)
 			user = "git";
 		if (op->ssh_tries++ > 0)
-			return S_auth_error(op, "the server refused the SSH key of user", user);
+			return S_auth_error(op, "the server refused the SSH key of user", user, 1);
 		if (c->ssh_key)
 			return git_credential_ssh_key_new(out, user, c->ssh_pubkey,
 							  c->ssh_key, c->ssh_passphrase);
@@ -571,7 +599,7 @@ static int S_credentials(git_credential **out, const char *url,
 		return git_credential_username_new(out, user ? user : "git");
 	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
 		const char *token = c->token ? c->token : c->url_pass;
-		const char *from = "the configuration";
+		const char *from = c->token ? "the caller" : "the URL";
 		const char *conv = "x-access-token";
 
 		for (size_t i = 0; !token && i < sizeof(S_token_vars) / sizeof(*S_token_vars); i++) {
@@ -583,18 +611,24 @@ static int S_credentials(git_credential **out, const char *url,
 				conv = S_token_users[i];
 			}
 		}
+		if (!token && c->url_user && !c->username) {
+			/* https://TOKEN@host, as GitHub and Gitea accept it */
+			if (op->userpass_tries++ > 0)
+				return S_auth_error(op, "the server refused the user name in the URL", NULL, 0);
+			return git_credential_userpass_plaintext_new(out, c->url_user, "");
+		}
 		if (!token)
 			return S_auth_error(op, "authentication required but no token is set "
-				"(HYDRATE_TOKEN, GITHUB_TOKEN, GITLAB_TOKEN or GITEA_TOKEN)", NULL);
+				"(HYDRATE_TOKEN, GITHUB_TOKEN, GITLAB_TOKEN or GITEA_TOKEN)", NULL, 0);
 		if (op->userpass_tries++ > 0)
-			return S_auth_error(op, "the server refused the token from", from);
+			return S_auth_error(op, "the server refused the token from", from, 0);
 		if (!user)
 			user = getenv("HYDRATE_USERNAME");
 		if (!user || !*user)
 			user = conv;
 		return git_credential_userpass_plaintext_new(out, user, token);
 	}
-	return S_auth_error(op, "the server asks for a kind of credential hydrate does not support", NULL);
+	return S_auth_error(op, "the server asks for a kind of credential hydrate does not support", NULL, 0);
 }
 
 static int S_certificate_check(git_cert *cert, int valid, const char *host,
@@ -650,7 +684,7 @@ static int S_check_branch(struct buf *ref, const char *ns, const char *branch,
 	return 0;
 }
 
-int repo_fetch(struct repo_oid *out, struct repo_cache *c, const char *branch,
+static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branch,
 	       struct diag *d)
 {
 	git_fetch_options opts;
@@ -681,9 +715,19 @@ int repo_fetch(struct repo_oid *out, struct repo_cache *c, const char *branch,
 	opts.update_fetchhead = 0;
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	opts.proxy_opts.type = c->local ? GIT_PROXY_NONE : GIT_PROXY_AUTO;
-	if ((error = S_remote(&remote, c)) < 0 ||
-	    (error = git_remote_fetch(remote, &refspecs, &opts, "hydrate: fetch")) < 0 ||
-	    (error = git_remote_ls(&heads, &nheads, remote)) < 0) {
+	if ((error = S_remote(&remote, c)) < 0) {
+		error = S_fail(d, error, &op, c, what.ptr);
+		goto done;
+	}
+	/* Another cache object (thread or process) updating the same ref
+	 * holds its lock for a moment: libgit2 fails at once, so retry. */
+	for (int tries = 0;; tries++) {
+		error = git_remote_fetch(remote, &refspecs, &opts, "hydrate: fetch");
+		if (error != GIT_ELOCKED || tries == S_LOCK_RETRIES)
+			break;
+		S_sleep_ms(20 + 20 * tries);
+	}
+	if (error < 0 || (error = git_remote_ls(&heads, &nheads, remote)) < 0) {
 		error = S_fail(d, error, &op, c, what.ptr);
 		goto done;
 	}
@@ -721,7 +765,7 @@ done:
 /* ------------------------------------------------------------------ */
 /* Reading */
 
-static int S_commit_tree(git_tree **out, struct repo_cache *c,
+static int S_tree_of(git_tree **out, struct repo_cache *c,
 			 const struct repo_oid *oid, struct diag *d)
 {
 	git_commit *commit = NULL;
@@ -823,7 +867,7 @@ static int S_clean_prefix(struct buf *out, const char *prefix)
 	return buf_oom(out) ? DIAG_ENOMEM : 0;
 }
 
-int repo_read_tree(struct repo_files *out, struct repo_cache *c,
+static int S_read_tree(struct repo_files *out, struct repo_cache *c,
 		   const struct repo_oid *oid, const char *prefix, struct diag *d)
 {
 	git_tree *tree = NULL, *sub = NULL;
@@ -835,7 +879,7 @@ int repo_read_tree(struct repo_files *out, struct repo_cache *c,
 		error = diag_set(d, error, "out of memory");
 		goto done;
 	}
-	if ((error = S_commit_tree(&tree, c, oid, d)) < 0)
+	if ((error = S_tree_of(&tree, c, oid, d)) < 0)
 		goto done;
 	if (!path.len) {
 		error = S_walk(out, c, tree, &path, 0, d);
@@ -871,7 +915,7 @@ done:
 	return error;
 }
 
-int repo_read_file(struct buf *out, struct repo_cache *c,
+static int S_read_file(struct buf *out, struct repo_cache *c,
 		   const struct repo_oid *oid, const char *path, struct diag *d)
 {
 	git_tree *tree = NULL;
@@ -881,7 +925,7 @@ int repo_read_file(struct buf *out, struct repo_cache *c,
 
 	if (!path || !*path)
 		return diag_set(d, DIAG_EINVALID, "empty path");
-	if ((error = S_commit_tree(&tree, c, oid, d)) < 0)
+	if ((error = S_tree_of(&tree, c, oid, d)) < 0)
 		goto done;
 	error = git_tree_entry_bypath(&entry, tree, path);
 	if (error == GIT_ENOTFOUND) {
@@ -1032,7 +1076,7 @@ static int S_lookup_tree(git_tree **out, git_repository *repo, const git_oid *oi
 	return error < 0 ? S_fail(d, error, NULL, c, "cannot read a tree") : 0;
 }
 
-int repo_commit_tree(struct repo_oid *out, struct repo_cache *c,
+static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
 		     const struct repo_oid *parent,
 		     const char *const *managed, size_t n_managed,
 		     const struct repo_files *files, const char *message,
@@ -1216,7 +1260,7 @@ static int S_rejection_code(const char *status)
 	return DIAG_EGENERIC;
 }
 
-int repo_push(struct repo_cache *c, const char *branch,
+static int S_push(struct repo_cache *c, const char *branch,
 	      const struct repo_oid *oid, struct diag *d)
 {
 	git_push_options opts;
@@ -1279,7 +1323,7 @@ done:
 	return error;
 }
 
-int repo_commit_push(struct repo_oid *out, int *attempts_out,
+static int S_commit_push(struct repo_oid *out, int *attempts_out,
 		     struct repo_cache *c, const char *branch,
 		     const char *const *managed, size_t n_managed,
 		     const struct repo_files *files, const char *message,
@@ -1292,8 +1336,8 @@ int repo_commit_push(struct repo_oid *out, int *attempts_out,
 	if (max_attempts <= 0)
 		max_attempts = 5;
 	for (;;) {
-		if ((error = repo_fetch(&head, c, branch, d)) < 0 ||
-		    (error = repo_commit_tree(&commit, c, &head, managed, n_managed,
+		if ((error = S_fetch(&head, c, branch, d)) < 0 ||
+		    (error = S_commit_tree(&commit, c, &head, managed, n_managed,
 					      files, message, author, d)) < 0)
 			break;
 		if (repo_oid_equal(&commit, &head)) {
@@ -1301,7 +1345,7 @@ int repo_commit_push(struct repo_oid *out, int *attempts_out,
 			break;
 		}
 		attempts++;
-		error = repo_push(c, branch, &commit, d);
+		error = S_push(c, branch, &commit, d);
 		if (error != DIAG_ECONFLICT) {
 			if (!error)
 				*out = commit;
@@ -1314,5 +1358,83 @@ int repo_commit_push(struct repo_oid *out, int *attempts_out,
 	}
 	if (attempts_out)
 		*attempts_out = attempts;
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* The public operations: one at a time per cache object. */
+
+int repo_fetch(struct repo_oid *out, struct repo_cache *c, const char *branch,
+	       struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_fetch(out, c, branch, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_read_tree(struct repo_files *out, struct repo_cache *c,
+		   const struct repo_oid *oid, const char *prefix, struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_read_tree(out, c, oid, prefix, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_read_file(struct buf *out, struct repo_cache *c,
+		   const struct repo_oid *oid, const char *path, struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_read_file(out, c, oid, path, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_commit_tree(struct repo_oid *out, struct repo_cache *c,
+		     const struct repo_oid *parent,
+		     const char *const *managed, size_t n_managed,
+		     const struct repo_files *files, const char *message,
+		     const struct repo_signature *author, struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_commit_tree(out, c, parent, managed, n_managed, files, message,
+			       author, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_push(struct repo_cache *c, const char *branch,
+	      const struct repo_oid *oid, struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_push(c, branch, oid, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_commit_push(struct repo_oid *out, int *attempts_out,
+		     struct repo_cache *c, const char *branch,
+		     const char *const *managed, size_t n_managed,
+		     const struct repo_files *files, const char *message,
+		     const struct repo_signature *author, int max_attempts,
+		     struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_commit_push(out, attempts_out, c, branch, managed, n_managed,
+			      files, message, author, max_attempts, d);
+	pthread_mutex_unlock(&c->lock);
 	return error;
 }

@@ -351,7 +351,7 @@ static void test_git__http_bad_token_is_eauth_redacted(void **state)
 	S_open(&c, S_http_url(NULL, "remote.git"), NULL);
 	assert_int_equal(repo_fetch(&oid, c, "main", &d), DIAG_EAUTH);
 	buf_addf(&want, "cannot fetch 'main' from '%s': the server refused the token from "
-		 "'GITLAB_TOKEN'", S_http_url(NULL, "remote.git"));
+		 "GITLAB_TOKEN", S_http_url(NULL, "remote.git"));
 	assert_string_equal(d.msg.ptr, want.ptr);
 	assert_null(strstr(d.msg.ptr, "wrong-gitlab-token"));
 	repo_cache_free(c);
