@@ -239,6 +239,17 @@ static void S_add_redacted(struct diag *d, const struct repo_cache *c,
 		repo_redact(&d->msg, text, secrets, n);
 }
 
+/* A server's way of saying the repository does not exist (git daemon,
+ * HTTP, ssh and local transports of libgit2 1.5). */
+static int S_says_no_repository(const char *msg)
+{
+	return strstr(msg, "no such repository") ||
+	       strstr(msg, "status code: 404") ||
+	       strstr(msg, "could not find repository") ||
+	       strstr(msg, "does not appear to be a git repository") ||
+	       strstr(msg, "Repository not found");
+}
+
 /*
  * Sets d from a failed libgit2 call: the code from the error class, the
  * message "<what>: <reason>" with the reason redacted. what is ours and
@@ -252,6 +263,8 @@ static int S_fail(struct diag *d, int gerr, struct S_op *op,
 
 	if ((op && op->auth_failed) || gerr == GIT_EAUTH)
 		code = DIAG_EAUTH;
+	else if (e && e->message && S_says_no_repository(e->message))
+		code = DIAG_ENOTFOUND;
 	else if (gerr == GIT_ECERTIFICATE)
 		code = DIAG_ENET;
 	else if (e && (e->klass == GIT_ERROR_NET || e->klass == GIT_ERROR_HTTP ||
@@ -715,6 +728,16 @@ static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branc
 	opts.update_fetchhead = 0;
 	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	opts.proxy_opts.type = c->local ? GIT_PROXY_NONE : GIT_PROXY_AUTO;
+	if (c->local) {
+		/* libgit2 takes a missing local path for an unknown protocol */
+		const char *p = strncmp(c->url, "file://", 7) == 0 ? c->url + 7 : c->url;
+		struct stat st;
+
+		if (stat(p, &st) < 0) {
+			error = diag_set(d, DIAG_ENOTFOUND, "%s: no such repository", what.ptr);
+			goto done;
+		}
+	}
 	if ((error = S_remote(&remote, c)) < 0) {
 		error = S_fail(d, error, &op, c, what.ptr);
 		goto done;

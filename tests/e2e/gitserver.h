@@ -26,6 +26,9 @@ int gitserver_start_daemon(struct gitserver *s, const char *base_dir);
  * must carry Basic credentials user:password, else 401. 0 or -1. */
 int gitserver_start_http(struct gitserver *s, const char *base_dir,
 			 const char *user, const char *password);
+/* Starts `openssl s_server` on a self-signed certificate it makes in dir
+ * (for tests of TLS verification; it speaks no git). 0 or -1. */
+int gitserver_start_tls(struct gitserver *s, const char *dir);
 /* Kills and reaps the server. Safe on a stopped or never-started server. */
 void gitserver_stop(struct gitserver *s);
 /* Runs a shell command; returns its exit status (-1 if it could not run). */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "gitops/git.h"
@@ -29,7 +30,7 @@ static char S_tmp[256];            /* everything the tests make */
 static char S_base[512];      /* served by both servers */
 static char S_work[512];      /* a work clone to make commits with */
 static char S_cache[512];
-static struct gitserver S_daemon, S_http;
+static struct gitserver S_daemon, S_http, S_tls;
 
 static void S_clear_tokens(void)
 {
@@ -38,6 +39,15 @@ static void S_clear_tokens(void)
 	unsetenv("GITLAB_TOKEN");
 	unsetenv("GITEA_TOKEN");
 	unsetenv("HYDRATE_USERNAME");
+}
+
+static int S_teardown(void **state);
+
+/* cmocka skips the group teardown when setup fails: clean up here. */
+static int S_setup_failed(void)
+{
+	S_teardown(NULL);
+	return -1;
 }
 
 static int S_setup(void **state)
@@ -76,11 +86,11 @@ static int S_setup(void **state)
 		"git add -A; git commit -q -m first; "
 		"git push -q '%s/remote.git' main",
 		home, S_base, S_base, S_work, S_work, S_base) != 0)
-		return -1;
+		return S_setup_failed();
 	if (gitserver_start_daemon(&S_daemon, S_base) < 0)
-		return -1;
+		return S_setup_failed();
 	if (gitserver_start_http(&S_http, S_base, HTTP_USER, HTTP_TOKEN) < 0)
-		return -1;
+		return S_setup_failed();
 	return 0;
 }
 
@@ -88,6 +98,7 @@ static int S_teardown(void **state)
 {
 	gitserver_stop(&S_daemon);
 	gitserver_stop(&S_http);
+	gitserver_stop(&S_tls);
 	if (S_tmp[0])
 		gitserver_sh("rm -rf '%s'", S_tmp);
 	return 0;
@@ -601,6 +612,205 @@ static void test_git__push_rejected_then_rebuilt(void **state)
 	repo_cache_free(c);
 }
 
+static void test_git__tls_verified_unless_turned_off(void **state)
+{
+	struct repo_cache *c = NULL;
+	struct repo_auth auth = { 0 };
+	struct repo_oid oid;
+	struct diag d = DIAG_INIT;
+	char dir[600], url[128];
+
+	snprintf(dir, sizeof(dir), "%s/tls", S_tmp);
+	assert_int_equal(gitserver_sh("mkdir -p '%s'", dir), 0);
+	assert_int_equal(gitserver_start_tls(&S_tls, dir), 0);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/remote.git", S_tls.port);
+	setenv("HYDRATE_TOKEN", HTTP_TOKEN, 1);
+	S_open(&c, url, NULL);
+	assert_int_equal(repo_fetch(&oid, c, "main", &d), DIAG_ENET);
+	assert_non_null(strstr(d.msg.ptr, "certificate"));
+	repo_cache_free(c);
+	/* Turned off by name: the handshake passes, and the fetch fails
+	 * later, on what this server (no git) answers. */
+	auth.insecure_skip_tls_verify = 1;
+	S_open(&c, url, &auth);
+	assert_int_not_equal(repo_fetch(&oid, c, "main", &d), 0);
+	assert_null(strstr(d.msg.ptr, "certificate"));
+	assert_null(strstr(d.msg.ptr, HTTP_TOKEN));
+	repo_cache_free(c);
+	S_clear_tokens();
+	gitserver_stop(&S_tls);
+	diag_release(&d);
+}
+
+static void test_git__deleted_branch_drops_private_ref(void **state)
+{
+	struct repo_cache *c = NULL;
+	struct repo_oid oid;
+	struct diag d = DIAG_INIT;
+	char *refs;
+
+	assert_int_equal(gitserver_sh("git --git-dir='%s/remote.git' branch gone main", S_base), 0);
+	S_open(&c, S_daemon_url("remote.git"), NULL);
+	S_fetch_ok(&oid, c, "gone");
+	refs = gitserver_sh_out("git --git-dir='%s' for-each-ref --format='%%(refname)' "
+				"refs/hydrate/heads/gone", repo_cache_path(c));
+	assert_non_null(refs);
+	assert_string_equal(refs, "refs/hydrate/heads/gone");
+	free(refs);
+	assert_int_equal(gitserver_sh("git --git-dir='%s/remote.git' branch -D gone >/dev/null",
+				      S_base), 0);
+	assert_int_equal(repo_fetch(&oid, c, "gone", &d), DIAG_ENOTFOUND);
+	refs = gitserver_sh_out("git --git-dir='%s' for-each-ref --format='%%(refname)' "
+				"refs/hydrate/heads/gone", repo_cache_path(c));
+	assert_null(refs);
+	diag_release(&d);
+	repo_cache_free(c);
+}
+
+static void test_git__cache_named_by_url_without_userinfo(void **state)
+{
+	struct repo_cache *a = NULL, *b = NULL, *other = NULL;
+	char *url;
+
+	S_open(&a, S_http_url(NULL, "remote.git"), NULL);
+	S_open(&b, S_http_url("user:pw-1234", "remote.git"), NULL);
+	S_open(&other, S_http_url(NULL, "push.git"), NULL);
+	assert_string_equal(repo_cache_path(a), repo_cache_path(b));
+	assert_string_not_equal(repo_cache_path(a), repo_cache_path(other));
+	assert_memory_equal(repo_cache_path(a), S_cache, strlen(S_cache));
+	url = gitserver_sh_out("git --git-dir='%s' config remote.origin.url", repo_cache_path(b));
+	assert_non_null(url);
+	assert_string_equal(url, S_http_url(NULL, "remote.git"));
+	free(url);
+	repo_cache_free(a);
+	repo_cache_free(b);
+	repo_cache_free(other);
+}
+
+static void test_git__missing_repository(void **state)
+{
+	struct repo_cache *c = NULL;
+	struct repo_oid oid;
+	struct diag d = DIAG_INIT;
+	int error;
+
+	char path[600];
+
+	S_open(&c, S_daemon_url("absent.git"), NULL);
+	error = repo_fetch(&oid, c, "main", &d);
+	assert_int_equal(error, DIAG_ENOTFOUND);
+	assert_non_null(strstr(d.msg.ptr, "no such repository"));
+	repo_cache_free(c);
+	setenv("HYDRATE_TOKEN", HTTP_TOKEN, 1);
+	S_open(&c, S_http_url(NULL, "absent.git"), NULL);
+	assert_int_equal(repo_fetch(&oid, c, "main", &d), DIAG_ENOTFOUND);
+	assert_non_null(strstr(d.msg.ptr, "404"));
+	repo_cache_free(c);
+	S_clear_tokens();
+	snprintf(path, sizeof(path), "%s/absent.git", S_base);
+	S_open(&c, path, NULL);
+	assert_int_equal(repo_fetch(&oid, c, "main", &d), DIAG_ENOTFOUND);
+	assert_non_null(strstr(d.msg.ptr, "no such repository"));
+	repo_cache_free(c);
+	diag_release(&d);
+}
+
+struct S_thread_arg {
+	struct repo_cache *shared; /* NULL: open one of its own */
+	int ok;
+};
+
+static void *S_thread(void *p)
+{
+	struct S_thread_arg *arg = p;
+	struct repo_cache *c = arg->shared;
+	struct diag d = DIAG_INIT;
+	struct repo_oid oid;
+	int ok = 1;
+
+	if (!c && repo_cache_open(&c, S_daemon_url("remote.git"), S_cache, NULL, &d) < 0)
+		ok = 0;
+	for (int i = 0; ok && i < 3; i++) {
+		struct repo_files files = REPO_FILES_INIT;
+
+		if (repo_fetch(&oid, c, "main", &d) < 0 ||
+		    repo_read_tree(&files, c, &oid, "apps", &d) < 0 || files.n < 5)
+			ok = 0;
+		repo_files_release(&files);
+	}
+	if (!ok)
+		fprintf(stderr, "thread: %s\n", d.msg.ptr);
+	if (!arg->shared)
+		repo_cache_free(c);
+	diag_release(&d);
+	arg->ok = ok;
+	return NULL;
+}
+
+static void test_git__threads_own_or_share_caches(void **state)
+{
+	struct repo_cache *shared = NULL;
+	struct S_thread_arg args[8];
+	pthread_t t[8];
+
+	S_open(&shared, S_daemon_url("remote.git"), NULL);
+	for (int i = 0; i < 8; i++) {
+		args[i].shared = i % 2 ? shared : NULL;
+		args[i].ok = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, S_thread, &args[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		assert_true(args[i].ok);
+	}
+	repo_cache_free(shared);
+}
+
+static void test_git__commit_symlink_submodule_executable(void **state)
+{
+	struct repo_cache *c = NULL;
+	struct repo_files files = REPO_FILES_INIT, back = REPO_FILES_INIT;
+	struct repo_oid head, commit;
+	struct diag d = DIAG_INIT;
+	const char *managed[] = { "special", "special/nested" };
+	char hex[REPO_OID_HEXSZ + 1], *ls;
+
+	S_open(&c, S_daemon_url("remote.git"), NULL);
+	S_fetch_ok(&head, c, "main");
+	repo_oid_fmt(hex, &head);
+	assert_int_equal(repo_files_add(&files, "special/link", "target", 6, REPO_FILE_SYMLINK), 0);
+	assert_int_equal(repo_files_add(&files, "special/sub", hex, 40, REPO_FILE_SUBMODULE), 0);
+	assert_int_equal(repo_files_add(&files, "special/nested/run", "#!", 2,
+					REPO_FILE_EXECUTABLE), 0);
+	assert_int_equal(repo_commit_tree(&commit, c, &head, managed, 2, &files, "special\n",
+					  &S_author, &d), 0);
+	repo_oid_fmt(hex, &commit);
+	ls = gitserver_sh_out("git --git-dir='%s' ls-tree -r %s special | cut -c1-6 | tr '\\n' ' '",
+			      repo_cache_path(c), hex);
+	assert_non_null(ls);
+	/* git sorts: special/link, special/nested/run, special/sub */
+	assert_string_equal(ls, "120000 100755 160000 ");
+	free(ls);
+	assert_int_equal(repo_read_tree(&back, c, &commit, "special", &d), 0);
+	assert_int_equal(back.n, 3);
+	assert_int_equal(back.v[0].kind, REPO_FILE_SYMLINK);
+	assert_int_equal(back.v[1].kind, REPO_FILE_EXECUTABLE);
+	assert_int_equal(back.v[2].kind, REPO_FILE_SUBMODULE);
+	repo_oid_fmt(hex, &head);
+	assert_string_equal(back.v[2].data, hex);
+	repo_files_release(&back);
+	repo_files_release(&files);
+	/* Two files where one would be the other's directory. */
+	assert_int_equal(repo_files_add(&files, "special/a", "x", 1, REPO_FILE_BLOB), 0);
+	assert_int_equal(repo_files_add(&files, "special/a/b", "y", 1, REPO_FILE_BLOB), 0);
+	assert_int_equal(repo_commit_tree(&commit, c, &head, managed, 1, &files, "m",
+					  &S_author, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "'special/a' and 'special/a/b' collide");
+	repo_files_release(&files);
+	diag_release(&d);
+	repo_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +827,12 @@ int main(void)
 		cmocka_unit_test(test_git__root_commit_without_parent),
 		cmocka_unit_test(test_git__push_accepted),
 		cmocka_unit_test(test_git__push_rejected_then_rebuilt),
+		cmocka_unit_test(test_git__tls_verified_unless_turned_off),
+		cmocka_unit_test(test_git__deleted_branch_drops_private_ref),
+		cmocka_unit_test(test_git__cache_named_by_url_without_userinfo),
+		cmocka_unit_test(test_git__missing_repository),
+		cmocka_unit_test(test_git__threads_own_or_share_caches),
+		cmocka_unit_test(test_git__commit_symlink_submodule_executable),
 	};
 
 	return cmocka_run_group_tests(tests, S_setup, S_teardown);
