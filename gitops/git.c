@@ -420,8 +420,8 @@ static int S_cache_name(struct buf *out, const char *dir, const char *url)
 /*
  * The remote libgit2 works with: in memory, not looked up by name, with
  * url.<base>.insteadOf ignored. Rewriting would make the remote depend on
- * the machine's configuration, and in libgit2 1.5 its config-glob search
- * leaks PCRE2 match data on every lookup.
+ * the machine's configuration. (git_remote_lookup in libgit2 1.5.1 also
+ * leaks PCRE2 match data on every call; this path does not.)
  */
 static int S_remote(git_remote **out, struct repo_cache *c)
 {

@@ -11,10 +11,14 @@
  * the fetch-rebuild-push loop a moving branch needs.
  *
  * Threads: libgit2 is initialised once per process (pthread_once) and never
- * shut down. A struct repo_cache is NOT safe for concurrent use: use one
- * cache object per thread. Two cache objects (in one process or several) may
- * share a cache directory: ref updates take git's lock files, and objects
- * are content-addressed.
+ * shut down. A struct repo_cache holds a mutex that every operation on it
+ * takes, so threads may share one cache object; its operations then run one
+ * at a time. For reads in parallel, open one cache object per thread for the
+ * same URL and cache_dir: they share the directory (objects are
+ * content-addressed, ref updates take git's lock files, and a fetch that
+ * finds its ref locked by another retries for about a second).
+ * repo_cache_open and repo_cache_free need no lock; free a cache only when
+ * no thread uses it.
  *
  * Secrets: a token never reaches a diag, a config file or a ref name. The
  * URL's userinfo is stripped before the remote is configured (and is used
