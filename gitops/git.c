@@ -1091,6 +1091,57 @@ static int S_under(const char *path, const char *prefix)
 	return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+static int S_strptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Two files collide when their paths are equal or one is a directory of
+ * the other ("a" and "a/b"). Sorted, a duplicate is a neighbour; for the
+ * second kind each leading directory of a path is looked up.
+ */
+static int S_check_collisions(const struct repo_files *files, struct diag *d)
+{
+	const char **v = NULL;
+	struct buf dir = BUF_INIT;
+	size_t n = files ? files->n : 0;
+	int error = 0;
+
+	if (n < 2)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		v[i] = files->v[i].path;
+	qsort(v, n, sizeof(*v), S_strptr_cmp);
+	for (size_t i = 0; i < n && !error; i++) {
+		if (i > 0 && strcmp(v[i], v[i - 1]) == 0) {
+			error = diag_set(d, DIAG_EINVALID, "'%s' is given twice", v[i]);
+			break;
+		}
+		for (const char *s = strchr(v[i], '/'); s && !error; s = strchr(s + 1, '/')) {
+			const char *key;
+			const char **hit;
+
+			buf_set(&dir, v[i], (size_t)(s - v[i]));
+			if (buf_oom(&dir)) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				break;
+			}
+			key = dir.ptr;
+			hit = bsearch(&key, v, n, sizeof(*v), S_strptr_cmp);
+			if (hit)
+				error = diag_set(d, DIAG_EINVALID, "'%s' and '%s' collide",
+						 *hit, v[i]);
+		}
+	}
+	buf_release(&dir);
+	free(v);
+	return error;
+}
+
 static int S_lookup_tree(git_tree **out, git_repository *repo, const git_oid *oid,
 			 struct repo_cache *c, struct diag *d)
 {
@@ -1210,15 +1261,8 @@ static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
 			goto done;
 		}
 	}
-	for (size_t i = 1; i < nfiles; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(files->v[i].path, files->v[j].path) == 0 ||
-			    S_under(files->v[i].path, files->v[j].path) ||
-			    S_under(files->v[j].path, files->v[i].path)) {
-				error = diag_set(d, DIAG_EINVALID, "'%s' and '%s' collide",
-						 files->v[j].path, files->v[i].path);
-				goto done;
-			}
+	if ((error = S_check_collisions(files, d)) < 0)
+		goto done;
 	if (nfiles) {
 		if ((error = git_tree_create_updated(&oid, c->repo, pruned ? pruned : base,
 						     nfiles, ups)) < 0) {
