@@ -69,6 +69,13 @@ static int S_setup(void **state)
 	setenv("GIT_AUTHOR_EMAIL", "tester@example.com", 1);
 	setenv("GIT_COMMITTER_NAME", "Tester", 1);
 	setenv("GIT_COMMITTER_EMAIL", "tester@example.com", 1);
+	/* Loopback servers: never through a proxy. */
+	unsetenv("http_proxy");
+	unsetenv("https_proxy");
+	unsetenv("HTTP_PROXY");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
 	S_clear_tokens();
 	if (gitserver_sh(
 		"set -e; mkdir -p '%s' '%s'; cd '%s'; git init -q --bare -b main remote.git; "
