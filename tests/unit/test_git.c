@@ -175,6 +175,32 @@ static void test_git__redacts_userinfo_and_tokens(void **state)
 	buf_release(&out);
 }
 
+/* Random text over a small alphabet: never a crash, never a secret left. */
+static void test_git__redact_random_text(void **state)
+{
+	static const char alphabet[] = "abcd:/@ x'";
+	const char *secrets[] = { "abcd", "cdab" };
+	unsigned long seed = 12345;
+	char text[64];
+
+	for (int round = 0; round < 20000; round++) {
+		struct buf out = BUF_INIT;
+		size_t len;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		len = (size_t)(seed >> 58);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			text[i] = alphabet[(seed >> 33) % (sizeof(alphabet) - 1)];
+		}
+		text[len] = '\0';
+		assert_int_equal(repo_redact(&out, text, secrets, 2), 0);
+		assert_null(strstr(out.ptr, "abcd"));
+		assert_null(strstr(out.ptr, "cdab"));
+		buf_release(&out);
+	}
+}
+
 static void test_git__odd_urls_open_or_fail_cleanly(void **state)
 {
 	static const char *const urls[] = {
@@ -862,6 +888,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_git__redacts_userinfo_and_tokens),
+		cmocka_unit_test(test_git__redact_random_text),
 		cmocka_unit_test(test_git__oid_hex_roundtrip),
 		cmocka_unit_test(test_git__odd_urls_open_or_fail_cleanly),
 		cmocka_unit_test(test_git__first_fetch_reads_tree),
