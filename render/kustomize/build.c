@@ -1,0 +1,1094 @@
+/*
+ * The build: kustomize's KustTarget (api/internal/target/kusttarget.go) and
+ * krusty.Kustomizer.Run, in the same order:
+ *
+ *   accumulate(dir):  resources (files, then directories recursively, each a
+ *                     fresh accumulation merged in) -> configurations + CRDs ->
+ *                     generators -> components (accumulated into this same
+ *                     accumulation) -> transformers -> vars
+ *   top level:        hash suffixes -> name references -> vars -> drop
+ *                     local-config -> sort -> managed-by label -> strip build
+ *                     annotations -> print
+ */
+#include "render/kustomize/internal.h"
+#include "render/srcfile.h"
+#include "render/yaml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 64
+
+struct kacc {
+	struct kresmap rm;
+	struct ktconfig tc;
+	json_t *vars; /* array of var objects */
+};
+
+struct ktarget {
+	struct kbuild *b;
+	const struct kldr *ldr;
+	json_t *k;             /* the kustomization (owned) */
+	const char *file_name; /* which recognized name it was read from */
+	json_t *build_metadata; /* borrowed from the top kustomization */
+};
+
+static void kacc_release(struct kacc *a)
+{
+	kresmap_release(&a->rm);
+	ktconfig_release(&a->tc);
+	json_decref(a->vars);
+	a->vars = NULL;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* Parses one YAML document (a kustomization, a config file) as kustomize would. */
+static int parse_one(json_t **out, const char *name, const struct buf *text, struct diag *d)
+{
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream ys = YSTREAM_INIT;
+	int error;
+
+	*out = NULL;
+	if (srcfile_set(&src, name, text->ptr, text->len) < 0)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	if ((error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, NULL, d)) < 0)
+		goto done;
+	for (size_t i = 0; i < ys.ndocs; i++) {
+		if (json_is_null(ys.docs[i].root))
+			continue;
+		*out = json_incref(ys.docs[i].root);
+		break;
+	}
+	if (!*out)
+		*out = json_null();
+done:
+	ystream_release(&ys);
+	srcfile_release(&src);
+	return error;
+}
+
+static const char *const kust_names[] = { "kustomization.yaml", "kustomization.yml",
+					  "Kustomization" };
+
+static const char *const known_fields[] = {
+	"apiVersion", "kind", "metadata", "bases", "buildMetadata", "commonAnnotations",
+	"commonLabels", "components", "configMapGenerator", "configurations", "crds",
+	"generatorOptions", "generators", "helmChartInflationGenerator", "helmCharts",
+	"helmGlobals", "imageTags", "images", "labels", "namePrefix", "nameSuffix", "namespace",
+	"openapi", "patches", "patchesJson6902", "patchesStrategicMerge", "replacements",
+	"replicas", "resources", "secretGenerator", "sortOptions", "transformers", "validators",
+	"vars",
+};
+
+/* KustTarget.Load: find, parse, fix and check the kustomization file. */
+static int target_load(struct ktarget *t, struct diag *d)
+{
+	struct buf text = BUF_INIT, one = BUF_INIT;
+	struct diag ignore = DIAG_INIT;
+	const char *found = NULL;
+	json_t *k = NULL, *v;
+	const char *key;
+	int matches = 0, error = 0;
+
+	for (size_t i = 0; i < sizeof(kust_names) / sizeof(kust_names[0]); i++) {
+		diag_clear(&ignore);
+		if (kldr_load(t->ldr, kust_names[i], &one, &ignore) == 0) {
+			matches++;
+			found = kust_names[i];
+			buf_set(&text, one.ptr, one.len);
+		}
+	}
+	diag_release(&ignore);
+	if (matches == 0) {
+		error = diag_set(d, DIAG_ENOTFOUND,
+				 "unable to find one of 'kustomization.yaml', 'kustomization.yml' or "
+				 "'Kustomization' in directory '%s'", t->ldr->root);
+		goto done;
+	}
+	if (matches > 1) {
+		error = diag_set(d, DIAG_EINVALID, "Found multiple kustomization files under: %s\n",
+				 t->ldr->root);
+		goto done;
+	}
+	if ((error = parse_one(&k, found, &text, d)) < 0) {
+		diag_prefix(d, "invalid Kustomization");
+		goto done;
+	}
+	if (json_is_null(k)) {
+		json_decref(k);
+		k = json_object();
+	}
+	if (!json_is_object(k)) {
+		error = diag_set(d, DIAG_EINVALID,
+				 "invalid Kustomization: json: cannot unmarshal %s into Go value of type "
+				 "types.Kustomization", json_is_array(k) ? "array" : "string");
+		goto done;
+	}
+	json_object_foreach(k, key, v) {
+		size_t i;
+
+		for (i = 0; i < sizeof(known_fields) / sizeof(known_fields[0]); i++)
+			if (strcmp(key, known_fields[i]) == 0)
+				break;
+		if (i == sizeof(known_fields) / sizeof(known_fields[0])) {
+			error = diag_set(d, DIAG_EINVALID,
+					 "invalid Kustomization: json: unknown field \"%s\"", key);
+			goto done;
+		}
+	}
+	{
+		const char *kind = jstr(k, "kind"), *av = jstr(k, "apiVersion");
+		struct buf errs = BUF_INIT;
+		int is_comp = strcmp(kind, "Component") == 0;
+
+		if (*kind && strcmp(kind, "Kustomization") != 0 && !is_comp)
+			buf_adds(&errs, "kind should be Kustomization or Component");
+		if (*av && strcmp(av, is_comp ? "kustomize.config.k8s.io/v1alpha1" :
+				  "kustomize.config.k8s.io/v1beta1") != 0) {
+			if (errs.len)
+				buf_addch(&errs, '\n');
+			buf_addf(&errs, "apiVersion for %s should be %s", *kind ? kind : "Kustomization",
+				 is_comp ? "kustomize.config.k8s.io/v1alpha1" :
+				 "kustomize.config.k8s.io/v1beta1");
+		}
+		if (errs.len) {
+			error = diag_set(d, DIAG_EINVALID,
+					 "Failed to read kustomization file under %s:\n%s",
+					 t->ldr->root, errs.ptr);
+			buf_release(&errs);
+			goto done;
+		}
+		buf_release(&errs);
+	}
+	/* FixKustomization: bases join resources, imageTags join images. */
+	{
+		json_t *res = json_object_get(k, "resources"), *bases = json_object_get(k, "bases");
+
+		if (json_is_array(bases) && json_array_size(bases)) {
+			if (!json_is_array(res)) {
+				res = json_array();
+				json_object_set_new(k, "resources", res);
+			}
+			json_array_extend(res, bases);
+		}
+		json_object_del(k, "bases");
+	}
+	{
+		json_t *im = json_object_get(k, "images"), *tags = json_object_get(k, "imageTags");
+
+		if (json_is_array(tags) && json_array_size(tags)) {
+			if (!json_is_array(im)) {
+				im = json_array();
+				json_object_set_new(k, "images", im);
+			}
+			json_array_extend(im, tags);
+		}
+		json_object_del(k, "imageTags");
+	}
+	{
+		size_t n = 0;
+		const char *kk;
+		json_t *vv;
+
+		json_object_foreach(k, kk, vv) {
+			if (strcmp(kk, "apiVersion") != 0 && strcmp(kk, "kind") != 0 &&
+			    !json_is_null(vv))
+				n++;
+		}
+		if (n == 0) {
+			error = diag_set(d, DIAG_EINVALID, "kustomization.yaml is empty");
+			goto done;
+		}
+	}
+	t->k = k;
+	k = NULL;
+	t->file_name = found;
+done:
+	json_decref(k);
+	buf_release(&text);
+	buf_release(&one);
+	return error;
+}
+
+static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d);
+
+/* accumulateDirectory */
+static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct kldr *sub,
+				int is_component, struct diag *d)
+{
+	struct ktarget st = { t->b, sub, NULL, NULL, t->build_metadata };
+	struct kacc fresh = { 0 };
+	int error;
+
+	if (t->b->depth >= MAX_DEPTH)
+		return diag_set(d, DIAG_ELIMIT, "kustomizations nested deeper than %d", MAX_DEPTH);
+	if ((error = target_load(&st, d)) < 0) {
+		diag_prefix(d, "couldn't make target for path '%s'", sub->root);
+		return error;
+	}
+	{
+		json_t *openapi = json_object_get(st.k, "openapi");
+		const char *path = jstr(openapi, "path");
+		struct buf tmp = BUF_INIT;
+
+		if (*path && (error = kldr_load(sub, path, &tmp, d)) < 0) {
+			buf_release(&tmp);
+			goto done;
+		}
+		buf_release(&tmp);
+	}
+	if (is_component && strcmp(jstr(st.k, "kind"), "Component") != 0) {
+		error = diag_set(d, DIAG_EINVALID,
+				 "expected kind 'Component' for path '%s' but got '%s'", sub->root,
+				 *jstr(st.k, "kind") ? jstr(st.k, "kind") : "Kustomization");
+		goto done;
+	}
+	if (!is_component && strcmp(jstr(st.k, "kind"), "Component") == 0) {
+		error = diag_set(d, DIAG_EINVALID, "expected kind != 'Component' for path '%s'",
+				 sub->root);
+		goto done;
+	}
+	t->b->depth++;
+	if (is_component) {
+		error = accumulate_target(&st, ra, d);
+	} else {
+		error = accumulate_target(&st, &fresh, d);
+	}
+	t->b->depth--;
+	if (error < 0) {
+		diag_prefix(d, "recursed accumulation of path '%s'", sub->root);
+		goto done;
+	}
+	if (!is_component) {
+		if ((error = kresmap_append_all(&ra->rm, &fresh.rm, d)) < 0 ||
+		    (error = ktconfig_merge(&ra->tc, &fresh.tc, d)) < 0) {
+			diag_prefix(d, "recursed merging from path '%s'", sub->root);
+			goto done;
+		}
+		if (fresh.vars) {
+			size_t i;
+			json_t *v;
+
+			if (!ra->vars)
+				ra->vars = json_array();
+			json_array_foreach(fresh.vars, i, v) {
+				size_t j;
+				json_t *w;
+
+				json_array_foreach(ra->vars, j, w) {
+					if (strcmp(jstr(w, "name"), jstr(v, "name")) == 0) {
+						error = diag_set(d, DIAG_EINVALID,
+								 "var '%s' already encountered",
+								 jstr(v, "name"));
+						diag_prefix(d, "recursed merging from path '%s'",
+							    sub->root);
+						goto done;
+					}
+				}
+				json_array_append(ra->vars, v);
+			}
+		}
+	}
+done:
+	kacc_release(&fresh);
+	json_decref(st.k);
+	return error;
+}
+
+/* accumulateFile: the resources of one file. */
+static int accumulate_file(struct ktarget *t, struct kacc *ra, const char *path, int *malformed,
+			   struct diag *d)
+{
+	struct buf text = BUF_INIT;
+	struct kresmap rm = KRESMAP_INIT;
+	int error;
+
+	*malformed = 0;
+	if ((error = kldr_load(t->ldr, path, &text, d)) < 0)
+		goto fail;
+	if ((error = kres_parse_stream(&rm, path, text.ptr, text.len, d)) < 0) {
+		*malformed = error == DIAG_EPARSE;
+		goto fail;
+	}
+	buf_release(&text);
+	if ((error = kresmap_append_all(&ra->rm, &rm, d)) < 0) {
+		diag_prefix(d, "merging resources from '%s'", path);
+		kresmap_release(&rm);
+		return error;
+	}
+	return 0;
+fail:
+	diag_prefix(d, "accumulating resources from '%s'", path);
+	buf_release(&text);
+	kresmap_release(&rm);
+	return error;
+}
+
+static int accumulate_resources(struct ktarget *t, struct kacc *ra, json_t *paths,
+				struct diag *d)
+{
+	size_t i;
+	json_t *p;
+	int error = 0;
+
+	json_array_foreach(paths, i, p) {
+		const char *path = json_is_string(p) ? json_string_value(p) : "";
+		struct diag derr = DIAG_INIT;
+		struct kldr sub = { NULL, NULL, NULL, KUSTOMIZE_LOAD_ROOT_ONLY };
+		int malformed = 0;
+
+		if (kldr_is_remote(path) && (strncmp(path, "http://", 7) == 0 ||
+					     strncmp(path, "https://", 8) == 0)) {
+			return diag_set(d, DIAG_EINVALID,
+					"hydrate does not fetch remote resources: '%s'", path);
+		}
+		if (accumulate_file(t, ra, path, &malformed, &derr) == 0) {
+			diag_release(&derr);
+			continue;
+		}
+		if (derr.code == DIAG_ECONFLICT || derr.code == DIAG_ENOMEM ||
+		    derr.code == DIAG_ELIMIT) {
+			/* The file loaded; its resources clashed. */
+			error = diag_set(d, derr.code, "%s", derr.msg.ptr);
+			diag_release(&derr);
+			return error;
+		}
+		if ((error = kldr_new(&sub, t->ldr, path, d)) < 0) {
+			if (malformed) {
+				error = diag_set(d, derr.code, "%s", derr.msg.ptr);
+			} else {
+				diag_prefix(d, "accumulation err='%s'", derr.msg.ptr);
+			}
+			diag_release(&derr);
+			return error;
+		}
+		error = accumulate_directory(t, ra, &sub, 0, d);
+		if (error < 0)
+			diag_prefix(d, "accumulation err='%s'", derr.msg.ptr);
+		diag_release(&derr);
+		kldr_release(&sub);
+		if (error < 0)
+			return error;
+	}
+	return 0;
+}
+
+static int accumulate_components(struct ktarget *t, struct kacc *ra, json_t *paths,
+				 struct diag *d)
+{
+	size_t i;
+	json_t *p;
+	int error = 0;
+
+	json_array_foreach(paths, i, p) {
+		const char *path = json_is_string(p) ? json_string_value(p) : "";
+		struct kldr sub = { NULL, NULL, NULL, KUSTOMIZE_LOAD_ROOT_ONLY };
+
+		if ((error = kldr_new(&sub, t->ldr, path, d)) < 0)
+			return diag_prefix(d, "loader.New");
+		error = accumulate_directory(t, ra, &sub, 1, d);
+		kldr_release(&sub);
+		if (error < 0)
+			return diag_prefix(d, "accumulateDirectory");
+	}
+	return 0;
+}
+
+/* ---- transformer configuration ---- */
+
+static int make_tconfig(struct ktarget *t, struct ktconfig *out, struct diag *d)
+{
+	json_t *paths = json_object_get(t->k, "configurations"), *p;
+	struct ktconfig user = { 0 };
+	struct buf text = BUF_INIT;
+	size_t i;
+	int error;
+
+	if ((error = ktconfig_default(out, d)) < 0)
+		return error;
+	json_array_foreach(paths, i, p) {
+		json_t *doc = NULL;
+		struct ktconfig one = { 0 };
+
+		if (!json_is_string(p))
+			continue;
+		if ((error = kldr_load(t->ldr, json_string_value(p), &text, d)) < 0 ||
+		    (error = parse_one(&doc, json_string_value(p), &text, d)) < 0 ||
+		    (error = ktconfig_from_json(&one, doc, d)) < 0) {
+			json_decref(doc);
+			goto done;
+		}
+		json_decref(doc);
+		error = ktconfig_merge(&user, &one, d);
+		ktconfig_release(&one);
+		if (error < 0)
+			goto done;
+	}
+	error = ktconfig_merge(out, &user, d);
+done:
+	ktconfig_release(&user);
+	buf_release(&text);
+	if (error < 0)
+		ktconfig_release(out);
+	return error;
+}
+
+/* ---- generators ---- */
+
+static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	static const char *const fields[] = { "configMapGenerator", "secretGenerator" };
+	json_t *gopts = json_object_get(t->k, "generatorOptions");
+	int error;
+
+	for (int s = 0; s < 2; s++) {
+		json_t *list = json_object_get(t->k, fields[s]), *args;
+		size_t i;
+
+		json_array_foreach(list, i, args) {
+			struct kresmap out = KRESMAP_INIT;
+
+			if ((error = kgen_configmap(&out, t->ldr, args, gopts, s, d)) < 0) {
+				kresmap_release(&out);
+				return error;
+			}
+			for (size_t j = 0; j < out.len; j++) {
+				struct kres *r = out.v[j];
+
+				out.v[j] = NULL;
+				if ((error = kresmap_absorb(&ra->rm, r, d)) < 0) {
+					kresmap_release(&out);
+					return error;
+				}
+			}
+			kresmap_release(&out);
+		}
+	}
+	if (json_array_size(json_object_get(t->k, "generators")))
+		return diag_set(d, DIAG_EINVALID,
+				"hydrate does not run 'generators' plugins yet");
+	return 0;
+}
+
+/* ---- patches ---- */
+
+/* GetById(patch.OrgId()): the one resource any of whose ids equals id. */
+static int find_by_any_id(size_t *out, const struct kresmap *m, const struct kid *id,
+			  struct diag *d)
+{
+	size_t n = 0;
+	struct buf s = BUF_INIT;
+
+	for (size_t i = 0; i < m->len; i++) {
+		struct kid cur = KID_INIT, *prev = NULL;
+		size_t np = 0;
+		int hit = 0;
+
+		if (kres_cur_id(&cur, m->v[i]) < 0 || kres_prev_ids(&prev, &np, m->v[i]) < 0) {
+			kid_release(&cur);
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		}
+		for (size_t j = 0; j < np && !hit; j++)
+			hit = kid_equals(&prev[j], id);
+		hit = hit || kid_equals(&cur, id);
+		kid_release(&cur);
+		kid_array_free(prev, np);
+		if (hit) {
+			if (n == 0)
+				*out = i;
+			n++;
+		}
+	}
+	if (n == 1)
+		return 0;
+	kid_string(&s, id);
+	diag_set(d, DIAG_ENOTFOUND, "%s for Id %s; failed to find unique target for patch %s",
+		 n > 1 ? "multiple matches" : "no matches", s.ptr, s.ptr);
+	buf_release(&s);
+	return DIAG_ENOTFOUND;
+}
+
+/* Resource.ApplySmPatch; *deleted set when the patch deleted the target. */
+static int apply_smp(struct kres *target, const struct kres *patch, int *deleted,
+		     struct diag *d)
+{
+	char *name = strdup(kres_name(target)), *ns = strdup(kres_namespace(target));
+	char *kind = strdup(kres_kind(target));
+	json_t *p = NULL;
+	int allow_name = kres_annotation(patch, KANNO_ALLOW_NAME_CHANGE) != NULL;
+	int allow_kind = kres_annotation(patch, KANNO_ALLOW_KIND_CHANGE) != NULL;
+	int error = 0;
+
+	*deleted = 0;
+	if (!name || !ns || !kind) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((allow_name || allow_kind) && (error = kres_store_previous_id(target)) < 0)
+		goto done;
+	/* The patch takes the target's apiVersion; its build annotations stay out. */
+	if (!(p = json_deep_copy(patch->obj))) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	json_object_set(p, "apiVersion", json_object_get(target->obj, "apiVersion"));
+	{
+		struct kres tmp = { p, NULL, 0 };
+
+		kres_remove_build_annotations(&tmp);
+	}
+	if ((error = kpatch_smp(&target->obj, p, d)) < 0)
+		goto done;
+	if (!target->obj || json_is_null(target->obj) ||
+	    (json_is_object(target->obj) && json_object_size(target->obj) == 0)) {
+		*deleted = 1;
+		goto done;
+	}
+	if (!allow_kind)
+		json_object_set_new(target->obj, "kind", json_string(kind));
+	if (!allow_name)
+		kres_set_name(target, name);
+	kres_set_namespace(target, ns);
+done:
+	json_decref(p);
+	free(name);
+	free(ns);
+	free(kind);
+	return error;
+}
+
+/* Parses patch text; *is_yaml_map tells whether it held resources. */
+static int load_patch_resources(struct kresmap *out, const char *name, const char *text,
+				size_t len, struct diag *d)
+{
+	return kres_parse_stream(out, name, text, len, d);
+}
+
+static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *what,
+			struct diag *d)
+{
+	int error;
+
+	for (size_t i = 0; i < patches->len; i++) {
+		struct kid org = KID_INIT;
+		size_t at = 0;
+		int deleted = 0;
+
+		if ((error = kres_org_id(&org, patches->v[i])) < 0)
+			return diag_set(d, error, "out of memory");
+		if ((error = find_by_any_id(&at, m, &org, d)) < 0) {
+			if (what) {
+				struct buf s = BUF_INIT;
+
+				kid_string(&s, &org);
+				diag_prefix(d, "no resource matches strategic merge patch \"%s\"", s.ptr);
+				buf_release(&s);
+			}
+			kid_release(&org);
+			return error;
+		}
+		kid_release(&org);
+		if ((error = apply_smp(m->v[at], patches->v[i], &deleted, d)) < 0)
+			return error;
+		if (deleted)
+			kresmap_remove_at(m, at);
+	}
+	return 0;
+}
+
+static int run_patches_strategic_merge(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	json_t *list = json_object_get(t->k, "patchesStrategicMerge"), *p;
+	struct kresmap patches = KRESMAP_INIT;
+	struct buf text = BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	if (!json_array_size(list))
+		return 0;
+	json_array_foreach(list, i, p) {
+		const char *s = json_is_string(p) ? json_string_value(p) : "";
+		struct diag ignore = DIAG_INIT;
+		struct kresmap inl = KRESMAP_INIT;
+
+		/* An entry is inline YAML when it parses as resources, else a path. */
+		if (strchr(s, '\n') && kres_parse_stream(&inl, "patch", s, strlen(s), &ignore) == 0 &&
+		    inl.len > 0) {
+			diag_release(&ignore);
+			if ((error = kresmap_append_all(&patches, &inl, d)) < 0)
+				goto done;
+			continue;
+		}
+		diag_release(&ignore);
+		kresmap_release(&inl);
+		if ((error = kldr_load(t->ldr, s, &text, d)) < 0 ||
+		    (error = load_patch_resources(&inl, s, text.ptr, text.len, d)) < 0) {
+			kresmap_release(&inl);
+			goto done;
+		}
+		for (size_t j = 0; j < inl.len; j++) {
+			error = kresmap_push(&patches, inl.v[j]);
+			inl.v[j] = NULL;
+			if (error < 0) {
+				kresmap_release(&inl);
+				goto done;
+			}
+		}
+		kresmap_release(&inl);
+	}
+	if (patches.len == 0) {
+		error = diag_set(d, DIAG_EINVALID, "patch appears to be empty");
+		goto done;
+	}
+	error = patch_by_ids(&ra->rm, &patches, NULL, d);
+done:
+	kresmap_release(&patches);
+	buf_release(&text);
+	return error;
+}
+
+static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struct diag *d)
+{
+	const char *path = jstr(pc, "path");
+	const json_t *target = json_object_get(pc, "target"), *opts = json_object_get(pc, "options");
+	struct buf text = BUF_INIT, src = BUF_INIT;
+	struct kresmap sm = KRESMAP_INIT;
+	struct diag dsm = DIAG_INIT;
+	json_t *ops = NULL;
+	struct kres **sel = NULL;
+	size_t nsel = 0;
+	int error = 0, sm_ok, json_ok = 0;
+
+	{
+		const char *pt = jstr(pc, "patch");
+		size_t a = 0, b = strlen(pt);
+
+		while (a < b && strchr(" \t\n\r\v\f", pt[a]))
+			a++;
+		while (b > a && strchr(" \t\n\r\v\f", pt[b - 1]))
+			b--;
+		buf_add(&text, pt + a, b - a);
+	}
+	if (!text.len && !*path) {
+		error = diag_set(d, DIAG_EINVALID, "must specify one of patch and path in\n");
+		goto done;
+	}
+	if (text.len && *path) {
+		error = diag_set(d, DIAG_EINVALID, "patch and path can't be set at the same time\n");
+		goto done;
+	}
+	if (text.len) {
+		buf_adds(&src, "[patch: \"");
+		buf_add(&src, text.ptr, text.len);
+		buf_adds(&src, "\"]");
+	} else {
+		if ((error = kldr_load(t->ldr, path, &text, d)) < 0) {
+			diag_prefix(d, "failed to get the patch file from path(%s)", path);
+			goto done;
+		}
+		buf_addf(&src, "[path: \"%s\"]", path);
+	}
+	sm_ok = kres_parse_stream(&sm, *path ? path : "patch", text.ptr, text.len, &dsm) == 0;
+	{
+		/* A JSON 6902 patch: a list of operations, in JSON or YAML. */
+		json_t *doc = NULL;
+		struct diag ignore = DIAG_INIT;
+
+		if (parse_one(&doc, "patch", &text, &ignore) == 0 && json_is_array(doc)) {
+			ops = doc;
+			json_ok = 1;
+		} else {
+			json_decref(doc);
+		}
+		diag_release(&ignore);
+	}
+	if (sm_ok && json_ok && sm.len > 0 && json_array_size(ops) > 0) {
+		error = diag_set(d, DIAG_EINVALID, "illegally qualifies as both an SM and JSON patch: %s",
+				 src.ptr);
+		goto done;
+	}
+	if (!sm_ok && !json_ok) {
+		error = diag_set(d, DIAG_EINVALID, "unable to parse SM or JSON patch from %s", src.ptr);
+		goto done;
+	}
+	if (sm_ok && !(json_ok && sm.len == 0)) {
+		for (size_t i = 0; i < sm.len && json_is_object(opts); i++) {
+			if (json_is_true(json_object_get(opts, "allowNameChange")))
+				kres_set_annotation(sm.v[i], KANNO_ALLOW_NAME_CHANGE, "enabled");
+			if (json_is_true(json_object_get(opts, "allowKindChange")))
+				kres_set_annotation(sm.v[i], KANNO_ALLOW_KIND_CHANGE, "enabled");
+		}
+		if (!target || json_is_null(target)) {
+			error = patch_by_ids(&ra->rm, &sm, "sm", d);
+			goto done;
+		}
+		if (sm.len > 1) {
+			error = diag_set(d, DIAG_EINVALID,
+					 "Multiple Strategic-Merge Patches in one `patches` entry is not "
+					 "allowed to set `patches.target` field: %s", src.ptr);
+			goto done;
+		}
+		if (sm.len == 0)
+			goto done;
+		if ((error = kselect(&sel, &nsel, &ra->rm, target, d)) < 0)
+			goto done;
+		for (size_t i = 0; i < nsel; i++) {
+			struct kres *patch = kres_dup(sm.v[0]);
+			int deleted = 0;
+
+			if (!patch) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				goto done;
+			}
+			/* The patch's kind stays; its group/version become the target's. */
+			error = apply_smp(sel[i], patch, &deleted, d);
+			kres_free(patch);
+			if (error < 0)
+				goto done;
+			if (deleted) {
+				for (size_t j = 0; j < ra->rm.len; j++)
+					if (ra->rm.v[j] == sel[i]) {
+						kresmap_remove_at(&ra->rm, j);
+						break;
+					}
+			}
+		}
+		goto done;
+	}
+	/* JSON 6902 */
+	if (!target || json_is_null(target)) {
+		error = diag_set(d, DIAG_EINVALID, "must specify a target for JSON patch %s", src.ptr);
+		goto done;
+	}
+	if ((error = kselect(&sel, &nsel, &ra->rm, target, d)) < 0)
+		goto done;
+	for (size_t i = 0; i < nsel; i++) {
+		json_t *keep;
+
+		if ((error = kres_store_previous_id(sel[i])) < 0)
+			goto done;
+		keep = json_deep_copy(kres_annotations(sel[i]));
+		if ((error = kpatch_json6902(&sel[i]->obj, ops, d)) < 0) {
+			json_decref(keep);
+			goto done;
+		}
+		/* Internal annotations survive the patch. */
+		if (keep) {
+			const char *k;
+			json_t *v;
+
+			json_object_foreach(keep, k, v) {
+				if (strncmp(k, KANNO_PREFIX, strlen(KANNO_PREFIX)) == 0)
+					kres_set_annotation(sel[i], k, json_string_value(v));
+			}
+			json_decref(keep);
+		}
+	}
+done:
+	free(sel);
+	json_decref(ops);
+	kresmap_release(&sm);
+	diag_release(&dsm);
+	buf_release(&text);
+	buf_release(&src);
+	return error;
+}
+
+static int run_patches_json6902(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	json_t *list = json_object_get(t->k, "patchesJson6902"), *pc;
+	size_t i;
+	int error;
+
+	json_array_foreach(list, i, pc) {
+		const char *path = jstr(pc, "path");
+		const json_t *target = json_object_get(pc, "target");
+		struct buf text = BUF_INIT;
+		json_t *ops = NULL;
+		struct kres **sel = NULL;
+		size_t nsel = 0;
+
+		if (*path) {
+			if ((error = kldr_load(t->ldr, path, &text, d)) < 0)
+				return error;
+		} else {
+			buf_adds(&text, jstr(pc, "patch"));
+		}
+		error = parse_one(&ops, *path ? path : "patch", &text, d);
+		buf_release(&text);
+		if (error < 0)
+			return error;
+		if (!json_is_array(ops)) {
+			json_decref(ops);
+			return diag_set(d, DIAG_EINVALID, "unable to parse JSON patch");
+		}
+		if ((error = kselect(&sel, &nsel, &ra->rm, target, d)) < 0) {
+			json_decref(ops);
+			return error;
+		}
+		for (size_t j = 0; j < nsel && !error; j++)
+			error = kpatch_json6902(&sel[j]->obj, ops, d);
+		free(sel);
+		json_decref(ops);
+		if (error < 0)
+			return error;
+	}
+	return 0;
+}
+
+/* ---- transformers ---- */
+
+static int run_labels(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	json_t *labels = json_object_get(t->k, "labels"), *l;
+	json_t *common = json_object_get(t->k, "commonLabels");
+	size_t i;
+	int error;
+
+	json_array_foreach(labels, i, l) {
+		struct kfslist fss = { NULL, 0, 0 };
+
+		if ((error = kfslist_from_json(&fss, json_object_get(l, "fields"), d)) < 0 ||
+		    (error = kfslist_merge(&fss, &ra->tc.labels, d)) < 0)
+			goto fail;
+		if (json_is_true(json_object_get(l, "includeSelectors"))) {
+			if ((error = kfslist_merge(&fss, &ra->tc.common_labels, d)) < 0)
+				goto fail;
+		} else {
+			struct kfslist meta = { NULL, 0, 0 };
+
+			if (json_is_true(json_object_get(l, "includeTemplates")) &&
+			    (error = kfslist_merge(&fss, &ra->tc.template_labels, d)) < 0)
+				goto fail;
+			if (json_is_true(json_object_get(l, "includeVolumeClaimTemplates")) &&
+			    (error = kfslist_merge(&fss, &ra->tc.vct_labels, d)) < 0)
+				goto fail;
+			if (kfslist_add(&meta, "", "", "", "metadata/labels", 1) < 0) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				goto fail;
+			}
+			error = kfslist_merge(&fss, &meta, d);
+			kfslist_release(&meta);
+			if (error < 0)
+				goto fail;
+		}
+		error = kt_labels(&ra->rm, json_object_get(l, "pairs"), &fss, d);
+fail:
+		kfslist_release(&fss);
+		if (error < 0)
+			return error;
+	}
+	return kt_labels(&ra->rm, common, &ra->tc.common_labels, d);
+}
+
+static int run_transformers(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	json_t *k = t->k, *list, *e;
+	size_t i;
+	int error;
+
+	if ((error = run_patches_strategic_merge(t, ra, d)) < 0)
+		return error;
+	list = json_object_get(k, "patches");
+	json_array_foreach(list, i, e) {
+		if ((error = run_patch(t, ra, e, d)) < 0)
+			return error;
+	}
+	if ((error = kt_namespace(&ra->rm, jstr(k, "namespace"), &ra->tc.name_space, NULL, 0, d)) < 0)
+		return error;
+	if (*jstr(k, "namePrefix") &&
+	    (error = kt_prefix_suffix(&ra->rm, jstr(k, "namePrefix"), "", &ra->tc.name_prefix, d)) < 0)
+		return error;
+	if (*jstr(k, "nameSuffix") &&
+	    (error = kt_prefix_suffix(&ra->rm, "", jstr(k, "nameSuffix"), &ra->tc.name_suffix, d)) < 0)
+		return error;
+	if ((error = run_labels(t, ra, d)) < 0)
+		return error;
+	if ((error = kt_annotations(&ra->rm, json_object_get(k, "commonAnnotations"),
+				    &ra->tc.common_annotations, d)) < 0)
+		return error;
+	if ((error = run_patches_json6902(t, ra, d)) < 0)
+		return error;
+	list = json_object_get(k, "replicas");
+	json_array_foreach(list, i, e) {
+		if ((error = kt_replicas(&ra->rm, e, &ra->tc.replicas, d)) < 0)
+			return error;
+	}
+	list = json_object_get(k, "images");
+	json_array_foreach(list, i, e) {
+		if ((error = kt_images(&ra->rm, e, &ra->tc.images, d)) < 0)
+			return error;
+	}
+	if (json_array_size(json_object_get(k, "replacements")))
+		return diag_set(d, DIAG_EINVALID, "hydrate does not run 'replacements' yet");
+	if (json_array_size(json_object_get(k, "transformers")))
+		return diag_set(d, DIAG_EINVALID, "hydrate does not run 'transformers' plugins yet");
+	return 0;
+}
+
+static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	struct ktconfig tc = { 0 };
+	json_t *vars;
+	int error;
+
+	if ((error = accumulate_resources(t, ra, json_object_get(t->k, "resources"), d)) < 0)
+		return diag_prefix(d, "accumulating resources");
+	if ((error = make_tconfig(t, &tc, d)) < 0)
+		return error;
+	error = ktconfig_merge(&ra->tc, &tc, d);
+	ktconfig_release(&tc);
+	if (error < 0)
+		return error;
+	if (json_array_size(json_object_get(t->k, "crds")))
+		return diag_set(d, DIAG_EINVALID, "hydrate does not read 'crds' yet");
+	if ((error = run_generators(t, ra, d)) < 0)
+		return error;
+	if ((error = accumulate_components(t, ra, json_object_get(t->k, "components"), d)) < 0)
+		return diag_prefix(d, "accumulating components");
+	if ((error = run_transformers(t, ra, d)) < 0)
+		return error;
+	vars = json_object_get(t->k, "vars");
+	if (json_array_size(vars))
+		return diag_set(d, DIAG_EINVALID, "hydrate does not resolve 'vars' yet");
+	return 0;
+}
+
+/* IgnoreLocal: drop resources annotated config.kubernetes.io/local-config. */
+static void drop_local(struct kresmap *m)
+{
+	for (size_t i = 0; i < m->len;) {
+		const char *v = kres_annotation(m->v[i], "config.kubernetes.io/local-config");
+
+		if (v && strcmp(v, "false") != 0)
+			kresmap_remove_at(m, i);
+		else
+			i++;
+	}
+}
+
+static int apply_sort(struct ktarget *t, struct kresmap *m, const struct kustomize_opts *o,
+		      struct diag *d)
+{
+	json_t *so = json_object_get(t->k, "sortOptions");
+
+	if (so && !json_is_null(so)) {
+		const char *order = jstr(so, "order");
+		json_t *legacy = json_object_get(so, "legacySortOptions");
+
+		if (!*order)
+			order = "fifo";
+		if (strcmp(order, "fifo") != 0 && strcmp(order, "legacy") != 0)
+			return diag_set(d, DIAG_EINVALID,
+					"the field 'sortOptions.order' must be one of [fifo, legacy]");
+		if (strcmp(order, "fifo") == 0 && legacy && !json_is_null(legacy))
+			return diag_set(d, DIAG_EINVALID,
+					"the field 'sortOptions.legacySortOptions' is set but the "
+					"selected sort order is 'fifo', not 'legacy'");
+		if (strcmp(order, "legacy") == 0) {
+			if (json_is_object(legacy))
+				return kresmap_sort_legacy(m, json_object_get(legacy, "orderFirst"),
+							   json_object_get(legacy, "orderLast"), d);
+			return kresmap_sort_legacy(m, NULL, NULL, d);
+		}
+		return 0;
+	}
+	if (o->reorder == KUSTOMIZE_REORDER_LEGACY)
+		return kresmap_sort_legacy(m, NULL, NULL, d);
+	return 0;
+}
+
+static int has_build_metadata(const json_t *k, const char *what)
+{
+	json_t *bm = json_object_get(k, "buildMetadata"), *e;
+	size_t i;
+
+	json_array_foreach(bm, i, e)
+		if (json_is_string(e) && strcmp(json_string_value(e), what) == 0)
+			return 1;
+	return 0;
+}
+
+int kustomize_build(struct buf *out, const char *path, const struct kustomize_opts *opts,
+		    struct diag *d)
+{
+	struct kustomize_opts defaults = KUSTOMIZE_OPTS_INIT;
+	struct kfs fs = { NULL, 0 };
+	struct kldr top = { NULL, NULL, NULL, KUSTOMIZE_LOAD_ROOT_ONLY };
+	struct kbuild b = { NULL, NULL, 0 };
+	struct ktarget t = { NULL, NULL, NULL, NULL, NULL };
+	struct kacc ra = { 0 };
+	int error;
+
+	if (!opts)
+		opts = &defaults;
+	if ((error = kfs_init(&fs, opts->fs_root, d)) < 0)
+		goto done;
+	b.fs = &fs;
+	b.opts = opts;
+	if (kldr_is_remote(path)) {
+		error = diag_set(d, DIAG_EINVALID, "hydrate does not build remote targets: '%s'", path);
+		goto done;
+	}
+	if ((error = kfs_confirm_dir(&top.root, &fs, path, d)) < 0) {
+		diag_prefix(d, "must build at directory");
+		goto done;
+	}
+	top.fs = &fs;
+	top.restrictor = opts->load_restrictor;
+	t.b = &b;
+	t.ldr = &top;
+	if ((error = target_load(&t, d)) < 0)
+		goto done;
+	t.build_metadata = json_object_get(t.k, "buildMetadata");
+	{
+		const char *oa = jstr(json_object_get(t.k, "openapi"), "path");
+		struct buf tmp = BUF_INIT;
+
+		if (*oa && (error = kldr_load(&top, oa, &tmp, d)) < 0) {
+			buf_release(&tmp);
+			goto done;
+		}
+		buf_release(&tmp);
+	}
+	if ((error = accumulate_target(&t, &ra, d)) < 0)
+		goto done;
+	if ((error = kt_hash(&ra.rm, d)) < 0 || (error = kt_nameref(&ra.rm, &ra.tc, d)) < 0)
+		goto done;
+	drop_local(&ra.rm);
+	if ((error = apply_sort(&t, &ra.rm, opts, d)) < 0)
+		goto done;
+	if (opts->add_managedby_label || has_build_metadata(t.k, "managedByLabel")) {
+		struct kfslist fss = { NULL, 0, 0 };
+		json_t *labels = json_object();
+		struct buf v = BUF_INIT;
+
+		buf_addf(&v, "kustomize-%s", opts->version ? opts->version : "v5.7.1");
+		json_object_set_new(labels, "app.kubernetes.io/managed-by", json_string(v.ptr));
+		buf_release(&v);
+		if (kfslist_add(&fss, "", "", "", "metadata/labels", 1) < 0)
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		else
+			error = kt_labels(&ra.rm, labels, &fss, d);
+		kfslist_release(&fss);
+		json_decref(labels);
+		if (error < 0)
+			goto done;
+	}
+	for (size_t i = 0; i < ra.rm.len; i++)
+		kres_remove_build_annotations(ra.rm.v[i]);
+	error = kresmap_print(out, &ra.rm, d);
+done:
+	kacc_release(&ra);
+	json_decref(t.k);
+	kldr_release(&top);
+	kfs_release(&fs);
+	return error;
+}
