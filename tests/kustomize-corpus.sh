@@ -101,7 +101,8 @@ for dir in "$corpus"/cases/*/; do
 		else
 			# At most one trailing newline on both sides.
 			printf '%s\n' "$(cat "$T/out")" >"$T/got"
-			printf '%s\n' "$(cat "$dir/expected.yaml")" >"$T/want"
+			# Tests built with version "(test)"; a release says v5.7.1.
+			printf '%s\n' "$(sed 's/kustomize-(test)/kustomize-v5.7.1/g' "$dir/expected.yaml")" >"$T/want"
 			if ! cmp -s "$T/got" "$T/want"; then
 				ok=0; why="output differs"
 			fi
