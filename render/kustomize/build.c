@@ -16,13 +16,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_DEPTH 64
 
 struct kacc {
 	struct kresmap rm;
 	struct ktconfig tc;
-	json_t *vars; /* array of var objects */
+	json_t *vars; /* object: name -> var */
 };
 
 struct ktarget {
@@ -48,7 +49,33 @@ static const char *jstr(const json_t *o, const char *k)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-/* Parses one YAML document (a kustomization, a config file) as kustomize would. */
+/* sigs.k8s.io/yaml goes through JSON: integral numbers print as integers. */
+static json_t *integral_numbers(json_t *v)
+{
+	const char *k;
+	json_t *c;
+	size_t i;
+
+	if (json_is_real(v)) {
+		double x = json_real_value(v);
+
+		if (x == (double)(json_int_t)x && x > -9.2e18 && x < 9.2e18)
+			return json_integer((json_int_t)x);
+		return json_incref(v);
+	}
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, c) json_object_set_new(v, k, integral_numbers(c));
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, c) json_array_set_new(v, i, integral_numbers(c));
+	}
+	return json_incref(v);
+}
+
+/*
+ * Parses one YAML document (a kustomization, a configuration file, a JSON
+ * patch) as kustomize does, through sigs.k8s.io/yaml: go-yaml v2 typing
+ * (yes/no are booleans, a repeated key's last value wins).
+ */
 static int parse_one(json_t **out, const char *name, const struct buf *text, struct diag *d)
 {
 	struct srcfile src = SRCFILE_INIT;
@@ -58,12 +85,12 @@ static int parse_one(json_t **out, const char *name, const struct buf *text, str
 	*out = NULL;
 	if (srcfile_set(&src, name, text->ptr, text->len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	if ((error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, NULL, d)) < 0)
+	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, d)) < 0)
 		goto done;
 	for (size_t i = 0; i < ys.ndocs; i++) {
 		if (json_is_null(ys.docs[i].root))
 			continue;
-		*out = json_incref(ys.docs[i].root);
+		*out = integral_numbers(ys.docs[i].root);
 		break;
 	}
 	if (!*out)
@@ -86,6 +113,51 @@ static const char *const known_fields[] = {
 	"replicas", "resources", "secretGenerator", "sortOptions", "transformers", "validators",
 	"vars",
 };
+
+/* Go's encoding/json matches field names case-insensitively: "nameprefix" is
+ * namePrefix. Renames obj's keys that match one of names that way. */
+static void canonical_keys(json_t *obj, const char *const *names, size_t n)
+{
+	const char *key;
+	json_t *v;
+	void *tmp;
+
+	if (!json_is_object(obj))
+		return;
+	json_object_foreach_safe(obj, tmp, key, v) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			if (!strcmp(key, names[i]))
+				break;
+		if (i < n)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (strcasecmp(key, names[i]) == 0) {
+				json_object_set(obj, names[i], v);
+				json_object_del(obj, key);
+				break;
+			}
+		}
+	}
+}
+
+static void canonical_kustomization(json_t *k)
+{
+	static const char *const var_fields[] = { "name", "objref", "fieldref" };
+	static const char *const target_fields[] = { "apiVersion", "group", "version", "kind",
+						     "name", "namespace" };
+	static const char *const fieldref_fields[] = { "fieldPath" };
+	json_t *vars = json_object_get(k, "vars"), *v;
+	size_t i;
+
+	canonical_keys(k, known_fields, sizeof(known_fields) / sizeof(known_fields[0]));
+	json_array_foreach(vars, i, v) {
+		canonical_keys(v, var_fields, 3);
+		canonical_keys(json_object_get(v, "objref"), target_fields, 6);
+		canonical_keys(json_object_get(v, "fieldref"), fieldref_fields, 1);
+	}
+}
 
 /* KustTarget.Load: find, parse, fix and check the kustomization file. */
 static int target_load(struct ktarget *t, struct diag *d)
@@ -131,6 +203,7 @@ static int target_load(struct ktarget *t, struct diag *d)
 				 "types.Kustomization", json_is_array(k) ? "array" : "string");
 		goto done;
 	}
+	canonical_kustomization(k);
 	json_object_foreach(k, key, v) {
 		size_t i;
 
@@ -229,6 +302,8 @@ static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct
 
 	if (t->b->depth >= MAX_DEPTH)
 		return diag_set(d, DIAG_ELIMIT, "kustomizations nested deeper than %d", MAX_DEPTH);
+	if (!(fresh.vars = json_object()))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	if ((error = target_load(&st, d)) < 0) {
 		diag_prefix(d, "couldn't make target for path '%s'", sub->root);
 		return error;
@@ -272,28 +347,9 @@ static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct
 			diag_prefix(d, "recursed merging from path '%s'", sub->root);
 			goto done;
 		}
-		if (fresh.vars) {
-			size_t i;
-			json_t *v;
-
-			if (!ra->vars)
-				ra->vars = json_array();
-			json_array_foreach(fresh.vars, i, v) {
-				size_t j;
-				json_t *w;
-
-				json_array_foreach(ra->vars, j, w) {
-					if (strcmp(jstr(w, "name"), jstr(v, "name")) == 0) {
-						error = diag_set(d, DIAG_EINVALID,
-								 "var '%s' already encountered",
-								 jstr(v, "name"));
-						diag_prefix(d, "recursed merging from path '%s'",
-							    sub->root);
-						goto done;
-					}
-				}
-				json_array_append(ra->vars, v);
-			}
+		if (fresh.vars && (error = kvars_merge_set(ra->vars, fresh.vars, d)) < 0) {
+			diag_prefix(d, "recursed merging from path '%s'", sub->root);
+			goto done;
 		}
 	}
 done:
@@ -956,8 +1012,10 @@ static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d)
 	if ((error = run_transformers(t, ra, d)) < 0)
 		return error;
 	vars = json_object_get(t->k, "vars");
-	if (json_array_size(vars))
-		return diag_set(d, DIAG_EINVALID, "hydrate does not resolve 'vars' yet");
+	if (json_array_size(vars) && (error = kvars_merge(ra->vars, vars, &ra->rm, d)) < 0) {
+		diag_prefix(d, "merging vars");
+		return error;
+	}
 	return 0;
 }
 
@@ -1029,6 +1087,8 @@ int kustomize_build(struct buf *out, const char *path, const struct kustomize_op
 
 	if (!opts)
 		opts = &defaults;
+	if (!(ra.vars = json_object()))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	if ((error = kfs_init(&fs, opts->fs_root, d)) < 0)
 		goto done;
 	b.fs = &fs;
@@ -1060,7 +1120,8 @@ int kustomize_build(struct buf *out, const char *path, const struct kustomize_op
 	}
 	if ((error = accumulate_target(&t, &ra, d)) < 0)
 		goto done;
-	if ((error = kt_hash(&ra.rm, d)) < 0 || (error = kt_nameref(&ra.rm, &ra.tc, d)) < 0)
+	if ((error = kt_hash(&ra.rm, d)) < 0 || (error = kt_nameref(&ra.rm, &ra.tc, d)) < 0 ||
+	    (error = kvars_resolve(&ra.rm, ra.vars, &ra.tc.var_reference, d)) < 0)
 		goto done;
 	drop_local(&ra.rm);
 	if ((error = apply_sort(&t, &ra.rm, opts, d)) < 0)

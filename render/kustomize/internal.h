@@ -273,6 +273,16 @@ int kpatch_smp(json_t **target, const json_t *patch, struct diag *d);
 /* RFC 6902 operations (a JSON array) applied to *target. */
 int kpatch_json6902(json_t **target, const json_t *ops, struct diag *d);
 
+/* ---- vars (vars.c) ---- */
+
+/* ResAccumulator.MergeVars: records each var on the resource it names, adds it to set. */
+int kvars_merge(json_t *set, const json_t *vars, struct kresmap *rm, struct diag *d);
+/* VarSet.MergeSet */
+int kvars_merge_set(json_t *set, const json_t *other, struct diag *d);
+/* ResolveVars: replaces $(NAME) in the varReference fields. */
+int kvars_resolve(struct kresmap *rm, const json_t *set, const struct kfslist *varref,
+		  struct diag *d);
+
 /* ---- selectors (select.c) ---- */
 
 /* The resources a patch target selects (array of borrowed pointers; free() it). */

@@ -576,6 +576,12 @@ int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
 				 "or replace", s.ptr, behavior);
 		goto fail;
 	}
+	/* The kustomize-specific fields (var references) come from the old one. */
+	kstrv_free(r->refvars, r->nrefvars);
+	r->refvars = m->v[match]->refvars;
+	r->nrefvars = m->v[match]->nrefvars;
+	m->v[match]->refvars = NULL;
+	m->v[match]->nrefvars = 0;
 	kres_free(m->v[match]);
 	m->v[match] = r;
 	kid_release(&id);
