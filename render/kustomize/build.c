@@ -982,8 +982,44 @@ static int run_transformers(struct ktarget *t, struct kacc *ra, struct diag *d)
 		if ((error = kt_images(&ra->rm, e, &ra->tc.images, d)) < 0)
 			return error;
 	}
-	if (json_array_size(json_object_get(k, "replacements")))
-		return diag_set(d, DIAG_EINVALID, "hydrate does not run 'replacements' yet");
+	list = json_object_get(k, "replacements");
+	if (json_array_size(list)) {
+		json_t *all = json_array();
+
+		if (!all)
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		json_array_foreach(list, i, e) {
+			const char *path = jstr(e, "path");
+			struct buf text = BUF_INIT;
+			json_t *doc = NULL;
+
+			if (!*path) {
+				json_array_append(all, e);
+				continue;
+			}
+			if (json_object_get(e, "source") || json_array_size(json_object_get(e, "targets"))) {
+				json_decref(all);
+				return diag_set(d, DIAG_EINVALID,
+						"cannot specify both path and inline replacement");
+			}
+			if ((error = kldr_load(t->ldr, path, &text, d)) < 0 ||
+			    (error = parse_one(&doc, path, &text, d)) < 0) {
+				buf_release(&text);
+				json_decref(all);
+				return error;
+			}
+			buf_release(&text);
+			if (json_is_array(doc))
+				json_array_extend(all, doc);
+			else if (json_is_object(doc))
+				json_array_append(all, doc);
+			json_decref(doc);
+		}
+		error = kt_replacements(&ra->rm, all, d);
+		json_decref(all);
+		if (error < 0)
+			return error;
+	}
 	if (json_array_size(json_object_get(k, "transformers")))
 		return diag_set(d, DIAG_EINVALID, "hydrate does not run 'transformers' plugins yet");
 	return 0;

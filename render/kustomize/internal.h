@@ -289,6 +289,15 @@ int kvars_resolve(struct kresmap *rm, const json_t *set, const struct kfslist *v
 int kselect(struct kres ***out, size_t *n, const struct kresmap *m, const json_t *target,
 	    struct diag *d);
 
+/* Matches s against an RE2-syntax pattern ("" matches anything), anchored or not. */
+int kregex_match(const char *pattern, const char *s, int anchored, int *out, struct diag *d);
+/* A selector's labelSelector and annotationSelector against a resource's metadata. */
+int kselector_labels_match(const json_t *sel, const json_t *metadata, int *out, struct diag *d);
+
+/* ---- replacements (replace.c) ---- */
+
+int kt_replacements(struct kresmap *m, const json_t *list, struct diag *d);
+
 /* ---- the build (build.c) ---- */
 
 struct kbuild {

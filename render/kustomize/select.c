@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int rx_match(const char *pattern, const char *s, int *out, struct diag *d)
+int kregex_match(const char *pattern, const char *s, int anchored, int *out, struct diag *d)
 {
-	struct buf anchored = BUF_INIT;
+	struct buf rx = BUF_INIT;
 	pcre2_code *re;
 	pcre2_match_data *md;
 	int errcode, rc;
@@ -21,10 +21,13 @@ static int rx_match(const char *pattern, const char *s, int *out, struct diag *d
 	*out = 1;
 	if (!*pattern)
 		return 0;
-	buf_addf(&anchored, "^(?:%s)$", pattern);
-	re = pcre2_compile((PCRE2_SPTR)anchored.ptr, anchored.len, PCRE2_UTF | PCRE2_NO_UTF_CHECK,
+	if (anchored)
+		buf_addf(&rx, "^(?:%s)$", pattern);
+	else
+		buf_adds(&rx, pattern);
+	re = pcre2_compile((PCRE2_SPTR)rx.ptr, rx.len, PCRE2_UTF | PCRE2_NO_UTF_CHECK,
 			   &errcode, &erroff, NULL);
-	buf_release(&anchored);
+	buf_release(&rx);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 
@@ -144,6 +147,17 @@ static const char *jstr(const json_t *o, const char *k)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
+int kselector_labels_match(const json_t *sel, const json_t *metadata, int *out, struct diag *d)
+{
+	int error;
+
+	if ((error = selector_matches(jstr(sel, "labelSelector"),
+				      json_object_get(metadata, "labels"), out, d)) < 0 || !*out)
+		return error;
+	return selector_matches(jstr(sel, "annotationSelector"),
+				json_object_get(metadata, "annotations"), out, d);
+}
+
 int kselect(struct kres ***out, size_t *n, const struct kresmap *m, const json_t *target,
 	    struct diag *d)
 {
@@ -166,22 +180,22 @@ int kselect(struct kres ***out, size_t *n, const struct kresmap *m, const json_t
 			goto fail;
 		}
 		if (*jstr(target, "namespace")) {
-			if ((error = rx_match(jstr(target, "namespace"), kid_effective_ns(&org), &a, d)) < 0 ||
-			    (error = rx_match(jstr(target, "namespace"), kid_effective_ns(&cur), &b, d)) < 0)
+			if ((error = kregex_match(jstr(target, "namespace"), kid_effective_ns(&org), 1, &a, d)) < 0 ||
+			    (error = kregex_match(jstr(target, "namespace"), kid_effective_ns(&cur), 1, &b, d)) < 0)
 				goto next;
 			if (!a && !b)
 				goto next;
 		}
 		if (*jstr(target, "name")) {
-			if ((error = rx_match(jstr(target, "name"), org.name, &a, d)) < 0 ||
-			    (error = rx_match(jstr(target, "name"), cur.name, &b, d)) < 0)
+			if ((error = kregex_match(jstr(target, "name"), org.name, 1, &a, d)) < 0 ||
+			    (error = kregex_match(jstr(target, "name"), cur.name, 1, &b, d)) < 0)
 				goto next;
 			if (!a && !b)
 				goto next;
 		}
-		if ((error = rx_match(jstr(target, "group"), cur.group, &a, d)) < 0 || !a ||
-		    (error = rx_match(jstr(target, "version"), cur.version, &a, d)) < 0 || !a ||
-		    (error = rx_match(jstr(target, "kind"), cur.kind, &a, d)) < 0 || !a)
+		if ((error = kregex_match(jstr(target, "group"), cur.group, 1, &a, d)) < 0 || !a ||
+		    (error = kregex_match(jstr(target, "version"), cur.version, 1, &a, d)) < 0 || !a ||
+		    (error = kregex_match(jstr(target, "kind"), cur.kind, 1, &a, d)) < 0 || !a)
 			goto next;
 		{
 			json_t *md = json_object_get(r->obj, "metadata");
