@@ -291,6 +291,8 @@ done:
 }
 
 static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d);
+static int run_plugins(struct ktarget *t, struct kacc *ra, const char *field, int generator,
+		       struct diag *d);
 
 /* accumulateDirectory */
 static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct kldr *sub,
@@ -527,9 +529,6 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 			kresmap_release(&out);
 		}
 	}
-	if (json_array_size(json_object_get(t->k, "generators")))
-		return diag_set(d, DIAG_EINVALID,
-				"hydrate does not run 'generators' plugins yet");
 	return 0;
 }
 
@@ -857,6 +856,49 @@ done:
 	return error;
 }
 
+/* One patchesJson6902 entry / PatchJson6902Transformer: target, path or ops text. */
+static int run_json6902(struct ktarget *t, struct kacc *ra, const json_t *target,
+			const char *path, const char *ops_text, struct diag *d)
+{
+	struct buf text = BUF_INIT;
+	json_t *ops = NULL;
+	struct kres **sel = NULL;
+	size_t nsel = 0;
+	int error;
+
+	if (*path) {
+		if ((error = kldr_load(t->ldr, path, &text, d)) < 0)
+			return error;
+	} else {
+		buf_adds(&text, ops_text);
+	}
+	error = parse_one(&ops, *path ? path : "patch", &text, d);
+	buf_release(&text);
+	if (error < 0)
+		return error;
+	if (!json_is_array(ops)) {
+		json_decref(ops);
+		return diag_set(d, DIAG_EINVALID, "unable to parse JSON patch");
+	}
+	if (json_array_size(ops) == 0) {
+		json_decref(ops);
+		return diag_set(d, DIAG_EINVALID, "patch appears to be empty; file=%s", path);
+	}
+	if (!json_is_object(target)) {
+		json_decref(ops);
+		return diag_set(d, DIAG_EINVALID, "must specify a target for patch");
+	}
+	if ((error = kselect(&sel, &nsel, &ra->rm, target, d)) < 0) {
+		json_decref(ops);
+		return error;
+	}
+	for (size_t j = 0; j < nsel && !error; j++)
+		error = kpatch_json6902(&sel[j]->obj, ops, d);
+	free(sel);
+	json_decref(ops);
+	return error;
+}
+
 static int run_patches_json6902(struct ktarget *t, struct kacc *ra, struct diag *d)
 {
 	json_t *list = json_object_get(t->k, "patchesJson6902"), *pc;
@@ -864,36 +906,8 @@ static int run_patches_json6902(struct ktarget *t, struct kacc *ra, struct diag 
 	int error;
 
 	json_array_foreach(list, i, pc) {
-		const char *path = jstr(pc, "path");
-		const json_t *target = json_object_get(pc, "target");
-		struct buf text = BUF_INIT;
-		json_t *ops = NULL;
-		struct kres **sel = NULL;
-		size_t nsel = 0;
-
-		if (*path) {
-			if ((error = kldr_load(t->ldr, path, &text, d)) < 0)
-				return error;
-		} else {
-			buf_adds(&text, jstr(pc, "patch"));
-		}
-		error = parse_one(&ops, *path ? path : "patch", &text, d);
-		buf_release(&text);
-		if (error < 0)
-			return error;
-		if (!json_is_array(ops)) {
-			json_decref(ops);
-			return diag_set(d, DIAG_EINVALID, "unable to parse JSON patch");
-		}
-		if ((error = kselect(&sel, &nsel, &ra->rm, target, d)) < 0) {
-			json_decref(ops);
-			return error;
-		}
-		for (size_t j = 0; j < nsel && !error; j++)
-			error = kpatch_json6902(&sel[j]->obj, ops, d);
-		free(sel);
-		json_decref(ops);
-		if (error < 0)
+		if ((error = run_json6902(t, ra, json_object_get(pc, "target"), jstr(pc, "path"),
+					  jstr(pc, "patch"), d)) < 0)
 			return error;
 	}
 	return 0;
@@ -1020,9 +1034,247 @@ static int run_transformers(struct ktarget *t, struct kacc *ra, struct diag *d)
 		if (error < 0)
 			return error;
 	}
-	if (json_array_size(json_object_get(k, "transformers")))
-		return diag_set(d, DIAG_EINVALID, "hydrate does not run 'transformers' plugins yet");
+	return run_plugins(t, ra, "transformers", 0, d);
+}
+
+/* ---- builtin plugin configurations (generators:, transformers:) ---- */
+
+/* The configs named by entries: inline YAML, or files / kustomization directories. */
+static int load_plugin_configs(struct ktarget *t, json_t *entries, struct kresmap *out,
+			       struct diag *d)
+{
+	size_t i;
+	json_t *e;
+	int error;
+
+	json_array_foreach(entries, i, e) {
+		const char *s = json_is_string(e) ? json_string_value(e) : "";
+		struct kresmap inl = KRESMAP_INIT;
+		struct diag ignore = DIAG_INIT;
+		struct kacc sub = { 0 };
+		json_t *one;
+
+		if (kres_parse_stream(&inl, "plugin", s, strlen(s), &ignore) == 0) {
+			diag_release(&ignore);
+			if ((error = kresmap_append_all(out, &inl, d)) < 0)
+				return error;
+			continue;
+		}
+		diag_release(&ignore);
+		kresmap_release(&inl);
+		if (!(sub.vars = json_object()) || !(one = json_pack("[s]", s))) {
+			kacc_release(&sub);
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		}
+		error = accumulate_resources(t, &sub, one, d);
+		json_decref(one);
+		if (error == 0)
+			error = kresmap_append_all(out, &sub.rm, d);
+		kacc_release(&sub);
+		if (error < 0)
+			return error;
+	}
 	return 0;
+}
+
+static int plugin_fieldspecs(struct kfslist *out, const json_t *cfg, struct diag *d)
+{
+	return kfslist_from_json(out, json_object_get(cfg, "fieldSpecs"), d);
+}
+
+static int plugin_id_error(const struct kres *cfg, const char *what, struct diag *d)
+{
+	struct kid id = KID_INIT;
+	struct buf s = BUF_INIT;
+	int error;
+
+	if (kres_org_id(&id, cfg) == 0)
+		kid_string(&s, &id);
+	error = diag_set(d, DIAG_EINVALID, "plugin %s not a %s", s.ptr, what);
+	kid_release(&id);
+	buf_release(&s);
+	return error;
+}
+
+static int is_builtin_plugin(const struct kres *cfg)
+{
+	return strcmp(kres_api_version(cfg), "builtin") == 0;
+}
+
+static const char *const generator_kinds[] = { "ConfigMapGenerator", "SecretGenerator",
+					       "IAMPolicyGenerator", "HelmChartInflationGenerator" };
+static const char *const transformer_kinds[] = {
+	"AnnotationsTransformer", "HashTransformer", "ImageTagTransformer", "LabelTransformer",
+	"NamespaceTransformer", "PatchJson6902Transformer", "PatchStrategicMergeTransformer",
+	"PatchTransformer", "PrefixSuffixTransformer", "PrefixTransformer", "SuffixTransformer",
+	"ReplacementTransformer", "ReplicaCountTransformer", "ValueAddTransformer",
+};
+
+static int kind_in(const char *kind, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(kind, list[i]))
+			return 1;
+	return 0;
+}
+
+/* Checks a config names a builtin plugin of the wanted sort. */
+static int check_plugin(const struct kres *cfg, int generator, struct diag *d)
+{
+	const char *kind = kres_kind(cfg);
+	int is_gen = kind_in(kind, generator_kinds, 4), is_tr = kind_in(kind, transformer_kinds, 14);
+
+	if (!is_builtin_plugin(cfg))
+		return diag_set(d, DIAG_EINVALID,
+				"external plugins disabled; unable to load external plugin '%s'", kind);
+	if (!is_gen && !is_tr) {
+		struct buf s = BUF_INIT;
+		int error;
+
+		kgvk_string(&s, "", "builtin", kind);
+		error = diag_set(d, DIAG_EINVALID, "unable to load builtin %s", s.ptr);
+		buf_release(&s);
+		return error;
+	}
+	if (generator && !is_gen)
+		return plugin_id_error(cfg, "generator", d);
+	if (!generator && !is_tr)
+		return plugin_id_error(cfg, "transformer", d);
+	return 0;
+}
+
+static int run_generator_plugin(struct ktarget *t, struct kacc *ra, const struct kres *cfg,
+				struct diag *d)
+{
+	const char *kind = kres_kind(cfg);
+	struct kresmap out = KRESMAP_INIT;
+	int error = 0;
+
+	if (!strcmp(kind, "ConfigMapGenerator") || !strcmp(kind, "SecretGenerator")) {
+		error = kgen_configmap(&out, t->ldr, cfg->obj, NULL, !strcmp(kind, "SecretGenerator"), d);
+	} else if (!strcmp(kind, "IAMPolicyGenerator")) {
+		const json_t *ks = json_object_get(cfg->obj, "kubernetesService");
+		const json_t *sa = json_object_get(cfg->obj, "serviceAccount");
+		struct buf gsa = BUF_INIT;
+		json_t *obj;
+
+		if (strcmp(kres_str(cfg->obj, "cloud"), "gke") != 0) {
+			error = diag_set(d, DIAG_EINVALID, "unsupported cloud provider: %s",
+					 kres_str(cfg->obj, "cloud"));
+			goto done;
+		}
+		buf_addf(&gsa, "%s@%s.iam.gserviceaccount.com", kres_str(sa, "name"),
+			 kres_str(sa, "projectId"));
+		obj = json_pack("{s:s, s:s, s:{s:s, s:{s:s}}}", "apiVersion", "v1", "kind",
+				"ServiceAccount", "metadata", "name", kres_str(ks, "name"),
+				"annotations", "iam.gke.io/gcp-service-account", gsa.ptr);
+		buf_release(&gsa);
+		if (obj && *kres_str(ks, "namespace"))
+			json_object_set_new(json_object_get(obj, "metadata"), "namespace",
+					    json_string(kres_str(ks, "namespace")));
+		error = kresmap_push(&out, kres_new(obj));
+		if (error < 0)
+			diag_set(d, error, "out of memory");
+	} else {
+		error = diag_set(d, DIAG_EINVALID, "hydrate does not run %s yet", kind);
+	}
+	if (error < 0)
+		goto done;
+	for (size_t j = 0; j < out.len; j++) {
+		struct kres *r = out.v[j];
+
+		out.v[j] = NULL;
+		if ((error = kresmap_absorb(&ra->rm, r, d)) < 0)
+			goto done;
+	}
+done:
+	kresmap_release(&out);
+	return error;
+}
+
+static int run_transformer_plugin(struct ktarget *t, struct kacc *ra, const struct kres *cfg,
+				  struct diag *d)
+{
+	const char *kind = kres_kind(cfg);
+	const json_t *c = cfg->obj;
+	struct kfslist fss = { NULL, 0, 0 };
+	int error = 0;
+
+	if ((error = plugin_fieldspecs(&fss, c, d)) < 0)
+		goto done;
+	if (!strcmp(kind, "NamespaceTransformer")) {
+		error = kt_namespace(&ra->rm, kres_str(c, "metadata/namespace"), &fss,
+				     kres_str(c, "setRoleBindingSubjects"),
+				     json_is_true(json_object_get(c, "unsetOnly")), d);
+	} else if (!strcmp(kind, "PrefixTransformer") || !strcmp(kind, "SuffixTransformer") ||
+		   !strcmp(kind, "PrefixSuffixTransformer")) {
+		int pre = strcmp(kind, "SuffixTransformer") != 0;
+		int suf = strcmp(kind, "PrefixTransformer") != 0;
+
+		if (!json_object_get(c, "fieldSpecs")) {
+			error = diag_set(d, DIAG_EINVALID, "fieldSpecs is not expected to be nil");
+			goto done;
+		}
+		if (pre && (error = kt_prefix_suffix(&ra->rm, kres_str(c, "prefix"), "", &fss, d)) < 0)
+			goto done;
+		if (suf)
+			error = kt_prefix_suffix(&ra->rm, "", kres_str(c, "suffix"), &fss, d);
+	} else if (!strcmp(kind, "LabelTransformer")) {
+		error = kt_labels(&ra->rm, json_object_get(c, "labels"), &fss, d);
+	} else if (!strcmp(kind, "AnnotationsTransformer")) {
+		error = kt_annotations(&ra->rm, json_object_get(c, "annotations"), &fss, d);
+	} else if (!strcmp(kind, "ImageTagTransformer")) {
+		error = kt_images(&ra->rm, json_object_get(c, "imageTag"), &fss, d);
+	} else if (!strcmp(kind, "ReplicaCountTransformer")) {
+		error = kt_replicas(&ra->rm, json_object_get(c, "replica"), &fss, d);
+	} else if (!strcmp(kind, "PatchTransformer")) {
+		error = run_patch(t, ra, c, d);
+	} else if (!strcmp(kind, "PatchJson6902Transformer")) {
+		const json_t *target = json_object_get(c, "target");
+
+		if (!*kres_str(target, "name"))
+			error = diag_set(d, DIAG_EINVALID, "must specify the target name");
+		else
+			error = run_json6902(t, ra, target, kres_str(c, "path"),
+					     kres_str(c, "jsonOp"), d);
+	} else if (!strcmp(kind, "ReplacementTransformer")) {
+		error = kt_replacements(&ra->rm, json_object_get(c, "replacements"), d);
+	} else if (!strcmp(kind, "HashTransformer")) {
+		error = kt_hash(&ra->rm, d);
+	} else {
+		error = diag_set(d, DIAG_EINVALID, "hydrate does not run %s yet", kind);
+	}
+done:
+	kfslist_release(&fss);
+	return error;
+}
+
+static int run_plugins(struct ktarget *t, struct kacc *ra, const char *field, int generator,
+		       struct diag *d)
+{
+	json_t *entries = json_object_get(t->k, field);
+	struct kresmap cfgs = KRESMAP_INIT;
+	int error = 0;
+
+	if (!json_array_size(entries))
+		return 0;
+	if ((error = load_plugin_configs(t, entries, &cfgs, d)) < 0) {
+		if (generator)
+			diag_prefix(d, "loading generator plugins");
+		goto done;
+	}
+	for (size_t i = 0; i < cfgs.len; i++)
+		if ((error = check_plugin(cfgs.v[i], generator, d)) < 0)
+			goto done;
+	for (size_t i = 0; i < cfgs.len; i++) {
+		error = generator ? run_generator_plugin(t, ra, cfgs.v[i], d) :
+			run_transformer_plugin(t, ra, cfgs.v[i], d);
+		if (error < 0)
+			goto done;
+	}
+done:
+	kresmap_release(&cfgs);
+	return error;
 }
 
 static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d)
@@ -1041,7 +1293,8 @@ static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d)
 		return error;
 	if (json_array_size(json_object_get(t->k, "crds")))
 		return diag_set(d, DIAG_EINVALID, "hydrate does not read 'crds' yet");
-	if ((error = run_generators(t, ra, d)) < 0)
+	if ((error = run_generators(t, ra, d)) < 0 ||
+	    (error = run_plugins(t, ra, "generators", 1, d)) < 0)
 		return error;
 	if ((error = accumulate_components(t, ra, json_object_get(t->k, "components"), d)) < 0)
 		return diag_prefix(d, "accumulating components");
