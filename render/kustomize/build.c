@@ -32,7 +32,94 @@ struct ktarget {
 	json_t *k;             /* the kustomization (owned) */
 	const char *file_name; /* which recognized name it was read from */
 	json_t *build_metadata; /* borrowed from the top kustomization */
+	char *origin;           /* owned; NULL unless buildMetadata asks for origins */
 };
+
+#define ORIGIN_ANNO "config.kubernetes.io/origin"
+#define TRANSFORMATIONS_ANNO "alpha.config.kubernetes.io/transformations"
+
+/* resource.Origin as kyaml marshals it; item != 0 formats it as a list item. */
+static void origin_yaml(struct buf *b, int item, const char *path, const char *configured_in,
+			const char *api, const char *kind, const char *name, const char *ns)
+{
+	const char *first = item ? "- " : "", *ind = item ? "  " : "";
+	int lines = 0;
+
+	if (path && *path) {
+		buf_addf(b, "%spath: %s\n", lines++ ? ind : first, path);
+	}
+	if (configured_in && *configured_in)
+		buf_addf(b, "%sconfiguredIn: %s\n", lines++ ? ind : first, configured_in);
+	if ((api && *api) || (kind && *kind) || (name && *name) || (ns && *ns)) {
+		buf_addf(b, "%sconfiguredBy:\n", lines++ ? ind : first);
+		if (api && *api)
+			buf_addf(b, "%s  apiVersion: %s\n", ind, api);
+		if (kind && *kind)
+			buf_addf(b, "%s  kind: %s\n", ind, kind);
+		if (name && *name)
+			buf_addf(b, "%s  name: %s\n", ind, name);
+		if (ns && *ns)
+			buf_addf(b, "%s  namespace: %s\n", ind, ns);
+	}
+	if (!lines)
+		buf_addf(b, "%s{}\n", first);
+}
+
+/* Records that a transformer ran: AddTransformerAnnotation on every resource. */
+static int note_transformer(struct kresmap *m, const char *configured_in, const char *api,
+			    const char *kind, const char *name, const char *ns)
+{
+	struct buf plain = BUF_INIT, item = BUF_INIT, all = BUF_INIT;
+	int error = 0;
+
+	origin_yaml(&plain, 0, NULL, configured_in, api, kind, name, ns);
+	origin_yaml(&item, 1, NULL, configured_in, api, kind, name, ns);
+	for (size_t i = 0; i < m->len && !error; i++) {
+		struct kres *r = m->v[i];
+		const char *cur = kres_annotation(r, TRANSFORMATIONS_ANNO);
+
+		if (!kres_annotation(r, ORIGIN_ANNO)) {
+			error = kres_set_annotation(r, ORIGIN_ANNO, plain.ptr);
+			continue;
+		}
+		buf_reset(&all);
+		if (cur)
+			buf_adds(&all, cur);
+		buf_add(&all, item.ptr, item.len);
+		error = kres_set_annotation(r, TRANSFORMATIONS_ANNO, all.ptr);
+	}
+	buf_release(&plain);
+	buf_release(&item);
+	buf_release(&all);
+	return error;
+}
+
+/* The origin of a builtin generator or transformer configured by this kustomization. */
+static int note_builtin(struct ktarget *t, struct kresmap *m, const char *kind, struct diag *d)
+{
+	char *in;
+	int error;
+
+	if (!t->origin)
+		return 0;
+	if (!(in = kpath_join(t->origin, t->file_name)))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	error = note_transformer(m, in, "builtin", kind, NULL, NULL);
+	free(in);
+	return error < 0 ? diag_set(d, error, "out of memory") : 0;
+}
+
+/* The origin annotation's path field, or NULL. */
+static char *origin_path_of(const struct kres *r)
+{
+	const char *o = kres_annotation(r, ORIGIN_ANNO), *p, *e;
+
+	if (!o || !(p = strstr(o, "path: ")) || (p != o && p[-1] != '\n'))
+		return NULL;
+	p += 6;
+	e = strchr(p, '\n');
+	return strndup(p, e ? (size_t)(e - p) : strlen(p));
+}
 
 static void kacc_release(struct kacc *a)
 {
@@ -296,19 +383,24 @@ static int run_plugins(struct ktarget *t, struct kacc *ra, const char *field, in
 
 /* accumulateDirectory */
 static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct kldr *sub,
-				int is_component, struct diag *d)
+				const char *entry, int is_component, struct diag *d)
 {
-	struct ktarget st = { t->b, sub, NULL, NULL, t->build_metadata };
+	struct ktarget st = { t->b, sub, NULL, NULL, t->build_metadata,
+			      t->origin ? kpath_join(t->origin, entry) : NULL };
 	struct kacc fresh = { 0 };
 	int error;
 
-	if (t->b->depth >= MAX_DEPTH)
-		return diag_set(d, DIAG_ELIMIT, "kustomizations nested deeper than %d", MAX_DEPTH);
-	if (!(fresh.vars = json_object()))
-		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	if (t->b->depth >= MAX_DEPTH) {
+		error = diag_set(d, DIAG_ELIMIT, "kustomizations nested deeper than %d", MAX_DEPTH);
+		goto done;
+	}
+	if ((t->origin && !st.origin) || !(fresh.vars = json_object())) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
 	if ((error = target_load(&st, d)) < 0) {
 		diag_prefix(d, "couldn't make target for path '%s'", sub->root);
-		return error;
+		goto done;
 	}
 	{
 		json_t *openapi = json_object_get(st.k, "openapi");
@@ -357,6 +449,7 @@ static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct
 done:
 	kacc_release(&fresh);
 	json_decref(st.k);
+	free(st.origin);
 	return error;
 }
 
@@ -376,6 +469,16 @@ static int accumulate_file(struct ktarget *t, struct kacc *ra, const char *path,
 		goto fail;
 	}
 	buf_release(&text);
+	if (t->origin) {
+		char *op = kpath_join(t->origin, path);
+		struct buf anno = BUF_INIT;
+
+		origin_yaml(&anno, 0, op, NULL, NULL, NULL, NULL, NULL);
+		for (size_t i = 0; i < rm.len && op; i++)
+			kres_set_annotation(rm.v[i], ORIGIN_ANNO, anno.ptr);
+		free(op);
+		buf_release(&anno);
+	}
 	if ((error = kresmap_append_all(&ra->rm, &rm, d)) < 0) {
 		diag_prefix(d, "merging resources from '%s'", path);
 		kresmap_release(&rm);
@@ -427,7 +530,7 @@ static int accumulate_resources(struct ktarget *t, struct kacc *ra, json_t *path
 			diag_release(&derr);
 			return error;
 		}
-		error = accumulate_directory(t, ra, &sub, 0, d);
+		error = accumulate_directory(t, ra, &sub, path, 0, d);
 		if (error < 0)
 			diag_prefix(d, "accumulation err='%s'", derr.msg.ptr);
 		diag_release(&derr);
@@ -451,7 +554,7 @@ static int accumulate_components(struct ktarget *t, struct kacc *ra, json_t *pat
 
 		if ((error = kldr_new(&sub, t->ldr, path, d)) < 0)
 			return diag_prefix(d, "loader.New");
-		error = accumulate_directory(t, ra, &sub, 1, d);
+		error = accumulate_directory(t, ra, &sub, path, 1, d);
 		kldr_release(&sub);
 		if (error < 0)
 			return diag_prefix(d, "accumulateDirectory");
@@ -516,6 +619,18 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 			if ((error = kgen_configmap(&out, t->ldr, args, gopts, s, d)) < 0) {
 				kresmap_release(&out);
 				return error;
+			}
+			if (t->origin) {
+				char *in = kpath_join(t->origin, t->file_name);
+				struct buf anno = BUF_INIT;
+
+				origin_yaml(&anno, 0, NULL, in, "builtin",
+					    s ? "SecretGenerator" : "ConfigMapGenerator", NULL, NULL);
+				for (size_t j = 0; j < out.len && in; j++)
+					if (!kres_annotation(out.v[j], ORIGIN_ANNO))
+						kres_set_annotation(out.v[j], ORIGIN_ANNO, anno.ptr);
+				free(in);
+				buf_release(&anno);
 			}
 			for (size_t j = 0; j < out.len; j++) {
 				struct kres *r = out.v[j];
@@ -907,7 +1022,8 @@ static int run_patches_json6902(struct ktarget *t, struct kacc *ra, struct diag 
 
 	json_array_foreach(list, i, pc) {
 		if ((error = run_json6902(t, ra, json_object_get(pc, "target"), jstr(pc, "path"),
-					  jstr(pc, "patch"), d)) < 0)
+					  jstr(pc, "patch"), d)) < 0 ||
+		    (error = note_builtin(t, &ra->rm, "PatchJson6902Transformer", d)) < 0)
 			return error;
 	}
 	return 0;
@@ -950,12 +1066,18 @@ static int run_labels(struct ktarget *t, struct kacc *ra, struct diag *d)
 				goto fail;
 		}
 		error = kt_labels(&ra->rm, json_object_get(l, "pairs"), &fss, d);
+		if (error == 0)
+			error = note_builtin(t, &ra->rm, "LabelTransformer", d);
 fail:
 		kfslist_release(&fss);
 		if (error < 0)
 			return error;
 	}
-	return kt_labels(&ra->rm, common, &ra->tc.common_labels, d);
+	if (!json_array_size(labels) && !json_object_size(common))
+		return 0;
+	if ((error = kt_labels(&ra->rm, common, &ra->tc.common_labels, d)) < 0)
+		return error;
+	return note_builtin(t, &ra->rm, "LabelTransformer", d);
 }
 
 static int run_transformers(struct ktarget *t, struct kacc *ra, struct diag *d)
@@ -966,34 +1088,47 @@ static int run_transformers(struct ktarget *t, struct kacc *ra, struct diag *d)
 
 	if ((error = run_patches_strategic_merge(t, ra, d)) < 0)
 		return error;
+	if (json_array_size(json_object_get(k, "patchesStrategicMerge")) &&
+	    (error = note_builtin(t, &ra->rm, "PatchStrategicMergeTransformer", d)) < 0)
+		return error;
 	list = json_object_get(k, "patches");
 	json_array_foreach(list, i, e) {
-		if ((error = run_patch(t, ra, e, d)) < 0)
+		if ((error = run_patch(t, ra, e, d)) < 0 ||
+		    (error = note_builtin(t, &ra->rm, "PatchTransformer", d)) < 0)
 			return error;
 	}
 	if ((error = kt_namespace(&ra->rm, jstr(k, "namespace"), &ra->tc.name_space, NULL, 0, d)) < 0)
 		return error;
+	if (*jstr(k, "namespace") && (error = note_builtin(t, &ra->rm, "NamespaceTransformer", d)) < 0)
+		return error;
 	if (*jstr(k, "namePrefix") &&
-	    (error = kt_prefix_suffix(&ra->rm, jstr(k, "namePrefix"), "", &ra->tc.name_prefix, d)) < 0)
+	    ((error = kt_prefix_suffix(&ra->rm, jstr(k, "namePrefix"), "", &ra->tc.name_prefix, d)) < 0 ||
+	     (error = note_builtin(t, &ra->rm, "PrefixTransformer", d)) < 0))
 		return error;
 	if (*jstr(k, "nameSuffix") &&
-	    (error = kt_prefix_suffix(&ra->rm, "", jstr(k, "nameSuffix"), &ra->tc.name_suffix, d)) < 0)
+	    ((error = kt_prefix_suffix(&ra->rm, "", jstr(k, "nameSuffix"), &ra->tc.name_suffix, d)) < 0 ||
+	     (error = note_builtin(t, &ra->rm, "SuffixTransformer", d)) < 0))
 		return error;
 	if ((error = run_labels(t, ra, d)) < 0)
 		return error;
 	if ((error = kt_annotations(&ra->rm, json_object_get(k, "commonAnnotations"),
 				    &ra->tc.common_annotations, d)) < 0)
 		return error;
+	if (json_object_size(json_object_get(k, "commonAnnotations")) &&
+	    (error = note_builtin(t, &ra->rm, "AnnotationsTransformer", d)) < 0)
+		return error;
 	if ((error = run_patches_json6902(t, ra, d)) < 0)
 		return error;
 	list = json_object_get(k, "replicas");
 	json_array_foreach(list, i, e) {
-		if ((error = kt_replicas(&ra->rm, e, &ra->tc.replicas, d)) < 0)
+		if ((error = kt_replicas(&ra->rm, e, &ra->tc.replicas, d)) < 0 ||
+		    (error = note_builtin(t, &ra->rm, "ReplicaCountTransformer", d)) < 0)
 			return error;
 	}
 	list = json_object_get(k, "images");
 	json_array_foreach(list, i, e) {
-		if ((error = kt_images(&ra->rm, e, &ra->tc.images, d)) < 0)
+		if ((error = kt_images(&ra->rm, e, &ra->tc.images, d)) < 0 ||
+		    (error = note_builtin(t, &ra->rm, "ImageTagTransformer", d)) < 0)
 			return error;
 	}
 	list = json_object_get(k, "replacements");
@@ -1031,7 +1166,7 @@ static int run_transformers(struct ktarget *t, struct kacc *ra, struct diag *d)
 		}
 		error = kt_replacements(&ra->rm, all, d);
 		json_decref(all);
-		if (error < 0)
+		if (error < 0 || (error = note_builtin(t, &ra->rm, "ReplacementTransformer", d)) < 0)
 			return error;
 	}
 	return run_plugins(t, ra, "transformers", 0, d);
@@ -1056,6 +1191,16 @@ static int load_plugin_configs(struct ktarget *t, json_t *entries, struct kresma
 
 		if (kres_parse_stream(&inl, "plugin", s, strlen(s), &ignore) == 0) {
 			diag_release(&ignore);
+			if (t->origin) {
+				char *op = kpath_join(t->origin, t->file_name);
+				struct buf anno = BUF_INIT;
+
+				origin_yaml(&anno, 0, op, NULL, NULL, NULL, NULL, NULL);
+				for (size_t j = 0; j < inl.len && op; j++)
+					kres_set_annotation(inl.v[j], ORIGIN_ANNO, anno.ptr);
+				free(op);
+				buf_release(&anno);
+			}
 			if ((error = kresmap_append_all(out, &inl, d)) < 0)
 				return error;
 			continue;
@@ -1180,6 +1325,21 @@ static int run_generator_plugin(struct ktarget *t, struct kacc *ra, const struct
 	}
 	if (error < 0)
 		goto done;
+	{
+		char *cin = origin_path_of(cfg);
+
+		if (cin) {
+			struct buf anno = BUF_INIT;
+
+			origin_yaml(&anno, 0, NULL, cin, kres_api_version(cfg), kind, kres_name(cfg),
+				    kres_namespace(cfg));
+			for (size_t j = 0; j < out.len; j++)
+				if (!kres_annotation(out.v[j], ORIGIN_ANNO))
+					kres_set_annotation(out.v[j], ORIGIN_ANNO, anno.ptr);
+			buf_release(&anno);
+			free(cin);
+		}
+	}
 	for (size_t j = 0; j < out.len; j++) {
 		struct kres *r = out.v[j];
 
@@ -1267,10 +1427,22 @@ static int run_plugins(struct ktarget *t, struct kacc *ra, const char *field, in
 		if ((error = check_plugin(cfgs.v[i], generator, d)) < 0)
 			goto done;
 	for (size_t i = 0; i < cfgs.len; i++) {
+		char *cin;
+
 		error = generator ? run_generator_plugin(t, ra, cfgs.v[i], d) :
 			run_transformer_plugin(t, ra, cfgs.v[i], d);
 		if (error < 0)
 			goto done;
+		if (!generator && (cin = origin_path_of(cfgs.v[i])) != NULL) {
+			error = note_transformer(&ra->rm, cin, kres_api_version(cfgs.v[i]),
+						 kres_kind(cfgs.v[i]), kres_name(cfgs.v[i]),
+						 kres_namespace(cfgs.v[i]));
+			free(cin);
+			if (error < 0) {
+				error = diag_set(d, error, "out of memory");
+				goto done;
+			}
+		}
 	}
 done:
 	kresmap_release(&cfgs);
@@ -1370,7 +1542,7 @@ int kustomize_build(struct buf *out, const char *path, const struct kustomize_op
 	struct kfs fs = { NULL, 0 };
 	struct kldr top = { NULL, NULL, NULL, KUSTOMIZE_LOAD_ROOT_ONLY };
 	struct kbuild b = { NULL, NULL, 0 };
-	struct ktarget t = { NULL, NULL, NULL, NULL, NULL };
+	struct ktarget t = { NULL, NULL, NULL, NULL, NULL, NULL };
 	struct kacc ra = { 0 };
 	int error;
 
@@ -1397,6 +1569,10 @@ int kustomize_build(struct buf *out, const char *path, const struct kustomize_op
 	if ((error = target_load(&t, d)) < 0)
 		goto done;
 	t.build_metadata = json_object_get(t.k, "buildMetadata");
+	if (json_array_size(t.build_metadata) && !(t.origin = strdup(""))) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
 	{
 		const char *oa = jstr(json_object_get(t.k, "openapi"), "path");
 		struct buf tmp = BUF_INIT;
@@ -1432,12 +1608,32 @@ int kustomize_build(struct buf *out, const char *path, const struct kustomize_op
 		if (error < 0)
 			goto done;
 	}
-	for (size_t i = 0; i < ra.rm.len; i++)
-		kres_remove_build_annotations(ra.rm.v[i]);
+	{
+		int keep_origin = has_build_metadata(t.k, "originAnnotations");
+		int keep_trans = has_build_metadata(t.k, "transformerAnnotations");
+
+		for (size_t i = 0; i < ra.rm.len; i++) {
+			struct kres *r = ra.rm.v[i];
+			json_t *md = json_object_get(r->obj, "metadata"), *an;
+
+			kres_remove_build_annotations(r);
+			if (keep_origin && keep_trans)
+				continue;
+			/* kyaml's SetAnnotations drops an empty (or null) annotations map. */
+			if (!keep_origin)
+				kres_del_annotation(r, ORIGIN_ANNO);
+			if (!keep_trans)
+				kres_del_annotation(r, TRANSFORMATIONS_ANNO);
+			an = json_object_get(md, "annotations");
+			if (an && (json_is_null(an) || (json_is_object(an) && !json_object_size(an))))
+				json_object_del(md, "annotations");
+		}
+	}
 	error = kresmap_print(out, &ra.rm, d);
 done:
 	kacc_release(&ra);
 	json_decref(t.k);
+	free(t.origin);
 	kldr_release(&top);
 	kfs_release(&fs);
 	return error;

@@ -565,9 +565,14 @@ int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
 		if ((error = copy_merge_metadata(r, m->v[match])) < 0)
 			goto fail;
 	} else if (strcmp(behavior, "merge") == 0) {
+		const char *origin = kres_annotation(m->v[match], "config.kubernetes.io/origin");
+
 		if ((error = copy_merge_metadata(r, m->v[match])) < 0 ||
 		    (error = merge_data_field(r, m->v[match], "data")) < 0 ||
 		    (error = merge_data_field(r, m->v[match], "binaryData")) < 0)
+			goto fail;
+		/* A merged generator keeps the origin of what it merged into. */
+		if (origin && (error = kres_set_annotation(r, "config.kubernetes.io/origin", origin)) < 0)
 			goto fail;
 	} else {
 		id_gostring(&s, &id);
