@@ -1463,8 +1463,33 @@ static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d)
 	ktconfig_release(&tc);
 	if (error < 0)
 		return error;
-	if (json_array_size(json_object_get(t->k, "crds")))
-		return diag_set(d, DIAG_EINVALID, "hydrate does not read 'crds' yet");
+	{
+		json_t *crds = json_object_get(t->k, "crds"), *p;
+		size_t i;
+
+		json_array_foreach(crds, i, p) {
+			const char *path = json_is_string(p) ? json_string_value(p) : "";
+			struct buf text = BUF_INIT;
+			struct ktconfig crd = { 0 };
+			json_t *doc = NULL;
+
+			if ((error = kldr_load(t->ldr, path, &text, d)) < 0 ||
+			    (error = parse_one(&doc, path, &text, d)) < 0 ||
+			    (error = ktconfig_from_crd(&crd, doc, d)) < 0) {
+				if (error != DIAG_ENOTFOUND)
+					diag_prefix(d, "unable to parse open API definition from '%s'", path);
+				buf_release(&text);
+				json_decref(doc);
+				return error;
+			}
+			buf_release(&text);
+			json_decref(doc);
+			error = ktconfig_merge(&ra->tc, &crd, d);
+			ktconfig_release(&crd);
+			if (error < 0)
+				return error;
+		}
+	}
 	if ((error = run_generators(t, ra, d)) < 0 ||
 	    (error = run_plugins(t, ra, "generators", 1, d)) < 0)
 		return error;

@@ -221,6 +221,8 @@ void ktconfig_release(struct ktconfig *c);
 int ktconfig_default(struct ktconfig *out, struct diag *d);
 /* A transformer configuration file's contents (`configurations:`). */
 int ktconfig_from_json(struct ktconfig *out, const json_t *doc, struct diag *d);
+/* The field specs a `crds:` OpenAPI definitions file declares (x-kubernetes-* extensions). */
+int ktconfig_from_crd(struct ktconfig *out, const json_t *defs, struct diag *d);
 /* into = into + in, sorted as kustomize sorts. */
 int ktconfig_merge(struct ktconfig *into, const struct ktconfig *in, struct diag *d);
 

@@ -561,3 +561,92 @@ int ktconfig_merge(struct ktconfig *into, const struct ktconfig *in, struct diag
 	sort_config(into);
 	return 0;
 }
+
+/* ---- field specs from CRD OpenAPI definitions (`crds:`) ---- */
+
+static const char *ext_string(const json_t *prop, const char *key)
+{
+	const json_t *v = json_object_get(prop, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int crd_walk(struct ktconfig *c, const char *kind, const json_t *defs, const char *type,
+		    struct buf *path, int depth, struct diag *d)
+{
+	const json_t *api = json_object_get(defs, type), *props, *prop;
+	const char *name;
+	int error;
+
+	if (!json_is_object(api) || depth > 50)
+		return 0;
+	props = json_object_get(json_object_get(api, "Schema"), "properties");
+	json_object_foreach((json_t *)props, name, prop) {
+		size_t mark = path->len;
+		const char *ver, *k, *ref;
+
+		if (path->len)
+			buf_addch(path, '/');
+		buf_adds(path, name);
+		if (buf_oom(path))
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		if (ext_string(prop, "x-kubernetes-annotation") &&
+		    kfslist_add(&c->common_annotations, "", "", kind, path->ptr, 0) < 0)
+			goto oom;
+		if (ext_string(prop, "x-kubernetes-label-selector") &&
+		    kfslist_add(&c->common_labels, "", "", kind, path->ptr, 0) < 0)
+			goto oom;
+		if (ext_string(prop, "x-kubernetes-identity") &&
+		    kfslist_add(&c->name_prefix, "", "", kind, path->ptr, 0) < 0)
+			goto oom;
+		ver = ext_string(prop, "x-kubernetes-object-ref-api-version");
+		k = ext_string(prop, "x-kubernetes-object-ref-kind");
+		if (ver && k) {
+			const char *key = ext_string(prop, "x-kubernetes-object-ref-name-key");
+			struct knameref *nr = nameref_get(c, "", ver, k);
+			struct buf p = BUF_INIT;
+
+			buf_addf(&p, "%s/%s", path->ptr, key ? key : "name");
+			error = !nr || buf_oom(&p) ? DIAG_ENOMEM :
+				kfslist_add(&nr->referrers, "", "", kind, p.ptr, 0);
+			buf_release(&p);
+			if (error < 0)
+				goto oom;
+		}
+		ref = ext_string(prop, "$ref");
+		if (ref && *ref && (error = crd_walk(c, kind, defs, ref, path, depth + 1, d)) < 0)
+			return error;
+		buf_truncate(path, mark);
+	}
+	return 0;
+oom:
+	return diag_set(d, DIAG_ENOMEM, "out of memory");
+}
+
+int ktconfig_from_crd(struct ktconfig *out, const json_t *defs, struct diag *d)
+{
+	const char *type;
+	json_t *api;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(defs))
+		return diag_set(d, DIAG_EINVALID, "an OpenAPI definition must be a map");
+	json_object_foreach((json_t *)defs, type, api) {
+		const json_t *props = json_object_get(json_object_get(api, "Schema"), "properties");
+		const char *dot = strrchr(type, '.');
+		struct buf path = BUF_INIT;
+
+		if (!json_object_get(props, "kind") || !json_object_get(props, "apiVersion") ||
+		    !json_object_get(props, "metadata"))
+			continue;
+		error = crd_walk(out, dot ? dot + 1 : type, defs, type, &path, 0, d);
+		buf_release(&path);
+		if (error < 0) {
+			ktconfig_release(out);
+			return error;
+		}
+	}
+	sort_config(out);
+	return 0;
+}
