@@ -381,6 +381,48 @@ static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d)
 static int run_plugins(struct ktarget *t, struct kacc *ra, const char *field, int generator,
 		       struct diag *d);
 
+/*
+ * openapi.SetSchema: the first kustomization (top first, then depth-first)
+ * naming a schema decides for the whole build. Its file must load even when
+ * another schema was already chosen.
+ */
+static int set_schema(struct kbuild *b, const struct kldr *l, const json_t *k, struct diag *d)
+{
+	const json_t *openapi = json_object_get(k, "openapi");
+	const char *path = jstr(openapi, "path"), *version = jstr(openapi, "version");
+	struct buf text = BUF_INIT;
+	json_t *doc = NULL;
+	int error = 0;
+
+	if (*path && (error = kldr_load(l, path, &text, d)) < 0)
+		goto done;
+	if (b->schema_set || (!*path && !*version))
+		goto done;
+	if (*path && *version) {
+		error = diag_set(d, DIAG_EINVALID,
+				 "builtin version and custom schema provided, cannot use both");
+		goto done;
+	}
+	if (*version) {
+		if (strcmp(version, "v1.21.2") != 0)
+			error = diag_set(d, DIAG_EINVALID, "the specified OpenAPI version is not built in");
+		b->schema_set = 1;
+		goto done;
+	}
+	if ((error = parse_one(&doc, path, &text, d)) < 0) {
+		diag_prefix(d, "invalid schema file");
+		goto done;
+	}
+	b->schema = doc;
+	doc = NULL;
+	b->schema_set = 1;
+	b->schema_builtin = b->saw_custom_type;
+done:
+	json_decref(doc);
+	buf_release(&text);
+	return error;
+}
+
 /* accumulateDirectory */
 static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct kldr *sub,
 				const char *entry, int is_component, struct diag *d)
@@ -402,17 +444,8 @@ static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct
 		diag_prefix(d, "couldn't make target for path '%s'", sub->root);
 		goto done;
 	}
-	{
-		json_t *openapi = json_object_get(st.k, "openapi");
-		const char *path = jstr(openapi, "path");
-		struct buf tmp = BUF_INIT;
-
-		if (*path && (error = kldr_load(sub, path, &tmp, d)) < 0) {
-			buf_release(&tmp);
-			goto done;
-		}
-		buf_release(&tmp);
-	}
+	if ((error = set_schema(t->b, sub, st.k, d)) < 0)
+		goto done;
 	if (is_component && strcmp(jstr(st.k, "kind"), "Component") != 0) {
 		error = diag_set(d, DIAG_EINVALID,
 				 "expected kind 'Component' for path '%s' but got '%s'", sub->root,
@@ -469,6 +502,9 @@ static int accumulate_file(struct ktarget *t, struct kacc *ra, const char *path,
 		goto fail;
 	}
 	buf_release(&text);
+	for (size_t i = 0; i < rm.len; i++)
+		if (!kpatch_builtin_group(kres_api_version(rm.v[i])))
+			t->b->saw_custom_type = 1;
 	if (t->origin) {
 		char *op = kpath_join(t->origin, path);
 		struct buf anno = BUF_INIT;
@@ -686,8 +722,8 @@ static int find_by_any_id(size_t *out, const struct kresmap *m, const struct kid
 }
 
 /* Resource.ApplySmPatch; *deleted set when the patch deleted the target. */
-static int apply_smp(struct kres *target, const struct kres *patch, int *deleted,
-		     struct diag *d)
+static int apply_smp(struct kres *target, const struct kres *patch, const json_t *schema,
+		     int schema_builtin, int *deleted, struct diag *d)
 {
 	char *name = strdup(kres_name(target)), *ns = strdup(kres_namespace(target));
 	char *kind = strdup(kres_kind(target));
@@ -714,7 +750,7 @@ static int apply_smp(struct kres *target, const struct kres *patch, int *deleted
 
 		kres_remove_build_annotations(&tmp);
 	}
-	if ((error = kpatch_smp(&target->obj, p, d)) < 0)
+	if ((error = kpatch_smp(&target->obj, p, schema, schema_builtin, d)) < 0)
 		goto done;
 	if (!target->obj || json_is_null(target->obj) ||
 	    (json_is_object(target->obj) && json_object_size(target->obj) == 0)) {
@@ -742,7 +778,7 @@ static int load_patch_resources(struct kresmap *out, const char *name, const cha
 }
 
 static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *what,
-			struct diag *d)
+			const json_t *schema, int schema_builtin, struct diag *d)
 {
 	int error;
 
@@ -765,7 +801,7 @@ static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *
 			return error;
 		}
 		kid_release(&org);
-		if ((error = apply_smp(m->v[at], patches->v[i], &deleted, d)) < 0)
+		if ((error = apply_smp(m->v[at], patches->v[i], schema, schema_builtin, &deleted, d)) < 0)
 			return error;
 		if (deleted)
 			kresmap_remove_at(m, at);
@@ -817,7 +853,7 @@ static int run_patches_strategic_merge(struct ktarget *t, struct kacc *ra, struc
 		error = diag_set(d, DIAG_EINVALID, "patch appears to be empty");
 		goto done;
 	}
-	error = patch_by_ids(&ra->rm, &patches, NULL, d);
+	error = patch_by_ids(&ra->rm, &patches, NULL, t->b->schema, t->b->schema_builtin, d);
 done:
 	kresmap_release(&patches);
 	buf_release(&text);
@@ -896,7 +932,7 @@ static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struc
 				kres_set_annotation(sm.v[i], KANNO_ALLOW_KIND_CHANGE, "enabled");
 		}
 		if (!target || json_is_null(target)) {
-			error = patch_by_ids(&ra->rm, &sm, "sm", d);
+			error = patch_by_ids(&ra->rm, &sm, "sm", t->b->schema, t->b->schema_builtin, d);
 			goto done;
 		}
 		if (sm.len > 1) {
@@ -918,7 +954,7 @@ static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struc
 				goto done;
 			}
 			/* The patch's kind stays; its group/version become the target's. */
-			error = apply_smp(sel[i], patch, &deleted, d);
+			error = apply_smp(sel[i], patch, t->b->schema, t->b->schema_builtin, &deleted, d);
 			kres_free(patch);
 			if (error < 0)
 				goto done;
@@ -1566,7 +1602,7 @@ int kustomize_build(struct buf *out, const char *path, const struct kustomize_op
 	struct kustomize_opts defaults = KUSTOMIZE_OPTS_INIT;
 	struct kfs fs = { NULL, 0 };
 	struct kldr top = { NULL, NULL, NULL, KUSTOMIZE_LOAD_ROOT_ONLY };
-	struct kbuild b = { NULL, NULL, 0 };
+	struct kbuild b = { NULL, NULL, 0, 0, NULL, 0, 0 };
 	struct ktarget t = { NULL, NULL, NULL, NULL, NULL, NULL };
 	struct kacc ra = { 0 };
 	int error;
@@ -1598,16 +1634,8 @@ int kustomize_build(struct buf *out, const char *path, const struct kustomize_op
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
 	}
-	{
-		const char *oa = jstr(json_object_get(t.k, "openapi"), "path");
-		struct buf tmp = BUF_INIT;
-
-		if (*oa && (error = kldr_load(&top, oa, &tmp, d)) < 0) {
-			buf_release(&tmp);
-			goto done;
-		}
-		buf_release(&tmp);
-	}
+	if ((error = set_schema(&b, &top, t.k, d)) < 0)
+		goto done;
 	if ((error = accumulate_target(&t, &ra, d)) < 0)
 		goto done;
 	if ((error = kt_hash(&ra.rm, d)) < 0 || (error = kt_nameref(&ra.rm, &ra.tc, d)) < 0 ||
@@ -1658,6 +1686,7 @@ int kustomize_build(struct buf *out, const char *path, const struct kustomize_op
 done:
 	kacc_release(&ra);
 	json_decref(t.k);
+	json_decref(b.schema);
 	free(t.origin);
 	kldr_release(&top);
 	kfs_release(&fs);

@@ -270,8 +270,12 @@ int kgen_hash(char out[11], const json_t *obj, struct diag *d);
 
 /* ---- patches (patch.c) ---- */
 
-/* Strategic merge of patch into target (target modified in place). */
-int kpatch_smp(json_t **target, const json_t *patch, struct diag *d);
+/* Strategic merge of patch into *target (replaced by the result). schema: a custom
+ * OpenAPI document (`openapi: path:`), or NULL for the built-in Kubernetes model. */
+int kpatch_smp(json_t **target, const json_t *patch, const json_t *schema, int with_builtin,
+	       struct diag *d);
+/* Whether an apiVersion belongs to Kubernetes' own API groups. */
+int kpatch_builtin_group(const char *api_version);
 /* RFC 6902 operations (a JSON array) applied to *target. */
 int kpatch_json6902(json_t **target, const json_t *ops, struct diag *d);
 
@@ -306,6 +310,10 @@ struct kbuild {
 	const struct kfs *fs;
 	const struct kustomize_opts *opts;
 	int depth;
+	int schema_set;      /* the first openapi: field met decides (kyaml's SetSchema) */
+	json_t *schema;      /* owned; a custom OpenAPI document, or NULL */
+	int saw_custom_type; /* a resource of a non-Kubernetes type was loaded */
+	int schema_builtin;  /* the built-in schema stays loaded beside the custom one */
 };
 
 #endif

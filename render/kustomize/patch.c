@@ -34,10 +34,76 @@ enum stype {
 	ST_META
 };
 
+/* A position in the schema: the built-in model, or a node of a custom OpenAPI document. */
+struct sctx {
+	enum stype t;
+	const json_t *s;    /* custom schema node (resolved), or NULL */
+	const json_t *defs; /* the custom document's "definitions" */
+	int builtin;        /* the built-in Kubernetes schema is loaded too */
+};
+
+/* Built-in definitions a custom document may refer to, in our model. */
+static int builtin_def(const char *name, enum stype *out)
+{
+	static const struct {
+		const char *name;
+		enum stype t;
+	} map[] = {
+		{ "io.k8s.api.core.v1.PodTemplateSpec", ST_PODTEMPLATE },
+		{ "io.k8s.api.core.v1.PodSpec", ST_PODSPEC },
+		{ "io.k8s.api.core.v1.Container", ST_CONTAINER },
+		{ "io.k8s.api.core.v1.EphemeralContainer", ST_CONTAINER },
+		{ "io.k8s.api.core.v1.ServiceSpec", ST_SVCSPEC },
+		{ "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", ST_META },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i].name, name)) {
+			*out = map[i].t;
+			return 1;
+		}
+	if (!strncmp(name, "io.k8s.", 7)) {
+		*out = ST_OBJECT;
+		return 1;
+	}
+	return 0;
+}
+
+static const char *ref_name(const json_t *s)
+{
+	const json_t *ref = json_object_get(s, "$ref");
+	const char *r;
+
+	if (!json_is_string(ref))
+		return NULL;
+	r = json_string_value(ref);
+	return strncmp(r, "#/definitions/", 14) == 0 ? r + 14 : r;
+}
+
+/* A (possibly $ref) schema node as a context: built-in definitions win when loaded. */
+static struct sctx ctx_of(const json_t *node, const json_t *defs, int builtin);
+
+static struct sctx ctx_field(struct sctx c, const char *f);
+static const char *ctx_merge_key(struct sctx c, const char *f);
+
 static const char *const builtin_groups[] = {
 	"", "apps", "extensions", "batch", "policy", "networking.k8s.io", "autoscaling",
-	"rbac.authorization.k8s.io", "storage.k8s.io",
+	"rbac.authorization.k8s.io", "storage.k8s.io", "admissionregistration.k8s.io",
+	"apiextensions.k8s.io", "apiregistration.k8s.io", "certificates.k8s.io",
+	"coordination.k8s.io", "discovery.k8s.io", "events.k8s.io", "node.k8s.io",
+	"scheduling.k8s.io", "flowcontrol.apiserver.k8s.io",
 };
+
+int kpatch_builtin_group(const char *api_version)
+{
+	const char *slash = strchr(api_version, '/');
+	size_t glen = slash ? (size_t)(slash - api_version) : 0;
+
+	for (size_t i = 0; i < sizeof(builtin_groups) / sizeof(builtin_groups[0]); i++)
+		if (strlen(builtin_groups[i]) == glen && !strncmp(builtin_groups[i], api_version, glen))
+			return 1;
+	return 0;
+}
 
 static enum stype root_type(const json_t *res)
 {
@@ -144,6 +210,92 @@ static const char *merge_key(enum stype t, const char *f)
 	}
 }
 
+static struct sctx ctx_of(const json_t *node, const json_t *defs, int builtin)
+{
+	struct sctx r = { ST_NONE, NULL, defs, builtin };
+	enum stype bt;
+
+	for (int i = 0; i < 64 && json_is_object(node); i++) {
+		const char *name = ref_name(node);
+
+		if (!name) {
+			r.s = node;
+			return r;
+		}
+		if (builtin && builtin_def(name, &bt)) {
+			r.t = bt;
+			return r;
+		}
+		node = json_object_get(defs, name);
+	}
+	return r;
+}
+
+static struct sctx ctx_field(struct sctx c, const char *f)
+{
+	struct sctx r = { ST_NONE, NULL, c.defs, c.builtin };
+	const json_t *props, *fs;
+
+	if (!c.s) {
+		r.t = field_type(c.t, f);
+		return r;
+	}
+	props = json_object_get(c.s, "properties");
+	fs = json_object_get(props, f);
+	if (!fs) {
+		const json_t *ap = json_object_get(c.s, "additionalProperties");
+
+		fs = json_is_object(ap) ? ap : NULL;
+	}
+	return fs ? ctx_of(fs, c.defs, c.builtin) : r;
+}
+
+/* The element schema of a list field's schema. */
+static struct sctx ctx_elements(struct sctx list)
+{
+	struct sctx r = { ST_NONE, NULL, list.defs, list.builtin };
+	const json_t *type;
+
+	if (!list.s)
+		return list; /* the built-in model types a list by its elements */
+	type = json_object_get(list.s, "type");
+	if (!json_is_string(type) || strcmp(json_string_value(type), "array") != 0)
+		return r;
+	return ctx_of(json_object_get(list.s, "items"), list.defs, list.builtin);
+}
+
+static const char *ctx_merge_key(struct sctx c, const char *f)
+{
+	struct sctx fc;
+	const json_t *ps, *keys, *mk;
+
+	if (!c.s)
+		return c.t == ST_NONE ? NULL : merge_key(c.t, f);
+	fc = ctx_field(c, f);
+	if (!fc.s || !json_is_string(ps = json_object_get(fc.s, "x-kubernetes-patch-strategy")))
+		return NULL;
+	{
+		const char *p = json_string_value(ps);
+		int merge = 0;
+
+		while (*p) {
+			const char *e = strchr(p, ',');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+
+			if (n == 5 && strncmp(p, "merge", 5) == 0)
+				merge = 1;
+			p += n + (e ? 1 : 0);
+		}
+		if (!merge)
+			return NULL;
+	}
+	keys = json_object_get(fc.s, "x-kubernetes-list-map-keys");
+	if (json_is_array(keys) && json_is_string(json_array_get(keys, 0)))
+		return json_string_value(json_array_get(keys, 0));
+	mk = json_object_get(fc.s, "x-kubernetes-patch-merge-key");
+	return json_is_string(mk) ? json_string_value(mk) : "";
+}
+
 enum directive { D_MERGE, D_REPLACE, D_DELETE };
 
 /* Reads and removes a map's "$patch" directive. */
@@ -193,7 +345,7 @@ static int list_directive(json_t *patch, enum directive *out, struct diag *d)
 	return 0;
 }
 
-static json_t *merge(json_t *dest, json_t *patch, enum stype t, int depth, int *err,
+static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int *err,
 		     struct diag *d);
 
 /* Text of a key's value in an element, as kyaml compares them; NULL if absent. */
@@ -250,7 +402,7 @@ static int find_elem(const json_t *list, const char *key, const char *value)
 }
 
 /* An associative list: patch elements first, then the rest of dest, each merged by key. */
-static json_t *merge_assoc(json_t *dest, json_t *patch, const char *key, enum stype et,
+static json_t *merge_assoc(json_t *dest, json_t *patch, const char *key, struct sctx et,
 			   int depth, int *err, struct diag *d)
 {
 	json_t *values = json_array(), *result = json_array();
@@ -327,7 +479,7 @@ fail:
  * Merges patch into dest (both new references, consumed); returns the new
  * value (a new reference), or NULL for "clear this field".
  */
-static json_t *merge(json_t *dest, json_t *patch, enum stype t, int depth, int *err,
+static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int *err,
 		     struct diag *d)
 {
 	enum directive dir = D_MERGE;
@@ -384,14 +536,14 @@ static json_t *merge(json_t *dest, json_t *patch, enum stype t, int depth, int *
 		out = dest;
 		json_object_foreach(patch, key, v) {
 			json_t *dv = json_object_get(out, key), *m;
-			enum stype ft = field_type(t, key);
+			struct sctx ft = ctx_field(t, key);
 
 			if (json_is_null(v)) {
 				json_object_del(out, key);
 				continue;
 			}
 			if (json_is_array(v)) {
-				const char *mk = merge_key(t, key);
+				const char *mk = ctx_merge_key(t, key);
 				json_t *pv = json_deep_copy(v), *base;
 				enum directive ld = D_MERGE;
 
@@ -407,7 +559,8 @@ static json_t *merge(json_t *dest, json_t *patch, enum stype t, int depth, int *
 					continue;
 				}
 				base = json_is_array(dv) && ld != D_REPLACE ? dv : pv;
-				m = mk ? merge_assoc(base, pv, mk, ft, depth, err, d) : json_incref(pv);
+				m = mk ? merge_assoc(base, pv, mk, ctx_elements(ft), depth, err, d) :
+					 json_incref(pv);
 				json_decref(pv);
 				if (*err < 0) {
 					json_decref(m);
@@ -448,14 +601,55 @@ fail:
 	return NULL;
 }
 
-int kpatch_smp(json_t **target, const json_t *patch, struct diag *d)
+/* The definition of a custom schema whose x-kubernetes-group-version-kind names res's type. */
+static const json_t *custom_root(const json_t *defs, const json_t *res)
 {
-	enum stype t = root_type(*target);
+	const char *av = kres_str(res, "apiVersion"), *kind = kres_str(res, "kind");
+	const char *slash = strchr(av, '/');
+	size_t glen = slash ? (size_t)(slash - av) : 0;
+	const char *version = slash ? slash + 1 : av;
+	const char *name;
+	json_t *def;
+
+	json_object_foreach((json_t *)defs, name, def) {
+		json_t *gvks = json_object_get(def, "x-kubernetes-group-version-kind"), *g;
+		size_t i;
+
+		json_array_foreach(gvks, i, g) {
+			const char *gg = kres_str(g, "group");
+
+			if (!strcmp(kres_str(g, "kind"), kind) && !strcmp(kres_str(g, "version"), version) &&
+			    strlen(gg) == glen && !strncmp(gg, av, glen))
+				return def;
+		}
+	}
+	return NULL;
+}
+
+int kpatch_smp(json_t **target, const json_t *patch, const json_t *schema, int with_builtin,
+	       struct diag *d)
+{
+	struct sctx t = { ST_NONE, NULL, NULL, 1 };
 	json_t *p = json_deep_copy(patch), *r;
 	int err = 0;
 
 	if (!p)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	if (schema) {
+		/* A custom schema replaces the built-in one, unless kyaml had already been
+		 * asked about a type it doesn't know (then it loads both). */
+		const json_t *root;
+
+		t.defs = json_object_get(schema, "definitions");
+		t.builtin = with_builtin;
+		root = custom_root(t.defs, *target);
+		if (root)
+			t = ctx_of(root, t.defs, with_builtin);
+		else if (with_builtin)
+			t.t = root_type(*target);
+	} else {
+		t.t = root_type(*target);
+	}
 	r = merge(*target, p, t, 0, &err, d);
 	*target = NULL;
 	if (err < 0) {

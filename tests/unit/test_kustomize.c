@@ -145,7 +145,7 @@ static void test_kustomize__smp_merges_containers_by_name_patch_first(void **sta
 	char *dump;
 
 	(void)state;
-	assert_int_equal(kpatch_smp(&dep, patch, &d), 0);
+	assert_int_equal(kpatch_smp(&dep, patch, NULL, 0, &d), 0);
 	dump = json_dumps(json_object_get(json_object_get(json_object_get(dep, "spec"), "template"),
 					  "spec"), JSON_SORT_KEYS | JSON_COMPACT);
 	assert_string_equal(dump, "{\"containers\":[{\"image\":\"b:2\",\"name\":\"b\"},"
@@ -165,7 +165,7 @@ static void test_kustomize__smp_delete_directive_removes_target(void **state)
 	struct diag d = DIAG_INIT;
 
 	(void)state;
-	assert_int_equal(kpatch_smp(&cm, patch, &d), 0);
+	assert_int_equal(kpatch_smp(&cm, patch, NULL, 0, &d), 0);
 	assert_int_equal(json_object_size(cm), 0);
 	json_decref(cm);
 	json_decref(patch);
