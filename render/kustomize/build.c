@@ -246,6 +246,152 @@ static void canonical_kustomization(json_t *k)
 	}
 }
 
+/* The JSON type name Go's encoding/json reports. */
+static const char *go_json_type(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "object";
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "bool";
+	default: return "null";
+	}
+}
+
+static int type_error(const json_t *v, const char *field, const char *want, struct diag *d)
+{
+	return diag_set(d, DIAG_EINVALID,
+			"invalid Kustomization: json: cannot unmarshal %s into Go struct field %s of "
+			"type %s", go_json_type(v), field, want);
+}
+
+/* v must be a string (or null). */
+static int want_string(const json_t *v, const char *field, struct diag *d)
+{
+	return !v || json_is_null(v) || json_is_string(v) ? 0 : type_error(v, field, "string", d);
+}
+
+/* v must be a map of strings / a list of strings. */
+static int want_string_map(const json_t *v, const char *field, struct diag *d)
+{
+	const char *k;
+	json_t *e;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return type_error(v, field, "map[string]string", d);
+	json_object_foreach((json_t *)v, k, e)
+		if (want_string(e, field, d) < 0)
+			return DIAG_EINVALID;
+	return 0;
+}
+
+static int want_string_list(const json_t *v, const char *field, struct diag *d)
+{
+	size_t i;
+	json_t *e;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return type_error(v, field, "[]string", d);
+	json_array_foreach(v, i, e)
+		if (want_string(e, field, d) < 0)
+			return DIAG_EINVALID;
+	return 0;
+}
+
+/* Go's json.Decode into types.Kustomization refuses mistyped fields; the common ones. */
+static int check_kustomization_types(const json_t *k, struct diag *d)
+{
+	static const char *const strings[] = { "namePrefix", "nameSuffix", "namespace" };
+	static const char *const maps[] = { "commonLabels", "commonAnnotations" };
+	static const char *const lists[] = { "resources", "bases", "components", "crds",
+					     "configurations", "generators", "transformers",
+					     "validators", "patchesStrategicMerge", "buildMetadata" };
+	static const char *const gens[][2] = { { "configMapGenerator", "ConfigMapArgs" },
+					       { "secretGenerator", "SecretArgs" } };
+	struct buf f = BUF_INIT;
+	json_t *e;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < sizeof(strings) / sizeof(strings[0]) && !error; i++) {
+		buf_reset(&f);
+		buf_addf(&f, "Kustomization.%s", strings[i]);
+		error = want_string(json_object_get(k, strings[i]), f.ptr, d);
+	}
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]) && !error; i++) {
+		buf_reset(&f);
+		buf_addf(&f, "Kustomization.%s", maps[i]);
+		error = want_string_map(json_object_get(k, maps[i]), f.ptr, d);
+	}
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]) && !error; i++) {
+		buf_reset(&f);
+		buf_addf(&f, "Kustomization.%s", lists[i]);
+		error = want_string_list(json_object_get(k, lists[i]), f.ptr, d);
+	}
+	json_array_foreach(json_object_get(k, "images"), i, e) {
+		static const char *const fs[] = { "name", "newName", "newTag", "digest", "tagSuffix" };
+
+		for (size_t j = 0; j < 5 && !error; j++) {
+			buf_reset(&f);
+			buf_addf(&f, "Image.images.%s", fs[j]);
+			error = want_string(json_object_get(e, fs[j]), f.ptr, d);
+		}
+	}
+	json_array_foreach(json_object_get(k, "replicas"), i, e) {
+		json_t *c = json_object_get(e, "count");
+
+		if (!error)
+			error = want_string(json_object_get(e, "name"), "Replica.replicas.name", d);
+		if (!error && c && !json_is_null(c) && !json_is_integer(c))
+			error = type_error(c, "Replica.replicas.count", "int64", d);
+	}
+	json_array_foreach(json_object_get(k, "labels"), i, e)
+		if (!error)
+			error = want_string_map(json_object_get(e, "pairs"), "Label.labels.pairs", d);
+	if (!error) {
+		json_t *go = json_object_get(k, "generatorOptions");
+
+		error = want_string_map(json_object_get(go, "labels"),
+					"GeneratorOptions.generatorOptions.labels", d);
+		if (!error)
+			error = want_string_map(json_object_get(go, "annotations"),
+						"GeneratorOptions.generatorOptions.annotations", d);
+	}
+	for (size_t g = 0; g < 2 && !error; g++) {
+		json_array_foreach(json_object_get(k, gens[g][0]), i, e) {
+			static const char *const srcs[] = { "literals", "files", "envs" };
+			json_t *opts = json_object_get(e, "options");
+
+			for (size_t j = 0; j < 3 && !error; j++) {
+				buf_reset(&f);
+				buf_addf(&f, "%s.%s.GeneratorArgs.KvPairSources.%s", gens[g][1], gens[g][0],
+					 srcs[j]);
+				error = want_string_list(json_object_get(e, srcs[j]), f.ptr, d);
+			}
+			if (!error) {
+				buf_reset(&f);
+				buf_addf(&f, "GeneratorOptions.%s.GeneratorArgs.options.labels", gens[g][0]);
+				error = want_string_map(json_object_get(opts, "labels"), f.ptr, d);
+			}
+			if (!error) {
+				buf_reset(&f);
+				buf_addf(&f, "GeneratorOptions.%s.GeneratorArgs.options.annotations",
+					 gens[g][0]);
+				error = want_string_map(json_object_get(opts, "annotations"), f.ptr, d);
+			}
+		}
+	}
+	buf_release(&f);
+	return error;
+}
+
 /* KustTarget.Load: find, parse, fix and check the kustomization file. */
 static int target_load(struct ktarget *t, struct diag *d)
 {
@@ -291,6 +437,8 @@ static int target_load(struct ktarget *t, struct diag *d)
 		goto done;
 	}
 	canonical_kustomization(k);
+	if ((error = check_kustomization_types(k, d)) < 0)
+		goto done;
 	json_object_foreach(k, key, v) {
 		size_t i;
 
