@@ -172,8 +172,10 @@ static int parse_one(json_t **out, const char *name, const struct buf *text, str
 	*out = NULL;
 	if (srcfile_set(&src, name, text->ptr, text->len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, d)) < 0)
+	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, d)) < 0) {
+		kyaml_syntax_error(d, name, 0);
 		goto done;
+	}
 	for (size_t i = 0; i < ys.ndocs; i++) {
 		if (json_is_null(ys.docs[i].root))
 			continue;
@@ -698,9 +700,7 @@ static int accumulate_resources(struct ktarget *t, struct kacc *ra, json_t *path
 			diag_release(&derr);
 			continue;
 		}
-		if (derr.code == DIAG_ECONFLICT || derr.code == DIAG_ENOMEM ||
-		    derr.code == DIAG_ELIMIT) {
-			/* The file loaded; its resources clashed. */
+		if (derr.code == DIAG_ENOMEM || derr.code == DIAG_ELIMIT) {
 			error = diag_set(d, derr.code, "%s", derr.msg.ptr);
 			diag_release(&derr);
 			return error;

@@ -178,7 +178,9 @@ void kresmap_remove_at(struct kresmap *m, size_t i);
 /* Parses a YAML stream of resources (List kinds inlined, empty docs dropped). */
 int kres_parse_stream(struct kresmap *out, const char *name, const char *data, size_t len,
 		      struct diag *d);
-/* The resources of a kustomization's resource file. */
+/* Rewrites a YAML syntax error of the file name into go-yaml's words
+ * ("yaml: line N: problem"); v3 picks yaml.v3's line rule, else yaml.v2's. */
+int kyaml_syntax_error(struct diag *d, const char *name, int v3);
 
 /* Sorts m in kustomize's legacy order. */
 int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct diag *d);

@@ -629,6 +629,59 @@ static int validate_node(const json_t *doc, struct diag *d)
 	return 1;
 }
 
+static int parser_problem(const char *problem)
+{
+	return !strncmp(problem, "did not find expected", 21) ||
+	       !strncmp(problem, "found undefined tag handle", 26) ||
+	       !strncmp(problem, "found duplicate", 15) ||
+	       !strncmp(problem, "found incompatible", 18);
+}
+
+int kyaml_syntax_error(struct diag *d, const char *name, int v3)
+{
+	struct buf problem = BUF_INIT;
+	const char *m, *open;
+	char *end;
+	long line, ctx_line = 0;
+	int scanner, mark;
+
+	if (!d || d->code != DIAG_EPARSE || !d->msg.len)
+		return d ? d->code : DIAG_EPARSE;
+	m = d->msg.ptr;
+	if (strncmp(m, name, strlen(name)) != 0 || m[strlen(name)] != ':')
+		return d->code;
+	m += strlen(name) + 1;
+	line = strtol(m, &end, 10);
+	if (*end != ':')
+		return d->code;
+	m = strchr(end + 1, ':');
+	if (!m || m[1] != ' ')
+		return d->code;
+	m += 2;
+	open = strstr(m, " (while ");
+	if (open) {
+		const char *at = strstr(open, " at ");
+
+		buf_add(&problem, m, (size_t)(open - m));
+		if (at)
+			ctx_line = strtol(at + 4, NULL, 10);
+		scanner = !strncmp(open + 2, "while scanning", 14);
+	} else {
+		buf_adds(&problem, m);
+		scanner = !parser_problem(problem.ptr);
+	}
+	/* go-yaml: a 0-based mark line, plus one for scanner errors; none on line 0. */
+	mark = (int)((v3 && ctx_line > 1) ? ctx_line - 1 : line - 1);
+	diag_clear(d);
+	d->code = DIAG_EPARSE;
+	if (mark > 0)
+		buf_addf(&d->msg, "yaml: line %d: %s", mark + scanner, problem.ptr);
+	else
+		buf_addf(&d->msg, "yaml: %s", problem.ptr);
+	buf_release(&problem);
+	return DIAG_EPARSE;
+}
+
 int kres_parse_stream(struct kresmap *out, const char *name, const char *data, size_t len,
 		      struct diag *d)
 {
@@ -639,8 +692,13 @@ int kres_parse_stream(struct kresmap *out, const char *name, const char *data, s
 
 	if (srcfile_set(&src, name, data, len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	if ((error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, NULL, d)) < 0)
+	if ((error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, NULL, d)) < 0) {
+		if (kyaml_syntax_error(d, name, 1) == DIAG_EPARSE && !strncmp(d->msg.ptr, "yaml: ", 6)) {
+			diag_prefix(d, "MalformedYAMLError");
+			buf_addf(&d->msg, " in File: %s", name);
+		}
 		goto done;
+	}
 	if (!(queue = json_array())) {
 		error = DIAG_ENOMEM;
 		goto done;
