@@ -37,7 +37,7 @@ int cmd_kustomize(int argc, char **argv)
 	struct kustomize_opts o = KUSTOMIZE_OPTS_INIT;
 	struct optstate st;
 	struct diag d = DIAG_INIT;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, warnings = BUF_INIT;
 	const char *dir = NULL, *output = NULL, *arg;
 	int id, status = EXIT_USAGE, error;
 
@@ -91,7 +91,10 @@ int cmd_kustomize(int argc, char **argv)
 			break;
 		}
 	}
-	if ((error = kustomize_build(&out, dir ? dir : ".", &o, &d)) < 0) {
+	o.warnings = &warnings;
+	error = kustomize_build(&out, dir ? dir : ".", &o, &d);
+	fwrite(warnings.ptr, 1, warnings.len, stderr);
+	if (error < 0) {
 		fprintf(stderr, "Error: %s\n", d.msg.len ? d.msg.ptr : diag_code_name(error));
 		status = exit_status_for(error);
 		goto done;
@@ -118,5 +121,6 @@ int cmd_kustomize(int argc, char **argv)
 done:
 	diag_release(&d);
 	buf_release(&out);
+	buf_release(&warnings);
 	return status;
 }

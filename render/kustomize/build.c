@@ -477,6 +477,28 @@ static int target_load(struct ktarget *t, struct diag *d)
 		}
 		buf_release(&errs);
 	}
+	/* CheckDeprecatedFields */
+	if (t->b->opts->warnings) {
+		static const char *const dep[][2] = {
+			{ "bases", "'bases' is deprecated. Please use 'resources' instead." },
+			{ "commonLabels", "'commonLabels' is deprecated. Please use 'labels' instead." },
+			{ "imageTags", "'imageTags' is deprecated. Please use 'images' instead." },
+			{ "patchesJson6902", "'patchesJson6902' is deprecated. Please use 'patches' instead." },
+			{ "patchesStrategicMerge",
+			  "'patchesStrategicMerge' is deprecated. Please use 'patches' instead." },
+			{ "vars", "'vars' is deprecated. Please use 'replacements' instead." },
+		};
+
+		for (size_t i = 0; i < sizeof(dep) / sizeof(dep[0]); i++) {
+			json_t *dv = json_object_get(k, dep[i][0]);
+
+			if (!dv || json_is_null(dv))
+				continue;
+			buf_addf(t->b->opts->warnings, "# Warning: %s %sRun 'kustomize edit fix' to update "
+				 "your Kustomization automatically.\n", dep[i][1],
+				 !strcmp(dep[i][0], "vars") ? "[EXPERIMENTAL] " : "");
+		}
+	}
 	/* FixKustomization: bases join resources, imageTags join images. */
 	{
 		json_t *res = json_object_get(k, "resources"), *bases = json_object_get(k, "bases");

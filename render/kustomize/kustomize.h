@@ -32,9 +32,12 @@ struct kustomize_opts {
 	enum kustomize_load_restrictor load_restrictor;
 	int add_managedby_label;
 	const char *version; /* for app.kubernetes.io/managed-by; NULL: "v5.7.1" */
+	/* Borrowed, nullable: kustomize's deprecation warnings ("# Warning: ..."),
+	 * one per line, as kustomize build writes them to standard error. */
+	struct buf *warnings;
 };
 
-#define KUSTOMIZE_OPTS_INIT { NULL, KUSTOMIZE_REORDER_LEGACY, KUSTOMIZE_LOAD_ROOT_ONLY, 0, NULL }
+#define KUSTOMIZE_OPTS_INIT { NULL, KUSTOMIZE_REORDER_LEGACY, KUSTOMIZE_LOAD_ROOT_ONLY, 0, NULL, NULL }
 
 /*
  * Builds the kustomization in directory path and appends the YAML stream

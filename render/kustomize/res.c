@@ -577,8 +577,8 @@ int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
 	} else {
 		id_gostring(&s, &id);
 		error = diag_set(d, DIAG_EINVALID,
-				 "id %s exists; can not use behavior: '%s', behavior must be merge "
-				 "or replace", s.ptr, behavior);
+				 "merging from generator: id %s exists; behavior must be merge or "
+				 "replace", s.ptr);
 		goto fail;
 	}
 	/* The kustomize-specific fields (var references) come from the old one. */

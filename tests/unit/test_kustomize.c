@@ -213,6 +213,53 @@ static void test_kustomize__errors_use_kustomize_words(void **state)
 	diag_release(&d);
 }
 
+static void test_kustomize__yaml_errors_read_as_go_yaml(void **state)
+{
+	/* kubectl kustomize: "yaml: line 5: did not find expected node content",
+	 * "yaml: line 2: mapping values are not allowed in this context",
+	 * "yaml: found character that cannot start any token" */
+	static const char *const cases[][2] = {
+		{ "f.yaml:6:1: did not find expected node content (while parsing a flow node at 6:1)",
+		  "yaml: line 5: did not find expected node content" },
+		{ "f.yaml:2:3: mapping values are not allowed in this context",
+		  "yaml: line 2: mapping values are not allowed in this context" },
+		{ "f.yaml:2:1: found unexpected end of stream (while scanning a quoted scalar at 1:4)",
+		  "yaml: line 2: found unexpected end of stream" },
+		{ "f.yaml:2:1: did not find expected key (while parsing a block mapping at 1:1)",
+		  "yaml: line 1: did not find expected key" },
+		{ "f.yaml:1:4: found character that cannot start any token (while scanning for the "
+		  "next token at 1:4)", "yaml: found character that cannot start any token" },
+	};
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		diag_set(&d, DIAG_EPARSE, "%s", cases[i][0]);
+		assert_int_equal(kyaml_syntax_error(&d, "f.yaml", 1), DIAG_EPARSE);
+		assert_string_equal(d.msg.ptr, cases[i][1]);
+	}
+	diag_release(&d);
+}
+
+static void test_kustomize__deprecation_warnings(void **state)
+{
+	struct kustomize_opts o = KUSTOMIZE_OPTS_INIT;
+	struct buf out = BUF_INIT, warnings = BUF_INIT;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	o.warnings = &warnings;
+	assert_int_equal(kustomize_build(&out, tu_testdata("kustomize/overlay-prefix-configmap/in/overlay"),
+					 &o, &d), 0);
+	/* kubectl kustomize's standard error for this overlay */
+	assert_string_equal(warnings.ptr,
+			    "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. "
+			    "Run 'kustomize edit fix' to update your Kustomization automatically.\n");
+	buf_release(&out);
+	buf_release(&warnings);
+	diag_release(&d);
+}
+
 static void test_kustomize__golden_cases(void **state)
 {
 	DIR *dir = opendir(tu_testdata("kustomize"));
@@ -266,6 +313,8 @@ int main(void)
 		cmocka_unit_test(test_kustomize__smp_delete_directive_removes_target),
 		cmocka_unit_test(test_kustomize__json6902_ops_and_errors),
 		cmocka_unit_test(test_kustomize__errors_use_kustomize_words),
+		cmocka_unit_test(test_kustomize__yaml_errors_read_as_go_yaml),
+		cmocka_unit_test(test_kustomize__deprecation_warnings),
 		cmocka_unit_test(test_kustomize__golden_cases),
 	};
 
