@@ -5,6 +5,7 @@
  * renames (kustomize's api/internal/builtins and api/filters).
  */
 #include "render/kustomize/internal.h"
+#include "render/value.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,9 +289,21 @@ int kt_namespace(struct kresmap *m, const char *ns, const struct kfslist *fss,
 				kid_release(&other);
 			}
 			if (matches != 1) {
+				/* Go's %+v of the clashing resources: their JSON, space-separated. */
 				struct buf sb = BUF_INIT;
+				int first = 1;
 
-				kid_string(&sb, &cur);
+				buf_addch(&sb, '[');
+				for (size_t k = 0; k < m->len; k++) {
+					if (kres_cur_id(&other, m->v[k]) == 0 && kid_equals(&cur, &other)) {
+						if (!first)
+							buf_addch(&sb, ' ');
+						first = 0;
+						value_to_json(&sb, m->v[k]->obj, 0, NULL);
+					}
+					kid_release(&other);
+				}
+				buf_addch(&sb, ']');
 				error = diag_set(d, DIAG_ECONFLICT,
 						 "namespace transformation produces ID conflict: %s",
 						 sb.ptr);
