@@ -612,8 +612,11 @@ static int validate_node(const json_t *doc, struct diag *d)
 
 	if (json_is_null(doc) || (json_is_object(doc) && json_object_size(doc) == 0))
 		return 0;
-	if (!json_is_object(doc))
-		return diag_set(d, DIAG_EPARSE, "wrong node kind: expected MappingNode");
+	/* kyaml's GetMeta: a document with none of apiVersion, kind, metadata has none. */
+	if (!json_is_object(doc) ||
+	    (!json_object_get(doc, "apiVersion") && !json_object_get(doc, "kind") &&
+	     !json_object_get(doc, "metadata")))
+		return diag_set(d, DIAG_EINVALID, "missing Resource metadata");
 	kind = kres_str(doc, "kind");
 	name = kres_str(doc, "metadata/name");
 	if (!*kind)
