@@ -84,7 +84,7 @@ static const char *ref_name(const json_t *s)
 static struct sctx ctx_of(const json_t *node, const json_t *defs, int builtin);
 
 static struct sctx ctx_field(struct sctx c, const char *f);
-static const char *ctx_merge_key(struct sctx c, const char *f);
+static json_t *ctx_merge_keys(struct sctx c, const char *f);
 
 static const char *const builtin_groups[] = {
 	"", "apps", "extensions", "batch", "policy", "networking.k8s.io", "autoscaling",
@@ -264,13 +264,32 @@ static struct sctx ctx_elements(struct sctx list)
 	return ctx_of(json_object_get(list.s, "items"), list.defs, list.builtin);
 }
 
-static const char *ctx_merge_key(struct sctx c, const char *f)
+/*
+ * The merge keys of list field f in c, as kyaml's PatchStrategyAndKeyList
+ * gives them: a new array (empty for a list of scalars merged as a set), or
+ * NULL when the list is replaced. The built-in Kubernetes schema lists
+ * x-kubernetes-list-map-keys for container and service ports and topology
+ * spread constraints, which then take precedence over the merge key.
+ */
+static json_t *ctx_merge_keys(struct sctx c, const char *f)
 {
 	struct sctx fc;
 	const json_t *ps, *keys, *mk;
+	const char *k;
 
-	if (!c.s)
-		return c.t == ST_NONE ? NULL : merge_key(c.t, f);
+	if (!c.s) {
+		if (c.t == ST_NONE || !(k = merge_key(c.t, f)))
+			return NULL;
+		if (!*k)
+			return json_array();
+		if (c.t == ST_CONTAINER && !strcmp(f, "ports"))
+			return json_pack("[ss]", "containerPort", "protocol");
+		if (c.t == ST_SVCSPEC && !strcmp(f, "ports"))
+			return json_pack("[ss]", "port", "protocol");
+		if (c.t == ST_PODSPEC && !strcmp(f, "topologySpreadConstraints"))
+			return json_pack("[ss]", "topologyKey", "whenUnsatisfiable");
+		return json_pack("[s]", k);
+	}
 	fc = ctx_field(c, f);
 	if (!fc.s || !json_is_string(ps = json_object_get(fc.s, "x-kubernetes-patch-strategy")))
 		return NULL;
@@ -290,10 +309,10 @@ static const char *ctx_merge_key(struct sctx c, const char *f)
 			return NULL;
 	}
 	keys = json_object_get(fc.s, "x-kubernetes-list-map-keys");
-	if (json_is_array(keys) && json_is_string(json_array_get(keys, 0)))
-		return json_string_value(json_array_get(keys, 0));
+	if (json_is_array(keys))
+		return json_deep_copy(keys);
 	mk = json_object_get(fc.s, "x-kubernetes-patch-merge-key");
-	return json_is_string(mk) ? json_string_value(mk) : "";
+	return json_is_string(mk) ? json_pack("[s]", json_string_value(mk)) : json_array();
 }
 
 enum directive { D_MERGE, D_REPLACE, D_DELETE };
@@ -348,130 +367,450 @@ static int list_directive(json_t *patch, enum directive *out, struct diag *d)
 static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int *err,
 		     struct diag *d);
 
-/* Text of a key's value in an element, as kyaml compares them; NULL if absent. */
-static int elem_key(struct buf *out, const json_t *e, const char *key)
+/* A scalar's text as kyaml holds it (its YNode().Value); 0 for non-scalars. */
+static int scalar_text(struct buf *out, const json_t *v)
 {
-	json_t *v;
-
 	buf_reset(out);
-	if (!*key) {
-		if (json_is_string(e))
-			buf_adds(out, json_string_value(e));
-		else if (json_is_integer(e))
-			buf_addf(out, "%lld", (long long)json_integer_value(e));
-		else if (json_is_true(e))
-			buf_adds(out, "true");
-		else if (json_is_false(e))
-			buf_adds(out, "false");
-		else
-			return 0;
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		buf_add(out, json_string_value(v), json_string_length(v));
 		return 1;
-	}
-	if (!json_is_object(e) || !(v = json_object_get(e, key)))
-		return 0;
-	if (json_is_string(v))
-		buf_adds(out, json_string_value(v));
-	else if (json_is_integer(v))
+	case JSON_INTEGER:
 		buf_addf(out, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		buf_addf(out, "%g", json_real_value(v));
-	else if (json_is_true(v))
+		return 1;
+	case JSON_REAL:
+		buf_addf(out, "%.17g", json_real_value(v));
+		return 1;
+	case JSON_TRUE:
 		buf_adds(out, "true");
-	else if (json_is_false(v))
+		return 1;
+	case JSON_FALSE:
 		buf_adds(out, "false");
-	else
+		return 1;
+	case JSON_NULL:
+		buf_adds(out, "null");
+		return 1;
+	default:
 		return 0;
-	return 1;
+	}
 }
 
-static int find_elem(const json_t *list, const char *key, const char *value)
+static int is_nil_or_empty(const json_t *v)
 {
-	struct buf k = BUF_INIT;
-	size_t i;
-	json_t *e;
-	int r = -1;
+	return !v || json_is_null(v) || (json_is_object(v) && json_object_size(v) == 0);
+}
 
-	json_array_foreach(list, i, e) {
-		if (elem_key(&k, e, key) && strcmp(k.ptr, value) == 0) {
-			r = (int)i;
-			break;
-		}
+/* FieldMatcher{Name: key, StringValue: value} on elem: non-zero on a match. */
+static int field_matches(const json_t *elem, const char *key, const char *value)
+{
+	struct buf t = BUF_INIT;
+	const json_t *f;
+	int r;
+
+	if (!*key) {
+		if (json_is_object(elem) || json_is_array(elem) || json_is_null(elem))
+			return 0;
+		scalar_text(&t, elem);
+		r = !strcmp(t.ptr, value);
+		buf_release(&t);
+		return r;
 	}
-	buf_release(&k);
+	if (!json_is_object(elem) || !(f = json_object_get(elem, key)))
+		return 0;
+	if (!*value)
+		return 1;
+	r = scalar_text(&t, f) ? !strcmp(t.ptr, value) : !*value;
+	buf_release(&t);
 	return r;
 }
 
-/* An associative list: patch elements first, then the rest of dest, each merged by key. */
-static json_t *merge_assoc(json_t *dest, json_t *patch, const char *key, struct sctx et,
-			   int depth, int *err, struct diag *d)
+/* kyaml's ElementSetter on list (in place). element NULL deletes. Steals element. */
+static int element_setter(json_t *list, json_t *element, const json_t *keys,
+			  const json_t *values)
 {
-	json_t *values = json_array(), *result = json_array();
-	struct buf k = BUF_INIT;
-	json_t *srcs[2] = { patch, dest };
-	size_t i;
+	json_t *out = json_array();
+	size_t nk = json_array_size(keys), nv = json_array_size(values), i;
+	const char *k0 = nk ? json_string_value(json_array_get(keys, 0)) : "";
+	const char *v0 = nv ? json_string_value(json_array_get(values, 0)) : "";
+	int mapping_setter = nk > 0 && *k0 && nv > 0 && *v0;
+	int found_any = 0;
 	json_t *e;
 
-	if (!values || !result)
-		goto oom;
-	/* The distinct key values, patch first. */
-	for (int s = 0; s < 2; s++) {
-		json_array_foreach(srcs[s], i, e) {
-			size_t j;
-			json_t *v;
-			int seen = 0;
-
-			if (!elem_key(&k, e, key))
-				continue;
-			json_array_foreach(values, j, v)
-				if (!strcmp(json_string_value(v), k.ptr))
-					seen = 1;
-			if (!seen && json_array_append_new(values, json_string(k.ptr)) < 0)
-				goto oom;
-		}
+	if (!out) {
+		json_decref(element);
+		return DIAG_ENOMEM;
 	}
-	json_array_foreach(values, i, e) {
-		const char *v = json_string_value(e);
-		int di = find_elem(dest, key, v), pi = find_elem(patch, key, v);
-		json_t *de = di >= 0 ? json_incref(json_array_get(dest, (size_t)di)) : NULL;
-		json_t *pe = pi >= 0 ? json_incref(json_array_get(patch, (size_t)pi)) : NULL;
-		json_t *m;
+	json_array_foreach(list, i, e) {
+		int found = 1, have = 0;
 
-		if (!*key) {
-			/* Scalars: the value itself. */
-			m = pe ? pe : de;
-			if (m == pe)
-				json_decref(de);
-			else
-				json_decref(pe);
-		} else {
-			m = merge(de, pe, et, depth + 1, err, d);
-		}
-		if (*err < 0) {
-			json_decref(m);
-			goto fail;
-		}
-		if (!m || json_is_null(m) || (json_is_object(m) && json_object_size(m) == 0)) {
-			json_decref(m);
+		if (is_nil_or_empty(e))
+			continue;
+		if (!json_is_object(e) && mapping_setter) {
+			json_array_append(out, e);
 			continue;
 		}
-		if (*key && json_is_object(m) && !json_object_get(m, key))
-			json_object_set_new(m, key, json_string(v));
-		if (json_array_append_new(result, m) < 0)
+		/* A key past the values reuses the previous key's verdict, as kyaml's loop does. */
+		for (size_t j = 0; j < (nk ? nk : 1); j++) {
+			if (j < nv)
+				have = field_matches(e, nk ? json_string_value(json_array_get(keys, j)) : "",
+						     json_string_value(json_array_get(values, j)));
+			if (!have) {
+				found = 0;
+				break;
+			}
+		}
+		if (!found) {
+			if (nv > 0)
+				json_array_append(out, e);
+			continue;
+		}
+		found_any = 1;
+		if (element)
+			json_array_append(out, element);
+	}
+	if (element && !is_nil_or_empty(element) && !found_any)
+		json_array_append(out, element);
+	json_decref(element);
+	json_array_clear(list);
+	json_array_extend(list, out);
+	json_decref(out);
+	return 0;
+}
+
+/* kyaml's ElementMatcher: index of the first element matching keys = values, or -1. */
+static int element_match(const json_t *list, const json_t *keys, const json_t *values)
+{
+	size_t nk = json_array_size(keys), i;
+	const char *k0 = nk ? json_string_value(json_array_get(keys, 0)) : "";
+	json_t *e;
+
+	if (!json_is_array(list))
+		return -1;
+	json_array_foreach(list, i, e) {
+		int ok = 1;
+
+		if (!*k0) {
+			struct buf t = BUF_INIT;
+			const char *v0 = json_array_size(values) ?
+				json_string_value(json_array_get(values, 0)) : "";
+
+			ok = !json_is_object(e) && !json_is_array(e) && scalar_text(&t, e) &&
+			     !strcmp(t.ptr, v0);
+			buf_release(&t);
+			if (ok)
+				return (int)i;
+			continue;
+		}
+		if (!json_is_object(e))
+			continue;
+		/* MatchField compares the value exactly, "" included (unlike ElementSetter). */
+		for (size_t j = 0; j < nk && ok; j++) {
+			const json_t *f = json_object_get(e, json_string_value(json_array_get(keys, j)));
+			struct buf t = BUF_INIT;
+
+			ok = f && scalar_text(&t, f) &&
+			     !strcmp(t.ptr, json_string_value(json_array_get(values, j)));
+			buf_release(&t);
+		}
+		if (ok)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* validateKeys: the keys some tuple gives a value, and this tuple's values for them. */
+static void validate_keys(json_t **vk, json_t **vv, const json_t *list, const json_t *values,
+			  const json_t *keys)
+{
+	size_t nk = json_array_size(keys), i, t;
+	json_t *tuple;
+	char *valid = calloc(nk + 1, 1);
+	int any = 0;
+
+	*vk = json_array();
+	*vv = json_array();
+	json_array_foreach(list, t, tuple)
+		for (i = 0; i < nk && i < json_array_size(tuple); i++)
+			if (*json_string_value(json_array_get(tuple, i)) && valid) {
+				valid[i] = 1;
+				any = 1;
+			}
+	if (!any || !valid) {
+		json_array_extend(*vk, (json_t *)keys);
+		json_array_extend(*vv, (json_t *)values);
+		free(valid);
+		return;
+	}
+	for (i = 0; i < nk; i++)
+		if (valid[i])
+			json_array_append(*vk, json_array_get(keys, i));
+	for (i = 0; i < json_array_size(values); i++) {
+		const char *v = json_string_value(json_array_get(values, i));
+
+		if (*v || (i < nk && valid[i]))
+			json_array_append(*vv, json_array_get(values, i));
+	}
+	free(valid);
+}
+
+/* mergeValues: tuples agreeing on a common value and not contradicting merge. */
+static void merge_values(json_t *list)
+{
+	size_t n = json_array_size(list);
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n; j++) {
+			json_t *a = json_array_get(list, i), *b = json_array_get(list, j), *res;
+			size_t len = json_array_size(a);
+			int common = 0, ok = len == json_array_size(b);
+
+			if (!ok)
+				continue;
+			res = json_array();
+			for (size_t k = 0; k < len && ok; k++) {
+				const char *x = json_string_value(json_array_get(a, k));
+				const char *y = json_string_value(json_array_get(b, k));
+
+				if (!strcmp(x, y)) {
+					common = 1;
+					json_array_append_new(res, json_string(x));
+				} else if (*x && *y) {
+					ok = 0;
+				} else {
+					json_array_append_new(res, json_string(*x ? x : y));
+				}
+			}
+			if (ok && common) {
+				json_array_set(list, i, res);
+				json_array_set(list, j, res);
+			}
+			json_decref(res);
+		}
+	}
+}
+
+/* ElementValuesList: each element's text for each key ("" when absent or empty). */
+static void element_values(json_t *out, const json_t *list, const json_t *keys)
+{
+	struct buf t = BUF_INIT;
+	size_t i, k;
+	json_t *e;
+
+	json_array_foreach(list, i, e) {
+		json_t *tuple = json_array();
+
+		for (k = 0; k < json_array_size(keys); k++) {
+			json_t *f = json_is_object(e) ?
+				json_object_get(e, json_string_value(json_array_get(keys, k))) : NULL;
+
+			if (is_nil_or_empty(f) || !scalar_text(&t, f))
+				json_array_append_new(tuple, json_string(""));
+			else
+				json_array_append_new(tuple, json_string(t.ptr));
+		}
+		if (json_array_size(tuple) == 0) {
+			json_decref(tuple);
+			continue;
+		}
+		/* seen: the same tuple only once */
+		{
+			size_t j;
+			json_t *o;
+			int seen = 0;
+
+			json_array_foreach(out, j, o)
+				if (json_equal(o, tuple))
+					seen = 1;
+			if (seen)
+				json_decref(tuple);
+			else
+				json_array_append_new(out, tuple);
+		}
+	}
+	buf_release(&t);
+}
+
+static json_t *resolve_key_value(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (*s && (*s == '-' || (*s >= '0' && *s <= '9'))) {
+		v = strtoll(s, &end, 10);
+		if (!*end)
+			return json_integer(v);
+	}
+	return json_string(s);
+}
+
+/*
+ * kyaml's walkAssociativeSequence: dest (the resource's list, or a copy of
+ * the patch's when the resource had none) merged with patch element by
+ * element. keys: the merge keys ([] for a list of scalars). Returns a new
+ * list, or NULL on error.
+ */
+static json_t *merge_assoc(json_t *dest_in, json_t *patch, const json_t *keys_in, struct sctx et,
+			   int depth, int *err, struct diag *d)
+{
+	json_t *dest = json_deep_copy(dest_in), *items = json_array(), *values = json_array();
+	json_t *keys = json_deep_copy(keys_in), *vk = NULL, *vv = NULL;
+	size_t i;
+	json_t *tuple;
+	int primitive = 0;
+
+	if (!dest || !items || !values || !keys)
+		goto oom;
+	/* elementValues, patch first; a list of scalars when no tuple has a key. */
+	if (json_array_size(keys)) {
+		element_values(values, patch, keys);
+		element_values(values, dest, keys);
+	}
+	if (!json_array_size(values) && !json_array_size(keys)) {
+		json_t *srcs[2] = { patch, dest };
+		struct buf t = BUF_INIT;
+
+		primitive = 1;
+		json_decref(keys);
+		keys = json_pack("[s]", "");
+		for (int s2 = 0; s2 < 2; s2++) {
+			json_t *e;
+
+			json_array_foreach(srcs[s2], i, e) {
+				json_t *tup;
+				size_t j;
+				json_t *o;
+				int seen = 0;
+
+				if (!scalar_text(&t, e))
+					buf_reset(&t);
+				tup = json_pack("[s]", t.ptr);
+				json_array_foreach(values, j, o)
+					if (json_equal(o, tup))
+						seen = 1;
+				if (seen)
+					json_decref(tup);
+				else
+					json_array_append_new(values, tup);
+			}
+		}
+		buf_release(&t);
+	}
+	if (json_array_size(keys) > 1)
+		merge_values(values);
+	json_array_foreach(values, i, tuple) {
+		json_t *k2, *v2, *de = NULL, *pe = NULL, *m;
+		int di, pi;
+
+		if (!json_array_size(tuple))
+			continue;
+		json_decref(vk);
+		json_decref(vv);
+		validate_keys(&vk, &vv, values, tuple, keys);
+		{
+			/* elementValueList revalidates against this tuple alone */
+			json_t *one = json_pack("[O]", vv);
+
+			validate_keys(&k2, &v2, one, vv, vk);
+			json_decref(one);
+		}
+		di = element_match(dest, k2, v2);
+		pi = element_match(patch, k2, v2);
+		json_decref(k2);
+		json_decref(v2);
+		if (primitive) {
+			m = pi >= 0 ? json_incref(json_array_get(patch, (size_t)pi)) :
+			    di >= 0 ? json_incref(json_array_get(dest, (size_t)di)) : NULL;
+		} else {
+			de = di >= 0 ? json_incref(json_array_get(dest, (size_t)di)) : NULL;
+			pe = pi >= 0 ? json_incref(json_array_get(patch, (size_t)pi)) : NULL;
+			m = merge(de, pe, et, depth + 1, err, d);
+			if (*err < 0) {
+				json_decref(m);
+				goto fail;
+			}
+			/* kyaml merged the destination's element in place */
+			if (di >= 0 && m)
+				json_array_set(dest, (size_t)di, m);
+		}
+		if (is_nil_or_empty(m)) {
+			json_decref(m);
+			if (element_setter(dest, NULL, vk, vv) < 0)
+				goto oom;
+			continue;
+		}
+		if (!primitive && json_is_object(m)) {
+			for (size_t k = 0; k < json_array_size(vk); k++) {
+				const char *key = json_string_value(json_array_get(vk, k));
+				const char *val = json_string_value(json_array_get(vv, k));
+
+				if (k < json_array_size(vv) && !json_object_get(m, key) && *val) {
+					json_t *copy = json_copy(m);
+
+					json_object_set_new(copy, key, resolve_key_value(val));
+					json_decref(m);
+					m = copy;
+				}
+			}
+		}
+		if (element_setter(items, m, vk, vv) < 0)
 			goto oom;
 	}
-	/* Elements without the key keep their place after the keyed ones. */
-	json_array_foreach(dest, i, e)
-		if (!elem_key(&k, e, key) && json_array_append(result, e) < 0)
-			goto oom;
+	/* appendListNode(items, dest, validKeys): the destination's elements take their
+	 * places (prepend order: patch-first items, then the rest). */
+	if (json_array_size(values)) {
+		json_t *e;
+		size_t nk = json_array_size(vk);
+		const char *k0 = nk ? json_string_value(json_array_get(vk, 0)) : "";
+
+		json_array_foreach(dest, i, e) {
+			struct buf t = BUF_INIT;
+			json_t *v = json_array();
+
+			if (!*k0) {
+				if (!scalar_text(&t, e))
+					buf_reset(&t);
+				json_array_append_new(v, json_string(t.ptr));
+				element_setter(items, json_incref(e), vk, v);
+			} else {
+				for (size_t k = 0; k < nk; k++) {
+					json_t *f = json_is_object(e) ?
+						json_object_get(e, json_string_value(json_array_get(vk, k))) :
+						NULL;
+
+					if (!f) {
+						json_array_append(items, e);
+						continue;
+					}
+					if (!scalar_text(&t, f))
+						buf_reset(&t);
+					json_array_append_new(v, json_string(t.ptr));
+				}
+				if (nk > 1)
+					element_setter(items, NULL, vk, v);
+				element_setter(items, json_incref(e), vk, v);
+			}
+			json_decref(v);
+			buf_release(&t);
+		}
+		json_decref(dest);
+		dest = items;
+		items = NULL;
+	}
+	json_decref(items);
 	json_decref(values);
-	buf_release(&k);
-	return result;
+	json_decref(keys);
+	json_decref(vk);
+	json_decref(vv);
+	return dest;
 oom:
 	*err = diag_set(d, DIAG_ENOMEM, "out of memory");
 fail:
+	json_decref(dest);
+	json_decref(items);
 	json_decref(values);
-	json_decref(result);
-	buf_release(&k);
+	json_decref(keys);
+	json_decref(vk);
+	json_decref(vv);
 	return NULL;
 }
 
@@ -543,18 +882,22 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 				continue;
 			}
 			if (json_is_array(v)) {
-				const char *mk = ctx_merge_key(t, key);
+				json_t *mk = ctx_merge_keys(t, key);
 				json_t *pv = json_deep_copy(v), *base;
 				enum directive ld = D_MERGE;
 
-				if (!pv)
+				if (!pv) {
+					json_decref(mk);
 					goto oom;
+				}
 				if ((*err = list_directive(pv, &ld, d)) < 0) {
 					json_decref(pv);
+					json_decref(mk);
 					goto fail;
 				}
 				if (ld == D_DELETE) {
 					json_decref(pv);
+					json_decref(mk);
 					json_object_del(out, key);
 					continue;
 				}
@@ -562,6 +905,7 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 				m = mk ? merge_assoc(base, pv, mk, ctx_elements(ft), depth, err, d) :
 					 json_incref(pv);
 				json_decref(pv);
+				json_decref(mk);
 				if (*err < 0) {
 					json_decref(m);
 					goto fail;
