@@ -940,6 +940,32 @@ done:
 	return error;
 }
 
+/* A JSON 6902 patch; kustomize's internal annotations survive it. */
+static int json6902_keep_internal(struct kres *r, const json_t *ops, struct diag *d)
+{
+	json_t *keep = json_deep_copy(kres_annotations(r));
+	int error;
+
+	if ((error = kpatch_json6902(&r->obj, ops, d)) < 0) {
+		json_decref(keep);
+		return error;
+	}
+	if (keep) {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(keep, k, v) {
+			if (strncmp(k, KANNO_PREFIX, strlen(KANNO_PREFIX)) == 0 &&
+			    json_is_string(v) && kres_set_annotation(r, k, json_string_value(v)) < 0) {
+				json_decref(keep);
+				return diag_set(d, DIAG_ENOMEM, "out of memory");
+			}
+		}
+		json_decref(keep);
+	}
+	return 0;
+}
+
 /* Parses patch text; *is_yaml_map tells whether it held resources. */
 static int load_patch_resources(struct kresmap *out, const char *name, const char *text,
 				size_t len, struct diag *d)
@@ -1150,22 +1176,9 @@ static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struc
 
 		if ((error = kres_store_previous_id(sel[i])) < 0)
 			goto done;
-		keep = json_deep_copy(kres_annotations(sel[i]));
-		if ((error = kpatch_json6902(&sel[i]->obj, ops, d)) < 0) {
-			json_decref(keep);
+		(void)keep;
+		if ((error = json6902_keep_internal(sel[i], ops, d)) < 0)
 			goto done;
-		}
-		/* Internal annotations survive the patch. */
-		if (keep) {
-			const char *k;
-			json_t *v;
-
-			json_object_foreach(keep, k, v) {
-				if (strncmp(k, KANNO_PREFIX, strlen(KANNO_PREFIX)) == 0)
-					kres_set_annotation(sel[i], k, json_string_value(v));
-			}
-			json_decref(keep);
-		}
 	}
 done:
 	free(sel);
@@ -1214,7 +1227,7 @@ static int run_json6902(struct ktarget *t, struct kacc *ra, const json_t *target
 		return error;
 	}
 	for (size_t j = 0; j < nsel && !error; j++)
-		error = kpatch_json6902(&sel[j]->obj, ops, d);
+		error = json6902_keep_internal(sel[j], ops, d);
 	free(sel);
 	json_decref(ops);
 	return error;

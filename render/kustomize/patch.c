@@ -10,6 +10,7 @@
  * as kyaml does for fields without a merge strategy.
  */
 #include "render/kustomize/internal.h"
+#include "render/gofloat.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -379,7 +380,7 @@ static int scalar_text(struct buf *out, const json_t *v)
 		buf_addf(out, "%lld", (long long)json_integer_value(v));
 		return 1;
 	case JSON_REAL:
-		buf_addf(out, "%.17g", json_real_value(v));
+		gofloat_format(out, json_real_value(v), 'g', -1, 64);
 		return 1;
 	case JSON_TRUE:
 		buf_adds(out, "true");

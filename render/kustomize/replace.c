@@ -6,6 +6,7 @@
  * on the source), and * for every element.
  */
 #include "render/kustomize/internal.h"
+#include "render/gofloat.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,7 @@ static int scalar_text(struct buf *b, const json_t *v)
 	else if (json_is_integer(v))
 		buf_addf(b, "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))
-		buf_addf(b, "%.17g", json_real_value(v));
+		gofloat_format(b, json_real_value(v), 'g', -1, 64);
 	else if (json_is_true(v))
 		buf_adds(b, "true");
 	else if (json_is_false(v))

@@ -5,6 +5,7 @@
  * it, and is stripped before printing.
  */
 #include "render/kustomize/internal.h"
+#include "render/gofloat.h"
 #include "render/srcfile.h"
 #include "render/value.h"
 #include "render/yaml.h"
@@ -318,6 +319,28 @@ void kres_remove_build_annotations(struct kres *r)
 		return;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		json_object_del(a, keys[i]);
+	/* kyaml's GetAnnotations/SetAnnotations round trip makes every value a string. */
+	{
+		const char *k;
+		json_t *v;
+		struct buf t = BUF_INIT;
+
+		json_object_foreach(a, k, v) {
+			if (json_is_string(v))
+				continue;
+			buf_reset(&t);
+			if (json_is_integer(v))
+				buf_addf(&t, "%lld", (long long)json_integer_value(v));
+			else if (json_is_real(v))
+				gofloat_format(&t, json_real_value(v), 'g', -1, 64);
+			else if (json_is_boolean(v))
+				buf_adds(&t, json_is_true(v) ? "true" : "false");
+			else if (json_is_null(v))
+				buf_adds(&t, "null");
+			json_object_set_new(a, k, json_stringn(t.ptr, t.len));
+		}
+		buf_release(&t);
+	}
 	/* kyaml's SetAnnotations clears the field when the map is empty. */
 	if (json_object_size(a) == 0 && (md = metadata(r, 0)) != NULL)
 		json_object_del(md, "annotations");

@@ -5,6 +5,7 @@
  * renames (kustomize's api/internal/builtins and api/filters).
  */
 #include "render/kustomize/internal.h"
+#include "render/gofloat.h"
 #include "render/value.h"
 
 #include <stdio.h>
@@ -22,7 +23,7 @@ static int scalar_text(struct buf *out, const json_t *v)
 		buf_addf(out, "%lld", (long long)json_integer_value(v));
 		break;
 	case JSON_REAL:
-		buf_addf(out, "%.17g", json_real_value(v));
+		gofloat_format(out, json_real_value(v), 'g', -1, 64);
 		break;
 	case JSON_TRUE:
 		buf_adds(out, "true");

@@ -4,6 +4,7 @@
  * varReference fields of every resource is replaced by its value.
  */
 #include "render/kustomize/internal.h"
+#include "render/gofloat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +223,7 @@ static json_t *expand(const char *in, const json_t *values)
 				else if (json_is_integer(v))
 					buf_addf(&out, "%lld", (long long)json_integer_value(v));
 				else if (json_is_real(v))
-					buf_addf(&out, "%g", json_real_value(v));
+					gofloat_format(&out, json_real_value(v), 'g', -1, 64);
 				else if (json_is_boolean(v))
 					buf_adds(&out, json_is_true(v) ? "true" : "false");
 				else
