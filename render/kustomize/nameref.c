@@ -378,6 +378,29 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 				error = diag_set(d, error, "out of memory");
 				goto done;
 			}
+		/* getNamespacesForRoleBinding refuses a ServiceAccount subject whose
+		 * namespace is present but not a string. */
+		if (!rr->cur.cluster_scoped && strcmp(kres_kind(rr->r), "RoleBinding") == 0) {
+			json_t *subjects = json_object_get(rr->r->obj, "subjects"), *sj;
+			size_t k;
+
+			json_array_foreach(subjects, k, sj) {
+				json_t *ns = json_object_get(sj, "namespace"), *kind = json_object_get(sj, "kind");
+
+				if (ns && json_is_string(kind) &&
+				    strcmp(json_string_value(kind), "ServiceAccount") == 0 &&
+				    !json_is_string(ns)) {
+					struct buf s = BUF_INIT;
+
+					kid_string(&s, &rr->cur);
+					error = diag_set(d, DIAG_EINVALID,
+							 "Invalid Input: namespace is blank for resource \"%s\"\n",
+							 s.ptr);
+					buf_release(&s);
+					goto done;
+				}
+			}
+		}
 		for (size_t j = 0; j < n; j++)
 			if (referable(rr, &all[j]))
 				sub[nsub++] = &all[j];
