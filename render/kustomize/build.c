@@ -1746,8 +1746,6 @@ static int apply_sort(struct ktarget *t, struct kresmap *m, const struct kustomi
 		const char *order = jstr(so, "order");
 		json_t *legacy = json_object_get(so, "legacySortOptions");
 
-		if (!*order)
-			order = "fifo";
 		if (strcmp(order, "fifo") != 0 && strcmp(order, "legacy") != 0)
 			return diag_set(d, DIAG_EINVALID,
 					"the field 'sortOptions.order' must be one of [fifo, legacy]");
