@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum {
 	OPT_REORDER = 1,
@@ -35,14 +36,15 @@ static const struct opt options[] = {
 int cmd_kustomize(int argc, char **argv)
 {
 	struct kustomize_opts o = KUSTOMIZE_OPTS_INIT;
-	struct optstate st;
+	struct optstate opts;
 	struct diag d = DIAG_INIT;
 	struct buf out = BUF_INIT, warnings = BUF_INIT;
 	const char *dir = NULL, *output = NULL, *arg;
 	int id, status = EXIT_USAGE, error;
+	struct stat st;
 
-	opt_init(&st, "kustomize", options, argc, argv);
-	while ((id = opt_next(&st, &arg)) != -1) {
+	opt_init(&opts, "kustomize", options, argc, argv);
+	while ((id = opt_next(&opts, &arg)) != -1) {
 		switch (id) {
 		case -2:
 			goto done;
@@ -92,6 +94,37 @@ int cmd_kustomize(int argc, char **argv)
 		}
 	}
 	o.warnings = &warnings;
+	if (output && stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* -o DIR: one file per resource, as kustomize build writes them. */
+		struct kustomize_file *files = NULL;
+		size_t nfiles = 0;
+
+		error = kustomize_build_files(&files, &nfiles, dir ? dir : ".", &o, &d);
+		fwrite(warnings.ptr, 1, warnings.len, stderr);
+		if (error < 0) {
+			fprintf(stderr, "Error: %s\n", d.msg.len ? d.msg.ptr : diag_code_name(error));
+			status = exit_status_for(error);
+			goto done;
+		}
+		status = EXIT_OK;
+		for (size_t i = 0; i < nfiles && status == EXIT_OK; i++) {
+			struct buf path = BUF_INIT;
+			FILE *f;
+
+			buf_addf(&path, "%s/%s", output, files[i].name);
+			f = fopen(path.ptr, "wb");
+			if (!f || fwrite(files[i].data.ptr, 1, files[i].data.len, f) != files[i].data.len ||
+			    fclose(f) != 0) {
+				fprintf(stderr, "Error: open %s: %s\n", path.ptr, strerror(errno));
+				if (f)
+					fclose(f);
+				status = EXIT_USAGE;
+			}
+			buf_release(&path);
+		}
+		kustomize_files_free(files, nfiles);
+		goto done;
+	}
 	error = kustomize_build(&out, dir ? dir : ".", &o, &d);
 	fwrite(warnings.ptr, 1, warnings.len, stderr);
 	if (error < 0) {

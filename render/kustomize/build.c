@@ -12,6 +12,7 @@
  */
 #include "render/kustomize/internal.h"
 #include "render/srcfile.h"
+#include "render/value.h"
 #include "render/yaml.h"
 
 #include <stdlib.h>
@@ -1777,8 +1778,11 @@ static int has_build_metadata(const json_t *k, const char *what)
 	return 0;
 }
 
-int kustomize_build(struct buf *out, const char *path, const struct kustomize_opts *opts,
-		    struct diag *d)
+static int write_files(struct kustomize_file **files, size_t *nfiles, const struct kresmap *m,
+		       struct diag *d);
+
+static int build(struct buf *out, struct kustomize_file **files, size_t *nfiles,
+		 const char *path, const struct kustomize_opts *opts, struct diag *d)
 {
 	struct kustomize_opts defaults = KUSTOMIZE_OPTS_INIT;
 	struct kfs fs = { NULL, 0 };
@@ -1863,7 +1867,7 @@ int kustomize_build(struct buf *out, const char *path, const struct kustomize_op
 				json_object_del(md, "annotations");
 		}
 	}
-	error = kresmap_print(out, &ra.rm, d);
+	error = out ? kresmap_print(out, &ra.rm, d) : write_files(files, nfiles, &ra.rm, d);
 done:
 	kacc_release(&ra);
 	json_decref(t.k);
@@ -1872,4 +1876,89 @@ done:
 	kldr_release(&top);
 	kfs_release(&fs);
 	return error;
+}
+
+int kustomize_build(struct buf *out, const char *path, const struct kustomize_opts *opts,
+		    struct diag *d)
+{
+	return build(out, NULL, NULL, path, opts, d);
+}
+
+void kustomize_files_free(struct kustomize_file *files, size_t n)
+{
+	if (!files)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(files[i].name);
+		buf_release(&files[i].data);
+	}
+	free(files);
+}
+
+/* kustomize's Writer.WriteIndividualFiles: group_version_kind_name.yaml, lower-cased,
+ * prefixed with the namespace when resources span several namespaces. */
+static int write_files(struct kustomize_file **files, size_t *nfiles, const struct kresmap *m,
+		       struct diag *d)
+{
+	struct kustomize_file *v = calloc(m->len + 1, sizeof(*v));
+	json_t *namespaces = json_object();
+	int error = 0;
+
+	*files = NULL;
+	*nfiles = 0;
+	if (!v || !namespaces) {
+		free(v);
+		json_decref(namespaces);
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < m->len; i++) {
+		struct kid id = KID_INIT;
+
+		if (kres_cur_id(&id, m->v[i]) == 0 && !id.cluster_scoped)
+			json_object_set_new(namespaces, kid_effective_ns(&id), json_true());
+		kid_release(&id);
+	}
+	for (size_t i = 0; i < m->len && !error; i++) {
+		struct kid id = KID_INIT;
+		struct buf name = BUF_INIT;
+
+		if ((error = kres_cur_id(&id, m->v[i])) < 0) {
+			error = diag_set(d, error, "out of memory");
+			break;
+		}
+		if (!id.cluster_scoped && json_object_size(namespaces) > 1)
+			buf_addf(&name, "%s_", kid_effective_ns(&id));
+		if (*id.group)
+			buf_addf(&name, "%s_", id.group);
+		if (*id.version)
+			buf_addf(&name, "%s_", id.version);
+		if (*id.kind)
+			buf_addf(&name, "%s", id.kind);
+		if (name.len && name.ptr[name.len - 1] == '_')
+			buf_truncate(&name, name.len - 1);
+		buf_addf(&name, "_%s.yaml", id.name);
+		for (size_t k = 0; k < name.len; k++)
+			if (name.ptr[k] >= 'A' && name.ptr[k] <= 'Z')
+				name.ptr[k] = (char)(name.ptr[k] - 'A' + 'a');
+		kid_release(&id);
+		v[i].name = buf_detach(&name, NULL);
+		error = value_to_yaml(&v[i].data, m->v[i]->obj, d);
+		(*nfiles)++;
+	}
+	json_decref(namespaces);
+	if (error < 0) {
+		kustomize_files_free(v, *nfiles);
+		*nfiles = 0;
+		return error;
+	}
+	*files = v;
+	return 0;
+}
+
+int kustomize_build_files(struct kustomize_file **files, size_t *nfiles, const char *path,
+			  const struct kustomize_opts *opts, struct diag *d)
+{
+	*files = NULL;
+	*nfiles = 0;
+	return build(NULL, files, nfiles, path, opts, d);
 }

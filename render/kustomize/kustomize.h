@@ -5,6 +5,10 @@
 #ifndef HYDRATE_KUSTOMIZE_H
 #define HYDRATE_KUSTOMIZE_H
 
+#include "render/buf.h"
+
+#include <stddef.h>
+
 struct buf;
 struct diag;
 
@@ -48,5 +52,20 @@ struct kustomize_opts {
  */
 int kustomize_build(struct buf *out, const char *path, const struct kustomize_opts *opts,
 		    struct diag *d);
+
+/* One resource as `kustomize build -o DIR` writes it. */
+struct kustomize_file {
+	char *name;       /* owned: group_version_kind_name.yaml, lower-cased (namespace_ first
+			   * when the resources span several namespaces) */
+	struct buf data;  /* owned: the resource's YAML */
+};
+
+/*
+ * As kustomize_build, but one file per resource (kustomize build -o DIR);
+ * *files (free with kustomize_files_free) holds *nfiles entries.
+ */
+int kustomize_build_files(struct kustomize_file **files, size_t *nfiles, const char *path,
+			  const struct kustomize_opts *opts, struct diag *d);
+void kustomize_files_free(struct kustomize_file *files, size_t n);
 
 #endif
