@@ -269,20 +269,6 @@ static int kvlist_add(struct kvlist *l, const char *key, size_t klen, const char
 	return 0;
 }
 
-static int is_env_name(const char *s, size_t n)
-{
-	if (n == 0)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-' ||
-		      c == '.' || (c >= '0' && c <= '9')))
-			return 0;
-	}
-	return !(s[0] >= '0' && s[0] <= '9');
-}
-
 static int env_lines(struct kvlist *l, const char *data, size_t len, struct diag *d)
 {
 	size_t pos = 0;
@@ -310,12 +296,7 @@ static int env_lines(struct kvlist *l, const char *data, size_t len, struct diag
 		{
 			size_t klen = eq ? (size_t)(eq - line) : n;
 
-			if (!is_env_name(line, klen))
-				return diag_set(d, DIAG_EINVALID,
-						"\"%.*s\" is not a valid key name: a valid environment "
-						"variable name must consist of alphabetic characters, "
-						"digits, '_', '-', or '.', and must not start with a digit",
-						(int)klen, line);
+			/* kustomize's field validator accepts any name (IsEnvVarName is a no-op). */
 			if (kvlist_add(l, line, klen, eq ? eq + 1 : "",
 				       eq ? n - klen - 1 : 0) < 0)
 				return diag_set(d, DIAG_ENOMEM, "out of memory");
@@ -463,17 +444,6 @@ static void base64_lines(struct buf *out, const unsigned char *s, size_t n)
 	buf_release(&enc);
 }
 
-static int key_valid(const char *k)
-{
-	if (!*k || strlen(k) > 253)
-		return 0;
-	for (const char *p = k; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
-			return 0;
-	return strcmp(k, ".") != 0 && strcmp(k, "..") != 0 && strncmp(k, "..", 2) != 0;
-}
-
 static int set_string_map(json_t *obj, const char *field, const json_t *m)
 {
 	json_t *md = json_object_get(obj, "metadata"), *dst;
@@ -520,12 +490,6 @@ int kgen_configmap(struct kresmap *out, const struct kldr *l, const json_t *args
 		goto done;
 	}
 	for (size_t i = 0; i < kvs.len; i++) {
-		if (!key_valid(kvs.v[i].key)) {
-			error = diag_set(d, DIAG_EINVALID,
-					 "\"%s\" is not a valid key name for a %s", kvs.v[i].key,
-					 secret ? "Secret" : "ConfigMap");
-			goto done;
-		}
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(kvs.v[i].key, kvs.v[j].key) == 0) {
 				error = diag_set(d, DIAG_EINVALID,
