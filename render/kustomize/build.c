@@ -748,6 +748,36 @@ static int accumulate_resources(struct ktarget *t, struct kacc *ra, json_t *path
 	return 0;
 }
 
+/* Replaces d's message by prefix + Go's %q of it (fmt.Errorf("...%q", err)). */
+static int diag_wrap_quoted(struct diag *d, const char *prefix, int code)
+{
+	struct buf q = BUF_INIT;
+	const unsigned char *p;
+
+	if (!d)
+		return code;
+	buf_adds(&q, prefix);
+	buf_addch(&q, '"');
+	for (p = (const unsigned char *)d->msg.ptr; *p; p++) {
+		switch (*p) {
+		case '"': buf_adds(&q, "\\\""); break;
+		case '\\': buf_adds(&q, "\\\\"); break;
+		case '\n': buf_adds(&q, "\\n"); break;
+		case '\t': buf_adds(&q, "\\t"); break;
+		case '\r': buf_adds(&q, "\\r"); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				buf_addf(&q, "\\x%02x", *p);
+			else
+				buf_addch(&q, (char)*p);
+		}
+	}
+	buf_addch(&q, '"');
+	buf_set(&d->msg, q.ptr, q.len);
+	buf_release(&q);
+	return code;
+}
+
 static int accumulate_components(struct ktarget *t, struct kacc *ra, json_t *paths,
 				 struct diag *d)
 {
@@ -760,11 +790,11 @@ static int accumulate_components(struct ktarget *t, struct kacc *ra, json_t *pat
 		struct kldr sub = { NULL, NULL, NULL, KUSTOMIZE_LOAD_ROOT_ONLY };
 
 		if ((error = kldr_new(&sub, t->ldr, path, d)) < 0)
-			return diag_prefix(d, "loader.New");
+			return diag_wrap_quoted(d, "loader.New ", error);
 		error = accumulate_directory(t, ra, &sub, path, 1, d);
 		kldr_release(&sub);
 		if (error < 0)
-			return diag_prefix(d, "accumulateDirectory");
+			return diag_wrap_quoted(d, "accumulateDirectory: ", error);
 	}
 	return 0;
 }
