@@ -270,8 +270,8 @@ int kldr_is_remote(const char *path)
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 		if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
 			return 1;
-	return strstr(path, ".git/") != NULL || strstr(path, "?ref=") != NULL ||
-	       strstr(path, "//") != NULL;
+	return strstr(path, "?ref=") != NULL || strstr(path, "?version=") != NULL ||
+	       strstr(path, "?submodules=") != NULL;
 }
 
 int kldr_load(const struct kldr *l, const char *path, struct buf *out, struct diag *d)
