@@ -26,6 +26,8 @@
  * for more only costs time; the formatter pads with zeros as Go does. */
 #define MAX_E_DIGITS 800
 #define MAX_F_DIGITS 1100
+/* Room for "%.*f" of DBL_MAX at MAX_F_DIGITS (309 + 1 + 1100 characters). */
+#define TEXT_SIZE (MAX_F_DIGITS + 400)
 /* A precision beyond this is refused rather than appended. */
 #define MAX_PREC (1 << 24)
 
@@ -36,7 +38,7 @@ struct digits {
 	int nd, dp;
 };
 
-static void S_trim(struct digits *ds)
+static void digits_trim(struct digits *ds)
 {
 	while (ds->nd > 0 && ds->d[ds->nd - 1] == '0')
 		ds->nd--;
@@ -46,7 +48,7 @@ static void S_trim(struct digits *ds)
 
 /* Parses the "%e" text of a non-negative finite value into ds (d is
  * allocated by the caller, large enough). */
-static void S_parse_e(struct digits *ds, const char *s)
+static void parse_e_text(struct digits *ds, const char *s)
 {
 	int nd = 0, exp;
 
@@ -60,16 +62,17 @@ static void S_parse_e(struct digits *ds, const char *s)
 		ds->nd = 0;
 		ds->dp = 0;
 	}
-	S_trim(ds);
+	digits_trim(ds);
 }
 
-/* Parses the "%f" text of a non-negative finite value. */
-static void S_parse_f(struct digits *ds, const char *s)
+/* Parses the "%f" text of a non-negative finite value. The one non-digit
+ * is the decimal point, whatever character the locale makes it. */
+static void parse_f_text(struct digits *ds, const char *s)
 {
 	int nd = 0, dp = 0, seen_point = 0, lead = 1;
 
 	for (; *s; s++) {
-		if (*s == '.') {
+		if (*s < '0' || *s > '9') {
 			seen_point = 1;
 			continue;
 		}
@@ -85,10 +88,10 @@ static void S_parse_f(struct digits *ds, const char *s)
 	}
 	ds->nd = nd;
 	ds->dp = dp;
-	S_trim(ds);
+	digits_trim(ds);
 }
 
-static int S_reads_back(const char *text, double v, int bitsize)
+static int reads_back(const char *text, double v, int bitsize)
 {
 	if (bitsize == 32)
 		return strtof(text, NULL) == (float)v;
@@ -98,7 +101,7 @@ static int S_reads_back(const char *text, double v, int bitsize)
 /* Adds (dir > 0) or subtracts one unit in the last place of the nd-digit
  * string in d (nd >= 1). Returns 0, or -1 if the result has a different
  * length (999 + 1, 100 - 1): then it is not a candidate of this length. */
-static int S_step(char *d, int nd, int dir)
+static int digits_step(char *d, int nd, int dir)
 {
 	int i;
 
@@ -127,7 +130,7 @@ static int S_step(char *d, int nd, int dir)
  * on the other side of v may fit when the nearest does not, and Go's
  * algorithm takes it then.
  */
-static void S_shortest(struct digits *ds, double v, int bitsize)
+static void shortest_digits(struct digits *ds, double v, int bitsize)
 {
 	char text[64], cand[64];
 	int maxp = bitsize == 32 ? 9 : 17;
@@ -137,8 +140,8 @@ static void S_shortest(struct digits *ds, double v, int bitsize)
 		int dir;
 
 		snprintf(text, sizeof(text), "%.*e", p - 1, v);
-		if (S_reads_back(text, v, bitsize) || p == maxp) {
-			S_parse_e(ds, text);
+		if (reads_back(text, v, bitsize) || p == maxp) {
+			parse_e_text(ds, text);
 			return;
 		}
 		rounded = strtod(text, NULL);
@@ -153,23 +156,22 @@ static void S_shortest(struct digits *ds, double v, int bitsize)
 				if (*s >= '0' && *s <= '9')
 					d[nd++] = *s;
 			exp = atoi(s + 1);
-			if (S_step(d, nd, dir) < 0)
+			if (digits_step(d, nd, dir) < 0)
 				continue;
-			snprintf(cand, sizeof(cand), "%c.%.*se%d", d[0], nd - 1, d + 1, exp);
-			if (nd == 1)
-				snprintf(cand, sizeof(cand), "%ce%d", d[0], exp);
-			if (S_reads_back(cand, v, bitsize)) {
+			/* an integer mantissa: no decimal point for the locale to read */
+			snprintf(cand, sizeof(cand), "%.*se%d", nd, d, exp - (nd - 1));
+			if (reads_back(cand, v, bitsize)) {
 				memcpy(ds->d, d, nd);
 				ds->nd = nd;
 				ds->dp = exp + 1;
-				S_trim(ds);
+				digits_trim(ds);
 				return;
 			}
 		}
 	}
 }
 
-static void S_fmt_e(struct buf *out, int neg, const struct digits *ds, int prec, char fmt)
+static void fmt_e(struct buf *out, int neg, const struct digits *ds, int prec, char fmt)
 {
 	int exp, i;
 
@@ -195,7 +197,7 @@ static void S_fmt_e(struct buf *out, int neg, const struct digits *ds, int prec,
 	buf_addf(out, "%02d", exp);
 }
 
-static void S_fmt_f(struct buf *out, int neg, const struct digits *ds, int prec)
+static void fmt_f(struct buf *out, int neg, const struct digits *ds, int prec)
 {
 	if (neg)
 		buf_addch(out, '-');
@@ -215,7 +217,7 @@ static void S_fmt_f(struct buf *out, int neg, const struct digits *ds, int prec)
 	}
 }
 
-static void S_format_digits(struct buf *out, int shortest, int neg, const struct digits *ds,
+static void format_digits(struct buf *out, int shortest, int neg, const struct digits *ds,
 			    int prec, char fmt)
 {
 	int eprec, exp;
@@ -223,10 +225,10 @@ static void S_format_digits(struct buf *out, int shortest, int neg, const struct
 	switch (fmt) {
 	case 'e':
 	case 'E':
-		S_fmt_e(out, neg, ds, prec, fmt);
+		fmt_e(out, neg, ds, prec, fmt);
 		return;
 	case 'f':
-		S_fmt_f(out, neg, ds, prec);
+		fmt_f(out, neg, ds, prec);
 		return;
 	default: /* 'g', 'G' */
 		eprec = prec;
@@ -238,18 +240,18 @@ static void S_format_digits(struct buf *out, int shortest, int neg, const struct
 		if (exp < -4 || exp >= eprec) {
 			if (prec > ds->nd)
 				prec = ds->nd;
-			S_fmt_e(out, neg, ds, prec - 1, fmt == 'g' ? 'e' : 'E');
+			fmt_e(out, neg, ds, prec - 1, fmt == 'g' ? 'e' : 'E');
 			return;
 		}
 		if (prec > ds->dp)
 			prec = ds->nd;
-		S_fmt_f(out, neg, ds, prec - ds->dp > 0 ? prec - ds->dp : 0);
+		fmt_f(out, neg, ds, prec - ds->dp > 0 ? prec - ds->dp : 0);
 	}
 }
 
 /* float32(v) as Go converts it (round to nearest even, overflow to Inf),
  * without the undefined behaviour of an out-of-range C conversion. */
-static float S_to_float32(double v)
+static float to_float32(double v)
 {
 	double a = fabs(v);
 
@@ -262,7 +264,7 @@ static float S_to_float32(double v)
 }
 
 /* 'b': mantissa "p" binary exponent, both decimal. */
-static void S_fmt_b(struct buf *out, int neg, uint64_t mant, int exp, int mantbits)
+static void fmt_b(struct buf *out, int neg, uint64_t mant, int exp, int mantbits)
 {
 	if (neg)
 		buf_addch(out, '-');
@@ -274,7 +276,7 @@ static void S_fmt_b(struct buf *out, int neg, uint64_t mant, int exp, int mantbi
 }
 
 /* 'x' / 'X': hexadecimal fraction and binary exponent. */
-static void S_fmt_x(struct buf *out, int prec, char fmt, int neg, uint64_t mant, int exp,
+static void fmt_x(struct buf *out, int prec, char fmt, int neg, uint64_t mant, int exp,
 		    int mantbits)
 {
 	const char *hex = fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -328,7 +330,7 @@ static void S_fmt_x(struct buf *out, int prec, char fmt, int neg, uint64_t mant,
 int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 {
 	struct digits ds = { NULL, 0, 0 };
-	char *text = NULL;
+	char *text = NULL, small[32];
 	int neg, shortest = prec < 0, mantbits, error = 0;
 	uint64_t mant;
 	int exp;
@@ -336,7 +338,7 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 	if (bitsize != 32)
 		bitsize = 64;
 	if (bitsize == 32)
-		v = S_to_float32(v);
+		v = to_float32(v);
 	if (isnan(v))
 		return buf_adds(out, "NaN");
 	if (isinf(v))
@@ -374,9 +376,9 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 			exp += -1023;
 		}
 		if (fmt == 'b')
-			S_fmt_b(out, neg, mant, exp, mantbits);
+			fmt_b(out, neg, mant, exp, mantbits);
 		else
-			S_fmt_x(out, prec, fmt, neg, mant, exp, mantbits);
+			fmt_x(out, prec, fmt, neg, mant, exp, mantbits);
 		return buf_oom(out) ? -1 : 0;
 	}
 	if (fmt != 'e' && fmt != 'E' && fmt != 'f' && fmt != 'g' && fmt != 'G') {
@@ -385,15 +387,10 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		return buf_oom(out) ? -1 : 0;
 	}
 
-	text = malloc(MAX_F_DIGITS + 400);
-	ds.d = malloc(MAX_F_DIGITS + 400);
-	if (!text || !ds.d) {
-		error = -1;
-		goto done;
-	}
 	if (shortest) {
+		ds.d = small; /* at most 17 digits */
 		if (v != 0)
-			S_shortest(&ds, v, bitsize);
+			shortest_digits(&ds, v, bitsize);
 		switch (fmt) {
 		case 'e':
 		case 'E':
@@ -405,10 +402,13 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		default:
 			prec = ds.nd;
 		}
+	} else if (!(text = malloc(TEXT_SIZE)) || !(ds.d = malloc(TEXT_SIZE))) {
+		error = -1;
+		goto done;
 	} else if (fmt == 'f') {
 		int p = prec < MAX_F_DIGITS ? prec : MAX_F_DIGITS;
-		snprintf(text, MAX_F_DIGITS + 400, "%.*f", p, v);
-		S_parse_f(&ds, text);
+		snprintf(text, TEXT_SIZE, "%.*f", p, v);
+		parse_f_text(&ds, text);
 	} else {
 		int digits = prec;
 
@@ -420,14 +420,15 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		}
 		if (digits > MAX_E_DIGITS)
 			digits = MAX_E_DIGITS;
-		snprintf(text, MAX_F_DIGITS + 400, "%.*e", digits - 1, v);
-		S_parse_e(&ds, text);
+		snprintf(text, TEXT_SIZE, "%.*e", digits - 1, v);
+		parse_e_text(&ds, text);
 	}
-	S_format_digits(out, shortest, neg, &ds, prec, fmt);
+	format_digits(out, shortest, neg, &ds, prec, fmt);
 	if (buf_oom(out))
 		error = -1;
 done:
 	free(text);
-	free(ds.d);
+	if (ds.d != small)
+		free(ds.d);
 	return error;
 }

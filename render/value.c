@@ -15,6 +15,7 @@
 #include "render/value.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@
 
 /* Decodes the rune at s (n > 0 bytes left) as utf8.DecodeRune does:
  * returns the size, and U+FFFD with size 1 for an invalid sequence. */
-static size_t S_decode_rune(const unsigned char *s, size_t n, uint32_t *r)
+static size_t decode_rune(const unsigned char *s, size_t n, uint32_t *r)
 {
 	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
 	size_t size;
@@ -96,14 +97,14 @@ static size_t S_decode_rune(const unsigned char *s, size_t n, uint32_t *r)
 
 /* The string as it comes back from Go's JSON: every invalid byte replaced
  * by U+FFFD. Appends to out. */
-static void S_go_sanitize(struct buf *out, const char *s, size_t len)
+static void go_sanitize(struct buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
 	while (i < len) {
 		uint32_t r;
-		size_t n = S_decode_rune(p + i, len - i, &r);
+		size_t n = decode_rune(p + i, len - i, &r);
 
 		if (r == RUNE_ERROR && n == 1)
 			buf_add(out, "\xEF\xBF\xBD", 3);
@@ -124,7 +125,7 @@ struct member {
 	size_t index;
 };
 
-static int S_member_cmp_bytes(const void *a, const void *b)
+static int member_cmp_bytes(const void *a, const void *b)
 {
 	const struct member *x = a, *y = b;
 	size_t n = x->len < y->len ? x->len : y->len;
@@ -140,7 +141,7 @@ static int S_member_cmp_bytes(const void *a, const void *b)
 
 /* The members of object o in jansson's order. *out is malloc'd (NULL when
  * empty); keys and values are borrowed from o. */
-static int S_members(struct member **out, size_t *n_out, const json_t *o)
+static int object_members(struct member **out, size_t *n_out, const json_t *o)
 {
 	size_t n = json_object_size(o), i = 0;
 	struct member *m = NULL;
@@ -166,7 +167,7 @@ static int S_members(struct member **out, size_t *n_out, const json_t *o)
 }
 
 /* encodeState.string: Go's JSON string escaping. */
-static void S_json_string(struct buf *out, const char *s, size_t len, int html)
+static void jenc_string(struct buf *out, const char *s, size_t len, int html)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
@@ -215,7 +216,7 @@ static void S_json_string(struct buf *out, const char *s, size_t len, int html)
 			start = i;
 			continue;
 		}
-		n = S_decode_rune(p + i, len - i, &r);
+		n = decode_rune(p + i, len - i, &r);
 		if (r == RUNE_ERROR && n == 1) {
 			buf_add(out, p + start, i - start);
 			buf_adds(out, "\\ufffd");
@@ -238,7 +239,7 @@ static void S_json_string(struct buf *out, const char *s, size_t len, int html)
 
 /* floatEncoder (64 bits): 'f', or 'e' outside [1e-6, 1e21), with the
  * exponent's leading zero dropped ("1e-07" -> "1e-7"). */
-static int S_json_float(struct buf *out, double v, struct diag *d)
+static int jenc_float(struct buf *out, double v, struct diag *d)
 {
 	double a = fabs(v);
 	char fmt = 'f';
@@ -255,7 +256,7 @@ static int S_json_float(struct buf *out, double v, struct diag *d)
 	if (a != 0 && (a < 1e-6 || a >= 1e21))
 		fmt = 'e';
 	if (gofloat_format(out, v, fmt, -1, 64) < 0)
-		return DIAG_ENOMEM;
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	n = out->len - start;
 	if (fmt == 'e' && n >= 4) {
 		char *b = out->ptr + start;
@@ -268,7 +269,7 @@ static int S_json_float(struct buf *out, double v, struct diag *d)
 	return 0;
 }
 
-static void S_json_newline(struct buf *out, unsigned flags, int level)
+static void jenc_newline(struct buf *out, unsigned flags, int level)
 {
 	if (!(flags & VALUE_JSON_INDENT))
 		return;
@@ -276,7 +277,7 @@ static void S_json_newline(struct buf *out, unsigned flags, int level)
 	buf_addchn(out, ' ', (size_t)level * 2);
 }
 
-static int S_json_value(struct buf *out, const json_t *v, unsigned flags, int depth,
+static int jenc_value(struct buf *out, const json_t *v, unsigned flags, int depth,
 			struct diag *d)
 {
 	struct member *m = NULL;
@@ -300,10 +301,10 @@ static int S_json_value(struct buf *out, const json_t *v, unsigned flags, int de
 		buf_addf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		error = S_json_float(out, json_real_value(v), d);
+		error = jenc_float(out, json_real_value(v), d);
 		break;
 	case JSON_STRING:
-		S_json_string(out, json_string_value(v), json_string_length(v),
+		jenc_string(out, json_string_value(v), json_string_length(v),
 			      !(flags & VALUE_JSON_RAW));
 		break;
 	case JSON_ARRAY:
@@ -312,33 +313,33 @@ static int S_json_value(struct buf *out, const json_t *v, unsigned flags, int de
 		for (size_t i = 0; i < n && !error; i++) {
 			if (i)
 				buf_addch(out, ',');
-			S_json_newline(out, flags, depth);
-			error = S_json_value(out, json_array_get(v, i), flags, depth + 1, d);
+			jenc_newline(out, flags, depth);
+			error = jenc_value(out, json_array_get(v, i), flags, depth + 1, d);
 		}
 		if (n)
-			S_json_newline(out, flags, depth - 1);
+			jenc_newline(out, flags, depth - 1);
 		buf_addch(out, ']');
 		break;
 	case JSON_OBJECT:
-		if ((error = S_members(&m, &n, v)) < 0) {
+		if ((error = object_members(&m, &n, v)) < 0) {
 			diag_set(d, error, "out of memory");
 			break;
 		}
 		if (n > 1)
-			qsort(m, n, sizeof(*m), S_member_cmp_bytes);
+			qsort(m, n, sizeof(*m), member_cmp_bytes);
 		buf_addch(out, '{');
 		for (size_t i = 0; i < n && !error; i++) {
 			if (i)
 				buf_addch(out, ',');
-			S_json_newline(out, flags, depth);
-			S_json_string(out, m[i].key, m[i].len, !(flags & VALUE_JSON_RAW));
+			jenc_newline(out, flags, depth);
+			jenc_string(out, m[i].key, m[i].len, !(flags & VALUE_JSON_RAW));
 			buf_addch(out, ':');
 			if (flags & VALUE_JSON_INDENT)
 				buf_addch(out, ' ');
-			error = S_json_value(out, m[i].value, flags, depth + 1, d);
+			error = jenc_value(out, m[i].value, flags, depth + 1, d);
 		}
 		if (n)
-			S_json_newline(out, flags, depth - 1);
+			jenc_newline(out, flags, depth - 1);
 		buf_addch(out, '}');
 		break;
 	}
@@ -357,7 +358,7 @@ int value_to_json(struct buf *out, const json_t *v, unsigned flags, struct diag 
 	}
 	if (out->max)
 		tmp.max = out->max > out->len ? out->max - out->len : 1;
-	error = S_json_value(&tmp, v, flags, 1, d);
+	error = jenc_value(&tmp, v, flags, 1, d);
 	if (!error && buf_oom(&tmp))
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 	if (!error && buf_add(out, tmp.ptr, tmp.len) < 0)
@@ -369,13 +370,14 @@ int value_to_json(struct buf *out, const json_t *v, unsigned flags, struct diag 
 /* ------------------------------------------------------------------ */
 /* go-yaml v2 resolve.go: which plain scalars are not strings          */
 
-static int S_is_digit(char c)
+static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-/* strconv.ParseUint(s, base, 64) succeeds (base 0: Go's prefixes). */
-static int S_go_parse_uint(const char *s, size_t len, int base)
+/* strconv.ParseUint(s, base, 64) succeeds (base 0: Go's prefixes); the
+ * value goes to *out. */
+static int go_parse_uint(const char *s, size_t len, int base, uint64_t *out)
 {
 	uint64_t n = 0;
 	size_t i = 0;
@@ -412,46 +414,29 @@ static int S_go_parse_uint(const char *s, size_t len, int base)
 			return 0;
 		n = n * (uint64_t)base + (uint64_t)dv;
 	}
+	*out = n;
 	return 1;
 }
 
-/* strconv.ParseInt(s, base, 64) succeeds. */
-static int S_go_parse_int(const char *s, size_t len, int base)
+/* strconv.ParseInt(s, base, 64) succeeds: one optional sign, then
+ * ParseUint, then the int64 range. */
+static int go_parse_int(const char *s, size_t len, int base)
 {
+	uint64_t n;
 	int neg = 0;
-	uint64_t n = 0;
-	size_t i = 0;
 
-	if (len == 0)
-		return 0;
-	if (s[0] == '+' || s[0] == '-') {
+	if (len > 0 && (s[0] == '+' || s[0] == '-')) {
 		neg = s[0] == '-';
 		s++;
 		len--;
 	}
-	if (!S_go_parse_uint(s, len, base))
+	if (!go_parse_uint(s, len, base, &n))
 		return 0;
-	/* the magnitude must fit: redo the arithmetic to get it */
-	if (base == 0) {
-		base = 10;
-		if (len > 0 && s[0] == '0') {
-			char c = len >= 3 ? (char)(s[1] | 0x20) : 0;
-
-			base = c == 'b' ? 2 : c == 'o' ? 8 : c == 'x' ? 16 : 8;
-			i = (c == 'b' || c == 'o' || c == 'x') ? 2 : 1;
-		}
-	}
-	for (; i < len; i++) {
-		char c = (char)(s[i] | (S_is_digit(s[i]) ? 0 : 0x20));
-		int dv = S_is_digit(c) ? c - '0' : c - 'a' + 10;
-
-		n = n * (uint64_t)base + (uint64_t)dv;
-	}
 	return neg ? n <= (uint64_t)1 << 63 : n < (uint64_t)1 << 63;
 }
 
 /* yamlStyleFloat: ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
-static int S_yaml_style_float(const char *s, size_t len)
+static int matches_float_regexp(const char *s, size_t len)
 {
 	size_t i = 0, k;
 
@@ -459,24 +444,24 @@ static int S_yaml_style_float(const char *s, size_t len)
 		i++;
 	if (i < len && s[i] == '.') {
 		i++;
-		for (k = i; i < len && S_is_digit(s[i]); i++)
+		for (k = i; i < len && is_digit(s[i]); i++)
 			;
 		if (i == k)
 			return 0;
 	} else {
-		for (k = i; i < len && S_is_digit(s[i]); i++)
+		for (k = i; i < len && is_digit(s[i]); i++)
 			;
 		if (i == k)
 			return 0;
 		if (i < len && s[i] == '.')
-			for (i++; i < len && S_is_digit(s[i]); i++)
+			for (i++; i < len && is_digit(s[i]); i++)
 				;
 	}
 	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
 		if (i < len && (s[i] == '-' || s[i] == '+'))
 			i++;
-		for (k = i; i < len && S_is_digit(s[i]); i++)
+		for (k = i; i < len && is_digit(s[i]); i++)
 			;
 		if (i == k)
 			return 0;
@@ -484,11 +469,27 @@ static int S_yaml_style_float(const char *s, size_t len)
 	return i == len;
 }
 
+/* strtod in the "C" locale, whatever the thread's locale is (a ',' decimal
+ * point would stop strtod at '.'). glibc hands out its static C locale
+ * object for this, so nothing is allocated. */
+static double c_strtod(const char *s)
+{
+	locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	locale_t old = c ? uselocale(c) : (locale_t)0;
+	double v = strtod(s, NULL);
+
+	if (c) {
+		uselocale(old);
+		freelocale(c);
+	}
+	return v;
+}
+
 /* strconv.ParseFloat(s, 64) succeeds, for a decimal s (no hex, inf, nan
  * can start with the characters that lead here): digits with underscores
  * only between digits, at most one point, an optional exponent, and no
- * overflow to infinity. */
-static int S_go_parse_float(const char *s, size_t len)
+ * overflow to infinity. Returns 1, 0, or -1 when out of memory. */
+static int go_parse_float(const char *s, size_t len)
 {
 	char *tmp;
 	size_t i = 0, n = 0, mant = 0;
@@ -498,10 +499,10 @@ static int S_go_parse_float(const char *s, size_t len)
 	if (i < len && (s[i] == '-' || s[i] == '+'))
 		i++;
 	for (; i < len; i++) {
-		if (S_is_digit(s[i])) {
+		if (is_digit(s[i])) {
 			mant++;
 		} else if (s[i] == '_') {
-			if (i == 0 || !S_is_digit(s[i - 1]) || i + 1 >= len || !S_is_digit(s[i + 1]))
+			if (i == 0 || !is_digit(s[i - 1]) || i + 1 >= len || !is_digit(s[i + 1]))
 				return 0;
 		} else if (s[i] == '.' && !seen_point) {
 			seen_point = 1;
@@ -517,9 +518,9 @@ static int S_go_parse_float(const char *s, size_t len)
 		i++;
 		if (i < len && (s[i] == '-' || s[i] == '+'))
 			i++;
-		for (k = i; i < len && (S_is_digit(s[i]) || s[i] == '_'); i++)
-			if (s[i] == '_' && (!S_is_digit(s[i - 1]) || i + 1 >= len ||
-					    !S_is_digit(s[i + 1])))
+		for (k = i; i < len && (is_digit(s[i]) || s[i] == '_'); i++)
+			if (s[i] == '_' && (!is_digit(s[i - 1]) || i + 1 >= len ||
+					    !is_digit(s[i + 1])))
 				return 0;
 		if (i == k)
 			return 0;
@@ -528,12 +529,12 @@ static int S_go_parse_float(const char *s, size_t len)
 		return 0;
 	tmp = malloc(len + 1);
 	if (!tmp)
-		return 0;
+		return -1;
 	for (i = 0; i < len; i++)
 		if (s[i] != '_')
 			tmp[n++] = s[i];
 	tmp[n] = '\0';
-	v = strtod(tmp, NULL);
+	v = c_strtod(tmp);
 	if (isinf(v))
 		ok = 0;
 	free(tmp);
@@ -541,20 +542,20 @@ static int S_go_parse_float(const char *s, size_t len)
 }
 
 /* time.Parse's getnum(value, false): one or two digits. */
-static int S_getnum(const char *s, size_t len, size_t *i, int *out)
+static int getnum(const char *s, size_t len, size_t *i, int *out)
 {
-	if (*i >= len || !S_is_digit(s[*i]))
+	if (*i >= len || !is_digit(s[*i]))
 		return 0;
 	*out = s[*i] - '0';
 	(*i)++;
-	if (*i < len && S_is_digit(s[*i])) {
+	if (*i < len && is_digit(s[*i])) {
 		*out = *out * 10 + s[*i] - '0';
 		(*i)++;
 	}
 	return 1;
 }
 
-static int S_days_in(int month, int year)
+static int days_in(int month, int year)
 {
 	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -568,23 +569,23 @@ static int S_days_in(int month, int year)
  * "2006-1-2T15:4:5.999999999Z07:00", the same with 't',
  * "2006-1-2 15:4:5.999999999" or "2006-1-2".
  */
-static int S_is_timestamp(const char *s, size_t len)
+static int is_timestamp(const char *s, size_t len)
 {
 	size_t i = 0;
 	int year, month, day, hour, min, sec, tz;
 
-	for (; i < len && S_is_digit(s[i]); i++)
+	for (; i < len && is_digit(s[i]); i++)
 		;
 	if (i != 4 || i == len || s[i] != '-')
 		return 0;
 	year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	i = 5;
-	if (!S_getnum(s, len, &i, &month) || month < 1 || month > 12)
+	if (!getnum(s, len, &i, &month) || month < 1 || month > 12)
 		return 0;
 	if (i >= len || s[i] != '-')
 		return 0;
 	i++;
-	if (!S_getnum(s, len, &i, &day) || day < 1 || day > S_days_in(month, year))
+	if (!getnum(s, len, &i, &day) || day < 1 || day > days_in(month, year))
 		return 0;
 	if (i == len)
 		return 1;
@@ -598,20 +599,20 @@ static int S_is_timestamp(const char *s, size_t len)
 	} else {
 		return 0;
 	}
-	if (!S_getnum(s, len, &i, &hour) || hour > 23)
+	if (!getnum(s, len, &i, &hour) || hour > 23)
 		return 0;
 	if (i >= len || s[i] != ':')
 		return 0;
 	i++;
-	if (!S_getnum(s, len, &i, &min) || min > 59)
+	if (!getnum(s, len, &i, &min) || min > 59)
 		return 0;
 	if (i >= len || s[i] != ':')
 		return 0;
 	i++;
-	if (!S_getnum(s, len, &i, &sec) || sec > 59)
+	if (!getnum(s, len, &i, &sec) || sec > 59)
 		return 0;
-	if (i + 1 < len && (s[i] == '.' || s[i] == ',') && S_is_digit(s[i + 1]))
-		for (i++; i < len && S_is_digit(s[i]); i++)
+	if (i + 1 < len && (s[i] == '.' || s[i] == ',') && is_digit(s[i + 1]))
+		for (i++; i < len && is_digit(s[i]); i++)
 			;
 	if (!tz)
 		return i == len;
@@ -621,8 +622,8 @@ static int S_is_timestamp(const char *s, size_t len)
 		return 0;
 	if (s[i] != '+' && s[i] != '-')
 		return 0;
-	if (!S_is_digit(s[i + 1]) || !S_is_digit(s[i + 2]) || !S_is_digit(s[i + 4]) ||
-	    !S_is_digit(s[i + 5]))
+	if (!is_digit(s[i + 1]) || !is_digit(s[i + 2]) || !is_digit(s[i + 4]) ||
+	    !is_digit(s[i + 5]))
 		return 0;
 	if ((s[i + 1] - '0') * 10 + (s[i + 2] - '0') > 24 ||
 	    (s[i + 4] - '0') * 10 + (s[i + 5] - '0') > 60)
@@ -631,7 +632,7 @@ static int S_is_timestamp(const char *s, size_t len)
 }
 
 /* isBase60Float: ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$ */
-static int S_is_base60_float(const char *s, size_t len)
+static int is_base60_float(const char *s, size_t len)
 {
 	size_t i = 0, groups = 0;
 
@@ -639,14 +640,14 @@ static int S_is_base60_float(const char *s, size_t len)
 		return 0;
 	if (s[i] == '-' || s[i] == '+')
 		i++;
-	if (i >= len || !S_is_digit(s[i]))
+	if (i >= len || !is_digit(s[i]))
 		return 0;
-	for (i++; i < len && (S_is_digit(s[i]) || s[i] == '_'); i++)
+	for (i++; i < len && (is_digit(s[i]) || s[i] == '_'); i++)
 		;
 	while (i < len && s[i] == ':') {
 		size_t k = ++i;
 
-		while (i < len && S_is_digit(s[i]))
+		while (i < len && is_digit(s[i]))
 			i++;
 		if (i - k == 0 || i - k > 2 || (i - k == 2 && s[k] > '5'))
 			return 0;
@@ -655,18 +656,19 @@ static int S_is_base60_float(const char *s, size_t len)
 	if (groups == 0)
 		return 0;
 	if (i < len && s[i] == '.')
-		for (i++; i < len && (S_is_digit(s[i]) || s[i] == '_'); i++)
+		for (i++; i < len && (is_digit(s[i]) || s[i] == '_'); i++)
 			;
 	return i == len;
 }
 
-static int S_equals(const char *s, size_t len, const char *lit)
+static int equals(const char *s, size_t len, const char *lit)
 {
 	return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
-/* resolve("", s) gives !!str: a plain s would read back as this string. */
-static int S_resolves_to_str(const char *s, size_t len)
+/* resolve("", s) gives !!str: a plain s would read back as this string.
+ * Returns 1, 0, or -1 when out of memory. */
+static int resolves_to_str(const char *s, size_t len)
 {
 	static const char *const map[] = {
 		"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
@@ -676,7 +678,8 @@ static int S_resolves_to_str(const char *s, size_t len)
 	};
 	char hint, *plain = NULL;
 	size_t n = 0;
-	int is_str = 1;
+	uint64_t u;
+	int is_str = 1, r;
 
 	if (len == 0)
 		return 0; /* null */
@@ -693,37 +696,37 @@ static int S_resolves_to_str(const char *s, size_t len)
 		hint = 'M';
 		break;
 	default:
-		hint = S_is_digit(s[0]) ? 'D' : 0;
+		hint = is_digit(s[0]) ? 'D' : 0;
 	}
 	if (!hint)
 		return 1;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (S_equals(s, len, map[i]))
+		if (equals(s, len, map[i]))
 			return 0;
 	if (hint == 'M')
 		return 1;
 	if (hint == '.')
-		return !S_go_parse_float(s, len);
+		return (r = go_parse_float(s, len)) < 0 ? -1 : !r;
 
-	if (S_is_timestamp(s, len))
+	if (is_timestamp(s, len))
 		return 0;
 	plain = malloc(len + 1);
 	if (!plain)
-		return 1;
+		return -1;
 	for (size_t i = 0; i < len; i++)
 		if (s[i] != '_')
 			plain[n++] = s[i];
 	plain[n] = '\0';
-	if (S_go_parse_int(plain, n, 0) || S_go_parse_uint(plain, n, 0))
+	if (go_parse_int(plain, n, 0) || go_parse_uint(plain, n, 0, &u))
 		is_str = 0;
-	else if (S_yaml_style_float(plain, n) && S_go_parse_float(plain, n))
-		is_str = 0;
+	else if (matches_float_regexp(plain, n) && (r = go_parse_float(plain, n)) != 0)
+		is_str = r < 0 ? -1 : 0;
 	else if (n >= 2 && plain[0] == '0' && plain[1] == 'b')
-		is_str = !(S_go_parse_int(plain + 2, n - 2, 2) ||
-			   S_go_parse_uint(plain + 2, n - 2, 2));
+		is_str = !(go_parse_int(plain + 2, n - 2, 2) ||
+			   go_parse_uint(plain + 2, n - 2, 2, &u));
 	else if (n >= 3 && memcmp(plain, "-0b", 3) == 0) {
 		plain[2] = '-';
-		is_str = !S_go_parse_int(plain + 2, n - 2, 2);
+		is_str = !go_parse_int(plain + 2, n - 2, 2);
 	}
 	free(plain);
 	return is_str;
@@ -734,12 +737,10 @@ static int S_resolves_to_str(const char *s, size_t len)
 
 /*
  * Go's unicode.IsLetter (category L) and unicode.IsDigit (category Nd)
- * beyond ASCII. Generated from Python's unicodedata (Unicode 14.0):
- *   ranges of chr(c) for c in 0x80..0x10FFFF whose category starts with 'L'
- *   (resp. equals 'Nd'). Go 1.21+ uses Unicode 15.0, which adds letters and
- *   digits that these tables miss (docs/emit.md).
+ * beyond ASCII, as of Unicode 15.0 (Go 1.21 to 1.25). Generated by
+ * `tests/unit/gen_value_cases.py --unicode-tables` from ICU 72.
  */
-static const uint32_t S_letter_ranges[][2] = {
+static const uint32_t letter_ranges[][2] = {
 	{ 0xaa, 0xaa }, { 0xb5, 0xb5 }, { 0xba, 0xba }, { 0xc0, 0xd6 }, { 0xd8, 0xf6 },
 	{ 0xf8, 0x2c1 }, { 0x2c6, 0x2d1 }, { 0x2e0, 0x2e4 }, { 0x2ec, 0x2ec }, { 0x2ee, 0x2ee },
 	{ 0x370, 0x374 }, { 0x376, 0x377 }, { 0x37a, 0x37d }, { 0x37f, 0x37f }, { 0x386, 0x386 },
@@ -849,53 +850,56 @@ static const uint32_t S_letter_ranges[][2] = {
 	{ 0x110d0, 0x110e8 }, { 0x11103, 0x11126 }, { 0x11144, 0x11144 }, { 0x11147, 0x11147 },
 	{ 0x11150, 0x11172 }, { 0x11176, 0x11176 }, { 0x11183, 0x111b2 }, { 0x111c1, 0x111c4 },
 	{ 0x111da, 0x111da }, { 0x111dc, 0x111dc }, { 0x11200, 0x11211 }, { 0x11213, 0x1122b },
-	{ 0x11280, 0x11286 }, { 0x11288, 0x11288 }, { 0x1128a, 0x1128d }, { 0x1128f, 0x1129d },
-	{ 0x1129f, 0x112a8 }, { 0x112b0, 0x112de }, { 0x11305, 0x1130c }, { 0x1130f, 0x11310 },
-	{ 0x11313, 0x11328 }, { 0x1132a, 0x11330 }, { 0x11332, 0x11333 }, { 0x11335, 0x11339 },
-	{ 0x1133d, 0x1133d }, { 0x11350, 0x11350 }, { 0x1135d, 0x11361 }, { 0x11400, 0x11434 },
-	{ 0x11447, 0x1144a }, { 0x1145f, 0x11461 }, { 0x11480, 0x114af }, { 0x114c4, 0x114c5 },
-	{ 0x114c7, 0x114c7 }, { 0x11580, 0x115ae }, { 0x115d8, 0x115db }, { 0x11600, 0x1162f },
-	{ 0x11644, 0x11644 }, { 0x11680, 0x116aa }, { 0x116b8, 0x116b8 }, { 0x11700, 0x1171a },
-	{ 0x11740, 0x11746 }, { 0x11800, 0x1182b }, { 0x118a0, 0x118df }, { 0x118ff, 0x11906 },
-	{ 0x11909, 0x11909 }, { 0x1190c, 0x11913 }, { 0x11915, 0x11916 }, { 0x11918, 0x1192f },
-	{ 0x1193f, 0x1193f }, { 0x11941, 0x11941 }, { 0x119a0, 0x119a7 }, { 0x119aa, 0x119d0 },
-	{ 0x119e1, 0x119e1 }, { 0x119e3, 0x119e3 }, { 0x11a00, 0x11a00 }, { 0x11a0b, 0x11a32 },
-	{ 0x11a3a, 0x11a3a }, { 0x11a50, 0x11a50 }, { 0x11a5c, 0x11a89 }, { 0x11a9d, 0x11a9d },
-	{ 0x11ab0, 0x11af8 }, { 0x11c00, 0x11c08 }, { 0x11c0a, 0x11c2e }, { 0x11c40, 0x11c40 },
-	{ 0x11c72, 0x11c8f }, { 0x11d00, 0x11d06 }, { 0x11d08, 0x11d09 }, { 0x11d0b, 0x11d30 },
-	{ 0x11d46, 0x11d46 }, { 0x11d60, 0x11d65 }, { 0x11d67, 0x11d68 }, { 0x11d6a, 0x11d89 },
-	{ 0x11d98, 0x11d98 }, { 0x11ee0, 0x11ef2 }, { 0x11fb0, 0x11fb0 }, { 0x12000, 0x12399 },
-	{ 0x12480, 0x12543 }, { 0x12f90, 0x12ff0 }, { 0x13000, 0x1342e }, { 0x14400, 0x14646 },
-	{ 0x16800, 0x16a38 }, { 0x16a40, 0x16a5e }, { 0x16a70, 0x16abe }, { 0x16ad0, 0x16aed },
-	{ 0x16b00, 0x16b2f }, { 0x16b40, 0x16b43 }, { 0x16b63, 0x16b77 }, { 0x16b7d, 0x16b8f },
-	{ 0x16e40, 0x16e7f }, { 0x16f00, 0x16f4a }, { 0x16f50, 0x16f50 }, { 0x16f93, 0x16f9f },
-	{ 0x16fe0, 0x16fe1 }, { 0x16fe3, 0x16fe3 }, { 0x17000, 0x187f7 }, { 0x18800, 0x18cd5 },
-	{ 0x18d00, 0x18d08 }, { 0x1aff0, 0x1aff3 }, { 0x1aff5, 0x1affb }, { 0x1affd, 0x1affe },
-	{ 0x1b000, 0x1b122 }, { 0x1b150, 0x1b152 }, { 0x1b164, 0x1b167 }, { 0x1b170, 0x1b2fb },
-	{ 0x1bc00, 0x1bc6a }, { 0x1bc70, 0x1bc7c }, { 0x1bc80, 0x1bc88 }, { 0x1bc90, 0x1bc99 },
-	{ 0x1d400, 0x1d454 }, { 0x1d456, 0x1d49c }, { 0x1d49e, 0x1d49f }, { 0x1d4a2, 0x1d4a2 },
-	{ 0x1d4a5, 0x1d4a6 }, { 0x1d4a9, 0x1d4ac }, { 0x1d4ae, 0x1d4b9 }, { 0x1d4bb, 0x1d4bb },
-	{ 0x1d4bd, 0x1d4c3 }, { 0x1d4c5, 0x1d505 }, { 0x1d507, 0x1d50a }, { 0x1d50d, 0x1d514 },
-	{ 0x1d516, 0x1d51c }, { 0x1d51e, 0x1d539 }, { 0x1d53b, 0x1d53e }, { 0x1d540, 0x1d544 },
-	{ 0x1d546, 0x1d546 }, { 0x1d54a, 0x1d550 }, { 0x1d552, 0x1d6a5 }, { 0x1d6a8, 0x1d6c0 },
-	{ 0x1d6c2, 0x1d6da }, { 0x1d6dc, 0x1d6fa }, { 0x1d6fc, 0x1d714 }, { 0x1d716, 0x1d734 },
-	{ 0x1d736, 0x1d74e }, { 0x1d750, 0x1d76e }, { 0x1d770, 0x1d788 }, { 0x1d78a, 0x1d7a8 },
-	{ 0x1d7aa, 0x1d7c2 }, { 0x1d7c4, 0x1d7cb }, { 0x1df00, 0x1df1e }, { 0x1e100, 0x1e12c },
-	{ 0x1e137, 0x1e13d }, { 0x1e14e, 0x1e14e }, { 0x1e290, 0x1e2ad }, { 0x1e2c0, 0x1e2eb },
-	{ 0x1e7e0, 0x1e7e6 }, { 0x1e7e8, 0x1e7eb }, { 0x1e7ed, 0x1e7ee }, { 0x1e7f0, 0x1e7fe },
-	{ 0x1e800, 0x1e8c4 }, { 0x1e900, 0x1e943 }, { 0x1e94b, 0x1e94b }, { 0x1ee00, 0x1ee03 },
-	{ 0x1ee05, 0x1ee1f }, { 0x1ee21, 0x1ee22 }, { 0x1ee24, 0x1ee24 }, { 0x1ee27, 0x1ee27 },
-	{ 0x1ee29, 0x1ee32 }, { 0x1ee34, 0x1ee37 }, { 0x1ee39, 0x1ee39 }, { 0x1ee3b, 0x1ee3b },
-	{ 0x1ee42, 0x1ee42 }, { 0x1ee47, 0x1ee47 }, { 0x1ee49, 0x1ee49 }, { 0x1ee4b, 0x1ee4b },
-	{ 0x1ee4d, 0x1ee4f }, { 0x1ee51, 0x1ee52 }, { 0x1ee54, 0x1ee54 }, { 0x1ee57, 0x1ee57 },
-	{ 0x1ee59, 0x1ee59 }, { 0x1ee5b, 0x1ee5b }, { 0x1ee5d, 0x1ee5d }, { 0x1ee5f, 0x1ee5f },
-	{ 0x1ee61, 0x1ee62 }, { 0x1ee64, 0x1ee64 }, { 0x1ee67, 0x1ee6a }, { 0x1ee6c, 0x1ee72 },
-	{ 0x1ee74, 0x1ee77 }, { 0x1ee79, 0x1ee7c }, { 0x1ee7e, 0x1ee7e }, { 0x1ee80, 0x1ee89 },
-	{ 0x1ee8b, 0x1ee9b }, { 0x1eea1, 0x1eea3 }, { 0x1eea5, 0x1eea9 }, { 0x1eeab, 0x1eebb },
-	{ 0x20000, 0x2a6df }, { 0x2a700, 0x2b738 }, { 0x2b740, 0x2b81d }, { 0x2b820, 0x2cea1 },
-	{ 0x2ceb0, 0x2ebe0 }, { 0x2f800, 0x2fa1d }, { 0x30000, 0x3134a },
+	{ 0x1123f, 0x11240 }, { 0x11280, 0x11286 }, { 0x11288, 0x11288 }, { 0x1128a, 0x1128d },
+	{ 0x1128f, 0x1129d }, { 0x1129f, 0x112a8 }, { 0x112b0, 0x112de }, { 0x11305, 0x1130c },
+	{ 0x1130f, 0x11310 }, { 0x11313, 0x11328 }, { 0x1132a, 0x11330 }, { 0x11332, 0x11333 },
+	{ 0x11335, 0x11339 }, { 0x1133d, 0x1133d }, { 0x11350, 0x11350 }, { 0x1135d, 0x11361 },
+	{ 0x11400, 0x11434 }, { 0x11447, 0x1144a }, { 0x1145f, 0x11461 }, { 0x11480, 0x114af },
+	{ 0x114c4, 0x114c5 }, { 0x114c7, 0x114c7 }, { 0x11580, 0x115ae }, { 0x115d8, 0x115db },
+	{ 0x11600, 0x1162f }, { 0x11644, 0x11644 }, { 0x11680, 0x116aa }, { 0x116b8, 0x116b8 },
+	{ 0x11700, 0x1171a }, { 0x11740, 0x11746 }, { 0x11800, 0x1182b }, { 0x118a0, 0x118df },
+	{ 0x118ff, 0x11906 }, { 0x11909, 0x11909 }, { 0x1190c, 0x11913 }, { 0x11915, 0x11916 },
+	{ 0x11918, 0x1192f }, { 0x1193f, 0x1193f }, { 0x11941, 0x11941 }, { 0x119a0, 0x119a7 },
+	{ 0x119aa, 0x119d0 }, { 0x119e1, 0x119e1 }, { 0x119e3, 0x119e3 }, { 0x11a00, 0x11a00 },
+	{ 0x11a0b, 0x11a32 }, { 0x11a3a, 0x11a3a }, { 0x11a50, 0x11a50 }, { 0x11a5c, 0x11a89 },
+	{ 0x11a9d, 0x11a9d }, { 0x11ab0, 0x11af8 }, { 0x11c00, 0x11c08 }, { 0x11c0a, 0x11c2e },
+	{ 0x11c40, 0x11c40 }, { 0x11c72, 0x11c8f }, { 0x11d00, 0x11d06 }, { 0x11d08, 0x11d09 },
+	{ 0x11d0b, 0x11d30 }, { 0x11d46, 0x11d46 }, { 0x11d60, 0x11d65 }, { 0x11d67, 0x11d68 },
+	{ 0x11d6a, 0x11d89 }, { 0x11d98, 0x11d98 }, { 0x11ee0, 0x11ef2 }, { 0x11f02, 0x11f02 },
+	{ 0x11f04, 0x11f10 }, { 0x11f12, 0x11f33 }, { 0x11fb0, 0x11fb0 }, { 0x12000, 0x12399 },
+	{ 0x12480, 0x12543 }, { 0x12f90, 0x12ff0 }, { 0x13000, 0x1342f }, { 0x13441, 0x13446 },
+	{ 0x14400, 0x14646 }, { 0x16800, 0x16a38 }, { 0x16a40, 0x16a5e }, { 0x16a70, 0x16abe },
+	{ 0x16ad0, 0x16aed }, { 0x16b00, 0x16b2f }, { 0x16b40, 0x16b43 }, { 0x16b63, 0x16b77 },
+	{ 0x16b7d, 0x16b8f }, { 0x16e40, 0x16e7f }, { 0x16f00, 0x16f4a }, { 0x16f50, 0x16f50 },
+	{ 0x16f93, 0x16f9f }, { 0x16fe0, 0x16fe1 }, { 0x16fe3, 0x16fe3 }, { 0x17000, 0x187f7 },
+	{ 0x18800, 0x18cd5 }, { 0x18d00, 0x18d08 }, { 0x1aff0, 0x1aff3 }, { 0x1aff5, 0x1affb },
+	{ 0x1affd, 0x1affe }, { 0x1b000, 0x1b122 }, { 0x1b132, 0x1b132 }, { 0x1b150, 0x1b152 },
+	{ 0x1b155, 0x1b155 }, { 0x1b164, 0x1b167 }, { 0x1b170, 0x1b2fb }, { 0x1bc00, 0x1bc6a },
+	{ 0x1bc70, 0x1bc7c }, { 0x1bc80, 0x1bc88 }, { 0x1bc90, 0x1bc99 }, { 0x1d400, 0x1d454 },
+	{ 0x1d456, 0x1d49c }, { 0x1d49e, 0x1d49f }, { 0x1d4a2, 0x1d4a2 }, { 0x1d4a5, 0x1d4a6 },
+	{ 0x1d4a9, 0x1d4ac }, { 0x1d4ae, 0x1d4b9 }, { 0x1d4bb, 0x1d4bb }, { 0x1d4bd, 0x1d4c3 },
+	{ 0x1d4c5, 0x1d505 }, { 0x1d507, 0x1d50a }, { 0x1d50d, 0x1d514 }, { 0x1d516, 0x1d51c },
+	{ 0x1d51e, 0x1d539 }, { 0x1d53b, 0x1d53e }, { 0x1d540, 0x1d544 }, { 0x1d546, 0x1d546 },
+	{ 0x1d54a, 0x1d550 }, { 0x1d552, 0x1d6a5 }, { 0x1d6a8, 0x1d6c0 }, { 0x1d6c2, 0x1d6da },
+	{ 0x1d6dc, 0x1d6fa }, { 0x1d6fc, 0x1d714 }, { 0x1d716, 0x1d734 }, { 0x1d736, 0x1d74e },
+	{ 0x1d750, 0x1d76e }, { 0x1d770, 0x1d788 }, { 0x1d78a, 0x1d7a8 }, { 0x1d7aa, 0x1d7c2 },
+	{ 0x1d7c4, 0x1d7cb }, { 0x1df00, 0x1df1e }, { 0x1df25, 0x1df2a }, { 0x1e030, 0x1e06d },
+	{ 0x1e100, 0x1e12c }, { 0x1e137, 0x1e13d }, { 0x1e14e, 0x1e14e }, { 0x1e290, 0x1e2ad },
+	{ 0x1e2c0, 0x1e2eb }, { 0x1e4d0, 0x1e4eb }, { 0x1e7e0, 0x1e7e6 }, { 0x1e7e8, 0x1e7eb },
+	{ 0x1e7ed, 0x1e7ee }, { 0x1e7f0, 0x1e7fe }, { 0x1e800, 0x1e8c4 }, { 0x1e900, 0x1e943 },
+	{ 0x1e94b, 0x1e94b }, { 0x1ee00, 0x1ee03 }, { 0x1ee05, 0x1ee1f }, { 0x1ee21, 0x1ee22 },
+	{ 0x1ee24, 0x1ee24 }, { 0x1ee27, 0x1ee27 }, { 0x1ee29, 0x1ee32 }, { 0x1ee34, 0x1ee37 },
+	{ 0x1ee39, 0x1ee39 }, { 0x1ee3b, 0x1ee3b }, { 0x1ee42, 0x1ee42 }, { 0x1ee47, 0x1ee47 },
+	{ 0x1ee49, 0x1ee49 }, { 0x1ee4b, 0x1ee4b }, { 0x1ee4d, 0x1ee4f }, { 0x1ee51, 0x1ee52 },
+	{ 0x1ee54, 0x1ee54 }, { 0x1ee57, 0x1ee57 }, { 0x1ee59, 0x1ee59 }, { 0x1ee5b, 0x1ee5b },
+	{ 0x1ee5d, 0x1ee5d }, { 0x1ee5f, 0x1ee5f }, { 0x1ee61, 0x1ee62 }, { 0x1ee64, 0x1ee64 },
+	{ 0x1ee67, 0x1ee6a }, { 0x1ee6c, 0x1ee72 }, { 0x1ee74, 0x1ee77 }, { 0x1ee79, 0x1ee7c },
+	{ 0x1ee7e, 0x1ee7e }, { 0x1ee80, 0x1ee89 }, { 0x1ee8b, 0x1ee9b }, { 0x1eea1, 0x1eea3 },
+	{ 0x1eea5, 0x1eea9 }, { 0x1eeab, 0x1eebb }, { 0x20000, 0x2a6df }, { 0x2a700, 0x2b739 },
+	{ 0x2b740, 0x2b81d }, { 0x2b820, 0x2cea1 }, { 0x2ceb0, 0x2ebe0 }, { 0x2f800, 0x2fa1d },
+	{ 0x30000, 0x3134a }, { 0x31350, 0x323af },
 };
-static const uint32_t S_digit_ranges[][2] = {
+static const uint32_t digit_ranges[][2] = {
 	{ 0x660, 0x669 }, { 0x6f0, 0x6f9 }, { 0x7c0, 0x7c9 }, { 0x966, 0x96f }, { 0x9e6, 0x9ef },
 	{ 0xa66, 0xa6f }, { 0xae6, 0xaef }, { 0xb66, 0xb6f }, { 0xbe6, 0xbef }, { 0xc66, 0xc6f },
 	{ 0xce6, 0xcef }, { 0xd66, 0xd6f }, { 0xde6, 0xdef }, { 0xe50, 0xe59 }, { 0xed0, 0xed9 },
@@ -908,12 +912,12 @@ static const uint32_t S_digit_ranges[][2] = {
 	{ 0x110f0, 0x110f9 }, { 0x11136, 0x1113f }, { 0x111d0, 0x111d9 }, { 0x112f0, 0x112f9 },
 	{ 0x11450, 0x11459 }, { 0x114d0, 0x114d9 }, { 0x11650, 0x11659 }, { 0x116c0, 0x116c9 },
 	{ 0x11730, 0x11739 }, { 0x118e0, 0x118e9 }, { 0x11950, 0x11959 }, { 0x11c50, 0x11c59 },
-	{ 0x11d50, 0x11d59 }, { 0x11da0, 0x11da9 }, { 0x16a60, 0x16a69 }, { 0x16ac0, 0x16ac9 },
-	{ 0x16b50, 0x16b59 }, { 0x1d7ce, 0x1d7ff }, { 0x1e140, 0x1e149 }, { 0x1e2f0, 0x1e2f9 },
-	{ 0x1e950, 0x1e959 }, { 0x1fbf0, 0x1fbf9 },
+	{ 0x11d50, 0x11d59 }, { 0x11da0, 0x11da9 }, { 0x11f50, 0x11f59 }, { 0x16a60, 0x16a69 },
+	{ 0x16ac0, 0x16ac9 }, { 0x16b50, 0x16b59 }, { 0x1d7ce, 0x1d7ff }, { 0x1e140, 0x1e149 },
+	{ 0x1e2f0, 0x1e2f9 }, { 0x1e4f0, 0x1e4f9 }, { 0x1e950, 0x1e959 }, { 0x1fbf0, 0x1fbf9 },
 };
 
-static int S_in_ranges(const uint32_t (*t)[2], size_t n, uint32_t r)
+static int in_ranges(const uint32_t (*t)[2], size_t n, uint32_t r)
 {
 	size_t lo = 0, hi = n;
 
@@ -930,18 +934,18 @@ static int S_in_ranges(const uint32_t (*t)[2], size_t n, uint32_t r)
 	return 0;
 }
 
-static int S_is_letter(uint32_t r)
+static int is_letter(uint32_t r)
 {
 	if (r < 0x80)
 		return (r | 0x20) >= 'a' && (r | 0x20) <= 'z';
-	return S_in_ranges(S_letter_ranges, sizeof(S_letter_ranges) / sizeof(S_letter_ranges[0]), r);
+	return in_ranges(letter_ranges, sizeof(letter_ranges) / sizeof(letter_ranges[0]), r);
 }
 
-static int S_is_udigit(uint32_t r)
+static int is_udigit(uint32_t r)
 {
 	if (r < 0x80)
 		return r >= '0' && r <= '9';
-	return S_in_ranges(S_digit_ranges, sizeof(S_digit_ranges) / sizeof(S_digit_ranges[0]), r);
+	return in_ranges(digit_ranges, sizeof(digit_ranges) / sizeof(digit_ranges[0]), r);
 }
 
 /* A key decoded to runes once, for sorting. */
@@ -955,7 +959,7 @@ struct ykey {
 
 /* keyList.Less for two string keys: letters compare as runes, runs of
  * digits compare by value, and non-letters sort before letters. */
-static int S_key_less(const struct ykey *a, const struct ykey *b)
+static int key_less(const struct ykey *a, const struct ykey *b)
 {
 	const uint32_t *ar = a->runes, *br = b->runes;
 	size_t na = a->nrunes, nb = b->nrunes;
@@ -967,14 +971,14 @@ static int S_key_less(const struct ykey *a, const struct ykey *b)
 
 		if (ar[i] == br[i])
 			continue;
-		al = S_is_letter(ar[i]);
-		bl = S_is_letter(br[i]);
+		al = is_letter(ar[i]);
+		bl = is_letter(br[i]);
 		if (al && bl)
 			return ar[i] < br[i];
 		if (al || bl)
 			return bl;
 		if (ar[i] == '0' || br[i] == '0') {
-			for (size_t j = i; j-- > 0 && S_is_udigit(ar[j]);) {
+			for (size_t j = i; j-- > 0 && is_udigit(ar[j]);) {
 				if (ar[j] != '0') {
 					an = 1;
 					bn = 1;
@@ -982,9 +986,9 @@ static int S_key_less(const struct ykey *a, const struct ykey *b)
 				}
 			}
 		}
-		for (ai = i; ai < na && S_is_udigit(ar[ai]); ai++)
+		for (ai = i; ai < na && is_udigit(ar[ai]); ai++)
 			an = an * 10 + (uint64_t)(int64_t)((int32_t)ar[ai] - '0');
-		for (bi = i; bi < nb && S_is_udigit(br[bi]); bi++)
+		for (bi = i; bi < nb && is_udigit(br[bi]); bi++)
 			bn = bn * 10 + (uint64_t)(int64_t)((int32_t)br[bi] - '0');
 		if (an != bn)
 			return (int64_t)an < (int64_t)bn;
@@ -997,21 +1001,22 @@ static int S_key_less(const struct ykey *a, const struct ykey *b)
 
 /*
  * Go's sort.Sort, step for step (sort/zsortinterface.go: pdqsort with its
- * insertion sort, heap sort, pivot choice and pattern breaking). keyList.Less
- * is not transitive for some keys ("1a" < "01" < "10a" < "1a"), so the
- * order of such keys is whatever this exact sequence of comparisons and
- * swaps leaves; any other sort algorithm would print them differently.
+ * insertion sort, heap sort, pivot choice and pattern breaking). For key
+ * sets that keyList.Less orders consistently any sort agrees; for the few
+ * it does not ("1a" < "01" < "10a" < "1a") Go's own output depends on the
+ * random map iteration order, and this gives one of Go's possible orders,
+ * always the same one (the keys arrive in bytewise order).
  */
 struct keysort {
 	struct ykey *k;
 };
 
-static int S_less(struct keysort *d, size_t i, size_t j)
+static int keys_less(struct keysort *d, size_t i, size_t j)
 {
-	return S_key_less(&d->k[i], &d->k[j]);
+	return key_less(&d->k[i], &d->k[j]);
 }
 
-static void S_swap(struct keysort *d, size_t i, size_t j)
+static void keys_swap(struct keysort *d, size_t i, size_t j)
 {
 	struct ykey t = d->k[i];
 
@@ -1019,14 +1024,14 @@ static void S_swap(struct keysort *d, size_t i, size_t j)
 	d->k[j] = t;
 }
 
-static void S_insertion_sort(struct keysort *d, size_t a, size_t b)
+static void insertion_sort(struct keysort *d, size_t a, size_t b)
 {
 	for (size_t i = a + 1; i < b; i++)
-		for (size_t j = i; j > a && S_less(d, j, j - 1); j--)
-			S_swap(d, j, j - 1);
+		for (size_t j = i; j > a && keys_less(d, j, j - 1); j--)
+			keys_swap(d, j, j - 1);
 }
 
-static void S_sift_down(struct keysort *d, size_t lo, size_t hi, size_t first)
+static void sift_down(struct keysort *d, size_t lo, size_t hi, size_t first)
 {
 	size_t root = lo;
 
@@ -1035,28 +1040,28 @@ static void S_sift_down(struct keysort *d, size_t lo, size_t hi, size_t first)
 
 		if (child >= hi)
 			return;
-		if (child + 1 < hi && S_less(d, first + child, first + child + 1))
+		if (child + 1 < hi && keys_less(d, first + child, first + child + 1))
 			child++;
-		if (!S_less(d, first + root, first + child))
+		if (!keys_less(d, first + root, first + child))
 			return;
-		S_swap(d, first + root, first + child);
+		keys_swap(d, first + root, first + child);
 		root = child;
 	}
 }
 
-static void S_heap_sort(struct keysort *d, size_t a, size_t b)
+static void heap_sort(struct keysort *d, size_t a, size_t b)
 {
 	size_t first = a, hi = b - a;
 
 	for (size_t i = (hi - 1) / 2 + 1; i-- > 0;)
-		S_sift_down(d, i, hi, first);
+		sift_down(d, i, hi, first);
 	for (size_t i = hi; i-- > 0;) {
-		S_swap(d, first, first + i);
-		S_sift_down(d, 0, i, first);
+		keys_swap(d, first, first + i);
+		sift_down(d, 0, i, first);
 	}
 }
 
-static int S_bits_len(size_t n)
+static int bits_len(size_t n)
 {
 	int len = 0;
 
@@ -1065,14 +1070,14 @@ static int S_bits_len(size_t n)
 	return len;
 }
 
-static void S_break_patterns(struct keysort *d, size_t a, size_t b)
+static void break_patterns(struct keysort *d, size_t a, size_t b)
 {
 	size_t length = b - a;
 	uint64_t random = length, modulus;
 
 	if (length < 8)
 		return;
-	modulus = (uint64_t)1 << S_bits_len(length);
+	modulus = (uint64_t)1 << bits_len(length);
 	for (size_t idx = a + (length / 4) * 2 - 1; idx <= a + (length / 4) * 2 + 1; idx++) {
 		size_t other;
 
@@ -1082,15 +1087,15 @@ static void S_break_patterns(struct keysort *d, size_t a, size_t b)
 		other = (size_t)(random & (modulus - 1));
 		if (other >= length)
 			other -= length;
-		S_swap(d, idx, a + other);
+		keys_swap(d, idx, a + other);
 	}
 }
 
 enum { HINT_UNKNOWN, HINT_INCREASING, HINT_DECREASING };
 
-static void S_order2(struct keysort *d, size_t *a, size_t *b, int *swaps)
+static void order2(struct keysort *d, size_t *a, size_t *b, int *swaps)
 {
-	if (S_less(d, *b, *a)) {
+	if (keys_less(d, *b, *a)) {
 		size_t t = *a;
 
 		(*swaps)++;
@@ -1099,61 +1104,61 @@ static void S_order2(struct keysort *d, size_t *a, size_t *b, int *swaps)
 	}
 }
 
-static size_t S_median(struct keysort *d, size_t a, size_t b, size_t c, int *swaps)
+static size_t median(struct keysort *d, size_t a, size_t b, size_t c, int *swaps)
 {
-	S_order2(d, &a, &b, swaps);
-	S_order2(d, &b, &c, swaps);
-	S_order2(d, &a, &b, swaps);
+	order2(d, &a, &b, swaps);
+	order2(d, &b, &c, swaps);
+	order2(d, &a, &b, swaps);
 	return b;
 }
 
-static size_t S_choose_pivot(struct keysort *d, size_t a, size_t b, int *hint)
+static size_t choose_pivot(struct keysort *d, size_t a, size_t b, int *hint)
 {
 	size_t l = b - a, i = a + l / 4 * 1, j = a + l / 4 * 2, k = a + l / 4 * 3;
 	int swaps = 0;
 
 	if (l >= 8) {
 		if (l >= 50) {
-			i = S_median(d, i - 1, i, i + 1, &swaps);
-			j = S_median(d, j - 1, j, j + 1, &swaps);
-			k = S_median(d, k - 1, k, k + 1, &swaps);
+			i = median(d, i - 1, i, i + 1, &swaps);
+			j = median(d, j - 1, j, j + 1, &swaps);
+			k = median(d, k - 1, k, k + 1, &swaps);
 		}
-		j = S_median(d, i, j, k, &swaps);
+		j = median(d, i, j, k, &swaps);
 	}
 	*hint = swaps == 0 ? HINT_INCREASING : swaps == 12 ? HINT_DECREASING : HINT_UNKNOWN;
 	return j;
 }
 
-static void S_reverse_range(struct keysort *d, size_t a, size_t b)
+static void reverse_range(struct keysort *d, size_t a, size_t b)
 {
 	for (size_t i = a, j = b - 1; i < j; i++, j--)
-		S_swap(d, i, j);
+		keys_swap(d, i, j);
 }
 
-static int S_partial_insertion_sort(struct keysort *d, size_t a, size_t b)
+static int partial_insertion_sort(struct keysort *d, size_t a, size_t b)
 {
 	size_t i = a + 1;
 
 	for (int step = 0; step < 5; step++) {
-		while (i < b && !S_less(d, i, i - 1))
+		while (i < b && !keys_less(d, i, i - 1))
 			i++;
 		if (i == b)
 			return 1;
 		if (b - a < 50)
 			return 0;
-		S_swap(d, i, i - 1);
+		keys_swap(d, i, i - 1);
 		if (i - a >= 2) {
 			for (size_t j = i - 1; j >= 1; j--) {
-				if (!S_less(d, j, j - 1))
+				if (!keys_less(d, j, j - 1))
 					break;
-				S_swap(d, j, j - 1);
+				keys_swap(d, j, j - 1);
 			}
 		}
 		if (b - i >= 2) {
 			for (size_t j = i + 1; j < b; j++) {
-				if (!S_less(d, j, j - 1))
+				if (!keys_less(d, j, j - 1))
 					break;
-				S_swap(d, j, j - 1);
+				keys_swap(d, j, j - 1);
 			}
 		}
 	}
@@ -1161,59 +1166,59 @@ static int S_partial_insertion_sort(struct keysort *d, size_t a, size_t b)
 }
 
 /* Signed indexes: the partition scans step j below a. */
-static size_t S_partition_equal(struct keysort *d, size_t a, size_t b, size_t pivot)
+static size_t partition_equal(struct keysort *d, size_t a, size_t b, size_t pivot)
 {
 	ptrdiff_t i = (ptrdiff_t)a + 1, j = (ptrdiff_t)b - 1;
 
-	S_swap(d, a, pivot);
+	keys_swap(d, a, pivot);
 	for (;;) {
-		while (i <= j && !S_less(d, a, (size_t)i))
+		while (i <= j && !keys_less(d, a, (size_t)i))
 			i++;
-		while (i <= j && S_less(d, a, (size_t)j))
+		while (i <= j && keys_less(d, a, (size_t)j))
 			j--;
 		if (i > j)
 			break;
-		S_swap(d, (size_t)i, (size_t)j);
+		keys_swap(d, (size_t)i, (size_t)j);
 		i++;
 		j--;
 	}
 	return (size_t)i;
 }
 
-static size_t S_partition(struct keysort *d, size_t a, size_t b, size_t pivot, int *already)
+static size_t partition(struct keysort *d, size_t a, size_t b, size_t pivot, int *already)
 {
 	ptrdiff_t i = (ptrdiff_t)a + 1, j = (ptrdiff_t)b - 1;
 
-	S_swap(d, a, pivot);
-	while (i <= j && S_less(d, (size_t)i, a))
+	keys_swap(d, a, pivot);
+	while (i <= j && keys_less(d, (size_t)i, a))
 		i++;
-	while (i <= j && !S_less(d, (size_t)j, a))
+	while (i <= j && !keys_less(d, (size_t)j, a))
 		j--;
 	if (i > j) {
-		S_swap(d, (size_t)j, a);
+		keys_swap(d, (size_t)j, a);
 		*already = 1;
 		return (size_t)j;
 	}
-	S_swap(d, (size_t)i, (size_t)j);
+	keys_swap(d, (size_t)i, (size_t)j);
 	i++;
 	j--;
 	for (;;) {
-		while (i <= j && S_less(d, (size_t)i, a))
+		while (i <= j && keys_less(d, (size_t)i, a))
 			i++;
-		while (i <= j && !S_less(d, (size_t)j, a))
+		while (i <= j && !keys_less(d, (size_t)j, a))
 			j--;
 		if (i > j)
 			break;
-		S_swap(d, (size_t)i, (size_t)j);
+		keys_swap(d, (size_t)i, (size_t)j);
 		i++;
 		j--;
 	}
-	S_swap(d, (size_t)j, a);
+	keys_swap(d, (size_t)j, a);
 	*already = 0;
 	return (size_t)j;
 }
 
-static void S_pdqsort(struct keysort *d, size_t a, size_t b, int limit)
+static void pdqsort(struct keysort *d, size_t a, size_t b, int limit)
 {
 	int was_balanced = 1, was_partitioned = 1;
 
@@ -1222,51 +1227,51 @@ static void S_pdqsort(struct keysort *d, size_t a, size_t b, int limit)
 		int hint, already;
 
 		if (length <= 12) {
-			S_insertion_sort(d, a, b);
+			insertion_sort(d, a, b);
 			return;
 		}
 		if (limit == 0) {
-			S_heap_sort(d, a, b);
+			heap_sort(d, a, b);
 			return;
 		}
 		if (!was_balanced) {
-			S_break_patterns(d, a, b);
+			break_patterns(d, a, b);
 			limit--;
 		}
-		pivot = S_choose_pivot(d, a, b, &hint);
+		pivot = choose_pivot(d, a, b, &hint);
 		if (hint == HINT_DECREASING) {
-			S_reverse_range(d, a, b);
+			reverse_range(d, a, b);
 			pivot = (b - 1) - (pivot - a);
 			hint = HINT_INCREASING;
 		}
 		if (was_balanced && was_partitioned && hint == HINT_INCREASING &&
-		    S_partial_insertion_sort(d, a, b))
+		    partial_insertion_sort(d, a, b))
 			return;
-		if (a > 0 && !S_less(d, a - 1, pivot)) {
-			a = S_partition_equal(d, a, b, pivot);
+		if (a > 0 && !keys_less(d, a - 1, pivot)) {
+			a = partition_equal(d, a, b, pivot);
 			continue;
 		}
-		mid = S_partition(d, a, b, pivot, &already);
+		mid = partition(d, a, b, pivot, &already);
 		was_partitioned = already;
 		if (mid - a < b - mid) {
 			was_balanced = mid - a >= length / 8;
-			S_pdqsort(d, a, mid, limit);
+			pdqsort(d, a, mid, limit);
 			a = mid + 1;
 		} else {
 			was_balanced = b - mid >= length / 8;
-			S_pdqsort(d, mid + 1, b, limit);
+			pdqsort(d, mid + 1, b, limit);
 			b = mid;
 		}
 	}
 }
 
 /* sort.Sort(keyList(keys)) */
-static void S_sort_keys(struct ykey *k, size_t n)
+static void sort_keys(struct ykey *k, size_t n)
 {
 	struct keysort d = { k };
 
 	if (n > 1)
-		S_pdqsort(&d, 0, n, S_bits_len(n));
+		pdqsort(&d, 0, n, bits_len(n));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1297,7 +1302,7 @@ struct scalar {
 	size_t len;
 };
 
-static size_t S_width(unsigned char b)
+static size_t char_width(unsigned char b)
 {
 	if ((b & 0x80) == 0)
 		return 1;
@@ -1310,7 +1315,7 @@ static size_t S_width(unsigned char b)
 	return 1; /* not reached for valid UTF-8 */
 }
 
-static int S_is_printable(const unsigned char *b)
+static int is_printable(const unsigned char *b)
 {
 	return b[0] == 0x0A || (b[0] >= 0x20 && b[0] <= 0x7E) ||
 	       (b[0] == 0xC2 && b[1] >= 0xA0) || (b[0] > 0xC2 && b[0] < 0xED) ||
@@ -1319,42 +1324,42 @@ static int S_is_printable(const unsigned char *b)
 		!(b[1] == 0xBF && (b[2] == 0xBE || b[2] == 0xBF)));
 }
 
-static int S_is_space(const unsigned char *b)
+static int is_space(const unsigned char *b)
 {
 	return b[0] == ' ';
 }
 
-static int S_is_blank(const unsigned char *b)
+static int is_blank(const unsigned char *b)
 {
 	return b[0] == ' ' || b[0] == '\t';
 }
 
-static int S_is_break(const unsigned char *b)
+static int is_break(const unsigned char *b)
 {
 	return b[0] == '\r' || b[0] == '\n' || (b[0] == 0xC2 && b[1] == 0x85) ||
 	       (b[0] == 0xE2 && b[1] == 0x80 && (b[2] == 0xA8 || b[2] == 0xA9));
 }
 
-static int S_is_blankz(const unsigned char *b)
+static int is_blankz(const unsigned char *b)
 {
-	return S_is_blank(b) || S_is_break(b) || b[0] == 0;
+	return is_blank(b) || is_break(b) || b[0] == 0;
 }
 
-static void S_put(struct emitter *e, char c)
+static void em_put(struct emitter *e, char c)
 {
 	buf_addch(e->out, c);
 	e->column++;
 }
 
-static void S_put_break(struct emitter *e)
+static void em_put_break(struct emitter *e)
 {
 	buf_addch(e->out, '\n');
 	e->column = 0;
 }
 
-static void S_write(struct emitter *e, const struct scalar *s, size_t *i)
+static void em_write(struct emitter *e, const struct scalar *s, size_t *i)
 {
-	size_t w = S_width(s->v[*i]);
+	size_t w = char_width(s->v[*i]);
 
 	if (w > s->len - *i)
 		w = s->len - *i;
@@ -1363,43 +1368,43 @@ static void S_write(struct emitter *e, const struct scalar *s, size_t *i)
 	*i += w;
 }
 
-static void S_write_break(struct emitter *e, const struct scalar *s, size_t *i)
+static void em_write_break(struct emitter *e, const struct scalar *s, size_t *i)
 {
 	if (s->v[*i] == '\n') {
-		S_put_break(e);
+		em_put_break(e);
 		(*i)++;
 	} else {
-		S_write(e, s, i);
+		em_write(e, s, i);
 		e->column = 0;
 	}
 }
 
-static void S_write_indent(struct emitter *e)
+static void em_write_indent(struct emitter *e)
 {
 	int indent = e->indent < 0 ? 0 : e->indent;
 
 	if (!e->indention || e->column > indent || (e->column == indent && !e->whitespace))
-		S_put_break(e);
+		em_put_break(e);
 	while (e->column < indent)
-		S_put(e, ' ');
+		em_put(e, ' ');
 	e->whitespace = 1;
 	e->indention = 1;
 }
 
-static void S_write_indicator(struct emitter *e, const char *ind, int need_whitespace,
+static void em_write_indicator(struct emitter *e, const char *ind, int need_whitespace,
 			      int is_whitespace, int is_indention)
 {
 	if (need_whitespace && !e->whitespace)
-		S_put(e, ' ');
+		em_put(e, ' ');
 	for (; *ind; ind++)
-		S_put(e, *ind);
+		em_put(e, *ind);
 	e->whitespace = is_whitespace;
 	e->indention = e->indention && is_indention;
 }
 
 /* Saves the indentation (yaml_emitter_increase_indent); the caller
  * restores the returned value when the node ends. */
-static int S_increase_indent(struct emitter *e, int flow, int indentless)
+static int em_increase_indent(struct emitter *e, int flow, int indentless)
 {
 	int saved = e->indent;
 
@@ -1410,7 +1415,7 @@ static int S_increase_indent(struct emitter *e, int flow, int indentless)
 	return saved;
 }
 
-static void S_analyze_scalar(struct emitter *e, const struct scalar *s)
+static void em_analyze_scalar(struct emitter *e, const struct scalar *s)
 {
 	const unsigned char *v = s->v;
 	size_t len = s->len;
@@ -1433,8 +1438,8 @@ static void S_analyze_scalar(struct emitter *e, const struct scalar *s)
 		flow_indicators = 1;
 	}
 	for (size_t i = 0, w; i < len; i += w) {
-		w = S_width(v[i]);
-		followed_by_ws = i + w >= len || S_is_blank(v + i + w);
+		w = char_width(v[i]);
+		followed_by_ws = i + w >= len || is_blank(v + i + w);
 		if (i == 0) {
 			switch (v[i]) {
 			case '#': case ',': case '[': case ']': case '{': case '}':
@@ -1475,9 +1480,9 @@ static void S_analyze_scalar(struct emitter *e, const struct scalar *s)
 			}
 		}
 		/* the emitter is unicode: only unprintable characters are special */
-		if (!S_is_printable(v + i))
+		if (!is_printable(v + i))
 			special = 1;
-		if (S_is_space(v + i)) {
+		if (is_space(v + i)) {
 			if (i == 0)
 				leading_space = 1;
 			if (i + w == len)
@@ -1486,7 +1491,7 @@ static void S_analyze_scalar(struct emitter *e, const struct scalar *s)
 				break_space = 1;
 			previous_space = 1;
 			previous_break = 0;
-		} else if (S_is_break(v + i)) {
+		} else if (is_break(v + i)) {
 			line_breaks = 1;
 			if (i == 0)
 				leading_break = 1;
@@ -1500,7 +1505,7 @@ static void S_analyze_scalar(struct emitter *e, const struct scalar *s)
 			previous_space = 0;
 			previous_break = 0;
 		}
-		preceded_by_ws = S_is_blankz(v + i);
+		preceded_by_ws = is_blankz(v + i);
 	}
 	e->multiline = line_breaks;
 	e->flow_plain_allowed = 1;
@@ -1534,7 +1539,7 @@ static void S_analyze_scalar(struct emitter *e, const struct scalar *s)
 		e->block_plain_allowed = 0;
 }
 
-static enum ystyle S_select_style(struct emitter *e, const struct scalar *s, enum ystyle style)
+static enum ystyle em_select_style(struct emitter *e, const struct scalar *s, enum ystyle style)
 {
 	if (e->simple_key_context && e->multiline)
 		style = YSTYLE_DOUBLE;
@@ -1553,33 +1558,33 @@ static enum ystyle S_select_style(struct emitter *e, const struct scalar *s, enu
 	return style;
 }
 
-static void S_write_plain(struct emitter *e, const struct scalar *s, int allow_breaks)
+static void em_write_plain(struct emitter *e, const struct scalar *s, int allow_breaks)
 {
 	int spaces = 0, breaks = 0;
 
 	if (!e->whitespace)
-		S_put(e, ' ');
+		em_put(e, ' ');
 	for (size_t i = 0; i < s->len;) {
 		const unsigned char *c = s->v + i;
 
-		if (S_is_space(c)) {
-			if (allow_breaks && !spaces && e->column > YAML_BEST_WIDTH && !S_is_space(c + 1)) {
-				S_write_indent(e);
-				i += S_width(*c);
+		if (is_space(c)) {
+			if (allow_breaks && !spaces && e->column > YAML_BEST_WIDTH && !is_space(c + 1)) {
+				em_write_indent(e);
+				i += char_width(*c);
 			} else {
-				S_write(e, s, &i);
+				em_write(e, s, &i);
 			}
 			spaces = 1;
-		} else if (S_is_break(c)) {
+		} else if (is_break(c)) {
 			if (!breaks && *c == '\n')
-				S_put_break(e);
-			S_write_break(e, s, &i);
+				em_put_break(e);
+			em_write_break(e, s, &i);
 			e->indention = 1;
 			breaks = 1;
 		} else {
 			if (breaks)
-				S_write_indent(e);
-			S_write(e, s, &i);
+				em_write_indent(e);
+			em_write(e, s, &i);
 			e->indention = 0;
 			spaces = 0;
 			breaks = 0;
@@ -1589,59 +1594,59 @@ static void S_write_plain(struct emitter *e, const struct scalar *s, int allow_b
 	e->indention = 0;
 }
 
-static void S_write_single_quoted(struct emitter *e, const struct scalar *s, int allow_breaks)
+static void em_write_single_quoted(struct emitter *e, const struct scalar *s, int allow_breaks)
 {
 	int spaces = 0, breaks = 0;
 
-	S_write_indicator(e, "'", 1, 0, 0);
+	em_write_indicator(e, "'", 1, 0, 0);
 	for (size_t i = 0; i < s->len;) {
 		const unsigned char *c = s->v + i;
 
-		if (S_is_space(c)) {
+		if (is_space(c)) {
 			if (allow_breaks && !spaces && e->column > YAML_BEST_WIDTH && i > 0 &&
-			    i < s->len - 1 && !S_is_space(c + 1)) {
-				S_write_indent(e);
-				i += S_width(*c);
+			    i < s->len - 1 && !is_space(c + 1)) {
+				em_write_indent(e);
+				i += char_width(*c);
 			} else {
-				S_write(e, s, &i);
+				em_write(e, s, &i);
 			}
 			spaces = 1;
-		} else if (S_is_break(c)) {
+		} else if (is_break(c)) {
 			if (!breaks && *c == '\n')
-				S_put_break(e);
-			S_write_break(e, s, &i);
+				em_put_break(e);
+			em_write_break(e, s, &i);
 			e->indention = 1;
 			breaks = 1;
 		} else {
 			if (breaks)
-				S_write_indent(e);
+				em_write_indent(e);
 			if (*c == '\'')
-				S_put(e, '\'');
-			S_write(e, s, &i);
+				em_put(e, '\'');
+			em_write(e, s, &i);
 			e->indention = 0;
 			spaces = 0;
 			breaks = 0;
 		}
 	}
-	S_write_indicator(e, "'", 0, 0, 0);
+	em_write_indicator(e, "'", 0, 0, 0);
 	e->whitespace = 0;
 	e->indention = 0;
 }
 
-static void S_write_double_quoted(struct emitter *e, const struct scalar *s, int allow_breaks)
+static void em_write_double_quoted(struct emitter *e, const struct scalar *s, int allow_breaks)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	int spaces = 0;
 
-	S_write_indicator(e, "\"", 1, 0, 0);
+	em_write_indicator(e, "\"", 1, 0, 0);
 	for (size_t i = 0; i < s->len;) {
 		const unsigned char *c = s->v + i;
 
 		/* is_bom in emitterc.go looks at the value's first bytes whatever i
 		 * is: after a leading BOM every character is escaped */
-		if (!S_is_printable(c) || (s->v[0] == 0xEF && s->v[1] == 0xBB && s->v[2] == 0xBF) ||
-		    S_is_break(c) || *c == '"' || *c == '\\') {
-			size_t w = S_width(*c), k;
+		if (!is_printable(c) || (s->v[0] == 0xEF && s->v[1] == 0xBB && s->v[2] == 0xBF) ||
+		    is_break(c) || *c == '"' || *c == '\\') {
+			size_t w = char_width(*c), k;
 			uint32_t r;
 
 			if (w > s->len - i)
@@ -1650,70 +1655,70 @@ static void S_write_double_quoted(struct emitter *e, const struct scalar *s, int
 			for (k = 1; k < w; k++)
 				r = (r << 6) + (c[k] & 0x3Fu);
 			i += w;
-			S_put(e, '\\');
+			em_put(e, '\\');
 			switch (r) {
-			case 0x00: S_put(e, '0'); break;
-			case 0x07: S_put(e, 'a'); break;
-			case 0x08: S_put(e, 'b'); break;
-			case 0x09: S_put(e, 't'); break;
-			case 0x0A: S_put(e, 'n'); break;
-			case 0x0B: S_put(e, 'v'); break;
-			case 0x0C: S_put(e, 'f'); break;
-			case 0x0D: S_put(e, 'r'); break;
-			case 0x1B: S_put(e, 'e'); break;
-			case 0x22: S_put(e, '"'); break;
-			case 0x5C: S_put(e, '\\'); break;
-			case 0x85: S_put(e, 'N'); break;
-			case 0xA0: S_put(e, '_'); break;
-			case 0x2028: S_put(e, 'L'); break;
-			case 0x2029: S_put(e, 'P'); break;
+			case 0x00: em_put(e, '0'); break;
+			case 0x07: em_put(e, 'a'); break;
+			case 0x08: em_put(e, 'b'); break;
+			case 0x09: em_put(e, 't'); break;
+			case 0x0A: em_put(e, 'n'); break;
+			case 0x0B: em_put(e, 'v'); break;
+			case 0x0C: em_put(e, 'f'); break;
+			case 0x0D: em_put(e, 'r'); break;
+			case 0x1B: em_put(e, 'e'); break;
+			case 0x22: em_put(e, '"'); break;
+			case 0x5C: em_put(e, '\\'); break;
+			case 0x85: em_put(e, 'N'); break;
+			case 0xA0: em_put(e, '_'); break;
+			case 0x2028: em_put(e, 'L'); break;
+			case 0x2029: em_put(e, 'P'); break;
 			default: {
 				int digits;
 
 				if (r <= 0xFF) {
-					S_put(e, 'x');
+					em_put(e, 'x');
 					digits = 2;
 				} else if (r <= 0xFFFF) {
-					S_put(e, 'u');
+					em_put(e, 'u');
 					digits = 4;
 				} else {
-					S_put(e, 'U');
+					em_put(e, 'U');
 					digits = 8;
 				}
 				for (int sh = (digits - 1) * 4; sh >= 0; sh -= 4)
-					S_put(e, hex[(r >> sh) & 0xF]);
+					em_put(e, hex[(r >> sh) & 0xF]);
 			}
 			}
 			spaces = 0;
-		} else if (S_is_space(c)) {
+		} else if (is_space(c)) {
 			if (allow_breaks && !spaces && e->column > YAML_BEST_WIDTH && i > 0 &&
 			    i < s->len - 1) {
-				S_write_indent(e);
-				if (S_is_space(c + 1))
-					S_put(e, '\\');
-				i += S_width(*c);
+				em_write_indent(e);
+				if (is_space(c + 1))
+					em_put(e, '\\');
+				i += char_width(*c);
 			} else {
-				S_write(e, s, &i);
+				em_write(e, s, &i);
 			}
 			spaces = 1;
 		} else {
-			S_write(e, s, &i);
+			em_write(e, s, &i);
 			spaces = 0;
 		}
 	}
-	S_write_indicator(e, "\"", 0, 0, 0);
+	em_write_indicator(e, "\"", 0, 0, 0);
 	e->whitespace = 0;
 	e->indention = 0;
 }
 
-static void S_write_block_hints(struct emitter *e, const struct scalar *s)
+static void em_write_block_hints(struct emitter *e, const struct scalar *s)
 {
 	char chomp[2] = { 0, 0 };
 
-	if (S_is_space(s->v) || S_is_break(s->v)) {
+	if (is_space(s->v) || is_break(s->v)) {
 		char hint[2] = { (char)('0' + YAML_BEST_INDENT), 0 };
 
-		S_write_indicator(e, hint, 0, 0, 0);
+		em_write_indicator(e, hint, 0, 0, 0);
 	}
 	if (s->len == 0) {
 		chomp[0] = '-';
@@ -1722,7 +1727,7 @@ static void S_write_block_hints(struct emitter *e, const struct scalar *s)
 
 		while (i > 0 && (s->v[i] & 0xC0) == 0x80)
 			i--;
-		if (!S_is_break(s->v + i)) {
+		if (!is_break(s->v + i)) {
 			chomp[0] = '-';
 		} else if (i == 0) {
 			chomp[0] = '+';
@@ -1730,32 +1735,32 @@ static void S_write_block_hints(struct emitter *e, const struct scalar *s)
 			i--;
 			while (i > 0 && (s->v[i] & 0xC0) == 0x80)
 				i--;
-			if (S_is_break(s->v + i))
+			if (is_break(s->v + i))
 				chomp[0] = '+';
 		}
 	}
 	if (chomp[0])
-		S_write_indicator(e, chomp, 0, 0, 0);
+		em_write_indicator(e, chomp, 0, 0, 0);
 }
 
-static void S_write_literal(struct emitter *e, const struct scalar *s)
+static void em_write_literal(struct emitter *e, const struct scalar *s)
 {
 	int breaks = 1;
 
-	S_write_indicator(e, "|", 1, 0, 0);
-	S_write_block_hints(e, s);
-	S_put_break(e);
+	em_write_indicator(e, "|", 1, 0, 0);
+	em_write_block_hints(e, s);
+	em_put_break(e);
 	e->indention = 1;
 	e->whitespace = 1;
 	for (size_t i = 0; i < s->len;) {
-		if (S_is_break(s->v + i)) {
-			S_write_break(e, s, &i);
+		if (is_break(s->v + i)) {
+			em_write_break(e, s, &i);
 			e->indention = 1;
 			breaks = 1;
 		} else {
 			if (breaks)
-				S_write_indent(e);
-			S_write(e, s, &i);
+				em_write_indent(e);
+			em_write(e, s, &i);
 			e->indention = 0;
 			breaks = 0;
 		}
@@ -1763,23 +1768,23 @@ static void S_write_literal(struct emitter *e, const struct scalar *s)
 }
 
 /* yaml_emitter_emit_scalar: the analysis is already in e. */
-static void S_emit_scalar(struct emitter *e, const struct scalar *s, enum ystyle requested)
+static void em_emit_scalar(struct emitter *e, const struct scalar *s, enum ystyle requested)
 {
-	enum ystyle style = S_select_style(e, s, requested);
-	int saved = S_increase_indent(e, 1, 0);
+	enum ystyle style = em_select_style(e, s, requested);
+	int saved = em_increase_indent(e, 1, 0);
 
 	switch (style) {
 	case YSTYLE_PLAIN:
-		S_write_plain(e, s, !e->simple_key_context);
+		em_write_plain(e, s, !e->simple_key_context);
 		break;
 	case YSTYLE_SINGLE:
-		S_write_single_quoted(e, s, !e->simple_key_context);
+		em_write_single_quoted(e, s, !e->simple_key_context);
 		break;
 	case YSTYLE_DOUBLE:
-		S_write_double_quoted(e, s, !e->simple_key_context);
+		em_write_double_quoted(e, s, !e->simple_key_context);
 		break;
 	case YSTYLE_LITERAL:
-		S_write_literal(e, s);
+		em_write_literal(e, s);
 		break;
 	}
 	e->indent = saved;
@@ -1788,7 +1793,7 @@ static void S_emit_scalar(struct emitter *e, const struct scalar *s, enum ystyle
 /* ------------------------------------------------------------------ */
 /* sigs.k8s.io/yaml.Marshal                                             */
 
-static int S_is_nel(const unsigned char *p, size_t i, size_t len)
+static int is_nel(const unsigned char *p, size_t i, size_t len)
 {
 	return p[i] == 0xC2 && i + 1 < len && p[i + 1] == 0x85;
 }
@@ -1801,7 +1806,7 @@ static int S_is_nel(const unsigned char *p, size_t i, size_t len)
  * spans two lines and stops being a simple key (the flow mapping then
  * lacks its ','), and "---" or "..." right after it is a document marker.
  */
-static const char *S_yaml_unreadable(const char *s, size_t len, int is_key)
+static const char *yenc_unreadable(const char *s, size_t len, int is_key)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -1816,13 +1821,13 @@ static const char *S_yaml_unreadable(const char *s, size_t len, int is_key)
 			return "yaml: control characters are not allowed";
 	}
 	for (size_t i = 0; i < len; i++) {
-		if (!S_is_nel(p, i, len))
+		if (!is_nel(p, i, len))
 			continue;
 		if (is_key)
 			return "yaml: did not find expected ',' or '}'";
 		if (i + 5 <= len && (memcmp(p + i + 2, "---", 3) == 0 ||
 				     memcmp(p + i + 2, "...", 3) == 0) &&
-		    i + 5 < len && (p[i + 5] == ' ' || S_is_nel(p, i + 5, len)))
+		    i + 5 < len && (p[i + 5] == ' ' || is_nel(p, i + 5, len)))
 			return "yaml: found unexpected document indicator";
 	}
 	return NULL;
@@ -1835,7 +1840,7 @@ static const char *S_yaml_unreadable(const char *s, size_t len, int is_key)
  * are dropped, one break becomes a space and n > 1 breaks become n - 1
  * newlines. No other blank or break is raw in Go's JSON. Appends to out.
  */
-static void S_fold_nel(struct buf *out, const char *s, size_t len)
+static void fold_nel(struct buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
@@ -1847,11 +1852,11 @@ static void S_fold_nel(struct buf *out, const char *s, size_t len)
 	while (i < len) {
 		size_t spaces = 0, breaks = 0;
 
-		if (p[i] != ' ' && !S_is_nel(p, i, len)) {
+		if (p[i] != ' ' && !is_nel(p, i, len)) {
 			buf_addch(out, p[i++]);
 			continue;
 		}
-		while (i < len && (p[i] == ' ' || S_is_nel(p, i, len))) {
+		while (i < len && (p[i] == ' ' || is_nel(p, i, len))) {
 			if (p[i] == ' ') {
 				if (!breaks)
 					spaces++;
@@ -1871,7 +1876,7 @@ static void S_fold_nel(struct buf *out, const char *s, size_t len)
 }
 
 /* Characters the key takes in Go's JSON text (html escaping on). */
-static size_t S_json_key_chars(const char *s, size_t len)
+static size_t jenc_key_chars(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = 0;
@@ -1890,7 +1895,7 @@ static size_t S_json_key_chars(const char *s, size_t len)
 			i++;
 		} else {
 			uint32_t r;
-			size_t w = S_decode_rune(p + i, len - i, &r);
+			size_t w = decode_rune(p + i, len - i, &r);
 
 			n += (r == RUNE_ERROR && w == 1) || r == 0x2028 || r == 0x2029 ? 6 : 1;
 			i += w;
@@ -1900,7 +1905,7 @@ static size_t S_json_key_chars(const char *s, size_t len)
 }
 
 /* Fails as go-yaml fails to read the JSON text of v back. */
-static int S_yaml_check(const json_t *v, int level, struct diag *d)
+static int yenc_check(const json_t *v, int level, struct diag *d)
 {
 	struct buf tmp = BUF_INIT;
 	const char *why;
@@ -1908,8 +1913,8 @@ static int S_yaml_check(const json_t *v, int level, struct diag *d)
 
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		S_go_sanitize(&tmp, json_string_value(v), json_string_length(v));
-		why = S_yaml_unreadable(tmp.ptr, tmp.len, 0);
+		go_sanitize(&tmp, json_string_value(v), json_string_length(v));
+		why = yenc_unreadable(tmp.ptr, tmp.len, 0);
 		if (why)
 			error = diag_set(d, DIAG_EINVALID, "error converting JSON to YAML: %s", why);
 		break;
@@ -1927,7 +1932,7 @@ static int S_yaml_check(const json_t *v, int level, struct diag *d)
 			break;
 		}
 		for (size_t i = 0; i < json_array_size(v) && !error; i++)
-			error = S_yaml_check(json_array_get(v, i), level + 1, d);
+			error = yenc_check(json_array_get(v, i), level + 1, d);
 		break;
 	case JSON_OBJECT: {
 		void *it;
@@ -1943,16 +1948,16 @@ static int S_yaml_check(const json_t *v, int level, struct diag *d)
 			size_t klen = json_object_iter_key_len(it);
 
 			buf_reset(&tmp);
-			S_go_sanitize(&tmp, k, klen);
-			why = S_yaml_unreadable(tmp.ptr, tmp.len, 1);
+			go_sanitize(&tmp, k, klen);
+			why = yenc_unreadable(tmp.ptr, tmp.len, 1);
 			if (why)
 				error = diag_set(d, DIAG_EINVALID, "error converting JSON to YAML: %s",
 						 why);
-			else if (S_json_key_chars(k, klen) > YAML_MAX_KEY_CHARS)
+			else if (jenc_key_chars(k, klen) > YAML_MAX_KEY_CHARS)
 				error = diag_set(d, DIAG_EINVALID, "error converting JSON to YAML: "
 						 "yaml: did not find expected ',' or '}'");
 			else
-				error = S_yaml_check(json_object_iter_value(it), level + 1, d);
+				error = yenc_check(json_object_iter_value(it), level + 1, d);
 		}
 		break;
 	}
@@ -1965,15 +1970,32 @@ static int S_yaml_check(const json_t *v, int level, struct diag *d)
 	return error;
 }
 
+/* The style go-yaml's encoder asks for a string (encode.go, stringv):
+ * literal when it holds a newline, plain when a plain scalar would read
+ * back as this string, double-quoted otherwise. */
+static int wanted_string_style(enum ystyle *style, const char *s, size_t len)
+{
+	int r;
+
+	if (memchr(s, '\n', len)) {
+		*style = YSTYLE_LITERAL;
+		return 0;
+	}
+	if ((r = resolves_to_str(s, len)) < 0)
+		return DIAG_ENOMEM;
+	*style = r && !is_base60_float(s, len) ? YSTYLE_PLAIN : YSTYLE_DOUBLE;
+	return 0;
+}
+
 /* A float64 after the round trip: Go's JSON text of it, read back by
  * go-yaml as a plain scalar (an int when it has neither point nor exponent
  * and fits int64 or uint64), then printed by go-yaml. */
-static int S_yaml_real(struct buf *out, double v)
+static int yenc_real(struct buf *out, double v)
 {
 	struct buf json = BUF_INIT;
 	int error;
 
-	if ((error = S_json_float(&json, v, NULL)) < 0)
+	if ((error = jenc_float(&json, v, NULL)) < 0)
 		goto done;
 	if (!strpbrk(json.ptr, ".eE")) {
 		const char *t = json.ptr;
@@ -1994,7 +2016,8 @@ static int S_yaml_real(struct buf *out, double v)
 			}
 		}
 	}
-	if (gofloat_format(out, strtod(json.ptr, NULL), 'g', -1, 64) < 0)
+	/* the JSON text is v's shortest form: it reads back as v itself */
+	if (gofloat_format(out, v, 'g', -1, 64) < 0)
 		error = DIAG_ENOMEM;
 done:
 	buf_release(&json);
@@ -2004,7 +2027,7 @@ done:
 /* The text and wanted style of a scalar as go-yaml's encoder sends it
  * (encode.go: stringv, intv, floatv, boolv, nilv). text gets four NUL bytes
  * of padding after the scalar; *len_out is the scalar's length. */
-static int S_yaml_scalar(struct buf *text, size_t *len_out, enum ystyle *style, const json_t *v)
+static int yenc_scalar(struct buf *text, size_t *len_out, enum ystyle *style, const json_t *v)
 {
 	int error = 0;
 
@@ -2023,21 +2046,18 @@ static int S_yaml_scalar(struct buf *text, size_t *len_out, enum ystyle *style, 
 		buf_addf(text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		break;
 	case JSON_REAL:
-		error = S_yaml_real(text, json_real_value(v));
+		error = yenc_real(text, json_real_value(v));
 		break;
 	case JSON_STRING: {
 		struct buf raw = BUF_INIT;
 
-		S_go_sanitize(&raw, json_string_value(v), json_string_length(v));
-		S_fold_nel(text, raw.ptr, raw.len);
+		go_sanitize(&raw, json_string_value(v), json_string_length(v));
+		fold_nel(text, raw.ptr, raw.len);
 		if (buf_oom(&raw))
 			error = DIAG_ENOMEM;
 		buf_release(&raw);
-		if (memchr(text->ptr, '\n', text->len))
-			*style = YSTYLE_LITERAL;
-		else if (!S_resolves_to_str(text->ptr, text->len) ||
-			 S_is_base60_float(text->ptr, text->len))
-			*style = YSTYLE_DOUBLE;
+		if (!error)
+			error = wanted_string_style(style, text->ptr, text->len);
 		break;
 	}
 	default:
@@ -2048,47 +2068,47 @@ static int S_yaml_scalar(struct buf *text, size_t *len_out, enum ystyle *style, 
 	return error;
 }
 
-static int S_emit_node(struct emitter *e, const json_t *v, int mapping, int simple_key);
+static int emit_node(struct emitter *e, const json_t *v, int mapping, int simple_key);
 
-static int S_emit_scalar_value(struct emitter *e, const json_t *v)
+static int emit_scalar_value(struct emitter *e, const json_t *v)
 {
 	struct buf text = BUF_INIT;
 	struct scalar s;
 	enum ystyle style;
 	int error;
 
-	if ((error = S_yaml_scalar(&text, &s.len, &style, v)) < 0)
+	if ((error = yenc_scalar(&text, &s.len, &style, v)) < 0)
 		goto done;
 	s.v = (const unsigned char *)text.ptr;
-	S_analyze_scalar(e, &s);
-	S_emit_scalar(e, &s, style);
+	em_analyze_scalar(e, &s);
+	em_emit_scalar(e, &s, style);
 done:
 	buf_release(&text);
 	return error;
 }
 
-static int S_emit_sequence(struct emitter *e, const json_t *v)
+static int emit_sequence(struct emitter *e, const json_t *v)
 {
 	size_t n = json_array_size(v);
 	int saved, error = 0;
 
 	if (n == 0 || e->flow_level > 0) {
 		/* only ever empty here: go-yaml asks for block style */
-		S_write_indicator(e, "[", 1, 1, 0);
-		S_write_indicator(e, "]", 0, 0, 0);
+		em_write_indicator(e, "[", 1, 1, 0);
+		em_write_indicator(e, "]", 0, 0, 0);
 		return 0;
 	}
-	saved = S_increase_indent(e, 0, e->mapping_context && !e->indention);
+	saved = em_increase_indent(e, 0, e->mapping_context && !e->indention);
 	for (size_t i = 0; i < n && !error; i++) {
-		S_write_indent(e);
-		S_write_indicator(e, "-", 1, 0, 1);
-		error = S_emit_node(e, json_array_get(v, i), 0, 0);
+		em_write_indent(e);
+		em_write_indicator(e, "-", 1, 0, 1);
+		error = emit_node(e, json_array_get(v, i), 0, 0);
 	}
 	e->indent = saved;
 	return error;
 }
 
-static void S_free_keys(struct ykey *k, size_t n)
+static void free_keys(struct ykey *k, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(k[i].runes);
@@ -2098,7 +2118,7 @@ static void S_free_keys(struct ykey *k, size_t n)
 /* The mapping's keys as go-yaml holds them: sanitized (two keys that
  * become equal keep the later one's value, as decoding into a Go map
  * does), decoded to runes, in keyList order. keytext owns the key bytes. */
-static int S_yaml_keys(struct ykey **out, size_t *n_out, struct buf *keytext, const json_t *o)
+static int yenc_keys(struct ykey **out, size_t *n_out, struct buf *keytext, const json_t *o)
 {
 	struct member *m = NULL;
 	struct ykey *k = NULL;
@@ -2107,18 +2127,18 @@ static int S_yaml_keys(struct ykey **out, size_t *n_out, struct buf *keytext, co
 
 	*out = NULL;
 	*n_out = 0;
-	if ((error = S_members(&m, &n, o)) < 0 || n == 0)
+	if ((error = object_members(&m, &n, o)) < 0 || n == 0)
 		goto done;
 	error = DIAG_ENOMEM;
 	/* Go's JSON writes keys sorted by their original bytes */
-	qsort(m, n, sizeof(*m), S_member_cmp_bytes);
+	qsort(m, n, sizeof(*m), member_cmp_bytes);
 	offs = calloc(n + 1, sizeof(*offs));
 	k = calloc(n, sizeof(*k));
 	if (!offs || !k)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		offs[i] = keytext->len;
-		S_go_sanitize(keytext, m[i].key, m[i].len);
+		go_sanitize(keytext, m[i].key, m[i].len);
 	}
 	offs[n] = keytext->len;
 	if (buf_oom(keytext))
@@ -2131,7 +2151,7 @@ static int S_yaml_keys(struct ykey **out, size_t *n_out, struct buf *keytext, co
 	/* sort by sanitized bytes, stably, and keep the last of equal runs */
 	for (size_t i = 0; i < n; i++)
 		m[i] = (struct member){ k[i].s, k[i].len, k[i].value, i };
-	qsort(m, n, sizeof(*m), S_member_cmp_bytes);
+	qsort(m, n, sizeof(*m), member_cmp_bytes);
 	for (size_t i = 0; i < n; i++) {
 		if (i + 1 < n && m[i].len == m[i + 1].len && memcmp(m[i].key, m[i + 1].key, m[i].len) == 0)
 			continue;
@@ -2143,26 +2163,26 @@ static int S_yaml_keys(struct ykey **out, size_t *n_out, struct buf *keytext, co
 			goto done;
 		k[nk].nrunes = 0;
 		for (size_t j = 0; j < m[i].len;) {
-			j += S_decode_rune((const unsigned char *)m[i].key + j, m[i].len - j,
+			j += decode_rune((const unsigned char *)m[i].key + j, m[i].len - j,
 					   &k[nk].runes[k[nk].nrunes]);
 			k[nk].nrunes++;
 		}
 		nk++;
 	}
-	S_sort_keys(k, nk);
+	sort_keys(k, nk);
 	*out = k;
 	*n_out = nk;
 	k = NULL;
 	error = 0;
 done:
 	if (k)
-		S_free_keys(k, nk);
+		free_keys(k, nk);
 	free(offs);
 	free(m);
 	return error;
 }
 
-static int S_emit_key(struct emitter *e, const struct ykey *key)
+static int emit_key(struct emitter *e, const struct ykey *key)
 {
 	struct buf text = BUF_INIT;
 	struct scalar s;
@@ -2170,38 +2190,36 @@ static int S_emit_key(struct emitter *e, const struct ykey *key)
 	int error = 0;
 
 	buf_add(&text, key->s, key->len);
-	if (memchr(key->s, '\n', key->len))
-		style = YSTYLE_LITERAL;
-	else if (!S_resolves_to_str(key->s, key->len) || S_is_base60_float(key->s, key->len))
-		style = YSTYLE_DOUBLE;
 	buf_addchn(&text, 0, 4);
+	if ((error = wanted_string_style(&style, key->s, key->len)) < 0)
+		goto done;
 	if (buf_oom(&text)) {
 		error = DIAG_ENOMEM;
 		goto done;
 	}
 	s.v = (const unsigned char *)text.ptr;
 	s.len = key->len;
-	S_analyze_scalar(e, &s);
+	em_analyze_scalar(e, &s);
 	/* yaml_emitter_check_simple_key */
 	if (!e->multiline && s.len <= 128) {
 		e->mapping_context = 1;
 		e->simple_key_context = 1;
-		S_emit_scalar(e, &s, style);
-		S_write_indicator(e, ":", 0, 0, 0);
+		em_emit_scalar(e, &s, style);
+		em_write_indicator(e, ":", 0, 0, 0);
 	} else {
-		S_write_indicator(e, "?", 1, 0, 1);
+		em_write_indicator(e, "?", 1, 0, 1);
 		e->mapping_context = 1;
 		e->simple_key_context = 0;
-		S_emit_scalar(e, &s, style);
-		S_write_indent(e);
-		S_write_indicator(e, ":", 1, 0, 1);
+		em_emit_scalar(e, &s, style);
+		em_write_indent(e);
+		em_write_indicator(e, ":", 1, 0, 1);
 	}
 done:
 	buf_release(&text);
 	return error;
 }
 
-static int S_emit_mapping(struct emitter *e, const json_t *v)
+static int emit_mapping(struct emitter *e, const json_t *v)
 {
 	struct buf keytext = BUF_INIT;
 	struct ykey *keys = NULL;
@@ -2209,39 +2227,39 @@ static int S_emit_mapping(struct emitter *e, const json_t *v)
 	int saved, error;
 
 	if (json_object_size(v) == 0 || e->flow_level > 0) {
-		S_write_indicator(e, "{", 1, 1, 0);
-		S_write_indicator(e, "}", 0, 0, 0);
+		em_write_indicator(e, "{", 1, 1, 0);
+		em_write_indicator(e, "}", 0, 0, 0);
 		return 0;
 	}
-	if ((error = S_yaml_keys(&keys, &n, &keytext, v)) < 0)
+	if ((error = yenc_keys(&keys, &n, &keytext, v)) < 0)
 		goto done;
-	saved = S_increase_indent(e, 0, 0);
+	saved = em_increase_indent(e, 0, 0);
 	for (size_t i = 0; i < n && !error; i++) {
-		S_write_indent(e);
-		if ((error = S_emit_key(e, &keys[i])) < 0)
+		em_write_indent(e);
+		if ((error = emit_key(e, &keys[i])) < 0)
 			break;
-		error = S_emit_node(e, keys[i].value, 1, 0);
+		error = emit_node(e, keys[i].value, 1, 0);
 	}
 	e->indent = saved;
 done:
 	if (keys)
-		S_free_keys(keys, n);
+		free_keys(keys, n);
 	buf_release(&keytext);
 	return error;
 }
 
 /* yaml_emitter_emit_node */
-static int S_emit_node(struct emitter *e, const json_t *v, int mapping, int simple_key)
+static int emit_node(struct emitter *e, const json_t *v, int mapping, int simple_key)
 {
 	e->mapping_context = mapping;
 	e->simple_key_context = simple_key;
 	switch (json_typeof(v)) {
 	case JSON_ARRAY:
-		return S_emit_sequence(e, v);
+		return emit_sequence(e, v);
 	case JSON_OBJECT:
-		return S_emit_mapping(e, v);
+		return emit_mapping(e, v);
 	default:
-		return S_emit_scalar_value(e, v);
+		return emit_scalar_value(e, v);
 	}
 }
 
@@ -2253,20 +2271,20 @@ int value_to_yaml(struct buf *out, const json_t *v, struct diag *d)
 
 	if (!v)
 		v = json_null();
-	if ((error = S_yaml_check(v, 1, d)) < 0)
+	if ((error = yenc_check(v, 1, d)) < 0)
 		goto done;
 	memset(&e, 0, sizeof(e));
 	e.out = &tmp;
 	e.indent = -1;
 	e.whitespace = 1;
 	e.indention = 1;
-	if ((error = S_emit_node(&e, v, 0, 0)) < 0) {
+	if ((error = emit_node(&e, v, 0, 0)) < 0) {
 		diag_set(d, error, "out of memory");
 		goto done;
 	}
 	/* yaml_emitter_emit_document_end */
 	e.indent = -1;
-	S_write_indent(&e);
+	em_write_indent(&e);
 	if (buf_oom(&tmp) || buf_add(out, tmp.ptr, tmp.len) < 0)
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 done:

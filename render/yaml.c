@@ -55,6 +55,7 @@ struct anchor {
 	char *key;      /* the scalar as a mapping key; NULL: keyerr says why */
 	size_t keylen;
 	char *keyerr;
+	unsigned gen;   /* bumped by every (re)definition */
 };
 
 struct yparser {
@@ -75,6 +76,7 @@ struct yparser {
 	int nopos;
 	size_t cur_char, cur_byte, bom;
 	int utf16;             /* 0, 1 little-endian, 2 big-endian */
+	int values;            /* ydoc_parse_values: Helm's document rules */
 };
 
 /* What a finished node tells its parent. */
@@ -379,6 +381,9 @@ static int parse_timestamp(const char *s, size_t len, struct gotime *t)
 		int zone = sep == 'T' || sep == 't';
 		if (!zone && sep != ' ')
 			return -1;
+		/* a space in a Go layout matches a run of spaces */
+		while (sep == ' ' && i < len && s[i] == ' ')
+			i++;
 		if (getnum(s, len, &i, &t->hour) < 0 || t->hour > 23 ||
 		    i >= len || s[i++] != ':' ||
 		    getnum(s, len, &i, &t->min) < 0 || t->min > 59 ||
@@ -625,7 +630,14 @@ static int resolve(struct yparser *p, struct rscalar *r, const yaml_event_t *ev,
 	r->f = 0;
 	r->merge = 0;
 	buf_reset(&r->s);
-	if (!rawtag && !ev->data.scalar.plain_implicit) {
+	int implicit = ev->data.scalar.plain_implicit;
+
+	if (rawtag && p->mode == YDOC_KUSTOMIZE && strcmp(rawtag, "!") == 0 &&
+	    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+		rawtag = NULL; /* yaml.v3 resolves a plain "! x" as if untagged */
+		implicit = 1;
+	}
+	if (!rawtag && !implicit) {
 		/* quoted or block scalar, no tag: always a string */
 		buf_set(&r->s, in, len);
 		return 0;
@@ -883,9 +895,12 @@ static void set_position(struct yparser *p, int line, int col)
 
 	if (p->nopos || !p->positions || p->ptr.len > MAX_POINTER_LEN)
 		return;
-	pos = json_pack("[ii]", line, col);
-	if (pos)
-		json_object_setn_new(p->positions, p->ptr.ptr, p->ptr.len, pos);
+	pos = json_array();
+	if (!pos)
+		return;
+	json_array_append_new(pos, json_integer(line));
+	json_array_append_new(pos, json_integer(col));
+	json_object_setn_new_nocheck(p->positions, p->ptr.ptr, p->ptr.len, pos);
 }
 
 static void push_key(struct yparser *p, const char *key, size_t len)
@@ -943,6 +958,7 @@ static int anchor_begin(struct yparser *p, const char *name, size_t *ix_out)
 		a->value = NULL;
 		a->key = a->keyerr = NULL;
 	}
+	a->gen++;
 	*ix_out = (size_t)(a - p->anchors);
 	return 0;
 }
@@ -965,35 +981,102 @@ static void anchors_reset(struct yparser *p)
 
 static int build_node(struct yparser *p, json_t **out, struct ninfo *info);
 
-/* Keys of a mapping being built in YDOC_KUSTOMIZE mode, for yaml.v3's
- * duplicate check (raw text, kind) -> line. */
-static int check_duplicate(struct yparser *p, json_t *seen, char kind, const char *text,
-			   size_t len, int line, int col)
-{
-	struct buf k = BUF_INIT;
-	json_t *prev;
-	int error = 0;
+/*
+ * The keys of a mapping being built in YDOC_KUSTOMIZE mode, for yaml.v3's
+ * duplicate check: (kind, text as written) -> line. Only 64-bit hashes are
+ * kept (FNV-1a), in an open-addressing table that starts on the stack, so
+ * that small mappings cost no allocation.
+ */
+#define KEYSET_INLINE 16
 
-	buf_addch(&k, kind);
-	buf_add(&k, text, len);
-	if (buf_oom(&k)) {
-		error = oom(p);
-		goto done;
+struct keyset {
+	uint64_t *h;
+	int *line;
+	size_t n, cap;
+	uint64_t h_inline[KEYSET_INLINE];
+	int line_inline[KEYSET_INLINE];
+};
+
+static void keyset_init(struct keyset *ks)
+{
+	ks->h = ks->h_inline;
+	ks->line = ks->line_inline;
+	ks->n = 0;
+	ks->cap = KEYSET_INLINE;
+	memset(ks->h_inline, 0, sizeof(ks->h_inline));
+}
+
+static void keyset_release(struct keyset *ks)
+{
+	if (ks->h != ks->h_inline) {
+		free(ks->h);
+		free(ks->line);
 	}
-	prev = json_object_getn(seen, k.ptr, k.len);
-	if (prev) {
+}
+
+static uint64_t key_hash(char kind, const char *text, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	h = (h ^ (unsigned char)kind) * 0x100000001b3ull;
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 0x100000001b3ull;
+	return h ? h : 1; /* 0 marks an empty slot */
+}
+
+/* Adds h; returns the line it was first seen at, 0 if new, -1 if out of memory. */
+static int keyset_add(struct keyset *ks, uint64_t h, int line)
+{
+	size_t i;
+
+	if (2 * (ks->n + 1) > ks->cap) {
+		size_t cap = 2 * ks->cap, j;
+		uint64_t *nh = calloc(cap, sizeof(*nh));
+		int *nl = malloc(cap * sizeof(*nl));
+		if (!nh || !nl) {
+			free(nh);
+			free(nl);
+			return -1;
+		}
+		for (j = 0; j < ks->cap; j++) {
+			if (!ks->h[j])
+				continue;
+			for (i = ks->h[j] & (cap - 1); nh[i]; i = (i + 1) & (cap - 1))
+				;
+			nh[i] = ks->h[j];
+			nl[i] = ks->line[j];
+		}
+		keyset_release(ks);
+		ks->h = nh;
+		ks->line = nl;
+		ks->cap = cap;
+	}
+	for (i = h & (ks->cap - 1); ks->h[i]; i = (i + 1) & (ks->cap - 1))
+		if (ks->h[i] == h)
+			return ks->line[i];
+	ks->h[i] = h;
+	ks->line[i] = line;
+	ks->n++;
+	return 0;
+}
+
+static int check_duplicate(struct yparser *p, struct keyset *seen, char kind,
+			   const char *text, size_t len, int line, int col)
+{
+	int prev = keyset_add(seen, key_hash(kind, text, len), line);
+
+	if (prev < 0)
+		return oom(p);
+	if (prev > 0) {
 		struct buf msg = BUF_INIT;
 		buf_adds(&msg, "mapping key ");
 		add_quoted(&msg, text, len);
-		buf_addf(&msg, " already defined at line %d", (int)json_integer_value(prev));
+		buf_addf(&msg, " already defined at line %d", prev);
 		sem_error(p, line, col, "%s", msg.ptr);
 		buf_release(&msg);
-	} else {
-		json_object_setn_new(seen, k.ptr, k.len, json_integer(line));
 	}
-done:
-	buf_release(&k);
-	return error;
+	return 0;
 }
 
 /* Applies one merge source (an object) to obj. */
@@ -1020,16 +1103,21 @@ static void merge_into(struct yparser *p, json_t *obj, json_t *src, const char *
 
 static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 {
-	json_t *obj = json_object(), *seen = NULL, *merges = NULL, *val = NULL;
+	json_t *obj = json_object(), *merges = NULL, *mpos = NULL, *val = NULL;
+	struct keyset seenset, *seen = NULL;
 	struct buf key = BUF_INIT, why = BUF_INIT;
 	struct rscalar r = { 0 };
 	size_t base = p->ptr.len;
 	int error = 0;
 
-	if (!obj || !(merges = json_array()))
-		goto nomem;
-	if (p->mode == YDOC_KUSTOMIZE && !(seen = json_object()))
-		goto nomem;
+	if (!obj) {
+		error = oom(p);
+		goto done;
+	}
+	if (p->mode == YDOC_KUSTOMIZE) {
+		keyset_init(&seenset);
+		seen = &seenset;
+	}
 	for (;;) {
 		struct ninfo ki = { 0 }, vi = { 0 };
 		int is_merge = 0, key_ok = 1;
@@ -1112,6 +1200,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 		} else {
 			/* A sequence or mapping as a key: build it, then refuse it. */
 			json_t *k = NULL;
+			int is_seq = p->ev.type == YAML_SEQUENCE_START_EVENT;
 			p->nopos++;
 			error = build_node(p, &k, &ki);
 			p->nopos--;
@@ -1119,7 +1208,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 			if (error < 0)
 				goto done;
 			sem_error(p, ki.line, ki.col, "invalid map key: a %s",
-				  json_is_array(k) ? "sequence" : "mapping");
+				  is_seq ? "sequence" : "mapping");
 			key_ok = 0;
 		}
 
@@ -1127,6 +1216,10 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 		if ((error = next_event(p)) < 0)
 			goto done;
 		if (is_merge) {
+			if (!merges && (!(merges = json_array()) || !(mpos = json_array()))) {
+				error = oom(p);
+				goto done;
+			}
 			p->nopos++;
 			error = build_node(p, &val, &vi);
 			p->nopos--;
@@ -1134,6 +1227,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 				goto done;
 			if (json_is_object(val)) {
 				json_array_append(merges, val);
+				json_array_append_new(mpos, json_pack("[ii]", vi.line, vi.col));
 			} else if (json_is_array(val)) {
 				size_t i;
 				json_t *e;
@@ -1141,9 +1235,10 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 				json_array_foreach(val, i, e)
 					if (!json_is_object(e))
 						ok = 0;
-				if (ok)
+				if (ok) {
 					json_array_append(merges, val);
-				else
+					json_array_append_new(mpos, json_pack("[ii]", vi.line, vi.col));
+				} else
 					sem_error(p, vi.line, vi.col, "map merge requires map or "
 						  "sequence of maps as the value");
 			} else {
@@ -1163,6 +1258,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 					merge_into(p, obj, m, NULL, base, vi.line, vi.col);
 				}
 				json_array_clear(merges);
+				json_array_clear(mpos);
 			}
 		} else {
 			push_key(p, key.ptr, key.len);
@@ -1170,8 +1266,11 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 			buf_truncate(&p->ptr, base);
 			if (error < 0)
 				goto done;
-			if (key_ok && json_object_setn_new(obj, key.ptr, key.len, val) < 0)
-				goto nomem;
+			if (key_ok && json_object_setn_new(obj, key.ptr, key.len, val) < 0) {
+				val = NULL; /* stolen, even on failure */
+				error = oom(p);
+				goto done;
+			}
 			if (!key_ok)
 				json_decref(val);
 			val = NULL;
@@ -1182,30 +1281,32 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 		if (vi.height + 1 > info->height)
 			info->height = vi.height + 1;
 	}
-	if (p->mode == YDOC_KUSTOMIZE) {
+	if (p->mode == YDOC_KUSTOMIZE && merges) {
 		/* v3 merges after all explicit keys; the first source wins. */
 		size_t i, j;
 		json_t *m, *e;
 		json_array_foreach(merges, i, m) {
+			json_t *at = json_array_get(mpos, i);
+			int ml = (int)json_integer_value(json_array_get(at, 0));
+			int mc = (int)json_integer_value(json_array_get(at, 1));
 			if (json_is_array(m)) {
 				json_array_foreach(m, j, e)
-					merge_into(p, obj, e, NULL, base, info->line, info->col);
+					merge_into(p, obj, e, NULL, base, ml, mc);
 			} else {
-				merge_into(p, obj, m, NULL, base, info->line, info->col);
+				merge_into(p, obj, m, NULL, base, ml, mc);
 			}
 		}
 	}
 	*out = obj;
 	obj = NULL;
-	goto done;
-nomem:
-	error = oom(p);
 done:
 	buf_truncate(&p->ptr, base);
 	json_decref(val);
 	json_decref(obj);
-	json_decref(seen);
+	if (seen)
+		keyset_release(seen);
 	json_decref(merges);
+	json_decref(mpos);
 	buf_release(&key);
 	buf_release(&why);
 	buf_release(&r.s);
@@ -1254,6 +1355,7 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 {
 	const char *anchor = NULL;
 	size_t aix = 0;
+	unsigned gen = 0;
 	int error = 0, line, col;
 	struct buf why = BUF_INIT;
 	struct rscalar r = { 0 };
@@ -1342,12 +1444,16 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 			goto done;
 		if (anchor && (error = anchor_begin(p, anchor, &aix)) < 0)
 			goto done;
+		if (anchor)
+			gen = p->anchors[aix].gen;
 		/* the anchor is pending (value NULL) while its node is built */
 		error = is_map ? build_mapping(p, out, info) : build_sequence(p, out, info);
 		p->depth--;
 		if (error < 0)
 			goto done;
-		if (anchor) {
+		/* Redefined inside its own node? Then, as in go-yaml (which binds
+		 * anchors when a node starts), the inner definition stays. */
+		if (anchor && p->anchors[aix].gen == gen) {
 			struct anchor *a = &p->anchors[aix];
 			a->is_scalar = 0;
 			a->nodes = info->nodes;
@@ -1400,6 +1506,15 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 
 	doc->src = p->src;
 	doc->start = byte_offset(p, p->ev.start_mark.index);
+	if (p->values && (p->ev.data.document_start.version_directive ||
+			  p->ev.data.document_start.tag_directives.start !=
+			  p->ev.data.document_start.tag_directives.end))
+		/* Helm splits the file at "---" lines first, which leaves a
+		 * directive in a document of its own: go-yaml then fails. */
+		return diag_set_at(p->d, DIAG_EPARSE, p->src,
+				   (int)p->ev.start_mark.line + 1, (int)p->ev.start_mark.column + 1, 1,
+				   "directives are not supported in values files (did not "
+				   "find expected <document start>)");
 	if (!(doc->positions = json_object()))
 		return oom(p);
 	p->positions = doc->positions;
@@ -1431,8 +1546,8 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 	return 0;
 }
 
-int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
-		  const struct ydoc_limits *limits, struct diag *d)
+static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
+			const struct ydoc_limits *limits, int values, struct diag *d)
 {
 	struct yparser p;
 	struct ystream s = YSTREAM_INIT;
@@ -1442,6 +1557,7 @@ int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
 	memset(&p, 0, sizeof(p));
 	p.src = src;
 	p.mode = mode;
+	p.values = values;
 	p.d = d;
 	p.ptr = (struct buf)BUF_INIT;
 	p.sem = (struct diag)DIAG_INIT;
@@ -1520,7 +1636,47 @@ done:
 	return error;
 }
 
+int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
+		  const struct ydoc_limits *limits, struct diag *d)
+{
+	return stream_parse(out, src, mode, limits, 0, d);
+}
+
 /* ---- Helm values ---- */
+
+/*
+ * Helm reads values files with apimachinery's YAMLReader, which splits at
+ * lines that start with "---" and refuses one followed by anything but a
+ * comment. (Its line reader also ends every line, the last one included,
+ * with a newline: the caller appends one.)
+ */
+static int check_separators(struct srcfile *src, struct diag *d)
+{
+	const char *s = src->data, *end = s + src->len;
+	int line = 1;
+
+	while (s < end) {
+		const char *eol = memchr(s, '\n', (size_t)(end - s));
+		const char *le = eol ? eol : end, *t;
+
+		if (le - s >= 3 && memcmp(s, "---", 3) == 0) {
+			const char *te = le;
+			for (t = s + 3; t < te && (*t == ' ' || *t == '\t' || *t == '\r'); t++)
+				;
+			while (te > t && (te[-1] == ' ' || te[-1] == '\t' || te[-1] == '\r'))
+				te--;
+			if (t < te && *t != '#')
+				return diag_set_at(d, DIAG_EPARSE, src, line, (int)(t - s) + 1, 1,
+						   "invalid Yaml document separator: %.*s",
+						   (int)(te - t > 200 ? 200 : te - t), t);
+		}
+		if (!eol)
+			break;
+		s = eol + 1;
+		line++;
+	}
+	return 0;
+}
 
 static const char *json_type_go(const json_t *v)
 {
@@ -1560,11 +1716,23 @@ static int merge_maps(json_t *a, json_t *b)
 int ydoc_parse_values(json_t **out, struct srcfile *src, struct diag *d)
 {
 	struct ystream s = YSTREAM_INIT;
+	struct srcfile nl = SRCFILE_INIT;
 	json_t *vals = NULL;
 	size_t i;
 	int error;
 
-	if ((error = ystream_parse(&s, src, YDOC_HELM, NULL, d)) < 0)
+	if (src->len && src->data[src->len - 1] != '\n') {
+		/* what Helm's line reader hands go-yaml: the same text, ended */
+		if (srcfile_set(&nl, src->name ? src->name : "<input>", src->data,
+				src->len + 1) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+		nl.data[src->len] = '\n';
+		src = &nl;
+	}
+	if ((error = check_separators(src, d)) < 0 ||
+	    (error = stream_parse(&s, src, YDOC_HELM, NULL, 1, d)) < 0)
 		goto done;
 	if (!(vals = json_object())) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
@@ -1594,6 +1762,7 @@ int ydoc_parse_values(json_t **out, struct srcfile *src, struct diag *d)
 done:
 	json_decref(vals);
 	ystream_release(&s);
+	srcfile_release(&nl);
 	return error;
 }
 

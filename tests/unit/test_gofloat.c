@@ -31,7 +31,7 @@ static const struct fcase helm_cases[] = {
 #include "gofloat_cases.inc"
 };
 
-static void S_check(double v, char fmt, int prec, int bitsize, const char *expected,
+static void check_format(double v, char fmt, int prec, int bitsize, const char *expected,
 		    size_t *failed, const char *what)
 {
 	struct buf out = BUF_INIT;
@@ -52,7 +52,7 @@ static void test_gofloat__matches_go_fmt(void **state)
 	for (size_t i = 0; i < n; i++) {
 		const struct fcase *c = &helm_cases[i];
 
-		S_check(strtod(c->value, NULL), c->fmt, c->prec, 64, c->expected, &failed,
+		check_format(strtod(c->value, NULL), c->fmt, c->prec, 64, c->expected, &failed,
 			c->verb);
 	}
 	printf("%zu/%zu cases pass\n", n - failed, n);
@@ -65,19 +65,19 @@ static void test_gofloat__go_documentation_examples(void **state)
 {
 	size_t failed = 0;
 
-	S_check(3.1415926535, 'E', -1, 32, "3.1415927E+00", &failed, "doc");
-	S_check(3.1415926535, 'E', -1, 64, "3.1415926535E+00", &failed, "doc");
-	S_check(3.1415926535, 'e', -1, 32, "3.1415927e+00", &failed, "doc");
-	S_check(3.1415926535, 'g', -1, 64, "3.1415926535", &failed, "doc");
-	S_check(10.1, 'b', 5, 64, "5685794529555251p-49", &failed, "doc");
-	S_check(10.1, 'e', 5, 64, "1.01000e+01", &failed, "doc");
-	S_check(10.1, 'E', 5, 64, "1.01000E+01", &failed, "doc");
-	S_check(10.1, 'f', 5, 64, "10.10000", &failed, "doc");
-	S_check(10.1, 'g', 5, 64, "10.1", &failed, "doc");
-	S_check(100000000.1, 'g', 5, 64, "1e+08", &failed, "doc");
-	S_check(100000000.1, 'G', 5, 64, "1E+08", &failed, "doc");
-	S_check(10.1, 'e', -1, 64, "1.01e+01", &failed, "doc");
-	S_check(10.00001, 'e', -1, 64, "1.000001e+01", &failed, "doc");
+	check_format(3.1415926535, 'E', -1, 32, "3.1415927E+00", &failed, "doc");
+	check_format(3.1415926535, 'E', -1, 64, "3.1415926535E+00", &failed, "doc");
+	check_format(3.1415926535, 'e', -1, 32, "3.1415927e+00", &failed, "doc");
+	check_format(3.1415926535, 'g', -1, 64, "3.1415926535", &failed, "doc");
+	check_format(10.1, 'b', 5, 64, "5685794529555251p-49", &failed, "doc");
+	check_format(10.1, 'e', 5, 64, "1.01000e+01", &failed, "doc");
+	check_format(10.1, 'E', 5, 64, "1.01000E+01", &failed, "doc");
+	check_format(10.1, 'f', 5, 64, "10.10000", &failed, "doc");
+	check_format(10.1, 'g', 5, 64, "10.1", &failed, "doc");
+	check_format(100000000.1, 'g', 5, 64, "1e+08", &failed, "doc");
+	check_format(100000000.1, 'G', 5, 64, "1E+08", &failed, "doc");
+	check_format(10.1, 'e', -1, 64, "1.01e+01", &failed, "doc");
+	check_format(10.00001, 'e', -1, 64, "1.000001e+01", &failed, "doc");
 	assert_int_equal(failed, 0);
 }
 
@@ -86,20 +86,20 @@ static void test_gofloat__special_values_and_float32(void **state)
 {
 	size_t failed = 0;
 
-	S_check(INFINITY, 'g', -1, 64, "+Inf", &failed, "special");
-	S_check(-INFINITY, 'f', 3, 64, "-Inf", &failed, "special");
-	S_check(NAN, 'e', -1, 64, "NaN", &failed, "special");
-	S_check(NAN, 'g', -1, 32, "NaN", &failed, "special");
+	check_format(INFINITY, 'g', -1, 64, "+Inf", &failed, "special");
+	check_format(-INFINITY, 'f', 3, 64, "-Inf", &failed, "special");
+	check_format(NAN, 'e', -1, 64, "NaN", &failed, "special");
+	check_format(NAN, 'g', -1, 32, "NaN", &failed, "special");
 	/* float32(1e39) overflows to +Inf; FLT_MAX survives */
-	S_check(1e39, 'g', -1, 32, "+Inf", &failed, "float32");
-	S_check(-1e39, 'g', -1, 32, "-Inf", &failed, "float32");
-	S_check(FLT_MAX, 'g', -1, 32, "3.4028235e+38", &failed, "float32");
-	S_check(0.1, 'g', -1, 32, "0.1", &failed, "float32");
-	S_check(0.1, 'g', 17, 32, "0.10000000149011612", &failed, "float32");
-	S_check(1.0 / 3.0, 'f', -1, 32, "0.33333334", &failed, "float32");
-	S_check(16777217.0, 'f', -1, 32, "16777216", &failed, "float32");
-	S_check(1e-45, 'e', -1, 32, "1e-45", &failed, "float32");
-	S_check(1.5, 'b', -1, 32, "12582912p-23", &failed, "float32");
+	check_format(1e39, 'g', -1, 32, "+Inf", &failed, "float32");
+	check_format(-1e39, 'g', -1, 32, "-Inf", &failed, "float32");
+	check_format(FLT_MAX, 'g', -1, 32, "3.4028235e+38", &failed, "float32");
+	check_format(0.1, 'g', -1, 32, "0.1", &failed, "float32");
+	check_format(0.1, 'g', 17, 32, "0.10000000149011612", &failed, "float32");
+	check_format(1.0 / 3.0, 'f', -1, 32, "0.33333334", &failed, "float32");
+	check_format(16777217.0, 'f', -1, 32, "16777216", &failed, "float32");
+	check_format(1e-45, 'e', -1, 32, "1e-45", &failed, "float32");
+	check_format(1.5, 'b', -1, 32, "12582912p-23", &failed, "float32");
 	assert_int_equal(failed, 0);
 }
 
@@ -109,12 +109,12 @@ static void test_gofloat__shortest_edges(void **state)
 {
 	size_t failed = 0;
 
-	S_check(9007199254740992.0, 'g', -1, 64, "9.007199254740992e+15", &failed, "edge");
-	S_check(0x1p-1022, 'g', -1, 64, "2.2250738585072014e-308", &failed, "edge");
-	S_check(0x1p-1074, 'g', -1, 64, "5e-324", &failed, "edge");
-	S_check(DBL_MAX, 'g', -1, 64, "1.7976931348623157e+308", &failed, "edge");
-	S_check(0x1p63, 'f', -1, 64, "9223372036854776000", &failed, "edge");
-	S_check(1e23, 'g', -1, 64, "1e+23", &failed, "edge");
+	check_format(9007199254740992.0, 'g', -1, 64, "9.007199254740992e+15", &failed, "edge");
+	check_format(0x1p-1022, 'g', -1, 64, "2.2250738585072014e-308", &failed, "edge");
+	check_format(0x1p-1074, 'g', -1, 64, "5e-324", &failed, "edge");
+	check_format(DBL_MAX, 'g', -1, 64, "1.7976931348623157e+308", &failed, "edge");
+	check_format(0x1p63, 'f', -1, 64, "9223372036854776000", &failed, "edge");
+	check_format(1e23, 'g', -1, 64, "1e+23", &failed, "edge");
 	/* 5e-324 in 'f': the one digit 5 at the 324th decimal place */
 	{
 		char want[330];
@@ -123,7 +123,7 @@ static void test_gofloat__shortest_edges(void **state)
 		want[1] = '.';
 		want[325] = '5';
 		want[326] = '\0';
-		S_check(5e-324, 'f', -1, 64, want, &failed, "edge");
+		check_format(5e-324, 'f', -1, 64, want, &failed, "edge");
 	}
 	assert_int_equal(failed, 0);
 }

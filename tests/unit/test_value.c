@@ -38,7 +38,7 @@ static const struct vcase cases[] = {
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
-static json_t *S_load(const struct vcase *c)
+static json_t *load_case(const struct vcase *c)
 {
 	json_error_t je;
 	json_t *v, *o;
@@ -65,7 +65,7 @@ static json_t *S_load(const struct vcase *c)
 	}
 }
 
-static int S_run(struct buf *out, const json_t *v, enum vmode mode, struct diag *d)
+static int run_mode(struct buf *out, const json_t *v, enum vmode mode, struct diag *d)
 {
 	switch (mode) {
 	case VM_YAML:
@@ -79,7 +79,7 @@ static int S_run(struct buf *out, const json_t *v, enum vmode mode, struct diag 
 	}
 }
 
-static void S_print_bytes(const char *label, const char *s, size_t len)
+static void print_bytes(const char *label, const char *s, size_t len)
 {
 	printf("  %s (%zu bytes): \"", label, len);
 	for (size_t i = 0; i < len; i++) {
@@ -96,7 +96,7 @@ static void S_print_bytes(const char *label, const char *s, size_t len)
 }
 
 /* Runs every case of one mode; prints each mismatch, then fails if any. */
-static void S_table(enum vmode mode)
+static void run_table(enum vmode mode)
 {
 	size_t run = 0, failed = 0;
 
@@ -110,8 +110,8 @@ static void S_table(enum vmode mode)
 		if (c->mode != mode)
 			continue;
 		run++;
-		v = S_load(c);
-		rc = S_run(&out, v, mode, &d);
+		v = load_case(c);
+		rc = run_mode(&out, v, mode, &d);
 		if (!c->expected)
 			ok = rc < 0 && out.len == 0 && d.msg.len > 0;
 		else
@@ -121,12 +121,12 @@ static void S_table(enum vmode mode)
 			failed++;
 			printf("case %zu (mode %d, kind %d): rc %d %s\n", i, mode, c->kind, rc,
 			       d.msg.ptr);
-			S_print_bytes("input", c->input, c->input_len);
+			print_bytes("input", c->input, c->input_len);
 			if (c->expected)
-				S_print_bytes("expected", c->expected, c->expected_len);
+				print_bytes("expected", c->expected, c->expected_len);
 			else
 				printf("  expected: an error\n");
-			S_print_bytes("got", out.ptr, out.len);
+			print_bytes("got", out.ptr, out.len);
 		}
 		json_decref(v);
 		buf_release(&out);
@@ -139,22 +139,22 @@ static void S_table(enum vmode mode)
 
 static void test_value__yaml_matches_helm_toYaml(void **state)
 {
-	S_table(VM_YAML);
+	run_table(VM_YAML);
 }
 
 static void test_value__json_matches_helm_toJson(void **state)
 {
-	S_table(VM_JSON);
+	run_table(VM_JSON);
 }
 
 static void test_value__raw_json_matches_helm_toRawJson(void **state)
 {
-	S_table(VM_RAW);
+	run_table(VM_RAW);
 }
 
 static void test_value__pretty_json_matches_helm_toPrettyJson(void **state)
 {
-	S_table(VM_PRETTY);
+	run_table(VM_PRETTY);
 }
 
 /* Both emitters append to what out already holds. */
@@ -182,7 +182,7 @@ static void test_value__null_pointer_is_null(void **state)
 	buf_release(&out);
 }
 
-static json_t *S_nest(int depth)
+static json_t *nest_arrays(int depth)
 {
 	json_t *v = json_string("x");
 
@@ -202,7 +202,7 @@ static void test_value__yaml_depth_limit(void **state)
 {
 	struct buf out = BUF_INIT;
 	struct diag d = DIAG_INIT;
-	json_t *ok = S_nest(10000), *deep = S_nest(10001);
+	json_t *ok = nest_arrays(10000), *deep = nest_arrays(10001);
 
 	assert_int_equal(value_to_yaml(&out, ok, &d), 0);
 	assert_int_equal(out.len, 10000 * 2 + 2); /* "- - ... - x\n" */
@@ -222,7 +222,7 @@ static void test_value__yaml_depth_limit(void **state)
 static void test_value__yaml_nested_sequences_share_a_line(void **state)
 {
 	struct buf out = BUF_INIT;
-	json_t *v = S_nest(3);
+	json_t *v = nest_arrays(3);
 
 	assert_int_equal(value_to_yaml(&out, v, NULL), 0);
 	assert_string_equal(out.ptr, "- - - x\n");
@@ -234,7 +234,7 @@ static void test_value__json_depth_limit(void **state)
 {
 	struct buf out = BUF_INIT;
 	struct diag d = DIAG_INIT;
-	json_t *deep = S_nest(10001);
+	json_t *deep = nest_arrays(10001);
 
 	assert_int_equal(value_to_json(&out, deep, 0, &d), DIAG_ELIMIT);
 	assert_int_equal(out.len, 0);
