@@ -394,7 +394,7 @@ int kresmap_append(struct kresmap *m, struct kres *r, struct diag *d)
 			goto fail;
 		if (kid_equals(&id, &other)) {
 			kid_string(&s, &id);
-			error = diag_set(d, DIAG_ECONFLICT,
+			error = diag_set(d, DIAG_EINVALID,
 					 "may not add resource with an already registered id: %s",
 					 s.ptr);
 			goto fail;
@@ -580,7 +580,7 @@ int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
 	}
 	if (nmatch > 1) {
 		kid_string(&s, &id);
-		error = diag_set(d, DIAG_ECONFLICT,
+		error = diag_set(d, DIAG_EINVALID,
 				 "found multiple objects that could accept merge of %s", s.ptr);
 		goto fail;
 	}

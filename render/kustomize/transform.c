@@ -305,7 +305,7 @@ int kt_namespace(struct kresmap *m, const char *ns, const struct kfslist *fss,
 					kid_release(&other);
 				}
 				buf_addch(&sb, ']');
-				error = diag_set(d, DIAG_ECONFLICT,
+				error = diag_set(d, DIAG_EINVALID,
 						 "namespace transformation produces ID conflict: %s",
 						 sb.ptr);
 				buf_release(&sb);
