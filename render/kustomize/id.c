@@ -228,3 +228,10 @@ int kid_gvk_selected(const struct kid *id, const char *group, const char *versio
 		return 0;
 	return 1;
 }
+
+void kid_key(struct buf *out, const struct kid *id)
+{
+	buf_reset(out);
+	buf_addf(out, "%s\x1f%s\x1f%s\x1f%s\x1f%s", id->group, id->version, id->kind, id->name,
+		 kid_effective_ns(id));
+}

@@ -87,6 +87,8 @@ void kgvk_string(struct buf *out, const char *group, const char *version, const 
 /* "default" for "", "_non_namespaceable_" for cluster-scoped kinds. */
 const char *kid_effective_ns(const struct kid *id);
 int kid_equals(const struct kid *a, const struct kid *b);
+/* A string equal for two ids exactly when kid_equals is true (for hash maps). */
+void kid_key(struct buf *out, const struct kid *id);
 int kid_gvkn_equals(const struct kid *a, const struct kid *b);
 /* Empty selector fields match anything. */
 int kid_gvk_selected(const struct kid *id, const char *group, const char *version,

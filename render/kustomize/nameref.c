@@ -52,15 +52,6 @@ static int cand_init(struct cand *c, struct kres *r)
 	return error;
 }
 
-/* The name and namespace of a candidate may change while we work: re-read. */
-static int cand_refresh(struct cand *c)
-{
-	struct kres *r = c->r;
-
-	cand_release(c);
-	return cand_init(c, r);
-}
-
 static int same_ending(char **a, size_t na, char **b, size_t nb)
 {
 	char **shortest = a, **longest = b;
@@ -373,11 +364,8 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 			}
 		if (!any)
 			continue;
-		for (size_t j = 0; j < n; j++)
-			if ((error = cand_refresh(&all[j])) < 0) {
-				error = diag_set(d, error, "out of memory");
-				goto done;
-			}
+		/* Names and namespaces don't change during the fix-up: the candidates'
+		 * ids computed once stay valid (only refBy bookkeeping grows). */
 		/* getNamespacesForRoleBinding refuses a ServiceAccount subject whose
 		 * namespace is present but not a string. */
 		if (!rr->cur.cluster_scoped && strcmp(kres_kind(rr->r), "RoleBinding") == 0) {
@@ -419,11 +407,6 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 					diag_prefix(d, "updating name reference in '%s' field of '%s'",
 						    fs->path, s.ptr);
 					buf_release(&s);
-					goto done;
-				}
-				/* Later filters of this resource see its refreshed bookkeeping. */
-				if ((error = cand_refresh(rr)) < 0) {
-					error = diag_set(d, error, "out of memory");
 					goto done;
 				}
 			}

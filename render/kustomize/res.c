@@ -413,16 +413,54 @@ fail:
 
 int kresmap_append_all(struct kresmap *m, struct kresmap *src, struct diag *d)
 {
+	json_t *index = json_object();
+	struct buf key = BUF_INIT;
 	int error = 0;
 	size_t i;
 
+	/* One index of the current ids instead of a scan per append. */
+	for (i = 0; index && i < m->len; i++) {
+		struct kid id = KID_INIT;
+
+		if (kres_cur_id(&id, m->v[i]) == 0) {
+			kid_key(&key, &id);
+			json_object_set_new(index, key.ptr, json_true());
+		}
+		kid_release(&id);
+	}
 	for (i = 0; i < src->len; i++) {
 		struct kres *r = src->v[i];
+		struct kid id = KID_INIT;
 
 		src->v[i] = NULL;
-		if ((error = kresmap_append(m, r, d)) < 0)
+		if (!index || (error = kres_cur_id(&id, r)) < 0) {
+			kres_free(r);
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			break;
+		}
+		kid_key(&key, &id);
+		if (json_object_get(index, key.ptr)) {
+			struct buf s = BUF_INIT;
+
+			kid_string(&s, &id);
+			error = diag_set(d, DIAG_EINVALID,
+					 "may not add resource with an already registered id: %s", s.ptr);
+			buf_release(&s);
+			kid_release(&id);
+			kres_free(r);
+			i++;
+			break;
+		}
+		json_object_set_new(index, key.ptr, json_true());
+		kid_release(&id);
+		if ((error = kresmap_push(m, r)) < 0) {
+			diag_set(d, error, "out of memory");
+			i++;
+			break;
+		}
 	}
+	json_decref(index);
+	buf_release(&key);
 	for (size_t j = i; j < src->len; j++)
 		kres_free(src->v[j]);
 	free(src->v);

@@ -219,10 +219,27 @@ int kt_namespace(struct kresmap *m, const char *ns, const struct kfslist *fss,
 	struct kfspec meta = { "", "", "", "metadata/namespace", 1 };
 	int error;
 
+	json_t *counts = NULL;
+	struct buf key = BUF_INIT;
+
 	if (!*ns)
 		return 0;
 	if (!mode || !*mode)
 		mode = "defaultOnly";
+	/* How many resources hold each current id, kept up to date as we go, so the
+	 * conflict check after each resource is not a scan of all of them. */
+	if (!(counts = json_object()))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < m->len; i++) {
+		struct kid id = KID_INIT;
+
+		if (kres_cur_id(&id, m->v[i]) == 0) {
+			kid_key(&key, &id);
+			json_object_set_new(counts, key.ptr,
+					    json_integer(json_integer_value(json_object_get(counts, key.ptr)) + 1));
+		}
+		kid_release(&id);
+	}
 	for (size_t i = 0; i < m->len; i++) {
 		struct kres *r = m->v[i];
 		struct kid id = KID_INIT;
@@ -231,12 +248,20 @@ int kt_namespace(struct kresmap *m, const char *ns, const struct kfslist *fss,
 
 		if (helm && strcmp(helm, "true") == 0)
 			continue;
-		if ((error = kres_store_previous_id(r)) < 0 || (error = kres_cur_id(&id, r)) < 0)
-			return diag_set(d, error, "out of memory");
+		if (kres_cur_id(&id, r) == 0) {
+			kid_key(&key, &id);
+			json_object_set_new(counts, key.ptr,
+					    json_integer(json_integer_value(json_object_get(counts, key.ptr)) - 1));
+		}
+		kid_release(&id);
+		if ((error = kres_store_previous_id(r)) < 0 || (error = kres_cur_id(&id, r)) < 0) {
+			error = diag_set(d, error, "out of memory");
+			goto fail;
+		}
 		if (!id.cluster_scoped &&
 		    (error = kfspec_apply(r->obj, &meta, JSON_STRING, set_ns, &s, d)) < 0) {
 			kid_release(&id);
-			return error;
+			goto fail;
 		}
 		is_rb = strcmp(id.kind, "RoleBinding") == 0 ||
 			strcmp(id.kind, "ClusterRoleBinding") == 0;
@@ -255,7 +280,8 @@ int kt_namespace(struct kresmap *m, const char *ns, const struct kfslist *fss,
 					continue;
 				if (json_object_set_new(sub, "namespace", json_string(ns)) < 0) {
 					kid_release(&id);
-					return diag_set(d, DIAG_ENOMEM, "out of memory");
+					error = diag_set(d, DIAG_ENOMEM, "out of memory");
+					goto fail;
 				}
 			}
 		}
@@ -273,22 +299,23 @@ int kt_namespace(struct kresmap *m, const char *ns, const struct kfslist *fss,
 				continue;
 			if ((error = kfspec_apply(r->obj, fs, JSON_STRING, set_ns, &s, d)) < 0) {
 				kid_release(&id);
-				return diag_prefix(d, "namespace transformation failed");
+				diag_prefix(d, "namespace transformation failed");
+				goto fail;
 			}
 		}
 		kid_release(&id);
 		/* The new id must not collide with another resource's. */
 		{
 			struct kid cur = KID_INIT, other = KID_INIT;
-			size_t matches = 0;
+			json_int_t matches;
 
-			if ((error = kres_cur_id(&cur, r)) < 0)
-				return diag_set(d, error, "out of memory");
-			for (size_t k = 0; k < m->len; k++) {
-				if (kres_cur_id(&other, m->v[k]) == 0 && kid_equals(&cur, &other))
-					matches++;
-				kid_release(&other);
+			if ((error = kres_cur_id(&cur, r)) < 0) {
+				error = diag_set(d, error, "out of memory");
+				goto fail;
 			}
+			kid_key(&key, &cur);
+			matches = json_integer_value(json_object_get(counts, key.ptr)) + 1;
+			json_object_set_new(counts, key.ptr, json_integer(matches));
 			if (matches != 1) {
 				/* Go's %+v of the clashing resources: their JSON, space-separated. */
 				struct buf sb = BUF_INIT;
@@ -310,12 +337,16 @@ int kt_namespace(struct kresmap *m, const char *ns, const struct kfslist *fss,
 						 sb.ptr);
 				buf_release(&sb);
 				kid_release(&cur);
-				return error;
+				goto fail;
 			}
 			kid_release(&cur);
 		}
 	}
-	return 0;
+	error = 0;
+fail:
+	json_decref(counts);
+	buf_release(&key);
+	return error;
 }
 
 /* ---- replicas ---- */
