@@ -531,8 +531,12 @@ static int target_load(struct ktarget *t, struct diag *d)
 		json_t *vv;
 
 		json_object_foreach(k, kk, vv) {
+			/* reflect.DeepEqual with an empty Kustomization: zero scalars are
+			 * empty, empty lists and maps are not (they are non-nil). */
 			if (strcmp(kk, "apiVersion") != 0 && strcmp(kk, "kind") != 0 &&
-			    !json_is_null(vv))
+			    !json_is_null(vv) && !json_is_false(vv) &&
+			    !(json_is_string(vv) && json_string_length(vv) == 0) &&
+			    !(json_is_integer(vv) && json_integer_value(vv) == 0))
 				n++;
 		}
 		if (n == 0) {
