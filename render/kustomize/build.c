@@ -975,6 +975,20 @@ done:
 	return error;
 }
 
+/* configureBuiltinPlugin's wrapping of a plugin's configuration error. */
+static int config_error(struct diag *d, int code, const char *kind, const json_t *config)
+{
+	struct buf y = BUF_INIT;
+	struct diag ignore = DIAG_INIT;
+
+	if (config)
+		value_to_yaml(&y, config, &ignore);
+	diag_prefix(d, "trouble configuring builtin %s with config: `\n%s`", kind, y.ptr);
+	buf_release(&y);
+	diag_release(&ignore);
+	return code;
+}
+
 /* A JSON 6902 patch; kustomize's internal annotations survive it. */
 static int json6902_keep_internal(struct kres *r, const json_t *ops, struct diag *d)
 {
@@ -1067,7 +1081,11 @@ static int run_patches_strategic_merge(struct ktarget *t, struct kacc *ra, struc
 		kresmap_release(&inl);
 		if ((error = kldr_load(t->ldr, s, &text, d)) < 0 ||
 		    (error = load_patch_resources(&inl, s, text.ptr, text.len, d)) < 0) {
+			json_t *cfg = json_pack("{s:O}", "paths", list);
+
 			kresmap_release(&inl);
+			config_error(d, error, "PatchStrategicMergeTransformer", cfg);
+			json_decref(cfg);
 			goto done;
 		}
 		for (size_t j = 0; j < inl.len; j++) {
@@ -1114,11 +1132,26 @@ static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struc
 		buf_add(&text, pt + a, b - a);
 	}
 	if (!text.len && !*path) {
-		error = diag_set(d, DIAG_EINVALID, "must specify one of patch and path in\n");
+		struct buf y = BUF_INIT;
+		struct diag ignore = DIAG_INIT;
+
+		value_to_yaml(&y, pc, &ignore);
+		error = diag_set(d, DIAG_EINVALID, "must specify one of patch and path in\n%s", y.ptr);
+		buf_release(&y);
+		diag_release(&ignore);
+		config_error(d, error, "PatchTransformer", pc);
 		goto done;
 	}
 	if (text.len && *path) {
-		error = diag_set(d, DIAG_EINVALID, "patch and path can't be set at the same time\n");
+		struct buf y = BUF_INIT;
+		struct diag ignore = DIAG_INIT;
+
+		value_to_yaml(&y, pc, &ignore);
+		error = diag_set(d, DIAG_EINVALID, "patch and path can't be set at the same time\n%s",
+				 y.ptr);
+		buf_release(&y);
+		diag_release(&ignore);
+		config_error(d, error, "PatchTransformer", pc);
 		goto done;
 	}
 	if (text.len) {
@@ -1128,6 +1161,7 @@ static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struc
 	} else {
 		if ((error = kldr_load(t->ldr, path, &text, d)) < 0) {
 			diag_prefix(d, "failed to get the patch file from path(%s)", path);
+			config_error(d, error, "PatchTransformer", pc);
 			goto done;
 		}
 		buf_addf(&src, "[path: \"%s\"]", path);
@@ -1149,10 +1183,12 @@ static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struc
 	if (sm_ok && json_ok && sm.len > 0 && json_array_size(ops) > 0) {
 		error = diag_set(d, DIAG_EINVALID, "illegally qualifies as both an SM and JSON patch: %s",
 				 src.ptr);
+		config_error(d, error, "PatchTransformer", pc);
 		goto done;
 	}
 	if (!sm_ok && !json_ok) {
 		error = diag_set(d, DIAG_EINVALID, "unable to parse SM or JSON patch from %s", src.ptr);
+		config_error(d, error, "PatchTransformer", pc);
 		goto done;
 	}
 	if (sm_ok && !(json_ok && sm.len == 0)) {
@@ -1236,8 +1272,15 @@ static int run_json6902(struct ktarget *t, struct kacc *ra, const json_t *target
 	int error;
 
 	if (*path) {
-		if ((error = kldr_load(t->ldr, path, &text, d)) < 0)
+		if ((error = kldr_load(t->ldr, path, &text, d)) < 0) {
+			json_t *cfg = json_pack("{s:s}", "path", path);
+
+			if (cfg && json_is_object(target))
+				json_object_set(cfg, "target", (json_t *)target);
+			config_error(d, error, "PatchJson6902Transformer", cfg);
+			json_decref(cfg);
 			return error;
+		}
 	} else {
 		buf_adds(&text, ops_text);
 	}

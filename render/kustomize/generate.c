@@ -305,6 +305,33 @@ static int env_lines(struct kvlist *l, const char *data, size_t len, struct diag
 	return 0;
 }
 
+/* Go's %v of a []string: [a b c]. */
+static void go_string_list(struct buf *b, const json_t *list)
+{
+	size_t i;
+	json_t *e;
+
+	buf_addch(b, '[');
+	json_array_foreach(list, i, e) {
+		if (i)
+			buf_addch(b, ' ');
+		if (json_is_string(e))
+			buf_adds(b, json_string_value(e));
+	}
+	buf_addch(b, ']');
+}
+
+/* what is "env source files:", "literal sources" or "file sources:". */
+static int source_error(struct diag *d, int code, const char *what, const json_t *list)
+{
+	struct buf b = BUF_INIT;
+
+	go_string_list(&b, list);
+	diag_prefix(d, "%s %s", what, b.ptr);
+	buf_release(&b);
+	return code;
+}
+
 static int load_sources(struct kvlist *l, const struct kldr *ldr, const json_t *args,
 			struct diag *d)
 {
@@ -315,17 +342,27 @@ static int load_sources(struct kvlist *l, const struct kldr *ldr, const json_t *
 	int error = 0;
 
 	/* `env:` is the deprecated single form of `envs:`. */
-	if (*env) {
-		if ((error = kldr_load(ldr, env, &content, d)) < 0 ||
-		    (error = env_lines(l, content.ptr, content.len, d)) < 0)
-			goto done;
-	}
-	json_array_foreach(envs, i, e) {
-		if (!json_is_string(e))
-			continue;
-		if ((error = kldr_load(ldr, json_string_value(e), &content, d)) < 0 ||
-		    (error = env_lines(l, content.ptr, content.len, d)) < 0)
-			goto done;
+	{
+		/* envs, then the deprecated env (FixKustomization appends it) */
+		json_t *all = json_array();
+		size_t k;
+
+		if (!all)
+			goto oom;
+		json_array_extend(all, envs && json_is_array(envs) ? envs : NULL);
+		if (*env)
+			json_array_append_new(all, json_string(env));
+		json_array_foreach(all, k, e) {
+			if (!json_is_string(e))
+				continue;
+			if ((error = kldr_load(ldr, json_string_value(e), &content, d)) < 0 ||
+			    (error = env_lines(l, content.ptr, content.len, d)) < 0) {
+				source_error(d, error, "env source files:", all);
+				json_decref(all);
+				goto done;
+			}
+		}
+		json_decref(all);
 	}
 	lits = json_object_get(args, "literals");
 	json_array_foreach(lits, i, e) {
@@ -339,6 +376,7 @@ static int load_sources(struct kvlist *l, const struct kldr *ldr, const json_t *
 		if (!eq || eq == s) {
 			error = diag_set(d, DIAG_EINVALID,
 					 "invalid literal source %s, expected key=value", s);
+			source_error(d, error, "literal sources", lits);
 			goto done;
 		}
 		vlen = strlen(eq + 1);
@@ -367,15 +405,18 @@ static int load_sources(struct kvlist *l, const struct kldr *ldr, const json_t *
 		} else if (neq == 1 && eq == s) {
 			error = diag_set(d, DIAG_EINVALID,
 					 "missing key name for file path \"%s\" in source \"%s\"", s + 1, s);
+			source_error(d, error, "file sources:", files);
 			goto done;
 		} else if (neq == 1 && eq[1] == '\0') {
 			error = diag_set(d, DIAG_EINVALID,
 					 "missing file path for key name \"%.*s\" in source \"%s\"",
 					 (int)(eq - s), s, s);
+			source_error(d, error, "file sources:", files);
 			goto done;
 		} else if (neq > 1) {
 			error = diag_set(d, DIAG_EINVALID,
 					 "source \"%s\" key name or file path contains '='", s);
+			source_error(d, error, "file sources:", files);
 			goto done;
 		} else {
 			key = strndup(s, (size_t)(eq - s));
@@ -385,6 +426,7 @@ static int load_sources(struct kvlist *l, const struct kldr *ldr, const json_t *
 			goto oom;
 		if ((error = kldr_load(ldr, path, &content, d)) < 0) {
 			free(key);
+			source_error(d, error, "file sources:", files);
 			goto done;
 		}
 		error = kvlist_add(l, key, strlen(key), content.ptr, content.len);
