@@ -35,7 +35,8 @@ static const struct cmd commands[] = {
 	  "  --load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone\n"
 	  "                           whether files outside a kustomization's root may be read\n"
 	  "  --enable-managedby-label add app.kubernetes.io/managed-by: kustomize-v5.7.1\n"
-	  "  -o, --output FILE        write the output to FILE\n"
+	  "  -o, --output PATH        write the output to the file PATH, or one file per\n"
+	  "                           resource when PATH is a directory\n"
 	  "  --fs-root DIR            read DIR as the file system root '/' (testing)\n"
 	  "  -h, --help               show this help\n",
 	  cmd_kustomize },
