@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #define MAX_DEPTH 64
+#define MAX_LOADS 2000
 
 struct kacc {
 	struct kresmap rm;
@@ -611,6 +612,12 @@ static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct
 
 	if (t->b->depth >= MAX_DEPTH) {
 		error = diag_set(d, DIAG_ELIMIT, "kustomizations nested deeper than %d", MAX_DEPTH);
+		goto done;
+	}
+	/* Bases shared in diamonds are built once per use, as kustomize does; bound
+	 * the total so a deep diamond cannot run for ever. */
+	if (++t->b->loads > MAX_LOADS) {
+		error = diag_set(d, DIAG_ELIMIT, "more than %d kustomizations to build", MAX_LOADS);
 		goto done;
 	}
 	if ((t->origin && !st.origin) || !(fresh.vars = json_object())) {
@@ -1864,7 +1871,7 @@ static int build(struct buf *out, struct kustomize_file **files, size_t *nfiles,
 	struct kustomize_opts defaults = KUSTOMIZE_OPTS_INIT;
 	struct kfs fs = { NULL, 0 };
 	struct kldr top = { NULL, NULL, NULL, KUSTOMIZE_LOAD_ROOT_ONLY };
-	struct kbuild b = { NULL, NULL, 0, 0, NULL, 0, 0 };
+	struct kbuild b = { NULL, NULL, 0, 0, 0, NULL, 0, 0 };
 	struct ktarget t = { NULL, NULL, NULL, NULL, NULL, NULL };
 	struct kacc ra = { 0 };
 	int error;

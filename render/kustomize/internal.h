@@ -314,6 +314,7 @@ struct kbuild {
 	const struct kfs *fs;
 	const struct kustomize_opts *opts;
 	int depth;
+	size_t loads;        /* kustomizations accumulated so far (diamonds repeat them) */
 	int schema_set;      /* the first openapi: field met decides (kyaml's SetSchema) */
 	json_t *schema;      /* owned; a custom OpenAPI document, or NULL */
 	int saw_custom_type; /* a resource of a non-Kubernetes type was loaded */
