@@ -274,6 +274,22 @@ int kldr_is_remote(const char *path)
 	       strstr(path, "?submodules=") != NULL;
 }
 
+/* On disk, kustomize judges a file by where its symlinks lead (EvalSymlinks):
+ * replaces *dir by the real directory of path. 0 on ENOMEM. */
+static int resolve_dir(char **dir, const char *path)
+{
+	char real[PATH_MAX];
+	char *rd;
+
+	if (!realpath(path, real))
+		return 1; /* keep the lexical directory */
+	if (!(rd = kpath_dir(real)))
+		return 0;
+	free(*dir);
+	*dir = rd;
+	return 1;
+}
+
 int kldr_load(const struct kldr *l, const char *path, struct buf *out, struct diag *d)
 {
 	char *abs = NULL, *dir = NULL;
@@ -304,6 +320,8 @@ int kldr_load(const struct kldr *l, const char *path, struct buf *out, struct di
 		} else if (k == KFS_DIR) {
 			error = diag_set(d, DIAG_EINVALID, "'%s' must resolve to a file", shown.ptr);
 		} else if (!(dir = kpath_dir(abs))) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		} else if (!l->fs->inmem && !resolve_dir(&dir, abs)) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		} else if (!kpath_has_prefix(dir, l->root)) {
 			error = diag_set(d, DIAG_EINVALID, "security; file '%s' is not in or below '%s'",
