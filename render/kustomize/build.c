@@ -1803,7 +1803,11 @@ static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d)
 		return error;
 	vars = json_object_get(t->k, "vars");
 	if (json_array_size(vars) && (error = kvars_merge(ra->vars, vars, &ra->rm, d)) < 0) {
-		diag_prefix(d, "merging vars");
+		struct buf vs = BUF_INIT;
+
+		kvars_list_string(&vs, vars);
+		diag_prefix(d, "merging vars %s", vs.ptr);
+		buf_release(&vs);
 		return error;
 	}
 	return 0;

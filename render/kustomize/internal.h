@@ -287,6 +287,8 @@ int kpatch_json6902(json_t **target, const json_t *ops, struct diag *d);
 
 /* ResAccumulator.MergeVars: records each var on the resource it names, adds it to set. */
 int kvars_merge(json_t *set, const json_t *vars, struct kresmap *rm, struct diag *d);
+/* Go's %v of a kustomization's vars list (for "merging vars ..." errors). */
+void kvars_list_string(struct buf *b, const json_t *vars);
 /* VarSet.MergeSet */
 int kvars_merge_set(json_t *set, const json_t *other, struct diag *d);
 /* ResolveVars: replaces $(NAME) in the varReference fields. */

@@ -17,6 +17,8 @@ static const char *jstr(const json_t *o, const char *k)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
+static void var_string(struct buf *b, const char *name, const json_t *var, const char *fp);
+
 /* The var's target gvk: apiVersion wins over group/version. */
 static void target_gvk(const json_t *objref, char **group, char **version)
 {
@@ -93,10 +95,17 @@ int kvars_merge(json_t *set, const json_t *vars, struct kresmap *rm, struct diag
 			}
 		}
 		kid_release(&tid);
-		if (nmatch > 1)
-			return diag_set(d, DIAG_EINVALID,
-					"found %zu resId matches for var %s (unable to disambiguate)",
-					nmatch, name);
+		if (nmatch > 1) {
+			struct buf vs = BUF_INIT;
+			int error;
+
+			var_string(&vs, name, v, kres_str(v, "fieldref/fieldPath"));
+			error = diag_set(d, DIAG_EINVALID,
+					 "found %zu resId matches for var %s (unable to disambiguate)",
+					 nmatch, vs.ptr);
+			buf_release(&vs);
+			return error;
+		}
 		if (nmatch == 1 && add_refvar(match, name) < 0)
 			return diag_set(d, DIAG_ENOMEM, "out of memory");
 		if (json_object_get(set, name))
@@ -289,6 +298,21 @@ static int set_refvar(json_t *parent, const char *key, size_t idx, json_t *value
 	return replace_in(parent, key, idx, value, rv->values, d);
 }
 
+/* Go's %v of a types.Var: {NAME Kind.version.group {fieldPath}} (the embedded Gvk's
+ * String method stands for the whole target). */
+static void var_string(struct buf *b, const char *name, const json_t *var, const char *fp)
+{
+	const json_t *objref = json_object_get(var, "objref");
+	char *g = NULL, *v = NULL;
+
+	target_gvk(objref, &g, &v);
+	buf_addf(b, "{%s ", name);
+	kgvk_string(b, g ? g : "", v ? v : "", jstr(objref, "kind"));
+	buf_addf(b, " {%s}}", fp);
+	free(g);
+	free(v);
+}
+
 int kvars_resolve(struct kresmap *rm, const json_t *set, const struct kfslist *varref,
 		  struct diag *d)
 {
@@ -312,18 +336,26 @@ int kvars_resolve(struct kresmap *rm, const json_t *set, const struct kfslist *v
 					continue;
 				found = 1;
 				if (!(val = field_value(rm->v[i]->obj, fp))) {
+					struct buf vs = BUF_INIT;
+
+					var_string(&vs, name, var, fp);
 					error = diag_set(d, DIAG_EINVALID,
 							 "field specified in var '%s' not found in "
-							 "corresponding resource", name);
+							 "corresponding resource", vs.ptr);
+					buf_release(&vs);
 					goto done;
 				}
 				break;
 			}
 		}
 		if (!found) {
+			struct buf vs = BUF_INIT;
+
+			var_string(&vs, name, var, fp);
 			error = diag_set(d, DIAG_EINVALID,
 					 "var '%s' cannot be mapped to a field in the set of known "
-					 "resources", name);
+					 "resources", vs.ptr);
+			buf_release(&vs);
 			goto done;
 		}
 		json_object_set(values, name, val);
@@ -345,4 +377,24 @@ int kvars_resolve(struct kresmap *rm, const json_t *set, const struct kfslist *v
 done:
 	json_decref(values);
 	return error;
+}
+
+void kvars_list_string(struct buf *b, const json_t *vars)
+{
+	size_t i;
+	json_t *v;
+
+	/* Go's %v of the []Var as the kustomization holds them: the target's own
+	 * group/version fields (apiVersion not yet folded in). */
+	buf_addch(b, '[');
+	json_array_foreach(vars, i, v) {
+		const json_t *objref = json_object_get(v, "objref");
+
+		if (i)
+			buf_addch(b, ' ');
+		buf_addf(b, "{%s ", jstr(v, "name"));
+		kgvk_string(b, jstr(objref, "group"), jstr(objref, "version"), jstr(objref, "kind"));
+		buf_addf(b, " {%s}}", kres_str(v, "fieldref/fieldPath"));
+	}
+	buf_addch(b, ']');
 }
