@@ -26,10 +26,13 @@
 
 static char *read_in(const char *dir, const char *file)
 {
-	char path[4096];
+	struct buf path = BUF_INIT;
+	char *r;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return tu_read_file(path, NULL);
+	buf_addf(&path, "%s/%s", dir, file);
+	r = tu_read_file(path.ptr, NULL);
+	buf_release(&path);
+	return r;
 }
 
 /* Drops trailing newlines, then adds one (both sides compare that way). */
@@ -62,15 +65,15 @@ static int run_case(const char *dir, const char *empty_root)
 	struct diag d = DIAG_INIT;
 	char *cmd = read_in(dir, "cmd"), *options = read_in(dir, "options");
 	char *assert_kind = read_in(dir, "assert"), *want = NULL;
-	char root[4096];
+	struct buf root = BUF_INIT;
 	struct stat st;
 	int error, ok = 0;
 
 	if (!cmd)
 		goto done;
 	normalise(cmd);
-	snprintf(root, sizeof(root), "%s/in", dir);
-	o.fs_root = stat(root, &st) == 0 ? root : empty_root;
+	buf_addf(&root, "%s/in", dir);
+	o.fs_root = stat(root.ptr, &st) == 0 ? root.ptr : empty_root;
 	o.reorder = options && strstr(options, "reorder=none") ? KUSTOMIZE_REORDER_NONE :
 		    KUSTOMIZE_REORDER_LEGACY;
 	if (options && strstr(options, "loadRestrictions=none"))
@@ -100,6 +103,7 @@ done:
 	free(options);
 	free(assert_kind);
 	free(want);
+	buf_release(&root);
 	buf_release(&out);
 	diag_release(&d);
 	return ok;
@@ -124,12 +128,15 @@ static void test_kustomize_corpus__cases_pass_unless_listed(void **state)
 	known = tu_read_file(known_path, NULL);
 	assert_non_null(mkdtemp(empty));
 	while ((e = readdir(dir)) != NULL) {
-		char path[8192];
+		struct buf path = BUF_INIT;
+		int ok;
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", cases, e->d_name);
-		if (run_case(path, empty)) {
+		buf_addf(&path, "%s/%s", cases, e->d_name);
+		ok = run_case(path.ptr, empty);
+		buf_release(&path);
+		if (ok) {
 			pass++;
 		} else {
 			fail++;
