@@ -5,6 +5,7 @@
  * new name of the one resource it designated.
  */
 #include "render/kustomize/internal.h"
+#include "render/value.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -181,15 +182,28 @@ static int select_referral(struct cand **out, struct nrctx *x, const char *old_n
 		}
 	}
 	{
-		struct buf ids = BUF_INIT;
+		/* kustomize's failureDetails: the referrer and the candidates, as YAML. */
+		struct buf ids = BUF_INIT, details = BUF_INIT;
+		struct diag ignore = DIAG_INIT;
 
 		for (size_t i = 0; i < k; i++) {
 			if (i)
 				buf_adds(&ids, ", ");
 			kid_string(&ids, &s[i]->cur);
 		}
-		error = diag_set(d, DIAG_EEXEC, "found multiple possible referrals: %s", ids.ptr);
+		buf_adds(&details, "\n**** Too many possible referral targets to referrer:\n");
+		value_to_yaml(&details, x->referrer->obj, &ignore);
+		buf_addch(&details, '\n');
+		for (size_t i = 0; i < k; i++) {
+			buf_addf(&details, "--- possible referral %zu:\n", i);
+			value_to_yaml(&details, s[i]->r->obj, &ignore);
+			buf_addch(&details, '\n');
+		}
+		error = diag_set(d, DIAG_EEXEC, "found multiple possible referrals: %s\n%s", ids.ptr,
+				 details.ptr);
 		buf_release(&ids);
+		buf_release(&details);
+		diag_release(&ignore);
 	}
 done:
 	free(s);
