@@ -50,7 +50,7 @@ static int listed(const char *known, const char *id)
 	const char *p = known;
 
 	while (p && (p = strstr(p, id)) != NULL) {
-		if ((p == known || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+		if ((p == known || p[-1] == '\n') && (p[n] == '\n' || p[n] == ' ' || p[n] == '\0'))
 			return 1;
 		p += n;
 	}
