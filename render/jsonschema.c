@@ -1,0 +1,2109 @@
+/*
+ * JSON Schema validation with the behaviour and messages of
+ * santhosh-tekuri/jsonschema v6.0.2 as Helm 4.1.4 calls it.
+ *
+ * The validator walks the schema's json_t directly. Each keyword that fails
+ * makes an error node (instance location + message + causes); the nodes are
+ * printed the way v6's ValidationError.Error() does, after the header line
+ * that Helm trims off.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "render/jsonschema.h"
+
+#include <math.h>
+#include <pcre2.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/buf.h"
+#include "render/diag.h"
+#include "render/gofloat.h"
+#include "render/tmpl/sprig_strings_util.h"
+
+#define ROOT_URL "file:///values.schema.json"
+#define MAX_DEPTH 256
+#define MAX_STEPS 2000000L
+#define MAX_PATTERN 4096
+
+struct jerr {
+	char *ptr;  /* instance location, a JSON pointer ("" is the root) */
+	char *msg;
+	int is_ref; /* a $ref wrapper: skipped when it has one cause */
+	struct jerr **kids;
+	size_t nkids, akids;
+};
+
+struct elist {
+	struct jerr **v;
+	size_t n, a;
+};
+
+/* A named place in the schema: an "$id" (url without fragment) or an anchor
+ * (url#name), and the base url that holds in it. */
+struct named {
+	char *url;
+	const json_t *sch;
+};
+
+struct pat {
+	char *src;
+	pcre2_code *code;
+	int bad;
+};
+
+struct scope {
+	const json_t *sch;
+	int vid;
+	const struct scope *parent;
+};
+
+struct vctx {
+	const json_t *root;
+	int draft;
+	struct named *names;
+	size_t nnames, anames;
+	struct pat *pats;
+	size_t npats, apats;
+	pcre2_match_context *mctx;
+	pcre2_match_data *md;
+	struct buf ptr; /* current instance location */
+	long steps;
+	int depth;
+	int vids;
+	int fatal; /* a negative diag code once something stops validation */
+	struct buf fatal_msg;
+};
+
+/* ---- error nodes ---- */
+
+static void jerr_free(struct jerr *e)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	for (i = 0; i < e->nkids; i++)
+		jerr_free(e->kids[i]);
+	free(e->kids);
+	free(e->ptr);
+	free(e->msg);
+	free(e);
+}
+
+static void elist_release(struct elist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		jerr_free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->a = 0;
+}
+
+static void set_fatal(struct vctx *c, int code, const char *msg)
+{
+	if (c->fatal)
+		return;
+	c->fatal = code;
+	buf_reset(&c->fatal_msg);
+	buf_adds(&c->fatal_msg, msg);
+}
+
+static void elist_add(struct vctx *c, struct elist *l, struct jerr *e)
+{
+	if (!e)
+		return;
+	if (l->n == l->a) {
+		size_t na = l->a ? l->a * 2 : 4;
+		struct jerr **nv = realloc(l->v, na * sizeof(*nv));
+
+		if (!nv) {
+			jerr_free(e);
+			set_fatal(c, DIAG_ENOMEM, "out of memory");
+			return;
+		}
+		l->v = nv;
+		l->a = na;
+	}
+	l->v[l->n++] = e;
+}
+
+/* A new node at the current instance location; msg is taken over. */
+static struct jerr *jerr_make(struct vctx *c, struct buf *msg)
+{
+	struct jerr *e = calloc(1, sizeof(*e));
+
+	if (!e || buf_oom(msg) || buf_oom(&c->ptr)) {
+		free(e);
+		buf_release(msg);
+		set_fatal(c, DIAG_ENOMEM, "out of memory");
+		return NULL;
+	}
+	e->msg = buf_detach(msg, NULL);
+	e->ptr = strdup(c->ptr.ptr);
+	if (!e->ptr) {
+		jerr_free(e);
+		set_fatal(c, DIAG_ENOMEM, "out of memory");
+		return NULL;
+	}
+	return e;
+}
+
+static struct jerr *jerr_newf(struct vctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static struct jerr *jerr_newf(struct vctx *c, const char *fmt, ...)
+{
+	struct buf m = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&m, fmt, ap);
+	va_end(ap);
+	return jerr_make(c, &m);
+}
+
+/* Moves the errors of l under e as its causes (l is emptied). */
+static void jerr_adopt(struct jerr *e, struct elist *l)
+{
+	if (!e) {
+		elist_release(l);
+		return;
+	}
+	e->kids = l->v;
+	e->nkids = l->n;
+	e->akids = l->a;
+	l->v = NULL;
+	l->n = l->a = 0;
+}
+
+/* ---- text as v6 and x/text print it ---- */
+
+/* v6's quote(): Go's %q, then \" -> " and ' -> \'. */
+static void add_quoted(struct buf *out, const char *s, size_t len)
+{
+	struct buf q = BUF_INIT;
+	size_t i;
+
+	sprigu_quote(&q, s, len);
+	buf_addch(out, '\'');
+	for (i = 1; i + 1 < q.len; i++) {
+		if (q.ptr[i] == '\\' && i + 2 < q.len && q.ptr[i + 1] == '"') {
+			buf_addch(out, '"');
+			i++;
+		} else if (q.ptr[i] == '\\') {
+			buf_addch(out, '\\');
+			buf_addch(out, q.ptr[i + 1]);
+			i++;
+		} else if (q.ptr[i] == '\'') {
+			buf_adds(out, "\\'");
+		} else {
+			buf_addch(out, q.ptr[i]);
+		}
+	}
+	buf_addch(out, '\'');
+	if (q.oom)
+		out->oom = 1;
+	buf_release(&q);
+}
+
+static void add_quoted_s(struct buf *out, const char *s)
+{
+	add_quoted(out, s, strlen(s));
+}
+
+/* Digits grouped by three with commas, as x/text's English printer does. */
+static void add_grouped(struct buf *out, const char *digits, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			buf_addch(out, ',');
+		buf_addch(out, digits[i]);
+	}
+}
+
+/* %d through golang.org/x/text/message in English. */
+static void add_int(struct buf *out, long long v)
+{
+	char tmp[32];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	int n = snprintf(tmp, sizeof(tmp), "%llu", u);
+
+	if (v < 0)
+		buf_addch(out, '-');
+	add_grouped(out, tmp, (size_t)n);
+}
+
+static const char *const superscripts[10] = {
+	"\xe2\x81\xb0", "\xc2\xb9", "\xc2\xb2", "\xc2\xb3", "\xe2\x81\xb4",
+	"\xe2\x81\xb5", "\xe2\x81\xb6", "\xe2\x81\xb7", "\xe2\x81\xb8", "\xe2\x81\xb9",
+};
+
+/* %v of a float64 through x/text/message in English: the shortest digits,
+ * scientific ("1.5×10⁰⁷") when the exponent is below -4 or at least 6,
+ * else a decimal with grouped integer digits. */
+static void add_float(struct buf *out, double v)
+{
+	struct buf t = BUF_INIT;
+	char digits[40];
+	size_t nd = 0, i;
+	long e;
+	const char *p, *ep;
+
+	if (v == 0) {
+		buf_addch(out, '0');
+		return;
+	}
+	if (isnan(v) || isinf(v)) {
+		buf_adds(out, isnan(v) ? "NaN" : (v < 0 ? "-∞" : "∞"));
+		return;
+	}
+	gofloat_format(&t, v, 'e', -1, 64);
+	p = t.ptr;
+	if (*p == '-') {
+		buf_addch(out, '-');
+		p++;
+	}
+	ep = strchr(p, 'e');
+	if (!ep) {
+		buf_release(&t);
+		return;
+	}
+	for (; p < ep && nd < sizeof(digits); p++)
+		if (*p >= '0' && *p <= '9')
+			digits[nd++] = *p;
+	e = strtol(ep + 1, NULL, 10);
+	buf_release(&t);
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (e < -4 || e >= 6) {
+		char ex[16];
+		int n;
+
+		buf_addch(out, digits[0]);
+		if (nd > 1) {
+			buf_addch(out, '.');
+			buf_add(out, digits + 1, nd - 1);
+		}
+		buf_adds(out, "\xc3\x97" "10");
+		if (e < 0)
+			buf_adds(out, "\xe2\x81\xbb");
+		n = snprintf(ex, sizeof(ex), "%02ld", e < 0 ? -e : e);
+		for (i = 0; i < (size_t)n; i++)
+			buf_adds(out, superscripts[ex[i] - '0']);
+		return;
+	}
+	if (e < 0) {
+		buf_adds(out, "0.");
+		buf_addchn(out, '0', (size_t)(-e - 1));
+		buf_add(out, digits, nd);
+		return;
+	}
+	{
+		char ip[8];
+		size_t ni = (size_t)e + 1;
+
+		for (i = 0; i < ni; i++)
+			ip[i] = i < nd ? digits[i] : '0';
+		add_grouped(out, ip, ni);
+		if (nd > ni) {
+			buf_addch(out, '.');
+			buf_add(out, digits + ni, nd - ni);
+		}
+	}
+}
+
+/* A json number as v6 prints a schema value (json.Number: its text; we
+ * have the value, and print it as Go's shortest form). */
+static void add_number_plain(struct buf *out, const json_t *v)
+{
+	if (json_is_integer(v)) {
+		buf_addf(out, "%lld", (long long)json_integer_value(v));
+	} else {
+		double d = json_real_value(v);
+
+		if (d == floor(d) && fabs(d) < 1e21)
+			buf_addf(out, "%.0f", d);
+		else
+			gofloat_format(out, d, 'g', -1, 64);
+	}
+}
+
+/* v6's display(): strings quoted, numbers and booleans as %v. */
+static void add_display(struct buf *out, const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		add_quoted(out, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		add_number_plain(out, v);
+		break;
+	case JSON_TRUE:
+		buf_adds(out, "true");
+		break;
+	case JSON_FALSE:
+		buf_adds(out, "false");
+		break;
+	case JSON_NULL:
+		buf_adds(out, "<nil>");
+		break;
+	default:
+		buf_adds(out, "value");
+		break;
+	}
+}
+
+static double num_value(const json_t *v)
+{
+	return json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
+}
+
+static void add_num(struct buf *out, const json_t *v)
+{
+	add_float(out, num_value(v));
+}
+
+/* ---- numbers ---- */
+
+/* -1, 0, 1 as a < b, exactly for the values at hand. */
+static int num_cmp(const json_t *a, const json_t *b)
+{
+	if (json_is_integer(a) && json_is_integer(b)) {
+		json_int_t x = json_integer_value(a), y = json_integer_value(b);
+		return x < y ? -1 : x > y;
+	} else {
+		long double x = json_is_integer(a) ? (long double)json_integer_value(a)
+						   : (long double)json_real_value(a);
+		long double y = json_is_integer(b) ? (long double)json_integer_value(b)
+						   : (long double)json_real_value(b);
+		return x < y ? -1 : x > y;
+	}
+}
+
+/* The shortest decimal of v as mantissa * 10^exp (mantissa < 10^18). */
+static int num_decimal(const json_t *v, unsigned long long *mant, long *exp, int *neg)
+{
+	struct buf t = BUF_INIT;
+	const char *p;
+	unsigned long long m = 0;
+	int nd = 0;
+	long e;
+
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+		*neg = i < 0;
+		*mant = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
+		*exp = 0;
+		return 0;
+	}
+	gofloat_format(&t, json_real_value(v), 'e', -1, 64);
+	p = t.ptr;
+	*neg = *p == '-';
+	if (*neg)
+		p++;
+	for (; *p && *p != 'e'; p++) {
+		if (*p >= '0' && *p <= '9') {
+			m = m * 10 + (unsigned long long)(*p - '0');
+			nd++;
+		}
+	}
+	e = *p == 'e' ? strtol(p + 1, NULL, 10) : 0;
+	buf_release(&t);
+	*mant = m;
+	*exp = e - (nd - 1);
+	return 0;
+}
+
+static int count_factor(unsigned long long *x, unsigned f)
+{
+	int n = 0;
+
+	while (*x && *x % f == 0) {
+		*x /= f;
+		n++;
+	}
+	return n;
+}
+
+/* Whether v / m is an integer, with v and m as the decimals Go reads. */
+static int is_multiple(const json_t *v, const json_t *m)
+{
+	unsigned long long a, b, ra, rb;
+	long ea, eb, k;
+	int na, nb, a2, a5, b2, b5;
+
+	num_decimal(v, &a, &ea, &na);
+	num_decimal(m, &b, &eb, &nb);
+	if (b == 0)
+		return 0;
+	if (a == 0)
+		return 1;
+	ra = a;
+	rb = b;
+	a2 = count_factor(&ra, 2);
+	a5 = count_factor(&ra, 5);
+	b2 = count_factor(&rb, 2);
+	b5 = count_factor(&rb, 5);
+	k = ea - eb; /* v/m = (a/b) * 10^k */
+	if (ra % rb != 0)
+		return 0;
+	return (long)a2 + k >= b2 && (long)a5 + k >= b5;
+}
+
+static int is_integer_value(const json_t *v)
+{
+	double d;
+
+	if (json_is_integer(v))
+		return 1;
+	d = json_real_value(v);
+	return isfinite(d) && d == floor(d);
+}
+
+/* ---- equality as v6's equals() ---- */
+
+static int jequal(const json_t *a, const json_t *b)
+{
+	if (json_is_number(a) && json_is_number(b))
+		return num_cmp(a, b) == 0;
+	if (json_typeof(a) != json_typeof(b))
+		return 0;
+	switch (json_typeof(a)) {
+	case JSON_OBJECT: {
+		const char *k;
+		json_t *va;
+
+		if (json_object_size(a) != json_object_size(b))
+			return 0;
+		json_object_foreach((json_t *)a, k, va) {
+			json_t *vb = json_object_get(b, k);
+			if (!vb || !jequal(va, vb))
+				return 0;
+		}
+		return 1;
+	}
+	case JSON_ARRAY: {
+		size_t i, n = json_array_size(a);
+
+		if (n != json_array_size(b))
+			return 0;
+		for (i = 0; i < n; i++)
+			if (!jequal(json_array_get(a, i), json_array_get(b, i)))
+				return 0;
+		return 1;
+	}
+	case JSON_STRING:
+		return json_string_length(a) == json_string_length(b) &&
+		       memcmp(json_string_value(a), json_string_value(b),
+			      json_string_length(a)) == 0;
+	default:
+		return 1;
+	}
+}
+
+/* ---- regular expressions (Go RE2 syntax) ---- */
+
+/* What RE2 rejects and PCRE2 would take: lookaround, backreferences,
+ * possessive and atomic groups, \Z. Returns the offending text or NULL. */
+static const char *re2_unsupported(const char *s, size_t len, size_t *n_out)
+{
+	size_t i;
+	int in_class = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\\' && i + 1 < len) {
+			char c = s[i + 1];
+			if ((c >= '1' && c <= '9') || c == 'Z' || c == 'g' || c == 'k' ||
+			    c == 'K' || c == 'R' || c == 'X' || c == 'G') {
+				*n_out = 2;
+				return s + i;
+			}
+			i++;
+			continue;
+		}
+		if (in_class) {
+			if (s[i] == ']')
+				in_class = 0;
+			continue;
+		}
+		if (s[i] == '[') {
+			in_class = 1;
+			if (i + 1 < len && s[i + 1] == '^')
+				i++;
+			if (i + 1 < len && s[i + 1] == ']')
+				i++;
+			continue;
+		}
+		if (s[i] == '(' && i + 2 < len && s[i + 1] == '?') {
+			char c = s[i + 2];
+			if (c == '=' || c == '!' || c == '>' || c == '|' || c == '#' ||
+			    c == '(' || c == '&') {
+				*n_out = 3;
+				return s + i;
+			}
+			if (c == '<' && i + 3 < len && (s[i + 3] == '=' || s[i + 3] == '!')) {
+				*n_out = 4;
+				return s + i;
+			}
+		}
+		if ((s[i] == '+' || s[i] == '*' || s[i] == '?' || s[i] == '}') &&
+		    i + 1 < len && s[i + 1] == '+') {
+			*n_out = 2;
+			return s + i;
+		}
+	}
+	return NULL;
+}
+
+/* The compiled pattern for src, or NULL (c->fatal set, or *bad set). */
+static pcre2_code *pattern_get(struct vctx *c, const char *src, size_t len)
+{
+	size_t i, n;
+	int errcode;
+	PCRE2_SIZE erroff;
+	struct pat *p;
+
+	for (i = 0; i < c->npats; i++)
+		if (strlen(c->pats[i].src) == len && memcmp(c->pats[i].src, src, len) == 0)
+			return c->pats[i].code;
+	if (len > MAX_PATTERN) {
+		set_fatal(c, DIAG_ELIMIT, "a pattern in values.schema.json is too long");
+		return NULL;
+	}
+	if (c->npats == c->apats) {
+		size_t na = c->apats ? c->apats * 2 : 8;
+		struct pat *nv = realloc(c->pats, na * sizeof(*nv));
+		if (!nv) {
+			set_fatal(c, DIAG_ENOMEM, "out of memory");
+			return NULL;
+		}
+		c->pats = nv;
+		c->apats = na;
+	}
+	p = &c->pats[c->npats];
+	p->src = strndup(src, len);
+	p->code = NULL;
+	p->bad = 0;
+	if (!p->src) {
+		set_fatal(c, DIAG_ENOMEM, "out of memory");
+		return NULL;
+	}
+	c->npats++;
+	if (memchr(src, '\0', len) || re2_unsupported(src, len, &n)) {
+		p->bad = 1;
+		return NULL;
+	}
+	p->code = pcre2_compile((PCRE2_SPTR)src, len,
+				PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY |
+					PCRE2_NEVER_BACKSLASH_C,
+				&errcode, &erroff, NULL);
+	if (!p->code)
+		p->bad = 1;
+	return p->code;
+}
+
+/* 1 match, 0 no match, -1 fatal. */
+static int pattern_match(struct vctx *c, pcre2_code *code, const char *s, size_t len)
+{
+	int rc = pcre2_match(code, (PCRE2_SPTR)s, len, 0, 0, c->md, c->mctx);
+
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	set_fatal(c, DIAG_ELIMIT,
+		  "a pattern in values.schema.json needs too much work to match");
+	return -1;
+}
+
+/* ---- urls and references ---- */
+
+static char *str_cat3(const char *a, size_t na, const char *b, size_t nb,
+		      const char *cc, size_t nc)
+{
+	char *s = malloc(na + nb + nc + 1);
+
+	if (!s)
+		return NULL;
+	memcpy(s, a, na);
+	memcpy(s + na, b, nb);
+	memcpy(s + na + nb, cc, nc);
+	s[na + nb + nc] = '\0';
+	return s;
+}
+
+static int has_scheme(const char *r)
+{
+	const char *p = r;
+
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+	       (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	return *p == ':';
+}
+
+/* ref resolved against base (both may carry a fragment); new string. */
+static char *url_resolve(const char *base, const char *ref)
+{
+	size_t blen = strcspn(base, "#");
+	const char *slash;
+
+	if (has_scheme(ref))
+		return strdup(ref);
+	if (ref[0] == '#' || ref[0] == '\0')
+		return str_cat3(base, blen, ref, strlen(ref), "", 0);
+	if (ref[0] == '/' && ref[1] == '/') {
+		const char *colon = strchr(base, ':');
+		size_t sl = colon ? (size_t)(colon - base) + 1 : 0;
+		return str_cat3(base, sl, ref, strlen(ref), "", 0);
+	}
+	if (ref[0] == '/') {
+		const char *p = strstr(base, "://");
+		size_t al;
+		if (p) {
+			const char *q = strchr(p + 3, '/');
+			al = q && (size_t)(q - base) < blen ? (size_t)(q - base) : blen;
+		} else {
+			const char *colon = strchr(base, ':');
+			al = colon ? (size_t)(colon - base) + 1 : 0;
+		}
+		return str_cat3(base, al, ref, strlen(ref), "", 0);
+	}
+	slash = NULL;
+	{
+		size_t i;
+		for (i = 0; i < blen; i++)
+			if (base[i] == '/')
+				slash = base + i;
+	}
+	if (!slash) {
+		const char *colon = strchr(base, ':');
+		size_t sl = colon && (size_t)(colon - base) < blen ? (size_t)(colon - base) + 1 : 0;
+		return str_cat3(base, sl, ref, strlen(ref), "", 0);
+	}
+	return str_cat3(base, (size_t)(slash - base) + 1, ref, strlen(ref), "", 0);
+}
+
+static int names_add(struct vctx *c, char *url, const json_t *sch)
+{
+	size_t i;
+
+	if (!url)
+		return -1;
+	for (i = 0; i < c->nnames; i++) {
+		if (strcmp(c->names[i].url, url) == 0) {
+			free(url);
+			return 0;
+		}
+	}
+	if (c->nnames == c->anames) {
+		size_t na = c->anames ? c->anames * 2 : 8;
+		struct named *nv = realloc(c->names, na * sizeof(*nv));
+		if (!nv) {
+			free(url);
+			return -1;
+		}
+		c->names = nv;
+		c->anames = na;
+	}
+	c->names[c->nnames].url = url;
+	c->names[c->nnames].sch = sch;
+	c->nnames++;
+	return 0;
+}
+
+static const json_t *names_find(const struct vctx *c, const char *url, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < c->nnames; i++)
+		if (strlen(c->names[i].url) == len && memcmp(c->names[i].url, url, len) == 0)
+			return c->names[i].sch;
+	return NULL;
+}
+
+static const char *id_keyword(const struct vctx *c)
+{
+	return c->draft == 4 ? "id" : "$id";
+}
+
+/* The base url that holds inside sch, given the one outside it (new). */
+static char *base_of(const struct vctx *c, const json_t *sch, const char *outer)
+{
+	const json_t *id = json_is_object(sch) ? json_object_get(sch, id_keyword(c)) : NULL;
+
+	if (json_is_string(id) && json_string_value(id)[0] != '#')
+		return url_resolve(outer, json_string_value(id));
+	return strdup(outer);
+}
+
+static int is_data_keyword(const char *k)
+{
+	return strcmp(k, "enum") == 0 || strcmp(k, "const") == 0 ||
+	       strcmp(k, "default") == 0 || strcmp(k, "examples") == 0;
+}
+
+/* Records every "$id" and anchor below sch. */
+static int index_walk(struct vctx *c, const json_t *sch, const char *outer, int depth)
+{
+	char *base;
+	const char *k;
+	json_t *v;
+	int err = 0;
+
+	if (depth > MAX_DEPTH) {
+		set_fatal(c, DIAG_ELIMIT, "values.schema.json is nested too deeply");
+		return -1;
+	}
+	if (json_is_array(sch)) {
+		size_t i;
+		for (i = 0; i < json_array_size(sch) && !err; i++)
+			err = index_walk(c, json_array_get(sch, i), outer, depth + 1);
+		return err;
+	}
+	if (!json_is_object(sch))
+		return 0;
+	base = base_of(c, sch, outer);
+	if (!base)
+		return -1;
+	{
+		const json_t *id = json_object_get(sch, id_keyword(c));
+		const json_t *anchor = json_object_get(sch, "$anchor");
+		const json_t *danchor = json_object_get(sch, "$dynamicAnchor");
+		size_t bl = strcspn(base, "#");
+
+		if (json_is_string(id)) {
+			const char *s = json_string_value(id);
+			if (s[0] == '#') {
+				if (c->draft < 2019)
+					err = names_add(c, str_cat3(base, bl, s, strlen(s), "", 0), sch);
+			} else {
+				err = names_add(c, strndup(base, bl), sch);
+				if (!err && strchr(s, '#') && c->draft < 2019)
+					err = names_add(c, strdup(base), sch);
+			}
+		}
+		if (!err && json_is_string(anchor) && c->draft >= 2019)
+			err = names_add(c, str_cat3(base, bl, "#", 1, json_string_value(anchor),
+						    strlen(json_string_value(anchor))), sch);
+		if (!err && json_is_string(danchor) && c->draft >= 2020)
+			err = names_add(c, str_cat3(base, bl, "#", 1, json_string_value(danchor),
+						    strlen(json_string_value(danchor))), sch);
+	}
+	json_object_foreach((json_t *)sch, k, v) {
+		if (err)
+			break;
+		if (is_data_keyword(k))
+			continue;
+		err = index_walk(c, v, base, depth + 1);
+	}
+	free(base);
+	return err;
+}
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Follows the JSON pointer frag (percent-encoded) from doc; NULL if absent. */
+static const json_t *pointer_walk(const json_t *doc, const char *frag)
+{
+	struct buf tok = BUF_INIT;
+	const json_t *cur = doc;
+	const char *p = frag;
+
+	while (cur && *p == '/') {
+		p++;
+		buf_reset(&tok);
+		while (*p && *p != '/') {
+			int ch = (unsigned char)*p++;
+			if (ch == '%' && hexval(p[0]) >= 0 && hexval(p[1]) >= 0) {
+				ch = hexval(p[0]) * 16 + hexval(p[1]);
+				p += 2;
+			}
+			if (ch == '~' && (*p == '0' || *p == '1')) {
+				ch = *p == '0' ? '~' : '/';
+				p++;
+			}
+			buf_addch(&tok, ch);
+		}
+		if (json_is_object(cur)) {
+			cur = json_object_getn(cur, tok.ptr, tok.len);
+		} else if (json_is_array(cur)) {
+			char *end;
+			unsigned long i = strtoul(tok.ptr, &end, 10);
+			if (tok.len == 0 || *end || (tok.len > 1 && tok.ptr[0] == '0'))
+				cur = NULL;
+			else
+				cur = json_array_get(cur, i);
+		} else {
+			cur = NULL;
+		}
+	}
+	buf_release(&tok);
+	return *p ? NULL : cur;
+}
+
+/* 0 and *out, or a negative code with msg set as Helm words it. */
+static int ref_resolve(struct vctx *c, const char *base, const char *ref,
+		       const json_t **out, char **url_out, struct buf *msg)
+{
+	char *url = url_resolve(base, ref);
+	const char *hash;
+	const json_t *doc;
+	size_t ul;
+
+	*out = NULL;
+	if (!url)
+		return DIAG_ENOMEM;
+	hash = strchr(url, '#');
+	ul = hash ? (size_t)(hash - url) : strlen(url);
+	doc = names_find(c, url, ul);
+	if (!doc && ul == strlen(ROOT_URL) && memcmp(url, ROOT_URL, ul) == 0)
+		doc = c->root;
+	if (!doc) {
+		if (strncmp(url, "urn:", 4) == 0) {
+			*out = json_true();
+			*url_out = url;
+			return 0;
+		}
+		if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0 ||
+		    strncmp(url, "file:", 5) == 0) {
+			buf_addf(msg, "$ref to %.*s refused: hydrate does not load remote schemas",
+				 (int)ul, url);
+		} else {
+			buf_addf(msg, "failing loading \"%.*s\": no URLLoader registered for \"%.*s\"",
+				 (int)ul, url, (int)ul, url);
+		}
+		free(url);
+		return DIAG_EPARSE;
+	}
+	if (hash && hash[1] != '\0') {
+		const json_t *t;
+		if (hash[1] == '/') {
+			t = pointer_walk(doc, hash + 1);
+			if (!t) {
+				buf_addf(msg, "json-pointer in \"%s\" not found", url);
+				free(url);
+				return DIAG_EPARSE;
+			}
+		} else {
+			t = names_find(c, url, strlen(url));
+			if (!t) {
+				buf_addf(msg, "anchor in \"%s\" not found", url);
+				free(url);
+				return DIAG_EPARSE;
+			}
+		}
+		doc = t;
+	}
+	*out = doc;
+	*url_out = url;
+	return 0;
+}
+
+/* Where refs_check is in the schema: the location of the current schema
+ * object and of each schema object above it. */
+struct sloc {
+	struct buf ptr;
+	size_t levels[MAX_DEPTH + 2];
+	int nlevels;
+};
+
+static void metaschema_url(struct buf *out, int draft)
+{
+	switch (draft) {
+	case 4:
+		buf_adds(out, "http://json-schema.org/draft-04/schema#");
+		break;
+	case 6:
+		buf_adds(out, "http://json-schema.org/draft-06/schema#");
+		break;
+	case 7:
+		buf_adds(out, "http://json-schema.org/draft-07/schema#");
+		break;
+	case 2019:
+		buf_adds(out, "https://json-schema.org/draft/2019-09/schema#");
+		break;
+	default:
+		buf_adds(out, "https://json-schema.org/draft/2020-12/schema#");
+		break;
+	}
+}
+
+/* The metaschema failure v6 reports for a "pattern" Go cannot compile. */
+static void bad_pattern_msg(const struct vctx *c, const struct sloc *sl, const char *pat,
+			    size_t patlen, struct buf *msg)
+{
+	size_t n = 0;
+	const char *bad = re2_unsupported(pat, patlen, &n);
+	int i, ind = 0;
+
+	buf_adds(msg, "\"" ROOT_URL "#\" is not valid against metaschema: jsonschema validation failed with '");
+	metaschema_url(msg, c->draft);
+	buf_adds(msg, "'");
+	if (c->draft >= 2019) {
+		for (i = 0; i < sl->nlevels; i++, ind++) {
+			buf_addch(msg, '\n');
+			buf_addchn(msg, ' ', (size_t)ind * 2);
+			buf_adds(msg, "- at ");
+			add_quoted(msg, sl->ptr.ptr, sl->levels[i]);
+			buf_adds(msg, ": 'allOf' failed");
+		}
+	}
+	buf_addch(msg, '\n');
+	buf_addchn(msg, ' ', (size_t)ind * 2);
+	buf_adds(msg, "- at ");
+	{
+		struct buf loc = BUF_INIT;
+		buf_add(&loc, sl->ptr.ptr, sl->ptr.len);
+		buf_adds(&loc, "/pattern");
+		add_quoted(msg, loc.ptr, loc.len);
+		buf_release(&loc);
+	}
+	buf_adds(msg, ": ");
+	add_quoted(msg, pat, patlen);
+	buf_adds(msg, " is not valid regex: error parsing regexp: ");
+	if (bad && bad[0] == '(')
+		buf_addf(msg, "invalid or unsupported Perl syntax: `%.*s`", n > 3 ? 3 : (int)n, bad);
+	else if (bad && bad[0] == '\\')
+		buf_addf(msg, "invalid escape sequence: `%.*s`", (int)n, bad);
+	else if (bad)
+		buf_addf(msg, "invalid nested repetition operator: `%.*s`", (int)n, bad);
+	else
+		buf_adds(msg, "invalid regular expression");
+}
+
+static void sloc_push(struct sloc *sl, const char *tok, size_t *old)
+{
+	size_t i, n = strlen(tok);
+
+	*old = sl->ptr.len;
+	buf_addch(&sl->ptr, '/');
+	for (i = 0; i < n; i++) {
+		if (tok[i] == '~')
+			buf_adds(&sl->ptr, "~0");
+		else if (tok[i] == '/')
+			buf_adds(&sl->ptr, "~1");
+		else
+			buf_addch(&sl->ptr, tok[i]);
+	}
+}
+
+/* Checks that every $ref below sch resolves and every pattern compiles, as
+ * v6 does when it compiles the schema. */
+static int refs_check(struct vctx *c, const json_t *sch, const char *outer,
+		      struct buf *msg, struct sloc *sl, int depth)
+{
+	char *base;
+	const char *k;
+	json_t *v;
+	int err = 0;
+	size_t old;
+
+	if (depth > MAX_DEPTH) {
+		set_fatal(c, DIAG_ELIMIT, "values.schema.json is nested too deeply");
+		return DIAG_ELIMIT;
+	}
+	if (json_is_array(sch)) {
+		size_t i;
+		for (i = 0; i < json_array_size(sch) && !err; i++) {
+			char idx[24];
+			snprintf(idx, sizeof(idx), "%zu", i);
+			sloc_push(sl, idx, &old);
+			err = refs_check(c, json_array_get(sch, i), outer, msg, sl, depth + 1);
+			buf_truncate(&sl->ptr, old);
+		}
+		return err;
+	}
+	if (!json_is_object(sch))
+		return 0;
+	base = base_of(c, sch, outer);
+	if (!base)
+		return DIAG_ENOMEM;
+	sl->levels[sl->nlevels++] = sl->ptr.len;
+	json_object_foreach((json_t *)sch, k, v) {
+		if (err)
+			break;
+		if (is_data_keyword(k))
+			continue;
+		if ((strcmp(k, "$ref") == 0 || strcmp(k, "$dynamicRef") == 0 ||
+		     strcmp(k, "$recursiveRef") == 0) &&
+		    json_is_string(v)) {
+			const json_t *t;
+			char *url = NULL;
+			err = ref_resolve(c, base, json_string_value(v), &t, &url, msg);
+			free(url);
+			continue;
+		}
+		if (strcmp(k, "pattern") == 0 && json_is_string(v)) {
+			if (!pattern_get(c, json_string_value(v), json_string_length(v))) {
+				if (c->fatal) {
+					err = c->fatal;
+				} else {
+					bad_pattern_msg(c, sl, json_string_value(v),
+							json_string_length(v), msg);
+					err = DIAG_EPARSE;
+				}
+			}
+			continue;
+		}
+		if (strcmp(k, "properties") == 0 || strcmp(k, "patternProperties") == 0 ||
+		    strcmp(k, "$defs") == 0 || strcmp(k, "definitions") == 0 ||
+		    strcmp(k, "dependentSchemas") == 0 || strcmp(k, "dependencies") == 0) {
+			const char *k2;
+			json_t *v2;
+			size_t old2;
+			if (!json_is_object(v))
+				continue;
+			sloc_push(sl, k, &old);
+			json_object_foreach(v, k2, v2) {
+				if (err)
+					break;
+				if (strcmp(k, "patternProperties") == 0 &&
+				    !pattern_get(c, k2, strlen(k2))) {
+					if (c->fatal) {
+						err = c->fatal;
+					} else {
+						buf_addf(msg, "\"" ROOT_URL "#\" is not valid against metaschema: patternProperties key '%s' is not valid regex", k2);
+						err = DIAG_EPARSE;
+					}
+					break;
+				}
+				sloc_push(sl, k2, &old2);
+				err = refs_check(c, v2, base, msg, sl, depth + 1);
+				buf_truncate(&sl->ptr, old2);
+			}
+			buf_truncate(&sl->ptr, old);
+			continue;
+		}
+		sloc_push(sl, k, &old);
+		err = refs_check(c, v, base, msg, sl, depth + 1);
+		buf_truncate(&sl->ptr, old);
+	}
+	sl->nlevels--;
+	free(base);
+	return err;
+}
+
+/* ---- the validator ---- */
+
+static struct jerr *v_validate(struct vctx *c, const json_t *sch, const char *base,
+			       const json_t *inst, const struct scope *parent, int vid);
+
+static int draft_of_uri(const char *s)
+{
+	static const struct {
+		const char *url;
+		int draft;
+	} drafts[] = {
+		{ "http://json-schema.org/draft-04/schema", 4 },
+		{ "http://json-schema.org/draft-06/schema", 6 },
+		{ "http://json-schema.org/draft-07/schema", 7 },
+		{ "https://json-schema.org/draft/2019-09/schema", 2019 },
+		{ "https://json-schema.org/draft/2020-12/schema", 2020 },
+	};
+	size_t n = strcspn(s, "#"), i;
+
+	for (i = 0; i < sizeof(drafts) / sizeof(drafts[0]); i++)
+		if (strlen(drafts[i].url) == n && strncmp(s, drafts[i].url, n) == 0)
+			return drafts[i].draft;
+	return 0;
+}
+
+static const char *type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "object";
+	case JSON_ARRAY:
+		return "array";
+	case JSON_STRING:
+		return "string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "boolean";
+	default:
+		return "null";
+	}
+}
+
+static int type_matches(const char *t, const json_t *v)
+{
+	const char *n = type_name(v);
+
+	if (strcmp(t, n) == 0)
+		return 1;
+	return strcmp(t, "integer") == 0 && json_is_number(v) && is_integer_value(v);
+}
+
+static const char *const type_order[] = {
+	"null", "boolean", "number", "integer", "string", "array", "object",
+};
+
+/* Appends each instance location token, escaped as a JSON pointer. */
+static size_t ptr_push(struct vctx *c, const char *tok, size_t len)
+{
+	size_t old = c->ptr.len, i;
+
+	buf_addch(&c->ptr, '/');
+	for (i = 0; i < len; i++) {
+		if (tok[i] == '~')
+			buf_adds(&c->ptr, "~0");
+		else if (tok[i] == '/')
+			buf_adds(&c->ptr, "~1");
+		else
+			buf_addch(&c->ptr, tok[i]);
+	}
+	return old;
+}
+
+static size_t ptr_push_index(struct vctx *c, size_t i)
+{
+	size_t old = c->ptr.len;
+
+	buf_addf(&c->ptr, "/%zu", i);
+	return old;
+}
+
+/* validateVal: a child value, at ptr + token. */
+static struct jerr *v_child(struct vctx *c, const json_t *sch, const char *base,
+			    const json_t *inst, const struct scope *sc)
+{
+	return v_validate(c, sch, base, inst, sc, ++c->vids);
+}
+
+static struct jerr *v_key(struct vctx *c, const json_t *sch, const char *base,
+			  const json_t *inst, const struct scope *sc, const char *k, size_t kl)
+{
+	size_t old = ptr_push(c, k, kl);
+	struct jerr *e = v_child(c, sch, base, inst, sc);
+
+	buf_truncate(&c->ptr, old);
+	return e;
+}
+
+static struct jerr *v_index(struct vctx *c, const json_t *sch, const char *base,
+			    const json_t *inst, const struct scope *sc, size_t i)
+{
+	size_t old = ptr_push_index(c, i);
+	struct jerr *e = v_child(c, sch, base, inst, sc);
+
+	buf_truncate(&c->ptr, old);
+	return e;
+}
+
+/* validateSelf: the same value against another schema. */
+static struct jerr *v_self(struct vctx *c, const json_t *sch, const char *base,
+			   const json_t *inst, const struct scope *sc)
+{
+	return v_validate(c, sch, base, inst, sc, sc->vid);
+}
+
+/* Adds the missing names of req (an array of strings) to msg; count. */
+static int find_missing(const json_t *obj, const json_t *req, struct buf *msg)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < json_array_size(req); i++) {
+		const json_t *s = json_array_get(req, i);
+		if (!json_is_string(s))
+			continue;
+		if (!json_object_getn(obj, json_string_value(s), json_string_length(s))) {
+			if (n++)
+				buf_adds(msg, ", ");
+			add_quoted(msg, json_string_value(s), json_string_length(s));
+		}
+	}
+	return n;
+}
+
+static long long as_int(const json_t *v)
+{
+	if (json_is_integer(v))
+		return (long long)json_integer_value(v);
+	if (json_is_real(v))
+		return (long long)json_real_value(v);
+	return -1;
+}
+
+static void add_count_err(struct vctx *c, struct elist *errs, const char *what,
+			  long long got, long long want)
+{
+	struct buf m = BUF_INIT;
+
+	buf_adds(&m, what);
+	buf_adds(&m, ": got ");
+	add_int(&m, got);
+	buf_adds(&m, ", want ");
+	add_int(&m, want);
+	elist_add(c, errs, jerr_make(c, &m));
+}
+
+static void v_object(struct vctx *c, const json_t *s, const char *base, const json_t *obj,
+		     const struct scope *sc, struct elist *errs)
+{
+	const json_t *kw, *props, *pprops, *addl;
+	const char *k;
+	json_t *v;
+	struct buf extra = BUF_INIT;
+	int nextra = 0;
+	size_t size = json_object_size(obj);
+
+	kw = json_object_get(s, "minProperties");
+	if (json_is_number(kw) && (long long)size < as_int(kw))
+		add_count_err(c, errs, "minProperties", (long long)size, as_int(kw));
+	kw = json_object_get(s, "maxProperties");
+	if (json_is_number(kw) && (long long)size > as_int(kw))
+		add_count_err(c, errs, "maxProperties", (long long)size, as_int(kw));
+	kw = json_object_get(s, "required");
+	if (json_is_array(kw)) {
+		struct buf m = BUF_INIT, names = BUF_INIT;
+		int n = find_missing(obj, kw, &names);
+		if (n) {
+			buf_adds(&m, n == 1 ? "missing property " : "missing properties ");
+			buf_add(&m, names.ptr, names.len);
+			elist_add(c, errs, jerr_make(c, &m));
+		}
+		buf_release(&names);
+		buf_release(&m);
+	}
+	kw = json_object_get(s, "dependencies");
+	if (json_is_object(kw)) {
+		json_object_foreach((json_t *)kw, k, v) {
+			if (c->fatal)
+				break;
+			if (!json_object_get(obj, k))
+				continue;
+			if (json_is_array(v)) {
+				struct buf m = BUF_INIT, names = BUF_INIT;
+				if (find_missing(obj, v, &names)) {
+					buf_adds(&m, "properties ");
+					buf_add(&m, names.ptr, names.len);
+					buf_adds(&m, " required, if ");
+					add_quoted_s(&m, k);
+					buf_adds(&m, " exists");
+					elist_add(c, errs, jerr_make(c, &m));
+				}
+				buf_release(&names);
+				buf_release(&m);
+			} else {
+				elist_add(c, errs, v_self(c, v, base, obj, sc));
+			}
+		}
+	}
+	props = json_object_get(s, "properties");
+	pprops = json_object_get(s, "patternProperties");
+	addl = json_object_get(s, "additionalProperties");
+	json_object_foreach((json_t *)obj, k, v) {
+		size_t kl = strlen(k);
+		int evaluated = 0;
+		const json_t *ps = json_is_object(props) ? json_object_get(props, k) : NULL;
+
+		if (c->fatal)
+			break;
+		if (ps) {
+			evaluated = 1;
+			elist_add(c, errs, v_key(c, ps, base, v, sc, k, kl));
+		}
+		if (json_is_object(pprops)) {
+			const char *pk;
+			json_t *pv;
+			json_object_foreach((json_t *)pprops, pk, pv) {
+				pcre2_code *re = pattern_get(c, pk, strlen(pk));
+				int m;
+				if (!re)
+					break;
+				m = pattern_match(c, re, k, kl);
+				if (m < 0)
+					break;
+				if (m) {
+					evaluated = 1;
+					elist_add(c, errs, v_key(c, pv, base, v, sc, k, kl));
+				}
+			}
+		}
+		if (!evaluated && addl) {
+			if (json_is_false(addl)) {
+				if (nextra++)
+					buf_adds(&extra, ", ");
+				add_quoted(&extra, k, kl);
+			} else if (json_is_object(addl)) {
+				elist_add(c, errs, v_key(c, addl, base, v, sc, k, kl));
+			}
+		}
+	}
+	if (nextra) {
+		struct buf m = BUF_INIT;
+		buf_adds(&m, "additional properties ");
+		buf_add(&m, extra.ptr, extra.len);
+		buf_adds(&m, " not allowed");
+		elist_add(c, errs, jerr_make(c, &m));
+	}
+	buf_release(&extra);
+	if (c->draft == 4 || c->fatal)
+		return;
+	kw = json_object_get(s, "propertyNames");
+	if (kw) {
+		json_object_foreach((json_t *)obj, k, v) {
+			json_t *name = json_string(k);
+			struct buf saved = BUF_INIT;
+			struct jerr *e;
+
+			if (!name) {
+				set_fatal(c, DIAG_ENOMEM, "out of memory");
+				break;
+			}
+			/* v6 validates the name as a document of its own: its
+			 * errors sit at '' */
+			buf_set(&saved, c->ptr.ptr, c->ptr.len);
+			buf_reset(&c->ptr);
+			e = v_child(c, kw, base, name, sc);
+			buf_set(&c->ptr, saved.ptr, saved.len);
+			buf_release(&saved);
+			json_decref(name);
+			if (e) {
+				struct buf m = BUF_INIT;
+				struct jerr *w;
+				struct elist causes = { NULL, 0, 0 };
+
+				buf_adds(&m, "invalid propertyName ");
+				add_quoted_s(&m, k);
+				w = jerr_make(c, &m);
+				if (e->is_ref == 2) {
+					/* a group: its causes */
+					causes.v = e->kids;
+					causes.n = e->nkids;
+					causes.a = e->akids;
+					e->kids = NULL;
+					e->nkids = 0;
+					jerr_free(e);
+				} else {
+					elist_add(c, &causes, e);
+				}
+				jerr_adopt(w, &causes);
+				elist_add(c, errs, w);
+			}
+			if (c->fatal)
+				break;
+		}
+	}
+	if (c->draft == 6 || c->draft == 7 || c->fatal)
+		return;
+	kw = json_object_get(s, "dependentSchemas");
+	if (json_is_object(kw)) {
+		json_object_foreach((json_t *)kw, k, v) {
+			if (json_object_get(obj, k))
+				elist_add(c, errs, v_self(c, v, base, obj, sc));
+		}
+	}
+	kw = json_object_get(s, "dependentRequired");
+	if (json_is_object(kw)) {
+		json_object_foreach((json_t *)kw, k, v) {
+			struct buf m = BUF_INIT, names = BUF_INIT;
+			if (!json_object_get(obj, k) || !json_is_array(v))
+				continue;
+			if (find_missing(obj, v, &names)) {
+				buf_adds(&m, "properties ");
+				buf_add(&m, names.ptr, names.len);
+				buf_adds(&m, " required, if ");
+				add_quoted_s(&m, k);
+				buf_adds(&m, " exists");
+				elist_add(c, errs, jerr_make(c, &m));
+			}
+			buf_release(&names);
+			buf_release(&m);
+		}
+	}
+}
+
+static void v_array(struct vctx *c, const json_t *s, const char *base, const json_t *arr,
+		    const struct scope *sc, struct elist *errs)
+{
+	const json_t *kw, *items;
+	size_t n = json_array_size(arr), i, j;
+
+	kw = json_object_get(s, "minItems");
+	if (json_is_number(kw) && (long long)n < as_int(kw))
+		add_count_err(c, errs, "minItems", (long long)n, as_int(kw));
+	kw = json_object_get(s, "maxItems");
+	if (json_is_number(kw) && (long long)n > as_int(kw))
+		add_count_err(c, errs, "maxItems", (long long)n, as_int(kw));
+	kw = json_object_get(s, "uniqueItems");
+	if (json_is_true(kw) && n > 1) {
+		int found = 0;
+		for (i = 1; i < n && !found; i++) {
+			for (j = 0; j < i; j++) {
+				if (++c->steps > MAX_STEPS) {
+					set_fatal(c, DIAG_ELIMIT,
+						  "values.schema.json needs too much work to validate");
+					return;
+				}
+				if (jequal(json_array_get(arr, i), json_array_get(arr, j))) {
+					elist_add(c, errs, jerr_newf(c, "items at %zu and %zu are equal", j, i));
+					found = 1;
+					break;
+				}
+			}
+		}
+	}
+	items = json_object_get(s, "items");
+	if (c->draft < 2020) {
+		size_t evaluated = 0;
+		const json_t *addl = json_object_get(s, "additionalItems");
+
+		if (json_is_array(items)) {
+			size_t m = n < json_array_size(items) ? n : json_array_size(items);
+			for (i = 0; i < m && !c->fatal; i++)
+				elist_add(c, errs, v_index(c, json_array_get(items, i), base,
+							   json_array_get(arr, i), sc, i));
+			evaluated = m;
+			if (json_is_false(addl) && evaluated != n) {
+				elist_add(c, errs, jerr_newf(c, "last %zu additionalItem(s) not allowed",
+							     n - evaluated));
+			} else if (json_is_object(addl)) {
+				/* v6 numbers these from 0 again */
+				for (i = evaluated; i < n && !c->fatal; i++)
+					elist_add(c, errs, v_index(c, addl, base, json_array_get(arr, i),
+								   sc, i - evaluated));
+			}
+		} else if (items) {
+			for (i = 0; i < n && !c->fatal; i++)
+				elist_add(c, errs, v_index(c, items, base, json_array_get(arr, i), sc, i));
+		}
+	} else {
+		const json_t *prefix = json_object_get(s, "prefixItems");
+		size_t evaluated = 0;
+
+		if (json_is_array(prefix)) {
+			evaluated = n < json_array_size(prefix) ? n : json_array_size(prefix);
+			for (i = 0; i < evaluated && !c->fatal; i++)
+				elist_add(c, errs, v_index(c, json_array_get(prefix, i), base,
+							   json_array_get(arr, i), sc, i));
+		}
+		if (items && !json_is_array(items)) {
+			for (i = evaluated; i < n && !c->fatal; i++)
+				elist_add(c, errs, v_index(c, items, base, json_array_get(arr, i), sc,
+							   i - evaluated));
+		}
+	}
+	kw = json_object_get(s, "contains");
+	if (kw && c->draft >= 6 && !c->fatal) {
+		struct elist cerrs = { NULL, 0, 0 };
+		struct buf matched = BUF_INIT;
+		size_t nm = 0;
+		const json_t *minc = c->draft >= 2019 ? json_object_get(s, "minContains") : NULL;
+		const json_t *maxc = c->draft >= 2019 ? json_object_get(s, "maxContains") : NULL;
+
+		for (i = 0; i < n && !c->fatal; i++) {
+			struct jerr *e = v_index(c, kw, base, json_array_get(arr, i), sc, i);
+			if (e) {
+				elist_add(c, &cerrs, e);
+			} else {
+				buf_addf(&matched, nm ? " %zu" : "%zu", i);
+				nm++;
+			}
+		}
+		if (json_is_number(minc)) {
+			if ((long long)nm < as_int(minc)) {
+				struct buf m = BUF_INIT;
+				struct jerr *w;
+				if (nm == 0)
+					buf_addf(&m, "min %lld items required to match contains schema, but none matched",
+						 as_int(minc));
+				else
+					buf_addf(&m, "min %lld items required to match contains schema, but matched %zu items at %s",
+						 as_int(minc), nm, matched.ptr);
+				w = jerr_make(c, &m);
+				jerr_adopt(w, &cerrs);
+				elist_add(c, errs, w);
+			}
+		} else if (nm == 0) {
+			struct jerr *w = jerr_newf(c, "no items match contains schema");
+			jerr_adopt(w, &cerrs);
+			elist_add(c, errs, w);
+		}
+		elist_release(&cerrs);
+		if (json_is_number(maxc) && (long long)nm > as_int(maxc))
+			elist_add(c, errs, jerr_newf(c, "max %lld items required to match contains schema, but matched %zu items at %s",
+						     as_int(maxc), nm, matched.ptr));
+		buf_release(&matched);
+	}
+}
+
+static size_t rune_count(const char *s, size_t len)
+{
+	size_t i = 0, n = 0, sz;
+
+	while (i < len) {
+		sprigu_decode(s + i, len - i, &sz);
+		i += sz ? sz : 1;
+		n++;
+	}
+	return n;
+}
+
+static void v_string(struct vctx *c, const json_t *s, const json_t *str, struct elist *errs)
+{
+	const json_t *minl = json_object_get(s, "minLength");
+	const json_t *maxl = json_object_get(s, "maxLength");
+	const json_t *pat = json_object_get(s, "pattern");
+	size_t len = json_string_length(str);
+	long long n = 0;
+
+	if (json_is_number(minl) || json_is_number(maxl))
+		n = (long long)rune_count(json_string_value(str), len);
+	if (json_is_number(minl) && n < as_int(minl))
+		add_count_err(c, errs, "minLength", n, as_int(minl));
+	if (json_is_number(maxl) && n > as_int(maxl))
+		add_count_err(c, errs, "maxLength", n, as_int(maxl));
+	if (json_is_string(pat)) {
+		pcre2_code *re = pattern_get(c, json_string_value(pat), json_string_length(pat));
+		int m;
+
+		if (!re)
+			return;
+		m = pattern_match(c, re, json_string_value(str), len);
+		if (m == 0) {
+			struct buf msg = BUF_INIT;
+			add_quoted(&msg, json_string_value(str), len);
+			buf_adds(&msg, " does not match pattern ");
+			add_quoted(&msg, json_string_value(pat), json_string_length(pat));
+			elist_add(c, errs, jerr_make(c, &msg));
+		}
+	}
+}
+
+static void add_num_err(struct vctx *c, struct elist *errs, const char *what,
+			const json_t *got, const json_t *want)
+{
+	struct buf m = BUF_INIT;
+
+	buf_adds(&m, what);
+	buf_adds(&m, ": got ");
+	add_num(&m, got);
+	buf_adds(&m, ", want ");
+	add_num(&m, want);
+	elist_add(c, errs, jerr_make(c, &m));
+}
+
+static void v_number(struct vctx *c, const json_t *s, const json_t *num, struct elist *errs)
+{
+	const json_t *min = json_object_get(s, "minimum");
+	const json_t *max = json_object_get(s, "maximum");
+	const json_t *emin = json_object_get(s, "exclusiveMinimum");
+	const json_t *emax = json_object_get(s, "exclusiveMaximum");
+	const json_t *mul = json_object_get(s, "multipleOf");
+
+	if (!json_is_number(min))
+		min = NULL;
+	if (!json_is_number(max))
+		max = NULL;
+	if (json_is_boolean(emax)) {
+		if (json_is_true(emax)) {
+			emax = max;
+			max = NULL;
+		} else {
+			emax = NULL;
+		}
+	}
+	if (json_is_boolean(emin)) {
+		if (json_is_true(emin)) {
+			emin = min;
+			min = NULL;
+		} else {
+			emin = NULL;
+		}
+	}
+	if (!json_is_number(emin))
+		emin = NULL;
+	if (!json_is_number(emax))
+		emax = NULL;
+	if (min && num_cmp(num, min) < 0)
+		add_num_err(c, errs, "minimum", num, min);
+	if (max && num_cmp(num, max) > 0)
+		add_num_err(c, errs, "maximum", num, max);
+	if (emin && num_cmp(num, emin) <= 0)
+		add_num_err(c, errs, "exclusiveMinimum", num, emin);
+	if (emax && num_cmp(num, emax) >= 0)
+		add_num_err(c, errs, "exclusiveMaximum", num, emax);
+	if (json_is_number(mul) && num_value(mul) != 0 && !is_multiple(num, mul))
+		add_num_err(c, errs, "multipleOf", num, mul);
+}
+
+/* A ValidationError of kind Reference around err (kept in the tree; printed
+ * only when it has several causes). */
+static struct jerr *wrap_ref(struct vctx *c, struct jerr *err)
+{
+	struct jerr *w;
+	struct elist l = { NULL, 0, 0 };
+
+	if (!err)
+		return NULL;
+	w = jerr_newf(c, "validation failed");
+	if (!w) {
+		jerr_free(err);
+		return NULL;
+	}
+	w->is_ref = 1;
+	if (err->is_ref == 2) {
+		w->kids = err->kids;
+		w->nkids = err->nkids;
+		w->akids = err->akids;
+		err->kids = NULL;
+		err->nkids = 0;
+		jerr_free(err);
+	} else {
+		elist_add(c, &l, err);
+		jerr_adopt(w, &l);
+	}
+	return w;
+}
+
+static struct jerr *v_ref(struct vctx *c, const json_t *s, const char *base, const char *kw,
+			  const json_t *inst, const struct scope *sc)
+{
+	const json_t *ref = json_object_get(s, kw);
+	const json_t *target;
+	char *url = NULL, *tbase;
+	struct buf msg = BUF_INIT;
+	struct jerr *e;
+	int err;
+
+	if (!json_is_string(ref))
+		return NULL;
+	err = ref_resolve(c, base, json_string_value(ref), &target, &url, &msg);
+	if (err < 0) {
+		set_fatal(c, err, msg.ptr);
+		buf_release(&msg);
+		return NULL;
+	}
+	buf_release(&msg);
+	/* the target's own $id (if any) is applied by v_validate */
+	tbase = url;
+	{
+		char *hash = strchr(tbase, '#');
+		if (hash)
+			*hash = '\0';
+	}
+	e = v_self(c, target, tbase, inst, sc);
+	free(url);
+	return wrap_ref(c, e);
+}
+
+static void v_cond(struct vctx *c, const json_t *s, const char *base, const json_t *inst,
+		   const struct scope *sc, struct elist *errs)
+{
+	const json_t *kw;
+	size_t i;
+
+	kw = json_object_get(s, "not");
+	if (kw) {
+		struct jerr *e = v_self(c, kw, base, inst, sc);
+		if (!e && !c->fatal)
+			elist_add(c, errs, jerr_newf(c, "'not' failed"));
+		jerr_free(e);
+	}
+	kw = json_object_get(s, "allOf");
+	if (json_is_array(kw) && json_array_size(kw)) {
+		struct elist l = { NULL, 0, 0 };
+		for (i = 0; i < json_array_size(kw) && !c->fatal; i++)
+			elist_add(c, &l, v_self(c, json_array_get(kw, i), base, inst, sc));
+		if (l.n) {
+			struct jerr *w = jerr_newf(c, "'allOf' failed");
+			jerr_adopt(w, &l);
+			elist_add(c, errs, w);
+		}
+	}
+	kw = json_object_get(s, "anyOf");
+	if (json_is_array(kw) && json_array_size(kw)) {
+		struct elist l = { NULL, 0, 0 };
+		int matched = 0;
+		for (i = 0; i < json_array_size(kw) && !c->fatal; i++) {
+			struct jerr *e = v_self(c, json_array_get(kw, i), base, inst, sc);
+			if (e) {
+				elist_add(c, &l, e);
+			} else {
+				matched = 1;
+				break;
+			}
+		}
+		if (!matched) {
+			struct jerr *w = jerr_newf(c, "'anyOf' failed");
+			jerr_adopt(w, &l);
+			elist_add(c, errs, w);
+		}
+		elist_release(&l);
+	}
+	kw = json_object_get(s, "oneOf");
+	if (json_is_array(kw) && json_array_size(kw)) {
+		struct elist l = { NULL, 0, 0 };
+		long matched = -1;
+		for (i = 0; i < json_array_size(kw) && !c->fatal; i++) {
+			struct jerr *e = v_self(c, json_array_get(kw, i), base, inst, sc);
+			if (e) {
+				if (matched == -1)
+					elist_add(c, &l, e);
+				else
+					jerr_free(e);
+			} else if (matched == -1) {
+				matched = (long)i;
+			} else {
+				elist_add(c, errs, jerr_newf(c, "'oneOf' failed, subschemas %ld, %zu matched",
+							     matched, i));
+				break;
+			}
+		}
+		if (matched == -1) {
+			struct jerr *w = jerr_newf(c, "'oneOf' failed, none matched");
+			jerr_adopt(w, &l);
+			elist_add(c, errs, w);
+		}
+		elist_release(&l);
+	}
+	kw = json_object_get(s, "if");
+	if (kw && c->draft >= 7) {
+		struct jerr *e = v_self(c, kw, base, inst, sc);
+		const json_t *next = e ? json_object_get(s, "else") : json_object_get(s, "then");
+		jerr_free(e);
+		if (next && !c->fatal)
+			elist_add(c, errs, v_self(c, next, base, inst, sc));
+	}
+}
+
+static struct jerr *v_validate(struct vctx *c, const json_t *sch, const char *outer,
+			       const json_t *inst, const struct scope *parent, int vid)
+{
+	struct scope sc = { sch, vid, parent };
+	struct elist errs = { NULL, 0, 0 };
+	struct jerr *result = NULL;
+	const json_t *kw;
+	char *base = NULL;
+	const struct scope *p;
+
+	if (c->fatal)
+		return NULL;
+	if (json_is_true(sch))
+		return NULL;
+	if (json_is_false(sch))
+		return jerr_newf(c, "false schema");
+	if (!json_is_object(sch))
+		return NULL;
+	if (++c->steps > MAX_STEPS) {
+		set_fatal(c, DIAG_ELIMIT, "values.schema.json needs too much work to validate");
+		return NULL;
+	}
+	for (p = parent; p && p->vid == vid; p = p->parent) {
+		if (p->sch == sch) {
+			set_fatal(c, DIAG_ELIMIT,
+				  "values.schema.json has a $ref cycle that never reaches a value");
+			return NULL;
+		}
+	}
+	if (c->depth >= MAX_DEPTH) {
+		set_fatal(c, DIAG_ELIMIT, "values.schema.json nests references too deeply");
+		return NULL;
+	}
+	c->depth++;
+	base = base_of(c, sch, outer);
+	if (!base) {
+		set_fatal(c, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+
+	kw = json_object_get(sch, "type");
+	if (kw) {
+		int ok = 0, any = 0;
+		if (json_is_string(kw)) {
+			any = 1;
+			ok = type_matches(json_string_value(kw), inst);
+		} else if (json_is_array(kw)) {
+			size_t i;
+			for (i = 0; i < json_array_size(kw); i++) {
+				const json_t *t = json_array_get(kw, i);
+				if (json_is_string(t)) {
+					any = 1;
+					if (type_matches(json_string_value(t), inst))
+						ok = 1;
+				}
+			}
+		}
+		if (any && !ok) {
+			struct buf m = BUF_INIT;
+			size_t i, j, nw = 0;
+			buf_addf(&m, "got %s, want ", type_name(inst));
+			for (i = 0; i < sizeof(type_order) / sizeof(type_order[0]); i++) {
+				int has = 0;
+				if (json_is_string(kw))
+					has = strcmp(json_string_value(kw), type_order[i]) == 0;
+				for (j = 0; json_is_array(kw) && j < json_array_size(kw); j++) {
+					const json_t *t = json_array_get(kw, j);
+					if (json_is_string(t) && strcmp(json_string_value(t), type_order[i]) == 0)
+						has = 1;
+				}
+				if (has) {
+					if (nw++)
+						buf_adds(&m, " or ");
+					buf_adds(&m, type_order[i]);
+				}
+			}
+			result = jerr_make(c, &m);
+			goto done;
+		}
+	}
+	kw = c->draft >= 6 ? json_object_get(sch, "const") : NULL;
+	if (kw && !jequal(inst, kw)) {
+		struct buf m = BUF_INIT;
+		if (json_is_object(kw) || json_is_array(kw)) {
+			buf_adds(&m, "'const' failed");
+		} else {
+			buf_adds(&m, "value must be ");
+			add_display(&m, kw);
+		}
+		result = jerr_make(c, &m);
+		goto done;
+	}
+	kw = json_object_get(sch, "enum");
+	if (json_is_array(kw)) {
+		size_t i, n = json_array_size(kw);
+		int matched = 0, prim = 1;
+		for (i = 0; i < n && !matched; i++)
+			matched = jequal(inst, json_array_get(kw, i));
+		if (!matched) {
+			struct buf m = BUF_INIT;
+			for (i = 0; i < n; i++) {
+				const json_t *w = json_array_get(kw, i);
+				if (json_is_object(w) || json_is_array(w))
+					prim = 0;
+			}
+			if (!prim) {
+				buf_adds(&m, "'enum' failed");
+			} else if (n == 1) {
+				buf_adds(&m, "value must be ");
+				add_display(&m, json_array_get(kw, 0));
+			} else {
+				buf_adds(&m, "value must be one of ");
+				for (i = 0; i < n; i++) {
+					if (i)
+						buf_adds(&m, ", ");
+					add_display(&m, json_array_get(kw, i));
+				}
+			}
+			result = jerr_make(c, &m);
+			goto done;
+		}
+	}
+	kw = json_object_get(sch, "$ref");
+	if (kw) {
+		struct jerr *e = v_ref(c, sch, base, "$ref", inst, &sc);
+		if (c->draft < 2019) {
+			result = e;
+			goto done;
+		}
+		elist_add(c, &errs, e);
+	}
+	if (c->fatal)
+		goto done;
+	if (json_is_object(inst))
+		v_object(c, sch, base, inst, &sc, &errs);
+	else if (json_is_array(inst))
+		v_array(c, sch, base, inst, &sc, &errs);
+	else if (json_is_string(inst))
+		v_string(c, sch, inst, &errs);
+	else if (json_is_number(inst))
+		v_number(c, sch, inst, &errs);
+	if (c->fatal)
+		goto done;
+	if (c->draft >= 2019) {
+		if (json_object_get(sch, "$recursiveRef"))
+			elist_add(c, &errs, v_ref(c, sch, base, "$recursiveRef", inst, &sc));
+		if (json_object_get(sch, "$dynamicRef"))
+			elist_add(c, &errs, v_ref(c, sch, base, "$dynamicRef", inst, &sc));
+	}
+	v_cond(c, sch, base, inst, &sc, &errs);
+	if (c->fatal)
+		goto done;
+	if (errs.n == 1) {
+		result = errs.v[0];
+		errs.n = 0;
+	} else if (errs.n > 1) {
+		result = jerr_newf(c, "validation failed");
+		if (result)
+			result->is_ref = 2; /* a Group */
+		jerr_adopt(result, &errs);
+	}
+done:
+	c->depth--;
+	elist_release(&errs);
+	free(base);
+	if (c->fatal) {
+		jerr_free(result);
+		return NULL;
+	}
+	return result;
+}
+
+/* ---- printing ---- */
+
+static void display(struct buf *out, const struct jerr *e, int indent)
+{
+	size_t i;
+
+	if (!(e->is_ref == 1 && e->nkids == 1)) {
+		int j;
+		if (indent > 0) {
+			buf_addch(out, '\n');
+			for (j = 0; j < indent - 1; j++)
+				buf_adds(out, "  ");
+			buf_adds(out, "- ");
+		}
+		indent++;
+		buf_adds(out, "at ");
+		add_quoted_s(out, e->ptr);
+		buf_adds(out, ": ");
+		buf_adds(out, e->msg);
+	}
+	for (i = 0; i < e->nkids; i++)
+		display(out, e->kids[i], indent);
+}
+
+int jschema_validate(struct buf *errors_out, const json_t *schema,
+		     const json_t *instance, const char *chart_name_or_path,
+		     struct diag *d)
+{
+	struct vctx c;
+	struct buf text = BUF_INIT, msg = BUF_INIT;
+	struct jerr *top = NULL;
+	const json_t *sv;
+	int error = 0;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.ptr = (struct buf)BUF_INIT;
+	c.fatal_msg = (struct buf)BUF_INIT;
+	c.root = schema;
+	c.draft = 2020;
+	sv = json_is_object(schema) ? json_object_get(schema, "$schema") : NULL;
+	if (json_is_string(sv)) {
+		int dr = draft_of_uri(json_string_value(sv));
+		if (dr) {
+			c.draft = dr;
+		} else {
+			const char *u = json_string_value(sv);
+			size_t ul = strcspn(u, "#");
+			if (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0 ||
+			    strncmp(u, "file:", 5) == 0)
+				buf_addf(&msg, "$schema %.*s refused: hydrate does not load remote schemas",
+					 (int)ul, u);
+			else
+				buf_addf(&msg, "failing loading \"%.*s\": no URLLoader registered for \"%.*s\"",
+					 (int)ul, u, (int)ul, u);
+			error = DIAG_EPARSE;
+			goto report;
+		}
+	}
+	c.mctx = pcre2_match_context_create(NULL);
+	c.md = pcre2_match_data_create(1, NULL);
+	if (!c.mctx || !c.md) {
+		error = DIAG_ENOMEM;
+		goto report;
+	}
+	pcre2_set_match_limit(c.mctx, 1000000);
+	pcre2_set_depth_limit(c.mctx, 10000);
+
+	if (index_walk(&c, schema, ROOT_URL, 0) < 0 && !c.fatal)
+		set_fatal(&c, DIAG_ENOMEM, "out of memory");
+	if (!c.fatal) {
+		struct sloc *sl = calloc(1, sizeof(*sl));
+		if (!sl) {
+			error = DIAG_ENOMEM;
+			goto report;
+		}
+		sl->ptr = (struct buf)BUF_INIT;
+		error = refs_check(&c, schema, ROOT_URL, &msg, sl, 0);
+		buf_release(&sl->ptr);
+		free(sl);
+		if (error < 0 && !c.fatal)
+			goto report;
+		error = 0;
+	}
+	/* patterns that do not compile make the schema invalid */
+	if (!c.fatal) {
+		top = v_validate(&c, schema, ROOT_URL, instance, NULL, 0);
+	}
+	if (c.fatal) {
+		error = c.fatal;
+		buf_reset(&msg);
+		buf_add(&msg, c.fatal_msg.ptr, c.fatal_msg.len);
+		goto report;
+	}
+	if (!top)
+		goto done;
+	error = DIAG_EINVALID;
+	if (top->is_ref == 2) {
+		for (i = 0; i < top->nkids; i++)
+			display(&text, top->kids[i], 1);
+	} else {
+		display(&text, top, 1);
+	}
+	/* Helm trims the header line and its newline; each cause starts with
+	 * "\n- ", so drop the first newline. */
+	buf_reset(&msg);
+	if (text.len)
+		buf_add(&msg, text.ptr + 1, text.len - 1);
+	buf_addch(&msg, '\n');
+
+report:
+	if (error == DIAG_EINVALID || error == DIAG_EPARSE) {
+		size_t start = errors_out->len;
+		buf_addf(errors_out, "%s:\n", chart_name_or_path);
+		buf_add(errors_out, msg.ptr, msg.len);
+		if (d)
+			diag_set(d, error, "%s%s", JSCHEMA_MSG_PREFIX, errors_out->ptr + start);
+	} else if (error == DIAG_ENOMEM) {
+		diag_set(d, error, "out of memory");
+	} else if (error < 0) {
+		diag_set(d, error, "%s: %s", chart_name_or_path, msg.ptr);
+	}
+	if (buf_oom(errors_out) || buf_oom(&msg) || buf_oom(&text)) {
+		error = DIAG_ENOMEM;
+		diag_set(d, error, "out of memory");
+	}
+done:
+	jerr_free(top);
+	for (i = 0; i < c.nnames; i++)
+		free(c.names[i].url);
+	free(c.names);
+	for (i = 0; i < c.npats; i++) {
+		free(c.pats[i].src);
+		pcre2_code_free(c.pats[i].code);
+	}
+	free(c.pats);
+	pcre2_match_data_free(c.md);
+	pcre2_match_context_free(c.mctx);
+	buf_release(&c.ptr);
+	buf_release(&c.fatal_msg);
+	buf_release(&text);
+	buf_release(&msg);
+	return error;
+}
