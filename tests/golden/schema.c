@@ -12,7 +12,9 @@
  *   unordered                 (optional) helm lists these errors in Go's
  *                             random map order: compare the lines as a set
  *
- * The values are coalesced as Helm does before it validates them, then each
+ * The values are coalesced as Helm does before it validates them (chart
+ * defaults, subchart defaults under the subchart's name, the parent's
+ * "global" copied into each subchart's values), then each
  * chart's schema is checked as ValidateAgainstSchema does: the chart, then
  * each subchart that has values, with the subchart's part of the values.
  */
@@ -86,6 +88,16 @@ static int S_coalesce(json_t *vals, const char *chartdir)
 			}
 			if (!sd || !json_is_object(sv) || S_coalesce(sv, sd) < 0)
 				err = json_is_object(sv) ? -1 : 0;
+			if (!err && json_is_object(sv)) {
+				/* Helm hands every subchart the parent's globals
+				 * (an empty "global" at least); the parent's win */
+				json_t *pg = json_object_get(vals, "global");
+				json_t *g = json_is_object(pg) ? json_deep_copy(pg) : json_object();
+				json_t *sg = json_object_get(sv, "global");
+				if (g && json_is_object(sg))
+					values_coalesce(g, sg);
+				json_object_set_new(sv, "global", g);
+			}
 			free(sd);
 		}
 		golden_names_free(names, n);
