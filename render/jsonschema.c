@@ -24,7 +24,7 @@
 
 #define ROOT_URL "file:///values.schema.json"
 #define MAX_DEPTH 256
-#define MAX_STEPS 2000000L
+#define MAX_STEPS 400000L
 #define MAX_PATTERN 4096
 
 struct jerr {
