@@ -1926,7 +1926,7 @@ static void v_object(struct vctx *c, const json_t *s, const char *base, const js
 	kw = json_object_get(s, "propertyNames");
 	if (kw) {
 		json_object_foreach((json_t *)obj, k, v) {
-			json_t *name = json_string(k);
+			json_t *name = json_stringn_nocheck(k, strlen(k));
 			struct buf saved = BUF_INIT;
 			struct jerr *e;
 
@@ -2666,6 +2666,10 @@ int jschema_validate(struct buf *errors_out, const json_t *schema,
 	int error = 0;
 	size_t i;
 
+	if (!schema)
+		return 0;
+	if (!instance)
+		instance = json_null();
 	memset(&c, 0, sizeof(c));
 	c.ptr = (struct buf)BUF_INIT;
 	c.fatal_msg = (struct buf)BUF_INIT;
