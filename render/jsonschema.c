@@ -998,6 +998,22 @@ static void bad_pattern_msg(const struct vctx *c, const struct sloc *sl, const c
 		buf_adds(msg, "invalid regular expression");
 }
 
+static void ptr_push_buf(struct buf *b, const char *tok, size_t *old)
+{
+	size_t i, n = strlen(tok);
+
+	*old = b->len;
+	buf_addch(b, '/');
+	for (i = 0; i < n; i++) {
+		if (tok[i] == '~')
+			buf_adds(b, "~0");
+		else if (tok[i] == '/')
+			buf_adds(b, "~1");
+		else
+			buf_addch(b, tok[i]);
+	}
+}
+
 static void sloc_push(struct sloc *sl, const char *tok, size_t *old)
 {
 	size_t i, n = strlen(tok);
@@ -1012,6 +1028,457 @@ static void sloc_push(struct sloc *sl, const char *tok, size_t *old)
 		else
 			buf_addch(&sl->ptr, tok[i]);
 	}
+}
+
+/* ---- the metaschema, for the mistakes schemas commonly make ----
+ *
+ * v6 validates the schema against its draft's metaschema before it
+ * compiles it. hydrate does not carry the metaschemas; it checks the types
+ * of the keywords that real charts get wrong ("required": true, a "type"
+ * that is not a type name, a number given as a string, a subschema that is
+ * not an object) and reports them in the shape v6 prints: drafts 4-7 list
+ * the failures, 2019-09 and 2020-12 nest them under an "'allOf' failed" for
+ * each schema level (the metaschema is an allOf of vocabularies).
+ */
+
+static const char *type_name(const json_t *v);
+
+enum { VOC_CORE, VOC_APPLICATOR, VOC_UNEVALUATED, VOC_VALIDATION, VOC_METADATA,
+       VOC_FORMAT, VOC_CONTENT, VOC_N };
+
+struct mcheck {
+	struct buf loc; /* where in the schema the check is */
+};
+
+/* A failure at the location loc (a schema keyword path). */
+static struct jerr *m_err(struct vctx *c, const char *loc, size_t len, struct buf *msg)
+{
+	struct buf saved = BUF_INIT;
+	struct jerr *e;
+
+	buf_set(&saved, c->ptr.ptr, c->ptr.len);
+	buf_set(&c->ptr, loc, len);
+	e = jerr_make(c, msg);
+	buf_set(&c->ptr, saved.ptr, saved.len);
+	buf_release(&saved);
+	return e;
+}
+
+static struct jerr *m_errs(struct vctx *c, struct mcheck *m, const char *text)
+{
+	struct buf msg = BUF_INIT;
+
+	buf_adds(&msg, text);
+	return m_err(c, m->loc.ptr, m->loc.len, &msg);
+}
+
+static struct jerr *m_type_err(struct vctx *c, struct mcheck *m, const json_t *v,
+			       const char *want)
+{
+	struct buf msg = BUF_INIT;
+
+	buf_addf(&msg, "got %s, want %s", type_name(v), want);
+	return m_err(c, m->loc.ptr, m->loc.len, &msg);
+}
+
+/* The errors of l as one: none, the only one, or a group at m->loc. */
+static struct jerr *m_group(struct vctx *c, struct mcheck *m, struct elist *l)
+{
+	struct jerr *g;
+
+	if (l->n == 0)
+		return NULL;
+	if (l->n == 1) {
+		g = l->v[0];
+		l->n = 0;
+		elist_release(l);
+		return g;
+	}
+	g = m_errs(c, m, "validation failed");
+	if (g)
+		g->is_ref = 2;
+	jerr_adopt(g, l);
+	return g;
+}
+
+/* A node with causes, at m->loc. */
+static struct jerr *m_node(struct vctx *c, struct mcheck *m, const char *text, struct jerr *a,
+			   struct jerr *b)
+{
+	struct elist l = { NULL, 0, 0 };
+	struct jerr *w = m_errs(c, m, text);
+
+	elist_add(c, &l, a);
+	elist_add(c, &l, b);
+	jerr_adopt(w, &l);
+	return w;
+}
+
+static const char *const simple_types[7] = {
+	"array", "boolean", "integer", "null", "number", "object", "string",
+};
+
+static int is_simple_type(const json_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < 7 && json_is_string(v); i++)
+		if (strcmp(json_string_value(v), simple_types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static struct jerr *m_simple_types_err(struct vctx *c, const char *loc, size_t len)
+{
+	struct buf msg = BUF_INIT;
+	size_t i;
+
+	buf_adds(&msg, "value must be one of ");
+	for (i = 0; i < 7; i++)
+		buf_addf(&msg, i ? ", '%s'" : "'%s'", simple_types[i]);
+	return m_err(c, loc, len, &msg);
+}
+
+static int in_list(const char *k, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(k, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static int vocab_of(const char *k)
+{
+	static const char *const core[] = { "$id", "$schema", "$ref", "$anchor", "$dynamicRef",
+					    "$dynamicAnchor", "$vocabulary", "$comment", "$defs",
+					    "$recursiveRef", "$recursiveAnchor", NULL };
+	static const char *const meta[] = { "title", "description", "default", "deprecated",
+					    "readOnly", "writeOnly", "examples", NULL };
+	static const char *const appl[] = { "additionalProperties", "contains", "propertyNames",
+					    "not", "if", "then", "else", "properties",
+					    "patternProperties", "dependentSchemas", "allOf",
+					    "anyOf", "oneOf", "prefixItems", "items",
+					    "additionalItems", NULL };
+
+	if (in_list(k, core))
+		return VOC_CORE;
+	if (in_list(k, meta))
+		return VOC_METADATA;
+	if (in_list(k, appl))
+		return VOC_APPLICATOR;
+	if (strcmp(k, "format") == 0)
+		return VOC_FORMAT;
+	if (strncmp(k, "content", 7) == 0)
+		return VOC_CONTENT;
+	if (strncmp(k, "unevaluated", 11) == 0)
+		return VOC_UNEVALUATED;
+	return VOC_VALIDATION;
+}
+
+static struct jerr *m_obj(struct vctx *c, struct mcheck *m, const json_t *sch, int depth);
+
+/* A subschema at m->loc as the metaschema's "#" (or "#meta") checks it. */
+static struct jerr *m_sub(struct vctx *c, struct mcheck *m, const json_t *v, int depth)
+{
+	if (json_is_object(v)) {
+		/* reached through a $ref: a group shows as the reference */
+		struct jerr *e = m_obj(c, m, v, depth + 1);
+		if (e && e->is_ref == 2)
+			e->is_ref = 1;
+		return e;
+	}
+	if (json_is_boolean(v) && c->draft >= 6)
+		return NULL;
+	return m_type_err(c, m, v, c->draft == 4 ? "object" : "boolean or object");
+}
+
+/* The failures of keyword k (value v, at m->loc) of a schema object. */
+static struct jerr *m_keyword(struct vctx *c, struct mcheck *m, const char *k, const json_t *v,
+			      int depth)
+{
+	static const char *const single[] = { "contains", "propertyNames", "not", "if", "then",
+					      "else", "unevaluatedProperties",
+					      "unevaluatedItems", "contentSchema", NULL };
+	static const char *const maps[] = { "properties", "patternProperties", "dependentSchemas",
+					    "definitions", NULL };
+	static const char *const arrays[] = { "allOf", "anyOf", "oneOf", "prefixItems", NULL };
+	static const char *const numbers[] = { "minimum", "maximum", "multipleOf", NULL };
+	static const char *const counts[] = { "maxLength", "minLength", "maxItems", "minItems",
+					      "maxProperties", "minProperties", "maxContains",
+					      "minContains", NULL };
+	static const char *const strings[] = { "$ref", "$id", "$anchor", "$comment", "title",
+					       "description", "format", "$dynamicRef",
+					       "$dynamicAnchor", NULL };
+	static const char *const booleans[] = { "uniqueItems", "deprecated", "readOnly",
+						"writeOnly", NULL };
+	size_t i;
+
+	if (c->draft == 4 && strcmp(k, "$ref") == 0)
+		return NULL;
+	if (in_list(k, single) ||
+	    (strcmp(k, "additionalProperties") == 0 && c->draft >= 6) ||
+	    (strcmp(k, "additionalItems") == 0 && c->draft >= 6 && c->draft < 2020) ||
+	    (strcmp(k, "items") == 0 && c->draft >= 2020)) {
+		return m_sub(c, m, v, depth);
+	}
+	if (strcmp(k, "additionalProperties") == 0 || strcmp(k, "additionalItems") == 0) {
+		/* draft 4: anyOf [{"type": "boolean"}, {"$ref": "#"}] */
+		struct jerr *e;
+		if (json_is_boolean(v) || c->draft >= 2020)
+			return NULL;
+		e = m_sub(c, m, v, depth);
+		if (!e)
+			return NULL;
+		return m_node(c, m, "'anyOf' failed", m_type_err(c, m, v, "boolean"), e);
+	}
+	if (strcmp(k, "items") == 0) {
+		/* before 2020-12: anyOf [schema, array of schemas] */
+		struct jerr *e;
+		if (!json_is_array(v)) {
+			e = m_sub(c, m, v, depth);
+			if (!e)
+				return NULL;
+			return m_node(c, m, "'anyOf' failed", e, m_type_err(c, m, v, "array"));
+		}
+		/* fall through to the array checks below */
+	}
+	if (in_list(k, maps) || (strcmp(k, "$defs") == 0 && c->draft >= 2019)) {
+		const char *k2;
+		json_t *v2;
+		struct elist l = { NULL, 0, 0 };
+		if (!json_is_object(v))
+			return m_type_err(c, m, v, "object");
+		json_object_foreach((json_t *)v, k2, v2) {
+			size_t old;
+			ptr_push_buf(&m->loc, k2, &old);
+			elist_add(c, &l, m_sub(c, m, v2, depth));
+			buf_truncate(&m->loc, old);
+		}
+		return m_group(c, m, &l);
+	}
+	if (in_list(k, arrays) || strcmp(k, "items") == 0) {
+		struct elist l = { NULL, 0, 0 };
+		if (!json_is_array(v))
+			return m_type_err(c, m, v, "array");
+		if (json_array_size(v) == 0)
+			return m_errs(c, m, "minItems: got 0, want 1");
+		for (i = 0; i < json_array_size(v); i++) {
+			size_t old = m->loc.len;
+			buf_addf(&m->loc, "/%zu", i);
+			elist_add(c, &l, m_sub(c, m, json_array_get(v, i), depth));
+			buf_truncate(&m->loc, old);
+		}
+		return m_group(c, m, &l);
+	}
+	if (in_list(k, numbers) ||
+	    ((strcmp(k, "exclusiveMinimum") == 0 || strcmp(k, "exclusiveMaximum") == 0) &&
+	     c->draft >= 6)) {
+		if (!json_is_number(v))
+			return m_type_err(c, m, v, "number");
+		if (strcmp(k, "multipleOf") == 0 && num_value(v) <= 0) {
+			struct buf msg = BUF_INIT;
+			buf_adds(&msg, "exclusiveMinimum: got ");
+			add_num(&msg, v);
+			buf_adds(&msg, ", want 0");
+			return m_err(c, m->loc.ptr, m->loc.len, &msg);
+		}
+		return NULL;
+	}
+	if (in_list(k, counts)) {
+		struct jerr *e = NULL;
+		if (!json_is_number(v) || !is_integer_value(v)) {
+			e = m_type_err(c, m, v, "integer");
+		} else if (num_value(v) < 0) {
+			struct buf msg = BUF_INIT;
+			buf_adds(&msg, "minimum: got ");
+			add_num(&msg, v);
+			buf_adds(&msg, ", want 0");
+			e = m_err(c, m->loc.ptr, m->loc.len, &msg);
+		}
+		/* drafts 4-7 give the min* counts as allOf [count, {default 0}] */
+		if (e && c->draft < 2019 && strncmp(k, "min", 3) == 0 && strcmp(k, "minContains") != 0)
+			e = m_node(c, m, "'allOf' failed", e, NULL);
+		return e;
+	}
+	if (in_list(k, strings))
+		return json_is_string(v) ? NULL : m_type_err(c, m, v, "string");
+	if (in_list(k, booleans) ||
+	    ((strcmp(k, "exclusiveMinimum") == 0 || strcmp(k, "exclusiveMaximum") == 0) &&
+	     c->draft == 4))
+		return json_is_boolean(v) ? NULL : m_type_err(c, m, v, "boolean");
+	if (strcmp(k, "required") == 0) {
+		struct elist l = { NULL, 0, 0 };
+		size_t j, n = json_array_size(v);
+		int dup = 0;
+		if (!json_is_array(v))
+			return m_type_err(c, m, v, "array");
+		if (c->draft == 4 && n == 0)
+			return m_errs(c, m, "minItems: got 0, want 1");
+		for (i = 1; i < n && !dup && n <= 1000; i++) {
+			for (j = 0; j < i; j++) {
+				if (jequal(json_array_get(v, i), json_array_get(v, j))) {
+					struct buf msg = BUF_INIT;
+					buf_addf(&msg, "items at %zu and %zu are equal", j, i);
+					elist_add(c, &l, m_err(c, m->loc.ptr, m->loc.len, &msg));
+					dup = 1;
+					break;
+				}
+			}
+		}
+		for (i = 0; i < n; i++) {
+			const json_t *e = json_array_get(v, i);
+			if (!json_is_string(e)) {
+				size_t old = m->loc.len;
+				buf_addf(&m->loc, "/%zu", i);
+				elist_add(c, &l, m_type_err(c, m, e, "string"));
+				buf_truncate(&m->loc, old);
+			}
+		}
+		return m_group(c, m, &l);
+	}
+	if (strcmp(k, "enum") == 0 || strcmp(k, "examples") == 0)
+		return json_is_array(v) ? NULL : m_type_err(c, m, v, "array");
+	if (strcmp(k, "type") == 0) {
+		struct jerr *first, *second;
+		size_t bad = (size_t)-1;
+		if (is_simple_type(v))
+			return NULL;
+		if (json_is_array(v)) {
+			for (i = 0; i < json_array_size(v) && bad == (size_t)-1; i++)
+				if (!is_simple_type(json_array_get(v, i)))
+					bad = i;
+			if (bad == (size_t)-1)
+				return NULL;
+		}
+		first = m_simple_types_err(c, m->loc.ptr, m->loc.len);
+		if (bad != (size_t)-1) {
+			size_t old = m->loc.len;
+			buf_addf(&m->loc, "/%zu", bad);
+			second = m_simple_types_err(c, m->loc.ptr, m->loc.len);
+			buf_truncate(&m->loc, old);
+		} else {
+			second = m_type_err(c, m, v, "array");
+		}
+		return m_node(c, m, "'anyOf' failed", first, second);
+	}
+	if (strcmp(k, "pattern") == 0) {
+		struct buf msg = BUF_INIT;
+		size_t n = 0;
+		const char *bad;
+		if (!json_is_string(v))
+			return m_type_err(c, m, v, "string");
+		if (pattern_get(c, json_string_value(v), json_string_length(v)) || c->fatal)
+			return NULL;
+		bad = re2_unsupported(json_string_value(v), json_string_length(v), &n);
+		add_quoted(&msg, json_string_value(v), json_string_length(v));
+		buf_adds(&msg, " is not valid regex: error parsing regexp: ");
+		if (bad && bad[0] == '(')
+			buf_addf(&msg, "invalid or unsupported Perl syntax: `%.*s`",
+				 n > 3 ? 3 : (int)n, bad);
+		else if (bad && bad[0] == '\\')
+			buf_addf(&msg, "invalid escape sequence: `%.*s`", (int)n, bad);
+		else if (bad)
+			buf_addf(&msg, "invalid nested repetition operator: `%.*s`", (int)n, bad);
+		else
+			buf_adds(&msg, "invalid regular expression");
+		return m_err(c, m->loc.ptr, m->loc.len, &msg);
+	}
+	return NULL;
+}
+
+/* The metaschema's verdict on the schema object sch at m->loc. Drafts 4-7:
+ * the failures (one, or a group). 2019-09, 2020-12: an "'allOf' failed"
+ * over the vocabularies that failed, each the failure of its keywords (a
+ * group is printed at this object: the $ref to the vocabulary hoists it). */
+static struct jerr *m_obj(struct vctx *c, struct mcheck *m, const json_t *sch, int depth)
+{
+	struct elist lists[VOC_N];
+	struct elist all = { NULL, 0, 0 };
+	const char *k;
+	json_t *v;
+	int i;
+
+	memset(lists, 0, sizeof(lists));
+	if (depth > MAX_DEPTH) {
+		set_fatal(c, DIAG_ELIMIT, "values.schema.json is nested too deeply");
+		return NULL;
+	}
+	json_object_foreach((json_t *)sch, k, v) {
+		size_t old;
+		struct jerr *e;
+		if (c->fatal)
+			break;
+		ptr_push_buf(&m->loc, k, &old);
+		e = m_keyword(c, m, k, v, depth);
+		buf_truncate(&m->loc, old);
+		if (c->draft < 2019)
+			elist_add(c, &lists[0], e);
+		else if (strcmp(k, "definitions") == 0 || strcmp(k, "dependencies") == 0)
+			elist_add(c, &all, e); /* the metaschema's own properties */
+		else
+			elist_add(c, &lists[vocab_of(k)], e);
+	}
+	if (c->draft < 2019 || c->fatal) {
+		for (i = 1; i < VOC_N; i++)
+			elist_release(&lists[i]);
+		elist_release(&all);
+		return m_group(c, m, &lists[0]);
+	}
+	{
+		struct elist vocs = { NULL, 0, 0 };
+		struct jerr *w;
+
+		for (i = 0; i < VOC_N; i++) {
+			struct jerr *e = m_group(c, m, &lists[i]);
+			if (e && e->is_ref == 2) {
+				/* the $ref to the vocabulary: its group's causes, here */
+				char *at = strndup(m->loc.ptr, m->loc.len);
+				if (at) {
+					free(e->ptr);
+					e->ptr = at;
+				} else {
+					set_fatal(c, DIAG_ENOMEM, "out of memory");
+				}
+			}
+			elist_add(c, &vocs, e);
+		}
+		if (vocs.n) {
+			w = m_errs(c, m, "'allOf' failed");
+			jerr_adopt(w, &vocs);
+			elist_add(c, &all, w);
+		}
+	}
+	return m_group(c, m, &all);
+}
+
+static void display(struct buf *out, const struct jerr *e, int indent);
+
+/* 0, or DIAG_EPARSE with Helm's text in msg (or c->fatal). */
+static int meta_check(struct vctx *c, const json_t *schema, struct buf *msg)
+{
+	struct mcheck m = { BUF_INIT };
+	struct jerr *e;
+	size_t i;
+
+	if (!json_is_object(schema))
+		return 0;
+	e = m_obj(c, &m, schema, 0);
+	buf_release(&m.loc);
+	if (!e || c->fatal) {
+		jerr_free(e);
+		return 0;
+	}
+	buf_adds(msg, "\"" ROOT_URL "#\" is not valid against metaschema: jsonschema validation failed with '");
+	metaschema_url(msg, c->draft);
+	buf_adds(msg, "'");
+	if (e->is_ref == 2) {
+		for (i = 0; i < e->nkids; i++)
+			display(msg, e->kids[i], 1);
+	} else {
+		display(msg, e, 1);
+	}
+	jerr_free(e);
+	return DIAG_EPARSE;
 }
 
 /* Checks that every $ref below sch resolves and every pattern compiles, as
@@ -2712,7 +3179,9 @@ int jschema_validate(struct buf *errors_out, const json_t *schema,
 			goto report;
 		}
 		sl->ptr = (struct buf)BUF_INIT;
-		error = refs_check(&c, schema, ROOT_URL, &msg, sl, 0);
+		error = meta_check(&c, schema, &msg);
+		if (error == 0 && !c.fatal)
+			error = refs_check(&c, schema, ROOT_URL, &msg, sl, 0);
 		buf_release(&sl->ptr);
 		free(sl);
 		if (error < 0 && !c.fatal)
