@@ -2106,20 +2106,32 @@ static void ev_mark(const struct scope *sc, const char *k)
 		json_object_set_new(sc->ev, k, json_true());
 }
 
+/* v6's draftFromURL: http or https, no fragment but an empty one;
+ * json-schema.org/schema is the latest draft. */
 static int draft_of_uri(const char *s)
 {
 	static const struct {
 		const char *url;
 		int draft;
 	} drafts[] = {
-		{ "http://json-schema.org/draft-04/schema", 4 },
-		{ "http://json-schema.org/draft-06/schema", 6 },
-		{ "http://json-schema.org/draft-07/schema", 7 },
-		{ "https://json-schema.org/draft/2019-09/schema", 2019 },
-		{ "https://json-schema.org/draft/2020-12/schema", 2020 },
+		{ "json-schema.org/schema", 2020 },
+		{ "json-schema.org/draft/2020-12/schema", 2020 },
+		{ "json-schema.org/draft/2019-09/schema", 2019 },
+		{ "json-schema.org/draft-07/schema", 7 },
+		{ "json-schema.org/draft-06/schema", 6 },
+		{ "json-schema.org/draft-04/schema", 4 },
 	};
 	size_t n = strcspn(s, "#"), i;
 
+	if (s[n] == '#' && s[n + 1] != '\0')
+		return 0;
+	if (strncmp(s, "http://", 7) == 0) {
+		s += 7;
+		n -= 7;
+	} else if (strncmp(s, "https://", 8) == 0) {
+		s += 8;
+		n -= 8;
+	}
 	for (i = 0; i < sizeof(drafts) / sizeof(drafts[0]); i++)
 		if (strlen(drafts[i].url) == n && strncmp(s, drafts[i].url, n) == 0)
 			return drafts[i].draft;
