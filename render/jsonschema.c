@@ -11,6 +11,7 @@
 
 #include "render/jsonschema.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pcre2.h>
 #include <stdint.h>
@@ -77,6 +78,20 @@ struct vctx {
 	int vids;
 	int fatal; /* a negative diag code once something stops validation */
 	struct buf fatal_msg;
+	const struct jlits *lits; /* the schema's number texts, or NULL */
+};
+
+/* The text of each number of a schema parsed by jschema_validate_text:
+ * v6 keeps numbers as json.Number and prints enum and const values as
+ * written ("1.0", "1e3"). */
+struct jlit {
+	const json_t *num;
+	char *text;
+};
+
+struct jlits {
+	struct jlit *v;
+	size_t n, a;
 };
 
 /* ---- error nodes ---- */
@@ -323,8 +338,16 @@ static void add_float(struct buf *out, double v)
 
 /* A json number as v6 prints a schema value (json.Number: its text; we
  * have the value, and print it as Go's shortest form). */
-static void add_number_plain(struct buf *out, const json_t *v)
+static void add_number_plain(const struct vctx *c, struct buf *out, const json_t *v)
 {
+	size_t i;
+
+	for (i = 0; c->lits && i < c->lits->n; i++) {
+		if (c->lits->v[i].num == v) {
+			buf_adds(out, c->lits->v[i].text);
+			return;
+		}
+	}
 	if (json_is_integer(v)) {
 		buf_addf(out, "%lld", (long long)json_integer_value(v));
 	} else {
@@ -338,7 +361,7 @@ static void add_number_plain(struct buf *out, const json_t *v)
 }
 
 /* v6's display(): strings quoted, numbers and booleans as %v. */
-static void add_display(struct buf *out, const json_t *v)
+static void add_display(const struct vctx *c, struct buf *out, const json_t *v)
 {
 	switch (json_typeof(v)) {
 	case JSON_STRING:
@@ -346,7 +369,7 @@ static void add_display(struct buf *out, const json_t *v)
 		break;
 	case JSON_INTEGER:
 	case JSON_REAL:
-		add_number_plain(out, v);
+		add_number_plain(c, out, v);
 		break;
 	case JSON_TRUE:
 		buf_adds(out, "true");
@@ -2990,7 +3013,7 @@ static struct jerr *v_validate(struct vctx *c, const json_t *sch, const char *ou
 			buf_adds(&m, "'const' failed");
 		} else {
 			buf_adds(&m, "value must be ");
-			add_display(&m, kw);
+			add_display(c, &m, kw);
 		}
 		result = jerr_make(c, &m);
 		goto done;
@@ -3012,13 +3035,13 @@ static struct jerr *v_validate(struct vctx *c, const json_t *sch, const char *ou
 				buf_adds(&m, "'enum' failed");
 			} else if (n == 1) {
 				buf_adds(&m, "value must be ");
-				add_display(&m, json_array_get(kw, 0));
+				add_display(c, &m, json_array_get(kw, 0));
 			} else {
 				buf_adds(&m, "value must be one of ");
 				for (i = 0; i < n; i++) {
 					if (i)
 						buf_adds(&m, ", ");
-					add_display(&m, json_array_get(kw, i));
+					add_display(c, &m, json_array_get(kw, i));
 				}
 			}
 			result = jerr_make(c, &m);
@@ -3030,7 +3053,7 @@ static struct jerr *v_validate(struct vctx *c, const json_t *sch, const char *ou
 		struct buf why = BUF_INIT;
 		if (format_check(json_string_value(kw), inst, &why) < 0) {
 			struct buf m = BUF_INIT;
-			add_display(&m, inst);
+			add_display(c, &m, inst);
 			buf_adds(&m, " is not valid ");
 			buf_adds(&m, json_string_value(kw));
 			buf_adds(&m, ": ");
@@ -3134,9 +3157,8 @@ static void display(struct buf *out, const struct jerr *e, int indent)
 		display(out, e->kids[i], indent);
 }
 
-int jschema_validate(struct buf *errors_out, const json_t *schema,
-		     const json_t *instance, const char *chart_name_or_path,
-		     struct diag *d)
+static int S_validate(struct buf *errors_out, const json_t *schema, const struct jlits *lits,
+		      const json_t *instance, const char *chart_name_or_path, struct diag *d)
 {
 	struct vctx c;
 	struct buf text = BUF_INIT, msg = BUF_INIT;
@@ -3150,6 +3172,7 @@ int jschema_validate(struct buf *errors_out, const json_t *schema,
 	if (!instance)
 		instance = json_null();
 	memset(&c, 0, sizeof(c));
+	c.lits = lits;
 	c.ptr = (struct buf)BUF_INIT;
 	c.fatal_msg = (struct buf)BUF_INIT;
 	c.root = schema;
@@ -3258,5 +3281,452 @@ done:
 	buf_release(&c.fatal_msg);
 	buf_release(&text);
 	buf_release(&msg);
+	return error;
+}
+
+int jschema_validate(struct buf *errors_out, const json_t *schema,
+		     const json_t *instance, const char *chart_name_or_path,
+		     struct diag *d)
+{
+	return S_validate(errors_out, schema, NULL, instance, chart_name_or_path, d);
+}
+
+/* ---- values.schema.json as Go's encoding/json reads it ---- */
+
+#define JP_MAX_DEPTH 10000
+
+struct jparse {
+	const char *s;
+	size_t len, pos;
+	int depth;
+	struct jlits *lits;
+	struct buf err; /* Go's message, once something is wrong */
+	int oom;
+};
+
+/* Go's quoteChar: the byte as a quoted character. */
+static void jp_quote_char(struct buf *out, unsigned char ch)
+{
+	if (ch == '\'') {
+		buf_adds(out, "'\\''");
+	} else if (ch == '"') {
+		buf_adds(out, "'\"'");
+	} else {
+		struct buf q = BUF_INIT;
+		char u[4];
+		size_t n = 1;
+		if (ch >= 0x80) {
+			u[0] = (char)(0xc0 | (ch >> 6));
+			u[1] = (char)(0x80 | (ch & 0x3f));
+			n = 2;
+		} else {
+			u[0] = (char)ch;
+		}
+		sprigu_quote(&q, u, n);
+		buf_addch(out, '\'');
+		if (q.len >= 2)
+			buf_add(out, q.ptr + 1, q.len - 2);
+		buf_addch(out, '\'');
+		buf_release(&q);
+	}
+}
+
+/* Sets the error for the byte at pos ("unexpected EOF" at the end). */
+static void jp_fail(struct jparse *p, const char *context)
+{
+	if (p->err.len)
+		return;
+	if (p->pos >= p->len) {
+		buf_adds(&p->err, "unexpected EOF");
+		return;
+	}
+	buf_adds(&p->err, "invalid character ");
+	jp_quote_char(&p->err, (unsigned char)p->s[p->pos]);
+	buf_addch(&p->err, ' ');
+	buf_adds(&p->err, context);
+}
+
+static void jp_ws(struct jparse *p)
+{
+	while (p->pos < p->len && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' ||
+				   p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
+		p->pos++;
+}
+
+static int jp_hex(int ch)
+{
+	return hexval(ch);
+}
+
+/* A string (pos at the opening quote) into out, decoded as Go does:
+ * bad surrogates and invalid UTF-8 become U+FFFD. */
+static int jp_string(struct jparse *p, struct buf *out)
+{
+	p->pos++;
+	for (;;) {
+		unsigned char ch;
+		if (p->pos >= p->len) {
+			jp_fail(p, "");
+			return -1;
+		}
+		ch = (unsigned char)p->s[p->pos];
+		if (ch == '"') {
+			p->pos++;
+			return 0;
+		}
+		if (ch < 0x20) {
+			jp_fail(p, "in string literal");
+			return -1;
+		}
+		if (ch == '\\') {
+			char e;
+			p->pos++;
+			if (p->pos >= p->len) {
+				jp_fail(p, "");
+				return -1;
+			}
+			e = p->s[p->pos];
+			switch (e) {
+			case 'b': buf_addch(out, '\b'); break;
+			case 'f': buf_addch(out, '\f'); break;
+			case 'n': buf_addch(out, '\n'); break;
+			case 'r': buf_addch(out, '\r'); break;
+			case 't': buf_addch(out, '\t'); break;
+			case '"': case '\\': case '/': buf_addch(out, e); break;
+			case 'u': {
+				int32_t r = 0;
+				int k;
+				for (k = 0; k < 4; k++) {
+					p->pos++;
+					if (p->pos >= p->len || jp_hex(p->s[p->pos]) < 0) {
+						jp_fail(p, "in \\u hexadecimal character escape");
+						return -1;
+					}
+					r = r * 16 + jp_hex(p->s[p->pos]);
+				}
+				if (r >= 0xd800 && r < 0xdc00) {
+					/* a high surrogate wants a low one next */
+					int32_t lo = 0;
+					int ok = p->pos + 6 < p->len + 0 && p->s[p->pos + 1] == '\\' &&
+						 p->s[p->pos + 2] == 'u';
+					for (k = 0; ok && k < 4; k++) {
+						int h = jp_hex(p->s[p->pos + 3 + k]);
+						if (h < 0)
+							ok = 0;
+						else
+							lo = lo * 16 + h;
+					}
+					if (ok && lo >= 0xdc00 && lo < 0xe000) {
+						r = 0x10000 + ((r - 0xd800) << 10) + (lo - 0xdc00);
+						p->pos += 6;
+					} else {
+						r = 0xfffd;
+					}
+				} else if (r >= 0xdc00 && r < 0xe000) {
+					r = 0xfffd;
+				}
+				sprigu_put_rune(out, r);
+				break;
+			}
+			default:
+				jp_fail(p, "in string escape code");
+				return -1;
+			}
+			p->pos++;
+			continue;
+		}
+		if (ch < 0x80) {
+			buf_addch(out, (char)ch);
+			p->pos++;
+		} else {
+			size_t sz = 0;
+			int32_t r = sprigu_decode(p->s + p->pos, p->len - p->pos, &sz);
+			if (sz == 0)
+				sz = 1;
+			if (r < 0 || r == 0xfffd) {
+				/* keep a real U+FFFD, replace a bad byte */
+				if (r == 0xfffd && sz == 3)
+					buf_add(out, p->s + p->pos, 3);
+				else
+					sprigu_put_rune(out, 0xfffd);
+				p->pos += r == 0xfffd && sz == 3 ? 3 : 1;
+			} else {
+				buf_add(out, p->s + p->pos, sz);
+				p->pos += sz;
+			}
+		}
+	}
+}
+
+static json_t *jp_value(struct jparse *p);
+
+static json_t *jp_number(struct jparse *p)
+{
+	size_t start = p->pos;
+	int is_int = 1;
+	json_t *v = NULL;
+	char *text;
+
+	if (p->s[p->pos] == '-') {
+		p->pos++;
+		if (p->pos >= p->len || p->s[p->pos] < '0' || p->s[p->pos] > '9') {
+			jp_fail(p, "in numeric literal");
+			return NULL;
+		}
+	}
+	if (p->s[p->pos] == '0') {
+		p->pos++;
+	} else {
+		while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9')
+			p->pos++;
+	}
+	if (p->pos < p->len && p->s[p->pos] == '.') {
+		is_int = 0;
+		p->pos++;
+		if (p->pos >= p->len || p->s[p->pos] < '0' || p->s[p->pos] > '9') {
+			jp_fail(p, "after decimal point in numeric literal");
+			return NULL;
+		}
+		while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9')
+			p->pos++;
+	}
+	if (p->pos < p->len && (p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
+		is_int = 0;
+		p->pos++;
+		if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-'))
+			p->pos++;
+		if (p->pos >= p->len || p->s[p->pos] < '0' || p->s[p->pos] > '9') {
+			jp_fail(p, "in exponent of numeric literal");
+			return NULL;
+		}
+		while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9')
+			p->pos++;
+	}
+	text = strndup(p->s + start, p->pos - start);
+	if (!text) {
+		p->oom = 1;
+		return NULL;
+	}
+	if (is_int) {
+		char *end;
+		long long i;
+		errno = 0;
+		i = strtoll(text, &end, 10);
+		if (errno == 0 && !*end)
+			v = json_integer((json_int_t)i);
+	}
+	if (!v) {
+		double d = strtod(text, NULL);
+		if (!isfinite(d)) {
+			buf_addf(&p->err, "number %s is out of range", text);
+			free(text);
+			return NULL;
+		}
+		v = json_real(d);
+	}
+	if (!v) {
+		free(text);
+		p->oom = 1;
+		return NULL;
+	}
+	if (p->lits->n == p->lits->a) {
+		size_t na = p->lits->a ? p->lits->a * 2 : 16;
+		struct jlit *nv = realloc(p->lits->v, na * sizeof(*nv));
+		if (!nv) {
+			free(text);
+			json_decref(v);
+			p->oom = 1;
+			return NULL;
+		}
+		p->lits->v = nv;
+		p->lits->a = na;
+	}
+	p->lits->v[p->lits->n].num = v;
+	p->lits->v[p->lits->n].text = text;
+	p->lits->n++;
+	return v;
+}
+
+static json_t *jp_literal(struct jparse *p, const char *word, json_t *value)
+{
+	size_t i;
+
+	for (i = 0; word[i]; i++) {
+		if (p->pos >= p->len || p->s[p->pos] != word[i]) {
+			char ctx[40];
+			if (i == 0) {
+				jp_fail(p, "looking for beginning of value");
+			} else {
+				snprintf(ctx, sizeof(ctx), "in literal %s (expecting '%c')", word, word[i]);
+				jp_fail(p, ctx);
+			}
+			return NULL;
+		}
+		p->pos++;
+	}
+	return value;
+}
+
+static json_t *jp_value(struct jparse *p)
+{
+	char ch;
+
+	jp_ws(p);
+	if (p->pos >= p->len) {
+		jp_fail(p, "");
+		return NULL;
+	}
+	ch = p->s[p->pos];
+	if (ch == '{' || ch == '[') {
+		json_t *v = ch == '{' ? json_object() : json_array();
+		int first = 1;
+		if (!v) {
+			p->oom = 1;
+			return NULL;
+		}
+		if (++p->depth > JP_MAX_DEPTH) {
+			buf_adds(&p->err, "exceeded max depth");
+			json_decref(v);
+			return NULL;
+		}
+		p->pos++;
+		for (;;) {
+			json_t *item;
+			jp_ws(p);
+			if (first && p->pos < p->len && p->s[p->pos] == (ch == '{' ? '}' : ']')) {
+				p->pos++;
+				break;
+			}
+			if (ch == '{') {
+				struct buf key = BUF_INIT;
+				if (p->pos >= p->len || p->s[p->pos] != '"') {
+					jp_fail(p, "looking for beginning of object key string");
+					json_decref(v);
+					return NULL;
+				}
+				if (jp_string(p, &key) < 0) {
+					buf_release(&key);
+					json_decref(v);
+					return NULL;
+				}
+				jp_ws(p);
+				if (p->pos >= p->len || p->s[p->pos] != ':') {
+					jp_fail(p, "after object key");
+					buf_release(&key);
+					json_decref(v);
+					return NULL;
+				}
+				p->pos++;
+				item = jp_value(p);
+				if (!item || json_object_setn_new_nocheck(v, key.ptr, key.len, item) < 0) {
+					if (item)
+						p->oom = 1;
+					buf_release(&key);
+					json_decref(v);
+					return NULL;
+				}
+				buf_release(&key);
+			} else {
+				item = jp_value(p);
+				if (!item || json_array_append_new(v, item) < 0) {
+					if (item)
+						p->oom = 1;
+					json_decref(v);
+					return NULL;
+				}
+			}
+			first = 0;
+			jp_ws(p);
+			if (p->pos < p->len && p->s[p->pos] == ',') {
+				p->pos++;
+				continue;
+			}
+			if (p->pos < p->len && p->s[p->pos] == (ch == '{' ? '}' : ']')) {
+				p->pos++;
+				break;
+			}
+			jp_fail(p, ch == '{' ? "after object key:value pair" : "after array element");
+			json_decref(v);
+			return NULL;
+		}
+		p->depth--;
+		return v;
+	}
+	if (ch == '"') {
+		struct buf str = BUF_INIT;
+		json_t *v = NULL;
+		if (jp_string(p, &str) == 0) {
+			v = json_stringn_nocheck(str.ptr, str.len);
+			if (!v)
+				p->oom = 1;
+		}
+		buf_release(&str);
+		return v;
+	}
+	if (ch == '-' || (ch >= '0' && ch <= '9'))
+		return jp_number(p);
+	if (ch == 't')
+		return jp_literal(p, "true", json_true());
+	if (ch == 'f')
+		return jp_literal(p, "false", json_false());
+	if (ch == 'n')
+		return jp_literal(p, "null", json_null());
+	jp_fail(p, "looking for beginning of value");
+	return NULL;
+}
+
+static void jlits_release(struct jlits *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+}
+
+int jschema_validate_text(struct buf *errors_out, const char *schema_text, size_t len,
+			  const json_t *instance, const char *chart_name_or_path,
+			  struct diag *d)
+{
+	struct jparse p;
+	struct jlits lits = { NULL, 0, 0 };
+	json_t *schema = NULL;
+	int error;
+
+	memset(&p, 0, sizeof(p));
+	p.s = schema_text;
+	p.len = len;
+	p.lits = &lits;
+	p.err = (struct buf)BUF_INIT;
+	/* Helm's chart loader drops a UTF-8 byte order mark */
+	if (len >= 3 && memcmp(schema_text, "\xef\xbb\xbf", 3) == 0)
+		p.pos = 3;
+	jp_ws(&p);
+	if (p.pos >= p.len) {
+		buf_adds(&p.err, "EOF");
+	} else {
+		schema = jp_value(&p);
+		if (schema) {
+			jp_ws(&p);
+			if (p.pos < p.len) {
+				buf_adds(&p.err, "invalid character after top-level value");
+				json_decref(schema);
+				schema = NULL;
+			}
+		}
+	}
+	if (p.oom || buf_oom(&p.err)) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+	} else if (!schema) {
+		size_t start = errors_out->len;
+		buf_addf(errors_out, "%s:\n", chart_name_or_path);
+		buf_add(errors_out, p.err.ptr, p.err.len);
+		error = diag_set(d, DIAG_EPARSE, "%s%s", JSCHEMA_MSG_PREFIX, errors_out->ptr + start);
+	} else {
+		error = S_validate(errors_out, schema, &lits, instance, chart_name_or_path, d);
+	}
+	json_decref(schema);
+	jlits_release(&lits);
+	buf_release(&p.err);
 	return error;
 }

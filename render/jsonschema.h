@@ -46,4 +46,17 @@ int jschema_validate(struct buf *errors_out, const json_t *schema,
 		     const json_t *instance, const char *chart_name_or_path,
 		     struct diag *d);
 
+/*
+ * As jschema_validate, from the text of values.schema.json, read as Helm
+ * reads it (Go's encoding/json with json.Number): a text that is not JSON
+ * gives DIAG_EPARSE and the block "NAME:\n<Go's message>" ("unexpected
+ * EOF", "invalid character '}' looking for beginning of value", "EOF" for
+ * an empty file); numbers in enum and const messages print as written. A
+ * leading UTF-8 byte order mark is skipped, as Helm's chart loader does.
+ * schema_text is borrowed (len bytes, need not be NUL-terminated).
+ */
+int jschema_validate_text(struct buf *errors_out, const char *schema_text, size_t len,
+			  const json_t *instance, const char *chart_name_or_path,
+			  struct diag *d);
+
 #endif

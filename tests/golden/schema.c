@@ -15,10 +15,12 @@
  * The values are coalesced as Helm does before it validates them (chart
  * defaults, subchart defaults under the subchart's name, the parent's
  * "global" copied into each subchart's values), then each
- * chart's schema is checked as ValidateAgainstSchema does: the chart, then
+ * chart's schema (its text, through jschema_validate_text) is checked as
+ * ValidateAgainstSchema does: the chart, then
  * each subchart that has values, with the subchart's part of the values.
  */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +47,21 @@ static json_t *S_load_yaml(const char *path, int *missing)
 	}
 	diag_release(&d);
 	return v;
+}
+
+/* The bytes of path; 0, or -1 if it cannot be read. */
+static int S_read(struct buf *out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char tmp[8192];
+	size_t n;
+
+	if (!f)
+		return -1;
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_add(out, tmp, n);
+	fclose(f);
+	return buf_oom(out) ? -1 : 0;
 }
 
 static char *S_join(const char *a, const char *b)
@@ -115,14 +132,14 @@ static int S_validate(struct buf *out, const char *chartdir, json_t *vals)
 	int missing, rc = 0;
 	json_t *chart = cy ? S_load_yaml(cy, &missing) : NULL;
 	const char *name = json_string_value(json_object_get(chart, "name"));
-	json_error_t jerr;
-	json_t *schema = sp ? json_load_file(sp, JSON_DECODE_ANY, &jerr) : NULL;
+	struct buf schema = BUF_INIT;
+	int has_schema = sp && S_read(&schema, sp) == 0;
 	char **names = NULL;
 	size_t n = 0, i;
 
-	if (schema && name) {
+	if (has_schema && name) {
 		struct diag d = DIAG_INIT;
-		int r = jschema_validate(out, schema, vals, name, &d);
+		int r = jschema_validate_text(out, schema.ptr, schema.len, vals, name, &d);
 		if (r < 0 && r != DIAG_EINVALID && r != DIAG_EPARSE)
 			rc = -1;
 		diag_release(&d);
@@ -137,7 +154,7 @@ static int S_validate(struct buf *out, const char *chartdir, json_t *vals)
 		}
 		golden_names_free(names, n);
 	}
-	json_decref(schema);
+	buf_release(&schema);
 	json_decref(chart);
 	free(cy);
 	free(sp);
