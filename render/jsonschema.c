@@ -1215,6 +1215,36 @@ static struct jerr *m_sub(struct vctx *c, struct mcheck *m, const json_t *v, int
 	return m_type_err(c, m, v, c->draft == 4 ? "object" : "boolean or object");
 }
 
+/* Whether the metaschema of draft describes keyword k (others pass). */
+static int m_known(int draft, const char *k)
+{
+	static const struct {
+		const char *k;
+		int since, until;
+	} kws[] = {
+		{ "$id", 6, 2020 },
+		{ "$comment", 7, 2020 },     { "examples", 6, 2020 },
+		{ "propertyNames", 6, 2020 }, { "contains", 6, 2020 },
+		{ "if", 7, 2020 },           { "then", 7, 2020 },
+		{ "else", 7, 2020 },         { "readOnly", 7, 2020 },
+		{ "writeOnly", 7, 2020 },
+		{ "$anchor", 2019, 2020 },   { "deprecated", 2019, 2020 },
+		{ "contentSchema", 2019, 2020 }, { "unevaluatedProperties", 2019, 2020 },
+		{ "unevaluatedItems", 2019, 2020 }, { "dependentSchemas", 2019, 2020 },
+		{ "dependentRequired", 2019, 2020 }, { "minContains", 2019, 2020 },
+		{ "maxContains", 2019, 2020 }, { "$defs", 2019, 2020 },
+		{ "$recursiveRef", 2019, 2019 }, { "prefixItems", 2020, 2020 },
+		{ "$dynamicRef", 2020, 2020 }, { "$dynamicAnchor", 2020, 2020 },
+		{ "additionalItems", 4, 2019 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
+		if (strcmp(kws[i].k, k) == 0)
+			return draft >= kws[i].since && draft <= kws[i].until;
+	return 1;
+}
+
 /* The failures of keyword k (value v, at m->loc) of a schema object. */
 static struct jerr *m_keyword(struct vctx *c, struct mcheck *m, const char *k, const json_t *v,
 			      int depth)
@@ -1236,7 +1266,7 @@ static struct jerr *m_keyword(struct vctx *c, struct mcheck *m, const char *k, c
 						"writeOnly", NULL };
 	size_t i;
 
-	if (c->draft == 4 && strcmp(k, "$ref") == 0)
+	if (!m_known(c->draft, k))
 		return NULL;
 	if (in_list(k, single) ||
 	    (strcmp(k, "additionalProperties") == 0 && c->draft >= 6) ||
@@ -1370,11 +1400,13 @@ static struct jerr *m_keyword(struct vctx *c, struct mcheck *m, const char *k, c
 			for (i = 0; i < json_array_size(v) && bad == (size_t)-1; i++)
 				if (!is_simple_type(json_array_get(v, i)))
 					bad = i;
-			if (bad == (size_t)-1)
+			if (bad == (size_t)-1 && json_array_size(v) > 0)
 				return NULL;
 		}
 		first = m_simple_types_err(c, m->loc.ptr, m->loc.len);
-		if (bad != (size_t)-1) {
+		if (json_is_array(v) && json_array_size(v) == 0) {
+			second = m_errs(c, m, "minItems: got 0, want 1");
+		} else if (bad != (size_t)-1) {
 			size_t old = m->loc.len;
 			buf_addf(&m->loc, "/%zu", bad);
 			second = m_simple_types_err(c, m->loc.ptr, m->loc.len);

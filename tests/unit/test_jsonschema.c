@@ -219,6 +219,42 @@ static void test_jsonschema__huge_pattern_hits_the_limit(void **state)
 	buf_release(&out);
 }
 
+/* testdata/schema/json-missing-value/expected.err: Go's encoding/json text */
+static void test_jsonschema__text_that_is_not_json(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	json_t *v = S_json("{\"a\":1}");
+	const char *text = "{\"a\":}";
+
+	(void)state;
+	assert_int_equal(jschema_validate_text(&out, text, strlen(text), v, "c", &d), DIAG_EPARSE);
+	assert_string_equal(out.ptr, "c:\ninvalid character '}' looking for beginning of value");
+	assert_string_equal(d.msg.ptr, JSCHEMA_MSG_PREFIX
+			    "c:\ninvalid character '}' looking for beginning of value");
+	buf_reset(&out);
+	assert_int_equal(jschema_validate_text(&out, "", 0, v, "c", NULL), DIAG_EPARSE);
+	assert_string_equal(out.ptr, "c:\nEOF");
+	json_decref(v);
+	diag_release(&d);
+	buf_release(&out);
+}
+
+/* testdata/schema/literal-enum-reals/expected.err: numbers as written */
+static void test_jsonschema__text_keeps_number_literals(void **state)
+{
+	struct buf out = BUF_INIT;
+	json_t *v = S_json("{\"a\":7}");
+	const char *text = "{\"properties\":{\"a\":{\"enum\":[1.0, 1.50, 1e3, 2E+2, -0]}}}";
+
+	(void)state;
+	assert_int_equal(jschema_validate_text(&out, text, strlen(text), v, "c", NULL),
+			 DIAG_EINVALID);
+	assert_string_equal(out.ptr, "c:\n- at '/a': value must be one of 1.0, 1.50, 1e3, 2E+2, -0\n");
+	json_decref(v);
+	buf_release(&out);
+}
+
 /* The corpus case: Helm 4.1.4's stderr for the traefik chart with a
  * misspelt top-level key (testdata/schema/traefik-schema-error holds the
  * chart's schema and defaults, copied from the corpus, and helm's output). */
@@ -270,6 +306,8 @@ int main(void)
 		cmocka_unit_test(test_jsonschema__deep_schema_hits_the_limit),
 		cmocka_unit_test(test_jsonschema__exponential_schema_hits_the_limit),
 		cmocka_unit_test(test_jsonschema__huge_pattern_hits_the_limit),
+		cmocka_unit_test(test_jsonschema__text_that_is_not_json),
+		cmocka_unit_test(test_jsonschema__text_keeps_number_literals),
 		cmocka_unit_test(test_jsonschema__traefik_corpus_case),
 	};
 
