@@ -536,6 +536,18 @@ static int jequal(const json_t *a, const json_t *b)
 
 /* ---- regular expressions (Go RE2 syntax) ---- */
 
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+
 /* What RE2 rejects and PCRE2 would take: lookaround, backreferences,
  * possessive and atomic groups, \Z. Returns the offending text or NULL. */
 static const char *re2_unsupported(const char *s, size_t len, size_t *n_out)
@@ -546,7 +558,7 @@ static const char *re2_unsupported(const char *s, size_t len, size_t *n_out)
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\\' && i + 1 < len) {
 			char c = s[i + 1];
-			if ((c >= '1' && c <= '9') || c == 'Z' || c == 'g' || c == 'k' ||
+			if (c == 'Z' || c == 'g' || c == 'k' ||
 			    c == 'K' || c == 'R' || c == 'X' || c == 'G') {
 				*n_out = 2;
 				return s + i;
@@ -593,6 +605,438 @@ static const char *re2_unsupported(const char *s, size_t len, size_t *n_out)
 	return NULL;
 }
 
+/* Go's regexp/syntax verdict on a pattern: 0, or -1 with Go's message
+ * (after "error parsing regexp: ") in why. Covers the errors patterns in
+ * charts make; what it passes, PCRE2 still compiles (and may refuse). */
+static void re2_err(struct buf *why, const char *what, const char *t, size_t n)
+{
+	buf_adds(why, what);
+	buf_adds(why, ": `");
+	buf_add(why, t, n);
+	buf_addch(why, '`');
+}
+
+static int is_alnum_c(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/* An escape at s[i] ('\\'); returns its length, or 0 with why set. */
+static size_t re2_escape(const char *s, size_t len, size_t i, struct buf *why)
+{
+	char ch;
+	size_t j, sz;
+
+	if (i + 1 >= len) {
+		buf_adds(why, "trailing backslash at end of expression: ``");
+		return 0;
+	}
+	ch = s[i + 1];
+	switch (ch) {
+	case 'a': case 'f': case 't': case 'n': case 'r': case 'v':
+	case 'd': case 'D': case 's': case 'S': case 'w': case 'W':
+	case 'A': case 'z': case 'b': case 'B':
+		return 2;
+	case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+		if (i + 2 >= len || s[i + 2] < '0' || s[i + 2] > '7') {
+			re2_err(why, "invalid escape sequence", s + i, 2);
+			return 0;
+		}
+		/* octal */
+		for (j = i + 1; j < len && j < i + 4 && s[j] >= '0' && s[j] <= '7'; j++)
+			;
+		return j - i;
+	case '0':
+		for (j = i + 1; j < len && j < i + 4 && s[j] >= '0' && s[j] <= '7'; j++)
+			;
+		return j - i;
+	case 'x':
+		if (i + 2 < len && s[i + 2] == '{') {
+			for (j = i + 3; j < len && hexval(s[j]) >= 0; j++)
+				;
+			if (j < len && s[j] == '}' && j > i + 3)
+				return j - i + 1;
+			re2_err(why, "invalid escape sequence", s + i, (j < len ? j + 1 : len) - i);
+			return 0;
+		}
+		if (i + 3 < len && hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0)
+			return 4;
+		re2_err(why, "invalid escape sequence", s + i, (i + 4 < len ? i + 4 : len) - i);
+		return 0;
+	case 'p': case 'P':
+		if (i + 2 < len && s[i + 2] == '{') {
+			for (j = i + 3; j < len && s[j] != '}'; j++)
+				;
+			if (j < len)
+				return j - i + 1;
+			re2_err(why, "invalid character class range", s + i, len - i);
+			return 0;
+		}
+		if (i + 2 < len)
+			return 3;
+		re2_err(why, "invalid character class range", s + i, len - i);
+		return 0;
+	default:
+		if ((unsigned char)ch < 0x80 && !is_alnum_c(ch))
+			return 2;
+		sprigu_decode(s + i + 1, len - i - 1, &sz);
+		re2_err(why, "invalid escape sequence", s + i, 1 + (sz ? sz : 1));
+		return 0;
+	}
+}
+
+/* A class at s[i] ('['); returns its length, or 0 with why set. */
+static size_t re2_class(const char *s, size_t len, size_t i, struct buf *why)
+{
+	size_t j = i + 1, first;
+	long lo = -1;
+
+	if (j < len && s[j] == '^')
+		j++;
+	first = j;
+	while (j < len && (s[j] != ']' || j == first)) {
+		long c;
+		size_t n = 1;
+		if (s[j] == '[' && j + 1 < len && s[j + 1] == ':') {
+			const char *end = NULL;
+			size_t k;
+			for (k = j + 2; k + 1 < len; k++) {
+				if (s[k] == ':' && s[k + 1] == ']') {
+					end = s + k;
+					break;
+				}
+			}
+			if (end) {
+				static const char *const names[] = {
+					"alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph",
+					"lower", "print", "punct", "space", "upper", "word", "xdigit",
+				};
+				const char *nm = s + j + 2;
+				size_t nl = (size_t)(end - nm), q;
+				int known = 0;
+				if (nl > 0 && nm[0] == '^') {
+					nm++;
+					nl--;
+				}
+				for (q = 0; q < sizeof(names) / sizeof(names[0]); q++)
+					if (strlen(names[q]) == nl && memcmp(names[q], nm, nl) == 0)
+						known = 1;
+				if (!known) {
+					re2_err(why, "invalid character class range", s + j,
+						(size_t)(end - s) + 2 - j);
+					return 0;
+				}
+				j = (size_t)(end - s) + 2;
+				lo = -1;
+				continue;
+			}
+		}
+		if (s[j] == '\\') {
+			n = re2_escape(s, len, j, why);
+			if (!n)
+				return 0;
+			c = n == 2 && !is_alnum_c(s[j + 1]) ? (unsigned char)s[j + 1] : -1;
+		} else {
+			size_t sz;
+			int32_t r = sprigu_decode(s + j, len - j, &sz);
+			n = sz ? sz : 1;
+			c = r;
+		}
+		if (j + n + 1 < len && s[j + n] == '-' && s[j + n + 1] != ']' && c >= 0) {
+			/* a range */
+			size_t k = j + n + 1, m = 1;
+			long hi;
+			if (s[k] == '\\') {
+				m = re2_escape(s, len, k, why);
+				if (!m)
+					return 0;
+				hi = m == 2 && !is_alnum_c(s[k + 1]) ? (unsigned char)s[k + 1] : 0x10ffff;
+			} else {
+				size_t sz;
+				hi = sprigu_decode(s + k, len - k, &sz);
+				m = sz ? sz : 1;
+			}
+			if (hi < c) {
+				re2_err(why, "invalid character class range", s + j, k + m - j);
+				return 0;
+			}
+			j = k + m;
+			continue;
+		}
+		(void)lo;
+		j += n;
+	}
+	if (j >= len) {
+		re2_err(why, "missing closing ]", s + i, len - i);
+		return 0;
+	}
+	return j - i + 1;
+}
+
+static int re2_syntax(const char *s, size_t len, struct buf *why)
+{
+	size_t i = 0, last_rep = (size_t)-1;
+	int depth = 0, can_repeat = 0;
+
+	while (i < len) {
+		char ch = s[i];
+		size_t n = 1;
+
+		if (ch == '*' || ch == '+' || ch == '?' || ch == '{') {
+			size_t j = i + 1;
+			if (ch == '{') {
+				long a = 0, b = -1;
+				size_t k = j, digits = 0;
+				int ok = 0;
+				while (k < len && s[k] >= '0' && s[k] <= '9') {
+					if (a <= 100000)
+						a = a * 10 + (s[k] - '0');
+					k++;
+					digits++;
+				}
+				if (digits && k < len && s[k] == '}') {
+					ok = 1;
+					b = a;
+				} else if (digits && k < len && s[k] == ',') {
+					size_t d2 = 0;
+					k++;
+					b = 0;
+					while (k < len && s[k] >= '0' && s[k] <= '9') {
+						if (b <= 100000)
+							b = b * 10 + (s[k] - '0');
+						k++;
+						d2++;
+					}
+					if (k < len && s[k] == '}') {
+						ok = 1;
+						if (!d2)
+							b = -1;
+					}
+				}
+				if (!ok) {
+					/* not a repeat: a literal brace */
+					can_repeat = 1;
+					last_rep = (size_t)-1;
+					i++;
+					continue;
+				}
+				j = k + 1;
+				if (a > 1000 || b > 1000 || (b >= 0 && b < a)) {
+					re2_err(why, "invalid repeat count", s + i, j - i);
+					return -1;
+				}
+			}
+			if (j < len && s[j] == '?')
+				j++;
+			if (last_rep != (size_t)-1) {
+				re2_err(why, "invalid nested repetition operator", s + last_rep, j - last_rep);
+				return -1;
+			}
+			if (!can_repeat) {
+				re2_err(why, "missing argument to repetition operator", s + i, j - i);
+				return -1;
+			}
+			last_rep = i;
+			i = j;
+			continue;
+		}
+		last_rep = (size_t)-1;
+		switch (ch) {
+		case '(':
+			if (i + 1 < len && s[i + 1] == '?') {
+				size_t k = i + 2;
+				if (k < len && (s[k] == 'P' || s[k] == '<')) {
+					size_t st = s[k] == 'P' ? k + 1 : k, e;
+					if (s[k] == 'P' && (st >= len || s[st] != '<')) {
+						re2_err(why, "invalid or unsupported Perl syntax", s + i,
+							(k + 1 < len ? k + 1 : len) - i);
+						return -1;
+					}
+					for (e = st + 1; e < len && s[e] != '>'; e++)
+						;
+					if (e >= len) {
+						re2_err(why, "invalid named capture", s + i, len - i);
+						return -1;
+					}
+					if (e == st + 1) {
+						re2_err(why, "invalid named capture", s + i, e + 1 - i);
+						return -1;
+					}
+					for (k = st + 1; k < e; k++) {
+						if (!is_alnum_c(s[k]) && s[k] != '_') {
+							re2_err(why, "invalid named capture", s + i, e + 1 - i);
+							return -1;
+						}
+					}
+					depth++;
+					n = e + 1 - i;
+					can_repeat = 0;
+					break;
+				}
+				while (k < len && (s[k] == 'i' || s[k] == 'm' || s[k] == 's' || s[k] == 'U' ||
+						   s[k] == '-'))
+					k++;
+				if (k < len && s[k] == ':') {
+					depth++;
+					can_repeat = 0;
+				} else if (k < len && s[k] == ')') {
+					/* flags only: keeps what came before repeatable */
+				} else {
+					re2_err(why, "invalid or unsupported Perl syntax", s + i,
+						(k < len ? k + 1 : len) - i);
+					return -1;
+				}
+				n = k + 1 - i;
+				break;
+			}
+			depth++;
+			can_repeat = 0;
+			break;
+		case ')':
+			if (depth == 0) {
+				re2_err(why, "unexpected )", s, len);
+				return -1;
+			}
+			depth--;
+			can_repeat = 1;
+			break;
+		case '|':
+			can_repeat = 0;
+			break;
+		case '[':
+			n = re2_class(s, len, i, why);
+			if (!n)
+				return -1;
+			can_repeat = 1;
+			break;
+		case '\\':
+			if (i + 1 < len && s[i + 1] == 'Q') {
+				size_t k;
+				for (k = i + 2; k + 1 < len && !(s[k] == '\\' && s[k + 1] == 'E'); k++)
+					;
+				n = k + 1 < len ? k + 2 - i : len - i;
+				can_repeat = 1;
+				break;
+			}
+			n = re2_escape(s, len, i, why);
+			if (!n)
+				return -1;
+			can_repeat = 1;
+			break;
+		default: {
+			size_t sz;
+			sprigu_decode(s + i, len - i, &sz);
+			n = sz ? sz : 1;
+			can_repeat = 1;
+			break;
+		}
+		}
+		i += n;
+	}
+	if (depth > 0) {
+		re2_err(why, "missing closing )", s, len);
+		return -1;
+	}
+	return 0;
+}
+
+/* The message v6 gives for a pattern Go cannot compile. */
+static void add_bad_regex(struct buf *msg, const char *pat, size_t len)
+{
+	struct buf why = BUF_INIT;
+
+	add_quoted(msg, pat, len);
+	buf_adds(msg, " is not valid regex: error parsing regexp: ");
+	if (re2_syntax(pat, len, &why) < 0)
+		buf_add(msg, why.ptr, why.len);
+	else
+		buf_adds(msg, "invalid regular expression");
+	buf_release(&why);
+}
+
+static int is_class_escape(const char *s, size_t len, size_t i)
+{
+	return i + 1 < len && s[i] == '\\' && strchr("dDsSwWpP", s[i + 1]) && s[i + 1];
+}
+
+/* A pattern that re2_syntax accepts, spelt for PCRE2: Go's octal escapes
+ * (\123, which PCRE2 may read as a backreference) as \o{123}, \v as the
+ * one character it is in Go, and a '-' next to a class escape inside a
+ * class ([\d-z], a literal '-' in Go) escaped. */
+static void re2_to_pcre(struct buf *out, const char *s, size_t len)
+{
+	size_t i = 0;
+	int in_class = 0;
+
+	while (i < len) {
+		char ch = s[i];
+		if (ch == '\\' && i + 1 < len) {
+			char e = s[i + 1];
+			if (e == 'Q') {
+				size_t k;
+				for (k = i + 2; k + 1 < len && !(s[k] == '\\' && s[k + 1] == 'E'); k++)
+					;
+				k = k + 1 < len ? k + 2 : len;
+				buf_add(out, s + i, k - i);
+				i = k;
+				continue;
+			}
+			if (e >= '0' && e <= '7') {
+				size_t k = i + 1;
+				buf_adds(out, "\\o{");
+				while (k < len && k < i + 4 && s[k] >= '0' && s[k] <= '7')
+					buf_addch(out, s[k++]);
+				buf_addch(out, '}');
+				i = k;
+				continue;
+			}
+			if (e == 'v') {
+				buf_adds(out, "\\x0b");
+				i += 2;
+				continue;
+			}
+			buf_add(out, s + i, 2);
+			i += 2;
+			continue;
+		}
+		if (!in_class && ch == '[') {
+			in_class = 1;
+			buf_addch(out, ch);
+			i++;
+			if (i < len && s[i] == '^')
+				buf_addch(out, s[i++]);
+			if (i < len && s[i] == ']')
+				buf_addch(out, s[i++]);
+			continue;
+		}
+		if (in_class && ch == '[' && i + 1 < len && s[i + 1] == ':') {
+			const char *end = NULL;
+			size_t k;
+			for (k = i + 2; k + 1 < len; k++) {
+				if (s[k] == ':' && s[k + 1] == ']') {
+					end = s + k + 2;
+					break;
+				}
+			}
+			if (end) {
+				buf_add(out, s + i, (size_t)(end - (s + i)));
+				i = (size_t)(end - s);
+				continue;
+			}
+		}
+		if (in_class && ch == ']') {
+			in_class = 0;
+		} else if (in_class && ch == '-' &&
+			   ((i >= 2 && is_class_escape(s, len, i - 2)) || is_class_escape(s, len, i + 1))) {
+			buf_adds(out, "\\-");
+			i++;
+			continue;
+		}
+		buf_addch(out, ch);
+		i++;
+	}
+}
+
 /* The compiled pattern for src, or NULL (c->fatal set, or *bad set). */
 static pcre2_code *pattern_get(struct vctx *c, const char *src, size_t len)
 {
@@ -627,14 +1071,30 @@ static pcre2_code *pattern_get(struct vctx *c, const char *src, size_t len)
 		return NULL;
 	}
 	c->npats++;
-	if (memchr(src, '\0', len) || re2_unsupported(src, len, &n)) {
-		p->bad = 1;
-		return NULL;
+	{
+		struct buf why = BUF_INIT;
+		int bad = memchr(src, '\0', len) || re2_unsupported(src, len, &n) ||
+			  re2_syntax(src, len, &why) < 0;
+		buf_release(&why);
+		if (bad) {
+			p->bad = 1;
+			return NULL;
+		}
 	}
-	p->code = pcre2_compile((PCRE2_SPTR)src, len,
-				PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY |
-					PCRE2_NEVER_BACKSLASH_C,
-				&errcode, &erroff, NULL);
+	{
+		struct buf pc = BUF_INIT;
+		re2_to_pcre(&pc, src, len);
+		if (buf_oom(&pc)) {
+			buf_release(&pc);
+			set_fatal(c, DIAG_ENOMEM, "out of memory");
+			return NULL;
+		}
+		p->code = pcre2_compile((PCRE2_SPTR)pc.ptr, pc.len,
+					PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
+						PCRE2_DOLLAR_ENDONLY | PCRE2_NEVER_BACKSLASH_C,
+					&errcode, &erroff, NULL);
+		buf_release(&pc);
+	}
 	if (!p->code)
 		p->bad = 1;
 	return p->code;
@@ -841,16 +1301,6 @@ static int index_walk(struct vctx *c, const json_t *sch, const char *outer, int 
 	return err;
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 /* Follows the JSON pointer frag (percent-encoded) from doc; NULL if absent. */
 static const json_t *pointer_walk(const json_t *doc, const char *frag)
@@ -982,8 +1432,6 @@ static void metaschema_url(struct buf *out, int draft)
 static void bad_pattern_msg(const struct vctx *c, const struct sloc *sl, const char *pat,
 			    size_t patlen, struct buf *msg)
 {
-	size_t n = 0;
-	const char *bad = re2_unsupported(pat, patlen, &n);
 	int i, ind = 0;
 
 	buf_adds(msg, "\"" ROOT_URL "#\" is not valid against metaschema: jsonschema validation failed with '");
@@ -1009,16 +1457,7 @@ static void bad_pattern_msg(const struct vctx *c, const struct sloc *sl, const c
 		buf_release(&loc);
 	}
 	buf_adds(msg, ": ");
-	add_quoted(msg, pat, patlen);
-	buf_adds(msg, " is not valid regex: error parsing regexp: ");
-	if (bad && bad[0] == '(')
-		buf_addf(msg, "invalid or unsupported Perl syntax: `%.*s`", n > 3 ? 3 : (int)n, bad);
-	else if (bad && bad[0] == '\\')
-		buf_addf(msg, "invalid escape sequence: `%.*s`", (int)n, bad);
-	else if (bad)
-		buf_addf(msg, "invalid nested repetition operator: `%.*s`", (int)n, bad);
-	else
-		buf_adds(msg, "invalid regular expression");
+	add_bad_regex(msg, pat, patlen);
 }
 
 static void ptr_push_buf(struct buf *b, const char *tok, size_t *old)
@@ -1418,24 +1857,11 @@ static struct jerr *m_keyword(struct vctx *c, struct mcheck *m, const char *k, c
 	}
 	if (strcmp(k, "pattern") == 0) {
 		struct buf msg = BUF_INIT;
-		size_t n = 0;
-		const char *bad;
 		if (!json_is_string(v))
 			return m_type_err(c, m, v, "string");
 		if (pattern_get(c, json_string_value(v), json_string_length(v)) || c->fatal)
 			return NULL;
-		bad = re2_unsupported(json_string_value(v), json_string_length(v), &n);
-		add_quoted(&msg, json_string_value(v), json_string_length(v));
-		buf_adds(&msg, " is not valid regex: error parsing regexp: ");
-		if (bad && bad[0] == '(')
-			buf_addf(&msg, "invalid or unsupported Perl syntax: `%.*s`",
-				 n > 3 ? 3 : (int)n, bad);
-		else if (bad && bad[0] == '\\')
-			buf_addf(&msg, "invalid escape sequence: `%.*s`", (int)n, bad);
-		else if (bad)
-			buf_addf(&msg, "invalid nested repetition operator: `%.*s`", (int)n, bad);
-		else
-			buf_adds(&msg, "invalid regular expression");
+		add_bad_regex(&msg, json_string_value(v), json_string_length(v));
 		return m_err(c, m->loc.ptr, m->loc.len, &msg);
 	}
 	return NULL;
