@@ -995,6 +995,17 @@ static void re2_to_pcre(struct buf *out, const char *s, size_t len)
 				i += 2;
 				continue;
 			}
+			if (e == 's' && in_class) {
+				/* Go's \s is [\t\n\f\r ]: no vertical tab */
+				buf_adds(out, "\\t\\n\\f\\r ");
+				i += 2;
+				continue;
+			}
+			if ((e == 's' || e == 'S') && !in_class) {
+				buf_adds(out, e == 's' ? "[\\t\\n\\f\\r ]" : "[^\\t\\n\\f\\r ]");
+				i += 2;
+				continue;
+			}
 			buf_add(out, s + i, 2);
 			i += 2;
 			continue;
@@ -2550,6 +2561,16 @@ static int format_check(const char *name, const json_t *v, struct buf *err)
 		return fmt_date_time(s, len, err);
 	if ((strcmp(name, "uri") == 0 || strcmp(name, "iri") == 0) && !memchr(s, '\0', len))
 		return fmt_uri(s, len, err);
+	if (strcmp(name, "regex") == 0) {
+		struct buf why = BUF_INIT;
+		int r = re2_syntax(s, len, &why);
+		if (r < 0) {
+			buf_adds(err, "error parsing regexp: ");
+			buf_add(err, why.ptr, why.len);
+		}
+		buf_release(&why);
+		return r;
+	}
 	return 0;
 }
 
