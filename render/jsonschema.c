@@ -1952,9 +1952,10 @@ static int meta_check(struct vctx *c, const json_t *schema, struct buf *msg)
 	struct jerr *e;
 	size_t i;
 
-	if (!json_is_object(schema))
+	if (json_is_boolean(schema))
 		return 0;
-	e = m_obj(c, &m, schema, 0);
+	/* the root is validated directly (no $ref): a group stays a group */
+	e = json_is_object(schema) ? m_obj(c, &m, schema, 0) : m_sub(c, &m, schema, -1);
 	buf_release(&m.loc);
 	if (!e || c->fatal) {
 		jerr_free(e);
