@@ -31,11 +31,17 @@ struct diag;
  *   "NAME:\n- at '/image/tag': got number, want string\n...\n"
  * (a violation list ends with one extra "\n", as Helm's does; a schema that
  * does not compile gets its error text without it), and returns
- *   DIAG_EINVALID  the values violate the schema;
- *   DIAG_EPARSE    the schema is invalid, or refers to a remote document;
- *   DIAG_ELIMIT    the schema is pathological ($ref cycle, recursion too
- *                  deep, too much work, a regular expression too costly);
+ *   DIAG_EINVALID  the values violate the schema (a $ref cycle that
+ *                  never reaches a value is one, worded as v6 does);
+ *   DIAG_EPARSE    the schema fails the metaschema checks (keyword types,
+ *                  regular expression syntax), has a $ref that does not
+ *                  resolve or an unknown $schema, or refers to a remote
+ *                  document;
+ *   DIAG_ELIMIT    the schema is pathological (nesting too deep, too much
+ *                  work, a pattern too long or too costly to match):
+ *                  nothing is appended, d says why;
  *   DIAG_ENOMEM.
+ * A NULL schema validates nothing (0); a NULL instance is JSON null.
  * d (nullable) then holds, for EINVALID and EPARSE, JSCHEMA_MSG_PREFIX
  * followed by the block: the whole text Helm prints after "Error: " when
  * only this chart fails. A chart with subcharts concatenates the blocks of
