@@ -1908,7 +1908,10 @@ static struct jerr *m_obj(struct vctx *c, struct mcheck *m, const json_t *sch, i
 		else if (strcmp(k, "definitions") == 0 || strcmp(k, "dependencies") == 0)
 			elist_add(c, &all, e); /* the metaschema's own properties */
 		else
-			elist_add(c, &lists[vocab_of(k)], e);
+			elist_add(c, &lists[c->draft == 2019 && vocab_of(k) == VOC_UNEVALUATED
+						    ? VOC_APPLICATOR /* 2019-09 had no vocabulary of its own for them */
+						    : vocab_of(k)],
+				  e);
 	}
 	if (c->draft < 2019 || c->fatal) {
 		for (i = 1; i < VOC_N; i++)
