@@ -2590,6 +2590,79 @@ static int fmt_relative_json_pointer(const char *s, size_t len, struct buf *err)
 	return fmt_json_pointer(s + nd, len - nd, err);
 }
 
+static int fmt_duration(const char *s, size_t len, struct buf *err)
+{
+	static const char *const all_units[2] = { "YMD", "HMS" };
+	size_t i, part = 0, start;
+
+	if (len == 0 || s[0] != 'P') {
+		buf_adds(err, "must start with P");
+		return -1;
+	}
+	s++;
+	len--;
+	if (len == 0) {
+		buf_adds(err, "nothing after P");
+		return -1;
+	}
+	if (s[len - 1] == 'W') {
+		if (len == 1) {
+			buf_adds(err, "no number in week");
+			return -1;
+		}
+		for (i = 0; i + 1 < len; i++) {
+			if (s[i] < '0' || s[i] > '9') {
+				buf_adds(err, "invalid week");
+				return -1;
+			}
+		}
+		return 0;
+	}
+	for (start = 0; start <= len; part++) {
+		size_t end = start;
+		const char *units;
+		while (end < len && s[end] != 'T')
+			end++;
+		if (part != 0 && end == start) {
+			buf_adds(err, "no time elements");
+			return -1;
+		}
+		if (part >= 2) {
+			buf_adds(err, "more than one T");
+			return -1;
+		}
+		units = all_units[part];
+		i = start;
+		while (i < end) {
+			size_t nd = 0;
+			const char *u;
+			while (i + nd < end && s[i + nd] >= '0' && s[i + nd] <= '9')
+				nd++;
+			if (nd == 0) {
+				buf_adds(err, "missing number");
+				return -1;
+			}
+			i += nd;
+			if (i == end) {
+				buf_adds(err, "missing unit");
+				return -1;
+			}
+			u = strchr(units, s[i]);
+			if (!u || !s[i]) {
+				buf_adds(err, strchr(all_units[part], s[i]) && s[i] ? "unit " : "invalid unit ");
+				add_rune_q(err, s + i, 1);
+				if (strchr(all_units[part], s[i]) && s[i])
+					buf_adds(err, " out of order");
+				return -1;
+			}
+			units = u + 1;
+			i++;
+		}
+		start = end + 1;
+	}
+	return 0;
+}
+
 /* 0 valid (or a format v6 does not know), -1 with the reason in err. */
 static int format_check(const char *name, const json_t *v, struct buf *err)
 {
@@ -2616,6 +2689,8 @@ static int format_check(const char *name, const json_t *v, struct buf *err)
 		return fmt_date_time(s, len, err);
 	if ((strcmp(name, "uri") == 0 || strcmp(name, "iri") == 0) && !memchr(s, '\0', len))
 		return fmt_uri(s, len, err);
+	if (strcmp(name, "duration") == 0)
+		return fmt_duration(s, len, err);
 	if (strcmp(name, "json-pointer") == 0)
 		return fmt_json_pointer(s, len, err);
 	if (strcmp(name, "relative-json-pointer") == 0)
