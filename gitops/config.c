@@ -272,6 +272,21 @@ static size_t pos_offset(struct srcfile *src, int line, int col)
 	return off + i;
 }
 
+/* A byte column as a character column, as the YAML reader counts. */
+static int char_col(struct srcfile *src, int line, int bytecol)
+{
+	size_t len, i;
+	const char *text = srcfile_line(src, line, &len);
+	int chars = 1;
+
+	if (!text)
+		return bytecol;
+	for (i = 0; i + 1 < (size_t)bytecol && i < len; i++)
+		if (((unsigned char)text[i] & 0xC0) != 0x80)
+			chars++;
+	return chars;
+}
+
 /* Where key of the mapping at parent is written: searched backwards from its
  * value for the key's text followed by optional quote, blanks and ':'. */
 static void pos_key(struct ld *L, const char *parent, const char *key, int *line, int *col)
@@ -304,6 +319,7 @@ static void pos_key(struct ld *L, const char *parent, const char *key, int *line
 			if (at > 0 && (s[at - 1] == '"' || s[at - 1] == '\''))
 				at--;
 			srcfile_locate(L->src, at, line, col);
+			*col = char_col(L->src, *line, *col);
 			return;
 		}
 	}
@@ -377,6 +393,18 @@ static int err_value(struct ld *L, const char *ptr, const json_t *v, const char 
 	return rc;
 }
 
+/* The key's width, quotes included when it is written quoted. */
+static int key_width(struct ld *L, const char *key, int line, int col)
+{
+	size_t off = pos_offset(L->src, line, col), klen = strlen(key);
+	const char *s = L->src->data + off;
+
+	if (off < L->src->len && (s[0] == '"' || s[0] == '\'') && klen + 2 <= L->src->len - off &&
+	    !memcmp(s + 1, key, klen) && s[klen + 1] == s[0])
+		return (int)klen + 2;
+	return klen ? (int)klen : 1;
+}
+
 static int err_key(struct ld *L, const char *parent, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -390,7 +418,7 @@ static int err_key(struct ld *L, const char *parent, const char *key, const char
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	pos_key(L, parent, key, &line, &col);
-	rc = ld_err(L, line, col, (int)strlen(key), "%s", msg.ptr);
+	rc = ld_err(L, line, col, key_width(L, key, line, col), "%s", msg.ptr);
 	buf_release(&msg);
 	return rc;
 }
@@ -1635,6 +1663,27 @@ int config_dotenv_parse(struct config_kv **out, size_t *n_out, struct srcfile *s
 done:
 	config_kv_free(kv, n);
 	buf_release(&val);
+	return error;
+}
+
+int config_env_dotenv(struct config_kv **out, size_t *n_out, const struct config_env *env,
+		      struct diag *d)
+{
+	struct srcfile src = SRCFILE_INIT;
+	int error;
+
+	*out = NULL;
+	*n_out = 0;
+	if (!env->env_file)
+		return 0;
+	error = srcfile_read(&src, env->env_file, d);
+	if (error == DIAG_ENOTFOUND) {
+		diag_clear(d);
+		return 0;
+	}
+	if (!error)
+		error = config_dotenv_parse(out, n_out, &src, d);
+	srcfile_release(&src);
 	return error;
 }
 

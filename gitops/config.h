@@ -133,6 +133,11 @@ int config_dotenv_parse(struct config_kv **out, size_t *n_out, struct srcfile *s
 			struct diag *d);
 void config_kv_free(struct config_kv *kv, size_t n);
 
+/* Reads env's envFile with config_dotenv_parse; no envFile, or a missing
+ * file, gives an empty list (the file holds optional local overrides). */
+int config_env_dotenv(struct config_kv **out, size_t *n_out, const struct config_env *env,
+		      struct diag *d);
+
 /*
  * One (app, environment) pair, resolved: what the renderers and the tree
  * need. Strings are owned by the job (config_job_release).

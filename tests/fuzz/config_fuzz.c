@@ -1,14 +1,16 @@
 /*
  * Fuzz target for gitops/config.c: every input is loaded as hydrate.yaml,
  * dumped and resolved into jobs for each (app, environment), and parsed as
- * a .env file. Nothing may crash, leak or read out of bounds; a success must
- * give a consistent model.
+ * a .env file, and split as a rendered stream (render/manifest) in both
+ * typing modes. Nothing may crash, leak or read out of bounds; a success
+ * must give a consistent model.
  */
 #include "fuzz.h"
 
 #include "gitops/config.h"
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/manifest.h"
 #include "render/srcfile.h"
 
 #include <string.h>
@@ -46,6 +48,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	} else if (cfg || d.code == 0 || d.msg.len == 0) {
 		__builtin_trap();
+	}
+	for (int mode = 0; mode < 2; mode++) {
+		struct manifest_set set = MANIFEST_SET_INIT;
+		if (manifest_split(&set, &src, mode ? YDOC_KUSTOMIZE : YDOC_HELM, &d) == 0) {
+			for (size_t i = 0; i < set.n; i++) {
+				const struct manifest_doc *m = &set.docs[i];
+				if (!m->filename || !m->len || m->data[m->len - 1] != '\n' ||
+				    (i && strcmp(set.docs[i - 1].filename, m->filename) >= 0) ||
+				    manifest_set_find(&set, m->filename) != m)
+					__builtin_trap();
+			}
+		}
+		manifest_set_release(&set);
 	}
 	config_free(cfg);
 	config_kv_free(kv, nkv);

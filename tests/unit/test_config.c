@@ -249,6 +249,59 @@ static void test_config__not_a_mapping(void **state)
 		     "    ^\n");
 }
 
+static void test_config__quoted_and_unicode_keys(void **state)
+{
+	(void)state;
+	expect_error("apiVersion: hydrate/v1\n\"layuot\": {}\n", DIAG_EINVALID,
+		     "hydrate.yaml:2:1: unknown key 'layuot' in hydrate.yaml (did you mean "
+		     "'layout'?)\n"
+		     "    \"layuot\": {}\n"
+		     "    ^^^^^^^^\n");
+	/* columns count characters, as the YAML reader's do */
+	expect_error("apiVersion: hydrate/v1\nvars: {\xc3\xa9: 1, b\xc3\xa9: 2}\n", DIAG_EINVALID,
+		     "hydrate.yaml:2:8: invalid variable name '\xc3\xa9' in hydrate.yaml "
+		     "(letters, digits and '_', not starting with a digit)\n"
+		     "    vars: {\xc3\xa9: 1, b\xc3\xa9: 2}\n"
+		     "           ^^\n");
+}
+
+static void test_config__timeouts(void **state)
+{
+	struct config *cfg = NULL;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	assert_int_equal(parse_text(&cfg, HEAD "  - name: web\n    chart: c\nhooks:\n"
+				    "  preRender:\n"
+				    "    - {name: a, command: [x]}\n"
+				    "    - {name: b, command: [x], timeout: 1m30s}\n"
+				    "    - {name: c, command: [x], timeout: 500ms}\n"
+				    "    - {name: d, command: [x], timeout: 2}\n"
+				    "    - {name: e, command: [x], timeout: 24h}\n"
+				    "    - {name: f, command: [x], timeout: 1h0m1s}\n", &d), 0);
+	assert_int_equal(cfg->npre_render, 6);
+	assert_int_equal(cfg->pre_render[0].timeout_ms, 60000);
+	assert_int_equal(cfg->pre_render[1].timeout_ms, 90000);
+	assert_int_equal(cfg->pre_render[2].timeout_ms, 500);
+	assert_int_equal(cfg->pre_render[3].timeout_ms, 2000);
+	assert_int_equal(cfg->pre_render[4].timeout_ms, 86400000);
+	assert_int_equal(cfg->pre_render[5].timeout_ms, 3601000);
+	config_free(cfg);
+	static const char *const bad[] = { "0s", "1", "-1s", "1d", "s", "24h1ms", "1.5s", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct buf text = BUF_INIT;
+		buf_addf(&text, HEAD "  - name: web\n    chart: c\nhooks:\n  postRender:\n"
+			 "    - {name: a, command: [x], timeout: \"%s\"}\n", bad[i]);
+		assert_int_equal(parse_text(&cfg, text.ptr, &d), DIAG_EINVALID);
+		assert_non_null(strstr(d.msg.ptr, "invalid 'timeout' in hook 'a'"));
+		buf_release(&text);
+	}
+	assert_int_equal(parse_text(&cfg, HEAD "  - name: web\n    chart: c\nhooks:\n"
+				    "  postRender:\n    - {name: a, command: [x], timeout: 0}\n",
+				    &d), DIAG_EINVALID);
+	diag_release(&d);
+}
+
 static void test_config__edit_distance(void **state)
 {
 	(void)state;
@@ -497,6 +550,16 @@ static void test_config__load_file(void **state)
 	assert_non_null(config_app_find(cfg, "api"));
 	assert_null(config_app_find(cfg, "nope"));
 	assert_non_null(config_env_find(cfg, "staging"));
+	{
+		/* dev's envFile (.env next to hydrate.yaml) does not exist: no overrides */
+		struct config_kv *kv = (struct config_kv *)1;
+		size_t n = 7;
+		assert_int_equal(config_env_dotenv(&kv, &n, config_env_find(cfg, "dev"), &d), 0);
+		assert_null(kv);
+		assert_int_equal(n, 0);
+		assert_int_equal(config_env_dotenv(&kv, &n, config_env_find(cfg, "prod"), &d), 0);
+		assert_int_equal(n, 0);
+	}
 	config_free(cfg);
 	assert_int_equal(config_load(&cfg, tu_testdata("config/absent.yaml"), &d),
 			 DIAG_ENOTFOUND);
@@ -520,6 +583,8 @@ int main(void)
 		cmocka_unit_test(test_config__unknown_app_environment),
 		cmocka_unit_test(test_config__hooks),
 		cmocka_unit_test(test_config__not_a_mapping),
+		cmocka_unit_test(test_config__quoted_and_unicode_keys),
+		cmocka_unit_test(test_config__timeouts),
 		cmocka_unit_test(test_config__edit_distance),
 		cmocka_unit_test(test_config__dotenv),
 		cmocka_unit_test(test_config__vars_expand),
