@@ -202,6 +202,12 @@ done:
 
 /* ---- provenance ---- */
 
+static int sys_err(struct diag *d, const char *op, const char *path)
+{
+	return diag_set(d, DIAG_EGENERIC, "cannot %s '%s': %s", op, path, strerror(errno));
+}
+
+
 int tree_digest_init(struct tree_digest *dg)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -269,6 +275,115 @@ void tree_digest_release(struct tree_digest *dg)
 	dg->ctx = NULL;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int digest_walk(struct tree_digest *dg, const char *name, const char *path, int depth,
+		       struct diag *d)
+{
+	struct stat st;
+	int error = 0;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? diag_set(d, DIAG_ENOTFOUND, "'%s' does not exist", path)
+				       : sys_err(d, "inspect", path);
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t n = readlink(path, target, sizeof(target));
+		struct buf nm = BUF_INIT;
+		if (n < 0)
+			return sys_err(d, "read link", path);
+		buf_addf(&nm, "%s -> ", name);
+		if (buf_oom(&nm))
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		else
+			tree_digest_add(dg, nm.ptr, target, (size_t)n);
+		buf_release(&nm);
+		return error;
+	}
+	if (S_ISREG(st.st_mode)) {
+		struct buf data = BUF_INIT;
+		char chunk[65536];
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return sys_err(d, "read", path);
+		for (;;) {
+			ssize_t n = read(fd, chunk, sizeof(chunk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				error = sys_err(d, "read", path);
+				break;
+			}
+			if (n == 0)
+				break;
+			buf_add(&data, chunk, (size_t)n);
+		}
+		close(fd);
+		if (!error && buf_oom(&data))
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		if (!error)
+			tree_digest_add(dg, name, data.ptr, data.len);
+		buf_release(&data);
+		return error;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		char **names = NULL;
+		size_t n = 0, alloc = 0;
+		struct dirent *ent;
+		DIR *dp;
+
+		if (depth >= 64)
+			return diag_set(d, DIAG_ELIMIT, "'%s' is nested too deeply", path);
+		if (!(dp = opendir(path)))
+			return sys_err(d, "read directory", path);
+		while (!error && (ent = readdir(dp)) != NULL) {
+			if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, "..") ||
+			    !strcmp(ent->d_name, ".git"))
+				continue;
+			if (n == alloc) {
+				char **nn = realloc(names, (alloc = alloc * 2 + 16) * sizeof(*nn));
+				if (!nn) {
+					error = diag_set(d, DIAG_ENOMEM, "out of memory");
+					break;
+				}
+				names = nn;
+			}
+			if (!(names[n] = strdup(ent->d_name)))
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			else
+				n++;
+		}
+		closedir(dp);
+		if (n)
+			qsort(names, n, sizeof(*names), cmp_str);
+		for (size_t i = 0; i < n && !error; i++) {
+			struct buf sub = BUF_INIT, subname = BUF_INIT;
+			buf_addf(&sub, "%s/%s", path, names[i]);
+			buf_addf(&subname, "%s/%s", name, names[i]);
+			if (buf_oom(&sub) || buf_oom(&subname))
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			else
+				error = digest_walk(dg, subname.ptr, sub.ptr, depth + 1, d);
+			buf_release(&sub);
+			buf_release(&subname);
+		}
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return error;
+	}
+	return 0; /* sockets, fifos, devices: not inputs */
+}
+
+int tree_digest_path(struct tree_digest *dg, const char *label, const char *path,
+		     struct diag *d)
+{
+	return digest_walk(dg, label, path, 0, d);
+}
+
 static json_t *str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -317,11 +432,6 @@ done:
 }
 
 /* ---- writing ---- */
-
-static int sys_err(struct diag *d, const char *op, const char *path)
-{
-	return diag_set(d, DIAG_EGENERIC, "cannot %s '%s': %s", op, path, strerror(errno));
-}
 
 /* mkdir -p of the directories of rel under dir; refuses symbolic links. */
 static int make_parents(const char *dir, const char *rel, int include_last, struct diag *d)

@@ -82,6 +82,15 @@ void tree_digest_add(struct tree_digest *dg, const char *name, const void *data,
  * context. DIAG_ENOMEM/-1 if anything failed. */
 int tree_digest_final(struct tree_digest *dg, char *out, size_t outlen);
 void tree_digest_release(struct tree_digest *dg);
+/*
+ * Adds a file or a whole directory under the name label: a file as
+ * (label, its bytes); a directory as each file below it, in bytewise order
+ * of relative path, named "label/relpath" ('.git' skipped); a symbolic link
+ * as (name + " -> ", its target text), never followed. DIAG_ENOTFOUND if
+ * path does not exist, -1 on a read error; depth is bounded (64).
+ */
+int tree_digest_path(struct tree_digest *dg, const char *label, const char *path,
+		     struct diag *d);
 
 struct tree_provenance {
 	const char *app, *env;

@@ -352,6 +352,34 @@ static void test_tree__write_refuses_symlinks(void **state)
 	diag_release(&d);
 }
 
+static void test_tree__digest_path(void **state)
+{
+	struct tree_digest dg;
+	struct diag d = DIAG_INIT;
+	char chart[512], values[512], link[512], out[80];
+
+	(void)state;
+	put("chart/Chart.yaml", "name: c\n");
+	put("chart/templates/a.yaml", "x\n");
+	put("chart/.git/config", "not an input\n");
+	put("values.yaml", "a: 1\n");
+	snprintf(chart, sizeof(chart), "%s/chart", tmpdir);
+	snprintf(values, sizeof(values), "%s/values.yaml", tmpdir);
+	snprintf(link, sizeof(link), "%s/chart/link", tmpdir);
+	assert_int_equal(symlink("Chart.yaml", link), 0);
+	assert_int_equal(tree_digest_init(&dg), 0);
+	assert_int_equal(tree_digest_path(&dg, "chart", chart, &d), 0);
+	assert_int_equal(tree_digest_path(&dg, "values.yaml", values, &d), 0);
+	assert_int_equal(tree_digest_final(&dg, out, sizeof(out)), 0);
+	assert_string_equal(out, "sha256:8f97c69e99c801415200caef2baa8d390e4e0f92a8fa48d6f6c9eed6"
+			    "5673c705");
+	assert_int_equal(tree_digest_init(&dg), 0);
+	snprintf(values, sizeof(values), "%s/absent", tmpdir);
+	assert_int_equal(tree_digest_path(&dg, "x", values, &d), DIAG_ENOTFOUND);
+	tree_digest_release(&dg);
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +394,7 @@ int main(void)
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_tree__write_refuses_symlinks, setup_dir,
 						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_tree__digest_path, setup_dir, teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
