@@ -302,6 +302,34 @@ static void test_config__timeouts(void **state)
 	diag_release(&d);
 }
 
+static void test_config__job_errors(void **state)
+{
+	struct config *cfg = NULL;
+	struct config_job job = CONFIG_JOB_INIT;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	assert_int_equal(parse_text(&cfg, HEAD "  - name: web\n    chart: c\n"
+				    "    set: {image.tag: \"${TAG}\"}\n", &d), 0);
+	assert_int_equal(config_job_resolve(&job, cfg, &cfg->apps[0], &cfg->envs[0], NULL, 0,
+					    &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "app 'web' in environment 'prod': set 'image.tag': "
+			    "undefined variable 'TAG' in '${TAG}'");
+	assert_null(job.path);
+	{
+		const struct config_kv local[] = { { (char *)"TAG", (char *)"dev" } };
+		assert_int_equal(config_job_resolve(&job, cfg, &cfg->apps[0], &cfg->envs[0],
+						    local, 1, &d), 0);
+		assert_int_equal(job.nset, 1);
+		assert_string_equal(job.set[0].value, "dev");
+		assert_string_equal(job.path, "prod/web");
+		assert_string_equal(job.source, "/cfg/c");
+		config_job_release(&job);
+	}
+	config_free(cfg);
+	diag_release(&d);
+}
+
 static void test_config__edit_distance(void **state)
 {
 	(void)state;
@@ -585,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_config__not_a_mapping),
 		cmocka_unit_test(test_config__quoted_and_unicode_keys),
 		cmocka_unit_test(test_config__timeouts),
+		cmocka_unit_test(test_config__job_errors),
 		cmocka_unit_test(test_config__edit_distance),
 		cmocka_unit_test(test_config__dotenv),
 		cmocka_unit_test(test_config__vars_expand),
