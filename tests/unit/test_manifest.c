@@ -2,11 +2,11 @@
  * render/manifest.c: splitting rendered streams into named files.
  *
  * Expected file names and bytes are written by hand from the rules in
- * render/manifest.h (no reference tool splits streams). The two real streams
- * in testdata/config/_streams/ are `helm template` output of Helm v4.1.4
- * copied from the shared corpus; for those the check is that the documents,
- * each preceded by the "---" line Helm writes, give back the stream byte for
- * byte.
+ * render/manifest.h (no reference tool splits streams). The real streams
+ * in testdata/config/_streams/ are `helm template` output of Helm v4.1.4 and
+ * `kustomize build` output of kustomize v5.7.1, copied from the shared
+ * corpus; for those the check is that the documents, joined with the "---"
+ * lines the tool wrote, give back the stream byte for byte.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -207,7 +207,11 @@ static void test_manifest__find(void **state)
 	diag_release(&d);
 }
 
-static void check_real_stream(const char *rel, const char *names)
+/* names: the expected file names, one a line; NULL: only count them.
+ * lead: whether every document starts with a "---" line (Helm) or only
+ * documents after the first do (Kustomize). */
+static void check_real_stream_mode(const char *rel, const char *names, size_t count, int lead,
+				   enum ydoc_mode mode)
 {
 	struct manifest_set set = MANIFEST_SET_INIT;
 	struct srcfile src = SRCFILE_INIT;
@@ -215,12 +219,14 @@ static void check_real_stream(const char *rel, const char *names)
 	struct buf joined = BUF_INIT, got = BUF_INIT;
 
 	assert_int_equal(srcfile_read(&src, tu_testdata(rel), &d), 0);
-	assert_int_equal(manifest_split(&set, &src, YDOC_HELM, &d), 0);
+	assert_int_equal(manifest_split(&set, &src, mode, &d), 0);
+	assert_int_equal(set.n, count);
 	for (size_t k = 0; k < set.n; k++) {
 		for (size_t i = 0; i < set.n; i++) {
 			if (set.docs[i].index != k)
 				continue;
-			buf_adds(&joined, "---\n");
+			if (lead || k > 0)
+				buf_adds(&joined, "---\n");
 			buf_add(&joined, set.docs[i].data, set.docs[i].len);
 		}
 	}
@@ -229,12 +235,43 @@ static void check_real_stream(const char *rel, const char *names)
 	for (size_t i = 0; i < set.n; i++)
 		buf_addf(&got, "%s%s\n", set.docs[i].filename,
 			 set.docs[i].flags & MANIFEST_SECRET ? " (secret)" : "");
-	assert_string_equal(got.ptr, names);
+	if (names)
+		assert_string_equal(got.ptr, names);
 	manifest_set_release(&set);
 	buf_release(&joined);
 	buf_release(&got);
 	diag_release(&d);
 	srcfile_release(&src);
+}
+
+static void check_real_stream(const char *rel, const char *names)
+{
+	size_t count = 0;
+
+	for (const char *p = names; *p; p++)
+		count += *p == '\n';
+	check_real_stream_mode(rel, names, count, 1, YDOC_HELM);
+}
+
+static void test_manifest__real_kustomize_output(void **state)
+{
+	(void)state;
+	/* kustomize v5.7.1's output for its TestNameAndNsTransformation */
+	check_real_stream_mode("config/_streams/kustomize-name-and-ns.yaml",
+			       "clusterrole-p1-cr1-s1.yaml\n"
+			       "clusterrolebinding-p1-crb1-s1.yaml\n"
+			       "clusterrolebinding-p1-manager-rolebinding-s1.yaml\n"
+			       "configmap-p1-cm1-s1.yaml\n"
+			       "configmap-p1-cm2-s1.yaml\n"
+			       "customresourcedefinition-crds.my.org.yaml\n"
+			       "customresourcedefinition-namespace.crds.my.org.yaml\n"
+			       "persistentvolume-p1-pv1-s1.yaml\n"
+			       "service-p1-svc1-s1.yaml\n"
+			       "service-p1-svc2-s1.yaml\n"
+			       "serviceaccount-p1-sa1-s1.yaml\n"
+			       "serviceaccount-p1-sa2-s1.yaml\n"
+			       "validatingwebhookconfiguration-p1-example-s1.yaml\n",
+			       13, 0, YDOC_KUSTOMIZE);
 }
 
 static void test_manifest__real_helm_output(void **state)
@@ -249,6 +286,9 @@ static void test_manifest__real_helm_output(void **state)
 			  "daemonset-release-name-promtail.yaml\n"
 			  "secret-release-name-promtail.yaml (secret)\n"
 			  "serviceaccount-release-name-promtail.yaml\n");
+	/* 44 documents, every one kept, bytes joined back exactly */
+	check_real_stream_mode("config/_streams/helm-cert-manager-default.yaml", NULL, 44, 1,
+			       YDOC_HELM);
 }
 
 int main(void)
@@ -265,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_manifest__errors),
 		cmocka_unit_test(test_manifest__find),
 		cmocka_unit_test(test_manifest__real_helm_output),
+		cmocka_unit_test(test_manifest__real_kustomize_output),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
