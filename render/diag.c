@@ -37,9 +37,14 @@ int diag_set_at(struct diag *d, int code, struct srcfile *src, int line, int col
 		buf_adds(&d->context, "    ");
 		buf_add(&d->context, text, len);
 		buf_adds(&d->context, "\n    ");
-		/* Keep tabs so the caret lines up under the quoted text. */
-		for (int i = 1; i < col && (size_t)(i - 1) < len; i++)
-			buf_addch(&d->context, text[i - 1] == '\t' ? '\t' : ' ');
+		/* col counts characters (libyaml's marks), not bytes: one pad
+		 * per UTF-8 character, keeping tabs so the caret lines up. */
+		for (size_t i = 0, chars = 1; i < len && (int)chars < col; chars++) {
+			buf_addch(&d->context, text[i] == '\t' ? '\t' : ' ');
+			do
+				i++;
+			while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80);
+		}
 		buf_addchn(&d->context, '^', width > 0 ? (size_t)width : 1);
 		buf_addch(&d->context, '\n');
 	}

@@ -41,8 +41,9 @@ struct diag {
  * `return diag_set(d, DIAG_EPARSE, ...)` reads naturally. d may be NULL. */
 int diag_set(struct diag *d, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* As diag_set, prefixed with "name:line:col: " (1-based), and with the
- * source line and a caret under [col, col + width) as context. */
+/* As diag_set, prefixed with "name:line:col: " (1-based; col counts UTF-8
+ * characters, as libyaml's marks do), and with the source line and a caret
+ * under [col, col + width) as context. */
 int diag_set_at(struct diag *d, int code, struct srcfile *src, int line, int col,
 		int width, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));

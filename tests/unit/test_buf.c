@@ -108,6 +108,20 @@ static void test_diag__positions_and_caret(void **state)
 	srcfile_release(&src);
 }
 
+static void test_diag__caret_counts_characters_not_bytes(void **state)
+{
+	struct srcfile src = SRCFILE_INIT;
+	struct diag d = DIAG_INIT;
+	const char *text = "name: \xc3\xa9t\xc3\xa9 bad\n";
+
+	assert_int_equal(srcfile_set(&src, "x.yaml", text, strlen(text)), 0);
+	/* "bad" starts at character 12 (byte 14): the caret goes under it */
+	diag_set_at(&d, DIAG_EPARSE, &src, 1, 12, 3, "bad value");
+	assert_string_equal(d.context.ptr, "    name: \xc3\xa9t\xc3\xa9 bad\n               ^^^\n");
+	diag_release(&d);
+	srcfile_release(&src);
+}
+
 static void test_diag__null_diag_still_returns_code(void **state)
 {
 	assert_int_equal(diag_set(NULL, DIAG_ELIMIT, "x"), DIAG_ELIMIT);
@@ -134,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_buf__detach_hands_over_ownership),
 		cmocka_unit_test(test_buf__grows_large),
 		cmocka_unit_test(test_diag__positions_and_caret),
+		cmocka_unit_test(test_diag__caret_counts_characters_not_bytes),
 		cmocka_unit_test(test_diag__null_diag_still_returns_code),
 		cmocka_unit_test(test_srcfile__missing_file_is_not_found),
 	};

@@ -481,9 +481,18 @@ static void dump_jobs(struct buf *out, const struct config *cfg, const struct co
 	}
 }
 
+/* "dir/name/file" in b (replacing its contents). */
+static const char *case_file(struct buf *b, const char *dir, const char *name, const char *file)
+{
+	buf_reset(b);
+	buf_addf(b, "%s/%s/%s", dir, name, file);
+	return b->ptr;
+}
+
 static int run_case(const char *dir, const char *name)
 {
-	char path[4096], exp[4096];
+	struct buf pathb = BUF_INIT, expb = BUF_INIT;
+	const char *path, *exp;
 	struct srcfile src = SRCFILE_INIT, envsrc = SRCFILE_INIT;
 	struct config *cfg = NULL;
 	struct config_kv *dotenv = NULL;
@@ -493,18 +502,20 @@ static int run_case(const char *dir, const char *name)
 	size_t ndotenv = 0;
 	int rc, ok = 1;
 
-	snprintf(path, sizeof(path), "%s/%s/hydrate.yaml", dir, name);
-	if (srcfile_read_as(&src, path, "hydrate.yaml", &d) < 0)
-		return 0;
+	path = case_file(&pathb, dir, name, "hydrate.yaml");
+	if (srcfile_read_as(&src, path, "hydrate.yaml", &d) < 0) {
+		ok = 0;
+		goto done;
+	}
 	rc = config_parse(&cfg, &src, "/cfg", &d);
-	snprintf(exp, sizeof(exp), "%s/%s/expected.err", dir, name);
+	exp = case_file(&expb, dir, name, "expected.err");
 	if ((want = tu_read_file(exp, NULL)) != NULL) {
 		if (rc == 0)
 			buf_adds(&got, "(no error)\n");
 		else
 			full_diag(&got, &d);
 	} else {
-		snprintf(exp, sizeof(exp), "%s/%s/expected.dump", dir, name);
+		exp = case_file(&expb, dir, name, "expected.dump");
 		want = tu_read_file(exp, NULL);
 		if (rc < 0)
 			full_diag(&got, &d);
@@ -517,9 +528,9 @@ static int run_case(const char *dir, const char *name)
 		ok = 0;
 	}
 	free(want);
-	snprintf(exp, sizeof(exp), "%s/%s/expected.jobs", dir, name);
+	exp = case_file(&expb, dir, name, "expected.jobs");
 	if (cfg && (want = tu_read_file(exp, NULL)) != NULL) {
-		snprintf(path, sizeof(path), "%s/%s/dotenv", dir, name);
+		path = case_file(&pathb, dir, name, "dotenv");
 		if (srcfile_read_as(&envsrc, path, ".env", &d) == 0) {
 			if (config_dotenv_parse(&dotenv, &ndotenv, &envsrc, &d) < 0)
 				ok = 0;
@@ -532,8 +543,11 @@ static int run_case(const char *dir, const char *name)
 		}
 		free(want);
 	}
+done:
 	config_kv_free(dotenv, ndotenv);
 	config_free(cfg);
+	buf_release(&pathb);
+	buf_release(&expb);
 	buf_release(&got);
 	diag_release(&d);
 	srcfile_release(&src);
