@@ -9,6 +9,8 @@
  */
 #include "render/tmpl/tmpl_int.h"
 
+#include "render/gofloat.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -344,10 +346,10 @@ static int ex_ideal_constant(struct xstate *s, const struct tnode *c, struct tva
 		 * %v of a complex128 but is a string to everything else */
 		struct buf b = BUF_INIT;
 		buf_addch(&b, '(');
-		tmpl__format_float(&b, c->f64, 'g', -1);
+		gofloat_format(&b, c->f64, 'g', -1, 64);
 		if (!(c->imag < 0) && !(c->imag == 0 && signbit(c->imag)))
 			buf_addch(&b, '+');
-		tmpl__format_float(&b, c->imag, 'g', -1);
+		gofloat_format(&b, c->imag, 'g', -1, 64);
 		buf_adds(&b, "i)");
 		*out = tval_strn(b.ptr, b.len);
 		buf_release(&b);

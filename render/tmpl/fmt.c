@@ -1,9 +1,12 @@
 /*
  * Go's fmt (Sprintf, Sprint, Sprintln) over template values, byte for
  * byte: verbs, flags, width and precision, argument indexes and the
- * %!verb(type=value) error forms. Also strconv.Quote and FormatFloat.
+ * %!verb(type=value) error forms. Also strconv.Quote; floats are
+ * strconv.FormatFloat through render/gofloat.h.
  */
 #include "render/tmpl/tmpl_int.h"
+
+#include "render/gofloat.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -212,238 +215,6 @@ static int fm_can_backquote(const char *s, size_t n)
 			return 0;
 	}
 	return 1;
-}
-
-/* ---- strconv.FormatFloat */
-
-/* The decimal digits of v > 0: shortest that reads back (ndig < 0) or
- * rounded to ndig significant digits; trailing zeros dropped. */
-static void fm_float_digits(double v, int ndig, char *d, int *nd, int *dp)
-{
-	char tmp[64];
-	int p, lo, hi, e, n, i;
-
-	if (v == 0) {
-		*nd = 0;
-		*dp = 0;
-		return;
-	}
-	if (ndig < 0) {
-		lo = 1;
-		hi = 17;
-	} else {
-		lo = hi = ndig > 17 ? 17 : ndig;
-		if (lo < 1)
-			lo = hi = 1;
-	}
-	for (p = lo; p <= hi; p++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", p - 1, v);
-		if (ndig >= 0 || strtod(tmp, NULL) == v)
-			break;
-	}
-	if (p > hi)
-		snprintf(tmp, sizeof(tmp), "%.*e", 16, v);
-	n = 0;
-	for (i = 0; tmp[i] && tmp[i] != 'e'; i++)
-		if (tmp[i] >= '0' && tmp[i] <= '9')
-			d[n++] = tmp[i];
-	e = tmp[i] == 'e' ? atoi(tmp + i + 1) : 0;
-	while (n > 0 && d[n - 1] == '0')
-		n--;
-	*nd = n;
-	*dp = e + 1;
-}
-
-static void fm_fmt_e(struct buf *out, const char *d, int nd, int dp, int prec, char fmt)
-{
-	int exp, i;
-
-	buf_addch(out, nd > 0 ? d[0] : '0');
-	if (prec > 0) {
-		buf_addch(out, '.');
-		for (i = 1; i <= prec; i++)
-			buf_addch(out, i < nd ? d[i] : '0');
-	}
-	buf_addch(out, fmt);
-	exp = nd == 0 ? 0 : dp - 1;
-	if (exp < 0) {
-		buf_addch(out, '-');
-		exp = -exp;
-	} else {
-		buf_addch(out, '+');
-	}
-	if (exp < 10)
-		buf_addf(out, "0%d", exp);
-	else
-		buf_addf(out, "%d", exp);
-}
-
-static void fm_fmt_f(struct buf *out, const char *d, int nd, int dp, int prec)
-{
-	int i;
-
-	if (dp > 0) {
-		for (i = 0; i < dp; i++)
-			buf_addch(out, i < nd ? d[i] : '0');
-	} else {
-		buf_addch(out, '0');
-	}
-	if (prec > 0) {
-		buf_addch(out, '.');
-		for (i = 1; i <= prec; i++) {
-			int j = dp + i - 1;
-			buf_addch(out, (j < 0 || j >= nd) ? '0' : d[j]);
-		}
-	}
-}
-
-/* strconv's %b and %x / %X of a float64 */
-static int fm_fmt_bx(struct buf *out, double v, char fmt, int prec)
-{
-	uint64_t bits, mant;
-	int exp, neg;
-
-	memcpy(&bits, &v, sizeof(bits));
-	neg = (int)(bits >> 63);
-	exp = (int)((bits >> 52) & 0x7FF);
-	mant = bits & ((1ULL << 52) - 1);
-	if (exp == 0)
-		exp++;
-	else
-		mant |= 1ULL << 52;
-	exp += -1023;
-	if (fmt == 'b') {
-		if (neg)
-			buf_addch(out, '-');
-		buf_addf(out, "%llup", (unsigned long long)mant);
-		exp -= 52;
-		return buf_addf(out, "%c%d", exp >= 0 ? '+' : '-', exp >= 0 ? exp : -exp);
-	}
-	{
-		const char *hex = fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-		if (mant == 0)
-			exp = 0;
-		mant <<= 60 - 52;
-		while (mant != 0 && (mant & (1ULL << 60)) == 0) {
-			mant <<= 1;
-			exp--;
-		}
-		if (prec >= 0 && prec < 15) {
-			unsigned shift = (unsigned)prec * 4;
-			uint64_t extra = (mant << shift) & ((1ULL << 60) - 1);
-			mant >>= 60 - shift;
-			if ((extra | (mant & 1)) > (1ULL << 59))
-				mant++;
-			mant <<= 60 - shift;
-			if (mant & (1ULL << 61)) {
-				mant >>= 1;
-				exp++;
-			}
-		}
-		if (neg)
-			buf_addch(out, '-');
-		buf_addch(out, '0');
-		buf_addch(out, fmt);
-		buf_addch(out, (char)('0' + ((mant >> 60) & 1)));
-		mant <<= 4;
-		if (prec < 0 && mant != 0) {
-			buf_addch(out, '.');
-			while (mant != 0) {
-				buf_addch(out, hex[(mant >> 60) & 15]);
-				mant <<= 4;
-			}
-		} else if (prec > 0) {
-			int i;
-			buf_addch(out, '.');
-			for (i = 0; i < prec; i++) {
-				buf_addch(out, hex[(mant >> 60) & 15]);
-				mant <<= 4;
-			}
-		}
-		buf_addch(out, fmt == 'X' ? 'P' : 'p');
-		buf_addch(out, exp < 0 ? '-' : '+');
-		if (exp < 0)
-			exp = -exp;
-		if (exp < 100)
-			return buf_addf(out, "%02d", exp);
-		return buf_addf(out, "%d", exp);
-	}
-}
-
-int tmpl__format_float(struct buf *out, double v, char fmt, int prec)
-{
-	char d[32];
-	int nd, dp, neg, shortest = prec < 0;
-
-	if (isnan(v))
-		return buf_adds(out, "NaN");
-	if (isinf(v))
-		return buf_adds(out, v > 0 ? "+Inf" : "-Inf");
-	if (fmt == 'b' || fmt == 'x' || fmt == 'X')
-		return fm_fmt_bx(out, v, fmt, prec);
-	neg = signbit(v) != 0;
-	if (neg)
-		v = -v;
-	if (fmt != 'e' && fmt != 'E' && fmt != 'f' && fmt != 'g' && fmt != 'G')
-		fmt = 'g';
-	if (!shortest && (fmt == 'f' || fmt == 'e' || fmt == 'E')) {
-		/* glibc rounds exactly, as Go does */
-		int n;
-		char small[512];
-		if (neg)
-			buf_addch(out, '-');
-		if (prec > 1000000)
-			prec = 1000000;
-		n = snprintf(small, sizeof(small), fmt == 'f' ? "%.*f" : fmt == 'e' ? "%.*e" : "%.*E",
-			     prec, v);
-		if (n >= 0 && (size_t)n < sizeof(small))
-			return buf_add(out, small, (size_t)n);
-		if (n < 0 || buf_grow(out, (size_t)n + 1) < 0)
-			return -1;
-		snprintf(out->ptr + out->len, (size_t)n + 1,
-			 fmt == 'f' ? "%.*f" : fmt == 'e' ? "%.*e" : "%.*E", prec, v);
-		out->len += (size_t)n;
-		return 0;
-	}
-	if (shortest) {
-		fm_float_digits(v, -1, d, &nd, &dp);
-		if (fmt == 'e' || fmt == 'E')
-			prec = nd > 0 ? nd - 1 : 0;
-		else if (fmt == 'f')
-			prec = nd - dp > 0 ? nd - dp : 0;
-		else
-			prec = nd;
-	} else {
-		if (prec == 0)
-			prec = 1;
-		fm_float_digits(v, prec > 17 ? 17 : prec, d, &nd, &dp);
-	}
-	if (neg)
-		buf_addch(out, '-');
-	if (fmt == 'e' || fmt == 'E') {
-		fm_fmt_e(out, d, nd, dp, prec, fmt);
-	} else if (fmt == 'f') {
-		fm_fmt_f(out, d, nd, dp, prec);
-	} else {
-		int eprec = prec, exp;
-		if (eprec > nd && nd >= dp)
-			eprec = nd;
-		if (shortest)
-			eprec = 6;
-		exp = dp - 1;
-		if (nd == 0)
-			exp = -1, dp = 0;
-		if (exp < -4 || exp >= eprec) {
-			if (prec > nd)
-				prec = nd;
-			fm_fmt_e(out, d, nd, dp, prec - 1, fmt == 'g' ? 'e' : 'E');
-		} else {
-			if (prec > dp)
-				prec = nd;
-			fm_fmt_f(out, d, nd, dp, prec - dp > 0 ? prec - dp : 0);
-		}
-	}
-	return buf_oom(out) ? -1 : 0;
 }
 
 /* ---- the printer (fmt's pp and fmt) */
@@ -768,7 +539,7 @@ static void fm_fmt_float_verb(struct pp *p, double v, int verb, int prec)
 	if (p->prec_present)
 		prec = p->prec;
 	buf_addch(&num, '+');
-	tmpl__format_float(&num, v, (char)verb, prec);
+	gofloat_format(&num, v, (char)verb, prec, 64);
 	s = num.ptr;
 	n = num.len;
 	if (n > 1 && (s[1] == '-' || s[1] == '+')) {

@@ -110,8 +110,6 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 void tmpl__node_string(struct buf *out, const struct tnode *n);
 
 /* ---- fmt */
-/* strconv.FormatFloat(v, fmt, prec, 64). NEEDSWORK: swap for gofloat_format. */
-int tmpl__format_float(struct buf *out, double v, char fmt, int prec);
 /* printValue of exec: what {{ x }} prints. */
 int tmpl__print_value(struct buf *out, struct tmpl_rt *rt, const struct tval *v);
 
