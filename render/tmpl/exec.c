@@ -515,7 +515,7 @@ static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *f
 		}
 	}
 	has_args = nargs > 1 || (final && !final->missing);
-	if (r->kind == TV_MAP || r->kind == TV_VALUES) {
+	if (tval_is_object(r)) {
 		json_t *e;
 		if (has_args)
 			return ex_errorf(s, "%s is not a method but has arguments", field);
@@ -525,6 +525,11 @@ static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *f
 			case TMPL_MISSINGKEY_DEFAULT:
 				return 0;
 			case TMPL_MISSINGKEY_ZERO:
+				/* the zero value of the map's element type */
+				if (r->kind == TV_STRMAP) {
+					out->v = tval_str("");
+					return out->v.kind == TV_INVALID ? ex_oom(s) : 0;
+				}
 				out->v = tval_nil();
 				out->iface = 1;
 				return 0;
@@ -533,7 +538,7 @@ static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *f
 			}
 		}
 		out->v = tval_from_json(s->ex->rt, e);
-		out->iface = 1;
+		out->iface = r->kind != TV_STRMAP;
 		return 0;
 	}
 	if (r->kind == TV_OBJECT && r->u.o->type->field) {
@@ -1141,11 +1146,11 @@ static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct 
 		}
 		break;
 	}
-	case TV_LIST: case TV_STRLIST: {
+	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST: {
 		size_t i;
 		for (i = 0; i < json_array_size(val.u.j); i++) {
 			struct tval idx = tval_int((int64_t)i);
-			struct tval e = tval_from_json(s->ex->rt, json_array_get(val.u.j, i));
+			struct tval e = tval_elem(s->ex->rt, &val, json_array_get(val.u.j, i));
 			ran = 1;
 			rc = ex_one_iteration(s, r, mark, &idx, &e, val.kind == TV_LIST);
 			tval_release(&e);
@@ -1176,7 +1181,7 @@ static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct 
 		}
 		break;
 	}
-	case TV_MAP: case TV_VALUES: {
+	case TV_MAP: case TV_VALUES: case TV_STRMAP: {
 		size_t n = json_object_size(val.u.j), i = 0;
 		const char **keys = malloc((n ? n : 1) * sizeof(*keys));
 		const char *k;

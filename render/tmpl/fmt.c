@@ -972,7 +972,7 @@ static void fm_print_list(struct pp *p, const struct tval *v, int verb, int dept
 		buf_addch(p->buf, '[');
 	}
 	for (i = 0; i < n; i++) {
-		struct tval el = tval_from_json(p->rt, json_array_get(v->u.j, i));
+		struct tval el = tval_elem(p->rt, v, json_array_get(v->u.j, i));
 		if (i > 0) {
 			if (p->sharpv)
 				buf_adds(p->buf, ", ");
@@ -1039,10 +1039,10 @@ static void fm_print_value(struct pp *p, const struct tval *v, int verb, int dep
 		fm_fmt_bytes(p, s, n, verb, "[]uint8");
 		break;
 	}
-	case TV_MAP: case TV_VALUES:
+	case TV_MAP: case TV_VALUES: case TV_STRMAP:
 		fm_print_map(p, v, verb, depth);
 		break;
-	case TV_LIST: case TV_STRLIST:
+	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 		fm_print_list(p, v, verb, depth);
 		break;
 	case TV_TIME: case TV_SEMVER: case TV_OBJECT: {
@@ -1081,8 +1081,8 @@ static void fm_print_arg(struct pp *p, const struct tval *v, int verb)
 	}
 	if (verb == 'p') {
 		switch (v->kind) {
-		case TV_LIST: case TV_STRLIST: case TV_MAP: case TV_VALUES: case TV_BYTES:
-		case TV_SEMVER: case TV_OBJECT: case TV_FUNC:
+		case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST: case TV_MAP:
+		case TV_VALUES: case TV_STRMAP: case TV_BYTES: case TV_SEMVER: case TV_OBJECT: case TV_FUNC:
 			fm_fmt_integer_base(p, (uint64_t)(uintptr_t)v->u.j, 16, 0, 'v', ldigits);
 			break;
 		default:

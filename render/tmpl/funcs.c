@@ -146,10 +146,10 @@ static int fn_len(struct tval *out, struct tmpl_call *call, int argc, const stru
 	case TV_STRING: case TV_BYTES:
 		*out = tval_int((int64_t)json_string_length(v->u.j));
 		return 0;
-	case TV_LIST: case TV_STRLIST:
+	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 		*out = tval_int((int64_t)json_array_size(v->u.j));
 		return 0;
-	case TV_MAP: case TV_VALUES:
+	case TV_MAP: case TV_VALUES: case TV_STRMAP:
 		*out = tval_int((int64_t)json_object_size(v->u.j));
 		return 0;
 	default:
@@ -189,14 +189,14 @@ static int fn_index(struct tval *out, struct tmpl_call *call, int argc, const st
 		struct tval next;
 		int64_t x = 0;
 		switch (v.kind) {
-		case TV_LIST: case TV_STRLIST:
+		case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 			if ((rc = fn_index_arg(call, index, (int64_t)json_array_size(v.u.j), &x)) < 0)
 				goto fail;
 			if (x == (int64_t)json_array_size(v.u.j)) {
 				rc = tmpl_call_errorf(call, "reflect: slice index out of range");
 				goto fail;
 			}
-			next = tval_from_json(call->rt, json_array_get(v.u.j, (size_t)x));
+			next = tval_elem(call->rt, &v, json_array_get(v.u.j, (size_t)x));
 			break;
 		case TV_STRING: case TV_BYTES: {
 			size_t n;
@@ -213,7 +213,7 @@ static int fn_index(struct tval *out, struct tmpl_call *call, int argc, const st
 			next.u.i = (unsigned char)s[x];
 			break;
 		}
-		case TV_MAP: case TV_VALUES: {
+		case TV_MAP: case TV_VALUES: case TV_STRMAP: {
 			json_t *e;
 			if (fn_is_nilish(index)) {
 				rc = tmpl_call_errorf(call, "value is nil; should be of type string");
@@ -226,7 +226,16 @@ static int fn_index(struct tval *out, struct tmpl_call *call, int argc, const st
 			}
 			e = json_object_getn(v.u.j, json_string_value(index->u.j),
 					     json_string_length(index->u.j));
-			next = e ? tval_from_json(call->rt, e) : tval_nil();
+			if (e)
+				next = tval_from_json(call->rt, e);
+			else if (v.kind == TV_STRMAP)
+				next = tval_str(""); /* the element type's zero value */
+			else
+				next = tval_nil();
+			if (next.kind == TV_INVALID) {
+				rc = DIAG_ENOMEM;
+				goto fail;
+			}
 			break;
 		}
 		default:
@@ -271,7 +280,7 @@ static int fn_slice(struct tval *out, struct tmpl_call *call, int argc, const st
 	case TV_BYTES:
 		cap = len = (int64_t)json_string_length(v->u.j);
 		break;
-	case TV_LIST: case TV_STRLIST:
+	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 		cap = len = (int64_t)json_array_size(v->u.j);
 		break;
 	default:
@@ -495,8 +504,7 @@ static int fn_str_eq(const struct tval *a, const struct tval *b)
 
 static int fn_is_container(const struct tval *v)
 {
-	return v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_MAP ||
-	       v->kind == TV_VALUES || v->kind == TV_BYTES;
+	return tval_is_array(v) || tval_is_object(v) || v->kind == TV_BYTES;
 }
 
 static void fn_fmt_s(struct buf *err, struct tmpl_rt *rt, const struct tval *v)

@@ -27,12 +27,17 @@ struct rt_defer {
 	void *arg;
 };
 
+/* ints and uint8s 0 .. TMPL_RT_INTBOXES-1 put into containers share one
+ * box each */
+#define TMPL_RT_INTBOXES 256
+
 struct tmpl_rt {
 	struct arena mem;
 	struct rt_defer *defers;
 	size_t ndefers, defercap;
 	struct tval *boxes;
 	size_t nboxes, boxcap;
+	json_t *intbox[2][TMPL_RT_INTBOXES]; /* [0] int, [1] uint8: a reference or NULL */
 	struct tmpl_limits lim;
 	enum tmpl_missingkey missingkey;
 	void *userdata;
