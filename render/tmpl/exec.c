@@ -265,6 +265,8 @@ static const char *ex_param_type_name(char t)
 	case 'm': return "map[string]interface {}";
 	case 'y': return "[]uint8";
 	case 't': return "time.Time";
+	case 'D': return "time.Duration";
+	case 'V': return "*semver.Version";
 	case 'x': return "reflect.Value";
 	default: return "interface {}";
 	}
@@ -273,7 +275,7 @@ static const char *ex_param_type_name(char t)
 static int ex_can_be_nil(char t)
 {
 	switch (t) {
-	case 'v': case 'x': case 'l': case 'L': case 'm': case 'y':
+	case 'v': case 'x': case 'l': case 'L': case 'm': case 'y': case 'V':
 		return 1;
 	default:
 		return 0;
@@ -294,6 +296,8 @@ static int ex_assignable(const struct tval *v, char t)
 	case 'm': return v->kind == TV_MAP || v->kind == TV_VALUES;
 	case 'y': return v->kind == TV_BYTES;
 	case 't': return v->kind == TV_TIME;
+	case 'D': return v->kind == TV_DURATION;
+	case 'V': return v->kind == TV_SEMVER;
 	}
 	return 0;
 }
@@ -504,7 +508,11 @@ static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *f
 		if (m)
 			return ex_eval_call(s, dot, m, r->u.o, NULL, node, field, args, nargs, final, out);
 	}
-	/* NEEDSWORK: methods of time.Time and *semver.Version values */
+	{
+		const struct tmpl_func *m = tmpl__kind_method(r, field);
+		if (m)
+			return ex_eval_call(s, dot, m, NULL, r, node, field, args, nargs, final, out);
+	}
 	if (r->kind == TV_VALUES) {
 		size_t k;
 		for (k = 0; k < sizeof(ex_values_methods) / sizeof(ex_values_methods[0]); k++) {
@@ -807,7 +815,7 @@ static int ex_eval_call(struct xstate *s, const struct xval *dot, const struct t
 			goto done;
 		}
 		out->v = res;
-		out->iface = 1;
+		out->iface = !(fn->flags & TMPL_FN__CONCRETE);
 	}
 	rc = 0;
 done:
@@ -895,9 +903,11 @@ static int ex_eval_arg(struct xstate *s, const struct xval *dot, char typ, const
 				return 0;
 			}
 			return ex_node_errorf(s, "expected float; found ", n);
-		case 'i': case 'I':
+		case 'i': case 'I': case 'D':
 			if (n->type == N_NUMBER && n->is_int && !n->is_complex) {
 				*out = typ == 'i' ? tval_int(n->i64) : tval_int64(n->i64);
+				if (typ == 'D')
+					out->kind = TV_DURATION;
 				return 0;
 			}
 			return ex_node_errorf(s, "expected integer; found ", n);
@@ -1123,7 +1133,7 @@ static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct 
 		goto done;
 	mark = s->nvars;
 	switch (val.kind) {
-	case TV_INT: case TV_INT64: case TV_UINT8: case TV_DURATION: {
+	case TV_INT: case TV_INT64: case TV_UINT8: case TV_DURATION: case TV_MONTH: case TV_WEEKDAY: {
 		int64_t i;
 		if (r->pipe->ndecl > 1) {
 			struct buf b = BUF_INIT;

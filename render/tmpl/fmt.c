@@ -859,13 +859,19 @@ static int fm_stringer(struct buf *out, struct tmpl_rt *rt, const struct tval *v
 	case TV_DURATION:
 		fm_duration_string(out, v->u.i);
 		return 1;
-	case TV_SEMVER: {
+	case TV_MONTH:
+		tmpl__month_string(out, v->u.i);
+		return 1;
+	case TV_WEEKDAY:
+		tmpl__weekday_string(out, v->u.i);
+		return 1;
+	case TV_SEMVER: case TV_SEMVERVAL: {
 		json_t *o = json_object_get(v->u.j, "original");
 		json_t *pre = json_object_get(v->u.j, "pre"), *meta = json_object_get(v->u.j, "metadata");
-		buf_addf(out, "%lld.%lld.%lld",
-			 (long long)json_integer_value(json_object_get(v->u.j, "major")),
-			 (long long)json_integer_value(json_object_get(v->u.j, "minor")),
-			 (long long)json_integer_value(json_object_get(v->u.j, "patch")));
+		buf_addf(out, "%llu.%llu.%llu",
+			 (unsigned long long)json_integer_value(json_object_get(v->u.j, "major")),
+			 (unsigned long long)json_integer_value(json_object_get(v->u.j, "minor")),
+			 (unsigned long long)json_integer_value(json_object_get(v->u.j, "patch")));
 		if (pre && json_string_length(pre))
 			buf_addf(out, "-%s", json_string_value(pre));
 		if (meta && json_string_length(meta))
@@ -1018,10 +1024,10 @@ static void fm_print_value(struct pp *p, const struct tval *v, int verb, int dep
 	case TV_BOOL:
 		fm_fmt_bool(p, v->u.b, verb);
 		break;
-	case TV_INT: case TV_INT64: case TV_DURATION:
+	case TV_INT: case TV_INT64: case TV_DURATION: case TV_MONTH: case TV_WEEKDAY:
 		fm_fmt_integer(p, (uint64_t)v->u.i, 1, verb);
 		break;
-	case TV_UINT8:
+	case TV_UINT8: case TV_UINT64:
 		fm_fmt_integer(p, (uint64_t)v->u.i, 0, verb);
 		break;
 	case TV_FLOAT64:
@@ -1045,7 +1051,7 @@ static void fm_print_value(struct pp *p, const struct tval *v, int verb, int dep
 	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 		fm_print_list(p, v, verb, depth);
 		break;
-	case TV_TIME: case TV_SEMVER: case TV_OBJECT: {
+	case TV_TIME: case TV_SEMVER: case TV_SEMVERVAL: case TV_OBJECT: {
 		struct buf tmp = BUF_INIT;
 		if (fm_stringer(&tmp, p->rt, v))
 			buf_add(p->buf, tmp.ptr, tmp.len);
@@ -1092,7 +1098,7 @@ static void fm_print_arg(struct pp *p, const struct tval *v, int verb)
 		return;
 	}
 	switch (v->kind) {
-	case TV_BOOL: case TV_INT: case TV_INT64: case TV_UINT8: case TV_FLOAT64:
+	case TV_BOOL: case TV_INT: case TV_INT64: case TV_UINT8: case TV_UINT64: case TV_FLOAT64:
 	case TV_STRING: case TV_BYTES:
 		fm_print_value(p, v, verb, 0);
 		break;
@@ -1183,7 +1189,8 @@ static int fm_int_from_arg(const struct tval *argv, int argc, int *argnum, int *
 	if (*argnum < argc) {
 		const struct tval *a = &argv[*argnum];
 		if (a->kind == TV_INT || a->kind == TV_INT64 || a->kind == TV_UINT8 ||
-		    a->kind == TV_DURATION) {
+		    a->kind == TV_DURATION || a->kind == TV_MONTH || a->kind == TV_WEEKDAY ||
+		    (a->kind == TV_UINT64 && a->u.i >= 0)) {
 			if (a->u.i >= INT32_MIN * 1000LL && a->u.i <= INT32_MAX * 1000LL) {
 				*num = (int)(a->u.i > 2000000 ? 2000000 : a->u.i < -2000000 ? -2000000 : a->u.i);
 				is_int = 1;

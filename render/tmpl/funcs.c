@@ -162,7 +162,8 @@ static int fn_index_arg(struct tmpl_call *call, const struct tval *index, int64_
 	int64_t x;
 
 	switch (index->kind) {
-	case TV_INT: case TV_INT64: case TV_UINT8: case TV_DURATION:
+	case TV_INT: case TV_INT64: case TV_UINT8: case TV_UINT64: case TV_DURATION:
+	case TV_MONTH: case TV_WEEKDAY:
 		x = index->u.i;
 		break;
 	case TV_INVALID: case TV_NIL:
@@ -487,8 +488,8 @@ static enum bkind fn_basic_kind(const struct tval *v)
 {
 	switch (v->kind) {
 	case TV_BOOL: return K_BOOL;
-	case TV_INT: case TV_INT64: case TV_DURATION: return K_INT;
-	case TV_UINT8: return K_UINT;
+	case TV_INT: case TV_INT64: case TV_DURATION: case TV_MONTH: case TV_WEEKDAY: return K_INT;
+	case TV_UINT8: case TV_UINT64: return K_UINT;
 	case TV_FLOAT64: return K_FLOAT;
 	case TV_STRING: return K_STRING;
 	default: return K_INVALID;
@@ -594,9 +595,9 @@ int tmpl__lt(int *res, const struct tval *a, const struct tval *b, struct buf *e
 	}
 	if (k1 != k2) {
 		if (k1 == K_INT && k2 == K_UINT)
-			*res = a->u.i < 0 || a->u.i < b->u.i;
+			*res = a->u.i < 0 || (uint64_t)a->u.i < (uint64_t)b->u.i;
 		else if (k1 == K_UINT && k2 == K_INT)
-			*res = b->u.i >= 0 && a->u.i < b->u.i;
+			*res = b->u.i >= 0 && (uint64_t)a->u.i < (uint64_t)b->u.i;
 		else {
 			buf_addf(err, "incompatible types for comparison: %s and %s", tval_type_name(a),
 				 tval_type_name(b));
@@ -609,7 +610,8 @@ int tmpl__lt(int *res, const struct tval *a, const struct tval *b, struct buf *e
 		buf_adds(err, "invalid type for comparison");
 		return -1;
 	case K_FLOAT: *res = a->u.f < b->u.f; break;
-	case K_INT: case K_UINT: *res = a->u.i < b->u.i; break;
+	case K_INT: *res = a->u.i < b->u.i; break;
+	case K_UINT: *res = (uint64_t)a->u.i < (uint64_t)b->u.i; break;
 	case K_STRING: {
 		size_t na, nb, m;
 		const char *sa = tval_str_ptr(a, &na), *sb = tval_str_ptr(b, &nb);

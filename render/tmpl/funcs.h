@@ -43,6 +43,7 @@
  *   'l' []interface {}   TV_LIST       'L' []string  TV_STRLIST
  *   'm' map[string]interface {}        TV_MAP or TV_VALUES
  *   'y' []byte           TV_BYTES      't' time.Time TV_TIME
+ *   'D' time.Duration    TV_DURATION   'V' *semver.Version TV_SEMVER
  *   'x' reflect.Value: any kind, TV_INVALID kept as it is (index, len, ...)
  *
  * Number literals in the template take the parameter's type as Go's ideal

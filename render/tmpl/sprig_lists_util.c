@@ -253,6 +253,7 @@ int sprigl_to_int64(int64_t *out, const struct tval *v)
 	case TV_INT:
 	case TV_INT64:
 	case TV_UINT8:
+	case TV_UINT64:
 		*out = v->u.i;
 		return 0;
 	case TV_FLOAT64:
@@ -284,6 +285,9 @@ int sprigl_to_float64(double *out, const struct tval *v)
 	case TV_UINT8:
 		*out = (double)v->u.i;
 		return 0;
+	case TV_UINT64:
+		*out = (double)(uint64_t)v->u.i;
+		return 0;
 	case TV_FLOAT64:
 		*out = v->u.f;
 		return 0;
@@ -314,7 +318,10 @@ int sprigl_empty(const struct tval *v)
 	case TV_INT:
 	case TV_INT64:
 	case TV_UINT8:
+	case TV_UINT64:
 	case TV_DURATION:
+	case TV_MONTH:
+	case TV_WEEKDAY:
 		return v->u.i == 0;
 	case TV_FLOAT64:
 		return v->u.f == 0;
@@ -413,7 +420,10 @@ static int S_equal_depth(struct tmpl_rt *rt, const struct tval *a, const struct 
 	case TV_INT:
 	case TV_INT64:
 	case TV_UINT8:
+	case TV_UINT64:
 	case TV_DURATION:
+	case TV_MONTH:
+	case TV_WEEKDAY:
 		return a->u.i == b->u.i;
 	case TV_FLOAT64:
 		return a->u.f == b->u.f;
@@ -474,6 +484,7 @@ static int S_equal_depth(struct tmpl_rt *rt, const struct tval *a, const struct 
 		return 1;
 	}
 	case TV_SEMVER:
+	case TV_SEMVERVAL:
 		return json_equal(a->u.j, b->u.j);
 	case TV_OBJECT:
 		return a->u.o == b->u.o;

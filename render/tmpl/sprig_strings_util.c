@@ -1458,7 +1458,10 @@ int sprigu_empty(const struct tval *v)
 	case TV_INT:
 	case TV_INT64:
 	case TV_UINT8:
+	case TV_UINT64:
 	case TV_DURATION:
+	case TV_MONTH:
+	case TV_WEEKDAY:
 		return v->u.i == 0;
 	case TV_FLOAT64:
 		return v->u.f == 0;

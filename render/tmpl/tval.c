@@ -178,7 +178,7 @@ static int tv_has_json(enum tval_kind k)
 	switch (k) {
 	case TV_STRING: case TV_BYTES: case TV_LIST: case TV_STRLIST:
 	case TV_INTLIST: case TV_LISTLIST: case TV_MAP: case TV_STRMAP:
-	case TV_VALUES: case TV_SEMVER:
+	case TV_VALUES: case TV_SEMVER: case TV_SEMVERVAL:
 		return 1;
 	default:
 		return 0;
@@ -343,8 +343,12 @@ json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
 			case TV_VALUES:
 				out = tval_unbox_deep(rt, v.u.j);
 				break;
-			case TV_INT: case TV_UINT8:
+			case TV_INT: case TV_UINT8: case TV_MONTH: case TV_WEEKDAY:
 				out = json_integer(v.u.i);
+				break;
+			case TV_UINT64:
+				/* NEEDSWORK: above 2^63-1 Go writes the exact digits */
+				out = v.u.i >= 0 ? json_integer(v.u.i) : json_real((double)(uint64_t)v.u.i);
 				break;
 			case TV_BYTES:
 				out = json_stringn_nocheck(json_string_value(v.u.j),
@@ -413,6 +417,7 @@ const char *tval_type_name(const struct tval *v)
 	case TV_INT: return "int";
 	case TV_INT64: return "int64";
 	case TV_UINT8: return "uint8";
+	case TV_UINT64: return "uint64";
 	case TV_FLOAT64: return "float64";
 	case TV_STRING: return "string";
 	case TV_BYTES: return "[]uint8";
@@ -425,7 +430,10 @@ const char *tval_type_name(const struct tval *v)
 	case TV_VALUES: return "common.Values";
 	case TV_TIME: return "time.Time";
 	case TV_DURATION: return "time.Duration";
+	case TV_MONTH: return "time.Month";
+	case TV_WEEKDAY: return "time.Weekday";
 	case TV_SEMVER: return "*semver.Version";
+	case TV_SEMVERVAL: return "semver.Version";
 	case TV_OBJECT: return v->u.o->type->go_type;
 	case TV_FUNC: return "func(...interface {}) (interface {}, error)";
 	}
@@ -437,15 +445,16 @@ const char *tval_kind_name(const struct tval *v)
 	switch (v->kind) {
 	case TV_INVALID: case TV_NIL: return "invalid";
 	case TV_BOOL: return "bool";
-	case TV_INT: return "int";
+	case TV_INT: case TV_MONTH: case TV_WEEKDAY: return "int";
 	case TV_INT64: case TV_DURATION: return "int64";
 	case TV_UINT8: return "uint8";
+	case TV_UINT64: return "uint64";
 	case TV_FLOAT64: return "float64";
 	case TV_STRING: return "string";
 	case TV_BYTES: case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 		return "slice";
 	case TV_MAP: case TV_VALUES: case TV_STRMAP: return "map";
-	case TV_TIME: return "struct";
+	case TV_TIME: case TV_SEMVERVAL: return "struct";
 	case TV_SEMVER: return "ptr";
 	case TV_OBJECT: return v->u.o->type->go_kind;
 	case TV_FUNC: return "func";
@@ -458,13 +467,15 @@ int tval_truth(const struct tval *v)
 	switch (v->kind) {
 	case TV_INVALID: case TV_NIL: return 0;
 	case TV_BOOL: return v->u.b;
-	case TV_INT: case TV_INT64: case TV_UINT8: case TV_DURATION: return v->u.i != 0;
+	case TV_INT: case TV_INT64: case TV_UINT8: case TV_UINT64: case TV_DURATION:
+	case TV_MONTH: case TV_WEEKDAY:
+		return v->u.i != 0;
 	case TV_FLOAT64: return v->u.f != 0;
 	case TV_STRING: case TV_BYTES: return json_string_length(v->u.j) > 0;
 	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 		return json_array_size(v->u.j) > 0;
 	case TV_MAP: case TV_VALUES: case TV_STRMAP: return json_object_size(v->u.j) > 0;
-	case TV_TIME: case TV_SEMVER: case TV_FUNC: return 1;
+	case TV_TIME: case TV_SEMVER: case TV_SEMVERVAL: case TV_FUNC: return 1;
 	case TV_OBJECT: return v->u.o->type->truth;
 	}
 	return 0;

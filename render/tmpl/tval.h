@@ -21,6 +21,7 @@
  *   TV_INT        int                           u.i       literals, len, atoi
  *   TV_INT64      int64                         u.i       --set ints, add, int64
  *   TV_UINT8      uint8                         u.i       a byte ((index $bytes 0))
+ *   TV_UINT64     uint64                        u.i       bits  semver's .Major ...
  *   TV_FLOAT64    float64                       u.f       numbers in values files
  *   TV_STRING     string                        u.j       json string, any bytes
  *   TV_BYTES      []uint8                       u.j       json string, any bytes
@@ -33,7 +34,10 @@
  *   TV_VALUES     common.Values                 u.j       json object (., .Values)
  *   TV_TIME       time.Time                     u.t
  *   TV_DURATION   time.Duration                 u.i       nanoseconds
+ *   TV_MONTH      time.Month                    u.i       1 January .. 12
+ *   TV_WEEKDAY    time.Weekday                  u.i       0 Sunday .. 6
  *   TV_SEMVER     *semver.Version               u.j       json object, see below
+ *   TV_SEMVERVAL  semver.Version (IncMajor ...) u.j       the same json object
  *   TV_OBJECT     host object (e.g. engine.files) u.o     borrowed, see tobj
  *   TV_FUNC       a function value (for call)  u.fn      borrowed registry entry
  *
@@ -50,8 +54,12 @@
  * plain integers, no boxes); []string, [][]interface {} and
  * map[string]string hold json that reads back right by itself.
  *
- * TV_SEMVER's object has "major" "minor" "patch" (integers), "pre" and
- * "metadata" (strings) and "original" (string): Masterminds/semver's fields.
+ * TV_SEMVER's object has "major" "minor" "patch" (integers, read as
+ * uint64), "pre" and "metadata" (strings) and "original" (string):
+ * Masterminds/semver's fields.
+ *
+ * Methods: time.Time, time.Duration, *semver.Version and semver.Version
+ * values have Go's methods (render/tmpl/methods.c, docs/template-engine.md).
  */
 #ifndef HYDRATE_TMPL_TVAL_H
 #define HYDRATE_TMPL_TVAL_H
@@ -71,6 +79,7 @@ enum tval_kind {
 	TV_INT,
 	TV_INT64,
 	TV_UINT8,
+	TV_UINT64,
 	TV_FLOAT64,
 	TV_STRING,
 	TV_BYTES,
@@ -83,7 +92,10 @@ enum tval_kind {
 	TV_VALUES,
 	TV_TIME,
 	TV_DURATION,
+	TV_MONTH,
+	TV_WEEKDAY,
 	TV_SEMVER,
+	TV_SEMVERVAL,
 	TV_OBJECT,
 	TV_FUNC
 };
