@@ -547,7 +547,8 @@ int tmpl__eq(int *res, struct tmpl_rt *rt, const struct tval *a, int n, const st
 			default:
 				if (fn_is_nilish(a) || fn_is_nilish(b)) {
 					truth = fn_is_nilish(a) == fn_is_nilish(b);
-				} else if (a->kind != b->kind && (fn_is_container(a) || fn_is_container(b))) {
+				} else if (strcmp(tval_kind_name(a), tval_kind_name(b)) != 0) {
+					/* Go's canCompare looks at reflect kinds */
 					fn_fmt_s(err, rt, a);
 					buf_addf(err, ": %s, %s: ", tval_type_name(a), tval_type_name(b));
 					tmpl_sprintf(err, rt, "%v", 2, 1, b);
@@ -571,6 +572,8 @@ int tmpl__eq(int *res, struct tmpl_rt *rt, const struct tval *a, int n, const st
 					truth = memcmp(&a->u.t, &b->u.t, sizeof(a->u.t)) == 0;
 				} else if (a->kind == TV_OBJECT) {
 					truth = a->u.o == b->u.o;
+				} else if (a->kind == TV_SEMVERVAL) {
+					truth = json_equal(a->u.j, b->u.j); /* a struct: its fields */
 				} else {
 					truth = a->u.j == b->u.j;
 				}
