@@ -22,7 +22,8 @@
  *
  * A time.Time keeps an offset but no zone name (tval.h): "MST" in a layout
  * prints "UTC" at offset 0 and "+hhmm" otherwise, as Go does for a zone
- * without a name. NEEDSWORK: Local, In, Zone, Round and Truncate of
+ * without a name. Date, Clock, Zone, ZoneBounds and ISOWeek give Go's
+ * "bad signature" errors. NEEDSWORK: Local, In, Round and Truncate of
  * time.Time; semver's SetPrerelease / SetMetadata.
  */
 #include "render/tmpl/tmpl_int.h"
@@ -722,16 +723,35 @@ static int mt_string(MT_ARGS)
 	return rc;
 }
 
+/* Methods text/template refuses to call (goodFunc): more than one result,
+ * or a second result that is not an error. */
+static int mt_bad_signature(MT_ARGS)
+{
+	const char *name = call->func->name;
+
+	(void)argc;
+	(void)argv;
+	if (strcmp(name, "Date") == 0 || strcmp(name, "Clock") == 0)
+		return tmpl_call_raw_errorf(call, "function %s has 3 return values; should be 1 or 2",
+					    name);
+	return tmpl_call_raw_errorf(call, "invalid function signature for %s: second return value "
+					  "should be error; is %s",
+				    name, strcmp(name, "ZoneBounds") == 0 ? "time.Time" : "int");
+}
+
 static const struct tmpl_func mt_time_methods[] = {
 	{ "Add", mt_time_add, "D", MT_FLAGS, NULL },
 	{ "AddDate", mt_add_date, "iii", MT_FLAGS, NULL },
 	{ "After", mt_after, "t", MT_FLAGS, NULL },
 	{ "Before", mt_before, "t", MT_FLAGS, NULL },
+	{ "Clock", mt_bad_signature, "", MT_FLAGS, NULL },
 	{ "Compare", mt_time_compare, "t", MT_FLAGS, NULL },
+	{ "Date", mt_bad_signature, "", MT_FLAGS, NULL },
 	{ "Day", mt_day, "", MT_FLAGS, NULL },
 	{ "Equal", mt_time_equal, "t", MT_FLAGS, NULL },
 	{ "Format", mt_format, "s", MT_FLAGS, NULL },
 	{ "Hour", mt_hour, "", MT_FLAGS, NULL },
+	{ "ISOWeek", mt_bad_signature, "", MT_FLAGS, NULL },
 	{ "IsZero", mt_is_zero, "", MT_FLAGS, NULL },
 	{ "Minute", mt_minute, "", MT_FLAGS, NULL },
 	{ "Month", mt_month, "", MT_FLAGS, NULL },
@@ -747,6 +767,8 @@ static const struct tmpl_func mt_time_methods[] = {
 	{ "Weekday", mt_weekday, "", MT_FLAGS, NULL },
 	{ "Year", mt_year, "", MT_FLAGS, NULL },
 	{ "YearDay", mt_yearday, "", MT_FLAGS, NULL },
+	{ "Zone", mt_bad_signature, "", MT_FLAGS, NULL },
+	{ "ZoneBounds", mt_bad_signature, "", MT_FLAGS, NULL },
 };
 
 /* ---- time.Duration */
