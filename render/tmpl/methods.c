@@ -11,10 +11,11 @@
  *                    Nanoseconds Round Truncate Abs String
  *   time.Month, time.Weekday   String
  *   *semver.Version  Major Minor Patch Prerelease Metadata Original String
- *                    IncMajor IncMinor IncPatch LessThan LessThanEqual
- *                    GreaterThan GreaterThanEqual Equal Compare
+ *                    IncMajor IncMinor IncPatch SetPrerelease SetMetadata
+ *                    LessThan LessThanEqual GreaterThan GreaterThanEqual
+ *                    Equal Compare
  *   semver.Version   (an IncMajor result, not addressable) the value
- *                    receivers only: Major ... Metadata String Inc*
+ *                    receivers only: Major ... Metadata String Inc* Set*
  *
  * Masterminds/semver v3 gives Original and the comparisons pointer
  * receivers, so `(semver "1.2.3").IncMajor.Original` is Go's
@@ -24,7 +25,7 @@
  * prints "UTC" at offset 0 and "+hhmm" otherwise, as Go does for a zone
  * without a name. Date, Clock, Zone, ZoneBounds and ISOWeek give Go's
  * "bad signature" errors. NEEDSWORK: Local, In, Round and Truncate of
- * time.Time; semver's SetPrerelease / SetMetadata.
+ * time.Time.
  */
 #include "render/tmpl/tmpl_int.h"
 
@@ -969,19 +970,52 @@ static int mt_sv_original(MT_ARGS)
 	return mt_sv_field(out, call, "original");
 }
 
+/* A semver.Version value (TV_SEMVERVAL) with these fields; its original is
+ * the receiver's "v" prefix (if any) and the new String(). */
+static int mt_sv_make(struct tval *out, struct tmpl_call *call, uint64_t major, uint64_t minor,
+		      uint64_t patch, const char *pre, size_t npre, const char *meta, size_t nmeta)
+{
+	size_t norig;
+	const char *orig = mt_sv_str(MT_RECV, "original", &norig);
+	struct buf b = BUF_INIT;
+	json_t *j;
+
+	buf_addf(&b, "%s%llu.%llu.%llu", norig > 0 && orig[0] == 'v' ? "v" : "",
+		 (unsigned long long)major, (unsigned long long)minor, (unsigned long long)patch);
+	if (npre) {
+		buf_addch(&b, '-');
+		buf_add(&b, pre, npre);
+	}
+	if (nmeta) {
+		buf_addch(&b, '+');
+		buf_add(&b, meta, nmeta);
+	}
+	j = json_object();
+	if (buf_oom(&b) || !j ||
+	    json_object_set_new(j, "major", json_integer((json_int_t)major)) < 0 ||
+	    json_object_set_new(j, "minor", json_integer((json_int_t)minor)) < 0 ||
+	    json_object_set_new(j, "patch", json_integer((json_int_t)patch)) < 0 ||
+	    json_object_set_new(j, "pre", json_stringn_nocheck(pre, npre)) < 0 ||
+	    json_object_set_new(j, "metadata", json_stringn_nocheck(meta, nmeta)) < 0 ||
+	    json_object_set_new(j, "original", json_stringn_nocheck(b.ptr, b.len)) < 0) {
+		json_decref(j);
+		buf_release(&b);
+		return DIAG_ENOMEM;
+	}
+	buf_release(&b);
+	return mt_ret(out, tval_json_new(TV_SEMVERVAL, j));
+}
+
 enum mt_inc { MT_INC_PATCH, MT_INC_MINOR, MT_INC_MAJOR };
 
-/* Version.IncPatch / IncMinor / IncMajor: a semver.Version value whose
- * original is the old one's "v" prefix (if any) and the new String(). */
+/* Version.IncPatch / IncMinor / IncMajor: prerelease and metadata go; an
+ * IncPatch of a prerelease keeps the patch number. */
 static int mt_sv_inc(struct tval *out, struct tmpl_call *call, enum mt_inc how)
 {
 	const struct tval *v = MT_RECV;
 	uint64_t major = mt_sv_num(v, "major"), minor = mt_sv_num(v, "minor");
 	uint64_t patch = mt_sv_num(v, "patch");
-	size_t npre, norig;
-	const char *orig = mt_sv_str(v, "original", &norig);
-	struct buf b = BUF_INIT;
-	json_t *j;
+	size_t npre;
 
 	mt_sv_str(v, "pre", &npre);
 	if (how == MT_INC_MAJOR) {
@@ -993,22 +1027,61 @@ static int mt_sv_inc(struct tval *out, struct tmpl_call *call, enum mt_inc how)
 	} else if (npre == 0) {
 		patch++;
 	}
-	buf_addf(&b, "%s%llu.%llu.%llu", norig > 0 && orig[0] == 'v' ? "v" : "",
-		 (unsigned long long)major, (unsigned long long)minor, (unsigned long long)patch);
-	j = json_object();
-	if (buf_oom(&b) || !j ||
-	    json_object_set_new(j, "major", json_integer((json_int_t)major)) < 0 ||
-	    json_object_set_new(j, "minor", json_integer((json_int_t)minor)) < 0 ||
-	    json_object_set_new(j, "patch", json_integer((json_int_t)patch)) < 0 ||
-	    json_object_set_new(j, "pre", json_string("")) < 0 ||
-	    json_object_set_new(j, "metadata", json_string("")) < 0 ||
-	    json_object_set_new(j, "original", json_stringn_nocheck(b.ptr, b.len)) < 0) {
-		json_decref(j);
-		buf_release(&b);
-		return DIAG_ENOMEM;
+	return mt_sv_make(out, call, major, minor, patch, "", 0, "", 0);
+}
+
+/* The dot-separated identifiers of s are valid: non-empty, [0-9A-Za-z-],
+ * and (prerelease) numbers without a leading zero. 0 or Go's message. */
+static const char *mt_sv_check_ids(const char *s, size_t n, int pre)
+{
+	size_t i = 0, k;
+
+	for (;;) {
+		int digits = 1;
+
+		for (k = i; k < n && s[k] != '.'; k++) {
+			char c = s[k];
+			if (!(c >= '0' && c <= '9'))
+				digits = 0;
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      c == '-'))
+				return pre ? "invalid prerelease string" : "invalid metadata string";
+		}
+		if (k == i)
+			return pre ? "invalid prerelease string" : "invalid metadata string";
+		if (pre && digits && k - i > 1 && s[i] == '0')
+			return "version segment starts with 0";
+		if (k == n)
+			return NULL;
+		i = k + 1;
 	}
-	buf_release(&b);
-	return mt_ret(out, tval_json_new(TV_SEMVERVAL, j));
+}
+
+/* SetPrerelease / SetMetadata: (Version, error). */
+static int mt_sv_set(struct tval *out, struct tmpl_call *call, const struct tval *arg, int pre)
+{
+	const struct tval *v = MT_RECV;
+	size_t n, npre, nmeta;
+	const char *s = tval_str_ptr(arg, &n), *msg;
+	const char *opre = mt_sv_str(v, "pre", &npre), *ometa = mt_sv_str(v, "metadata", &nmeta);
+
+	if (n > 0 && (msg = mt_sv_check_ids(s, n, pre)) != NULL)
+		return tmpl_call_errorf(call, "%s", msg);
+	return mt_sv_make(out, call, mt_sv_num(v, "major"), mt_sv_num(v, "minor"),
+			  mt_sv_num(v, "patch"), pre ? s : opre, pre ? n : npre, pre ? ometa : s,
+			  pre ? nmeta : n);
+}
+
+static int mt_sv_set_prerelease(MT_ARGS)
+{
+	(void)argc;
+	return mt_sv_set(out, call, &argv[0], 1);
+}
+
+static int mt_sv_set_metadata(MT_ARGS)
+{
+	(void)argc;
+	return mt_sv_set(out, call, &argv[0], 0);
 }
 
 static int mt_sv_inc_patch(MT_ARGS)
@@ -1175,7 +1248,7 @@ MT_SV_REL(mt_sv_eq, MT_EQ)
 MT_SV_REL(mt_sv_compare, MT_CMP)
 
 /* The value receivers come first: semver.Version has only those. */
-#define MT_SV_VALUE_METHODS 9
+#define MT_SV_VALUE_METHODS 11
 static const struct tmpl_func mt_semver_methods[] = {
 	{ "IncMajor", mt_sv_inc_major, "", MT_FLAGS, NULL },
 	{ "IncMinor", mt_sv_inc_minor, "", MT_FLAGS, NULL },
@@ -1185,6 +1258,8 @@ static const struct tmpl_func mt_semver_methods[] = {
 	{ "Minor", mt_sv_minor, "", MT_FLAGS, NULL },
 	{ "Patch", mt_sv_patch, "", MT_FLAGS, NULL },
 	{ "Prerelease", mt_sv_prerelease, "", MT_FLAGS, NULL },
+	{ "SetMetadata", mt_sv_set_metadata, "s", MT_FLAGS, NULL },
+	{ "SetPrerelease", mt_sv_set_prerelease, "s", MT_FLAGS, NULL },
 	{ "String", mt_string, "", MT_FLAGS, NULL },
 	/* pointer receivers */
 	{ "Compare", mt_sv_compare, "V", MT_FLAGS, NULL },
