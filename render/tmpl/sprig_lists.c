@@ -249,50 +249,54 @@ enum S_filter { S_COMPACT, S_UNIQ, S_WITHOUT };
 static int S_filter(struct tval *out, struct tmpl_call *call, const struct tval *v,
 		    enum S_filter how, int nomit, const struct tval *omit, const char *what)
 {
-	json_t *items, *a, *e;
-	size_t i, nkept = 0, *kept = NULL;
-	int error;
+	json_t *items, *a = NULL, *e;
+	size_t i, n, nkept = 0, *kept = NULL;
+	struct tval *vals = NULL;
+	int error = 0;
 
 	if ((error = S_items(&items, call, v, what)) < 0)
 		return error;
-	/* uniq: the indexes of the items kept so far */
-	if (!(a = json_array()) ||
-	    !(kept = malloc((json_array_size(items) + 1) * sizeof(*kept)))) {
-		json_decref(a);
-		json_decref(items);
-		return DIAG_ENOMEM;
+	/* uniq: the indexes of the items kept so far, compared as values read
+	 * once (uniq is quadratic, as Sprig's is) */
+	n = json_array_size(items);
+	if (!(a = json_array()) || !(kept = malloc((n + 1) * sizeof(*kept))) ||
+	    !(vals = calloc(n + 1, sizeof(*vals)))) {
+		error = DIAG_ENOMEM;
+		goto done;
 	}
+	for (i = 0; i < n; i++)
+		vals[i] = sprigl_item(call->rt, v, i);
 	json_array_foreach(items, i, e) {
-		struct tval item = sprigl_item(call->rt, v, i);
+		const struct tval *item = &vals[i];
 		int keep = 1;
 
 		if (how == S_COMPACT) {
-			keep = !sprigl_empty(&item);
+			keep = !sprigl_empty(item);
 		} else if (how == S_UNIQ) {
-			for (size_t j = 0; keep && j < nkept; j++) {
-				struct tval seen = sprigl_item(call->rt, v, kept[j]);
-
-				keep = !sprigl_equal(call->rt, &item, &seen);
-				tval_release(&seen);
-			}
+			for (size_t j = 0; keep && j < nkept; j++)
+				keep = !sprigl_equal(call->rt, item, &vals[kept[j]]);
 			if (keep)
 				kept[nkept++] = i;
 		} else {
 			for (int k = 0; keep && k < nomit; k++)
-				if (sprigl_equal(call->rt, &item, &omit[k]))
+				if (sprigl_equal(call->rt, item, &omit[k]))
 					keep = 0;
 		}
-		tval_release(&item);
 		if (keep && json_array_append(a, e) < 0) {
-			json_decref(a);
-			json_decref(items);
-			free(kept);
-			return DIAG_ENOMEM;
+			error = DIAG_ENOMEM;
+			goto done;
 		}
 	}
-	json_decref(items);
+	error = S_ret_list(out, a);
+	a = NULL;
+done:
+	for (i = 0; vals && i < n; i++)
+		tval_release(&vals[i]);
+	free(vals);
 	free(kept);
-	return S_ret_list(out, a);
+	json_decref(a);
+	json_decref(items);
+	return error;
 }
 
 static int S_compact(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
