@@ -29,6 +29,7 @@
  */
 #include "render/tmpl/tmpl_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define MT_ARGS struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv
@@ -81,9 +82,9 @@ static int64_t mt_days_from_civil(int64_t y, int m, int64_t d)
 {
 	int64_t era, yoe, doy, doe;
 
-	y -= m <= 2;
+	y = (int64_t)((uint64_t)y - (m <= 2));
 	era = mt_fdiv(y, 400);
-	yoe = y - era * 400;
+	yoe = (int64_t)((uint64_t)y - (uint64_t)era * 400);
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return (int64_t)((uint64_t)era * 146097 + (uint64_t)doe - 719468 + (uint64_t)d - 1);
@@ -374,8 +375,8 @@ int tmpl__time_format(struct buf *out, const struct tval_time *t, const char *l,
 		if (ch.std == STD_NONE)
 			break;
 		switch (ch.std) {
-		case STD_YEAR:
-			mt_int(out, c.year % 100, 2);
+		case STD_YEAR: /* of |year| */
+			mt_int(out, (int64_t)((c.year < 0 ? 0 - (uint64_t)c.year : (uint64_t)c.year) % 100), 2);
 			break;
 		case STD_LONG_YEAR:
 			mt_int(out, c.year, 4);
@@ -623,10 +624,10 @@ static int mt_add_date(MT_ARGS)
 	year = (int64_t)((uint64_t)year + (uint64_t)(argv[1].u.i / 12));
 	if (m < 0) {
 		m += 12;
-		year--;
+		year = (int64_t)((uint64_t)year - 1);
 	} else if (m >= 12) {
 		m -= 12;
-		year++;
+		year = (int64_t)((uint64_t)year + 1);
 	}
 	days = mt_days_from_civil(year, (int)m + 1, (int64_t)((uint64_t)c.day + (uint64_t)argv[2].u.i));
 	r.sec = (int64_t)((uint64_t)days * 86400 + (uint64_t)(c.hour * 3600 + c.min * 60 + c.sec) -
