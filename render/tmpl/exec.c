@@ -687,6 +687,22 @@ int tmpl_call_errorf(struct tmpl_call *call, const char *fmt, ...)
 	return DIAG_EEXEC;
 }
 
+int tmpl_call_charge(struct tmpl_call *call, uint64_t n)
+{
+	struct tmpl_rt *rt = call->rt;
+
+	if (!rt)
+		return 0;
+	if (n > rt->lim.max_steps - (rt->steps < rt->lim.max_steps ? rt->steps : rt->lim.max_steps)) {
+		rt->steps = rt->lim.max_steps + 1;
+		tmpl_call_errorf(call, "template execution exceeded %llu steps",
+				 (unsigned long long)rt->lim.max_steps);
+		return DIAG_ELIMIT;
+	}
+	rt->steps += n;
+	return 0;
+}
+
 int tmpl_call_raw_errorf(struct tmpl_call *call, const char *fmt, ...)
 {
 	va_list ap;

@@ -126,6 +126,14 @@ int tmpl_call_raw_errorf(struct tmpl_call *call, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * Counts n units of work against the execution's step limit (struct
+ * tmpl_limits.max_steps), for functions whose work grows faster than their
+ * input (uniq compares every pair). 0, or DIAG_ELIMIT with call's message
+ * set ("template execution exceeded N steps"): return that code.
+ */
+int tmpl_call_charge(struct tmpl_call *call, uint64_t n);
+
+/*
  * Engine access for TMPL_FN_CONTEXT functions (Helm's include, tpl, ...).
  *
  * tmpl_call_execute runs the named template with dot data and appends its

@@ -273,11 +273,15 @@ static int S_filter(struct tval *out, struct tmpl_call *call, const struct tval 
 		if (how == S_COMPACT) {
 			keep = !sprigl_empty(item);
 		} else if (how == S_UNIQ) {
+			if ((error = tmpl_call_charge(call, nkept)) < 0)
+				goto done;
 			for (size_t j = 0; keep && j < nkept; j++)
 				keep = !sprigl_equal(call->rt, item, &vals[kept[j]]);
 			if (keep)
 				kept[nkept++] = i;
 		} else {
+			if ((error = tmpl_call_charge(call, (uint64_t)nomit)) < 0)
+				goto done;
 			for (int k = 0; keep && k < nomit; k++)
 				if (sprigl_equal(call->rt, item, &omit[k]))
 					keep = 0;

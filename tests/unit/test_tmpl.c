@@ -18,6 +18,7 @@
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/tmpl/tmpl.h"
+#include "render/tmpl/sprig.h"
 
 /* ---- test functions */
 
@@ -474,6 +475,46 @@ static void test_tmpl__step_limit_stops_long_loops(void **state)
 	run_release(&r);
 }
 
+/* Runs text with Sprig's functions and the given step limit. */
+static int t_render_sprig(struct buf *out, struct diag *d, uint64_t max_steps, const char *text)
+{
+	struct tmpl_funcs *funcs = NULL;
+	struct tmpl_set *set = NULL;
+	struct tmpl_rt *rt = NULL;
+	struct tmpl_limits lim = { 0, max_steps, 0 };
+	struct tval dot = tval_nil();
+	int rc;
+
+	assert_int_equal(tmpl_funcs_new(&funcs), 0);
+	assert_int_equal(sprig_register(funcs), 0);
+	assert_int_equal(tmpl_set_new(&set, funcs), 0);
+	assert_int_equal(tmpl_rt_new(&rt, &lim, TMPL_MISSINGKEY_ZERO), 0);
+	rc = tmpl_set_parse(set, "t", text, strlen(text), d);
+	if (rc == 0)
+		rc = tmpl_execute(out, set, "t", &dot, rt, d);
+	tmpl_rt_free(rt);
+	tmpl_set_free(set);
+	tmpl_funcs_free(funcs);
+	return rc;
+}
+
+static void test_tmpl__step_limit_counts_quadratic_function_work(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	/* 300 items: 44850 comparisons, within the limit */
+	assert_int_equal(t_render_sprig(&out, &d, 100000, "{{ len (uniq (until 300)) }}"), 0);
+	assert_string_equal(out.ptr, "300");
+	buf_reset(&out);
+	/* 3000 items: ~4.5 million comparisons */
+	assert_int_equal(t_render_sprig(&out, &d, 100000, "{{ len (uniq (until 3000)) }}"), DIAG_ELIMIT);
+	assert_non_null(strstr(d.msg.ptr, "error calling uniq: template execution exceeded 100000 steps"));
+	diag_release(&d);
+	buf_release(&out);
+}
+
 static void test_tmpl__output_limit(void **state)
 {
 	struct run r;
@@ -787,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_tmpl__boxed_values_survive_containers),
 		cmocka_unit_test(test_tmpl__unbox_deep_gives_plain_json),
 		cmocka_unit_test(test_tmpl__step_limit_stops_long_loops),
+		cmocka_unit_test(test_tmpl__step_limit_counts_quadratic_function_work),
 		cmocka_unit_test(test_tmpl__output_limit),
 		cmocka_unit_test(test_tmpl__recursion_is_bounded),
 		cmocka_unit_test(test_tmpl__later_definition_replaces_earlier),
