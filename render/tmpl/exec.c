@@ -9,6 +9,8 @@
  */
 #include "render/tmpl/tmpl_int.h"
 
+#include "render/gofloat.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -263,6 +265,8 @@ static const char *ex_param_type_name(char t)
 	case 'm': return "map[string]interface {}";
 	case 'y': return "[]uint8";
 	case 't': return "time.Time";
+	case 'D': return "time.Duration";
+	case 'V': return "*semver.Version";
 	case 'x': return "reflect.Value";
 	default: return "interface {}";
 	}
@@ -271,7 +275,7 @@ static const char *ex_param_type_name(char t)
 static int ex_can_be_nil(char t)
 {
 	switch (t) {
-	case 'v': case 'x': case 'l': case 'L': case 'm': case 'y':
+	case 'v': case 'x': case 'l': case 'L': case 'm': case 'y': case 'V':
 		return 1;
 	default:
 		return 0;
@@ -292,6 +296,8 @@ static int ex_assignable(const struct tval *v, char t)
 	case 'm': return v->kind == TV_MAP || v->kind == TV_VALUES;
 	case 'y': return v->kind == TV_BYTES;
 	case 't': return v->kind == TV_TIME;
+	case 'D': return v->kind == TV_DURATION;
+	case 'V': return v->kind == TV_SEMVER;
 	}
 	return 0;
 }
@@ -344,10 +350,10 @@ static int ex_ideal_constant(struct xstate *s, const struct tnode *c, struct tva
 		 * %v of a complex128 but is a string to everything else */
 		struct buf b = BUF_INIT;
 		buf_addch(&b, '(');
-		tmpl__format_float(&b, c->f64, 'g', -1);
+		gofloat_format(&b, c->f64, 'g', -1, 64);
 		if (!(c->imag < 0) && !(c->imag == 0 && signbit(c->imag)))
 			buf_addch(&b, '+');
-		tmpl__format_float(&b, c->imag, 'g', -1);
+		gofloat_format(&b, c->imag, 'g', -1, 64);
 		buf_adds(&b, "i)");
 		*out = tval_strn(b.ptr, b.len);
 		buf_release(&b);
@@ -502,7 +508,11 @@ static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *f
 		if (m)
 			return ex_eval_call(s, dot, m, r->u.o, NULL, node, field, args, nargs, final, out);
 	}
-	/* NEEDSWORK: methods of time.Time and *semver.Version values */
+	{
+		const struct tmpl_func *m = tmpl__kind_method(r, field);
+		if (m)
+			return ex_eval_call(s, dot, m, NULL, r, node, field, args, nargs, final, out);
+	}
 	if (r->kind == TV_VALUES) {
 		size_t k;
 		for (k = 0; k < sizeof(ex_values_methods) / sizeof(ex_values_methods[0]); k++) {
@@ -513,7 +523,7 @@ static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *f
 		}
 	}
 	has_args = nargs > 1 || (final && !final->missing);
-	if (r->kind == TV_MAP || r->kind == TV_VALUES) {
+	if (tval_is_object(r)) {
 		json_t *e;
 		if (has_args)
 			return ex_errorf(s, "%s is not a method but has arguments", field);
@@ -523,6 +533,11 @@ static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *f
 			case TMPL_MISSINGKEY_DEFAULT:
 				return 0;
 			case TMPL_MISSINGKEY_ZERO:
+				/* the zero value of the map's element type */
+				if (r->kind == TV_STRMAP) {
+					out->v = tval_str("");
+					return out->v.kind == TV_INVALID ? ex_oom(s) : 0;
+				}
 				out->v = tval_nil();
 				out->iface = 1;
 				return 0;
@@ -531,7 +546,7 @@ static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *f
 			}
 		}
 		out->v = tval_from_json(s->ex->rt, e);
-		out->iface = 1;
+		out->iface = r->kind != TV_STRMAP;
 		return 0;
 	}
 	if (r->kind == TV_OBJECT && r->u.o->type->field) {
@@ -672,6 +687,22 @@ int tmpl_call_errorf(struct tmpl_call *call, const char *fmt, ...)
 	return DIAG_EEXEC;
 }
 
+int tmpl_call_charge(struct tmpl_call *call, uint64_t n)
+{
+	struct tmpl_rt *rt = call->rt;
+
+	if (!rt)
+		return 0;
+	if (n > rt->lim.max_steps - (rt->steps < rt->lim.max_steps ? rt->steps : rt->lim.max_steps)) {
+		rt->steps = rt->lim.max_steps + 1;
+		tmpl_call_errorf(call, "template execution exceeded %llu steps",
+				 (unsigned long long)rt->lim.max_steps);
+		return DIAG_ELIMIT;
+	}
+	rt->steps += n;
+	return 0;
+}
+
 int tmpl_call_raw_errorf(struct tmpl_call *call, const char *fmt, ...)
 {
 	va_list ap;
@@ -800,7 +831,7 @@ static int ex_eval_call(struct xstate *s, const struct xval *dot, const struct t
 			goto done;
 		}
 		out->v = res;
-		out->iface = 1;
+		out->iface = !(fn->flags & TMPL_FN__CONCRETE);
 	}
 	rc = 0;
 done:
@@ -888,9 +919,11 @@ static int ex_eval_arg(struct xstate *s, const struct xval *dot, char typ, const
 				return 0;
 			}
 			return ex_node_errorf(s, "expected float; found ", n);
-		case 'i': case 'I':
+		case 'i': case 'I': case 'D':
 			if (n->type == N_NUMBER && n->is_int && !n->is_complex) {
 				*out = typ == 'i' ? tval_int(n->i64) : tval_int64(n->i64);
+				if (typ == 'D')
+					out->kind = TV_DURATION;
 				return 0;
 			}
 			return ex_node_errorf(s, "expected integer; found ", n);
@@ -1116,7 +1149,7 @@ static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct 
 		goto done;
 	mark = s->nvars;
 	switch (val.kind) {
-	case TV_INT: case TV_INT64: case TV_UINT8: case TV_DURATION: {
+	case TV_INT: case TV_INT64: case TV_UINT8: case TV_DURATION: case TV_MONTH: case TV_WEEKDAY: {
 		int64_t i;
 		if (r->pipe->ndecl > 1) {
 			struct buf b = BUF_INIT;
@@ -1139,11 +1172,11 @@ static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct 
 		}
 		break;
 	}
-	case TV_LIST: case TV_STRLIST: {
+	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST: {
 		size_t i;
 		for (i = 0; i < json_array_size(val.u.j); i++) {
 			struct tval idx = tval_int((int64_t)i);
-			struct tval e = tval_from_json(s->ex->rt, json_array_get(val.u.j, i));
+			struct tval e = tval_elem(s->ex->rt, &val, json_array_get(val.u.j, i));
 			ran = 1;
 			rc = ex_one_iteration(s, r, mark, &idx, &e, val.kind == TV_LIST);
 			tval_release(&e);
@@ -1174,7 +1207,7 @@ static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct 
 		}
 		break;
 	}
-	case TV_MAP: case TV_VALUES: {
+	case TV_MAP: case TV_VALUES: case TV_STRMAP: {
 		size_t n = json_object_size(val.u.j), i = 0;
 		const char **keys = malloc((n ? n : 1) * sizeof(*keys));
 		const char *k;

@@ -1,9 +1,12 @@
 /*
  * Go's fmt (Sprintf, Sprint, Sprintln) over template values, byte for
  * byte: verbs, flags, width and precision, argument indexes and the
- * %!verb(type=value) error forms. Also strconv.Quote and FormatFloat.
+ * %!verb(type=value) error forms. Also strconv.Quote; floats are
+ * strconv.FormatFloat through render/gofloat.h.
  */
 #include "render/tmpl/tmpl_int.h"
+
+#include "render/gofloat.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -212,238 +215,6 @@ static int fm_can_backquote(const char *s, size_t n)
 			return 0;
 	}
 	return 1;
-}
-
-/* ---- strconv.FormatFloat */
-
-/* The decimal digits of v > 0: shortest that reads back (ndig < 0) or
- * rounded to ndig significant digits; trailing zeros dropped. */
-static void fm_float_digits(double v, int ndig, char *d, int *nd, int *dp)
-{
-	char tmp[64];
-	int p, lo, hi, e, n, i;
-
-	if (v == 0) {
-		*nd = 0;
-		*dp = 0;
-		return;
-	}
-	if (ndig < 0) {
-		lo = 1;
-		hi = 17;
-	} else {
-		lo = hi = ndig > 17 ? 17 : ndig;
-		if (lo < 1)
-			lo = hi = 1;
-	}
-	for (p = lo; p <= hi; p++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", p - 1, v);
-		if (ndig >= 0 || strtod(tmp, NULL) == v)
-			break;
-	}
-	if (p > hi)
-		snprintf(tmp, sizeof(tmp), "%.*e", 16, v);
-	n = 0;
-	for (i = 0; tmp[i] && tmp[i] != 'e'; i++)
-		if (tmp[i] >= '0' && tmp[i] <= '9')
-			d[n++] = tmp[i];
-	e = tmp[i] == 'e' ? atoi(tmp + i + 1) : 0;
-	while (n > 0 && d[n - 1] == '0')
-		n--;
-	*nd = n;
-	*dp = e + 1;
-}
-
-static void fm_fmt_e(struct buf *out, const char *d, int nd, int dp, int prec, char fmt)
-{
-	int exp, i;
-
-	buf_addch(out, nd > 0 ? d[0] : '0');
-	if (prec > 0) {
-		buf_addch(out, '.');
-		for (i = 1; i <= prec; i++)
-			buf_addch(out, i < nd ? d[i] : '0');
-	}
-	buf_addch(out, fmt);
-	exp = nd == 0 ? 0 : dp - 1;
-	if (exp < 0) {
-		buf_addch(out, '-');
-		exp = -exp;
-	} else {
-		buf_addch(out, '+');
-	}
-	if (exp < 10)
-		buf_addf(out, "0%d", exp);
-	else
-		buf_addf(out, "%d", exp);
-}
-
-static void fm_fmt_f(struct buf *out, const char *d, int nd, int dp, int prec)
-{
-	int i;
-
-	if (dp > 0) {
-		for (i = 0; i < dp; i++)
-			buf_addch(out, i < nd ? d[i] : '0');
-	} else {
-		buf_addch(out, '0');
-	}
-	if (prec > 0) {
-		buf_addch(out, '.');
-		for (i = 1; i <= prec; i++) {
-			int j = dp + i - 1;
-			buf_addch(out, (j < 0 || j >= nd) ? '0' : d[j]);
-		}
-	}
-}
-
-/* strconv's %b and %x / %X of a float64 */
-static int fm_fmt_bx(struct buf *out, double v, char fmt, int prec)
-{
-	uint64_t bits, mant;
-	int exp, neg;
-
-	memcpy(&bits, &v, sizeof(bits));
-	neg = (int)(bits >> 63);
-	exp = (int)((bits >> 52) & 0x7FF);
-	mant = bits & ((1ULL << 52) - 1);
-	if (exp == 0)
-		exp++;
-	else
-		mant |= 1ULL << 52;
-	exp += -1023;
-	if (fmt == 'b') {
-		if (neg)
-			buf_addch(out, '-');
-		buf_addf(out, "%llup", (unsigned long long)mant);
-		exp -= 52;
-		return buf_addf(out, "%c%d", exp >= 0 ? '+' : '-', exp >= 0 ? exp : -exp);
-	}
-	{
-		const char *hex = fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-		if (mant == 0)
-			exp = 0;
-		mant <<= 60 - 52;
-		while (mant != 0 && (mant & (1ULL << 60)) == 0) {
-			mant <<= 1;
-			exp--;
-		}
-		if (prec >= 0 && prec < 15) {
-			unsigned shift = (unsigned)prec * 4;
-			uint64_t extra = (mant << shift) & ((1ULL << 60) - 1);
-			mant >>= 60 - shift;
-			if ((extra | (mant & 1)) > (1ULL << 59))
-				mant++;
-			mant <<= 60 - shift;
-			if (mant & (1ULL << 61)) {
-				mant >>= 1;
-				exp++;
-			}
-		}
-		if (neg)
-			buf_addch(out, '-');
-		buf_addch(out, '0');
-		buf_addch(out, fmt);
-		buf_addch(out, (char)('0' + ((mant >> 60) & 1)));
-		mant <<= 4;
-		if (prec < 0 && mant != 0) {
-			buf_addch(out, '.');
-			while (mant != 0) {
-				buf_addch(out, hex[(mant >> 60) & 15]);
-				mant <<= 4;
-			}
-		} else if (prec > 0) {
-			int i;
-			buf_addch(out, '.');
-			for (i = 0; i < prec; i++) {
-				buf_addch(out, hex[(mant >> 60) & 15]);
-				mant <<= 4;
-			}
-		}
-		buf_addch(out, fmt == 'X' ? 'P' : 'p');
-		buf_addch(out, exp < 0 ? '-' : '+');
-		if (exp < 0)
-			exp = -exp;
-		if (exp < 100)
-			return buf_addf(out, "%02d", exp);
-		return buf_addf(out, "%d", exp);
-	}
-}
-
-int tmpl__format_float(struct buf *out, double v, char fmt, int prec)
-{
-	char d[32];
-	int nd, dp, neg, shortest = prec < 0;
-
-	if (isnan(v))
-		return buf_adds(out, "NaN");
-	if (isinf(v))
-		return buf_adds(out, v > 0 ? "+Inf" : "-Inf");
-	if (fmt == 'b' || fmt == 'x' || fmt == 'X')
-		return fm_fmt_bx(out, v, fmt, prec);
-	neg = signbit(v) != 0;
-	if (neg)
-		v = -v;
-	if (fmt != 'e' && fmt != 'E' && fmt != 'f' && fmt != 'g' && fmt != 'G')
-		fmt = 'g';
-	if (!shortest && (fmt == 'f' || fmt == 'e' || fmt == 'E')) {
-		/* glibc rounds exactly, as Go does */
-		int n;
-		char small[512];
-		if (neg)
-			buf_addch(out, '-');
-		if (prec > 1000000)
-			prec = 1000000;
-		n = snprintf(small, sizeof(small), fmt == 'f' ? "%.*f" : fmt == 'e' ? "%.*e" : "%.*E",
-			     prec, v);
-		if (n >= 0 && (size_t)n < sizeof(small))
-			return buf_add(out, small, (size_t)n);
-		if (n < 0 || buf_grow(out, (size_t)n + 1) < 0)
-			return -1;
-		snprintf(out->ptr + out->len, (size_t)n + 1,
-			 fmt == 'f' ? "%.*f" : fmt == 'e' ? "%.*e" : "%.*E", prec, v);
-		out->len += (size_t)n;
-		return 0;
-	}
-	if (shortest) {
-		fm_float_digits(v, -1, d, &nd, &dp);
-		if (fmt == 'e' || fmt == 'E')
-			prec = nd > 0 ? nd - 1 : 0;
-		else if (fmt == 'f')
-			prec = nd - dp > 0 ? nd - dp : 0;
-		else
-			prec = nd;
-	} else {
-		if (prec == 0)
-			prec = 1;
-		fm_float_digits(v, prec > 17 ? 17 : prec, d, &nd, &dp);
-	}
-	if (neg)
-		buf_addch(out, '-');
-	if (fmt == 'e' || fmt == 'E') {
-		fm_fmt_e(out, d, nd, dp, prec, fmt);
-	} else if (fmt == 'f') {
-		fm_fmt_f(out, d, nd, dp, prec);
-	} else {
-		int eprec = prec, exp;
-		if (eprec > nd && nd >= dp)
-			eprec = nd;
-		if (shortest)
-			eprec = 6;
-		exp = dp - 1;
-		if (nd == 0)
-			exp = -1, dp = 0;
-		if (exp < -4 || exp >= eprec) {
-			if (prec > nd)
-				prec = nd;
-			fm_fmt_e(out, d, nd, dp, prec - 1, fmt == 'g' ? 'e' : 'E');
-		} else {
-			if (prec > dp)
-				prec = nd;
-			fm_fmt_f(out, d, nd, dp, prec - dp > 0 ? prec - dp : 0);
-		}
-	}
-	return buf_oom(out) ? -1 : 0;
 }
 
 /* ---- the printer (fmt's pp and fmt) */
@@ -768,7 +539,7 @@ static void fm_fmt_float_verb(struct pp *p, double v, int verb, int prec)
 	if (p->prec_present)
 		prec = p->prec;
 	buf_addch(&num, '+');
-	tmpl__format_float(&num, v, (char)verb, prec);
+	gofloat_format(&num, v, (char)verb, prec, 64);
 	s = num.ptr;
 	n = num.len;
 	if (n > 1 && (s[1] == '-' || s[1] == '+')) {
@@ -1088,13 +859,19 @@ static int fm_stringer(struct buf *out, struct tmpl_rt *rt, const struct tval *v
 	case TV_DURATION:
 		fm_duration_string(out, v->u.i);
 		return 1;
-	case TV_SEMVER: {
+	case TV_MONTH:
+		tmpl__month_string(out, v->u.i);
+		return 1;
+	case TV_WEEKDAY:
+		tmpl__weekday_string(out, v->u.i);
+		return 1;
+	case TV_SEMVER: case TV_SEMVERVAL: {
 		json_t *o = json_object_get(v->u.j, "original");
 		json_t *pre = json_object_get(v->u.j, "pre"), *meta = json_object_get(v->u.j, "metadata");
-		buf_addf(out, "%lld.%lld.%lld",
-			 (long long)json_integer_value(json_object_get(v->u.j, "major")),
-			 (long long)json_integer_value(json_object_get(v->u.j, "minor")),
-			 (long long)json_integer_value(json_object_get(v->u.j, "patch")));
+		buf_addf(out, "%llu.%llu.%llu",
+			 (unsigned long long)json_integer_value(json_object_get(v->u.j, "major")),
+			 (unsigned long long)json_integer_value(json_object_get(v->u.j, "minor")),
+			 (unsigned long long)json_integer_value(json_object_get(v->u.j, "patch")));
 		if (pre && json_string_length(pre))
 			buf_addf(out, "-%s", json_string_value(pre));
 		if (meta && json_string_length(meta))
@@ -1201,7 +978,7 @@ static void fm_print_list(struct pp *p, const struct tval *v, int verb, int dept
 		buf_addch(p->buf, '[');
 	}
 	for (i = 0; i < n; i++) {
-		struct tval el = tval_from_json(p->rt, json_array_get(v->u.j, i));
+		struct tval el = tval_elem(p->rt, v, json_array_get(v->u.j, i));
 		if (i > 0) {
 			if (p->sharpv)
 				buf_adds(p->buf, ", ");
@@ -1247,10 +1024,10 @@ static void fm_print_value(struct pp *p, const struct tval *v, int verb, int dep
 	case TV_BOOL:
 		fm_fmt_bool(p, v->u.b, verb);
 		break;
-	case TV_INT: case TV_INT64: case TV_DURATION:
+	case TV_INT: case TV_INT64: case TV_DURATION: case TV_MONTH: case TV_WEEKDAY:
 		fm_fmt_integer(p, (uint64_t)v->u.i, 1, verb);
 		break;
-	case TV_UINT8:
+	case TV_UINT8: case TV_UINT64:
 		fm_fmt_integer(p, (uint64_t)v->u.i, 0, verb);
 		break;
 	case TV_FLOAT64:
@@ -1268,13 +1045,13 @@ static void fm_print_value(struct pp *p, const struct tval *v, int verb, int dep
 		fm_fmt_bytes(p, s, n, verb, "[]uint8");
 		break;
 	}
-	case TV_MAP: case TV_VALUES:
+	case TV_MAP: case TV_VALUES: case TV_STRMAP:
 		fm_print_map(p, v, verb, depth);
 		break;
-	case TV_LIST: case TV_STRLIST:
+	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 		fm_print_list(p, v, verb, depth);
 		break;
-	case TV_TIME: case TV_SEMVER: case TV_OBJECT: {
+	case TV_TIME: case TV_SEMVER: case TV_SEMVERVAL: case TV_OBJECT: {
 		struct buf tmp = BUF_INIT;
 		if (fm_stringer(&tmp, p->rt, v))
 			buf_add(p->buf, tmp.ptr, tmp.len);
@@ -1310,8 +1087,8 @@ static void fm_print_arg(struct pp *p, const struct tval *v, int verb)
 	}
 	if (verb == 'p') {
 		switch (v->kind) {
-		case TV_LIST: case TV_STRLIST: case TV_MAP: case TV_VALUES: case TV_BYTES:
-		case TV_SEMVER: case TV_OBJECT: case TV_FUNC:
+		case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST: case TV_MAP:
+		case TV_VALUES: case TV_STRMAP: case TV_BYTES: case TV_SEMVER: case TV_OBJECT: case TV_FUNC:
 			fm_fmt_integer_base(p, (uint64_t)(uintptr_t)v->u.j, 16, 0, 'v', ldigits);
 			break;
 		default:
@@ -1321,7 +1098,7 @@ static void fm_print_arg(struct pp *p, const struct tval *v, int verb)
 		return;
 	}
 	switch (v->kind) {
-	case TV_BOOL: case TV_INT: case TV_INT64: case TV_UINT8: case TV_FLOAT64:
+	case TV_BOOL: case TV_INT: case TV_INT64: case TV_UINT8: case TV_UINT64: case TV_FLOAT64:
 	case TV_STRING: case TV_BYTES:
 		fm_print_value(p, v, verb, 0);
 		break;
@@ -1412,7 +1189,8 @@ static int fm_int_from_arg(const struct tval *argv, int argc, int *argnum, int *
 	if (*argnum < argc) {
 		const struct tval *a = &argv[*argnum];
 		if (a->kind == TV_INT || a->kind == TV_INT64 || a->kind == TV_UINT8 ||
-		    a->kind == TV_DURATION) {
+		    a->kind == TV_DURATION || a->kind == TV_MONTH || a->kind == TV_WEEKDAY ||
+		    (a->kind == TV_UINT64 && a->u.i >= 0)) {
 			if (a->u.i >= INT32_MIN * 1000LL && a->u.i <= INT32_MAX * 1000LL) {
 				*num = (int)(a->u.i > 2000000 ? 2000000 : a->u.i < -2000000 ? -2000000 : a->u.i);
 				is_int = 1;

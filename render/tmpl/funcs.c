@@ -146,10 +146,10 @@ static int fn_len(struct tval *out, struct tmpl_call *call, int argc, const stru
 	case TV_STRING: case TV_BYTES:
 		*out = tval_int((int64_t)json_string_length(v->u.j));
 		return 0;
-	case TV_LIST: case TV_STRLIST:
+	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 		*out = tval_int((int64_t)json_array_size(v->u.j));
 		return 0;
-	case TV_MAP: case TV_VALUES:
+	case TV_MAP: case TV_VALUES: case TV_STRMAP:
 		*out = tval_int((int64_t)json_object_size(v->u.j));
 		return 0;
 	default:
@@ -162,7 +162,8 @@ static int fn_index_arg(struct tmpl_call *call, const struct tval *index, int64_
 	int64_t x;
 
 	switch (index->kind) {
-	case TV_INT: case TV_INT64: case TV_UINT8: case TV_DURATION:
+	case TV_INT: case TV_INT64: case TV_UINT8: case TV_UINT64: case TV_DURATION:
+	case TV_MONTH: case TV_WEEKDAY:
 		x = index->u.i;
 		break;
 	case TV_INVALID: case TV_NIL:
@@ -189,14 +190,14 @@ static int fn_index(struct tval *out, struct tmpl_call *call, int argc, const st
 		struct tval next;
 		int64_t x = 0;
 		switch (v.kind) {
-		case TV_LIST: case TV_STRLIST:
+		case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 			if ((rc = fn_index_arg(call, index, (int64_t)json_array_size(v.u.j), &x)) < 0)
 				goto fail;
 			if (x == (int64_t)json_array_size(v.u.j)) {
 				rc = tmpl_call_errorf(call, "reflect: slice index out of range");
 				goto fail;
 			}
-			next = tval_from_json(call->rt, json_array_get(v.u.j, (size_t)x));
+			next = tval_elem(call->rt, &v, json_array_get(v.u.j, (size_t)x));
 			break;
 		case TV_STRING: case TV_BYTES: {
 			size_t n;
@@ -213,7 +214,7 @@ static int fn_index(struct tval *out, struct tmpl_call *call, int argc, const st
 			next.u.i = (unsigned char)s[x];
 			break;
 		}
-		case TV_MAP: case TV_VALUES: {
+		case TV_MAP: case TV_VALUES: case TV_STRMAP: {
 			json_t *e;
 			if (fn_is_nilish(index)) {
 				rc = tmpl_call_errorf(call, "value is nil; should be of type string");
@@ -226,7 +227,16 @@ static int fn_index(struct tval *out, struct tmpl_call *call, int argc, const st
 			}
 			e = json_object_getn(v.u.j, json_string_value(index->u.j),
 					     json_string_length(index->u.j));
-			next = e ? tval_from_json(call->rt, e) : tval_nil();
+			if (e)
+				next = tval_from_json(call->rt, e);
+			else if (v.kind == TV_STRMAP)
+				next = tval_str(""); /* the element type's zero value */
+			else
+				next = tval_nil();
+			if (next.kind == TV_INVALID) {
+				rc = DIAG_ENOMEM;
+				goto fail;
+			}
 			break;
 		}
 		default:
@@ -271,7 +281,7 @@ static int fn_slice(struct tval *out, struct tmpl_call *call, int argc, const st
 	case TV_BYTES:
 		cap = len = (int64_t)json_string_length(v->u.j);
 		break;
-	case TV_LIST: case TV_STRLIST:
+	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 		cap = len = (int64_t)json_array_size(v->u.j);
 		break;
 	default:
@@ -478,8 +488,8 @@ static enum bkind fn_basic_kind(const struct tval *v)
 {
 	switch (v->kind) {
 	case TV_BOOL: return K_BOOL;
-	case TV_INT: case TV_INT64: case TV_DURATION: return K_INT;
-	case TV_UINT8: return K_UINT;
+	case TV_INT: case TV_INT64: case TV_DURATION: case TV_MONTH: case TV_WEEKDAY: return K_INT;
+	case TV_UINT8: case TV_UINT64: return K_UINT;
 	case TV_FLOAT64: return K_FLOAT;
 	case TV_STRING: return K_STRING;
 	default: return K_INVALID;
@@ -495,8 +505,7 @@ static int fn_str_eq(const struct tval *a, const struct tval *b)
 
 static int fn_is_container(const struct tval *v)
 {
-	return v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_MAP ||
-	       v->kind == TV_VALUES || v->kind == TV_BYTES;
+	return tval_is_array(v) || tval_is_object(v) || v->kind == TV_BYTES;
 }
 
 static void fn_fmt_s(struct buf *err, struct tmpl_rt *rt, const struct tval *v)
@@ -538,7 +547,8 @@ int tmpl__eq(int *res, struct tmpl_rt *rt, const struct tval *a, int n, const st
 			default:
 				if (fn_is_nilish(a) || fn_is_nilish(b)) {
 					truth = fn_is_nilish(a) == fn_is_nilish(b);
-				} else if (a->kind != b->kind && (fn_is_container(a) || fn_is_container(b))) {
+				} else if (strcmp(tval_kind_name(a), tval_kind_name(b)) != 0) {
+					/* Go's canCompare looks at reflect kinds */
 					fn_fmt_s(err, rt, a);
 					buf_addf(err, ": %s, %s: ", tval_type_name(a), tval_type_name(b));
 					tmpl_sprintf(err, rt, "%v", 2, 1, b);
@@ -562,6 +572,8 @@ int tmpl__eq(int *res, struct tmpl_rt *rt, const struct tval *a, int n, const st
 					truth = memcmp(&a->u.t, &b->u.t, sizeof(a->u.t)) == 0;
 				} else if (a->kind == TV_OBJECT) {
 					truth = a->u.o == b->u.o;
+				} else if (a->kind == TV_SEMVERVAL) {
+					truth = json_equal(a->u.j, b->u.j); /* a struct: its fields */
 				} else {
 					truth = a->u.j == b->u.j;
 				}
@@ -586,9 +598,9 @@ int tmpl__lt(int *res, const struct tval *a, const struct tval *b, struct buf *e
 	}
 	if (k1 != k2) {
 		if (k1 == K_INT && k2 == K_UINT)
-			*res = a->u.i < 0 || a->u.i < b->u.i;
+			*res = a->u.i < 0 || (uint64_t)a->u.i < (uint64_t)b->u.i;
 		else if (k1 == K_UINT && k2 == K_INT)
-			*res = b->u.i >= 0 && a->u.i < b->u.i;
+			*res = b->u.i >= 0 && (uint64_t)a->u.i < (uint64_t)b->u.i;
 		else {
 			buf_addf(err, "incompatible types for comparison: %s and %s", tval_type_name(a),
 				 tval_type_name(b));
@@ -601,7 +613,8 @@ int tmpl__lt(int *res, const struct tval *a, const struct tval *b, struct buf *e
 		buf_adds(err, "invalid type for comparison");
 		return -1;
 	case K_FLOAT: *res = a->u.f < b->u.f; break;
-	case K_INT: case K_UINT: *res = a->u.i < b->u.i; break;
+	case K_INT: *res = a->u.i < b->u.i; break;
+	case K_UINT: *res = (uint64_t)a->u.i < (uint64_t)b->u.i; break;
 	case K_STRING: {
 		size_t na, nb, m;
 		const char *sa = tval_str_ptr(a, &na), *sb = tval_str_ptr(b, &nb);

@@ -43,6 +43,7 @@
  *   'l' []interface {}   TV_LIST       'L' []string  TV_STRLIST
  *   'm' map[string]interface {}        TV_MAP or TV_VALUES
  *   'y' []byte           TV_BYTES      't' time.Time TV_TIME
+ *   'D' time.Duration    TV_DURATION   'V' *semver.Version TV_SEMVER
  *   'x' reflect.Value: any kind, TV_INVALID kept as it is (index, len, ...)
  *
  * Number literals in the template take the parameter's type as Go's ideal
@@ -123,6 +124,14 @@ int tmpl_call_errorf(struct tmpl_call *call, const char *fmt, ...)
  * itself). Return its result from the function unchanged. */
 int tmpl_call_raw_errorf(struct tmpl_call *call, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Counts n units of work against the execution's step limit (struct
+ * tmpl_limits.max_steps), for functions whose work grows faster than their
+ * input (uniq compares every pair). 0, or DIAG_ELIMIT with call's message
+ * set ("template execution exceeded N steps"): return that code.
+ */
+int tmpl_call_charge(struct tmpl_call *call, uint64_t n);
 
 /*
  * Engine access for TMPL_FN_CONTEXT functions (Helm's include, tpl, ...).

@@ -68,6 +68,7 @@ static int64_t S_to_int64(const struct tval *v)
 	case TV_INT:
 	case TV_INT64:
 	case TV_UINT8:
+	case TV_UINT64:
 		return v->u.i;
 	case TV_FLOAT64:
 		return S_f2i(v->u.f);
@@ -107,6 +108,9 @@ static int S_float64(S_ARGS)
 	case TV_INT64:
 	case TV_UINT8:
 		f = (double)v->u.i;
+		break;
+	case TV_UINT64:
+		f = (double)(uint64_t)v->u.i;
 		break;
 	case TV_FLOAT64:
 		f = v->u.f;

@@ -5,9 +5,10 @@
  * concat, chunk, until, untilStep, and their must* variants.
  *
  * Sprig works on anything of reflect kind slice; here that is
- * []interface {}, []string and []uint8 (sprigl_items). A plain function
- * panics where its must* twin returns the error, and text/template prints
- * both as `error calling NAME: TEXT`, so the twins share one C function.
+ * []interface {}, []string, []int, [][]interface {} and []uint8
+ * (sprigl_items). A plain function panics where its must* twin returns the
+ * error, and text/template prints both as `error calling NAME: TEXT`, so
+ * the twins share one C function.
  */
 #include "render/tmpl/funcs.h"
 #include "render/tmpl/sprig.h"
@@ -39,7 +40,7 @@ static int S_items(json_t **out, struct tmpl_call *call, const struct tval *v, c
 		return sprigl_nil_type_error(call);
 	if (!sprigl_is_slice(v))
 		return tmpl_call_errorf(call, "Cannot %s type %s", what, tval_kind_name(v));
-	if (!(*out = sprigl_items(v)))
+	if (!(*out = sprigl_items(call->rt, v)))
 		return DIAG_ENOMEM;
 	return 0;
 }
@@ -91,7 +92,7 @@ static int S_prepend(struct tval *out, struct tmpl_call *call, int argc, const s
 	return S_ret_list(out, a);
 }
 
-/* chunk: [][]interface {} (a list of lists here, see NEEDSWORK). */
+/* chunk: [][]interface {}. */
 static int S_chunk(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	int64_t size = argv[0].u.i;
@@ -106,7 +107,6 @@ static int S_chunk(struct tval *out, struct tmpl_call *call, int argc, const str
 	 * Go: cs := int(math.Floor(float64(l-1)/float64(size)) + 1). size 0
 	 * gives +Inf or NaN, whose int conversion is MinInt64: make() panics.
 	 * A negative size gives cs <= 0 or a negative length further on.
-	 * NEEDSWORK: Go's type is [][]interface {}; typeOf shows []interface {}.
 	 */
 	if (size == 0) {
 		error = tmpl_call_errorf(call, "runtime error: makeslice: len out of range");
@@ -150,8 +150,9 @@ static int S_chunk(struct tval *out, struct tmpl_call *call, int argc, const str
 			}
 		}
 	}
-	error = S_ret_list(out, a);
+	*out = tval_json_new(TV_LISTLIST, a);
 	a = NULL;
+	error = out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 done:
 	json_decref(a);
 	json_decref(items);
@@ -248,50 +249,58 @@ enum S_filter { S_COMPACT, S_UNIQ, S_WITHOUT };
 static int S_filter(struct tval *out, struct tmpl_call *call, const struct tval *v,
 		    enum S_filter how, int nomit, const struct tval *omit, const char *what)
 {
-	json_t *items, *a, *e;
-	size_t i, nkept = 0, *kept = NULL;
-	int error;
+	json_t *items, *a = NULL, *e;
+	size_t i, n, nkept = 0, *kept = NULL;
+	struct tval *vals = NULL;
+	int error = 0;
 
 	if ((error = S_items(&items, call, v, what)) < 0)
 		return error;
-	/* uniq: the indexes of the items kept so far */
-	if (!(a = json_array()) ||
-	    !(kept = malloc((json_array_size(items) + 1) * sizeof(*kept)))) {
-		json_decref(a);
-		json_decref(items);
-		return DIAG_ENOMEM;
+	/* uniq: the indexes of the items kept so far, compared as values read
+	 * once (uniq is quadratic, as Sprig's is) */
+	n = json_array_size(items);
+	if (!(a = json_array()) || !(kept = malloc((n + 1) * sizeof(*kept))) ||
+	    !(vals = calloc(n + 1, sizeof(*vals)))) {
+		error = DIAG_ENOMEM;
+		goto done;
 	}
+	for (i = 0; i < n; i++)
+		vals[i] = sprigl_item(call->rt, v, i);
 	json_array_foreach(items, i, e) {
-		struct tval item = sprigl_item(call->rt, v, i);
+		const struct tval *item = &vals[i];
 		int keep = 1;
 
 		if (how == S_COMPACT) {
-			keep = !sprigl_empty(&item);
+			keep = !sprigl_empty(item);
 		} else if (how == S_UNIQ) {
-			for (size_t j = 0; keep && j < nkept; j++) {
-				struct tval seen = sprigl_item(call->rt, v, kept[j]);
-
-				keep = !sprigl_equal(call->rt, &item, &seen);
-				tval_release(&seen);
-			}
+			if ((error = tmpl_call_charge(call, nkept)) < 0)
+				goto done;
+			for (size_t j = 0; keep && j < nkept; j++)
+				keep = !sprigl_equal(call->rt, item, &vals[kept[j]]);
 			if (keep)
 				kept[nkept++] = i;
 		} else {
+			if ((error = tmpl_call_charge(call, (uint64_t)nomit)) < 0)
+				goto done;
 			for (int k = 0; keep && k < nomit; k++)
-				if (sprigl_equal(call->rt, &item, &omit[k]))
+				if (sprigl_equal(call->rt, item, &omit[k]))
 					keep = 0;
 		}
-		tval_release(&item);
 		if (keep && json_array_append(a, e) < 0) {
-			json_decref(a);
-			json_decref(items);
-			free(kept);
-			return DIAG_ENOMEM;
+			error = DIAG_ENOMEM;
+			goto done;
 		}
 	}
-	json_decref(items);
+	error = S_ret_list(out, a);
+	a = NULL;
+done:
+	for (i = 0; vals && i < n; i++)
+		tval_release(&vals[i]);
+	free(vals);
 	free(kept);
-	return S_ret_list(out, a);
+	json_decref(a);
+	json_decref(items);
+	return error;
 }
 
 static int S_compact(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
@@ -401,7 +410,7 @@ static int S_concat(struct tval *out, struct tmpl_call *call, int argc, const st
 			return tmpl_call_errorf(call, "Cannot concat type %s as list",
 						tval_kind_name(&argv[i]));
 		}
-		items = sprigl_items(&argv[i]);
+		items = sprigl_items(call->rt, &argv[i]);
 		if (!items || json_array_extend(a, items) < 0) {
 			json_decref(items);
 			json_decref(a);
@@ -412,10 +421,13 @@ static int S_concat(struct tval *out, struct tmpl_call *call, int argc, const st
 	return S_ret_list(out, a);
 }
 
-/*
- * untilStep: Go ints, wrapping on overflow as Go's do.
- * NEEDSWORK: Go's type is []int; here []interface {} of int64s.
- */
+/* untilStep: a []int (TV_INTLIST), wrapping on overflow as Go's ints do. */
+static int S_ret_ints(struct tval *out, json_t *a)
+{
+	*out = tval_json_new(TV_INTLIST, a);
+	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+}
+
 static int S_until_step(struct tval *out, struct tmpl_call *call, int64_t start, int64_t stop,
 			int64_t step)
 {
@@ -426,7 +438,7 @@ static int S_until_step(struct tval *out, struct tmpl_call *call, int64_t start,
 		return DIAG_ENOMEM;
 	if (stop < start) {
 		if (step >= 0)
-			return S_ret_list(out, a);
+			return S_ret_ints(out, a);
 		for (int64_t i = start; i > stop; i = (int64_t)((uint64_t)i + (uint64_t)step)) {
 			if (++n > SPRIGL_MAX_ITEMS) {
 				json_decref(a);
@@ -437,10 +449,10 @@ static int S_until_step(struct tval *out, struct tmpl_call *call, int64_t start,
 				return DIAG_ENOMEM;
 			}
 		}
-		return S_ret_list(out, a);
+		return S_ret_ints(out, a);
 	}
 	if (step <= 0)
-		return S_ret_list(out, a);
+		return S_ret_ints(out, a);
 	for (int64_t i = start; i < stop; i = (int64_t)((uint64_t)i + (uint64_t)step)) {
 		if (++n > SPRIGL_MAX_ITEMS) {
 			json_decref(a);
@@ -451,7 +463,7 @@ static int S_until_step(struct tval *out, struct tmpl_call *call, int64_t start,
 			return DIAG_ENOMEM;
 		}
 	}
-	return S_ret_list(out, a);
+	return S_ret_ints(out, a);
 }
 
 static int S_until(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)

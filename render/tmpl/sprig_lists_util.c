@@ -253,6 +253,7 @@ int sprigl_to_int64(int64_t *out, const struct tval *v)
 	case TV_INT:
 	case TV_INT64:
 	case TV_UINT8:
+	case TV_UINT64:
 		*out = v->u.i;
 		return 0;
 	case TV_FLOAT64:
@@ -284,6 +285,9 @@ int sprigl_to_float64(double *out, const struct tval *v)
 	case TV_UINT8:
 		*out = (double)v->u.i;
 		return 0;
+	case TV_UINT64:
+		*out = (double)(uint64_t)v->u.i;
+		return 0;
 	case TV_FLOAT64:
 		*out = v->u.f;
 		return 0;
@@ -314,7 +318,10 @@ int sprigl_empty(const struct tval *v)
 	case TV_INT:
 	case TV_INT64:
 	case TV_UINT8:
+	case TV_UINT64:
 	case TV_DURATION:
+	case TV_MONTH:
+	case TV_WEEKDAY:
 		return v->u.i == 0;
 	case TV_FLOAT64:
 		return v->u.f == 0;
@@ -324,9 +331,12 @@ int sprigl_empty(const struct tval *v)
 		return len == 0;
 	case TV_LIST:
 	case TV_STRLIST:
+	case TV_INTLIST:
+	case TV_LISTLIST:
 		return json_array_size(v->u.j) == 0;
 	case TV_MAP:
 	case TV_VALUES:
+	case TV_STRMAP:
 		return json_object_size(v->u.j) == 0;
 	default:
 		return 0; /* structs and non-nil pointers */
@@ -335,24 +345,25 @@ int sprigl_empty(const struct tval *v)
 
 int sprigl_is_slice(const struct tval *v)
 {
-	return v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_BYTES;
+	return tval_is_array(v) || v->kind == TV_BYTES;
 }
 
-json_t *sprigl_items(const struct tval *v)
+json_t *sprigl_items(struct tmpl_rt *rt, const struct tval *v)
 {
-	const unsigned char *p;
 	size_t len;
 	json_t *a;
 
-	if (v->kind == TV_LIST || v->kind == TV_STRLIST)
+	if (v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_LISTLIST)
 		return json_incref(v->u.j);
-	if (v->kind != TV_BYTES)
+	if (v->kind != TV_BYTES && v->kind != TV_INTLIST)
 		return NULL;
-	p = (const unsigned char *)tval_str_ptr(v, &len);
+	len = v->kind == TV_BYTES ? json_string_length(v->u.j) : json_array_size(v->u.j);
 	if (!(a = json_array()))
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
-		if (json_array_append_new(a, json_integer(p[i])) < 0) {
+		struct tval e = sprigl_item(rt, v, i);
+
+		if (json_array_append_new(a, tval_to_json(rt, &e)) < 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -374,11 +385,11 @@ struct tval sprigl_item(struct tmpl_rt *rt, const struct tval *v, size_t i)
 		}
 		return r;
 	}
-	if (v->kind == TV_LIST || v->kind == TV_STRLIST) {
+	if (tval_is_array(v)) {
 		json_t *e = json_array_get(v->u.j, i);
 
 		if (e)
-			return tval_from_json(rt, e);
+			return tval_elem(rt, v, e);
 	}
 	return r;
 }
@@ -386,8 +397,7 @@ struct tval sprigl_item(struct tmpl_rt *rt, const struct tval *v, size_t i)
 /* Kinds whose tval carries a json container (u.j). */
 static int S_has_container(const struct tval *v)
 {
-	return v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_MAP ||
-	       v->kind == TV_VALUES;
+	return tval_is_array(v) || tval_is_object(v);
 }
 
 static int S_equal_depth(struct tmpl_rt *rt, const struct tval *a, const struct tval *b, int depth)
@@ -399,13 +409,6 @@ static int S_equal_depth(struct tmpl_rt *rt, const struct tval *a, const struct 
 
 	if (depth > SPRIGL_MAX_DEPTH)
 		return 0;
-	/* NEEDSWORK: lists hold Go ints as json integers that read back as
-	 * int64, so int and int64 compare equal here; Go's DeepEqual tells
-	 * them apart. */
-	if (ka == TV_INT)
-		ka = TV_INT64;
-	if (kb == TV_INT)
-		kb = TV_INT64;
 	if (ka != kb)
 		return 0;
 	switch (a->kind) {
@@ -417,7 +420,10 @@ static int S_equal_depth(struct tmpl_rt *rt, const struct tval *a, const struct 
 	case TV_INT:
 	case TV_INT64:
 	case TV_UINT8:
+	case TV_UINT64:
 	case TV_DURATION:
+	case TV_MONTH:
+	case TV_WEEKDAY:
 		return a->u.i == b->u.i;
 	case TV_FLOAT64:
 		return a->u.f == b->u.f;
@@ -431,13 +437,15 @@ static int S_equal_depth(struct tmpl_rt *rt, const struct tval *a, const struct 
 		       a->u.t.offset == b->u.t.offset;
 	case TV_LIST:
 	case TV_STRLIST:
+	case TV_INTLIST:
+	case TV_LISTLIST:
 		if (a->u.j == b->u.j)
 			return 1;
 		if (json_array_size(a->u.j) != json_array_size(b->u.j))
 			return 0;
 		for (size_t i = 0; i < json_array_size(a->u.j); i++) {
-			struct tval ea = tval_from_json(rt, json_array_get(a->u.j, i));
-			struct tval eb = tval_from_json(rt, json_array_get(b->u.j, i));
+			struct tval ea = tval_elem(rt, a, json_array_get(a->u.j, i));
+			struct tval eb = tval_elem(rt, b, json_array_get(b->u.j, i));
 			int eq = S_equal_depth(rt, &ea, &eb, depth + 1);
 
 			tval_release(&ea);
@@ -447,7 +455,8 @@ static int S_equal_depth(struct tmpl_rt *rt, const struct tval *a, const struct 
 		}
 		return 1;
 	case TV_MAP:
-	case TV_VALUES: {
+	case TV_VALUES:
+	case TV_STRMAP: {
 		const char *k;
 		size_t klen;
 		json_t *e;
@@ -475,6 +484,7 @@ static int S_equal_depth(struct tmpl_rt *rt, const struct tval *a, const struct 
 		return 1;
 	}
 	case TV_SEMVER:
+	case TV_SEMVERVAL:
 		return json_equal(a->u.j, b->u.j);
 	case TV_OBJECT:
 		return a->u.o == b->u.o;

@@ -43,14 +43,16 @@ int sprigl_to_float64(double *out, const struct tval *v);
 /* Sprig's empty(v): 1 if v is Go's zero/empty value. */
 int sprigl_empty(const struct tval *v);
 
-/* 1 if v's reflect kind is slice: []interface {}, []string, []uint8. */
+/* 1 if v's reflect kind is slice: []interface {}, []string, []int,
+ * [][]interface {}, []uint8. */
 int sprigl_is_slice(const struct tval *v);
 /*
- * The elements of a slice-kind v as a json array (new reference): the list
- * itself for []interface {} and []string, integers for []uint8. NULL on
- * allocation failure.
+ * The elements of a slice-kind v as the json array of a []interface {}
+ * (new reference): the list itself for []interface {}, []string and
+ * [][]interface {}; boxed ints for []int and boxed uint8s for []uint8 (in
+ * rt), so they keep their Go type. NULL on allocation failure.
  */
-json_t *sprigl_items(const struct tval *v);
+json_t *sprigl_items(struct tmpl_rt *rt, const struct tval *v);
 /* Element i of a slice-kind v as Go's Index(i).Interface() gives it. New. */
 struct tval sprigl_item(struct tmpl_rt *rt, const struct tval *v, size_t i);
 

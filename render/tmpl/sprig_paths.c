@@ -627,7 +627,8 @@ done:
 static int dict_get(struct tmpl_call *call, json_t *d, const char *key, const char **s, size_t *n)
 {
 	json_t *v = json_object_get(d, key);
-	const char *kind;
+	struct tval t;
+	int error;
 
 	*s = "";
 	*n = 0;
@@ -638,21 +639,17 @@ static int dict_get(struct tmpl_call *call, json_t *d, const char *key, const ch
 		*n = json_string_length(v);
 		return 0;
 	}
-	/* Kinds as Go's reflect names them for the data json holds. */
-	switch (json_typeof(v)) {
-	case JSON_INTEGER: kind = "int"; break; /* template literals are Go ints */
-	case JSON_REAL: kind = "float64"; break;
-	case JSON_TRUE:
-	case JSON_FALSE: kind = "bool"; break;
-	case JSON_ARRAY: kind = "slice"; break;
-	case JSON_OBJECT: kind = "map"; break;
-	default:
+	/* the element's reflect kind (boxed Go values read back typed) */
+	t = tval_from_json(call->rt, v);
+	if (t.kind == TV_NIL || t.kind == TV_INVALID)
 		/* reflect.TypeOf(nil).Kind() dereferences a nil Type. */
-		return tmpl_call_errorf(call,
-					"runtime error: invalid memory address or nil pointer dereference");
-	}
-	return tmpl_call_errorf(call, "unable to parse %s key, must be of type string, but %s found",
-				key, kind);
+		error = tmpl_call_errorf(call,
+					 "runtime error: invalid memory address or nil pointer dereference");
+	else
+		error = tmpl_call_errorf(call, "unable to parse %s key, must be of type string, but %s found",
+					 key, tval_kind_name(&t));
+	tval_release(&t);
+	return error;
 }
 
 static int S_urlJoin(struct tval *out, struct tmpl_call *call, int argc,

@@ -2,6 +2,7 @@
  * deepEqual (reflect.DeepEqual). */
 #include "render/tmpl/funcs.h"
 #include "render/tmpl/sprig.h"
+#include "render/tmpl/sprig_lists_util.h"
 
 #include <string.h>
 
@@ -60,50 +61,13 @@ static int S_kind_is(S_ARGS)
 }
 
 /*
- * reflect.DeepEqual of two template values: same Go type, then equal
- * contents. Containers compare as json (an int64 element never equals a
- * float64 one, as in Go). NEEDSWORK: Go tells a nil slice or map from an
- * empty one; json cannot.
+ * reflect.DeepEqual of two template values: sprigl_equal (same Go type,
+ * then equal contents, looking through boxes). NEEDSWORK: Go tells a nil
+ * slice or map from an empty one; json cannot.
  */
-static int S_deep_equal_vals(const struct tval *a, const struct tval *b)
-{
-	if (a->kind != b->kind)
-		return 0;
-	switch (a->kind) {
-	case TV_INVALID:
-	case TV_NIL:
-		return 1;
-	case TV_BOOL:
-		return !a->u.b == !b->u.b;
-	case TV_INT:
-	case TV_INT64:
-	case TV_UINT8:
-	case TV_DURATION:
-		return a->u.i == b->u.i;
-	case TV_FLOAT64:
-		return a->u.f == b->u.f;
-	case TV_STRING:
-	case TV_BYTES:
-	case TV_LIST:
-	case TV_STRLIST:
-	case TV_MAP:
-	case TV_VALUES:
-	case TV_SEMVER:
-		return json_equal(a->u.j, b->u.j);
-	case TV_TIME:
-		return a->u.t.sec == b->u.t.sec && a->u.t.nsec == b->u.t.nsec &&
-		       a->u.t.offset == b->u.t.offset;
-	case TV_OBJECT:
-		return a->u.o == b->u.o;
-	case TV_FUNC:
-		return 0; /* Go: funcs are equal only if both are nil */
-	}
-	return 0;
-}
-
 static int S_deep_equal(S_ARGS)
 {
-	*out = tval_bool(S_deep_equal_vals(&argv[0], &argv[1]));
+	*out = tval_bool(sprigl_equal(call->rt, &argv[0], &argv[1]));
 	return 0;
 }
 

@@ -1147,9 +1147,8 @@ fail:
 	return NULL;
 }
 
-/* Sprig's split result: map "_0", "_1", ... to the parts.
- * NEEDSWORK: Go's type is map[string]string; tval has no such kind, so
- * typeOf says map[string]interface {}. */
+/* Sprig's split result: a map[string]string from "_0", "_1", ... to the
+ * parts. */
 static int S_parts_map(struct tval *out, struct tmpl_call *call, json_t *parts)
 {
 	json_t *m = json_object(), *e;
@@ -1164,7 +1163,7 @@ static int S_parts_map(struct tval *out, struct tmpl_call *call, json_t *parts)
 			goto fail;
 	}
 	json_decref(parts);
-	*out = tval_json_new(TV_MAP, m);
+	*out = tval_json_new(TV_STRMAP, m);
 	if (out->kind == TV_INVALID)
 		return tmpl_call_errorf(call, "out of memory");
 	return 0;
@@ -1246,7 +1245,7 @@ static int S_sort_alpha(S_ARGS)
 	size_t n;
 	struct buf b = BUF_INIT;
 
-	if (v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_BYTES) {
+	if (tval_is_array(v) || v->kind == TV_BYTES) {
 		a = sprigu_strslice(call->rt, v);
 		if (!a)
 			goto oom;

@@ -1458,7 +1458,10 @@ int sprigu_empty(const struct tval *v)
 	case TV_INT:
 	case TV_INT64:
 	case TV_UINT8:
+	case TV_UINT64:
 	case TV_DURATION:
+	case TV_MONTH:
+	case TV_WEEKDAY:
 		return v->u.i == 0;
 	case TV_FLOAT64:
 		return v->u.f == 0;
@@ -1467,9 +1470,12 @@ int sprigu_empty(const struct tval *v)
 		return json_string_length(v->u.j) == 0;
 	case TV_LIST:
 	case TV_STRLIST:
+	case TV_INTLIST:
+	case TV_LISTLIST:
 		return json_array_size(v->u.j) == 0;
 	case TV_MAP:
 	case TV_VALUES:
+	case TV_STRMAP:
 		return json_object_size(v->u.j) == 0;
 	default:
 		/* structs (time.Time), non-nil pointers and host objects */
@@ -1760,8 +1766,10 @@ json_t *sprigu_strslice(struct tmpl_rt *rt, const struct tval *v)
 	switch (v->kind) {
 	case TV_STRLIST: /* as a list: its elements are all strings */
 	case TV_LIST:
+	case TV_INTLIST:
+	case TV_LISTLIST:
 		json_array_foreach(v->u.j, i, e) {
-			struct tval x = tval_from_json(rt, e);
+			struct tval x = tval_elem(rt, v, e);
 
 			if (x.kind == TV_NIL || x.kind == TV_INVALID) {
 				tval_release(&x);

@@ -27,12 +27,17 @@ struct rt_defer {
 	void *arg;
 };
 
+/* ints and uint8s 0 .. TMPL_RT_INTBOXES-1 put into containers share one
+ * box each */
+#define TMPL_RT_INTBOXES 256
+
 struct tmpl_rt {
 	struct arena mem;
 	struct rt_defer *defers;
 	size_t ndefers, defercap;
 	struct tval *boxes;
 	size_t nboxes, boxcap;
+	json_t *intbox[2][TMPL_RT_INTBOXES]; /* [0] int, [1] uint8: a reference or NULL */
 	struct tmpl_limits lim;
 	enum tmpl_missingkey missingkey;
 	void *userdata;
@@ -110,8 +115,6 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 void tmpl__node_string(struct buf *out, const struct tnode *n);
 
 /* ---- fmt */
-/* strconv.FormatFloat(v, fmt, prec, 64). NEEDSWORK: swap for gofloat_format. */
-int tmpl__format_float(struct buf *out, double v, char fmt, int prec);
 /* printValue of exec: what {{ x }} prints. */
 int tmpl__print_value(struct buf *out, struct tmpl_rt *rt, const struct tval *v);
 
@@ -127,13 +130,24 @@ int tmpl__quote_rune(struct buf *out, int32_t r);
 
 /* ---- builtins */
 #define TMPL_FN__ANDOR (1u << 15)  /* the builtin and/or: lazy */
-#define TMPL_FN__VALUES (1u << 13) /* a method of common.Values: payload = receiver */
+#define TMPL_FN__VALUES (1u << 13) /* a method of a value kind: payload = receiver */
+#define TMPL_FN__CONCRETE (1u << 12) /* Go's result type is not interface {} */
 #define TMPL_FN__CALL (1u << 14)   /* the builtin call: gets the callee's name */
 int tmpl__builtins_add(struct tmpl_funcs *r);
 /* Go's comparison: eq with several, lt. 0 ok (*res set), else message in err. */
 int tmpl__eq(int *res, struct tmpl_rt *rt, const struct tval *a, int n, const struct tval *b,
 	     struct buf *err);
 int tmpl__lt(int *res, const struct tval *a, const struct tval *b, struct buf *err);
+
+/* ---- methods of value kinds (methods.c) */
+/* Go's method name of recv's kind (time.Time, time.Duration, time.Month,
+ * time.Weekday, *semver.Version, semver.Version), or NULL. Borrowed. */
+const struct tmpl_func *tmpl__kind_method(const struct tval *recv, const char *name);
+/* time.Month / time.Weekday String(), appended. */
+void tmpl__month_string(struct buf *out, int64_t m);
+void tmpl__weekday_string(struct buf *out, int64_t d);
+/* t.Format(layout), appended. 0 or -1 (out could not grow). */
+int tmpl__time_format(struct buf *out, const struct tval_time *t, const char *layout, size_t n);
 
 /* The tval a container element reads as (json) with nil for null. */
 struct tval tmpl__unbox(struct tmpl_rt *rt, json_t *j);

@@ -177,7 +177,8 @@ static int tv_has_json(enum tval_kind k)
 {
 	switch (k) {
 	case TV_STRING: case TV_BYTES: case TV_LIST: case TV_STRLIST:
-	case TV_MAP: case TV_VALUES: case TV_SEMVER:
+	case TV_INTLIST: case TV_LISTLIST: case TV_MAP: case TV_STRMAP:
+	case TV_VALUES: case TV_SEMVER: case TV_SEMVERVAL:
 		return 1;
 	default:
 		return 0;
@@ -259,12 +260,25 @@ struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
 	return tval_invalid();
 }
 
+struct tval tval_elem(struct tmpl_rt *rt, const struct tval *c, json_t *e)
+{
+	if (c->kind == TV_INTLIST && json_is_integer(e))
+		return tval_int(json_integer_value(e));
+	return tval_from_json(rt, e);
+}
+
 static json_t *tv_box(struct tmpl_rt *rt, const struct tval *v)
 {
 	json_t *o;
+	json_t **cache = NULL;
 
 	if (!rt)
 		return json_null();
+	/* small ints (indexes, counts, literals) and bytes share one box each */
+	if ((v->kind == TV_INT || v->kind == TV_UINT8) && v->u.i >= 0 && v->u.i < TMPL_RT_INTBOXES)
+		cache = &rt->intbox[v->kind == TV_UINT8][v->u.i];
+	if (cache && *cache)
+		return json_incref(*cache);
 	if (rt->nboxes == rt->boxcap) {
 		size_t cap = rt->boxcap ? rt->boxcap * 2 : 16;
 		struct tval *nb = realloc(rt->boxes, cap * sizeof(*nb));
@@ -279,6 +293,8 @@ static json_t *tv_box(struct tmpl_rt *rt, const struct tval *v)
 		return NULL;
 	}
 	rt->boxes[rt->nboxes++] = tval_copy(v);
+	if (cache)
+		*cache = json_incref(o);
 	return o;
 }
 
@@ -289,7 +305,7 @@ json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v)
 		return json_null();
 	case TV_BOOL:
 		return json_boolean(v->u.b);
-	case TV_INT: case TV_INT64: case TV_UINT8:
+	case TV_INT64:
 		return json_integer(v->u.i);
 	case TV_FLOAT64:
 		if (isnan(v->u.f) || isinf(v->u.f))
@@ -305,8 +321,6 @@ json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v)
 
 json_t *tval_box(struct tmpl_rt *rt, const struct tval *v)
 {
-	if (v->kind == TV_INT || v->kind == TV_UINT8)
-		return tv_box(rt, v);
 	return tval_to_json(rt, v);
 }
 
@@ -325,8 +339,16 @@ json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
 			struct tval v = tval_from_json(rt, j);
 			struct buf b = BUF_INIT;
 			switch (v.kind) {
-			case TV_STRLIST: case TV_VALUES:
+			case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST: case TV_STRMAP:
+			case TV_VALUES:
 				out = tval_unbox_deep(rt, v.u.j);
+				break;
+			case TV_INT: case TV_UINT8: case TV_MONTH: case TV_WEEKDAY:
+				out = json_integer(v.u.i);
+				break;
+			case TV_UINT64:
+				/* NEEDSWORK: above 2^63-1 Go writes the exact digits */
+				out = v.u.i >= 0 ? json_integer(v.u.i) : json_real((double)(uint64_t)v.u.i);
 				break;
 			case TV_BYTES:
 				out = json_stringn_nocheck(json_string_value(v.u.j),
@@ -376,6 +398,17 @@ json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
 
 /* ---- Go types */
 
+int tval_is_array(const struct tval *v)
+{
+	return v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_INTLIST ||
+	       v->kind == TV_LISTLIST;
+}
+
+int tval_is_object(const struct tval *v)
+{
+	return v->kind == TV_MAP || v->kind == TV_VALUES || v->kind == TV_STRMAP;
+}
+
 const char *tval_type_name(const struct tval *v)
 {
 	switch (v->kind) {
@@ -384,16 +417,23 @@ const char *tval_type_name(const struct tval *v)
 	case TV_INT: return "int";
 	case TV_INT64: return "int64";
 	case TV_UINT8: return "uint8";
+	case TV_UINT64: return "uint64";
 	case TV_FLOAT64: return "float64";
 	case TV_STRING: return "string";
 	case TV_BYTES: return "[]uint8";
 	case TV_LIST: return "[]interface {}";
 	case TV_STRLIST: return "[]string";
+	case TV_INTLIST: return "[]int";
+	case TV_LISTLIST: return "[][]interface {}";
 	case TV_MAP: return "map[string]interface {}";
+	case TV_STRMAP: return "map[string]string";
 	case TV_VALUES: return "common.Values";
 	case TV_TIME: return "time.Time";
 	case TV_DURATION: return "time.Duration";
+	case TV_MONTH: return "time.Month";
+	case TV_WEEKDAY: return "time.Weekday";
 	case TV_SEMVER: return "*semver.Version";
+	case TV_SEMVERVAL: return "semver.Version";
 	case TV_OBJECT: return v->u.o->type->go_type;
 	case TV_FUNC: return "func(...interface {}) (interface {}, error)";
 	}
@@ -405,14 +445,16 @@ const char *tval_kind_name(const struct tval *v)
 	switch (v->kind) {
 	case TV_INVALID: case TV_NIL: return "invalid";
 	case TV_BOOL: return "bool";
-	case TV_INT: return "int";
+	case TV_INT: case TV_MONTH: case TV_WEEKDAY: return "int";
 	case TV_INT64: case TV_DURATION: return "int64";
 	case TV_UINT8: return "uint8";
+	case TV_UINT64: return "uint64";
 	case TV_FLOAT64: return "float64";
 	case TV_STRING: return "string";
-	case TV_BYTES: case TV_LIST: case TV_STRLIST: return "slice";
-	case TV_MAP: case TV_VALUES: return "map";
-	case TV_TIME: return "struct";
+	case TV_BYTES: case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
+		return "slice";
+	case TV_MAP: case TV_VALUES: case TV_STRMAP: return "map";
+	case TV_TIME: case TV_SEMVERVAL: return "struct";
 	case TV_SEMVER: return "ptr";
 	case TV_OBJECT: return v->u.o->type->go_kind;
 	case TV_FUNC: return "func";
@@ -425,12 +467,15 @@ int tval_truth(const struct tval *v)
 	switch (v->kind) {
 	case TV_INVALID: case TV_NIL: return 0;
 	case TV_BOOL: return v->u.b;
-	case TV_INT: case TV_INT64: case TV_UINT8: case TV_DURATION: return v->u.i != 0;
+	case TV_INT: case TV_INT64: case TV_UINT8: case TV_UINT64: case TV_DURATION:
+	case TV_MONTH: case TV_WEEKDAY:
+		return v->u.i != 0;
 	case TV_FLOAT64: return v->u.f != 0;
 	case TV_STRING: case TV_BYTES: return json_string_length(v->u.j) > 0;
-	case TV_LIST: case TV_STRLIST: return json_array_size(v->u.j) > 0;
-	case TV_MAP: case TV_VALUES: return json_object_size(v->u.j) > 0;
-	case TV_TIME: case TV_SEMVER: case TV_FUNC: return 1;
+	case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
+		return json_array_size(v->u.j) > 0;
+	case TV_MAP: case TV_VALUES: case TV_STRMAP: return json_object_size(v->u.j) > 0;
+	case TV_TIME: case TV_SEMVER: case TV_SEMVERVAL: case TV_FUNC: return 1;
 	case TV_OBJECT: return v->u.o->type->truth;
 	}
 	return 0;
@@ -464,6 +509,10 @@ void tmpl_rt_free(struct tmpl_rt *rt)
 
 	if (!rt)
 		return;
+	for (i = 0; i < TMPL_RT_INTBOXES; i++) {
+		json_decref(rt->intbox[0][i]);
+		json_decref(rt->intbox[1][i]);
+	}
 	for (i = 0; i < rt->nboxes; i++)
 		tval_release(&rt->boxes[i]);
 	free(rt->boxes);

@@ -21,30 +21,45 @@
  *   TV_INT        int                           u.i       literals, len, atoi
  *   TV_INT64      int64                         u.i       --set ints, add, int64
  *   TV_UINT8      uint8                         u.i       a byte ((index $bytes 0))
+ *   TV_UINT64     uint64                        u.i       bits  semver's .Major ...
  *   TV_FLOAT64    float64                       u.f       numbers in values files
  *   TV_STRING     string                        u.j       json string, any bytes
  *   TV_BYTES      []uint8                       u.j       json string, any bytes
  *   TV_LIST       []interface {}                u.j       json array
  *   TV_STRLIST    []string                      u.j       json array of strings
+ *   TV_INTLIST    []int                         u.j       json array of integers
+ *   TV_LISTLIST   [][]interface {}              u.j       json array of arrays
  *   TV_MAP        map[string]interface {}       u.j       json object
+ *   TV_STRMAP     map[string]string             u.j       json object of strings
  *   TV_VALUES     common.Values                 u.j       json object (., .Values)
  *   TV_TIME       time.Time                     u.t
  *   TV_DURATION   time.Duration                 u.i       nanoseconds
+ *   TV_MONTH      time.Month                    u.i       1 January .. 12
+ *   TV_WEEKDAY    time.Weekday                  u.i       0 Sunday .. 6
  *   TV_SEMVER     *semver.Version               u.j       json object, see below
+ *   TV_SEMVERVAL  semver.Version (IncMajor ...) u.j       the same json object
  *   TV_OBJECT     host object (e.g. engine.files) u.o     borrowed, see tobj
  *   TV_FUNC       a function value (for call)  u.fn      borrowed registry entry
  *
  * Elements of json containers read back as Go would see the data Helm
  * loads: json integer -> int64, real -> float64, string -> string,
  * true/false -> bool, null -> nil, array -> []interface {}, object ->
- * map[string]interface {}. A value json cannot hold (TV_TIME, TV_OBJECT,
- * TV_INT, ...) put into a container by tval_to_json is "boxed" into the
- * execution's box table (struct tmpl_rt) and reads back unchanged.
- * NEEDSWORK: TV_INT stored in a container reads back as int64 unless boxed;
- * tval_to_json boxes only what json cannot represent at all.
+ * map[string]interface {}. Values data therefore never needs boxes. Any
+ * other Go type put into a container by tval_to_json (TV_INT, TV_UINT8,
+ * TV_TIME, TV_STRLIST, TV_OBJECT, ...) is "boxed": the container holds a
+ * one-key json object naming a slot of the execution's box table (struct
+ * tmpl_rt), and the element reads back with its Go type. The element type
+ * of a typed container comes from the container: read elements with
+ * tval_elem, which gives TV_INT for a []int's json integers (a []int holds
+ * plain integers, no boxes); []string, [][]interface {} and
+ * map[string]string hold json that reads back right by itself.
  *
- * TV_SEMVER's object has "major" "minor" "patch" (integers), "pre" and
- * "metadata" (strings) and "original" (string): Masterminds/semver's fields.
+ * TV_SEMVER's object has "major" "minor" "patch" (integers, read as
+ * uint64), "pre" and "metadata" (strings) and "original" (string):
+ * Masterminds/semver's fields.
+ *
+ * Methods: time.Time, time.Duration, *semver.Version and semver.Version
+ * values have Go's methods (render/tmpl/methods.c, docs/template-engine.md).
  */
 #ifndef HYDRATE_TMPL_TVAL_H
 #define HYDRATE_TMPL_TVAL_H
@@ -64,16 +79,23 @@ enum tval_kind {
 	TV_INT,
 	TV_INT64,
 	TV_UINT8,
+	TV_UINT64,
 	TV_FLOAT64,
 	TV_STRING,
 	TV_BYTES,
 	TV_LIST,
 	TV_STRLIST,
+	TV_INTLIST,
+	TV_LISTLIST,
 	TV_MAP,
+	TV_STRMAP,
 	TV_VALUES,
 	TV_TIME,
 	TV_DURATION,
+	TV_MONTH,
+	TV_WEEKDAY,
 	TV_SEMVER,
+	TV_SEMVERVAL,
 	TV_OBJECT,
 	TV_FUNC
 };
@@ -160,16 +182,19 @@ const char *tval_str_ptr(const struct tval *v, size_t *len_out);
 struct tmpl_rt;
 struct tval tval_from_json(struct tmpl_rt *rt, json_t *j);
 /*
- * The json_t to put into a container (new reference): strings, numbers,
- * bools, nil, lists and maps as themselves; other kinds are boxed into rt.
- * TV_INVALID gives json null. NULL on allocation failure.
+ * Element e (borrowed, of container c's json) as c's Go element type: a
+ * []int's integers read as int, everything else as tval_from_json. New.
+ */
+struct tval tval_elem(struct tmpl_rt *rt, const struct tval *c, json_t *e);
+/*
+ * The json_t to put into a container (new reference): strings, int64s,
+ * float64s, bools, nil, []interface {} and map[string]interface {} as
+ * themselves; every other kind (int and uint8 too) is boxed into rt, so it
+ * reads back with the same %T. TV_INVALID gives json null. NULL on
+ * allocation failure. Without rt, boxes become json null.
  */
 json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v);
-/*
- * As tval_to_json, but boxes every kind whose Go type a json value would
- * not keep (TV_INT and TV_UINT8 too), so the element reads back with the
- * same %T: for Helm's own data (.Release.Revision is an int). New.
- */
+/* The same as tval_to_json (kept for Helm's own data). New. */
 json_t *tval_box(struct tmpl_rt *rt, const struct tval *v);
 /*
  * A deep copy of j with every box replaced by plain data, as Go's
@@ -177,6 +202,13 @@ json_t *tval_box(struct tmpl_rt *rt, const struct tval *v);
  * string, ints as ints): what toJson / toYaml should be given. New.
  */
 json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j);
+
+/* v is a slice held as a json array (not []uint8): []interface {},
+ * []string, []int, [][]interface {}. */
+int tval_is_array(const struct tval *v);
+/* v is a map held as a json object: map[string]interface {},
+ * common.Values, map[string]string. */
+int tval_is_object(const struct tval *v);
 
 /* Go's %T text of v ("int", "map[string]interface {}", "<nil>"): static. */
 const char *tval_type_name(const struct tval *v);

@@ -18,6 +18,7 @@
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/tmpl/tmpl.h"
+#include "render/tmpl/sprig.h"
 
 /* ---- test functions */
 
@@ -474,6 +475,46 @@ static void test_tmpl__step_limit_stops_long_loops(void **state)
 	run_release(&r);
 }
 
+/* Runs text with Sprig's functions and the given step limit. */
+static int t_render_sprig(struct buf *out, struct diag *d, uint64_t max_steps, const char *text)
+{
+	struct tmpl_funcs *funcs = NULL;
+	struct tmpl_set *set = NULL;
+	struct tmpl_rt *rt = NULL;
+	struct tmpl_limits lim = { 0, max_steps, 0 };
+	struct tval dot = tval_nil();
+	int rc;
+
+	assert_int_equal(tmpl_funcs_new(&funcs), 0);
+	assert_int_equal(sprig_register(funcs), 0);
+	assert_int_equal(tmpl_set_new(&set, funcs), 0);
+	assert_int_equal(tmpl_rt_new(&rt, &lim, TMPL_MISSINGKEY_ZERO), 0);
+	rc = tmpl_set_parse(set, "t", text, strlen(text), d);
+	if (rc == 0)
+		rc = tmpl_execute(out, set, "t", &dot, rt, d);
+	tmpl_rt_free(rt);
+	tmpl_set_free(set);
+	tmpl_funcs_free(funcs);
+	return rc;
+}
+
+static void test_tmpl__step_limit_counts_quadratic_function_work(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	/* 300 items: 44850 comparisons, within the limit */
+	assert_int_equal(t_render_sprig(&out, &d, 100000, "{{ len (uniq (until 300)) }}"), 0);
+	assert_string_equal(out.ptr, "300");
+	buf_reset(&out);
+	/* 3000 items: ~4.5 million comparisons */
+	assert_int_equal(t_render_sprig(&out, &d, 100000, "{{ len (uniq (until 3000)) }}"), DIAG_ELIMIT);
+	assert_non_null(strstr(d.msg.ptr, "error calling uniq: template execution exceeded 100000 steps"));
+	diag_release(&d);
+	buf_release(&out);
+}
+
 static void test_tmpl__output_limit(void **state)
 {
 	struct run r;
@@ -628,20 +669,60 @@ static void test_tmpl__runtime_memory_and_defers(void **state)
 static void test_tmpl__box_keeps_go_int(void **state)
 {
 	struct tmpl_rt *rt = NULL;
-	struct tval i = tval_int(7), back;
-	json_t *plain, *boxed;
+	struct tval i = tval_int(7), big = tval_int(100000), i64 = tval_int64(7), back;
+	json_t *boxed, *boxed2, *bigbox, *plain, *list, *deep;
 
 	(void)state;
 	assert_int_equal(tmpl_rt_new(&rt, NULL, 0), 0);
-	plain = tval_to_json(rt, &i);
-	boxed = tval_box(rt, &i);
+	boxed = tval_to_json(rt, &i);
+	boxed2 = tval_box(rt, &i);
+	bigbox = tval_to_json(rt, &big);
+	plain = tval_to_json(rt, &i64);
+	/* an int64 is plain data; an int is boxed (small ones share a box) */
+	assert_true(json_is_integer(plain));
+	assert_true(json_is_object(boxed));
+	assert_ptr_equal(boxed, boxed2);
 	back = tval_from_json(rt, plain);
 	assert_string_equal(tval_type_name(&back), "int64");
 	back = tval_from_json(rt, boxed);
 	assert_string_equal(tval_type_name(&back), "int");
 	assert_int_equal(back.u.i, 7);
+	back = tval_from_json(rt, bigbox);
+	assert_string_equal(tval_type_name(&back), "int");
+	assert_int_equal(back.u.i, 100000);
+	/* toJson's view: boxes become plain integers */
+	list = json_pack("[OOO]", boxed, bigbox, plain);
+	assert_non_null(list);
+	deep = tval_unbox_deep(rt, list);
+	assert_non_null(deep);
+	assert_true(json_is_integer(json_array_get(deep, 0)));
+	assert_true(json_is_integer(json_array_get(deep, 1)));
+	assert_int_equal(json_integer_value(json_array_get(deep, 0)), 7);
+	assert_int_equal(json_integer_value(json_array_get(deep, 1)), 100000);
+	assert_int_equal(json_integer_value(json_array_get(deep, 2)), 7);
+	json_decref(deep);
+	json_decref(list);
 	json_decref(plain);
 	json_decref(boxed);
+	json_decref(boxed2);
+	json_decref(bigbox);
+	tmpl_rt_free(rt);
+}
+
+static void test_tmpl__intlist_elements_are_ints(void **state)
+{
+	struct tmpl_rt *rt = NULL;
+	struct tval l = tval_json_new(TV_INTLIST, json_pack("[ii]", 3, 4)), e;
+
+	(void)state;
+	assert_int_equal(tmpl_rt_new(&rt, NULL, 0), 0);
+	assert_string_equal(tval_type_name(&l), "[]int");
+	assert_string_equal(tval_kind_name(&l), "slice");
+	assert_true(tval_is_array(&l));
+	e = tval_elem(rt, &l, json_array_get(l.u.j, 1));
+	assert_int_equal(e.kind, TV_INT);
+	assert_int_equal(e.u.i, 4);
+	tval_release(&l);
 	tmpl_rt_free(rt);
 }
 
@@ -747,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_tmpl__boxed_values_survive_containers),
 		cmocka_unit_test(test_tmpl__unbox_deep_gives_plain_json),
 		cmocka_unit_test(test_tmpl__step_limit_stops_long_loops),
+		cmocka_unit_test(test_tmpl__step_limit_counts_quadratic_function_work),
 		cmocka_unit_test(test_tmpl__output_limit),
 		cmocka_unit_test(test_tmpl__recursion_is_bounded),
 		cmocka_unit_test(test_tmpl__later_definition_replaces_earlier),
@@ -757,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_tmpl__type_and_kind_names),
 		cmocka_unit_test(test_tmpl__same_set_runs_twice),
 		cmocka_unit_test(test_tmpl__box_keeps_go_int),
+		cmocka_unit_test(test_tmpl__intlist_elements_are_ints),
 		cmocka_unit_test(test_tmpl__runtime_memory_and_defers),
 		cmocka_unit_test(test_tmpl__one_set_many_threads),
 	};
