@@ -36,6 +36,8 @@ struct tmpl_rt {
 	struct rt_defer *defers;
 	size_t ndefers, defercap;
 	struct tval *boxes;
+	json_t **boxobj;     /* the json object standing for boxes[i]: a reference,
+			      * so its address stays unique for the execution */
 	size_t nboxes, boxcap;
 	json_t *intbox[2][TMPL_RT_INTBOXES]; /* [0] int, [1] uint8: a reference or NULL */
 	struct tmpl_limits lim;

@@ -223,9 +223,29 @@ struct tval tmpl__unbox(struct tmpl_rt *rt, json_t *j)
 	return tval_from_json(rt, j);
 }
 
-struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
+/*
+ * Whether j is one of rt's boxes; its index in *ix. A box is recognised by
+ * identity, not by its shape: values data or fromJson output may hold an
+ * object with the same key and number, and must stay a plain map.
+ */
+static int tv_is_box(const struct tmpl_rt *rt, json_t *j, size_t *ix)
 {
 	json_t *box;
+	json_int_t i;
+
+	if (!rt || json_object_size(j) != 1 || !(box = json_object_get(j, BOX_KEY)) ||
+	    !json_is_integer(box))
+		return 0;
+	i = json_integer_value(box);
+	if (i < 0 || (size_t)i >= rt->nboxes || rt->boxobj[i] != j)
+		return 0;
+	*ix = (size_t)i;
+	return 1;
+}
+
+struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
+{
+	size_t ix;
 
 	if (!j)
 		return tval_invalid();
@@ -247,13 +267,8 @@ struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
 		json_incref(j);
 		return tval_json_new(TV_LIST, j);
 	case JSON_OBJECT:
-		if (json_object_size(j) == 1 && (box = json_object_get(j, BOX_KEY)) != NULL &&
-		    json_is_integer(box) && rt) {
-			json_int_t i = json_integer_value(box);
-			if (i >= 0 && (size_t)i < rt->nboxes)
-				return tval_copy(&rt->boxes[i]);
-			return tval_nil();
-		}
+		if (tv_is_box(rt, j, &ix))
+			return tval_copy(&rt->boxes[ix]);
 		json_incref(j);
 		return tval_json_new(TV_MAP, j);
 	}
@@ -282,9 +297,13 @@ static json_t *tv_box(struct tmpl_rt *rt, const struct tval *v)
 	if (rt->nboxes == rt->boxcap) {
 		size_t cap = rt->boxcap ? rt->boxcap * 2 : 16;
 		struct tval *nb = realloc(rt->boxes, cap * sizeof(*nb));
+		json_t **no;
 		if (!nb)
 			return NULL;
 		rt->boxes = nb;
+		if (!(no = realloc(rt->boxobj, cap * sizeof(*no))))
+			return NULL;
+		rt->boxobj = no;
 		rt->boxcap = cap;
 	}
 	o = json_object();
@@ -292,6 +311,7 @@ static json_t *tv_box(struct tmpl_rt *rt, const struct tval *v)
 		json_decref(o);
 		return NULL;
 	}
+	rt->boxobj[rt->nboxes] = json_incref(o);
 	rt->boxes[rt->nboxes++] = tval_copy(v);
 	if (cache)
 		*cache = json_incref(o);
@@ -326,7 +346,7 @@ json_t *tval_box(struct tmpl_rt *rt, const struct tval *v)
 
 json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
 {
-	json_t *out = NULL, *box;
+	json_t *out = NULL;
 	size_t i;
 
 	if (!j)
@@ -334,8 +354,7 @@ json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
 	if (json_is_object(j)) {
 		const char *k;
 		json_t *e;
-		if (json_object_size(j) == 1 && (box = json_object_get(j, BOX_KEY)) != NULL &&
-		    json_is_integer(box)) {
+		if (tv_is_box(rt, j, &i)) {
 			struct tval v = tval_from_json(rt, j);
 			struct buf b = BUF_INIT;
 			switch (v.kind) {
@@ -513,9 +532,12 @@ void tmpl_rt_free(struct tmpl_rt *rt)
 		json_decref(rt->intbox[0][i]);
 		json_decref(rt->intbox[1][i]);
 	}
-	for (i = 0; i < rt->nboxes; i++)
+	for (i = 0; i < rt->nboxes; i++) {
 		tval_release(&rt->boxes[i]);
+		json_decref(rt->boxobj[i]);
+	}
 	free(rt->boxes);
+	free(rt->boxobj);
 	while (rt->ndefers > 0) {
 		struct rt_defer *d = &rt->defers[--rt->ndefers];
 		d->fn(d->arg);
