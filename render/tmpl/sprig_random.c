@@ -1,0 +1,9 @@
+/* Sprig's random functions. */
+#include "render/tmpl/funcs.h"
+#include "render/tmpl/sprig.h"
+
+int sprig_random_register(struct tmpl_funcs *r)
+{
+	(void)r; /* NEEDSWORK: no functions of this family yet */
+	return 0;
+}

@@ -1,0 +1,9 @@
+/* Sprig's reflect functions. */
+#include "render/tmpl/funcs.h"
+#include "render/tmpl/sprig.h"
+
+int sprig_reflect_register(struct tmpl_funcs *r)
+{
+	(void)r; /* NEEDSWORK: no functions of this family yet */
+	return 0;
+}
