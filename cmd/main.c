@@ -10,6 +10,21 @@
 #include <string.h>
 
 static const struct cmd commands[] = {
+	{ "template", "render a Helm chart as `helm template` prints it",
+	  "usage: hydrate template [NAME] CHART [-f FILE]... [--set K=V]... [--set-string K=V]...\n"
+	  "                        [--namespace NS] [--skip-tests]\n"
+	  "\n"
+	  "Renders the chart directory CHART exactly as Helm 4.1's `helm template` does\n"
+	  "(release NAME, default \"release-name\") and prints the manifests.\n"
+	  "\n"
+	  "options:\n"
+	  "  -f, --values FILE     a values file layered over the chart's values; repeatable\n"
+	  "      --set K=V         set values (Helm's syntax: a.b=1,list[0]=x,l={a,b})\n"
+	  "      --set-string K=V  set values as strings\n"
+	  "  -n, --namespace NS    the release namespace (default \"default\")\n"
+	  "      --skip-tests      leave out test hooks\n"
+	  "  -h, --help            show this help\n",
+	  cmd_template },
 	{ "values", "print a chart's values layered with values files, as Helm's toYaml prints them",
 	  "usage: hydrate values [-f FILE]... CHART\n"
 	  "\n"

@@ -1,0 +1,158 @@
+/*
+ * hydrate template [NAME] CHART [-f FILE]... [--set K=V]... [--set-string K=V]...
+ * [--namespace NS] [--skip-tests]: what `helm template` (Helm v4.1.4) prints.
+ * Errors are printed as Helm prints them ("Error: ..." on stderr), with
+ * nothing on stdout and exit status 2.
+ */
+#include "cmd/cmd.h"
+#include "cmd/exitcode.h"
+#include "cmd/opt.h"
+#include "render/buf.h"
+#include "render/diag.h"
+#include "render/helm/chart.h"
+#include "render/helm/engine.h"
+#include "render/helm/strvals.h"
+#include "render/helm/values.h"
+#include "render/tmpl/funcs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_VALUES = 1, OPT_SET, OPT_SET_STRING, OPT_NAMESPACE, OPT_SKIP_TESTS, OPT_HELP };
+
+static const struct opt options[] = {
+	{ "values", 'f', 1, OPT_VALUES },
+	{ "set", 0, 1, OPT_SET },
+	{ "set-string", 0, 1, OPT_SET_STRING },
+	{ "namespace", 'n', 1, OPT_NAMESPACE },
+	{ "skip-tests", 0, 0, OPT_SKIP_TESTS },
+	{ "help", 'h', 0, OPT_HELP },
+	{ NULL, 0, 0, 0 },
+};
+
+/* Helm prints its error after "Error: "; render errors get a hint line. */
+static int S_helm_error(const struct diag *d, int rendered)
+{
+	fprintf(stderr, "Error: %s\n", d->msg.len ? d->msg.ptr : diag_code_name(d->code));
+	if (rendered)
+		fprintf(stderr, "\nUse --debug flag to render out invalid YAML\n");
+	return EXIT_USAGE;
+}
+
+int cmd_template(int argc, char **argv)
+{
+	struct optstate st;
+	struct diag d = DIAG_INIT;
+	struct buf out = BUF_INIT;
+	const char **files = NULL, **sets = NULL, *pos[2] = { NULL, NULL }, *arg;
+	const char *ns = "default";
+	int *set_string = NULL;
+	size_t nfiles = 0, nsets = 0, npos = 0, i;
+	int id, status = EXIT_USAGE, error = 0, rendered = 0;
+	unsigned flags = 0;
+	json_t *vals = NULL, *top = NULL;
+	struct chart *chart = NULL;
+	struct tmpl_funcs *funcs = NULL;
+	struct helm_rendered res = HELM_RENDERED_INIT;
+	struct helm_release rel = { NULL, NULL, 1, 1, 0 };
+
+	files = calloc((size_t)argc, sizeof(*files));
+	sets = calloc((size_t)argc, sizeof(*sets));
+	set_string = calloc((size_t)argc, sizeof(*set_string));
+	if (!files || !sets || !set_string) {
+		cmd_usage_error("template", "out of memory");
+		goto done;
+	}
+	opt_init(&st, "template", options, argc, argv);
+	while ((id = opt_next(&st, &arg)) != -1) {
+		switch (id) {
+		case -2:
+			goto done;
+		case OPT_HELP:
+			status = cmd_print_usage(cmd_find("template"));
+			goto done;
+		case OPT_VALUES:
+			files[nfiles++] = arg;
+			break;
+		case OPT_SET:
+		case OPT_SET_STRING:
+			set_string[nsets] = id == OPT_SET_STRING;
+			sets[nsets++] = arg;
+			break;
+		case OPT_NAMESPACE:
+			ns = arg;
+			break;
+		case OPT_SKIP_TESTS:
+			flags |= HELM_MANIFEST_SKIP_TESTS;
+			break;
+		case 0:
+			if (npos == 2) {
+				cmd_usage_error("template", "unexpected argument '%s'", arg);
+				goto done;
+			}
+			pos[npos++] = arg;
+			break;
+		}
+	}
+	if (npos == 0) {
+		cmd_usage_error("template", "a chart directory is required");
+		goto done;
+	}
+	rel.name = npos == 2 ? pos[0] : "release-name";
+	rel.namespace = ns;
+
+	/* values: -f files merged, then every --set, then every --set-string */
+	if (!(vals = json_object())) {
+		error = diag_set(&d, DIAG_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < nfiles; i++)
+		if ((error = values_merge_file(vals, files[i], &d)) < 0)
+			goto fail;
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nsets; i++) {
+			if (set_string[i] != pass)
+				continue;
+			if ((error = helm_strvals_parse_into(vals, sets[i], pass, &d)) < 0) {
+				diag_prefix(&d, pass ? "failed parsing --set-string data"
+						     : "failed parsing --set data");
+				goto fail;
+			}
+		}
+	}
+
+	if ((error = chart_load_dir(&chart, pos[npos - 1], &d)) < 0)
+		goto fail;
+	if ((error = chart_process_deps(chart, vals, &d)) < 0) {
+		diag_prefix(&d, "chart dependencies processing failed");
+		goto fail;
+	}
+	if ((error = chart_coalesce(&top, chart, vals, 0, &d)) < 0)
+		goto fail;
+	if ((error = helm_engine_funcs(&funcs)) < 0) {
+		diag_set(&d, error, "out of memory");
+		goto fail;
+	}
+	rendered = 1;
+	if ((error = helm_render(&res, chart, top, &rel, funcs, &d)) < 0 ||
+	    (error = helm_manifest(&out, &res, flags, &d)) < 0)
+		goto fail;
+	fwrite(out.ptr, 1, out.len, stdout);
+	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_USAGE;
+	goto done;
+fail:
+	status = S_helm_error(&d, rendered);
+done:
+	helm_rendered_release(&res);
+	tmpl_funcs_free(funcs);
+	chart_free(chart);
+	json_decref(vals);
+	json_decref(top);
+	buf_release(&out);
+	diag_release(&d);
+	free(files);
+	free(sets);
+	free(set_string);
+	return status;
+}

@@ -1,0 +1,356 @@
+/*
+ * From rendered files to what `helm template` prints: Helm v4.1.4
+ * pkg/release/v1/util (manifest.go SplitManifests, manifest_sorter.go
+ * SortManifests, kind_sorter.go InstallOrder), pkg/action/action.go
+ * renderResources and pkg/cmd/template.go. See engine.h.
+ */
+#include "render/diag.h"
+#include "render/helm/engine.h"
+#include "render/srcfile.h"
+#include "render/yaml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const S_install_order[] = {
+	"PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange",
+	"PodSecurityPolicy", "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList",
+	"ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
+	"CustomResourceDefinition", "ClusterRole", "ClusterRoleList", "ClusterRoleBinding",
+	"ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList", "Service",
+	"DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+	"HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
+	"APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+};
+
+int helm_kind_order(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(S_install_order) / sizeof(S_install_order[0]); i++)
+		if (strcmp(S_install_order[i], kind) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *const S_hook_events[] = {
+	"pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade",
+	"post-upgrade", "pre-rollback", "post-rollback", "test", "test-success",
+};
+
+struct mdoc {
+	const char *path;   /* borrowed file name */
+	const char *text;   /* borrowed, len bytes */
+	size_t len;
+	char *kind;         /* owned */
+	int order;          /* helm_kind_order */
+	int is_test;
+	size_t seq;
+};
+
+struct mdocs {
+	struct mdoc *v;
+	size_t n, cap;
+};
+
+/* unicode.IsSpace at s (len n > 0): width of the space, or 0. */
+static size_t S_space(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)s[0];
+
+	if (c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r')
+		return 1;
+	if (c == 0xC2 && n > 1 && ((unsigned char)s[1] == 0x85 || (unsigned char)s[1] == 0xA0))
+		return 2;
+	return 0;
+}
+
+/* strings.TrimSpace (ASCII and Latin-1 spaces). */
+static void S_trim(const char **s, size_t *n)
+{
+	size_t w;
+
+	while (*n && (w = S_space(*s, *n)) != 0) {
+		*s += w;
+		*n -= w;
+	}
+	for (;;) {
+		if (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\n' ||
+			   (*s)[*n - 1] == '\v' || (*s)[*n - 1] == '\f' || (*s)[*n - 1] == '\r')) {
+			(*n)--;
+		} else if (*n >= 2 && (unsigned char)(*s)[*n - 2] == 0xC2 &&
+			   ((unsigned char)(*s)[*n - 1] == 0x85 || (unsigned char)(*s)[*n - 1] == 0xA0)) {
+			*n -= 2;
+		} else {
+			break;
+		}
+	}
+}
+
+/* RE2's \s: [\t\n\f\r ] */
+static int S_re_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+static int S_add_doc(struct mdocs *docs, const char *path, const char *s, size_t n)
+{
+	struct mdoc *m;
+
+	S_trim(&s, &n);
+	if (n == 0)
+		return 0;
+	if (docs->n == docs->cap) {
+		size_t cap = docs->cap ? docs->cap * 2 : 32;
+		struct mdoc *nv = realloc(docs->v, cap * sizeof(*nv));
+		if (!nv)
+			return DIAG_ENOMEM;
+		docs->v = nv;
+		docs->cap = cap;
+	}
+	m = &docs->v[docs->n++];
+	memset(m, 0, sizeof(*m));
+	m->path = path;
+	m->text = s;
+	m->len = n;
+	m->seq = docs->n;
+	return 0;
+}
+
+/* SplitManifests: split on (?:^|\s*\n)---\s* after TrimSpace. */
+static int S_split(struct mdocs *docs, const char *path, const char *s, size_t n)
+{
+	size_t i = 0, start = 0;
+	int error;
+
+	S_trim(&s, &n);
+	if (n >= 3 && memcmp(s, "---", 3) == 0) {
+		i = 3;
+		while (i < n && S_re_space(s[i]))
+			i++;
+		start = i;
+	}
+	while (i < n) {
+		/* a run of \s ending in '\n' and followed by "---" */
+		if (S_re_space(s[i])) {
+			size_t j = i, last_nl = (size_t)-1;
+			while (j < n && S_re_space(s[j])) {
+				if (s[j] == '\n')
+					last_nl = j;
+				j++;
+			}
+			if (last_nl == j - 1 && j + 3 <= n && memcmp(s + j, "---", 3) == 0) {
+				if ((error = S_add_doc(docs, path, s + start, i - start)) < 0)
+					return error;
+				j += 3;
+				while (j < n && S_re_space(s[j]))
+					j++;
+				start = j;
+			}
+			i = j;
+			continue;
+		}
+		i++;
+	}
+	return S_add_doc(docs, path, s + start, n - start);
+}
+
+static const char *S_json_kind(const json_t *j)
+{
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: return "object";
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER: case JSON_REAL: return "number";
+	case JSON_TRUE: case JSON_FALSE: return "bool";
+	default: return "null";
+	}
+}
+
+/* Reads the SimpleHead of doc m; -1: drop it (unknown hook); <-1: error. */
+static int S_head(struct mdoc *m, int *is_hook, struct diag *d)
+{
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream ys = YSTREAM_INIT;
+	struct diag yd = DIAG_INIT;
+	json_t *root, *md, *ann, *kind, *hook;
+	int error = 0;
+
+	*is_hook = 0;
+	if (srcfile_set(&src, m->path, m->text, m->len) < 0)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, &yd)) < 0) {
+		if (error == DIAG_ENOMEM)
+			diag_set(d, error, "out of memory");
+		else
+			diag_set(d, DIAG_EPARSE, "YAML parse error on %s: error converting YAML to "
+				 "JSON: yaml: %s", m->path, yd.msg.ptr);
+		error = error == DIAG_ENOMEM ? error : DIAG_EPARSE;
+		goto done;
+	}
+	root = ys.ndocs ? ys.docs[0].root : NULL;
+	if (!root || json_is_null(root))
+		goto done;
+	if (!json_is_object(root)) {
+		error = diag_set(d, DIAG_EPARSE, "YAML parse error on %s: error unmarshaling JSON: "
+				 "while decoding JSON: json: cannot unmarshal %s into Go value of "
+				 "type util.SimpleHead", m->path, S_json_kind(root));
+		goto done;
+	}
+	kind = json_object_get(root, "kind");
+	if (json_is_string(kind)) {
+		if (!(m->kind = strdup(json_string_value(kind)))) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	md = json_object_get(root, "metadata");
+	ann = json_is_object(md) ? json_object_get(md, "annotations") : NULL;
+	if (!json_is_object(ann) || json_object_size(ann) == 0)
+		goto done;
+	hook = json_object_get(ann, "helm.sh/hook");
+	if (!json_is_string(hook))
+		goto done;
+	*is_hook = 1;
+	{
+		const char *p = json_string_value(hook);
+		for (;;) {
+			const char *comma = strchr(p, ',');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p), k;
+			char ev[64];
+			int known = 0;
+			S_trim(&p, &len);
+			if (len < sizeof(ev)) {
+				for (k = 0; k < len; k++)
+					ev[k] = (char)((p[k] >= 'A' && p[k] <= 'Z') ? p[k] + 32 : p[k]);
+				ev[len] = '\0';
+				for (k = 0; k < sizeof(S_hook_events) / sizeof(S_hook_events[0]); k++)
+					if (strcmp(ev, S_hook_events[k]) == 0)
+						known = 1;
+				if (strcmp(ev, "test") == 0 || strcmp(ev, "test-success") == 0)
+					m->is_test = 1;
+			}
+			if (!known) {
+				error = -1;
+				goto done;
+			}
+			if (!comma)
+				break;
+			p = comma + 1;
+		}
+	}
+done:
+	ystream_release(&ys);
+	srcfile_release(&src);
+	diag_release(&yd);
+	return error;
+}
+
+/* lessByKind, made a total order with the original position. */
+static int S_cmp_kind(const void *a, const void *b)
+{
+	const struct mdoc *x = a, *y = b;
+	const char *kx = x->kind ? x->kind : "", *ky = y->kind ? y->kind : "";
+
+	if (x->order < 0 && y->order < 0) {
+		int c = strcmp(kx, ky);
+		if (c)
+			return c;
+	} else if (x->order < 0) {
+		return 1;
+	} else if (y->order < 0) {
+		return -1;
+	} else if (x->order != y->order) {
+		return x->order < y->order ? -1 : 1;
+	}
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int S_print(struct buf *out, const struct mdoc *m)
+{
+	buf_addf(out, "---\n# Source: %s\n", m->path);
+	buf_add(out, m->text, m->len);
+	return buf_addch(out, '\n');
+}
+
+int helm_manifest(struct buf *out, const struct helm_rendered *files, unsigned flags,
+		  struct diag *d)
+{
+	struct mdocs all = { NULL, 0, 0 }, gen = { NULL, 0, 0 }, hooks = { NULL, 0, 0 };
+	struct buf mb = BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < files->n; i++) {
+		const struct helm_rendered_file *f = &files->v[i];
+		const char *base = strrchr(f->name, '/');
+		size_t nl = strlen(f->name);
+		base = base ? base + 1 : f->name;
+		if (base[0] == '_')
+			continue;
+		if (nl >= 9 && strcmp(f->name + nl - 9, "NOTES.txt") == 0)
+			continue;
+		if ((error = S_split(&all, f->name, f->text.ptr, f->text.len)) < 0) {
+			diag_set(d, error, "out of memory");
+			goto done;
+		}
+	}
+	for (i = 0; i < all.n; i++) {
+		struct mdoc *m = &all.v[i];
+		struct mdocs *dst;
+		int is_hook;
+		error = S_head(m, &is_hook, d);
+		if (error == -1) {
+			free(m->kind);
+			m->kind = NULL;
+			continue;
+		}
+		if (error < 0)
+			goto done;
+		m->order = m->kind ? helm_kind_order(m->kind) : -1;
+		dst = is_hook ? &hooks : &gen;
+		if (dst->n == dst->cap) {
+			size_t cap = dst->cap ? dst->cap * 2 : 32;
+			struct mdoc *nv = realloc(dst->v, cap * sizeof(*nv));
+			if (!nv) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				goto done;
+			}
+			dst->v = nv;
+			dst->cap = cap;
+		}
+		dst->v[dst->n++] = *m;
+		m->kind = NULL;   /* moved */
+	}
+	error = 0;
+	if (gen.n)
+		qsort(gen.v, gen.n, sizeof(*gen.v), S_cmp_kind);
+	if (hooks.n)
+		qsort(hooks.v, hooks.n, sizeof(*hooks.v), S_cmp_kind);
+	for (i = 0; i < gen.n; i++)
+		S_print(&mb, &gen.v[i]);
+	{
+		const char *s = mb.ptr;
+		size_t n = mb.len;
+		S_trim(&s, &n);
+		buf_add(out, s, n);
+		buf_addch(out, '\n');
+	}
+	for (i = 0; i < hooks.n; i++) {
+		if ((flags & HELM_MANIFEST_SKIP_TESTS) && hooks.v[i].is_test)
+			continue;
+		S_print(out, &hooks.v[i]);
+	}
+	if (buf_oom(out) || buf_oom(&mb))
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+done:
+	for (i = 0; i < all.n; i++)
+		free(all.v[i].kind);
+	for (i = 0; i < gen.n; i++)
+		free(gen.v[i].kind);
+	for (i = 0; i < hooks.n; i++)
+		free(hooks.v[i].kind);
+	free(all.v);
+	free(gen.v);
+	free(hooks.v);
+	buf_release(&mb);
+	return error;
+}
