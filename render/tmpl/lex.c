@@ -1,0 +1,651 @@
+/*
+ * The lexer of Go's text/template/parse (lex.go), pull-based: the parser
+ * asks for one item at a time. Trim markers, comments, raw strings and
+ * the error items are exactly Go's.
+ */
+#include "render/tmpl/lex.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define LEFT_DELIM "{{"
+#define RIGHT_DELIM "}}"
+
+static const struct {
+	const char *word;
+	enum item_type type;
+} S_keywords[] = {
+	{ ".", ITEM_DOT }, { "block", ITEM_BLOCK }, { "break", ITEM_BREAK },
+	{ "continue", ITEM_CONTINUE }, { "define", ITEM_DEFINE }, { "else", ITEM_ELSE },
+	{ "end", ITEM_END }, { "if", ITEM_IF }, { "range", ITEM_RANGE }, { "nil", ITEM_NIL },
+	{ "template", ITEM_TEMPLATE }, { "with", ITEM_WITH },
+};
+
+static const char *S_memmem(const char *h, size_t hl, const char *n, size_t nl)
+{
+	size_t i;
+
+	if (nl == 0)
+		return h;
+	for (i = 0; i + nl <= hl; i++)
+		if (h[i] == n[0] && memcmp(h + i, n, nl) == 0)
+			return h + i;
+	return NULL;
+}
+
+void lexer__init(struct lexer *l, const char *input, size_t len)
+{
+	memset(l, 0, sizeof(*l));
+	l->input = input;
+	l->len = len;
+	l->line = 1;
+	l->start_line = 1;
+}
+
+static int32_t S_next(struct lexer *l)
+{
+	int32_t r;
+	int w;
+
+	if (l->pos >= l->len) {
+		l->at_eof = 1;
+		return LEX_EOF;
+	}
+	r = tmpl__utf8_decode(l->input + l->pos, l->len - l->pos, &w);
+	l->pos += (size_t)w;
+	if (r == '\n')
+		l->line++;
+	return r;
+}
+
+static void S_backup(struct lexer *l)
+{
+	if (!l->at_eof && l->pos > 0) {
+		/* step back one rune */
+		size_t p = l->pos - 1;
+		while (p > 0 && ((unsigned char)l->input[p] & 0xC0) == 0x80 && l->pos - p < 4)
+			p--;
+		{
+			int w;
+			tmpl__utf8_decode(l->input + p, l->len - p, &w);
+			if (p + (size_t)w != l->pos)
+				p = l->pos - 1;
+		}
+		if (l->input[p] == '\n')
+			l->line--;
+		l->pos = p;
+	}
+}
+
+static int32_t S_peek(struct lexer *l)
+{
+	int32_t r = S_next(l);
+	S_backup(l);
+	return r;
+}
+
+static struct item S_this_item(struct lexer *l, enum item_type t)
+{
+	struct item i;
+
+	i.type = t;
+	i.pos = l->start;
+	i.val = l->input + l->start;
+	i.len = l->pos - l->start;
+	i.line = l->start_line;
+	l->start = l->pos;
+	l->start_line = l->line;
+	return i;
+}
+
+static size_t S_count_nl(const char *s, size_t n)
+{
+	size_t c = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '\n')
+			c++;
+	return c;
+}
+
+static void S_ignore(struct lexer *l)
+{
+	l->line += (int)S_count_nl(l->input + l->start, l->pos - l->start);
+	l->start = l->pos;
+	l->start_line = l->line;
+}
+
+static int S_accept(struct lexer *l, const char *valid)
+{
+	int32_t r = S_next(l);
+
+	if (r != LEX_EOF && r < 0x80 && r != 0 && strchr(valid, (int)r))
+		return 1;
+	S_backup(l);
+	return 0;
+}
+
+static void S_accept_run(struct lexer *l, const char *valid)
+{
+	int32_t r;
+
+	for (;;) {
+		r = S_next(l);
+		if (r == LEX_EOF || r >= 0x80 || r == 0 || !strchr(valid, (int)r))
+			break;
+	}
+	S_backup(l);
+}
+
+static int S_is_space(int32_t r)
+{
+	return r == ' ' || r == '\t' || r == '\r' || r == '\n';
+}
+
+static int S_is_alnum(int32_t r)
+{
+	return r == '_' || tmpl__is_letter(r) || tmpl__is_digit(r);
+}
+
+static int S_has_prefix(struct lexer *l, size_t at, const char *p)
+{
+	size_t n = strlen(p);
+	return at <= l->len && l->len - at >= n && memcmp(l->input + at, p, n) == 0;
+}
+
+static int S_has_left_trim(struct lexer *l, size_t at)
+{
+	return at + 2 <= l->len && l->input[at] == '-' && S_is_space((unsigned char)l->input[at + 1]);
+}
+
+static int S_has_right_trim(struct lexer *l, size_t at)
+{
+	return at + 2 <= l->len && S_is_space((unsigned char)l->input[at]) && l->input[at + 1] == '-';
+}
+
+static int S_at_right_delim(struct lexer *l, int *trim)
+{
+	*trim = 0;
+	if (S_has_right_trim(l, l->pos) && S_has_prefix(l, l->pos + 2, RIGHT_DELIM)) {
+		*trim = 1;
+		return 1;
+	}
+	return S_has_prefix(l, l->pos, RIGHT_DELIM);
+}
+
+static size_t S_left_trim_len(struct lexer *l, size_t at)
+{
+	size_t i = at;
+	while (i < l->len && S_is_space((unsigned char)l->input[i]))
+		i++;
+	return i - at;
+}
+
+static int S_errorf(struct lexer *l, struct item *out, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int S_errorf(struct lexer *l, struct item *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_reset(&l->errbuf);
+	va_start(ap, fmt);
+	buf_vaddf(&l->errbuf, fmt, ap);
+	va_end(ap);
+	out->type = ITEM_ERROR;
+	out->pos = l->start;
+	out->val = l->errbuf.ptr;
+	out->len = l->errbuf.len;
+	out->line = l->start_line;
+	l->start = 0;
+	l->pos = 0;
+	l->len = 0;
+	l->failed = 1;
+	return 1;
+}
+
+/* %#U of Go */
+static void S_sharp_u(struct buf *b, int32_t r)
+{
+	buf_addf(b, "U+%04X", (unsigned)r);
+	if (tmpl__is_print(r)) {
+		buf_adds(b, " '");
+		tmpl__utf8_encode(b, r);
+		buf_addch(b, '\'');
+	}
+}
+
+static int S_at_terminator(struct lexer *l)
+{
+	int32_t r = S_peek(l);
+
+	if (S_is_space(r))
+		return 1;
+	switch (r) {
+	case LEX_EOF: case '.': case ',': case '|': case ':': case ')': case '(':
+		return 1;
+	}
+	return S_has_prefix(l, l->pos, RIGHT_DELIM);
+}
+
+enum lstate { L_TEXT, L_LEFT_DELIM, L_COMMENT, L_RIGHT_DELIM, L_INSIDE, L_SPACE,
+	      L_IDENT, L_FIELD, L_VARIABLE, L_CHAR, L_NUMBER, L_QUOTE, L_RAW, L_DONE };
+
+static int S_scan_number(struct lexer *l)
+{
+	const char *digits = "0123456789_";
+	int kind = 10;
+
+	S_accept(l, "+-");
+	if (S_accept(l, "0")) {
+		if (S_accept(l, "xX")) {
+			digits = "0123456789abcdefABCDEF_";
+			kind = 16;
+		} else if (S_accept(l, "oO")) {
+			digits = "01234567_";
+			kind = 8;
+		} else if (S_accept(l, "bB")) {
+			digits = "01_";
+			kind = 2;
+		}
+	}
+	S_accept_run(l, digits);
+	if (S_accept(l, "."))
+		S_accept_run(l, digits);
+	if (kind == 10 && S_accept(l, "eE")) {
+		S_accept(l, "+-");
+		S_accept_run(l, "0123456789_");
+	}
+	if (kind == 16 && S_accept(l, "pP")) {
+		S_accept(l, "+-");
+		S_accept_run(l, "0123456789_");
+	}
+	S_accept(l, "i");
+	if (S_is_alnum(S_peek(l))) {
+		S_next(l);
+		return 0;
+	}
+	return 1;
+}
+
+static int S_quoted_err(struct lexer *l, struct item *out)
+{
+	struct buf q = BUF_INIT;
+	int rc;
+
+	tmpl_quote(&q, l->input + l->start, l->pos - l->start);
+	rc = S_errorf(l, out, "bad number syntax: %s", q.ptr);
+	buf_release(&q);
+	return rc;
+}
+
+struct item lexer__next(struct lexer *l)
+{
+	struct item it;
+	enum lstate st = l->inside_action ? L_INSIDE : L_TEXT;
+	int trim;
+	int32_t r;
+
+	it.type = ITEM_EOF;
+	it.pos = l->pos;
+	it.val = "EOF";
+	it.len = 3;
+	it.line = l->start_line;
+	if (l->failed)
+		return it;
+	for (;;) {
+		switch (st) {
+		case L_TEXT: {
+			const char *hit = NULL;
+			size_t x;
+			if (l->pos < l->len)
+				hit = S_memmem(l->input + l->pos, l->len - l->pos, LEFT_DELIM, 2);
+			if (hit) {
+				x = (size_t)(hit - (l->input + l->pos));
+				if (x > 0) {
+					size_t trim_len = 0, delim_end;
+					struct item i;
+					l->pos += x;
+					delim_end = l->pos + 2;
+					if (S_has_left_trim(l, delim_end)) {
+						size_t k = l->pos;
+						while (k > l->start && S_is_space((unsigned char)l->input[k - 1]))
+							k--;
+						trim_len = l->pos - k;
+					}
+					l->pos -= trim_len;
+					l->line += (int)S_count_nl(l->input + l->start, l->pos - l->start);
+					i = S_this_item(l, ITEM_TEXT);
+					l->pos += trim_len;
+					S_ignore(l);
+					if (i.len > 0)
+						return i;
+				}
+				st = L_LEFT_DELIM;
+				continue;
+			}
+			l->pos = l->len;
+			if (l->pos > l->start) {
+				l->line += (int)S_count_nl(l->input + l->start, l->pos - l->start);
+				return S_this_item(l, ITEM_TEXT);
+			}
+			return S_this_item(l, ITEM_EOF);
+		}
+		case L_LEFT_DELIM: {
+			size_t after = 0;
+			struct item i;
+			int trim_space;
+			l->pos += 2;
+			trim_space = S_has_left_trim(l, l->pos);
+			if (trim_space)
+				after = 2;
+			if (S_has_prefix(l, l->pos + after, "/*")) {
+				l->pos += after;
+				S_ignore(l);
+				st = L_COMMENT;
+				continue;
+			}
+			i = S_this_item(l, ITEM_LEFT_DELIM);
+			l->inside_action = 1;
+			l->pos += after;
+			S_ignore(l);
+			l->paren_depth = 0;
+			return i;
+		}
+		case L_COMMENT: {
+			const char *hit;
+			l->pos += 2;
+			hit = l->pos <= l->len ? S_memmem(l->input + l->pos, l->len - l->pos, "*/", 2) : NULL;
+			if (!hit) {
+				S_errorf(l, &it, "unclosed comment");
+				return it;
+			}
+			l->pos = (size_t)(hit - l->input) + 2;
+			if (!S_at_right_delim(l, &trim)) {
+				S_errorf(l, &it, "comment ends before closing delimiter");
+				return it;
+			}
+			l->line += (int)S_count_nl(l->input + l->start, l->pos - l->start);
+			S_this_item(l, ITEM_COMMENT);
+			if (trim)
+				l->pos += 2;
+			l->pos += 2;
+			if (trim)
+				l->pos += S_left_trim_len(l, l->pos);
+			S_ignore(l);
+			st = L_TEXT;
+			continue;
+		}
+		case L_RIGHT_DELIM: {
+			struct item i;
+			S_at_right_delim(l, &trim);
+			if (trim) {
+				l->pos += 2;
+				S_ignore(l);
+			}
+			l->pos += 2;
+			i = S_this_item(l, ITEM_RIGHT_DELIM);
+			if (trim) {
+				l->pos += S_left_trim_len(l, l->pos);
+				S_ignore(l);
+			}
+			l->inside_action = 0;
+			return i;
+		}
+		case L_INSIDE:
+			if (S_at_right_delim(l, &trim)) {
+				if (l->paren_depth == 0) {
+					st = L_RIGHT_DELIM;
+					continue;
+				}
+				S_errorf(l, &it, "unclosed left paren");
+				return it;
+			}
+			r = S_next(l);
+			if (r == LEX_EOF) {
+				S_errorf(l, &it, "unclosed action");
+				return it;
+			}
+			if (S_is_space(r)) {
+				S_backup(l);
+				st = L_SPACE;
+				continue;
+			}
+			switch (r) {
+			case '=':
+				return S_this_item(l, ITEM_ASSIGN);
+			case ':':
+				if (S_next(l) != '=') {
+					S_errorf(l, &it, "expected :=");
+					return it;
+				}
+				return S_this_item(l, ITEM_DECLARE);
+			case '|':
+				return S_this_item(l, ITEM_PIPE);
+			case '"':
+				st = L_QUOTE;
+				continue;
+			case '`':
+				st = L_RAW;
+				continue;
+			case '$':
+				st = L_VARIABLE;
+				continue;
+			case '\'':
+				st = L_CHAR;
+				continue;
+			case '(':
+				l->paren_depth++;
+				return S_this_item(l, ITEM_LEFT_PAREN);
+			case ')':
+				l->paren_depth--;
+				if (l->paren_depth < 0) {
+					S_errorf(l, &it, "unexpected right paren");
+					return it;
+				}
+				return S_this_item(l, ITEM_RIGHT_PAREN);
+			}
+			if (r == '.') {
+				if (l->pos < l->len) {
+					char c = l->input[l->pos];
+					if (c < '0' || c > '9') {
+						st = L_FIELD;
+						continue;
+					}
+				}
+				S_backup(l);
+				st = L_NUMBER;
+				continue;
+			}
+			if (r == '+' || r == '-' || (r >= '0' && r <= '9')) {
+				S_backup(l);
+				st = L_NUMBER;
+				continue;
+			}
+			if (S_is_alnum(r)) {
+				S_backup(l);
+				st = L_IDENT;
+				continue;
+			}
+			if (r < 0x80 && r >= 0x20 && r < 0x7F)
+				return S_this_item(l, ITEM_CHAR);
+			{
+				struct buf u = BUF_INIT;
+				S_sharp_u(&u, r);
+				S_errorf(l, &it, "unrecognized character in action: %s", u.ptr);
+				buf_release(&u);
+				return it;
+			}
+		case L_SPACE: {
+			int n = 0;
+			for (;;) {
+				r = S_peek(l);
+				if (!S_is_space(r))
+					break;
+				S_next(l);
+				n++;
+			}
+			if (S_has_right_trim(l, l->pos - 1) && S_has_prefix(l, l->pos + 1, RIGHT_DELIM)) {
+				S_backup(l);
+				if (n == 1) {
+					st = L_RIGHT_DELIM;
+					continue;
+				}
+			}
+			return S_this_item(l, ITEM_SPACE);
+		}
+		case L_IDENT:
+			for (;;) {
+				r = S_next(l);
+				if (S_is_alnum(r))
+					continue;
+				S_backup(l);
+				if (!S_at_terminator(l)) {
+					struct buf u = BUF_INIT;
+					S_sharp_u(&u, r);
+					S_errorf(l, &it, "bad character %s", u.ptr);
+					buf_release(&u);
+					return it;
+				}
+				{
+					const char *w = l->input + l->start;
+					size_t wl = l->pos - l->start, k;
+					for (k = 0; k < sizeof(S_keywords) / sizeof(S_keywords[0]); k++) {
+						if (strlen(S_keywords[k].word) == wl &&
+						    memcmp(S_keywords[k].word, w, wl) == 0) {
+							enum item_type t = S_keywords[k].type;
+							if ((t == ITEM_BREAK && !l->break_ok) ||
+							    (t == ITEM_CONTINUE && !l->continue_ok))
+								return S_this_item(l, ITEM_IDENTIFIER);
+							return S_this_item(l, t);
+						}
+					}
+					if (w[0] == '.')
+						return S_this_item(l, ITEM_FIELD);
+					if ((wl == 4 && memcmp(w, "true", 4) == 0) ||
+					    (wl == 5 && memcmp(w, "false", 5) == 0))
+						return S_this_item(l, ITEM_BOOL);
+					return S_this_item(l, ITEM_IDENTIFIER);
+				}
+			}
+		case L_VARIABLE:
+			if (S_at_terminator(l))
+				return S_this_item(l, ITEM_VARIABLE);
+			/* fall through */
+		case L_FIELD: {
+			enum item_type t = st == L_VARIABLE ? ITEM_VARIABLE : ITEM_FIELD;
+			if (S_at_terminator(l))
+				return S_this_item(l, t == ITEM_VARIABLE ? ITEM_VARIABLE : ITEM_DOT);
+			for (;;) {
+				r = S_next(l);
+				if (!S_is_alnum(r)) {
+					S_backup(l);
+					break;
+				}
+			}
+			if (!S_at_terminator(l)) {
+				struct buf u = BUF_INIT;
+				S_sharp_u(&u, r);
+				S_errorf(l, &it, "bad character %s", u.ptr);
+				buf_release(&u);
+				return it;
+			}
+			return S_this_item(l, t);
+		}
+		case L_CHAR:
+			for (;;) {
+				r = S_next(l);
+				if (r == '\\') {
+					r = S_next(l);
+					if (r != LEX_EOF && r != '\n')
+						continue;
+					S_errorf(l, &it, "unterminated character constant");
+					return it;
+				}
+				if (r == LEX_EOF || r == '\n') {
+					S_errorf(l, &it, "unterminated character constant");
+					return it;
+				}
+				if (r == '\'')
+					break;
+			}
+			return S_this_item(l, ITEM_CHAR_CONSTANT);
+		case L_NUMBER:
+			if (!S_scan_number(l)) {
+				S_quoted_err(l, &it);
+				return it;
+			}
+			r = S_peek(l);
+			if (r == '+' || r == '-') {
+				if (!S_scan_number(l) || l->input[l->pos - 1] != 'i') {
+					S_quoted_err(l, &it);
+					return it;
+				}
+				return S_this_item(l, ITEM_COMPLEX);
+			}
+			return S_this_item(l, ITEM_NUMBER);
+		case L_QUOTE:
+			for (;;) {
+				r = S_next(l);
+				if (r == '\\') {
+					r = S_next(l);
+					if (r != LEX_EOF && r != '\n')
+						continue;
+					S_errorf(l, &it, "unterminated quoted string");
+					return it;
+				}
+				if (r == LEX_EOF || r == '\n') {
+					S_errorf(l, &it, "unterminated quoted string");
+					return it;
+				}
+				if (r == '"')
+					break;
+			}
+			return S_this_item(l, ITEM_STRING);
+		case L_RAW:
+			for (;;) {
+				r = S_next(l);
+				if (r == LEX_EOF) {
+					S_errorf(l, &it, "unterminated raw quoted string");
+					return it;
+				}
+				if (r == '`')
+					break;
+			}
+			return S_this_item(l, ITEM_RAW_STRING);
+		case L_DONE:
+			return it;
+		}
+	}
+}
+
+void lexer__release(struct lexer *l)
+{
+	buf_release(&l->errbuf);
+}
+
+/* item.String() of Go */
+void lexer__item_string(struct buf *out, const struct item *i)
+{
+	if (i->type == ITEM_EOF) {
+		buf_adds(out, "EOF");
+	} else if (i->type == ITEM_ERROR) {
+		buf_add(out, i->val, i->len);
+	} else if (i->type > ITEM_KEYWORD) {
+		buf_addch(out, '<');
+		buf_add(out, i->val, i->len);
+		buf_addch(out, '>');
+	} else if (i->len > 10) {
+		/* %.10q: the first ten runes, quoted */
+		size_t k = 0;
+		int n, w;
+		for (n = 0; n < 10 && k < i->len; n++) {
+			tmpl__utf8_decode(i->val + k, i->len - k, &w);
+			k += (size_t)w;
+		}
+		tmpl_quote(out, i->val, k);
+		buf_adds(out, "...");
+	} else {
+		tmpl_quote(out, i->val, i->len);
+	}
+}

@@ -1,0 +1,1636 @@
+/*
+ * The parser of Go's text/template/parse (parse.go, node.go) and the
+ * template set (text/template's common: names -> trees, AddParseTree).
+ *
+ * A parse error unwinds with longjmp, as Go's parser panics: every node
+ * lives in the arena of this Parse call, which is dropped on error, so
+ * nothing leaks.
+ */
+#include "render/tmpl/lex.h"
+
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PAREN_DEPTH 10000
+#define MAX_PIPELINE_CMDS 100000
+
+struct pvars {
+	const char **names;
+	size_t n, cap;
+};
+
+struct tree_entry {
+	struct ttree *tree;
+};
+
+struct parser {
+	struct lexer lex;
+	struct item token[3];
+	int peek_count;
+	struct pvars vars;
+	struct arena *arena;
+	const struct tmpl_funcs *funcs;
+	struct ttree *tree;       /* tree being parsed */
+	struct ttree **trees;     /* this Parse's treeSet */
+	size_t ntrees, tcap;
+	int action_line;
+	int range_depth;
+	int stack_depth;
+	const char *parse_name;
+	const char *text;
+	size_t text_len;
+	struct buf *err;
+	jmp_buf jb;
+	char *stack_base;
+	size_t max_stack;
+};
+
+static void S_errorf(struct parser *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+static void S_errorf(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_reset(p->err);
+	buf_addf(p->err, "template: %s:%d: ", p->parse_name, p->token[0].line);
+	va_start(ap, fmt);
+	buf_vaddf(p->err, fmt, ap);
+	va_end(ap);
+	longjmp(p->jb, 1);
+}
+
+static void S_error_quoted(struct parser *p, const char *msg, const char *s, size_t n)
+	__attribute__((noreturn));
+static void S_error_quoted(struct parser *p, const char *msg, const char *s, size_t n)
+{
+	buf_reset(p->err);
+	buf_addf(p->err, "template: %s:%d: %s", p->parse_name, p->token[0].line, msg);
+	tmpl_quote(p->err, s, n);
+	longjmp(p->jb, 1);
+}
+
+static void S_oom(struct parser *p) __attribute__((noreturn));
+static void S_oom(struct parser *p)
+{
+	buf_reset(p->err);
+	buf_adds(p->err, "out of memory");
+	longjmp(p->jb, 2);
+}
+
+static void S_check_stack(struct parser *p)
+{
+	char here;
+
+	if (p->stack_base && (size_t)(p->stack_base > &here ? p->stack_base - &here
+							  : &here - p->stack_base) > p->max_stack)
+		S_errorf(p, "max expression depth exceeded");
+}
+
+static void *S_alloc(struct parser *p, size_t n)
+{
+	void *x = arena__alloc(p->arena, n);
+	if (!x)
+		S_oom(p);
+	return x;
+}
+
+static struct tnode *S_node(struct parser *p, enum tnode_type t, size_t pos)
+{
+	struct tnode *n = S_alloc(p, sizeof(*n));
+	n->type = t;
+	n->pos = pos;
+	n->tree = p->tree;
+	return n;
+}
+
+static void S_append(struct parser *p, struct tnode *parent, struct tnode *kid)
+{
+	if (parent->nkids == parent->kcap) {
+		size_t cap = parent->kcap ? parent->kcap * 2 : 4;
+		struct tnode **nk = S_alloc(p, cap * sizeof(*nk));
+		if (parent->nkids)
+			memcpy(nk, parent->kids, parent->nkids * sizeof(*nk));
+		parent->kids = nk;
+		parent->kcap = cap;
+	}
+	parent->kids[parent->nkids++] = kid;
+}
+
+/* ---- tokens */
+
+static struct item S_next(struct parser *p)
+{
+	if (p->peek_count > 0)
+		p->peek_count--;
+	else
+		p->token[0] = lexer__next(&p->lex);
+	return p->token[p->peek_count];
+}
+
+static void S_backup(struct parser *p)
+{
+	p->peek_count++;
+}
+
+static void S_backup2(struct parser *p, struct item t1)
+{
+	p->token[1] = t1;
+	p->peek_count = 2;
+}
+
+static void S_backup3(struct parser *p, struct item t2, struct item t1)
+{
+	p->token[1] = t1;
+	p->token[2] = t2;
+	p->peek_count = 3;
+}
+
+static struct item S_peek(struct parser *p)
+{
+	if (p->peek_count > 0)
+		return p->token[p->peek_count - 1];
+	p->peek_count = 1;
+	p->token[0] = lexer__next(&p->lex);
+	return p->token[0];
+}
+
+static struct item S_next_non_space(struct parser *p)
+{
+	struct item t;
+	do
+		t = S_next(p);
+	while (t.type == ITEM_SPACE);
+	return t;
+}
+
+static struct item S_peek_non_space(struct parser *p)
+{
+	struct item t = S_next_non_space(p);
+	S_backup(p);
+	return t;
+}
+
+static void S_unexpected(struct parser *p, struct item tok, const char *context)
+	__attribute__((noreturn));
+
+static void S_unexpected(struct parser *p, struct item tok, const char *context)
+{
+	struct buf s = BUF_INIT;
+
+	lexer__item_string(&s, &tok);
+	if (tok.type == ITEM_ERROR) {
+		struct buf extra = BUF_INIT;
+		if (p->action_line != 0 && p->action_line != tok.line) {
+			if (tok.len >= 7 && memcmp(tok.val + tok.len - 7, " action", 7) == 0)
+				buf_addf(&extra, " started at %s:%d", p->parse_name, p->action_line);
+			else
+				buf_addf(&extra, " in action started at %s:%d", p->parse_name,
+					 p->action_line);
+		}
+		buf_reset(p->err);
+		buf_addf(p->err, "template: %s:%d: %s%s", p->parse_name, p->token[0].line, s.ptr,
+			 extra.ptr);
+		buf_release(&extra);
+		buf_release(&s);
+		longjmp(p->jb, 1);
+	}
+	buf_reset(p->err);
+	buf_addf(p->err, "template: %s:%d: unexpected %s in %s", p->parse_name, p->token[0].line,
+		 s.ptr, context);
+	buf_release(&s);
+	longjmp(p->jb, 1);
+}
+
+static struct item S_expect(struct parser *p, enum item_type t, const char *context)
+{
+	struct item tok = S_next_non_space(p);
+	if (tok.type != t)
+		S_unexpected(p, tok, context);
+	return tok;
+}
+
+/* ---- strconv */
+
+static int S_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* strconv.UnquoteChar: one (possibly escaped) character of s with quote q.
+ * Returns 0 ok (*r, *multibyte, *used), -1 syntax error. */
+static int S_unquote_char(const char *s, size_t n, char q, int32_t *r, int *multibyte,
+			  size_t *used)
+{
+	unsigned char c;
+	int w, k, len;
+	int32_t v;
+
+	*multibyte = 0;
+	if (n == 0)
+		return -1;
+	c = (unsigned char)s[0];
+	if (c == (unsigned char)q && (q == '\'' || q == '"'))
+		return -1;
+	if (c >= 0x80) {
+		*r = tmpl__utf8_decode(s, n, &w);
+		*multibyte = 1;
+		*used = (size_t)w;
+		return 0;
+	}
+	if (c != '\\') {
+		*r = c;
+		*used = 1;
+		return 0;
+	}
+	if (n <= 1)
+		return -1;
+	c = (unsigned char)s[1];
+	*used = 2;
+	switch (c) {
+	case 'a': *r = '\a'; return 0;
+	case 'b': *r = '\b'; return 0;
+	case 'f': *r = '\f'; return 0;
+	case 'n': *r = '\n'; return 0;
+	case 'r': *r = '\r'; return 0;
+	case 't': *r = '\t'; return 0;
+	case 'v': *r = '\v'; return 0;
+	case 'x': case 'u': case 'U':
+		len = c == 'x' ? 2 : c == 'u' ? 4 : 8;
+		if (n < (size_t)(2 + len))
+			return -1;
+		v = 0;
+		for (k = 0; k < len; k++) {
+			int h = S_hexval((unsigned char)s[2 + k]);
+			if (h < 0)
+				return -1;
+			v = (v << 4) | h;
+		}
+		*used = (size_t)(2 + len);
+		if (c == 'x') {
+			*r = v;
+			return 0;
+		}
+		if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || v < 0)
+			return -1;
+		*r = v;
+		*multibyte = 1;
+		return 0;
+	case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+		if (n < 4)
+			return -1;
+		v = 0;
+		for (k = 0; k < 3; k++) {
+			int d = (unsigned char)s[1 + k] - '0';
+			if (d < 0 || d > 7)
+				return -1;
+			v = (v << 3) | d;
+		}
+		if (v > 255)
+			return -1;
+		*r = v;
+		*used = 4;
+		return 0;
+	case '\\':
+		*r = '\\';
+		return 0;
+	case '\'': case '"':
+		if (c != (unsigned char)q)
+			return -1;
+		*r = c;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* strconv.Unquote of a "..." or `...` token into the arena. */
+static int S_unquote(struct parser *p, const char *s, size_t n, const char **out, size_t *outlen)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (n < 2 || s[0] != s[n - 1])
+		return -1;
+	if (s[0] == '`') {
+		for (i = 1; i < n - 1; i++) {
+			if (s[i] == '`')
+				goto fail;
+			if (s[i] != '\r')
+				buf_addch(&b, s[i]);
+		}
+	} else if (s[0] == '"') {
+		i = 1;
+		while (i < n - 1) {
+			int32_t r;
+			int mb;
+			size_t used;
+			if (s[i] == '\n')
+				goto fail;
+			if (S_unquote_char(s + i, n - 1 - i, '"', &r, &mb, &used) < 0)
+				goto fail;
+			i += used;
+			if (r < 0x80 || !mb)
+				buf_addch(&b, (int)r);
+			else
+				tmpl__utf8_encode(&b, r);
+		}
+	} else {
+		goto fail;
+	}
+	if (buf_oom(&b)) {
+		buf_release(&b);
+		S_oom(p);
+	}
+	*out = arena__strndup(p->arena, b.ptr, b.len);
+	*outlen = b.len;
+	buf_release(&b);
+	if (!*out)
+		S_oom(p);
+	return 0;
+fail:
+	buf_release(&b);
+	return -1;
+}
+
+static int S_lower(int c)
+{
+	return c | 0x20;
+}
+
+static int S_underscore_ok(const char *s, size_t n)
+{
+	char saw = '^';
+	size_t i = 0;
+	int hex = 0;
+
+	if (n >= 1 && (s[0] == '-' || s[0] == '+')) {
+		s++;
+		n--;
+	}
+	if (n >= 2 && s[0] == '0' &&
+	    (S_lower(s[1]) == 'b' || S_lower(s[1]) == 'o' || S_lower(s[1]) == 'x')) {
+		i = 2;
+		saw = '0';
+		hex = S_lower(s[1]) == 'x';
+	}
+	for (; i < n; i++) {
+		if ((s[i] >= '0' && s[i] <= '9') ||
+		    (hex && S_lower(s[i]) >= 'a' && S_lower(s[i]) <= 'f')) {
+			saw = '0';
+			continue;
+		}
+		if (s[i] == '_') {
+			if (saw != '0')
+				return 0;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return 0;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
+/* strconv.ParseUint(s, 0, 64) */
+static int S_parse_uint(const char *s0, size_t n0, uint64_t *out)
+{
+	const char *s = s0;
+	size_t n = n0, i;
+	int base = 10, underscores = 0;
+	uint64_t v = 0;
+
+	if (n == 0)
+		return -1;
+	if (s[0] == '0') {
+		if (n >= 3 && S_lower(s[1]) == 'b') {
+			base = 2;
+			s += 2;
+			n -= 2;
+		} else if (n >= 3 && S_lower(s[1]) == 'o') {
+			base = 8;
+			s += 2;
+			n -= 2;
+		} else if (n >= 3 && S_lower(s[1]) == 'x') {
+			base = 16;
+			s += 2;
+			n -= 2;
+		} else {
+			base = 8;
+			s += 1;
+			n -= 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		int d;
+		if (s[i] == '_') {
+			underscores = 1;
+			continue;
+		}
+		d = S_hexval((unsigned char)s[i]);
+		if (d < 0 || d >= base)
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return -2;
+		v = v * (uint64_t)base + (uint64_t)d;
+	}
+	if (underscores && !S_underscore_ok(s0, n0))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int S_parse_int(const char *s, size_t n, int64_t *out)
+{
+	int neg = 0;
+	uint64_t u;
+
+	if (n == 0)
+		return -1;
+	if (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-';
+		s++;
+		n--;
+	}
+	if (S_parse_uint(s, n, &u) < 0)
+		return -1;
+	if (!neg && u > (uint64_t)INT64_MAX)
+		return -2;
+	if (neg && u > (uint64_t)INT64_MAX + 1)
+		return -2;
+	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
+	return 0;
+}
+
+/* strconv.ParseFloat(s, 64) for Go literal syntax (no inf/nan needed here). */
+static int S_parse_float(const char *s, size_t n, double *out)
+{
+	char tmp[512];
+	size_t i = 0, k = 0;
+	int hex = 0, digits = 0, underscores = 0, saw_p = 0;
+	char *end;
+	double v;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	if (s[i] == '+' || s[i] == '-')
+		tmp[k++] = s[i++];
+	if (n - i >= 2 && s[i] == '0' && S_lower(s[i + 1]) == 'x') {
+		hex = 1;
+		tmp[k++] = '0';
+		tmp[k++] = 'x';
+		i += 2;
+	}
+	for (; i < n; i++) {
+		char c = s[i];
+		if (c == '_') {
+			underscores = 1;
+			continue;
+		}
+		if ((c >= '0' && c <= '9') || (hex && S_hexval((unsigned char)c) >= 0 && !saw_p)) {
+			digits = 1;
+			tmp[k++] = c;
+			continue;
+		}
+		if (c == '.') {
+			tmp[k++] = c;
+			continue;
+		}
+		if ((!hex && S_lower(c) == 'e') || (hex && S_lower(c) == 'p')) {
+			saw_p = 1;
+			tmp[k++] = c;
+			if (i + 1 < n && (s[i + 1] == '+' || s[i + 1] == '-'))
+				tmp[k++] = s[++i];
+			continue;
+		}
+		return -1;
+	}
+	tmp[k] = '\0';
+	if (!digits || (hex && !saw_p))
+		return -1;
+	if (underscores && !S_underscore_ok(s, n))
+		return -1;
+	/* the syntax must be complete: strtod must eat all of it */
+	errno = 0;
+	v = strtod(tmp, &end);
+	if (*end != '\0')
+		return -1;
+	if (isinf(v))
+		return -2;
+	*out = v;
+	return 0;
+}
+
+static struct tnode *S_new_number(struct parser *p, struct item tok)
+{
+	struct tnode *n = S_node(p, N_NUMBER, tok.pos);
+	const char *text = tok.val;
+	size_t len = tok.len;
+	uint64_t u = 0;
+	int64_t i;
+	double f;
+
+	n->text = arena__strndup(p->arena, tok.val, tok.len);
+	n->len = tok.len;
+	if (!n->text)
+		S_oom(p);
+	if (tok.type == ITEM_CHAR_CONSTANT) {
+		int32_t r;
+		int mb;
+		size_t used;
+		if (S_unquote_char(text + 1, len - 1, '\'', &r, &mb, &used) < 0)
+			S_errorf(p, "invalid syntax");
+		if (!(len - 1 - used == 1 && text[len - 1] == '\''))
+			S_errorf(p, "malformed character constant: %.*s", (int)len, text);
+		n->i64 = r;
+		n->is_int = 1;
+		n->u64 = (uint64_t)r;
+		n->is_uint = 1;
+		n->f64 = (double)r;
+		n->is_float = 1;
+		return n;
+	}
+	if (tok.type == ITEM_COMPLEX) {
+		/* "re+imi": split at the sign that does not follow an exponent mark */
+		size_t k;
+		double re, im;
+		for (k = len - 1; k > 0; k--) {
+			char pc = text[k - 1] | 0x20;
+			if ((text[k] == '+' || text[k] == '-') && pc != 'e' && pc != 'p')
+				break;
+		}
+		if (k == 0 || S_parse_float(text, k, &re) < 0 ||
+		    S_parse_float(text + k, len - k - 1, &im) < 0)
+			S_errorf(p, "expected integer");
+		n->is_complex = 1;
+		n->f64 = re;
+		n->imag = im;
+		return n;
+	}
+	if (len > 0 && text[len - 1] == 'i') {
+		if (S_parse_float(text, len - 1, &f) == 0) {
+			n->is_complex = 1;
+			n->f64 = 0;
+			n->imag = f;
+			if (f == 0) {
+				n->is_float = 1;
+				n->is_int = 1;
+				n->is_uint = 1;
+			}
+			return n;
+		}
+	}
+	if (S_parse_uint(text, len, &u) == 0) {
+		n->is_uint = 1;
+		n->u64 = u;
+	}
+	if (S_parse_int(text, len, &i) == 0) {
+		n->is_int = 1;
+		n->i64 = i;
+		if (i == 0) {
+			n->is_uint = 1;
+			n->u64 = u;
+		}
+	}
+	if (n->is_int) {
+		n->is_float = 1;
+		n->f64 = (double)n->i64;
+	} else if (n->is_uint) {
+		n->is_float = 1;
+		n->f64 = (double)n->u64;
+	} else if (S_parse_float(text, len, &f) == 0) {
+		if (!memchr(text, '.', len) && !memchr(text, 'e', len) && !memchr(text, 'E', len) &&
+		    !memchr(text, 'p', len) && !memchr(text, 'P', len)) {
+			S_error_quoted(p, "integer overflow: ", text, len);
+		}
+		n->is_float = 1;
+		n->f64 = f;
+		if (f >= -9223372036854775808.0 && f < 9223372036854775808.0 && (double)(int64_t)f == f) {
+			n->is_int = 1;
+			n->i64 = (int64_t)f;
+		}
+		if (f >= 0 && f < 18446744073709551616.0 && (double)(uint64_t)f == f) {
+			n->is_uint = 1;
+			n->u64 = (uint64_t)f;
+		}
+	}
+	if (!n->is_int && !n->is_uint && !n->is_float)
+		S_error_quoted(p, "illegal number syntax: ", text, len);
+	return n;
+}
+
+/* ---- variables */
+
+static void S_push_var(struct parser *p, const char *name)
+{
+	if (p->vars.n == p->vars.cap) {
+		size_t cap = p->vars.cap ? p->vars.cap * 2 : 8;
+		const char **nv = realloc(p->vars.names, cap * sizeof(*nv));
+		if (!nv)
+			S_oom(p);
+		p->vars.names = nv;
+		p->vars.cap = cap;
+	}
+	p->vars.names[p->vars.n++] = name;
+}
+
+static void S_split_ids(struct parser *p, struct tnode *n, const char *s, size_t len, int skip_dot)
+{
+	size_t i, start, count = 1, k = 0;
+
+	if (skip_dot) {
+		s++;
+		len--;
+	}
+	for (i = 0; i < len; i++)
+		if (s[i] == '.')
+			count++;
+	n->ids = S_alloc(p, count * sizeof(*n->ids));
+	start = 0;
+	for (i = 0; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			n->ids[k] = arena__strndup(p->arena, s + start, i - start);
+			if (!n->ids[k])
+				S_oom(p);
+			k++;
+			start = i + 1;
+		}
+	}
+	n->nids = count;
+}
+
+static struct tnode *S_new_variable(struct parser *p, size_t pos, const char *s, size_t len)
+{
+	struct tnode *n = S_node(p, N_VARIABLE, pos);
+	S_split_ids(p, n, s, len, 0);
+	return n;
+}
+
+static struct tnode *S_new_field(struct parser *p, size_t pos, const char *s, size_t len)
+{
+	struct tnode *n = S_node(p, N_FIELD, pos);
+	S_split_ids(p, n, s, len, 1);
+	return n;
+}
+
+static struct tnode *S_use_var(struct parser *p, size_t pos, const char *s, size_t len)
+{
+	struct tnode *v = S_new_variable(p, pos, s, len);
+	size_t i;
+
+	for (i = 0; i < p->vars.n; i++)
+		if (strcmp(p->vars.names[i], v->ids[0]) == 0)
+			return v;
+	S_errorf(p, "undefined variable \"%s\"", v->ids[0]);
+}
+
+/* ---- grammar */
+
+static struct tnode *S_pipeline(struct parser *p, const char *context, enum item_type end);
+static struct tnode *S_item_list(struct parser *p, struct tnode **next);
+static struct tnode *S_if_control(struct parser *p);
+static struct tnode *S_with_control(struct parser *p);
+
+static struct tnode *S_term(struct parser *p)
+{
+	struct item tok = S_next_non_space(p);
+	struct tnode *n;
+
+	switch (tok.type) {
+	case ITEM_IDENTIFIER: {
+		char *name = arena__strndup(p->arena, tok.val, tok.len);
+		const struct tmpl_func *fn;
+		if (!name)
+			S_oom(p);
+		fn = p->funcs ? tmpl_funcs_find(p->funcs, name) : NULL;
+		if (!fn)
+			S_errorf(p, "function \"%s\" not defined", name);
+		n = S_node(p, N_IDENT, tok.pos);
+		n->text = name;
+		n->len = tok.len;
+		n->func = fn;
+		return n;
+	}
+	case ITEM_DOT:
+		return S_node(p, N_DOT, tok.pos);
+	case ITEM_NIL:
+		return S_node(p, N_NIL, tok.pos);
+	case ITEM_VARIABLE:
+		return S_use_var(p, tok.pos, tok.val, tok.len);
+	case ITEM_FIELD:
+		return S_new_field(p, tok.pos, tok.val, tok.len);
+	case ITEM_BOOL:
+		n = S_node(p, N_BOOL, tok.pos);
+		n->b = tok.len == 4;
+		return n;
+	case ITEM_CHAR_CONSTANT: case ITEM_COMPLEX: case ITEM_NUMBER:
+		return S_new_number(p, tok);
+	case ITEM_LEFT_PAREN:
+		if (p->stack_depth >= MAX_PAREN_DEPTH)
+			S_errorf(p, "max expression depth exceeded");
+		S_check_stack(p);
+		p->stack_depth++;
+		n = S_pipeline(p, "parenthesized pipeline", ITEM_RIGHT_PAREN);
+		p->stack_depth--;
+		return n;
+	case ITEM_STRING: case ITEM_RAW_STRING:
+		n = S_node(p, N_STRING, tok.pos);
+		if (S_unquote(p, tok.val, tok.len, &n->text, &n->len) < 0)
+			S_errorf(p, "invalid syntax");
+		n->quoted = arena__strndup(p->arena, tok.val, tok.len);
+		n->qlen = tok.len;
+		if (!n->quoted)
+			S_oom(p);
+		return n;
+	default:
+		S_backup(p);
+		return NULL;
+	}
+}
+
+static struct tnode *S_operand(struct parser *p)
+{
+	struct tnode *node = S_term(p), *chain;
+	struct buf s = BUF_INIT;
+
+	if (!node)
+		return NULL;
+	if (S_peek(p).type == ITEM_FIELD) {
+		size_t nf = 0, cap = 4;
+		chain = S_node(p, N_CHAIN, S_peek(p).pos);
+		chain->node = node;
+		chain->ids = S_alloc(p, cap * sizeof(*chain->ids));
+		while (S_peek(p).type == ITEM_FIELD) {
+			struct item f = S_next(p);
+			if (nf == cap) {
+				const char **ni = S_alloc(p, cap * 2 * sizeof(*ni));
+				memcpy(ni, chain->ids, nf * sizeof(*ni));
+				chain->ids = ni;
+				cap *= 2;
+			}
+			chain->ids[nf] = arena__strndup(p->arena, f.val + 1, f.len - 1);
+			if (!chain->ids[nf])
+				S_oom(p);
+			nf++;
+		}
+		chain->nids = nf;
+		switch (node->type) {
+		case N_FIELD: case N_VARIABLE:
+			tmpl__node_string(&s, chain);
+			if (buf_oom(&s)) {
+				buf_release(&s);
+				S_oom(p);
+			}
+			{
+				const char *str = arena__strndup(p->arena, s.ptr, s.len);
+				size_t sl = s.len;
+				buf_release(&s);
+				if (!str)
+					S_oom(p);
+				if (node->type == N_FIELD)
+					node = S_new_field(p, chain->pos, str, sl);
+				else
+					node = S_new_variable(p, chain->pos, str, sl);
+			}
+			break;
+		case N_BOOL: case N_STRING: case N_NUMBER: case N_NIL: case N_DOT: {
+			struct buf q = BUF_INIT;
+			tmpl__node_string(&s, node);
+			tmpl_quote(&q, s.ptr, s.len);
+			buf_release(&s);
+			buf_reset(p->err);
+			{
+				char *qs = arena__strndup(p->arena, q.ptr, q.len);
+				buf_release(&q);
+				if (!qs)
+					S_oom(p);
+				S_errorf(p, "unexpected . after term %s", qs);
+			}
+		}
+		default:
+			node = chain;
+		}
+	}
+	return node;
+}
+
+static struct tnode *S_command(struct parser *p)
+{
+	struct tnode *cmd = S_node(p, N_COMMAND, S_peek_non_space(p).pos);
+
+	for (;;) {
+		struct tnode *op;
+		struct item tok;
+		S_peek_non_space(p);
+		op = S_operand(p);
+		if (op)
+			S_append(p, cmd, op);
+		tok = S_next(p);
+		switch (tok.type) {
+		case ITEM_SPACE:
+			continue;
+		case ITEM_RIGHT_DELIM: case ITEM_RIGHT_PAREN:
+			S_backup(p);
+			break;
+		case ITEM_PIPE:
+			break;
+		default:
+			S_unexpected(p, tok, "operand");
+		}
+		break;
+	}
+	if (cmd->nkids == 0)
+		S_errorf(p, "empty command");
+	return cmd;
+}
+
+static void S_check_pipeline(struct parser *p, struct tnode *pipe, const char *context)
+{
+	size_t i;
+
+	if (pipe->nkids == 0)
+		S_errorf(p, "missing value for %s", context);
+	for (i = 1; i < pipe->nkids; i++) {
+		switch (pipe->kids[i]->kids[0]->type) {
+		case N_BOOL: case N_DOT: case N_NIL: case N_NUMBER: case N_STRING:
+			S_errorf(p, "non executable command in pipeline stage %zu", i + 1);
+		default:
+			break;
+		}
+	}
+}
+
+static void S_add_decl(struct parser *p, struct tnode *pipe, struct item v)
+{
+	struct tnode **nd = S_alloc(p, (pipe->ndecl + 1) * sizeof(*nd));
+	struct tnode *var = S_new_variable(p, v.pos, v.val, v.len);
+
+	if (pipe->ndecl)
+		memcpy(nd, pipe->decl, pipe->ndecl * sizeof(*nd));
+	nd[pipe->ndecl++] = var;
+	pipe->decl = nd;
+	S_push_var(p, var->ids[0]);
+}
+
+static struct tnode *S_pipeline(struct parser *p, const char *context, enum item_type end)
+{
+	struct item tok = S_peek_non_space(p), v;
+	struct tnode *pipe = S_node(p, N_PIPE, tok.pos);
+
+	pipe->line = tok.line;
+decls:
+	v = S_peek_non_space(p);
+	if (v.type == ITEM_VARIABLE) {
+		struct item after, next;
+		S_next(p);
+		after = S_peek(p);
+		next = S_peek_non_space(p);
+		if (next.type == ITEM_ASSIGN || next.type == ITEM_DECLARE) {
+			pipe->is_assign = next.type == ITEM_ASSIGN;
+			S_next_non_space(p);
+			S_add_decl(p, pipe, v);
+		} else if (next.type == ITEM_CHAR && next.len == 1 && next.val[0] == ',') {
+			S_next_non_space(p);
+			S_add_decl(p, pipe, v);
+			if (strcmp(context, "range") == 0 && pipe->ndecl < 2) {
+				switch (S_peek_non_space(p).type) {
+				case ITEM_VARIABLE: case ITEM_RIGHT_DELIM: case ITEM_RIGHT_PAREN:
+					goto decls;
+				default:
+					S_errorf(p, "range can only initialize variables");
+				}
+			}
+			S_errorf(p, "too many declarations in %s", context);
+		} else if (after.type == ITEM_SPACE) {
+			S_backup3(p, v, after);
+		} else {
+			S_backup2(p, v);
+		}
+	}
+	for (;;) {
+		tok = S_next_non_space(p);
+		if (tok.type == end) {
+			S_check_pipeline(p, pipe, context);
+			return pipe;
+		}
+		switch (tok.type) {
+		case ITEM_BOOL: case ITEM_CHAR_CONSTANT: case ITEM_COMPLEX: case ITEM_DOT:
+		case ITEM_FIELD: case ITEM_IDENTIFIER: case ITEM_NUMBER: case ITEM_NIL:
+		case ITEM_RAW_STRING: case ITEM_STRING: case ITEM_VARIABLE: case ITEM_LEFT_PAREN:
+			S_backup(p);
+			S_append(p, pipe, S_command(p));
+			if (pipe->nkids > MAX_PIPELINE_CMDS)
+				S_errorf(p, "pipeline too long");
+			break;
+		default:
+			S_unexpected(p, tok, context);
+		}
+	}
+}
+
+static struct tnode *S_parse_control(struct parser *p, enum tnode_type type, const char *context)
+{
+	size_t mark = p->vars.n;
+	struct tnode *n = NULL, *pipe, *list, *next = NULL, *elselist = NULL;
+
+	S_check_stack(p);
+	pipe = S_pipeline(p, context, ITEM_RIGHT_DELIM);
+	if (type == N_RANGE)
+		p->range_depth++;
+	list = S_item_list(p, &next);
+	if (type == N_RANGE)
+		p->range_depth--;
+	if (next->type == N_ELSE) {
+		if (type == N_IF && S_peek(p).type == ITEM_IF) {
+			S_next(p);
+			elselist = S_node(p, N_LIST, next->pos);
+			S_append(p, elselist, S_if_control(p));
+		} else if (type == N_WITH && S_peek(p).type == ITEM_WITH) {
+			S_next(p);
+			elselist = S_node(p, N_LIST, next->pos);
+			S_append(p, elselist, S_with_control(p));
+		} else {
+			elselist = S_item_list(p, &next);
+			if (next->type != N_END) {
+				struct buf s = BUF_INIT;
+				tmpl__node_string(&s, next);
+				buf_reset(p->err);
+				{
+					char *ss = arena__strndup(p->arena, s.ptr, s.len);
+					buf_release(&s);
+					if (!ss)
+						S_oom(p);
+					S_errorf(p, "expected end; found %s", ss);
+				}
+			}
+		}
+	}
+	p->vars.n = mark;
+	n = S_node(p, type, pipe->pos);
+	n->line = pipe->line;
+	n->pipe = pipe;
+	n->list = list;
+	n->elselist = elselist;
+	return n;
+}
+
+static struct tnode *S_if_control(struct parser *p)
+{
+	return S_parse_control(p, N_IF, "if");
+}
+
+static struct tnode *S_with_control(struct parser *p)
+{
+	return S_parse_control(p, N_WITH, "with");
+}
+
+static const char *S_template_name(struct parser *p, struct item tok, const char *context, size_t *len)
+{
+	const char *name;
+
+	if (tok.type != ITEM_STRING && tok.type != ITEM_RAW_STRING)
+		S_unexpected(p, tok, context);
+	if (S_unquote(p, tok.val, tok.len, &name, len) < 0)
+		S_errorf(p, "invalid syntax");
+	return name;
+}
+
+static void S_add_tree(struct parser *p, struct ttree *t);
+static int S_is_empty_tree(const struct tnode *n);
+
+static struct tnode *S_new_tree_list(struct parser *p, struct ttree *t, struct tnode **end);
+
+static struct tnode *S_block_control(struct parser *p)
+{
+	const char *context = "block clause";
+	struct item tok = S_next_non_space(p);
+	size_t nlen;
+	const char *name = S_template_name(p, tok, context, &nlen);
+	struct tnode *pipe = S_pipeline(p, context, ITEM_RIGHT_DELIM);
+	struct ttree *block = S_alloc(p, sizeof(*block));
+	struct tnode *end = NULL, *n;
+
+	block->name = name;
+	block->parse_name = p->parse_name;
+	block->text = p->text;
+	block->text_len = p->text_len;
+	block->root = S_new_tree_list(p, block, &end);
+	if (end->type != N_END) {
+		struct buf s = BUF_INIT;
+		tmpl__node_string(&s, end);
+		{
+			char *ss = arena__strndup(p->arena, s.ptr, s.len);
+			buf_release(&s);
+			if (!ss)
+				S_oom(p);
+			S_errorf(p, "unexpected %s in %s", ss, context);
+		}
+	}
+	S_add_tree(p, block);
+	n = S_node(p, N_TEMPLATE, tok.pos);
+	n->line = tok.line;
+	n->text = name;
+	n->len = nlen;
+	n->pipe = pipe;
+	return n;
+}
+
+static struct tnode *S_template_control(struct parser *p)
+{
+	const char *context = "template clause";
+	struct item tok = S_next_non_space(p);
+	size_t nlen;
+	const char *name = S_template_name(p, tok, context, &nlen);
+	struct tnode *pipe = NULL, *n;
+
+	if (S_next_non_space(p).type != ITEM_RIGHT_DELIM) {
+		S_backup(p);
+		pipe = S_pipeline(p, context, ITEM_RIGHT_DELIM);
+	}
+	n = S_node(p, N_TEMPLATE, tok.pos);
+	n->line = tok.line;
+	n->text = name;
+	n->len = nlen;
+	n->pipe = pipe;
+	return n;
+}
+
+static struct tnode *S_action(struct parser *p)
+{
+	struct item tok = S_next_non_space(p);
+	struct tnode *n;
+
+	switch (tok.type) {
+	case ITEM_BLOCK:
+		return S_block_control(p);
+	case ITEM_BREAK: case ITEM_CONTINUE: {
+		int is_break = tok.type == ITEM_BREAK;
+		struct item t2 = S_next_non_space(p);
+		if (t2.type != ITEM_RIGHT_DELIM)
+			S_unexpected(p, t2, is_break ? "{{break}}" : "{{continue}}");
+		if (p->range_depth == 0)
+			S_errorf(p, is_break ? "{{break}} outside {{range}}" : "{{continue}} outside {{range}}");
+		n = S_node(p, is_break ? N_BREAK : N_CONTINUE, tok.pos);
+		n->line = tok.line;
+		return n;
+	}
+	case ITEM_ELSE: {
+		struct item pk = S_peek_non_space(p);
+		if (pk.type == ITEM_IF || pk.type == ITEM_WITH) {
+			n = S_node(p, N_ELSE, pk.pos);
+			n->line = pk.line;
+			return n;
+		}
+		pk = S_expect(p, ITEM_RIGHT_DELIM, "else");
+		n = S_node(p, N_ELSE, pk.pos);
+		n->line = pk.line;
+		return n;
+	}
+	case ITEM_END: {
+		struct item e = S_expect(p, ITEM_RIGHT_DELIM, "end");
+		return S_node(p, N_END, e.pos);
+	}
+	case ITEM_IF:
+		return S_if_control(p);
+	case ITEM_RANGE:
+		return S_parse_control(p, N_RANGE, "range");
+	case ITEM_TEMPLATE:
+		return S_template_control(p);
+	case ITEM_WITH:
+		return S_with_control(p);
+	default:
+		break;
+	}
+	S_backup(p);
+	tok = S_peek(p);
+	n = S_node(p, N_ACTION, tok.pos);
+	n->line = tok.line;
+	n->pipe = S_pipeline(p, "command", ITEM_RIGHT_DELIM);
+	return n;
+}
+
+static struct tnode *S_text_or_action(struct parser *p)
+{
+	struct item tok = S_next_non_space(p);
+	struct tnode *n;
+
+	switch (tok.type) {
+	case ITEM_TEXT:
+		n = S_node(p, N_TEXT, tok.pos);
+		n->text = tok.val;  /* points into the arena copy of the text */
+		n->len = tok.len;
+		return n;
+	case ITEM_LEFT_DELIM: {
+		int saved = p->action_line;
+		(void)saved;
+		p->action_line = tok.line;
+		n = S_action(p);
+		p->action_line = 0;
+		return n;
+	}
+	case ITEM_COMMENT:
+		n = S_node(p, N_COMMENT, tok.pos);
+		n->text = tok.val;
+		n->len = tok.len;
+		return n;
+	default:
+		S_unexpected(p, tok, "input");
+	}
+}
+
+static struct tnode *S_item_list(struct parser *p, struct tnode **next)
+{
+	struct tnode *list = S_node(p, N_LIST, S_peek_non_space(p).pos);
+
+	while (S_peek_non_space(p).type != ITEM_EOF) {
+		struct tnode *n = S_text_or_action(p);
+		if (n->type == N_END || n->type == N_ELSE) {
+			*next = n;
+			return list;
+		}
+		S_append(p, list, n);
+	}
+	S_errorf(p, "unexpected EOF");
+}
+
+/* itemList for a new tree (define/block body) with its own parse state. */
+static struct tnode *S_new_tree_list(struct parser *p, struct ttree *t, struct tnode **end)
+{
+	struct ttree *saved_tree = p->tree;
+	size_t saved_vars = p->vars.n;
+	int saved_range = p->range_depth, saved_action = p->action_line;
+	int saved_stack = p->stack_depth;
+	struct tnode *list;
+
+	p->tree = t;
+	p->vars.n = 0;
+	S_push_var(p, "$");
+	p->range_depth = 0;
+	p->stack_depth = 0;
+	list = S_item_list(p, end);
+	p->tree = saved_tree;
+	p->vars.n = saved_vars;
+	p->range_depth = saved_range;
+	p->action_line = saved_action;
+	p->stack_depth = saved_stack;
+	return list;
+}
+
+static int S_is_empty_tree(const struct tnode *n)
+{
+	size_t i, k;
+
+	if (!n)
+		return 1;
+	switch (n->type) {
+	case N_COMMENT:
+		return 1;
+	case N_LIST:
+		for (i = 0; i < n->nkids; i++)
+			if (!S_is_empty_tree(n->kids[i]))
+				return 0;
+		return 1;
+	case N_TEXT:
+		for (k = 0; k < n->len; k++) {
+			unsigned char c = (unsigned char)n->text[k];
+			/* bytes.TrimSpace: ASCII space plus U+0085, U+00A0 */
+			if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f')
+				continue;
+			if (c == 0xC2 && k + 1 < n->len &&
+			    ((unsigned char)n->text[k + 1] == 0x85 || (unsigned char)n->text[k + 1] == 0xA0)) {
+				k++;
+				continue;
+			}
+			return 0;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void S_add_tree(struct parser *p, struct ttree *t)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntrees; i++) {
+		if (strcmp(p->trees[i]->name, t->name) == 0) {
+			if (S_is_empty_tree(p->trees[i]->root)) {
+				p->trees[i] = t;
+				return;
+			}
+			if (!S_is_empty_tree(t->root))
+				S_errorf(p, "template: multiple definition of template \"%s\"", t->name);
+			return;
+		}
+	}
+	if (p->ntrees == p->tcap) {
+		size_t cap = p->tcap ? p->tcap * 2 : 8;
+		struct ttree **nt = S_alloc(p, cap * sizeof(*nt));
+		if (p->ntrees)
+			memcpy(nt, p->trees, p->ntrees * sizeof(*nt));
+		p->trees = nt;
+		p->tcap = cap;
+	}
+	p->trees[p->ntrees++] = t;
+}
+
+static void S_parse_definition(struct parser *p)
+{
+	const char *context = "define clause";
+	struct item name = S_next_non_space(p);
+	struct ttree *t = S_alloc(p, sizeof(*t));
+	struct tnode *end = NULL;
+	struct ttree *saved = p->tree;
+	size_t nlen;
+
+	if (name.type != ITEM_STRING && name.type != ITEM_RAW_STRING)
+		S_unexpected(p, name, context);
+	t->parse_name = p->parse_name;
+	t->text = p->text;
+	t->text_len = p->text_len;
+	p->tree = t;
+	if (S_unquote(p, name.val, name.len, &t->name, &nlen) < 0)
+		S_errorf(p, "invalid syntax");
+	S_expect(p, ITEM_RIGHT_DELIM, context);
+	p->tree = saved;
+	t->root = S_new_tree_list(p, t, &end);
+	if (end->type != N_END) {
+		struct buf s = BUF_INIT;
+		tmpl__node_string(&s, end);
+		{
+			char *ss = arena__strndup(p->arena, s.ptr, s.len);
+			buf_release(&s);
+			if (!ss)
+				S_oom(p);
+			S_errorf(p, "unexpected %s in %s", ss, context);
+		}
+	}
+	S_add_tree(p, t);
+}
+
+static void S_parse_top(struct parser *p, struct ttree *top)
+{
+	top->root = S_node(p, N_LIST, S_peek(p).pos);
+	while (S_peek(p).type != ITEM_EOF) {
+		struct tnode *n;
+		if (S_peek(p).type == ITEM_LEFT_DELIM) {
+			struct item delim = S_next(p);
+			if (S_next_non_space(p).type == ITEM_DEFINE) {
+				S_parse_definition(p);
+				continue;
+			}
+			S_backup2(p, delim);
+		}
+		n = S_text_or_action(p);
+		if (n->type == N_END || n->type == N_ELSE) {
+			struct buf s = BUF_INIT;
+			tmpl__node_string(&s, n);
+			{
+				char *ss = arena__strndup(p->arena, s.ptr, s.len);
+				buf_release(&s);
+				if (!ss)
+					S_oom(p);
+				S_errorf(p, "unexpected %s", ss);
+			}
+		}
+		S_append(p, top->root, n);
+	}
+}
+
+/* ---- node.String() */
+
+void tmpl__node_string(struct buf *out, const struct tnode *n)
+{
+	size_t i;
+
+	switch (n->type) {
+	case N_TEXT:
+		buf_add(out, n->text, n->len);
+		break;
+	case N_COMMENT:
+		buf_adds(out, "{{");
+		buf_add(out, n->text, n->len);
+		buf_adds(out, "}}");
+		break;
+	case N_LIST:
+		for (i = 0; i < n->nkids; i++)
+			tmpl__node_string(out, n->kids[i]);
+		break;
+	case N_PIPE:
+		for (i = 0; i < n->ndecl; i++) {
+			if (i > 0)
+				buf_adds(out, ", ");
+			tmpl__node_string(out, n->decl[i]);
+		}
+		if (n->ndecl)
+			buf_adds(out, n->is_assign ? " = " : " := ");
+		for (i = 0; i < n->nkids; i++) {
+			if (i > 0)
+				buf_adds(out, " | ");
+			tmpl__node_string(out, n->kids[i]);
+		}
+		break;
+	case N_ACTION:
+		buf_adds(out, "{{");
+		tmpl__node_string(out, n->pipe);
+		buf_adds(out, "}}");
+		break;
+	case N_COMMAND:
+		for (i = 0; i < n->nkids; i++) {
+			if (i > 0)
+				buf_addch(out, ' ');
+			if (n->kids[i]->type == N_PIPE) {
+				buf_addch(out, '(');
+				tmpl__node_string(out, n->kids[i]);
+				buf_addch(out, ')');
+			} else {
+				tmpl__node_string(out, n->kids[i]);
+			}
+		}
+		break;
+	case N_IDENT:
+		buf_add(out, n->text, n->len);
+		break;
+	case N_VARIABLE:
+		for (i = 0; i < n->nids; i++) {
+			if (i > 0)
+				buf_addch(out, '.');
+			buf_adds(out, n->ids[i]);
+		}
+		break;
+	case N_DOT:
+		buf_addch(out, '.');
+		break;
+	case N_NIL:
+		buf_adds(out, "nil");
+		break;
+	case N_FIELD:
+		for (i = 0; i < n->nids; i++) {
+			buf_addch(out, '.');
+			buf_adds(out, n->ids[i]);
+		}
+		break;
+	case N_CHAIN:
+		if (n->node->type == N_PIPE) {
+			buf_addch(out, '(');
+			tmpl__node_string(out, n->node);
+			buf_addch(out, ')');
+		} else {
+			tmpl__node_string(out, n->node);
+		}
+		for (i = 0; i < n->nids; i++) {
+			buf_addch(out, '.');
+			buf_adds(out, n->ids[i]);
+		}
+		break;
+	case N_BOOL:
+		buf_adds(out, n->b ? "true" : "false");
+		break;
+	case N_NUMBER:
+		buf_add(out, n->text, n->len);
+		break;
+	case N_STRING:
+		buf_add(out, n->quoted, n->qlen);
+		break;
+	case N_END:
+		buf_adds(out, "{{end}}");
+		break;
+	case N_ELSE:
+		buf_adds(out, "{{else}}");
+		break;
+	case N_IF: case N_RANGE: case N_WITH:
+		buf_adds(out, n->type == N_IF ? "{{if " : n->type == N_RANGE ? "{{range " : "{{with ");
+		tmpl__node_string(out, n->pipe);
+		buf_adds(out, "}}");
+		tmpl__node_string(out, n->list);
+		if (n->elselist) {
+			buf_adds(out, "{{else}}");
+			tmpl__node_string(out, n->elselist);
+		}
+		buf_adds(out, "{{end}}");
+		break;
+	case N_TEMPLATE:
+		buf_adds(out, "{{template ");
+		tmpl_quote(out, n->text, n->len);
+		if (n->pipe) {
+			buf_addch(out, ' ');
+			tmpl__node_string(out, n->pipe);
+		}
+		buf_adds(out, "}}");
+		break;
+	case N_BREAK:
+		buf_adds(out, "{{break}}");
+		break;
+	case N_CONTINUE:
+		buf_adds(out, "{{continue}}");
+		break;
+	}
+}
+
+/* ---- the set */
+
+static uint64_t S_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+const struct ttree *tmpl__set_lookup(const struct tmpl_set *set, const char *name)
+{
+	for (; set; set = set->parent) {
+		size_t i;
+		if (!set->nslots)
+			continue;
+		i = S_hash(name) & (set->nslots - 1);
+		while (set->slots[i]) {
+			if (strcmp(set->slots[i]->name, name) == 0)
+				return set->slots[i];
+			i = (i + 1) & (set->nslots - 1);
+		}
+	}
+	return NULL;
+}
+
+static int S_set_put(struct tmpl_set *set, struct ttree *t)
+{
+	size_t i;
+
+	if ((set->count + 1) * 2 > set->nslots) {
+		size_t ns = set->nslots ? set->nslots * 2 : 64, k;
+		struct ttree **slots = calloc(ns, sizeof(*slots));
+		if (!slots)
+			return DIAG_ENOMEM;
+		for (k = 0; k < set->nslots; k++) {
+			if (set->slots[k]) {
+				i = S_hash(set->slots[k]->name) & (ns - 1);
+				while (slots[i])
+					i = (i + 1) & (ns - 1);
+				slots[i] = set->slots[k];
+			}
+		}
+		free(set->slots);
+		set->slots = slots;
+		set->nslots = ns;
+	}
+	i = S_hash(t->name) & (set->nslots - 1);
+	while (set->slots[i]) {
+		if (strcmp(set->slots[i]->name, t->name) == 0) {
+			set->slots[i] = t;
+			return 0;
+		}
+		i = (i + 1) & (set->nslots - 1);
+	}
+	set->slots[i] = t;
+	set->count++;
+	return 0;
+}
+
+int tmpl_set_new(struct tmpl_set **out, const struct tmpl_funcs *funcs)
+{
+	struct tmpl_set *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return DIAG_ENOMEM;
+	s->funcs = funcs;
+	*out = s;
+	return 0;
+}
+
+void tmpl_set_free(struct tmpl_set *set)
+{
+	size_t i;
+
+	if (!set)
+		return;
+	for (i = 0; i < set->narenas; i++)
+		arena__release(&set->arenas[i]);
+	free(set->arenas);
+	free(set->slots);
+	free(set);
+}
+
+int tmpl_set_has(const struct tmpl_set *set, const char *name)
+{
+	const struct ttree *t = tmpl__set_lookup(set, name);
+	return t != NULL && t->root != NULL;
+}
+
+static int S_parse_guarded(struct parser *p, struct ttree *top)
+{
+	if (setjmp(p->jb))
+		return -1;
+	S_parse_top(p, top);
+	S_add_tree(p, top);
+	return 0;
+}
+
+int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t len,
+		struct buf *err)
+{
+	struct parser *p;
+	struct arena arena = ARENA_INIT;
+	struct ttree *top;
+	char *copy, *pname;
+	char base;
+	int rc = 0;
+	size_t i;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return DIAG_ENOMEM;
+	copy = arena__strndup(&arena, text, len);
+	pname = arena__strndup(&arena, name, strlen(name));
+	top = arena__alloc(&arena, sizeof(*top));
+	if (!copy || !pname || !top) {
+		rc = DIAG_ENOMEM;
+		goto done;
+	}
+	lexer__init(&p->lex, copy, len);
+	p->lex.break_ok = !(set->funcs && tmpl_funcs_find(set->funcs, "break"));
+	p->lex.continue_ok = !(set->funcs && tmpl_funcs_find(set->funcs, "continue"));
+	p->arena = &arena;
+	p->funcs = set->funcs;
+	p->parse_name = pname;
+	p->text = copy;
+	p->text_len = len;
+	p->err = err;
+	p->stack_base = &base;
+	p->max_stack = (size_t)1 << 20;
+	top->name = pname;
+	top->parse_name = pname;
+	top->text = copy;
+	top->text_len = len;
+	p->tree = top;
+	S_push_var(p, "$");
+	if (S_parse_guarded(p, top) < 0) {
+		rc = strcmp(err->ptr, "out of memory") == 0 ? DIAG_ENOMEM : DIAG_EPARSE;
+		goto done;
+	}
+	/* AddParseTree for each: an empty tree does not replace a defined one */
+	for (i = 0; i < p->ntrees; i++) {
+		const struct ttree *old = NULL;
+		size_t k;
+		if (set->nslots) {
+			k = S_hash(p->trees[i]->name) & (set->nslots - 1);
+			while (set->slots[k]) {
+				if (strcmp(set->slots[k]->name, p->trees[i]->name) == 0) {
+					old = set->slots[k];
+					break;
+				}
+				k = (k + 1) & (set->nslots - 1);
+			}
+		}
+		if (old && S_is_empty_tree(p->trees[i]->root))
+			continue;
+		if ((rc = S_set_put(set, p->trees[i])) < 0)
+			goto done;
+	}
+	if (set->narenas == set->arenacap) {
+		size_t cap = set->arenacap ? set->arenacap * 2 : 8;
+		struct arena *na = realloc(set->arenas, cap * sizeof(*na));
+		if (!na) {
+			rc = DIAG_ENOMEM;
+			goto done;
+		}
+		set->arenas = na;
+		set->arenacap = cap;
+	}
+	set->arenas[set->narenas++] = arena;
+	arena.chunks = NULL;
+done:
+	/* on failure after S_set_put the set may point into arena: keep it */
+	if (rc < 0 && rc != DIAG_EPARSE && arena.chunks && set->narenas < set->arenacap) {
+		set->arenas[set->narenas++] = arena;
+		arena.chunks = NULL;
+	}
+	arena__release(&arena);
+	lexer__release(&p->lex);
+	free(p->vars.names);
+	free(p);
+	return rc;
+}
+
+int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text, size_t len,
+		   struct diag *d)
+{
+	struct buf err = BUF_INIT;
+	int rc = tmpl__parse(set, name, text, len, &err);
+
+	if (rc < 0)
+		diag_set(d, rc, "%s", rc == DIAG_ENOMEM ? "out of memory" : err.ptr);
+	buf_release(&err);
+	return rc;
+}

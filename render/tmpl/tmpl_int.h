@@ -1,0 +1,131 @@
+/*
+ * Internals shared by the files of render/tmpl (not for other modules).
+ */
+#ifndef HYDRATE_TMPL_INT_H
+#define HYDRATE_TMPL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "render/buf.h"
+#include "render/diag.h"
+#include "render/tmpl/tmpl.h"
+
+/* ---- arena: bump allocator freed at once (HYDRATE_DEBUG_POOL: malloc) */
+struct arena_chunk;
+struct arena {
+	struct arena_chunk *chunks;
+	size_t total;
+};
+#define ARENA_INIT { NULL, 0 }
+void *arena__alloc(struct arena *a, size_t size);          /* zeroed; NULL on oom */
+char *arena__strndup(struct arena *a, const char *s, size_t len);
+void arena__release(struct arena *a);
+
+/* ---- runtime */
+struct tmpl_rt {
+	struct tval *boxes;
+	size_t nboxes, boxcap;
+	struct tmpl_limits lim;
+	enum tmpl_missingkey missingkey;
+	void *userdata;
+	uint64_t steps;
+	char *stack_base;
+};
+
+/* ---- AST (text/template/parse node.go) */
+enum tnode_type {
+	N_TEXT, N_ACTION, N_BOOL, N_CHAIN, N_COMMAND, N_DOT, N_ELSE, N_END,
+	N_FIELD, N_IDENT, N_IF, N_LIST, N_NIL, N_NUMBER, N_PIPE, N_RANGE,
+	N_STRING, N_TEMPLATE, N_VARIABLE, N_WITH, N_COMMENT, N_BREAK, N_CONTINUE
+};
+
+struct ttree;
+
+struct tnode {
+	enum tnode_type type;
+	size_t pos;
+	int line;
+	struct ttree *tree;
+	/* TEXT, COMMENT: text; STRING: unquoted text, quoted = original;
+	 * NUMBER: text; IDENT: name; TEMPLATE: name */
+	const char *text;
+	size_t len;
+	const char *quoted;
+	size_t qlen;
+	/* LIST: nodes; PIPE: commands; COMMAND: args */
+	struct tnode **kids;
+	size_t nkids, kcap;
+	/* FIELD, VARIABLE, CHAIN: identifiers (without the dots) */
+	const char **ids;
+	size_t nids;
+	/* PIPE: declared variables */
+	struct tnode **decl;
+	size_t ndecl;
+	int is_assign;
+	/* ACTION, IF, RANGE, WITH, TEMPLATE: pipe; CHAIN: node */
+	struct tnode *pipe, *list, *elselist, *node;
+	const struct tmpl_func *func;  /* IDENT */
+	/* BOOL */
+	int b;
+	/* NUMBER */
+	int is_int, is_uint, is_float, is_complex;
+	int64_t i64;
+	uint64_t u64;
+	double f64;
+	double imag;   /* complex constants: f64 is the real part */
+};
+
+struct ttree {
+	const char *name;
+	const char *parse_name;
+	const char *text;      /* the whole text parsed (for line:col) */
+	size_t text_len;
+	struct tnode *root;
+};
+
+struct tmpl_parse_unit;   /* one Parse call's arena */
+
+struct tmpl_set {
+	const struct tmpl_funcs *funcs;
+	struct ttree **slots;       /* hash table by name */
+	size_t nslots, count;
+	struct arena *arenas;       /* one per successful parse */
+	size_t narenas, arenacap;
+	const struct tmpl_set *parent; /* overlay: look up here after self */
+};
+
+const struct ttree *tmpl__set_lookup(const struct tmpl_set *set, const char *name);
+int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t len,
+		struct buf *err);
+
+/* node.String() of Go, appended. */
+void tmpl__node_string(struct buf *out, const struct tnode *n);
+
+/* ---- fmt */
+/* strconv.FormatFloat(v, fmt, prec, 64). NEEDSWORK: swap for gofloat_format. */
+int tmpl__format_float(struct buf *out, double v, char fmt, int prec);
+/* printValue of exec: what {{ x }} prints. */
+int tmpl__print_value(struct buf *out, struct tmpl_rt *rt, const struct tval *v);
+
+/* UTF-8: decodes one rune at s (n > 0 bytes); invalid gives 0xFFFD, width 1. */
+int32_t tmpl__utf8_decode(const char *s, size_t n, int *width);
+int tmpl__utf8_encode(struct buf *out, int32_t r);
+/* unicode.IsPrint / IsLetter / IsDigit, approximated outside ASCII. */
+int tmpl__is_print(int32_t r);
+int tmpl__is_letter(int32_t r);
+int tmpl__is_digit(int32_t r);
+/* strconv.QuoteRune */
+int tmpl__quote_rune(struct buf *out, int32_t r);
+
+/* ---- builtins */
+#define TMPL_FN__ANDOR (1u << 15)  /* the builtin and/or: lazy */
+#define TMPL_FN__CALL (1u << 14)   /* the builtin call: gets the callee's name */
+int tmpl__builtins_add(struct tmpl_funcs *r);
+/* Go's comparison: eq with several, lt. 0 ok (*res set), else message in err. */
+int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *b, struct buf *err);
+int tmpl__lt(int *res, const struct tval *a, const struct tval *b, struct buf *err);
+
+/* The tval a container element reads as (json) with nil for null. */
+struct tval tmpl__unbox(struct tmpl_rt *rt, json_t *j);
+
+#endif

@@ -1,0 +1,474 @@
+/*
+ * struct tval: constructors, references, Go type names, truth, and the
+ * json_t boxes that let containers hold what json cannot.
+ */
+#include "render/tmpl/tmpl_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BOX_KEY "\001hydrate-box"
+
+/* ---- arena */
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+void *arena__alloc(struct arena *a, size_t size)
+{
+	struct arena_chunk *c = a->chunks;
+	size_t need = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	void *p;
+
+	if (need == 0)
+		need = sizeof(max_align_t);
+#ifdef HYDRATE_DEBUG_POOL
+	c = NULL;
+#endif
+	if (!c || c->size - c->used < need) {
+		size_t csize = need > 16384 ? need : 16384;
+#ifdef HYDRATE_DEBUG_POOL
+		csize = need;
+#endif
+		c = malloc(sizeof(*c) + csize);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->size = csize;
+		if (a->chunks && a->chunks->size - a->chunks->used >= 256) {
+			/* keep the roomier chunk in front */
+			c->next = a->chunks->next;
+			a->chunks->next = c;
+		} else {
+			c->next = a->chunks;
+			a->chunks = c;
+		}
+	}
+	p = (char *)c->data + c->used;
+	c->used += need;
+	a->total += need;
+	memset(p, 0, need);
+	return p;
+}
+
+char *arena__strndup(struct arena *a, const char *s, size_t len)
+{
+	char *p = arena__alloc(a, len + 1);
+
+	if (!p)
+		return NULL;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+void arena__release(struct arena *a)
+{
+	struct arena_chunk *c, *next;
+
+	if (!a)
+		return;
+	for (c = a->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->chunks = NULL;
+	a->total = 0;
+}
+
+/* ---- constructors */
+
+struct tval tval_invalid(void)
+{
+	struct tval v = TVAL_INIT;
+	return v;
+}
+
+struct tval tval_nil(void)
+{
+	struct tval v = TVAL_INIT;
+	v.kind = TV_NIL;
+	return v;
+}
+
+struct tval tval_bool(int b)
+{
+	struct tval v = TVAL_INIT;
+	v.kind = TV_BOOL;
+	v.u.b = !!b;
+	return v;
+}
+
+struct tval tval_int(int64_t i)
+{
+	struct tval v = TVAL_INIT;
+	v.kind = TV_INT;
+	v.u.i = i;
+	return v;
+}
+
+struct tval tval_int64(int64_t i)
+{
+	struct tval v = TVAL_INIT;
+	v.kind = TV_INT64;
+	v.u.i = i;
+	return v;
+}
+
+struct tval tval_float(double f)
+{
+	struct tval v = TVAL_INIT;
+	v.kind = TV_FLOAT64;
+	v.u.f = f;
+	return v;
+}
+
+struct tval tval_strn(const char *s, size_t len)
+{
+	return tval_json_new(TV_STRING, json_stringn_nocheck(s ? s : "", s ? len : 0));
+}
+
+struct tval tval_str(const char *s)
+{
+	return tval_strn(s, s ? strlen(s) : 0);
+}
+
+struct tval tval_bytes(const void *p, size_t len)
+{
+	return tval_json_new(TV_BYTES, json_stringn_nocheck(p ? p : "", p ? len : 0));
+}
+
+struct tval tval_json_new(enum tval_kind kind, json_t *j)
+{
+	struct tval v = TVAL_INIT;
+
+	if (!j)
+		return v;
+	v.kind = kind;
+	v.u.j = j;
+	return v;
+}
+
+struct tval tval_time(struct tval_time t)
+{
+	struct tval v = TVAL_INIT;
+	v.kind = TV_TIME;
+	v.u.t = t;
+	return v;
+}
+
+struct tval tval_obj(const struct tobj *o)
+{
+	struct tval v = TVAL_INIT;
+
+	if (!o)
+		return tval_nil();
+	v.kind = TV_OBJECT;
+	v.u.o = o;
+	return v;
+}
+
+static int S_has_json(enum tval_kind k)
+{
+	switch (k) {
+	case TV_STRING: case TV_BYTES: case TV_LIST: case TV_STRLIST:
+	case TV_MAP: case TV_VALUES: case TV_SEMVER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct tval tval_copy(const struct tval *v)
+{
+	struct tval c = *v;
+
+	if (S_has_json(c.kind))
+		json_incref(c.u.j);
+	return c;
+}
+
+void tval_release(struct tval *v)
+{
+	if (!v)
+		return;
+	if (S_has_json(v->kind))
+		json_decref(v->u.j);
+	v->kind = TV_INVALID;
+	v->u.i = 0;
+}
+
+const char *tval_str_ptr(const struct tval *v, size_t *len_out)
+{
+	if (v->kind != TV_STRING && v->kind != TV_BYTES) {
+		if (len_out)
+			*len_out = 0;
+		return NULL;
+	}
+	if (len_out)
+		*len_out = json_string_length(v->u.j);
+	return json_string_value(v->u.j);
+}
+
+/* ---- json */
+
+struct tval tmpl__unbox(struct tmpl_rt *rt, json_t *j)
+{
+	return tval_from_json(rt, j);
+}
+
+struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
+{
+	json_t *box;
+
+	if (!j)
+		return tval_invalid();
+	switch (json_typeof(j)) {
+	case JSON_STRING:
+		json_incref(j);
+		return tval_json_new(TV_STRING, j);
+	case JSON_INTEGER:
+		return tval_int64(json_integer_value(j));
+	case JSON_REAL:
+		return tval_float(json_real_value(j));
+	case JSON_TRUE:
+		return tval_bool(1);
+	case JSON_FALSE:
+		return tval_bool(0);
+	case JSON_NULL:
+		return tval_nil();
+	case JSON_ARRAY:
+		json_incref(j);
+		return tval_json_new(TV_LIST, j);
+	case JSON_OBJECT:
+		if (json_object_size(j) == 1 && (box = json_object_get(j, BOX_KEY)) != NULL &&
+		    json_is_integer(box) && rt) {
+			json_int_t i = json_integer_value(box);
+			if (i >= 0 && (size_t)i < rt->nboxes)
+				return tval_copy(&rt->boxes[i]);
+			return tval_nil();
+		}
+		json_incref(j);
+		return tval_json_new(TV_MAP, j);
+	}
+	return tval_invalid();
+}
+
+static json_t *S_box(struct tmpl_rt *rt, const struct tval *v)
+{
+	json_t *o;
+
+	if (!rt)
+		return json_null();
+	if (rt->nboxes == rt->boxcap) {
+		size_t cap = rt->boxcap ? rt->boxcap * 2 : 16;
+		struct tval *nb = realloc(rt->boxes, cap * sizeof(*nb));
+		if (!nb)
+			return NULL;
+		rt->boxes = nb;
+		rt->boxcap = cap;
+	}
+	o = json_object();
+	if (!o || json_object_set_new(o, BOX_KEY, json_integer((json_int_t)rt->nboxes)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	rt->boxes[rt->nboxes++] = tval_copy(v);
+	return o;
+}
+
+json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v)
+{
+	switch (v->kind) {
+	case TV_INVALID: case TV_NIL:
+		return json_null();
+	case TV_BOOL:
+		return json_boolean(v->u.b);
+	case TV_INT: case TV_INT64: case TV_UINT8:
+		return json_integer(v->u.i);
+	case TV_FLOAT64:
+		if (isnan(v->u.f) || isinf(v->u.f))
+			return S_box(rt, v);
+		return json_real(v->u.f);
+	case TV_STRING: case TV_LIST: case TV_MAP:
+		json_incref(v->u.j);
+		return v->u.j;
+	default:
+		return S_box(rt, v);
+	}
+}
+
+json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
+{
+	json_t *out = NULL, *box;
+	size_t i;
+
+	if (!j)
+		return NULL;
+	if (json_is_object(j)) {
+		const char *k;
+		json_t *e;
+		if (json_object_size(j) == 1 && (box = json_object_get(j, BOX_KEY)) != NULL &&
+		    json_is_integer(box)) {
+			struct tval v = tval_from_json(rt, j);
+			struct buf b = BUF_INIT;
+			switch (v.kind) {
+			case TV_STRLIST: case TV_VALUES:
+				out = tval_unbox_deep(rt, v.u.j);
+				break;
+			case TV_BYTES:
+				out = json_stringn_nocheck(json_string_value(v.u.j),
+							   json_string_length(v.u.j));
+				break;
+			case TV_DURATION:
+				out = json_integer(v.u.i);
+				break;
+			case TV_INVALID: case TV_NIL:
+				out = json_null();
+				break;
+			default:
+				if (tval_format(&b, rt, &v) == 0)
+					out = json_stringn_nocheck(b.ptr, b.len);
+				break;
+			}
+			buf_release(&b);
+			tval_release(&v);
+			return out;
+		}
+		out = json_object();
+		if (!out)
+			return NULL;
+		json_object_foreach(j, k, e) {
+			if (json_object_set_new(out, k, tval_unbox_deep(rt, e)) < 0) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+		return out;
+	}
+	if (json_is_array(j)) {
+		out = json_array();
+		if (!out)
+			return NULL;
+		for (i = 0; i < json_array_size(j); i++) {
+			if (json_array_append_new(out, tval_unbox_deep(rt, json_array_get(j, i))) < 0) {
+				json_decref(out);
+				return NULL;
+			}
+		}
+		return out;
+	}
+	json_incref(j);
+	return j;
+}
+
+/* ---- Go types */
+
+const char *tval_type_name(const struct tval *v)
+{
+	switch (v->kind) {
+	case TV_INVALID: case TV_NIL: return "<nil>";
+	case TV_BOOL: return "bool";
+	case TV_INT: return "int";
+	case TV_INT64: return "int64";
+	case TV_UINT8: return "uint8";
+	case TV_FLOAT64: return "float64";
+	case TV_STRING: return "string";
+	case TV_BYTES: return "[]uint8";
+	case TV_LIST: return "[]interface {}";
+	case TV_STRLIST: return "[]string";
+	case TV_MAP: return "map[string]interface {}";
+	case TV_VALUES: return "common.Values";
+	case TV_TIME: return "time.Time";
+	case TV_DURATION: return "time.Duration";
+	case TV_SEMVER: return "*semver.Version";
+	case TV_OBJECT: return v->u.o->type->go_type;
+	case TV_FUNC: return "func(...interface {}) (interface {}, error)";
+	}
+	return "<nil>";
+}
+
+const char *tval_kind_name(const struct tval *v)
+{
+	switch (v->kind) {
+	case TV_INVALID: case TV_NIL: return "invalid";
+	case TV_BOOL: return "bool";
+	case TV_INT: return "int";
+	case TV_INT64: case TV_DURATION: return "int64";
+	case TV_UINT8: return "uint8";
+	case TV_FLOAT64: return "float64";
+	case TV_STRING: return "string";
+	case TV_BYTES: case TV_LIST: case TV_STRLIST: return "slice";
+	case TV_MAP: case TV_VALUES: return "map";
+	case TV_TIME: return "struct";
+	case TV_SEMVER: return "ptr";
+	case TV_OBJECT: return v->u.o->type->go_kind;
+	case TV_FUNC: return "func";
+	}
+	return "invalid";
+}
+
+int tval_truth(const struct tval *v)
+{
+	switch (v->kind) {
+	case TV_INVALID: case TV_NIL: return 0;
+	case TV_BOOL: return v->u.b;
+	case TV_INT: case TV_INT64: case TV_UINT8: case TV_DURATION: return v->u.i != 0;
+	case TV_FLOAT64: return v->u.f != 0;
+	case TV_STRING: case TV_BYTES: return json_string_length(v->u.j) > 0;
+	case TV_LIST: case TV_STRLIST: return json_array_size(v->u.j) > 0;
+	case TV_MAP: case TV_VALUES: return json_object_size(v->u.j) > 0;
+	case TV_TIME: case TV_SEMVER: case TV_FUNC: return 1;
+	case TV_OBJECT: return v->u.o->type->truth;
+	}
+	return 0;
+}
+
+/* ---- runtime */
+
+int tmpl_rt_new(struct tmpl_rt **out, const struct tmpl_limits *limits,
+		enum tmpl_missingkey missingkey)
+{
+	struct tmpl_rt *rt = calloc(1, sizeof(*rt));
+
+	if (!rt)
+		return DIAG_ENOMEM;
+	if (limits)
+		rt->lim = *limits;
+	if (!rt->lim.max_output)
+		rt->lim.max_output = (size_t)256 << 20;
+	if (!rt->lim.max_steps)
+		rt->lim.max_steps = 1000000000ULL;
+	if (!rt->lim.max_stack)
+		rt->lim.max_stack = (size_t)2 << 20;
+	rt->missingkey = missingkey;
+	*out = rt;
+	return 0;
+}
+
+void tmpl_rt_free(struct tmpl_rt *rt)
+{
+	size_t i;
+
+	if (!rt)
+		return;
+	for (i = 0; i < rt->nboxes; i++)
+		tval_release(&rt->boxes[i]);
+	free(rt->boxes);
+	free(rt);
+}
+
+void tmpl_rt_set_userdata(struct tmpl_rt *rt, void *userdata)
+{
+	rt->userdata = userdata;
+}
+
+void *tmpl_rt_userdata(const struct tmpl_rt *rt)
+{
+	return rt->userdata;
+}
