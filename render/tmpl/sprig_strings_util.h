@@ -4,10 +4,9 @@
  * strings, goutils and xstrings use, strconv.Quote, and Sprig's strval and
  * empty. Prefix: sprigu_.
  *
- * Unicode: ASCII and Latin-1 follow Go's tables exactly; beyond them the
- * answers come from glibc's C.UTF-8 locale corrected towards Go's
- * categories (NEEDSWORK: Go's unicode tables are not reproduced in full,
- * so rare scripts may classify differently).
+ * Unicode: categories and simple case mappings are tables of Go 1.25's
+ * (Unicode 15.0.0), checked against helm 4.1.4 code point by code point
+ * over U+0080..U+3FFFF; nothing depends on the host's locale.
  */
 #ifndef HYDRATE_TMPL_SPRIG_STRINGS_UTIL_H
 #define HYDRATE_TMPL_SPRIG_STRINGS_UTIL_H
