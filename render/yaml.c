@@ -1110,8 +1110,10 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 	size_t base = p->ptr.len;
 	int error = 0;
 
-	if (!obj)
-		goto nomem;
+	if (!obj) {
+		error = oom(p);
+		goto done;
+	}
 	if (p->mode == YDOC_KUSTOMIZE) {
 		keyset_init(&seenset);
 		seen = &seenset;
@@ -1214,8 +1216,10 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 		if ((error = next_event(p)) < 0)
 			goto done;
 		if (is_merge) {
-			if (!merges && (!(merges = json_array()) || !(mpos = json_array())))
-				goto nomem;
+			if (!merges && (!(merges = json_array()) || !(mpos = json_array()))) {
+				error = oom(p);
+				goto done;
+			}
 			p->nopos++;
 			error = build_node(p, &val, &vi);
 			p->nopos--;
@@ -1262,8 +1266,11 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 			buf_truncate(&p->ptr, base);
 			if (error < 0)
 				goto done;
-			if (key_ok && json_object_setn_new(obj, key.ptr, key.len, val) < 0)
-				goto nomem;
+			if (key_ok && json_object_setn_new(obj, key.ptr, key.len, val) < 0) {
+				val = NULL; /* stolen, even on failure */
+				error = oom(p);
+				goto done;
+			}
 			if (!key_ok)
 				json_decref(val);
 			val = NULL;
@@ -1292,9 +1299,6 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 	}
 	*out = obj;
 	obj = NULL;
-	goto done;
-nomem:
-	error = oom(p);
 done:
 	buf_truncate(&p->ptr, base);
 	json_decref(val);
