@@ -26,6 +26,8 @@
  * for more only costs time; the formatter pads with zeros as Go does. */
 #define MAX_E_DIGITS 800
 #define MAX_F_DIGITS 1100
+/* Room for "%.*f" of DBL_MAX at MAX_F_DIGITS (309 + 1 + 1100 characters). */
+#define TEXT_SIZE (MAX_F_DIGITS + 400)
 /* A precision beyond this is refused rather than appended. */
 #define MAX_PREC (1 << 24)
 
@@ -63,13 +65,14 @@ static void parse_e_text(struct digits *ds, const char *s)
 	digits_trim(ds);
 }
 
-/* Parses the "%f" text of a non-negative finite value. */
+/* Parses the "%f" text of a non-negative finite value. The one non-digit
+ * is the decimal point, whatever character the locale makes it. */
 static void parse_f_text(struct digits *ds, const char *s)
 {
 	int nd = 0, dp = 0, seen_point = 0, lead = 1;
 
 	for (; *s; s++) {
-		if (*s == '.') {
+		if (*s < '0' || *s > '9') {
 			seen_point = 1;
 			continue;
 		}
@@ -155,9 +158,8 @@ static void shortest_digits(struct digits *ds, double v, int bitsize)
 			exp = atoi(s + 1);
 			if (digits_step(d, nd, dir) < 0)
 				continue;
-			snprintf(cand, sizeof(cand), "%c.%.*se%d", d[0], nd - 1, d + 1, exp);
-			if (nd == 1)
-				snprintf(cand, sizeof(cand), "%ce%d", d[0], exp);
+			/* an integer mantissa: no decimal point for the locale to read */
+			snprintf(cand, sizeof(cand), "%.*se%d", nd, d, exp - (nd - 1));
 			if (reads_back(cand, v, bitsize)) {
 				memcpy(ds->d, d, nd);
 				ds->nd = nd;
@@ -328,7 +330,7 @@ static void fmt_x(struct buf *out, int prec, char fmt, int neg, uint64_t mant, i
 int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 {
 	struct digits ds = { NULL, 0, 0 };
-	char *text = NULL;
+	char *text = NULL, small[32];
 	int neg, shortest = prec < 0, mantbits, error = 0;
 	uint64_t mant;
 	int exp;
@@ -385,13 +387,8 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		return buf_oom(out) ? -1 : 0;
 	}
 
-	text = malloc(MAX_F_DIGITS + 400);
-	ds.d = malloc(MAX_F_DIGITS + 400);
-	if (!text || !ds.d) {
-		error = -1;
-		goto done;
-	}
 	if (shortest) {
+		ds.d = small; /* at most 17 digits */
 		if (v != 0)
 			shortest_digits(&ds, v, bitsize);
 		switch (fmt) {
@@ -405,9 +402,12 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		default:
 			prec = ds.nd;
 		}
+	} else if (!(text = malloc(TEXT_SIZE)) || !(ds.d = malloc(TEXT_SIZE))) {
+		error = -1;
+		goto done;
 	} else if (fmt == 'f') {
 		int p = prec < MAX_F_DIGITS ? prec : MAX_F_DIGITS;
-		snprintf(text, MAX_F_DIGITS + 400, "%.*f", p, v);
+		snprintf(text, TEXT_SIZE, "%.*f", p, v);
 		parse_f_text(&ds, text);
 	} else {
 		int digits = prec;
@@ -420,7 +420,7 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		}
 		if (digits > MAX_E_DIGITS)
 			digits = MAX_E_DIGITS;
-		snprintf(text, MAX_F_DIGITS + 400, "%.*e", digits - 1, v);
+		snprintf(text, TEXT_SIZE, "%.*e", digits - 1, v);
 		parse_e_text(&ds, text);
 	}
 	format_digits(out, shortest, neg, &ds, prec, fmt);
@@ -428,6 +428,7 @@ int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize)
 		error = -1;
 done:
 	free(text);
-	free(ds.d);
+	if (ds.d != small)
+		free(ds.d);
 	return error;
 }

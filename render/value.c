@@ -15,6 +15,7 @@
 #include "render/value.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -374,8 +375,9 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* strconv.ParseUint(s, base, 64) succeeds (base 0: Go's prefixes). */
-static int go_parse_uint(const char *s, size_t len, int base)
+/* strconv.ParseUint(s, base, 64) succeeds (base 0: Go's prefixes); the
+ * value goes to *out. */
+static int go_parse_uint(const char *s, size_t len, int base, uint64_t *out)
 {
 	uint64_t n = 0;
 	size_t i = 0;
@@ -412,41 +414,24 @@ static int go_parse_uint(const char *s, size_t len, int base)
 			return 0;
 		n = n * (uint64_t)base + (uint64_t)dv;
 	}
+	*out = n;
 	return 1;
 }
 
-/* strconv.ParseInt(s, base, 64) succeeds. */
+/* strconv.ParseInt(s, base, 64) succeeds: one optional sign, then
+ * ParseUint, then the int64 range. */
 static int go_parse_int(const char *s, size_t len, int base)
 {
+	uint64_t n;
 	int neg = 0;
-	uint64_t n = 0;
-	size_t i = 0;
 
-	if (len == 0)
-		return 0;
-	if (s[0] == '+' || s[0] == '-') {
+	if (len > 0 && (s[0] == '+' || s[0] == '-')) {
 		neg = s[0] == '-';
 		s++;
 		len--;
 	}
-	if (!go_parse_uint(s, len, base))
+	if (!go_parse_uint(s, len, base, &n))
 		return 0;
-	/* the magnitude must fit: redo the arithmetic to get it */
-	if (base == 0) {
-		base = 10;
-		if (len > 0 && s[0] == '0') {
-			char c = len >= 3 ? (char)(s[1] | 0x20) : 0;
-
-			base = c == 'b' ? 2 : c == 'o' ? 8 : c == 'x' ? 16 : 8;
-			i = (c == 'b' || c == 'o' || c == 'x') ? 2 : 1;
-		}
-	}
-	for (; i < len; i++) {
-		char c = (char)(s[i] | (is_digit(s[i]) ? 0 : 0x20));
-		int dv = is_digit(c) ? c - '0' : c - 'a' + 10;
-
-		n = n * (uint64_t)base + (uint64_t)dv;
-	}
 	return neg ? n <= (uint64_t)1 << 63 : n < (uint64_t)1 << 63;
 }
 
@@ -484,10 +469,26 @@ static int matches_float_regexp(const char *s, size_t len)
 	return i == len;
 }
 
+/* strtod in the "C" locale, whatever the thread's locale is (a ',' decimal
+ * point would stop strtod at '.'). glibc hands out its static C locale
+ * object for this, so nothing is allocated. */
+static double c_strtod(const char *s)
+{
+	locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+	locale_t old = c ? uselocale(c) : (locale_t)0;
+	double v = strtod(s, NULL);
+
+	if (c) {
+		uselocale(old);
+		freelocale(c);
+	}
+	return v;
+}
+
 /* strconv.ParseFloat(s, 64) succeeds, for a decimal s (no hex, inf, nan
  * can start with the characters that lead here): digits with underscores
  * only between digits, at most one point, an optional exponent, and no
- * overflow to infinity. */
+ * overflow to infinity. Returns 1, 0, or -1 when out of memory. */
 static int go_parse_float(const char *s, size_t len)
 {
 	char *tmp;
@@ -528,12 +529,12 @@ static int go_parse_float(const char *s, size_t len)
 		return 0;
 	tmp = malloc(len + 1);
 	if (!tmp)
-		return 0;
+		return -1;
 	for (i = 0; i < len; i++)
 		if (s[i] != '_')
 			tmp[n++] = s[i];
 	tmp[n] = '\0';
-	v = strtod(tmp, NULL);
+	v = c_strtod(tmp);
 	if (isinf(v))
 		ok = 0;
 	free(tmp);
@@ -665,7 +666,8 @@ static int equals(const char *s, size_t len, const char *lit)
 	return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
-/* resolve("", s) gives !!str: a plain s would read back as this string. */
+/* resolve("", s) gives !!str: a plain s would read back as this string.
+ * Returns 1, 0, or -1 when out of memory. */
 static int resolves_to_str(const char *s, size_t len)
 {
 	static const char *const map[] = {
@@ -676,7 +678,8 @@ static int resolves_to_str(const char *s, size_t len)
 	};
 	char hint, *plain = NULL;
 	size_t n = 0;
-	int is_str = 1;
+	uint64_t u;
+	int is_str = 1, r;
 
 	if (len == 0)
 		return 0; /* null */
@@ -703,24 +706,24 @@ static int resolves_to_str(const char *s, size_t len)
 	if (hint == 'M')
 		return 1;
 	if (hint == '.')
-		return !go_parse_float(s, len);
+		return (r = go_parse_float(s, len)) < 0 ? -1 : !r;
 
 	if (is_timestamp(s, len))
 		return 0;
 	plain = malloc(len + 1);
 	if (!plain)
-		return 1;
+		return -1;
 	for (size_t i = 0; i < len; i++)
 		if (s[i] != '_')
 			plain[n++] = s[i];
 	plain[n] = '\0';
-	if (go_parse_int(plain, n, 0) || go_parse_uint(plain, n, 0))
+	if (go_parse_int(plain, n, 0) || go_parse_uint(plain, n, 0, &u))
 		is_str = 0;
-	else if (matches_float_regexp(plain, n) && go_parse_float(plain, n))
-		is_str = 0;
+	else if (matches_float_regexp(plain, n) && (r = go_parse_float(plain, n)) != 0)
+		is_str = r < 0 ? -1 : 0;
 	else if (n >= 2 && plain[0] == '0' && plain[1] == 'b')
 		is_str = !(go_parse_int(plain + 2, n - 2, 2) ||
-			   go_parse_uint(plain + 2, n - 2, 2));
+			   go_parse_uint(plain + 2, n - 2, 2, &u));
 	else if (n >= 3 && memcmp(plain, "-0b", 3) == 0) {
 		plain[2] = '-';
 		is_str = !go_parse_int(plain + 2, n - 2, 2);
@@ -734,10 +737,8 @@ static int resolves_to_str(const char *s, size_t len)
 
 /*
  * Go's unicode.IsLetter (category L) and unicode.IsDigit (category Nd)
- * beyond ASCII. Generated from Python's unicodedata (Unicode 14.0):
- *   ranges of chr(c) for c in 0x80..0x10FFFF whose category starts with 'L'
- *   (resp. equals 'Nd'). Go 1.21+ uses Unicode 15.0, which adds letters and
- *   digits that these tables miss (docs/emit.md).
+ * beyond ASCII, as of Unicode 15.0 (Go 1.21 to 1.25). Generated by
+ * `tests/unit/gen_value_cases.py --unicode-tables` from ICU 72.
  */
 static const uint32_t letter_ranges[][2] = {
 	{ 0xaa, 0xaa }, { 0xb5, 0xb5 }, { 0xba, 0xba }, { 0xc0, 0xd6 }, { 0xd8, 0xf6 },
@@ -849,51 +850,54 @@ static const uint32_t letter_ranges[][2] = {
 	{ 0x110d0, 0x110e8 }, { 0x11103, 0x11126 }, { 0x11144, 0x11144 }, { 0x11147, 0x11147 },
 	{ 0x11150, 0x11172 }, { 0x11176, 0x11176 }, { 0x11183, 0x111b2 }, { 0x111c1, 0x111c4 },
 	{ 0x111da, 0x111da }, { 0x111dc, 0x111dc }, { 0x11200, 0x11211 }, { 0x11213, 0x1122b },
-	{ 0x11280, 0x11286 }, { 0x11288, 0x11288 }, { 0x1128a, 0x1128d }, { 0x1128f, 0x1129d },
-	{ 0x1129f, 0x112a8 }, { 0x112b0, 0x112de }, { 0x11305, 0x1130c }, { 0x1130f, 0x11310 },
-	{ 0x11313, 0x11328 }, { 0x1132a, 0x11330 }, { 0x11332, 0x11333 }, { 0x11335, 0x11339 },
-	{ 0x1133d, 0x1133d }, { 0x11350, 0x11350 }, { 0x1135d, 0x11361 }, { 0x11400, 0x11434 },
-	{ 0x11447, 0x1144a }, { 0x1145f, 0x11461 }, { 0x11480, 0x114af }, { 0x114c4, 0x114c5 },
-	{ 0x114c7, 0x114c7 }, { 0x11580, 0x115ae }, { 0x115d8, 0x115db }, { 0x11600, 0x1162f },
-	{ 0x11644, 0x11644 }, { 0x11680, 0x116aa }, { 0x116b8, 0x116b8 }, { 0x11700, 0x1171a },
-	{ 0x11740, 0x11746 }, { 0x11800, 0x1182b }, { 0x118a0, 0x118df }, { 0x118ff, 0x11906 },
-	{ 0x11909, 0x11909 }, { 0x1190c, 0x11913 }, { 0x11915, 0x11916 }, { 0x11918, 0x1192f },
-	{ 0x1193f, 0x1193f }, { 0x11941, 0x11941 }, { 0x119a0, 0x119a7 }, { 0x119aa, 0x119d0 },
-	{ 0x119e1, 0x119e1 }, { 0x119e3, 0x119e3 }, { 0x11a00, 0x11a00 }, { 0x11a0b, 0x11a32 },
-	{ 0x11a3a, 0x11a3a }, { 0x11a50, 0x11a50 }, { 0x11a5c, 0x11a89 }, { 0x11a9d, 0x11a9d },
-	{ 0x11ab0, 0x11af8 }, { 0x11c00, 0x11c08 }, { 0x11c0a, 0x11c2e }, { 0x11c40, 0x11c40 },
-	{ 0x11c72, 0x11c8f }, { 0x11d00, 0x11d06 }, { 0x11d08, 0x11d09 }, { 0x11d0b, 0x11d30 },
-	{ 0x11d46, 0x11d46 }, { 0x11d60, 0x11d65 }, { 0x11d67, 0x11d68 }, { 0x11d6a, 0x11d89 },
-	{ 0x11d98, 0x11d98 }, { 0x11ee0, 0x11ef2 }, { 0x11fb0, 0x11fb0 }, { 0x12000, 0x12399 },
-	{ 0x12480, 0x12543 }, { 0x12f90, 0x12ff0 }, { 0x13000, 0x1342e }, { 0x14400, 0x14646 },
-	{ 0x16800, 0x16a38 }, { 0x16a40, 0x16a5e }, { 0x16a70, 0x16abe }, { 0x16ad0, 0x16aed },
-	{ 0x16b00, 0x16b2f }, { 0x16b40, 0x16b43 }, { 0x16b63, 0x16b77 }, { 0x16b7d, 0x16b8f },
-	{ 0x16e40, 0x16e7f }, { 0x16f00, 0x16f4a }, { 0x16f50, 0x16f50 }, { 0x16f93, 0x16f9f },
-	{ 0x16fe0, 0x16fe1 }, { 0x16fe3, 0x16fe3 }, { 0x17000, 0x187f7 }, { 0x18800, 0x18cd5 },
-	{ 0x18d00, 0x18d08 }, { 0x1aff0, 0x1aff3 }, { 0x1aff5, 0x1affb }, { 0x1affd, 0x1affe },
-	{ 0x1b000, 0x1b122 }, { 0x1b150, 0x1b152 }, { 0x1b164, 0x1b167 }, { 0x1b170, 0x1b2fb },
-	{ 0x1bc00, 0x1bc6a }, { 0x1bc70, 0x1bc7c }, { 0x1bc80, 0x1bc88 }, { 0x1bc90, 0x1bc99 },
-	{ 0x1d400, 0x1d454 }, { 0x1d456, 0x1d49c }, { 0x1d49e, 0x1d49f }, { 0x1d4a2, 0x1d4a2 },
-	{ 0x1d4a5, 0x1d4a6 }, { 0x1d4a9, 0x1d4ac }, { 0x1d4ae, 0x1d4b9 }, { 0x1d4bb, 0x1d4bb },
-	{ 0x1d4bd, 0x1d4c3 }, { 0x1d4c5, 0x1d505 }, { 0x1d507, 0x1d50a }, { 0x1d50d, 0x1d514 },
-	{ 0x1d516, 0x1d51c }, { 0x1d51e, 0x1d539 }, { 0x1d53b, 0x1d53e }, { 0x1d540, 0x1d544 },
-	{ 0x1d546, 0x1d546 }, { 0x1d54a, 0x1d550 }, { 0x1d552, 0x1d6a5 }, { 0x1d6a8, 0x1d6c0 },
-	{ 0x1d6c2, 0x1d6da }, { 0x1d6dc, 0x1d6fa }, { 0x1d6fc, 0x1d714 }, { 0x1d716, 0x1d734 },
-	{ 0x1d736, 0x1d74e }, { 0x1d750, 0x1d76e }, { 0x1d770, 0x1d788 }, { 0x1d78a, 0x1d7a8 },
-	{ 0x1d7aa, 0x1d7c2 }, { 0x1d7c4, 0x1d7cb }, { 0x1df00, 0x1df1e }, { 0x1e100, 0x1e12c },
-	{ 0x1e137, 0x1e13d }, { 0x1e14e, 0x1e14e }, { 0x1e290, 0x1e2ad }, { 0x1e2c0, 0x1e2eb },
-	{ 0x1e7e0, 0x1e7e6 }, { 0x1e7e8, 0x1e7eb }, { 0x1e7ed, 0x1e7ee }, { 0x1e7f0, 0x1e7fe },
-	{ 0x1e800, 0x1e8c4 }, { 0x1e900, 0x1e943 }, { 0x1e94b, 0x1e94b }, { 0x1ee00, 0x1ee03 },
-	{ 0x1ee05, 0x1ee1f }, { 0x1ee21, 0x1ee22 }, { 0x1ee24, 0x1ee24 }, { 0x1ee27, 0x1ee27 },
-	{ 0x1ee29, 0x1ee32 }, { 0x1ee34, 0x1ee37 }, { 0x1ee39, 0x1ee39 }, { 0x1ee3b, 0x1ee3b },
-	{ 0x1ee42, 0x1ee42 }, { 0x1ee47, 0x1ee47 }, { 0x1ee49, 0x1ee49 }, { 0x1ee4b, 0x1ee4b },
-	{ 0x1ee4d, 0x1ee4f }, { 0x1ee51, 0x1ee52 }, { 0x1ee54, 0x1ee54 }, { 0x1ee57, 0x1ee57 },
-	{ 0x1ee59, 0x1ee59 }, { 0x1ee5b, 0x1ee5b }, { 0x1ee5d, 0x1ee5d }, { 0x1ee5f, 0x1ee5f },
-	{ 0x1ee61, 0x1ee62 }, { 0x1ee64, 0x1ee64 }, { 0x1ee67, 0x1ee6a }, { 0x1ee6c, 0x1ee72 },
-	{ 0x1ee74, 0x1ee77 }, { 0x1ee79, 0x1ee7c }, { 0x1ee7e, 0x1ee7e }, { 0x1ee80, 0x1ee89 },
-	{ 0x1ee8b, 0x1ee9b }, { 0x1eea1, 0x1eea3 }, { 0x1eea5, 0x1eea9 }, { 0x1eeab, 0x1eebb },
-	{ 0x20000, 0x2a6df }, { 0x2a700, 0x2b738 }, { 0x2b740, 0x2b81d }, { 0x2b820, 0x2cea1 },
-	{ 0x2ceb0, 0x2ebe0 }, { 0x2f800, 0x2fa1d }, { 0x30000, 0x3134a },
+	{ 0x1123f, 0x11240 }, { 0x11280, 0x11286 }, { 0x11288, 0x11288 }, { 0x1128a, 0x1128d },
+	{ 0x1128f, 0x1129d }, { 0x1129f, 0x112a8 }, { 0x112b0, 0x112de }, { 0x11305, 0x1130c },
+	{ 0x1130f, 0x11310 }, { 0x11313, 0x11328 }, { 0x1132a, 0x11330 }, { 0x11332, 0x11333 },
+	{ 0x11335, 0x11339 }, { 0x1133d, 0x1133d }, { 0x11350, 0x11350 }, { 0x1135d, 0x11361 },
+	{ 0x11400, 0x11434 }, { 0x11447, 0x1144a }, { 0x1145f, 0x11461 }, { 0x11480, 0x114af },
+	{ 0x114c4, 0x114c5 }, { 0x114c7, 0x114c7 }, { 0x11580, 0x115ae }, { 0x115d8, 0x115db },
+	{ 0x11600, 0x1162f }, { 0x11644, 0x11644 }, { 0x11680, 0x116aa }, { 0x116b8, 0x116b8 },
+	{ 0x11700, 0x1171a }, { 0x11740, 0x11746 }, { 0x11800, 0x1182b }, { 0x118a0, 0x118df },
+	{ 0x118ff, 0x11906 }, { 0x11909, 0x11909 }, { 0x1190c, 0x11913 }, { 0x11915, 0x11916 },
+	{ 0x11918, 0x1192f }, { 0x1193f, 0x1193f }, { 0x11941, 0x11941 }, { 0x119a0, 0x119a7 },
+	{ 0x119aa, 0x119d0 }, { 0x119e1, 0x119e1 }, { 0x119e3, 0x119e3 }, { 0x11a00, 0x11a00 },
+	{ 0x11a0b, 0x11a32 }, { 0x11a3a, 0x11a3a }, { 0x11a50, 0x11a50 }, { 0x11a5c, 0x11a89 },
+	{ 0x11a9d, 0x11a9d }, { 0x11ab0, 0x11af8 }, { 0x11c00, 0x11c08 }, { 0x11c0a, 0x11c2e },
+	{ 0x11c40, 0x11c40 }, { 0x11c72, 0x11c8f }, { 0x11d00, 0x11d06 }, { 0x11d08, 0x11d09 },
+	{ 0x11d0b, 0x11d30 }, { 0x11d46, 0x11d46 }, { 0x11d60, 0x11d65 }, { 0x11d67, 0x11d68 },
+	{ 0x11d6a, 0x11d89 }, { 0x11d98, 0x11d98 }, { 0x11ee0, 0x11ef2 }, { 0x11f02, 0x11f02 },
+	{ 0x11f04, 0x11f10 }, { 0x11f12, 0x11f33 }, { 0x11fb0, 0x11fb0 }, { 0x12000, 0x12399 },
+	{ 0x12480, 0x12543 }, { 0x12f90, 0x12ff0 }, { 0x13000, 0x1342f }, { 0x13441, 0x13446 },
+	{ 0x14400, 0x14646 }, { 0x16800, 0x16a38 }, { 0x16a40, 0x16a5e }, { 0x16a70, 0x16abe },
+	{ 0x16ad0, 0x16aed }, { 0x16b00, 0x16b2f }, { 0x16b40, 0x16b43 }, { 0x16b63, 0x16b77 },
+	{ 0x16b7d, 0x16b8f }, { 0x16e40, 0x16e7f }, { 0x16f00, 0x16f4a }, { 0x16f50, 0x16f50 },
+	{ 0x16f93, 0x16f9f }, { 0x16fe0, 0x16fe1 }, { 0x16fe3, 0x16fe3 }, { 0x17000, 0x187f7 },
+	{ 0x18800, 0x18cd5 }, { 0x18d00, 0x18d08 }, { 0x1aff0, 0x1aff3 }, { 0x1aff5, 0x1affb },
+	{ 0x1affd, 0x1affe }, { 0x1b000, 0x1b122 }, { 0x1b132, 0x1b132 }, { 0x1b150, 0x1b152 },
+	{ 0x1b155, 0x1b155 }, { 0x1b164, 0x1b167 }, { 0x1b170, 0x1b2fb }, { 0x1bc00, 0x1bc6a },
+	{ 0x1bc70, 0x1bc7c }, { 0x1bc80, 0x1bc88 }, { 0x1bc90, 0x1bc99 }, { 0x1d400, 0x1d454 },
+	{ 0x1d456, 0x1d49c }, { 0x1d49e, 0x1d49f }, { 0x1d4a2, 0x1d4a2 }, { 0x1d4a5, 0x1d4a6 },
+	{ 0x1d4a9, 0x1d4ac }, { 0x1d4ae, 0x1d4b9 }, { 0x1d4bb, 0x1d4bb }, { 0x1d4bd, 0x1d4c3 },
+	{ 0x1d4c5, 0x1d505 }, { 0x1d507, 0x1d50a }, { 0x1d50d, 0x1d514 }, { 0x1d516, 0x1d51c },
+	{ 0x1d51e, 0x1d539 }, { 0x1d53b, 0x1d53e }, { 0x1d540, 0x1d544 }, { 0x1d546, 0x1d546 },
+	{ 0x1d54a, 0x1d550 }, { 0x1d552, 0x1d6a5 }, { 0x1d6a8, 0x1d6c0 }, { 0x1d6c2, 0x1d6da },
+	{ 0x1d6dc, 0x1d6fa }, { 0x1d6fc, 0x1d714 }, { 0x1d716, 0x1d734 }, { 0x1d736, 0x1d74e },
+	{ 0x1d750, 0x1d76e }, { 0x1d770, 0x1d788 }, { 0x1d78a, 0x1d7a8 }, { 0x1d7aa, 0x1d7c2 },
+	{ 0x1d7c4, 0x1d7cb }, { 0x1df00, 0x1df1e }, { 0x1df25, 0x1df2a }, { 0x1e030, 0x1e06d },
+	{ 0x1e100, 0x1e12c }, { 0x1e137, 0x1e13d }, { 0x1e14e, 0x1e14e }, { 0x1e290, 0x1e2ad },
+	{ 0x1e2c0, 0x1e2eb }, { 0x1e4d0, 0x1e4eb }, { 0x1e7e0, 0x1e7e6 }, { 0x1e7e8, 0x1e7eb },
+	{ 0x1e7ed, 0x1e7ee }, { 0x1e7f0, 0x1e7fe }, { 0x1e800, 0x1e8c4 }, { 0x1e900, 0x1e943 },
+	{ 0x1e94b, 0x1e94b }, { 0x1ee00, 0x1ee03 }, { 0x1ee05, 0x1ee1f }, { 0x1ee21, 0x1ee22 },
+	{ 0x1ee24, 0x1ee24 }, { 0x1ee27, 0x1ee27 }, { 0x1ee29, 0x1ee32 }, { 0x1ee34, 0x1ee37 },
+	{ 0x1ee39, 0x1ee39 }, { 0x1ee3b, 0x1ee3b }, { 0x1ee42, 0x1ee42 }, { 0x1ee47, 0x1ee47 },
+	{ 0x1ee49, 0x1ee49 }, { 0x1ee4b, 0x1ee4b }, { 0x1ee4d, 0x1ee4f }, { 0x1ee51, 0x1ee52 },
+	{ 0x1ee54, 0x1ee54 }, { 0x1ee57, 0x1ee57 }, { 0x1ee59, 0x1ee59 }, { 0x1ee5b, 0x1ee5b },
+	{ 0x1ee5d, 0x1ee5d }, { 0x1ee5f, 0x1ee5f }, { 0x1ee61, 0x1ee62 }, { 0x1ee64, 0x1ee64 },
+	{ 0x1ee67, 0x1ee6a }, { 0x1ee6c, 0x1ee72 }, { 0x1ee74, 0x1ee77 }, { 0x1ee79, 0x1ee7c },
+	{ 0x1ee7e, 0x1ee7e }, { 0x1ee80, 0x1ee89 }, { 0x1ee8b, 0x1ee9b }, { 0x1eea1, 0x1eea3 },
+	{ 0x1eea5, 0x1eea9 }, { 0x1eeab, 0x1eebb }, { 0x20000, 0x2a6df }, { 0x2a700, 0x2b739 },
+	{ 0x2b740, 0x2b81d }, { 0x2b820, 0x2cea1 }, { 0x2ceb0, 0x2ebe0 }, { 0x2f800, 0x2fa1d },
+	{ 0x30000, 0x3134a }, { 0x31350, 0x323af },
 };
 static const uint32_t digit_ranges[][2] = {
 	{ 0x660, 0x669 }, { 0x6f0, 0x6f9 }, { 0x7c0, 0x7c9 }, { 0x966, 0x96f }, { 0x9e6, 0x9ef },
@@ -908,9 +912,9 @@ static const uint32_t digit_ranges[][2] = {
 	{ 0x110f0, 0x110f9 }, { 0x11136, 0x1113f }, { 0x111d0, 0x111d9 }, { 0x112f0, 0x112f9 },
 	{ 0x11450, 0x11459 }, { 0x114d0, 0x114d9 }, { 0x11650, 0x11659 }, { 0x116c0, 0x116c9 },
 	{ 0x11730, 0x11739 }, { 0x118e0, 0x118e9 }, { 0x11950, 0x11959 }, { 0x11c50, 0x11c59 },
-	{ 0x11d50, 0x11d59 }, { 0x11da0, 0x11da9 }, { 0x16a60, 0x16a69 }, { 0x16ac0, 0x16ac9 },
-	{ 0x16b50, 0x16b59 }, { 0x1d7ce, 0x1d7ff }, { 0x1e140, 0x1e149 }, { 0x1e2f0, 0x1e2f9 },
-	{ 0x1e950, 0x1e959 }, { 0x1fbf0, 0x1fbf9 },
+	{ 0x11d50, 0x11d59 }, { 0x11da0, 0x11da9 }, { 0x11f50, 0x11f59 }, { 0x16a60, 0x16a69 },
+	{ 0x16ac0, 0x16ac9 }, { 0x16b50, 0x16b59 }, { 0x1d7ce, 0x1d7ff }, { 0x1e140, 0x1e149 },
+	{ 0x1e2f0, 0x1e2f9 }, { 0x1e4f0, 0x1e4f9 }, { 0x1e950, 0x1e959 }, { 0x1fbf0, 0x1fbf9 },
 };
 
 static int in_ranges(const uint32_t (*t)[2], size_t n, uint32_t r)
@@ -1966,6 +1970,23 @@ static int yenc_check(const json_t *v, int level, struct diag *d)
 	return error;
 }
 
+/* The style go-yaml's encoder asks for a string (encode.go, stringv):
+ * literal when it holds a newline, plain when a plain scalar would read
+ * back as this string, double-quoted otherwise. */
+static int wanted_string_style(enum ystyle *style, const char *s, size_t len)
+{
+	int r;
+
+	if (memchr(s, '\n', len)) {
+		*style = YSTYLE_LITERAL;
+		return 0;
+	}
+	if ((r = resolves_to_str(s, len)) < 0)
+		return DIAG_ENOMEM;
+	*style = r && !is_base60_float(s, len) ? YSTYLE_PLAIN : YSTYLE_DOUBLE;
+	return 0;
+}
+
 /* A float64 after the round trip: Go's JSON text of it, read back by
  * go-yaml as a plain scalar (an int when it has neither point nor exponent
  * and fits int64 or uint64), then printed by go-yaml. */
@@ -1995,7 +2016,8 @@ static int yenc_real(struct buf *out, double v)
 			}
 		}
 	}
-	if (gofloat_format(out, strtod(json.ptr, NULL), 'g', -1, 64) < 0)
+	/* the JSON text is v's shortest form: it reads back as v itself */
+	if (gofloat_format(out, v, 'g', -1, 64) < 0)
 		error = DIAG_ENOMEM;
 done:
 	buf_release(&json);
@@ -2034,11 +2056,8 @@ static int yenc_scalar(struct buf *text, size_t *len_out, enum ystyle *style, co
 		if (buf_oom(&raw))
 			error = DIAG_ENOMEM;
 		buf_release(&raw);
-		if (memchr(text->ptr, '\n', text->len))
-			*style = YSTYLE_LITERAL;
-		else if (!resolves_to_str(text->ptr, text->len) ||
-			 is_base60_float(text->ptr, text->len))
-			*style = YSTYLE_DOUBLE;
+		if (!error)
+			error = wanted_string_style(style, text->ptr, text->len);
 		break;
 	}
 	default:
@@ -2171,11 +2190,9 @@ static int emit_key(struct emitter *e, const struct ykey *key)
 	int error = 0;
 
 	buf_add(&text, key->s, key->len);
-	if (memchr(key->s, '\n', key->len))
-		style = YSTYLE_LITERAL;
-	else if (!resolves_to_str(key->s, key->len) || is_base60_float(key->s, key->len))
-		style = YSTYLE_DOUBLE;
 	buf_addchn(&text, 0, 4);
+	if ((error = wanted_string_style(&style, key->s, key->len)) < 0)
+		goto done;
 	if (buf_oom(&text)) {
 		error = DIAG_ENOMEM;
 		goto done;

@@ -35,8 +35,9 @@ enum value_json_flags {
 int value_to_json(struct buf *out, const json_t *v, unsigned flags, struct diag *d);
 
 /*
- * Appends sigs.k8s.io/yaml.Marshal(v) to out (v borrowed; NULL is nil),
- * always ending in "\n". Returns 0, DIAG_EINVALID when Go's Marshal fails
+ * Appends sigs.k8s.io/yaml.Marshal(v) to out (v borrowed; NULL is nil).
+ * It ends in "\n", except after a literal block whose last line break is
+ * U+2028 or U+2029 (go-yaml writes those raw and adds nothing). Returns 0, DIAG_EINVALID when Go's Marshal fails
  * (d's message is Go's, e.g. "error converting JSON to YAML: yaml: control
  * characters are not allowed"; helm's toYaml prints "" then), or
  * DIAG_ENOMEM. On error nothing is appended.

@@ -24,11 +24,17 @@ Inputs reach helm through b64dec, so they are exact too:
     int   a JSON text whose integers stay json_integer (Go int64); helm gets
           the Go value from the template expression given with the case.
 
+With --unicode-tables it prints instead the letter and digit tables of
+render/value.c (Go's unicode.IsLetter / IsDigit beyond ASCII), from ICU 72's
+u_charType: ICU 72 implements Unicode 15.0, the version of Go 1.21 to 1.25.
+
 Real-world values: the values.yaml of some charts of the shared Helm corpus
 ($CORPUS) are read by helm and printed with toJson; that JSON text is a case.
 
 Helm's toYaml trims one trailing newline, which value_to_yaml keeps, so the
-table's yaml expectation is helm's output plus "\n". An empty output means
+table's yaml expectation is helm's output plus "\n". (Marshal's output can
+also end in a raw U+2028/U+2029 with no newline; such cases are refused as
+ambiguous.) An empty output means
 Marshal failed (helm swallows the error): the C side expects an error.
 """
 import base64
@@ -114,6 +120,10 @@ for s in ["a\u0085--- b", "a\u0085---", "a\u0085...\u0085x", "a\u0085...", "a \u
           "a\u0085\u0085\u0085 b ", "x\u0085-- b", "a\u0085---\u0085b"]:
     add("json", js(s), Y)
 add("json", js({"a\u0085b": 1}), Y)
+# a literal block's last break raw U+2028 / U+2029: nothing follows it
+add("json", js({"k": "1\n\u2028", "z": 1}), Y)
+add("json", js(["1\n\u2029", "a\n\u2028\n", 1]), Y)
+add("json", js({"k": ["a\u2028\nb\u2029"], "l": {"m": "x\n\u2028"}, "z": 0}), Y)
 add("json", js({"k": ["a\u0085b", {"a\u0085": 1}]}), Y)
 
 # long strings: the 80-column folding
@@ -144,6 +154,10 @@ add("json", js({k: i for i, k in enumerate(
 # iteration order, so such sets cannot be expected values (docs/emit.md).
 add("json", js({k: i for i, k in enumerate(["a0b", "a00b", "a1", "a10", "ab"])}), ALL)
 add("json", js({"b": 1, "a": 2, "c": 3, "aa": 4, "a0": 5, "a00": 6, "a-0": 7}), ALL)
+# letters and digits new in Unicode 15.0 (Kawi U+11F04, U+11F50; Khojki
+# U+1123F), and one from 16.0 (Garay U+10D50) that Go 1.25 does not know
+add("json", js({"a": 1, "\U00011F04": 2, "5": 3, "\U00011F50": 4, "\U0001123F": 5,
+                "\U00010D50": 6, "\u0660": 7, "x\U00011F53y": 8, "x4y": 9}), Y)
 add("json", js({"12345678901234567890123": 1, "12345678901234567890124": 2, "9": 3,
                 "99999999999999999999": 4}), ALL)
 add("json", js({"yes": 1, "null": 2, "": 3, "1": 4, "a: b": 5, "#k": 6, "- x": 7,
@@ -251,7 +265,10 @@ FLOATS = ["0", "-0", "1", "-1", "0.1", "0.5", "1.5", "2.5", "-2.5", "10.1", "100
           "1e-5", "1e-7", "5e-324", "2.2250738585072014e-308", "1.7976931348623157e308",
           "0.30000000000000004", "3.141592653589793", "9007199254740993",
           "123456789.123", "0.000123456", "99.995", "0.125", "1.005", "8.5", "9.5",
-          "999999.5", "9.999999999999999e22", "4.35", "2.675", "1e15", "1e16", "1e17"]
+          "999999.5", "9.999999999999999e22", "4.35", "2.675", "1e15", "1e16", "1e17",
+          # powers of two whose shortest form is the neighbour above the
+          # correctly rounded one (a lopsided rounding interval)
+          "7.120236347223045e-307", "7.291122019556398e-304", "8.209073602596753e-289"]
 GOFLOAT = []
 for f in FLOATS:
     for verb, cf, cp in VERBS:
@@ -301,7 +318,48 @@ def helm_expr(kind, data, expr):
 FUNCS = {"yaml": "toYaml", "json": "toJson", "raw": "toRawJson", "pretty": "toPrettyJson"}
 
 
+def unicode_tables():
+    """Prints letter_ranges and digit_ranges for render/value.c."""
+    import ctypes
+    icu = ctypes.CDLL("libicuuc.so.72")
+    char_type = icu.u_charType_72
+    char_type.restype = ctypes.c_int8
+    char_type.argtypes = [ctypes.c_int32]
+
+    def ranges(pred):
+        out, start = [], None
+        for c in range(0x80, 0x110000):
+            ok = pred(char_type(c))
+            if ok and start is None:
+                start = c
+            if not ok and start is not None:
+                out.append((start, c - 1))
+                start = None
+        if start is not None:
+            out.append((start, 0x10FFFF))
+        return out
+
+    def emit(name, rs):
+        print("static const uint32_t %s[][2] = {" % name)
+        line = "\t"
+        for a, b in rs:
+            item = "{ 0x%x, 0x%x }, " % (a, b)
+            if len(line) + len(item) > 92:
+                print(line.rstrip())
+                line = "\t"
+            line += item
+        print(line.rstrip())
+        print("};")
+
+    # UCharCategory: 1..5 are Lu Ll Lt Lm Lo, 9 is Nd
+    emit("letter_ranges", ranges(lambda t: 1 <= t <= 5))
+    emit("digit_ranges", ranges(lambda t: t == 9))
+
+
 def main():
+    if sys.argv[1:] == ["--unicode-tables"]:
+        unicode_tables()
+        return
     lines, keys = [], []
     for i, (kind, data, modes, expr) in enumerate(CASES):
         for m in modes:
@@ -336,23 +394,29 @@ def main():
         elif line.endswith(":"):
             got[line[:-1]] = b""
 
+    entries = []
+    for key, i, m in keys:
+        if m is None:
+            continue
+        kind, data, modes, expr = CASES[i]
+        res = got[key]
+        if res and m == "yaml":
+            # Marshal's output ends in "\n", which helm trims, unless it
+            # ends in a raw U+2028/U+2029 (a literal block's last line
+            # break): then helm's output cannot tell which it was.
+            if res.endswith((b"\xe2\x80\xa8", b"\xe2\x80\xa9")):
+                sys.exit("ambiguous toYaml output for case %d" % i)
+            res += b"\n"
+        raw = data if isinstance(data, bytes) else data.encode()
+        exp = cstr(res) if res else "NULL"
+        entries.append("{ VK_%s, VM_%s, %s, %d,\n  %s, %d },\n" % (
+            kind.upper(), m.upper(), cstr(raw), len(raw), exp, len(res)))
     with open(os.path.join(HERE, "value_cases.inc"), "w") as fh:
         fh.write("/* Generated by tests/unit/gen_value_cases.py from helm v4.1.4's output.\n"
                  " * { kind, mode, input, input length, expected (NULL: an error),\n"
                  " *   expected length } */\n")
-        n = 0
-        for key, i, m in keys:
-            if m is None:
-                continue
-            kind, data, modes, expr = CASES[i]
-            res = got[key]
-            if res and m == "yaml":
-                res += b"\n"
-            raw = data if isinstance(data, bytes) else data.encode()
-            exp = cstr(res) if res else "NULL"
-            fh.write("{ VK_%s, VM_%s, %s, %d,\n  %s, %d },\n" % (
-                kind.upper(), m.upper(), cstr(raw), len(raw), exp, len(res)))
-            n += 1
+        fh.write("".join(entries))
+    n = len(entries)
     with open(os.path.join(HERE, "gofloat_cases.inc"), "w") as fh:
         fh.write("/* Generated by tests/unit/gen_value_cases.py: Go's fmt.Sprintf(verb,\n"
                  " * float64(value)) as helm v4.1.4 prints it.\n"
