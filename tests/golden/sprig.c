@@ -143,7 +143,7 @@ static void run_case(const struct tmpl_funcs *funcs, const char *dir, const char
 		error = tmpl_execute(&out, set, "x/templates/case.yaml", &dotv, rt, &d);
 	if (error < 0) {
 		buf_adds(&err, "Error: ");
-		tmpl_helm_error(&err, d.msg.ptr);
+		tmpl_helm_error(&err, error, d.msg.ptr);
 		buf_adds(&err, "\n\nUse --debug flag to render out invalid YAML\n");
 	}
 	if (want_err) {
@@ -223,7 +223,8 @@ static void walk(const struct tmpl_funcs *funcs, const char *root, const char *r
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
-	snprintf(sub, sizeof(sub), "%s/template", path);
+	if (snprintf(sub, sizeof(sub), "%s/template", path) >= (int)sizeof(sub))
+		return;
 	if (stat(sub, &st) == 0) {
 		run_case(funcs, path, rel);
 		return;
@@ -242,8 +243,8 @@ static void walk(const struct tmpl_funcs *funcs, const char *root, const char *r
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", names[i]);
-		snprintf(path, sizeof(path), "%s/%s", root, sub);
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		if (snprintf(path, sizeof(path), "%s/%s", root, sub) < (int)sizeof(path) &&
+		    stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 			walk(funcs, root, sub);
 		free(names[i]);
 	}
