@@ -112,6 +112,18 @@ static int S_include(struct tval *out, struct tmpl_call *call, int argc,
 	return out->kind == TV_STRING ? 0 : DIAG_ENOMEM;
 }
 
+/* What the "gotpl" template holds while a tpl text is parsed (see S_tpl). */
+#define S_TPL_SENTINEL "\001hydrate: empty tpl\001"
+
+/* Whether text holds "{{". */
+static int S_has_action(const char *text, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++)
+		if (text[i] == '{' && text[i + 1] == '{')
+			return 1;
+	return 0;
+}
+
 static int S_tpl(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	size_t len;
@@ -122,6 +134,19 @@ static int S_tpl(struct tval *out, struct tmpl_call *call, int argc, const struc
 	if (!S_state(call))
 		return tmpl_call_errorf(call, "tpl needs Helm's rendering state");
 	tmpl_quote(&q, text, len);
+	/*
+	 * Go parses the text into a fresh template named "gotpl" and executes
+	 * that one, even when its tree is empty (only space, comments or
+	 * defines) and so does not replace an earlier "gotpl" in the common
+	 * set. Our set keeps the earlier one then; a sentinel parsed first
+	 * makes that case visible instead of re-running an outer tpl.
+	 */
+	rc = tmpl_call_parse(call, "gotpl", S_TPL_SENTINEL, sizeof(S_TPL_SENTINEL) - 1);
+	if (rc < 0) {
+		if (rc != DIAG_ENOMEM && rc != DIAG_ELIMIT)
+			rc = tmpl_call_errorf(call, "%s", "cannot prepare tpl");
+		goto done;
+	}
 	rc = tmpl_call_parse(call, "gotpl", text, len);
 	if (rc < 0) {
 		if (rc == DIAG_ENOMEM || rc == DIAG_ELIMIT)
@@ -138,6 +163,13 @@ static int S_tpl(struct tval *out, struct tmpl_call *call, int argc, const struc
 		rc = tmpl_call_errorf(call, "error during tpl function execution for %s: %s",
 				      q.ptr, msg.ptr);
 		goto done;
+	}
+	if (res.len == sizeof(S_TPL_SENTINEL) - 1 &&
+	    memcmp(res.ptr, S_TPL_SENTINEL, res.len) == 0) {
+		/* an empty tree prints its blank text; actions leave none */
+		buf_reset(&res);
+		if (!S_has_action(text, len))
+			buf_add(&res, text, len);
 	}
 	tmpl_strip_no_value(&res);
 	if (buf_oom(&res) || buf_oom(&q)) {
