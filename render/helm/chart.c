@@ -5,6 +5,7 @@
 #include "render/helm/chart.h"
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/gofloat.h"
 #include "render/srcfile.h"
 #include "render/yaml.h"
 
@@ -409,15 +410,159 @@ static json_t *S_meta_map(json_t *md, json_t *deps, int is_root)
 	return m;
 }
 
+/*
+ * sigs.k8s.io/yaml decodes a YAML bool or number into a string field of
+ * chart.Metadata as its Go text: name: off becomes "false" (YAML 1.1),
+ * version: 1.10 becomes "1.1", 3 stays "3".
+ */
+static json_t *S_scalar_text(const json_t *v)
+{
+	struct buf b = BUF_INIT;
+	json_t *out;
+	double f;
+
+	if (json_is_boolean(v))
+		return json_string(json_is_true(v) ? "true" : "false");
+	f = json_number_value(v);
+	if (f == (double)(long long)f && f > -9007199254740992.0 && f < 9007199254740992.0)
+		buf_addf(&b, "%lld", (long long)f);
+	else
+		gofloat_format(&b, f, 'g', -1, 64);
+	out = buf_oom(&b) ? NULL : json_stringn(b.ptr, b.len);
+	buf_release(&b);
+	return out;
+}
+
+static void S_fix_one(json_t *container, const char *key, size_t index, struct srcfile *src,
+		      const struct ydoc *doc, const char *ptr)
+{
+	json_t *v = key ? json_object_get(container, key) : json_array_get(container, index);
+	json_t *text;
+
+	if (!v || !(json_is_boolean(v) || json_is_number(v)))
+		return;
+	if (!(text = S_scalar_text(v)))
+		return;
+	if (key)
+		json_object_set_new(container, key, text);
+	else
+		json_array_set_new(container, index, text);
+}
+
+/* RFC 6901 escaping of one key. */
+static void S_ptr_key(struct buf *b, const char *k)
+{
+	for (; *k; k++) {
+		if (*k == '~')
+			buf_adds(b, "~0");
+		else if (*k == '/')
+			buf_adds(b, "~1");
+		else
+			buf_addch(b, *k);
+	}
+}
+
+static void S_fix_fields(json_t *obj, const char *base, const char *const *fields,
+			 struct srcfile *src, const struct ydoc *doc)
+{
+	struct buf ptr = BUF_INIT;
+
+	if (!json_is_object(obj))
+		return;
+	for (size_t i = 0; fields[i]; i++) {
+		buf_reset(&ptr);
+		buf_addf(&ptr, "%s/%s", base, fields[i]);
+		if (!buf_oom(&ptr))
+			S_fix_one(obj, fields[i], 0, src, doc, ptr.ptr);
+	}
+	buf_release(&ptr);
+}
+
+static void S_fix_list(json_t *list, const char *base, struct srcfile *src,
+		       const struct ydoc *doc)
+{
+	struct buf ptr = BUF_INIT;
+	size_t i;
+
+	for (i = 0; json_is_array(list) && i < json_array_size(list); i++) {
+		buf_reset(&ptr);
+		buf_addf(&ptr, "%s/%zu", base, i);
+		if (!buf_oom(&ptr))
+			S_fix_one(list, NULL, i, src, doc, ptr.ptr);
+	}
+	buf_release(&ptr);
+}
+
+static void S_fix_metadata(json_t *md, struct srcfile *src, const struct ydoc *doc)
+{
+	static const char *const top[] = { "name", "home", "version", "description", "icon",
+		"apiVersion", "condition", "tags", "appVersion", "kubeVersion", "type", NULL };
+	static const char *const maint[] = { "name", "email", "url", NULL };
+	static const char *const dep[] = { "name", "version", "repository", "condition",
+		"alias", NULL };
+	struct buf ptr = BUF_INIT;
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	S_fix_fields(md, "", top, src, doc);
+	S_fix_list(json_object_get(md, "sources"), "/sources", src, doc);
+	S_fix_list(json_object_get(md, "keywords"), "/keywords", src, doc);
+	json_array_foreach(json_object_get(md, "maintainers"), i, v) {
+		buf_reset(&ptr);
+		buf_addf(&ptr, "/maintainers/%zu", i);
+		S_fix_fields(v, ptr.ptr, maint, src, doc);
+	}
+	json_array_foreach(json_object_get(md, "dependencies"), i, v) {
+		buf_reset(&ptr);
+		buf_addf(&ptr, "/dependencies/%zu", i);
+		S_fix_fields(v, ptr.ptr, dep, src, doc);
+		buf_adds(&ptr, "/tags");
+		S_fix_list(json_object_get(v, "tags"), ptr.ptr, src, doc);
+	}
+	json_object_foreach(json_object_get(md, "annotations"), k, v) {
+		buf_reset(&ptr);
+		buf_adds(&ptr, "/annotations/");
+		S_ptr_key(&ptr, k);
+		if (!buf_oom(&ptr))
+			S_fix_one(json_object_get(md, "annotations"), k, 0, src, doc, ptr.ptr);
+	}
+	buf_release(&ptr);
+}
+
 static int S_parse_yaml(json_t **out, const char *name, const struct chart_file *f,
 			struct diag *d)
 {
 	struct srcfile src = SRCFILE_INIT;
+	struct ystream ys = YSTREAM_INIT;
 	int error;
 
+	*out = NULL;
 	if (srcfile_set(&src, name, f->data, f->len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	error = ydoc_parse_values(out, &src, d);
+	if (strcmp(name, "values.yaml") == 0) {
+		error = ydoc_parse_values(out, &src, d);
+		srcfile_release(&src);
+		return error;
+	}
+	/* Chart.yaml, requirements.yaml: the first document, as yaml.Unmarshal */
+	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, d)) < 0)
+		goto done;
+	if (ys.ndocs == 0 || json_is_null(ys.docs[0].root)) {
+		*out = json_object();
+	} else if (!json_is_object(ys.docs[0].root)) {
+		error = diag_set(d, DIAG_EPARSE, "error unmarshaling JSON: while decoding JSON: json: "
+				 "cannot unmarshal %s into Go value of type chart.Metadata",
+				 json_is_array(ys.docs[0].root) ? "array" : "string");
+		goto done;
+	} else {
+		*out = json_incref(ys.docs[0].root);
+		S_fix_metadata(*out, &src, &ys.docs[0]);
+	}
+	if (!*out)
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+done:
+	ystream_release(&ys);
 	srcfile_release(&src);
 	return error;
 }

@@ -123,10 +123,14 @@ static const struct tmpl_func *S_kv_method(const struct tobj *o, const char *nam
 	return NULL;
 }
 
-/* fmt prints a *KubeVersion through its String method; the struct itself by fields */
+/*
+ * {{ .Capabilities.KubeVersion }} is an addressable field whose pointer has
+ * String(), so text/template prints "v1.35.0"; fmt inside a printed
+ * Capabilities shows the fields (S_caps_format).
+ */
 static int S_kv_format(struct buf *out, const struct tobj *o)
 {
-	return buf_adds(out, "{" KUBE_VERSION " " KUBE_VERSION " " KUBE_MAJOR " " KUBE_MINOR "}");
+	return buf_adds(out, KUBE_VERSION);
 }
 
 static const struct tobj_type S_kv_type = {
@@ -216,8 +220,7 @@ static int S_caps_field(struct tval *out, const struct tobj *o, const char *name
 
 static int S_caps_format(struct buf *out, const struct tobj *o)
 {
-	buf_addch(out, '{');
-	S_kv_format(out, o);
+	buf_adds(out, "{{" KUBE_VERSION " " KUBE_VERSION " " KUBE_MAJOR " " KUBE_MINOR "}");
 	buf_addch(out, ' ');
 	S_vs_format(out, o);
 	buf_addch(out, ' ');
