@@ -6,6 +6,7 @@
 #include "render/tmpl/helm_funcs.h"
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/gofloat.h"
 #include "render/srcfile.h"
 #include "render/tmpl/funcs.h"
 #include "render/tmpl/tmpl.h"
@@ -552,12 +553,385 @@ static int S_from_json_array(struct tval *out, struct tmpl_call *call, int argc,
 	return 0;
 }
 
-/* ---- not yet: TOML */
+/* ---- TOML: BurntSushi/toml v1.6.0's Encoder (encode.go), Indent "  " */
+
+enum toml_type { TT_NIL, TT_SCALAR, TT_ARRAY, TT_HASH, TT_ARRAY_HASH };
+
+struct tenc {
+	struct buf *out;
+	int written;
+	const char *err;     /* static Go error text once failed */
+	const char **key;    /* the current key path */
+	size_t nkey, keycap;
+	int depth;
+};
+
+static void T_write(struct tenc *te, const char *s, size_t n)
+{
+	buf_add(te->out, s, n);
+	te->written = 1;
+}
+
+static void T_writes(struct tenc *te, const char *s)
+{
+	T_write(te, s, strlen(s));
+}
+
+static void T_newline(struct tenc *te)
+{
+	if (te->written)
+		T_writes(te, "\n");
+}
+
+/* tomlTypeOfGo; an array with a nil element is an error (isTableArray). */
+static enum toml_type T_type(struct tenc *te, const json_t *v)
+{
+	size_t i, n;
+	int all_hash = 1;
+
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		return TT_NIL;
+	case JSON_OBJECT:
+		return TT_HASH;
+	case JSON_ARRAY:
+		n = json_array_size(v);
+		if (n == 0)
+			return TT_ARRAY;
+		for (i = 0; i < n; i++) {
+			json_t *e = json_array_get(v, i);
+			if (json_is_null(e)) {
+				if (!te->err)
+					te->err = "toml: cannot encode array with nil element";
+				return TT_ARRAY;
+			}
+			if (!json_is_object(e))
+				all_hash = 0;
+		}
+		return all_hash ? TT_ARRAY_HASH : TT_ARRAY;
+	default:
+		return TT_SCALAR;
+	}
+}
+
+static int T_bare(const char *k)
+{
+	if (!*k)
+		return 0;
+	for (; *k; k++)
+		if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
+		      (*k >= '0' && *k <= '9') || *k == '_' || *k == '-'))
+			return 0;
+	return 1;
+}
+
+/* dblQuotedReplacer inside double quotes */
+static void T_quoted(struct tenc *te, const char *s, size_t n)
+{
+	T_writes(te, "\"");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		switch (c) {
+		case '"': T_writes(te, "\\\""); break;
+		case '\\': T_writes(te, "\\\\"); break;
+		case '\b': T_writes(te, "\\b"); break;
+		case '\t': T_writes(te, "\\t"); break;
+		case '\n': T_writes(te, "\\n"); break;
+		case '\f': T_writes(te, "\\f"); break;
+		case '\r': T_writes(te, "\\r"); break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				buf_addf(te->out, "\\u%04x", c);
+			else
+				buf_addch(te->out, (char)c);
+		}
+	}
+	T_writes(te, "\"");
+}
+
+static void T_key_part(struct tenc *te, const char *k)
+{
+	if (!*k)
+		T_writes(te, "\"\"");
+	else if (T_bare(k))
+		T_writes(te, k);
+	else
+		T_quoted(te, k, strlen(k));
+}
+
+static void T_indent(struct tenc *te)
+{
+	for (size_t i = 1; i < te->nkey; i++)
+		T_writes(te, "  ");
+}
+
+static void T_key_string(struct tenc *te)
+{
+	for (size_t i = 0; i < te->nkey; i++) {
+		if (i)
+			T_writes(te, ".");
+		T_key_part(te, te->key[i]);
+	}
+}
+
+static int T_push(struct tenc *te, const char *k)
+{
+	if (te->nkey == te->keycap) {
+		size_t cap = te->keycap ? te->keycap * 2 : 8;
+		const char **nk = realloc(te->key, cap * sizeof(*nk));
+		if (!nk)
+			return DIAG_ENOMEM;
+		te->key = nk;
+		te->keycap = cap;
+	}
+	te->key[te->nkey++] = k;
+	return 0;
+}
+
+static void T_map(struct tenc *te, const json_t *obj, int inline_);
+
+static void T_element(struct tenc *te, const json_t *v)
+{
+	struct buf num = BUF_INIT;
+
+	if (te->err || ++te->depth > 10000) {
+		if (!te->err)
+			te->err = "toml: nested too deeply";
+		te->depth--;
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		T_quoted(te, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_TRUE:
+		T_writes(te, "true");
+		break;
+	case JSON_FALSE:
+		T_writes(te, "false");
+		break;
+	case JSON_INTEGER:
+		buf_addf(te->out, "%lld", (long long)json_integer_value(v));
+		break;
+	case JSON_REAL:
+		gofloat_format(&num, json_real_value(v), 'g', -1, 64);
+		T_write(te, num.ptr, num.len);
+		if (!strchr(num.ptr, 'e') && !strchr(num.ptr, '.'))
+			T_writes(te, ".0");
+		break;
+	case JSON_ARRAY: {
+		size_t i, n = json_array_size(v);
+		T_writes(te, "[");
+		for (i = 0; i < n; i++) {
+			T_element(te, json_array_get(v, i));
+			if (i != n - 1)
+				T_writes(te, ", ");
+		}
+		T_writes(te, "]");
+		break;
+	}
+	case JSON_OBJECT:
+		T_map(te, v, 1);
+		break;
+	case JSON_NULL:
+		if (!te->err)
+			te->err = "toml: cannot encode array with nil element";
+		break;
+	}
+	buf_release(&num);
+	te->depth--;
+}
+
+static void T_key_value(struct tenc *te, const json_t *v, int inline_)
+{
+	if (te->nkey == 0) {
+		T_element(te, v);
+		return;
+	}
+	T_indent(te);
+	T_key_part(te, te->key[te->nkey - 1]);
+	T_writes(te, " = ");
+	T_element(te, v);
+	if (!inline_)
+		T_newline(te);
+}
+
+static void T_encode(struct tenc *te, const json_t *v);
+
+static void T_table(struct tenc *te, const json_t *v)
+{
+	if (te->nkey == 1)
+		T_newline(te);
+	if (te->nkey > 0) {
+		T_indent(te);
+		T_writes(te, "[");
+		T_key_string(te);
+		T_writes(te, "]");
+		T_newline(te);
+	}
+	T_map(te, v, 0);
+}
+
+static void T_array_of_tables(struct tenc *te, const json_t *v)
+{
+	size_t i;
+
+	if (te->nkey == 0) {
+		te->err = "toml: top-level values must be Go maps or structs";
+		return;
+	}
+	for (i = 0; i < json_array_size(v) && !te->err; i++) {
+		T_newline(te);
+		T_indent(te);
+		T_writes(te, "[[");
+		T_key_string(te);
+		T_writes(te, "]]");
+		T_newline(te);
+		T_map(te, json_array_get(v, i), 0);
+	}
+}
+
+static void T_encode(struct tenc *te, const json_t *v)
+{
+	enum toml_type t = T_type(te, v);
+
+	if (te->err)
+		return;
+	switch (t) {
+	case TT_NIL:
+		break;
+	case TT_SCALAR:
+		T_key_value(te, v, 0);
+		break;
+	case TT_ARRAY:
+		T_key_value(te, v, 0);
+		break;
+	case TT_ARRAY_HASH:
+		T_array_of_tables(te, v);
+		break;
+	case TT_HASH:
+		T_table(te, v);
+		break;
+	}
+}
+
+static int T_cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void T_write_keys(struct tenc *te, const json_t *obj, const char **keys, size_t n,
+			 int inline_, int trail_comma)
+{
+	size_t i;
+
+	if (n)
+		qsort(keys, n, sizeof(*keys), T_cmp_keys);
+	for (i = 0; i < n && !te->err; i++) {
+		const json_t *val = json_object_get(obj, keys[i]);
+		if (json_is_null(val))
+			continue;
+		if (T_push(te, keys[i]) < 0) {
+			te->err = "out of memory";
+			return;
+		}
+		if (inline_) {
+			/* writeKeyValue(Key{k}, ...): no indent for one piece */
+			size_t saved = te->nkey;
+			const char *k = te->key[saved - 1];
+			te->key[0] = k;
+			te->nkey = 1;
+			T_key_value(te, val, 1);
+			te->nkey = saved;
+			if (trail_comma || i != n - 1)
+				T_writes(te, ", ");
+		} else {
+			T_encode(te, val);
+		}
+		te->nkey--;
+	}
+}
+
+static void T_map(struct tenc *te, const json_t *obj, int inline_)
+{
+	const char **direct = NULL, **sub = NULL, *k;
+	size_t nd = 0, ns = 0, n = json_object_size(obj);
+	const char **saved_key = NULL;
+	size_t saved_n = 0;
+	json_t *v;
+
+	if (te->err || ++te->depth > 10000) {
+		if (!te->err)
+			te->err = "toml: nested too deeply";
+		te->depth--;
+		return;
+	}
+	if (n) {
+		direct = calloc(n, sizeof(*direct));
+		sub = calloc(n, sizeof(*sub));
+		if (!direct || !sub) {
+			te->err = "out of memory";
+			goto done;
+		}
+	}
+	json_object_foreach((json_t *)obj, k, v) {
+		enum toml_type t = T_type(te, v);
+		if (t == TT_HASH || t == TT_ARRAY_HASH)
+			sub[ns++] = k;
+		else
+			direct[nd++] = k;
+	}
+	if (te->err)
+		goto done;
+	if (inline_) {
+		/* inline tables restart the key path; keep the outer one */
+		saved_n = te->nkey;
+		if (saved_n && !(saved_key = malloc(saved_n * sizeof(*saved_key)))) {
+			te->err = "out of memory";
+			goto done;
+		}
+		if (saved_n)
+			memcpy(saved_key, te->key, saved_n * sizeof(*saved_key));
+		te->nkey = 0;
+		T_writes(te, "{");
+	}
+	T_write_keys(te, obj, direct, nd, inline_, ns > 0);
+	T_write_keys(te, obj, sub, ns, inline_, 0);
+	if (inline_) {
+		T_writes(te, "}");
+		if (saved_n)
+			memcpy(te->key, saved_key, saved_n * sizeof(*saved_key));
+		te->nkey = saved_n;
+	}
+done:
+	free(saved_key);
+	free(direct);
+	free(sub);
+	te->depth--;
+}
 
 static int S_to_toml(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
-	/* NEEDSWORK: BurntSushi/toml's encoder */
-	return tmpl_call_errorf(call, "toToml is not supported by hydrate yet");
+	json_t *j = S_plain(call, &argv[0]);
+	struct buf res = BUF_INIT;
+	struct tenc te = { &res, 0, NULL, NULL, 0, 0, 0 };
+
+	if (!j)
+		return DIAG_ENOMEM;
+	if (json_is_null(j))
+		te.err = "unsupported type for key '': invalid";
+	else
+		T_encode(&te, j);
+	json_decref(j);
+	free(te.key);
+	if (buf_oom(&res)) {
+		buf_release(&res);
+		return DIAG_ENOMEM;
+	}
+	/* Helm's toTOML returns the error's text instead of the document */
+	*out = te.err ? tval_str(te.err) : tval_strn(res.ptr, res.len);
+	buf_release(&res);
+	return out->kind == TV_STRING ? 0 : DIAG_ENOMEM;
 }
 
 static int S_from_toml(struct tval *out, struct tmpl_call *call, int argc,
