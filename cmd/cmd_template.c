@@ -135,7 +135,8 @@ int cmd_template(int argc, char **argv)
 		goto fail;
 	}
 	rendered = 1;
-	if ((error = helm_render(&res, chart, top, &rel, funcs, &d)) < 0 ||
+	if ((error = helm_check_kube_version(chart, funcs, &d)) < 0 ||
+	    (error = helm_render(&res, chart, top, &rel, funcs, &d)) < 0 ||
 	    (error = helm_manifest(&out, &res, flags, &d)) < 0)
 		goto fail;
 	fwrite(out.ptr, 1, out.len, stdout);

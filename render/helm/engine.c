@@ -44,6 +44,45 @@ int helm_engine_funcs(struct tmpl_funcs **out)
 	return 0;
 }
 
+int helm_check_kube_version(const struct chart *c, const struct tmpl_funcs *funcs,
+			    struct diag *d)
+{
+	const char *want = json_string_value(json_object_get(c->meta_map, "KubeVersion"));
+	const struct tmpl_func *cmp = tmpl_funcs_find(funcs, "semverCompare");
+	struct tval argv[2] = { TVAL_INIT, TVAL_INIT }, res = TVAL_INIT;
+	struct buf msg = BUF_INIT;
+	struct tmpl_rt *rt = NULL;
+	struct tmpl_call call;
+	int ok = 0, error;
+
+	if (!want || !*want)
+		return 0;
+	if (!cmp)
+		return diag_set(d, DIAG_EGENERIC, "semverCompare is not registered");
+	if ((error = tmpl_rt_new(&rt, NULL, TMPL_MISSINGKEY_ZERO)) < 0)
+		return diag_set(d, error, "out of memory");
+	/* IsCompatibleRange: a constraint or version that does not parse is false */
+	memset(&call, 0, sizeof(call));
+	call.func = cmp;
+	call.rt = rt;
+	call.payload = cmp->payload;
+	call.errmsg = &msg;
+	argv[0] = tval_str(want);
+	argv[1] = tval_str(HELM_KUBE_VERSION);
+	if (argv[0].kind == TV_STRING && argv[1].kind == TV_STRING &&
+	    cmp->fn(&res, &call, 2, argv) == 0 && res.kind == TV_BOOL)
+		ok = res.u.b;
+	tval_release(&res);
+	tval_release(&argv[0]);
+	tval_release(&argv[1]);
+	buf_release(&msg);
+	tmpl_rt_free(rt);
+	if (!ok)
+		return diag_set(d, DIAG_EINVALID, "chart requires kubeVersion: %s which is "
+				"incompatible with Kubernetes %s", want, HELM_KUBE_VERSION);
+	return 0;
+}
+
 /* One template to parse and maybe execute (renderable). */
 struct renderable {
 	char *name;                 /* full name */

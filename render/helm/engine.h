@@ -56,6 +56,17 @@ int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
 		const struct helm_release *rel, const struct tmpl_funcs *funcs,
 		struct diag *d);
 
+/* The Kubernetes version `helm template` assumes without a cluster. */
+#define HELM_KUBE_VERSION "v1.35.0"
+
+/*
+ * renderResources' check of the root chart's kubeVersion constraint against
+ * HELM_KUBE_VERSION (Masterminds/semver, through Sprig's semverCompare in
+ * funcs). 0, or DIAG_EINVALID with Helm's message.
+ */
+int helm_check_kube_version(const struct chart *c, const struct tmpl_funcs *funcs,
+			    struct diag *d);
+
 enum helm_manifest_flags {
 	HELM_MANIFEST_SKIP_TESTS = 1 << 0, /* --skip-tests: drop test hooks */
 };
