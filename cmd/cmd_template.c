@@ -11,6 +11,7 @@
 #include "render/diag.h"
 #include "render/helm/chart.h"
 #include "render/helm/engine.h"
+#include "render/helm/schema.h"
 #include "render/helm/strvals.h"
 #include "render/helm/values.h"
 #include "render/tmpl/funcs.h"
@@ -128,7 +129,8 @@ int cmd_template(int argc, char **argv)
 		diag_prefix(&d, "chart dependencies processing failed");
 		goto fail;
 	}
-	if ((error = chart_coalesce(&top, chart, vals, 0, &d)) < 0)
+	if ((error = chart_coalesce(&top, chart, vals, 0, &d)) < 0 ||
+	    (error = helm_schema_validate_chart(chart, top, &d)) < 0)
 		goto fail;
 	if ((error = helm_engine_funcs(&funcs)) < 0) {
 		diag_set(&d, error, "out of memory");
