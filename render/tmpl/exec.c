@@ -98,6 +98,8 @@ static void S_location(struct buf *out, const struct tnode *n)
 }
 
 static int S_verrorf(struct xstate *s, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static int S_verrorf(struct xstate *s, int code, const char *fmt, va_list ap)
 {
 	struct buf *e = &s->ex->err;
 

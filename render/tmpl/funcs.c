@@ -187,7 +187,7 @@ static int S_index(struct tval *out, struct tmpl_call *call, int argc, const str
 	for (i = 1; i < argc; i++) {
 		const struct tval *index = &argv[i];
 		struct tval next;
-		int64_t x;
+		int64_t x = 0;
 		switch (v.kind) {
 		case TV_LIST: case TV_STRLIST:
 			if ((rc = S_index_arg(call, index, (int64_t)json_array_size(v.u.j), &x)) < 0)

@@ -233,7 +233,7 @@ static int S_unquote_char(const char *s, size_t n, char q, int32_t *r, int *mult
 {
 	unsigned char c;
 	int w, k, len;
-	int32_t v;
+	uint32_t v;
 
 	*multibyte = 0;
 	if (n == 0)
@@ -273,16 +273,16 @@ static int S_unquote_char(const char *s, size_t n, char q, int32_t *r, int *mult
 			int h = S_hexval((unsigned char)s[2 + k]);
 			if (h < 0)
 				return -1;
-			v = (v << 4) | h;
+			v = (v << 4) | (uint32_t)h;
 		}
 		*used = (size_t)(2 + len);
 		if (c == 'x') {
-			*r = v;
+			*r = (int32_t)v;
 			return 0;
 		}
-		if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || v < 0)
+		if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
 			return -1;
-		*r = v;
+		*r = (int32_t)v;
 		*multibyte = 1;
 		return 0;
 	case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
@@ -293,11 +293,11 @@ static int S_unquote_char(const char *s, size_t n, char q, int32_t *r, int *mult
 			int d = (unsigned char)s[1 + k] - '0';
 			if (d < 0 || d > 7)
 				return -1;
-			v = (v << 3) | d;
+			v = (v << 3) | (uint32_t)d;
 		}
 		if (v > 255)
 			return -1;
-		*r = v;
+		*r = (int32_t)v;
 		*used = 4;
 		return 0;
 	case '\\':

@@ -55,7 +55,8 @@ enum tmpl_missingkey {
 struct tmpl_limits {
 	size_t max_output;     /* bytes of one execution's output; 0: 256 MiB */
 	uint64_t max_steps;    /* nodes walked + loop iterations; 0: 1e9 */
-	size_t max_stack;      /* C stack bytes the engine may use; 0: 2 MiB */
+	size_t max_stack;      /* C stack bytes the engine may use; 0: 4 MiB (run it on
+	                          threads with 8 MiB or more) */
 };
 
 struct tmpl_rt;

@@ -445,7 +445,7 @@ int tmpl_rt_new(struct tmpl_rt **out, const struct tmpl_limits *limits,
 	if (!rt->lim.max_steps)
 		rt->lim.max_steps = 1000000000ULL;
 	if (!rt->lim.max_stack)
-		rt->lim.max_stack = (size_t)2 << 20;
+		rt->lim.max_stack = (size_t)4 << 20;
 	rt->missingkey = missingkey;
 	*out = rt;
 	return 0;

@@ -89,7 +89,7 @@ static void S_show_diff(const char *want, size_t wl, const char *got, size_t gl)
 /* Runs one case: 1 pass, 0 fail. */
 static int S_run_case(const struct tmpl_funcs *funcs, const char *dir)
 {
-	char path[4096];
+	char path[8192];
 	char *text = NULL, *values = NULL, *want_out = NULL, *want_err = NULL;
 	size_t tlen = 0, vlen = 0, wolen = 0, welen = 0;
 	struct tmpl_set *set = NULL;
