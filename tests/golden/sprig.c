@@ -3,6 +3,8 @@
  * functions: testdata/sprig/<family>/<case>/ holds
  *
  *   template        the template text, executed as "x/templates/case.yaml"
+ *                   with Helm's dot: .Values (common.Values), .Release.Name
+ *                   "x", .Release.Namespace "default", .Chart.Name "x"
  *   values.json     optional: .Values (numbers read as float64, as Helm's
  *                   values files give them)
  *   expected.out    the engine's output as the official helm binary produced
@@ -112,7 +114,7 @@ static void run_case(const struct tmpl_funcs *funcs, const char *dir, const char
 	struct tmpl_rt *rt = NULL;
 	char *text, *vals_text, *want_out, *want_err;
 	json_t *vals = NULL, *dot = NULL;
-	struct tval dotv = TVAL_INIT;
+	struct tval dotv = TVAL_INIT, valsv = TVAL_INIT;
 	size_t tlen = 0;
 	int ok = 0, error;
 
@@ -130,14 +132,20 @@ static void run_case(const struct tmpl_funcs *funcs, const char *dir, const char
 		goto done;
 	}
 	reals_everywhere(vals);
-	dot = json_pack("{sO}", "Values", vals);
-	dotv = tval_json_new(TV_VALUES, dot);
-	dot = NULL;
-
 	if (tmpl_set_new(&set, funcs) < 0 || tmpl_rt_new(&rt, NULL, TMPL_MISSINGKEY_ZERO) < 0) {
 		printf("FAIL %s: out of memory\n", rel);
 		goto done;
 	}
+	/* Helm's dot: a common.Values whose .Values is a common.Values too
+	 * (boxed, so that it reads back with its Go type). */
+	valsv = tval_json_new(TV_VALUES, vals);
+	vals = NULL;
+	dot = json_pack("{s:o, s:{s:s, s:s}, s:{s:s, s:s}}",
+			"Values", tval_to_json(rt, &valsv),
+			"Release", "Name", "x", "Namespace", "default",
+			"Chart", "Name", "x", "Version", "0.1.0");
+	dotv = tval_json_new(TV_VALUES, dot);
+	dot = NULL;
 	error = tmpl_set_parse(set, "x/templates/case.yaml", text, tlen, &d);
 	if (error == 0)
 		error = tmpl_execute(&out, set, "x/templates/case.yaml", &dotv, rt, &d);
@@ -170,6 +178,7 @@ done:
 		nfail++;
 	}
 	tval_release(&dotv);
+	tval_release(&valsv);
 	json_decref(vals);
 	json_decref(dot);
 	tmpl_rt_free(rt);
@@ -215,22 +224,21 @@ static int cmp_names(const void *a, const void *b)
 /* Walks root/<...>/<case>: a directory holding a "template" file is a case. */
 static void walk(const struct tmpl_funcs *funcs, const char *root, const char *rel)
 {
-	char path[4096], sub[4096];
+	struct buf path = BUF_INIT, sub = BUF_INIT;
 	char **names = NULL;
 	size_t n = 0, alloc = 0;
 	struct dirent *e;
 	struct stat st;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
-	if (snprintf(sub, sizeof(sub), "%s/template", path) >= (int)sizeof(sub))
-		return;
-	if (stat(sub, &st) == 0) {
-		run_case(funcs, path, rel);
-		return;
+	buf_addf(&path, "%s%s%s", root, *rel ? "/" : "", rel);
+	buf_addf(&sub, "%s/template", path.ptr);
+	if (stat(sub.ptr, &st) == 0) {
+		run_case(funcs, path.ptr, rel);
+		goto done;
 	}
-	if (!(dir = opendir(path)))
-		return;
+	if (!(dir = opendir(path.ptr)))
+		goto done;
 	while ((e = readdir(dir)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -242,13 +250,18 @@ static void walk(const struct tmpl_funcs *funcs, const char *root, const char *r
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", names[i]);
-		if (snprintf(path, sizeof(path), "%s/%s", root, sub) < (int)sizeof(path) &&
-		    stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			walk(funcs, root, sub);
+		buf_reset(&sub);
+		buf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "", names[i]);
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", root, sub.ptr);
+		if (stat(path.ptr, &st) == 0 && S_ISDIR(st.st_mode))
+			walk(funcs, root, sub.ptr);
 		free(names[i]);
 	}
 	free(names);
+done:
+	buf_release(&path);
+	buf_release(&sub);
 }
 
 int main(int argc, char **argv)
