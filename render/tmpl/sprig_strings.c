@@ -3,6 +3,7 @@
  * string slices): Go's strings package, Masterminds/goutils 1.1.1 and
  * huandu/xstrings 1.5.0 as Sprig calls them, byte for byte.
  */
+#define _GNU_SOURCE /* memmem, memrchr: linear-time searches */
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/tmpl/funcs.h"
@@ -72,7 +73,8 @@ static void S_abbreviate_full(struct buf *b, const char *s, size_t len, int64_t 
 	}
 	if (offset > n)
 		offset = n;
-	if (n - offset < width - 3)
+	/* Go's ints wrap: a hugely negative offset makes n - offset negative */
+	if ((int64_t)((uint64_t)n - (uint64_t)offset) < width - 3)
 		offset = n - (width - 3);
 	if (offset <= 4) {
 		buf_add(b, s, (size_t)(width - 3));
@@ -285,6 +287,8 @@ static int S_repeat_into(struct buf *b, struct tmpl_call *call, const char *s, s
 		return 0;
 	if (count < 0)
 		return tmpl_call_errorf(call, "strings: negative Repeat count");
+	if (len == 0)
+		return 0;
 	if (len && (uint64_t)count > (uint64_t)INT64_MAX / len)
 		return tmpl_call_errorf(call, "strings: Repeat output length overflow");
 	if (len * (uint64_t)count > S_MAX_OUTPUT)
@@ -311,33 +315,54 @@ static int S_repeat(S_ARGS)
 	return S_done_str(out, call, &b);
 }
 
-/* Whether rune r is in cutset (Go's ContainsRune: U+FFFD also matches an
- * invalid byte of cutset). */
-static int S_in_cutset(const char *cut, size_t cutlen, int32_t r)
+static int S_cmp_rune(const void *a, const void *b)
 {
-	size_t i = 0, w;
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
 
+	return x < y ? -1 : x > y;
+}
+
+/* The runes of cutset, sorted (an invalid byte reads as U+FFFD, which is
+ * how Go's ContainsRune matches them). New array of *n runes; NULL on
+ * allocation failure. */
+static int32_t *S_cutset(const char *cut, size_t cutlen, size_t *n)
+{
+	int32_t *set = malloc((cutlen ? cutlen : 1) * sizeof(*set));
+	size_t i = 0, w, k = 0;
+
+	if (!set)
+		return NULL;
 	while (i < cutlen) {
-		if (sprigu_decode(cut + i, cutlen - i, &w) == r)
-			return 1;
+		set[k++] = sprigu_decode(cut + i, cutlen - i, &w);
 		i += w;
 	}
-	return 0;
+	qsort(set, k, sizeof(*set), S_cmp_rune);
+	*n = k;
+	return set;
+}
+
+static int S_in_cutset(const int32_t *set, size_t n, int32_t r)
+{
+	return bsearch(&r, set, n, sizeof(*set), S_cmp_rune) != NULL;
 }
 
 /* strings.Trim(s, cutset). */
 static int S_trimall(S_ARGS)
 {
-	size_t cutlen, len, start = 0, end, w;
+	size_t cutlen, len, start = 0, end, w, n;
 	const char *cut = S_str(argv, 0, &cutlen);
 	const char *s = S_str(argv, 1, &len);
+	int32_t *set;
+	int error;
 
 	if (len == 0 || cutlen == 0)
 		return S_ret_strn(out, call, s, len);
+	if (!(set = S_cutset(cut, cutlen, &n)))
+		return tmpl_call_errorf(call, "out of memory");
 	while (start < len) {
 		int32_t r = sprigu_decode(s + start, len - start, &w);
 
-		if (!S_in_cutset(cut, cutlen, r))
+		if (!S_in_cutset(set, n, r))
 			break;
 		start += w;
 	}
@@ -353,11 +378,13 @@ static int S_trimall(S_ARGS)
 			k = end - 1;
 			r = SPRIGU_RUNE_ERROR;
 		}
-		if (!S_in_cutset(cut, cutlen, r))
+		if (!S_in_cutset(set, n, r))
 			break;
 		end = k;
 	}
-	return S_ret_strn(out, call, s + start, end - start);
+	error = S_ret_strn(out, call, s + start, end - start);
+	free(set);
+	return error;
 }
 
 static int S_trim_suffix(S_ARGS)
@@ -802,19 +829,14 @@ static void S_wrap_custom(struct buf *b, const char *s, size_t len, int64_t wl, 
 		wl = 1;
 	while ((int64_t)(len - offset) > wl) {
 		size_t end, at;
-		const char *sp = NULL;
+		const char *sp;
 
 		if (s[offset] == ' ') {
 			offset++;
 			continue;
 		}
 		end = (size_t)wl + offset + 1;
-		for (size_t k = end; k > offset; k--) {
-			if (s[k - 1] == ' ') {
-				sp = s + k - 1;
-				break;
-			}
-		}
+		sp = memrchr(s + offset, ' ', end - offset);
 		if (sp) {
 			at = (size_t)(sp - s);
 			buf_add(b, s + offset, at - offset);
@@ -868,16 +890,12 @@ static int S_wrap_with(S_ARGS)
 	return S_done_str(out, call, &b);
 }
 
+/* The first x in s, or NULL (Go's strings.Index; "" is found at s). */
 static const char *S_find(const char *s, size_t len, const char *x, size_t xlen)
 {
 	if (xlen == 0)
 		return s;
-	if (xlen > len)
-		return NULL;
-	for (size_t i = 0; i + xlen <= len; i++)
-		if (s[i] == x[0] && memcmp(s + i, x, xlen) == 0)
-			return s + i;
-	return NULL;
+	return memmem(s, len, x, xlen);
 }
 
 static int S_contains(S_ARGS)

@@ -1730,11 +1730,7 @@ json_t *sprigu_strslice(struct tmpl_rt *rt, const struct tval *v)
 	if (!a)
 		return NULL;
 	switch (v->kind) {
-	case TV_STRLIST:
-		json_array_foreach(v->u.j, i, e)
-			if (json_array_append(a, e) < 0)
-				goto fail;
-		break;
+	case TV_STRLIST: /* as a list: its elements are all strings */
 	case TV_LIST:
 		json_array_foreach(v->u.j, i, e) {
 			struct tval x = tval_from_json(rt, e);
