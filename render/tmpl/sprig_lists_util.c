@@ -1,7 +1,7 @@
 /* Go conversions and reflect-like helpers for Sprig's lists, dicts, math. */
 #include "render/tmpl/sprig_lists_util.h"
 
-#include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +141,6 @@ int sprigl_parse_float(double *out, const char *s, size_t len)
 	struct buf clean = BUF_INIT;
 	size_t i = 0, n;
 	int hex = 0, sawdigits = 0, sawdot = 0, underscores = 0, neg = 0;
-	char *end;
 	double v;
 
 	*out = 0;
@@ -205,20 +204,23 @@ int sprigl_parse_float(double *out, const char *s, size_t len)
 		return -1;
 	if (underscores && !S_underscore_ok(s, len))
 		return -1;
-	for (i = 0; i < len; i++)
-		if (s[i] != '_')
+	/* strtod wants the locale's decimal point; Go's is always '.' */
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.')
+			buf_adds(&clean, localeconv()->decimal_point);
+		else if (s[i] != '_')
 			buf_addch(&clean, s[i]);
+	}
 	if (buf_oom(&clean)) {
 		buf_release(&clean);
 		return -1;
 	}
-	errno = 0;
-	v = strtod(clean.ptr, &end);
-	n = (size_t)(end - clean.ptr);
+	/* the syntax is Go's and checked above; strtod reads it the same
+	 * (hex floats too) and rounds correctly */
+	v = strtod(clean.ptr, NULL);
 	buf_release(&clean);
 	if (isinf(v))
 		return -1; /* Go: ErrRange */
-	(void)n;
 	*out = v;
 	return 0;
 }

@@ -323,7 +323,8 @@ static int S_try_digits(char *digits, long *ex, double f, int p, int delta)
 			return 0;
 		digits[i - 1]--;
 	}
-	snprintf(num, sizeof(num), "0.%se%ld", digits, *ex + 1);
+	/* no decimal point, so that the locale does not matter */
+	snprintf(num, sizeof(num), "%se%ld", digits, *ex - (long)(nd - 1));
 	return strtod(num, NULL) == fabs(f);
 }
 
