@@ -5,9 +5,8 @@
  * /usr/share/zoneinfo, Local from $TZ or /etc/localtime, as Go loads
  * them), time.ParseDuration and Duration.String.
  *
- * NEEDSWORK: a zone's POSIX rule for instants after its last transition
- * (the TZif footer) is not applied; the last transition's type is used.
- * Debian's "fat" tz files list transitions up to 2037.
+ * After a zone's last transition its POSIX TZ rule (the TZif footer) gives
+ * the offset, as Go's tzset does.
  */
 #include "render/tmpl/funcs.h"
 #include "render/tmpl/sprig.h"
@@ -44,21 +43,6 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = floor_div(z, 146097);
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 static int is_leap(int64_t y)
 {
 	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
@@ -85,6 +69,8 @@ struct tz {
 	size_t ntx;
 	struct tz_type *types;
 	size_t ntypes;
+	char extend[64];        /* the POSIX TZ rule of the file's footer */
+	struct tz_type ext;     /* tz_lookup's answer from that rule */
 };
 
 static void tz_release(struct tz *z)
@@ -174,6 +160,24 @@ static int tz_parse(struct tz *z, const unsigned char *d, size_t n)
 			z->types[i].isdst = types[6 * i + 4] != 0;
 			for (k = 0; ai + k < cnt[5] && chars[ai + k] && k < sizeof(z->types[i].abbr) - 1; k++)
 				z->types[i].abbr[k] = (char)chars[ai + k];
+		}
+	}
+	if (v2) {
+		/* footer: "\n" TZ-string "\n" after the 64-bit block */
+		size_t foot = off + cnt[3] * 8 + cnt[3] + cnt[4] * 6 + cnt[5] + cnt[2] * 12 +
+			      cnt[1] + cnt[0];
+
+		if (foot < n && d[foot] == '\n') {
+			size_t k = 0;
+
+			foot++;
+			while (foot + k < n && d[foot + k] != '\n' && k < sizeof(z->extend) - 1) {
+				z->extend[k] = (char)d[foot + k];
+				k++;
+			}
+			if (foot + k >= n || d[foot + k] != '\n')
+				k = 0;
+			z->extend[k] = '\0';
 		}
 	}
 	return 0;
@@ -267,7 +271,242 @@ static size_t tz_first(const struct tz *z)
 	return 0;
 }
 
-static const struct tz_type *tz_lookup(const struct tz *z, int64_t sec)
+/* ---- POSIX TZ rules (Go's tzset), for instants past the last transition ---- */
+
+static int tzset_name(const char **s, char *name, size_t cap)
+{
+	const char *p = *s;
+	size_t n = 0;
+
+	if (*p == '<') {
+		p++;
+		while (*p && *p != '>')
+			p++;
+		if (*p != '>' || p - *s - 1 < 1)
+			return -1;
+		n = (size_t)(p - *s - 1);
+		if (n >= cap)
+			return -1;
+		memcpy(name, *s + 1, n);
+		name[n] = '\0';
+		*s = p + 1;
+		return 0;
+	}
+	while (p[n] && !(p[n] >= '0' && p[n] <= '9') && p[n] != ',' && p[n] != '-' && p[n] != '+')
+		n++;
+	if (n < 3 || n >= cap)
+		return -1;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	*s = p + n;
+	return 0;
+}
+
+/* tzsetNum-based offset: [+-]hh[:mm[:ss]] in seconds. */
+static int tzset_offset(const char **s, int *out)
+{
+	const char *p = *s;
+	int neg = 0, v = 0, part, i;
+
+	if (*p == '+' || *p == '-') {
+		neg = *p == '-';
+		p++;
+	}
+	for (i = 0; i < 3; i++) {
+		if (i > 0) {
+			if (*p != ':')
+				break;
+			p++;
+		}
+		if (!(*p >= '0' && *p <= '9'))
+			return -1;
+		part = 0;
+		while (*p >= '0' && *p <= '9') {
+			part = part * 10 + (*p - '0');
+			if (part > (i == 0 ? 24 * 7 : 59))
+				return -1;
+			p++;
+		}
+		v += part * (i == 0 ? 3600 : i == 1 ? 60 : 1);
+	}
+	*out = neg ? -v : v;
+	*s = p;
+	return 0;
+}
+
+struct tz_rule {
+	int kind; /* 'J' julian, 'D' day of year, 'M' month week day */
+	int day, week, mon, time;
+};
+
+static int tzset_num(const char **s, int min, int max, int *out)
+{
+	const char *p = *s;
+	int v = 0;
+
+	if (!(*p >= '0' && *p <= '9'))
+		return -1;
+	while (*p >= '0' && *p <= '9') {
+		v = v * 10 + (*p - '0');
+		if (v > max)
+			return -1;
+		p++;
+	}
+	if (v < min)
+		return -1;
+	*out = v;
+	*s = p;
+	return 0;
+}
+
+static int tzset_rule(const char **s, struct tz_rule *r)
+{
+	const char *p = *s;
+
+	memset(r, 0, sizeof(*r));
+	if (*p == 'J') {
+		p++;
+		r->kind = 'J';
+		if (tzset_num(&p, 1, 365, &r->day) < 0)
+			return -1;
+	} else if (*p == 'M') {
+		p++;
+		r->kind = 'M';
+		if (tzset_num(&p, 1, 12, &r->mon) < 0 || *p++ != '.' ||
+		    tzset_num(&p, 1, 5, &r->week) < 0 || *p++ != '.' ||
+		    tzset_num(&p, 0, 6, &r->day) < 0)
+			return -1;
+	} else {
+		r->kind = 'D';
+		if (tzset_num(&p, 0, 365, &r->day) < 0)
+			return -1;
+	}
+	r->time = 2 * 3600;
+	if (*p == '/') {
+		p++;
+		if (tzset_offset(&p, &r->time) < 0)
+			return -1;
+	}
+	*s = p;
+	return 0;
+}
+
+static int64_t tz_rule_time(int64_t year, const struct tz_rule *r, int off)
+{
+	static const int before[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365 };
+	int64_t s = 0;
+
+	if (r->kind == 'J') {
+		s = (int64_t)(r->day - 1) * 86400;
+		if (is_leap(year) && r->day >= 60)
+			s += 86400;
+	} else if (r->kind == 'D') {
+		s = (int64_t)r->day * 86400;
+	} else {
+		int m1 = (r->mon + 9) % 12 + 1, i;
+		int64_t yy0 = year, yy1, yy2, dow, d;
+
+		if (r->mon <= 2)
+			yy0--;
+		yy1 = yy0 / 100;
+		yy2 = yy0 % 100;
+		dow = ((26 * m1 - 2) / 10 + 1 + yy2 + yy2 / 4 + yy1 / 4 - 2 * yy1) % 7;
+		if (dow < 0)
+			dow += 7;
+		d = r->day - dow;
+		if (d < 0)
+			d += 7;
+		for (i = 1; i < r->week; i++) {
+			if (d + 7 >= days_in(r->mon, year))
+				break;
+			d += 7;
+		}
+		d += before[r->mon - 1];
+		if (is_leap(year) && r->mon > 2)
+			d++;
+		s = d * 86400;
+	}
+	return s + r->time - off;
+}
+
+/* Go's tzset: the zone of sec under rule s. 0, or -1 if s is bad. */
+static int tz_rule_zone(const char *s, int64_t sec, struct tz_type *out)
+{
+	char std[16], dst[16];
+	int std_off, dst_off;
+	struct tz_rule start, end;
+	int64_t year, yday, ysec, days, start_sec, end_sec;
+
+	if (tzset_name(&s, std, sizeof(std)) < 0 || tzset_offset(&s, &std_off) < 0)
+		return -1;
+	std_off = -std_off;
+	memset(out, 0, sizeof(*out));
+	if (!*s || *s == ',') {
+		out->off = std_off;
+		strcpy(out->abbr, std);
+		return 0;
+	}
+	if (tzset_name(&s, dst, sizeof(dst)) < 0)
+		return -1;
+	if (!*s || *s == ',') {
+		dst_off = std_off + 3600;
+	} else {
+		if (tzset_offset(&s, &dst_off) < 0)
+			return -1;
+		dst_off = -dst_off;
+	}
+	if (!*s)
+		s = ",M3.2.0,M11.1.0";
+	if (*s != ',' && *s != ';')
+		return -1;
+	s++;
+	if (tzset_rule(&s, &start) < 0 || *s != ',')
+		return -1;
+	s++;
+	if (tzset_rule(&s, &end) < 0 || *s)
+		return -1;
+
+	days = floor_div(sec, 86400);
+	{
+		int64_t y = 1970, d0;
+
+		/* the UTC year of sec */
+		y = 1970 + floor_div(days * 400, 146097);
+		while (days_from_civil(y, 1, 1) > days)
+			y--;
+		while (days_from_civil(y + 1, 1, 1) <= days)
+			y++;
+		year = y;
+		d0 = days_from_civil(y, 1, 1);
+		yday = days - d0;
+	}
+	ysec = yday * 86400 + (sec - days * 86400);
+	start_sec = tz_rule_time(year, &start, std_off);
+	end_sec = tz_rule_time(year, &end, dst_off);
+	if (end_sec < start_sec) {
+		int64_t t = start_sec;
+		char n[16];
+		int o = std_off;
+
+		start_sec = end_sec;
+		end_sec = t;
+		memcpy(n, std, sizeof(n));
+		memcpy(std, dst, sizeof(std));
+		memcpy(dst, n, sizeof(dst));
+		std_off = dst_off;
+		dst_off = o;
+	}
+	if (ysec < start_sec || ysec >= end_sec) {
+		out->off = std_off;
+		strcpy(out->abbr, std);
+	} else {
+		out->off = dst_off;
+		strcpy(out->abbr, dst);
+	}
+	return 0;
+}
+
+static const struct tz_type *tz_lookup(struct tz *z, int64_t sec)
 {
 	size_t lo = 0, hi;
 
@@ -282,11 +521,13 @@ static const struct tz_type *tz_lookup(const struct tz *z, int64_t sec)
 		else
 			lo = m;
 	}
+	if (lo == z->ntx - 1 && z->extend[0] && tz_rule_zone(z->extend, sec, &z->ext) == 0)
+		return &z->ext;
 	return &z->types[z->txi[lo]];
 }
 
 /* time.Date's conversion of a civil time in z to Unix seconds. */
-static int64_t tz_from_civil(const struct tz *z, int64_t civil)
+static int64_t tz_from_civil(struct tz *z, int64_t civil)
 {
 	int32_t off = tz_lookup(z, civil)->off;
 
@@ -499,18 +740,66 @@ static void add_int(struct buf *b, int64_t x, int width)
 	buf_addf(b, "%0*lld", width, (long long)x);
 }
 
+/*
+ * Go's absolute time (time.go, Go 1.23 and later): seconds since March 1 of
+ * year -292277022399, in uint64, so that out-of-range instants wrap to the
+ * dates Go prints for them.
+ */
+#define UNIX_TO_ABSOLUTE UINT64_C(9223372028741760000)
+#define ABSOLUTE_YEARS UINT64_C(292277022400)
+#define MARCH_THRU_DECEMBER 306
+
+struct civil {
+	int64_t year;
+	int month, day, yday, wday, hour, min, sec;
+};
+
+static void abs_civil(struct civil *c, int64_t sec, int32_t off)
+{
+	uint64_t abs = (uint64_t)sec + (uint64_t)(int64_t)off + UNIX_TO_ABSOLUTE;
+	uint64_t days = abs / 86400, d, prod;
+	uint32_t rem = (uint32_t)(abs % 86400), cd, lo, ayday, md;
+	uint64_t century, cyear;
+	int janfeb, leap, amonth;
+
+	c->hour = (int)(rem / 3600);
+	c->min = (int)(rem / 60 % 60);
+	c->sec = (int)(rem % 60);
+	c->wday = (int)((days + 3) % 7); /* March 1 of year 0 was a Wednesday */
+	d = 4 * days + 3;
+	century = d / 146097;
+	cd = (uint32_t)(d % 146097) | 3;
+	prod = (uint64_t)2939745 * cd;
+	cyear = prod >> 32;
+	lo = (uint32_t)prod;
+	ayday = lo / 2939745 / 4;
+	md = 2141 * ayday + 197913;
+	amonth = (int)(md >> 16);
+	c->day = 1 + (int)((md & 0xFFFF) / 2141);
+	janfeb = ayday >= MARCH_THRU_DECEMBER;
+	c->month = amonth - janfeb * 12;
+	c->year = (int64_t)(century * 100 - ABSOLUTE_YEARS + cyear + (uint64_t)janfeb);
+	leap = (cyear % 4 == 0) && (cyear != 0 || century % 4 == 0);
+	c->yday = 1 + (int)ayday + 31 + 28 + (leap && !janfeb) - 365 * janfeb;
+}
+
 /* time.Time.Format for the instant sec.nsec shown at offset off, zone abbr. */
 static void time_format(struct buf *b, const char *l, size_t n, int64_t sec, int32_t nsec,
 			int32_t off, const char *abbr)
 {
-	int64_t local = sec + off, days = floor_div(local, 86400), rem = local - days * 86400;
+	struct civil cv;
 	int64_t year;
-	int month, day, hour = (int)(rem / 3600), min = (int)(rem / 60 % 60), s = (int)(rem % 60);
-	int wday = (int)(((days % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
-	int yday;
+	int month, day, hour, min, s, wday, yday;
 
-	civil_from_days(days, &year, &month, &day);
-	yday = (int)(days - days_from_civil(year, 1, 1)) + 1;
+	abs_civil(&cv, sec, off);
+	year = cv.year;
+	month = cv.month;
+	day = cv.day;
+	hour = cv.hour;
+	min = cv.min;
+	s = cv.sec;
+	wday = cv.wday;
+	yday = cv.yday;
 	while (n > 0) {
 		struct chunk c = next_chunk(l, n);
 
@@ -802,7 +1091,7 @@ static void parse_error(struct buf *err, const char *layout, size_t ln, const ch
 
 /* time.ParseInLocation(layout, value, local): 0 with *out, or -1 with err. */
 static int time_parse(struct tval_time *out, const char *layout, size_t ln, const char *value,
-		      size_t vn, const struct tz *local, struct buf *err)
+		      size_t vn, struct tz *local, struct buf *err)
 {
 	const char *l = layout, *lend = layout + ln, *v = value, *vend = value + vn;
 	int64_t year = 0;
@@ -1018,20 +1307,23 @@ static int time_parse(struct tval_time *out, const char *layout, size_t ln, cons
 				sign = v, hh = v + 1, mm = v + 3;
 				v += 5;
 			}
+			/* Go reads all three, then checks ranges before the
+			 * first error, then the sign. */
+			hr = mi = se = 0;
 			t = hh;
 			if (getnum(&t, hh + 2, 1, &hr) < 0) {
+				hr = 0;
 				bad = 1;
-				break;
 			}
 			t = mm;
-			if (getnum(&t, mm + 2, 1, &mi) < 0) {
+			if (!bad && getnum(&t, mm + 2, 1, &mi) < 0) {
+				mi = 0;
 				bad = 1;
-				break;
 			}
 			t = ss;
-			if (getnum(&t, ss + 2, 1, &se) < 0) {
+			if (!bad && getnum(&t, ss + 2, 1, &se) < 0) {
+				se = 0;
 				bad = 1;
-				break;
 			}
 			if (hr > 24)
 				range = "time zone offset hour";
@@ -1431,15 +1723,27 @@ static struct tval_time now_utc(void)
 static int64_t since(const struct tval_time *t)
 {
 	struct tval_time n = now_utc();
-	int64_t ds = n.sec - t->sec;
+	int64_t ds;
 	int64_t dn = (int64_t)n.nsec - t->nsec;
 	const int64_t lim = INT64_MAX / 1000000000;
 
+	int64_t d;
+
+	if (t->sec < 0 && n.sec > INT64_MAX + t->sec)
+		return INT64_MAX;
+	if (t->sec > 0 && n.sec < INT64_MIN + t->sec)
+		return INT64_MIN;
+	ds = n.sec - t->sec;
 	if (ds > lim)
 		return INT64_MAX;
 	if (ds < -lim)
 		return INT64_MIN;
-	return ds * 1000000000 + dn;
+	d = ds * 1000000000;
+	if (dn > 0 && d > INT64_MAX - dn)
+		return INT64_MAX;
+	if (dn < 0 && d < INT64_MIN - dn)
+		return INT64_MIN;
+	return d + dn;
 }
 
 /* ---- the functions ---- */
@@ -1552,8 +1856,8 @@ static int date_modify(struct tval *out, struct tmpl_call *call, int must,
 		return error;
 	}
 	buf_release(&err);
-	/* Time.Add */
-	t.sec += d / 1000000000;
+	/* Time.Add (wrapping, never undefined) */
+	t.sec = (int64_t)((uint64_t)t.sec + (uint64_t)(d / 1000000000));
 	ns = (int64_t)t.nsec + d % 1000000000;
 	if (ns >= 1000000000) {
 		t.sec++;
@@ -1731,14 +2035,14 @@ static int64_t round_second(int64_t d)
 		r = -r;
 		if ((uint64_t)r + (uint64_t)r < (uint64_t)m)
 			return d + r;
-		if (d - m + r < d)
-			return d - m + r;
+		if (d >= INT64_MIN + (m - r))
+			return d - (m - r);
 		return INT64_MIN;
 	}
 	if ((uint64_t)r + (uint64_t)r < (uint64_t)m)
 		return d - r;
-	if (d + (m - r) > d)
-		return d + m - r;
+	if (d <= INT64_MAX - (m - r))
+		return d + (m - r);
 	return INT64_MAX;
 }
 
