@@ -109,7 +109,7 @@ int cmd_template(int argc, char **argv)
 		goto fail;
 	}
 	for (i = 0; i < nfiles; i++)
-		if ((error = values_merge_file(vals, files[i], &d)) < 0)
+		if ((error = values_merge_file_helm(vals, files[i], &d)) < 0)
 			goto fail;
 	for (int pass = 0; pass < 2; pass++) {
 		for (i = 0; i < nsets; i++) {

@@ -3,6 +3,7 @@
  * dependency processing and values coalescing. See chart.h.
  */
 #include "render/helm/chart.h"
+#include "render/helm/helm_int.h"
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/gofloat.h"
@@ -543,11 +544,15 @@ static int S_parse_yaml(json_t **out, const char *name, const struct chart_file 
 	if (strcmp(name, "values.yaml") == 0) {
 		error = ydoc_parse_values(out, &src, d);
 		srcfile_release(&src);
+		if (error < 0)
+			helm__yaml_diag(d, error, name, "cannot unmarshal yaml document: ");
 		return error;
 	}
 	/* Chart.yaml, requirements.yaml: the first document, as yaml.Unmarshal */
-	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, d)) < 0)
+	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, d)) < 0) {
+		helm__yaml_diag(d, error, name, "");
 		goto done;
+	}
 	if (ys.ndocs == 0 || json_is_null(ys.docs[0].root)) {
 		*out = json_object();
 	} else if (!json_is_object(ys.docs[0].root)) {
@@ -819,11 +824,29 @@ int chart_load_dir(struct chart **out, const char *dir, struct diag *d)
 	int error;
 
 	*out = NULL;
-	if (stat(dir, &st) < 0)
-		return diag_set(d, DIAG_ENOTFOUND, "path \"%s\" not found", dir);
+	if (stat(dir, &st) < 0) {
+		/* LocateChart: a name that is not a path is a repository reference */
+		const char *slash = strchr(dir, '/');
+		if (dir[0] == '/' || dir[0] == '.')
+			return diag_set(d, DIAG_ENOTFOUND, "path \"%s\" not found", dir);
+		if (!slash)
+			return diag_set(d, DIAG_ENOTFOUND, "non-absolute URLs should be in form "
+					"of repo_name/path_to_chart, got: %s", dir);
+		return diag_set(d, DIAG_ENOTFOUND, "repo %.*s not found", (int)(slash - dir), dir);
+	}
 	if (!S_ISDIR(st.st_mode))
 		return diag_set(d, DIAG_EINVALID,
 				"'%s': packaged charts (.tgz) are not supported yet", dir);
+	buf_addf(&p, "%s/Chart.yaml", dir);
+	if (stat(p.ptr, &st) < 0) {
+		char *abs = realpath(dir, NULL);
+		error = diag_set(d, DIAG_ENOTFOUND, "unable to detect chart at %s/Chart.yaml: "
+				 "open %s/Chart.yaml: no such file or directory",
+				 abs ? abs : dir, abs ? abs : dir);
+		free(abs);
+		goto done;
+	}
+	buf_reset(&p);
 	buf_addf(&p, "%s/.helmignore", dir);
 	if (buf_oom(&p)) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");

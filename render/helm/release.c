@@ -6,6 +6,7 @@
  */
 #include "render/diag.h"
 #include "render/helm/engine.h"
+#include "render/helm/helm_int.h"
 #include "render/srcfile.h"
 #include "render/yaml.h"
 
@@ -165,51 +166,6 @@ static const char *S_json_kind(const json_t *j)
 	}
 }
 
-/*
- * go-yaml's error text for a libyaml failure that render/yaml.c reported as
- * "NAME:LINE:COL: PROBLEM[ (CONTEXT at L:C)]": "line N: PROBLEM", where N is
- * the 0-based problem line (+1 for scanner errors), else the context line.
- */
-static void S_go_yaml_error(struct buf *out, const char *msg, const char *name)
-{
-	size_t nl = strlen(name);
-	long line = 0, cline = 0;
-	const char *p = msg, *ctx, *prob;
-	char *end;
-	int scanner;
-
-	if (strncmp(p, name, nl) != 0 || p[nl] != ':') {
-		buf_adds(out, msg);
-		return;
-	}
-	p += nl + 1;
-	line = strtol(p, &end, 10);
-	if (*end != ':') {
-		buf_adds(out, msg);
-		return;
-	}
-	p = end + 1;
-	strtol(p, &end, 10);
-	prob = *end == ':' ? end + 1 : p;
-	while (*prob == ' ')
-		prob++;
-	ctx = strstr(prob, " (while ");
-	scanner = ctx && strncmp(ctx, " (while scanning", 16) == 0;
-	if (ctx) {
-		const char *at = strrchr(ctx, '@') ? NULL : strstr(ctx, " at ");
-		const char *last = at;
-		while (at && (at = strstr(at + 1, " at ")) != NULL)
-			last = at;
-		if (last)
-			cline = strtol(last + 4, NULL, 10);
-	}
-	if (line - 1 != 0)
-		buf_addf(out, "line %ld: ", line - 1 + (scanner ? 1 : 0));
-	else if (cline - 1 > 0)
-		buf_addf(out, "line %ld: ", cline - 1);
-	buf_add(out, prob, ctx ? (size_t)(ctx - prob) : strlen(prob));
-}
-
 /* Reads the SimpleHead of doc m; -1: drop it (unknown hook); <-1: error. */
 static int S_head(struct mdoc *m, int *is_hook, struct diag *d)
 {
@@ -227,7 +183,7 @@ static int S_head(struct mdoc *m, int *is_hook, struct diag *d)
 			diag_set(d, error, "out of memory");
 		else {
 			struct buf g = BUF_INIT;
-			S_go_yaml_error(&g, yd.msg.ptr, m->path);
+			helm__go_yaml_error(&g, yd.msg.ptr, m->path);
 			diag_set(d, DIAG_EPARSE, "YAML parse error on %s: error converting YAML to "
 				 "JSON: yaml: %s", m->path, g.ptr);
 			buf_release(&g);
