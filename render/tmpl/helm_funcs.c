@@ -7,6 +7,7 @@
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/gofloat.h"
+#include "render/helm/toml.h"
 #include "render/srcfile.h"
 #include "render/tmpl/funcs.h"
 #include "render/tmpl/tmpl.h"
@@ -937,8 +938,28 @@ static int S_to_toml(struct tval *out, struct tmpl_call *call, int argc, const s
 static int S_from_toml(struct tval *out, struct tmpl_call *call, int argc,
 		       const struct tval *argv)
 {
-	/* NEEDSWORK: BurntSushi/toml's decoder */
-	return tmpl_call_errorf(call, "fromToml is not supported by hydrate yet");
+	size_t len;
+	const char *s = tval_str_ptr(&argv[0], &len);
+	struct buf err = BUF_INIT;
+	json_t *m = NULL;
+	int error = helm_toml_parse(&m, s, len, &err);
+
+	if (error == DIAG_ENOMEM) {
+		buf_release(&err);
+		return error;
+	}
+	if (error < 0) {
+		/* fromTOML: the error's text under "Error" */
+		m = json_object();
+		if (!m || json_object_set_new(m, "Error", json_stringn(err.ptr, err.len)) < 0) {
+			json_decref(m);
+			buf_release(&err);
+			return DIAG_ENOMEM;
+		}
+	}
+	buf_release(&err);
+	*out = tval_json_new(TV_MAP, m);
+	return 0;
 }
 
 /* ---- no cluster */
