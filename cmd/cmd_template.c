@@ -20,12 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_VALUES = 1, OPT_SET, OPT_SET_STRING, OPT_NAMESPACE, OPT_SKIP_TESTS, OPT_HELP };
+enum { OPT_VALUES = 1, OPT_SET, OPT_SET_STRING, OPT_SET_FILE, OPT_SET_JSON, OPT_NAMESPACE,
+	OPT_SKIP_TESTS, OPT_INCLUDE_CRDS, OPT_HELP };
 
 static const struct opt options[] = {
 	{ "values", 'f', 1, OPT_VALUES },
 	{ "set", 0, 1, OPT_SET },
 	{ "set-string", 0, 1, OPT_SET_STRING },
+	{ "set-file", 0, 1, OPT_SET_FILE },
+	{ "set-json", 0, 1, OPT_SET_JSON },
+	{ "include-crds", 0, 0, OPT_INCLUDE_CRDS },
 	{ "namespace", 'n', 1, OPT_NAMESPACE },
 	{ "skip-tests", 0, 0, OPT_SKIP_TESTS },
 	{ "help", 'h', 0, OPT_HELP },
@@ -41,12 +45,74 @@ static int S_helm_error(const struct diag *d, int rendered)
 	return EXIT_USAGE;
 }
 
+/* Appends the comma-separated names of arg (copies) to *files. */
+static int S_add_files(char ***files, size_t *n, size_t *cap, const char *arg)
+{
+	const char *p = arg;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 8;
+			char **nv = realloc(*files, nc * sizeof(*nv));
+			if (!nv)
+				return -1;
+			*files = nv;
+			*cap = nc;
+		}
+		if (!((*files)[*n] = strndup(p, len)))
+			return -1;
+		(*n)++;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+/* One --set* argument into vals, with Helm's error wording. */
+static int S_apply_set(json_t *vals, const char *arg, int mode, struct diag *d)
+{
+	const char *t = arg;
+	int error;
+
+	if (mode == HELM_STRVALS_JSON) {
+		while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+			t++;
+		if (*t == '{') {
+			/* a whole JSON object merged as MergeMaps does */
+			json_error_t je;
+			json_t *obj = json_loads(t, JSON_DECODE_INT_AS_REAL, &je);
+			if (!json_is_object(obj)) {
+				json_decref(obj);
+				return diag_set(d, DIAG_EPARSE, "failed parsing --set-json data JSON: %s",
+						arg);
+			}
+			error = values_merge(vals, obj);
+			json_decref(obj);
+			return error < 0 ? diag_set(d, error, "out of memory") : 0;
+		}
+		error = helm_strvals_parse_into(vals, arg, HELM_STRVALS_JSON, d);
+		if (error < 0 && error != DIAG_ENOMEM)
+			return diag_set(d, error, "failed parsing --set-json data %s", arg);
+		return error;
+	}
+	error = helm_strvals_parse_into(vals, arg, (enum helm_strvals_mode)mode, d);
+	if (error < 0)
+		diag_prefix(d, mode == HELM_STRVALS_STRING ? "failed parsing --set-string data" :
+			       mode == HELM_STRVALS_FILE ? "failed parsing --set-file data" :
+			       "failed parsing --set data");
+	return error;
+}
+
 int cmd_template(int argc, char **argv)
 {
 	struct optstate st;
 	struct diag d = DIAG_INIT;
 	struct buf out = BUF_INIT;
-	const char **files = NULL, **sets = NULL, *pos[2] = { NULL, NULL }, *arg;
+	const char **sets = NULL, *pos[2] = { NULL, NULL }, *arg;
+	char **files = NULL;
+	size_t files_cap = 0;
 	const char *ns = "default";
 	int *set_string = NULL;
 	size_t nfiles = 0, nsets = 0, npos = 0, i;
@@ -58,10 +124,9 @@ int cmd_template(int argc, char **argv)
 	struct helm_rendered res = HELM_RENDERED_INIT;
 	struct helm_release rel = { NULL, NULL, 1, 1, 0 };
 
-	files = calloc((size_t)argc, sizeof(*files));
 	sets = calloc((size_t)argc, sizeof(*sets));
 	set_string = calloc((size_t)argc, sizeof(*set_string));
-	if (!files || !sets || !set_string) {
+	if (!sets || !set_string) {
 		cmd_usage_error("template", "out of memory");
 		goto done;
 	}
@@ -74,12 +139,30 @@ int cmd_template(int argc, char **argv)
 			status = cmd_print_usage(cmd_find("template"));
 			goto done;
 		case OPT_VALUES:
-			files[nfiles++] = arg;
+			/* a StringSlice flag: "-f a.yaml,b.yaml" names two files */
+			if (S_add_files(&files, &nfiles, &files_cap, arg) < 0) {
+				cmd_usage_error("template", "out of memory");
+				goto done;
+			}
 			break;
 		case OPT_SET:
-		case OPT_SET_STRING:
-			set_string[nsets] = id == OPT_SET_STRING;
+			set_string[nsets] = HELM_STRVALS_TYPED;
 			sets[nsets++] = arg;
+			break;
+		case OPT_SET_STRING:
+			set_string[nsets] = HELM_STRVALS_STRING;
+			sets[nsets++] = arg;
+			break;
+		case OPT_SET_FILE:
+			set_string[nsets] = HELM_STRVALS_FILE;
+			sets[nsets++] = arg;
+			break;
+		case OPT_SET_JSON:
+			set_string[nsets] = HELM_STRVALS_JSON;
+			sets[nsets++] = arg;
+			break;
+		case OPT_INCLUDE_CRDS:
+			flags |= HELM_MANIFEST_INCLUDE_CRDS;
 			break;
 		case OPT_NAMESPACE:
 			ns = arg;
@@ -103,7 +186,8 @@ int cmd_template(int argc, char **argv)
 	rel.name = npos == 2 ? pos[0] : "release-name";
 	rel.namespace = ns;
 
-	/* values: -f files merged, then every --set, then every --set-string */
+	/* values as MergeValues layers them: -f files, --set-json, --set,
+	 * --set-string, --set-file, each kind in command-line order */
 	if (!(vals = json_object())) {
 		error = diag_set(&d, DIAG_ENOMEM, "out of memory");
 		goto fail;
@@ -111,14 +195,15 @@ int cmd_template(int argc, char **argv)
 	for (i = 0; i < nfiles; i++)
 		if ((error = values_merge_file_helm(vals, files[i], &d)) < 0)
 			goto fail;
-	for (int pass = 0; pass < 2; pass++) {
-		for (i = 0; i < nsets; i++) {
-			if (set_string[i] != pass)
-				continue;
-			if ((error = helm_strvals_parse_into(vals, sets[i], pass, &d)) < 0) {
-				diag_prefix(&d, pass ? "failed parsing --set-string data"
-						     : "failed parsing --set data");
-				goto fail;
+	{
+		static const int order[] = { HELM_STRVALS_JSON, HELM_STRVALS_TYPED,
+					     HELM_STRVALS_STRING, HELM_STRVALS_FILE };
+		for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
+			for (i = 0; i < nsets; i++) {
+				if (set_string[i] != order[o])
+					continue;
+				if ((error = S_apply_set(vals, sets[i], order[o], &d)) < 0)
+					goto fail;
 			}
 		}
 	}
@@ -139,7 +224,7 @@ int cmd_template(int argc, char **argv)
 	rendered = 1;
 	if ((error = helm_check_kube_version(chart, funcs, &d)) < 0 ||
 	    (error = helm_render(&res, chart, top, &rel, funcs, &d)) < 0 ||
-	    (error = helm_manifest(&out, &res, flags, &d)) < 0)
+	    (error = helm_manifest(&out, &res, chart, flags, &d)) < 0)
 		goto fail;
 	fwrite(out.ptr, 1, out.len, stdout);
 	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_USAGE;
@@ -154,6 +239,8 @@ done:
 	json_decref(top);
 	buf_release(&out);
 	diag_release(&d);
+	for (i = 0; i < nfiles; i++)
+		free(files[i]);
 	free(files);
 	free(sets);
 	free(set_string);

@@ -12,7 +12,8 @@
 static const struct cmd commands[] = {
 	{ "template", "render a Helm chart as `helm template` prints it",
 	  "usage: hydrate template [NAME] CHART [-f FILE]... [--set K=V]... [--set-string K=V]...\n"
-	  "                        [--namespace NS] [--skip-tests]\n"
+	  "                        [--set-json K=JSON]... [--set-file K=PATH]...\n"
+	  "                        [--namespace NS] [--skip-tests] [--include-crds]\n"
 	  "\n"
 	  "Renders the chart directory CHART exactly as Helm 4.1's `helm template` does\n"
 	  "(release NAME, default \"release-name\") and prints the manifests.\n"
@@ -21,8 +22,11 @@ static const struct cmd commands[] = {
 	  "  -f, --values FILE     a values file layered over the chart's values; repeatable\n"
 	  "      --set K=V         set values (Helm's syntax: a.b=1,list[0]=x,l={a,b})\n"
 	  "      --set-string K=V  set values as strings\n"
+	  "      --set-json K=JSON set values given as JSON (or a whole JSON object)\n"
+	  "      --set-file K=PATH set values to the text of files\n"
 	  "  -n, --namespace NS    the release namespace (default \"default\")\n"
 	  "      --skip-tests      leave out test hooks\n"
+	  "      --include-crds    print the charts' crds/ files first\n"
 	  "  -h, --help            show this help\n",
 	  cmd_template },
 	{ "values", "print a chart's values layered with values files, as Helm's toYaml prints them",

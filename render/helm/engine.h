@@ -68,17 +68,20 @@ int helm_check_kube_version(const struct chart *c, const struct tmpl_funcs *func
 			    struct diag *d);
 
 enum helm_manifest_flags {
-	HELM_MANIFEST_SKIP_TESTS = 1 << 0, /* --skip-tests: drop test hooks */
+	HELM_MANIFEST_SKIP_TESTS = 1 << 0,   /* --skip-tests: drop test hooks */
+	HELM_MANIFEST_INCLUDE_CRDS = 1 << 1, /* --include-crds: crds/ files of c first */
 };
 
 /*
  * What `helm template` prints for the rendered files: manifests in install
  * order, then hooks, each as "---\n# Source: NAME\nDOC\n". NOTES.txt files
- * and partials are left out. Appends to out. DIAG_EPARSE ("YAML parse
+ * and partials are left out; with HELM_MANIFEST_INCLUDE_CRDS the crds/
+ * files (.yaml, .yml, .json) of chart c and its subcharts come first, as
+ * they are. Appends to out. DIAG_EPARSE ("YAML parse
  * error on NAME: ...") when a document is not YAML.
  */
-int helm_manifest(struct buf *out, const struct helm_rendered *files, unsigned flags,
-		  struct diag *d);
+int helm_manifest(struct buf *out, const struct helm_rendered *files, const struct chart *c,
+		  unsigned flags, struct diag *d);
 
 /* Helm's kind install order index, or -1 for a kind it does not know. */
 int helm_kind_order(const char *kind);

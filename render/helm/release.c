@@ -5,6 +5,7 @@
  * renderResources and pkg/cmd/template.go. See engine.h.
  */
 #include "render/diag.h"
+#include "render/helm/chart.h"
 #include "render/helm/engine.h"
 #include "render/helm/helm_int.h"
 #include "render/srcfile.h"
@@ -12,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const S_install_order[] = {
 	"PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange",
@@ -276,8 +278,31 @@ static int S_print(struct buf *out, const struct mdoc *m)
 	return buf_addch(out, '\n');
 }
 
-int helm_manifest(struct buf *out, const struct helm_rendered *files, unsigned flags,
-		  struct diag *d)
+/* CRDObjects: crds/ files with a manifest extension, then the subcharts'. */
+static int S_crds(struct buf *out, const struct chart *c, int depth)
+{
+	struct buf full = BUF_INIT;
+
+	if (depth > 64)
+		return 0;
+	chart_full_path(&full, c);
+	for (size_t i = 0; i < c->ncrds; i++) {
+		const char *name = c->crds[i].name, *ext = strrchr(name, '.');
+		if (!ext || (strcasecmp(ext, ".yaml") && strcasecmp(ext, ".yml") &&
+			     strcasecmp(ext, ".json")))
+			continue;
+		buf_addf(out, "---\n# Source: %s/%s\n", full.ptr, name);
+		buf_add(out, c->crds[i].data, c->crds[i].len);
+		buf_addch(out, '\n');
+	}
+	buf_release(&full);
+	for (size_t i = 0; i < c->ndeps; i++)
+		S_crds(out, c->deps[i], depth + 1);
+	return buf_oom(out) ? DIAG_ENOMEM : 0;
+}
+
+int helm_manifest(struct buf *out, const struct helm_rendered *files, const struct chart *c,
+		  unsigned flags, struct diag *d)
 {
 	struct mdocs all = { NULL, 0, 0 }, gen = { NULL, 0, 0 }, hooks = { NULL, 0, 0 };
 	struct buf mb = BUF_INIT;
@@ -326,6 +351,10 @@ int helm_manifest(struct buf *out, const struct helm_rendered *files, unsigned f
 		m->kind = NULL;   /* moved */
 	}
 	error = 0;
+	if ((flags & HELM_MANIFEST_INCLUDE_CRDS) && c && S_crds(&mb, c, 0) < 0) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
 	if (gen.n)
 		qsort(gen.v, gen.n, sizeof(*gen.v), S_cmp_kind);
 	if (hooks.n)

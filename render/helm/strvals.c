@@ -5,6 +5,7 @@
 #include "render/helm/strvals.h"
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/srcfile.h"
 #include "render/tmpl/tmpl.h"
 
 #include <errno.h>
@@ -20,8 +21,9 @@
 struct sp {
 	const char *s;
 	size_t pos, n;
-	int as_string;
+	enum helm_strvals_mode mode;
 	struct diag *d;
+	int failed;              /* S_typed failed with d set */
 	struct buf tok;
 };
 
@@ -57,9 +59,26 @@ static int S_err(struct sp *p, const char *prefix, const char *q, const char *su
 	return DIAG_EPARSE;
 }
 
-static json_t *S_typed(const struct sp *p, const char *v, size_t len)
+/* --set-file: the value names a file whose text becomes the string. */
+static json_t *S_file_value(struct sp *p, const char *path)
 {
-	if (p->as_string)
+	struct srcfile src = SRCFILE_INIT;
+	json_t *v;
+
+	if (srcfile_read(&src, path, p->d) < 0) {
+		p->failed = 1;
+		return NULL;
+	}
+	v = json_stringn(src.data, src.len);
+	srcfile_release(&src);
+	return v;
+}
+
+static json_t *S_typed(struct sp *p, const char *v, size_t len)
+{
+	if (p->mode == HELM_STRVALS_FILE)
+		return S_file_value(p, v);
+	if (p->mode != HELM_STRVALS_TYPED)
 		return json_stringn(v, len);
 	if (strcasecmp(v, "true") == 0)
 		return json_true();
@@ -88,12 +107,82 @@ static json_t *S_typed(const struct sp *p, const char *v, size_t len)
 static int S_set(json_t *data, const char *key, json_t *val)
 {
 	if (!val)
-		return DIAG_ENOMEM;
+		return DIAG_ENOMEM;   /* or S_typed failed: see sp.failed */
 	if (!*key) {
 		json_decref(val);
 		return 0;
 	}
 	return json_object_set_new(data, key, val) < 0 ? DIAG_ENOMEM : 0;
+}
+
+/* emptyVal: blanks, then the end or a ',' (consumed): 1; else 0. */
+static int S_empty_val(struct sp *p)
+{
+	while (p->pos < p->n) {
+		char c = p->s[p->pos];
+		if (c == ',') {
+			p->pos++;
+			return 1;
+		}
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f')
+			return 0;
+		p->pos++;
+	}
+	return 1;
+}
+
+static int S_reals(json_t *j, int depth)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (depth > 1000)
+		return DIAG_ELIMIT;
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v) {
+			if (json_is_integer(v))
+				json_object_set_new(j, k, json_real((double)json_integer_value(v)));
+			else if (S_reals(v, depth + 1) < 0)
+				return DIAG_ELIMIT;
+		}
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v) {
+			if (json_is_integer(v))
+				json_array_set_new(j, i, json_real((double)json_integer_value(v)));
+			else if (S_reals(v, depth + 1) < 0)
+				return DIAG_ELIMIT;
+		}
+	}
+	return 0;
+}
+
+/* --set-json: one JSON value (numbers are Go float64), or null when empty. */
+static int S_json_val(struct sp *p, json_t **out)
+{
+	json_error_t je;
+	json_t *v;
+
+	*out = NULL;
+	if (S_empty_val(p)) {
+		*out = json_null();
+		return 0;
+	}
+	v = json_loadb(p->s + p->pos, p->n - p->pos, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK |
+		       JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &je);
+	if (!v) {
+		diag_set(p->d, DIAG_EPARSE, "%s", je.text);
+		return DIAG_EPARSE;
+	}
+	if (S_reals(v, 0) < 0) {
+		json_decref(v);
+		diag_set(p->d, DIAG_ELIMIT, "JSON nested too deeply");
+		return DIAG_ELIMIT;
+	}
+	p->pos += je.position;
+	S_empty_val(p);
+	*out = v;
+	return 0;
 }
 
 /* valList: 0 and *out a list; S_EOF; 2 (not a list); or an error. */
@@ -120,7 +209,7 @@ static int S_val_list(struct sp *p, json_t **out)
 		}
 		if (json_array_append_new(list, S_typed(p, p->tok.ptr, p->tok.len)) < 0) {
 			json_decref(list);
-			return DIAG_ENOMEM;
+			return p->failed ? DIAG_EPARSE : DIAG_ENOMEM;
 		}
 		if (last == '}') {
 			if (p->pos < p->n && p->s[p->pos] == ',')
@@ -209,6 +298,11 @@ static int S_list_item(struct sp *p, json_t *list, long i, int level)
 		return S_EOF;
 	if (last == '=') {
 		json_t *vl = NULL;
+		if (p->mode == HELM_STRVALS_JSON) {
+			if ((r = S_json_val(p, &vl)) < 0)
+				return r;
+			return S_set_index(p, list, i, vl);
+		}
 		r = S_val_list(p, &vl);
 		if (r == 0)
 			return S_set_index(p, list, i, vl);
@@ -217,7 +311,12 @@ static int S_list_item(struct sp *p, json_t *list, long i, int level)
 		if (r != 2)
 			return r;
 		S_until(p, ",", &last);
-		return S_set_index(p, list, i, S_typed(p, p->tok.ptr, p->tok.len));
+		{
+			json_t *tv = S_typed(p, p->tok.ptr, p->tok.len);
+			if (!tv)
+				return p->failed ? DIAG_EPARSE : DIAG_ENOMEM;
+			return S_set_index(p, list, i, tv);
+		}
 	}
 	if (last == '[') {
 		long next;
@@ -294,6 +393,10 @@ static int S_key(struct sp *p, json_t *data, int level)
 			r = DIAG_ENOMEM;
 		else if (r < 0)
 			json_decref(list);
+	} else if (last == '=' && p->mode == HELM_STRVALS_JSON) {
+		json_t *vl = NULL;
+		if ((r = S_json_val(p, &vl)) == 0)
+			r = S_set(data, k, vl);
 	} else if (last == '=') {
 		json_t *vl = NULL;
 		r = S_val_list(p, &vl);
@@ -304,8 +407,13 @@ static int S_key(struct sp *p, json_t *data, int level)
 				r = DIAG_ENOMEM;
 		} else if (r == 2) {
 			r = S_until(p, ",", &last);
-			if (S_set(data, k, S_typed(p, p->tok.ptr, p->tok.len)) < 0)
-				r = DIAG_ENOMEM;
+			{
+				json_t *tv = S_typed(p, p->tok.ptr, p->tok.len);
+				if (!tv)
+					r = p->failed ? DIAG_EPARSE : DIAG_ENOMEM;
+				else if (S_set(data, k, tv) < 0)
+					r = DIAG_ENOMEM;
+			}
 		}
 	} else if (last == ',') {
 		S_set(data, k, json_string(""));
@@ -347,9 +455,10 @@ done:
 	return r;
 }
 
-int helm_strvals_parse_into(json_t *dest, const char *s, int as_string, struct diag *d)
+int helm_strvals_parse_into(json_t *dest, const char *s, enum helm_strvals_mode mode,
+			    struct diag *d)
 {
-	struct sp p = { s, 0, strlen(s), as_string, d, BUF_INIT };
+	struct sp p = { s, 0, strlen(s), mode, d, 0, BUF_INIT };
 	int r;
 
 	for (;;) {

@@ -10,12 +10,20 @@
 
 struct diag;
 
+enum helm_strvals_mode {
+	HELM_STRVALS_TYPED = 0,   /* --set: typedVal */
+	HELM_STRVALS_STRING = 1,  /* --set-string: every value a string */
+	HELM_STRVALS_FILE = 2,    /* --set-file: a value names a file, its text is the value */
+	HELM_STRVALS_JSON = 3,    /* --set-json KEY=JSON (ParseJSON) */
+};
+
 /*
- * Parses s into dest (modified in place, as ParseInto / ParseIntoString do:
- * existing maps and lists are extended). as_string: --set-string. On error
+ * Parses s into dest (modified in place, as ParseInto / ParseIntoString /
+ * ParseIntoFile / ParseJSON do: existing maps and lists are extended). On error
  * d's message is strvals' ("key \"a\" has no value"); dest may be partly
  * changed, as in Helm. 0, DIAG_EPARSE or DIAG_ENOMEM.
  */
-int helm_strvals_parse_into(json_t *dest, const char *s, int as_string, struct diag *d);
+int helm_strvals_parse_into(json_t *dest, const char *s, enum helm_strvals_mode mode,
+			    struct diag *d);
 
 #endif
