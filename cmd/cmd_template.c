@@ -11,6 +11,7 @@
 #include "render/diag.h"
 #include "render/helm/chart.h"
 #include "render/helm/engine.h"
+#include "render/helm/objects.h"
 #include "render/helm/schema.h"
 #include "render/helm/strvals.h"
 #include "render/helm/values.h"
@@ -21,7 +22,7 @@
 #include <string.h>
 
 enum { OPT_VALUES = 1, OPT_SET, OPT_SET_STRING, OPT_SET_FILE, OPT_SET_JSON, OPT_NAMESPACE,
-	OPT_SKIP_TESTS, OPT_INCLUDE_CRDS, OPT_HELP };
+	OPT_SKIP_TESTS, OPT_INCLUDE_CRDS, OPT_KUBE_VERSION, OPT_API_VERSIONS, OPT_HELP };
 
 static const struct opt options[] = {
 	{ "values", 'f', 1, OPT_VALUES },
@@ -30,6 +31,8 @@ static const struct opt options[] = {
 	{ "set-file", 0, 1, OPT_SET_FILE },
 	{ "set-json", 0, 1, OPT_SET_JSON },
 	{ "include-crds", 0, 0, OPT_INCLUDE_CRDS },
+	{ "kube-version", 0, 1, OPT_KUBE_VERSION },
+	{ "api-versions", 'a', 1, OPT_API_VERSIONS },
 	{ "namespace", 'n', 1, OPT_NAMESPACE },
 	{ "skip-tests", 0, 0, OPT_SKIP_TESTS },
 	{ "help", 'h', 0, OPT_HELP },
@@ -111,8 +114,9 @@ int cmd_template(int argc, char **argv)
 	struct diag d = DIAG_INIT;
 	struct buf out = BUF_INIT;
 	const char **sets = NULL, *pos[2] = { NULL, NULL }, *arg;
-	char **files = NULL;
-	size_t files_cap = 0;
+	char **files = NULL, **apis = NULL;
+	size_t files_cap = 0, napis = 0, apis_cap = 0;
+	struct helm_caps caps = { NULL, NULL, 0 };
 	const char *ns = "default";
 	int *set_string = NULL;
 	size_t nfiles = 0, nsets = 0, npos = 0, i;
@@ -164,6 +168,16 @@ int cmd_template(int argc, char **argv)
 		case OPT_INCLUDE_CRDS:
 			flags |= HELM_MANIFEST_INCLUDE_CRDS;
 			break;
+		case OPT_KUBE_VERSION:
+			caps.kube_version = arg;
+			break;
+		case OPT_API_VERSIONS:
+			/* a StringSlice flag, like -f */
+			if (S_add_files(&apis, &napis, &apis_cap, arg) < 0) {
+				cmd_usage_error("template", "out of memory");
+				goto done;
+			}
+			break;
 		case OPT_NAMESPACE:
 			ns = arg;
 			break;
@@ -184,6 +198,11 @@ int cmd_template(int argc, char **argv)
 		goto done;
 	}
 	rel.name = npos == 2 ? pos[0] : "release-name";
+	caps.api_versions = (const char *const *)apis;
+	caps.napi_versions = napis;
+	/* template.go checks --kube-version before anything else */
+	if ((error = helm_check_caps(&caps, &d)) < 0)
+		goto fail;
 	rel.namespace = ns;
 
 	/* values as MergeValues layers them: -f files, --set-json, --set,
@@ -222,8 +241,7 @@ int cmd_template(int argc, char **argv)
 		goto fail;
 	}
 	rendered = 1;
-	if ((error = helm_check_kube_version(chart, funcs, &d)) < 0 ||
-	    (error = helm_render(&res, chart, top, &rel, funcs, &d)) < 0 ||
+	if ((error = helm_render(&res, chart, top, &rel, &caps, funcs, &d)) < 0 ||
 	    (error = helm_manifest(&out, &res, chart, flags, &d)) < 0)
 		goto fail;
 	fwrite(out.ptr, 1, out.len, stdout);
@@ -242,6 +260,9 @@ done:
 	for (i = 0; i < nfiles; i++)
 		free(files[i]);
 	free(files);
+	for (i = 0; i < napis; i++)
+		free(apis[i]);
+	free(apis);
 	free(sets);
 	free(set_string);
 	return status;

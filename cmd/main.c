@@ -14,6 +14,7 @@ static const struct cmd commands[] = {
 	  "usage: hydrate template [NAME] CHART [-f FILE]... [--set K=V]... [--set-string K=V]...\n"
 	  "                        [--set-json K=JSON]... [--set-file K=PATH]...\n"
 	  "                        [--namespace NS] [--skip-tests] [--include-crds]\n"
+	  "                        [--kube-version V] [--api-versions G/V]...\n"
 	  "\n"
 	  "Renders the chart directory CHART exactly as Helm 4.1's `helm template` does\n"
 	  "(release NAME, default \"release-name\") and prints the manifests.\n"
@@ -27,6 +28,8 @@ static const struct cmd commands[] = {
 	  "  -n, --namespace NS    the release namespace (default \"default\")\n"
 	  "      --skip-tests      leave out test hooks\n"
 	  "      --include-crds    print the charts' crds/ files first\n"
+	  "      --kube-version V  the Kubernetes version for .Capabilities (default v1.35.0)\n"
+	  "  -a, --api-versions G/V  add API versions to .Capabilities.APIVersions\n"
 	  "  -h, --help            show this help\n",
 	  cmd_template },
 	{ "values", "print a chart's values layered with values files, as Helm's toYaml prints them",

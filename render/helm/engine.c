@@ -44,8 +44,10 @@ int helm_engine_funcs(struct tmpl_funcs **out)
 	return 0;
 }
 
-int helm_check_kube_version(const struct chart *c, const struct tmpl_funcs *funcs,
-			    struct diag *d)
+/* renderResources' check of the root chart's kubeVersion constraint
+ * (IsCompatibleRange through Sprig's semverCompare, both Masterminds/semver). */
+static int S_check_kube_version(const struct chart *c, const struct tmpl_funcs *funcs,
+				const struct tobj *caps, struct diag *d)
 {
 	const char *want = json_string_value(json_object_get(c->meta_map, "KubeVersion"));
 	const struct tmpl_func *cmp = tmpl_funcs_find(funcs, "semverCompare");
@@ -61,14 +63,14 @@ int helm_check_kube_version(const struct chart *c, const struct tmpl_funcs *func
 		return diag_set(d, DIAG_EGENERIC, "semverCompare is not registered");
 	if ((error = tmpl_rt_new(&rt, NULL, TMPL_MISSINGKEY_ZERO)) < 0)
 		return diag_set(d, error, "out of memory");
-	/* IsCompatibleRange: a constraint or version that does not parse is false */
+	/* a constraint or version that does not parse is incompatible */
 	memset(&call, 0, sizeof(call));
 	call.func = cmp;
 	call.rt = rt;
 	call.payload = cmp->payload;
 	call.errmsg = &msg;
 	argv[0] = tval_str(want);
-	argv[1] = tval_str(HELM_KUBE_VERSION);
+	argv[1] = tval_str(helm_capabilities_kube_string(caps));
 	if (argv[0].kind == TV_STRING && argv[1].kind == TV_STRING &&
 	    cmp->fn(&res, &call, 2, argv) == 0 && res.kind == TV_BOOL)
 		ok = res.u.b;
@@ -79,8 +81,19 @@ int helm_check_kube_version(const struct chart *c, const struct tmpl_funcs *func
 	tmpl_rt_free(rt);
 	if (!ok)
 		return diag_set(d, DIAG_EINVALID, "chart requires kubeVersion: %s which is "
-				"incompatible with Kubernetes %s", want, HELM_KUBE_VERSION);
+				"incompatible with Kubernetes %s", want,
+				helm_capabilities_kube_version(caps));
 	return 0;
+}
+
+int helm_check_caps(const struct helm_caps *caps, struct diag *d)
+{
+	struct helm_funcs_state st = HELM_FUNCS_STATE_INIT;
+	const struct tobj *o = NULL;
+	int error = helm_capabilities_new(&o, &st, caps, d);
+
+	helm_funcs_state_release(&st);
+	return error;
 }
 
 /* One template to parse and maybe execute (renderable). */
@@ -272,9 +285,10 @@ static int S_helm_error(struct diag *d, int code)
 }
 
 int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
-		const struct helm_release *rel, const struct tmpl_funcs *funcs,
-		struct diag *d)
+		const struct helm_release *rel, const struct helm_caps *caps,
+		const struct tmpl_funcs *funcs, struct diag *d)
 {
+	const struct tobj *caps_obj = NULL;
 	struct collect cl = { NULL, 0, 0, NULL, NULL, NULL, NULL, NULL };
 	struct helm_funcs_state st = HELM_FUNCS_STATE_INIT;
 	struct helm_rendered res = HELM_RENDERED_INIT;
@@ -292,9 +306,12 @@ int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
 	}
 	tmpl_rt_set_userdata(cl.rt, &st);
 	cl.st = &st;
+	if ((error = helm_capabilities_new(&caps_obj, &st, caps, d)) < 0 ||
+	    (error = S_check_kube_version(c, funcs, caps_obj, d)) < 0)
+		goto done;
 	cl.dots = json_array();
 	cl.release = S_release_map(rel);
-	cl.caps_box = S_box(cl.rt, tval_obj(helm_capabilities()));
+	cl.caps_box = S_box(cl.rt, tval_obj(caps_obj));
 	if (!cl.dots || !cl.release || !cl.caps_box) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;

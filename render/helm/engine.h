@@ -13,6 +13,7 @@
 struct chart;
 struct diag;
 struct tmpl_funcs;
+struct helm_caps;
 
 /* Release options (common.ReleaseOptions): strings borrowed. */
 struct helm_release {
@@ -47,25 +48,20 @@ int helm_engine_funcs(struct tmpl_funcs **out);
 
 /*
  * Renders every template of chart c (and its subcharts) with the coalesced
- * values vals (borrowed; chart_coalesce's result) and release rel. On
+ * values vals (borrowed; chart_coalesce's result), release rel and
+ * capabilities caps (NULL: Helm's defaults), after checking the root
+ * chart's kubeVersion constraint against them, as renderResources does. On
  * success *out holds each non-partial template's text, "<no value>"
  * removed. On failure d's message is what Helm prints after "Error: ".
  * Returns 0, DIAG_EPARSE, DIAG_EEXEC, DIAG_ELIMIT or DIAG_ENOMEM.
  */
 int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
-		const struct helm_release *rel, const struct tmpl_funcs *funcs,
-		struct diag *d);
+		const struct helm_release *rel, const struct helm_caps *caps,
+		const struct tmpl_funcs *funcs, struct diag *d);
 
-/* The Kubernetes version `helm template` assumes without a cluster. */
-#define HELM_KUBE_VERSION "v1.35.0"
-
-/*
- * renderResources' check of the root chart's kubeVersion constraint against
- * HELM_KUBE_VERSION (Masterminds/semver, through Sprig's semverCompare in
- * funcs). 0, or DIAG_EINVALID with Helm's message.
- */
-int helm_check_kube_version(const struct chart *c, const struct tmpl_funcs *funcs,
-			    struct diag *d);
+/* Whether caps' --kube-version parses: 0, or DIAG_EINVALID with Helm's
+ * "invalid kube version 'X': ..." message. */
+int helm_check_caps(const struct helm_caps *caps, struct diag *d);
 
 enum helm_manifest_flags {
 	HELM_MANIFEST_SKIP_TESTS = 1 << 0,   /* --skip-tests: drop test hooks */

@@ -12,6 +12,7 @@
 #include "render/tmpl/tmpl.h"
 #include "render/tmpl/tval.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,14 +78,26 @@ const char *const helm_api_versions[] = {
 };
 const size_t helm_napi_versions = sizeof(helm_api_versions) / sizeof(helm_api_versions[0]);
 
-#define KUBE_VERSION "v1.35.0"
-#define KUBE_MAJOR "1"
-#define KUBE_MINOR "35"
 #define HELM_VERSION "v4.1.4"
 #define HELM_COMMIT "05fa37973dc9e42b76e1d2883494c87174b6074f"
 #define HELM_TREE "clean"
 #define HELM_GO "go1.25.9"
 #define HELM_KUBECLIENT "v1.35"
+
+/* One render's capabilities; the three sub-objects point back at it. */
+struct helm_caps_obj {
+	struct tobj caps, kv, vs, bi;
+	char version[64];      /* KubeVersion.Version, "v1.35.0" */
+	char normalized[64];   /* what String() gives */
+	char major[24], minor[24];
+	size_t nextra;
+	const char *extra[];   /* --api-versions, appended to the defaults */
+};
+
+static const struct helm_caps_obj *S_caps(const struct tobj *o)
+{
+	return o->data;
+}
 
 static int S_str_field(struct tval *out, const char *s)
 {
@@ -96,23 +109,31 @@ static int S_str_field(struct tval *out, const char *s)
 
 static int S_kv_field(struct tval *out, const struct tobj *o, const char *name)
 {
+	const struct helm_caps_obj *c = S_caps(o);
+
 	if (strcmp(name, "Version") == 0)
-		return S_str_field(out, KUBE_VERSION);
+		return S_str_field(out, c->version);
 	if (strcmp(name, "Major") == 0)
-		return S_str_field(out, KUBE_MAJOR);
+		return S_str_field(out, c->major);
 	if (strcmp(name, "Minor") == 0)
-		return S_str_field(out, KUBE_MINOR);
+		return S_str_field(out, c->minor);
 	return DIAG_ENOTFOUND;
 }
 
 static int S_kv_string(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
-	return S_str_field(out, KUBE_VERSION);
+	return S_str_field(out, call->self ? S_caps(call->self)->normalized : "");
+}
+
+static int S_kv_git_version(struct tval *out, struct tmpl_call *call, int argc,
+			    const struct tval *argv)
+{
+	return S_str_field(out, call->self ? S_caps(call->self)->version : "");
 }
 
 static const struct tmpl_func S_kv_methods[] = {
 	{ "String", S_kv_string, "", TMPL_FN_NOERR, NULL },
-	{ "GitVersion", S_kv_string, "", TMPL_FN_NOERR, NULL },
+	{ "GitVersion", S_kv_git_version, "", TMPL_FN_NOERR, NULL },
 };
 
 static const struct tmpl_func *S_kv_method(const struct tobj *o, const char *name)
@@ -125,28 +146,31 @@ static const struct tmpl_func *S_kv_method(const struct tobj *o, const char *nam
 
 /*
  * {{ .Capabilities.KubeVersion }} is an addressable field whose pointer has
- * String(), so text/template prints "v1.35.0"; fmt inside a printed
- * Capabilities shows the fields (S_caps_format).
+ * String(), so text/template prints the normalized version; fmt inside a
+ * printed Capabilities shows the fields (S_caps_format).
  */
 static int S_kv_format(struct buf *out, const struct tobj *o)
 {
-	return buf_adds(out, KUBE_VERSION);
+	return buf_adds(out, S_caps(o)->normalized);
 }
 
 static const struct tobj_type S_kv_type = {
 	"common.KubeVersion", "struct", S_kv_field, S_kv_method, S_kv_format, 1
 };
-static const struct tobj S_kv_obj = { &S_kv_type, NULL };
 
 /* ---- common.VersionSet */
 
 static int S_vs_has(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
+	const struct helm_caps_obj *c = call->self ? S_caps(call->self) : NULL;
 	const char *s = tval_str_ptr(&argv[0], NULL);
 	int has = 0;
 
 	for (size_t i = 0; i < helm_napi_versions && s; i++)
 		if (strcmp(helm_api_versions[i], s) == 0)
+			has = 1;
+	for (size_t i = 0; c && s && i < c->nextra; i++)
+		if (strcmp(c->extra[i], s) == 0)
 			has = 1;
 	*out = tval_bool(has);
 	return 0;
@@ -161,11 +185,17 @@ static const struct tmpl_func *S_vs_method(const struct tobj *o, const char *nam
 
 static int S_vs_format(struct buf *out, const struct tobj *o)
 {
+	const struct helm_caps_obj *c = S_caps(o);
+
 	buf_addch(out, '[');
 	for (size_t i = 0; i < helm_napi_versions; i++) {
 		if (i)
 			buf_addch(out, ' ');
 		buf_adds(out, helm_api_versions[i]);
+	}
+	for (size_t i = 0; i < c->nextra; i++) {
+		buf_addch(out, ' ');
+		buf_adds(out, c->extra[i]);
 	}
 	return buf_addch(out, ']');
 }
@@ -173,7 +203,6 @@ static int S_vs_format(struct buf *out, const struct tobj *o)
 static const struct tobj_type S_vs_type = {
 	"common.VersionSet", "slice", NULL, S_vs_method, S_vs_format, 1
 };
-static const struct tobj S_vs_obj = { &S_vs_type, NULL };
 
 /* ---- version.BuildInfo */
 
@@ -201,18 +230,19 @@ static int S_bi_format(struct buf *out, const struct tobj *o)
 static const struct tobj_type S_bi_type = {
 	"version.BuildInfo", "struct", S_bi_field, NULL, S_bi_format, 1
 };
-static const struct tobj S_bi_obj = { &S_bi_type, NULL };
 
 /* ---- *common.Capabilities */
 
 static int S_caps_field(struct tval *out, const struct tobj *o, const char *name)
 {
+	const struct helm_caps_obj *c = S_caps(o);
+
 	if (strcmp(name, "KubeVersion") == 0)
-		*out = tval_obj(&S_kv_obj);
+		*out = tval_obj(&c->kv);
 	else if (strcmp(name, "APIVersions") == 0)
-		*out = tval_obj(&S_vs_obj);
+		*out = tval_obj(&c->vs);
 	else if (strcmp(name, "HelmVersion") == 0)
-		*out = tval_obj(&S_bi_obj);
+		*out = tval_obj(&c->bi);
 	else
 		return DIAG_ENOTFOUND;
 	return 0;
@@ -220,8 +250,9 @@ static int S_caps_field(struct tval *out, const struct tobj *o, const char *name
 
 static int S_caps_format(struct buf *out, const struct tobj *o)
 {
-	buf_adds(out, "{{" KUBE_VERSION " " KUBE_VERSION " " KUBE_MAJOR " " KUBE_MINOR "}");
-	buf_addch(out, ' ');
+	const struct helm_caps_obj *c = S_caps(o);
+
+	buf_addf(out, "{{%s %s %s %s} ", c->version, c->normalized, c->major, c->minor);
 	S_vs_format(out, o);
 	buf_addch(out, ' ');
 	S_bi_format(out, o);
@@ -231,11 +262,95 @@ static int S_caps_format(struct buf *out, const struct tobj *o)
 static const struct tobj_type S_caps_type = {
 	"*common.Capabilities", "ptr", S_caps_field, NULL, S_caps_format, 1
 };
-static const struct tobj S_caps_obj = { &S_caps_type, NULL };
 
-const struct tobj *helm_capabilities(void)
+/* k8s.io/apimachinery version.ParseGeneric: "v1.30", "1.30.2-gke.1", ... */
+static int S_parse_kube_version(struct helm_caps_obj *c, const char *v, struct diag *d)
 {
-	return &S_caps_obj;
+	const char *p = v;
+	unsigned long long comps[8];
+	size_t n = 0;
+	struct buf norm = BUF_INIT;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == 'v')
+		p++;
+	while (n < 8 && *p >= '0' && *p <= '9') {
+		char *end;
+		if (p[0] == '0' && p[1] >= '0' && p[1] <= '9')
+			return diag_set(d, DIAG_EINVALID, "invalid kube version '%s': illegal "
+					"zero-prefixed version component \"%.*s\" in \"%s\"", v,
+					(int)strspn(p, "0123456789"), p, v);
+		comps[n++] = strtoull(p, &end, 10);
+		p = end;
+		if (*p != '.')
+			break;
+		p++;
+	}
+	if (n < 2)
+		return diag_set(d, DIAG_EINVALID, "invalid kube version '%s': could not parse "
+				"\"%s\" as version", v, v);
+	buf_addch(&norm, 'v');
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&norm, i ? ".%llu" : "%llu", comps[i]);
+	if (buf_oom(&norm) || norm.len >= sizeof(c->normalized) ||
+	    strlen(v) + 2 > sizeof(c->version)) {
+		buf_release(&norm);
+		return diag_set(d, DIAG_EINVALID, "invalid kube version '%s': too long", v);
+	}
+	memcpy(c->normalized, norm.ptr, norm.len + 1);
+	buf_release(&norm);
+	snprintf(c->version, sizeof(c->version), "%s%s", v[0] == 'v' ? "" : "v", v);
+	snprintf(c->major, sizeof(c->major), "%llu", comps[0]);
+	snprintf(c->minor, sizeof(c->minor), "%llu", comps[1]);
+	return 0;
+}
+
+static void S_caps_init(struct helm_caps_obj *c)
+{
+	c->caps.type = &S_caps_type;
+	c->caps.data = c;
+	c->kv.type = &S_kv_type;
+	c->kv.data = c;
+	c->vs.type = &S_vs_type;
+	c->vs.data = c;
+	c->bi.type = &S_bi_type;
+	c->bi.data = c;
+}
+
+int helm_capabilities_new(const struct tobj **out, struct helm_funcs_state *st,
+			  const struct helm_caps *opts, struct diag *d)
+{
+	size_t nextra = opts ? opts->napi_versions : 0;
+	struct helm_caps_obj *c = calloc(1, sizeof(*c) + nextra * sizeof(c->extra[0]));
+	int error;
+
+	*out = NULL;
+	if (!c)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	S_caps_init(c);
+	if ((error = S_parse_kube_version(c, opts && opts->kube_version ? opts->kube_version
+								  : HELM_DEFAULT_KUBE_VERSION, d)) < 0) {
+		free(c);
+		return error;
+	}
+	for (size_t i = 0; i < nextra; i++)
+		c->extra[i] = opts->api_versions[i];
+	c->nextra = nextra;
+	if ((error = helm_funcs_state_own(st, c)) < 0)
+		return diag_set(d, error, "out of memory");
+	*out = &c->caps;
+	return 0;
+}
+
+const char *helm_capabilities_kube_version(const struct tobj *caps)
+{
+	return S_caps(caps)->version;
+}
+
+const char *helm_capabilities_kube_string(const struct tobj *caps)
+{
+	return S_caps(caps)->normalized;
 }
 
 /* ---- glob (gobwas/glob, separator '/') */

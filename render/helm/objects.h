@@ -19,9 +19,29 @@
 struct tobj;
 struct chart_file;
 struct helm_funcs_state;
+struct diag;
 
-/* The default capabilities: static, never freed, shareable across threads. */
-const struct tobj *helm_capabilities(void);
+/* What `helm template` assumes without a cluster (--kube-version's default). */
+#define HELM_DEFAULT_KUBE_VERSION "v1.35.0"
+
+/* Capability options: --kube-version and --api-versions (strings borrowed;
+ * they must outlive the object). NULL or zero fields take the defaults. */
+struct helm_caps {
+	const char *kube_version;
+	const char *const *api_versions;   /* added to Helm's built-in list */
+	size_t napi_versions;
+};
+
+/*
+ * A new *common.Capabilities for one render (owned by st, freed with it).
+ * The kube version is read as k8s.io/apimachinery's ParseGeneric does;
+ * DIAG_EINVALID "invalid kube version 'X': ..." when it does not parse.
+ */
+int helm_capabilities_new(const struct tobj **out, struct helm_funcs_state *st,
+			  const struct helm_caps *opts, struct diag *d);
+/* KubeVersion.Version ("v1.30.2") and KubeVersion.String() of caps. Borrowed. */
+const char *helm_capabilities_kube_version(const struct tobj *caps);
+const char *helm_capabilities_kube_string(const struct tobj *caps);
 
 /* Helm's built-in API version list for Kubernetes v1.35 (static). */
 extern const char *const helm_api_versions[];
