@@ -3,6 +3,7 @@
  * dependency processing and values coalescing. See chart.h.
  */
 #include "render/helm/chart.h"
+#include "render/helm/archive.h"
 #include "render/helm/helm_int.h"
 #include "render/buf.h"
 #include "render/diag.h"
@@ -632,6 +633,61 @@ done:
 	return error;
 }
 
+/* The files of a .tgz as LoadFiles gets them. */
+static int S_archive_rawlist(struct rawlist *out, const char *data, size_t len, struct diag *d)
+{
+	struct helm_archive_file *af = NULL;
+	size_t n = 0, i;
+	int error;
+
+	if ((error = helm_archive_load(&af, &n, (const unsigned char *)data, len, d)) < 0)
+		return error;
+	for (i = 0; i < n; i++) {
+		if ((error = S_rawlist_add(out, af[i].name, af[i].data, af[i].len)) < 0) {
+			af[i].data = NULL;
+			diag_set(d, error, "out of memory");
+			break;
+		}
+		af[i].data = NULL;   /* stolen */
+	}
+	helm_archive_files_free(af, n);
+	return error;
+}
+
+static int S_add_dep(struct chart *c, struct chart *sc, struct diag *d)
+{
+	struct chart **nd = realloc(c->deps, (c->ndeps + 1) * sizeof(*nd));
+
+	if (!nd) {
+		chart_free(sc);
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	}
+	c->deps = nd;
+	c->deps[c->ndeps++] = sc;
+	return 0;
+}
+
+/* charts/NAME.tgz: LoadArchive, then a subchart of c. Consumes f. */
+static int S_load_archive_subchart(struct chart *c, struct chart_file *f, const char *cname,
+				   int depth, struct diag *d)
+{
+	struct rawlist sub = { NULL, 0, 0 };
+	struct chart *sc = NULL;
+	int error;
+
+	if ((error = S_archive_rawlist(&sub, f->data, f->len, d)) < 0 ||
+	    (error = S_load_files(&sc, &sub, c, depth + 1, d)) < 0) {
+		diag_prefix(d, "error unpacking subchart %s in %s", cname, c->name);
+		goto done;
+	}
+	error = S_add_dep(c, sc, d);
+done:
+	free(f->name);
+	f->name = NULL;
+	S_rawlist_release(&sub);
+	return error;
+}
+
 static int S_load_files(struct chart **out, struct rawlist *files, struct chart *parent,
 			int depth, struct diag *d)
 {
@@ -790,11 +846,9 @@ as_file:
 		}
 		if (!slash) {
 			if (cl > 4 && strcmp(cname + cl - 4, ".tgz") == 0) {
-				error = diag_set(d, DIAG_EINVALID,
-						 "error unpacking subchart %s in %s: packaged "
-						 "subcharts (.tgz) are not supported yet",
-						 cname, c->name);
-				goto done;
+				if ((error = S_load_archive_subchart(c, f, cname, depth, d)) < 0)
+					goto done;
+				continue;
 			}
 			free(f->name);
 			f->name = NULL;
@@ -812,6 +866,55 @@ done:
 	json_decref(md);
 	json_decref(req);
 	chart_free(c);
+	return error;
+}
+
+/* LoadFile: a packaged chart (EnsureArchive, then LoadArchive). Messages
+ * name the file by its absolute path, as LocateChart hands it over. */
+static int S_load_archive_file(struct chart **out, const char *path, struct diag *d)
+{
+	struct rawlist files = { NULL, 0, 0 };
+	char *data = NULL, *abs = realpath(path, NULL);
+	const char *name = abs ? abs : path;
+	size_t len = 0, i;
+	int error, has_chart = 0;
+
+	if ((error = S_read_file(&data, &len, path, d)) < 0)
+		goto done;
+	if (len < 3 || memcmp(data, "\x1f\x8b\x08", 3) != 0) {
+		size_t nl = strlen(path);
+		if ((nl > 4 && strcmp(path + nl - 4, ".yml") == 0) ||
+		    (nl > 5 && strcmp(path + nl - 5, ".yaml") == 0))
+			error = diag_set(d, DIAG_EINVALID, "file '%s' seems to be a YAML file, but "
+					 "expected a gzipped archive", name);
+		else
+			error = diag_set(d, DIAG_EINVALID, "file '%s' does not appear to be a gzipped "
+					 "archive; got '%s'", name, memchr(data, 0, len) || len == 0 ?
+					 "application/octet-stream" : "text/plain; charset=utf-8");
+		goto done;
+	}
+	if ((error = S_archive_rawlist(&files, data, len, d)) < 0) {
+		if (error == DIAG_ENOMEM)
+			goto done;
+		if (strcmp(d ? d->msg.ptr : "", "gzip: invalid header") == 0)
+			error = diag_set(d, DIAG_EINVALID, "file '%s' does not appear to be a valid "
+					 "chart file (details: gzip: invalid header)", name);
+		else
+			error = diag_set(d, DIAG_EINVALID, "unable to load chart archive");
+		goto done;
+	}
+	for (i = 0; i < files.n; i++)
+		if (strcmp(files.v[i].name, "Chart.yaml") == 0)
+			has_chart = 1;
+	if (!has_chart) {
+		error = diag_set(d, DIAG_EINVALID, "unable to detect chart version, no Chart.yaml found");
+		goto done;
+	}
+	error = S_load_files(out, &files, NULL, 0, d);
+done:
+	free(abs);
+	free(data);
+	S_rawlist_release(&files);
 	return error;
 }
 
@@ -834,9 +937,10 @@ int chart_load_dir(struct chart **out, const char *dir, struct diag *d)
 					"of repo_name/path_to_chart, got: %s", dir);
 		return diag_set(d, DIAG_ENOTFOUND, "repo %.*s not found", (int)(slash - dir), dir);
 	}
-	if (!S_ISDIR(st.st_mode))
-		return diag_set(d, DIAG_EINVALID,
-				"'%s': packaged charts (.tgz) are not supported yet", dir);
+	if (!S_ISDIR(st.st_mode)) {
+		error = S_load_archive_file(out, dir, d);
+		goto done;
+	}
 	buf_addf(&p, "%s/Chart.yaml", dir);
 	if (stat(p.ptr, &st) < 0) {
 		char *abs = realpath(dir, NULL);
