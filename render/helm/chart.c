@@ -1313,24 +1313,117 @@ static int S_process_enabled(struct chart *c, json_t *v, const char *path, int d
 	return error;
 }
 
-/* processImportValues without import-values: the defaults become MergeValues(c, nil). */
+/* Values.Table: the map at a dotted path, or NULL. */
+static json_t *S_table(json_t *v, const char *path)
+{
+	json_t *t = S_path_value(v, path);
+
+	return json_is_object(t) ? t : NULL;
+}
+
+/* pathToMap: data under the dotted path parent ("." is the top). New. */
+static json_t *S_path_to_map(const char *parent, json_t *data)
+{
+	json_t *cur = json_deep_copy(data);
+	const char *end = parent + strlen(parent);
+
+	if (strcmp(parent, ".") == 0 || !cur)
+		return cur;
+	while (end > parent) {
+		const char *start = end;
+		json_t *wrap;
+		while (start > parent && start[-1] != '.')
+			start--;
+		wrap = json_object();
+		if (!wrap || json_object_setn_new(wrap, start, (size_t)(end - start), cur) < 0) {
+			json_decref(wrap);
+			return NULL;
+		}
+		cur = wrap;
+		end = start > parent ? start - 1 : parent;
+	}
+	return cur;
+}
+
+static int S_has_dep(const struct chart *c, const char *name)
+{
+	for (size_t i = 0; i < c->ndeps; i++)
+		if (strcmp(c->deps[i]->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * processImportValues (merge): the chart's defaults become MergeValues(c,
+ * nil) with each dependency's import-values filled in where the chart has
+ * no value of its own (MergeTables: the destination wins).
+ */
 static int S_process_imports(struct chart *c, int depth, struct diag *d)
 {
-	json_t *merged = NULL;
+	json_t *cvals = NULL, *b = NULL, *req, *iv;
+	struct buf path = BUF_INIT;
+	size_t i, k;
 	int error;
 
 	if (depth > CHART_MAX_DEPTH)
 		return diag_set(d, DIAG_ELIMIT, "subcharts nested too deeply");
-	for (size_t i = 0; i < c->ndeps; i++)
+	for (i = 0; i < c->ndeps; i++)
 		if ((error = S_process_imports(c->deps[i], depth + 1, d)) < 0)
 			return error;
 	if (json_array_size(c->deps_meta) == 0)
 		return 0;
-	if ((error = chart_coalesce(&merged, c, NULL, 1, d)) < 0)
+	if ((error = chart_coalesce(&cvals, c, NULL, 1, d)) < 0)
 		return error;
+	if (!(b = json_object()))
+		goto oom;
+	json_array_foreach(c->deps_meta, i, req) {
+		const char *name = json_string_value(json_object_get(req, "name"));
+		if (!name || !S_has_dep(c, name))
+			continue;
+		json_array_foreach(json_object_get(req, "import-values"), k, iv) {
+			json_t *src = NULL, *add;
+			buf_reset(&path);
+			if (json_is_object(iv)) {
+				const char *child = json_string_value(json_object_get(iv, "child"));
+				const char *parent = json_string_value(json_object_get(iv, "parent"));
+				buf_addf(&path, "%s.%s", name, child ? child : "<nil>");
+				if (buf_oom(&path))
+					goto oom;
+				src = S_table(cvals, path.ptr);
+				if (!src)
+					continue;   /* Helm only warns */
+				add = S_path_to_map(parent ? parent : "<nil>", src);
+			} else if (json_is_string(iv)) {
+				buf_addf(&path, "%s.exports.%s", name, json_string_value(iv));
+				if (buf_oom(&path))
+					goto oom;
+				src = S_table(cvals, path.ptr);
+				if (!src)
+					continue;
+				add = json_deep_copy(src);
+			} else {
+				continue;
+			}
+			if (!add)
+				goto oom;
+			error = S_tables(b, add, 1, 0);
+			json_decref(add);
+			if (error < 0)
+				goto oom;
+		}
+	}
+	if (S_tables(cvals, b, 1, 0) < 0)
+		goto oom;
 	json_decref(c->values);
-	c->values = merged;
+	c->values = cvals;
+	json_decref(b);
+	buf_release(&path);
 	return 0;
+oom:
+	json_decref(cvals);
+	json_decref(b);
+	buf_release(&path);
+	return diag_set(d, DIAG_ENOMEM, "out of memory");
 }
 
 int chart_process_deps(struct chart *c, json_t *vals, struct diag *d)
