@@ -23,7 +23,7 @@ struct bits {
 };
 
 /* Reads n (<= 16) bits, least significant first; sets eof past the input. */
-static uint32_t B_get(struct bits *b, int n)
+static uint32_t S_bits_get(struct bits *b, int n)
 {
 	uint32_t v;
 
@@ -49,7 +49,7 @@ struct huff {
 };
 
 /* Builds the canonical code for lengths[0..n); -1 if over-subscribed. */
-static int H_build(struct huff *h, const short *lengths, int n)
+static int S_huff_build(struct huff *h, const short *lengths, int n)
 {
 	short offs[MAXBITS + 1];
 	int left = 1, len, sym;
@@ -75,12 +75,12 @@ static int H_build(struct huff *h, const short *lengths, int n)
 }
 
 /* Decodes one symbol, walking the code one bit at a time; -1 on bad input. */
-static int H_decode(struct bits *b, const struct huff *h)
+static int S_huff_decode(struct bits *b, const struct huff *h)
 {
 	int code = 0, first = 0, index = 0, len;
 
 	for (len = 1; len <= MAXBITS; len++) {
-		code |= (int)B_get(b, 1);
+		code |= (int)S_bits_get(b, 1);
 		if (b->eof)
 			return -1;
 		if (code - h->count[len] < first)
@@ -108,7 +108,7 @@ static int S_codes(struct bits *b, struct buf *out, size_t max, const struct huf
 		   const struct huff *dist)
 {
 	for (;;) {
-		int sym = H_decode(b, lit);
+		int sym = S_huff_decode(b, lit);
 		if (sym < 0)
 			return b->eof ? INF_EOF : INF_CORRUPT;
 		if (sym < 256) {
@@ -123,11 +123,11 @@ static int S_codes(struct bits *b, struct buf *out, size_t max, const struct huf
 			sym -= 257;
 			if (sym >= 29)
 				return INF_CORRUPT;
-			len = (size_t)S_lbase[sym] + B_get(b, S_lext[sym]);
-			sym = H_decode(b, dist);
+			len = (size_t)S_lbase[sym] + S_bits_get(b, S_lext[sym]);
+			sym = S_huff_decode(b, dist);
 			if (sym < 0 || sym >= 30)
 				return b->eof ? INF_EOF : INF_CORRUPT;
-			d = (size_t)S_dbase[sym] + B_get(b, S_dext[sym]);
+			d = (size_t)S_dbase[sym] + S_bits_get(b, S_dext[sym]);
 			if (b->eof)
 				return INF_EOF;
 			if (d > out->len)
@@ -161,10 +161,10 @@ static int S_fixed(struct bits *b, struct buf *out, size_t max)
 		lengths[i] = 7;
 	for (; i < 288; i++)
 		lengths[i] = 8;
-	H_build(&lit, lengths, 288);
+	S_huff_build(&lit, lengths, 288);
 	for (i = 0; i < 30; i++)
 		lengths[i] = 5;
-	H_build(&dist, lengths, 30);
+	S_huff_build(&dist, lengths, 30);
 	return S_codes(b, out, max, &lit, &dist);
 }
 
@@ -176,24 +176,24 @@ static int S_dynamic(struct bits *b, struct buf *out, size_t max)
 	struct huff lencode, lit, dist;
 	int nlen, ndist, ncode, index, err;
 
-	nlen = (int)B_get(b, 5) + 257;
-	ndist = (int)B_get(b, 5) + 1;
-	ncode = (int)B_get(b, 4) + 4;
+	nlen = (int)S_bits_get(b, 5) + 257;
+	ndist = (int)S_bits_get(b, 5) + 1;
+	ncode = (int)S_bits_get(b, 4) + 4;
 	if (b->eof)
 		return INF_EOF;
 	if (nlen > 286 || ndist > 30)
 		return INF_CORRUPT;
 	for (index = 0; index < ncode; index++)
-		lengths[order[index]] = (short)B_get(b, 3);
+		lengths[order[index]] = (short)S_bits_get(b, 3);
 	for (; index < 19; index++)
 		lengths[order[index]] = 0;
 	if (b->eof)
 		return INF_EOF;
-	if (H_build(&lencode, lengths, 19) != 0)
+	if (S_huff_build(&lencode, lengths, 19) != 0)
 		return INF_CORRUPT;
 	index = 0;
 	while (index < nlen + ndist) {
-		int sym = H_decode(b, &lencode), len = 0, rep;
+		int sym = S_huff_decode(b, &lencode), len = 0, rep;
 		if (sym < 0)
 			return b->eof ? INF_EOF : INF_CORRUPT;
 		if (sym < 16) {
@@ -204,11 +204,11 @@ static int S_dynamic(struct bits *b, struct buf *out, size_t max)
 			if (index == 0)
 				return INF_CORRUPT;
 			len = lengths[index - 1];
-			rep = 3 + (int)B_get(b, 2);
+			rep = 3 + (int)S_bits_get(b, 2);
 		} else if (sym == 17) {
-			rep = 3 + (int)B_get(b, 3);
+			rep = 3 + (int)S_bits_get(b, 3);
 		} else {
-			rep = 11 + (int)B_get(b, 7);
+			rep = 11 + (int)S_bits_get(b, 7);
 		}
 		if (b->eof)
 			return INF_EOF;
@@ -219,10 +219,10 @@ static int S_dynamic(struct bits *b, struct buf *out, size_t max)
 	}
 	if (lengths[256] == 0)
 		return INF_CORRUPT;
-	err = H_build(&lit, lengths, nlen);
+	err = S_huff_build(&lit, lengths, nlen);
 	if (err < 0 || (err > 0 && nlen - lit.count[0] != 1))
 		return INF_CORRUPT;
-	err = H_build(&dist, lengths + nlen, ndist);
+	err = S_huff_build(&dist, lengths + nlen, ndist);
 	if (err < 0 || (err > 0 && ndist - dist.count[0] != 1))
 		return INF_CORRUPT;
 	return S_codes(b, out, max, &lit, &dist);
@@ -234,8 +234,8 @@ static int S_inflate(struct bits *b, struct buf *out, size_t max)
 	int last, type, err;
 
 	do {
-		last = (int)B_get(b, 1);
-		type = (int)B_get(b, 2);
+		last = (int)S_bits_get(b, 1);
+		type = (int)S_bits_get(b, 2);
 		if (b->eof)
 			return INF_EOF;
 		if (type == 0) {

@@ -24,7 +24,7 @@ struct tp {
 	int failed, oom;
 };
 
-static int T_fail(struct tp *p, const char *msg)
+static int S_fail(struct tp *p, const char *msg)
 {
 	if (!p->failed) {
 		p->failed = 1;
@@ -36,41 +36,41 @@ static int T_fail(struct tp *p, const char *msg)
 	return -1;
 }
 
-static int T_peek(const struct tp *p, size_t off)
+static int S_peek(const struct tp *p, size_t off)
 {
 	return p->pos + off < p->len ? (unsigned char)p->s[p->pos + off] : -1;
 }
 
-static int T_starts(const struct tp *p, const char *lit)
+static int S_starts(const struct tp *p, const char *lit)
 {
 	size_t n = strlen(lit);
 
 	return p->pos + n <= p->len && memcmp(p->s + p->pos, lit, n) == 0;
 }
 
-static void T_ws(struct tp *p)
+static void S_ws(struct tp *p)
 {
-	while (T_peek(p, 0) == ' ' || T_peek(p, 0) == '\t')
+	while (S_peek(p, 0) == ' ' || S_peek(p, 0) == '\t')
 		p->pos++;
 }
 
-static void T_comment(struct tp *p)
+static void S_comment(struct tp *p)
 {
-	if (T_peek(p, 0) == '#')
+	if (S_peek(p, 0) == '#')
 		while (p->pos < p->len && p->s[p->pos] != '\n')
 			p->pos++;
 }
 
 /* Skips blanks, comments and newlines. */
-static void T_ws_nl(struct tp *p)
+static void S_ws_nl(struct tp *p)
 {
 	for (;;) {
-		T_ws(p);
-		T_comment(p);
-		if (T_peek(p, 0) == '\n') {
+		S_ws(p);
+		S_comment(p);
+		if (S_peek(p, 0) == '\n') {
 			p->pos++;
 			p->line++;
-		} else if (T_peek(p, 0) == '\r' && T_peek(p, 1) == '\n') {
+		} else if (S_peek(p, 0) == '\r' && S_peek(p, 1) == '\n') {
 			p->pos += 2;
 			p->line++;
 		} else {
@@ -80,18 +80,18 @@ static void T_ws_nl(struct tp *p)
 }
 
 /* After a value or header: blanks, a comment, then a newline or the end. */
-static int T_eol(struct tp *p)
+static int S_eol(struct tp *p)
 {
-	T_ws(p);
-	T_comment(p);
+	S_ws(p);
+	S_comment(p);
 	if (p->pos >= p->len)
 		return 0;
-	if (T_peek(p, 0) == '\n' || (T_peek(p, 0) == '\r' && T_peek(p, 1) == '\n'))
+	if (S_peek(p, 0) == '\n' || (S_peek(p, 0) == '\r' && S_peek(p, 1) == '\n'))
 		return 0;
-	return T_fail(p, "expected a top-level item to end with a newline, comment, or EOF");
+	return S_fail(p, "expected a top-level item to end with a newline, comment, or EOF");
 }
 
-static void T_utf8(struct buf *b, unsigned long c)
+static void S_utf8(struct buf *b, unsigned long c)
 {
 	if (c < 0x80) {
 		buf_addch(b, (char)c);
@@ -111,16 +111,16 @@ static void T_utf8(struct buf *b, unsigned long c)
 }
 
 /* A basic string body after its opening quote(s); multi: """ form. */
-static int T_basic(struct tp *p, struct buf *out, int multi)
+static int S_basic(struct tp *p, struct buf *out, int multi)
 {
 	for (;;) {
-		int c = T_peek(p, 0);
+		int c = S_peek(p, 0);
 		if (c < 0)
-			return T_fail(p, "unexpected EOF; expected '\"'");
-		if (multi && T_starts(p, "\"\"\"")) {
+			return S_fail(p, "unexpected EOF; expected '\"'");
+		if (multi && S_starts(p, "\"\"\"")) {
 			/* up to two quotes may end the content */
 			size_t extra = 0;
-			while (extra < 2 && T_peek(p, 3 + extra) == '"')
+			while (extra < 2 && S_peek(p, 3 + extra) == '"')
 				extra++;
 			buf_addchn(out, '"', extra);
 			p->pos += 3 + extra;
@@ -132,11 +132,11 @@ static int T_basic(struct tp *p, struct buf *out, int multi)
 		}
 		if (c == '\n') {
 			if (!multi)
-				return T_fail(p, "strings cannot contain newlines");
+				return S_fail(p, "strings cannot contain newlines");
 			p->line++;
 		}
 		if (c == '\\') {
-			int e = T_peek(p, 1);
+			int e = S_peek(p, 1);
 			p->pos += 2;
 			switch (e) {
 			case 'b': buf_addch(out, '\b'); break;
@@ -151,17 +151,17 @@ static int T_basic(struct tp *p, struct buf *out, int multi)
 				size_t n = e == 'u' ? 4 : 8, i;
 				unsigned long cp = 0;
 				for (i = 0; i < n; i++) {
-					int h = T_peek(p, 0);
+					int h = S_peek(p, 0);
 					int v = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ?
 						h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
 					if (v < 0)
-						return T_fail(p, "invalid escape in string");
+						return S_fail(p, "invalid escape in string");
 					cp = cp * 16 + (unsigned long)v;
 					p->pos++;
 				}
 				if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-					return T_fail(p, "invalid unicode escape in string");
-				T_utf8(out, cp);
+					return S_fail(p, "invalid unicode escape in string");
+				S_utf8(out, cp);
 				break;
 			}
 			default:
@@ -176,7 +176,7 @@ static int T_basic(struct tp *p, struct buf *out, int multi)
 					}
 					break;
 				}
-				return T_fail(p, "invalid escape in string");
+				return S_fail(p, "invalid escape in string");
 			}
 			continue;
 		}
@@ -185,15 +185,15 @@ static int T_basic(struct tp *p, struct buf *out, int multi)
 	}
 }
 
-static int T_literal(struct tp *p, struct buf *out, int multi)
+static int S_literal(struct tp *p, struct buf *out, int multi)
 {
 	for (;;) {
-		int c = T_peek(p, 0);
+		int c = S_peek(p, 0);
 		if (c < 0)
-			return T_fail(p, "unexpected EOF; expected \"'\"");
-		if (multi && T_starts(p, "'''")) {
+			return S_fail(p, "unexpected EOF; expected \"'\"");
+		if (multi && S_starts(p, "'''")) {
 			size_t extra = 0;
-			while (extra < 2 && T_peek(p, 3 + extra) == '\'')
+			while (extra < 2 && S_peek(p, 3 + extra) == '\'')
 				extra++;
 			buf_addchn(out, '\'', extra);
 			p->pos += 3 + extra;
@@ -205,7 +205,7 @@ static int T_literal(struct tp *p, struct buf *out, int multi)
 		}
 		if (c == '\n') {
 			if (!multi)
-				return T_fail(p, "strings cannot contain newlines");
+				return S_fail(p, "strings cannot contain newlines");
 			p->line++;
 		}
 		buf_addch(out, (char)c);
@@ -214,55 +214,55 @@ static int T_literal(struct tp *p, struct buf *out, int multi)
 }
 
 /* A string value or key at pos (quote included). */
-static int T_string(struct tp *p, struct buf *out)
+static int S_string(struct tp *p, struct buf *out)
 {
-	if (T_starts(p, "\"\"\"") || T_starts(p, "'''")) {
+	if (S_starts(p, "\"\"\"") || S_starts(p, "'''")) {
 		int basic = p->s[p->pos] == '"';
 		p->pos += 3;
 		/* a newline right after the opening delimiter is trimmed */
-		if (T_peek(p, 0) == '\n') {
+		if (S_peek(p, 0) == '\n') {
 			p->pos++;
 			p->line++;
-		} else if (T_peek(p, 0) == '\r' && T_peek(p, 1) == '\n') {
+		} else if (S_peek(p, 0) == '\r' && S_peek(p, 1) == '\n') {
 			p->pos += 2;
 			p->line++;
 		}
-		return basic ? T_basic(p, out, 1) : T_literal(p, out, 1);
+		return basic ? S_basic(p, out, 1) : S_literal(p, out, 1);
 	}
-	if (T_peek(p, 0) == '"') {
+	if (S_peek(p, 0) == '"') {
 		p->pos++;
-		return T_basic(p, out, 0);
+		return S_basic(p, out, 0);
 	}
 	p->pos++;
-	return T_literal(p, out, 0);
+	return S_literal(p, out, 0);
 }
 
-static int T_bare_char(int c)
+static int S_bare_char(int c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 	       c == '_' || c == '-';
 }
 
 /* One key part into out. */
-static int T_key_part(struct tp *p, struct buf *out)
+static int S_key_part(struct tp *p, struct buf *out)
 {
-	int c = T_peek(p, 0);
+	int c = S_peek(p, 0);
 
 	buf_reset(out);
 	if (c == '"' || c == '\'') {
-		if (T_starts(p, "\"\"\"") || T_starts(p, "'''"))
-			return T_fail(p, "multi-line strings are not allowed as keys");
-		return T_string(p, out);
+		if (S_starts(p, "\"\"\"") || S_starts(p, "'''"))
+			return S_fail(p, "multi-line strings are not allowed as keys");
+		return S_string(p, out);
 	}
-	if (!T_bare_char(c))
-		return T_fail(p, c < 0 ? "unexpected EOF; expected key" : "expected key");
-	while (T_bare_char(T_peek(p, 0)))
+	if (!S_bare_char(c))
+		return S_fail(p, c < 0 ? "unexpected EOF; expected key" : "expected key");
+	while (S_bare_char(S_peek(p, 0)))
 		buf_addch(out, p->s[p->pos++]);
 	return 0;
 }
 
 /* A dotted key: its parts as a json array of strings (new). */
-static json_t *T_key(struct tp *p)
+static json_t *S_key(struct tp *p)
 {
 	json_t *parts = json_array();
 	struct buf part = BUF_INIT;
@@ -272,8 +272,8 @@ static json_t *T_key(struct tp *p)
 		return NULL;
 	}
 	for (;;) {
-		T_ws(p);
-		if (T_key_part(p, &part) < 0)
+		S_ws(p);
+		if (S_key_part(p, &part) < 0)
 			goto fail;
 		if (json_array_append_new(parts, json_stringn(part.ptr, part.len)) < 0) {
 			p->oom = 1;
@@ -285,8 +285,8 @@ static json_t *T_key(struct tp *p)
 				buf_addch(&p->key, '.');
 			buf_adds(&p->key, json_string_value(json_array_get(parts, i)));
 		}
-		T_ws(p);
-		if (T_peek(p, 0) != '.')
+		S_ws(p);
+		if (S_peek(p, 0) != '.')
 			break;
 		p->pos++;
 	}
@@ -298,7 +298,7 @@ fail:
 	return NULL;
 }
 
-static int T_digits_ok(const char *t, size_t n, int (*is_digit)(int))
+static int S_digits_ok(const char *t, size_t n, int (*is_digit)(int))
 {
 	/* digits with single underscores between them */
 	if (n == 0 || t[0] == '_' || t[n - 1] == '_')
@@ -314,12 +314,12 @@ static int T_digits_ok(const char *t, size_t n, int (*is_digit)(int))
 	return 1;
 }
 
-static int T_dec(int c) { return c >= '0' && c <= '9'; }
-static int T_hex(int c) { return T_dec(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-static int T_oct(int c) { return c >= '0' && c <= '7'; }
-static int T_bin(int c) { return c == '0' || c == '1'; }
+static int S_dec(int c) { return c >= '0' && c <= '9'; }
+static int S_hex(int c) { return S_dec(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static int S_oct(int c) { return c >= '0' && c <= '7'; }
+static int S_bin(int c) { return c == '0' || c == '1'; }
 
-static json_t *T_number(struct tp *p)
+static json_t *S_number(struct tp *p)
 {
 	size_t start = p->pos, n, i;
 	char tok[128], clean[128];
@@ -328,10 +328,10 @@ static json_t *T_number(struct tp *p)
 	int is_date = 0;
 
 	while (p->pos < p->len) {
-		int c = T_peek(p, 0);
-		if (T_bare_char(c) || c == '+' || c == '.' || c == ':')
+		int c = S_peek(p, 0);
+		if (S_bare_char(c) || c == '+' || c == '.' || c == ':')
 			p->pos++;
-		else if (c == ' ' && p->pos - start == 10 && T_dec(T_peek(p, 1)) &&
+		else if (c == ' ' && p->pos - start == 10 && S_dec(S_peek(p, 1)) &&
 			 memchr(p->s + start, '-', 10))
 			p->pos++;   /* "1979-05-27 07:32:00" */
 		else
@@ -339,7 +339,7 @@ static json_t *T_number(struct tp *p)
 	}
 	n = p->pos - start;
 	if (n == 0 || n >= sizeof(tok)) {
-		T_fail(p, n ? "value too long" : "expected value but found invalid character");
+		S_fail(p, n ? "value too long" : "expected value but found invalid character");
 		return NULL;
 	}
 	memcpy(tok, p->s + start, n);
@@ -347,10 +347,10 @@ static json_t *T_number(struct tp *p)
 	t = tok;
 	if (strcmp(t, "inf") == 0 || strcmp(t, "+inf") == 0 || strcmp(t, "-inf") == 0 ||
 	    strcmp(t, "nan") == 0 || strcmp(t, "+nan") == 0 || strcmp(t, "-nan") == 0) {
-		T_fail(p, "infinity and NaN cannot be represented in Helm's values");
+		S_fail(p, "infinity and NaN cannot be represented in Helm's values");
 		return NULL;
 	}
-	if (n >= 5 && T_dec(tok[0]) && ((n >= 10 && tok[4] == '-') || tok[2] == ':'))
+	if (n >= 5 && S_dec(tok[0]) && ((n >= 10 && tok[4] == '-') || tok[2] == ':'))
 		is_date = 1;
 	if (is_date)
 		return json_string(tok);   /* NEEDSWORK: time.Time */
@@ -358,9 +358,9 @@ static json_t *T_number(struct tp *p)
 		t++;
 	if (t[0] == '0' && (t[1] == 'x' || t[1] == 'o' || t[1] == 'b')) {
 		int base = t[1] == 'x' ? 16 : t[1] == 'o' ? 8 : 2;
-		int (*ok)(int) = base == 16 ? T_hex : base == 8 ? T_oct : T_bin;
-		if (t != tok || !T_digits_ok(t + 2, strlen(t + 2), ok)) {
-			T_fail(p, "invalid integer");
+		int (*ok)(int) = base == 16 ? S_hex : base == 8 ? S_oct : S_bin;
+		if (t != tok || !S_digits_ok(t + 2, strlen(t + 2), ok)) {
+			S_fail(p, "invalid integer");
 			return NULL;
 		}
 		for (i = 2; t[i]; i++)
@@ -371,7 +371,7 @@ static json_t *T_number(struct tp *p)
 		{
 			unsigned long long u = strtoull(clean, NULL, base);
 			if (errno || u > (unsigned long long)INT64_MAX) {
-				T_fail(p, "integer out of range");
+				S_fail(p, "integer out of range");
 				return NULL;
 			}
 			return json_integer((json_int_t)u);
@@ -386,15 +386,15 @@ static json_t *T_number(struct tp *p)
 		double f;
 		/* digits around '.', no leading zeros */
 		const char *dot = strchr(t, '.');
-		if ((t[0] == '0' && T_dec(t[1])) || (dot && (!T_dec(dot[1]) || dot == t)) ||
+		if ((t[0] == '0' && S_dec(t[1])) || (dot && (!S_dec(dot[1]) || dot == t)) ||
 		    t[0] == '.' || t[0] == '_') {
-			T_fail(p, "invalid float");
+			S_fail(p, "invalid float");
 			return NULL;
 		}
 		errno = 0;
 		f = strtod(clean, &end);
 		if (*end || !isfinite(f)) {
-			T_fail(p, "invalid float");
+			S_fail(p, "invalid float");
 			return NULL;
 		}
 		return json_real(f);
@@ -402,11 +402,11 @@ static json_t *T_number(struct tp *p)
 	if (t[0] == '0' && t[1]) {
 		char m[200];
 		snprintf(m, sizeof(m), "Invalid integer \"%s\": cannot have leading zeroes", tok);
-		T_fail(p, m);
+		S_fail(p, m);
 		return NULL;
 	}
-	if (!T_digits_ok(t, strlen(t), T_dec)) {
-		T_fail(p, "invalid integer");
+	if (!S_digits_ok(t, strlen(t), S_dec)) {
+		S_fail(p, "invalid integer");
 		return NULL;
 	}
 	{
@@ -415,18 +415,18 @@ static json_t *T_number(struct tp *p)
 		errno = 0;
 		v = strtoll(clean, &end, 10);
 		if (errno || *end) {
-			T_fail(p, "integer out of range");
+			S_fail(p, "integer out of range");
 			return NULL;
 		}
 		return json_integer(v);
 	}
 }
 
-static json_t *T_value(struct tp *p);
+static json_t *S_value(struct tp *p);
 
-static int T_set_path(struct tp *p, json_t *table, json_t *parts, json_t *val);
+static int S_set_path(struct tp *p, json_t *table, json_t *parts, json_t *val);
 
-static json_t *T_array(struct tp *p)
+static json_t *S_array(struct tp *p)
 {
 	json_t *a = json_array();
 
@@ -437,23 +437,23 @@ static json_t *T_array(struct tp *p)
 	p->pos++;   /* [ */
 	for (;;) {
 		json_t *v;
-		T_ws_nl(p);
-		if (T_peek(p, 0) == ']') {
+		S_ws_nl(p);
+		if (S_peek(p, 0) == ']') {
 			p->pos++;
 			return a;
 		}
-		if (!(v = T_value(p)) || json_array_append_new(a, v) < 0)
+		if (!(v = S_value(p)) || json_array_append_new(a, v) < 0)
 			goto fail;
-		T_ws_nl(p);
-		if (T_peek(p, 0) == ',') {
+		S_ws_nl(p);
+		if (S_peek(p, 0) == ',') {
 			p->pos++;
 			continue;
 		}
-		if (T_peek(p, 0) == ']') {
+		if (S_peek(p, 0) == ']') {
 			p->pos++;
 			return a;
 		}
-		T_fail(p, T_peek(p, 0) < 0 ? "unexpected EOF; expected ']'"
+		S_fail(p, S_peek(p, 0) < 0 ? "unexpected EOF; expected ']'"
 					   : "expected a comma (',') or array terminator (']')");
 		goto fail;
 	}
@@ -462,7 +462,7 @@ fail:
 	return NULL;
 }
 
-static json_t *T_inline_table(struct tp *p)
+static json_t *S_inline_table(struct tp *p)
 {
 	json_t *t = json_object();
 
@@ -471,39 +471,39 @@ static json_t *T_inline_table(struct tp *p)
 		return NULL;
 	}
 	p->pos++;   /* { */
-	T_ws(p);
-	if (T_peek(p, 0) == '}') {
+	S_ws(p);
+	if (S_peek(p, 0) == '}') {
 		p->pos++;
 		return t;
 	}
 	for (;;) {
-		json_t *parts = T_key(p), *v;
+		json_t *parts = S_key(p), *v;
 		if (!parts)
 			goto fail;
-		T_ws(p);
-		if (T_peek(p, 0) != '=') {
+		S_ws(p);
+		if (S_peek(p, 0) != '=') {
 			json_decref(parts);
-			T_fail(p, "expected key separator '='");
+			S_fail(p, "expected key separator '='");
 			goto fail;
 		}
 		p->pos++;
-		T_ws(p);
-		v = T_value(p);
-		if (!v || T_set_path(p, t, parts, v) < 0) {
+		S_ws(p);
+		v = S_value(p);
+		if (!v || S_set_path(p, t, parts, v) < 0) {
 			json_decref(parts);
 			goto fail;
 		}
 		json_decref(parts);
-		T_ws(p);
-		if (T_peek(p, 0) == ',') {
+		S_ws(p);
+		if (S_peek(p, 0) == ',') {
 			p->pos++;
 			continue;
 		}
-		if (T_peek(p, 0) == '}') {
+		if (S_peek(p, 0) == '}') {
 			p->pos++;
 			return t;
 		}
-		T_fail(p, "expected a comma or an inline table terminator '}'");
+		S_fail(p, "expected a comma or an inline table terminator '}'");
 		goto fail;
 	}
 fail:
@@ -511,44 +511,44 @@ fail:
 	return NULL;
 }
 
-static json_t *T_value(struct tp *p)
+static json_t *S_value(struct tp *p)
 {
-	int c = T_peek(p, 0);
+	int c = S_peek(p, 0);
 	json_t *v = NULL;
 
 	if (++p->depth > TOML_MAX_DEPTH) {
 		p->depth--;
-		T_fail(p, "nested too deeply");
+		S_fail(p, "nested too deeply");
 		return NULL;
 	}
 	if (c < 0) {
-		T_fail(p, "unexpected EOF; expected value");
+		S_fail(p, "unexpected EOF; expected value");
 	} else if (c == '"' || c == '\'') {
 		struct buf s = BUF_INIT;
-		if (T_string(p, &s) == 0 && !(v = json_stringn(s.ptr, s.len)))
+		if (S_string(p, &s) == 0 && !(v = json_stringn(s.ptr, s.len)))
 			p->oom = 1;
 		buf_release(&s);
-	} else if (T_starts(p, "true") && !T_bare_char(T_peek(p, 4))) {
+	} else if (S_starts(p, "true") && !S_bare_char(S_peek(p, 4))) {
 		p->pos += 4;
 		v = json_true();
-	} else if (T_starts(p, "false") && !T_bare_char(T_peek(p, 5))) {
+	} else if (S_starts(p, "false") && !S_bare_char(S_peek(p, 5))) {
 		p->pos += 5;
 		v = json_false();
 	} else if (c == '[') {
-		v = T_array(p);
+		v = S_array(p);
 	} else if (c == '{') {
-		v = T_inline_table(p);
+		v = S_inline_table(p);
 	} else if (c == '\n' || c == '\r' || c == '#') {
-		T_fail(p, "expected value but found newline");
+		S_fail(p, "expected value but found newline");
 	} else {
-		v = T_number(p);
+		v = S_number(p);
 	}
 	p->depth--;
 	return v;
 }
 
 /* Puts val (stolen) at the dotted path parts below table. */
-static int T_set_path(struct tp *p, json_t *table, json_t *parts, json_t *val)
+static int S_set_path(struct tp *p, json_t *table, json_t *parts, json_t *val)
 {
 	size_t n = json_array_size(parts), i;
 	json_t *cur = table;
@@ -565,7 +565,7 @@ static int T_set_path(struct tp *p, json_t *table, json_t *parts, json_t *val)
 			}
 		} else if (!json_is_object(next)) {
 			json_decref(val);
-			return T_fail(p, "key is already defined and is not a table");
+			return S_fail(p, "key is already defined and is not a table");
 		}
 		cur = next;
 	}
@@ -575,7 +575,7 @@ static int T_set_path(struct tp *p, json_t *table, json_t *parts, json_t *val)
 			struct buf m = BUF_INIT;
 			json_decref(val);
 			buf_addf(&m, "Key '%s' has already been defined.", p->key.ptr);
-			T_fail(p, m.ptr);
+			S_fail(p, m.ptr);
 			buf_release(&m);
 			return -1;
 		}
@@ -588,18 +588,18 @@ static int T_set_path(struct tp *p, json_t *table, json_t *parts, json_t *val)
 }
 
 /* [a.b] or [[a.b]]: the table that follows key/values go into. */
-static json_t *T_header(struct tp *p, json_t *root)
+static json_t *S_header(struct tp *p, json_t *root)
 {
-	int array = T_starts(p, "[[");
+	int array = S_starts(p, "[[");
 	json_t *parts, *cur = root, *res = NULL;
 	size_t n, i;
 
 	p->pos += array ? 2 : 1;
-	if (!(parts = T_key(p)))
+	if (!(parts = S_key(p)))
 		return NULL;
-	T_ws(p);
-	if (array ? !T_starts(p, "]]") : T_peek(p, 0) != ']') {
-		T_fail(p, array ? "expected ']]'" : "expected ']'");
+	S_ws(p);
+	if (array ? !S_starts(p, "]]") : S_peek(p, 0) != ']') {
+		S_fail(p, array ? "expected ']]'" : "expected ']'");
 		goto done;
 	}
 	p->pos += array ? 2 : 1;
@@ -619,7 +619,7 @@ static json_t *T_header(struct tp *p, json_t *root)
 				}
 			} else if (!json_is_array(next)) {
 				json_decref(t);
-				T_fail(p, "key is already defined and is not an array of tables");
+				S_fail(p, "key is already defined and is not an array of tables");
 				goto done;
 			}
 			if (!t || json_array_append_new(next, t) < 0) {
@@ -639,7 +639,7 @@ static json_t *T_header(struct tp *p, json_t *root)
 			   json_is_object(json_array_get(next, json_array_size(next) - 1))) {
 			next = json_array_get(next, json_array_size(next) - 1);
 		} else if (!json_is_object(next)) {
-			T_fail(p, "key is already defined and is not a table");
+			S_fail(p, "key is already defined and is not a table");
 			goto done;
 		}
 		cur = next;
@@ -660,35 +660,35 @@ int helm_toml_parse(json_t **out, const char *s, size_t len, struct buf *err)
 		return DIAG_ENOMEM;
 	cur = root;
 	for (;;) {
-		T_ws_nl(&p);
+		S_ws_nl(&p);
 		if (p.pos >= p.len || p.failed || p.oom)
 			break;
-		if (T_peek(&p, 0) == '[') {
-			if (!(cur = T_header(&p, root)))
+		if (S_peek(&p, 0) == '[') {
+			if (!(cur = S_header(&p, root)))
 				break;
-			T_eol(&p);
+			S_eol(&p);
 			continue;
 		}
 		{
-			json_t *parts = T_key(&p), *v;
+			json_t *parts = S_key(&p), *v;
 			if (!parts)
 				break;
-			T_ws(&p);
-			if (T_peek(&p, 0) != '=') {
+			S_ws(&p);
+			if (S_peek(&p, 0) != '=') {
 				json_decref(parts);
-				T_fail(&p, T_peek(&p, 0) < 0 ? "unexpected EOF; expected key separator '='"
+				S_fail(&p, S_peek(&p, 0) < 0 ? "unexpected EOF; expected key separator '='"
 							     : "expected key separator '='");
 				break;
 			}
 			p.pos++;
-			T_ws(&p);
-			v = T_value(&p);
-			if (!v || T_set_path(&p, cur, parts, v) < 0) {
+			S_ws(&p);
+			v = S_value(&p);
+			if (!v || S_set_path(&p, cur, parts, v) < 0) {
 				json_decref(parts);
 				break;
 			}
 			json_decref(parts);
-			T_eol(&p);
+			S_eol(&p);
 		}
 	}
 	buf_release(&p.key);

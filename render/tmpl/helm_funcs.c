@@ -567,25 +567,25 @@ struct tenc {
 	int depth;
 };
 
-static void T_write(struct tenc *te, const char *s, size_t n)
+static void S_toml_write(struct tenc *te, const char *s, size_t n)
 {
 	buf_add(te->out, s, n);
 	te->written = 1;
 }
 
-static void T_writes(struct tenc *te, const char *s)
+static void S_toml_writes(struct tenc *te, const char *s)
 {
-	T_write(te, s, strlen(s));
+	S_toml_write(te, s, strlen(s));
 }
 
-static void T_newline(struct tenc *te)
+static void S_toml_newline(struct tenc *te)
 {
 	if (te->written)
-		T_writes(te, "\n");
+		S_toml_writes(te, "\n");
 }
 
 /* tomlTypeOfGo; an array with a nil element is an error (isTableArray). */
-static enum toml_type T_type(struct tenc *te, const json_t *v)
+static enum toml_type S_toml_type(struct tenc *te, const json_t *v)
 {
 	size_t i, n;
 	int all_hash = 1;
@@ -615,7 +615,7 @@ static enum toml_type T_type(struct tenc *te, const json_t *v)
 	}
 }
 
-static int T_bare(const char *k)
+static int S_toml_bare(const char *k)
 {
 	if (!*k)
 		return 0;
@@ -627,19 +627,19 @@ static int T_bare(const char *k)
 }
 
 /* dblQuotedReplacer inside double quotes */
-static void T_quoted(struct tenc *te, const char *s, size_t n)
+static void S_toml_quoted(struct tenc *te, const char *s, size_t n)
 {
-	T_writes(te, "\"");
+	S_toml_writes(te, "\"");
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
-		case '"': T_writes(te, "\\\""); break;
-		case '\\': T_writes(te, "\\\\"); break;
-		case '\b': T_writes(te, "\\b"); break;
-		case '\t': T_writes(te, "\\t"); break;
-		case '\n': T_writes(te, "\\n"); break;
-		case '\f': T_writes(te, "\\f"); break;
-		case '\r': T_writes(te, "\\r"); break;
+		case '"': S_toml_writes(te, "\\\""); break;
+		case '\\': S_toml_writes(te, "\\\\"); break;
+		case '\b': S_toml_writes(te, "\\b"); break;
+		case '\t': S_toml_writes(te, "\\t"); break;
+		case '\n': S_toml_writes(te, "\\n"); break;
+		case '\f': S_toml_writes(te, "\\f"); break;
+		case '\r': S_toml_writes(te, "\\r"); break;
 		default:
 			if (c < 0x20 || c == 0x7f)
 				buf_addf(te->out, "\\u%04x", c);
@@ -647,35 +647,35 @@ static void T_quoted(struct tenc *te, const char *s, size_t n)
 				buf_addch(te->out, (char)c);
 		}
 	}
-	T_writes(te, "\"");
+	S_toml_writes(te, "\"");
 }
 
-static void T_key_part(struct tenc *te, const char *k)
+static void S_toml_key_part(struct tenc *te, const char *k)
 {
 	if (!*k)
-		T_writes(te, "\"\"");
-	else if (T_bare(k))
-		T_writes(te, k);
+		S_toml_writes(te, "\"\"");
+	else if (S_toml_bare(k))
+		S_toml_writes(te, k);
 	else
-		T_quoted(te, k, strlen(k));
+		S_toml_quoted(te, k, strlen(k));
 }
 
-static void T_indent(struct tenc *te)
+static void S_toml_indent(struct tenc *te)
 {
 	for (size_t i = 1; i < te->nkey; i++)
-		T_writes(te, "  ");
+		S_toml_writes(te, "  ");
 }
 
-static void T_key_string(struct tenc *te)
+static void S_toml_key_string(struct tenc *te)
 {
 	for (size_t i = 0; i < te->nkey; i++) {
 		if (i)
-			T_writes(te, ".");
-		T_key_part(te, te->key[i]);
+			S_toml_writes(te, ".");
+		S_toml_key_part(te, te->key[i]);
 	}
 }
 
-static int T_push(struct tenc *te, const char *k)
+static int S_toml_push(struct tenc *te, const char *k)
 {
 	if (te->nkey == te->keycap) {
 		size_t cap = te->keycap ? te->keycap * 2 : 8;
@@ -689,9 +689,9 @@ static int T_push(struct tenc *te, const char *k)
 	return 0;
 }
 
-static void T_map(struct tenc *te, const json_t *obj, int inline_);
+static void S_toml_map(struct tenc *te, const json_t *obj, int inline_);
 
-static void T_element(struct tenc *te, const json_t *v)
+static void S_toml_element(struct tenc *te, const json_t *v)
 {
 	struct buf num = BUF_INIT;
 
@@ -703,36 +703,36 @@ static void T_element(struct tenc *te, const json_t *v)
 	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		T_quoted(te, json_string_value(v), json_string_length(v));
+		S_toml_quoted(te, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_TRUE:
-		T_writes(te, "true");
+		S_toml_writes(te, "true");
 		break;
 	case JSON_FALSE:
-		T_writes(te, "false");
+		S_toml_writes(te, "false");
 		break;
 	case JSON_INTEGER:
 		buf_addf(te->out, "%lld", (long long)json_integer_value(v));
 		break;
 	case JSON_REAL:
 		gofloat_format(&num, json_real_value(v), 'g', -1, 64);
-		T_write(te, num.ptr, num.len);
+		S_toml_write(te, num.ptr, num.len);
 		if (!strchr(num.ptr, 'e') && !strchr(num.ptr, '.'))
-			T_writes(te, ".0");
+			S_toml_writes(te, ".0");
 		break;
 	case JSON_ARRAY: {
 		size_t i, n = json_array_size(v);
-		T_writes(te, "[");
+		S_toml_writes(te, "[");
 		for (i = 0; i < n; i++) {
-			T_element(te, json_array_get(v, i));
+			S_toml_element(te, json_array_get(v, i));
 			if (i != n - 1)
-				T_writes(te, ", ");
+				S_toml_writes(te, ", ");
 		}
-		T_writes(te, "]");
+		S_toml_writes(te, "]");
 		break;
 	}
 	case JSON_OBJECT:
-		T_map(te, v, 1);
+		S_toml_map(te, v, 1);
 		break;
 	case JSON_NULL:
 		if (!te->err)
@@ -743,37 +743,37 @@ static void T_element(struct tenc *te, const json_t *v)
 	te->depth--;
 }
 
-static void T_key_value(struct tenc *te, const json_t *v, int inline_)
+static void S_toml_key_value(struct tenc *te, const json_t *v, int inline_)
 {
 	if (te->nkey == 0) {
-		T_element(te, v);
+		S_toml_element(te, v);
 		return;
 	}
-	T_indent(te);
-	T_key_part(te, te->key[te->nkey - 1]);
-	T_writes(te, " = ");
-	T_element(te, v);
+	S_toml_indent(te);
+	S_toml_key_part(te, te->key[te->nkey - 1]);
+	S_toml_writes(te, " = ");
+	S_toml_element(te, v);
 	if (!inline_)
-		T_newline(te);
+		S_toml_newline(te);
 }
 
-static void T_encode(struct tenc *te, const json_t *v);
+static void S_toml_encode(struct tenc *te, const json_t *v);
 
-static void T_table(struct tenc *te, const json_t *v)
+static void S_toml_table(struct tenc *te, const json_t *v)
 {
 	if (te->nkey == 1)
-		T_newline(te);
+		S_toml_newline(te);
 	if (te->nkey > 0) {
-		T_indent(te);
-		T_writes(te, "[");
-		T_key_string(te);
-		T_writes(te, "]");
-		T_newline(te);
+		S_toml_indent(te);
+		S_toml_writes(te, "[");
+		S_toml_key_string(te);
+		S_toml_writes(te, "]");
+		S_toml_newline(te);
 	}
-	T_map(te, v, 0);
+	S_toml_map(te, v, 0);
 }
 
-static void T_array_of_tables(struct tenc *te, const json_t *v)
+static void S_toml_array_of_tables(struct tenc *te, const json_t *v)
 {
 	size_t i;
 
@@ -782,19 +782,19 @@ static void T_array_of_tables(struct tenc *te, const json_t *v)
 		return;
 	}
 	for (i = 0; i < json_array_size(v) && !te->err; i++) {
-		T_newline(te);
-		T_indent(te);
-		T_writes(te, "[[");
-		T_key_string(te);
-		T_writes(te, "]]");
-		T_newline(te);
-		T_map(te, json_array_get(v, i), 0);
+		S_toml_newline(te);
+		S_toml_indent(te);
+		S_toml_writes(te, "[[");
+		S_toml_key_string(te);
+		S_toml_writes(te, "]]");
+		S_toml_newline(te);
+		S_toml_map(te, json_array_get(v, i), 0);
 	}
 }
 
-static void T_encode(struct tenc *te, const json_t *v)
+static void S_toml_encode(struct tenc *te, const json_t *v)
 {
-	enum toml_type t = T_type(te, v);
+	enum toml_type t = S_toml_type(te, v);
 
 	if (te->err)
 		return;
@@ -802,37 +802,37 @@ static void T_encode(struct tenc *te, const json_t *v)
 	case TT_NIL:
 		break;
 	case TT_SCALAR:
-		T_key_value(te, v, 0);
+		S_toml_key_value(te, v, 0);
 		break;
 	case TT_ARRAY:
-		T_key_value(te, v, 0);
+		S_toml_key_value(te, v, 0);
 		break;
 	case TT_ARRAY_HASH:
-		T_array_of_tables(te, v);
+		S_toml_array_of_tables(te, v);
 		break;
 	case TT_HASH:
-		T_table(te, v);
+		S_toml_table(te, v);
 		break;
 	}
 }
 
-static int T_cmp_keys(const void *a, const void *b)
+static int S_toml_cmp_keys(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void T_write_keys(struct tenc *te, const json_t *obj, const char **keys, size_t n,
+static void S_toml_write_keys(struct tenc *te, const json_t *obj, const char **keys, size_t n,
 			 int inline_, int trail_comma)
 {
 	size_t i;
 
 	if (n)
-		qsort(keys, n, sizeof(*keys), T_cmp_keys);
+		qsort(keys, n, sizeof(*keys), S_toml_cmp_keys);
 	for (i = 0; i < n && !te->err; i++) {
 		const json_t *val = json_object_get(obj, keys[i]);
 		if (json_is_null(val))
 			continue;
-		if (T_push(te, keys[i]) < 0) {
+		if (S_toml_push(te, keys[i]) < 0) {
 			te->err = "out of memory";
 			return;
 		}
@@ -842,18 +842,18 @@ static void T_write_keys(struct tenc *te, const json_t *obj, const char **keys, 
 			const char *k = te->key[saved - 1];
 			te->key[0] = k;
 			te->nkey = 1;
-			T_key_value(te, val, 1);
+			S_toml_key_value(te, val, 1);
 			te->nkey = saved;
 			if (trail_comma || i != n - 1)
-				T_writes(te, ", ");
+				S_toml_writes(te, ", ");
 		} else {
-			T_encode(te, val);
+			S_toml_encode(te, val);
 		}
 		te->nkey--;
 	}
 }
 
-static void T_map(struct tenc *te, const json_t *obj, int inline_)
+static void S_toml_map(struct tenc *te, const json_t *obj, int inline_)
 {
 	const char **direct = NULL, **sub = NULL, *k;
 	size_t nd = 0, ns = 0, n = json_object_size(obj);
@@ -876,7 +876,7 @@ static void T_map(struct tenc *te, const json_t *obj, int inline_)
 		}
 	}
 	json_object_foreach((json_t *)obj, k, v) {
-		enum toml_type t = T_type(te, v);
+		enum toml_type t = S_toml_type(te, v);
 		if (t == TT_HASH || t == TT_ARRAY_HASH)
 			sub[ns++] = k;
 		else
@@ -894,12 +894,12 @@ static void T_map(struct tenc *te, const json_t *obj, int inline_)
 		if (saved_n)
 			memcpy(saved_key, te->key, saved_n * sizeof(*saved_key));
 		te->nkey = 0;
-		T_writes(te, "{");
+		S_toml_writes(te, "{");
 	}
-	T_write_keys(te, obj, direct, nd, inline_, ns > 0);
-	T_write_keys(te, obj, sub, ns, inline_, 0);
+	S_toml_write_keys(te, obj, direct, nd, inline_, ns > 0);
+	S_toml_write_keys(te, obj, sub, ns, inline_, 0);
 	if (inline_) {
-		T_writes(te, "}");
+		S_toml_writes(te, "}");
 		if (saved_n)
 			memcpy(te->key, saved_key, saved_n * sizeof(*saved_key));
 		te->nkey = saved_n;
@@ -922,7 +922,7 @@ static int S_to_toml(struct tval *out, struct tmpl_call *call, int argc, const s
 	if (json_is_null(j))
 		te.err = "unsupported type for key '': invalid";
 	else
-		T_encode(&te, j);
+		S_toml_encode(&te, j);
 	json_decref(j);
 	free(te.key);
 	if (buf_oom(&res)) {
