@@ -205,6 +205,8 @@ int cmd_template(int argc, char **argv)
 		goto fail;
 	rel.namespace = ns;
 
+	if ((error = chart_locate(pos[npos - 1], &d)) < 0)
+		goto fail;
 	/* values as MergeValues layers them: -f files, --set-json, --set,
 	 * --set-string, --set-file, each kind in command-line order */
 	if (!(vals = json_object())) {
@@ -227,7 +229,8 @@ int cmd_template(int argc, char **argv)
 		}
 	}
 
-	if ((error = chart_load_dir(&chart, pos[npos - 1], &d)) < 0)
+	if ((error = chart_load_dir(&chart, pos[npos - 1], &d)) < 0 ||
+	    (error = chart_check_installable(chart, &d)) < 0)
 		goto fail;
 	if ((error = chart_process_deps(chart, vals, &d)) < 0) {
 		diag_prefix(&d, "chart dependencies processing failed");

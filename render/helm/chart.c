@@ -869,6 +869,53 @@ done:
 	return error;
 }
 
+int chart_locate(const char *path, struct diag *d)
+{
+	struct stat st;
+	const char *slash = strchr(path, '/');
+
+	if (stat(path, &st) == 0)
+		return 0;
+	/* LocateChart: a name that is not a path is a repository reference */
+	if (path[0] == '/' || path[0] == '.')
+		return diag_set(d, DIAG_ENOTFOUND, "path \"%s\" not found", path);
+	if (!slash)
+		return diag_set(d, DIAG_ENOTFOUND, "non-absolute URLs should be in form of "
+				"repo_name/path_to_chart, got: %s", path);
+	return diag_set(d, DIAG_ENOTFOUND, "repo %.*s not found", (int)(slash - path), path);
+}
+
+int chart_check_installable(const struct chart *c, struct diag *d)
+{
+	const char *type = json_string_value(json_object_get(c->meta_map, "Type"));
+	json_t *req;
+	struct buf missing = BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	if (type && *type && strcmp(type, "application") != 0)
+		return diag_set(d, DIAG_EINVALID, "%s charts are not installable", type);
+	json_array_foreach(c->deps_meta, i, req) {
+		const char *name = json_string_value(json_object_get(req, "name"));
+		int found = 0;
+		for (size_t k = 0; name && k < c->ndeps; k++)
+			if (strcmp(c->deps[k]->name, name) == 0)
+				found = 1;
+		if (!found) {
+			if (missing.len)
+				buf_adds(&missing, ", ");
+			buf_adds(&missing, name ? name : "");
+		}
+	}
+	if (missing.len)
+		error = diag_set(d, DIAG_ENOTFOUND, "an error occurred while checking for chart "
+				 "dependencies. You may need to run `helm dependency build` to fetch "
+				 "missing dependencies: found in Chart.yaml, but missing in charts/ "
+				 "directory: %s", missing.ptr);
+	buf_release(&missing);
+	return error;
+}
+
 /* LoadFile: a packaged chart (EnsureArchive, then LoadArchive). Messages
  * name the file by its absolute path, as LocateChart hands it over. */
 static int S_load_archive_file(struct chart **out, const char *path, struct diag *d)
@@ -927,16 +974,8 @@ int chart_load_dir(struct chart **out, const char *dir, struct diag *d)
 	int error;
 
 	*out = NULL;
-	if (stat(dir, &st) < 0) {
-		/* LocateChart: a name that is not a path is a repository reference */
-		const char *slash = strchr(dir, '/');
-		if (dir[0] == '/' || dir[0] == '.')
-			return diag_set(d, DIAG_ENOTFOUND, "path \"%s\" not found", dir);
-		if (!slash)
-			return diag_set(d, DIAG_ENOTFOUND, "non-absolute URLs should be in form "
-					"of repo_name/path_to_chart, got: %s", dir);
-		return diag_set(d, DIAG_ENOTFOUND, "repo %.*s not found", (int)(slash - dir), dir);
-	}
+	if ((error = chart_locate(dir, d)) < 0 || stat(dir, &st) < 0)
+		return error < 0 ? error : diag_set(d, DIAG_ENOTFOUND, "path \"%s\" not found", dir);
 	if (!S_ISDIR(st.st_mode)) {
 		error = S_load_archive_file(out, dir, d);
 		goto done;
@@ -1248,67 +1287,203 @@ static int S_dep_enabled(json_t *req, json_t *cvals, const char *path)
 	return enabled;
 }
 
+static struct chart *S_chart_copy(const struct chart *c, struct chart *parent, int depth);
+
+static int S_files_copy(struct chart_file **out, size_t *nout, const struct chart_file *v, size_t n)
+{
+	*out = NULL;
+	*nout = 0;
+	if (!n)
+		return 0;
+	if (!(*out = calloc(n, sizeof(**out))))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		(*out)[i].name = strdup(v[i].name);
+		(*out)[i].data = malloc(v[i].len + 1);
+		(*nout)++;
+		if (!(*out)[i].name || !(*out)[i].data)
+			return -1;
+		memcpy((*out)[i].data, v[i].data, v[i].len + 1);
+		(*out)[i].len = v[i].len;
+	}
+	return 0;
+}
+
+/* A deep copy of c (getAliasDependency's copy), under parent. */
+static struct chart *S_chart_copy(const struct chart *c, struct chart *parent, int depth)
+{
+	struct chart *n = calloc(1, sizeof(*n));
+
+	if (!n || depth > CHART_MAX_DEPTH)
+		goto fail;
+	n->parent = parent;
+	n->is_library = c->is_library;
+	n->name = strdup(c->name);
+	n->metadata = json_deep_copy(c->metadata);
+	n->meta_map = json_deep_copy(c->meta_map);
+	n->values = json_deep_copy(c->values);
+	n->deps_meta = json_deep_copy(c->deps_meta);
+	if (!n->name || !n->metadata || !n->meta_map || !n->values || !n->deps_meta)
+		goto fail;
+	if (c->schema) {
+		if (!(n->schema = malloc(c->schema_len + 1)))
+			goto fail;
+		memcpy(n->schema, c->schema, c->schema_len + 1);
+		n->schema_len = c->schema_len;
+	}
+	if (S_files_copy(&n->templates, &n->ntemplates, c->templates, c->ntemplates) < 0 ||
+	    S_files_copy(&n->files, &n->nfiles, c->files, c->nfiles) < 0 ||
+	    S_files_copy(&n->crds, &n->ncrds, c->crds, c->ncrds) < 0)
+		goto fail;
+	if (c->ndeps && !(n->deps = calloc(c->ndeps, sizeof(*n->deps))))
+		goto fail;
+	for (size_t i = 0; i < c->ndeps; i++) {
+		if (!(n->deps[i] = S_chart_copy(c->deps[i], n, depth + 1)))
+			goto fail;
+		n->ndeps++;
+	}
+	return n;
+fail:
+	chart_free(n);
+	return NULL;
+}
+
+/* .Chart.Dependencies from the processed requirements. */
+static int S_rebuild_meta_deps(struct chart *c)
+{
+	json_t *l = json_array(), *req;
+	size_t i;
+
+	if (!l)
+		return DIAG_ENOMEM;
+	json_array_foreach(c->deps_meta, i, req) {
+		if (json_array_append_new(l, S_dep_map(req)) < 0) {
+			json_decref(l);
+			return DIAG_ENOMEM;
+		}
+	}
+	return json_object_set_new(c->meta_map, "Dependencies", l) < 0 ? DIAG_ENOMEM : 0;
+}
+
+/*
+ * processDependencyEnabled: subcharts that no requirement names stay; each
+ * requirement gets its own copy of the subchart it names, renamed to its
+ * alias; tags then conditions (on the coalesced values) disable some; the
+ * disabled ones leave both the subcharts and the requirements.
+ */
 static int S_process_enabled(struct chart *c, json_t *v, const char *path, int depth,
 			     struct diag *d)
 {
-	json_t *cvals = NULL, *req;
-	size_t i, w;
+	json_t *cvals = NULL, *req, *kept_meta = NULL;
+	struct chart **nd = NULL;
+	size_t i, k, n = 0, cap;
 	int error = 0;
 
 	if (depth > CHART_MAX_DEPTH)
 		return diag_set(d, DIAG_ELIMIT, "subcharts nested too deeply");
 	if (json_array_size(c->deps_meta) == 0)
 		return 0;
-	/* aliases rename the subchart they point at */
-	json_array_foreach(c->deps_meta, i, req) {
+	cap = c->ndeps + json_array_size(c->deps_meta);
+	if (!(nd = calloc(cap ? cap : 1, sizeof(*nd))))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	/* charts in charts/ that no requirement names */
+	for (i = 0; i < c->ndeps; i++) {
+		int named = 0;
+		json_array_foreach(c->deps_meta, k, req) {
+			const char *name = json_string_value(json_object_get(req, "name"));
+			if (name && strcmp(name, c->deps[i]->name) == 0)
+				named = 1;
+		}
+		if (!named) {
+			nd[n++] = c->deps[i];
+			c->deps[i] = NULL;
+		}
+	}
+	/* a copy per requirement, renamed to its alias */
+	json_array_foreach(c->deps_meta, k, req) {
 		const char *name = json_string_value(json_object_get(req, "name"));
 		const char *alias = json_string_value(json_object_get(req, "alias"));
-		if (!name || !alias || !*alias)
-			continue;
-		for (size_t k = 0; k < c->ndeps; k++) {
-			if (strcmp(c->deps[k]->name, name) == 0) {
+		for (i = 0; name && i < c->ndeps; i++) {
+			struct chart *cp;
+			if (!c->deps[i] || strcmp(c->deps[i]->name, name) != 0)
+				continue;
+			if (!(cp = S_chart_copy(c->deps[i], c, depth + 1))) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				goto done;
+			}
+			nd[n++] = cp;
+			if (alias && *alias) {
 				char *nn = strdup(alias);
-				if (!nn)
-					return diag_set(d, DIAG_ENOMEM, "out of memory");
-				free(c->deps[k]->name);
-				c->deps[k]->name = nn;
-				json_object_set_new(c->deps[k]->meta_map, "Name", json_string(alias));
-				break;
+				if (!nn || json_object_set_new(cp->meta_map, "Name", json_string(alias)) < 0) {
+					free(nn);
+					error = diag_set(d, DIAG_ENOMEM, "out of memory");
+					goto done;
+				}
+				free(cp->name);
+				cp->name = nn;
 			}
+			break;
 		}
-		json_object_set_new(req, "name", json_string(alias));
+		if (alias && *alias)
+			json_object_set_new(req, "name", json_string(alias));
+		json_object_set_new(req, "enabled", json_true());
 	}
+	for (i = 0; i < c->ndeps; i++)
+		chart_free(c->deps[i]);
+	free(c->deps);
+	c->deps = nd;
+	c->ndeps = n;
+	nd = NULL;
 	if ((error = chart_coalesce(&cvals, c, v, 0, d)) < 0)
-		return error;
-	for (i = 0, w = 0; i < c->ndeps; i++) {
-		struct chart *sub = c->deps[i];
-		int enabled = 1;
-		json_array_foreach(c->deps_meta, w, req) {
-			const char *name = json_string_value(json_object_get(req, "name"));
-			if (name && strcmp(name, sub->name) == 0) {
-				enabled = S_dep_enabled(req, cvals, path);
-				break;
+		goto done;
+	/* drop what tags and conditions disable */
+	if (!(kept_meta = json_array())) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	json_array_foreach(c->deps_meta, k, req) {
+		const char *name = json_string_value(json_object_get(req, "name"));
+		if (S_dep_enabled(req, cvals, path)) {
+			json_array_append(kept_meta, req);
+			continue;
+		}
+		json_object_set_new(req, "enabled", json_false());
+		for (i = 0; name && i < c->ndeps;) {
+			if (strcmp(c->deps[i]->name, name) == 0) {
+				chart_free(c->deps[i]);
+				memmove(&c->deps[i], &c->deps[i + 1],
+					(c->ndeps - i - 1) * sizeof(*c->deps));
+				c->ndeps--;
+			} else {
+				i++;
 			}
 		}
-		if (!enabled) {
-			chart_free(sub);
-			memmove(&c->deps[i], &c->deps[i + 1], (c->ndeps - i - 1) * sizeof(*c->deps));
-			c->ndeps--;
-			i--;
-		}
+	}
+	json_decref(c->deps_meta);
+	c->deps_meta = kept_meta;
+	kept_meta = NULL;
+	if ((error = S_rebuild_meta_deps(c)) < 0) {
+		diag_set(d, error, "out of memory");
+		goto done;
 	}
 	for (i = 0; i < c->ndeps; i++) {
 		struct buf sub = BUF_INIT;
 		buf_addf(&sub, "%s%s.", path, c->deps[i]->name);
-		if (buf_oom(&sub)) {
+		if (buf_oom(&sub))
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
-		} else {
+		else
 			error = S_process_enabled(c->deps[i], cvals, sub.ptr, depth + 1, d);
-		}
 		buf_release(&sub);
 		if (error < 0)
 			break;
 	}
+done:
+	if (nd) {
+		for (i = 0; i < n; i++)
+			chart_free(nd[i]);
+		free(nd);
+	}
+	json_decref(kept_meta);
 	json_decref(cvals);
 	return error;
 }
@@ -1380,23 +1555,42 @@ static int S_process_imports(struct chart *c, int depth, struct diag *d)
 		const char *name = json_string_value(json_object_get(req, "name"));
 		if (!name || !S_has_dep(c, name))
 			continue;
+		json_t *outiv = json_array();
+		if (!outiv)
+			goto oom;
 		json_array_foreach(json_object_get(req, "import-values"), k, iv) {
-			json_t *src = NULL, *add;
+			json_t *src = NULL, *add, *norm = json_object();
+			if (!norm || json_array_append_new(outiv, norm) < 0) {
+				json_decref(outiv);
+				goto oom;
+			}
 			buf_reset(&path);
 			if (json_is_object(iv)) {
-				const char *child = json_string_value(json_object_get(iv, "child"));
-				const char *parent = json_string_value(json_object_get(iv, "parent"));
-				buf_addf(&path, "%s.%s", name, child ? child : "<nil>");
-				if (buf_oom(&path))
+				/* fmt.Sprintf("%v") of the fields, as Helm records them */
+				json_t *cj = json_object_get(iv, "child"), *pj = json_object_get(iv, "parent");
+				const char *child = json_is_string(cj) ? json_string_value(cj) : "<nil>";
+				const char *parent = json_is_string(pj) ? json_string_value(pj) : "<nil>";
+				json_object_set_new(norm, "child", json_string(child));
+				json_object_set_new(norm, "parent", json_string(parent));
+				buf_addf(&path, "%s.%s", name, child);
+				if (buf_oom(&path)) {
+					json_decref(outiv);
 					goto oom;
+				}
 				src = S_table(cvals, path.ptr);
 				if (!src)
 					continue;   /* Helm only warns */
-				add = S_path_to_map(parent ? parent : "<nil>", src);
+				add = S_path_to_map(parent, src);
 			} else if (json_is_string(iv)) {
+				buf_addf(&path, "exports.%s", json_string_value(iv));
+				json_object_set_new(norm, "child", json_string(path.ptr));
+				json_object_set_new(norm, "parent", json_string("."));
+				buf_reset(&path);
 				buf_addf(&path, "%s.exports.%s", name, json_string_value(iv));
-				if (buf_oom(&path))
+				if (buf_oom(&path)) {
+					json_decref(outiv);
 					goto oom;
+				}
 				src = S_table(cvals, path.ptr);
 				if (!src)
 					continue;
@@ -1404,14 +1598,22 @@ static int S_process_imports(struct chart *c, int depth, struct diag *d)
 			} else {
 				continue;
 			}
-			if (!add)
+			if (!add) {
+				json_decref(outiv);
 				goto oom;
+			}
 			error = S_tables(b, add, 1, 0);
 			json_decref(add);
-			if (error < 0)
+			if (error < 0) {
+				json_decref(outiv);
 				goto oom;
+			}
 		}
+		if (json_object_set_new(req, "import-values", outiv) < 0)
+			goto oom;
 	}
+	if (S_rebuild_meta_deps(c) < 0)
+		goto oom;
 	if (S_tables(cvals, b, 1, 0) < 0)
 		goto oom;
 	json_decref(c->values);

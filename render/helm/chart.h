@@ -45,6 +45,20 @@ struct chart {
 };
 
 /*
+ * LocateChart for a local path: 0 if path exists, else DIAG_ENOTFOUND with
+ * Helm's text (`path "./x" not found`, or, for a name that is no path,
+ * the repository-reference errors).
+ */
+int chart_locate(const char *path, struct diag *d);
+
+/*
+ * checkIfInstallable ("library charts are not installable") and
+ * CheckDependencies (every Chart.yaml dependency present under charts/,
+ * by name), with Helm's messages. Call before chart_process_deps.
+ */
+int chart_check_installable(const struct chart *c, struct diag *d);
+
+/*
  * Loads the chart in directory dir (LoadDir: .helmignore of the top
  * directory and the default templates/.?* rule, files in lexical order,
  * UTF-8 BOMs stripped) and its subcharts under charts/. *out is new.
