@@ -81,7 +81,10 @@ static int S_run_case(const char *dir, const char *name)
 	size_t want_len = 0, got_len = 0;
 	int status, ok = 0, want_err;
 
-	snprintf(path, sizeof(path), "%s/args", dir);
+	if (snprintf(path, sizeof(path), "%s/args", dir) >= (int)sizeof(path)) {
+		printf("FAIL %s: path too long\n", name);
+		return 0;
+	}
 	args = tu_read_file(path, NULL);
 	if (!args) {
 		printf("FAIL %s: no args file\n", name);
@@ -90,13 +93,11 @@ static int S_run_case(const char *dir, const char *name)
 	snprintf(out_path, sizeof(out_path), "%s/hydrate-golden-%d.out", P_tmpdir, (int)getpid());
 	snprintf(err_path, sizeof(err_path), "%s/hydrate-golden-%d.err", P_tmpdir, (int)getpid());
 	status = S_exec(dir, args, out_path, err_path);
-	snprintf(path, sizeof(path), "%s/expected.err", dir);
-	want = tu_read_file(path, &want_len);
+	want = snprintf(path, sizeof(path), "%s/expected.err", dir) < (int)sizeof(path)
+		       ? tu_read_file(path, &want_len) : NULL;
 	want_err = want != NULL;
-	if (!want) {
-		snprintf(path, sizeof(path), "%s/expected.yaml", dir);
+	if (!want && snprintf(path, sizeof(path), "%s/expected.yaml", dir) < (int)sizeof(path))
 		want = tu_read_file(path, &want_len);
-	}
 	got = tu_read_file(want_err ? err_path : out_path, &got_len);
 	if (!want || !got) {
 		printf("FAIL %s: missing expected or output file\n", name);
