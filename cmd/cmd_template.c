@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_VALUES = 1, OPT_SET, OPT_SET_STRING, OPT_SET_FILE, OPT_SET_JSON, OPT_NAMESPACE,
-	OPT_SKIP_TESTS, OPT_INCLUDE_CRDS, OPT_KUBE_VERSION, OPT_API_VERSIONS, OPT_HELP };
+enum { OPT_VALUES = 1, OPT_SET, OPT_SET_STRING, OPT_SET_FILE, OPT_SET_JSON, OPT_SET_LITERAL, OPT_NAMESPACE,
+	OPT_SKIP_TESTS, OPT_NO_HOOKS, OPT_SHOW_ONLY, OPT_INCLUDE_CRDS, OPT_KUBE_VERSION, OPT_API_VERSIONS, OPT_HELP };
 
 static const struct opt options[] = {
 	{ "values", 'f', 1, OPT_VALUES },
@@ -30,7 +30,10 @@ static const struct opt options[] = {
 	{ "set-string", 0, 1, OPT_SET_STRING },
 	{ "set-file", 0, 1, OPT_SET_FILE },
 	{ "set-json", 0, 1, OPT_SET_JSON },
+	{ "set-literal", 0, 1, OPT_SET_LITERAL },
 	{ "include-crds", 0, 0, OPT_INCLUDE_CRDS },
+	{ "no-hooks", 0, 0, OPT_NO_HOOKS },
+	{ "show-only", 's', 1, OPT_SHOW_ONLY },
 	{ "kube-version", 0, 1, OPT_KUBE_VERSION },
 	{ "api-versions", 'a', 1, OPT_API_VERSIONS },
 	{ "namespace", 'n', 1, OPT_NAMESPACE },
@@ -73,6 +76,23 @@ static int S_add_files(char ***files, size_t *n, size_t *cap, const char *arg)
 	}
 }
 
+/* Appends a copy of arg to *list. */
+static int S_add_one(char ***list, size_t *n, size_t *cap, const char *arg)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 8;
+		char **nv = realloc(*list, nc * sizeof(*nv));
+		if (!nv)
+			return -1;
+		*list = nv;
+		*cap = nc;
+	}
+	if (!((*list)[*n] = strdup(arg)))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
 /* One --set* argument into vals, with Helm's error wording. */
 static int S_apply_set(json_t *vals, const char *arg, int mode, struct diag *d)
 {
@@ -104,6 +124,7 @@ static int S_apply_set(json_t *vals, const char *arg, int mode, struct diag *d)
 	if (error < 0)
 		diag_prefix(d, mode == HELM_STRVALS_STRING ? "failed parsing --set-string data" :
 			       mode == HELM_STRVALS_FILE ? "failed parsing --set-file data" :
+			       mode == HELM_STRVALS_LITERAL ? "failed parsing --set-literal data" :
 			       "failed parsing --set data");
 	return error;
 }
@@ -112,10 +133,10 @@ int cmd_template(int argc, char **argv)
 {
 	struct optstate st;
 	struct diag d = DIAG_INIT;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, log = BUF_INIT;
 	const char **sets = NULL, *pos[2] = { NULL, NULL }, *arg;
-	char **files = NULL, **apis = NULL;
-	size_t files_cap = 0, napis = 0, apis_cap = 0;
+	char **files = NULL, **apis = NULL, **shows = NULL;
+	size_t files_cap = 0, napis = 0, apis_cap = 0, nshows = 0, shows_cap = 0;
 	struct helm_caps caps = { NULL, NULL, 0 };
 	const char *ns = "default";
 	int *set_string = NULL;
@@ -165,8 +186,22 @@ int cmd_template(int argc, char **argv)
 			set_string[nsets] = HELM_STRVALS_JSON;
 			sets[nsets++] = arg;
 			break;
+		case OPT_SET_LITERAL:
+			set_string[nsets] = HELM_STRVALS_LITERAL;
+			sets[nsets++] = arg;
+			break;
 		case OPT_INCLUDE_CRDS:
 			flags |= HELM_MANIFEST_INCLUDE_CRDS;
+			break;
+		case OPT_NO_HOOKS:
+			flags |= HELM_MANIFEST_NO_HOOKS;
+			break;
+		case OPT_SHOW_ONLY:
+			/* a StringArray flag: one pattern each */
+			if (S_add_one(&shows, &nshows, &shows_cap, arg) < 0) {
+				cmd_usage_error("template", "out of memory");
+				goto done;
+			}
 			break;
 		case OPT_KUBE_VERSION:
 			caps.kube_version = arg;
@@ -218,7 +253,8 @@ int cmd_template(int argc, char **argv)
 			goto fail;
 	{
 		static const int order[] = { HELM_STRVALS_JSON, HELM_STRVALS_TYPED,
-					     HELM_STRVALS_STRING, HELM_STRVALS_FILE };
+					     HELM_STRVALS_STRING, HELM_STRVALS_FILE,
+					     HELM_STRVALS_LITERAL };
 		for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
 			for (i = 0; i < nsets; i++) {
 				if (set_string[i] != order[o])
@@ -232,6 +268,8 @@ int cmd_template(int argc, char **argv)
 	if ((error = chart_load_dir(&chart, pos[npos - 1], &d)) < 0 ||
 	    (error = chart_check_installable(chart, &d)) < 0)
 		goto fail;
+	if (json_is_true(json_object_get(chart->meta_map, "Deprecated")))
+		buf_adds(&log, "level=WARN msg=\"this chart is deprecated\"\n");
 	if ((error = chart_process_deps(chart, vals, &d)) < 0) {
 		diag_prefix(&d, "chart dependencies processing failed");
 		goto fail;
@@ -245,14 +283,30 @@ int cmd_template(int argc, char **argv)
 	}
 	rendered = 1;
 	if ((error = helm_render(&res, chart, top, &rel, &caps, funcs, &d)) < 0 ||
-	    (error = helm_manifest(&out, &res, chart, flags, &d)) < 0)
+	    (error = helm_manifest(&out, &res, chart, flags, &log, &d)) < 0)
 		goto fail;
+	if (nshows) {
+		struct buf shown = BUF_INIT;
+		rendered = 0;   /* template.go's own error: no --debug hint */
+		if ((error = helm_show_only(&shown, out.ptr, out.len, (const char *const *)shows,
+					    nshows, &d)) < 0) {
+			buf_release(&shown);
+			goto fail;
+		}
+		buf_release(&out);
+		out = shown;
+	}
 	fwrite(out.ptr, 1, out.len, stdout);
 	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_USAGE;
 	goto done;
 fail:
+	fwrite(log.ptr, 1, log.len, stderr);
+	buf_reset(&log);
 	status = S_helm_error(&d, rendered);
 done:
+	/* Helm's log lines (stderr), when the run did not fail */
+	fwrite(log.ptr, 1, log.len, stderr);
+	buf_release(&log);
 	helm_rendered_release(&res);
 	tmpl_funcs_free(funcs);
 	chart_free(chart);
@@ -266,6 +320,9 @@ done:
 	for (i = 0; i < napis; i++)
 		free(apis[i]);
 	free(apis);
+	for (i = 0; i < nshows; i++)
+		free(shows[i]);
+	free(shows);
 	free(sets);
 	free(set_string);
 	return status;

@@ -12,8 +12,9 @@
 static const struct cmd commands[] = {
 	{ "template", "render a Helm chart as `helm template` prints it",
 	  "usage: hydrate template [NAME] CHART [-f FILE]... [--set K=V]... [--set-string K=V]...\n"
-	  "                        [--set-json K=JSON]... [--set-file K=PATH]...\n"
-	  "                        [--namespace NS] [--skip-tests] [--include-crds]\n"
+	  "                        [--set-json K=JSON]... [--set-file K=PATH]... [--set-literal K=V]...\n"
+	  "                        [--namespace NS] [--skip-tests] [--no-hooks] [--include-crds]\n"
+	  "                        [-s TEMPLATE]...\n"
 	  "                        [--kube-version V] [--api-versions G/V]...\n"
 	  "\n"
 	  "Renders the chart directory CHART exactly as Helm 4.1's `helm template` does\n"
@@ -25,9 +26,13 @@ static const struct cmd commands[] = {
 	  "      --set-string K=V  set values as strings\n"
 	  "      --set-json K=JSON set values given as JSON (or a whole JSON object)\n"
 	  "      --set-file K=PATH set values to the text of files\n"
+	  "      --set-literal K=V set one value to the literal string V (commas and all)\n"
 	  "  -n, --namespace NS    the release namespace (default \"default\")\n"
 	  "      --skip-tests      leave out test hooks\n"
 	  "      --include-crds    print the charts' crds/ files first\n"
+	  "      --no-hooks        leave hooks out\n"
+	  "  -s, --show-only PATH  print only the documents of templates matching PATH\n"
+	  "                        (e.g. templates/deployment.yaml); repeatable\n"
 	  "      --kube-version V  the Kubernetes version for .Capabilities (default v1.35.0)\n"
 	  "  -a, --api-versions G/V  add API versions to .Capabilities.APIVersions\n"
 	  "  -h, --help            show this help\n",

@@ -66,6 +66,7 @@ int helm_check_caps(const struct helm_caps *caps, struct diag *d);
 enum helm_manifest_flags {
 	HELM_MANIFEST_SKIP_TESTS = 1 << 0,   /* --skip-tests: drop test hooks */
 	HELM_MANIFEST_INCLUDE_CRDS = 1 << 1, /* --include-crds: crds/ files of c first */
+	HELM_MANIFEST_NO_HOOKS = 1 << 2,     /* --no-hooks: leave hooks out */
 };
 
 /*
@@ -73,11 +74,22 @@ enum helm_manifest_flags {
  * order, then hooks, each as "---\n# Source: NAME\nDOC\n". NOTES.txt files
  * and partials are left out; with HELM_MANIFEST_INCLUDE_CRDS the crds/
  * files (.yaml, .yml, .json) of chart c and its subcharts come first, as
- * they are. Appends to out. DIAG_EPARSE ("YAML parse
+ * they are. Appends to out. Helm's log lines (slog's text form, e.g.
+ * `level=INFO msg="skipping unknown hooks" hookTypes=x`) go to log when it
+ * is not NULL; `helm template` prints them on stderr as they happen. DIAG_EPARSE ("YAML parse
  * error on NAME: ...") when a document is not YAML.
  */
 int helm_manifest(struct buf *out, const struct helm_rendered *files, const struct chart *c,
-		  unsigned flags, struct diag *d);
+		  unsigned flags, struct buf *log, struct diag *d);
+
+/*
+ * --show-only: from the printed output text, the documents whose "# Source:"
+ * path after the chart name matches each pattern (filepath.Match), in
+ * pattern order, each as "---\nDOC\n". DIAG_ENOTFOUND "could not find
+ * template PATTERN in chart" when a pattern matches nothing.
+ */
+int helm_show_only(struct buf *out, const char *text, size_t len,
+		   const char *const *patterns, size_t npatterns, struct diag *d);
 
 /* Helm's kind install order index, or -1 for a kind it does not know. */
 int helm_kind_order(const char *kind);

@@ -9,8 +9,10 @@
 #include "render/helm/engine.h"
 #include "render/helm/helm_int.h"
 #include "render/srcfile.h"
+#include "render/tmpl/tmpl.h"
 #include "render/yaml.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -168,8 +170,28 @@ static const char *S_json_kind(const json_t *j)
 	}
 }
 
+/* Appends a slog TextHandler line: level=L msg="M" KEY=VALUE (quoted when needed). */
+static void S_log(struct buf *log, const char *level, const char *msg, const char *key,
+		  const char *value)
+{
+	int quote = !*value;
+
+	if (!log)
+		return;
+	for (const char *p = value; *p; p++)
+		if (*p == ' ' || *p == '=' || *p == '"' || (unsigned char)*p < 0x20 ||
+		    (unsigned char)*p >= 0x7f)
+			quote = 1;
+	buf_addf(log, "level=%s msg=\"%s\" %s=", level, msg, key);
+	if (quote)
+		tmpl_quote(log, value, strlen(value));
+	else
+		buf_adds(log, value);
+	buf_addch(log, '\n');
+}
+
 /* Reads the SimpleHead of doc m; -1: drop it (unknown hook); <-1: error. */
-static int S_head(struct mdoc *m, int *is_hook, struct diag *d)
+static int S_head(struct mdoc *m, int *is_hook, struct buf *log, struct diag *d)
 {
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream ys = YSTREAM_INIT;
@@ -236,6 +258,8 @@ static int S_head(struct mdoc *m, int *is_hook, struct diag *d)
 					m->is_test = 1;
 			}
 			if (!known) {
+				S_log(log, "INFO", "skipping unknown hooks", "hookTypes",
+				      json_string_value(hook));
 				error = -1;
 				goto done;
 			}
@@ -302,7 +326,7 @@ static int S_crds(struct buf *out, const struct chart *c, int depth)
 }
 
 int helm_manifest(struct buf *out, const struct helm_rendered *files, const struct chart *c,
-		  unsigned flags, struct diag *d)
+		  unsigned flags, struct buf *log, struct diag *d)
 {
 	struct mdocs all = { NULL, 0, 0 }, gen = { NULL, 0, 0 }, hooks = { NULL, 0, 0 };
 	struct buf mb = BUF_INIT;
@@ -327,7 +351,7 @@ int helm_manifest(struct buf *out, const struct helm_rendered *files, const stru
 		struct mdoc *m = &all.v[i];
 		struct mdocs *dst;
 		int is_hook;
-		error = S_head(m, &is_hook, d);
+		error = S_head(m, &is_hook, log, d);
 		if (error == -1) {
 			free(m->kind);
 			m->kind = NULL;
@@ -368,7 +392,7 @@ int helm_manifest(struct buf *out, const struct helm_rendered *files, const stru
 		buf_add(out, s, n);
 		buf_addch(out, '\n');
 	}
-	for (i = 0; i < hooks.n; i++) {
+	for (i = 0; i < hooks.n && !(flags & HELM_MANIFEST_NO_HOOKS); i++) {
 		if ((flags & HELM_MANIFEST_SKIP_TESTS) && hooks.v[i].is_test)
 			continue;
 		S_print(out, &hooks.v[i]);
@@ -386,5 +410,60 @@ done:
 	free(gen.v);
 	free(hooks.v);
 	buf_release(&mb);
+	return error;
+}
+
+/* "# Source: [^/]+/(.+)": the path after the chart's name; NULL if none. */
+static char *S_source_path(const char *doc, size_t len)
+{
+	const char *p = doc, *end = doc + len;
+
+	for (; p + 10 <= end; p++) {
+		const char *q, *slash, *eol;
+		if (memcmp(p, "# Source: ", 10) != 0)
+			continue;
+		q = p + 10;
+		eol = memchr(q, '\n', (size_t)(end - q));
+		if (!eol)
+			eol = end;
+		slash = memchr(q, '/', (size_t)(eol - q));
+		if (!slash || slash == q || slash + 1 >= eol)
+			continue;
+		return strndup(slash + 1, (size_t)(eol - slash - 1));
+	}
+	return NULL;
+}
+
+int helm_show_only(struct buf *out, const char *text, size_t len,
+		   const char *const *patterns, size_t npatterns, struct diag *d)
+{
+	struct mdocs docs = { NULL, 0, 0 };
+	int error = 0;
+
+	if ((error = S_split(&docs, "", text, len)) < 0)
+		return diag_set(d, error, "out of memory");
+	for (size_t f = 0; f < npatterns; f++) {
+		int found = 0;
+		for (size_t i = 0; i < docs.n; i++) {
+			char *path = S_source_path(docs.v[i].text, docs.v[i].len);
+			if (!path)
+				continue;
+			if (fnmatch(patterns[f], path, FNM_PATHNAME) == 0) {
+				buf_adds(out, "---\n");
+				buf_add(out, docs.v[i].text, docs.v[i].len);
+				buf_addch(out, '\n');
+				found = 1;
+			}
+			free(path);
+		}
+		if (!found) {
+			error = diag_set(d, DIAG_ENOTFOUND, "could not find template %s in chart",
+					 patterns[f]);
+			break;
+		}
+	}
+	free(docs.v);
+	if (!error && buf_oom(out))
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 	return error;
 }

@@ -38,7 +38,7 @@ static int S_until(struct sp *p, const char *stop, char *last)
 			*last = c;
 			return 0;
 		}
-		if (c == '\\') {
+		if (c == '\\' && p->mode != HELM_STRVALS_LITERAL) {
 			if (p->pos >= p->n)
 				return S_EOF;
 			c = p->s[p->pos++];
@@ -280,6 +280,15 @@ static const char *S_go_type(const json_t *v)
 	}
 }
 
+/* --set-literal: the rest of the input is the value, as it is. */
+static json_t *S_literal_rest(struct sp *p)
+{
+	json_t *v = json_stringn(p->s + p->pos, p->n - p->pos);
+
+	p->pos = p->n;
+	return v;
+}
+
 static int S_key(struct sp *p, json_t *data, int level);
 
 static int S_list_item(struct sp *p, json_t *list, long i, int level)
@@ -298,6 +307,8 @@ static int S_list_item(struct sp *p, json_t *list, long i, int level)
 		return S_EOF;
 	if (last == '=') {
 		json_t *vl = NULL;
+		if (p->mode == HELM_STRVALS_LITERAL)
+			return S_set_index(p, list, i, S_literal_rest(p));
 		if (p->mode == HELM_STRVALS_JSON) {
 			if ((r = S_json_val(p, &vl)) < 0)
 				return r;
@@ -361,7 +372,7 @@ static int S_list_item(struct sp *p, json_t *list, long i, int level)
 static int S_key(struct sp *p, json_t *data, int level)
 {
 	char last;
-	int r = S_until(p, "=[,.", &last);
+	int r = S_until(p, p->mode == HELM_STRVALS_LITERAL ? "=[." : "=[,.", &last);
 	char *k;
 
 	if (r == S_EOF) {
@@ -393,6 +404,8 @@ static int S_key(struct sp *p, json_t *data, int level)
 			r = DIAG_ENOMEM;
 		else if (r < 0)
 			json_decref(list);
+	} else if (last == '=' && p->mode == HELM_STRVALS_LITERAL) {
+		r = S_set(data, k, S_literal_rest(p));
 	} else if (last == '=' && p->mode == HELM_STRVALS_JSON) {
 		json_t *vl = NULL;
 		if ((r = S_json_val(p, &vl)) == 0)

@@ -15,6 +15,7 @@ enum helm_strvals_mode {
 	HELM_STRVALS_STRING = 1,  /* --set-string: every value a string */
 	HELM_STRVALS_FILE = 2,    /* --set-file: a value names a file, its text is the value */
 	HELM_STRVALS_JSON = 3,    /* --set-json KEY=JSON (ParseJSON) */
+	HELM_STRVALS_LITERAL = 4, /* --set-literal: one key, the rest as it is */
 };
 
 /*

@@ -143,7 +143,7 @@ static char *S_manifest(unsigned flags, int *rc, const char *const *pairs, size_
 		buf_adds(&r.v[i].text, pairs[2 * i + 1]);
 	}
 	r.n = n;
-	*rc = helm_manifest(&out, &r, NULL, flags, &d);
+	*rc = helm_manifest(&out, &r, NULL, flags, NULL, &d);
 	s = buf_detach(&out, NULL);
 	helm_rendered_release(&r);
 	diag_release(&d);
@@ -212,7 +212,7 @@ static void test_helm__manifest_yaml_error_names_the_file(void **state)
 	buf_init(&r.v[0].text, 0);
 	buf_adds(&r.v[0].text, files[1]);
 	r.n = 1;
-	assert_int_equal(helm_manifest(&out, &r, NULL, 0, &d), DIAG_EPARSE);
+	assert_int_equal(helm_manifest(&out, &r, NULL, 0, NULL, &d), DIAG_EPARSE);
 	assert_string_equal(d.msg.ptr, "YAML parse error on c/templates/bad.yaml: error converting "
 				       "YAML to JSON: yaml: line 1: did not find expected ',' or ']'");
 	helm_rendered_release(&r);
