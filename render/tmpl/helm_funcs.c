@@ -7,6 +7,7 @@
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/gofloat.h"
+#include "render/helm/helm_int.h"
 #include "render/helm/toml.h"
 #include "render/srcfile.h"
 #include "render/tmpl/funcs.h"
@@ -287,11 +288,9 @@ static int S_parse_yaml(json_t **out, const char *s, size_t len, struct buf *err
 	error = ystream_parse(&ys, &src, YDOC_HELM, NULL, &d);
 	if (error < 0) {
 		if (error != DIAG_ENOMEM) {
-			const char *m = d.msg.ptr;
-			/* drop our "NAME:" position prefix: Go's text has none */
-			if (strncmp(m, "<fromYaml>:", 11) == 0)
-				m += 11;
-			buf_addf(err, "error converting YAML to JSON: yaml: %s", m);
+			/* go-yaml's "line N: PROBLEM", not our "NAME:L:C: ..." */
+			buf_adds(err, "error converting YAML to JSON: yaml: ");
+			helm__go_yaml_error(err, d.msg.ptr, "<fromYaml>");
 			error = DIAG_EPARSE;
 		}
 		goto done;
