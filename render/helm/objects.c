@@ -739,8 +739,12 @@ static int S_files_format(struct buf *out, const struct tobj *o)
 	return buf_addch(out, ']');
 }
 
+/* Go's truth of a map is its length: an empty Glob result is false. */
 static const struct tobj_type S_files_type = {
 	"engine.files", "map", NULL, S_files_method, S_files_format, 1
+};
+static const struct tobj_type S_files_type_empty = {
+	"engine.files", "map", NULL, S_files_method, S_files_format, 0
 };
 
 int helm_files_new(const struct tobj **out, struct helm_funcs_state *st,
@@ -752,7 +756,7 @@ int helm_files_new(const struct tobj **out, struct helm_funcs_state *st,
 	*out = NULL;
 	if (!f)
 		return DIAG_ENOMEM;
-	f->obj.type = &S_files_type;
+	f->obj.type = n ? &S_files_type : &S_files_type_empty;
 	f->obj.data = f;
 	f->n = n;
 	for (size_t i = 0; i < n; i++)
