@@ -9,6 +9,7 @@
 #include "render/gofloat.h"
 #include "render/helm/helm_int.h"
 #include "render/helm/toml.h"
+#include "render/helm/yamlv3.h"
 #include "render/srcfile.h"
 #include "render/tmpl/funcs.h"
 #include "render/tmpl/tmpl.h"
@@ -272,6 +273,32 @@ static int S_must_to_yaml(struct tval *out, struct tmpl_call *call, int argc,
 			  const struct tval *argv)
 {
 	return S_yaml_common(out, call, &argv[0], 1);
+}
+
+/* toYAMLPretty: yaml.v3's Encoder with SetIndent(2), one newline trimmed;
+ * an encoding error gives "". */
+static int S_to_yaml_pretty(struct tval *out, struct tmpl_call *call, int argc,
+			    const struct tval *argv)
+{
+	json_t *j = S_plain(call, &argv[0]);
+	struct buf res = BUF_INIT;
+	int error;
+
+	if (!j)
+		return DIAG_ENOMEM;
+	error = helm_yaml_v3_encode(&res, j);
+	json_decref(j);
+	if (error == DIAG_ENOMEM) {
+		buf_release(&res);
+		return error;
+	}
+	if (error < 0)
+		buf_reset(&res);
+	if (res.len && res.ptr[res.len - 1] == '\n')
+		res.len--;
+	*out = tval_strn(res.ptr, res.len);
+	buf_release(&res);
+	return out->kind == TV_STRING ? 0 : DIAG_ENOMEM;
 }
 
 /* sigs.k8s.io/yaml.Unmarshal of the first document: NULL root for an empty one. */
@@ -987,8 +1014,7 @@ static const struct tmpl_func S_funcs[] = {
 	{ "fail", S_fail, "s", 0, NULL },
 	{ "toYaml", S_to_yaml, "v", TMPL_FN_NOERR, NULL },
 	{ "mustToYaml", S_must_to_yaml, "v", TMPL_FN_NOERR, NULL },
-	/* NEEDSWORK: yaml.v3's encoder (indented sequences); toYaml's bytes for now */
-	{ "toYamlPretty", S_to_yaml, "v", TMPL_FN_NOERR, NULL },
+	{ "toYamlPretty", S_to_yaml_pretty, "v", TMPL_FN_NOERR, NULL },
 	{ "fromYaml", S_from_yaml, "s", TMPL_FN_NOERR, NULL },
 	{ "fromYamlArray", S_from_yaml_array, "s", TMPL_FN_NOERR, NULL },
 	{ "toJson", S_to_json, "v", TMPL_FN_NOERR, NULL },
