@@ -1510,8 +1510,12 @@ static json_t *S_path_to_map(const char *parent, json_t *data)
 		while (start > parent && start[-1] != '.')
 			start--;
 		wrap = json_object();
-		if (!wrap || json_object_setn_new(wrap, start, (size_t)(end - start), cur) < 0) {
-			json_decref(wrap);
+		if (!wrap) {
+			json_decref(cur);
+			return NULL;
+		}
+		if (json_object_setn_new(wrap, start, (size_t)(end - start), cur) < 0) {
+			json_decref(wrap);   /* cur was stolen */
 			return NULL;
 		}
 		cur = wrap;

@@ -347,8 +347,13 @@ int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
 		tmpl_vals = json_object();
 		if (!tmpl_vals ||
 		    json_object_set_new(tmpl_vals, "Name", json_string(r->name)) < 0 ||
-		    json_object_set_new(tmpl_vals, "BasePath", json_string(r->base_path)) < 0 ||
-		    json_object_set_new(r->dot, "Template",
+		    json_object_set_new(tmpl_vals, "BasePath", json_string(r->base_path)) < 0) {
+			json_decref(tmpl_vals);
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+		/* tval_json_new steals tmpl_vals, S_box releases the tval */
+		if (json_object_set_new(r->dot, "Template",
 					S_box(cl.rt, tval_json_new(TV_VALUES, tmpl_vals))) < 0) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto done;
