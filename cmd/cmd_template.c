@@ -133,7 +133,7 @@ int cmd_template(int argc, char **argv)
 {
 	struct optstate st;
 	struct diag d = DIAG_INIT;
-	struct buf out = BUF_INIT, log = BUF_INIT;
+	struct buf out = BUF_INIT, log = BUF_INIT, extra = BUF_INIT;
 	const char **sets = NULL, *pos[2] = { NULL, NULL }, *arg;
 	char **files = NULL, **apis = NULL, **shows = NULL;
 	size_t files_cap = 0, napis = 0, apis_cap = 0, nshows = 0, shows_cap = 0;
@@ -221,12 +221,20 @@ int cmd_template(int argc, char **argv)
 			break;
 		case 0:
 			if (npos == 2) {
-				cmd_usage_error("template", "unexpected argument '%s'", arg);
-				goto done;
+				/* NameAndChart's words, listing every extra argument */
+				if (extra.len)
+					buf_adds(&extra, ", ");
+				buf_adds(&extra, arg);
+				break;
 			}
 			pos[npos++] = arg;
 			break;
 		}
+	}
+	if (extra.len) {
+		diag_set(&d, DIAG_EINVALID, "expected at most two arguments, unexpected arguments: %s",
+			 extra.ptr);
+		goto fail;
 	}
 	if (npos == 0) {
 		cmd_usage_error("template", "a chart directory is required");
@@ -307,6 +315,7 @@ done:
 	/* Helm's log lines (stderr), when the run did not fail */
 	fwrite(log.ptr, 1, log.len, stderr);
 	buf_release(&log);
+	buf_release(&extra);
 	helm_rendered_release(&res);
 	tmpl_funcs_free(funcs);
 	chart_free(chart);
