@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 
 #define CHART_MAX_DEPTH 64           /* directory nesting, subchart nesting */
-#define CHART_MAX_FILE ((size_t)100 << 20)
+#define CHART_MAX_FILE ((size_t)5 << 20)   /* archive.MaxDecompressedFileSize */
 
 /* ---- raw files, as LoadFiles receives them */
 

@@ -12,8 +12,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "render/buf.h"
 #include "render/diag.h"
@@ -267,6 +269,37 @@ static void test_helm__coalesce_subchart_values_and_globals(void **state)
 	diag_release(&d);
 }
 
+/* Directory charts refuse files past archive.MaxDecompressedFileSize (5 MiB). */
+static void test_helm__load_refuses_big_files(void **state)
+{
+	char dir[] = "/tmp/hydrate-helm-big-XXXXXX";
+	char path[512];
+	struct chart *c = NULL;
+	struct diag d = DIAG_INIT;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/Chart.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("apiVersion: v2\nname: c\nversion: 0.1.0\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/big.bin", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 5 * 1024 * 1024, SEEK_SET), 0);   /* 5 MiB + 1 byte */
+	fputc('x', f);
+	fclose(f);
+	assert_int_equal(chart_load_dir(&c, dir, &d), DIAG_ELIMIT);
+	assert_string_equal(d.msg.ptr, "chart file \"big.bin\" is larger than the maximum file "
+				       "size 5242880");
+	remove(path);
+	snprintf(path, sizeof(path), "%s/Chart.yaml", dir);
+	remove(path);
+	rmdir(dir);
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_helm__manifest_yaml_error_names_the_file),
 		cmocka_unit_test(test_helm__load_applies_helmignore),
 		cmocka_unit_test(test_helm__coalesce_subchart_values_and_globals),
+		cmocka_unit_test(test_helm__load_refuses_big_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
