@@ -573,6 +573,106 @@ done:
 	return error;
 }
 
+/* Masterminds/semver NewVersion (non-strict): v?N(.N(.N)?)?(-PRE)?(+META)?,
+ * numeric prerelease identifiers without leading zeros. */
+static int S_semver_ok(const char *v)
+{
+	const char *p = v;
+	int parts = 0;
+
+	if (*p == 'v')
+		p++;
+	while (parts < 3) {
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		parts++;
+		if (*p != '.' || parts == 3)
+			break;
+		p++;
+	}
+	for (int section = 0; section < 2; section++) {
+		char lead = section == 0 ? '-' : '+';
+		if (*p != lead)
+			continue;
+		p++;
+		for (;;) {
+			const char *id = p;
+			int numeric = 1;
+			while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+			       (*p >= 'A' && *p <= 'Z') || *p == '-') {
+				if (!(*p >= '0' && *p <= '9'))
+					numeric = 0;
+				p++;
+			}
+			if (p == id)
+				return 0;
+			if (section == 0 && numeric && p - id > 1 && id[0] == '0')
+				return 0;
+			if (*p != '.')
+				break;
+			p++;
+		}
+	}
+	return *p == '\0';
+}
+
+/* chart.Metadata.Validate (after sanitizing), with Helm's messages. */
+static int S_validate_metadata(json_t *md, json_t *deps, struct diag *d)
+{
+	json_t *name = json_object_get(md, "name"), *version = json_object_get(md, "version");
+	json_t *type = json_object_get(md, "type"), *e;
+	const char *n, *t;
+	size_t i;
+
+	if (!json_is_string(name) || json_string_length(name) == 0)
+		return diag_set(d, DIAG_EINVALID, "validation: chart.metadata.name is required");
+	n = json_string_value(name);
+	if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+		return diag_set(d, DIAG_EINVALID, "validation: chart.metadata.name \"%s\" is not allowed", n);
+	if (strchr(n, '/'))
+		return diag_set(d, DIAG_EINVALID, "validation: chart.metadata.name \"%s\" is invalid", n);
+	if (!json_is_string(version) || json_string_length(version) == 0)
+		return diag_set(d, DIAG_EINVALID, "validation: chart.metadata.version is required");
+	if (!S_semver_ok(json_string_value(version)))
+		return diag_set(d, DIAG_EINVALID, "validation: chart.metadata.version \"%s\" is invalid",
+				json_string_value(version));
+	t = json_is_string(type) ? json_string_value(type) : "";
+	if (*t && strcmp(t, "application") != 0 && strcmp(t, "library") != 0)
+		return diag_set(d, DIAG_EINVALID,
+				"validation: chart.metadata.type must be application or library");
+	json_array_foreach(json_object_get(md, "maintainers"), i, e)
+		if (json_is_null(e))
+			return diag_set(d, DIAG_EINVALID, "validation: maintainers must not contain "
+					"empty or null nodes");
+	json_array_foreach(deps, i, e) {
+		const char *alias, *key;
+		if (json_is_null(e))
+			return diag_set(d, DIAG_EINVALID, "validation: dependencies must not contain "
+					"empty or null nodes");
+		alias = json_string_value(json_object_get(e, "alias"));
+		if (alias && *alias) {
+			for (const char *q = alias; *q; q++)
+				if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+				      (*q >= '0' && *q <= '9') || *q == '-' || *q == '_'))
+					return diag_set(d, DIAG_EINVALID, "validation: dependency \"%s\" has "
+							"disallowed characters in the alias",
+							json_string_value(json_object_get(e, "name")));
+		}
+		key = alias && *alias ? alias : json_string_value(json_object_get(e, "name"));
+		for (size_t k = 0; k < i && key; k++) {
+			json_t *o = json_array_get(deps, k);
+			const char *oa = json_string_value(json_object_get(o, "alias"));
+			const char *ok = oa && *oa ? oa : json_string_value(json_object_get(o, "name"));
+			if (ok && strcmp(ok, key) == 0)
+				return diag_set(d, DIAG_EINVALID, "validation: more than one dependency with "
+						"name or alias \"%s\"", key);
+		}
+	}
+	return 0;
+}
+
 /* ---- LoadFiles */
 
 static int S_add_file(struct chart_file **v, size_t *n, struct chart_file *f)
@@ -737,19 +837,11 @@ static int S_load_files(struct chart **out, struct rawlist *files, struct chart 
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
 	}
+	if ((error = S_validate_metadata(c->metadata, c->deps_meta, d)) < 0)
+		goto done;
 	{
 		json_t *name = json_object_get(c->metadata, "name");
 		json_t *type = json_object_get(c->metadata, "type");
-		if (!json_is_string(name) || json_string_length(name) == 0) {
-			error = diag_set(d, DIAG_EINVALID, "validation: chart.metadata.name is required");
-			goto done;
-		}
-		if (!json_is_string(json_object_get(c->metadata, "version")) ||
-		    json_string_length(json_object_get(c->metadata, "version")) == 0) {
-			error = diag_set(d, DIAG_EINVALID,
-					 "validation: chart.metadata.version is required");
-			goto done;
-		}
 		c->name = strdup(json_string_value(name));
 		c->is_library = json_is_string(type) && strcasecmp(json_string_value(type), "library") == 0;
 	}
