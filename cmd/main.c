@@ -51,6 +51,22 @@ static const struct cmd commands[] = {
 	  "  -o, --output FMT    yaml (default) or json (as Helm's toJson prints)\n"
 	  "  -h, --help          show this help\n",
 	  cmd_values },
+	{ "kustomize", "build a kustomization, as kustomize build prints it",
+	  "usage: hydrate kustomize [options] [DIR]\n"
+	  "\n"
+	  "Builds the kustomization in DIR (default '.') and prints what `kustomize build\n"
+	  "DIR` (kustomize v5.7.1) prints, byte for byte.\n"
+	  "\n"
+	  "options:\n"
+	  "  --reorder legacy|none    legacy (default): kustomize's kind order; none: input order\n"
+	  "  --load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone\n"
+	  "                           whether files outside a kustomization's root may be read\n"
+	  "  --enable-managedby-label add app.kubernetes.io/managed-by: kustomize-v5.7.1\n"
+	  "  -o, --output PATH        write the output to the file PATH, or one file per\n"
+	  "                           resource when PATH is a directory\n"
+	  "  --fs-root DIR            read DIR as the file system root '/' (testing)\n"
+	  "  -h, --help               show this help\n",
+	  cmd_kustomize },
 	{ "version", "print hydrate's version",
 	  "usage: hydrate version\n       hydrate --version\n",
 	  cmd_version },

@@ -12,6 +12,8 @@
 #include "render/yaml.h"
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/gofloat.h"
+#include "render/goscalar.h"
 #include "render/srcfile.h"
 
 #include <yaml.h>
@@ -206,228 +208,10 @@ static void add_utf8(struct buf *b, const unsigned char *s, size_t len)
 	}
 }
 
-/* ---- Go number parsing (strconv), as go-yaml's resolver calls it ---- */
-
-static int digit_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return 99;
-}
-
-/* strconv.ParseUint(s, 0, 64) on a string without underscores. */
-static int go_parse_uint(const char *s, size_t len, uint64_t *out)
-{
-	unsigned base = 10;
-	uint64_t n = 0;
-	size_t i = 0;
-
-	if (len == 0)
-		return -1;
-	if (s[0] == '0') {
-		int c1 = len >= 3 ? (s[1] | 0x20) : 0;
-		if (c1 == 'b') {
-			base = 2; i = 2;
-		} else if (c1 == 'o') {
-			base = 8; i = 2;
-		} else if (c1 == 'x') {
-			base = 16; i = 2;
-		} else {
-			base = 8; i = 1;
-		}
-	}
-	for (; i < len; i++) {
-		unsigned dv = (unsigned)digit_val((unsigned char)s[i]);
-		if (dv >= base)
-			return -1;
-		if (n > (UINT64_MAX - dv) / base)
-			return -2; /* range */
-		n = n * base + dv;
-	}
-	*out = n;
-	return 0;
-}
-
-/* strconv.ParseInt(s, 0, 64). */
-static int go_parse_int(const char *s, size_t len, int64_t *out)
-{
-	int neg = 0;
-	uint64_t u;
-
-	if (len && (s[0] == '+' || s[0] == '-')) {
-		neg = s[0] == '-';
-		s++;
-		len--;
-	}
-	if (go_parse_uint(s, len, &u) < 0)
-		return -1;
-	if (neg) {
-		if (u > (uint64_t)1 << 63)
-			return -1;
-		*out = u == (uint64_t)1 << 63 ? INT64_MIN : -(int64_t)u;
-	} else {
-		if (u >= (uint64_t)1 << 63)
-			return -1;
-		*out = (int64_t)u;
-	}
-	return 0;
-}
-
-/* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ (go-yaml's yamlStyleFloat) */
-static int yaml_style_float(const char *s, size_t len)
-{
-	size_t i = 0, d;
-
-	if (i < len && (s[i] == '+' || s[i] == '-'))
-		i++;
-	if (i < len && s[i] == '.') {
-		i++;
-		for (d = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			d++;
-		if (!d)
-			return 0;
-	} else {
-		for (d = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			d++;
-		if (!d)
-			return 0;
-		if (i < len && s[i] == '.')
-			for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-				;
-	}
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-'))
-			i++;
-		for (d = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-			d++;
-		if (!d)
-			return 0;
-	}
-	return i == len;
-}
-
-/* strconv.ParseFloat(s, 64) for decimal text already checked by
- * yaml_style_float; out of range is an error, underflow is not. */
-static int go_parse_float(const char *s, size_t len, double *out)
-{
-	char tmp[128];
-	char *heap = NULL, *text = tmp;
-	double v;
-
-	if (len + 1 > sizeof(tmp)) {
-		if (!(heap = malloc(len + 1)))
-			return -1;
-		text = heap;
-	}
-	memcpy(text, s, len);
-	text[len] = '\0';
-	v = strtod(text, NULL);
-	free(heap);
-	if (isinf(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* ---- timestamps: Go's time.Parse with go-yaml's four layouts ---- */
-
-struct gotime {
-	int year, mon, day, hour, min, sec;
-	long nsec;
-	int off; /* seconds east of UTC */
-};
-
-static int getnum(const char *s, size_t len, size_t *i, int *out)
-{
-	if (*i >= len || s[*i] < '0' || s[*i] > '9')
-		return -1;
-	*out = s[(*i)++] - '0';
-	if (*i < len && s[*i] >= '0' && s[*i] <= '9')
-		*out = *out * 10 + (s[(*i)++] - '0');
-	return 0;
-}
-
-static int days_in(int mon, int year)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (mon == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
-		return 29;
-	return days[mon - 1];
-}
-
-static int parse_timestamp(const char *s, size_t len, struct gotime *t)
-{
-	size_t i;
-	int k;
-
-	memset(t, 0, sizeof(*t));
-	for (i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-		;
-	if (i != 4 || i == len || s[i] != '-')
-		return -1;
-	t->year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	i = 5;
-	if (getnum(s, len, &i, &t->mon) < 0 || t->mon < 1 || t->mon > 12)
-		return -1;
-	if (i >= len || s[i++] != '-' || getnum(s, len, &i, &t->day) < 0)
-		return -1;
-	if (i < len) {
-		char sep = s[i++];
-		int zone = sep == 'T' || sep == 't';
-		if (!zone && sep != ' ')
-			return -1;
-		/* a space in a Go layout matches a run of spaces */
-		while (sep == ' ' && i < len && s[i] == ' ')
-			i++;
-		if (getnum(s, len, &i, &t->hour) < 0 || t->hour > 23 ||
-		    i >= len || s[i++] != ':' ||
-		    getnum(s, len, &i, &t->min) < 0 || t->min > 59 ||
-		    i >= len || s[i++] != ':' ||
-		    getnum(s, len, &i, &t->sec) < 0 || t->sec > 59)
-			return -1;
-		if (i + 1 < len && (s[i] == '.' || s[i] == ',') &&
-		    s[i + 1] >= '0' && s[i + 1] <= '9') {
-			long scale = 100000000;
-			for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-				t->nsec += (s[i] - '0') * scale;
-				scale /= 10;
-			}
-		}
-		if (zone) {
-			if (i < len && s[i] == 'Z') {
-				i++;
-			} else {
-				int hh, mm, sign;
-				if (len - i < 6 || s[i + 3] != ':' ||
-				    (s[i] != '+' && s[i] != '-'))
-					return -1;
-				sign = s[i] == '-' ? -1 : 1;
-				for (k = 1; k < 6; k++)
-					if (k != 3 && (s[i + k] < '0' || s[i + k] > '9'))
-						return -1;
-				hh = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
-				mm = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
-				if (hh > 24 || mm > 60)
-					return -1;
-				t->off = sign * (hh * 3600 + mm * 60);
-				i += 6;
-			}
-		}
-		if (i != len)
-			return -1;
-	}
-	if (t->day < 1 || t->day > days_in(t->mon, t->year))
-		return -1;
-	return 0;
-}
+/* ---- timestamps ---- */
 
 /* time.Time.MarshalJSON: RFC 3339 with nanoseconds, trailing zeros cut. */
-static void format_rfc3339nano(struct buf *b, const struct gotime *t)
+static void format_rfc3339nano(struct buf *b, const struct goscalar_time *t)
 {
 	buf_addf(b, "%04d-%02d-%02dT%02d:%02d:%02d", t->year, t->mon, t->day,
 		 t->hour, t->min, t->sec);
@@ -502,64 +286,6 @@ static int b64_decode(struct buf *out, const char *s, size_t len)
 	return 0;
 }
 
-/* ---- float32 'g' formatting (sigs.k8s.io/yaml's float map keys) ---- */
-
-static void format_float32_g(struct buf *b, double v)
-{
-	float f = (float)v;
-	char tmp[64], digits[32];
-	int prec, nd = 0, exp10 = 0, k;
-	const char *e;
-
-	if (isnan(f)) {
-		buf_adds(b, ".nan");
-		return;
-	}
-	if (isinf(f)) {
-		buf_adds(b, f > 0 ? ".inf" : "-.inf");
-		return;
-	}
-	if (signbit(f))
-		buf_addch(b, '-');
-	f = fabsf(f);
-	if (f == 0) {
-		buf_addch(b, '0');
-		return;
-	}
-	for (prec = 1; prec <= 9; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, (double)f);
-		if (strtof(tmp, NULL) == f)
-			break;
-	}
-	for (k = 0; tmp[k] && tmp[k] != 'e'; k++)
-		if (tmp[k] >= '0' && tmp[k] <= '9')
-			digits[nd++] = tmp[k];
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
-	e = strchr(tmp, 'e');
-	exp10 = e ? atoi(e + 1) : 0;
-	if (exp10 < -4 || exp10 >= 6) {
-		buf_addch(b, digits[0]);
-		if (nd > 1) {
-			buf_addch(b, '.');
-			buf_add(b, digits + 1, (size_t)nd - 1);
-		}
-		buf_addf(b, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
-	} else if (exp10 < 0) {
-		buf_adds(b, "0.");
-		buf_addchn(b, '0', (size_t)(-exp10 - 1));
-		buf_add(b, digits, (size_t)nd);
-	} else {
-		int dp = exp10 + 1;
-		for (k = 0; k < dp; k++)
-			buf_addch(b, k < nd ? digits[k] : '0');
-		if (nd > dp) {
-			buf_addch(b, '.');
-			buf_add(b, digits + dp, (size_t)(nd - dp));
-		}
-	}
-}
-
 /* ---- scalar resolution (go-yaml resolve.go, v2 and v3) ---- */
 
 static const char *short_tag(const char *tag, char *tmp, size_t tmpsz)
@@ -576,24 +302,19 @@ static int eq(const char *s, size_t len, const char *lit)
 	return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
-static int in_list(const char *s, size_t len, const char *const *list)
+static enum rkind rkind_of(enum goscalar_kind k)
 {
-	for (; *list; list++)
-		if (eq(s, len, *list))
-			return 1;
-	return 0;
+	switch (k) {
+	case GOSCALAR_NULL: return R_NULL;
+	case GOSCALAR_BOOL: return R_BOOL;
+	case GOSCALAR_INT: return R_INT;
+	case GOSCALAR_UINT: return R_UINT;
+	case GOSCALAR_FLOAT: return R_FLOAT;
+	case GOSCALAR_TIMESTAMP: return R_TIME;
+	case GOSCALAR_STR: break;
+	}
+	return R_STR;
 }
-
-static const char *const v2_true[] = { "y", "Y", "yes", "Yes", "YES", "true", "True",
-				       "TRUE", "on", "On", "ON", NULL };
-static const char *const v2_false[] = { "n", "N", "no", "No", "NO", "false", "False",
-					"FALSE", "off", "Off", "OFF", NULL };
-static const char *const v3_true[] = { "true", "True", "TRUE", NULL };
-static const char *const v3_false[] = { "false", "False", "FALSE", NULL };
-static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
-static const char *const nans[] = { ".nan", ".NaN", ".NAN", NULL };
-static const char *const pinfs[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL };
-static const char *const ninfs[] = { "-.inf", "-.Inf", "-.INF", NULL };
 
 static const char *rkind_tag(enum rkind k)
 {
@@ -609,9 +330,9 @@ static const char *rkind_tag(enum rkind k)
 }
 
 /*
- * Resolves one scalar event. Returns 0, or -1 with *why set (a decode
- * error: the caller records it at the node). r->s holds the text for R_STR
- * and R_TIME.
+ * Resolves one scalar event. Returns 0, -1 with *why set (a decode
+ * error: the caller records it at the node), or DIAG_ENOMEM. r->s holds
+ * the text for R_STR and R_TIME.
  */
 static int resolve(struct yparser *p, struct rscalar *r, const yaml_event_t *ev,
 		   struct buf *why)
@@ -621,7 +342,6 @@ static int resolve(struct yparser *p, struct rscalar *r, const yaml_event_t *ev,
 	const char *rawtag = (const char *)ev->data.scalar.tag;
 	char tagbuf[128];
 	const char *tag;
-	int hint;
 
 	r->kind = R_STR;
 	r->b = 0;
@@ -666,66 +386,27 @@ static int resolve(struct yparser *p, struct rscalar *r, const yaml_event_t *ev,
 		return 0;
 	}
 
-	hint = len == 0 ? 'N' : 0;
-	if (len) {
-		unsigned char c = (unsigned char)in[0];
-		if (c == '+' || c == '-')
-			hint = 'S';
-		else if (c >= '0' && c <= '9')
-			hint = 'D';
-		else if (c && strchr("yYnNtTfFoO~", c))
-			hint = 'M';
-		else if (c == '.')
-			hint = '.';
-	}
 	r->kind = R_STR;
-	if (hint && strcmp(tag, "!!str") != 0) {
-		int v2 = p->mode == YDOC_HELM;
-		if (in_list(in, len, v2 ? v2_true : v3_true)) {
-			r->kind = R_BOOL;
-			r->b = 1;
-		} else if (in_list(in, len, v2 ? v2_false : v3_false)) {
-			r->kind = R_BOOL;
-		} else if (in_list(in, len, nulls)) {
-			r->kind = R_NULL;
-		} else if (in_list(in, len, nans)) {
-			r->kind = R_FLOAT;
-			r->f = NAN;
-		} else if (in_list(in, len, pinfs)) {
-			r->kind = R_FLOAT;
-			r->f = INFINITY;
-		} else if (in_list(in, len, ninfs)) {
-			r->kind = R_FLOAT;
-			r->f = -INFINITY;
-		} else if (hint == '.') {
-			if (yaml_style_float(in, len) && go_parse_float(in, len, &r->f) == 0)
-				r->kind = R_FLOAT;
-		} else if (hint == 'D' || hint == 'S') {
-			struct gotime t;
-			struct buf plain = BUF_INIT;
-			size_t i;
+	if (strcmp(tag, "!!str") != 0) {
+		struct goscalar g;
+		unsigned flags = p->mode == YDOC_HELM ? 0 : GOSCALAR_V3;
 
-			if ((!*tag || strcmp(tag, "!!timestamp") == 0) &&
-			    parse_timestamp(in, len, &t) == 0) {
-				r->kind = R_TIME;
-				buf_reset(&r->s);
-				if (p->mode == YDOC_HELM)
-					buf_add(&r->s, in, len); /* v2 keeps the text */
-				else
-					format_rfc3339nano(&r->s, &t);
-				goto check;
-			}
-			for (i = 0; i < len; i++)
-				if (in[i] != '_')
-					buf_addch(&plain, in[i]);
-			if (go_parse_int(plain.ptr, plain.len, &r->i) == 0)
-				r->kind = R_INT;
-			else if (go_parse_uint(plain.ptr, plain.len, &r->u) == 0)
-				r->kind = R_UINT;
-			else if (yaml_style_float(plain.ptr, plain.len) &&
-				 go_parse_float(plain.ptr, plain.len, &r->f) == 0)
-				r->kind = R_FLOAT;
-			buf_release(&plain);
+		if (*tag && strcmp(tag, "!!timestamp") != 0)
+			flags |= GOSCALAR_NO_TIMESTAMP;
+		if (goscalar_resolve(&g, in, len, flags) < 0)
+			return DIAG_ENOMEM;
+		r->kind = rkind_of(g.kind);
+		r->b = g.b;
+		r->i = g.i;
+		r->u = g.u;
+		r->f = g.f;
+		if (r->kind == R_TIME) {
+			buf_reset(&r->s);
+			if (p->mode == YDOC_HELM)
+				buf_add(&r->s, in, len); /* v2 keeps the text */
+			else
+				format_rfc3339nano(&r->s, &g.t);
+			goto check;
 		}
 	}
 	if (r->kind == R_STR)
@@ -776,6 +457,28 @@ static json_t *scalar_json(struct yparser *p, const struct rscalar *r, struct bu
 }
 
 /*
+ * A float mapping key as sigs.k8s.io/yaml spells it:
+ * strconv.FormatFloat(v, 'g', -1, 32), with Go's "NaN", "+Inf" and "-Inf"
+ * put back into YAML's words. Out of memory leaves key->oom set.
+ */
+static void float_key(struct buf *key, double v)
+{
+	size_t start = key->len;
+	const char *text;
+
+	if (gofloat_format(key, v, 'g', -1, 32) < 0)
+		return;
+	text = key->ptr + start;
+	if (strcmp(text, "NaN") == 0 || strcmp(text, "+Inf") == 0 ||
+	    strcmp(text, "-Inf") == 0) {
+		const char *word = text[0] == 'N' ? ".nan" : text[0] == '+' ? ".inf" : "-.inf";
+
+		buf_truncate(key, start);
+		buf_adds(key, word);
+	}
+}
+
+/*
  * The mapping key a resolved scalar becomes: sigs.k8s.io/yaml's
  * convertToJSONableObject for YDOC_HELM; only strings for YDOC_KUSTOMIZE
  * (anything else makes yaml.v3 build a map[interface{}]interface{}, which
@@ -805,7 +508,7 @@ static int scalar_key(struct yparser *p, struct buf *key, const struct rscalar *
 		buf_addf(key, "%lld", (long long)r->i);
 		return 0;
 	case R_FLOAT:
-		format_float32_g(key, r->f);
+		float_key(key, r->f);
 		return 0;
 	case R_BOOL:
 		buf_adds(key, r->b ? "true" : "false");
@@ -847,9 +550,40 @@ static int parse_error(struct yparser *p)
 	return diag_set_at(p->d, DIAG_EPARSE, p->src, line, col, 1, "%s", problem);
 }
 
+/*
+ * libyaml 0.2.5 accepts "\/" in a double-quoted scalar (YAML 1.2's JSON
+ * escape); go-yaml v2 and v3 stop with "found unknown escape character",
+ * and so Helm and kustomize fail on it. Finds such an escape in the raw text
+ * of the scalar event ev; its byte offset in *at.
+ */
+static int has_slash_escape(struct yparser *p, const yaml_event_t *ev, size_t *at)
+{
+	const char *s = p->src->data;
+	size_t i, end;
+
+	if (ev->type != YAML_SCALAR_EVENT ||
+	    ev->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE || p->utf16)
+		return 0;
+	i = byte_offset(p, ev->start_mark.index);
+	end = byte_offset(p, ev->end_mark.index);
+	for (; i + 1 < end; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == '/') {
+			*at = i;
+			return 1;
+		}
+		i++; /* skip the escaped character: "\\/" is a backslash, then "/" */
+	}
+	return 0;
+}
+
 /* Makes p->ev the next event. */
 static int next_event(struct yparser *p)
 {
+	size_t at;
+	int line, col;
+
 	if (p->have_ev) {
 		yaml_event_delete(&p->ev);
 		p->have_ev = 0;
@@ -857,6 +591,11 @@ static int next_event(struct yparser *p)
 	if (!yaml_parser_parse(&p->parser, &p->ev))
 		return parse_error(p);
 	p->have_ev = 1;
+	if (has_slash_escape(p, &p->ev, &at)) {
+		srcfile_locate(p->src, at, &line, &col);
+		return diag_set_at(p->d, DIAG_EPARSE, p->src, line, col, 2,
+				   "found unknown escape character (while parsing a quoted scalar)");
+	}
 	return 0;
 }
 
@@ -1120,7 +859,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 	}
 	for (;;) {
 		struct ninfo ki = { 0 }, vi = { 0 };
-		int is_merge = 0, key_ok = 1;
+		int is_merge = 0, key_ok = 1, rc;
 
 		if ((error = next_event(p)) < 0)
 			goto done;
@@ -1141,7 +880,11 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 			if (seen && (error = check_duplicate(p, seen, 's', text, tlen,
 							     ki.line, ki.col)) < 0)
 				goto done;
-			if (resolve(p, &r, &p->ev, &why) < 0) {
+			rc = resolve(p, &r, &p->ev, &why);
+			if (rc == DIAG_ENOMEM) {
+				error = oom(p);
+				goto done;
+			} else if (rc < 0) {
 				sem_error(p, ki.line, ki.col, "%s", why.ptr);
 				key_ok = 0;
 			} else if (r.merge) {
@@ -1356,7 +1099,7 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 	const char *anchor = NULL;
 	size_t aix = 0;
 	unsigned gen = 0;
-	int error = 0, line, col;
+	int error = 0, line, col, rc;
 	struct buf why = BUF_INIT;
 	struct rscalar r = { 0 };
 
@@ -1400,8 +1143,12 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 		anchor = (const char *)p->ev.data.scalar.anchor;
 		if ((error = count_nodes(p, 1, line, col)) < 0)
 			goto done;
-		if (resolve(p, &r, &p->ev, &why) < 0 ||
-		    !(*out = scalar_json(p, &r, &why))) {
+		rc = resolve(p, &r, &p->ev, &why);
+		if (rc == DIAG_ENOMEM) {
+			error = oom(p);
+			goto done;
+		}
+		if (rc < 0 || !(*out = scalar_json(p, &r, &why))) {
 			if (!why.len)
 				buf_adds(&why, "invalid value");
 			sem_error(p, line, col, "%s", why.ptr);

@@ -79,8 +79,10 @@ int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
 void ystream_release(struct ystream *s);
 
 /*
- * Parses src as exactly one document (Helm's values files: an empty file is
- * an empty mapping, so root is {} there; more than one document is an error).
+ * Parses src as Helm 4.1 loads a values file: the text is split at `---`
+ * lines, each document is parsed on its own and the documents are merged
+ * recursively; an empty file (or only comments) is {}; a top-level value
+ * that is not a mapping is an error. *out is new.
  */
 int ydoc_parse_values(json_t **out, struct srcfile *src, struct diag *d);
 

@@ -54,7 +54,7 @@ struct xstate {
 	struct buf *out;
 };
 
-static struct xval S_xv(struct tval v)
+static struct xval ex_xv(struct tval v)
 {
 	struct xval x;
 	x.v = v;
@@ -63,14 +63,14 @@ static struct xval S_xv(struct tval v)
 	return x;
 }
 
-static struct xval S_missing(void)
+static struct xval ex_missing(void)
 {
-	struct xval x = S_xv(tval_invalid());
+	struct xval x = ex_xv(tval_invalid());
 	x.missing = 1;
 	return x;
 }
 
-static const struct ttree *S_lookup(struct tmpl_exec *ex, const char *name)
+static const struct ttree *ex_lookup(struct tmpl_exec *ex, const char *name)
 {
 	if (ex->overlay)
 		return tmpl__set_lookup(ex->overlay, name);
@@ -79,7 +79,7 @@ static const struct ttree *S_lookup(struct tmpl_exec *ex, const char *name)
 
 /* ---- errors */
 
-static void S_location(struct buf *out, const struct tnode *n)
+static void ex_location(struct buf *out, const struct tnode *n)
 {
 	const struct ttree *t = n->tree;
 	size_t pos = n->pos, i, last_nl = (size_t)-1;
@@ -97,9 +97,9 @@ static void S_location(struct buf *out, const struct tnode *n)
 		 last_nl == (size_t)-1 ? pos : pos - last_nl - 1);
 }
 
-static int S_verrorf(struct xstate *s, int code, const char *fmt, va_list ap)
+static int ex_verrorf(struct xstate *s, int code, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
-static int S_verrorf(struct xstate *s, int code, const char *fmt, va_list ap)
+static int ex_verrorf(struct xstate *s, int code, const char *fmt, va_list ap)
 {
 	struct buf *e = &s->ex->err;
 
@@ -108,7 +108,7 @@ static int S_verrorf(struct xstate *s, int code, const char *fmt, va_list ap)
 		buf_addf(e, "template: %s: ", s->tmpl->name);
 	} else {
 		buf_adds(e, "template: ");
-		S_location(e, s->node);
+		ex_location(e, s->node);
 		buf_adds(e, ": executing ");
 		tmpl_quote(e, s->tmpl->name, strlen(s->tmpl->name));
 		buf_adds(e, " at <");
@@ -120,31 +120,31 @@ static int S_verrorf(struct xstate *s, int code, const char *fmt, va_list ap)
 	return X_ERR;
 }
 
-static int S_errorf(struct xstate *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int S_errorf(struct xstate *s, const char *fmt, ...)
+static int ex_errorf(struct xstate *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int ex_errorf(struct xstate *s, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = S_verrorf(s, DIAG_EEXEC, fmt, ap);
+	rc = ex_verrorf(s, DIAG_EEXEC, fmt, ap);
 	va_end(ap);
 	return rc;
 }
 
-static int S_limitf(struct xstate *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int S_limitf(struct xstate *s, const char *fmt, ...)
+static int ex_limitf(struct xstate *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int ex_limitf(struct xstate *s, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = S_verrorf(s, DIAG_ELIMIT, fmt, ap);
+	rc = ex_verrorf(s, DIAG_ELIMIT, fmt, ap);
 	va_end(ap);
 	return rc;
 }
 
-static int S_oom(struct xstate *s)
+static int ex_oom(struct xstate *s)
 {
 	buf_reset(&s->ex->err);
 	buf_adds(&s->ex->err, "out of memory");
@@ -152,34 +152,34 @@ static int S_oom(struct xstate *s)
 	return X_ERR;
 }
 
-static int S_step(struct xstate *s)
+static int ex_step(struct xstate *s)
 {
 	char here;
 	size_t used;
 
 	if (++s->ex->rt->steps > s->ex->rt->lim.max_steps)
-		return S_limitf(s, "template execution exceeded %llu steps",
+		return ex_limitf(s, "template execution exceeded %llu steps",
 				(unsigned long long)s->ex->rt->lim.max_steps);
 	used = (size_t)(s->ex->stack_base > &here ? s->ex->stack_base - &here
 						    : &here - s->ex->stack_base);
 	if (used > s->ex->rt->lim.max_stack)
-		return S_errorf(s, "exceeded maximum template depth (%d)", MAX_EXEC_DEPTH);
+		return ex_errorf(s, "exceeded maximum template depth (%d)", MAX_EXEC_DEPTH);
 	if (s->out->len > s->ex->rt->lim.max_output)
-		return S_limitf(s, "template output exceeded %zu bytes", s->ex->rt->lim.max_output);
+		return ex_limitf(s, "template output exceeded %zu bytes", s->ex->rt->lim.max_output);
 	if (buf_oom(s->out))
-		return S_oom(s);
+		return ex_oom(s);
 	return 0;
 }
 
 /* ---- variables */
 
-static int S_push(struct xstate *s, const char *name, const struct tval *v, int iface)
+static int ex_push(struct xstate *s, const char *name, const struct tval *v, int iface)
 {
 	if (s->nvars == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 8;
 		struct xvar *nv = realloc(s->vars, cap * sizeof(*nv));
 		if (!nv)
-			return S_oom(s);
+			return ex_oom(s);
 		s->vars = nv;
 		s->cap = cap;
 	}
@@ -190,13 +190,13 @@ static int S_push(struct xstate *s, const char *name, const struct tval *v, int 
 	return 0;
 }
 
-static void S_pop(struct xstate *s, size_t mark)
+static void ex_pop(struct xstate *s, size_t mark)
 {
 	while (s->nvars > mark)
 		tval_release(&s->vars[--s->nvars].v);
 }
 
-static int S_set_var(struct xstate *s, const char *name, const struct tval *v, int iface)
+static int ex_set_var(struct xstate *s, const char *name, const struct tval *v, int iface)
 {
 	size_t i;
 
@@ -208,49 +208,49 @@ static int S_set_var(struct xstate *s, const char *name, const struct tval *v, i
 			return 0;
 		}
 	}
-	return S_errorf(s, "undefined variable: %s", name);
+	return ex_errorf(s, "undefined variable: %s", name);
 }
 
-static void S_set_top_var(struct xstate *s, size_t n, const struct tval *v, int iface)
+static void ex_set_top_var(struct xstate *s, size_t n, const struct tval *v, int iface)
 {
 	tval_release(&s->vars[s->nvars - n].v);
 	s->vars[s->nvars - n].v = tval_copy(v);
 	s->vars[s->nvars - n].iface = iface;
 }
 
-static int S_var_value(struct xstate *s, const char *name, struct xval *out)
+static int ex_var_value(struct xstate *s, const char *name, struct xval *out)
 {
 	size_t i;
 
 	for (i = s->nvars; i-- > 0;) {
 		if (strcmp(s->vars[i].name, name) == 0) {
-			*out = S_xv(tval_copy(&s->vars[i].v));
+			*out = ex_xv(tval_copy(&s->vars[i].v));
 			out->iface = s->vars[i].iface;
 			return 0;
 		}
 	}
-	return S_errorf(s, "undefined variable: %s", name);
+	return ex_errorf(s, "undefined variable: %s", name);
 }
 
 /* ---- forward */
 
-static int S_walk(struct xstate *s, const struct xval *dot, const struct tnode *n);
-static int S_eval_pipeline(struct xstate *s, const struct xval *dot, const struct tnode *pipe,
+static int ex_walk(struct xstate *s, const struct xval *dot, const struct tnode *n);
+static int ex_eval_pipeline(struct xstate *s, const struct xval *dot, const struct tnode *pipe,
 			   struct tval *out);
-static int S_eval_arg(struct xstate *s, const struct xval *dot, char typ, const struct tnode *n,
+static int ex_eval_arg(struct xstate *s, const struct xval *dot, char typ, const struct tnode *n,
 		      struct tval *out);
-static int S_eval_field_chain(struct xstate *s, const struct xval *dot, struct xval receiver,
+static int ex_eval_field_chain(struct xstate *s, const struct xval *dot, struct xval receiver,
 			      const struct tnode *node, const char *const *ids, size_t nids,
 			      const struct tnode *const *args, size_t nargs, struct xval *final,
 			      struct xval *out);
-static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tmpl_func *fn,
-		       const struct tobj *self, const struct tnode *node, const char *name,
-		       const struct tnode *const *args, size_t nargs, struct xval *final,
-		       struct xval *out);
+static int ex_eval_call(struct xstate *s, const struct xval *dot, const struct tmpl_func *fn,
+		       const struct tobj *self, const struct tval *recv, const struct tnode *node,
+		       const char *name, const struct tnode *const *args, size_t nargs,
+		       struct xval *final, struct xval *out);
 
 /* ---- types of parameters */
 
-static const char *S_param_type_name(char t)
+static const char *ex_param_type_name(char t)
 {
 	switch (t) {
 	case 's': return "string";
@@ -268,7 +268,7 @@ static const char *S_param_type_name(char t)
 	}
 }
 
-static int S_can_be_nil(char t)
+static int ex_can_be_nil(char t)
 {
 	switch (t) {
 	case 'v': case 'x': case 'l': case 'L': case 'm': case 'y':
@@ -278,7 +278,7 @@ static int S_can_be_nil(char t)
 	}
 }
 
-static int S_assignable(const struct tval *v, char t)
+static int ex_assignable(const struct tval *v, char t)
 {
 	switch (t) {
 	case 'v': case 'x': return 1;
@@ -297,18 +297,18 @@ static int S_assignable(const struct tval *v, char t)
 }
 
 /* validateType: v (owned, consumed) checked against parameter type t. */
-static int S_validate(struct xstate *s, struct xval *v, char t, struct tval *out)
+static int ex_validate(struct xstate *s, struct xval *v, char t, struct tval *out)
 {
 	if (v->v.kind == TV_INVALID) {
 		if (t == 0) {
 			*out = tval_invalid();
 			return 0;
 		}
-		if (S_can_be_nil(t)) {
+		if (ex_can_be_nil(t)) {
 			*out = t == 'x' ? tval_invalid() : tval_nil();
 			return 0;
 		}
-		return S_errorf(s, "invalid value; expected %s", S_param_type_name(t));
+		return ex_errorf(s, "invalid value; expected %s", ex_param_type_name(t));
 	}
 	if (t == 0 || t == 'x') {
 		*out = v->v;
@@ -320,11 +320,11 @@ static int S_validate(struct xstate *s, struct xval *v, char t, struct tval *out
 			*out = tval_nil();
 			return 0;
 		}
-		return S_errorf(s, "wrong type for value; expected %s; got interface {}",
-				S_param_type_name(t));
+		return ex_errorf(s, "wrong type for value; expected %s; got interface {}",
+				ex_param_type_name(t));
 	}
-	if (!S_assignable(&v->v, t)) {
-		int rc = S_errorf(s, "wrong type for value; expected %s; got %s", S_param_type_name(t),
+	if (!ex_assignable(&v->v, t)) {
+		int rc = ex_errorf(s, "wrong type for value; expected %s; got %s", ex_param_type_name(t),
 				  tval_type_name(&v->v));
 		tval_release(&v->v);
 		return rc;
@@ -336,7 +336,7 @@ static int S_validate(struct xstate *s, struct xval *v, char t, struct tval *out
 
 /* ---- literals */
 
-static int S_ideal_constant(struct xstate *s, const struct tnode *c, struct tval *out)
+static int ex_ideal_constant(struct xstate *s, const struct tnode *c, struct tval *out)
 {
 	s->node = c;
 	if (c->is_complex) {
@@ -351,7 +351,7 @@ static int S_ideal_constant(struct xstate *s, const struct tnode *c, struct tval
 		buf_adds(&b, "i)");
 		*out = tval_strn(b.ptr, b.len);
 		buf_release(&b);
-		return out->kind == TV_INVALID ? S_oom(s) : 0;
+		return out->kind == TV_INVALID ? ex_oom(s) : 0;
 	}
 	if (c->is_float && !(c->len > 2 && c->text[0] == '0' && (c->text[1] == 'x' || c->text[1] == 'X') &&
 			     !memchr(c->text, 'p', c->len) && !memchr(c->text, 'P', c->len)) &&
@@ -366,32 +366,121 @@ static int S_ideal_constant(struct xstate *s, const struct tnode *c, struct tval
 		return 0;
 	}
 	if (c->is_uint)
-		return S_errorf(s, "%s overflows int", c->text);
+		return ex_errorf(s, "%s overflows int", c->text);
 	*out = tval_invalid();
 	return 0;
 }
 
-static int S_literal_string(struct xstate *s, const struct tnode *n, struct tval *out)
+static int ex_literal_string(struct xstate *s, const struct tnode *n, struct tval *out)
 {
 	(void)s;
 	*out = tval_strn(n->text, n->len);
-	return out->kind == TV_INVALID ? S_oom(s) : 0;
+	return out->kind == TV_INVALID ? ex_oom(s) : 0;
 }
 
-static int S_node_errorf(struct xstate *s, const char *what, const struct tnode *n)
+static int ex_node_errorf(struct xstate *s, const char *what, const struct tnode *n)
 {
 	struct buf b = BUF_INIT;
 	int rc;
 
 	tmpl__node_string(&b, n);
-	rc = S_errorf(s, "%s%s", what, b.ptr);
+	rc = ex_errorf(s, "%s%s", what, b.ptr);
 	buf_release(&b);
 	return rc;
 }
 
+/* ---- methods of common.Values (pkg/chart/common/values.go) */
+
+static json_t *ex_table_lookup(json_t *v, const char *key, size_t klen)
+{
+	json_t *e = json_object_getn(v, key, klen);
+	return e && json_is_object(e) ? e : NULL;
+}
+
+static int m_values_asmap(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	const struct tval *recv = call->payload;
+
+	(void)argc;
+	(void)argv;
+	json_incref(recv->u.j);
+	*out = tval_json_new(TV_MAP, recv->u.j);
+	return 0;
+}
+
+static int m_values_table(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	const struct tval *recv = call->payload;
+	size_t n, start = 0, i;
+	const char *path = tval_str_ptr(&argv[0], &n);
+	json_t *t = recv->u.j;
+
+	(void)argc;
+	for (i = 0; i <= n; i++) {
+		if (i == n || path[i] == '.') {
+			json_t *next = ex_table_lookup(t, path + start, i - start);
+			if (!next) {
+				struct buf q = BUF_INIT;
+				int rc;
+				tmpl_quote(&q, path + start, i - start);
+				rc = tmpl_call_errorf(call, "%s is not a table", q.ptr);
+				buf_release(&q);
+				return rc;
+			}
+			t = next;
+			start = i + 1;
+		}
+	}
+	json_incref(t);
+	*out = tval_json_new(TV_VALUES, t);
+	return 0;
+}
+
+static int m_values_pathvalue(struct tval *out, struct tmpl_call *call, int argc,
+			      const struct tval *argv)
+{
+	const struct tval *recv = call->payload;
+	size_t n, i, last = 0, start = 0;
+	const char *path = tval_str_ptr(&argv[0], &n);
+	json_t *t = recv->u.j, *e;
+	struct buf q = BUF_INIT;
+	int rc;
+
+	(void)argc;
+	if (n == 0)
+		return tmpl_call_errorf(call, "YAML path cannot be empty");
+	for (i = 0; i < n; i++)
+		if (path[i] == '.')
+			last = i + 1;
+	for (i = 0; last > 0 && i < last; i++) {
+		if (path[i] == '.') {
+			t = ex_table_lookup(t, path + start, i - start);
+			if (!t)
+				break;
+			start = i + 1;
+		}
+	}
+	e = t ? json_object_getn(t, path + last, n - last) : NULL;
+	if (e && !json_is_object(e)) {
+		*out = tval_from_json(call->rt, e);
+		return 0;
+	}
+	tmpl_quote(&q, path + last, n - last);
+	rc = tmpl_call_errorf(call, "%s is not a value", q.ptr);
+	buf_release(&q);
+	return rc;
+}
+
+/* NEEDSWORK: YAML and Encode need the YAML emitter (render/value.h). */
+static const struct tmpl_func ex_values_methods[] = {
+	{ "AsMap", m_values_asmap, "", TMPL_FN__VALUES, NULL },
+	{ "Table", m_values_table, "s", TMPL_FN__VALUES, NULL },
+	{ "PathValue", m_values_pathvalue, "s", TMPL_FN__VALUES, NULL },
+};
+
 /* ---- fields */
 
-static int S_eval_field(struct xstate *s, const struct xval *dot, const char *field,
+static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *field,
 			const struct tnode *node, const struct tnode *const *args, size_t nargs,
 			struct xval *final, struct xval *receiver, struct xval *out)
 {
@@ -399,25 +488,35 @@ static int S_eval_field(struct xstate *s, const struct xval *dot, const char *fi
 	int has_args;
 	struct tval *r = &receiver->v;
 
-	*out = S_xv(tval_invalid());
+	*out = ex_xv(tval_invalid());
 	if (r->kind == TV_INVALID) {
 		if (s->ex->rt->missingkey == TMPL_MISSINGKEY_ERROR)
-			return S_errorf(s, "nil data; no entry for key \"%s\"", field);
+			return ex_errorf(s, "nil data; no entry for key \"%s\"", field);
 		return 0;
 	}
 	typ = receiver->iface ? "interface {}" : tval_type_name(r);
 	if (r->kind == TV_NIL)
-		return S_errorf(s, "nil pointer evaluating interface {}.%s", field);
+		return ex_errorf(s, "nil pointer evaluating interface {}.%s", field);
 	if (r->kind == TV_OBJECT && r->u.o->type->method) {
 		const struct tmpl_func *m = r->u.o->type->method(r->u.o, field);
 		if (m)
-			return S_eval_call(s, dot, m, r->u.o, node, field, args, nargs, final, out);
+			return ex_eval_call(s, dot, m, r->u.o, NULL, node, field, args, nargs, final, out);
+	}
+	/* NEEDSWORK: methods of time.Time and *semver.Version values */
+	if (r->kind == TV_VALUES) {
+		size_t k;
+		for (k = 0; k < sizeof(ex_values_methods) / sizeof(ex_values_methods[0]); k++) {
+			if (strcmp(ex_values_methods[k].name, field) == 0) {
+				return ex_eval_call(s, dot, &ex_values_methods[k], NULL, r, node, field, args,
+						   nargs, final, out);
+			}
+		}
 	}
 	has_args = nargs > 1 || (final && !final->missing);
 	if (r->kind == TV_MAP || r->kind == TV_VALUES) {
 		json_t *e;
 		if (has_args)
-			return S_errorf(s, "%s is not a method but has arguments", field);
+			return ex_errorf(s, "%s is not a method but has arguments", field);
 		e = json_object_get(r->u.j, field);
 		if (!e) {
 			switch (s->ex->rt->missingkey) {
@@ -428,7 +527,7 @@ static int S_eval_field(struct xstate *s, const struct xval *dot, const char *fi
 				out->iface = 1;
 				return 0;
 			case TMPL_MISSINGKEY_ERROR:
-				return S_errorf(s, "map has no entry for key \"%s\"", field);
+				return ex_errorf(s, "map has no entry for key \"%s\"", field);
 			}
 		}
 		out->v = tval_from_json(s->ex->rt, e);
@@ -440,17 +539,17 @@ static int S_eval_field(struct xstate *s, const struct xval *dot, const char *fi
 		if (rc == 0) {
 			if (has_args) {
 				tval_release(&out->v);
-				return S_errorf(s, "%s has arguments but cannot be invoked as function", field);
+				return ex_errorf(s, "%s has arguments but cannot be invoked as function", field);
 			}
 			return 0;
 		}
 		if (rc != DIAG_ENOTFOUND)
-			return S_oom(s);
+			return ex_oom(s);
 	}
-	return S_errorf(s, "can't evaluate field %s in type %s", field, typ);
+	return ex_errorf(s, "can't evaluate field %s in type %s", field, typ);
 }
 
-static int S_eval_field_chain(struct xstate *s, const struct xval *dot, struct xval receiver,
+static int ex_eval_field_chain(struct xstate *s, const struct xval *dot, struct xval receiver,
 			      const struct tnode *node, const char *const *ids, size_t nids,
 			      const struct tnode *const *args, size_t nargs, struct xval *final,
 			      struct xval *out)
@@ -462,29 +561,29 @@ static int S_eval_field_chain(struct xstate *s, const struct xval *dot, struct x
 	cur.v = tval_copy(&receiver.v);
 	for (i = 0; i + 1 < nids; i++) {
 		struct xval next;
-		struct xval miss = S_missing();
-		rc = S_eval_field(s, dot, ids[i], node, NULL, 0, &miss, &cur, &next);
+		struct xval miss = ex_missing();
+		rc = ex_eval_field(s, dot, ids[i], node, NULL, 0, &miss, &cur, &next);
 		tval_release(&cur.v);
 		if (rc < 0)
 			return rc;
 		cur = next;
 	}
-	rc = S_eval_field(s, dot, ids[nids - 1], node, args, nargs, final, &cur, out);
+	rc = ex_eval_field(s, dot, ids[nids - 1], node, args, nargs, final, &cur, out);
 	tval_release(&cur.v);
 	return rc;
 }
 
-static int S_eval_field_node(struct xstate *s, const struct xval *dot, const struct tnode *field,
+static int ex_eval_field_node(struct xstate *s, const struct xval *dot, const struct tnode *field,
 			     const struct tnode *const *args, size_t nargs, struct xval *final,
 			     struct xval *out)
 {
 	struct xval recv = *dot;
 
 	s->node = field;
-	return S_eval_field_chain(s, dot, recv, field, field->ids, field->nids, args, nargs, final, out);
+	return ex_eval_field_chain(s, dot, recv, field, field->ids, field->nids, args, nargs, final, out);
 }
 
-static int S_eval_chain_node(struct xstate *s, const struct xval *dot, const struct tnode *chain,
+static int ex_eval_chain_node(struct xstate *s, const struct xval *dot, const struct tnode *chain,
 			     const struct tnode *const *args, size_t nargs, struct xval *final,
 			     struct xval *out)
 {
@@ -494,26 +593,26 @@ static int S_eval_chain_node(struct xstate *s, const struct xval *dot, const str
 
 	s->node = chain;
 	if (chain->nids == 0)
-		return S_errorf(s, "internal error: no fields in evalChainNode");
+		return ex_errorf(s, "internal error: no fields in evalChainNode");
 	if (chain->node->type == N_NIL)
-		return S_node_errorf(s, "indirection through explicit nil in ", chain);
-	if ((rc = S_eval_arg(s, dot, 0, chain->node, &pipe)) < 0)
+		return ex_node_errorf(s, "indirection through explicit nil in ", chain);
+	if ((rc = ex_eval_arg(s, dot, 0, chain->node, &pipe)) < 0)
 		return rc;
-	recv = S_xv(pipe);
-	rc = S_eval_field_chain(s, dot, recv, chain, chain->ids, chain->nids, args, nargs, final, out);
+	recv = ex_xv(pipe);
+	rc = ex_eval_field_chain(s, dot, recv, chain, chain->ids, chain->nids, args, nargs, final, out);
 	tval_release(&pipe);
 	return rc;
 }
 
-static int S_not_a_function(struct xstate *s, const struct tnode *const *args, size_t nargs,
+static int ex_not_a_function(struct xstate *s, const struct tnode *const *args, size_t nargs,
 			    struct xval *final)
 {
 	if (nargs > 1 || (final && !final->missing))
-		return S_node_errorf(s, "can't give argument to non-function ", args[0]);
+		return ex_node_errorf(s, "can't give argument to non-function ", args[0]);
 	return 0;
 }
 
-static int S_eval_variable_node(struct xstate *s, const struct xval *dot, const struct tnode *var,
+static int ex_eval_variable_node(struct xstate *s, const struct xval *dot, const struct tnode *var,
 				const struct tnode *const *args, size_t nargs, struct xval *final,
 				struct xval *out)
 {
@@ -521,17 +620,17 @@ static int S_eval_variable_node(struct xstate *s, const struct xval *dot, const 
 	int rc;
 
 	s->node = var;
-	if ((rc = S_var_value(s, var->ids[0], &value)) < 0)
+	if ((rc = ex_var_value(s, var->ids[0], &value)) < 0)
 		return rc;
 	if (var->nids == 1) {
-		if (args && (rc = S_not_a_function(s, args, nargs, final)) < 0) {
+		if (args && (rc = ex_not_a_function(s, args, nargs, final)) < 0) {
 			tval_release(&value.v);
 			return rc;
 		}
 		*out = value;
 		return 0;
 	}
-	rc = S_eval_field_chain(s, dot, value, var, var->ids + 1, var->nids - 1, args, nargs,
+	rc = ex_eval_field_chain(s, dot, value, var, var->ids + 1, var->nids - 1, args, nargs,
 				final, out);
 	tval_release(&value.v);
 	return rc;
@@ -546,7 +645,7 @@ struct sig {
 	char vtype;
 };
 
-static void S_parse_sig(const char *sig, struct sig *out)
+static void ex_parse_sig(const char *sig, struct sig *out)
 {
 	size_t n = sig ? strlen(sig) : 0;
 
@@ -584,10 +683,10 @@ int tmpl_call_raw_errorf(struct tmpl_call *call, const char *fmt, ...)
 	return DIAG_EEXEC - 1000;  /* marker: no "error calling" prefix */
 }
 
-static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tmpl_func *fn,
-		       const struct tobj *self, const struct tnode *node, const char *name,
-		       const struct tnode *const *args, size_t nargs, struct xval *final,
-		       struct xval *out)
+static int ex_eval_call(struct xstate *s, const struct xval *dot, const struct tmpl_func *fn,
+		       const struct tobj *self, const struct tval *recv, const struct tnode *node,
+		       const char *name, const struct tnode *const *args, size_t nargs,
+		       struct xval *final, struct xval *out)
 {
 	struct sig sig;
 	struct tval *argv = NULL;
@@ -596,23 +695,23 @@ static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tm
 	int num_in, nfixed, i = 0, rc = 0, k, has_final = final && !final->missing;
 	size_t ai;
 
-	*out = S_xv(tval_invalid());
+	*out = ex_xv(tval_invalid());
 	if (args) {
 		args++;
 		nargs--;
 	} else {
 		nargs = 0;
 	}
-	S_parse_sig(fn->sig, &sig);
+	ex_parse_sig(fn->sig, &sig);
 	num_in = (int)nargs + (has_final ? 1 : 0);
 	nfixed = (int)nargs;
 	if (sig.variadic) {
 		nfixed = sig.nfixed;
 		if (num_in < nfixed)
-			return S_errorf(s, "wrong number of args for %s: want at least %d got %d", name,
+			return ex_errorf(s, "wrong number of args for %s: want at least %d got %d", name,
 					sig.nfixed, (int)nargs);
 	} else if (num_in != sig.nfixed) {
-		return S_errorf(s, "wrong number of args for %s: want %d got %d", name, sig.nfixed,
+		return ex_errorf(s, "wrong number of args for %s: want %d got %d", name, sig.nfixed,
 				num_in);
 	}
 	/* and / or short-circuit and return the deciding value */
@@ -622,7 +721,7 @@ static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tm
 		struct tval v = tval_invalid();
 		for (ai = 0; ai < nargs; ai++) {
 			tval_release(&v);
-			if ((rc = S_eval_arg(s, dot, 'x', args[ai], &v)) < 0)
+			if ((rc = ex_eval_arg(s, dot, 'x', args[ai], &v)) < 0)
 				return rc;
 			if (tval_truth(&v) == is_or) {
 				out->v = v;
@@ -638,13 +737,13 @@ static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tm
 	}
 	argv = calloc((size_t)(num_in > 0 ? num_in : 1), sizeof(*argv));
 	if (!argv)
-		return S_oom(s);
+		return ex_oom(s);
 	for (; i < nfixed && (size_t)i < nargs; i++)
-		if ((rc = S_eval_arg(s, dot, sig.types[i], args[i], &argv[i])) < 0)
+		if ((rc = ex_eval_arg(s, dot, sig.types[i], args[i], &argv[i])) < 0)
 			goto done;
 	if (sig.variadic)
 		for (; (size_t)i < nargs; i++)
-			if ((rc = S_eval_arg(s, dot, sig.vtype, args[i], &argv[i])) < 0)
+			if ((rc = ex_eval_arg(s, dot, sig.vtype, args[i], &argv[i])) < 0)
 				goto done;
 	if (has_final) {
 		char t;
@@ -654,7 +753,7 @@ static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tm
 			t = num_in - 1 < nfixed ? sig.types[num_in - 1] : sig.vtype;
 		else
 			t = sig.types[num_in - 1];
-		if ((rc = S_validate(s, &fv, t, &argv[i])) < 0) {
+		if ((rc = ex_validate(s, &fv, t, &argv[i])) < 0) {
 			tval_release(&fv.v);
 			goto done;
 		}
@@ -665,6 +764,8 @@ static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tm
 	call.func = fn;
 	call.rt = s->ex->rt;
 	call.payload = fn->payload;
+	if (fn->flags & TMPL_FN__VALUES)
+		call.payload = (void *)recv;
 	if (fn->flags & TMPL_FN__CALL) {
 		/* Go inserts the callee's name: its node, or the final value's String() */
 		if (nargs > 0)
@@ -685,13 +786,13 @@ static int S_eval_call(struct xstate *s, const struct xval *dot, const struct tm
 			tval_release(&res);
 			s->node = node;
 			if (rc == DIAG_EEXEC - 1000) {
-				rc = S_errorf(s, "%s", msg.ptr);
+				rc = ex_errorf(s, "%s", msg.ptr);
 			} else if (rc == DIAG_ENOMEM) {
-				rc = S_oom(s);
+				rc = ex_oom(s);
 			} else {
 				struct buf *e = &s->ex->err;
 				int code = rc;
-				rc = S_errorf(s, "error calling %s: %s", name, msg.ptr);
+				rc = ex_errorf(s, "error calling %s: %s", name, msg.ptr);
 				if (code == DIAG_ELIMIT)
 					s->ex->code = DIAG_ELIMIT;
 				(void)e;
@@ -711,66 +812,66 @@ done:
 	return rc;
 }
 
-static int S_eval_function(struct xstate *s, const struct xval *dot, const struct tnode *ident,
+static int ex_eval_function(struct xstate *s, const struct xval *dot, const struct tnode *ident,
 			   const struct tnode *cmd, const struct tnode *const *args, size_t nargs,
 			   struct xval *final, struct xval *out)
 {
 	s->node = ident;
 	if (!ident->func)
-		return S_errorf(s, "\"%s\" is not a defined function", ident->text);
-	return S_eval_call(s, dot, ident->func, NULL, cmd, ident->text, args, nargs, final, out);
+		return ex_errorf(s, "\"%s\" is not a defined function", ident->text);
+	return ex_eval_call(s, dot, ident->func, NULL, NULL, cmd, ident->text, args, nargs, final, out);
 }
 
 /* ---- arguments */
 
-static int S_eval_arg(struct xstate *s, const struct xval *dot, char typ, const struct tnode *n,
+static int ex_eval_arg(struct xstate *s, const struct xval *dot, char typ, const struct tnode *n,
 		      struct tval *out)
 {
 	struct xval v;
-	struct xval miss = S_missing();
+	struct xval miss = ex_missing();
 	int rc;
 
 	*out = tval_invalid();
 	s->node = n;
 	switch (n->type) {
 	case N_DOT:
-		v = S_xv(tval_copy(&dot->v));
+		v = ex_xv(tval_copy(&dot->v));
 		v.iface = dot->iface;
-		rc = S_validate(s, &v, typ, out);
+		rc = ex_validate(s, &v, typ, out);
 		tval_release(&v.v);
 		return rc;
 	case N_NIL:
 		if (typ == 0)
-			return S_errorf(s, "cannot assign nil to <nil>");
-		if (S_can_be_nil(typ)) {
+			return ex_errorf(s, "cannot assign nil to <nil>");
+		if (ex_can_be_nil(typ)) {
 			*out = typ == 'x' ? tval_invalid() : tval_nil();
 			return 0;
 		}
-		return S_errorf(s, "cannot assign nil to %s", S_param_type_name(typ));
+		return ex_errorf(s, "cannot assign nil to %s", ex_param_type_name(typ));
 	case N_FIELD: {
 		const struct tnode *self_args[1];
 		self_args[0] = n;
-		if ((rc = S_eval_field_node(s, dot, n, self_args, 1, &miss, &v)) < 0)
+		if ((rc = ex_eval_field_node(s, dot, n, self_args, 1, &miss, &v)) < 0)
 			return rc;
 		break;
 	}
 	case N_VARIABLE:
-		if ((rc = S_eval_variable_node(s, dot, n, NULL, 0, &miss, &v)) < 0)
+		if ((rc = ex_eval_variable_node(s, dot, n, NULL, 0, &miss, &v)) < 0)
 			return rc;
 		break;
 	case N_PIPE: {
 		struct tval pv;
-		if ((rc = S_eval_pipeline(s, dot, n, &pv)) < 0)
+		if ((rc = ex_eval_pipeline(s, dot, n, &pv)) < 0)
 			return rc;
-		v = S_xv(pv);
+		v = ex_xv(pv);
 		break;
 	}
 	case N_IDENT:
-		if ((rc = S_eval_function(s, dot, n, n, NULL, 0, &miss, &v)) < 0)
+		if ((rc = ex_eval_function(s, dot, n, n, NULL, 0, &miss, &v)) < 0)
 			return rc;
 		break;
 	case N_CHAIN:
-		if ((rc = S_eval_chain_node(s, dot, n, NULL, 0, &miss, &v)) < 0)
+		if ((rc = ex_eval_chain_node(s, dot, n, NULL, 0, &miss, &v)) < 0)
 			return rc;
 		break;
 	default:
@@ -780,36 +881,36 @@ static int S_eval_arg(struct xstate *s, const struct xval *dot, char typ, const 
 				*out = tval_bool(n->b);
 				return 0;
 			}
-			return S_node_errorf(s, "expected bool; found ", n);
+			return ex_node_errorf(s, "expected bool; found ", n);
 		case 'f':
 			if (n->type == N_NUMBER && n->is_float && !n->is_complex) {
 				*out = tval_float(n->f64);
 				return 0;
 			}
-			return S_node_errorf(s, "expected float; found ", n);
+			return ex_node_errorf(s, "expected float; found ", n);
 		case 'i': case 'I':
 			if (n->type == N_NUMBER && n->is_int && !n->is_complex) {
 				*out = typ == 'i' ? tval_int(n->i64) : tval_int64(n->i64);
 				return 0;
 			}
-			return S_node_errorf(s, "expected integer; found ", n);
+			return ex_node_errorf(s, "expected integer; found ", n);
 		case 's':
 			if (n->type == N_STRING)
-				return S_literal_string(s, n, out);
-			return S_node_errorf(s, "expected string; found ", n);
+				return ex_literal_string(s, n, out);
+			return ex_node_errorf(s, "expected string; found ", n);
 		case 'v': case 'x': case 0:
 			switch (n->type) {
 			case N_BOOL:
 				*out = tval_bool(n->b);
 				return 0;
 			case N_NUMBER:
-				return S_ideal_constant(s, n, out);
+				return ex_ideal_constant(s, n, out);
 			case N_STRING:
-				return S_literal_string(s, n, out);
+				return ex_literal_string(s, n, out);
 			default: {
 				struct buf b = BUF_INIT;
 				tmpl__node_string(&b, n);
-				rc = S_errorf(s, "can't handle assignment of %s to empty interface argument",
+				rc = ex_errorf(s, "can't handle assignment of %s to empty interface argument",
 					      b.ptr);
 				buf_release(&b);
 				return rc;
@@ -818,20 +919,20 @@ static int S_eval_arg(struct xstate *s, const struct xval *dot, char typ, const 
 		default: {
 			struct buf b = BUF_INIT;
 			tmpl__node_string(&b, n);
-			rc = S_errorf(s, "can't handle %s for arg of type %s", b.ptr, S_param_type_name(typ));
+			rc = ex_errorf(s, "can't handle %s for arg of type %s", b.ptr, ex_param_type_name(typ));
 			buf_release(&b);
 			return rc;
 		}
 		}
 	}
-	rc = S_validate(s, &v, typ, out);
+	rc = ex_validate(s, &v, typ, out);
 	tval_release(&v.v);
 	return rc;
 }
 
 /* ---- commands and pipelines */
 
-static int S_eval_command(struct xstate *s, const struct xval *dot, const struct tnode *cmd,
+static int ex_eval_command(struct xstate *s, const struct xval *dot, const struct tnode *cmd,
 			  struct xval *final, struct xval *out)
 {
 	const struct tnode *first = cmd->kids[0];
@@ -839,30 +940,30 @@ static int S_eval_command(struct xstate *s, const struct xval *dot, const struct
 	size_t nargs = cmd->nkids;
 	int rc;
 
-	*out = S_xv(tval_invalid());
+	*out = ex_xv(tval_invalid());
 	switch (first->type) {
 	case N_FIELD:
-		return S_eval_field_node(s, dot, first, args, nargs, final, out);
+		return ex_eval_field_node(s, dot, first, args, nargs, final, out);
 	case N_CHAIN:
-		return S_eval_chain_node(s, dot, first, args, nargs, final, out);
+		return ex_eval_chain_node(s, dot, first, args, nargs, final, out);
 	case N_IDENT:
-		return S_eval_function(s, dot, first, cmd, args, nargs, final, out);
+		return ex_eval_function(s, dot, first, cmd, args, nargs, final, out);
 	case N_PIPE: {
 		struct tval v;
-		if ((rc = S_not_a_function(s, args, nargs, final)) < 0)
+		if ((rc = ex_not_a_function(s, args, nargs, final)) < 0)
 			return rc;
-		if ((rc = S_eval_pipeline(s, dot, first, &v)) < 0)
+		if ((rc = ex_eval_pipeline(s, dot, first, &v)) < 0)
 			return rc;
-		*out = S_xv(v);
+		*out = ex_xv(v);
 		return 0;
 	}
 	case N_VARIABLE:
-		return S_eval_variable_node(s, dot, first, args, nargs, final, out);
+		return ex_eval_variable_node(s, dot, first, args, nargs, final, out);
 	default:
 		break;
 	}
 	s->node = first;
-	if ((rc = S_not_a_function(s, args, nargs, final)) < 0)
+	if ((rc = ex_not_a_function(s, args, nargs, final)) < 0)
 		return rc;
 	switch (first->type) {
 	case N_BOOL:
@@ -873,20 +974,20 @@ static int S_eval_command(struct xstate *s, const struct xval *dot, const struct
 		out->iface = dot->iface;
 		return 0;
 	case N_NIL:
-		return S_errorf(s, "nil is not a command");
+		return ex_errorf(s, "nil is not a command");
 	case N_NUMBER:
-		return S_ideal_constant(s, first, &out->v);
+		return ex_ideal_constant(s, first, &out->v);
 	case N_STRING:
-		return S_literal_string(s, first, &out->v);
+		return ex_literal_string(s, first, &out->v);
 	default:
-		return S_node_errorf(s, "can't evaluate command ", first);
+		return ex_node_errorf(s, "can't evaluate command ", first);
 	}
 }
 
-static int S_eval_pipeline(struct xstate *s, const struct xval *dot, const struct tnode *pipe,
+static int ex_eval_pipeline(struct xstate *s, const struct xval *dot, const struct tnode *pipe,
 			   struct tval *out)
 {
-	struct xval value = S_missing();
+	struct xval value = ex_missing();
 	size_t i;
 	int rc;
 
@@ -894,11 +995,11 @@ static int S_eval_pipeline(struct xstate *s, const struct xval *dot, const struc
 	if (!pipe)
 		return 0;
 	s->node = pipe;
-	if ((rc = S_step(s)) < 0)
+	if ((rc = ex_step(s)) < 0)
 		return rc;
 	for (i = 0; i < pipe->nkids; i++) {
 		struct xval next;
-		rc = S_eval_command(s, dot, pipe->kids[i], &value, &next);
+		rc = ex_eval_command(s, dot, pipe->kids[i], &value, &next);
 		tval_release(&value.v);
 		if (rc < 0)
 			return rc;
@@ -911,9 +1012,9 @@ static int S_eval_pipeline(struct xstate *s, const struct xval *dot, const struc
 	}
 	for (i = 0; i < pipe->ndecl; i++) {
 		if (pipe->is_assign)
-			rc = S_set_var(s, pipe->decl[i]->ids[0], &value.v, 0);
+			rc = ex_set_var(s, pipe->decl[i]->ids[0], &value.v, 0);
 		else
-			rc = S_push(s, pipe->decl[i]->ids[0], &value.v, 0);
+			rc = ex_push(s, pipe->decl[i]->ids[0], &value.v, 0);
 		if (rc < 0) {
 			tval_release(&value.v);
 			return rc;
@@ -925,93 +1026,93 @@ static int S_eval_pipeline(struct xstate *s, const struct xval *dot, const struc
 
 /* ---- walk */
 
-static int S_print_value(struct xstate *s, const struct tnode *n, const struct tval *v)
+static int ex_print_value(struct xstate *s, const struct tnode *n, const struct tval *v)
 {
 	s->node = n;
 	if (v->kind == TV_FUNC) {
 		struct buf b = BUF_INIT;
 		int rc;
 		tmpl__node_string(&b, n);
-		rc = S_errorf(s, "can't print %s of type %s", b.ptr, tval_type_name(v));
+		rc = ex_errorf(s, "can't print %s of type %s", b.ptr, tval_type_name(v));
 		buf_release(&b);
 		return rc;
 	}
 	if (tmpl__print_value(s->out, s->ex->rt, v) < 0)
-		return S_oom(s);
+		return ex_oom(s);
 	return 0;
 }
 
-static int S_walk_if_or_with(struct xstate *s, int is_with, const struct xval *dot,
+static int ex_walk_if_or_with(struct xstate *s, int is_with, const struct xval *dot,
 			     const struct tnode *n)
 {
 	size_t mark = s->nvars;
 	struct tval val;
 	int rc;
 
-	if ((rc = S_eval_pipeline(s, dot, n->pipe, &val)) < 0)
+	if ((rc = ex_eval_pipeline(s, dot, n->pipe, &val)) < 0)
 		goto done;
 	if (tval_truth(&val)) {
-		struct xval xv = S_xv(val);
-		rc = S_walk(s, is_with ? &xv : dot, n->list);
+		struct xval xv = ex_xv(val);
+		rc = ex_walk(s, is_with ? &xv : dot, n->list);
 	}
 	else if (n->elselist)
-		rc = S_walk(s, dot, n->elselist);
+		rc = ex_walk(s, dot, n->elselist);
 	tval_release(&val);
 done:
-	S_pop(s, mark);
+	ex_pop(s, mark);
 	return rc;
 }
 
-static int S_one_iteration(struct xstate *s, const struct tnode *r, size_t mark,
+static int ex_one_iteration(struct xstate *s, const struct tnode *r, size_t mark,
 			   const struct tval *index, const struct tval *elem, int iface)
 {
 	struct xval xe;
 	const struct tnode *pipe = r->pipe;
 	int rc;
 
-	if ((rc = S_step(s)) < 0)
+	if ((rc = ex_step(s)) < 0)
 		return rc;
 	if (pipe->ndecl > 0) {
 		if (pipe->is_assign) {
-			rc = S_set_var(s, pipe->decl[0]->ids[0], pipe->ndecl > 1 ? index : elem,
+			rc = ex_set_var(s, pipe->decl[0]->ids[0], pipe->ndecl > 1 ? index : elem,
 				       pipe->ndecl > 1 ? 0 : iface);
 			if (rc < 0)
 				return rc;
 		} else {
-			S_set_top_var(s, 1, elem, iface);
+			ex_set_top_var(s, 1, elem, iface);
 		}
 	}
 	if (pipe->ndecl > 1) {
 		if (pipe->is_assign) {
-			if ((rc = S_set_var(s, pipe->decl[1]->ids[0], elem, iface)) < 0)
+			if ((rc = ex_set_var(s, pipe->decl[1]->ids[0], elem, iface)) < 0)
 				return rc;
 		} else {
-			S_set_top_var(s, 2, index, 0);
+			ex_set_top_var(s, 2, index, 0);
 		}
 	}
-	xe = S_xv(*elem);
+	xe = ex_xv(*elem);
 	xe.iface = iface;
-	rc = S_walk(s, &xe, r->list);
-	S_pop(s, mark);
+	rc = ex_walk(s, &xe, r->list);
+	ex_pop(s, mark);
 	if (rc == X_CONTINUE)
 		rc = 0;
 	return rc;
 }
 
-static int S_key_cmp(const void *a, const void *b)
+static int ex_key_cmp(const void *a, const void *b)
 {
 	const char *const *x = a, *const *y = b;
 	return strcmp(*x, *y);
 }
 
-static int S_walk_range(struct xstate *s, const struct xval *dot, const struct tnode *r)
+static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct tnode *r)
 {
 	size_t outer = s->nvars, mark;
 	struct tval val;
 	int rc, ran = 0;
 
 	s->node = r;
-	if ((rc = S_eval_pipeline(s, dot, r->pipe, &val)) < 0)
+	if ((rc = ex_eval_pipeline(s, dot, r->pipe, &val)) < 0)
 		goto done;
 	mark = s->nvars;
 	switch (val.kind) {
@@ -1020,7 +1121,7 @@ static int S_walk_range(struct xstate *s, const struct xval *dot, const struct t
 		if (r->pipe->ndecl > 1) {
 			struct buf b = BUF_INIT;
 			tval_format(&b, s->ex->rt, &val);
-			rc = S_errorf(s, "can't use %s to iterate over more than one variable", b.ptr);
+			rc = ex_errorf(s, "can't use %s to iterate over more than one variable", b.ptr);
 			buf_release(&b);
 			goto out;
 		}
@@ -1028,7 +1129,7 @@ static int S_walk_range(struct xstate *s, const struct xval *dot, const struct t
 			struct tval e = val, inv = tval_invalid();
 			e.u.i = i;
 			ran = 1;
-			rc = S_one_iteration(s, r, mark, &inv, &e, 0);
+			rc = ex_one_iteration(s, r, mark, &inv, &e, 0);
 			if (rc == X_BREAK) {
 				rc = 0;
 				goto out;
@@ -1044,7 +1145,7 @@ static int S_walk_range(struct xstate *s, const struct xval *dot, const struct t
 			struct tval idx = tval_int((int64_t)i);
 			struct tval e = tval_from_json(s->ex->rt, json_array_get(val.u.j, i));
 			ran = 1;
-			rc = S_one_iteration(s, r, mark, &idx, &e, val.kind == TV_LIST);
+			rc = ex_one_iteration(s, r, mark, &idx, &e, val.kind == TV_LIST);
 			tval_release(&e);
 			if (rc == X_BREAK) {
 				rc = 0;
@@ -1063,7 +1164,7 @@ static int S_walk_range(struct xstate *s, const struct xval *dot, const struct t
 			e.kind = TV_UINT8;
 			e.u.i = (unsigned char)p[i];
 			ran = 1;
-			rc = S_one_iteration(s, r, mark, &idx, &e, 0);
+			rc = ex_one_iteration(s, r, mark, &idx, &e, 0);
 			if (rc == X_BREAK) {
 				rc = 0;
 				goto out;
@@ -1079,17 +1180,17 @@ static int S_walk_range(struct xstate *s, const struct xval *dot, const struct t
 		const char *k;
 		json_t *e;
 		if (!keys) {
-			rc = S_oom(s);
+			rc = ex_oom(s);
 			goto out;
 		}
 		json_object_foreach(val.u.j, k, e)
 			keys[i++] = k;
-		qsort(keys, n, sizeof(*keys), S_key_cmp);
+		qsort(keys, n, sizeof(*keys), ex_key_cmp);
 		for (i = 0; i < n; i++) {
 			struct tval key = tval_str(keys[i]);
 			struct tval ev = tval_from_json(s->ex->rt, json_object_get(val.u.j, keys[i]));
 			ran = 1;
-			rc = S_one_iteration(s, r, mark, &key, &ev, 1);
+			rc = ex_one_iteration(s, r, mark, &key, &ev, 1);
 			tval_release(&key);
 			tval_release(&ev);
 			if (rc == X_BREAK || rc < 0)
@@ -1109,21 +1210,21 @@ static int S_walk_range(struct xstate *s, const struct xval *dot, const struct t
 	default: {
 		struct buf b = BUF_INIT;
 		tval_format(&b, s->ex->rt, &val);
-		rc = S_errorf(s, "range can't iterate over %s", b.ptr);
+		rc = ex_errorf(s, "range can't iterate over %s", b.ptr);
 		buf_release(&b);
 		goto out;
 	}
 	}
 	if (!ran && r->elselist)
-		rc = S_walk(s, dot, r->elselist);
+		rc = ex_walk(s, dot, r->elselist);
 out:
 	tval_release(&val);
 done:
-	S_pop(s, outer);
+	ex_pop(s, outer);
 	return rc;
 }
 
-static int S_walk_template(struct xstate *s, const struct xval *dot, const struct tnode *t)
+static int ex_walk_template(struct xstate *s, const struct xval *dot, const struct tnode *t)
 {
 	const struct ttree *tmpl;
 	struct xstate ns;
@@ -1131,11 +1232,11 @@ static int S_walk_template(struct xstate *s, const struct xval *dot, const struc
 	int rc;
 
 	s->node = t;
-	tmpl = S_lookup(s->ex, t->text);
+	tmpl = ex_lookup(s->ex, t->text);
 	if (!tmpl || !tmpl->root) {
 		struct buf q = BUF_INIT;
 		tmpl_quote(&q, t->text, t->len);
-		rc = S_errorf(s, "template %s not defined", q.ptr);
+		rc = ex_errorf(s, "template %s not defined", q.ptr);
 		buf_release(&q);
 		return rc;
 	}
@@ -1144,40 +1245,40 @@ static int S_walk_template(struct xstate *s, const struct xval *dot, const struc
 		size_t used = (size_t)(s->ex->stack_base > &here ? s->ex->stack_base - &here
 								  : &here - s->ex->stack_base);
 		if (s->depth >= MAX_EXEC_DEPTH || used + (64 << 10) > s->ex->rt->lim.max_stack)
-			return S_errorf(s, "exceeded maximum template depth (%d)", MAX_EXEC_DEPTH);
+			return ex_errorf(s, "exceeded maximum template depth (%d)", MAX_EXEC_DEPTH);
 	}
-	if ((rc = S_eval_pipeline(s, dot, t->pipe, &newdot)) < 0)
+	if ((rc = ex_eval_pipeline(s, dot, t->pipe, &newdot)) < 0)
 		return rc;
 	memset(&ns, 0, sizeof(ns));
 	ns.ex = s->ex;
 	ns.tmpl = tmpl;
 	ns.depth = s->depth + 1;
 	ns.out = s->out;
-	if ((rc = S_push(&ns, "$", &newdot, 0)) == 0) {
-		struct xval xd = S_xv(newdot);
-		rc = S_walk(&ns, &xd, tmpl->root);
+	if ((rc = ex_push(&ns, "$", &newdot, 0)) == 0) {
+		struct xval xd = ex_xv(newdot);
+		rc = ex_walk(&ns, &xd, tmpl->root);
 	}
-	S_pop(&ns, 0);
+	ex_pop(&ns, 0);
 	free(ns.vars);
 	tval_release(&newdot);
 	return rc;
 }
 
-static int S_walk(struct xstate *s, const struct xval *dot, const struct tnode *n)
+static int ex_walk(struct xstate *s, const struct xval *dot, const struct tnode *n)
 {
 	size_t i;
 	int rc;
 	struct tval val;
 
 	s->node = n;
-	if ((rc = S_step(s)) < 0)
+	if ((rc = ex_step(s)) < 0)
 		return rc;
 	switch (n->type) {
 	case N_ACTION:
-		if ((rc = S_eval_pipeline(s, dot, n->pipe, &val)) < 0)
+		if ((rc = ex_eval_pipeline(s, dot, n->pipe, &val)) < 0)
 			return rc;
 		if (n->pipe->ndecl == 0)
-			rc = S_print_value(s, n, &val);
+			rc = ex_print_value(s, n, &val);
 		tval_release(&val);
 		return rc;
 	case N_BREAK:
@@ -1187,33 +1288,33 @@ static int S_walk(struct xstate *s, const struct xval *dot, const struct tnode *
 	case N_COMMENT:
 		return 0;
 	case N_IF:
-		return S_walk_if_or_with(s, 0, dot, n);
+		return ex_walk_if_or_with(s, 0, dot, n);
 	case N_WITH:
-		return S_walk_if_or_with(s, 1, dot, n);
+		return ex_walk_if_or_with(s, 1, dot, n);
 	case N_LIST:
 		for (i = 0; i < n->nkids; i++)
-			if ((rc = S_walk(s, dot, n->kids[i])) != 0)
+			if ((rc = ex_walk(s, dot, n->kids[i])) != 0)
 				return rc;
 		return 0;
 	case N_RANGE:
-		return S_walk_range(s, dot, n);
+		return ex_walk_range(s, dot, n);
 	case N_TEMPLATE:
-		return S_walk_template(s, dot, n);
+		return ex_walk_template(s, dot, n);
 	case N_TEXT:
 		if (buf_add(s->out, n->text, n->len) < 0)
-			return S_oom(s);
+			return ex_oom(s);
 		return 0;
 	default:
-		return S_node_errorf(s, "unknown node: ", n);
+		return ex_node_errorf(s, "unknown node: ", n);
 	}
 }
 
 /* ---- entry points */
 
-static int S_execute(struct tmpl_exec *ex, struct buf *out, const char *name,
+static int ex_execute(struct tmpl_exec *ex, struct buf *out, const char *name,
 		     const struct tval *data, int depth)
 {
-	const struct ttree *t = S_lookup(ex, name);
+	const struct ttree *t = ex_lookup(ex, name);
 	struct xstate s;
 	int rc;
 
@@ -1230,17 +1331,17 @@ static int S_execute(struct tmpl_exec *ex, struct buf *out, const char *name,
 	s.tmpl = t;
 	s.out = out;
 	s.depth = depth;
-	if ((rc = S_push(&s, "$", data, 0)) == 0) {
-		struct xval xd = S_xv(*data);
+	if ((rc = ex_push(&s, "$", data, 0)) == 0) {
+		struct xval xd = ex_xv(*data);
 		if (!t->root) {
-			rc = S_errorf(&s, "\"%s\" is an incomplete or empty template", name);
+			rc = ex_errorf(&s, "\"%s\" is an incomplete or empty template", name);
 		} else {
-			rc = S_walk(&s, &xd, t->root);
+			rc = ex_walk(&s, &xd, t->root);
 			if (rc > 0)
 				rc = 0;
 		}
 	}
-	S_pop(&s, 0);
+	ex_pop(&s, 0);
 	free(s.vars);
 	return rc;
 }
@@ -1258,7 +1359,7 @@ int tmpl_execute(struct buf *out, const struct tmpl_set *set, const char *name,
 	ex.rt = rt;
 	ex.stack_base = &base;
 	rt->steps = 0;
-	rc = S_execute(&ex, out, name, data, 0);
+	rc = ex_execute(&ex, out, name, data, 0);
 	if (rc < 0) {
 		rc = ex.code ? ex.code : DIAG_EEXEC;
 		diag_set(d, rc, "%s", ex.err.ptr);
@@ -1279,7 +1380,7 @@ int tmpl_call_execute(struct tmpl_call *call, struct buf *out, const char *name,
 	if (!ex)
 		return tmpl_call_errorf(call, "no template engine in this call");
 	ex->call_depth++;
-	rc = S_execute(ex, out, name, data, 0);
+	rc = ex_execute(ex, out, name, data, 0);
 	ex->call_depth--;
 	if (rc < 0) {
 		int code = ex->code ? ex->code : DIAG_EEXEC;
@@ -1336,7 +1437,7 @@ struct helm_tr {
 	size_t loc_len, fn_len, msg_len;
 };
 
-static const char *S_find(const char *s, size_t n, const char *needle)
+static const char *ex_find(const char *s, size_t n, const char *needle)
 {
 	size_t k = strlen(needle), i;
 
@@ -1347,7 +1448,7 @@ static const char *S_find(const char *s, size_t n, const char *needle)
 }
 
 /* parseTemplateExecErrorString; 0 when s is not a template error */
-static int S_parse_tr(const char *s, size_t n, struct helm_tr *tr)
+static int ex_parse_tr(const char *s, size_t n, struct helm_tr *tr)
 {
 	const char *rem, *idx, *after, *endq, *afterat, *endloc, *cut;
 	size_t rn;
@@ -1362,14 +1463,14 @@ static int S_parse_tr(const char *s, size_t n, struct helm_tr *tr)
 		tr->msg_len = n;
 		return 1;
 	}
-	idx = S_find(rem, rn, ": executing ");
+	idx = ex_find(rem, rn, ": executing ");
 	if (idx) {
 		after = idx + 12;
 		if (after < rem + rn && *after == '"') {
 			endq = memchr(after + 1, '"', (size_t)(rem + rn - after - 1));
 			if (endq && (size_t)(rem + rn - endq - 1) >= 5 && memcmp(endq + 1, " at <", 5) == 0) {
 				afterat = endq + 6;
-				endloc = S_find(afterat, (size_t)(rem + rn - afterat), ">: ");
+				endloc = ex_find(afterat, (size_t)(rem + rn - afterat), ">: ");
 				if (endloc) {
 					tr->loc = rem;
 					tr->loc_len = (size_t)(idx - rem);
@@ -1377,7 +1478,7 @@ static int S_parse_tr(const char *s, size_t n, struct helm_tr *tr)
 					tr->fn_len = (size_t)(endloc - after - 1);
 					tr->msg = endloc + 3;
 					tr->msg_len = (size_t)(rem + rn - tr->msg);
-					cut = S_find(tr->msg, tr->msg_len, " template:");
+					cut = ex_find(tr->msg, tr->msg_len, " template:");
 					if (cut)
 						tr->msg_len = (size_t)(cut - tr->msg);
 					return 2;
@@ -1394,7 +1495,7 @@ static int S_parse_tr(const char *s, size_t n, struct helm_tr *tr)
 				tr->loc_len = i - 1;
 				tr->msg = rem + i + 1;
 				tr->msg_len = rn - i - 1;
-				cut = S_find(tr->msg, tr->msg_len, " template:");
+				cut = ex_find(tr->msg, tr->msg_len, " template:");
 				if (cut)
 					tr->msg_len = (size_t)(cut - tr->msg);
 				return 3;
@@ -1404,7 +1505,7 @@ static int S_parse_tr(const char *s, size_t n, struct helm_tr *tr)
 	return 0;
 }
 
-static int S_tr_eq(const struct helm_tr *a, const struct helm_tr *b)
+static int ex_tr_eq(const struct helm_tr *a, const struct helm_tr *b)
 {
 	return a->loc_len == b->loc_len && a->fn_len == b->fn_len && a->msg_len == b->msg_len &&
 	       (!a->loc_len || memcmp(a->loc, b->loc, a->loc_len) == 0) &&
@@ -1412,7 +1513,7 @@ static int S_tr_eq(const struct helm_tr *a, const struct helm_tr *b)
 	       (!a->msg_len || memcmp(a->msg, b->msg, a->msg_len) == 0);
 }
 
-static int S_helm_exec_error(struct buf *out, const char *goerr)
+static int ex_helm_exec_error(struct buf *out, const char *goerr)
 {
 	size_t n = strlen(goerr);
 	const char *p1, *p2, *ws, *we;
@@ -1423,14 +1524,14 @@ static int S_helm_exec_error(struct buf *out, const char *goerr)
 	struct buf b = BUF_INIT;
 
 	/* tokens := SplitN(err, ": ", 3) */
-	p1 = S_find(goerr, n, ": ");
-	p2 = p1 ? S_find(p1 + 2, (size_t)(goerr + n - p1 - 2), ": ") : NULL;
+	p1 = ex_find(goerr, n, ": ");
+	p2 = p1 ? ex_find(p1 + 2, (size_t)(goerr + n - p1 - 2), ": ") : NULL;
 	if (!p1 || !p2)
 		return buf_adds(out, goerr);
-	ws = S_find(p2 + 2, (size_t)(goerr + n - p2 - 2), "HELM_ERR_START");
+	ws = ex_find(p2 + 2, (size_t)(goerr + n - p2 - 2), "HELM_ERR_START");
 	if (ws) {
 		const char *last = NULL, *q = ws + 14;
-		while ((we = S_find(q, (size_t)(goerr + n - q), "HELM_ERR_END")) != NULL) {
+		while ((we = ex_find(q, (size_t)(goerr + n - q), "HELM_ERR_END")) != NULL) {
 			last = we;
 			q = we + 1;
 		}
@@ -1442,11 +1543,11 @@ static int S_helm_exec_error(struct buf *out, const char *goerr)
 		}
 	}
 	for (;;) {
-		int kind = S_parse_tr(cur, curlen, &tr);
+		int kind = ex_parse_tr(cur, curlen, &tr);
 		const char *m, *e;
 		if (!kind)
 			return buf_adds(out, goerr);
-		if (ntr == 0 || !S_tr_eq(&trs[ntr - 1], &tr)) {
+		if (ntr == 0 || !ex_tr_eq(&trs[ntr - 1], &tr)) {
 			if (ntr == sizeof(trs) / sizeof(trs[0]))
 				return buf_adds(out, goerr);
 			trs[ntr++] = tr;
@@ -1457,7 +1558,7 @@ static int S_helm_exec_error(struct buf *out, const char *goerr)
 		m = tr.msg;
 		if ((size_t)(cur + curlen - m) < 14 || memcmp(m, "error calling ", 14) != 0)
 			break;
-		e = S_find(m + 14, (size_t)(cur + curlen - m - 14), ": ");
+		e = ex_find(m + 14, (size_t)(cur + curlen - m - 14), ": ");
 		if (!e)
 			break;
 		cur = e + 2;
@@ -1511,5 +1612,5 @@ int tmpl_helm_error(struct buf *out, int code, const char *goerr)
 			return buf_adds(out, last + 2);
 		}
 	}
-	return S_helm_exec_error(out, goerr);
+	return ex_helm_exec_error(out, goerr);
 }

@@ -116,7 +116,7 @@ int tmpl__is_digit(int32_t r)
 	       (r >= 0x966 && r <= 0x96F) || (r >= 0xFF10 && r <= 0xFF19);
 }
 
-static size_t S_rune_count(const char *s, size_t n)
+static size_t fm_rune_count(const char *s, size_t n)
 {
 	size_t i = 0, c = 0;
 	int w;
@@ -131,7 +131,7 @@ static size_t S_rune_count(const char *s, size_t n)
 
 /* ---- strconv.Quote */
 
-static int S_quote_with(struct buf *out, const char *s, size_t n, char q, int ascii)
+static int fm_quote_with(struct buf *out, const char *s, size_t n, char q, int ascii)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i = 0;
@@ -178,7 +178,7 @@ static int S_quote_with(struct buf *out, const char *s, size_t n, char q, int as
 
 int tmpl_quote(struct buf *out, const char *s, size_t len)
 {
-	return S_quote_with(out, s, len, '"', 0);
+	return fm_quote_with(out, s, len, '"', 0);
 }
 
 int tmpl__quote_rune(struct buf *out, int32_t r)
@@ -189,12 +189,12 @@ int tmpl__quote_rune(struct buf *out, int32_t r)
 	if (r < 0 || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
 		r = 0xFFFD;
 	tmpl__utf8_encode(&tmp, r);
-	rc = S_quote_with(out, tmp.ptr, tmp.len, '\'', 0);
+	rc = fm_quote_with(out, tmp.ptr, tmp.len, '\'', 0);
 	buf_release(&tmp);
 	return rc;
 }
 
-static int S_can_backquote(const char *s, size_t n)
+static int fm_can_backquote(const char *s, size_t n)
 {
 	size_t i = 0;
 	int w;
@@ -218,7 +218,7 @@ static int S_can_backquote(const char *s, size_t n)
 
 /* The decimal digits of v > 0: shortest that reads back (ndig < 0) or
  * rounded to ndig significant digits; trailing zeros dropped. */
-static void S_float_digits(double v, int ndig, char *d, int *nd, int *dp)
+static void fm_float_digits(double v, int ndig, char *d, int *nd, int *dp)
 {
 	char tmp[64];
 	int p, lo, hi, e, n, i;
@@ -254,7 +254,7 @@ static void S_float_digits(double v, int ndig, char *d, int *nd, int *dp)
 	*dp = e + 1;
 }
 
-static void S_fmt_e(struct buf *out, const char *d, int nd, int dp, int prec, char fmt)
+static void fm_fmt_e(struct buf *out, const char *d, int nd, int dp, int prec, char fmt)
 {
 	int exp, i;
 
@@ -278,7 +278,7 @@ static void S_fmt_e(struct buf *out, const char *d, int nd, int dp, int prec, ch
 		buf_addf(out, "%d", exp);
 }
 
-static void S_fmt_f(struct buf *out, const char *d, int nd, int dp, int prec)
+static void fm_fmt_f(struct buf *out, const char *d, int nd, int dp, int prec)
 {
 	int i;
 
@@ -298,7 +298,7 @@ static void S_fmt_f(struct buf *out, const char *d, int nd, int dp, int prec)
 }
 
 /* strconv's %b and %x / %X of a float64 */
-static int S_fmt_bx(struct buf *out, double v, char fmt, int prec)
+static int fm_fmt_bx(struct buf *out, double v, char fmt, int prec)
 {
 	uint64_t bits, mant;
 	int exp, neg;
@@ -380,7 +380,7 @@ int tmpl__format_float(struct buf *out, double v, char fmt, int prec)
 	if (isinf(v))
 		return buf_adds(out, v > 0 ? "+Inf" : "-Inf");
 	if (fmt == 'b' || fmt == 'x' || fmt == 'X')
-		return S_fmt_bx(out, v, fmt, prec);
+		return fm_fmt_bx(out, v, fmt, prec);
 	neg = signbit(v) != 0;
 	if (neg)
 		v = -v;
@@ -406,7 +406,7 @@ int tmpl__format_float(struct buf *out, double v, char fmt, int prec)
 		return 0;
 	}
 	if (shortest) {
-		S_float_digits(v, -1, d, &nd, &dp);
+		fm_float_digits(v, -1, d, &nd, &dp);
 		if (fmt == 'e' || fmt == 'E')
 			prec = nd > 0 ? nd - 1 : 0;
 		else if (fmt == 'f')
@@ -416,14 +416,14 @@ int tmpl__format_float(struct buf *out, double v, char fmt, int prec)
 	} else {
 		if (prec == 0)
 			prec = 1;
-		S_float_digits(v, prec > 17 ? 17 : prec, d, &nd, &dp);
+		fm_float_digits(v, prec > 17 ? 17 : prec, d, &nd, &dp);
 	}
 	if (neg)
 		buf_addch(out, '-');
 	if (fmt == 'e' || fmt == 'E') {
-		S_fmt_e(out, d, nd, dp, prec, fmt);
+		fm_fmt_e(out, d, nd, dp, prec, fmt);
 	} else if (fmt == 'f') {
-		S_fmt_f(out, d, nd, dp, prec);
+		fm_fmt_f(out, d, nd, dp, prec);
 	} else {
 		int eprec = prec, exp;
 		if (eprec > nd && nd >= dp)
@@ -436,11 +436,11 @@ int tmpl__format_float(struct buf *out, double v, char fmt, int prec)
 		if (exp < -4 || exp >= eprec) {
 			if (prec > nd)
 				prec = nd;
-			S_fmt_e(out, d, nd, dp, prec - 1, fmt == 'g' ? 'e' : 'E');
+			fm_fmt_e(out, d, nd, dp, prec - 1, fmt == 'g' ? 'e' : 'E');
 		} else {
 			if (prec > dp)
 				prec = nd;
-			S_fmt_f(out, d, nd, dp, prec - dp > 0 ? prec - dp : 0);
+			fm_fmt_f(out, d, nd, dp, prec - dp > 0 ? prec - dp : 0);
 		}
 	}
 	return buf_oom(out) ? -1 : 0;
@@ -458,7 +458,7 @@ struct pp {
 	int erroring;
 };
 
-static void S_clearflags(struct pp *p)
+static void fm_clearflags(struct pp *p)
 {
 	p->plus = p->minus = p->sharp = p->space = p->zero = 0;
 	p->plusv = p->sharpv = 0;
@@ -466,14 +466,14 @@ static void S_clearflags(struct pp *p)
 	p->wid = p->prec = 0;
 }
 
-static void S_write_padding(struct pp *p, int n)
+static void fm_write_padding(struct pp *p, int n)
 {
 	if (n <= 0)
 		return;
 	buf_addchn(p->buf, (p->zero && !p->minus) ? '0' : ' ', (size_t)n);
 }
 
-static void S_pad(struct pp *p, const char *s, size_t n)
+static void fm_pad(struct pp *p, const char *s, size_t n)
 {
 	int width;
 
@@ -481,27 +481,27 @@ static void S_pad(struct pp *p, const char *s, size_t n)
 		buf_add(p->buf, s, n);
 		return;
 	}
-	width = p->wid - (int)S_rune_count(s, n);
+	width = p->wid - (int)fm_rune_count(s, n);
 	if (!p->minus) {
-		S_write_padding(p, width);
+		fm_write_padding(p, width);
 		buf_add(p->buf, s, n);
 	} else {
 		buf_add(p->buf, s, n);
-		S_write_padding(p, width);
+		fm_write_padding(p, width);
 	}
 }
 
-static void S_pad_nozero(struct pp *p, const char *s, size_t n)
+static void fm_pad_nozero(struct pp *p, const char *s, size_t n)
 {
 	int z = p->zero;
 
 	p->zero = 0;
-	S_pad(p, s, n);
+	fm_pad(p, s, n);
 	p->zero = z;
 }
 
 /* truncateString: at most prec runes */
-static size_t S_truncate(struct pp *p, const char *s, size_t n)
+static size_t fm_truncate(struct pp *p, const char *s, size_t n)
 {
 	size_t i = 0;
 	int w, k;
@@ -517,28 +517,28 @@ static size_t S_truncate(struct pp *p, const char *s, size_t n)
 	return n;
 }
 
-static void S_fmt_s(struct pp *p, const char *s, size_t n)
+static void fm_fmt_s(struct pp *p, const char *s, size_t n)
 {
-	S_pad(p, s, S_truncate(p, s, n));
+	fm_pad(p, s, fm_truncate(p, s, n));
 }
 
-static void S_fmt_q(struct pp *p, const char *s, size_t n)
+static void fm_fmt_q(struct pp *p, const char *s, size_t n)
 {
 	struct buf tmp = BUF_INIT;
 
-	n = S_truncate(p, s, n);
-	if (p->sharp && S_can_backquote(s, n)) {
+	n = fm_truncate(p, s, n);
+	if (p->sharp && fm_can_backquote(s, n)) {
 		buf_addch(&tmp, '`');
 		buf_add(&tmp, s, n);
 		buf_addch(&tmp, '`');
 	} else {
-		S_quote_with(&tmp, s, n, '"', p->plus);
+		fm_quote_with(&tmp, s, n, '"', p->plus);
 	}
-	S_pad(p, tmp.ptr, tmp.len);
+	fm_pad(p, tmp.ptr, tmp.len);
 	buf_release(&tmp);
 }
 
-static void S_fmt_sx(struct pp *p, const char *s, size_t n, const char *digits)
+static void fm_fmt_sx(struct pp *p, const char *s, size_t n, const char *digits)
 {
 	int length = (int)n, width, i;
 
@@ -555,11 +555,11 @@ static void S_fmt_sx(struct pp *p, const char *s, size_t n, const char *digits)
 		}
 	} else {
 		if (p->wid_present)
-			S_write_padding(p, p->wid);
+			fm_write_padding(p, p->wid);
 		return;
 	}
 	if (p->wid_present && p->wid > width && !p->minus)
-		S_write_padding(p, p->wid - width);
+		fm_write_padding(p, p->wid - width);
 	if (p->sharp) {
 		buf_addch(p->buf, '0');
 		buf_addch(p->buf, digits[16]);
@@ -577,13 +577,13 @@ static void S_fmt_sx(struct pp *p, const char *s, size_t n, const char *digits)
 		buf_addch(p->buf, digits[c & 15]);
 	}
 	if (p->wid_present && p->wid > width && p->minus)
-		S_write_padding(p, p->wid - width);
+		fm_write_padding(p, p->wid - width);
 }
 
 static const char ldigits[] = "0123456789abcdefx";
 static const char udigits[] = "0123456789ABCDEFX";
 
-static void S_fmt_integer_base(struct pp *p, uint64_t u, int base, int is_signed, int verb,
+static void fm_fmt_integer_base(struct pp *p, uint64_t u, int base, int is_signed, int verb,
 			       const char *digits)
 {
 	char small[80];
@@ -611,7 +611,7 @@ static void S_fmt_integer_base(struct pp *p, uint64_t u, int base, int is_signed
 		if (prec == 0 && u == 0) {
 			int z = p->zero;
 			p->zero = 0;
-			S_write_padding(p, p->wid);
+			fm_write_padding(p, p->wid);
 			p->zero = z;
 			goto done;
 		}
@@ -653,27 +653,27 @@ static void S_fmt_integer_base(struct pp *p, uint64_t u, int base, int is_signed
 		buf[--i] = '+';
 	else if (p->space)
 		buf[--i] = ' ';
-	S_pad_nozero(p, buf + i, size - i);
+	fm_pad_nozero(p, buf + i, size - i);
 done:
 	if (buf != small)
 		free(buf);
 }
 
-static void S_bad_verb(struct pp *p, int verb);
-static void S_print_arg(struct pp *p, const struct tval *v, int verb);
-static void S_print_value(struct pp *p, const struct tval *v, int verb, int depth);
+static void fm_bad_verb(struct pp *p, int verb);
+static void fm_print_arg(struct pp *p, const struct tval *v, int verb);
+static void fm_print_value(struct pp *p, const struct tval *v, int verb, int depth);
 
-static void S_fmt_c(struct pp *p, uint64_t c)
+static void fm_fmt_c(struct pp *p, uint64_t c)
 {
 	struct buf tmp = BUF_INIT;
 	int32_t r = c > 0x10FFFF ? 0xFFFD : (int32_t)c;
 
 	tmpl__utf8_encode(&tmp, r);
-	S_pad(p, tmp.ptr, tmp.len);
+	fm_pad(p, tmp.ptr, tmp.len);
 	buf_release(&tmp);
 }
 
-static void S_fmt_qc(struct pp *p, uint64_t c)
+static void fm_fmt_qc(struct pp *p, uint64_t c)
 {
 	struct buf tmp = BUF_INIT;
 	int32_t r = c > 0x10FFFF ? 0xFFFD : (int32_t)c;
@@ -687,14 +687,14 @@ static void S_fmt_qc(struct pp *p, uint64_t c)
 	} else {
 		struct buf one = BUF_INIT;
 		tmpl__utf8_encode(&one, r);
-		S_quote_with(&tmp, one.ptr, one.len, '\'', p->plus);
+		fm_quote_with(&tmp, one.ptr, one.len, '\'', p->plus);
 		buf_release(&one);
 	}
-	S_pad(p, tmp.ptr, tmp.len);
+	fm_pad(p, tmp.ptr, tmp.len);
 	buf_release(&tmp);
 }
 
-static void S_fmt_unicode(struct pp *p, uint64_t u)
+static void fm_fmt_unicode(struct pp *p, uint64_t u)
 {
 	struct buf tmp = BUF_INIT;
 	int prec = 4;
@@ -713,53 +713,53 @@ static void S_fmt_unicode(struct pp *p, uint64_t u)
 		tmpl__utf8_encode(&tmp, (int32_t)u);
 		buf_addch(&tmp, '\'');
 	}
-	S_pad_nozero(p, tmp.ptr, tmp.len);
+	fm_pad_nozero(p, tmp.ptr, tmp.len);
 	buf_release(&tmp);
 }
 
-static void S_fmt_integer(struct pp *p, uint64_t v, int is_signed, int verb)
+static void fm_fmt_integer(struct pp *p, uint64_t v, int is_signed, int verb)
 {
 	switch (verb) {
 	case 'v':
 		if (p->sharpv && !is_signed) {
 			int s = p->sharp;
 			p->sharp = 1;
-			S_fmt_integer_base(p, v, 16, 0, 'v', ldigits);
+			fm_fmt_integer_base(p, v, 16, 0, 'v', ldigits);
 			p->sharp = s;
 		} else {
-			S_fmt_integer_base(p, v, 10, is_signed, verb, ldigits);
+			fm_fmt_integer_base(p, v, 10, is_signed, verb, ldigits);
 		}
 		break;
 	case 'd':
-		S_fmt_integer_base(p, v, 10, is_signed, verb, ldigits);
+		fm_fmt_integer_base(p, v, 10, is_signed, verb, ldigits);
 		break;
 	case 'b':
-		S_fmt_integer_base(p, v, 2, is_signed, verb, ldigits);
+		fm_fmt_integer_base(p, v, 2, is_signed, verb, ldigits);
 		break;
 	case 'o': case 'O':
-		S_fmt_integer_base(p, v, 8, is_signed, verb, ldigits);
+		fm_fmt_integer_base(p, v, 8, is_signed, verb, ldigits);
 		break;
 	case 'x':
-		S_fmt_integer_base(p, v, 16, is_signed, verb, ldigits);
+		fm_fmt_integer_base(p, v, 16, is_signed, verb, ldigits);
 		break;
 	case 'X':
-		S_fmt_integer_base(p, v, 16, is_signed, verb, udigits);
+		fm_fmt_integer_base(p, v, 16, is_signed, verb, udigits);
 		break;
 	case 'c':
-		S_fmt_c(p, v);
+		fm_fmt_c(p, v);
 		break;
 	case 'q':
-		S_fmt_qc(p, v);
+		fm_fmt_qc(p, v);
 		break;
 	case 'U':
-		S_fmt_unicode(p, v);
+		fm_fmt_unicode(p, v);
 		break;
 	default:
-		S_bad_verb(p, verb);
+		fm_bad_verb(p, verb);
 	}
 }
 
-static void S_fmt_float_verb(struct pp *p, double v, int verb, int prec)
+static void fm_fmt_float_verb(struct pp *p, double v, int verb, int prec)
 {
 	struct buf num = BUF_INIT;
 	char *s;
@@ -784,7 +784,7 @@ static void S_fmt_float_verb(struct pp *p, double v, int verb, int prec)
 			s++;
 			n--;
 		}
-		S_pad(p, s, n);
+		fm_pad(p, s, n);
 		p->zero = z;
 		goto done;
 	}
@@ -838,73 +838,73 @@ static void S_fmt_float_verb(struct pp *p, double v, int verb, int prec)
 	if (p->plus || s[0] != '+') {
 		if (p->zero && !p->minus && p->wid_present && p->wid > (int)n) {
 			buf_addch(p->buf, s[0]);
-			S_write_padding(p, p->wid - (int)n);
+			fm_write_padding(p, p->wid - (int)n);
 			buf_add(p->buf, s + 1, n - 1);
 			goto done;
 		}
-		S_pad(p, s, n);
+		fm_pad(p, s, n);
 		goto done;
 	}
-	S_pad(p, s + 1, n - 1);
+	fm_pad(p, s + 1, n - 1);
 done:
 	buf_release(&num);
 }
 
-static void S_fmt_float(struct pp *p, double v, int verb)
+static void fm_fmt_float(struct pp *p, double v, int verb)
 {
 	switch (verb) {
 	case 'v':
-		S_fmt_float_verb(p, v, 'g', -1);
+		fm_fmt_float_verb(p, v, 'g', -1);
 		break;
 	case 'b': case 'g': case 'G': case 'x': case 'X':
-		S_fmt_float_verb(p, v, verb, -1);
+		fm_fmt_float_verb(p, v, verb, -1);
 		break;
 	case 'f': case 'e': case 'E':
-		S_fmt_float_verb(p, v, verb, 6);
+		fm_fmt_float_verb(p, v, verb, 6);
 		break;
 	case 'F':
-		S_fmt_float_verb(p, v, 'f', 6);
+		fm_fmt_float_verb(p, v, 'f', 6);
 		break;
 	default:
-		S_bad_verb(p, verb);
+		fm_bad_verb(p, verb);
 	}
 }
 
-static void S_fmt_bool(struct pp *p, int b, int verb)
+static void fm_fmt_bool(struct pp *p, int b, int verb)
 {
 	if (verb == 't' || verb == 'v')
-		S_pad(p, b ? "true" : "false", b ? 4 : 5);
+		fm_pad(p, b ? "true" : "false", b ? 4 : 5);
 	else
-		S_bad_verb(p, verb);
+		fm_bad_verb(p, verb);
 }
 
-static void S_fmt_string(struct pp *p, const char *s, size_t n, int verb)
+static void fm_fmt_string(struct pp *p, const char *s, size_t n, int verb)
 {
 	switch (verb) {
 	case 'v':
 		if (p->sharpv)
-			S_fmt_q(p, s, n);
+			fm_fmt_q(p, s, n);
 		else
-			S_fmt_s(p, s, n);
+			fm_fmt_s(p, s, n);
 		break;
 	case 's':
-		S_fmt_s(p, s, n);
+		fm_fmt_s(p, s, n);
 		break;
 	case 'x':
-		S_fmt_sx(p, s, n, ldigits);
+		fm_fmt_sx(p, s, n, ldigits);
 		break;
 	case 'X':
-		S_fmt_sx(p, s, n, udigits);
+		fm_fmt_sx(p, s, n, udigits);
 		break;
 	case 'q':
-		S_fmt_q(p, s, n);
+		fm_fmt_q(p, s, n);
 		break;
 	default:
-		S_bad_verb(p, verb);
+		fm_bad_verb(p, verb);
 	}
 }
 
-static void S_fmt_bytes(struct pp *p, const char *s, size_t n, int verb, const char *tname)
+static void fm_fmt_bytes(struct pp *p, const char *s, size_t n, int verb, const char *tname)
 {
 	size_t i;
 
@@ -918,7 +918,7 @@ static void S_fmt_bytes(struct pp *p, const char *s, size_t n, int verb, const c
 				if (i > 0)
 					buf_adds(p->buf, ", ");
 				p->sharp = 1;
-				S_fmt_integer_base(p, (unsigned char)s[i], 16, 0, 'v', ldigits);
+				fm_fmt_integer_base(p, (unsigned char)s[i], 16, 0, 'v', ldigits);
 				p->sharp = sh;
 			}
 			buf_addch(p->buf, '}');
@@ -927,22 +927,22 @@ static void S_fmt_bytes(struct pp *p, const char *s, size_t n, int verb, const c
 			for (i = 0; i < n; i++) {
 				if (i > 0)
 					buf_addch(p->buf, ' ');
-				S_fmt_integer_base(p, (unsigned char)s[i], 10, 0, verb, ldigits);
+				fm_fmt_integer_base(p, (unsigned char)s[i], 10, 0, verb, ldigits);
 			}
 			buf_addch(p->buf, ']');
 		}
 		break;
 	case 's':
-		S_fmt_s(p, s, n);
+		fm_fmt_s(p, s, n);
 		break;
 	case 'x':
-		S_fmt_sx(p, s, n, ldigits);
+		fm_fmt_sx(p, s, n, ldigits);
 		break;
 	case 'X':
-		S_fmt_sx(p, s, n, udigits);
+		fm_fmt_sx(p, s, n, udigits);
 		break;
 	case 'q':
-		S_fmt_q(p, s, n);
+		fm_fmt_q(p, s, n);
 		break;
 	default:
 		/* printValue of the slice: each byte with the verb */
@@ -950,13 +950,13 @@ static void S_fmt_bytes(struct pp *p, const char *s, size_t n, int verb, const c
 		for (i = 0; i < n; i++) {
 			if (i > 0)
 				buf_addch(p->buf, ' ');
-			S_fmt_integer(p, (unsigned char)s[i], 0, verb);
+			fm_fmt_integer(p, (unsigned char)s[i], 0, verb);
 		}
 		buf_addch(p->buf, ']');
 	}
 }
 
-static void S_bad_verb(struct pp *p, int verb)
+static void fm_bad_verb(struct pp *p, int verb)
 {
 	p->erroring = 1;
 	buf_adds(p->buf, "%!");
@@ -966,7 +966,7 @@ static void S_bad_verb(struct pp *p, int verb)
 		const struct tval *a = p->arg;
 		buf_adds(p->buf, tval_type_name(a));
 		buf_addch(p->buf, '=');
-		S_print_arg(p, a, 'v');
+		fm_print_arg(p, a, 'v');
 	} else {
 		buf_adds(p->buf, "<nil>");
 	}
@@ -975,7 +975,7 @@ static void S_bad_verb(struct pp *p, int verb)
 }
 
 /* Go time.Time.String(): "2006-01-02 15:04:05.999999999 -0700 MST" */
-static void S_time_string(struct buf *out, const struct tval_time *t)
+static void fm_time_string(struct buf *out, const struct tval_time *t)
 {
 	int64_t secs = t->sec + t->offset, days, rem;
 	int y, m, d, hh, mm, ss, off;
@@ -1018,7 +1018,7 @@ static void S_time_string(struct buf *out, const struct tval_time *t)
 }
 
 /* Go time.Duration.String() */
-static void S_duration_string(struct buf *out, int64_t d)
+static void fm_duration_string(struct buf *out, int64_t d)
 {
 	char b[40];
 	int w = (int)sizeof(b);
@@ -1079,14 +1079,14 @@ static void S_duration_string(struct buf *out, int64_t d)
 }
 
 /* The String() of Stringers (time, duration, semver, objects). */
-static int S_stringer(struct buf *out, struct tmpl_rt *rt, const struct tval *v)
+static int fm_stringer(struct buf *out, struct tmpl_rt *rt, const struct tval *v)
 {
 	switch (v->kind) {
 	case TV_TIME:
-		S_time_string(out, &v->u.t);
+		fm_time_string(out, &v->u.t);
 		return 1;
 	case TV_DURATION:
-		S_duration_string(out, v->u.i);
+		fm_duration_string(out, v->u.i);
 		return 1;
 	case TV_SEMVER: {
 		json_t *o = json_object_get(v->u.j, "original");
@@ -1114,7 +1114,7 @@ static int S_stringer(struct buf *out, struct tmpl_rt *rt, const struct tval *v)
 	}
 }
 
-static int S_handle_methods(struct pp *p, const struct tval *v, int verb)
+static int fm_handle_methods(struct pp *p, const struct tval *v, int verb)
 {
 	struct buf tmp = BUF_INIT;
 
@@ -1128,22 +1128,22 @@ static int S_handle_methods(struct pp *p, const struct tval *v, int verb)
 	default:
 		return 0;
 	}
-	if (!S_stringer(&tmp, p->rt, v)) {
+	if (!fm_stringer(&tmp, p->rt, v)) {
 		buf_release(&tmp);
 		return 0;
 	}
-	S_fmt_string(p, tmp.ptr, tmp.len, verb);
+	fm_fmt_string(p, tmp.ptr, tmp.len, verb);
 	buf_release(&tmp);
 	return 1;
 }
 
-static int S_key_cmp(const void *a, const void *b)
+static int fm_key_cmp(const void *a, const void *b)
 {
 	const char *const *x = a, *const *y = b;
 	return strcmp(*x, *y);
 }
 
-static void S_print_map(struct pp *p, const struct tval *v, int verb, int depth)
+static void fm_print_map(struct pp *p, const struct tval *v, int verb, int depth)
 {
 	const char **keys;
 	size_t n = json_object_size(v->u.j), i = 0;
@@ -1163,7 +1163,7 @@ static void S_print_map(struct pp *p, const struct tval *v, int verb, int depth)
 	}
 	json_object_foreach(v->u.j, k, e)
 		keys[i++] = k;
-	qsort(keys, n, sizeof(*keys), S_key_cmp);
+	qsort(keys, n, sizeof(*keys), fm_key_cmp);
 	for (i = 0; i < n; i++) {
 		struct tval key = tval_str(keys[i]);
 		struct tval el = tval_from_json(p->rt, json_object_get(v->u.j, keys[i]));
@@ -1173,7 +1173,7 @@ static void S_print_map(struct pp *p, const struct tval *v, int verb, int depth)
 			else
 				buf_addch(p->buf, ' ');
 		}
-		S_print_value(p, &key, verb, depth + 1);
+		fm_print_value(p, &key, verb, depth + 1);
 		buf_addch(p->buf, ':');
 		if (el.kind == TV_NIL) {
 			if (p->sharpv)
@@ -1181,7 +1181,7 @@ static void S_print_map(struct pp *p, const struct tval *v, int verb, int depth)
 			else
 				buf_adds(p->buf, "<nil>");
 		} else {
-			S_print_value(p, &el, verb, depth + 1);
+			fm_print_value(p, &el, verb, depth + 1);
 		}
 		tval_release(&key);
 		tval_release(&el);
@@ -1190,7 +1190,7 @@ static void S_print_map(struct pp *p, const struct tval *v, int verb, int depth)
 	buf_addch(p->buf, p->sharpv ? '}' : ']');
 }
 
-static void S_print_list(struct pp *p, const struct tval *v, int verb, int depth)
+static void fm_print_list(struct pp *p, const struct tval *v, int verb, int depth)
 {
 	size_t n = json_array_size(v->u.j), i;
 
@@ -1214,20 +1214,20 @@ static void S_print_list(struct pp *p, const struct tval *v, int verb, int depth
 			else
 				buf_adds(p->buf, "<nil>");
 		} else {
-			S_print_value(p, &el, verb, depth + 1);
+			fm_print_value(p, &el, verb, depth + 1);
 		}
 		tval_release(&el);
 	}
 	buf_addch(p->buf, p->sharpv ? '}' : ']');
 }
 
-static void S_print_value(struct pp *p, const struct tval *v, int verb, int depth)
+static void fm_print_value(struct pp *p, const struct tval *v, int verb, int depth)
 {
 	const struct tval *saved = p->arg;
 
 	if (depth > 0 && v->kind != TV_INVALID) {
 		p->arg = v;
-		if (S_handle_methods(p, v, verb)) {
+		if (fm_handle_methods(p, v, verb)) {
 			p->arg = saved;
 			return;
 		}
@@ -1241,42 +1241,42 @@ static void S_print_value(struct pp *p, const struct tval *v, int verb, int dept
 			buf_adds(p->buf, "<nil>");
 		} else {
 			p->arg = NULL;
-			S_bad_verb(p, verb);
+			fm_bad_verb(p, verb);
 		}
 		break;
 	case TV_BOOL:
-		S_fmt_bool(p, v->u.b, verb);
+		fm_fmt_bool(p, v->u.b, verb);
 		break;
 	case TV_INT: case TV_INT64: case TV_DURATION:
-		S_fmt_integer(p, (uint64_t)v->u.i, 1, verb);
+		fm_fmt_integer(p, (uint64_t)v->u.i, 1, verb);
 		break;
 	case TV_UINT8:
-		S_fmt_integer(p, (uint64_t)v->u.i, 0, verb);
+		fm_fmt_integer(p, (uint64_t)v->u.i, 0, verb);
 		break;
 	case TV_FLOAT64:
-		S_fmt_float(p, v->u.f, verb);
+		fm_fmt_float(p, v->u.f, verb);
 		break;
 	case TV_STRING: {
 		size_t n;
 		const char *s = tval_str_ptr(v, &n);
-		S_fmt_string(p, s, n, verb);
+		fm_fmt_string(p, s, n, verb);
 		break;
 	}
 	case TV_BYTES: {
 		size_t n;
 		const char *s = tval_str_ptr(v, &n);
-		S_fmt_bytes(p, s, n, verb, "[]uint8");
+		fm_fmt_bytes(p, s, n, verb, "[]uint8");
 		break;
 	}
 	case TV_MAP: case TV_VALUES:
-		S_print_map(p, v, verb, depth);
+		fm_print_map(p, v, verb, depth);
 		break;
 	case TV_LIST: case TV_STRLIST:
-		S_print_list(p, v, verb, depth);
+		fm_print_list(p, v, verb, depth);
 		break;
 	case TV_TIME: case TV_SEMVER: case TV_OBJECT: {
 		struct buf tmp = BUF_INIT;
-		if (S_stringer(&tmp, p->rt, v))
+		if (fm_stringer(&tmp, p->rt, v))
 			buf_add(p->buf, tmp.ptr, tmp.len);
 		else
 			buf_adds(p->buf, "{}");
@@ -1290,21 +1290,21 @@ static void S_print_value(struct pp *p, const struct tval *v, int verb, int dept
 	p->arg = saved;
 }
 
-static void S_print_arg(struct pp *p, const struct tval *v, int verb)
+static void fm_print_arg(struct pp *p, const struct tval *v, int verb)
 {
 	const struct tval *saved = p->arg;
 
 	p->arg = v;
 	if (v->kind == TV_INVALID || v->kind == TV_NIL) {
 		if (verb == 'T' || verb == 'v')
-			S_pad(p, "<nil>", 5);
+			fm_pad(p, "<nil>", 5);
 		else
-			S_bad_verb(p, verb);
+			fm_bad_verb(p, verb);
 		p->arg = saved;
 		return;
 	}
 	if (verb == 'T') {
-		S_fmt_s(p, tval_type_name(v), strlen(tval_type_name(v)));
+		fm_fmt_s(p, tval_type_name(v), strlen(tval_type_name(v)));
 		p->arg = saved;
 		return;
 	}
@@ -1312,10 +1312,10 @@ static void S_print_arg(struct pp *p, const struct tval *v, int verb)
 		switch (v->kind) {
 		case TV_LIST: case TV_STRLIST: case TV_MAP: case TV_VALUES: case TV_BYTES:
 		case TV_SEMVER: case TV_OBJECT: case TV_FUNC:
-			S_fmt_integer_base(p, (uint64_t)(uintptr_t)v->u.j, 16, 0, 'v', ldigits);
+			fm_fmt_integer_base(p, (uint64_t)(uintptr_t)v->u.j, 16, 0, 'v', ldigits);
 			break;
 		default:
-			S_bad_verb(p, verb);
+			fm_bad_verb(p, verb);
 		}
 		p->arg = saved;
 		return;
@@ -1323,21 +1323,21 @@ static void S_print_arg(struct pp *p, const struct tval *v, int verb)
 	switch (v->kind) {
 	case TV_BOOL: case TV_INT: case TV_INT64: case TV_UINT8: case TV_FLOAT64:
 	case TV_STRING: case TV_BYTES:
-		S_print_value(p, v, verb, 0);
+		fm_print_value(p, v, verb, 0);
 		break;
 	default:
-		if (!S_handle_methods(p, v, verb))
-			S_print_value(p, v, verb, 0);
+		if (!fm_handle_methods(p, v, verb))
+			fm_print_value(p, v, verb, 0);
 	}
 	p->arg = saved;
 }
 
-static int S_too_large(int x)
+static int fm_too_large(int x)
 {
 	return x > 1000000 || x < -1000000;
 }
 
-static int S_parsenum(const char *s, size_t start, size_t end, int *num, size_t *newi)
+static int fm_parsenum(const char *s, size_t start, size_t end, int *num, size_t *newi)
 {
 	int isnum = 0;
 	size_t i;
@@ -1348,7 +1348,7 @@ static int S_parsenum(const char *s, size_t start, size_t end, int *num, size_t 
 		return 0;
 	}
 	for (i = start; i < end && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (S_too_large(*num)) {
+		if (fm_too_large(*num)) {
 			*num = 0;
 			*newi = end;
 			return 0;
@@ -1364,7 +1364,7 @@ struct pstate {
 	int reordered, good_arg_num;
 };
 
-static int S_arg_number(struct pstate *st, int argnum, const char *f, size_t *i, size_t end,
+static int fm_arg_number(struct pstate *st, int argnum, const char *f, size_t *i, size_t end,
 			int nargs, int *after_index)
 {
 	size_t j, k;
@@ -1383,7 +1383,7 @@ static int S_arg_number(struct pstate *st, int argnum, const char *f, size_t *i,
 	}
 	for (j = *i + 1; j < end; j++) {
 		if (f[j] == ']') {
-			int ok = S_parsenum(f, *i + 1, j, &idx, &newi);
+			int ok = fm_parsenum(f, *i + 1, j, &idx, &newi);
 			if (!ok || newi != j) {
 				*i = j + 1;
 				st->good_arg_num = 0;
@@ -1404,7 +1404,7 @@ static int S_arg_number(struct pstate *st, int argnum, const char *f, size_t *i,
 	return argnum;
 }
 
-static int S_int_from_arg(const struct tval *argv, int argc, int *argnum, int *num)
+static int fm_int_from_arg(const struct tval *argv, int argc, int *argnum, int *num)
 {
 	int is_int = 0;
 
@@ -1419,7 +1419,7 @@ static int S_int_from_arg(const struct tval *argv, int argc, int *argnum, int *n
 			}
 		}
 		*argnum += 1;
-		if (S_too_large(*num)) {
+		if (fm_too_large(*num)) {
 			*num = 0;
 			is_int = 0;
 		}
@@ -1449,7 +1449,7 @@ int tmpl_sprintf(struct buf *out, struct tmpl_rt *rt, const char *f, size_t end,
 		if (i >= end)
 			break;
 		i++;
-		S_clearflags(&p);
+		fm_clearflags(&p);
 		for (; i < end; i++) {
 			char c = f[i];
 			if (c == '#') {
@@ -1471,7 +1471,7 @@ int tmpl_sprintf(struct buf *out, struct tmpl_rt *rt, const char *f, size_t end,
 						p.plusv = p.plus;
 						p.plus = 0;
 					}
-					S_print_arg(&p, &argv[argnum], c);
+					fm_print_arg(&p, &argv[argnum], c);
 					argnum++;
 					i++;
 					goto next;
@@ -1479,10 +1479,10 @@ int tmpl_sprintf(struct buf *out, struct tmpl_rt *rt, const char *f, size_t end,
 				break;
 			}
 		}
-		argnum = S_arg_number(&st, argnum, f, &i, end, argc, &after_index);
+		argnum = fm_arg_number(&st, argnum, f, &i, end, argc, &after_index);
 		if (i < end && f[i] == '*') {
 			i++;
-			p.wid_present = S_int_from_arg(argv, argc, &argnum, &p.wid);
+			p.wid_present = fm_int_from_arg(argv, argc, &argnum, &p.wid);
 			if (!p.wid_present)
 				buf_adds(out, "%!(BADWIDTH)");
 			if (p.wid < 0) {
@@ -1493,7 +1493,7 @@ int tmpl_sprintf(struct buf *out, struct tmpl_rt *rt, const char *f, size_t end,
 			after_index = 0;
 		} else {
 			size_t ni;
-			p.wid_present = S_parsenum(f, i, end, &p.wid, &ni);
+			p.wid_present = fm_parsenum(f, i, end, &p.wid, &ni);
 			i = ni;
 			if (after_index && p.wid_present)
 				st.good_arg_num = 0;
@@ -1502,10 +1502,10 @@ int tmpl_sprintf(struct buf *out, struct tmpl_rt *rt, const char *f, size_t end,
 			i++;
 			if (after_index)
 				st.good_arg_num = 0;
-			argnum = S_arg_number(&st, argnum, f, &i, end, argc, &after_index);
+			argnum = fm_arg_number(&st, argnum, f, &i, end, argc, &after_index);
 			if (i < end && f[i] == '*') {
 				i++;
-				p.prec_present = S_int_from_arg(argv, argc, &argnum, &p.prec);
+				p.prec_present = fm_int_from_arg(argv, argc, &argnum, &p.prec);
 				if (p.prec < 0) {
 					p.prec = 0;
 					p.prec_present = 0;
@@ -1515,7 +1515,7 @@ int tmpl_sprintf(struct buf *out, struct tmpl_rt *rt, const char *f, size_t end,
 				after_index = 0;
 			} else {
 				size_t ni;
-				p.prec_present = S_parsenum(f, i, end, &p.prec, &ni);
+				p.prec_present = fm_parsenum(f, i, end, &p.prec, &ni);
 				i = ni;
 				if (!p.prec_present) {
 					p.prec = 0;
@@ -1524,7 +1524,7 @@ int tmpl_sprintf(struct buf *out, struct tmpl_rt *rt, const char *f, size_t end,
 			}
 		}
 		if (!after_index)
-			argnum = S_arg_number(&st, argnum, f, &i, end, argc, &after_index);
+			argnum = fm_arg_number(&st, argnum, f, &i, end, argc, &after_index);
 		if (i >= end) {
 			buf_adds(out, "%!(NOVERB)");
 			break;
@@ -1551,7 +1551,7 @@ int tmpl_sprintf(struct buf *out, struct tmpl_rt *rt, const char *f, size_t end,
 				p.plusv = p.plus;
 				p.plus = 0;
 			}
-			S_print_arg(&p, &argv[argnum], verb);
+			fm_print_arg(&p, &argv[argnum], verb);
 			argnum++;
 		}
 next:
@@ -1559,7 +1559,7 @@ next:
 	}
 	if (!st.reordered && argnum < argc) {
 		int k;
-		S_clearflags(&p);
+		fm_clearflags(&p);
 		buf_adds(out, "%!(EXTRA ");
 		for (k = argnum; k < argc; k++) {
 			if (k > argnum)
@@ -1569,7 +1569,7 @@ next:
 			} else {
 				buf_adds(out, tval_type_name(&argv[k]));
 				buf_addch(out, '=');
-				S_print_arg(&p, &argv[k], 'v');
+				fm_print_arg(&p, &argv[k], 'v');
 			}
 		}
 		buf_addch(out, ')');
@@ -1589,7 +1589,7 @@ int tmpl_sprint(struct buf *out, struct tmpl_rt *rt, int argc, const struct tval
 		int is_string = argv[k].kind == TV_STRING;
 		if (k > 0 && !is_string && !prev_string)
 			buf_addch(out, ' ');
-		S_print_arg(&p, &argv[k], 'v');
+		fm_print_arg(&p, &argv[k], 'v');
 		prev_string = is_string;
 	}
 	return buf_oom(out) ? -1 : 0;
@@ -1606,7 +1606,7 @@ int tmpl_sprintln(struct buf *out, struct tmpl_rt *rt, int argc, const struct tv
 	for (k = 0; k < argc; k++) {
 		if (k > 0)
 			buf_addch(out, ' ');
-		S_print_arg(&p, &argv[k], 'v');
+		fm_print_arg(&p, &argv[k], 'v');
 	}
 	buf_addch(out, '\n');
 	return buf_oom(out) ? -1 : 0;

@@ -13,7 +13,7 @@ struct tmpl_funcs {
 	size_t nslots, count;
 };
 
-static uint64_t S_hash(const char *s)
+static uint64_t fn_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
 	while (*s)
@@ -21,7 +21,7 @@ static uint64_t S_hash(const char *s)
 	return h;
 }
 
-static int S_put(struct tmpl_funcs *r, const struct tmpl_func *f)
+static int fn_put(struct tmpl_funcs *r, const struct tmpl_func *f)
 {
 	size_t i;
 
@@ -32,7 +32,7 @@ static int S_put(struct tmpl_funcs *r, const struct tmpl_func *f)
 			return DIAG_ENOMEM;
 		for (k = 0; k < r->nslots; k++) {
 			if (r->slots[k]) {
-				i = S_hash(r->slots[k]->name) & (ns - 1);
+				i = fn_hash(r->slots[k]->name) & (ns - 1);
 				while (slots[i])
 					i = (i + 1) & (ns - 1);
 				slots[i] = r->slots[k];
@@ -42,7 +42,7 @@ static int S_put(struct tmpl_funcs *r, const struct tmpl_func *f)
 		r->slots = slots;
 		r->nslots = ns;
 	}
-	i = S_hash(f->name) & (r->nslots - 1);
+	i = fn_hash(f->name) & (r->nslots - 1);
 	while (r->slots[i]) {
 		if (strcmp(r->slots[i]->name, f->name) == 0) {
 			r->slots[i] = f;
@@ -61,7 +61,7 @@ int tmpl_funcs_add(struct tmpl_funcs *r, const struct tmpl_func *table, size_t n
 	int rc;
 
 	for (i = 0; i < n; i++)
-		if ((rc = S_put(r, &table[i])) < 0)
+		if ((rc = fn_put(r, &table[i])) < 0)
 			return rc;
 	return 0;
 }
@@ -72,7 +72,7 @@ const struct tmpl_func *tmpl_funcs_find(const struct tmpl_funcs *r, const char *
 
 	if (!r || !r->nslots)
 		return NULL;
-	i = S_hash(name) & (r->nslots - 1);
+	i = fn_hash(name) & (r->nslots - 1);
 	while (r->slots[i]) {
 		if (strcmp(r->slots[i]->name, name) == 0)
 			return r->slots[i];
@@ -106,12 +106,12 @@ void tmpl_funcs_free(struct tmpl_funcs *r)
 
 /* ---- builtins */
 
-static int S_is_nilish(const struct tval *v)
+static int fn_is_nilish(const struct tval *v)
 {
 	return v->kind == TV_INVALID || v->kind == TV_NIL;
 }
 
-static int S_andor(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_andor(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	/* only reached through call; the engine evaluates and/or lazily */
 	int i, is_or = call->func->name[0] == 'o';
@@ -125,7 +125,7 @@ static int S_andor(struct tval *out, struct tmpl_call *call, int argc, const str
 	return 0;
 }
 
-static int S_not(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_not(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	(void)call;
 	(void)argc;
@@ -133,7 +133,7 @@ static int S_not(struct tval *out, struct tmpl_call *call, int argc, const struc
 	return 0;
 }
 
-static int S_len(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_len(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	const struct tval *v = &argv[0];
 
@@ -157,7 +157,7 @@ static int S_len(struct tval *out, struct tmpl_call *call, int argc, const struc
 	}
 }
 
-static int S_index_arg(struct tmpl_call *call, const struct tval *index, int64_t cap, int64_t *out)
+static int fn_index_arg(struct tmpl_call *call, const struct tval *index, int64_t cap, int64_t *out)
 {
 	int64_t x;
 
@@ -177,12 +177,12 @@ static int S_index_arg(struct tmpl_call *call, const struct tval *index, int64_t
 	return 0;
 }
 
-static int S_index(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_index(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	struct tval v = tval_copy(&argv[0]);
 	int i, rc;
 
-	if (S_is_nilish(&v))
+	if (fn_is_nilish(&v))
 		return tmpl_call_errorf(call, "index of untyped nil");
 	for (i = 1; i < argc; i++) {
 		const struct tval *index = &argv[i];
@@ -190,7 +190,7 @@ static int S_index(struct tval *out, struct tmpl_call *call, int argc, const str
 		int64_t x = 0;
 		switch (v.kind) {
 		case TV_LIST: case TV_STRLIST:
-			if ((rc = S_index_arg(call, index, (int64_t)json_array_size(v.u.j), &x)) < 0)
+			if ((rc = fn_index_arg(call, index, (int64_t)json_array_size(v.u.j), &x)) < 0)
 				goto fail;
 			if (x == (int64_t)json_array_size(v.u.j)) {
 				rc = tmpl_call_errorf(call, "reflect: slice index out of range");
@@ -201,7 +201,7 @@ static int S_index(struct tval *out, struct tmpl_call *call, int argc, const str
 		case TV_STRING: case TV_BYTES: {
 			size_t n;
 			const char *s = tval_str_ptr(&v, &n);
-			if ((rc = S_index_arg(call, index, (int64_t)n, &x)) < 0)
+			if ((rc = fn_index_arg(call, index, (int64_t)n, &x)) < 0)
 				goto fail;
 			if (x == (int64_t)n) {
 				rc = tmpl_call_errorf(call, v.kind == TV_STRING ? "reflect: string index out of range"
@@ -215,7 +215,7 @@ static int S_index(struct tval *out, struct tmpl_call *call, int argc, const str
 		}
 		case TV_MAP: case TV_VALUES: {
 			json_t *e;
-			if (S_is_nilish(index)) {
+			if (fn_is_nilish(index)) {
 				rc = tmpl_call_errorf(call, "value is nil; should be of type string");
 				goto fail;
 			}
@@ -252,13 +252,13 @@ fail:
 	return rc;
 }
 
-static int S_slice(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_slice(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	const struct tval *v = &argv[0];
 	int64_t cap, len, idx[3];
 	int nidx = argc - 1, i, rc;
 
-	if (S_is_nilish(v))
+	if (fn_is_nilish(v))
 		return tmpl_call_errorf(call, "slice of untyped nil");
 	if (nidx > 3)
 		return tmpl_call_errorf(call, "too many slice indexes: %d", nidx);
@@ -281,7 +281,7 @@ static int S_slice(struct tval *out, struct tmpl_call *call, int argc, const str
 	idx[1] = len;
 	idx[2] = cap;
 	for (i = 0; i < nidx; i++)
-		if ((rc = S_index_arg(call, &argv[1 + i], cap, &idx[i])) < 0)
+		if ((rc = fn_index_arg(call, &argv[1 + i], cap, &idx[i])) < 0)
 			return rc;
 	if (idx[0] > idx[1])
 		return tmpl_call_errorf(call, "invalid slice index: %lld > %lld", (long long)idx[0],
@@ -305,10 +305,21 @@ static int S_slice(struct tval *out, struct tmpl_call *call, int argc, const str
 	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 }
 
-static int S_print(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_too_big(struct tmpl_call *call, struct buf *b)
+{
+	size_t max = b->max;
+
+	buf_release(b);
+	tmpl_call_errorf(call, "output exceeded %zu bytes", max);
+	return DIAG_ELIMIT;
+}
+
+static int fn_print(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	struct buf b = BUF_INIT;
 	int rc = 0;
+
+	b.max = call->rt ? call->rt->lim.max_output : 0;
 
 	if (call->func->name[5] == 'f') {
 		size_t n;
@@ -319,6 +330,8 @@ static int S_print(struct tval *out, struct tmpl_call *call, int argc, const str
 	} else {
 		rc = tmpl_sprint(&b, call->rt, argc, argv);
 	}
+	if (buf_oom(&b) && b.max)
+		return fn_too_big(call, &b);
 	if (rc == 0)
 		*out = tval_strn(b.ptr, b.len);
 	buf_release(&b);
@@ -326,7 +339,7 @@ static int S_print(struct tval *out, struct tmpl_call *call, int argc, const str
 }
 
 /* evalArgs: the text of the arguments as the escapers see it */
-static int S_eval_args(struct buf *b, struct tmpl_rt *rt, int argc, const struct tval *argv)
+static int fn_eval_args(struct buf *b, struct tmpl_rt *rt, int argc, const struct tval *argv)
 {
 	int i, prev_string = 0;
 
@@ -336,10 +349,10 @@ static int S_eval_args(struct buf *b, struct tmpl_rt *rt, int argc, const struct
 		return buf_add(b, s, n);
 	}
 	for (i = 0; i < argc; i++) {
-		int is_string = argv[i].kind == TV_STRING || S_is_nilish(&argv[i]);
+		int is_string = argv[i].kind == TV_STRING || fn_is_nilish(&argv[i]);
 		if (i > 0 && !is_string && !prev_string)
 			buf_addch(b, ' ');
-		if (S_is_nilish(&argv[i]))
+		if (fn_is_nilish(&argv[i]))
 			buf_adds(b, "<no value>");
 		else
 			tmpl_sprint(b, rt, 1, &argv[i]);
@@ -348,12 +361,12 @@ static int S_eval_args(struct buf *b, struct tmpl_rt *rt, int argc, const struct
 	return 0;
 }
 
-static int S_html(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_html(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	struct buf in = BUF_INIT, b = BUF_INIT;
 	size_t i;
 
-	S_eval_args(&in, call->rt, argc, argv);
+	fn_eval_args(&in, call->rt, argc, argv);
 	for (i = 0; i < in.len; i++) {
 		switch (in.ptr[i]) {
 		case '"': buf_adds(&b, "&#34;"); break;
@@ -371,13 +384,13 @@ static int S_html(struct tval *out, struct tmpl_call *call, int argc, const stru
 	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 }
 
-static int S_js(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_js(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	struct buf in = BUF_INIT, b = BUF_INIT;
 	size_t i;
 
-	S_eval_args(&in, call->rt, argc, argv);
+	fn_eval_args(&in, call->rt, argc, argv);
 	for (i = 0; i < in.len; i++) {
 		unsigned char c = (unsigned char)in.ptr[i];
 		if (c < 0x80) {
@@ -414,13 +427,13 @@ static int S_js(struct tval *out, struct tmpl_call *call, int argc, const struct
 	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 }
 
-static int S_urlquery(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_urlquery(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	struct buf in = BUF_INIT, b = BUF_INIT;
 	size_t i;
 
-	S_eval_args(&in, call->rt, argc, argv);
+	fn_eval_args(&in, call->rt, argc, argv);
 	for (i = 0; i < in.len; i++) {
 		unsigned char c = (unsigned char)in.ptr[i];
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -440,12 +453,12 @@ static int S_urlquery(struct tval *out, struct tmpl_call *call, int argc, const 
 	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 }
 
-static int S_call(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_call(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	const struct tval *fn = &argv[0];
 	struct tmpl_call sub;
 
-	if (S_is_nilish(fn))
+	if (fn_is_nilish(fn))
 		return tmpl_call_errorf(call, "call of nil");
 	if (fn->kind != TV_FUNC)
 		return tmpl_call_errorf(call, "non-function %s of type %s",
@@ -461,7 +474,7 @@ static int S_call(struct tval *out, struct tmpl_call *call, int argc, const stru
 
 enum bkind { K_INVALID, K_BOOL, K_INT, K_FLOAT, K_STRING, K_UINT };
 
-static enum bkind S_basic_kind(const struct tval *v)
+static enum bkind fn_basic_kind(const struct tval *v)
 {
 	switch (v->kind) {
 	case TV_BOOL: return K_BOOL;
@@ -473,27 +486,28 @@ static enum bkind S_basic_kind(const struct tval *v)
 	}
 }
 
-static int S_str_eq(const struct tval *a, const struct tval *b)
+static int fn_str_eq(const struct tval *a, const struct tval *b)
 {
 	size_t na, nb;
 	const char *sa = tval_str_ptr(a, &na), *sb = tval_str_ptr(b, &nb);
 	return na == nb && memcmp(sa, sb, na) == 0;
 }
 
-static int S_is_container(const struct tval *v)
+static int fn_is_container(const struct tval *v)
 {
 	return v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_MAP ||
 	       v->kind == TV_VALUES || v->kind == TV_BYTES;
 }
 
-static void S_fmt_s(struct buf *err, const struct tval *v)
+static void fn_fmt_s(struct buf *err, struct tmpl_rt *rt, const struct tval *v)
 {
-	tmpl_sprintf(err, NULL, "%s", 2, 1, v);
+	tmpl_sprintf(err, rt, "%s", 2, 1, v);
 }
 
-int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *bs, struct buf *err)
+int tmpl__eq(int *res, struct tmpl_rt *rt, const struct tval *a, int n, const struct tval *bs,
+	     struct buf *err)
 {
-	enum bkind k1 = S_basic_kind(a);
+	enum bkind k1 = fn_basic_kind(a);
 	int i;
 
 	*res = 0;
@@ -503,14 +517,14 @@ int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *bs, struc
 	}
 	for (i = 0; i < n; i++) {
 		const struct tval *b = &bs[i];
-		enum bkind k2 = S_basic_kind(b);
+		enum bkind k2 = fn_basic_kind(b);
 		int truth = 0;
 		if (k1 != k2) {
 			if (k1 == K_INT && k2 == K_UINT)
 				truth = a->u.i >= 0 && a->u.i == b->u.i;
 			else if (k1 == K_UINT && k2 == K_INT)
 				truth = b->u.i >= 0 && a->u.i == b->u.i;
-			else if (!S_is_nilish(a) && !S_is_nilish(b)) {
+			else if (!fn_is_nilish(a) && !fn_is_nilish(b)) {
 				buf_addf(err, "incompatible types for comparison: %s and %s", tval_type_name(a),
 					 tval_type_name(b));
 				return -1;
@@ -520,14 +534,14 @@ int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *bs, struc
 			case K_BOOL: truth = a->u.b == b->u.b; break;
 			case K_INT: case K_UINT: truth = a->u.i == b->u.i; break;
 			case K_FLOAT: truth = a->u.f == b->u.f; break;
-			case K_STRING: truth = S_str_eq(a, b); break;
+			case K_STRING: truth = fn_str_eq(a, b); break;
 			default:
-				if (S_is_nilish(a) || S_is_nilish(b)) {
-					truth = S_is_nilish(a) == S_is_nilish(b);
-				} else if (a->kind != b->kind && (S_is_container(a) || S_is_container(b))) {
-					S_fmt_s(err, a);
+				if (fn_is_nilish(a) || fn_is_nilish(b)) {
+					truth = fn_is_nilish(a) == fn_is_nilish(b);
+				} else if (a->kind != b->kind && (fn_is_container(a) || fn_is_container(b))) {
+					fn_fmt_s(err, rt, a);
 					buf_addf(err, ": %s, %s: ", tval_type_name(a), tval_type_name(b));
-					tmpl_sprintf(err, NULL, "%v", 2, 1, b);
+					tmpl_sprintf(err, rt, "%v", 2, 1, b);
 					{
 						struct buf t = BUF_INIT;
 						buf_adds(&t, "non-comparable types ");
@@ -537,9 +551,9 @@ int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *bs, struc
 						buf_release(&t);
 					}
 					return -1;
-				} else if (S_is_container(b)) {
+				} else if (fn_is_container(b)) {
 					buf_adds(err, "non-comparable type ");
-					S_fmt_s(err, b);
+					fn_fmt_s(err, rt, b);
 					buf_addf(err, ": %s", tval_type_name(b));
 					return -1;
 				} else if (a->kind != b->kind) {
@@ -563,7 +577,7 @@ int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *bs, struc
 
 int tmpl__lt(int *res, const struct tval *a, const struct tval *b, struct buf *err)
 {
-	enum bkind k1 = S_basic_kind(a), k2 = S_basic_kind(b);
+	enum bkind k1 = fn_basic_kind(a), k2 = fn_basic_kind(b);
 
 	*res = 0;
 	if (k1 == K_INVALID || k2 == K_INVALID) {
@@ -603,27 +617,27 @@ int tmpl__lt(int *res, const struct tval *a, const struct tval *b, struct buf *e
 	return 0;
 }
 
-static int S_cmp(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+static int fn_cmp(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	const char *name = call->func->name;
 	int res = 0, rc = 0;
 
 	buf_reset(call->errmsg);
 	if (strcmp(name, "eq") == 0) {
-		rc = tmpl__eq(&res, &argv[0], argc - 1, argv + 1, call->errmsg);
+		rc = tmpl__eq(&res, call->rt, &argv[0], argc - 1, argv + 1, call->errmsg);
 	} else if (strcmp(name, "ne") == 0) {
-		rc = tmpl__eq(&res, &argv[0], 1, &argv[1], call->errmsg);
+		rc = tmpl__eq(&res, call->rt, &argv[0], 1, &argv[1], call->errmsg);
 		res = !res;
 	} else if (strcmp(name, "lt") == 0) {
 		rc = tmpl__lt(&res, &argv[0], &argv[1], call->errmsg);
 	} else if (strcmp(name, "le") == 0) {
 		rc = tmpl__lt(&res, &argv[0], &argv[1], call->errmsg);
 		if (rc == 0 && !res)
-			rc = tmpl__eq(&res, &argv[0], 1, &argv[1], call->errmsg);
+			rc = tmpl__eq(&res, call->rt, &argv[0], 1, &argv[1], call->errmsg);
 	} else if (strcmp(name, "gt") == 0) {
 		rc = tmpl__lt(&res, &argv[0], &argv[1], call->errmsg);
 		if (rc == 0 && !res)
-			rc = tmpl__eq(&res, &argv[0], 1, &argv[1], call->errmsg);
+			rc = tmpl__eq(&res, call->rt, &argv[0], 1, &argv[1], call->errmsg);
 		res = !res;
 	} else {
 		rc = tmpl__lt(&res, &argv[0], &argv[1], call->errmsg);
@@ -635,29 +649,29 @@ static int S_cmp(struct tval *out, struct tmpl_call *call, int argc, const struc
 	return 0;
 }
 
-static const struct tmpl_func S_builtins[] = {
-	{ "and", S_andor, "xx*", TMPL_FN__ANDOR, NULL },
-	{ "or", S_andor, "xx*", TMPL_FN__ANDOR, NULL },
-	{ "not", S_not, "x", 0, NULL },
-	{ "len", S_len, "x", 0, NULL },
-	{ "index", S_index, "xx*", 0, NULL },
-	{ "slice", S_slice, "xx*", 0, NULL },
-	{ "print", S_print, "v*", 0, NULL },
-	{ "printf", S_print, "sv*", 0, NULL },
-	{ "println", S_print, "v*", 0, NULL },
-	{ "html", S_html, "v*", 0, NULL },
-	{ "js", S_js, "v*", 0, NULL },
-	{ "urlquery", S_urlquery, "v*", 0, NULL },
-	{ "call", S_call, "xx*", TMPL_FN__CALL, NULL },
-	{ "eq", S_cmp, "xx*", 0, NULL },
-	{ "ne", S_cmp, "xx", 0, NULL },
-	{ "lt", S_cmp, "xx", 0, NULL },
-	{ "le", S_cmp, "xx", 0, NULL },
-	{ "gt", S_cmp, "xx", 0, NULL },
-	{ "ge", S_cmp, "xx", 0, NULL },
+static const struct tmpl_func fn_builtins[] = {
+	{ "and", fn_andor, "xx*", TMPL_FN__ANDOR, NULL },
+	{ "or", fn_andor, "xx*", TMPL_FN__ANDOR, NULL },
+	{ "not", fn_not, "x", 0, NULL },
+	{ "len", fn_len, "x", 0, NULL },
+	{ "index", fn_index, "xx*", 0, NULL },
+	{ "slice", fn_slice, "xx*", 0, NULL },
+	{ "print", fn_print, "v*", 0, NULL },
+	{ "printf", fn_print, "sv*", 0, NULL },
+	{ "println", fn_print, "v*", 0, NULL },
+	{ "html", fn_html, "v*", 0, NULL },
+	{ "js", fn_js, "v*", 0, NULL },
+	{ "urlquery", fn_urlquery, "v*", 0, NULL },
+	{ "call", fn_call, "xx*", TMPL_FN__CALL, NULL },
+	{ "eq", fn_cmp, "xx*", 0, NULL },
+	{ "ne", fn_cmp, "xx", 0, NULL },
+	{ "lt", fn_cmp, "xx", 0, NULL },
+	{ "le", fn_cmp, "xx", 0, NULL },
+	{ "gt", fn_cmp, "xx", 0, NULL },
+	{ "ge", fn_cmp, "xx", 0, NULL },
 };
 
 int tmpl__builtins_add(struct tmpl_funcs *r)
 {
-	return tmpl_funcs_add(r, S_builtins, sizeof(S_builtins) / sizeof(S_builtins[0]));
+	return tmpl_funcs_add(r, fn_builtins, sizeof(fn_builtins) / sizeof(fn_builtins[0]));
 }

@@ -5,7 +5,7 @@
  *
  * A family defines a static table and adds it to a registry:
  *
- *     static int S_trunc(struct tval *out, struct tmpl_call *call,
+ *     static int sprig_trunc(struct tval *out, struct tmpl_call *call,
  *                        int argc, const struct tval *argv)
  *     {
  *             int64_t n = argv[0].u.i;          // "i": already a Go int
@@ -15,14 +15,14 @@
  *             *out = tval_strn(s, len);
  *             return 0;
  *     }
- *     static const struct tmpl_func S_funcs[] = {
- *             { "trunc", S_trunc, "is", 0 },
- *             { "list", S_list, "v*", 0 },
- *             { "include", S_include, "sv", TMPL_FN_CONTEXT },
+ *     static const struct tmpl_func strings_funcs[] = {
+ *             { "trunc", sprig_trunc, "is", 0 },
+ *             { "list", sprig_list, "v*", 0 },
+ *             { "include", helm_include, "sv", TMPL_FN_CONTEXT },
  *     };
  *     int sprig_strings_register(struct tmpl_funcs *r)
  *     {
- *             return tmpl_funcs_add(r, S_funcs, sizeof(S_funcs) / sizeof(S_funcs[0]));
+ *             return tmpl_funcs_add(r, strings_funcs, sizeof(strings_funcs) / sizeof(strings_funcs[0]));
  *     }
  *
  * Names are looked up when a template is parsed: an unknown name is Go's
@@ -118,22 +118,28 @@ struct tmpl_call {
  * engine prefixes "error calling NAME: " as Go does. */
 int tmpl_call_errorf(struct tmpl_call *call, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* As tmpl_call_errorf, but the message is used as is, without the
- * "error calling NAME: " prefix (Go errors raised by the engine itself). */
+/* As tmpl_call_errorf, but the engine reports the message at the command
+ * as is, without "error calling NAME: " (for errors Go's engine raises
+ * itself). Return its result from the function unchanged. */
 int tmpl_call_raw_errorf(struct tmpl_call *call, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
  * Engine access for TMPL_FN_CONTEXT functions (Helm's include, tpl, ...).
  *
- * tmpl_call_execute runs the named template of the executing set with dot
- * data and appends its output to out (Go: t.ExecuteTemplate). Errors are
- * returned as the Go error text in call's message (already complete: the
- * engine does not prefix it again when the function returns it with
- * tmpl_call_raw_errorf semantics; use the returned code as is).
- * tmpl_call_parse adds the templates of text, named name, to the executing
- * set (Go: t.New(name).Parse(text)) — used by tpl. tmpl_call_depth gives
- * how deep template calls are nested (Helm's include limit).
+ * tmpl_call_execute runs the named template with dot data and appends its
+ * output to out (Go: t.ExecuteTemplate; a new variable scope). On failure
+ * the nested execution's whole Go error text is put in call's message and
+ * its code is returned: return that code from the function, and the engine
+ * reports `error calling NAME: <nested text>` as Go's %w wrapping does
+ * (what Helm's include gives). An unknown name gives Go's
+ * `template: no template "NAME" associated with template "gotpl"`.
+ * tmpl_call_parse parses text as template name into a per-execution
+ * overlay on top of the executing set (Go: t.New(name).Parse(text)), so
+ * tmpl_call_execute can run it next (tpl); the shared set is not changed.
+ * A parse error's Go text is in call's message. tmpl_call_depth gives how
+ * deeply tmpl_call_execute calls are nested (Helm counts include depth
+ * itself, per name).
  */
 int tmpl_call_execute(struct tmpl_call *call, struct buf *out, const char *name,
 		      const struct tval *data);

@@ -14,14 +14,14 @@
 static const struct {
 	const char *word;
 	enum item_type type;
-} S_keywords[] = {
+} lx_keywords[] = {
 	{ ".", ITEM_DOT }, { "block", ITEM_BLOCK }, { "break", ITEM_BREAK },
 	{ "continue", ITEM_CONTINUE }, { "define", ITEM_DEFINE }, { "else", ITEM_ELSE },
 	{ "end", ITEM_END }, { "if", ITEM_IF }, { "range", ITEM_RANGE }, { "nil", ITEM_NIL },
 	{ "template", ITEM_TEMPLATE }, { "with", ITEM_WITH },
 };
 
-static const char *S_memmem(const char *h, size_t hl, const char *n, size_t nl)
+static const char *lx_memmem(const char *h, size_t hl, const char *n, size_t nl)
 {
 	size_t i;
 
@@ -42,7 +42,7 @@ void lexer__init(struct lexer *l, const char *input, size_t len)
 	l->start_line = 1;
 }
 
-static int32_t S_next(struct lexer *l)
+static int32_t lx_next(struct lexer *l)
 {
 	int32_t r;
 	int w;
@@ -58,7 +58,7 @@ static int32_t S_next(struct lexer *l)
 	return r;
 }
 
-static void S_backup(struct lexer *l)
+static void lx_backup(struct lexer *l)
 {
 	if (!l->at_eof && l->pos > 0) {
 		/* step back one rune */
@@ -77,14 +77,14 @@ static void S_backup(struct lexer *l)
 	}
 }
 
-static int32_t S_peek(struct lexer *l)
+static int32_t lx_peek(struct lexer *l)
 {
-	int32_t r = S_next(l);
-	S_backup(l);
+	int32_t r = lx_next(l);
+	lx_backup(l);
 	return r;
 }
 
-static struct item S_this_item(struct lexer *l, enum item_type t)
+static struct item lx_this_item(struct lexer *l, enum item_type t)
 {
 	struct item i;
 
@@ -98,7 +98,7 @@ static struct item S_this_item(struct lexer *l, enum item_type t)
 	return i;
 }
 
-static size_t S_count_nl(const char *s, size_t n)
+static size_t lx_count_nl(const char *s, size_t n)
 {
 	size_t c = 0, i;
 
@@ -108,83 +108,83 @@ static size_t S_count_nl(const char *s, size_t n)
 	return c;
 }
 
-static void S_ignore(struct lexer *l)
+static void lx_ignore(struct lexer *l)
 {
-	l->line += (int)S_count_nl(l->input + l->start, l->pos - l->start);
+	l->line += (int)lx_count_nl(l->input + l->start, l->pos - l->start);
 	l->start = l->pos;
 	l->start_line = l->line;
 }
 
-static int S_accept(struct lexer *l, const char *valid)
+static int lx_accept(struct lexer *l, const char *valid)
 {
-	int32_t r = S_next(l);
+	int32_t r = lx_next(l);
 
 	if (r != LEX_EOF && r < 0x80 && r != 0 && strchr(valid, (int)r))
 		return 1;
-	S_backup(l);
+	lx_backup(l);
 	return 0;
 }
 
-static void S_accept_run(struct lexer *l, const char *valid)
+static void lx_accept_run(struct lexer *l, const char *valid)
 {
 	int32_t r;
 
 	for (;;) {
-		r = S_next(l);
+		r = lx_next(l);
 		if (r == LEX_EOF || r >= 0x80 || r == 0 || !strchr(valid, (int)r))
 			break;
 	}
-	S_backup(l);
+	lx_backup(l);
 }
 
-static int S_is_space(int32_t r)
+static int lx_is_space(int32_t r)
 {
 	return r == ' ' || r == '\t' || r == '\r' || r == '\n';
 }
 
-static int S_is_alnum(int32_t r)
+static int lx_is_alnum(int32_t r)
 {
 	return r == '_' || tmpl__is_letter(r) || tmpl__is_digit(r);
 }
 
-static int S_has_prefix(struct lexer *l, size_t at, const char *p)
+static int lx_has_prefix(struct lexer *l, size_t at, const char *p)
 {
 	size_t n = strlen(p);
 	return at <= l->len && l->len - at >= n && memcmp(l->input + at, p, n) == 0;
 }
 
-static int S_has_left_trim(struct lexer *l, size_t at)
+static int lx_has_left_trim(struct lexer *l, size_t at)
 {
-	return at + 2 <= l->len && l->input[at] == '-' && S_is_space((unsigned char)l->input[at + 1]);
+	return at + 2 <= l->len && l->input[at] == '-' && lx_is_space((unsigned char)l->input[at + 1]);
 }
 
-static int S_has_right_trim(struct lexer *l, size_t at)
+static int lx_has_right_trim(struct lexer *l, size_t at)
 {
-	return at + 2 <= l->len && S_is_space((unsigned char)l->input[at]) && l->input[at + 1] == '-';
+	return at + 2 <= l->len && lx_is_space((unsigned char)l->input[at]) && l->input[at + 1] == '-';
 }
 
-static int S_at_right_delim(struct lexer *l, int *trim)
+static int lx_at_right_delim(struct lexer *l, int *trim)
 {
 	*trim = 0;
-	if (S_has_right_trim(l, l->pos) && S_has_prefix(l, l->pos + 2, RIGHT_DELIM)) {
+	if (lx_has_right_trim(l, l->pos) && lx_has_prefix(l, l->pos + 2, RIGHT_DELIM)) {
 		*trim = 1;
 		return 1;
 	}
-	return S_has_prefix(l, l->pos, RIGHT_DELIM);
+	return lx_has_prefix(l, l->pos, RIGHT_DELIM);
 }
 
-static size_t S_left_trim_len(struct lexer *l, size_t at)
+static size_t lx_left_trim_len(struct lexer *l, size_t at)
 {
 	size_t i = at;
-	while (i < l->len && S_is_space((unsigned char)l->input[i]))
+	while (i < l->len && lx_is_space((unsigned char)l->input[i]))
 		i++;
 	return i - at;
 }
 
-static int S_errorf(struct lexer *l, struct item *out, const char *fmt, ...)
+static int lx_errorf(struct lexer *l, struct item *out, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int S_errorf(struct lexer *l, struct item *out, const char *fmt, ...)
+static int lx_errorf(struct lexer *l, struct item *out, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -205,7 +205,7 @@ static int S_errorf(struct lexer *l, struct item *out, const char *fmt, ...)
 }
 
 /* %#U of Go */
-static void S_sharp_u(struct buf *b, int32_t r)
+static void lx_sharp_u(struct buf *b, int32_t r)
 {
 	buf_addf(b, "U+%04X", (unsigned)r);
 	if (tmpl__is_print(r)) {
@@ -215,66 +215,66 @@ static void S_sharp_u(struct buf *b, int32_t r)
 	}
 }
 
-static int S_at_terminator(struct lexer *l)
+static int lx_at_terminator(struct lexer *l)
 {
-	int32_t r = S_peek(l);
+	int32_t r = lx_peek(l);
 
-	if (S_is_space(r))
+	if (lx_is_space(r))
 		return 1;
 	switch (r) {
 	case LEX_EOF: case '.': case ',': case '|': case ':': case ')': case '(':
 		return 1;
 	}
-	return S_has_prefix(l, l->pos, RIGHT_DELIM);
+	return lx_has_prefix(l, l->pos, RIGHT_DELIM);
 }
 
 enum lstate { L_TEXT, L_LEFT_DELIM, L_COMMENT, L_RIGHT_DELIM, L_INSIDE, L_SPACE,
 	      L_IDENT, L_FIELD, L_VARIABLE, L_CHAR, L_NUMBER, L_QUOTE, L_RAW, L_DONE };
 
-static int S_scan_number(struct lexer *l)
+static int lx_scan_number(struct lexer *l)
 {
 	const char *digits = "0123456789_";
 	int kind = 10;
 
-	S_accept(l, "+-");
-	if (S_accept(l, "0")) {
-		if (S_accept(l, "xX")) {
+	lx_accept(l, "+-");
+	if (lx_accept(l, "0")) {
+		if (lx_accept(l, "xX")) {
 			digits = "0123456789abcdefABCDEF_";
 			kind = 16;
-		} else if (S_accept(l, "oO")) {
+		} else if (lx_accept(l, "oO")) {
 			digits = "01234567_";
 			kind = 8;
-		} else if (S_accept(l, "bB")) {
+		} else if (lx_accept(l, "bB")) {
 			digits = "01_";
 			kind = 2;
 		}
 	}
-	S_accept_run(l, digits);
-	if (S_accept(l, "."))
-		S_accept_run(l, digits);
-	if (kind == 10 && S_accept(l, "eE")) {
-		S_accept(l, "+-");
-		S_accept_run(l, "0123456789_");
+	lx_accept_run(l, digits);
+	if (lx_accept(l, "."))
+		lx_accept_run(l, digits);
+	if (kind == 10 && lx_accept(l, "eE")) {
+		lx_accept(l, "+-");
+		lx_accept_run(l, "0123456789_");
 	}
-	if (kind == 16 && S_accept(l, "pP")) {
-		S_accept(l, "+-");
-		S_accept_run(l, "0123456789_");
+	if (kind == 16 && lx_accept(l, "pP")) {
+		lx_accept(l, "+-");
+		lx_accept_run(l, "0123456789_");
 	}
-	S_accept(l, "i");
-	if (S_is_alnum(S_peek(l))) {
-		S_next(l);
+	lx_accept(l, "i");
+	if (lx_is_alnum(lx_peek(l))) {
+		lx_next(l);
 		return 0;
 	}
 	return 1;
 }
 
-static int S_quoted_err(struct lexer *l, struct item *out)
+static int lx_quoted_err(struct lexer *l, struct item *out)
 {
 	struct buf q = BUF_INIT;
 	int rc;
 
 	tmpl_quote(&q, l->input + l->start, l->pos - l->start);
-	rc = S_errorf(l, out, "bad number syntax: %s", q.ptr);
+	rc = lx_errorf(l, out, "bad number syntax: %s", q.ptr);
 	buf_release(&q);
 	return rc;
 }
@@ -299,7 +299,7 @@ struct item lexer__next(struct lexer *l)
 			const char *hit = NULL;
 			size_t x;
 			if (l->pos < l->len)
-				hit = S_memmem(l->input + l->pos, l->len - l->pos, LEFT_DELIM, 2);
+				hit = lx_memmem(l->input + l->pos, l->len - l->pos, LEFT_DELIM, 2);
 			if (hit) {
 				x = (size_t)(hit - (l->input + l->pos));
 				if (x > 0) {
@@ -307,17 +307,17 @@ struct item lexer__next(struct lexer *l)
 					struct item i;
 					l->pos += x;
 					delim_end = l->pos + 2;
-					if (S_has_left_trim(l, delim_end)) {
+					if (lx_has_left_trim(l, delim_end)) {
 						size_t k = l->pos;
-						while (k > l->start && S_is_space((unsigned char)l->input[k - 1]))
+						while (k > l->start && lx_is_space((unsigned char)l->input[k - 1]))
 							k--;
 						trim_len = l->pos - k;
 					}
 					l->pos -= trim_len;
-					l->line += (int)S_count_nl(l->input + l->start, l->pos - l->start);
-					i = S_this_item(l, ITEM_TEXT);
+					l->line += (int)lx_count_nl(l->input + l->start, l->pos - l->start);
+					i = lx_this_item(l, ITEM_TEXT);
 					l->pos += trim_len;
-					S_ignore(l);
+					lx_ignore(l);
 					if (i.len > 0)
 						return i;
 				}
@@ -326,102 +326,102 @@ struct item lexer__next(struct lexer *l)
 			}
 			l->pos = l->len;
 			if (l->pos > l->start) {
-				l->line += (int)S_count_nl(l->input + l->start, l->pos - l->start);
-				return S_this_item(l, ITEM_TEXT);
+				l->line += (int)lx_count_nl(l->input + l->start, l->pos - l->start);
+				return lx_this_item(l, ITEM_TEXT);
 			}
-			return S_this_item(l, ITEM_EOF);
+			return lx_this_item(l, ITEM_EOF);
 		}
 		case L_LEFT_DELIM: {
 			size_t after = 0;
 			struct item i;
 			int trim_space;
 			l->pos += 2;
-			trim_space = S_has_left_trim(l, l->pos);
+			trim_space = lx_has_left_trim(l, l->pos);
 			if (trim_space)
 				after = 2;
-			if (S_has_prefix(l, l->pos + after, "/*")) {
+			if (lx_has_prefix(l, l->pos + after, "/*")) {
 				l->pos += after;
-				S_ignore(l);
+				lx_ignore(l);
 				st = L_COMMENT;
 				continue;
 			}
-			i = S_this_item(l, ITEM_LEFT_DELIM);
+			i = lx_this_item(l, ITEM_LEFT_DELIM);
 			l->inside_action = 1;
 			l->pos += after;
-			S_ignore(l);
+			lx_ignore(l);
 			l->paren_depth = 0;
 			return i;
 		}
 		case L_COMMENT: {
 			const char *hit;
 			l->pos += 2;
-			hit = l->pos <= l->len ? S_memmem(l->input + l->pos, l->len - l->pos, "*/", 2) : NULL;
+			hit = l->pos <= l->len ? lx_memmem(l->input + l->pos, l->len - l->pos, "*/", 2) : NULL;
 			if (!hit) {
-				S_errorf(l, &it, "unclosed comment");
+				lx_errorf(l, &it, "unclosed comment");
 				return it;
 			}
 			l->pos = (size_t)(hit - l->input) + 2;
-			if (!S_at_right_delim(l, &trim)) {
-				S_errorf(l, &it, "comment ends before closing delimiter");
+			if (!lx_at_right_delim(l, &trim)) {
+				lx_errorf(l, &it, "comment ends before closing delimiter");
 				return it;
 			}
-			l->line += (int)S_count_nl(l->input + l->start, l->pos - l->start);
-			S_this_item(l, ITEM_COMMENT);
+			l->line += (int)lx_count_nl(l->input + l->start, l->pos - l->start);
+			lx_this_item(l, ITEM_COMMENT);
 			if (trim)
 				l->pos += 2;
 			l->pos += 2;
 			if (trim)
-				l->pos += S_left_trim_len(l, l->pos);
-			S_ignore(l);
+				l->pos += lx_left_trim_len(l, l->pos);
+			lx_ignore(l);
 			st = L_TEXT;
 			continue;
 		}
 		case L_RIGHT_DELIM: {
 			struct item i;
-			S_at_right_delim(l, &trim);
+			lx_at_right_delim(l, &trim);
 			if (trim) {
 				l->pos += 2;
-				S_ignore(l);
+				lx_ignore(l);
 			}
 			l->pos += 2;
-			i = S_this_item(l, ITEM_RIGHT_DELIM);
+			i = lx_this_item(l, ITEM_RIGHT_DELIM);
 			if (trim) {
-				l->pos += S_left_trim_len(l, l->pos);
-				S_ignore(l);
+				l->pos += lx_left_trim_len(l, l->pos);
+				lx_ignore(l);
 			}
 			l->inside_action = 0;
 			return i;
 		}
 		case L_INSIDE:
-			if (S_at_right_delim(l, &trim)) {
+			if (lx_at_right_delim(l, &trim)) {
 				if (l->paren_depth == 0) {
 					st = L_RIGHT_DELIM;
 					continue;
 				}
-				S_errorf(l, &it, "unclosed left paren");
+				lx_errorf(l, &it, "unclosed left paren");
 				return it;
 			}
-			r = S_next(l);
+			r = lx_next(l);
 			if (r == LEX_EOF) {
-				S_errorf(l, &it, "unclosed action");
+				lx_errorf(l, &it, "unclosed action");
 				return it;
 			}
-			if (S_is_space(r)) {
-				S_backup(l);
+			if (lx_is_space(r)) {
+				lx_backup(l);
 				st = L_SPACE;
 				continue;
 			}
 			switch (r) {
 			case '=':
-				return S_this_item(l, ITEM_ASSIGN);
+				return lx_this_item(l, ITEM_ASSIGN);
 			case ':':
-				if (S_next(l) != '=') {
-					S_errorf(l, &it, "expected :=");
+				if (lx_next(l) != '=') {
+					lx_errorf(l, &it, "expected :=");
 					return it;
 				}
-				return S_this_item(l, ITEM_DECLARE);
+				return lx_this_item(l, ITEM_DECLARE);
 			case '|':
-				return S_this_item(l, ITEM_PIPE);
+				return lx_this_item(l, ITEM_PIPE);
 			case '"':
 				st = L_QUOTE;
 				continue;
@@ -436,14 +436,14 @@ struct item lexer__next(struct lexer *l)
 				continue;
 			case '(':
 				l->paren_depth++;
-				return S_this_item(l, ITEM_LEFT_PAREN);
+				return lx_this_item(l, ITEM_LEFT_PAREN);
 			case ')':
 				l->paren_depth--;
 				if (l->paren_depth < 0) {
-					S_errorf(l, &it, "unexpected right paren");
+					lx_errorf(l, &it, "unexpected right paren");
 					return it;
 				}
-				return S_this_item(l, ITEM_RIGHT_PAREN);
+				return lx_this_item(l, ITEM_RIGHT_PAREN);
 			}
 			if (r == '.') {
 				if (l->pos < l->len) {
@@ -453,166 +453,166 @@ struct item lexer__next(struct lexer *l)
 						continue;
 					}
 				}
-				S_backup(l);
+				lx_backup(l);
 				st = L_NUMBER;
 				continue;
 			}
 			if (r == '+' || r == '-' || (r >= '0' && r <= '9')) {
-				S_backup(l);
+				lx_backup(l);
 				st = L_NUMBER;
 				continue;
 			}
-			if (S_is_alnum(r)) {
-				S_backup(l);
+			if (lx_is_alnum(r)) {
+				lx_backup(l);
 				st = L_IDENT;
 				continue;
 			}
 			if (r < 0x80 && r >= 0x20 && r < 0x7F)
-				return S_this_item(l, ITEM_CHAR);
+				return lx_this_item(l, ITEM_CHAR);
 			{
 				struct buf u = BUF_INIT;
-				S_sharp_u(&u, r);
-				S_errorf(l, &it, "unrecognized character in action: %s", u.ptr);
+				lx_sharp_u(&u, r);
+				lx_errorf(l, &it, "unrecognized character in action: %s", u.ptr);
 				buf_release(&u);
 				return it;
 			}
 		case L_SPACE: {
 			int n = 0;
 			for (;;) {
-				r = S_peek(l);
-				if (!S_is_space(r))
+				r = lx_peek(l);
+				if (!lx_is_space(r))
 					break;
-				S_next(l);
+				lx_next(l);
 				n++;
 			}
-			if (S_has_right_trim(l, l->pos - 1) && S_has_prefix(l, l->pos + 1, RIGHT_DELIM)) {
-				S_backup(l);
+			if (lx_has_right_trim(l, l->pos - 1) && lx_has_prefix(l, l->pos + 1, RIGHT_DELIM)) {
+				lx_backup(l);
 				if (n == 1) {
 					st = L_RIGHT_DELIM;
 					continue;
 				}
 			}
-			return S_this_item(l, ITEM_SPACE);
+			return lx_this_item(l, ITEM_SPACE);
 		}
 		case L_IDENT:
 			for (;;) {
-				r = S_next(l);
-				if (S_is_alnum(r))
+				r = lx_next(l);
+				if (lx_is_alnum(r))
 					continue;
-				S_backup(l);
-				if (!S_at_terminator(l)) {
+				lx_backup(l);
+				if (!lx_at_terminator(l)) {
 					struct buf u = BUF_INIT;
-					S_sharp_u(&u, r);
-					S_errorf(l, &it, "bad character %s", u.ptr);
+					lx_sharp_u(&u, r);
+					lx_errorf(l, &it, "bad character %s", u.ptr);
 					buf_release(&u);
 					return it;
 				}
 				{
 					const char *w = l->input + l->start;
 					size_t wl = l->pos - l->start, k;
-					for (k = 0; k < sizeof(S_keywords) / sizeof(S_keywords[0]); k++) {
-						if (strlen(S_keywords[k].word) == wl &&
-						    memcmp(S_keywords[k].word, w, wl) == 0) {
-							enum item_type t = S_keywords[k].type;
+					for (k = 0; k < sizeof(lx_keywords) / sizeof(lx_keywords[0]); k++) {
+						if (strlen(lx_keywords[k].word) == wl &&
+						    memcmp(lx_keywords[k].word, w, wl) == 0) {
+							enum item_type t = lx_keywords[k].type;
 							if ((t == ITEM_BREAK && !l->break_ok) ||
 							    (t == ITEM_CONTINUE && !l->continue_ok))
-								return S_this_item(l, ITEM_IDENTIFIER);
-							return S_this_item(l, t);
+								return lx_this_item(l, ITEM_IDENTIFIER);
+							return lx_this_item(l, t);
 						}
 					}
 					if (w[0] == '.')
-						return S_this_item(l, ITEM_FIELD);
+						return lx_this_item(l, ITEM_FIELD);
 					if ((wl == 4 && memcmp(w, "true", 4) == 0) ||
 					    (wl == 5 && memcmp(w, "false", 5) == 0))
-						return S_this_item(l, ITEM_BOOL);
-					return S_this_item(l, ITEM_IDENTIFIER);
+						return lx_this_item(l, ITEM_BOOL);
+					return lx_this_item(l, ITEM_IDENTIFIER);
 				}
 			}
 		case L_VARIABLE:
-			if (S_at_terminator(l))
-				return S_this_item(l, ITEM_VARIABLE);
+			if (lx_at_terminator(l))
+				return lx_this_item(l, ITEM_VARIABLE);
 			/* fall through */
 		case L_FIELD: {
 			enum item_type t = st == L_VARIABLE ? ITEM_VARIABLE : ITEM_FIELD;
-			if (S_at_terminator(l))
-				return S_this_item(l, t == ITEM_VARIABLE ? ITEM_VARIABLE : ITEM_DOT);
+			if (lx_at_terminator(l))
+				return lx_this_item(l, t == ITEM_VARIABLE ? ITEM_VARIABLE : ITEM_DOT);
 			for (;;) {
-				r = S_next(l);
-				if (!S_is_alnum(r)) {
-					S_backup(l);
+				r = lx_next(l);
+				if (!lx_is_alnum(r)) {
+					lx_backup(l);
 					break;
 				}
 			}
-			if (!S_at_terminator(l)) {
+			if (!lx_at_terminator(l)) {
 				struct buf u = BUF_INIT;
-				S_sharp_u(&u, r);
-				S_errorf(l, &it, "bad character %s", u.ptr);
+				lx_sharp_u(&u, r);
+				lx_errorf(l, &it, "bad character %s", u.ptr);
 				buf_release(&u);
 				return it;
 			}
-			return S_this_item(l, t);
+			return lx_this_item(l, t);
 		}
 		case L_CHAR:
 			for (;;) {
-				r = S_next(l);
+				r = lx_next(l);
 				if (r == '\\') {
-					r = S_next(l);
+					r = lx_next(l);
 					if (r != LEX_EOF && r != '\n')
 						continue;
-					S_errorf(l, &it, "unterminated character constant");
+					lx_errorf(l, &it, "unterminated character constant");
 					return it;
 				}
 				if (r == LEX_EOF || r == '\n') {
-					S_errorf(l, &it, "unterminated character constant");
+					lx_errorf(l, &it, "unterminated character constant");
 					return it;
 				}
 				if (r == '\'')
 					break;
 			}
-			return S_this_item(l, ITEM_CHAR_CONSTANT);
+			return lx_this_item(l, ITEM_CHAR_CONSTANT);
 		case L_NUMBER:
-			if (!S_scan_number(l)) {
-				S_quoted_err(l, &it);
+			if (!lx_scan_number(l)) {
+				lx_quoted_err(l, &it);
 				return it;
 			}
-			r = S_peek(l);
+			r = lx_peek(l);
 			if (r == '+' || r == '-') {
-				if (!S_scan_number(l) || l->input[l->pos - 1] != 'i') {
-					S_quoted_err(l, &it);
+				if (!lx_scan_number(l) || l->input[l->pos - 1] != 'i') {
+					lx_quoted_err(l, &it);
 					return it;
 				}
-				return S_this_item(l, ITEM_COMPLEX);
+				return lx_this_item(l, ITEM_COMPLEX);
 			}
-			return S_this_item(l, ITEM_NUMBER);
+			return lx_this_item(l, ITEM_NUMBER);
 		case L_QUOTE:
 			for (;;) {
-				r = S_next(l);
+				r = lx_next(l);
 				if (r == '\\') {
-					r = S_next(l);
+					r = lx_next(l);
 					if (r != LEX_EOF && r != '\n')
 						continue;
-					S_errorf(l, &it, "unterminated quoted string");
+					lx_errorf(l, &it, "unterminated quoted string");
 					return it;
 				}
 				if (r == LEX_EOF || r == '\n') {
-					S_errorf(l, &it, "unterminated quoted string");
+					lx_errorf(l, &it, "unterminated quoted string");
 					return it;
 				}
 				if (r == '"')
 					break;
 			}
-			return S_this_item(l, ITEM_STRING);
+			return lx_this_item(l, ITEM_STRING);
 		case L_RAW:
 			for (;;) {
-				r = S_next(l);
+				r = lx_next(l);
 				if (r == LEX_EOF) {
-					S_errorf(l, &it, "unterminated raw quoted string");
+					lx_errorf(l, &it, "unterminated raw quoted string");
 					return it;
 				}
 				if (r == '`')
 					break;
 			}
-			return S_this_item(l, ITEM_RAW_STRING);
+			return lx_this_item(l, ITEM_RAW_STRING);
 		case L_DONE:
 			return it;
 		}

@@ -48,10 +48,10 @@ struct parser {
 	size_t max_stack;
 };
 
-static void S_errorf(struct parser *p, const char *fmt, ...)
+static void ps_errorf(struct parser *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
-static void S_errorf(struct parser *p, const char *fmt, ...)
+static void ps_errorf(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,9 +63,9 @@ static void S_errorf(struct parser *p, const char *fmt, ...)
 	longjmp(p->jb, 1);
 }
 
-static void S_error_quoted(struct parser *p, const char *msg, const char *s, size_t n)
+static void ps_error_quoted(struct parser *p, const char *msg, const char *s, size_t n)
 	__attribute__((noreturn));
-static void S_error_quoted(struct parser *p, const char *msg, const char *s, size_t n)
+static void ps_error_quoted(struct parser *p, const char *msg, const char *s, size_t n)
 {
 	buf_reset(p->err);
 	buf_addf(p->err, "template: %s:%d: %s", p->parse_name, p->token[0].line, msg);
@@ -73,45 +73,45 @@ static void S_error_quoted(struct parser *p, const char *msg, const char *s, siz
 	longjmp(p->jb, 1);
 }
 
-static void S_oom(struct parser *p) __attribute__((noreturn));
-static void S_oom(struct parser *p)
+static void ps_oom(struct parser *p) __attribute__((noreturn));
+static void ps_oom(struct parser *p)
 {
 	buf_reset(p->err);
 	buf_adds(p->err, "out of memory");
 	longjmp(p->jb, 2);
 }
 
-static void S_check_stack(struct parser *p)
+static void ps_check_stack(struct parser *p)
 {
 	char here;
 
 	if (p->stack_base && (size_t)(p->stack_base > &here ? p->stack_base - &here
 							  : &here - p->stack_base) > p->max_stack)
-		S_errorf(p, "max expression depth exceeded");
+		ps_errorf(p, "max expression depth exceeded");
 }
 
-static void *S_alloc(struct parser *p, size_t n)
+static void *ps_alloc(struct parser *p, size_t n)
 {
 	void *x = arena__alloc(p->arena, n);
 	if (!x)
-		S_oom(p);
+		ps_oom(p);
 	return x;
 }
 
-static struct tnode *S_node(struct parser *p, enum tnode_type t, size_t pos)
+static struct tnode *ps_node(struct parser *p, enum tnode_type t, size_t pos)
 {
-	struct tnode *n = S_alloc(p, sizeof(*n));
+	struct tnode *n = ps_alloc(p, sizeof(*n));
 	n->type = t;
 	n->pos = pos;
 	n->tree = p->tree;
 	return n;
 }
 
-static void S_append(struct parser *p, struct tnode *parent, struct tnode *kid)
+static void ps_append(struct parser *p, struct tnode *parent, struct tnode *kid)
 {
 	if (parent->nkids == parent->kcap) {
 		size_t cap = parent->kcap ? parent->kcap * 2 : 4;
-		struct tnode **nk = S_alloc(p, cap * sizeof(*nk));
+		struct tnode **nk = ps_alloc(p, cap * sizeof(*nk));
 		if (parent->nkids)
 			memcpy(nk, parent->kids, parent->nkids * sizeof(*nk));
 		parent->kids = nk;
@@ -122,7 +122,7 @@ static void S_append(struct parser *p, struct tnode *parent, struct tnode *kid)
 
 /* ---- tokens */
 
-static struct item S_next(struct parser *p)
+static struct item ps_next(struct parser *p)
 {
 	if (p->peek_count > 0)
 		p->peek_count--;
@@ -131,25 +131,25 @@ static struct item S_next(struct parser *p)
 	return p->token[p->peek_count];
 }
 
-static void S_backup(struct parser *p)
+static void ps_backup(struct parser *p)
 {
 	p->peek_count++;
 }
 
-static void S_backup2(struct parser *p, struct item t1)
+static void ps_backup2(struct parser *p, struct item t1)
 {
 	p->token[1] = t1;
 	p->peek_count = 2;
 }
 
-static void S_backup3(struct parser *p, struct item t2, struct item t1)
+static void ps_backup3(struct parser *p, struct item t2, struct item t1)
 {
 	p->token[1] = t1;
 	p->token[2] = t2;
 	p->peek_count = 3;
 }
 
-static struct item S_peek(struct parser *p)
+static struct item ps_peek(struct parser *p)
 {
 	if (p->peek_count > 0)
 		return p->token[p->peek_count - 1];
@@ -158,26 +158,26 @@ static struct item S_peek(struct parser *p)
 	return p->token[0];
 }
 
-static struct item S_next_non_space(struct parser *p)
+static struct item ps_next_non_space(struct parser *p)
 {
 	struct item t;
 	do
-		t = S_next(p);
+		t = ps_next(p);
 	while (t.type == ITEM_SPACE);
 	return t;
 }
 
-static struct item S_peek_non_space(struct parser *p)
+static struct item ps_peek_non_space(struct parser *p)
 {
-	struct item t = S_next_non_space(p);
-	S_backup(p);
+	struct item t = ps_next_non_space(p);
+	ps_backup(p);
 	return t;
 }
 
-static void S_unexpected(struct parser *p, struct item tok, const char *context)
+static void ps_unexpected(struct parser *p, struct item tok, const char *context)
 	__attribute__((noreturn));
 
-static void S_unexpected(struct parser *p, struct item tok, const char *context)
+static void ps_unexpected(struct parser *p, struct item tok, const char *context)
 {
 	struct buf s = BUF_INIT;
 
@@ -205,17 +205,17 @@ static void S_unexpected(struct parser *p, struct item tok, const char *context)
 	longjmp(p->jb, 1);
 }
 
-static struct item S_expect(struct parser *p, enum item_type t, const char *context)
+static struct item ps_expect(struct parser *p, enum item_type t, const char *context)
 {
-	struct item tok = S_next_non_space(p);
+	struct item tok = ps_next_non_space(p);
 	if (tok.type != t)
-		S_unexpected(p, tok, context);
+		ps_unexpected(p, tok, context);
 	return tok;
 }
 
 /* ---- strconv */
 
-static int S_hexval(int c)
+static int ps_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -228,7 +228,7 @@ static int S_hexval(int c)
 
 /* strconv.UnquoteChar: one (possibly escaped) character of s with quote q.
  * Returns 0 ok (*r, *multibyte, *used), -1 syntax error. */
-static int S_unquote_char(const char *s, size_t n, char q, int32_t *r, int *multibyte,
+static int ps_unquote_char(const char *s, size_t n, char q, int32_t *r, int *multibyte,
 			  size_t *used)
 {
 	unsigned char c;
@@ -270,7 +270,7 @@ static int S_unquote_char(const char *s, size_t n, char q, int32_t *r, int *mult
 			return -1;
 		v = 0;
 		for (k = 0; k < len; k++) {
-			int h = S_hexval((unsigned char)s[2 + k]);
+			int h = ps_hexval((unsigned char)s[2 + k]);
 			if (h < 0)
 				return -1;
 			v = (v << 4) | (uint32_t)h;
@@ -314,7 +314,7 @@ static int S_unquote_char(const char *s, size_t n, char q, int32_t *r, int *mult
 }
 
 /* strconv.Unquote of a "..." or `...` token into the arena. */
-static int S_unquote(struct parser *p, const char *s, size_t n, const char **out, size_t *outlen)
+static int ps_unquote(struct parser *p, const char *s, size_t n, const char **out, size_t *outlen)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -336,7 +336,7 @@ static int S_unquote(struct parser *p, const char *s, size_t n, const char **out
 			size_t used;
 			if (s[i] == '\n')
 				goto fail;
-			if (S_unquote_char(s + i, n - 1 - i, '"', &r, &mb, &used) < 0)
+			if (ps_unquote_char(s + i, n - 1 - i, '"', &r, &mb, &used) < 0)
 				goto fail;
 			i += used;
 			if (r < 0x80 || !mb)
@@ -349,25 +349,25 @@ static int S_unquote(struct parser *p, const char *s, size_t n, const char **out
 	}
 	if (buf_oom(&b)) {
 		buf_release(&b);
-		S_oom(p);
+		ps_oom(p);
 	}
 	*out = arena__strndup(p->arena, b.ptr, b.len);
 	*outlen = b.len;
 	buf_release(&b);
 	if (!*out)
-		S_oom(p);
+		ps_oom(p);
 	return 0;
 fail:
 	buf_release(&b);
 	return -1;
 }
 
-static int S_lower(int c)
+static int ps_lower(int c)
 {
 	return c | 0x20;
 }
 
-static int S_underscore_ok(const char *s, size_t n)
+static int ps_underscore_ok(const char *s, size_t n)
 {
 	char saw = '^';
 	size_t i = 0;
@@ -378,14 +378,14 @@ static int S_underscore_ok(const char *s, size_t n)
 		n--;
 	}
 	if (n >= 2 && s[0] == '0' &&
-	    (S_lower(s[1]) == 'b' || S_lower(s[1]) == 'o' || S_lower(s[1]) == 'x')) {
+	    (ps_lower(s[1]) == 'b' || ps_lower(s[1]) == 'o' || ps_lower(s[1]) == 'x')) {
 		i = 2;
 		saw = '0';
-		hex = S_lower(s[1]) == 'x';
+		hex = ps_lower(s[1]) == 'x';
 	}
 	for (; i < n; i++) {
 		if ((s[i] >= '0' && s[i] <= '9') ||
-		    (hex && S_lower(s[i]) >= 'a' && S_lower(s[i]) <= 'f')) {
+		    (hex && ps_lower(s[i]) >= 'a' && ps_lower(s[i]) <= 'f')) {
 			saw = '0';
 			continue;
 		}
@@ -403,7 +403,7 @@ static int S_underscore_ok(const char *s, size_t n)
 }
 
 /* strconv.ParseUint(s, 0, 64) */
-static int S_parse_uint(const char *s0, size_t n0, uint64_t *out)
+static int ps_parse_uint(const char *s0, size_t n0, uint64_t *out)
 {
 	const char *s = s0;
 	size_t n = n0, i;
@@ -413,15 +413,15 @@ static int S_parse_uint(const char *s0, size_t n0, uint64_t *out)
 	if (n == 0)
 		return -1;
 	if (s[0] == '0') {
-		if (n >= 3 && S_lower(s[1]) == 'b') {
+		if (n >= 3 && ps_lower(s[1]) == 'b') {
 			base = 2;
 			s += 2;
 			n -= 2;
-		} else if (n >= 3 && S_lower(s[1]) == 'o') {
+		} else if (n >= 3 && ps_lower(s[1]) == 'o') {
 			base = 8;
 			s += 2;
 			n -= 2;
-		} else if (n >= 3 && S_lower(s[1]) == 'x') {
+		} else if (n >= 3 && ps_lower(s[1]) == 'x') {
 			base = 16;
 			s += 2;
 			n -= 2;
@@ -437,20 +437,20 @@ static int S_parse_uint(const char *s0, size_t n0, uint64_t *out)
 			underscores = 1;
 			continue;
 		}
-		d = S_hexval((unsigned char)s[i]);
+		d = ps_hexval((unsigned char)s[i]);
 		if (d < 0 || d >= base)
 			return -1;
 		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
 			return -2;
 		v = v * (uint64_t)base + (uint64_t)d;
 	}
-	if (underscores && !S_underscore_ok(s0, n0))
+	if (underscores && !ps_underscore_ok(s0, n0))
 		return -1;
 	*out = v;
 	return 0;
 }
 
-static int S_parse_int(const char *s, size_t n, int64_t *out)
+static int ps_parse_int(const char *s, size_t n, int64_t *out)
 {
 	int neg = 0;
 	uint64_t u;
@@ -462,7 +462,7 @@ static int S_parse_int(const char *s, size_t n, int64_t *out)
 		s++;
 		n--;
 	}
-	if (S_parse_uint(s, n, &u) < 0)
+	if (ps_parse_uint(s, n, &u) < 0)
 		return -1;
 	if (!neg && u > (uint64_t)INT64_MAX)
 		return -2;
@@ -473,7 +473,7 @@ static int S_parse_int(const char *s, size_t n, int64_t *out)
 }
 
 /* strconv.ParseFloat(s, 64) for Go literal syntax (no inf/nan needed here). */
-static int S_parse_float(const char *s, size_t n, double *out)
+static int ps_parse_float(const char *s, size_t n, double *out)
 {
 	char tmp[512];
 	size_t i = 0, k = 0;
@@ -485,7 +485,7 @@ static int S_parse_float(const char *s, size_t n, double *out)
 		return -1;
 	if (s[i] == '+' || s[i] == '-')
 		tmp[k++] = s[i++];
-	if (n - i >= 2 && s[i] == '0' && S_lower(s[i + 1]) == 'x') {
+	if (n - i >= 2 && s[i] == '0' && ps_lower(s[i + 1]) == 'x') {
 		hex = 1;
 		tmp[k++] = '0';
 		tmp[k++] = 'x';
@@ -497,7 +497,7 @@ static int S_parse_float(const char *s, size_t n, double *out)
 			underscores = 1;
 			continue;
 		}
-		if ((c >= '0' && c <= '9') || (hex && S_hexval((unsigned char)c) >= 0 && !saw_p)) {
+		if ((c >= '0' && c <= '9') || (hex && ps_hexval((unsigned char)c) >= 0 && !saw_p)) {
 			digits = 1;
 			tmp[k++] = c;
 			continue;
@@ -506,7 +506,7 @@ static int S_parse_float(const char *s, size_t n, double *out)
 			tmp[k++] = c;
 			continue;
 		}
-		if ((!hex && S_lower(c) == 'e') || (hex && S_lower(c) == 'p')) {
+		if ((!hex && ps_lower(c) == 'e') || (hex && ps_lower(c) == 'p')) {
 			saw_p = 1;
 			tmp[k++] = c;
 			if (i + 1 < n && (s[i + 1] == '+' || s[i + 1] == '-'))
@@ -518,7 +518,7 @@ static int S_parse_float(const char *s, size_t n, double *out)
 	tmp[k] = '\0';
 	if (!digits || (hex && !saw_p))
 		return -1;
-	if (underscores && !S_underscore_ok(s, n))
+	if (underscores && !ps_underscore_ok(s, n))
 		return -1;
 	/* the syntax must be complete: strtod must eat all of it */
 	errno = 0;
@@ -531,9 +531,9 @@ static int S_parse_float(const char *s, size_t n, double *out)
 	return 0;
 }
 
-static struct tnode *S_new_number(struct parser *p, struct item tok)
+static struct tnode *ps_new_number(struct parser *p, struct item tok)
 {
-	struct tnode *n = S_node(p, N_NUMBER, tok.pos);
+	struct tnode *n = ps_node(p, N_NUMBER, tok.pos);
 	const char *text = tok.val;
 	size_t len = tok.len;
 	uint64_t u = 0;
@@ -543,15 +543,15 @@ static struct tnode *S_new_number(struct parser *p, struct item tok)
 	n->text = arena__strndup(p->arena, tok.val, tok.len);
 	n->len = tok.len;
 	if (!n->text)
-		S_oom(p);
+		ps_oom(p);
 	if (tok.type == ITEM_CHAR_CONSTANT) {
 		int32_t r;
 		int mb;
 		size_t used;
-		if (S_unquote_char(text + 1, len - 1, '\'', &r, &mb, &used) < 0)
-			S_errorf(p, "invalid syntax");
+		if (ps_unquote_char(text + 1, len - 1, '\'', &r, &mb, &used) < 0)
+			ps_errorf(p, "invalid syntax");
 		if (!(len - 1 - used == 1 && text[len - 1] == '\''))
-			S_errorf(p, "malformed character constant: %.*s", (int)len, text);
+			ps_errorf(p, "malformed character constant: %.*s", (int)len, text);
 		n->i64 = r;
 		n->is_int = 1;
 		n->u64 = (uint64_t)r;
@@ -569,16 +569,16 @@ static struct tnode *S_new_number(struct parser *p, struct item tok)
 			if ((text[k] == '+' || text[k] == '-') && pc != 'e' && pc != 'p')
 				break;
 		}
-		if (k == 0 || S_parse_float(text, k, &re) < 0 ||
-		    S_parse_float(text + k, len - k - 1, &im) < 0)
-			S_errorf(p, "expected integer");
+		if (k == 0 || ps_parse_float(text, k, &re) < 0 ||
+		    ps_parse_float(text + k, len - k - 1, &im) < 0)
+			ps_errorf(p, "expected integer");
 		n->is_complex = 1;
 		n->f64 = re;
 		n->imag = im;
 		return n;
 	}
 	if (len > 0 && text[len - 1] == 'i') {
-		if (S_parse_float(text, len - 1, &f) == 0) {
+		if (ps_parse_float(text, len - 1, &f) == 0) {
 			n->is_complex = 1;
 			n->f64 = 0;
 			n->imag = f;
@@ -590,11 +590,11 @@ static struct tnode *S_new_number(struct parser *p, struct item tok)
 			return n;
 		}
 	}
-	if (S_parse_uint(text, len, &u) == 0) {
+	if (ps_parse_uint(text, len, &u) == 0) {
 		n->is_uint = 1;
 		n->u64 = u;
 	}
-	if (S_parse_int(text, len, &i) == 0) {
+	if (ps_parse_int(text, len, &i) == 0) {
 		n->is_int = 1;
 		n->i64 = i;
 		if (i == 0) {
@@ -608,10 +608,10 @@ static struct tnode *S_new_number(struct parser *p, struct item tok)
 	} else if (n->is_uint) {
 		n->is_float = 1;
 		n->f64 = (double)n->u64;
-	} else if (S_parse_float(text, len, &f) == 0) {
+	} else if (ps_parse_float(text, len, &f) == 0) {
 		if (!memchr(text, '.', len) && !memchr(text, 'e', len) && !memchr(text, 'E', len) &&
 		    !memchr(text, 'p', len) && !memchr(text, 'P', len)) {
-			S_error_quoted(p, "integer overflow: ", text, len);
+			ps_error_quoted(p, "integer overflow: ", text, len);
 		}
 		n->is_float = 1;
 		n->f64 = f;
@@ -625,26 +625,26 @@ static struct tnode *S_new_number(struct parser *p, struct item tok)
 		}
 	}
 	if (!n->is_int && !n->is_uint && !n->is_float)
-		S_error_quoted(p, "illegal number syntax: ", text, len);
+		ps_error_quoted(p, "illegal number syntax: ", text, len);
 	return n;
 }
 
 /* ---- variables */
 
-static void S_push_var(struct parser *p, const char *name)
+static void ps_push_var(struct parser *p, const char *name)
 {
 	if (p->vars.n == p->vars.cap) {
 		size_t cap = p->vars.cap ? p->vars.cap * 2 : 8;
 		const char **nv = realloc(p->vars.names, cap * sizeof(*nv));
 		if (!nv)
-			S_oom(p);
+			ps_oom(p);
 		p->vars.names = nv;
 		p->vars.cap = cap;
 	}
 	p->vars.names[p->vars.n++] = name;
 }
 
-static void S_split_ids(struct parser *p, struct tnode *n, const char *s, size_t len, int skip_dot)
+static void ps_split_ids(struct parser *p, struct tnode *n, const char *s, size_t len, int skip_dot)
 {
 	size_t i, start, count = 1, k = 0;
 
@@ -655,13 +655,13 @@ static void S_split_ids(struct parser *p, struct tnode *n, const char *s, size_t
 	for (i = 0; i < len; i++)
 		if (s[i] == '.')
 			count++;
-	n->ids = S_alloc(p, count * sizeof(*n->ids));
+	n->ids = ps_alloc(p, count * sizeof(*n->ids));
 	start = 0;
 	for (i = 0; i <= len; i++) {
 		if (i == len || s[i] == '.') {
 			n->ids[k] = arena__strndup(p->arena, s + start, i - start);
 			if (!n->ids[k])
-				S_oom(p);
+				ps_oom(p);
 			k++;
 			start = i + 1;
 		}
@@ -669,41 +669,41 @@ static void S_split_ids(struct parser *p, struct tnode *n, const char *s, size_t
 	n->nids = count;
 }
 
-static struct tnode *S_new_variable(struct parser *p, size_t pos, const char *s, size_t len)
+static struct tnode *ps_new_variable(struct parser *p, size_t pos, const char *s, size_t len)
 {
-	struct tnode *n = S_node(p, N_VARIABLE, pos);
-	S_split_ids(p, n, s, len, 0);
+	struct tnode *n = ps_node(p, N_VARIABLE, pos);
+	ps_split_ids(p, n, s, len, 0);
 	return n;
 }
 
-static struct tnode *S_new_field(struct parser *p, size_t pos, const char *s, size_t len)
+static struct tnode *ps_new_field(struct parser *p, size_t pos, const char *s, size_t len)
 {
-	struct tnode *n = S_node(p, N_FIELD, pos);
-	S_split_ids(p, n, s, len, 1);
+	struct tnode *n = ps_node(p, N_FIELD, pos);
+	ps_split_ids(p, n, s, len, 1);
 	return n;
 }
 
-static struct tnode *S_use_var(struct parser *p, size_t pos, const char *s, size_t len)
+static struct tnode *ps_use_var(struct parser *p, size_t pos, const char *s, size_t len)
 {
-	struct tnode *v = S_new_variable(p, pos, s, len);
+	struct tnode *v = ps_new_variable(p, pos, s, len);
 	size_t i;
 
 	for (i = 0; i < p->vars.n; i++)
 		if (strcmp(p->vars.names[i], v->ids[0]) == 0)
 			return v;
-	S_errorf(p, "undefined variable \"%s\"", v->ids[0]);
+	ps_errorf(p, "undefined variable \"%s\"", v->ids[0]);
 }
 
 /* ---- grammar */
 
-static struct tnode *S_pipeline(struct parser *p, const char *context, enum item_type end);
-static struct tnode *S_item_list(struct parser *p, struct tnode **next);
-static struct tnode *S_if_control(struct parser *p);
-static struct tnode *S_with_control(struct parser *p);
+static struct tnode *ps_pipeline(struct parser *p, const char *context, enum item_type end);
+static struct tnode *ps_item_list(struct parser *p, struct tnode **next);
+static struct tnode *ps_if_control(struct parser *p);
+static struct tnode *ps_with_control(struct parser *p);
 
-static struct tnode *S_term(struct parser *p)
+static struct tnode *ps_term(struct parser *p)
 {
-	struct item tok = S_next_non_space(p);
+	struct item tok = ps_next_non_space(p);
 	struct tnode *n;
 
 	switch (tok.type) {
@@ -711,76 +711,76 @@ static struct tnode *S_term(struct parser *p)
 		char *name = arena__strndup(p->arena, tok.val, tok.len);
 		const struct tmpl_func *fn;
 		if (!name)
-			S_oom(p);
+			ps_oom(p);
 		fn = p->funcs ? tmpl_funcs_find(p->funcs, name) : NULL;
 		if (!fn)
-			S_errorf(p, "function \"%s\" not defined", name);
-		n = S_node(p, N_IDENT, tok.pos);
+			ps_errorf(p, "function \"%s\" not defined", name);
+		n = ps_node(p, N_IDENT, tok.pos);
 		n->text = name;
 		n->len = tok.len;
 		n->func = fn;
 		return n;
 	}
 	case ITEM_DOT:
-		return S_node(p, N_DOT, tok.pos);
+		return ps_node(p, N_DOT, tok.pos);
 	case ITEM_NIL:
-		return S_node(p, N_NIL, tok.pos);
+		return ps_node(p, N_NIL, tok.pos);
 	case ITEM_VARIABLE:
-		return S_use_var(p, tok.pos, tok.val, tok.len);
+		return ps_use_var(p, tok.pos, tok.val, tok.len);
 	case ITEM_FIELD:
-		return S_new_field(p, tok.pos, tok.val, tok.len);
+		return ps_new_field(p, tok.pos, tok.val, tok.len);
 	case ITEM_BOOL:
-		n = S_node(p, N_BOOL, tok.pos);
+		n = ps_node(p, N_BOOL, tok.pos);
 		n->b = tok.len == 4;
 		return n;
 	case ITEM_CHAR_CONSTANT: case ITEM_COMPLEX: case ITEM_NUMBER:
-		return S_new_number(p, tok);
+		return ps_new_number(p, tok);
 	case ITEM_LEFT_PAREN:
 		if (p->stack_depth >= MAX_PAREN_DEPTH)
-			S_errorf(p, "max expression depth exceeded");
-		S_check_stack(p);
+			ps_errorf(p, "max expression depth exceeded");
+		ps_check_stack(p);
 		p->stack_depth++;
-		n = S_pipeline(p, "parenthesized pipeline", ITEM_RIGHT_PAREN);
+		n = ps_pipeline(p, "parenthesized pipeline", ITEM_RIGHT_PAREN);
 		p->stack_depth--;
 		return n;
 	case ITEM_STRING: case ITEM_RAW_STRING:
-		n = S_node(p, N_STRING, tok.pos);
-		if (S_unquote(p, tok.val, tok.len, &n->text, &n->len) < 0)
-			S_errorf(p, "invalid syntax");
+		n = ps_node(p, N_STRING, tok.pos);
+		if (ps_unquote(p, tok.val, tok.len, &n->text, &n->len) < 0)
+			ps_errorf(p, "invalid syntax");
 		n->quoted = arena__strndup(p->arena, tok.val, tok.len);
 		n->qlen = tok.len;
 		if (!n->quoted)
-			S_oom(p);
+			ps_oom(p);
 		return n;
 	default:
-		S_backup(p);
+		ps_backup(p);
 		return NULL;
 	}
 }
 
-static struct tnode *S_operand(struct parser *p)
+static struct tnode *ps_operand(struct parser *p)
 {
-	struct tnode *node = S_term(p), *chain;
+	struct tnode *node = ps_term(p), *chain;
 	struct buf s = BUF_INIT;
 
 	if (!node)
 		return NULL;
-	if (S_peek(p).type == ITEM_FIELD) {
+	if (ps_peek(p).type == ITEM_FIELD) {
 		size_t nf = 0, cap = 4;
-		chain = S_node(p, N_CHAIN, S_peek(p).pos);
+		chain = ps_node(p, N_CHAIN, ps_peek(p).pos);
 		chain->node = node;
-		chain->ids = S_alloc(p, cap * sizeof(*chain->ids));
-		while (S_peek(p).type == ITEM_FIELD) {
-			struct item f = S_next(p);
+		chain->ids = ps_alloc(p, cap * sizeof(*chain->ids));
+		while (ps_peek(p).type == ITEM_FIELD) {
+			struct item f = ps_next(p);
 			if (nf == cap) {
-				const char **ni = S_alloc(p, cap * 2 * sizeof(*ni));
+				const char **ni = ps_alloc(p, cap * 2 * sizeof(*ni));
 				memcpy(ni, chain->ids, nf * sizeof(*ni));
 				chain->ids = ni;
 				cap *= 2;
 			}
 			chain->ids[nf] = arena__strndup(p->arena, f.val + 1, f.len - 1);
 			if (!chain->ids[nf])
-				S_oom(p);
+				ps_oom(p);
 			nf++;
 		}
 		chain->nids = nf;
@@ -789,18 +789,18 @@ static struct tnode *S_operand(struct parser *p)
 			tmpl__node_string(&s, chain);
 			if (buf_oom(&s)) {
 				buf_release(&s);
-				S_oom(p);
+				ps_oom(p);
 			}
 			{
 				const char *str = arena__strndup(p->arena, s.ptr, s.len);
 				size_t sl = s.len;
 				buf_release(&s);
 				if (!str)
-					S_oom(p);
+					ps_oom(p);
 				if (node->type == N_FIELD)
-					node = S_new_field(p, chain->pos, str, sl);
+					node = ps_new_field(p, chain->pos, str, sl);
 				else
-					node = S_new_variable(p, chain->pos, str, sl);
+					node = ps_new_variable(p, chain->pos, str, sl);
 			}
 			break;
 		case N_BOOL: case N_STRING: case N_NUMBER: case N_NIL: case N_DOT: {
@@ -813,8 +813,8 @@ static struct tnode *S_operand(struct parser *p)
 				char *qs = arena__strndup(p->arena, q.ptr, q.len);
 				buf_release(&q);
 				if (!qs)
-					S_oom(p);
-				S_errorf(p, "unexpected . after term %s", qs);
+					ps_oom(p);
+				ps_errorf(p, "unexpected . after term %s", qs);
 			}
 		}
 		default:
@@ -824,143 +824,143 @@ static struct tnode *S_operand(struct parser *p)
 	return node;
 }
 
-static struct tnode *S_command(struct parser *p)
+static struct tnode *ps_command(struct parser *p)
 {
-	struct tnode *cmd = S_node(p, N_COMMAND, S_peek_non_space(p).pos);
+	struct tnode *cmd = ps_node(p, N_COMMAND, ps_peek_non_space(p).pos);
 
 	for (;;) {
 		struct tnode *op;
 		struct item tok;
-		S_peek_non_space(p);
-		op = S_operand(p);
+		ps_peek_non_space(p);
+		op = ps_operand(p);
 		if (op)
-			S_append(p, cmd, op);
-		tok = S_next(p);
+			ps_append(p, cmd, op);
+		tok = ps_next(p);
 		switch (tok.type) {
 		case ITEM_SPACE:
 			continue;
 		case ITEM_RIGHT_DELIM: case ITEM_RIGHT_PAREN:
-			S_backup(p);
+			ps_backup(p);
 			break;
 		case ITEM_PIPE:
 			break;
 		default:
-			S_unexpected(p, tok, "operand");
+			ps_unexpected(p, tok, "operand");
 		}
 		break;
 	}
 	if (cmd->nkids == 0)
-		S_errorf(p, "empty command");
+		ps_errorf(p, "empty command");
 	return cmd;
 }
 
-static void S_check_pipeline(struct parser *p, struct tnode *pipe, const char *context)
+static void ps_check_pipeline(struct parser *p, struct tnode *pipe, const char *context)
 {
 	size_t i;
 
 	if (pipe->nkids == 0)
-		S_errorf(p, "missing value for %s", context);
+		ps_errorf(p, "missing value for %s", context);
 	for (i = 1; i < pipe->nkids; i++) {
 		switch (pipe->kids[i]->kids[0]->type) {
 		case N_BOOL: case N_DOT: case N_NIL: case N_NUMBER: case N_STRING:
-			S_errorf(p, "non executable command in pipeline stage %zu", i + 1);
+			ps_errorf(p, "non executable command in pipeline stage %zu", i + 1);
 		default:
 			break;
 		}
 	}
 }
 
-static void S_add_decl(struct parser *p, struct tnode *pipe, struct item v)
+static void ps_add_decl(struct parser *p, struct tnode *pipe, struct item v)
 {
-	struct tnode **nd = S_alloc(p, (pipe->ndecl + 1) * sizeof(*nd));
-	struct tnode *var = S_new_variable(p, v.pos, v.val, v.len);
+	struct tnode **nd = ps_alloc(p, (pipe->ndecl + 1) * sizeof(*nd));
+	struct tnode *var = ps_new_variable(p, v.pos, v.val, v.len);
 
 	if (pipe->ndecl)
 		memcpy(nd, pipe->decl, pipe->ndecl * sizeof(*nd));
 	nd[pipe->ndecl++] = var;
 	pipe->decl = nd;
-	S_push_var(p, var->ids[0]);
+	ps_push_var(p, var->ids[0]);
 }
 
-static struct tnode *S_pipeline(struct parser *p, const char *context, enum item_type end)
+static struct tnode *ps_pipeline(struct parser *p, const char *context, enum item_type end)
 {
-	struct item tok = S_peek_non_space(p), v;
-	struct tnode *pipe = S_node(p, N_PIPE, tok.pos);
+	struct item tok = ps_peek_non_space(p), v;
+	struct tnode *pipe = ps_node(p, N_PIPE, tok.pos);
 
 	pipe->line = tok.line;
 decls:
-	v = S_peek_non_space(p);
+	v = ps_peek_non_space(p);
 	if (v.type == ITEM_VARIABLE) {
 		struct item after, next;
-		S_next(p);
-		after = S_peek(p);
-		next = S_peek_non_space(p);
+		ps_next(p);
+		after = ps_peek(p);
+		next = ps_peek_non_space(p);
 		if (next.type == ITEM_ASSIGN || next.type == ITEM_DECLARE) {
 			pipe->is_assign = next.type == ITEM_ASSIGN;
-			S_next_non_space(p);
-			S_add_decl(p, pipe, v);
+			ps_next_non_space(p);
+			ps_add_decl(p, pipe, v);
 		} else if (next.type == ITEM_CHAR && next.len == 1 && next.val[0] == ',') {
-			S_next_non_space(p);
-			S_add_decl(p, pipe, v);
+			ps_next_non_space(p);
+			ps_add_decl(p, pipe, v);
 			if (strcmp(context, "range") == 0 && pipe->ndecl < 2) {
-				switch (S_peek_non_space(p).type) {
+				switch (ps_peek_non_space(p).type) {
 				case ITEM_VARIABLE: case ITEM_RIGHT_DELIM: case ITEM_RIGHT_PAREN:
 					goto decls;
 				default:
-					S_errorf(p, "range can only initialize variables");
+					ps_errorf(p, "range can only initialize variables");
 				}
 			}
-			S_errorf(p, "too many declarations in %s", context);
+			ps_errorf(p, "too many declarations in %s", context);
 		} else if (after.type == ITEM_SPACE) {
-			S_backup3(p, v, after);
+			ps_backup3(p, v, after);
 		} else {
-			S_backup2(p, v);
+			ps_backup2(p, v);
 		}
 	}
 	for (;;) {
-		tok = S_next_non_space(p);
+		tok = ps_next_non_space(p);
 		if (tok.type == end) {
-			S_check_pipeline(p, pipe, context);
+			ps_check_pipeline(p, pipe, context);
 			return pipe;
 		}
 		switch (tok.type) {
 		case ITEM_BOOL: case ITEM_CHAR_CONSTANT: case ITEM_COMPLEX: case ITEM_DOT:
 		case ITEM_FIELD: case ITEM_IDENTIFIER: case ITEM_NUMBER: case ITEM_NIL:
 		case ITEM_RAW_STRING: case ITEM_STRING: case ITEM_VARIABLE: case ITEM_LEFT_PAREN:
-			S_backup(p);
-			S_append(p, pipe, S_command(p));
+			ps_backup(p);
+			ps_append(p, pipe, ps_command(p));
 			if (pipe->nkids > MAX_PIPELINE_CMDS)
-				S_errorf(p, "pipeline too long");
+				ps_errorf(p, "pipeline too long");
 			break;
 		default:
-			S_unexpected(p, tok, context);
+			ps_unexpected(p, tok, context);
 		}
 	}
 }
 
-static struct tnode *S_parse_control(struct parser *p, enum tnode_type type, const char *context)
+static struct tnode *ps_parse_control(struct parser *p, enum tnode_type type, const char *context)
 {
 	size_t mark = p->vars.n;
 	struct tnode *n = NULL, *pipe, *list, *next = NULL, *elselist = NULL;
 
-	S_check_stack(p);
-	pipe = S_pipeline(p, context, ITEM_RIGHT_DELIM);
+	ps_check_stack(p);
+	pipe = ps_pipeline(p, context, ITEM_RIGHT_DELIM);
 	if (type == N_RANGE)
 		p->range_depth++;
-	list = S_item_list(p, &next);
+	list = ps_item_list(p, &next);
 	if (type == N_RANGE)
 		p->range_depth--;
 	if (next->type == N_ELSE) {
-		if (type == N_IF && S_peek(p).type == ITEM_IF) {
-			S_next(p);
-			elselist = S_node(p, N_LIST, next->pos);
-			S_append(p, elselist, S_if_control(p));
-		} else if (type == N_WITH && S_peek(p).type == ITEM_WITH) {
-			S_next(p);
-			elselist = S_node(p, N_LIST, next->pos);
-			S_append(p, elselist, S_with_control(p));
+		if (type == N_IF && ps_peek(p).type == ITEM_IF) {
+			ps_next(p);
+			elselist = ps_node(p, N_LIST, next->pos);
+			ps_append(p, elselist, ps_if_control(p));
+		} else if (type == N_WITH && ps_peek(p).type == ITEM_WITH) {
+			ps_next(p);
+			elselist = ps_node(p, N_LIST, next->pos);
+			ps_append(p, elselist, ps_with_control(p));
 		} else {
-			elselist = S_item_list(p, &next);
+			elselist = ps_item_list(p, &next);
 			if (next->type != N_END) {
 				struct buf s = BUF_INIT;
 				tmpl__node_string(&s, next);
@@ -969,14 +969,14 @@ static struct tnode *S_parse_control(struct parser *p, enum tnode_type type, con
 					char *ss = arena__strndup(p->arena, s.ptr, s.len);
 					buf_release(&s);
 					if (!ss)
-						S_oom(p);
-					S_errorf(p, "expected end; found %s", ss);
+						ps_oom(p);
+					ps_errorf(p, "expected end; found %s", ss);
 				}
 			}
 		}
 	}
 	p->vars.n = mark;
-	n = S_node(p, type, pipe->pos);
+	n = ps_node(p, type, pipe->pos);
 	n->line = pipe->line;
 	n->pipe = pipe;
 	n->list = list;
@@ -984,47 +984,47 @@ static struct tnode *S_parse_control(struct parser *p, enum tnode_type type, con
 	return n;
 }
 
-static struct tnode *S_if_control(struct parser *p)
+static struct tnode *ps_if_control(struct parser *p)
 {
-	return S_parse_control(p, N_IF, "if");
+	return ps_parse_control(p, N_IF, "if");
 }
 
-static struct tnode *S_with_control(struct parser *p)
+static struct tnode *ps_with_control(struct parser *p)
 {
-	return S_parse_control(p, N_WITH, "with");
+	return ps_parse_control(p, N_WITH, "with");
 }
 
-static const char *S_template_name(struct parser *p, struct item tok, const char *context, size_t *len)
+static const char *ps_template_name(struct parser *p, struct item tok, const char *context, size_t *len)
 {
 	const char *name;
 
 	if (tok.type != ITEM_STRING && tok.type != ITEM_RAW_STRING)
-		S_unexpected(p, tok, context);
-	if (S_unquote(p, tok.val, tok.len, &name, len) < 0)
-		S_errorf(p, "invalid syntax");
+		ps_unexpected(p, tok, context);
+	if (ps_unquote(p, tok.val, tok.len, &name, len) < 0)
+		ps_errorf(p, "invalid syntax");
 	return name;
 }
 
-static void S_add_tree(struct parser *p, struct ttree *t);
-static int S_is_empty_tree(const struct tnode *n);
+static void ps_add_tree(struct parser *p, struct ttree *t);
+static int ps_is_empty_tree(const struct tnode *n);
 
-static struct tnode *S_new_tree_list(struct parser *p, struct ttree *t, struct tnode **end);
+static struct tnode *ps_new_tree_list(struct parser *p, struct ttree *t, struct tnode **end);
 
-static struct tnode *S_block_control(struct parser *p)
+static struct tnode *ps_block_control(struct parser *p)
 {
 	const char *context = "block clause";
-	struct item tok = S_next_non_space(p);
+	struct item tok = ps_next_non_space(p);
 	size_t nlen;
-	const char *name = S_template_name(p, tok, context, &nlen);
-	struct tnode *pipe = S_pipeline(p, context, ITEM_RIGHT_DELIM);
-	struct ttree *block = S_alloc(p, sizeof(*block));
+	const char *name = ps_template_name(p, tok, context, &nlen);
+	struct tnode *pipe = ps_pipeline(p, context, ITEM_RIGHT_DELIM);
+	struct ttree *block = ps_alloc(p, sizeof(*block));
 	struct tnode *end = NULL, *n;
 
 	block->name = name;
 	block->parse_name = p->parse_name;
 	block->text = p->text;
 	block->text_len = p->text_len;
-	block->root = S_new_tree_list(p, block, &end);
+	block->root = ps_new_tree_list(p, block, &end);
 	if (end->type != N_END) {
 		struct buf s = BUF_INIT;
 		tmpl__node_string(&s, end);
@@ -1032,12 +1032,12 @@ static struct tnode *S_block_control(struct parser *p)
 			char *ss = arena__strndup(p->arena, s.ptr, s.len);
 			buf_release(&s);
 			if (!ss)
-				S_oom(p);
-			S_errorf(p, "unexpected %s in %s", ss, context);
+				ps_oom(p);
+			ps_errorf(p, "unexpected %s in %s", ss, context);
 		}
 	}
-	S_add_tree(p, block);
-	n = S_node(p, N_TEMPLATE, tok.pos);
+	ps_add_tree(p, block);
+	n = ps_node(p, N_TEMPLATE, tok.pos);
 	n->line = tok.line;
 	n->text = name;
 	n->len = nlen;
@@ -1045,19 +1045,19 @@ static struct tnode *S_block_control(struct parser *p)
 	return n;
 }
 
-static struct tnode *S_template_control(struct parser *p)
+static struct tnode *ps_template_control(struct parser *p)
 {
 	const char *context = "template clause";
-	struct item tok = S_next_non_space(p);
+	struct item tok = ps_next_non_space(p);
 	size_t nlen;
-	const char *name = S_template_name(p, tok, context, &nlen);
+	const char *name = ps_template_name(p, tok, context, &nlen);
 	struct tnode *pipe = NULL, *n;
 
-	if (S_next_non_space(p).type != ITEM_RIGHT_DELIM) {
-		S_backup(p);
-		pipe = S_pipeline(p, context, ITEM_RIGHT_DELIM);
+	if (ps_next_non_space(p).type != ITEM_RIGHT_DELIM) {
+		ps_backup(p);
+		pipe = ps_pipeline(p, context, ITEM_RIGHT_DELIM);
 	}
-	n = S_node(p, N_TEMPLATE, tok.pos);
+	n = ps_node(p, N_TEMPLATE, tok.pos);
 	n->line = tok.line;
 	n->text = name;
 	n->len = nlen;
@@ -1065,68 +1065,68 @@ static struct tnode *S_template_control(struct parser *p)
 	return n;
 }
 
-static struct tnode *S_action(struct parser *p)
+static struct tnode *ps_action(struct parser *p)
 {
-	struct item tok = S_next_non_space(p);
+	struct item tok = ps_next_non_space(p);
 	struct tnode *n;
 
 	switch (tok.type) {
 	case ITEM_BLOCK:
-		return S_block_control(p);
+		return ps_block_control(p);
 	case ITEM_BREAK: case ITEM_CONTINUE: {
 		int is_break = tok.type == ITEM_BREAK;
-		struct item t2 = S_next_non_space(p);
+		struct item t2 = ps_next_non_space(p);
 		if (t2.type != ITEM_RIGHT_DELIM)
-			S_unexpected(p, t2, is_break ? "{{break}}" : "{{continue}}");
+			ps_unexpected(p, t2, is_break ? "{{break}}" : "{{continue}}");
 		if (p->range_depth == 0)
-			S_errorf(p, is_break ? "{{break}} outside {{range}}" : "{{continue}} outside {{range}}");
-		n = S_node(p, is_break ? N_BREAK : N_CONTINUE, tok.pos);
+			ps_errorf(p, is_break ? "{{break}} outside {{range}}" : "{{continue}} outside {{range}}");
+		n = ps_node(p, is_break ? N_BREAK : N_CONTINUE, tok.pos);
 		n->line = tok.line;
 		return n;
 	}
 	case ITEM_ELSE: {
-		struct item pk = S_peek_non_space(p);
+		struct item pk = ps_peek_non_space(p);
 		if (pk.type == ITEM_IF || pk.type == ITEM_WITH) {
-			n = S_node(p, N_ELSE, pk.pos);
+			n = ps_node(p, N_ELSE, pk.pos);
 			n->line = pk.line;
 			return n;
 		}
-		pk = S_expect(p, ITEM_RIGHT_DELIM, "else");
-		n = S_node(p, N_ELSE, pk.pos);
+		pk = ps_expect(p, ITEM_RIGHT_DELIM, "else");
+		n = ps_node(p, N_ELSE, pk.pos);
 		n->line = pk.line;
 		return n;
 	}
 	case ITEM_END: {
-		struct item e = S_expect(p, ITEM_RIGHT_DELIM, "end");
-		return S_node(p, N_END, e.pos);
+		struct item e = ps_expect(p, ITEM_RIGHT_DELIM, "end");
+		return ps_node(p, N_END, e.pos);
 	}
 	case ITEM_IF:
-		return S_if_control(p);
+		return ps_if_control(p);
 	case ITEM_RANGE:
-		return S_parse_control(p, N_RANGE, "range");
+		return ps_parse_control(p, N_RANGE, "range");
 	case ITEM_TEMPLATE:
-		return S_template_control(p);
+		return ps_template_control(p);
 	case ITEM_WITH:
-		return S_with_control(p);
+		return ps_with_control(p);
 	default:
 		break;
 	}
-	S_backup(p);
-	tok = S_peek(p);
-	n = S_node(p, N_ACTION, tok.pos);
+	ps_backup(p);
+	tok = ps_peek(p);
+	n = ps_node(p, N_ACTION, tok.pos);
 	n->line = tok.line;
-	n->pipe = S_pipeline(p, "command", ITEM_RIGHT_DELIM);
+	n->pipe = ps_pipeline(p, "command", ITEM_RIGHT_DELIM);
 	return n;
 }
 
-static struct tnode *S_text_or_action(struct parser *p)
+static struct tnode *ps_text_or_action(struct parser *p)
 {
-	struct item tok = S_next_non_space(p);
+	struct item tok = ps_next_non_space(p);
 	struct tnode *n;
 
 	switch (tok.type) {
 	case ITEM_TEXT:
-		n = S_node(p, N_TEXT, tok.pos);
+		n = ps_node(p, N_TEXT, tok.pos);
 		n->text = tok.val;  /* points into the arena copy of the text */
 		n->len = tok.len;
 		return n;
@@ -1134,37 +1134,37 @@ static struct tnode *S_text_or_action(struct parser *p)
 		int saved = p->action_line;
 		(void)saved;
 		p->action_line = tok.line;
-		n = S_action(p);
+		n = ps_action(p);
 		p->action_line = 0;
 		return n;
 	}
 	case ITEM_COMMENT:
-		n = S_node(p, N_COMMENT, tok.pos);
+		n = ps_node(p, N_COMMENT, tok.pos);
 		n->text = tok.val;
 		n->len = tok.len;
 		return n;
 	default:
-		S_unexpected(p, tok, "input");
+		ps_unexpected(p, tok, "input");
 	}
 }
 
-static struct tnode *S_item_list(struct parser *p, struct tnode **next)
+static struct tnode *ps_item_list(struct parser *p, struct tnode **next)
 {
-	struct tnode *list = S_node(p, N_LIST, S_peek_non_space(p).pos);
+	struct tnode *list = ps_node(p, N_LIST, ps_peek_non_space(p).pos);
 
-	while (S_peek_non_space(p).type != ITEM_EOF) {
-		struct tnode *n = S_text_or_action(p);
+	while (ps_peek_non_space(p).type != ITEM_EOF) {
+		struct tnode *n = ps_text_or_action(p);
 		if (n->type == N_END || n->type == N_ELSE) {
 			*next = n;
 			return list;
 		}
-		S_append(p, list, n);
+		ps_append(p, list, n);
 	}
-	S_errorf(p, "unexpected EOF");
+	ps_errorf(p, "unexpected EOF");
 }
 
 /* itemList for a new tree (define/block body) with its own parse state. */
-static struct tnode *S_new_tree_list(struct parser *p, struct ttree *t, struct tnode **end)
+static struct tnode *ps_new_tree_list(struct parser *p, struct ttree *t, struct tnode **end)
 {
 	struct ttree *saved_tree = p->tree;
 	size_t saved_vars = p->vars.n;
@@ -1174,10 +1174,10 @@ static struct tnode *S_new_tree_list(struct parser *p, struct ttree *t, struct t
 
 	p->tree = t;
 	p->vars.n = 0;
-	S_push_var(p, "$");
+	ps_push_var(p, "$");
 	p->range_depth = 0;
 	p->stack_depth = 0;
-	list = S_item_list(p, end);
+	list = ps_item_list(p, end);
 	p->tree = saved_tree;
 	p->vars.n = saved_vars;
 	p->range_depth = saved_range;
@@ -1186,7 +1186,7 @@ static struct tnode *S_new_tree_list(struct parser *p, struct ttree *t, struct t
 	return list;
 }
 
-static int S_is_empty_tree(const struct tnode *n)
+static int ps_is_empty_tree(const struct tnode *n)
 {
 	size_t i, k;
 
@@ -1197,7 +1197,7 @@ static int S_is_empty_tree(const struct tnode *n)
 		return 1;
 	case N_LIST:
 		for (i = 0; i < n->nkids; i++)
-			if (!S_is_empty_tree(n->kids[i]))
+			if (!ps_is_empty_tree(n->kids[i]))
 				return 0;
 		return 1;
 	case N_TEXT:
@@ -1219,24 +1219,24 @@ static int S_is_empty_tree(const struct tnode *n)
 	}
 }
 
-static void S_add_tree(struct parser *p, struct ttree *t)
+static void ps_add_tree(struct parser *p, struct ttree *t)
 {
 	size_t i;
 
 	for (i = 0; i < p->ntrees; i++) {
 		if (strcmp(p->trees[i]->name, t->name) == 0) {
-			if (S_is_empty_tree(p->trees[i]->root)) {
+			if (ps_is_empty_tree(p->trees[i]->root)) {
 				p->trees[i] = t;
 				return;
 			}
-			if (!S_is_empty_tree(t->root))
-				S_errorf(p, "template: multiple definition of template \"%s\"", t->name);
+			if (!ps_is_empty_tree(t->root))
+				ps_errorf(p, "template: multiple definition of template \"%s\"", t->name);
 			return;
 		}
 	}
 	if (p->ntrees == p->tcap) {
 		size_t cap = p->tcap ? p->tcap * 2 : 8;
-		struct ttree **nt = S_alloc(p, cap * sizeof(*nt));
+		struct ttree **nt = ps_alloc(p, cap * sizeof(*nt));
 		if (p->ntrees)
 			memcpy(nt, p->trees, p->ntrees * sizeof(*nt));
 		p->trees = nt;
@@ -1245,26 +1245,26 @@ static void S_add_tree(struct parser *p, struct ttree *t)
 	p->trees[p->ntrees++] = t;
 }
 
-static void S_parse_definition(struct parser *p)
+static void ps_parse_definition(struct parser *p)
 {
 	const char *context = "define clause";
-	struct item name = S_next_non_space(p);
-	struct ttree *t = S_alloc(p, sizeof(*t));
+	struct item name = ps_next_non_space(p);
+	struct ttree *t = ps_alloc(p, sizeof(*t));
 	struct tnode *end = NULL;
 	struct ttree *saved = p->tree;
 	size_t nlen;
 
 	if (name.type != ITEM_STRING && name.type != ITEM_RAW_STRING)
-		S_unexpected(p, name, context);
+		ps_unexpected(p, name, context);
 	t->parse_name = p->parse_name;
 	t->text = p->text;
 	t->text_len = p->text_len;
 	p->tree = t;
-	if (S_unquote(p, name.val, name.len, &t->name, &nlen) < 0)
-		S_errorf(p, "invalid syntax");
-	S_expect(p, ITEM_RIGHT_DELIM, context);
+	if (ps_unquote(p, name.val, name.len, &t->name, &nlen) < 0)
+		ps_errorf(p, "invalid syntax");
+	ps_expect(p, ITEM_RIGHT_DELIM, context);
 	p->tree = saved;
-	t->root = S_new_tree_list(p, t, &end);
+	t->root = ps_new_tree_list(p, t, &end);
 	if (end->type != N_END) {
 		struct buf s = BUF_INIT;
 		tmpl__node_string(&s, end);
@@ -1272,27 +1272,27 @@ static void S_parse_definition(struct parser *p)
 			char *ss = arena__strndup(p->arena, s.ptr, s.len);
 			buf_release(&s);
 			if (!ss)
-				S_oom(p);
-			S_errorf(p, "unexpected %s in %s", ss, context);
+				ps_oom(p);
+			ps_errorf(p, "unexpected %s in %s", ss, context);
 		}
 	}
-	S_add_tree(p, t);
+	ps_add_tree(p, t);
 }
 
-static void S_parse_top(struct parser *p, struct ttree *top)
+static void ps_parse_top(struct parser *p, struct ttree *top)
 {
-	top->root = S_node(p, N_LIST, S_peek(p).pos);
-	while (S_peek(p).type != ITEM_EOF) {
+	top->root = ps_node(p, N_LIST, ps_peek(p).pos);
+	while (ps_peek(p).type != ITEM_EOF) {
 		struct tnode *n;
-		if (S_peek(p).type == ITEM_LEFT_DELIM) {
-			struct item delim = S_next(p);
-			if (S_next_non_space(p).type == ITEM_DEFINE) {
-				S_parse_definition(p);
+		if (ps_peek(p).type == ITEM_LEFT_DELIM) {
+			struct item delim = ps_next(p);
+			if (ps_next_non_space(p).type == ITEM_DEFINE) {
+				ps_parse_definition(p);
 				continue;
 			}
-			S_backup2(p, delim);
+			ps_backup2(p, delim);
 		}
-		n = S_text_or_action(p);
+		n = ps_text_or_action(p);
 		if (n->type == N_END || n->type == N_ELSE) {
 			struct buf s = BUF_INIT;
 			tmpl__node_string(&s, n);
@@ -1300,11 +1300,11 @@ static void S_parse_top(struct parser *p, struct ttree *top)
 				char *ss = arena__strndup(p->arena, s.ptr, s.len);
 				buf_release(&s);
 				if (!ss)
-					S_oom(p);
-				S_errorf(p, "unexpected %s", ss);
+					ps_oom(p);
+				ps_errorf(p, "unexpected %s", ss);
 			}
 		}
-		S_append(p, top->root, n);
+		ps_append(p, top->root, n);
 	}
 }
 
@@ -1440,7 +1440,7 @@ void tmpl__node_string(struct buf *out, const struct tnode *n)
 
 /* ---- the set */
 
-static uint64_t S_hash(const char *s)
+static uint64_t ps_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
 	while (*s)
@@ -1454,7 +1454,7 @@ const struct ttree *tmpl__set_lookup(const struct tmpl_set *set, const char *nam
 		size_t i;
 		if (!set->nslots)
 			continue;
-		i = S_hash(name) & (set->nslots - 1);
+		i = ps_hash(name) & (set->nslots - 1);
 		while (set->slots[i]) {
 			if (strcmp(set->slots[i]->name, name) == 0)
 				return set->slots[i];
@@ -1464,7 +1464,7 @@ const struct ttree *tmpl__set_lookup(const struct tmpl_set *set, const char *nam
 	return NULL;
 }
 
-static int S_set_put(struct tmpl_set *set, struct ttree *t)
+static int ps_set_put(struct tmpl_set *set, struct ttree *t)
 {
 	size_t i;
 
@@ -1475,7 +1475,7 @@ static int S_set_put(struct tmpl_set *set, struct ttree *t)
 			return DIAG_ENOMEM;
 		for (k = 0; k < set->nslots; k++) {
 			if (set->slots[k]) {
-				i = S_hash(set->slots[k]->name) & (ns - 1);
+				i = ps_hash(set->slots[k]->name) & (ns - 1);
 				while (slots[i])
 					i = (i + 1) & (ns - 1);
 				slots[i] = set->slots[k];
@@ -1485,7 +1485,7 @@ static int S_set_put(struct tmpl_set *set, struct ttree *t)
 		set->slots = slots;
 		set->nslots = ns;
 	}
-	i = S_hash(t->name) & (set->nslots - 1);
+	i = ps_hash(t->name) & (set->nslots - 1);
 	while (set->slots[i]) {
 		if (strcmp(set->slots[i]->name, t->name) == 0) {
 			set->slots[i] = t;
@@ -1528,12 +1528,12 @@ int tmpl_set_has(const struct tmpl_set *set, const char *name)
 	return t != NULL && t->root != NULL;
 }
 
-static int S_parse_guarded(struct parser *p, struct ttree *top)
+static int ps_parse_guarded(struct parser *p, struct ttree *top)
 {
 	if (setjmp(p->jb))
 		return -1;
-	S_parse_top(p, top);
-	S_add_tree(p, top);
+	ps_parse_top(p, top);
+	ps_add_tree(p, top);
 	return 0;
 }
 
@@ -1574,8 +1574,8 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 	top->text = copy;
 	top->text_len = len;
 	p->tree = top;
-	S_push_var(p, "$");
-	if (S_parse_guarded(p, top) < 0) {
+	ps_push_var(p, "$");
+	if (ps_parse_guarded(p, top) < 0) {
 		rc = strcmp(err->ptr, "out of memory") == 0 ? DIAG_ENOMEM : DIAG_EPARSE;
 		goto done;
 	}
@@ -1584,7 +1584,7 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 		const struct ttree *old = NULL;
 		size_t k;
 		if (set->nslots) {
-			k = S_hash(p->trees[i]->name) & (set->nslots - 1);
+			k = ps_hash(p->trees[i]->name) & (set->nslots - 1);
 			while (set->slots[k]) {
 				if (strcmp(set->slots[k]->name, p->trees[i]->name) == 0) {
 					old = set->slots[k];
@@ -1593,9 +1593,9 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 				k = (k + 1) & (set->nslots - 1);
 			}
 		}
-		if (old && S_is_empty_tree(p->trees[i]->root))
+		if (old && ps_is_empty_tree(p->trees[i]->root))
 			continue;
-		if ((rc = S_set_put(set, p->trees[i])) < 0)
+		if ((rc = ps_set_put(set, p->trees[i])) < 0)
 			goto done;
 	}
 	if (set->narenas == set->arenacap) {
@@ -1611,7 +1611,7 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 	set->arenas[set->narenas++] = arena;
 	arena.chunks = NULL;
 done:
-	/* on failure after S_set_put the set may point into arena: keep it */
+	/* on failure after ps_set_put the set may point into arena: keep it */
 	if (rc < 0 && rc != DIAG_EPARSE && arena.chunks && set->narenas < set->arenacap) {
 		set->arenas[set->narenas++] = arena;
 		arena.chunks = NULL;

@@ -1807,10 +1807,19 @@ static int S_htmlDate(struct tval *out, struct tmpl_call *call, int argc, const 
 	return date_in_zone(out, call, "2006-01-02", 10, &argv[0], "Local");
 }
 
+/* A zone name as a C string; one holding NUL names no file Go could open. */
+static const char *zone_name(const struct tval *v)
+{
+	size_t n;
+	const char *s = tval_str_ptr(v, &n);
+
+	return strlen(s) == n ? s : "\x01";
+}
+
 static int S_htmlDateInZone(struct tval *out, struct tmpl_call *call, int argc,
 			    const struct tval *argv)
 {
-	return date_in_zone(out, call, "2006-01-02", 10, &argv[0], tval_str_ptr(&argv[1], NULL));
+	return date_in_zone(out, call, "2006-01-02", 10, &argv[0], zone_name(&argv[1]));
 }
 
 static int S_dateInZone(struct tval *out, struct tmpl_call *call, int argc,
@@ -1819,7 +1828,7 @@ static int S_dateInZone(struct tval *out, struct tmpl_call *call, int argc,
 	size_t n;
 	const char *f = tval_str_ptr(&argv[0], &n);
 
-	return date_in_zone(out, call, f, n, &argv[1], tval_str_ptr(&argv[2], NULL));
+	return date_in_zone(out, call, f, n, &argv[1], zone_name(&argv[2]));
 }
 
 static int S_now(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)

@@ -758,8 +758,8 @@ static const struct tmpl_func S_funcs[] = {
 	{ "osDir", S_dir, "s", TMPL_FN_NOERR, NULL },
 	{ "osExt", S_ext, "s", TMPL_FN_NOERR, NULL },
 	{ "osIsAbs", S_isAbs, "s", TMPL_FN_NOERR, NULL },
-	{ "urlParse", S_urlParse, "s", 0, NULL },
-	{ "urlJoin", S_urlJoin, "m", 0, NULL },
+	{ "urlParse", S_urlParse, "s", TMPL_FN_NOERR, NULL },
+	{ "urlJoin", S_urlJoin, "m", TMPL_FN_NOERR, NULL },
 };
 
 int sprig_paths_register(struct tmpl_funcs *r)

@@ -56,7 +56,6 @@ static int S_match(struct tval *out, struct tmpl_call *call, int mode, const str
 {
 	struct sre *re = NULL;
 	struct buf err = BUF_INIT;
-	ssize_t *ovec = NULL;
 	struct sre_subject sub = { 0 };
 	size_t len;
 	const char *s = tval_str_ptr(&argv[1], &len);
@@ -79,16 +78,11 @@ static int S_match(struct tval *out, struct tmpl_call *call, int mode, const str
 		}
 		goto done;
 	}
-	ovec = malloc(2 * (sre_ncap(re) + 1) * sizeof(*ovec));
-	if (!ovec) {
-		error = tmpl_call_errorf(call, "out of memory");
-		goto done;
-	}
 	if ((error = sre_subject_init(&sub, s, len)) < 0) {
 		error = tmpl_call_errorf(call, "out of memory");
 		goto done;
 	}
-	error = sre_exec(re, &sub, 0, ovec, &err);
+	error = sre_test(re, &sub, &err);
 	if (error < 0) {
 		error = S_exec_error(call, error, &err);
 		goto done;
@@ -96,7 +90,6 @@ static int S_match(struct tval *out, struct tmpl_call *call, int mode, const str
 	*out = tval_bool(error == 1);
 	error = 0;
 done:
-	free(ovec);
 	sre_subject_release(&sub);
 	sre_free(re);
 	buf_release(&err);
@@ -400,17 +393,17 @@ static int S_regexQuoteMeta(struct tval *out, struct tmpl_call *call, int argc,
 }
 
 static const struct tmpl_func S_funcs[] = {
-	{ "regexMatch", S_regexMatch, "ss", 0, NULL },
+	{ "regexMatch", S_regexMatch, "ss", TMPL_FN_NOERR, NULL },
 	{ "mustRegexMatch", S_mustRegexMatch, "ss", 0, NULL },
-	{ "regexFindAll", S_regexFindAll, "ssi", 0, NULL },
+	{ "regexFindAll", S_regexFindAll, "ssi", TMPL_FN_NOERR, NULL },
 	{ "mustRegexFindAll", S_mustRegexFindAll, "ssi", 0, NULL },
-	{ "regexFind", S_regexFind, "ss", 0, NULL },
+	{ "regexFind", S_regexFind, "ss", TMPL_FN_NOERR, NULL },
 	{ "mustRegexFind", S_mustRegexFind, "ss", 0, NULL },
-	{ "regexReplaceAll", S_regexReplaceAll, "sss", 0, NULL },
+	{ "regexReplaceAll", S_regexReplaceAll, "sss", TMPL_FN_NOERR, NULL },
 	{ "mustRegexReplaceAll", S_mustRegexReplaceAll, "sss", 0, NULL },
-	{ "regexReplaceAllLiteral", S_regexReplaceAllLiteral, "sss", 0, NULL },
+	{ "regexReplaceAllLiteral", S_regexReplaceAllLiteral, "sss", TMPL_FN_NOERR, NULL },
 	{ "mustRegexReplaceAllLiteral", S_mustRegexReplaceAllLiteral, "sss", 0, NULL },
-	{ "regexSplit", S_regexSplit, "ssi", 0, NULL },
+	{ "regexSplit", S_regexSplit, "ssi", TMPL_FN_NOERR, NULL },
 	{ "mustRegexSplit", S_mustRegexSplit, "ssi", 0, NULL },
 	{ "regexQuoteMeta", S_regexQuoteMeta, "s", TMPL_FN_NOERR, NULL },
 };

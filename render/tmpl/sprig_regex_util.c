@@ -57,6 +57,8 @@ struct parser {
 	int have_atom;        /* a repeatable item is on top of the stack */
 	size_t atom_start;    /* where it starts in out */
 	size_t atom_prod;     /* product of nested repeat counts inside it */
+	size_t atom_end;      /* where it ends in out (flag switches may follow) */
+	int atom_simple;      /* one PCRE2 item: a quantifier may follow it as is */
 	size_t cur_prod;      /* the largest such product in this group */
 	struct frame *stack;
 	size_t depth, alloc;
@@ -208,6 +210,14 @@ static void atom_begin(struct parser *p)
 	p->have_atom = 1;
 	p->atom_start = p->out->len;
 	p->atom_prod = 1;
+	p->atom_simple = 0;
+}
+
+/* End of the atom begun last; simple if a quantifier may follow it. */
+static void atom_end(struct parser *p, int simple)
+{
+	p->atom_end = p->out->len;
+	p->atom_simple = simple;
 }
 
 static void emit_literal(struct parser *p, long r)
@@ -215,19 +225,18 @@ static void emit_literal(struct parser *p, long r)
 	atom_begin(p);
 	if (is_surrogate(r)) {
 		buf_adds(p->out, "(?!)");
+		atom_end(p, 0);
 		return;
 	}
-	if (p->flags & F_FOLD)
-		buf_adds(p->out, "(?i:");
 	buf_addf(p->out, "\\x{%lx}", r);
-	if (p->flags & F_FOLD)
-		buf_addch(p->out, ')');
+	atom_end(p, 1);
 }
 
-static void emit_op(struct parser *p, const char *text)
+static void emit_op(struct parser *p, const char *text, int simple)
 {
 	atom_begin(p);
 	buf_adds(p->out, text);
+	atom_end(p, simple);
 }
 
 /* ---- character classes ---- */
@@ -415,6 +424,35 @@ static const char *const scripts[] = {
 	"Ugaritic", "Vai", "Vithkuqi", "Wancho", "Yezidi", "Yi",
 };
 
+/*
+ * Characters that change under case mapping (CWU, CWL) yet are alone in
+ * their simple case-folding orbit, so Go's (?i) does not pair them with
+ * anything: Turkish dotless i and dotted I, and the letters whose upper
+ * case is a sequence (ŉ ǰ ΐ ΰ և ẖ-ẚ, Greek with breathing or iota, the
+ * ligatures ﬀ-ﬆ ﬓ-ﬗ).
+ */
+#define FOLD_SINGLETONS_LL "\\x{131}\\x{149}\\x{1f0}\\x{390}\\x{3b0}\\x{587}\\x{1e96}-\\x{1e9a}" \
+	"\\x{1f50}\\x{1f52}\\x{1f54}\\x{1f56}\\x{1fb2}\\x{1fb4}\\x{1fb6}\\x{1fb7}\\x{1fc2}" \
+	"\\x{1fc4}\\x{1fc6}\\x{1fc7}\\x{1fd2}\\x{1fd3}\\x{1fd6}\\x{1fd7}\\x{1fe2}-\\x{1fe4}" \
+	"\\x{1fe6}\\x{1fe7}\\x{1ff2}\\x{1ff4}\\x{1ff6}\\x{1ff7}\\x{fb00}-\\x{fb06}\\x{fb13}-\\x{fb17}"
+#define FOLD_SINGLETONS_LU "\\x{130}"
+
+/* What Go's (?i) adds to a category or script: the characters of its
+ * FoldCategory / FoldScript tables, and for Lu Ll those that change under
+ * case mapping (which is what their fold tables hold). */
+static const char *const fold_extra[][2] = {
+	{ "Lu", "\\p{CWU}\\p{CWL}" },
+	{ "Ll", "\\p{CWU}\\p{CWL}" },
+	{ "Lt", "\\x{1c4}-\\x{1cc}\\x{1f1}-\\x{1f3}\\x{1f80}-\\x{1faf}\\x{1fb3}\\x{1fbc}"
+		"\\x{1fc3}\\x{1fcc}\\x{1ff3}\\x{1ffc}" },
+	{ "L", "\\x{345}" },
+	{ "M", "\\x{399}\\x{3b9}\\x{1fbe}" },
+	{ "Mn", "\\x{399}\\x{3b9}\\x{1fbe}" },
+	{ "Greek", "\\x{b5}\\x{345}" },
+	{ "Common", "\\x{39c}\\x{3bc}" },
+	{ "Inherited", "\\x{399}\\x{3b9}\\x{1fbe}" },
+};
+
 /* Whether PCRE2 knows \p{name} (used for script names). */
 static int pcre_knows_property(const char *name)
 {
@@ -434,7 +472,8 @@ static int pcre_knows_property(const char *name)
  * Go's unicodeTable: writes the class items for \p{name} (sign > 0) or its
  * negation into o. Returns 0, or 1 if Go does not know the name.
  */
-static int emit_unicode_table(struct buf *o, const char *name, size_t len, int sign)
+static int emit_unicode_table(struct buf *o, const char *name, size_t len, int sign,
+			      int fold, int *negated, const char **exclude)
 {
 	char canon[64];
 	const char *prop = NULL;
@@ -475,6 +514,23 @@ static int emit_unicode_table(struct buf *o, const char *name, size_t len, int s
 		if (!prop || !pcre_knows_property(prop))
 			return 1;
 	}
+	for (i = 0; fold && i < sizeof(fold_extra) / sizeof(fold_extra[0]); i++) {
+		if (strcmp(prop, fold_extra[i][0]) != 0)
+			continue;
+		/* Under (?i) Go adds every character whose case orbit meets
+		 * the class (unicode.FoldCategory, FoldScript); PCRE2 never
+		 * folds \p, so those characters are listed. */
+		if (sign < 0 && !negated)
+			break; /* inside [...]: the plain class, approximately */
+		buf_addf(o, "\\p{%s}%s", prop, fold_extra[i][1]);
+		if (sign < 0)
+			*negated = 1;
+		if (exclude && !strcmp(prop, "Lu"))
+			*exclude = FOLD_SINGLETONS_LL;
+		else if (exclude && !strcmp(prop, "Ll"))
+			*exclude = FOLD_SINGLETONS_LU;
+		return 0;
+	}
 	buf_addf(o, "\\%c{%s}", sign > 0 ? 'p' : 'P', prop);
 	return 0;
 }
@@ -484,7 +540,8 @@ static int emit_unicode_table(struct buf *o, const char *name, size_t len, int s
  * *next; *next stays NULL when s is no Unicode class.
  */
 static int parse_unicode_class(struct parser *p, const char *s, const char *end,
-			       struct buf *o, const char **next)
+			       struct buf *o, const char **next, int *negated,
+			       const char **exclude)
 {
 	int sign;
 	const char *t, *name, *seq_end;
@@ -521,7 +578,8 @@ static int parse_unicode_class(struct parser *p, const char *s, const char *end,
 		name++;
 		name_len--;
 	}
-	if (emit_unicode_table(o, name, name_len, sign))
+	if (emit_unicode_table(o, name, name_len, sign, (p->flags & F_FOLD) != 0, negated,
+			       exclude))
 		return fail(p, E_CLASS_RANGE, s, (size_t)(seq_end - s));
 	*next = seq_end;
 	return 0;
@@ -634,9 +692,9 @@ bad:
 /* Go's parseClass at s (s[0] == '['). */
 static int parse_class(struct parser *p, const char *s, const char *end, const char **next)
 {
-	struct buf items = BUF_INIT;
+	struct buf items = BUF_INIT, folded = BUF_INIT, excl = BUF_INIT, tmp = BUF_INIT;
 	const char *t = s + 1, *nt;
-	int negate = 0, first = 1, error = 0;
+	int negate = 0, first = 1, error = 0, simple = 0;
 
 	if (t < end && *t == '^') {
 		negate = 1;
@@ -683,12 +741,21 @@ static int parse_class(struct parser *p, const char *s, const char *end, const c
 				continue;
 			}
 		}
-		/* Unicode \p{Han} */
-		if ((error = parse_unicode_class(p, t, end, &items, &nt)) < 0)
-			goto done;
-		if (nt) {
-			t = nt;
-			continue;
+		/* Unicode \p{Han}; under (?i) \p{Lu} and \p{Ll} come with
+		 * characters to leave out again (see FOLD_SINGLETONS_LL). */
+		{
+			const char *ex = NULL;
+
+			buf_reset(&tmp);
+			if ((error = parse_unicode_class(p, t, end, &tmp, &nt, NULL, &ex)) < 0)
+				goto done;
+			if (nt) {
+				buf_add(ex ? &folded : &items, tmp.ptr, tmp.len);
+				if (ex)
+					buf_adds(&excl, ex);
+				t = nt;
+				continue;
+			}
 		}
 		/* Perl \d \s \w */
 		if (end - t >= 2 && t[0] == '\\') {
@@ -732,17 +799,31 @@ static int parse_class(struct parser *p, const char *s, const char *end, const c
 	t++; /* ] */
 
 	atom_begin(p);
-	if (p->flags & F_FOLD)
-		buf_adds(p->out, "(?i:");
-	if (items.len == 0)
+	if (excl.len) {
+		/* the class is (folded - excl) | items */
+		if (negate && items.len)
+			buf_addf(p->out, "(?:[^%s%s]|(?![%s])[%s])", folded.ptr, items.ptr,
+				 items.ptr, excl.ptr);
+		else if (negate)
+			buf_addf(p->out, "(?:[^%s]|[%s])", folded.ptr, excl.ptr);
+		else if (items.len)
+			buf_addf(p->out, "(?:(?![%s])[%s%s]|[%s])", excl.ptr, folded.ptr,
+				 items.ptr, items.ptr);
+		else
+			buf_addf(p->out, "(?:(?![%s])[%s])", excl.ptr, folded.ptr);
+	} else if (items.len == 0) {
 		buf_adds(p->out, negate ? "(?s:.)" : "(?!)");
-	else
+	} else {
 		buf_addf(p->out, "[%s%s]", negate ? "^" : "", items.ptr);
-	if (p->flags & F_FOLD)
-		buf_addch(p->out, ')');
+		simple = 1;
+	}
+	atom_end(p, simple);
 	*next = t;
 done:
 	buf_release(&items);
+	buf_release(&folded);
+	buf_release(&excl);
+	buf_release(&tmp);
 	return error;
 }
 
@@ -850,14 +931,22 @@ static int parse_perl_flags(struct parser *p, const char *s, const char *end, co
 					break;
 				flags = ~flags;
 			}
+			flags &= F_FOLD | F_MULTILINE | F_DOTNL | F_NONGREEDY;
+			/* Only (?i) is left to PCRE2, whose option scoping is
+			 * Go's: to the end of the enclosing group, across |. */
 			if (c == ':') {
 				size_t open = p->out->len;
 
-				buf_adds(p->out, "(?:");
+				if ((flags ^ p->flags) & F_FOLD)
+					buf_adds(p->out, (flags & F_FOLD) ? "(?i:" : "(?-i:");
+				else
+					buf_adds(p->out, "(?:");
 				if ((error = push_frame(p, open)) < 0)
 					return error;
+			} else if ((flags ^ p->flags) & F_FOLD) {
+				buf_adds(p->out, (flags & F_FOLD) ? "(?i)" : "(?-i)");
 			}
-			p->flags = flags & (F_FOLD | F_MULTILINE | F_DOTNL | F_NONGREEDY);
+			p->flags = flags;
 			*next = t;
 			return 0;
 		default:
@@ -883,6 +972,7 @@ static int close_group(struct parser *p)
 	p->have_atom = 1;
 	p->atom_start = f->open;
 	p->atom_prod = prod;
+	atom_end(p, 1);
 	return 0;
 }
 
@@ -979,26 +1069,48 @@ static int repeat(struct parser *p, char op, long min, long max, const char *bef
 			return fail(p, E_REPEAT_SIZE, before, (size_t)(a - before));
 	}
 
-	/* (?:atom)quantifier */
-	if (buf_grow(p->out, 3) < 0)
-		return DIAG_ENOMEM;
-	memmove(p->out->ptr + p->atom_start + 3, p->out->ptr + p->atom_start,
-		p->out->len - p->atom_start + 1);
-	memcpy(p->out->ptr + p->atom_start, "(?:", 3);
-	p->out->len += 3;
-	buf_addch(p->out, ')');
-	if (op == '{') {
-		if (max == min)
-			buf_addf(p->out, "{%ld}", min);
-		else if (max < 0)
-			buf_addf(p->out, "{%ld,}", min);
-		else
-			buf_addf(p->out, "{%ld,%ld}", min, max);
-	} else {
-		buf_addch(p->out, op);
+	/* atom quantifier, or (?:atom)quantifier when the atom is not one
+	 * PCRE2 item; flag switches emitted after the atom stay after it */
+	{
+		size_t tail_len = p->out->len - p->atom_end;
+		char *tail = NULL;
+
+		if (tail_len) {
+			if (!(tail = malloc(tail_len)))
+				return DIAG_ENOMEM;
+			memcpy(tail, p->out->ptr + p->atom_end, tail_len);
+			buf_truncate(p->out, p->atom_end);
+		}
+		if (!p->atom_simple) {
+			if (buf_grow(p->out, 3) < 0) {
+				free(tail);
+				return DIAG_ENOMEM;
+			}
+			memmove(p->out->ptr + p->atom_start + 3, p->out->ptr + p->atom_start,
+				p->out->len - p->atom_start + 1);
+			memcpy(p->out->ptr + p->atom_start, "(?:", 3);
+			p->out->len += 3;
+			buf_addch(p->out, ')');
+		}
+		if (op == '{') {
+			if (max == min)
+				buf_addf(p->out, "{%ld}", min);
+			else if (max < 0)
+				buf_addf(p->out, "{%ld,}", min);
+			else
+				buf_addf(p->out, "{%ld,%ld}", min, max);
+		} else {
+			buf_addch(p->out, op);
+		}
+		if (nongreedy)
+			buf_addch(p->out, '?');
+		/* a quantified item takes no second quantifier as is */
+		atom_end(p, 0);
+		if (tail) {
+			buf_add(p->out, tail, tail_len);
+			free(tail);
+		}
 	}
-	if (nongreedy)
-		buf_addch(p->out, '?');
 	p->atom_prod = prod;
 	if (prod > p->cur_prod)
 		p->cur_prod = prod;
@@ -1040,15 +1152,15 @@ static int translate(struct parser *p)
 			t++;
 			break;
 		case '^':
-			emit_op(p, (p->flags & F_MULTILINE) ? "(?:\\A|(?<=\\n))" : "\\A");
+			emit_op(p, (p->flags & F_MULTILINE) ? "(?:\\A|(?<=\\n))" : "\\A", 0);
 			t++;
 			break;
 		case '$':
-			emit_op(p, (p->flags & F_MULTILINE) ? "(?=\\n|\\z)" : "\\z");
+			emit_op(p, (p->flags & F_MULTILINE) ? "(?=\\n|\\z)" : "\\z", 0);
 			t++;
 			break;
 		case '.':
-			emit_op(p, (p->flags & F_DOTNL) ? "(?s:.)" : "[^\\n]");
+			emit_op(p, (p->flags & F_DOTNL) ? "[\\x{0}-\\x{10ffff}]" : "[^\\n]", 1);
 			t++;
 			break;
 		case '[':
@@ -1090,10 +1202,10 @@ static int translate(struct parser *p)
 
 			if (end - t >= 2) {
 				switch (t[1]) {
-				case 'A': emit_op(p, "\\A"); t += 2; goto next;
-				case 'b': emit_op(p, "\\b"); t += 2; goto next;
-				case 'B': emit_op(p, "\\B"); t += 2; goto next;
-				case 'z': emit_op(p, "\\z"); t += 2; goto next;
+				case 'A': emit_op(p, "\\A", 0); t += 2; goto next;
+				case 'b': emit_op(p, "\\b", 0); t += 2; goto next;
+				case 'B': emit_op(p, "\\B", 0); t += 2; goto next;
+				case 'z': emit_op(p, "\\z", 0); t += 2; goto next;
 				case 'C': return fail(p, E_ESCAPE, t, 2);
 				case 'Q': {
 					const char *lit = t + 2, *lend = end, *q;
@@ -1118,18 +1230,24 @@ static int translate(struct parser *p)
 			}
 			if (end - t >= 2 && (t[1] == 'p' || t[1] == 'P')) {
 				struct buf items = BUF_INIT;
+				int negated = 0;
+				const char *excl = NULL;
 
-				error = parse_unicode_class(p, t, end, &items, &nt);
+				error = parse_unicode_class(p, t, end, &items, &nt, &negated, &excl);
 				if (error == 0 && nt) {
+					int simple = 0;
+
 					atom_begin(p);
-					if (p->flags & F_FOLD)
-						buf_adds(p->out, "(?i:");
-					if (items.len)
-						buf_addf(p->out, "[%s]", items.ptr);
+					if (excl && negated)
+						buf_addf(p->out, "(?:[%s]|[^%s])", excl, items.ptr);
+					else if (excl)
+						buf_addf(p->out, "(?:(?![%s])[%s])", excl, items.ptr);
+					else if (items.len)
+						buf_addf(p->out, "[%s%s]", negated ? "^" : "", items.ptr),
+						simple = 1;
 					else
 						buf_adds(p->out, "(?!)");
-					if (p->flags & F_FOLD)
-						buf_addch(p->out, ')');
+					atom_end(p, simple);
 					t = nt;
 				}
 				buf_release(&items);
@@ -1140,13 +1258,10 @@ static int translate(struct parser *p)
 			}
 			if (end - t >= 2 && (pc = find_perl_class(t[1], &sign)) != NULL) {
 				atom_begin(p);
-				if (p->flags & F_FOLD)
-					buf_adds(p->out, "(?i:");
 				buf_addch(p->out, '[');
 				emit_table(p->out, pc, sign, p->flags & F_FOLD);
 				buf_addch(p->out, ']');
-				if (p->flags & F_FOLD)
-					buf_addch(p->out, ')');
+				atom_end(p, 1);
 				t += 2;
 				goto next;
 			}
@@ -1330,6 +1445,9 @@ void sre_subject_release(struct sre_subject *sub)
 	memset(sub, 0, sizeof(*sub));
 }
 
+static int dfa_exists(const struct sre *re, const struct sre_subject *sub, size_t tpos,
+		      size_t *start);
+
 int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 	     ssize_t *ovec, struct buf *err)
 {
@@ -1345,13 +1463,33 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 		error = DIAG_ENOMEM;
 		goto done;
 	}
-	pcre2_set_match_limit(mctx, 10000000);
+	pcre2_set_match_limit(mctx, 1000000);
 	pcre2_set_depth_limit(mctx, 100000);
 	rc = pcre2_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, tpos, PCRE2_NO_UTF_CHECK,
 			 md, mctx);
 	if (rc == PCRE2_ERROR_NOMATCH) {
 		error = 0;
 		goto done;
+	}
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_HEAPLIMIT) {
+		/* Backtracking blew up where Go's linear engine would not.
+		 * The DFA matcher tells whether and where the leftmost match
+		 * starts; no earlier start can match, so backtracking
+		 * anchored there finds Go's leftmost-first match. */
+		size_t start = 0;
+		int e = dfa_exists(re, sub, tpos, &start);
+
+		if (e == 0 || e == DIAG_ENOMEM) {
+			error = e;
+			goto done;
+		}
+		if (e == 1) {
+			/* the last resort may work harder */
+			pcre2_set_match_limit(mctx, 50000000);
+			rc = pcre2_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, start,
+					 PCRE2_NO_UTF_CHECK | PCRE2_ANCHORED, md, mctx);
+		}
 	}
 	if (rc < 0) {
 		PCRE2_UCHAR msg[256];
@@ -1381,6 +1519,61 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 done:
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mctx);
+	return error;
+}
+
+/* PCRE2's DFA matcher from tpos: 1 if some match exists (*start: where the
+ * leftmost one starts), 0 if none, <0. */
+static int dfa_exists(const struct sre *re, const struct sre_subject *sub, size_t tpos,
+		      size_t *start)
+{
+	pcre2_match_data *md = NULL;
+	pcre2_match_context *mctx = NULL;
+	int *ws = NULL, rc = PCRE2_ERROR_NOMEMORY, error;
+	size_t wscount = 4096;
+
+	md = pcre2_match_data_create(1, NULL);
+	mctx = pcre2_match_context_create(NULL);
+	if (!md || !mctx) {
+		error = DIAG_ENOMEM;
+		goto done;
+	}
+	pcre2_set_match_limit(mctx, 1000000);
+	pcre2_set_depth_limit(mctx, 100000);
+	for (;;) {
+		if (!(ws = malloc(wscount * sizeof(int)))) {
+			error = DIAG_ENOMEM;
+			goto done;
+		}
+		rc = pcre2_dfa_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, tpos,
+				     PCRE2_NO_UTF_CHECK | PCRE2_DFA_SHORTEST, md, mctx, ws, wscount);
+		free(ws);
+		ws = NULL;
+		if (rc == PCRE2_ERROR_DFA_WSSIZE && wscount < (1u << 22)) {
+			wscount *= 4;
+			continue;
+		}
+		break;
+	}
+	error = rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : DIAG_ELIMIT;
+	if (error == 1)
+		*start = pcre2_get_ovector_pointer(md)[0];
+done:
+	free(ws);
+	pcre2_match_data_free(md);
+	pcre2_match_context_free(mctx);
+	return error;
+}
+
+int sre_test(const struct sre *re, const struct sre_subject *sub, struct buf *err)
+{
+	ssize_t *ovec = malloc(2 * (re->ncap + 1) * sizeof(*ovec));
+	int error;
+
+	if (!ovec)
+		return DIAG_ENOMEM;
+	error = sre_exec(re, sub, 0, ovec, err);
+	free(ovec);
 	return error;
 }
 

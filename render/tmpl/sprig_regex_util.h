@@ -8,8 +8,13 @@
  * [[:alpha:]] (?U) ...), so PCRE2's leftmost-first backtracking gives the
  * same matches as Go's leftmost-first engine.
  *
- * Known differences: Unicode tables follow PCRE2's Unicode version; a
- * match that needs more than PCRE2's match limit fails with an error.
+ * Known differences: Unicode tables follow PCRE2's Unicode version (10.42:
+ * Unicode 14; Go 1.25: 15); a loop whose last iteration matches empty keeps
+ * that iteration's captures in PCRE2 (((ab)*|a)*x sets $1 to "", Go keeps
+ * "abab"); a match whose end PCRE2's backtracking cannot find within its
+ * limits, even anchored at the start the DFA matcher gives, is an error
+ * (Go's engine is linear); (?i) inside [...] with a negated \P{Lu} is
+ * approximate.
  *
  * Compiled expressions are immutable: one may serve several threads.
  */
@@ -57,9 +62,17 @@ void sre_subject_release(struct sre_subject *sub);
  * text before pos still counts for \b and ^). ovec receives 2 * (ncap + 1)
  * offsets into s, -1 for groups that did not take part. Returns 1 (match),
  * 0 (no match), or a negative diag code with a message in err (may be NULL).
+ * Where PCRE2's backtracking hits its limits (Go's engine is linear,
+ * PCRE2's can be exponential), PCRE2's DFA matcher decides whether there
+ * is no match at all; only a match whose end backtracking cannot find is
+ * an error ("regexp: match limit exceeded").
  */
 int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 	     ssize_t *ovec, struct buf *err);
+
+/* Whether the subject holds a match (Go's MatchString): 1, 0, or a
+ * negative diag code with a message in err. */
+int sre_test(const struct sre *re, const struct sre_subject *sub, struct buf *err);
 
 /* Go's regexp.FindAllString(s, n) as byte offsets: calls fn for each
  * match (start, end); fn returns 0 to go on. Returns 0 or a negative code. */

@@ -17,6 +17,8 @@
 /* No Go limit applies (Go would try to allocate); ours keeps a template
  * from exhausting memory. */
 #define S_MAX_OUTPUT ((size_t)1 << 28)
+/* Go's largest allocation on linux/amd64: a longer Repeat panics in make. */
+#define S_GO_MAX_ALLOC ((uint64_t)1 << 48)
 
 #define S_ARGS struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv
 
@@ -291,6 +293,8 @@ static int S_repeat_into(struct buf *b, struct tmpl_call *call, const char *s, s
 		return 0;
 	if (len && (uint64_t)count > (uint64_t)INT64_MAX / len)
 		return tmpl_call_errorf(call, "strings: Repeat output length overflow");
+	if (len * (uint64_t)count > S_GO_MAX_ALLOC)
+		return tmpl_call_errorf(call, "runtime error: makeslice: len out of range");
 	if (len * (uint64_t)count > S_MAX_OUTPUT)
 		return tmpl_call_errorf(call, "output of %lld bytes is over the limit of %zu bytes",
 					(long long)(len * (uint64_t)count), S_MAX_OUTPUT);
@@ -357,7 +361,8 @@ static int S_trimall(S_ARGS)
 
 	if (len == 0 || cutlen == 0)
 		return S_ret_strn(out, call, s, len);
-	if (!(set = S_cutset(cut, cutlen, &n)))
+	set = S_cutset(cut, cutlen, &n);
+	if (!set)
 		return tmpl_call_errorf(call, "out of memory");
 	while (start < len) {
 		int32_t r = sprigu_decode(s + start, len - start, &w);
@@ -995,6 +1000,8 @@ static int S_indent_into(struct buf *b, struct tmpl_call *call, int64_t spaces, 
 
 	if (spaces < 0)
 		return tmpl_call_errorf(call, "strings: negative Repeat count");
+	if ((uint64_t)spaces > S_GO_MAX_ALLOC)
+		return tmpl_call_errorf(call, "runtime error: makeslice: len out of range");
 	for (size_t i = 0; i < len; i++)
 		lines += s[i] == '\n';
 	if ((uint64_t)spaces > S_MAX_OUTPUT || (uint64_t)spaces * lines > S_MAX_OUTPUT)

@@ -4,7 +4,9 @@
 #include "render/tmpl/tval.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,8 +120,10 @@ static int S_in(const struct S_range *t, size_t n, int32_t r)
 /*
  * Go 1.25's unicode categories (Unicode 15.0.0) as sorted ranges: Lu, Ll,
  * Lt, L, Nd, N, P, and the graphic set IsPrint accepts (L, M, N, P, S and
- * U+0020). Made from the Unicode Character Database and checked against
- * helm 4.1.4's quote, swapcase and snakecase over U+0000..U+3FFFF.
+ * U+0020). Made from the Unicode Character Database (14.0, plus the 15.0
+ * additions as helm 4.1.4 classifies them) and checked against helm's
+ * quote (U+0080..U+3FFFF) and swapcase, snakecase, kebabcase, camelcase
+ * (U+0080..U+2FFFF).
  */
 static const struct S_range S_u_upper[] = {
 	{ 0x0041, 0x005A }, { 0x00C0, 0x00D6 }, { 0x00D8, 0x00DE }, { 0x0100, 0x0100 },
@@ -1644,6 +1648,30 @@ static int S_special(double *out, const char *s, size_t len)
 	return 0;
 }
 
+/* The "C" locale, made once, so that strtod reads '.' whatever the
+ * process's LC_NUMERIC says. */
+static locale_t S_c_locale;
+static pthread_once_t S_c_locale_once = PTHREAD_ONCE_INIT;
+
+static void S_c_locale_init(void)
+{
+	S_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
+
+static double S_strtod_c(const char *s, char **end)
+{
+	locale_t old = (locale_t)0;
+	double v;
+
+	pthread_once(&S_c_locale_once, S_c_locale_init);
+	if (S_c_locale)
+		old = uselocale(S_c_locale);
+	v = strtod(s, end);
+	if (S_c_locale)
+		uselocale(old);
+	return v;
+}
+
 int sprigu_parse_float(double *out, const char *s, size_t len)
 {
 	struct buf clean = BUF_INIT;
@@ -1710,7 +1738,7 @@ int sprigu_parse_float(double *out, const char *s, size_t len)
 	if (buf_oom(&clean))
 		goto done;
 	errno = 0;
-	v = strtod(clean.ptr, &end);
+	v = S_strtod_c(clean.ptr, &end);
 	if (*end)
 		goto done;
 	*out = v;

@@ -66,6 +66,14 @@ int tmpl_rt_new(struct tmpl_rt **out, const struct tmpl_limits *limits,
 		enum tmpl_missingkey missingkey);
 /* Frees the runtime and every value boxed in it. NULL is fine. */
 void tmpl_rt_free(struct tmpl_rt *rt);
+/* Zeroed memory that lives until tmpl_rt_free (for host objects a function
+ * creates during the execution, e.g. the result of .Files.Glob): borrowed,
+ * never free it. NULL on allocation failure. */
+void *tmpl_rt_alloc(struct tmpl_rt *rt, size_t size);
+/* Runs fn(arg) when the runtime is freed (last registered runs first), e.g.
+ * to drop references such objects hold. 0 or DIAG_ENOMEM (then fn is not
+ * registered). */
+int tmpl_rt_defer(struct tmpl_rt *rt, void (*fn)(void *arg), void *arg);
 /* Host data: what Helm's functions need (payload of this job). */
 void tmpl_rt_set_userdata(struct tmpl_rt *rt, void *userdata);
 void *tmpl_rt_userdata(const struct tmpl_rt *rt);

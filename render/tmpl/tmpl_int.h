@@ -22,7 +22,15 @@ char *arena__strndup(struct arena *a, const char *s, size_t len);
 void arena__release(struct arena *a);
 
 /* ---- runtime */
+struct rt_defer {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
 struct tmpl_rt {
+	struct arena mem;
+	struct rt_defer *defers;
+	size_t ndefers, defercap;
 	struct tval *boxes;
 	size_t nboxes, boxcap;
 	struct tmpl_limits lim;
@@ -119,10 +127,12 @@ int tmpl__quote_rune(struct buf *out, int32_t r);
 
 /* ---- builtins */
 #define TMPL_FN__ANDOR (1u << 15)  /* the builtin and/or: lazy */
+#define TMPL_FN__VALUES (1u << 13) /* a method of common.Values: payload = receiver */
 #define TMPL_FN__CALL (1u << 14)   /* the builtin call: gets the callee's name */
 int tmpl__builtins_add(struct tmpl_funcs *r);
 /* Go's comparison: eq with several, lt. 0 ok (*res set), else message in err. */
-int tmpl__eq(int *res, const struct tval *a, int n, const struct tval *b, struct buf *err);
+int tmpl__eq(int *res, struct tmpl_rt *rt, const struct tval *a, int n, const struct tval *b,
+	     struct buf *err);
 int tmpl__lt(int *res, const struct tval *a, const struct tval *b, struct buf *err);
 
 /* The tval a container element reads as (json) with nil for null. */

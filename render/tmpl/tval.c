@@ -173,7 +173,7 @@ struct tval tval_obj(const struct tobj *o)
 	return v;
 }
 
-static int S_has_json(enum tval_kind k)
+static int tv_has_json(enum tval_kind k)
 {
 	switch (k) {
 	case TV_STRING: case TV_BYTES: case TV_LIST: case TV_STRLIST:
@@ -188,7 +188,7 @@ struct tval tval_copy(const struct tval *v)
 {
 	struct tval c = *v;
 
-	if (S_has_json(c.kind))
+	if (tv_has_json(c.kind))
 		json_incref(c.u.j);
 	return c;
 }
@@ -197,7 +197,7 @@ void tval_release(struct tval *v)
 {
 	if (!v)
 		return;
-	if (S_has_json(v->kind))
+	if (tv_has_json(v->kind))
 		json_decref(v->u.j);
 	v->kind = TV_INVALID;
 	v->u.i = 0;
@@ -259,7 +259,7 @@ struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
 	return tval_invalid();
 }
 
-static json_t *S_box(struct tmpl_rt *rt, const struct tval *v)
+static json_t *tv_box(struct tmpl_rt *rt, const struct tval *v)
 {
 	json_t *o;
 
@@ -293,14 +293,21 @@ json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v)
 		return json_integer(v->u.i);
 	case TV_FLOAT64:
 		if (isnan(v->u.f) || isinf(v->u.f))
-			return S_box(rt, v);
+			return tv_box(rt, v);
 		return json_real(v->u.f);
 	case TV_STRING: case TV_LIST: case TV_MAP:
 		json_incref(v->u.j);
 		return v->u.j;
 	default:
-		return S_box(rt, v);
+		return tv_box(rt, v);
 	}
+}
+
+json_t *tval_box(struct tmpl_rt *rt, const struct tval *v)
+{
+	if (v->kind == TV_INT || v->kind == TV_UINT8)
+		return tv_box(rt, v);
+	return tval_to_json(rt, v);
 }
 
 json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
@@ -460,7 +467,34 @@ void tmpl_rt_free(struct tmpl_rt *rt)
 	for (i = 0; i < rt->nboxes; i++)
 		tval_release(&rt->boxes[i]);
 	free(rt->boxes);
+	while (rt->ndefers > 0) {
+		struct rt_defer *d = &rt->defers[--rt->ndefers];
+		d->fn(d->arg);
+	}
+	free(rt->defers);
+	arena__release(&rt->mem);
 	free(rt);
+}
+
+void *tmpl_rt_alloc(struct tmpl_rt *rt, size_t size)
+{
+	return arena__alloc(&rt->mem, size);
+}
+
+int tmpl_rt_defer(struct tmpl_rt *rt, void (*fn)(void *arg), void *arg)
+{
+	if (rt->ndefers == rt->defercap) {
+		size_t cap = rt->defercap ? rt->defercap * 2 : 8;
+		struct rt_defer *nd = realloc(rt->defers, cap * sizeof(*nd));
+		if (!nd)
+			return DIAG_ENOMEM;
+		rt->defers = nd;
+		rt->defercap = cap;
+	}
+	rt->defers[rt->ndefers].fn = fn;
+	rt->defers[rt->ndefers].arg = arg;
+	rt->ndefers++;
+	return 0;
 }
 
 void tmpl_rt_set_userdata(struct tmpl_rt *rt, void *userdata)

@@ -166,6 +166,12 @@ struct tval tval_from_json(struct tmpl_rt *rt, json_t *j);
  */
 json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v);
 /*
+ * As tval_to_json, but boxes every kind whose Go type a json value would
+ * not keep (TV_INT and TV_UINT8 too), so the element reads back with the
+ * same %T: for Helm's own data (.Release.Revision is an int). New.
+ */
+json_t *tval_box(struct tmpl_rt *rt, const struct tval *v);
+/*
  * A deep copy of j with every box replaced by plain data, as Go's
  * encoding/json would marshal it (time -> RFC 3339 string, semver ->
  * string, ints as ints): what toJson / toYaml should be given. New.

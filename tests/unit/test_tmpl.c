@@ -12,6 +12,8 @@
 #include <cmocka.h>
 #include <string.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <pthread.h>
 
 #include "render/buf.h"
 #include "render/diag.h"
@@ -114,7 +116,7 @@ static int f_int64(struct tval *out, struct tmpl_call *call, int argc, const str
 	return 0;
 }
 
-static const struct tmpl_func S_funcs[] = {
+static const struct tmpl_func t_funcs[] = {
 	{ "upper", f_upper, "s", 0, NULL },
 	{ "repeat", f_repeat, "is", 0, NULL },
 	{ "list", f_list, "v*", 0, NULL },
@@ -150,12 +152,12 @@ static int m_get(struct tval *out, struct tmpl_call *call, int argc, const struc
 	return 0;
 }
 
-static const struct tmpl_func S_get = { "Get", m_get, "s", 0, NULL };
+static const struct tmpl_func t_get = { "Get", m_get, "s", 0, NULL };
 
 static const struct tmpl_func *obj_method(const struct tobj *o, const char *name)
 {
 	(void)o;
-	return strcmp(name, "Get") == 0 ? &S_get : NULL;
+	return strcmp(name, "Get") == 0 ? &t_get : NULL;
 }
 
 static int obj_format(struct buf *out, const struct tobj *o)
@@ -164,9 +166,9 @@ static int obj_format(struct buf *out, const struct tobj *o)
 	return buf_adds(out, "map[a.txt:[99]]");
 }
 
-static const struct tobj_type S_files_type = { "engine.files", "map", obj_field, obj_method,
+static const struct tobj_type t_files_type = { "engine.files", "map", obj_field, obj_method,
 					       obj_format, 1 };
-static const struct tobj S_files = { &S_files_type, NULL };
+static const struct tobj t_files = { &t_files_type, NULL };
 
 /* ---- harness */
 
@@ -184,7 +186,7 @@ static void run_release(struct run *r)
 
 /* Parses each of the NULL-terminated (name, text) pairs, then executes
  * the first with .Values = values (JSON, numbers as float64). */
-static int S_render(struct run *r, const struct tmpl_limits *lim, enum tmpl_missingkey mk,
+static int t_render(struct run *r, const struct tmpl_limits *lim, enum tmpl_missingkey mk,
 		    const char *values, ...)
 {
 	struct tmpl_funcs *funcs = NULL;
@@ -200,7 +202,7 @@ static int S_render(struct run *r, const struct tmpl_limits *lim, enum tmpl_miss
 	buf_init(&r->d.msg, 0);
 	buf_init(&r->d.context, 0);
 	assert_int_equal(tmpl_funcs_new(&funcs), 0);
-	assert_int_equal(tmpl_funcs_add(funcs, S_funcs, sizeof(S_funcs) / sizeof(S_funcs[0])), 0);
+	assert_int_equal(tmpl_funcs_add(funcs, t_funcs, sizeof(t_funcs) / sizeof(t_funcs[0])), 0);
 	assert_int_equal(tmpl_set_new(&set, funcs), 0);
 	assert_int_equal(tmpl_rt_new(&rt, lim, mk), 0);
 	vals = json_loads(values ? values : "{}", JSON_DECODE_INT_AS_REAL, NULL);
@@ -208,7 +210,7 @@ static int S_render(struct run *r, const struct tmpl_limits *lim, enum tmpl_miss
 	vv = tval_json_new(TV_VALUES, vals);
 	top = json_object();
 	json_object_set_new(top, "Values", tval_to_json(rt, &vv));
-	json_object_set_new(top, "Files", tval_to_json(rt, &(struct tval){ TV_OBJECT, { .o = &S_files } }));
+	json_object_set_new(top, "Files", tval_to_json(rt, &(struct tval){ TV_OBJECT, { .o = &t_files } }));
 	dot = tval_json_new(TV_VALUES, top);
 	va_start(ap, values);
 	r->rc = 0;
@@ -230,7 +232,7 @@ static int S_render(struct run *r, const struct tmpl_limits *lim, enum tmpl_miss
 	return r->rc;
 }
 
-static void S_assert_helm(struct run *r, const char *want)
+static void t_assert_helm(struct run *r, const char *want)
 {
 	struct buf b = BUF_INIT;
 
@@ -246,7 +248,7 @@ static void test_tmpl__calls_registered_function(void **state)
 	struct run r;
 
 	(void)state;
-	assert_int_equal(S_render(&r, NULL, 0, "{\"s\":\"abc\"}", "t",
+	assert_int_equal(t_render(&r, NULL, 0, "{\"s\":\"abc\"}", "t",
 				  "{{ upper .Values.s }}|{{ .Values.s | upper }}|{{ repeat 3 \"ab\" }}", NULL), 0);
 	assert_string_equal(r.out.ptr, "ABC|ABC|ababab");
 	run_release(&r);
@@ -257,43 +259,43 @@ static void test_tmpl__unknown_function_is_parse_error(void **state)
 	struct run r;
 
 	(void)state;
-	assert_int_equal(S_render(&r, NULL, 0, NULL, "t", "x\n{{ lower 1 }}", NULL), DIAG_EPARSE);
+	assert_int_equal(t_render(&r, NULL, 0, NULL, "t", "x\n{{ lower 1 }}", NULL), DIAG_EPARSE);
 	assert_string_equal(r.d.msg.ptr, "template: t:2: function \"lower\" not defined");
-	S_assert_helm(&r, "parse error at (t:2): function \"lower\" not defined");
+	t_assert_helm(&r, "parse error at (t:2): function \"lower\" not defined");
 	run_release(&r);
 }
 
 /* Expected texts: helm 4.1.4 (Sprig's repeat is func(int, string) string,
  * int64 returns int64, upper takes a string), after Helm's rewriting. */
-static void S_expect_helm(const char *text, const char *values, const char *want)
+static void t_expect_helm(const char *text, const char *values, const char *want)
 {
 	struct run r;
 
-	S_render(&r, NULL, 0, values, "c/templates/case.yaml", text, NULL);
+	t_render(&r, NULL, 0, values, "c/templates/case.yaml", text, NULL);
 	assert_int_equal(r.rc, DIAG_EEXEC);
-	S_assert_helm(&r, want);
+	t_assert_helm(&r, want);
 	run_release(&r);
 }
 
 static void test_tmpl__checks_argument_count_and_types(void **state)
 {
 	(void)state;
-	S_expect_helm("{{ upper .Values.missing }}", NULL,
+	t_expect_helm("{{ upper .Values.missing }}", NULL,
 		      "c/templates/case.yaml:1:16\n  executing \"c/templates/case.yaml\" at <.Values.missing>:\n"
 		      "    wrong type for value; expected string; got interface {}");
-	S_expect_helm("{{ $x := .Values.missing }}{{ upper $x }}", NULL,
+	t_expect_helm("{{ $x := .Values.missing }}{{ upper $x }}", NULL,
 		      "c/templates/case.yaml:1:36\n  executing \"c/templates/case.yaml\" at <$x>:\n"
 		      "    invalid value; expected string");
-	S_expect_helm("{{ int64 2.5 | repeat 1 }}", NULL,
+	t_expect_helm("{{ int64 2.5 | repeat 1 }}", NULL,
 		      "c/templates/case.yaml:1:22\n  executing \"c/templates/case.yaml\" at <1>:\n"
 		      "    wrong type for value; expected string; got int64");
-	S_expect_helm("{{ repeat .Values.n \"x\" }}", "{\"n\":2}",
+	t_expect_helm("{{ repeat .Values.n \"x\" }}", "{\"n\":2}",
 		      "c/templates/case.yaml:1:17\n  executing \"c/templates/case.yaml\" at <.Values.n>:\n"
 		      "    wrong type for value; expected int; got float64");
-	S_expect_helm("{{ repeat \"2\" \"x\" }}", NULL,
+	t_expect_helm("{{ repeat \"2\" \"x\" }}", NULL,
 		      "c/templates/case.yaml:1:10\n  executing \"c/templates/case.yaml\" at <\"2\">:\n"
 		      "    expected integer; found \"2\"");
-	S_expect_helm("{{ repeat 1 }}", NULL,
+	t_expect_helm("{{ repeat 1 }}", NULL,
 		      "c/templates/case.yaml:1:3\n  executing \"c/templates/case.yaml\" at <repeat>:\n"
 		      "    wrong number of args for repeat: want 2 got 1");
 }
@@ -303,11 +305,11 @@ static void test_tmpl__function_error_is_prefixed(void **state)
 	struct run r;
 
 	(void)state;
-	assert_int_equal(S_render(&r, NULL, 0, NULL, "t", "a{{ repeat -1 \"x\" }}", NULL), DIAG_EEXEC);
+	assert_int_equal(t_render(&r, NULL, 0, NULL, "t", "a{{ repeat -1 \"x\" }}", NULL), DIAG_EEXEC);
 	assert_string_equal(r.d.msg.ptr,
 			    "template: t:1:4: executing \"t\" at <repeat -1 \"x\">: error calling repeat: negative count -1");
 	/* a plain function error is not a template error: Helm prints Go's text */
-	S_assert_helm(&r, r.d.msg.ptr);
+	t_assert_helm(&r, r.d.msg.ptr);
 	run_release(&r);
 }
 
@@ -316,7 +318,7 @@ static void test_tmpl__variadic_and_final_argument(void **state)
 	struct run r;
 
 	(void)state;
-	S_render(&r, NULL, 0, "{\"a\":1}", "t",
+	t_render(&r, NULL, 0, "{\"a\":1}", "t",
 		 "{{ list }}{{ list 1 \"a\" .Values.a nil }}{{ \"z\" | list 1 }}{{ printf \"%T\" (list 1) }}", NULL);
 	assert_string_equal(r.out.ptr, "[][1 a 1 <nil>][1 z][]interface {}");
 	run_release(&r);
@@ -328,10 +330,10 @@ static void test_tmpl__include_error_is_rewritten_like_helm(void **state)
 
 	(void)state;
 	/* helm 4.1.4: {{ define "x" }}\n{{ .a.b }}{{ end }}{{ include "x" .Values.m }} */
-	S_render(&r, NULL, 0, "{\"m\":{\"a\":1}}", "c/templates/case.yaml",
+	t_render(&r, NULL, 0, "{\"m\":{\"a\":1}}", "c/templates/case.yaml",
 		 "{{ define \"x\" }}\n{{ .a.b }}{{ end }}{{ include \"x\" .Values.m }}", NULL);
 	assert_int_equal(r.rc, DIAG_EEXEC);
-	S_assert_helm(&r, "c/templates/case.yaml:2:22\n"
+	t_assert_helm(&r, "c/templates/case.yaml:2:22\n"
 			  "  executing \"c/templates/case.yaml\" at <include \"x\" .Values.m>:\n"
 			  "    error calling include:\n"
 			  "c/templates/case.yaml:2:5\n"
@@ -345,8 +347,8 @@ static void test_tmpl__include_missing_template(void **state)
 	struct run r;
 
 	(void)state;
-	S_render(&r, NULL, 0, NULL, "c/templates/case.yaml", "{{ include \"nope\" . }}", NULL);
-	S_assert_helm(&r, "c/templates/case.yaml:1:3\n"
+	t_render(&r, NULL, 0, NULL, "c/templates/case.yaml", "{{ include \"nope\" . }}", NULL);
+	t_assert_helm(&r, "c/templates/case.yaml:1:3\n"
 			  "  executing \"c/templates/case.yaml\" at <include \"nope\" .>:\n"
 			  "    error calling include:\n"
 			  "template: no template \"nope\" associated with template \"gotpl\"");
@@ -363,11 +365,11 @@ static void test_tmpl__include_chain_with_function_error_stays_raw(void **state)
 			   "value has type int; should be string";
 
 	(void)state;
-	S_render(&r, NULL, 0, "{\"m\":{\"a\":1}}", "c/templates/case.yaml",
+	t_render(&r, NULL, 0, "{\"m\":{\"a\":1}}", "c/templates/case.yaml",
 		 "{{ define \"x\" }}{{ include \"y\" . }}{{ end }}{{ define \"y\" }}{{ index . 5 }}{{ end }}"
 		 "{{ include \"x\" .Values.m }}", NULL);
 	assert_string_equal(r.d.msg.ptr, want);
-	S_assert_helm(&r, want);
+	t_assert_helm(&r, want);
 	run_release(&r);
 }
 
@@ -389,13 +391,13 @@ static void test_tmpl__tpl_parses_into_overlay(void **state)
 	struct run r;
 
 	(void)state;
-	S_render(&r, NULL, 0, "{\"s\":\"v\",\"t\":\"[{{ .s }}{{ .missing }}]\"}", "t",
+	t_render(&r, NULL, 0, "{\"s\":\"v\",\"t\":\"[{{ .s }}{{ .missing }}]\"}", "t",
 		 "{{ define \"d\" }}D{{ end }}{{ tpl .Values.t .Values }}{{ tpl \"{{ template \\\"d\\\" }}\" . }}",
 		 NULL);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.out.ptr, "[v]D");
 	run_release(&r);
-	S_render(&r, NULL, 0, NULL, "t", "{{ tpl \"{{ nosuch }}\" . }}", NULL);
+	t_render(&r, NULL, 0, NULL, "t", "{{ tpl \"{{ nosuch }}\" . }}", NULL);
 	assert_string_equal(r.d.msg.ptr,
 			    "template: t:1:3: executing \"t\" at <tpl \"{{ nosuch }}\" .>: error calling tpl: "
 			    "template: tpl-text:1: function \"nosuch\" not defined");
@@ -407,21 +409,21 @@ static void test_tmpl__host_object_fields_and_methods(void **state)
 	struct run r;
 
 	(void)state;
-	S_render(&r, NULL, 0, NULL, "t",
+	t_render(&r, NULL, 0, NULL, "t",
 		 "{{ .Files.Get \"a.txt\" }}|{{ .Files.Count }}|{{ printf \"%T\" .Files }}|{{ .Files }}|"
 		 "{{ \"a.txt\" | .Files.Get }}",
 		 NULL);
 	assert_string_equal(r.out.ptr, "content of a|2|engine.files|map[a.txt:[99]]|content of a");
 	run_release(&r);
-	S_render(&r, NULL, 0, NULL, "t", "{{ .Files.Nope }}", NULL);
+	t_render(&r, NULL, 0, NULL, "t", "{{ .Files.Nope }}", NULL);
 	assert_string_equal(r.d.msg.ptr,
 			    "template: t:1:9: executing \"t\" at <.Files.Nope>: can't evaluate field Nope in type interface {}");
 	run_release(&r);
-	S_render(&r, NULL, 0, NULL, "t", "{{ .Files.Count 1 }}", NULL);
+	t_render(&r, NULL, 0, NULL, "t", "{{ .Files.Count 1 }}", NULL);
 	assert_string_equal(r.d.msg.ptr,
 			    "template: t:1:9: executing \"t\" at <.Files.Count>: Count has arguments but cannot be invoked as function");
 	run_release(&r);
-	S_render(&r, NULL, 0, NULL, "t", "{{ .Files.Get }}", NULL);
+	t_render(&r, NULL, 0, NULL, "t", "{{ .Files.Get }}", NULL);
 	assert_string_equal(r.d.msg.ptr,
 			    "template: t:1:9: executing \"t\" at <.Files.Get>: wrong number of args for Get: want 1 got 0");
 	run_release(&r);
@@ -432,7 +434,7 @@ static void test_tmpl__boxed_values_survive_containers(void **state)
 	struct run r;
 
 	(void)state;
-	S_render(&r, NULL, 0, NULL, "t",
+	t_render(&r, NULL, 0, NULL, "t",
 		 "{{ printf \"%T\" (index (list now) 0) }}|{{ index (list now) 0 }}|{{ list .Files }}", NULL);
 	assert_string_equal(r.out.ptr,
 			    "time.Time|2023-11-14 22:13:20.000005 +0000 UTC|[map[a.txt:[99]]]");
@@ -467,7 +469,7 @@ static void test_tmpl__step_limit_stops_long_loops(void **state)
 	struct tmpl_limits lim = { 0, 10000, 0 };
 
 	(void)state;
-	assert_int_equal(S_render(&r, &lim, 0, NULL, "t", "{{ range 1000000000 }}{{ end }}", NULL), DIAG_ELIMIT);
+	assert_int_equal(t_render(&r, &lim, 0, NULL, "t", "{{ range 1000000000 }}{{ end }}", NULL), DIAG_ELIMIT);
 	assert_non_null(strstr(r.d.msg.ptr, "exceeded 10000 steps"));
 	run_release(&r);
 }
@@ -478,9 +480,14 @@ static void test_tmpl__output_limit(void **state)
 	struct tmpl_limits lim = { 1000, 0, 0 };
 
 	(void)state;
-	assert_int_equal(S_render(&r, &lim, 0, NULL, "t", "{{ range 100000 }}xxxxxxxxxx{{ end }}", NULL),
+	assert_int_equal(t_render(&r, &lim, 0, NULL, "t", "{{ range 100000 }}xxxxxxxxxx{{ end }}", NULL),
 			 DIAG_ELIMIT);
 	assert_non_null(strstr(r.d.msg.ptr, "output exceeded 1000 bytes"));
+	run_release(&r);
+	/* one printf with a huge width cannot grow past the limit either */
+	assert_int_equal(t_render(&r, &lim, 0, NULL, "t", "{{ printf \"%9999999d\" 1 }}", NULL), DIAG_ELIMIT);
+	assert_string_equal(r.d.msg.ptr, "template: t:1:3: executing \"t\" at <printf \"%9999999d\" 1>: "
+					 "error calling printf: output exceeded 1000 bytes");
 	run_release(&r);
 }
 
@@ -490,13 +497,13 @@ static void test_tmpl__recursion_is_bounded(void **state)
 	struct tmpl_limits lim = { 0, 0, 256 << 10 };
 
 	(void)state;
-	S_render(&r, &lim, 0, NULL, "t", "{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}",
+	t_render(&r, &lim, 0, NULL, "t", "{{ define \"r\" }}{{ template \"r\" . }}{{ end }}{{ template \"r\" . }}",
 		 NULL);
 	assert_int_equal(r.rc, DIAG_EEXEC);
 	assert_string_equal(r.d.msg.ptr, "template: t:1:28: executing \"r\" at <{{template \"r\" .}}>: "
 					 "exceeded maximum template depth (100000)");
 	run_release(&r);
-	S_render(&r, &lim, 0, NULL, "t", "{{ define \"r\" }}{{ include \"r\" . }}{{ end }}{{ include \"r\" . }}",
+	t_render(&r, &lim, 0, NULL, "t", "{{ define \"r\" }}{{ include \"r\" . }}{{ end }}{{ include \"r\" . }}",
 		 NULL);
 	assert_int_equal(r.rc, DIAG_EEXEC);
 	run_release(&r);
@@ -507,7 +514,7 @@ static void test_tmpl__later_definition_replaces_earlier(void **state)
 	struct run r;
 
 	(void)state;
-	S_render(&r, NULL, 0, NULL, "main", "{{ template \"a\" }}", "f1", "{{ define \"a\" }}one{{ end }}",
+	t_render(&r, NULL, 0, NULL, "main", "{{ template \"a\" }}", "f1", "{{ define \"a\" }}one{{ end }}",
 		 "f2", "{{ define \"a\" }}two{{ end }}", "f3", "{{ define \"a\" }}  {{/* empty */}} {{ end }}",
 		 NULL);
 	assert_int_equal(r.rc, 0);
@@ -520,7 +527,7 @@ static void test_tmpl__failed_parse_adds_nothing(void **state)
 	struct run r;
 
 	(void)state;
-	S_render(&r, NULL, 0, NULL, "main", "{{ template \"a\" }}", "f1", "{{ define \"a\" }}one{{ end }}",
+	t_render(&r, NULL, 0, NULL, "main", "{{ template \"a\" }}", "f1", "{{ define \"a\" }}one{{ end }}",
 		 "f2", "{{ define \"a\" }}two{{ end }}{{ if }}", NULL);
 	assert_int_equal(r.rc, DIAG_EPARSE);
 	assert_string_equal(r.d.msg.ptr, "template: f2:1: missing value for if");
@@ -532,16 +539,16 @@ static void test_tmpl__missingkey_modes(void **state)
 	struct run r;
 
 	(void)state;
-	S_render(&r, NULL, TMPL_MISSINGKEY_ERROR, "{\"a\":{}}", "t", "{{ .Values.a.b }}", NULL);
+	t_render(&r, NULL, TMPL_MISSINGKEY_ERROR, "{\"a\":{}}", "t", "{{ .Values.a.b }}", NULL);
 	assert_string_equal(r.d.msg.ptr,
 			    "template: t:1:10: executing \"t\" at <.Values.a.b>: map has no entry for key \"b\"");
 	run_release(&r);
-	S_render(&r, NULL, TMPL_MISSINGKEY_DEFAULT, "{\"a\":{}}", "t", "{{ .Values.a.b.c }}", NULL);
+	t_render(&r, NULL, TMPL_MISSINGKEY_DEFAULT, "{\"a\":{}}", "t", "{{ .Values.a.b.c }}", NULL);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.out.ptr, "<no value>");
 	run_release(&r);
 	/* helm 4.1.4 */
-	S_expect_helm("{{ .Values.a.b.c }}", "{\"a\":{}}",
+	t_expect_helm("{{ .Values.a.b.c }}", "{\"a\":{}}",
 		      "c/templates/case.yaml:1:10\n  executing \"c/templates/case.yaml\" at <.Values.a.b.c>:\n"
 		      "    nil pointer evaluating interface {}.c");
 }
@@ -594,6 +601,102 @@ static void test_tmpl__type_and_kind_names(void **state)
 	assert_int_equal(tval_truth(&v), 0);
 	tval_release(&v);
 	assert_int_equal(v.kind, TV_INVALID);
+}
+
+static void t_count(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static void test_tmpl__runtime_memory_and_defers(void **state)
+{
+	struct tmpl_rt *rt = NULL;
+	struct tobj *o;
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(tmpl_rt_new(&rt, NULL, 0), 0);
+	o = tmpl_rt_alloc(rt, sizeof(*o));
+	assert_non_null(o);
+	assert_null(o->type);
+	assert_int_equal(tmpl_rt_defer(rt, t_count, &calls), 0);
+	assert_int_equal(tmpl_rt_defer(rt, t_count, &calls), 0);
+	tmpl_rt_free(rt);
+	assert_int_equal(calls, 2);
+}
+
+static void test_tmpl__box_keeps_go_int(void **state)
+{
+	struct tmpl_rt *rt = NULL;
+	struct tval i = tval_int(7), back;
+	json_t *plain, *boxed;
+
+	(void)state;
+	assert_int_equal(tmpl_rt_new(&rt, NULL, 0), 0);
+	plain = tval_to_json(rt, &i);
+	boxed = tval_box(rt, &i);
+	back = tval_from_json(rt, plain);
+	assert_string_equal(tval_type_name(&back), "int64");
+	back = tval_from_json(rt, boxed);
+	assert_string_equal(tval_type_name(&back), "int");
+	assert_int_equal(back.u.i, 7);
+	json_decref(plain);
+	json_decref(boxed);
+	tmpl_rt_free(rt);
+}
+
+struct thread_job {
+	const struct tmpl_set *set;
+	int id;
+	int failures;
+};
+
+static void *t_thread(void *arg)
+{
+	struct thread_job *job = arg;
+	int k;
+
+	for (k = 0; k < 200; k++) {
+		struct tmpl_rt *rt = NULL;
+		struct buf out = BUF_INIT;
+		char want[64];
+		struct tval dot = tval_int(job->id * 1000 + k);
+		if (tmpl_rt_new(&rt, NULL, 0) < 0 || tmpl_execute(&out, job->set, "t", &dot, rt, NULL) < 0)
+			job->failures++;
+		snprintf(want, sizeof(want), "<%d>", job->id * 1000 + k);
+		if (strcmp(out.ptr, want) != 0)
+			job->failures++;
+		buf_release(&out);
+		tmpl_rt_free(rt);
+	}
+	return NULL;
+}
+
+static void test_tmpl__one_set_many_threads(void **state)
+{
+	struct tmpl_funcs *funcs = NULL;
+	struct tmpl_set *set = NULL;
+	const char *text = "{{ define \"x\" }}<{{ printf \"%d\" . }}>{{ end }}{{ template \"x\" . }}";
+	pthread_t th[4];
+	struct thread_job jobs[4];
+	int i;
+
+	(void)state;
+	assert_int_equal(tmpl_funcs_new(&funcs), 0);
+	assert_int_equal(tmpl_set_new(&set, funcs), 0);
+	assert_int_equal(tmpl_set_parse(set, "t", text, strlen(text), NULL), 0);
+	for (i = 0; i < 4; i++) {
+		jobs[i].set = set;
+		jobs[i].id = i + 1;
+		jobs[i].failures = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, t_thread, &jobs[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(jobs[i].failures, 0);
+	}
+	tmpl_set_free(set);
+	tmpl_funcs_free(funcs);
 }
 
 static void test_tmpl__same_set_runs_twice(void **state)
@@ -653,6 +756,9 @@ int main(void)
 		cmocka_unit_test(test_tmpl__sprintf_on_values),
 		cmocka_unit_test(test_tmpl__type_and_kind_names),
 		cmocka_unit_test(test_tmpl__same_set_runs_twice),
+		cmocka_unit_test(test_tmpl__box_keeps_go_int),
+		cmocka_unit_test(test_tmpl__runtime_memory_and_defers),
+		cmocka_unit_test(test_tmpl__one_set_many_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

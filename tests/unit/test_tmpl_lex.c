@@ -13,7 +13,7 @@
 
 #include "render/tmpl/lex.h"
 
-static const char *S_tname(enum item_type t)
+static const char *t_tname(enum item_type t)
 {
 	switch (t) {
 	case ITEM_ERROR: return "error";
@@ -56,7 +56,7 @@ static const char *S_tname(enum item_type t)
 }
 
 /* "type:value" items joined by spaces, up to EOF or an error. */
-static char *S_lex(const char *input, int break_ok)
+static char *t_lex(const char *input, int break_ok)
 {
 	struct lexer l;
 	struct buf b = BUF_INIT;
@@ -68,7 +68,7 @@ static char *S_lex(const char *input, int break_ok)
 		struct item it = lexer__next(&l);
 		if (b.len)
 			buf_addch(&b, ' ');
-		buf_adds(&b, S_tname(it.type));
+		buf_adds(&b, t_tname(it.type));
 		if (it.type != ITEM_EOF) {
 			buf_addch(&b, ':');
 			buf_add(&b, it.val, it.len);
@@ -80,9 +80,9 @@ static char *S_lex(const char *input, int break_ok)
 	return buf_detach(&b, NULL);
 }
 
-static void S_check(const char *input, const char *want)
+static void t_check(const char *input, const char *want)
 {
-	char *got = S_lex(input, 1);
+	char *got = t_lex(input, 1);
 	assert_string_equal(got, want);
 	free(got);
 }
@@ -90,28 +90,28 @@ static void S_check(const char *input, const char *want)
 static void test_tmpl_lex__text_and_empty_action(void **state)
 {
 	(void)state;
-	S_check("", "EOF");
-	S_check("now is the time", "text:now is the time EOF");
-	S_check("{{}}", "{{:{{ }}:}} EOF");
-	S_check("a{{x}}b", "text:a {{:{{ ident:x }}:}} text:b EOF");
+	t_check("", "EOF");
+	t_check("now is the time", "text:now is the time EOF");
+	t_check("{{}}", "{{:{{ }}:}} EOF");
+	t_check("a{{x}}b", "text:a {{:{{ ident:x }}:}} text:b EOF");
 }
 
 static void test_tmpl_lex__comments_are_dropped(void **state)
 {
 	(void)state;
-	S_check("hello-{{/* this is a comment */}}-world", "text:hello- text:-world EOF");
-	S_check("x {{- /* c */ -}} y", "text:x text:y EOF");
+	t_check("hello-{{/* this is a comment */}}-world", "text:hello- text:-world EOF");
+	t_check("x {{- /* c */ -}} y", "text:x text:y EOF");
 }
 
 static void test_tmpl_lex__punctuation_and_keywords(void **state)
 {
 	(void)state;
-	S_check("{{,@% }}", "{{:{{ char:, char:@ char:% space:  }}:}} EOF");
-	S_check("{{((3))}}", "{{:{{ (:( (:( number:3 ):) ):) }}:}} EOF");
-	S_check("{{range if else end with define block template nil}}",
+	t_check("{{,@% }}", "{{:{{ char:, char:@ char:% space:  }}:}} EOF");
+	t_check("{{((3))}}", "{{:{{ (:( (:( number:3 ):) ):) }}:}} EOF");
+	t_check("{{range if else end with define block template nil}}",
 		"{{:{{ range:range space:  if:if space:  else:else space:  end:end space:  with:with space:  "
 		"define:define space:  block:block space:  template:template space:  nil:nil }}:}} EOF");
-	S_check("{{ $x := 1 }}{{ $x = 2 }}",
+	t_check("{{ $x := 1 }}{{ $x = 2 }}",
 		"{{:{{ space:  var:$x space:  :=::= space:  number:1 space:  }}:}} {{:{{ space:  var:$x space:  "
 		"=:= space:  number:2 space:  }}:}} EOF");
 }
@@ -119,41 +119,41 @@ static void test_tmpl_lex__punctuation_and_keywords(void **state)
 static void test_tmpl_lex__fields_variables_and_dots(void **state)
 {
 	(void)state;
-	S_check("{{.x . .2 .x.y.z}}",
+	t_check("{{.x . .2 .x.y.z}}",
 		"{{:{{ field:.x space:  dot:. space:  number:.2 space:  field:.x field:.y field:.z }}:}} EOF");
-	S_check("{{$ $x $x.y}}", "{{:{{ var:$ space:  var:$x space:  var:$x field:.y }}:}} EOF");
-	S_check("{{ (.a).b }}", "{{:{{ space:  (:( field:.a ):) field:.b space:  }}:}} EOF");
+	t_check("{{$ $x $x.y}}", "{{:{{ var:$ space:  var:$x space:  var:$x field:.y }}:}} EOF");
+	t_check("{{ (.a).b }}", "{{:{{ space:  (:( field:.a ):) field:.b space:  }}:}} EOF");
 }
 
 static void test_tmpl_lex__numbers_and_strings(void **state)
 {
 	(void)state;
-	S_check("{{1 02 0x14 0X14 -7.2i 1e3 1E3 +1.2e-4 4.2i 1+2i 1_2 0x1p-2 0b1_0 0o17}}",
+	t_check("{{1 02 0x14 0X14 -7.2i 1e3 1E3 +1.2e-4 4.2i 1+2i 1_2 0x1p-2 0b1_0 0o17}}",
 		"{{:{{ number:1 space:  number:02 space:  number:0x14 space:  number:0X14 space:  "
 		"number:-7.2i space:  number:1e3 space:  number:1E3 space:  number:+1.2e-4 space:  "
 		"number:4.2i space:  complex:1+2i space:  number:1_2 space:  number:0x1p-2 space:  "
 		"number:0b1_0 space:  number:0o17 }}:}} EOF");
-	S_check("{{'a' '\\n' '\\'' '\\\\' '\\u00FF' '\\xFF' '本'}}",
+	t_check("{{'a' '\\n' '\\'' '\\\\' '\\u00FF' '\\xFF' '本'}}",
 		"{{:{{ charconst:'a' space:  charconst:'\\n' space:  charconst:'\\'' space:  charconst:'\\\\' "
 		"space:  charconst:'\\u00FF' space:  charconst:'\\xFF' space:  charconst:'本' }}:}} EOF");
-	S_check("{{\"abc \\n\\t\\\" \"}}", "{{:{{ string:\"abc \\n\\t\\\" \" }}:}} EOF");
-	S_check("{{`abc\\n\nx`}}", "{{:{{ raw:`abc\\n\nx` }}:}} EOF");
-	S_check("{{true false}}", "{{:{{ bool:true space:  bool:false }}:}} EOF");
+	t_check("{{\"abc \\n\\t\\\" \"}}", "{{:{{ string:\"abc \\n\\t\\\" \" }}:}} EOF");
+	t_check("{{`abc\\n\nx`}}", "{{:{{ raw:`abc\\n\nx` }}:}} EOF");
+	t_check("{{true false}}", "{{:{{ bool:true space:  bool:false }}:}} EOF");
 }
 
 static void test_tmpl_lex__trim_markers(void **state)
 {
 	(void)state;
-	S_check("x \n{{- 3 -}}\n y", "text:x {{:{{ number:3 }}:}} text:y EOF");
-	S_check("{{-3}}", "{{:{{ number:-3 }}:}} EOF");
-	S_check("{{3 -}}", "{{:{{ number:3 }}:}} EOF");
-	S_check("{{3  -}}", "{{:{{ number:3 space:  }}:}} EOF");
+	t_check("x \n{{- 3 -}}\n y", "text:x {{:{{ number:3 }}:}} text:y EOF");
+	t_check("{{-3}}", "{{:{{ number:-3 }}:}} EOF");
+	t_check("{{3 -}}", "{{:{{ number:3 }}:}} EOF");
+	t_check("{{3  -}}", "{{:{{ number:3 space:  }}:}} EOF");
 }
 
 static void test_tmpl_lex__newlines_inside_actions(void **state)
 {
 	(void)state;
-	S_check("{{ 1\n| 2 }}", "{{:{{ space:  number:1 space:\n |:| space:  number:2 space:  }}:}} EOF");
+	t_check("{{ 1\n| 2 }}", "{{:{{ space:  number:1 space:\n |:| space:  number:2 space:  }}:}} EOF");
 }
 
 static void test_tmpl_lex__break_is_an_identifier_when_disabled(void **state)
@@ -161,29 +161,29 @@ static void test_tmpl_lex__break_is_an_identifier_when_disabled(void **state)
 	char *got;
 
 	(void)state;
-	got = S_lex("{{break}}", 0);
+	got = t_lex("{{break}}", 0);
 	assert_string_equal(got, "{{:{{ ident:break }}:}} EOF");
 	free(got);
-	S_check("{{break}}", "{{:{{ break:break }}:}} EOF");
+	t_check("{{break}}", "{{:{{ break:break }}:}} EOF");
 }
 
 static void test_tmpl_lex__errors(void **state)
 {
 	(void)state;
-	S_check("{{", "{{:{{ error:unclosed action");
-	S_check("{{ x", "{{:{{ space:  ident:x error:unclosed action");
-	S_check("{{/* x", "error:unclosed comment");
-	S_check("{{/* x */ }}", "error:comment ends before closing delimiter");
-	S_check("{{ \"abc }}", "{{:{{ space:  error:unterminated quoted string");
-	S_check("{{ `abc }}", "{{:{{ space:  error:unterminated raw quoted string");
-	S_check("{{ 'a }}", "{{:{{ space:  error:unterminated character constant");
-	S_check("{{ 3k }}", "{{:{{ space:  error:bad number syntax: \"3k\"");
-	S_check("{{ ) }}", "{{:{{ space:  error:unexpected right paren");
-	S_check("{{ ( }}", "{{:{{ space:  (:( space:  error:unclosed left paren");
-	S_check("{{ : }}", "{{:{{ space:  error:expected :=");
-	S_check("{{ \x01 }}", "{{:{{ space:  error:unrecognized character in action: U+0001");
-	S_check("{{ \xc2\xa7 }}", "{{:{{ space:  error:unrecognized character in action: U+00A7 '\xc2\xa7'");
-	S_check("{{ .a# }}", "{{:{{ space:  error:bad character U+0023 '#'");
+	t_check("{{", "{{:{{ error:unclosed action");
+	t_check("{{ x", "{{:{{ space:  ident:x error:unclosed action");
+	t_check("{{/* x", "error:unclosed comment");
+	t_check("{{/* x */ }}", "error:comment ends before closing delimiter");
+	t_check("{{ \"abc }}", "{{:{{ space:  error:unterminated quoted string");
+	t_check("{{ `abc }}", "{{:{{ space:  error:unterminated raw quoted string");
+	t_check("{{ 'a }}", "{{:{{ space:  error:unterminated character constant");
+	t_check("{{ 3k }}", "{{:{{ space:  error:bad number syntax: \"3k\"");
+	t_check("{{ ) }}", "{{:{{ space:  error:unexpected right paren");
+	t_check("{{ ( }}", "{{:{{ space:  (:( space:  error:unclosed left paren");
+	t_check("{{ : }}", "{{:{{ space:  error:expected :=");
+	t_check("{{ \x01 }}", "{{:{{ space:  error:unrecognized character in action: U+0001");
+	t_check("{{ \xc2\xa7 }}", "{{:{{ space:  error:unrecognized character in action: U+00A7 '\xc2\xa7'");
+	t_check("{{ .a# }}", "{{:{{ space:  error:bad character U+0023 '#'");
 }
 
 static void test_tmpl_lex__item_strings(void **state)

@@ -107,6 +107,12 @@ static const struct ycase cases[] = {
 	OK(V, "a: 1e400", "{\"a\": \"1e400\"}"),
 	OK(V, "a: 1_000.5", "{\"a\": 1000.5}"),
 	OK(V, "a: 0x1p3", "{\"a\": \"0x1p3\"}"),
+	/* go-yaml's fallbacks after ParseInt(s, 0) (helm 4.1.4) */
+	OK(V, "a: 0b-101\nb: 0b+101\nc: 0o+7\nd: -0b-1",
+	   "{\"a\": -5.0, \"b\": 5.0, \"c\": \"0o+7\", \"d\": \"-0b-1\"}"),
+	/* a '.'-led text goes to ParseFloat as it is (helm 4.1.4) */
+	OK(V, "a: .5_0\nb: .1_2e1_0\nc: ._5\nd: .5_",
+	   "{\"a\": 0.5, \"b\": 1200000000.0, \"c\": \"._5\", \"d\": \".5_\"}"),
 	OK(V, "a: 6.02e+23", "{\"a\": 6.02e23}"),
 	OK(V, "a: 1e-7", "{\"a\": 1e-7}"),
 	OK(V, "a: -0", "{\"a\": 0.0}"),
@@ -115,6 +121,12 @@ static const struct ycase cases[] = {
 	OK(V, "a: inf", "{\"a\": \"inf\"}"),
 	OK(V, "a: nan", "{\"a\": \"nan\"}"),
 	OK(V, "a: Infinity", "{\"a\": \"Infinity\"}"),
+	/* go-yaml rejects "\/" (libyaml 0.2.5 accepts it); helm and kubectl
+	 * both fail with "found unknown escape character" */
+	ERR(V, "a: \"x\\/y\"", "found unknown escape character", 1, 6),
+	ERR(K, "a: \"x\\/y\"", "found unknown escape character", 1, 6),
+	OK(V, "a: \"x\\\\/y\"", "{\"a\": \"x\\\\/y\"}"),
+	OK(V, "a: 'x\\/y'", "{\"a\": \"x\\\\/y\"}"),
 	ERR(V, "a: .inf", "json: unsupported value: +Inf", 1, 4),
 	ERR(V, "a: -.Inf", "json: unsupported value: -Inf", 1, 4),
 	ERR(V, "a: +.INF", "json: unsupported value: +Inf", 1, 4),
@@ -293,6 +305,11 @@ static const struct ycase cases[] = {
 	OK(K, "a: 1.5", "{\"a\": 1.5}"),
 	OK(K, "a: 1e400", "{\"a\": \"1e400\"}"),
 	OK(K, "a: 0x1p3", "{\"a\": \"0x1p3\"}"),
+	/* v3 adds the signed "0o" fallback (kubectl kustomize 5.7.1 reads these
+	 * keys as 7, -7, -5 and 0.5) */
+	OK(K, "a: 0o+7\nb: 0o-7\nc: 0b-101\nd: .5_0\ne: -0o-7",
+	   "{\"a\": 7, \"b\": -7, \"c\": -5, \"d\": 0.5, \"e\": \"-0o-7\"}"),
+	ERR(K, "m:\n  0o+7: a", "json: unsupported type: map[interface {}]interface {}", 2, 3),
 	OK(K, "a: !!float 3", "{\"a\": 3.0}"),
 	ERR(K, "a: .inf", "json: unsupported value: +Inf", 1, 4),
 	ERR(K, "a: .NaN", "json: unsupported value: NaN", 1, 4),

@@ -1,0 +1,159 @@
+/*
+ * hydrate kustomize [DIR]: what `kustomize build DIR` prints.
+ */
+#include "cmd/cmd.h"
+#include "cmd/exitcode.h"
+#include "cmd/opt.h"
+#include "render/buf.h"
+#include "render/diag.h"
+#include "render/kustomize/kustomize.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum {
+	OPT_REORDER = 1,
+	OPT_LOAD_RESTRICTOR,
+	OPT_MANAGEDBY,
+	OPT_OUTPUT,
+	OPT_FS_ROOT,
+	OPT_HELP
+};
+
+static const struct opt options[] = {
+	{ "reorder", 0, 1, OPT_REORDER },
+	{ "load-restrictor", 0, 1, OPT_LOAD_RESTRICTOR },
+	{ "load_restrictor", 0, 1, OPT_LOAD_RESTRICTOR },
+	{ "enable-managedby-label", 0, 0, OPT_MANAGEDBY },
+	{ "output", 'o', 1, OPT_OUTPUT },
+	{ "fs-root", 0, 1, OPT_FS_ROOT },
+	{ "help", 'h', 0, OPT_HELP },
+	{ NULL, 0, 0, 0 },
+};
+
+int cmd_kustomize(int argc, char **argv)
+{
+	struct kustomize_opts o = KUSTOMIZE_OPTS_INIT;
+	struct optstate opts;
+	struct diag d = DIAG_INIT;
+	struct buf out = BUF_INIT, warnings = BUF_INIT;
+	const char *dir = NULL, *output = NULL, *arg;
+	int id, status = EXIT_USAGE, error;
+	struct stat st;
+
+	opt_init(&opts, "kustomize", options, argc, argv);
+	while ((id = opt_next(&opts, &arg)) != -1) {
+		switch (id) {
+		case -2:
+			goto done;
+		case OPT_HELP:
+			status = cmd_print_usage(cmd_find("kustomize"));
+			goto done;
+		case OPT_REORDER:
+			if (strcmp(arg, "legacy") == 0) {
+				o.reorder = KUSTOMIZE_REORDER_LEGACY;
+			} else if (strcmp(arg, "none") == 0) {
+				o.reorder = KUSTOMIZE_REORDER_NONE;
+			} else {
+				cmd_usage_error("kustomize",
+						"illegal flag value --reorder %s; legal values: legacy, none",
+						arg);
+				goto done;
+			}
+			break;
+		case OPT_LOAD_RESTRICTOR:
+			if (strcmp(arg, "LoadRestrictionsRootOnly") == 0) {
+				o.load_restrictor = KUSTOMIZE_LOAD_ROOT_ONLY;
+			} else if (strcmp(arg, "LoadRestrictionsNone") == 0) {
+				o.load_restrictor = KUSTOMIZE_LOAD_NONE;
+			} else {
+				cmd_usage_error("kustomize",
+						"illegal flag value --load-restrictor %s; legal values: "
+						"LoadRestrictionsRootOnly, LoadRestrictionsNone", arg);
+				goto done;
+			}
+			break;
+		case OPT_MANAGEDBY:
+			o.add_managedby_label = 1;
+			break;
+		case OPT_OUTPUT:
+			output = arg;
+			break;
+		case OPT_FS_ROOT:
+			o.fs_root = arg;
+			break;
+		case 0:
+			if (dir) {
+				cmd_usage_error("kustomize", "specify one path to kustomization.yaml");
+				goto done;
+			}
+			dir = arg;
+			break;
+		}
+	}
+	o.warnings = &warnings;
+	if (output && stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* -o DIR: one file per resource, as kustomize build writes them. */
+		struct kustomize_file *files = NULL;
+		size_t nfiles = 0;
+
+		error = kustomize_build_files(&files, &nfiles, dir ? dir : ".", &o, &d);
+		fwrite(warnings.ptr, 1, warnings.len, stderr);
+		if (error < 0) {
+			fprintf(stderr, "Error: %s\n", d.msg.len ? d.msg.ptr : diag_code_name(error));
+			status = exit_status_for(error);
+			goto done;
+		}
+		status = EXIT_OK;
+		for (size_t i = 0; i < nfiles && status == EXIT_OK; i++) {
+			struct buf path = BUF_INIT;
+			FILE *f;
+
+			buf_addf(&path, "%s/%s", output, files[i].name);
+			f = fopen(path.ptr, "wb");
+			if (!f || fwrite(files[i].data.ptr, 1, files[i].data.len, f) != files[i].data.len ||
+			    fclose(f) != 0) {
+				fprintf(stderr, "Error: open %s: %s\n", path.ptr, strerror(errno));
+				if (f)
+					fclose(f);
+				status = EXIT_USAGE;
+			}
+			buf_release(&path);
+		}
+		kustomize_files_free(files, nfiles);
+		goto done;
+	}
+	error = kustomize_build(&out, dir ? dir : ".", &o, &d);
+	fwrite(warnings.ptr, 1, warnings.len, stderr);
+	if (error < 0) {
+		fprintf(stderr, "Error: %s\n", d.msg.len ? d.msg.ptr : diag_code_name(error));
+		status = exit_status_for(error);
+		goto done;
+	}
+	if (output) {
+		FILE *f = fopen(output, "wb");
+
+		if (!f || fwrite(out.ptr, 1, out.len, f) != out.len) {
+			fprintf(stderr, "Error: open %s: %s\n", output, strerror(errno));
+			if (f)
+				fclose(f);
+			status = EXIT_USAGE;
+			goto done;
+		}
+		if (fclose(f) != 0) {
+			fprintf(stderr, "Error: write %s: %s\n", output, strerror(errno));
+			status = EXIT_USAGE;
+			goto done;
+		}
+	} else {
+		fwrite(out.ptr, 1, out.len, stdout);
+	}
+	status = EXIT_OK;
+done:
+	diag_release(&d);
+	buf_release(&out);
+	buf_release(&warnings);
+	return status;
+}

@@ -1,0 +1,1507 @@
+/*
+ * gitops/git: a bare cache of the GitOps repository, through libgit2.
+ * See git.h for the contract; this file says why things are done so.
+ */
+#include "gitops/git.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <openssl/evp.h>
+
+/* Trees are acyclic, but a crafted repository can nest deeply. */
+#define S_MAX_DEPTH 256
+#define S_PRIVATE_NS "refs/hydrate/heads/"
+#define S_PUSH_NS "refs/hydrate/push/"
+#define S_REMOTE "origin"
+#define S_LOCK_RETRIES 10
+
+struct repo_cache {
+	git_repository *repo;
+	pthread_mutex_t lock; /* held by every public operation */
+	char *path;      /* the bare repository's directory */
+	char *url;       /* without userinfo: what messages show */
+	char *url_user;  /* userinfo from the URL, percent-decoded, or NULL */
+	char *url_pass;
+	char *username, *token, *ssh_key, *ssh_pubkey, *ssh_passphrase;
+	int insecure;
+	int local;       /* a path or file:// URL: no credentials */
+	int http;        /* http:// or https:// */
+};
+
+/* One per network operation: what the callbacks saw. */
+struct S_op {
+	struct repo_cache *cache;
+	int userpass_tries, ssh_tries;
+	int auth_failed;
+	struct buf msg;       /* our own reason, preferred over libgit2's */
+	struct buf rejected;  /* a push status the remote sent back */
+};
+
+#define S_OP_INIT(c) { (c), 0, 0, 0, BUF_INIT, BUF_INIT }
+
+static pthread_once_t S_once = PTHREAD_ONCE_INIT;
+static int S_init_error;
+
+static void S_init(void)
+{
+	/* Never shut down: shutdown is process-wide and a thread pool may
+	 * still hold caches. git_libgit2_init returns the init count. */
+	S_init_error = git_libgit2_init() < 0;
+}
+
+static int S_global_init(struct diag *d)
+{
+	pthread_once(&S_once, S_init);
+	if (S_init_error)
+		return diag_set(d, DIAG_EGENERIC, "cannot initialise libgit2");
+	return 0;
+}
+
+static void S_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static char *S_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Object ids */
+
+void repo_oid_fmt(char out[REPO_OID_HEXSZ + 1], const struct repo_oid *oid)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < sizeof(oid->id); i++) {
+		out[2 * i] = hex[oid->id[i] >> 4];
+		out[2 * i + 1] = hex[oid->id[i] & 15];
+	}
+	out[REPO_OID_HEXSZ] = '\0';
+}
+
+static int S_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int repo_oid_parse(struct repo_oid *out, const char *hex)
+{
+	if (!hex || strlen(hex) != REPO_OID_HEXSZ)
+		return DIAG_EINVALID;
+	for (size_t i = 0; i < sizeof(out->id); i++) {
+		int hi = S_hexval((unsigned char)hex[2 * i]);
+		int lo = S_hexval((unsigned char)hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return DIAG_EINVALID;
+		out->id[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int repo_oid_equal(const struct repo_oid *a, const struct repo_oid *b)
+{
+	return memcmp(a->id, b->id, sizeof(a->id)) == 0;
+}
+
+static void S_to_git(git_oid *out, const struct repo_oid *oid)
+{
+	memcpy(out->id, oid->id, sizeof(oid->id));
+}
+
+static void S_from_git(struct repo_oid *out, const git_oid *oid)
+{
+	memcpy(out->id, oid->id, sizeof(out->id));
+}
+
+/* ------------------------------------------------------------------ */
+/* Redaction */
+
+static int S_replace_all(struct buf *out, const char *in, size_t len,
+			 const char *needle)
+{
+	size_t nlen = strlen(needle), i = 0;
+
+	while (i < len) {
+		if (len - i >= nlen && memcmp(in + i, needle, nlen) == 0) {
+			buf_adds(out, "***");
+			i += nlen;
+		} else {
+			buf_addch(out, in[i++]);
+		}
+	}
+	return buf_oom(out) ? -1 : 0;
+}
+
+/* Ends an authority: what cannot be inside "user:pass@host:port". */
+static int S_authority_end(int c)
+{
+	return c == '\0' || c == '/' || c == ' ' || c == '\t' || c == '\n' ||
+	       c == '\r' || c == '\'' || c == '"' || c == '?' || c == '#' ||
+	       c == '<' || c == '>';
+}
+
+int repo_redact(struct buf *out, const char *text, const char *const *secrets,
+		size_t n)
+{
+	struct buf cur = BUF_INIT, next = BUF_INIT;
+	int error = 0;
+
+	buf_adds(&cur, text ? text : "");
+	for (size_t s = 0; s < n; s++) {
+		if (!secrets[s] || strlen(secrets[s]) < 4)
+			continue;
+		buf_reset(&next);
+		S_replace_all(&next, cur.ptr, cur.len, secrets[s]);
+		buf_set(&cur, next.ptr, next.len);
+	}
+	for (size_t i = 0; i < cur.len;) {
+		if (cur.len - i >= 3 && memcmp(cur.ptr + i, "://", 3) == 0) {
+			size_t start = i + 3, end = start, at = 0;
+			int has_at = 0;
+
+			while (end < cur.len && !S_authority_end((unsigned char)cur.ptr[end])) {
+				if (cur.ptr[end] == '@') {
+					at = end;
+					has_at = 1;
+				}
+				end++;
+			}
+			buf_adds(out, "://");
+			if (has_at) {
+				buf_adds(out, "***");
+				buf_add(out, cur.ptr + at, end - at);
+			} else {
+				buf_add(out, cur.ptr + start, end - start);
+			}
+			i = end;
+		} else {
+			buf_addch(out, cur.ptr[i++]);
+		}
+	}
+	if (buf_oom(out) || buf_oom(&cur) || buf_oom(&next))
+		error = DIAG_ENOMEM;
+	buf_release(&cur);
+	buf_release(&next);
+	return error;
+}
+
+static const char *const S_token_vars[] = {
+	"HYDRATE_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "GITEA_TOKEN"
+};
+static const char *const S_token_users[] = {
+	"x-access-token", "x-access-token", "oauth2", "hydrate"
+};
+
+/* Every secret a message could carry, for repo_redact. */
+static size_t S_secrets(const char **out, const struct repo_cache *c)
+{
+	size_t n = 0;
+
+	if (c) {
+		out[n++] = c->token;
+		out[n++] = c->url_pass;
+		out[n++] = c->ssh_passphrase;
+		/* https://TOKEN@host: the user name may be the token */
+		out[n++] = c->http ? c->url_user : NULL;
+	}
+	for (size_t i = 0; i < sizeof(S_token_vars) / sizeof(*S_token_vars); i++)
+		out[n++] = getenv(S_token_vars[i]);
+	return n;
+}
+
+/* Appends text to d's message, redacted. */
+static void S_add_redacted(struct diag *d, const struct repo_cache *c,
+			   const char *text)
+{
+	const char *secrets[9];
+	size_t n = S_secrets(secrets, c);
+
+	if (d)
+		repo_redact(&d->msg, text, secrets, n);
+}
+
+/* A server's way of saying the repository does not exist (git daemon,
+ * HTTP, ssh and local transports of libgit2 1.5). */
+static int S_says_no_repository(const char *msg)
+{
+	return strstr(msg, "no such repository") ||
+	       strstr(msg, "status code: 404") ||
+	       strstr(msg, "could not find repository") ||
+	       strstr(msg, "does not appear to be a git repository") ||
+	       strstr(msg, "Repository not found");
+}
+
+/*
+ * Sets d from a failed libgit2 call: the code from the error class, the
+ * message "<what>: <reason>" with the reason redacted. what is ours and
+ * holds no secret (the URL in it is already clean).
+ */
+static int S_fail(struct diag *d, int gerr, struct S_op *op,
+		  const struct repo_cache *c, const char *what)
+{
+	const git_error *e = git_error_last();
+	int code = DIAG_EGENERIC;
+
+	if ((op && op->auth_failed) || gerr == GIT_EAUTH)
+		code = DIAG_EAUTH;
+	else if (e && e->message && S_says_no_repository(e->message))
+		code = DIAG_ENOTFOUND;
+	else if (gerr == GIT_ECERTIFICATE)
+		code = DIAG_ENET;
+	else if (e && (e->klass == GIT_ERROR_NET || e->klass == GIT_ERROR_HTTP ||
+		       e->klass == GIT_ERROR_SSH || e->klass == GIT_ERROR_SSL ||
+		       e->klass == GIT_ERROR_OS))
+		code = DIAG_ENET;
+	else if (gerr == GIT_ENOTFOUND)
+		code = DIAG_ENOTFOUND;
+	else if (gerr == GIT_ENONFASTFORWARD)
+		code = DIAG_ECONFLICT;
+	if (!d)
+		return code;
+	diag_set(d, code, "%s: ", what);
+	if (op && op->msg.len)
+		S_add_redacted(d, c, op->msg.ptr);
+	else if (e && e->message)
+		S_add_redacted(d, c, e->message);
+	else
+		buf_addf(&d->msg, "libgit2 error %d", gerr);
+	return code;
+}
+
+/* ------------------------------------------------------------------ */
+/* URLs and the cache */
+
+static int S_unhex_pct(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		if (r[0] == '%' && S_hexval((unsigned char)r[1]) >= 0 &&
+		    S_hexval((unsigned char)r[2]) >= 0) {
+			*w++ = (char)(S_hexval((unsigned char)r[1]) << 4 |
+				      S_hexval((unsigned char)r[2]));
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return 0;
+}
+
+/*
+ * Splits url_or_path into the clean URL and its userinfo. Local paths are
+ * made absolute, so the cache does not depend on the working directory.
+ */
+static int S_parse_url(struct repo_cache *c, const char *in, struct diag *d)
+{
+	const char *scheme_end = strstr(in, "://");
+	const char *colon = strchr(in, ':');
+	const char *slash = strchr(in, '/');
+	struct buf url = BUF_INIT;
+
+	if (!*in)
+		return diag_set(d, DIAG_EINVALID, "empty repository URL");
+	if (scheme_end && (!slash || scheme_end < slash)) {
+		const char *auth = scheme_end + 3, *end = auth, *at = NULL;
+
+		while (!S_authority_end((unsigned char)*end)) {
+			if (*end == '@')
+				at = end;
+			end++;
+		}
+		buf_add(&url, in, (size_t)(auth - in));
+		if (at) {
+			const char *sep = memchr(auth, ':', (size_t)(at - auth));
+			size_t ulen = (size_t)((sep ? sep : at) - auth);
+
+			c->url_user = strndup(auth, ulen);
+			if (sep)
+				c->url_pass = strndup(sep + 1, (size_t)(at - sep - 1));
+			if (!c->url_user || (sep && !c->url_pass))
+				goto oom;
+			S_unhex_pct(c->url_user);
+			if (c->url_pass)
+				S_unhex_pct(c->url_pass);
+			if (!*c->url_user) {
+				free(c->url_user);
+				c->url_user = NULL;
+			}
+			auth = at + 1;
+		}
+		buf_adds(&url, auth);
+		c->local = strncmp(in, "file://", 7) == 0;
+		c->http = strncmp(in, "http://", 7) == 0 || strncmp(in, "https://", 8) == 0;
+		/* ssh://user@host keeps its user name (no secret) in the URL. */
+		if (!c->http && at && !c->url_pass) {
+			free(c->url_user);
+			c->url_user = NULL;
+			buf_reset(&url);
+			buf_adds(&url, in);
+		}
+	} else if (colon && (!slash || colon < slash) && colon != in) {
+		/* scp-like user@host:path: ssh, userinfo kept (it is no secret) */
+		buf_adds(&url, in);
+	} else if (in[0] == '/') {
+		buf_adds(&url, in);
+		c->local = 1;
+	} else {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return diag_set(d, DIAG_EGENERIC, "cannot resolve '%s': %s",
+					in, strerror(errno));
+		buf_addf(&url, "%s/%s", cwd, in);
+		c->local = 1;
+	}
+	if (buf_oom(&url))
+		goto oom;
+	c->url = buf_detach(&url, NULL);
+	return 0;
+oom:
+	buf_release(&url);
+	return diag_set(d, DIAG_ENOMEM, "out of memory");
+}
+
+static int S_mkdirs(const char *path)
+{
+	char *p = strdup(path);
+	int error = 0;
+
+	if (!p)
+		return -1;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST)
+			error = -1;
+		*s = '/';
+	}
+	if (!error && mkdir(p, 0777) < 0 && errno != EEXIST)
+		error = -1;
+	free(p);
+	return error;
+}
+
+static int S_cache_name(struct buf *out, const char *dir, const char *url)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (!EVP_Digest(url, strlen(url), md, &mdlen, EVP_sha256(), NULL))
+		return -1;
+	buf_addf(out, "%s/", dir);
+	for (unsigned int i = 0; i < 20 && i < mdlen; i++)
+		buf_addf(out, "%02x", md[i]);
+	buf_adds(out, ".git");
+	return buf_oom(out) ? -1 : 0;
+}
+
+/*
+ * The remote libgit2 works with: in memory, not looked up by name, with
+ * url.<base>.insteadOf ignored. Rewriting would make the remote depend on
+ * the machine's configuration. (git_remote_lookup in libgit2 1.5.1 also
+ * leaks PCRE2 match data on every call; this path does not.)
+ */
+static int S_remote(git_remote **out, struct repo_cache *c)
+{
+	git_remote_create_options opts;
+
+	git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	opts.repository = c->repo;
+	opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+		     GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	return git_remote_create_with_opts(out, c->url, &opts);
+}
+
+/* Records the remote in the cache's config, for people and git tools that
+ * look at the cache; hydrate itself uses S_remote. */
+static int S_setup_remote(struct repo_cache *c, struct diag *d)
+{
+	git_remote_create_options opts;
+	git_config *cfg = NULL;
+	git_remote *remote = NULL;
+	git_buf url = GIT_BUF_INIT;
+	int error;
+
+	if ((error = git_repository_config(&cfg, c->repo)) < 0)
+		goto done;
+	error = git_config_get_string_buf(&url, cfg, "remote." S_REMOTE ".url");
+	if (error == GIT_ENOTFOUND) {
+		git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+		opts.repository = c->repo;
+		opts.name = S_REMOTE;
+		opts.fetchspec = "+refs/heads/*:" S_PRIVATE_NS "*";
+		opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+		error = git_remote_create_with_opts(&remote, c->url, &opts);
+	} else if (error == 0 && strcmp(url.ptr, c->url) != 0) {
+		error = git_remote_set_url(c->repo, S_REMOTE, c->url);
+	}
+done:
+	git_remote_free(remote);
+	git_config_free(cfg);
+	git_buf_dispose(&url);
+	if (error < 0) {
+		struct buf what = BUF_INIT;
+
+		buf_addf(&what, "cannot configure the remote '%s' in '%s'", c->url, c->path);
+		error = S_fail(d, error, NULL, c, what.ptr);
+		buf_release(&what);
+	}
+	return error;
+}
+
+int repo_cache_open(struct repo_cache **out, const char *url_or_path,
+		    const char *cache_dir, const struct repo_auth *auth,
+		    struct diag *d)
+{
+	struct repo_cache *c = NULL;
+	struct buf path = BUF_INIT;
+	int error;
+
+	*out = NULL;
+	if ((error = S_global_init(d)) < 0)
+		return error;
+	if (!url_or_path || !cache_dir || !*cache_dir)
+		return diag_set(d, DIAG_EINVALID, "no repository URL or cache directory");
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		free(c);
+		return diag_set(d, DIAG_EGENERIC, "cannot create a mutex");
+	}
+	if ((error = S_parse_url(c, url_or_path, d)) < 0)
+		goto done;
+	if (auth) {
+		c->username = S_strdup(auth->username);
+		c->token = S_strdup(auth->token);
+		c->ssh_key = S_strdup(auth->ssh_key);
+		c->ssh_pubkey = S_strdup(auth->ssh_pubkey);
+		c->ssh_passphrase = S_strdup(auth->ssh_passphrase);
+		c->insecure = auth->insecure_skip_tls_verify;
+		if ((auth->username && !c->username) || (auth->token && !c->token) ||
+		    (auth->ssh_key && !c->ssh_key) ||
+		    (auth->ssh_pubkey && !c->ssh_pubkey) ||
+		    (auth->ssh_passphrase && !c->ssh_passphrase)) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	if (S_mkdirs(cache_dir) < 0) {
+		error = diag_set(d, DIAG_EGENERIC, "cannot create the cache directory '%s': %s",
+				 cache_dir, strerror(errno));
+		goto done;
+	}
+	if (S_cache_name(&path, cache_dir, c->url) < 0) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	c->path = buf_detach(&path, NULL);
+	error = git_repository_open_bare(&c->repo, c->path);
+	if (error == GIT_ENOTFOUND)
+		error = git_repository_init(&c->repo, c->path, 1);
+	if (error < 0) {
+		struct buf what = BUF_INIT;
+
+		buf_addf(&what, "cannot open the cache '%s' for '%s'", c->path, c->url);
+		error = S_fail(d, error, NULL, c, what.ptr);
+		buf_release(&what);
+		goto done;
+	}
+	if ((error = S_setup_remote(c, d)) < 0)
+		goto done;
+	*out = c;
+	c = NULL;
+done:
+	buf_release(&path);
+	repo_cache_free(c);
+	return error;
+}
+
+void repo_cache_free(struct repo_cache *c)
+{
+	if (!c)
+		return;
+	git_repository_free(c->repo);
+	free(c->path);
+	free(c->url);
+	free(c->url_user);
+	if (c->url_pass)
+		memset(c->url_pass, 0, strlen(c->url_pass));
+	free(c->url_pass);
+	free(c->username);
+	if (c->token)
+		memset(c->token, 0, strlen(c->token));
+	free(c->token);
+	free(c->ssh_key);
+	free(c->ssh_pubkey);
+	free(c->ssh_passphrase);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+const char *repo_cache_path(const struct repo_cache *c)
+{
+	return c->path;
+}
+
+const char *repo_cache_url(const struct repo_cache *c)
+{
+	return c->url;
+}
+
+/* ------------------------------------------------------------------ */
+/* Callbacks */
+
+/* Fails the credential request with "reason 'arg'" (arg may be NULL;
+ * quoted if quote is set). */
+static int S_auth_error(struct S_op *op, const char *reason, const char *arg,
+			int quote)
+{
+	op->auth_failed = 1;
+	buf_reset(&op->msg);
+	buf_adds(&op->msg, reason);
+	if (arg)
+		buf_addf(&op->msg, quote ? " '%s'" : " %s", arg);
+	git_error_set_str(GIT_ERROR_NET, op->msg.ptr);
+	return GIT_EAUTH;
+}
+
+static int S_credentials(git_credential **out, const char *url,
+			 const char *user_from_url, unsigned int allowed,
+			 void *payload)
+{
+	struct S_op *op = payload;
+	struct repo_cache *c = op->cache;
+	const char *user = c->username ? c->username : user_from_url;
+
+	if (!user)
+		user = c->url_user;
+	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+		if (!user)
+			user = "git";
+		if (op->ssh_tries++ > 0)
+			return S_auth_error(op, "the server refused the SSH key of user", user, 1);
+		if (c->ssh_key)
+			return git_credential_ssh_key_new(out, user, c->ssh_pubkey,
+							  c->ssh_key, c->ssh_passphrase);
+		return git_credential_ssh_key_from_agent(out, user);
+	}
+	if (allowed & GIT_CREDENTIAL_USERNAME)
+		return git_credential_username_new(out, user ? user : "git");
+	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+		const char *token = c->token ? c->token : c->url_pass;
+		const char *from = c->token ? "the caller" : "the URL";
+		const char *conv = "x-access-token";
+
+		for (size_t i = 0; !token && i < sizeof(S_token_vars) / sizeof(*S_token_vars); i++) {
+			const char *v = getenv(S_token_vars[i]);
+
+			if (v && *v) {
+				token = v;
+				from = S_token_vars[i];
+				conv = S_token_users[i];
+			}
+		}
+		if (!token && c->url_user && !c->username) {
+			/* https://TOKEN@host, as GitHub and Gitea accept it */
+			if (op->userpass_tries++ > 0)
+				return S_auth_error(op, "the server refused the user name in the URL", NULL, 0);
+			return git_credential_userpass_plaintext_new(out, c->url_user, "");
+		}
+		if (!token)
+			return S_auth_error(op, "authentication required but no token is set "
+				"(HYDRATE_TOKEN, GITHUB_TOKEN, GITLAB_TOKEN or GITEA_TOKEN)", NULL, 0);
+		if (op->userpass_tries++ > 0)
+			return S_auth_error(op, "the server refused the token from", from, 0);
+		if (!user)
+			user = getenv("HYDRATE_USERNAME");
+		if (!user || !*user)
+			user = conv;
+		return git_credential_userpass_plaintext_new(out, user, token);
+	}
+	return S_auth_error(op, "the server asks for a kind of credential hydrate does not support", NULL, 0);
+}
+
+static int S_certificate_check(git_cert *cert, int valid, const char *host,
+			       void *payload)
+{
+	struct S_op *op = payload;
+
+	/* Accept what libgit2 could not verify only when the user turned
+	 * verification off by name; otherwise keep libgit2's verdict. */
+	if (op->cache->insecure)
+		return 0;
+	return GIT_PASSTHROUGH;
+}
+
+static int S_push_update(const char *refname, const char *status, void *payload)
+{
+	struct S_op *op = payload;
+
+	if (status && !op->rejected.len)
+		buf_adds(&op->rejected, status);
+	return 0;
+}
+
+static void S_callbacks(git_remote_callbacks *cb, struct S_op *op)
+{
+	cb->credentials = S_credentials;
+	cb->certificate_check = S_certificate_check;
+	cb->push_update_reference = S_push_update;
+	cb->payload = op;
+}
+
+static void S_op_release(struct S_op *op)
+{
+	buf_release(&op->msg);
+	buf_release(&op->rejected);
+}
+
+/* ------------------------------------------------------------------ */
+/* Fetch */
+
+static int S_check_branch(struct buf *ref, const char *ns, const char *branch,
+			  struct diag *d)
+{
+	int valid = 0;
+
+	if (!branch || !*branch)
+		return diag_set(d, DIAG_EINVALID, "empty branch name");
+	buf_addf(ref, "%s%s", ns, branch);
+	if (buf_oom(ref))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	if (git_reference_name_is_valid(&valid, ref->ptr) < 0 || !valid)
+		return diag_set(d, DIAG_EINVALID, "invalid branch name '%s'", branch);
+	return 0;
+}
+
+static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branch,
+	       struct diag *d)
+{
+	git_fetch_options opts;
+	struct S_op op = S_OP_INIT(c);
+	struct buf src = BUF_INIT, dst = BUF_INIT, spec = BUF_INIT, what = BUF_INIT;
+	git_remote *remote = NULL;
+	const git_remote_head **heads = NULL;
+	git_reference *ref = NULL;
+	git_commit *commit = NULL;
+	char *specs[1];
+	git_strarray refspecs = { specs, 1 };
+	size_t nheads = 0, i;
+	int error;
+
+	if ((error = S_check_branch(&src, "refs/heads/", branch, d)) < 0 ||
+	    (error = S_check_branch(&dst, S_PRIVATE_NS, branch, d)) < 0)
+		goto done;
+	buf_addf(&spec, "+%s:%s", src.ptr, dst.ptr);
+	buf_addf(&what, "cannot fetch '%s' from '%s'", branch, c->url);
+	if (buf_oom(&spec) || buf_oom(&what)) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	specs[0] = spec.ptr;
+	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+	S_callbacks(&opts.callbacks, &op);
+	opts.prune = GIT_FETCH_NO_PRUNE;
+	opts.update_fetchhead = 0;
+	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	opts.proxy_opts.type = c->local ? GIT_PROXY_NONE : GIT_PROXY_AUTO;
+	if (c->local) {
+		/* libgit2 takes a missing local path for an unknown protocol */
+		const char *p = strncmp(c->url, "file://", 7) == 0 ? c->url + 7 : c->url;
+		struct stat st;
+
+		if (stat(p, &st) < 0) {
+			error = diag_set(d, DIAG_ENOTFOUND, "%s: no such repository", what.ptr);
+			goto done;
+		}
+	}
+	if ((error = S_remote(&remote, c)) < 0) {
+		error = S_fail(d, error, &op, c, what.ptr);
+		goto done;
+	}
+	/* Another cache object (thread or process) updating the same ref
+	 * holds its lock for a moment: libgit2 fails at once, so retry. */
+	for (int tries = 0;; tries++) {
+		error = git_remote_fetch(remote, &refspecs, &opts, "hydrate: fetch");
+		if (error != GIT_ELOCKED || tries == S_LOCK_RETRIES)
+			break;
+		S_sleep_ms(20 + 20 * tries);
+	}
+	if (error < 0 || (error = git_remote_ls(&heads, &nheads, remote)) < 0) {
+		error = S_fail(d, error, &op, c, what.ptr);
+		goto done;
+	}
+	/* A refspec whose source the remote lacks fetches nothing and is no
+	 * error to libgit2: the advertisement says whether the branch exists. */
+	for (i = 0; i < nheads; i++)
+		if (strcmp(heads[i]->name, src.ptr) == 0)
+			break;
+	if (i == nheads) {
+		if (git_reference_lookup(&ref, c->repo, dst.ptr) == 0)
+			git_reference_delete(ref);
+		error = diag_set(d, DIAG_ENOTFOUND, "branch '%s' not found on '%s'",
+				 branch, c->url);
+		goto done;
+	}
+	/* The ref was updated from this very advertisement; check the commit
+	 * arrived rather than trusting it. */
+	if ((error = git_commit_lookup(&commit, c->repo, &heads[i]->oid)) < 0) {
+		error = S_fail(d, error, &op, c, what.ptr);
+		goto done;
+	}
+	S_from_git(out, &heads[i]->oid);
+done:
+	git_commit_free(commit);
+	git_reference_free(ref);
+	git_remote_free(remote);
+	buf_release(&src);
+	buf_release(&dst);
+	buf_release(&spec);
+	buf_release(&what);
+	S_op_release(&op);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading */
+
+static int S_tree_of(git_tree **out, struct repo_cache *c,
+			 const struct repo_oid *oid, struct diag *d)
+{
+	git_commit *commit = NULL;
+	git_oid goid;
+	char hex[REPO_OID_HEXSZ + 1];
+	int error;
+
+	S_to_git(&goid, oid);
+	if ((error = git_commit_lookup(&commit, c->repo, &goid)) < 0 ||
+	    (error = git_commit_tree(out, commit)) < 0) {
+		repo_oid_fmt(hex, oid);
+		if (error == GIT_ENOTFOUND)
+			error = diag_set(d, DIAG_ENOTFOUND, "commit '%s' not found in the cache of '%s'",
+					 hex, c->url);
+		else
+			error = diag_set(d, DIAG_EGENERIC, "cannot read commit '%s' of '%s': %s",
+					 hex, c->url, git_error_last() ? git_error_last()->message : "?");
+	}
+	git_commit_free(commit);
+	return error;
+}
+
+/* Adds one non-tree entry at path. */
+static int S_add_entry(struct repo_files *out, struct repo_cache *c,
+		       const char *path, const git_tree_entry *e, struct diag *d)
+{
+	git_filemode_t mode = git_tree_entry_filemode(e);
+	git_blob *blob = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int error;
+
+	if (mode == GIT_FILEMODE_COMMIT) {
+		git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(e));
+		return repo_files_add(out, path, hex, strlen(hex), REPO_FILE_SUBMODULE) < 0
+			? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
+	}
+	if ((error = git_blob_lookup(&blob, c->repo, git_tree_entry_id(e))) < 0)
+		return diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s", path,
+				c->url, git_error_last() ? git_error_last()->message : "?");
+	error = repo_files_add(out, path, git_blob_rawcontent(blob),
+			       (size_t)git_blob_rawsize(blob),
+			       mode == GIT_FILEMODE_LINK ? REPO_FILE_SYMLINK :
+			       mode == GIT_FILEMODE_BLOB_EXECUTABLE ? REPO_FILE_EXECUTABLE :
+			       REPO_FILE_BLOB);
+	git_blob_free(blob);
+	return error < 0 ? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
+}
+
+static int S_walk(struct repo_files *out, struct repo_cache *c,
+		  const git_tree *tree, struct buf *path, int depth,
+		  struct diag *d)
+{
+	size_t n = git_tree_entrycount(tree), base = path->len;
+	int error = 0;
+
+	if (depth > S_MAX_DEPTH)
+		return diag_set(d, DIAG_ELIMIT, "trees nested deeper than %d in '%s'",
+				S_MAX_DEPTH, c->url);
+	for (size_t i = 0; i < n && !error; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+
+		buf_truncate(path, base);
+		if (base)
+			buf_addch(path, '/');
+		buf_adds(path, git_tree_entry_name(e));
+		if (buf_oom(path))
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			git_tree *sub = NULL;
+
+			if ((error = git_tree_lookup(&sub, c->repo, git_tree_entry_id(e))) < 0)
+				error = diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s",
+						 path->ptr, c->url,
+						 git_error_last() ? git_error_last()->message : "?");
+			else
+				error = S_walk(out, c, sub, path, depth + 1, d);
+			git_tree_free(sub);
+		} else {
+			error = S_add_entry(out, c, path->ptr, e, d);
+		}
+	}
+	buf_truncate(path, base);
+	return error;
+}
+
+/* prefix without leading and trailing slashes, in out. */
+static int S_clean_prefix(struct buf *out, const char *prefix)
+{
+	size_t len;
+
+	if (!prefix)
+		prefix = "";
+	while (*prefix == '/')
+		prefix++;
+	len = strlen(prefix);
+	while (len && prefix[len - 1] == '/')
+		len--;
+	buf_add(out, prefix, len);
+	return buf_oom(out) ? DIAG_ENOMEM : 0;
+}
+
+static int S_read_tree(struct repo_files *out, struct repo_cache *c,
+		   const struct repo_oid *oid, const char *prefix, struct diag *d)
+{
+	git_tree *tree = NULL, *sub = NULL;
+	git_tree_entry *entry = NULL;
+	struct buf path = BUF_INIT;
+	int error;
+
+	if ((error = S_clean_prefix(&path, prefix)) < 0) {
+		error = diag_set(d, error, "out of memory");
+		goto done;
+	}
+	if ((error = S_tree_of(&tree, c, oid, d)) < 0)
+		goto done;
+	if (!path.len) {
+		error = S_walk(out, c, tree, &path, 0, d);
+		goto done;
+	}
+	error = git_tree_entry_bypath(&entry, tree, path.ptr);
+	if (error == GIT_ENOTFOUND) {
+		error = 0;
+		goto done;
+	}
+	if (error < 0) {
+		error = diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s", path.ptr,
+				 c->url, git_error_last() ? git_error_last()->message : "?");
+		goto done;
+	}
+	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
+		error = S_add_entry(out, c, path.ptr, entry, d);
+		goto done;
+	}
+	if ((error = git_tree_lookup(&sub, c->repo, git_tree_entry_id(entry))) < 0) {
+		error = diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s", path.ptr,
+				 c->url, git_error_last() ? git_error_last()->message : "?");
+		goto done;
+	}
+	error = S_walk(out, c, sub, &path, 1, d);
+done:
+	if (!error)
+		repo_files_sort(out);
+	git_tree_entry_free(entry);
+	git_tree_free(sub);
+	git_tree_free(tree);
+	buf_release(&path);
+	return error;
+}
+
+static int S_read_file(struct buf *out, struct repo_cache *c,
+		   const struct repo_oid *oid, const char *path, struct diag *d)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	git_blob *blob = NULL;
+	int error;
+
+	if (!path || !*path)
+		return diag_set(d, DIAG_EINVALID, "empty path");
+	if ((error = S_tree_of(&tree, c, oid, d)) < 0)
+		goto done;
+	error = git_tree_entry_bypath(&entry, tree, path);
+	if (error == GIT_ENOTFOUND) {
+		error = diag_set(d, DIAG_ENOTFOUND, "'%s' not found in '%s'", path, c->url);
+		goto done;
+	}
+	if (error < 0) {
+		error = diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s", path,
+				 c->url, git_error_last() ? git_error_last()->message : "?");
+		goto done;
+	}
+	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+		error = diag_set(d, DIAG_EINVALID, "'%s' in '%s' is not a file", path, c->url);
+		goto done;
+	}
+	if ((error = git_blob_lookup(&blob, c->repo, git_tree_entry_id(entry))) < 0) {
+		error = diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s", path,
+				 c->url, git_error_last() ? git_error_last()->message : "?");
+		goto done;
+	}
+	buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	if (buf_oom(out))
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+done:
+	git_blob_free(blob);
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* File lists */
+
+int repo_files_add(struct repo_files *f, const char *path, const void *data,
+		   size_t len, enum repo_file_kind kind)
+{
+	struct repo_file *e;
+
+	if (f->n == f->alloc) {
+		size_t alloc = f->alloc ? f->alloc * 2 : 16;
+		struct repo_file *v;
+
+		if (alloc > SIZE_MAX / sizeof(*v))
+			return DIAG_ENOMEM;
+		v = realloc(f->v, alloc * sizeof(*v));
+		if (!v)
+			return DIAG_ENOMEM;
+		f->v = v;
+		f->alloc = alloc;
+	}
+	e = &f->v[f->n];
+	e->path = strdup(path);
+	e->data = len < SIZE_MAX ? malloc(len + 1) : NULL;
+	if (!e->path || !e->data) {
+		free(e->path);
+		free(e->data);
+		return DIAG_ENOMEM;
+	}
+	if (len)
+		memcpy(e->data, data, len);
+	e->data[len] = '\0';
+	e->len = len;
+	e->kind = kind;
+	f->n++;
+	return 0;
+}
+
+static int S_file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct repo_file *)a)->path,
+		      ((const struct repo_file *)b)->path);
+}
+
+void repo_files_sort(struct repo_files *f)
+{
+	if (f->n > 1)
+		qsort(f->v, f->n, sizeof(*f->v), S_file_cmp);
+}
+
+const struct repo_file *repo_files_find(const struct repo_files *f, const char *path)
+{
+	size_t lo = 0, hi = f->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(path, f->v[mid].path);
+
+		if (!cmp)
+			return &f->v[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+void repo_files_release(struct repo_files *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].path);
+		free(f->v[i].data);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->n = f->alloc = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commit */
+
+/* A relative, clean path: no empty, ".", ".." or ".git" component. */
+static int S_path_ok(const char *p)
+{
+	const char *s = p;
+
+	if (!*p)
+		return 0;
+	for (;;) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+
+		if (n == 0 || (n == 1 && s[0] == '.') ||
+		    (n == 2 && s[0] == '.' && s[1] == '.') ||
+		    (n == 4 && strncasecmp(s, ".git", 4) == 0))
+			return 0;
+		if (!e)
+			return 1;
+		s = e + 1;
+	}
+}
+
+/* Whether path is prefix itself or lies under it. */
+static int S_under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static int S_strptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Two files collide when their paths are equal or one is a directory of
+ * the other ("a" and "a/b"). Sorted, a duplicate is a neighbour; for the
+ * second kind each leading directory of a path is looked up.
+ */
+static int S_check_collisions(const struct repo_files *files, struct diag *d)
+{
+	const char **v = NULL;
+	struct buf dir = BUF_INIT;
+	size_t n = files ? files->n : 0;
+	int error = 0;
+
+	if (n < 2)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		v[i] = files->v[i].path;
+	qsort(v, n, sizeof(*v), S_strptr_cmp);
+	for (size_t i = 0; i < n && !error; i++) {
+		if (i > 0 && strcmp(v[i], v[i - 1]) == 0) {
+			error = diag_set(d, DIAG_EINVALID, "'%s' is given twice", v[i]);
+			break;
+		}
+		for (const char *s = strchr(v[i], '/'); s && !error; s = strchr(s + 1, '/')) {
+			const char *key;
+			const char **hit;
+
+			buf_set(&dir, v[i], (size_t)(s - v[i]));
+			if (buf_oom(&dir)) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				break;
+			}
+			key = dir.ptr;
+			hit = bsearch(&key, v, n, sizeof(*v), S_strptr_cmp);
+			if (hit)
+				error = diag_set(d, DIAG_EINVALID, "'%s' and '%s' collide",
+						 *hit, v[i]);
+		}
+	}
+	buf_release(&dir);
+	free(v);
+	return error;
+}
+
+static int S_lookup_tree(git_tree **out, git_repository *repo, const git_oid *oid,
+			 struct repo_cache *c, struct diag *d)
+{
+	int error = git_tree_lookup(out, repo, oid);
+
+	return error < 0 ? S_fail(d, error, NULL, c, "cannot read a tree") : 0;
+}
+
+static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
+		     const struct repo_oid *parent,
+		     const char *const *managed, size_t n_managed,
+		     const struct repo_files *files, const char *message,
+		     const struct repo_signature *author, struct diag *d)
+{
+	git_tree *base = NULL, *pruned = NULL, *result = NULL;
+	git_commit *parent_commit = NULL;
+	git_treebuilder *tb = NULL;
+	git_signature *sig = NULL;
+	git_tree_update *ups = NULL;
+	size_t nups = 0, nfiles = files ? files->n : 0;
+	git_oid oid, coid;
+	int error = 0;
+
+	for (size_t i = 0; i < n_managed; i++)
+		if (!S_path_ok(managed[i]))
+			return diag_set(d, DIAG_EINVALID, "invalid managed path '%s'", managed[i]);
+	for (size_t i = 0; i < nfiles; i++) {
+		const char *p = files->v[i].path;
+		size_t j;
+
+		if (!S_path_ok(p))
+			return diag_set(d, DIAG_EINVALID, "invalid path '%s'", p);
+		for (j = 0; j < n_managed && !S_under(p, managed[j]); j++)
+			;
+		if (j == n_managed)
+			return diag_set(d, DIAG_EINVALID, "'%s' is not under a managed path", p);
+	}
+	if (!author || !author->name || !author->email)
+		return diag_set(d, DIAG_EINVALID, "no author for the commit");
+	ups = calloc((n_managed > nfiles ? n_managed : nfiles) + 1, sizeof(*ups));
+	if (!ups)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+
+	if (parent) {
+		S_to_git(&oid, parent);
+		if ((error = git_commit_lookup(&parent_commit, c->repo, &oid)) < 0 ||
+		    (error = git_commit_tree(&base, parent_commit)) < 0) {
+			error = S_fail(d, error, NULL, c, "cannot read the parent commit");
+			goto done;
+		}
+	} else {
+		if ((error = git_treebuilder_new(&tb, c->repo, NULL)) < 0 ||
+		    (error = git_treebuilder_write(&oid, tb)) < 0) {
+			error = S_fail(d, error, NULL, c, "cannot write an empty tree");
+			goto done;
+		}
+		if ((error = S_lookup_tree(&base, c->repo, &oid, c, d)) < 0)
+			goto done;
+	}
+
+	/* Pass 1: remove each managed path (not nested in another, so no
+	 * removal targets what an earlier one already removed). */
+	for (size_t i = 0; i < n_managed; i++) {
+		git_tree_entry *e = NULL;
+		size_t j;
+
+		for (j = 0; j < n_managed; j++)
+			if (j != i && S_under(managed[i], managed[j]) &&
+			    (strcmp(managed[i], managed[j]) != 0 || j < i))
+				break;
+		if (j < n_managed)
+			continue;
+		if (git_tree_entry_bypath(&e, base, managed[i]) < 0)
+			continue;
+		git_tree_entry_free(e);
+		ups[nups].action = GIT_TREE_UPDATE_REMOVE;
+		ups[nups].path = managed[i];
+		nups++;
+	}
+	if (nups) {
+		if ((error = git_tree_create_updated(&oid, c->repo, base, nups, ups)) < 0) {
+			error = S_fail(d, error, NULL, c, "cannot prune the managed paths");
+			goto done;
+		}
+		if ((error = S_lookup_tree(&pruned, c->repo, &oid, c, d)) < 0)
+			goto done;
+	}
+
+	/* Pass 2: write every blob and insert it. */
+	for (size_t i = 0; i < nfiles; i++) {
+		const struct repo_file *f = &files->v[i];
+
+		ups[i].action = GIT_TREE_UPDATE_UPSERT;
+		ups[i].path = f->path;
+		switch (f->kind) {
+		case REPO_FILE_SUBMODULE:
+			ups[i].filemode = GIT_FILEMODE_COMMIT;
+			if (git_oid_fromstrn(&ups[i].id, f->data, f->len) < 0 ||
+			    f->len != GIT_OID_HEXSZ) {
+				error = diag_set(d, DIAG_EINVALID, "bad submodule commit for '%s'",
+						 f->path);
+				goto done;
+			}
+			continue;
+		case REPO_FILE_SYMLINK:
+			ups[i].filemode = GIT_FILEMODE_LINK;
+			break;
+		case REPO_FILE_EXECUTABLE:
+			ups[i].filemode = GIT_FILEMODE_BLOB_EXECUTABLE;
+			break;
+		default:
+			ups[i].filemode = GIT_FILEMODE_BLOB;
+			break;
+		}
+		if ((error = git_blob_create_from_buffer(&ups[i].id, c->repo, f->data, f->len)) < 0) {
+			error = S_fail(d, error, NULL, c, "cannot write a blob");
+			goto done;
+		}
+	}
+	if ((error = S_check_collisions(files, d)) < 0)
+		goto done;
+	if (nfiles) {
+		if ((error = git_tree_create_updated(&oid, c->repo, pruned ? pruned : base,
+						     nfiles, ups)) < 0) {
+			error = S_fail(d, error, NULL, c, "cannot build the new tree");
+			if (error == DIAG_EGENERIC)
+				error = DIAG_EINVALID;
+			goto done;
+		}
+	} else {
+		git_oid_cpy(&oid, git_tree_id(pruned ? pruned : base));
+	}
+	if (parent && git_oid_equal(&oid, git_tree_id(base))) {
+		*out = *parent;
+		goto done;
+	}
+	if ((error = S_lookup_tree(&result, c->repo, &oid, c, d)) < 0)
+		goto done;
+	if (author->when)
+		error = git_signature_new(&sig, author->name, author->email,
+					  (git_time_t)author->when, author->offset);
+	else
+		error = git_signature_now(&sig, author->name, author->email);
+	if (error < 0) {
+		error = S_fail(d, error, NULL, c, "invalid author");
+		if (error == DIAG_EGENERIC)
+			error = DIAG_EINVALID;
+		goto done;
+	}
+	{
+		const git_commit *parents[1] = { parent_commit };
+
+		error = git_commit_create(&coid, c->repo, NULL, sig, sig, NULL,
+					  message ? message : "", result,
+					  parent_commit ? 1 : 0, parents);
+	}
+	if (error < 0) {
+		error = S_fail(d, error, NULL, c, "cannot write the commit");
+		goto done;
+	}
+	S_from_git(out, &coid);
+done:
+	git_signature_free(sig);
+	git_treebuilder_free(tb);
+	git_tree_free(result);
+	git_tree_free(pruned);
+	git_tree_free(base);
+	git_commit_free(parent_commit);
+	free(ups);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Push */
+
+/* What a rejection means: the branch moved (retry), or a refusal. */
+static int S_rejection_code(const char *status)
+{
+	if (strstr(status, "non-fast-forward") || strstr(status, "fetch first") ||
+	    strstr(status, "stale") || strstr(status, "failed to update ref") ||
+	    strstr(status, "failed to lock") || strstr(status, "cannot lock"))
+		return DIAG_ECONFLICT;
+	return DIAG_EGENERIC;
+}
+
+static int S_push(struct repo_cache *c, const char *branch,
+	      const struct repo_oid *oid, struct diag *d)
+{
+	git_push_options opts;
+	struct S_op op = S_OP_INIT(c);
+	struct buf src = BUF_INIT, dst = BUF_INIT, track = BUF_INIT,
+		   spec = BUF_INIT, what = BUF_INIT;
+	git_remote *remote = NULL;
+	git_reference *ref = NULL;
+	char *specs[1];
+	git_strarray refspecs = { specs, 1 };
+	git_oid goid;
+	int error;
+
+	if ((error = S_check_branch(&src, S_PUSH_NS, branch, d)) < 0 ||
+	    (error = S_check_branch(&dst, "refs/heads/", branch, d)) < 0 ||
+	    (error = S_check_branch(&track, S_PRIVATE_NS, branch, d)) < 0)
+		goto done;
+	buf_addf(&spec, "%s:%s", src.ptr, dst.ptr);
+	buf_addf(&what, "cannot push '%s' to '%s'", branch, c->url);
+	if (buf_oom(&spec) || buf_oom(&what)) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	specs[0] = spec.ptr;
+	S_to_git(&goid, oid);
+	/* libgit2 pushes refs, not bare ids: name the commit first. */
+	if ((error = git_reference_create(&ref, c->repo, src.ptr, &goid, 1,
+					  "hydrate: push")) < 0) {
+		error = S_fail(d, error, NULL, c, what.ptr);
+		goto done;
+	}
+	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+	S_callbacks(&opts.callbacks, &op);
+	opts.proxy_opts.type = c->local ? GIT_PROXY_NONE : GIT_PROXY_AUTO;
+	if ((error = S_remote(&remote, c)) < 0 ||
+	    (error = git_remote_push(remote, &refspecs, &opts)) < 0) {
+		error = S_fail(d, error, &op, c, what.ptr);
+		goto done;
+	}
+	if (op.rejected.len) {
+		error = diag_set(d, S_rejection_code(op.rejected.ptr), "%s: ", what.ptr);
+		if (d)
+			buf_adds(&d->msg, "rejected: ");
+		S_add_redacted(d, c, op.rejected.ptr);
+		goto done;
+	}
+	/* The remote branch is oid now: keep the private ref in step. */
+	git_reference_free(ref);
+	ref = NULL;
+	git_reference_create(&ref, c->repo, track.ptr, &goid, 1, "hydrate: pushed");
+done:
+	git_reference_free(ref);
+	git_remote_free(remote);
+	buf_release(&src);
+	buf_release(&dst);
+	buf_release(&track);
+	buf_release(&spec);
+	buf_release(&what);
+	S_op_release(&op);
+	return error;
+}
+
+static int S_commit_push(struct repo_oid *out, int *attempts_out,
+		     struct repo_cache *c, const char *branch,
+		     const char *const *managed, size_t n_managed,
+		     const struct repo_files *files, const char *message,
+		     const struct repo_signature *author, int max_attempts,
+		     struct diag *d)
+{
+	struct repo_oid head, commit;
+	int error = 0, attempts = 0;
+
+	if (max_attempts <= 0)
+		max_attempts = 5;
+	for (;;) {
+		if ((error = S_fetch(&head, c, branch, d)) < 0 ||
+		    (error = S_commit_tree(&commit, c, &head, managed, n_managed,
+					      files, message, author, d)) < 0)
+			break;
+		if (repo_oid_equal(&commit, &head)) {
+			*out = head;
+			break;
+		}
+		attempts++;
+		error = S_push(c, branch, &commit, d);
+		if (error != DIAG_ECONFLICT) {
+			if (!error)
+				*out = commit;
+			break;
+		}
+		if (attempts >= max_attempts) {
+			diag_prefix(d, "gave up after %d attempts", attempts);
+			break;
+		}
+	}
+	if (attempts_out)
+		*attempts_out = attempts;
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* The public operations: one at a time per cache object. */
+
+int repo_fetch(struct repo_oid *out, struct repo_cache *c, const char *branch,
+	       struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_fetch(out, c, branch, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_read_tree(struct repo_files *out, struct repo_cache *c,
+		   const struct repo_oid *oid, const char *prefix, struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_read_tree(out, c, oid, prefix, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_read_file(struct buf *out, struct repo_cache *c,
+		   const struct repo_oid *oid, const char *path, struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_read_file(out, c, oid, path, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_commit_tree(struct repo_oid *out, struct repo_cache *c,
+		     const struct repo_oid *parent,
+		     const char *const *managed, size_t n_managed,
+		     const struct repo_files *files, const char *message,
+		     const struct repo_signature *author, struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_commit_tree(out, c, parent, managed, n_managed, files, message,
+			       author, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_push(struct repo_cache *c, const char *branch,
+	      const struct repo_oid *oid, struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_push(c, branch, oid, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_commit_push(struct repo_oid *out, int *attempts_out,
+		     struct repo_cache *c, const char *branch,
+		     const char *const *managed, size_t n_managed,
+		     const struct repo_files *files, const char *message,
+		     const struct repo_signature *author, int max_attempts,
+		     struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_commit_push(out, attempts_out, c, branch, managed, n_managed,
+			      files, message, author, max_attempts, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}

@@ -1,0 +1,267 @@
+/*
+ * Field specs: "apply this to the field at path P of resources of gvk G"
+ * (kustomize's api/filters/fieldspec). Paths are '/'-separated object keys;
+ * "\/" escapes a slash inside a key; a key ending in "[]" names a list;
+ * lists met on the way are walked element by element with the same
+ * remaining path.
+ */
+#include "render/kustomize/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void kfslist_release(struct kfslist *l)
+{
+	for (size_t i = 0; i < l->len; i++) {
+		free(l->v[i].group);
+		free(l->v[i].version);
+		free(l->v[i].kind);
+		free(l->v[i].path);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->len = l->alloc = 0;
+}
+
+int kfslist_add(struct kfslist *l, const char *group, const char *version, const char *kind,
+		const char *path, int create)
+{
+	struct kfspec *s;
+
+	if (l->len == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 8;
+		struct kfspec *nv = realloc(l->v, na * sizeof(*nv));
+
+		if (!nv)
+			return DIAG_ENOMEM;
+		l->v = nv;
+		l->alloc = na;
+	}
+	s = &l->v[l->len];
+	s->group = strdup(group ? group : "");
+	s->version = strdup(version ? version : "");
+	s->kind = strdup(kind ? kind : "");
+	s->path = strdup(path ? path : "");
+	s->create = create;
+	if (!s->group || !s->version || !s->kind || !s->path) {
+		free(s->group);
+		free(s->version);
+		free(s->kind);
+		free(s->path);
+		return DIAG_ENOMEM;
+	}
+	l->len++;
+	return 0;
+}
+
+/* FieldSpec.effectivelyEquals: x's gvk is selected by y's, same path. */
+static int effectively_equals(const struct kfspec *x, const struct kfspec *y)
+{
+	return (!*y->group || strcmp(x->group, y->group) == 0) &&
+	       (!*y->version || strcmp(x->version, y->version) == 0) &&
+	       (!*y->kind || strcmp(x->kind, y->kind) == 0) && strcmp(x->path, y->path) == 0;
+}
+
+int kfslist_merge(struct kfslist *l, const struct kfslist *in, struct diag *d)
+{
+	int error;
+
+	for (size_t i = 0; i < in->len; i++) {
+		const struct kfspec *x = &in->v[i];
+		size_t j;
+
+		for (j = 0; j < l->len; j++)
+			if (effectively_equals(&l->v[j], x))
+				break;
+		if (j < l->len) {
+			if (l->v[j].create != x->create)
+				return diag_set(d, DIAG_EINVALID, "conflicting fieldspecs");
+			continue;
+		}
+		if ((error = kfslist_add(l, x->group, x->version, x->kind, x->path, x->create)) < 0)
+			return diag_set(d, error, "out of memory");
+	}
+	return 0;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+int kfslist_from_json(struct kfslist *out, const json_t *arr, struct diag *d)
+{
+	size_t i;
+	json_t *e;
+
+	if (!arr || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr))
+		return diag_set(d, DIAG_EINVALID, "fieldSpecs must be a list");
+	json_array_foreach(arr, i, e) {
+		if (!json_is_object(e))
+			return diag_set(d, DIAG_EINVALID, "a fieldSpec must be a map");
+		if (kfslist_add(out, jstr(e, "group"), jstr(e, "version"), jstr(e, "kind"),
+				jstr(e, "path"), json_is_true(json_object_get(e, "create"))) < 0)
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int kfspec_matches(const json_t *res, const struct kfspec *fs)
+{
+	const char *av = kres_str(res, "apiVersion"), *slash = strchr(av, '/');
+	size_t glen = slash ? (size_t)(slash - av) : 0;
+	const char *version = slash ? slash + 1 : av;
+
+	if (*fs->kind && strcmp(fs->kind, kres_str(res, "kind")) != 0)
+		return 0;
+	if (*fs->group && (strlen(fs->group) != glen || strncmp(fs->group, av, glen) != 0))
+		return 0;
+	if (*fs->version && strcmp(fs->version, version) != 0)
+		return 0;
+	return 1;
+}
+
+/* utils.PathSplitter: split on '/', a trailing '\' glues the next part. */
+static int split_path(char ***out, size_t *n, const char *path)
+{
+	char **v = NULL;
+	size_t cnt = 0;
+	const char *p = path;
+
+	*out = NULL;
+	*n = 0;
+	if (p[0] == '/' && p[1])
+		p++;
+	if (!(v = calloc(strlen(p) + 1, sizeof(char *))))
+		return DIAG_ENOMEM;
+	for (;;) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char *seg = strndup(p, len);
+
+		if (!seg) {
+			kstrv_free(v, cnt);
+			return DIAG_ENOMEM;
+		}
+		if (cnt > 0 && strlen(v[cnt - 1]) > 0 && v[cnt - 1][strlen(v[cnt - 1]) - 1] == '\\') {
+			struct buf j = BUF_INIT;
+			char *prev = v[cnt - 1];
+
+			buf_add(&j, prev, strlen(prev) - 1);
+			buf_addch(&j, '/');
+			buf_adds(&j, seg);
+			free(seg);
+			free(prev);
+			if (buf_oom(&j)) {
+				buf_release(&j);
+				v[cnt - 1] = NULL;
+				kstrv_free(v, cnt);
+				return DIAG_ENOMEM;
+			}
+			v[cnt - 1] = buf_detach(&j, NULL);
+		} else {
+			v[cnt++] = seg;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+struct walk {
+	const struct kfspec *fs;
+	int create_kind; /* JSON_OBJECT, JSON_STRING, or -1 for none */
+	kfs_setfn fn;
+	void *payload;
+	struct diag *d;
+};
+
+static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, json_t *node,
+		char **path, size_t n, int depth)
+{
+	if (depth > 200)
+		return diag_set(w->d, DIAG_ELIMIT, "field path too deep");
+	if (n == 0)
+		return w->fn(parent, key, idx, node, w->payload, w->d);
+	if (json_is_null(node))
+		return 0;
+	if (json_is_array(node)) {
+		for (size_t i = 0; i < json_array_size(node); i++) {
+			int error = walk(w, node, NULL, i, json_array_get(node, i), path, n, depth + 1);
+
+			if (error < 0)
+				return error;
+		}
+		return 0;
+	}
+	if (json_is_object(node)) {
+		char *name = path[0];
+		size_t len = strlen(name);
+		int is_seq = len >= 2 && strcmp(name + len - 2, "[]") == 0;
+		char field[1024];
+		json_t *child;
+		int kind = -1;
+
+		if (is_seq)
+			len -= 2;
+		if (len == 0)
+			return diag_set(w->d, DIAG_EINVALID,
+					"cannot set or create an empty field name");
+		if (len >= sizeof(field))
+			return diag_set(w->d, DIAG_ELIMIT, "field name too long");
+		memcpy(field, name, len);
+		field[len] = '\0';
+		if (w->fs->create && w->create_kind >= 0 && !is_seq)
+			kind = n <= 1 ? w->create_kind : JSON_OBJECT;
+		child = json_object_get(node, field);
+		if (!child) {
+			if (kind < 0)
+				return 0;
+			child = kind == JSON_OBJECT ? json_object() : json_string("");
+			if (json_object_set_new(node, field, child) < 0)
+				return diag_set(w->d, DIAG_ENOMEM, "out of memory");
+		} else if (json_is_null(child) && kind >= 0) {
+			child = kind == JSON_OBJECT ? json_object() : json_string("");
+			if (json_object_set_new(node, field, child) < 0)
+				return diag_set(w->d, DIAG_ENOMEM, "out of memory");
+		}
+		return walk(w, node, json_object_get(node, field) ? field : NULL, 0,
+			    json_object_get(node, field), path + 1, n - 1, depth + 1);
+	}
+	return diag_set(w->d, DIAG_EEXEC, "expected sequence or mapping node");
+}
+
+int kfspec_apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setfn fn,
+		 void *payload, struct diag *d)
+{
+	struct walk w = { fs, create_kind, fn, payload, d };
+	char **path = NULL;
+	size_t n = 0;
+	int error;
+
+	if (!kfspec_matches(res, fs))
+		return 0;
+	if ((error = split_path(&path, &n, fs->path)) < 0)
+		return diag_set(d, error, "out of memory");
+	error = walk(&w, NULL, NULL, 0, res, path, n, 0);
+	if (error < 0 && error != DIAG_ENOMEM) {
+		struct kid id = KID_INIT;
+		struct buf s = BUF_INIT;
+
+		if (kid_from_res(&id, res) == 0) {
+			kid_string(&s, &id);
+			diag_prefix(d, "considering field '%s' of object %s", fs->path, s.ptr);
+		}
+		kid_release(&id);
+		buf_release(&s);
+	}
+	kstrv_free(path, n);
+	return error;
+}

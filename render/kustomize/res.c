@@ -1,0 +1,907 @@
+/*
+ * Resources and resource maps (kustomize's api/resource and api/resmap):
+ * a resource is a json_t object; its build bookkeeping lives in
+ * internal.config.kubernetes.io/ annotations, exactly where kustomize keeps
+ * it, and is stripped before printing.
+ */
+#include "render/kustomize/internal.h"
+#include "render/gofloat.h"
+#include "render/srcfile.h"
+#include "render/value.h"
+#include "render/yaml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct kres *kres_new(json_t *obj)
+{
+	struct kres *r;
+
+	if (!obj)
+		return NULL;
+	if (!(r = calloc(1, sizeof(*r)))) {
+		json_decref(obj);
+		return NULL;
+	}
+	r->obj = obj;
+	return r;
+}
+
+void kres_free(struct kres *r)
+{
+	if (!r)
+		return;
+	json_decref(r->obj);
+	kstrv_free(r->refvars, r->nrefvars);
+	free(r);
+}
+
+struct kres *kres_dup(const struct kres *r)
+{
+	struct kres *c = kres_new(json_deep_copy(r->obj));
+
+	if (!c)
+		return NULL;
+	if (r->nrefvars) {
+		if (!(c->refvars = calloc(r->nrefvars, sizeof(char *)))) {
+			kres_free(c);
+			return NULL;
+		}
+		c->nrefvars = r->nrefvars;
+		for (size_t i = 0; i < r->nrefvars; i++)
+			if (!(c->refvars[i] = strdup(r->refvars[i]))) {
+				kres_free(c);
+				return NULL;
+			}
+	}
+	return c;
+}
+
+void kstrv_free(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Follows a '/'-separated path of object keys; NULL when absent. */
+static json_t *lookup(const json_t *obj, const char *path)
+{
+	const json_t *cur = obj;
+
+	while (cur && *path) {
+		const char *e = strchr(path, '/');
+		size_t n = e ? (size_t)(e - path) : strlen(path);
+
+		if (!json_is_object(cur))
+			return NULL;
+		cur = json_object_getn(cur, path, n);
+		path += n;
+		if (*path == '/')
+			path++;
+	}
+	return (json_t *)cur;
+}
+
+const char *kres_str(const json_t *obj, const char *path)
+{
+	json_t *v = lookup(obj, path);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+const char *kres_kind(const struct kres *r) { return kres_str(r->obj, "kind"); }
+const char *kres_name(const struct kres *r) { return kres_str(r->obj, "metadata/name"); }
+const char *kres_namespace(const struct kres *r) { return kres_str(r->obj, "metadata/namespace"); }
+const char *kres_api_version(const struct kres *r) { return kres_str(r->obj, "apiVersion"); }
+
+static json_t *metadata(struct kres *r, int create)
+{
+	json_t *md = json_object_get(r->obj, "metadata");
+
+	if (!json_is_object(md) && create) {
+		md = json_object();
+		if (json_object_set_new(r->obj, "metadata", md) < 0)
+			return NULL;
+	}
+	return json_is_object(md) ? md : NULL;
+}
+
+int kres_set_name(struct kres *r, const char *name)
+{
+	json_t *md = metadata(r, 1);
+
+	return md && json_object_set_new(md, "name", json_string(name)) == 0 ? 0 : DIAG_ENOMEM;
+}
+
+int kres_set_namespace(struct kres *r, const char *ns)
+{
+	json_t *md = metadata(r, 1);
+
+	if (!md)
+		return DIAG_ENOMEM;
+	if (!*ns) {
+		json_object_del(md, "namespace");
+		return 0;
+	}
+	return json_object_set_new(md, "namespace", json_string(ns)) == 0 ? 0 : DIAG_ENOMEM;
+}
+
+json_t *kres_annotations(const struct kres *r)
+{
+	json_t *a = lookup(r->obj, "metadata/annotations");
+
+	return json_is_object(a) ? a : NULL;
+}
+
+const char *kres_annotation(const struct kres *r, const char *key)
+{
+	json_t *a = kres_annotations(r), *v = a ? json_object_get(a, key) : NULL;
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int kres_set_annotation(struct kres *r, const char *key, const char *value)
+{
+	json_t *md = metadata(r, 1), *a;
+
+	if (!md)
+		return DIAG_ENOMEM;
+	a = json_object_get(md, "annotations");
+	if (!json_is_object(a)) {
+		a = json_object();
+		if (json_object_set_new(md, "annotations", a) < 0)
+			return DIAG_ENOMEM;
+	}
+	return json_object_set_new(a, key, json_string(value)) == 0 ? 0 : DIAG_ENOMEM;
+}
+
+void kres_del_annotation(struct kres *r, const char *key)
+{
+	json_t *a = kres_annotations(r);
+
+	if (a)
+		json_object_del(a, key);
+}
+
+int kres_append_csv(struct kres *r, const char *key, const char *value)
+{
+	const char *cur;
+	struct buf b = BUF_INIT;
+	int error;
+
+	if (!*value)
+		return 0;
+	cur = kres_annotation(r, key);
+	if (cur)
+		buf_addf(&b, "%s,%s", cur, value);
+	else
+		buf_adds(&b, value);
+	error = buf_oom(&b) ? DIAG_ENOMEM : kres_set_annotation(r, key, b.ptr);
+	buf_release(&b);
+	return error;
+}
+
+int kres_get_csv(char ***out, size_t *n, const struct kres *r, const char *key)
+{
+	const char *v = kres_annotation(r, key), *p;
+	size_t count = 1, i = 0;
+	char **vec;
+
+	*out = NULL;
+	*n = 0;
+	if (!v)
+		return 0;
+	for (p = v; *p; p++)
+		if (*p == ',')
+			count++;
+	if (!(vec = calloc(count, sizeof(char *))))
+		return DIAG_ENOMEM;
+	p = v;
+	for (i = 0; i < count; i++) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (!(vec[i] = strndup(p, len))) {
+			kstrv_free(vec, i);
+			return DIAG_ENOMEM;
+		}
+		p += len + (e ? 1 : 0);
+	}
+	*out = vec;
+	*n = count;
+	return 0;
+}
+
+int kres_cur_id(struct kid *out, const struct kres *r)
+{
+	return kid_from_res(out, r->obj);
+}
+
+void kid_array_free(struct kid *ids, size_t n)
+{
+	if (!ids)
+		return;
+	for (size_t i = 0; i < n; i++)
+		kid_release(&ids[i]);
+	free(ids);
+}
+
+int kres_prev_ids(struct kid **out, size_t *n, const struct kres *r)
+{
+	char **names = NULL, **nss = NULL, **kinds = NULL, *g = NULL, *v = NULL;
+	size_t nn = 0, nns = 0, nk = 0;
+	struct kid *ids = NULL;
+	int error = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((error = kres_get_csv(&names, &nn, r, KANNO_PREV_NAMES)) < 0 || nn == 0 ||
+	    (error = kres_get_csv(&nss, &nns, r, KANNO_PREV_NS)) < 0 ||
+	    (error = kres_get_csv(&kinds, &nk, r, KANNO_PREV_KINDS)) < 0)
+		goto done;
+	if (nn != nns || nn != nk) {
+		error = DIAG_EEXEC;
+		goto done;
+	}
+	if ((error = kapi_split(kres_api_version(r), &g, &v)) < 0)
+		goto done;
+	if (!(ids = calloc(nn, sizeof(*ids)))) {
+		error = DIAG_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < nn; i++) {
+		if ((error = kid_set(&ids[i], g, v, kinds[i], names[i], nss[i])) < 0) {
+			kid_array_free(ids, i);
+			ids = NULL;
+			goto done;
+		}
+	}
+	*out = ids;
+	*n = nn;
+done:
+	kstrv_free(names, nn);
+	kstrv_free(nss, nns);
+	kstrv_free(kinds, nk);
+	free(g);
+	free(v);
+	return error;
+}
+
+int kres_org_id(struct kid *out, const struct kres *r)
+{
+	struct kid *ids = NULL;
+	size_t n = 0;
+	int error;
+
+	if ((error = kres_prev_ids(&ids, &n, r)) < 0)
+		return error;
+	if (n == 0)
+		return kres_cur_id(out, r);
+	error = kid_copy(out, &ids[0]);
+	kid_array_free(ids, n);
+	return error;
+}
+
+int kres_store_previous_id(struct kres *r)
+{
+	struct kid id = KID_INIT;
+	int error;
+
+	if ((error = kres_cur_id(&id, r)) < 0)
+		return error;
+	if ((error = kres_append_csv(r, KANNO_PREV_NAMES, id.name)) < 0 ||
+	    (error = kres_append_csv(r, KANNO_PREV_NS, kid_effective_ns(&id))) < 0 ||
+	    (error = kres_append_csv(r, KANNO_PREV_KINDS, id.kind)) < 0)
+		goto done;
+done:
+	kid_release(&id);
+	return error;
+}
+
+void kres_remove_build_annotations(struct kres *r)
+{
+	static const char *const keys[] = {
+		KANNO_PREV_KINDS, KANNO_PREV_NAMES, KANNO_PREFIXES, KANNO_SUFFIXES,
+		KANNO_PREV_NS, KANNO_ALLOW_NAME_CHANGE, KANNO_ALLOW_KIND_CHANGE, KANNO_REFBY,
+		KANNO_BEHAVIOR, KANNO_NEEDS_HASH,
+		"config.kubernetes.io/path", "config.kubernetes.io/index",
+		"internal.config.kubernetes.io/seqindent", "internal.config.kubernetes.io/id",
+		"internal.config.kubernetes.io/annotations-migration-resource-id",
+		"internal.config.kubernetes.io/path", "internal.config.kubernetes.io/index",
+		"config.k8s.io/id", "kustomize.config.k8s.io/helm-generated",
+	};
+	json_t *a = kres_annotations(r), *md;
+
+	if (!a || json_object_size(a) == 0)
+		return;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_del(a, keys[i]);
+	/* kyaml's GetAnnotations/SetAnnotations round trip makes every value a string. */
+	{
+		const char *k;
+		json_t *v;
+		struct buf t = BUF_INIT;
+
+		json_object_foreach(a, k, v) {
+			if (json_is_string(v))
+				continue;
+			buf_reset(&t);
+			if (json_is_integer(v))
+				buf_addf(&t, "%lld", (long long)json_integer_value(v));
+			else if (json_is_real(v))
+				gofloat_format(&t, json_real_value(v), 'g', -1, 64);
+			else if (json_is_boolean(v))
+				buf_adds(&t, json_is_true(v) ? "true" : "false");
+			else if (json_is_null(v))
+				buf_adds(&t, "null");
+			json_object_set_new(a, k, json_stringn(t.ptr, t.len));
+		}
+		buf_release(&t);
+	}
+	/* kyaml's SetAnnotations clears the field when the map is empty. */
+	if (json_object_size(a) == 0 && (md = metadata(r, 0)) != NULL)
+		json_object_del(md, "annotations");
+}
+
+void kresmap_release(struct kresmap *m)
+{
+	for (size_t i = 0; i < m->len; i++)
+		kres_free(m->v[i]);
+	free(m->v);
+	m->v = NULL;
+	m->len = m->alloc = 0;
+}
+
+int kresmap_push(struct kresmap *m, struct kres *r)
+{
+	if (!r)
+		return DIAG_ENOMEM;
+	if (m->len == m->alloc) {
+		size_t na = m->alloc ? m->alloc * 2 : 16;
+		struct kres **nv = realloc(m->v, na * sizeof(*nv));
+
+		if (!nv) {
+			kres_free(r);
+			return DIAG_ENOMEM;
+		}
+		m->v = nv;
+		m->alloc = na;
+	}
+	m->v[m->len++] = r;
+	return 0;
+}
+
+void kresmap_remove_at(struct kresmap *m, size_t i)
+{
+	kres_free(m->v[i]);
+	memmove(&m->v[i], &m->v[i + 1], (m->len - i - 1) * sizeof(m->v[0]));
+	m->len--;
+}
+
+int kresmap_append(struct kresmap *m, struct kres *r, struct diag *d)
+{
+	struct kid id = KID_INIT, other = KID_INIT;
+	struct buf s = BUF_INIT;
+	int error;
+
+	if ((error = kres_cur_id(&id, r)) < 0)
+		goto fail;
+	for (size_t i = 0; i < m->len; i++) {
+		if ((error = kres_cur_id(&other, m->v[i])) < 0)
+			goto fail;
+		if (kid_equals(&id, &other)) {
+			kid_string(&s, &id);
+			error = diag_set(d, DIAG_EINVALID,
+					 "may not add resource with an already registered id: %s",
+					 s.ptr);
+			goto fail;
+		}
+		kid_release(&other);
+	}
+	kid_release(&id);
+	return kresmap_push(m, r);
+fail:
+	kid_release(&id);
+	kid_release(&other);
+	buf_release(&s);
+	kres_free(r);
+	return error;
+}
+
+int kresmap_append_all(struct kresmap *m, struct kresmap *src, struct diag *d)
+{
+	json_t *index = json_object();
+	struct buf key = BUF_INIT;
+	int error = 0;
+	size_t i;
+
+	/* One index of the current ids instead of a scan per append. */
+	for (i = 0; index && i < m->len; i++) {
+		struct kid id = KID_INIT;
+
+		if (kres_cur_id(&id, m->v[i]) == 0) {
+			kid_key(&key, &id);
+			json_object_set_new(index, key.ptr, json_true());
+		}
+		kid_release(&id);
+	}
+	for (i = 0; i < src->len; i++) {
+		struct kres *r = src->v[i];
+		struct kid id = KID_INIT;
+
+		src->v[i] = NULL;
+		if (!index || (error = kres_cur_id(&id, r)) < 0) {
+			kres_free(r);
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			break;
+		}
+		kid_key(&key, &id);
+		if (json_object_get(index, key.ptr)) {
+			struct buf s = BUF_INIT;
+
+			kid_string(&s, &id);
+			error = diag_set(d, DIAG_EINVALID,
+					 "may not add resource with an already registered id: %s", s.ptr);
+			buf_release(&s);
+			kid_release(&id);
+			kres_free(r);
+			i++;
+			break;
+		}
+		json_object_set_new(index, key.ptr, json_true());
+		kid_release(&id);
+		if ((error = kresmap_push(m, r)) < 0) {
+			diag_set(d, error, "out of memory");
+			i++;
+			break;
+		}
+	}
+	json_decref(index);
+	buf_release(&key);
+	for (size_t j = i; j < src->len; j++)
+		kres_free(src->v[j]);
+	free(src->v);
+	src->v = NULL;
+	src->len = src->alloc = 0;
+	return error;
+}
+
+/* Go's %#v of a resid.ResId, as appendReplaceOrMerge prints it. */
+static void id_gostring(struct buf *b, const struct kid *id)
+{
+	buf_addf(b,
+		 "resid.ResId{Gvk:resid.Gvk{Group:\"%s\", Version:\"%s\", Kind:\"%s\", "
+		 "isClusterScoped:%s}, Name:\"%s\", Namespace:\"%s\"}",
+		 id->group, id->version, id->kind, id->cluster_scoped ? "true" : "false", id->name,
+		 id->ns);
+}
+
+/* Any id (current or previous) of r equals id. */
+static int res_matches_any_id(const struct kres *r, const struct kid *id, int *out)
+{
+	struct kid cur = KID_INIT, *prev = NULL;
+	size_t n = 0;
+	int error;
+
+	*out = 0;
+	if ((error = kres_cur_id(&cur, r)) < 0)
+		return error;
+	if (kid_equals(&cur, id)) {
+		*out = 1;
+	} else if ((error = kres_prev_ids(&prev, &n, r)) == 0) {
+		for (size_t i = 0; i < n && !*out; i++)
+			*out = kid_equals(&prev[i], id);
+	}
+	kid_release(&cur);
+	kid_array_free(prev, n);
+	return error;
+}
+
+static int merge_string_maps(json_t *into_new, const json_t *old)
+{
+	const char *k;
+	json_t *v;
+
+	/* result = old, then new's entries override. */
+	json_object_foreach((json_t *)old, k, v) {
+		if (!json_object_get(into_new, k) &&
+		    json_object_set(into_new, k, v) < 0)
+			return DIAG_ENOMEM;
+	}
+	return 0;
+}
+
+/* Resource.CopyMergeMetaDataFieldsFrom(old) on r. */
+static int copy_merge_metadata(struct kres *r, const struct kres *old)
+{
+	static const char *const build[] = {
+		KANNO_PREV_KINDS, KANNO_PREV_NAMES, KANNO_PREFIXES, KANNO_SUFFIXES,
+		KANNO_PREV_NS, KANNO_ALLOW_NAME_CHANGE, KANNO_ALLOW_KIND_CHANGE, KANNO_REFBY,
+		KANNO_BEHAVIOR, KANNO_NEEDS_HASH,
+	};
+	json_t *md = metadata(r, 1), *labels, *annos, *olabels, *oannos;
+	int had_hash = kres_annotation(r, KANNO_NEEDS_HASH) != NULL;
+
+	if (!md)
+		return DIAG_ENOMEM;
+	olabels = lookup(old->obj, "metadata/labels");
+	labels = json_object_get(md, "labels");
+	if (!json_is_object(labels)) {
+		labels = json_object();
+		json_object_set_new(md, "labels", labels);
+	}
+	if (json_is_object(olabels) && merge_string_maps(labels, olabels) < 0)
+		return DIAG_ENOMEM;
+	if (json_object_size(labels) == 0)
+		json_object_del(md, "labels");
+
+	oannos = lookup(old->obj, "metadata/annotations");
+	annos = json_object_get(md, "annotations");
+	if (!json_is_object(annos)) {
+		annos = json_object();
+		json_object_set_new(md, "annotations", annos);
+	}
+	if (json_is_object(oannos) && merge_string_maps(annos, oannos) < 0)
+		return DIAG_ENOMEM;
+	/* Build annotations come from old only. */
+	for (size_t i = 0; i < sizeof(build) / sizeof(build[0]); i++) {
+		json_t *ov = json_is_object(oannos) ? json_object_get(oannos, build[i]) : NULL;
+
+		if (ov)
+			json_object_set(annos, build[i], ov);
+		else
+			json_object_del(annos, build[i]);
+	}
+	if (!had_hash)
+		json_object_del(annos, KANNO_NEEDS_HASH);
+	if (json_object_size(annos) == 0)
+		json_object_del(md, "annotations");
+	if (kres_set_name(r, kres_name(old)) < 0 ||
+	    kres_set_namespace(r, kres_namespace(old)) < 0)
+		return DIAG_ENOMEM;
+	return 0;
+}
+
+static int merge_data_field(struct kres *r, const struct kres *old, const char *field)
+{
+	json_t *od = json_object_get(old->obj, field), *nd = json_object_get(r->obj, field);
+	json_t *merged = json_object();
+	const char *k;
+	json_t *v;
+
+	if (!merged)
+		return DIAG_ENOMEM;
+	if (json_is_object(od))
+		json_object_foreach(od, k, v) json_object_set(merged, k, v);
+	if (json_is_object(nd))
+		json_object_foreach(nd, k, v) json_object_set(merged, k, v);
+	if (json_object_size(merged) == 0) {
+		json_decref(merged);
+		json_object_del(r->obj, field);
+		return 0;
+	}
+	return json_object_set_new(r->obj, field, merged) == 0 ? 0 : DIAG_ENOMEM;
+}
+
+int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
+{
+	struct kid id = KID_INIT;
+	struct buf s = BUF_INIT;
+	const char *behavior = kres_annotation(r, KANNO_BEHAVIOR);
+	size_t match = 0, nmatch = 0;
+	int error = 0, hit;
+
+	if (!behavior)
+		behavior = "unspecified";
+	if ((error = kres_cur_id(&id, r)) < 0)
+		goto fail;
+	for (size_t i = 0; i < m->len; i++) {
+		if ((error = res_matches_any_id(m->v[i], &id, &hit)) < 0)
+			goto fail;
+		if (hit) {
+			match = i;
+			nmatch++;
+		}
+	}
+	if (nmatch == 0) {
+		if (strcmp(behavior, "merge") == 0 || strcmp(behavior, "replace") == 0) {
+			id_gostring(&s, &id);
+			error = diag_set(d, DIAG_EINVALID,
+					 "id %s does not exist; cannot merge or replace", s.ptr);
+			goto fail;
+		}
+		kid_release(&id);
+		return kresmap_append(m, r, d);
+	}
+	if (nmatch > 1) {
+		kid_string(&s, &id);
+		error = diag_set(d, DIAG_EINVALID,
+				 "found multiple objects that could accept merge of %s", s.ptr);
+		goto fail;
+	}
+	if (strcmp(behavior, "replace") == 0) {
+		if ((error = copy_merge_metadata(r, m->v[match])) < 0)
+			goto fail;
+	} else if (strcmp(behavior, "merge") == 0) {
+		const char *origin = kres_annotation(m->v[match], "config.kubernetes.io/origin");
+
+		if ((error = copy_merge_metadata(r, m->v[match])) < 0 ||
+		    (error = merge_data_field(r, m->v[match], "data")) < 0 ||
+		    (error = merge_data_field(r, m->v[match], "binaryData")) < 0)
+			goto fail;
+		/* A merged generator keeps the origin of what it merged into. */
+		if (origin && (error = kres_set_annotation(r, "config.kubernetes.io/origin", origin)) < 0)
+			goto fail;
+	} else {
+		id_gostring(&s, &id);
+		error = diag_set(d, DIAG_EINVALID,
+				 "merging from generator: id %s exists; behavior must be merge or "
+				 "replace", s.ptr);
+		goto fail;
+	}
+	/* The kustomize-specific fields (var references) come from the old one. */
+	kstrv_free(r->refvars, r->nrefvars);
+	r->refvars = m->v[match]->refvars;
+	r->nrefvars = m->v[match]->nrefvars;
+	m->v[match]->refvars = NULL;
+	m->v[match]->nrefvars = 0;
+	kres_free(m->v[match]);
+	m->v[match] = r;
+	kid_release(&id);
+	return 0;
+fail:
+	kid_release(&id);
+	buf_release(&s);
+	kres_free(r);
+	return error;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* kio's dropBadNodes for one document: 1 keep, 0 drop, < 0 error. */
+static int validate_node(const json_t *doc, struct diag *d)
+{
+	const char *kind, *name;
+
+	if (json_is_null(doc) || (json_is_object(doc) && json_object_size(doc) == 0))
+		return 0;
+	/* kyaml's GetMeta: a document with none of apiVersion, kind, metadata has none. */
+	if (!json_is_object(doc) ||
+	    (!json_object_get(doc, "apiVersion") && !json_object_get(doc, "kind") &&
+	     !json_object_get(doc, "metadata")))
+		return diag_set(d, DIAG_EINVALID, "missing Resource metadata");
+	kind = kres_str(doc, "kind");
+	name = kres_str(doc, "metadata/name");
+	if (!*kind)
+		return diag_set(d, DIAG_EINVALID,
+				"missing kind in object {{%s %s} {{%s %s} map[] map[]}}",
+				kres_str(doc, "apiVersion"), kind, name,
+				kres_str(doc, "metadata/namespace"));
+	if (!has_suffix(kind, "List") && !*name)
+		return diag_set(d, DIAG_EINVALID,
+				"missing metadata.name in object {{%s %s} {{%s %s} map[] map[]}}",
+				kres_str(doc, "apiVersion"), kind, name,
+				kres_str(doc, "metadata/namespace"));
+	return 1;
+}
+
+static int parser_problem(const char *problem)
+{
+	return !strncmp(problem, "did not find expected", 21) ||
+	       !strncmp(problem, "found undefined tag handle", 26) ||
+	       !strncmp(problem, "found duplicate", 15) ||
+	       !strncmp(problem, "found incompatible", 18);
+}
+
+int kyaml_syntax_error(struct diag *d, const char *name, int v3)
+{
+	struct buf problem = BUF_INIT;
+	const char *m, *open;
+	char *end;
+	long line, ctx_line = 0;
+	int scanner, mark;
+
+	if (!d || d->code != DIAG_EPARSE || !d->msg.len)
+		return d ? d->code : DIAG_EPARSE;
+	m = d->msg.ptr;
+	if (strncmp(m, name, strlen(name)) != 0 || m[strlen(name)] != ':')
+		return d->code;
+	m += strlen(name) + 1;
+	line = strtol(m, &end, 10);
+	if (*end != ':')
+		return d->code;
+	m = strchr(end + 1, ':');
+	if (!m || m[1] != ' ')
+		return d->code;
+	m += 2;
+	open = strstr(m, " (while ");
+	if (open) {
+		const char *at = strstr(open, " at ");
+
+		buf_add(&problem, m, (size_t)(open - m));
+		if (at)
+			ctx_line = strtol(at + 4, NULL, 10);
+		scanner = !strncmp(open + 2, "while scanning", 14);
+	} else {
+		buf_adds(&problem, m);
+		scanner = !parser_problem(problem.ptr);
+	}
+	/* go-yaml: a 0-based mark line, plus one for scanner errors; none on line 0. */
+	mark = (int)((v3 && ctx_line > 1) ? ctx_line - 1 : line - 1);
+	diag_clear(d);
+	d->code = DIAG_EPARSE;
+	if (mark > 0)
+		buf_addf(&d->msg, "yaml: line %d: %s", mark + scanner, problem.ptr);
+	else
+		buf_addf(&d->msg, "yaml: %s", problem.ptr);
+	buf_release(&problem);
+	return DIAG_EPARSE;
+}
+
+int kres_parse_stream(struct kresmap *out, const char *name, const char *data, size_t len,
+		      struct diag *d)
+{
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream ys = YSTREAM_INIT;
+	json_t *queue = NULL;
+	int error;
+
+	if (srcfile_set(&src, name, data, len) < 0)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	if ((error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, NULL, d)) < 0) {
+		if (kyaml_syntax_error(d, name, 1) == DIAG_EPARSE && !strncmp(d->msg.ptr, "yaml: ", 6)) {
+			diag_prefix(d, "MalformedYAMLError");
+			buf_addf(&d->msg, " in File: %s", name);
+		}
+		goto done;
+	}
+	if (!(queue = json_array())) {
+		error = DIAG_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < ys.ndocs; i++) {
+		if ((error = validate_node(ys.docs[i].root, d)) < 0)
+			goto done;
+		if (error == 1 && json_array_append(queue, ys.docs[i].root) < 0) {
+			error = DIAG_ENOMEM;
+			goto done;
+		}
+	}
+	error = 0;
+	/* Inline the items of any kind ending in "List"; items go to the end. */
+	for (size_t i = 0; i < json_array_size(queue); i++) {
+		json_t *doc = json_array_get(queue, i), *items;
+		const char *kind = kres_str(doc, "kind");
+
+		if (has_suffix(kind, "List") && (items = json_object_get(doc, "items")) != NULL) {
+			if (json_is_null(items))
+				continue;
+			if (!json_is_array(items)) {
+				error = diag_set(d, DIAG_EINVALID,
+						 "expected array in %s/items, but found %s", kind,
+						 json_is_object(items) ? "map[string]interface {}" :
+						 json_is_string(items) ? "string" : "float64");
+				goto done;
+			}
+			for (size_t j = 0; j < json_array_size(items); j++) {
+				json_t *it = json_array_get(items, j);
+
+				if ((error = validate_node(it, d)) < 0)
+					goto done;
+				if (error == 1 && json_array_append(queue, it) < 0) {
+					error = DIAG_ENOMEM;
+					goto done;
+				}
+			}
+			error = 0;
+			continue;
+		}
+		if ((error = kresmap_push(out, kres_new(json_deep_copy(doc)))) < 0) {
+			diag_set(d, error, "out of memory");
+			goto done;
+		}
+	}
+done:
+	json_decref(queue);
+	ystream_release(&ys);
+	srcfile_release(&src);
+	return error;
+}
+
+struct sortent {
+	struct kres *r;
+	struct kid id;
+	int order;
+};
+
+static int compare_legacy(const void *pa, const void *pb)
+{
+	const struct sortent *a = pa, *b = pb;
+	struct buf sa = BUF_INIT, sb = BUF_INIT;
+	int r;
+
+	if (strcmp(a->id.group, b->id.group) != 0 || strcmp(a->id.version, b->id.version) != 0 ||
+	    strcmp(a->id.kind, b->id.kind) != 0) {
+		if (a->order != b->order)
+			return a->order < b->order ? -1 : 1;
+		kgvk_stable_string(&sa, a->id.group, a->id.version, a->id.kind);
+		kgvk_stable_string(&sb, b->id.group, b->id.version, b->id.kind);
+		r = strcmp(sa.ptr, sb.ptr);
+		if (strcmp(a->id.kind, "Namespace") == 0 && strcmp(b->id.kind, "Namespace") == 0 &&
+		    (!*a->id.group || !*b->id.group))
+			r = -r;
+	} else {
+		kgvk_string(&sa, a->id.group, a->id.version, a->id.kind);
+		buf_addf(&sa, "|%s|%s", *a->id.ns ? a->id.ns : "~X", *a->id.name ? a->id.name : "~N");
+		kgvk_string(&sb, b->id.group, b->id.version, b->id.kind);
+		buf_addf(&sb, "|%s|%s", *b->id.ns ? b->id.ns : "~X", *b->id.name ? b->id.name : "~N");
+		r = strcmp(sa.ptr, sb.ptr);
+	}
+	buf_release(&sa);
+	buf_release(&sb);
+	return r;
+}
+
+int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct diag *d)
+{
+	struct sortent *e;
+	size_t i;
+	int error = 0;
+
+	if (m->len == 0)
+		return 0;
+	if (!(e = calloc(m->len, sizeof(*e))))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	for (i = 0; i < m->len; i++) {
+		e[i].r = m->v[i];
+		if ((error = kres_cur_id(&e[i].id, m->v[i])) < 0)
+			goto done;
+		if (first || last) {
+			int nfirst = (int)json_array_size(first);
+
+			e[i].order = 0;
+			for (int k = 0; k < nfirst; k++)
+				if (strcmp(json_string_value(json_array_get(first, (size_t)k)) ?
+					   json_string_value(json_array_get(first, (size_t)k)) : "",
+					   e[i].id.kind) == 0)
+					e[i].order = -nfirst + k;
+			for (size_t k = 0; k < json_array_size(last); k++)
+				if (strcmp(json_string_value(json_array_get(last, k)) ?
+					   json_string_value(json_array_get(last, k)) : "",
+					   e[i].id.kind) == 0)
+					e[i].order = 1 + (int)k;
+		} else {
+			e[i].order = kgvk_type_order(e[i].id.kind);
+		}
+	}
+	qsort(e, m->len, sizeof(*e), compare_legacy);
+	for (i = 0; i < m->len; i++)
+		m->v[i] = e[i].r;
+	i = m->len;
+done:
+	for (size_t k = 0; k < m->len; k++)
+		kid_release(&e[k].id);
+	free(e);
+	return error;
+}
+
+int kresmap_print(struct buf *out, const struct kresmap *m, struct diag *d)
+{
+	int error;
+
+	for (size_t i = 0; i < m->len; i++) {
+		if (i > 0)
+			buf_adds(out, "---\n");
+		if ((error = value_to_yaml(out, m->v[i]->obj, d)) < 0)
+			return error;
+	}
+	return buf_oom(out) ? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
+}

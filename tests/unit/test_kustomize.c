@@ -1,0 +1,322 @@
+/*
+ * Unit tests of render/kustomize. Expected values come from kustomize
+ * v5.7.1 (`kubectl kustomize`) or, for paths, from Go's filepath.Clean
+ * documentation; golden cases under testdata/kustomize/<case>/ hold
+ * in/ (the inputs), args (the directory to build, relative to in/) and
+ * expected.yaml (kubectl kustomize's output).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/buf.h"
+#include "render/diag.h"
+#include "render/kustomize/internal.h"
+#include "render/kustomize/kustomize.h"
+#include "testutil.h"
+
+static void check_clean(const char *in, const char *want)
+{
+	char *got = kpath_clean(in);
+
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_kustomize__paths_clean_as_go(void **state)
+{
+	(void)state;
+	check_clean("", ".");
+	check_clean("a/b/../c", "a/c");
+	check_clean("/../x", "/x");
+	check_clean("../../a/./b/", "../../a/b");
+	check_clean("a/../..", "..");
+	check_clean("//a//b/", "/a/b");
+	check_clean("/", "/");
+	check_clean("./", ".");
+	assert_true(kpath_has_prefix("/app/base/x.yaml", "/app/base"));
+	assert_false(kpath_has_prefix("/app/baseline", "/app/base"));
+	assert_true(kpath_has_prefix("/anything", "/"));
+}
+
+static void test_kustomize__ids_print_and_compare_as_kustomize(void **state)
+{
+	struct kid a = KID_INIT, b = KID_INIT, c = KID_INIT;
+	struct buf s = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(kid_set(&a, "", "v1", "Deployment", "proxy", ""), 0);
+	assert_int_equal(kid_set(&b, "", "v1", "Deployment", "proxy", "default"), 0);
+	assert_int_equal(kid_set(&c, "", "v1", "Namespace", "ns", "x"), 0);
+	kid_string(&s, &a);
+	assert_string_equal(s.ptr, "Deployment.v1.[noGrp]/proxy.[noNs]");
+	assert_true(kid_equals(&a, &b));
+	assert_true(c.cluster_scoped);
+	assert_string_equal(kid_effective_ns(&c), "_non_namespaceable_");
+	assert_true(kgvk_type_order("Namespace") < kgvk_type_order("Deployment"));
+	assert_true(kgvk_type_order("ValidatingWebhookConfiguration") > 0);
+	buf_release(&s);
+	kid_release(&a);
+	kid_release(&b);
+	kid_release(&c);
+}
+
+static void test_kustomize__hash_matches_kustomize(void **state)
+{
+	json_t *cm = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s}}", "apiVersion", "v1", "kind",
+			       "ConfigMap", "metadata", "name", "cm", "data", "a", "b", "html",
+			       "<x & y>");
+	json_t *sec = json_pack("{s:s, s:s, s:{s:s}, s:s, s:{s:s}}", "apiVersion", "v1", "kind",
+				"Secret", "metadata", "name", "sec", "type", "Opaque", "data",
+				"password", "aHVudGVyMg==");
+	struct diag d = DIAG_INIT;
+	char h[11];
+
+	(void)state;
+	/* kubectl kustomize: cm-k84tb4t922, sec-cf85kd65mm */
+	assert_int_equal(kgen_hash(h, cm, &d), 0);
+	assert_string_equal(h, "k84tb4t922");
+	assert_int_equal(kgen_hash(h, sec, &d), 0);
+	assert_string_equal(h, "cf85kd65mm");
+	json_decref(cm);
+	json_decref(sec);
+	diag_release(&d);
+}
+
+static int set_x(json_t *parent, const char *key, size_t idx, json_t *value, void *payload,
+		 struct diag *d)
+{
+	(void)value;
+	(void)payload;
+	(void)d;
+	if (key)
+		return json_object_set_new(parent, key, json_string("x"));
+	return json_array_set_new(parent, idx, json_string("x"));
+}
+
+static void test_kustomize__fieldspec_walks_lists_and_creates(void **state)
+{
+	json_t *res = json_loads("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+				 "\"spec\":{\"template\":{\"spec\":{\"containers\":"
+				 "[{\"image\":\"a\"},{\"image\":\"b\"},{}]}}}}", 0, NULL);
+	struct kfspec walk = { "", "", "Deployment", "spec/template/spec/containers[]/image", 1 };
+	struct kfspec other = { "", "", "Service", "spec/x", 1 };
+	struct kfspec create = { "apps", "", "", "metadata/annotations", 1 };
+	struct diag d = DIAG_INIT;
+	char *dump;
+
+	(void)state;
+	assert_non_null(res);
+	assert_int_equal(kfspec_apply(res, &walk, JSON_STRING, set_x, NULL, &d), 0);
+	assert_int_equal(kfspec_apply(res, &other, JSON_STRING, set_x, NULL, &d), 0);
+	assert_int_equal(kfspec_apply(res, &create, JSON_OBJECT, set_x, NULL, &d), 0);
+	dump = json_dumps(res, JSON_SORT_KEYS | JSON_COMPACT);
+	/* Lists are walked with the same path (the created-but-unset third image too);
+	 * a missing map is created when create is set. */
+	assert_string_equal(dump,
+			    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+			    "\"metadata\":{\"annotations\":\"x\"},\"spec\":{\"template\":{\"spec\":"
+			    "{\"containers\":[{\"image\":\"x\"},{\"image\":\"x\"},{\"image\":\"x\"}]}}}}");
+	free(dump);
+	json_decref(res);
+	diag_release(&d);
+}
+
+static void test_kustomize__smp_merges_containers_by_name_patch_first(void **state)
+{
+	/* kubectl kustomize puts the patch's elements first (testdata/kustomize/patches). */
+	json_t *dep = json_loads("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+				 "\"metadata\":{\"name\":\"app\"},\"spec\":{\"template\":{\"spec\":"
+				 "{\"containers\":[{\"name\":\"a\",\"image\":\"a:1\"},"
+				 "{\"name\":\"b\",\"image\":\"b:1\"}],\"tolerations\":[{\"key\":\"k\"}]}}}}",
+				 0, NULL);
+	json_t *patch = json_loads("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+				   "\"metadata\":{\"name\":\"app\"},\"spec\":{\"template\":{\"spec\":"
+				   "{\"containers\":[{\"name\":\"b\",\"image\":\"b:2\"}],"
+				   "\"tolerations\":[{\"key\":\"j\"}]}}}}", 0, NULL);
+	struct diag d = DIAG_INIT;
+	char *dump;
+
+	(void)state;
+	assert_int_equal(kpatch_smp(&dep, patch, NULL, 0, &d), 0);
+	dump = json_dumps(json_object_get(json_object_get(json_object_get(dep, "spec"), "template"),
+					  "spec"), JSON_SORT_KEYS | JSON_COMPACT);
+	assert_string_equal(dump, "{\"containers\":[{\"image\":\"b:2\",\"name\":\"b\"},"
+				  "{\"image\":\"a:1\",\"name\":\"a\"}],\"tolerations\":[{\"key\":\"j\"}]}");
+	free(dump);
+	json_decref(dep);
+	json_decref(patch);
+	diag_release(&d);
+}
+
+static void test_kustomize__smp_delete_directive_removes_target(void **state)
+{
+	json_t *cm = json_loads("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+				"\"metadata\":{\"name\":\"c\"},\"data\":{\"a\":\"1\"}}", 0, NULL);
+	json_t *patch = json_loads("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+				   "\"metadata\":{\"name\":\"c\"},\"$patch\":\"delete\"}", 0, NULL);
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	assert_int_equal(kpatch_smp(&cm, patch, NULL, 0, &d), 0);
+	assert_int_equal(json_object_size(cm), 0);
+	json_decref(cm);
+	json_decref(patch);
+	diag_release(&d);
+}
+
+static void test_kustomize__json6902_ops_and_errors(void **state)
+{
+	json_t *doc = json_loads("{\"a\":[1,2],\"b\":{\"c\":1}}", 0, NULL);
+	json_t *ops = json_loads("[{\"op\":\"add\",\"path\":\"/a/-\",\"value\":3},"
+				 "{\"op\":\"remove\",\"path\":\"/b/c\"},"
+				 "{\"op\":\"copy\",\"from\":\"/a/0\",\"path\":\"/b/d\"},"
+				 "{\"op\":\"replace\",\"path\":\"/a/1\",\"value\":\"x\"}]", 0, NULL);
+	json_t *bad = json_loads("[{\"op\":\"replace\",\"path\":\"/nope/x\",\"value\":1}]", 0, NULL);
+	struct diag d = DIAG_INIT;
+	char *dump;
+
+	(void)state;
+	assert_int_equal(kpatch_json6902(&doc, ops, &d), 0);
+	dump = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_string_equal(dump, "{\"a\":[1,\"x\",3],\"b\":{\"d\":1}}");
+	free(dump);
+	assert_int_equal(kpatch_json6902(&doc, bad, &d), DIAG_EEXEC);
+	assert_non_null(strstr(d.msg.ptr, "doc is missing path: \"/nope/x\""));
+	json_decref(doc);
+	json_decref(ops);
+	json_decref(bad);
+	diag_release(&d);
+}
+
+static void test_kustomize__errors_use_kustomize_words(void **state)
+{
+	struct kustomize_opts o = KUSTOMIZE_OPTS_INIT;
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	char root[4096];
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s", tu_testdata("kustomize/patches/in"));
+	o.fs_root = root;
+	assert_int_equal(kustomize_build(&out, "noSuchThing", &o, &d), DIAG_ENOTFOUND);
+	assert_string_equal(d.msg.ptr,
+			    "must build at directory: not a valid directory: 'noSuchThing' doesn't exist");
+	buf_release(&out);
+	diag_release(&d);
+}
+
+static void test_kustomize__yaml_errors_read_as_go_yaml(void **state)
+{
+	/* kubectl kustomize: "yaml: line 5: did not find expected node content",
+	 * "yaml: line 2: mapping values are not allowed in this context",
+	 * "yaml: found character that cannot start any token" */
+	static const char *const cases[][2] = {
+		{ "f.yaml:6:1: did not find expected node content (while parsing a flow node at 6:1)",
+		  "yaml: line 5: did not find expected node content" },
+		{ "f.yaml:2:3: mapping values are not allowed in this context",
+		  "yaml: line 2: mapping values are not allowed in this context" },
+		{ "f.yaml:2:1: found unexpected end of stream (while scanning a quoted scalar at 1:4)",
+		  "yaml: line 2: found unexpected end of stream" },
+		{ "f.yaml:2:1: did not find expected key (while parsing a block mapping at 1:1)",
+		  "yaml: line 1: did not find expected key" },
+		{ "f.yaml:1:4: found character that cannot start any token (while scanning for the "
+		  "next token at 1:4)", "yaml: found character that cannot start any token" },
+	};
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		diag_set(&d, DIAG_EPARSE, "%s", cases[i][0]);
+		assert_int_equal(kyaml_syntax_error(&d, "f.yaml", 1), DIAG_EPARSE);
+		assert_string_equal(d.msg.ptr, cases[i][1]);
+	}
+	diag_release(&d);
+}
+
+static void test_kustomize__deprecation_warnings(void **state)
+{
+	struct kustomize_opts o = KUSTOMIZE_OPTS_INIT;
+	struct buf out = BUF_INIT, warnings = BUF_INIT;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	o.warnings = &warnings;
+	assert_int_equal(kustomize_build(&out, tu_testdata("kustomize/overlay-prefix-configmap/in/overlay"),
+					 &o, &d), 0);
+	/* kubectl kustomize's standard error for this overlay */
+	assert_string_equal(warnings.ptr,
+			    "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. "
+			    "Run 'kustomize edit fix' to update your Kustomization automatically.\n");
+	buf_release(&out);
+	buf_release(&warnings);
+	diag_release(&d);
+}
+
+static void test_kustomize__golden_cases(void **state)
+{
+	DIR *dir = opendir(tu_testdata("kustomize"));
+	struct dirent *e;
+	int ncases = 0;
+
+	(void)state;
+	assert_non_null(dir);
+	while ((e = readdir(dir)) != NULL) {
+		char base[4096], path[4200];
+		char *args, *want;
+		struct kustomize_opts o = KUSTOMIZE_OPTS_INIT;
+		struct buf out = BUF_INIT;
+		struct diag d = DIAG_INIT;
+		size_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(base, sizeof(base), "%s/%s", tu_testdata("kustomize"), e->d_name);
+		snprintf(path, sizeof(path), "%s/args", base);
+		if (!(args = tu_read_file(path, &n)))
+			continue;
+		while (n > 0 && (args[n - 1] == '\n' || args[n - 1] == ' '))
+			args[--n] = '\0';
+		snprintf(path, sizeof(path), "%s/in/%s", base, args);
+		want = tu_read_file((snprintf(base + strlen(base), sizeof(base) - strlen(base),
+					      "/expected.yaml"), base), NULL);
+		assert_non_null(want);
+		if (kustomize_build(&out, path, &o, &d) < 0)
+			fail_msg("%s: %s", e->d_name, d.msg.ptr);
+		if (strcmp(out.ptr, want) != 0)
+			fail_msg("%s: output differs:\n%s", e->d_name, out.ptr);
+		ncases++;
+		free(args);
+		free(want);
+		buf_release(&out);
+		diag_release(&d);
+	}
+	closedir(dir);
+	assert_true(ncases >= 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kustomize__paths_clean_as_go),
+		cmocka_unit_test(test_kustomize__ids_print_and_compare_as_kustomize),
+		cmocka_unit_test(test_kustomize__hash_matches_kustomize),
+		cmocka_unit_test(test_kustomize__fieldspec_walks_lists_and_creates),
+		cmocka_unit_test(test_kustomize__smp_merges_containers_by_name_patch_first),
+		cmocka_unit_test(test_kustomize__smp_delete_directive_removes_target),
+		cmocka_unit_test(test_kustomize__json6902_ops_and_errors),
+		cmocka_unit_test(test_kustomize__errors_use_kustomize_words),
+		cmocka_unit_test(test_kustomize__yaml_errors_read_as_go_yaml),
+		cmocka_unit_test(test_kustomize__deprecation_warnings),
+		cmocka_unit_test(test_kustomize__golden_cases),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
