@@ -250,9 +250,11 @@ static int S_cmp_rendered(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static json_t *S_release_map(const struct helm_release *rel)
+static json_t *S_release_map(struct tmpl_rt *rt, const struct helm_release *rel)
 {
 	json_t *m = json_object();
+
+	(void)rt;
 
 	if (!m)
 		return NULL;
@@ -261,6 +263,8 @@ static json_t *S_release_map(const struct helm_release *rel)
 				json_string(rel->namespace ? rel->namespace : "default")) < 0 ||
 	    json_object_set_new(m, "IsUpgrade", json_boolean(rel->is_upgrade)) < 0 ||
 	    json_object_set_new(m, "IsInstall", json_boolean(rel->is_install)) < 0 ||
+	    /* NEEDSWORK: a Go int; tval_box would keep typeOf "int", but
+	     * tval_unbox_deep then gives toJson/toYaml a string ("1") */
 	    json_object_set_new(m, "Revision", json_integer(rel->revision)) < 0 ||
 	    json_object_set_new(m, "Service", json_string("Helm")) < 0) {
 		json_decref(m);
@@ -310,7 +314,7 @@ int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
 	    (error = S_check_kube_version(c, funcs, caps_obj, d)) < 0)
 		goto done;
 	cl.dots = json_array();
-	cl.release = S_release_map(rel);
+	cl.release = S_release_map(cl.rt, rel);
 	cl.caps_box = S_box(cl.rt, tval_obj(caps_obj));
 	if (!cl.dots || !cl.release || !cl.caps_box) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
