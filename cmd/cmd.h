@@ -29,6 +29,7 @@ int cmd_wants_help(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_values(int argc, char **argv);
+int cmd_template(int argc, char **argv);
 int cmd_kustomize(int argc, char **argv);
 
 #endif

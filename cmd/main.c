@@ -10,6 +10,33 @@
 #include <string.h>
 
 static const struct cmd commands[] = {
+	{ "template", "render a Helm chart as `helm template` prints it",
+	  "usage: hydrate template [NAME] CHART [-f FILE]... [--set K=V]... [--set-string K=V]...\n"
+	  "                        [--set-json K=JSON]... [--set-file K=PATH]... [--set-literal K=V]...\n"
+	  "                        [--namespace NS] [--skip-tests] [--no-hooks] [--include-crds]\n"
+	  "                        [-s TEMPLATE]...\n"
+	  "                        [--kube-version V] [--api-versions G/V]...\n"
+	  "\n"
+	  "Renders the chart directory CHART exactly as Helm 4.1's `helm template` does\n"
+	  "(release NAME, default \"release-name\") and prints the manifests.\n"
+	  "\n"
+	  "options:\n"
+	  "  -f, --values FILE     a values file layered over the chart's values; repeatable\n"
+	  "      --set K=V         set values (Helm's syntax: a.b=1,list[0]=x,l={a,b})\n"
+	  "      --set-string K=V  set values as strings\n"
+	  "      --set-json K=JSON set values given as JSON (or a whole JSON object)\n"
+	  "      --set-file K=PATH set values to the text of files\n"
+	  "      --set-literal K=V set one value to the literal string V (commas and all)\n"
+	  "  -n, --namespace NS    the release namespace (default \"default\")\n"
+	  "      --skip-tests      leave out test hooks\n"
+	  "      --include-crds    print the charts' crds/ files first\n"
+	  "      --no-hooks        leave hooks out\n"
+	  "  -s, --show-only PATH  print only the documents of templates matching PATH\n"
+	  "                        (e.g. templates/deployment.yaml); repeatable\n"
+	  "      --kube-version V  the Kubernetes version for .Capabilities (default v1.35.0)\n"
+	  "  -a, --api-versions G/V  add API versions to .Capabilities.APIVersions\n"
+	  "  -h, --help            show this help\n",
+	  cmd_template },
 	{ "values", "print a chart's values layered with values files, as Helm's toYaml prints them",
 	  "usage: hydrate values [-f FILE]... CHART\n"
 	  "\n"

@@ -1,4 +1,6 @@
 #include "render/helm/values.h"
+#include "render/buf.h"
+#include "render/helm/helm_int.h"
 #include "render/diag.h"
 #include "render/srcfile.h"
 #include "render/yaml.h"
@@ -54,6 +56,31 @@ int values_merge_file(json_t *dst, const char *path, struct diag *d)
 	if ((error = srcfile_read(&src, path, d)) < 0 ||
 	    (error = ydoc_parse_values(&vals, &src, d)) < 0)
 		goto done;
+	error = values_merge(dst, vals);
+	if (error < 0)
+		diag_set(d, error, "out of memory");
+done:
+	json_decref(vals);
+	srcfile_release(&src);
+	return error;
+}
+
+int values_merge_file_helm(json_t *dst, const char *path, struct diag *d)
+{
+	struct srcfile src = SRCFILE_INIT;
+	json_t *vals = NULL;
+	int error;
+
+	if ((error = srcfile_read(&src, path, d)) < 0)
+		goto done;
+	if ((error = ydoc_parse_values(&vals, &src, d)) < 0) {
+		struct buf prefix = BUF_INIT;
+		buf_addf(&prefix, "failed to parse %s: cannot unmarshal yaml document: ", path);
+		helm__yaml_diag(d, error, src.name ? src.name : path,
+				buf_oom(&prefix) ? "" : prefix.ptr);
+		buf_release(&prefix);
+		goto done;
+	}
 	error = values_merge(dst, vals);
 	if (error < 0)
 		diag_set(d, error, "out of memory");

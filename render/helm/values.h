@@ -29,4 +29,11 @@ int values_coalesce(json_t *user, json_t *defaults);
 /* Reads a values file (Helm typing, see render/yaml.h) and merges it into dst. */
 int values_merge_file(json_t *dst, const char *path, struct diag *d);
 
+/*
+ * As values_merge_file, with the errors `helm template -f FILE` prints
+ * ("failed to parse FILE: cannot unmarshal yaml document: error converting
+ * YAML to JSON: yaml: line N: ...", "open FILE: no such file or directory").
+ */
+int values_merge_file_helm(json_t *dst, const char *path, struct diag *d);
+
 #endif

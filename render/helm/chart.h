@@ -1,0 +1,90 @@
+/*
+ * A Helm chart loaded from a directory (Helm v4.1.4 pkg/chart/v2/loader),
+ * with its subcharts, and the values work that depends on the chart tree:
+ * dependency conditions and tags (pkg/chart/v2/util/dependencies.go) and
+ * coalescing user values with every chart's defaults
+ * (pkg/chart/common/util/coalesce.go). docs/helm.md describes the model.
+ *
+ * Ownership: a struct chart owns everything it points to except parent
+ * (borrowed). chart_free frees a whole tree from its root.
+ */
+#ifndef HYDRATE_HELM_CHART_H
+#define HYDRATE_HELM_CHART_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct buf;
+struct diag;
+
+/* One file of a chart: name relative to the chart ("templates/x.yaml"). */
+struct chart_file {
+	char *name;
+	char *data;   /* NUL-terminated, may hold NULs; owned */
+	size_t len;
+};
+
+struct chart {
+	char *name;              /* Chart.yaml name (or a dependency's alias) */
+	json_t *metadata;        /* Chart.yaml as data (lower-case keys) */
+	json_t *meta_map;        /* .Chart: Metadata fields, Helm's capitals */
+	json_t *values;          /* values.yaml ({} without one) */
+	json_t *deps_meta;       /* array: Chart.yaml / requirements.yaml dependencies */
+	char *schema;            /* values.schema.json or NULL */
+	size_t schema_len;
+	struct chart_file *templates;
+	size_t ntemplates;
+	struct chart_file *files;   /* what .Files sees */
+	size_t nfiles;
+	struct chart_file *crds;    /* crds/ (never printed without --include-crds) */
+	size_t ncrds;
+	struct chart **deps;     /* subcharts, owned */
+	size_t ndeps;
+	struct chart *parent;    /* borrowed; NULL for the root */
+	int is_library;          /* type: library */
+};
+
+/*
+ * LocateChart for a local path: 0 if path exists, else DIAG_ENOTFOUND with
+ * Helm's text (`path "./x" not found`, or, for a name that is no path,
+ * the repository-reference errors).
+ */
+int chart_locate(const char *path, struct diag *d);
+
+/*
+ * checkIfInstallable ("library charts are not installable") and
+ * CheckDependencies (every Chart.yaml dependency present under charts/,
+ * by name), with Helm's messages. Call before chart_process_deps.
+ */
+int chart_check_installable(const struct chart *c, struct diag *d);
+
+/*
+ * Loads the chart in directory dir (LoadDir: .helmignore of the top
+ * directory and the default templates/.?* rule, files in lexical order,
+ * UTF-8 BOMs stripped) and its subcharts under charts/. *out is new.
+ * Errors use Helm's texts where Helm has one; DIAG_ENOTFOUND, DIAG_EPARSE,
+ * DIAG_EINVALID, DIAG_ENOMEM.
+ */
+int chart_load_dir(struct chart **out, const char *dir, struct diag *d);
+void chart_free(struct chart *c);
+
+/* Appends ChartFullPath: "root/charts/sub/charts/subsub". */
+int chart_full_path(struct buf *out, const struct chart *c);
+
+/*
+ * ProcessDependencies: drops the subcharts that conditions or tags disable
+ * for the user's values vals (borrowed), renames aliased ones, and, for
+ * charts that declare dependencies, replaces the chart's default values by
+ * its values merged with its subcharts' (as processImportValues does).
+ */
+int chart_process_deps(struct chart *c, json_t *vals, struct diag *d);
+
+/*
+ * CoalesceValues (merge 0) or MergeValues (merge 1): a new object (*out)
+ * holding a deep copy of vals layered over the chart's defaults, recursing
+ * into subcharts and copying globals down. vals is borrowed.
+ */
+int chart_coalesce(json_t **out, const struct chart *c, json_t *vals, int merge,
+		   struct diag *d);
+
+#endif

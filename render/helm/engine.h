@@ -1,0 +1,97 @@
+/*
+ * Helm's rendering engine (Helm v4.1.4 pkg/engine/engine.go) and what
+ * `helm template` prints (pkg/release/v1/util, pkg/cmd/template.go).
+ * docs/helm.md describes the steps.
+ */
+#ifndef HYDRATE_HELM_ENGINE_H
+#define HYDRATE_HELM_ENGINE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include "render/buf.h"
+
+struct chart;
+struct diag;
+struct tmpl_funcs;
+struct helm_caps;
+
+/* Release options (common.ReleaseOptions): strings borrowed. */
+struct helm_release {
+	const char *name;
+	const char *namespace;
+	int revision;
+	int is_install, is_upgrade;
+};
+
+/* One rendered template, by its full name ("chart/templates/x.yaml"). */
+struct helm_rendered_file {
+	char *name;
+	struct buf text;
+};
+
+/* The rendered templates, sorted by name. Owns its files. */
+struct helm_rendered {
+	struct helm_rendered_file *v;
+	size_t n;
+};
+
+#define HELM_RENDERED_INIT { NULL, 0 }
+
+void helm_rendered_release(struct helm_rendered *r);
+
+/*
+ * A new function registry with text/template's builtins, Sprig and Helm's
+ * functions, in Helm's precedence. Free with tmpl_funcs_free. Build it once;
+ * it may serve many renders (and threads) at once.
+ */
+int helm_engine_funcs(struct tmpl_funcs **out);
+
+/*
+ * Renders every template of chart c (and its subcharts) with the coalesced
+ * values vals (borrowed; chart_coalesce's result), release rel and
+ * capabilities caps (NULL: Helm's defaults), after checking the root
+ * chart's kubeVersion constraint against them, as renderResources does. On
+ * success *out holds each non-partial template's text, "<no value>"
+ * removed. On failure d's message is what Helm prints after "Error: ".
+ * Returns 0, DIAG_EPARSE, DIAG_EEXEC, DIAG_ELIMIT or DIAG_ENOMEM.
+ */
+int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
+		const struct helm_release *rel, const struct helm_caps *caps,
+		const struct tmpl_funcs *funcs, struct diag *d);
+
+/* Whether caps' --kube-version parses: 0, or DIAG_EINVALID with Helm's
+ * "invalid kube version 'X': ..." message. */
+int helm_check_caps(const struct helm_caps *caps, struct diag *d);
+
+enum helm_manifest_flags {
+	HELM_MANIFEST_SKIP_TESTS = 1 << 0,   /* --skip-tests: drop test hooks */
+	HELM_MANIFEST_INCLUDE_CRDS = 1 << 1, /* --include-crds: crds/ files of c first */
+	HELM_MANIFEST_NO_HOOKS = 1 << 2,     /* --no-hooks: leave hooks out */
+};
+
+/*
+ * What `helm template` prints for the rendered files: manifests in install
+ * order, then hooks, each as "---\n# Source: NAME\nDOC\n". NOTES.txt files
+ * and partials are left out; with HELM_MANIFEST_INCLUDE_CRDS the crds/
+ * files (.yaml, .yml, .json) of chart c and its subcharts come first, as
+ * they are. Appends to out. Helm's log lines (slog's text form, e.g.
+ * `level=INFO msg="skipping unknown hooks" hookTypes=x`) go to log when it
+ * is not NULL; `helm template` prints them on stderr as they happen. DIAG_EPARSE ("YAML parse
+ * error on NAME: ...") when a document is not YAML.
+ */
+int helm_manifest(struct buf *out, const struct helm_rendered *files, const struct chart *c,
+		  unsigned flags, struct buf *log, struct diag *d);
+
+/*
+ * --show-only: from the printed output text, the documents whose "# Source:"
+ * path after the chart name matches each pattern (filepath.Match), in
+ * pattern order, each as "---\nDOC\n". DIAG_ENOTFOUND "could not find
+ * template PATTERN in chart" when a pattern matches nothing.
+ */
+int helm_show_only(struct buf *out, const char *text, size_t len,
+		   const char *const *patterns, size_t npatterns, struct diag *d);
+
+/* Helm's kind install order index, or -1 for a kind it does not know. */
+int helm_kind_order(const char *kind);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * Go's wording for errors hydrate detects with other tools (helm_int.h).
+ */
+#include "render/buf.h"
+#include "render/diag.h"
+#include "render/helm/helm_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * go-yaml's error text for a libyaml failure that render/yaml.c reported as
+ * "NAME:LINE:COL: PROBLEM[ (CONTEXT at L:C)]": "line N: PROBLEM", where N is
+ * the 0-based problem line (+1 for scanner errors), else the context line.
+ */
+void helm__go_yaml_error(struct buf *out, const char *msg, const char *name)
+{
+	size_t nl = strlen(name);
+	long line = 0, cline = 0;
+	const char *p = msg, *ctx, *prob;
+	char *end;
+	int scanner;
+
+	if (strncmp(p, name, nl) != 0 || p[nl] != ':') {
+		buf_adds(out, msg);
+		return;
+	}
+	p += nl + 1;
+	line = strtol(p, &end, 10);
+	if (*end != ':') {
+		buf_adds(out, msg);
+		return;
+	}
+	p = end + 1;
+	strtol(p, &end, 10);
+	prob = *end == ':' ? end + 1 : p;
+	while (*prob == ' ')
+		prob++;
+	ctx = strstr(prob, " (while ");
+	scanner = ctx && strncmp(ctx, " (while scanning", 16) == 0;
+	if (ctx) {
+		const char *at = strrchr(ctx, '@') ? NULL : strstr(ctx, " at ");
+		const char *last = at;
+		while (at && (at = strstr(at + 1, " at ")) != NULL)
+			last = at;
+		if (last)
+			cline = strtol(last + 4, NULL, 10);
+	}
+	if (line - 1 != 0)
+		buf_addf(out, "line %ld: ", line - 1 + (scanner ? 1 : 0));
+	else if (cline - 1 > 0)
+		buf_addf(out, "line %ld: ", cline - 1);
+	buf_add(out, prob, ctx ? (size_t)(ctx - prob) : strlen(prob));
+}
+
+
+int helm__yaml_diag(struct diag *d, int code, const char *name, const char *prefix)
+{
+	struct buf m = BUF_INIT;
+	const char *msg, *json;
+
+	if (!d || code == DIAG_ENOMEM || code == DIAG_ELIMIT)
+		return code;
+	msg = d->msg.ptr;
+	buf_adds(&m, prefix);
+	json = strstr(msg, "(json: cannot unmarshal ");
+	if (json) {
+		size_t n = strlen(json + 1);
+		buf_adds(&m, "error unmarshaling JSON: while decoding JSON: ");
+		buf_add(&m, json + 1, n && json[n] == ')' ? n - 1 : n);
+	} else {
+		buf_adds(&m, "error converting YAML to JSON: yaml: ");
+		helm__go_yaml_error(&m, msg, name);
+	}
+	buf_reset(&d->context);
+	if (buf_oom(&m)) {
+		buf_release(&m);
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	}
+	diag_set(d, code, "%s", m.ptr);
+	buf_release(&m);
+	return code;
+}

@@ -1,0 +1,26 @@
+/*
+ * Internals shared by the files of render/helm (not for other modules).
+ */
+#ifndef HYDRATE_HELM_INT_H
+#define HYDRATE_HELM_INT_H
+
+struct buf;
+struct diag;
+
+/*
+ * go-yaml's error text for a libyaml failure that render/yaml.c reported as
+ * "NAME:LINE:COL: PROBLEM[ (CONTEXT at L:C)]": "line N: PROBLEM", where N is
+ * the 0-based problem line (+1 for scanner errors), else the context line.
+ * A message of another shape is appended unchanged.
+ */
+void helm__go_yaml_error(struct buf *out, const char *msg, const char *name);
+
+/*
+ * Rewrites d's message (a render/yaml.c parse error of file name) as Helm
+ * prints a sigs.k8s.io/yaml failure: prefix + "error converting YAML to
+ * JSON: yaml: line N: ..." or, for a document of the wrong kind, prefix +
+ * "error unmarshaling JSON: while decoding JSON: json: ...". Returns code.
+ */
+int helm__yaml_diag(struct diag *d, int code, const char *name, const char *prefix);
+
+#endif

@@ -1,0 +1,469 @@
+/*
+ * From rendered files to what `helm template` prints: Helm v4.1.4
+ * pkg/release/v1/util (manifest.go SplitManifests, manifest_sorter.go
+ * SortManifests, kind_sorter.go InstallOrder), pkg/action/action.go
+ * renderResources and pkg/cmd/template.go. See engine.h.
+ */
+#include "render/diag.h"
+#include "render/helm/chart.h"
+#include "render/helm/engine.h"
+#include "render/helm/helm_int.h"
+#include "render/srcfile.h"
+#include "render/tmpl/tmpl.h"
+#include "render/yaml.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const S_install_order[] = {
+	"PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange",
+	"PodSecurityPolicy", "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList",
+	"ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
+	"CustomResourceDefinition", "ClusterRole", "ClusterRoleList", "ClusterRoleBinding",
+	"ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList", "Service",
+	"DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+	"HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
+	"APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+};
+
+int helm_kind_order(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(S_install_order) / sizeof(S_install_order[0]); i++)
+		if (strcmp(S_install_order[i], kind) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *const S_hook_events[] = {
+	"pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade",
+	"post-upgrade", "pre-rollback", "post-rollback", "test", "test-success",
+};
+
+struct mdoc {
+	const char *path;   /* borrowed file name */
+	const char *text;   /* borrowed, len bytes */
+	size_t len;
+	char *kind;         /* owned */
+	int order;          /* helm_kind_order */
+	int is_test;
+	size_t seq;
+};
+
+struct mdocs {
+	struct mdoc *v;
+	size_t n, cap;
+};
+
+/* unicode.IsSpace at s (len n > 0): width of the space, or 0. */
+static size_t S_space(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)s[0];
+
+	if (c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r')
+		return 1;
+	if (c == 0xC2 && n > 1 && ((unsigned char)s[1] == 0x85 || (unsigned char)s[1] == 0xA0))
+		return 2;
+	return 0;
+}
+
+/* strings.TrimSpace (ASCII and Latin-1 spaces). */
+static void S_trim(const char **s, size_t *n)
+{
+	size_t w;
+
+	while (*n && (w = S_space(*s, *n)) != 0) {
+		*s += w;
+		*n -= w;
+	}
+	for (;;) {
+		if (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\n' ||
+			   (*s)[*n - 1] == '\v' || (*s)[*n - 1] == '\f' || (*s)[*n - 1] == '\r')) {
+			(*n)--;
+		} else if (*n >= 2 && (unsigned char)(*s)[*n - 2] == 0xC2 &&
+			   ((unsigned char)(*s)[*n - 1] == 0x85 || (unsigned char)(*s)[*n - 1] == 0xA0)) {
+			*n -= 2;
+		} else {
+			break;
+		}
+	}
+}
+
+/* RE2's \s: [\t\n\f\r ] */
+static int S_re_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+static int S_add_doc(struct mdocs *docs, const char *path, const char *s, size_t n)
+{
+	struct mdoc *m;
+
+	S_trim(&s, &n);
+	if (n == 0)
+		return 0;
+	if (docs->n == docs->cap) {
+		size_t cap = docs->cap ? docs->cap * 2 : 32;
+		struct mdoc *nv = realloc(docs->v, cap * sizeof(*nv));
+		if (!nv)
+			return DIAG_ENOMEM;
+		docs->v = nv;
+		docs->cap = cap;
+	}
+	m = &docs->v[docs->n++];
+	memset(m, 0, sizeof(*m));
+	m->path = path;
+	m->text = s;
+	m->len = n;
+	m->seq = docs->n;
+	return 0;
+}
+
+/* SplitManifests: split on (?:^|\s*\n)---\s* after TrimSpace. */
+static int S_split(struct mdocs *docs, const char *path, const char *s, size_t n)
+{
+	size_t i = 0, start = 0;
+	int error;
+
+	S_trim(&s, &n);
+	if (n >= 3 && memcmp(s, "---", 3) == 0) {
+		i = 3;
+		while (i < n && S_re_space(s[i]))
+			i++;
+		start = i;
+	}
+	while (i < n) {
+		/* a run of \s ending in '\n' and followed by "---" */
+		if (S_re_space(s[i])) {
+			size_t j = i, last_nl = (size_t)-1;
+			while (j < n && S_re_space(s[j])) {
+				if (s[j] == '\n')
+					last_nl = j;
+				j++;
+			}
+			if (last_nl == j - 1 && j + 3 <= n && memcmp(s + j, "---", 3) == 0) {
+				if ((error = S_add_doc(docs, path, s + start, i - start)) < 0)
+					return error;
+				j += 3;
+				while (j < n && S_re_space(s[j]))
+					j++;
+				start = j;
+			}
+			i = j;
+			continue;
+		}
+		i++;
+	}
+	return S_add_doc(docs, path, s + start, n - start);
+}
+
+static const char *S_json_kind(const json_t *j)
+{
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: return "object";
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER: case JSON_REAL: return "number";
+	case JSON_TRUE: case JSON_FALSE: return "bool";
+	default: return "null";
+	}
+}
+
+/* Appends a slog TextHandler line: level=L msg="M" KEY=VALUE (quoted when needed). */
+static void S_log(struct buf *log, const char *level, const char *msg, const char *key,
+		  const char *value)
+{
+	int quote = !*value;
+
+	if (!log)
+		return;
+	for (const char *p = value; *p; p++)
+		if (*p == ' ' || *p == '=' || *p == '"' || (unsigned char)*p < 0x20 ||
+		    (unsigned char)*p >= 0x7f)
+			quote = 1;
+	buf_addf(log, "level=%s msg=\"%s\" %s=", level, msg, key);
+	if (quote)
+		tmpl_quote(log, value, strlen(value));
+	else
+		buf_adds(log, value);
+	buf_addch(log, '\n');
+}
+
+/* Reads the SimpleHead of doc m; -1: drop it (unknown hook); <-1: error. */
+static int S_head(struct mdoc *m, int *is_hook, struct buf *log, struct diag *d)
+{
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream ys = YSTREAM_INIT;
+	struct diag yd = DIAG_INIT;
+	json_t *root, *md, *ann, *kind, *hook;
+	int error = 0;
+
+	*is_hook = 0;
+	if (srcfile_set(&src, m->path, m->text, m->len) < 0)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, &yd)) < 0) {
+		if (error == DIAG_ENOMEM)
+			diag_set(d, error, "out of memory");
+		else {
+			struct buf g = BUF_INIT;
+			helm__go_yaml_error(&g, yd.msg.ptr, m->path);
+			diag_set(d, DIAG_EPARSE, "YAML parse error on %s: error converting YAML to "
+				 "JSON: yaml: %s", m->path, g.ptr);
+			buf_release(&g);
+		}
+		error = error == DIAG_ENOMEM ? error : DIAG_EPARSE;
+		goto done;
+	}
+	root = ys.ndocs ? ys.docs[0].root : NULL;
+	if (!root || json_is_null(root))
+		goto done;
+	if (!json_is_object(root)) {
+		error = diag_set(d, DIAG_EPARSE, "YAML parse error on %s: error unmarshaling JSON: "
+				 "while decoding JSON: json: cannot unmarshal %s into Go value of "
+				 "type util.SimpleHead", m->path, S_json_kind(root));
+		goto done;
+	}
+	kind = json_object_get(root, "kind");
+	if (json_is_string(kind)) {
+		if (!(m->kind = strdup(json_string_value(kind)))) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	md = json_object_get(root, "metadata");
+	ann = json_is_object(md) ? json_object_get(md, "annotations") : NULL;
+	if (!json_is_object(ann) || json_object_size(ann) == 0)
+		goto done;
+	hook = json_object_get(ann, "helm.sh/hook");
+	if (!json_is_string(hook))
+		goto done;
+	*is_hook = 1;
+	{
+		const char *p = json_string_value(hook);
+		for (;;) {
+			const char *comma = strchr(p, ',');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p), k;
+			char ev[64];
+			int known = 0;
+			S_trim(&p, &len);
+			if (len < sizeof(ev)) {
+				for (k = 0; k < len; k++)
+					ev[k] = (char)((p[k] >= 'A' && p[k] <= 'Z') ? p[k] + 32 : p[k]);
+				ev[len] = '\0';
+				for (k = 0; k < sizeof(S_hook_events) / sizeof(S_hook_events[0]); k++)
+					if (strcmp(ev, S_hook_events[k]) == 0)
+						known = 1;
+				if (strcmp(ev, "test") == 0 || strcmp(ev, "test-success") == 0)
+					m->is_test = 1;
+			}
+			if (!known) {
+				S_log(log, "INFO", "skipping unknown hooks", "hookTypes",
+				      json_string_value(hook));
+				error = -1;
+				goto done;
+			}
+			if (!comma)
+				break;
+			p = comma + 1;
+		}
+	}
+done:
+	ystream_release(&ys);
+	srcfile_release(&src);
+	diag_release(&yd);
+	return error;
+}
+
+/* lessByKind, made a total order with the original position. */
+static int S_cmp_kind(const void *a, const void *b)
+{
+	const struct mdoc *x = a, *y = b;
+	const char *kx = x->kind ? x->kind : "", *ky = y->kind ? y->kind : "";
+
+	if (x->order < 0 && y->order < 0) {
+		int c = strcmp(kx, ky);
+		if (c)
+			return c;
+	} else if (x->order < 0) {
+		return 1;
+	} else if (y->order < 0) {
+		return -1;
+	} else if (x->order != y->order) {
+		return x->order < y->order ? -1 : 1;
+	}
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int S_print(struct buf *out, const struct mdoc *m)
+{
+	buf_addf(out, "---\n# Source: %s\n", m->path);
+	buf_add(out, m->text, m->len);
+	return buf_addch(out, '\n');
+}
+
+/* CRDObjects: crds/ files with a manifest extension, then the subcharts'. */
+static int S_crds(struct buf *out, const struct chart *c, int depth)
+{
+	struct buf full = BUF_INIT;
+
+	if (depth > 64)
+		return 0;
+	chart_full_path(&full, c);
+	for (size_t i = 0; i < c->ncrds; i++) {
+		const char *name = c->crds[i].name, *ext = strrchr(name, '.');
+		if (!ext || (strcasecmp(ext, ".yaml") && strcasecmp(ext, ".yml") &&
+			     strcasecmp(ext, ".json")))
+			continue;
+		buf_addf(out, "---\n# Source: %s/%s\n", full.ptr, name);
+		buf_add(out, c->crds[i].data, c->crds[i].len);
+		buf_addch(out, '\n');
+	}
+	buf_release(&full);
+	for (size_t i = 0; i < c->ndeps; i++)
+		S_crds(out, c->deps[i], depth + 1);
+	return buf_oom(out) ? DIAG_ENOMEM : 0;
+}
+
+int helm_manifest(struct buf *out, const struct helm_rendered *files, const struct chart *c,
+		  unsigned flags, struct buf *log, struct diag *d)
+{
+	struct mdocs all = { NULL, 0, 0 }, gen = { NULL, 0, 0 }, hooks = { NULL, 0, 0 };
+	struct buf mb = BUF_INIT;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < files->n; i++) {
+		const struct helm_rendered_file *f = &files->v[i];
+		const char *base = strrchr(f->name, '/');
+		size_t nl = strlen(f->name);
+		base = base ? base + 1 : f->name;
+		if (base[0] == '_')
+			continue;
+		if (nl >= 9 && strcmp(f->name + nl - 9, "NOTES.txt") == 0)
+			continue;
+		if ((error = S_split(&all, f->name, f->text.ptr, f->text.len)) < 0) {
+			diag_set(d, error, "out of memory");
+			goto done;
+		}
+	}
+	for (i = 0; i < all.n; i++) {
+		struct mdoc *m = &all.v[i];
+		struct mdocs *dst;
+		int is_hook;
+		error = S_head(m, &is_hook, log, d);
+		if (error == -1) {
+			free(m->kind);
+			m->kind = NULL;
+			continue;
+		}
+		if (error < 0)
+			goto done;
+		m->order = m->kind ? helm_kind_order(m->kind) : -1;
+		dst = is_hook ? &hooks : &gen;
+		if (dst->n == dst->cap) {
+			size_t cap = dst->cap ? dst->cap * 2 : 32;
+			struct mdoc *nv = realloc(dst->v, cap * sizeof(*nv));
+			if (!nv) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				goto done;
+			}
+			dst->v = nv;
+			dst->cap = cap;
+		}
+		dst->v[dst->n++] = *m;
+		m->kind = NULL;   /* moved */
+	}
+	error = 0;
+	if ((flags & HELM_MANIFEST_INCLUDE_CRDS) && c && S_crds(&mb, c, 0) < 0) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (gen.n)
+		qsort(gen.v, gen.n, sizeof(*gen.v), S_cmp_kind);
+	if (hooks.n)
+		qsort(hooks.v, hooks.n, sizeof(*hooks.v), S_cmp_kind);
+	for (i = 0; i < gen.n; i++)
+		S_print(&mb, &gen.v[i]);
+	{
+		const char *s = mb.ptr;
+		size_t n = mb.len;
+		S_trim(&s, &n);
+		buf_add(out, s, n);
+		buf_addch(out, '\n');
+	}
+	for (i = 0; i < hooks.n && !(flags & HELM_MANIFEST_NO_HOOKS); i++) {
+		if ((flags & HELM_MANIFEST_SKIP_TESTS) && hooks.v[i].is_test)
+			continue;
+		S_print(out, &hooks.v[i]);
+	}
+	if (buf_oom(out) || buf_oom(&mb))
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+done:
+	for (i = 0; i < all.n; i++)
+		free(all.v[i].kind);
+	for (i = 0; i < gen.n; i++)
+		free(gen.v[i].kind);
+	for (i = 0; i < hooks.n; i++)
+		free(hooks.v[i].kind);
+	free(all.v);
+	free(gen.v);
+	free(hooks.v);
+	buf_release(&mb);
+	return error;
+}
+
+/* "# Source: [^/]+/(.+)": the path after the chart's name; NULL if none. */
+static char *S_source_path(const char *doc, size_t len)
+{
+	const char *p = doc, *end = doc + len;
+
+	for (; p + 10 <= end; p++) {
+		const char *q, *slash, *eol;
+		if (memcmp(p, "# Source: ", 10) != 0)
+			continue;
+		q = p + 10;
+		eol = memchr(q, '\n', (size_t)(end - q));
+		if (!eol)
+			eol = end;
+		slash = memchr(q, '/', (size_t)(eol - q));
+		if (!slash || slash == q || slash + 1 >= eol)
+			continue;
+		return strndup(slash + 1, (size_t)(eol - slash - 1));
+	}
+	return NULL;
+}
+
+int helm_show_only(struct buf *out, const char *text, size_t len,
+		   const char *const *patterns, size_t npatterns, struct diag *d)
+{
+	struct mdocs docs = { NULL, 0, 0 };
+	int error = 0;
+
+	if ((error = S_split(&docs, "", text, len)) < 0)
+		return diag_set(d, error, "out of memory");
+	for (size_t f = 0; f < npatterns; f++) {
+		int found = 0;
+		for (size_t i = 0; i < docs.n; i++) {
+			char *path = S_source_path(docs.v[i].text, docs.v[i].len);
+			if (!path)
+				continue;
+			if (fnmatch(patterns[f], path, FNM_PATHNAME) == 0) {
+				buf_adds(out, "---\n");
+				buf_add(out, docs.v[i].text, docs.v[i].len);
+				buf_addch(out, '\n');
+				found = 1;
+			}
+			free(path);
+		}
+		if (!found) {
+			error = diag_set(d, DIAG_ENOTFOUND, "could not find template %s in chart",
+					 patterns[f]);
+			break;
+		}
+	}
+	free(docs.v);
+	if (!error && buf_oom(out))
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+	return error;
+}

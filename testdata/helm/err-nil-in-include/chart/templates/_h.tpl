@@ -1,0 +1,3 @@
+{{- define "x.nil" -}}
+{{ .Values.a.b.c }}
+{{- end -}}

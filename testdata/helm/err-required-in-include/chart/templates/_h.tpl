@@ -1,0 +1,3 @@
+{{- define "x.req" -}}
+{{ required "deep value required" .Values.deep }}
+{{- end -}}

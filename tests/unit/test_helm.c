@@ -1,0 +1,320 @@
+/*
+ * Unit tests of the Helm layer's pieces: .Files.Glob patterns (gobwas/glob
+ * semantics, written from its documentation), --set typing (pkg/strvals
+ * typedVal), manifest splitting and install-order sorting
+ * (pkg/release/v1/util, by hand from the Go regexp and InstallOrder), chart
+ * loading with .helmignore and values coalescing. Whole-output behaviour is
+ * covered by the golden cases (test_helm_golden.c) from the reference helm.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "render/buf.h"
+#include "render/diag.h"
+#include "render/helm/chart.h"
+#include "render/helm/engine.h"
+#include "render/helm/objects.h"
+#include "render/helm/strvals.h"
+#include "render/value.h"
+#include "testutil.h"
+
+static void test_helm__glob_star_stops_at_slash(void **state)
+{
+	assert_int_equal(helm_glob_match("files/*", "files/a.txt"), 1);
+	assert_int_equal(helm_glob_match("files/*", "files/conf/a.txt"), 0);
+	assert_int_equal(helm_glob_match("files/**", "files/conf/a.txt"), 1);
+	assert_int_equal(helm_glob_match("**.json", "dashboards/x/y.json"), 1);
+	assert_int_equal(helm_glob_match("*.json", "dashboards/y.json"), 0);
+}
+
+static void test_helm__glob_classes_braces_escapes(void **state)
+{
+	assert_int_equal(helm_glob_match("f?le", "file"), 1);
+	assert_int_equal(helm_glob_match("f?le", "f/le"), 0);
+	assert_int_equal(helm_glob_match("[a-c]x", "bx"), 1);
+	assert_int_equal(helm_glob_match("[!a-c]x", "bx"), 0);
+	assert_int_equal(helm_glob_match("[!a-c]x", "dx"), 1);
+	assert_int_equal(helm_glob_match("{a,b/c}.txt", "b/c.txt"), 1);
+	assert_int_equal(helm_glob_match("{a,b/c}.txt", "c.txt"), 0);
+	assert_int_equal(helm_glob_match("a\\*", "a*"), 1);
+	assert_int_equal(helm_glob_match("a\\*", "ab"), 0);
+	/* patterns that do not compile: Glob falls back to "**" */
+	assert_int_equal(helm_glob_match("{a,b", "a"), -1);
+	assert_int_equal(helm_glob_match("[ab", "a"), -1);
+}
+
+static json_t *S_set(const char *s, int as_string, int *rc, struct diag *d)
+{
+	json_t *v = json_object();
+
+	assert_non_null(v);
+	*rc = helm_strvals_parse_into(v, s, as_string, d);
+	return v;
+}
+
+static void test_helm__strvals_typed_values(void **state)
+{
+	struct diag d = DIAG_INIT;
+	int rc;
+	json_t *v = S_set("a=1,b=TRUE,c=Null,d=007,e=-12,f=1.5,g=0,h=,i={x,2}", 0, &rc, &d);
+
+	assert_int_equal(rc, 0);
+	assert_true(json_is_integer(json_object_get(v, "a")));
+	assert_int_equal(json_integer_value(json_object_get(v, "a")), 1);
+	assert_true(json_is_true(json_object_get(v, "b")));
+	assert_true(json_is_null(json_object_get(v, "c")));
+	assert_string_equal(json_string_value(json_object_get(v, "d")), "007");
+	assert_int_equal(json_integer_value(json_object_get(v, "e")), -12);
+	assert_string_equal(json_string_value(json_object_get(v, "f")), "1.5");
+	assert_int_equal(json_integer_value(json_object_get(v, "g")), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "h")), "");
+	assert_int_equal(json_array_size(json_object_get(v, "i")), 2);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(v, "i"), 1)), 2);
+	json_decref(v);
+	diag_release(&d);
+}
+
+static void test_helm__strvals_nesting_lists_escapes(void **state)
+{
+	struct diag d = DIAG_INIT;
+	int rc;
+	json_t *v = S_set("a.b.c=x,l[2]=z,m[0].k=v,e=p\\,q\\.r", 0, &rc, &d);
+	json_t *l;
+
+	assert_int_equal(rc, 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(
+				    v, "a"), "b"), "c")), "x");
+	l = json_object_get(v, "l");
+	assert_int_equal(json_array_size(l), 3);
+	assert_true(json_is_null(json_array_get(l, 0)));
+	assert_string_equal(json_string_value(json_array_get(l, 2)), "z");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
+				    v, "m"), 0), "k")), "v");
+	assert_string_equal(json_string_value(json_object_get(v, "e")), "p,q.r");
+	json_decref(v);
+	/* --set-string keeps everything a string */
+	v = S_set("n=12,t=true", 1, &rc, &d);
+	assert_int_equal(rc, 0);
+	assert_string_equal(json_string_value(json_object_get(v, "n")), "12");
+	assert_string_equal(json_string_value(json_object_get(v, "t")), "true");
+	json_decref(v);
+	diag_release(&d);
+}
+
+static void test_helm__strvals_errors(void **state)
+{
+	struct diag d = DIAG_INIT;
+	int rc;
+	json_t *v = S_set("a.b", 0, &rc, &d);
+
+	assert_int_equal(rc, DIAG_EPARSE);
+	assert_string_equal(d.msg.ptr, "key \"b\" has no value");
+	json_decref(v);
+	v = S_set("a[-1]=x", 0, &rc, &d);
+	assert_int_equal(rc, DIAG_EPARSE);
+	assert_string_equal(d.msg.ptr, "negative -1 index not allowed");
+	json_decref(v);
+	v = S_set("a[1]x=1", 0, &rc, &d);
+	assert_int_equal(rc, DIAG_EPARSE);
+	assert_string_equal(d.msg.ptr, "unexpected data at end of array index: \"x\"");
+	json_decref(v);
+	diag_release(&d);
+}
+
+/* Renders the manifest output for files given as name, text pairs. */
+static char *S_manifest(unsigned flags, int *rc, const char *const *pairs, size_t n)
+{
+	struct helm_rendered r = HELM_RENDERED_INIT;
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	char *s;
+
+	r.v = calloc(n, sizeof(*r.v));
+	assert_non_null(r.v);
+	for (size_t i = 0; i < n; i++) {
+		r.v[i].name = strdup(pairs[2 * i]);
+		buf_init(&r.v[i].text, 0);
+		buf_adds(&r.v[i].text, pairs[2 * i + 1]);
+	}
+	r.n = n;
+	*rc = helm_manifest(&out, &r, NULL, flags, NULL, &d);
+	s = buf_detach(&out, NULL);
+	helm_rendered_release(&r);
+	diag_release(&d);
+	return s;
+}
+
+static void test_helm__manifest_split_on_separators(void **state)
+{
+	const char *const files[] = {
+		"c/templates/a.yaml",
+		"---\nkind: Service\n  \n---   \nkind: Pod\n---x: 1\n\n\n---\n\n",
+	};
+	int rc;
+	char *s = S_manifest(0, &rc, files, 1);
+
+	assert_int_equal(rc, 0);
+	/* "---x: 1" after a newline is a separator too: Go's (?:^|\s*\n)---\s* */
+	assert_string_equal(s, "---\n# Source: c/templates/a.yaml\nkind: Service\n"
+			       "---\n# Source: c/templates/a.yaml\nkind: Pod\n"
+			       "---\n# Source: c/templates/a.yaml\nx: 1\n");
+	free(s);
+}
+
+static void test_helm__manifest_install_order_and_hooks(void **state)
+{
+	const char *const files[] = {
+		"c/templates/_partial.yaml", "kind: Secret\n",
+		"c/templates/NOTES.txt", "notes\n",
+		"c/templates/a.yaml",
+		"kind: Deployment\n---\nkind: Zed\n---\nkind: Namespace\n---\n"
+		"kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: test\n---\n"
+		"kind: Alpha\n---\nkind: Pod\nmetadata:\n  annotations:\n"
+		"    helm.sh/hook: Pre-Install\n",
+		"c/templates/b.yaml", "kind: ConfigMap\nmetadata:\n  annotations:\n"
+		"    helm.sh/hook: nonsense\n",
+	};
+	int rc;
+	char *s = S_manifest(0, &rc, files, 4);
+
+	assert_int_equal(rc, 0);
+	assert_string_equal(s, "---\n# Source: c/templates/a.yaml\nkind: Namespace\n"
+			       "---\n# Source: c/templates/a.yaml\nkind: Deployment\n"
+			       "---\n# Source: c/templates/a.yaml\nkind: Alpha\n"
+			       "---\n# Source: c/templates/a.yaml\nkind: Zed\n"
+			       "---\n# Source: c/templates/a.yaml\nkind: Pod\nmetadata:\n"
+			       "  annotations:\n    helm.sh/hook: Pre-Install\n"
+			       "---\n# Source: c/templates/a.yaml\nkind: Job\nmetadata:\n"
+			       "  annotations:\n    helm.sh/hook: test\n");
+	free(s);
+	s = S_manifest(HELM_MANIFEST_SKIP_TESTS, &rc, files, 4);
+	assert_int_equal(rc, 0);
+	assert_null(strstr(s, "kind: Job"));
+	free(s);
+}
+
+static void test_helm__manifest_yaml_error_names_the_file(void **state)
+{
+	const char *const files[] = { "c/templates/bad.yaml", "a: [x\n" };
+	struct helm_rendered r = HELM_RENDERED_INIT;
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+
+	r.v = calloc(1, sizeof(*r.v));
+	assert_non_null(r.v);
+	r.v[0].name = strdup(files[0]);
+	buf_init(&r.v[0].text, 0);
+	buf_adds(&r.v[0].text, files[1]);
+	r.n = 1;
+	assert_int_equal(helm_manifest(&out, &r, NULL, 0, NULL, &d), DIAG_EPARSE);
+	assert_string_equal(d.msg.ptr, "YAML parse error on c/templates/bad.yaml: error converting "
+				       "YAML to JSON: yaml: line 1: did not find expected ',' or ']'");
+	helm_rendered_release(&r);
+	buf_release(&out);
+	diag_release(&d);
+}
+
+static void test_helm__load_applies_helmignore(void **state)
+{
+	struct chart *c = NULL;
+	struct diag d = DIAG_INIT;
+	int seen_keep = 0;
+
+	assert_int_equal(chart_load_dir(&c, tu_testdata("helm/helmignore/chart"), &d), 0);
+	assert_string_equal(c->name, "ign");
+	for (size_t i = 0; i < c->nfiles; i++) {
+		assert_string_not_equal(c->files[i].name, "README.md");
+		assert_string_not_equal(c->files[i].name, "docs/a.txt");
+		assert_string_not_equal(c->files[i].name, "secret.txt");
+		assert_string_not_equal(c->files[i].name, "keep/k.md");
+		if (strcmp(c->files[i].name, "keep/k.txt") == 0)
+			seen_keep = 1;
+	}
+	assert_true(seen_keep);
+	/* the default rule templates/.?* drops hidden templates */
+	assert_int_equal(c->ntemplates, 1);
+	chart_free(c);
+	diag_release(&d);
+}
+
+static void test_helm__coalesce_subchart_values_and_globals(void **state)
+{
+	struct chart *c = NULL;
+	struct diag d = DIAG_INIT;
+	json_t *user = json_pack("{s:{s:n}}", "sub", "greeting"), *out = NULL, *sub;
+
+	assert_int_equal(chart_load_dir(&c, tu_testdata("helm/subcharts/chart"), &d), 0);
+	assert_int_equal(chart_coalesce(&out, c, user, 0, &d), 0);
+	sub = json_object_get(out, "sub");
+	/* a user null deletes the default; parent values win over the subchart's */
+	assert_null(json_object_get(sub, "greeting"));
+	assert_null(json_object_get(sub, "removed"));
+	assert_int_equal((int)json_number_value(json_object_get(sub, "own")), 3);
+	/* globals: the parent's scalars replace the subchart's, maps merge */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(sub, "global"),
+								 "region")), "eu");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(sub, "global"),
+								 "zone")), "z1");
+	json_decref(out);
+	json_decref(user);
+	chart_free(c);
+	diag_release(&d);
+}
+
+/* Directory charts refuse files past archive.MaxDecompressedFileSize (5 MiB). */
+static void test_helm__load_refuses_big_files(void **state)
+{
+	char dir[] = "/tmp/hydrate-helm-big-XXXXXX";
+	char path[512];
+	struct chart *c = NULL;
+	struct diag d = DIAG_INIT;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/Chart.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("apiVersion: v2\nname: c\nversion: 0.1.0\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/big.bin", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 5 * 1024 * 1024, SEEK_SET), 0);   /* 5 MiB + 1 byte */
+	fputc('x', f);
+	fclose(f);
+	assert_int_equal(chart_load_dir(&c, dir, &d), DIAG_ELIMIT);
+	assert_string_equal(d.msg.ptr, "chart file \"big.bin\" is larger than the maximum file "
+				       "size 5242880");
+	remove(path);
+	snprintf(path, sizeof(path), "%s/Chart.yaml", dir);
+	remove(path);
+	rmdir(dir);
+	diag_release(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_helm__glob_star_stops_at_slash),
+		cmocka_unit_test(test_helm__glob_classes_braces_escapes),
+		cmocka_unit_test(test_helm__strvals_typed_values),
+		cmocka_unit_test(test_helm__strvals_nesting_lists_escapes),
+		cmocka_unit_test(test_helm__strvals_errors),
+		cmocka_unit_test(test_helm__manifest_split_on_separators),
+		cmocka_unit_test(test_helm__manifest_install_order_and_hooks),
+		cmocka_unit_test(test_helm__manifest_yaml_error_names_the_file),
+		cmocka_unit_test(test_helm__load_applies_helmignore),
+		cmocka_unit_test(test_helm__coalesce_subchart_values_and_globals),
+		cmocka_unit_test(test_helm__load_refuses_big_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
