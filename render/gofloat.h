@@ -9,6 +9,11 @@
 
 struct buf;
 
+/*
+ * Returns 0, or -1 when out could not grow (out->oom is set) or prec is
+ * beyond 2^24. An unknown fmt appends "%" and fmt, as Go does. A bitsize
+ * other than 32 means 64.
+ */
 int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize);
 
 #endif

@@ -25,7 +25,23 @@ enum value_json_flags {
 	VALUE_JSON_INDENT = 1 << 1, /* MarshalIndent(v, "", "  ") (toPrettyJson) */
 };
 
+/*
+ * Appends Go's JSON text of v (borrowed; NULL is Go's nil, "null") to out,
+ * with no trailing newline. Returns 0, DIAG_ELIMIT (collections nested
+ * deeper than 10000), DIAG_EINVALID (a NaN or Inf real: "json: unsupported
+ * value: NaN") or DIAG_ENOMEM (out of memory, or out's max reached). On
+ * error nothing is appended and d (nullable) says why.
+ */
 int value_to_json(struct buf *out, const json_t *v, unsigned flags, struct diag *d);
+
+/*
+ * Appends sigs.k8s.io/yaml.Marshal(v) to out (v borrowed; NULL is nil).
+ * It ends in "\n", except after a literal block whose last line break is
+ * U+2028 or U+2029 (go-yaml writes those raw and adds nothing). Returns 0, DIAG_EINVALID when Go's Marshal fails
+ * (d's message is Go's, e.g. "error converting JSON to YAML: yaml: control
+ * characters are not allowed"; helm's toYaml prints "" then), or
+ * DIAG_ENOMEM. On error nothing is appended.
+ */
 int value_to_yaml(struct buf *out, const json_t *v, struct diag *d);
 
 #endif

@@ -1,0 +1,506 @@
+/*
+ * Sprig's lists functions (Sprig 3.3.0 list.go, numeric.go's until and
+ * untilStep, defaults.go's compact): list, tuple, append/push, prepend,
+ * first, rest, last, initial, reverse, compact, uniq, without, has, slice,
+ * concat, chunk, until, untilStep, and their must* variants.
+ *
+ * Sprig works on anything of reflect kind slice; here that is
+ * []interface {}, []string and []uint8 (sprigl_items). A plain function
+ * panics where its must* twin returns the error, and text/template prints
+ * both as `error calling NAME: TEXT`, so the twins share one C function.
+ */
+#include "render/tmpl/funcs.h"
+#include "render/tmpl/sprig.h"
+#include "render/tmpl/sprig_lists_util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/diag.h"
+
+/* A new []interface {} result from a json array (stolen). */
+static int S_ret_list(struct tval *out, json_t *a)
+{
+	if (!a)
+		return DIAG_ENOMEM;
+	*out = tval_json_new(TV_LIST, a);
+	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+}
+
+/*
+ * The items of a slice-kind v (new), or an error: Sprig's "Cannot WHAT on
+ * type KIND" (what is WHAT), or the nil-type panic.
+ */
+static int S_items(json_t **out, struct tmpl_call *call, const struct tval *v, const char *what)
+{
+	*out = NULL;
+	if (v->kind == TV_NIL || v->kind == TV_INVALID)
+		return sprigl_nil_type_error(call);
+	if (!sprigl_is_slice(v))
+		return tmpl_call_errorf(call, "Cannot %s type %s", what, tval_kind_name(v));
+	if (!(*out = sprigl_items(v)))
+		return DIAG_ENOMEM;
+	return 0;
+}
+
+static int S_list(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < argc; i++) {
+		if (json_array_append_new(a, tval_to_json(call->rt, &argv[i])) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return S_ret_list(out, a);
+}
+
+static int S_push(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	json_t *items, *a;
+	int error;
+
+	if ((error = S_items(&items, call, &argv[0], "push on")) < 0)
+		return error;
+	a = json_array();
+	if (a && (json_array_extend(a, items) < 0 ||
+		  json_array_append_new(a, tval_to_json(call->rt, &argv[1])) < 0)) {
+		json_decref(a);
+		a = NULL;
+	}
+	json_decref(items);
+	return S_ret_list(out, a);
+}
+
+static int S_prepend(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	json_t *items, *a;
+	int error;
+
+	if ((error = S_items(&items, call, &argv[0], "prepend on")) < 0)
+		return error;
+	a = json_array();
+	if (a && (json_array_append_new(a, tval_to_json(call->rt, &argv[1])) < 0 ||
+		  json_array_extend(a, items) < 0)) {
+		json_decref(a);
+		a = NULL;
+	}
+	json_decref(items);
+	return S_ret_list(out, a);
+}
+
+/* chunk: [][]interface {} (a list of lists here, see NEEDSWORK). */
+static int S_chunk(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	int64_t size = argv[0].u.i;
+	json_t *items, *a = NULL;
+	int64_t l, cs;
+	int error;
+
+	if ((error = S_items(&items, call, &argv[1], "chunk")) < 0)
+		return error;
+	l = (int64_t)json_array_size(items);
+	/*
+	 * Go: cs := int(math.Floor(float64(l-1)/float64(size)) + 1). size 0
+	 * gives +Inf or NaN, whose int conversion is MinInt64: make() panics.
+	 * A negative size gives cs <= 0 or a negative length further on.
+	 * NEEDSWORK: Go's type is [][]interface {}; typeOf shows []interface {}.
+	 */
+	if (size == 0) {
+		error = tmpl_call_errorf(call, "runtime error: makeslice: len out of range");
+		goto done;
+	}
+	cs = sprigl_f2i(floor((double)(l - 1) / (double)size) + 1);
+	if (cs < 0) {
+		error = tmpl_call_errorf(call, "runtime error: makeslice: len out of range");
+		goto done;
+	}
+	if (!(a = json_array())) {
+		error = DIAG_ENOMEM;
+		goto done;
+	}
+	for (int64_t i = 0; i < cs; i++) {
+		int64_t clen = size, ix;
+		json_t *c;
+
+		if (i == cs - 1) {
+			clen = sprigl_f2i(floor(fmod((double)l, (double)size)));
+			if (clen == 0)
+				clen = size;
+		}
+		if (clen < 0) {
+			error = tmpl_call_errorf(call, "runtime error: makeslice: len out of range");
+			goto done;
+		}
+		if (!(c = json_array()) || json_array_append_new(a, c) < 0) {
+			error = DIAG_ENOMEM;
+			goto done;
+		}
+		for (int64_t j = 0; j < clen; j++) {
+			ix = i * size + j;
+			if (ix < 0 || ix >= l) {
+				error = tmpl_call_errorf(call, "reflect: slice index out of range");
+				goto done;
+			}
+			if (json_array_append(c, json_array_get(items, (size_t)ix)) < 0) {
+				error = DIAG_ENOMEM;
+				goto done;
+			}
+		}
+	}
+	error = S_ret_list(out, a);
+	a = NULL;
+done:
+	json_decref(a);
+	json_decref(items);
+	return error;
+}
+
+static int S_first_last(struct tval *out, struct tmpl_call *call, const struct tval *v, int last)
+{
+	json_t *items;
+	size_t n;
+	int error;
+
+	if ((error = S_items(&items, call, v, last ? "find last on"
+						       : "find first on")) < 0)
+		return error;
+	n = json_array_size(items);
+	json_decref(items);
+	if (n == 0) {
+		*out = tval_nil();
+		return 0;
+	}
+	*out = sprigl_item(call->rt, v, last ? n - 1 : 0);
+	return 0;
+}
+
+static int S_first(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	return S_first_last(out, call, &argv[0], 0);
+}
+
+static int S_last(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	return S_first_last(out, call, &argv[0], 1);
+}
+
+/* rest and initial: all but the first / the last element. */
+static int S_rest_initial(struct tval *out, struct tmpl_call *call, const struct tval *v, int initial)
+{
+	json_t *items, *a;
+	size_t n;
+	int error;
+
+	if ((error = S_items(&items, call, v, initial ? "find initial on"
+						      : "find rest on")) < 0)
+		return error;
+	n = json_array_size(items);
+	a = json_array();
+	for (size_t i = initial ? 0 : 1; a && n > 0 && i < (initial ? n - 1 : n); i++) {
+		if (json_array_append(a, json_array_get(items, i)) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	json_decref(items);
+	return S_ret_list(out, a);
+}
+
+static int S_rest(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	return S_rest_initial(out, call, &argv[0], 0);
+}
+
+static int S_initial(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	return S_rest_initial(out, call, &argv[0], 1);
+}
+
+static int S_reverse(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	json_t *items, *a;
+	size_t n;
+	int error;
+
+	if ((error = S_items(&items, call, &argv[0], "find reverse on")) < 0)
+		return error;
+	n = json_array_size(items);
+	a = json_array();
+	for (size_t i = n; a && i > 0; i--) {
+		if (json_array_append(a, json_array_get(items, i - 1)) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	json_decref(items);
+	return S_ret_list(out, a);
+}
+
+/*
+ * Filters v's items: compact keeps the non-empty, uniq the first of equal
+ * items, without those not in omit.
+ */
+enum S_filter { S_COMPACT, S_UNIQ, S_WITHOUT };
+
+static int S_filter(struct tval *out, struct tmpl_call *call, const struct tval *v,
+		    enum S_filter how, int nomit, const struct tval *omit, const char *what)
+{
+	json_t *items, *a, *e;
+	size_t i, nkept = 0, *kept = NULL;
+	int error;
+
+	if ((error = S_items(&items, call, v, what)) < 0)
+		return error;
+	/* uniq: the indexes of the items kept so far */
+	if (!(a = json_array()) ||
+	    !(kept = malloc((json_array_size(items) + 1) * sizeof(*kept)))) {
+		json_decref(a);
+		json_decref(items);
+		return DIAG_ENOMEM;
+	}
+	json_array_foreach(items, i, e) {
+		struct tval item = sprigl_item(call->rt, v, i);
+		int keep = 1;
+
+		if (how == S_COMPACT) {
+			keep = !sprigl_empty(&item);
+		} else if (how == S_UNIQ) {
+			for (size_t j = 0; keep && j < nkept; j++) {
+				struct tval seen = sprigl_item(call->rt, v, kept[j]);
+
+				keep = !sprigl_equal(call->rt, &item, &seen);
+				tval_release(&seen);
+			}
+			if (keep)
+				kept[nkept++] = i;
+		} else {
+			for (int k = 0; keep && k < nomit; k++)
+				if (sprigl_equal(call->rt, &item, &omit[k]))
+					keep = 0;
+		}
+		tval_release(&item);
+		if (keep && json_array_append(a, e) < 0) {
+			json_decref(a);
+			json_decref(items);
+			free(kept);
+			return DIAG_ENOMEM;
+		}
+	}
+	json_decref(items);
+	free(kept);
+	return S_ret_list(out, a);
+}
+
+static int S_compact(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	return S_filter(out, call, &argv[0], S_COMPACT, 0, NULL, "compact on");
+}
+
+static int S_uniq(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	return S_filter(out, call, &argv[0], S_UNIQ, 0, NULL, "find uniq on");
+}
+
+static int S_without(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	return S_filter(out, call, &argv[0], S_WITHOUT, argc - 1, argv + 1,
+			"find without on");
+}
+
+static int S_has(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	const struct tval *hay = &argv[1];
+	json_t *items;
+	int error, found = 0;
+
+	if (hay->kind == TV_NIL || hay->kind == TV_INVALID) {
+		*out = tval_bool(0);
+		return 0;
+	}
+	if ((error = S_items(&items, call, hay, "find has on")) < 0)
+		return error;
+	for (size_t i = 0; !found && i < json_array_size(items); i++) {
+		struct tval item = sprigl_item(call->rt, hay, i);
+
+		found = sprigl_equal(call->rt, &argv[0], &item);
+		tval_release(&item);
+	}
+	json_decref(items);
+	*out = tval_bool(found);
+	return 0;
+}
+
+/* slice LIST [START [END]]: Go's l[start:end] of the same type. */
+static int S_slice(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	const struct tval *v = &argv[0];
+	int64_t start = 0, end;
+	size_t n;
+
+	if (v->kind == TV_NIL || v->kind == TV_INVALID)
+		return sprigl_nil_type_error(call);
+	if (!sprigl_is_slice(v))
+		return tmpl_call_errorf(call, "list should be type of slice or array but %s",
+					tval_kind_name(v));
+	if (v->kind == TV_BYTES)
+		tval_str_ptr(v, &n);
+	else
+		n = json_array_size(v->u.j);
+	if (n == 0) {
+		*out = tval_nil();
+		return 0;
+	}
+	end = (int64_t)n;
+	if (argc > 1)
+		sprigl_to_int64(&start, &argv[1]);
+	if (argc > 2)
+		sprigl_to_int64(&end, &argv[2]);
+	/* NEEDSWORK: Go checks end against the slice's capacity, which may
+	 * exceed its length (after append); we check the length. */
+	if (start < 0 || end < start || end > (int64_t)n)
+		return tmpl_call_errorf(call, "reflect.Value.Slice: slice index out of bounds");
+	if (v->kind == TV_BYTES) {
+		const char *p = tval_str_ptr(v, &n);
+
+		*out = tval_bytes(p + start, (size_t)(end - start));
+		return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+	} else {
+		json_t *a = json_array();
+
+		for (int64_t i = start; a && i < end; i++) {
+			if (json_array_append(a, json_array_get(v->u.j, (size_t)i)) < 0) {
+				json_decref(a);
+				a = NULL;
+			}
+		}
+		if (!a)
+			return DIAG_ENOMEM;
+		*out = tval_json_new(v->kind, a);
+		return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+	}
+}
+
+static int S_concat(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	json_t *a = json_array();
+
+	if (!a)
+		return DIAG_ENOMEM;
+	for (int i = 0; i < argc; i++) {
+		json_t *items;
+
+		if (argv[i].kind == TV_NIL || argv[i].kind == TV_INVALID) {
+			json_decref(a);
+			return sprigl_nil_type_error(call);
+		}
+		if (!sprigl_is_slice(&argv[i])) {
+			json_decref(a);
+			return tmpl_call_errorf(call, "Cannot concat type %s as list",
+						tval_kind_name(&argv[i]));
+		}
+		items = sprigl_items(&argv[i]);
+		if (!items || json_array_extend(a, items) < 0) {
+			json_decref(items);
+			json_decref(a);
+			return DIAG_ENOMEM;
+		}
+		json_decref(items);
+	}
+	return S_ret_list(out, a);
+}
+
+/*
+ * untilStep: Go ints, wrapping on overflow as Go's do.
+ * NEEDSWORK: Go's type is []int; here []interface {} of int64s.
+ */
+static int S_until_step(struct tval *out, struct tmpl_call *call, int64_t start, int64_t stop,
+			int64_t step)
+{
+	json_t *a = json_array();
+	size_t n = 0;
+
+	if (!a)
+		return DIAG_ENOMEM;
+	if (stop < start) {
+		if (step >= 0)
+			return S_ret_list(out, a);
+		for (int64_t i = start; i > stop; i = (int64_t)((uint64_t)i + (uint64_t)step)) {
+			if (++n > SPRIGL_MAX_ITEMS) {
+				json_decref(a);
+				return sprigl_limit_error(call);
+			}
+			if (json_array_append_new(a, json_integer(i)) < 0) {
+				json_decref(a);
+				return DIAG_ENOMEM;
+			}
+		}
+		return S_ret_list(out, a);
+	}
+	if (step <= 0)
+		return S_ret_list(out, a);
+	for (int64_t i = start; i < stop; i = (int64_t)((uint64_t)i + (uint64_t)step)) {
+		if (++n > SPRIGL_MAX_ITEMS) {
+			json_decref(a);
+			return sprigl_limit_error(call);
+		}
+		if (json_array_append_new(a, json_integer(i)) < 0) {
+			json_decref(a);
+			return DIAG_ENOMEM;
+		}
+	}
+	return S_ret_list(out, a);
+}
+
+static int S_until(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	return S_until_step(out, call, 0, argv[0].u.i, argv[0].u.i < 0 ? -1 : 1);
+}
+
+static int S_untilStep(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
+{
+	return S_until_step(out, call, argv[0].u.i, argv[1].u.i, argv[2].u.i);
+}
+
+static const struct tmpl_func S_funcs[] = {
+	{ "list", S_list, "v*", TMPL_FN_NOERR, NULL },
+	{ "tuple", S_list, "v*", TMPL_FN_NOERR, NULL },
+	{ "append", S_push, "vv", 0, NULL },
+	{ "push", S_push, "vv", 0, NULL },
+	{ "mustAppend", S_push, "vv", 0, NULL },
+	{ "mustPush", S_push, "vv", 0, NULL },
+	{ "prepend", S_prepend, "vv", 0, NULL },
+	{ "mustPrepend", S_prepend, "vv", 0, NULL },
+	{ "first", S_first, "v", 0, NULL },
+	{ "mustFirst", S_first, "v", 0, NULL },
+	{ "rest", S_rest, "v", 0, NULL },
+	{ "mustRest", S_rest, "v", 0, NULL },
+	{ "last", S_last, "v", 0, NULL },
+	{ "mustLast", S_last, "v", 0, NULL },
+	{ "initial", S_initial, "v", 0, NULL },
+	{ "mustInitial", S_initial, "v", 0, NULL },
+	{ "reverse", S_reverse, "v", 0, NULL },
+	{ "mustReverse", S_reverse, "v", 0, NULL },
+	{ "uniq", S_uniq, "v", 0, NULL },
+	{ "mustUniq", S_uniq, "v", 0, NULL },
+	{ "without", S_without, "vv*", 0, NULL },
+	{ "mustWithout", S_without, "vv*", 0, NULL },
+	{ "has", S_has, "vv", 0, NULL },
+	{ "mustHas", S_has, "vv", 0, NULL },
+	{ "slice", S_slice, "vv*", 0, NULL },
+	{ "mustSlice", S_slice, "vv*", 0, NULL },
+	{ "concat", S_concat, "v*", 0, NULL },
+	{ "chunk", S_chunk, "iv", 0, NULL },
+	{ "mustChunk", S_chunk, "iv", 0, NULL },
+	{ "compact", S_compact, "v", 0, NULL },
+	{ "mustCompact", S_compact, "v", 0, NULL },
+	{ "until", S_until, "i", TMPL_FN_NOERR, NULL },
+	{ "untilStep", S_untilStep, "iii", TMPL_FN_NOERR, NULL },
+};
+
+int sprig_lists_register(struct tmpl_funcs *r)
+{
+	return tmpl_funcs_add(r, S_funcs, sizeof(S_funcs) / sizeof(S_funcs[0]));
+}
