@@ -106,6 +106,8 @@ class Helm:
             m = re.match(rb"# Source: x/templates/[op](\d+)\.yaml$", line)
             if m and i + 1 < len(lines) and lines[i + 1].startswith(b"# "):
                 res[int(m.group(1))] = base64.b64decode(lines[i + 1][2:])
+            elif m and i + 1 < len(lines) and lines[i + 1] == b"#":
+                res[int(m.group(1))] = b""  # Helm trims the space after an empty comment
         return res, None, err
 
     def single(self, text, values_text, slot):
