@@ -47,8 +47,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tmpl_gen  # noqa: E402
 
 CHART_YAML = "apiVersion: v2\nname: x\nversion: 0.1.0\n"
-HELM_TIMEOUT = 120
-RUNNER_TIMEOUT = 300
+HELM_TIMEOUT = 30
+RUNNER_TIMEOUT = 60
 
 
 class Helm:
@@ -144,10 +144,10 @@ def write_case(d, text, values_text, kind=None, data=None):
             f.write(data)
 
 
-def run_runner(runner, root):
+def run_runner(runner, root, timeout=RUNNER_TIMEOUT):
     """{rel: failure text} for every failing case; None on a crash or hang."""
     try:
-        p = subprocess.run([runner, root], capture_output=True, timeout=RUNNER_TIMEOUT)
+        p = subprocess.run([runner, root], capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None, "timeout"
     if p.returncode not in (0, 1):
@@ -176,7 +176,7 @@ def run_runner_each(runner, root, names):
             shutil.rmtree(one, ignore_errors=True)
             os.makedirs(one)
             shutil.copytree(os.path.join(root, n), os.path.join(one, n))
-            f, why = run_runner(runner, one)
+            f, why = run_runner(runner, one, 10)
             if f is None:
                 crashes[n] = why
             elif n in f:
@@ -254,6 +254,8 @@ def main():
                     help="share of cases that may hold wrong argument kinds, arities and syntax")
     ap.add_argument("--max-errors", type=int, default=40,
                     help="predicted-error cases rendered alone per batch (one helm run each); the rest are skipped")
+    ap.add_argument("--slow", type=float, default=5.0,
+                    help="seconds after which the engine is too slow on one case")
     ap.add_argument("--examples", type=int, default=3, help="examples kept per group")
     ap.add_argument("--work", default=None, help="scratch directory (default: a new temp dir)")
     args = ap.parse_args()
@@ -298,12 +300,28 @@ def main():
         t1 = time.time()
         pred, why = run_runner(runner, root)
         stats["runner_s"] += time.time() - t1
+        slow = set()
+        if time.time() - t1 > args.slow * 2:
+            # something took long: time each case alone; the slow ones are a
+            # difference of their own (helm renders them at once), not compared
+            for c in cases:
+                t2 = time.time()
+                run_runner(runner, os.path.join(root, "c%d" % c), args.slow * 2)
+                if time.time() - t2 > args.slow:
+                    slow.add(c)
+                    stats["slow"] += 1
+                    g = tag_group(tags[c][0], "slow")
+                    gcount[g] += 1
+                    groups[g].append((len(cases[c]), c, cases[c], vtext, None, None, "slow: %.1f s" % (
+                        time.time() - t2), 0, tags[c]))
+                    groups[g].sort(key=lambda e: e[0])
         crashes = {}
         if pred is None:
             pred, crashes = run_runner_each(runner, root, ["c%d" % c for c in cases])
         predicted_err = {c for c in cases if pred.get("c%d" % c, "").startswith("unexpected error")}
         predicted_err |= {int(x[1:]) for x in crashes}
-        good = {c: t for c, t in cases.items() if c not in predicted_err}
+        predicted_err -= slow
+        good = {c: t for c, t in cases.items() if c not in predicted_err and c not in slow}
         expected = {}
         pe = sorted(predicted_err)
         r.shuffle(pe)
@@ -399,7 +417,7 @@ def main():
         report.append("## %s (%d cases)" % (g, gcount[g]))
         e = ex[0]
         report.append("```\n%s\n```" % e[2])
-        report.append("helm: %s %r" % (e[4], e[5][:300]))
+        report.append("helm: %s %r" % (e[4], (e[5] or b"")[:300]))
         report.append("runner: %s" % e[6][:600])
         report.append("")
     if args.keep:
@@ -407,6 +425,8 @@ def main():
         for g, ex in groups.items():
             for (ln, c, text, vt, kind, data, msg, k, tg) in ex[:args.examples]:
                 d = os.path.join(args.keep, g, "c%d" % c)
+                if kind is None:
+                    kind, data = helm.single(text, vt, "keep")
                 write_case(d, text, vt, kind, data)
                 with open(os.path.join(d, "runner.txt"), "w") as f:
                     f.write(msg + "\n")

@@ -463,6 +463,25 @@ class CaseGen:
             return "not " + self.expr("A"), "not"
         return self.expr("A"), "field"
 
+    def range_target(self):
+        """What range iterates: never a call that might give a huge int (Go
+        1.22's range over an int would run for ever, in helm too)."""
+        r = self.r
+        c = r.random()
+        if c < 0.3:
+            return self.path_of_kind(r.choice("LLM")) or ".Values.lst"
+        if c < 0.5:
+            return self.lit(r.choice("LLM"))
+        if c < 0.65:
+            return r.choice(["3", "0", "-2", "$.Values.int", "5", "1"])
+        if c < 0.8:
+            form, kind = r.choice([("(until %s)", "C"), ("(seq %s)", "C"), ("(splitList \",\" %s)", "S"),
+                                   ("(keys %s | sortAlpha)", "M"), ("(pick %s \"a\" \"b\")", "M")])
+            return form % self.expr(kind)
+        if c < 0.9:
+            return self.path_of_kind("A") or ".Values"
+        return self.lit(r.choice("SFB"))
+
     def trim(self):
         r = self.r
         return (r.choice(["{{", "{{", "{{", "{{- "]), r.choice(["}}", "}}", "}}", " -}}"]))
@@ -525,8 +544,7 @@ class CaseGen:
                 txt += "{{ else }}none"
             return txt + "{{ end }}", "with"
         if c < 0.88:
-            k = r.choice("LLLMMISCF")
-            e = self.expr(k) if k != "C" else r.choice(["3", "0", "-2", "$.Values.int", "5"])
+            e = self.range_target()
             vars_ = r.choice(["", "$v := ", "$i, $v := ", "$i := "])
             inner = r.choice(["{{ . }}", "{{ $v }}", "{{ $i }}:{{ $v }}", "{{ printf \"%v,\" . }}"])
             if "$v" not in vars_:
