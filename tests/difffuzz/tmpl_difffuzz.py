@@ -333,21 +333,32 @@ def main():
         for c in mut[1:]:
             singles.add(c)
             del good[c]
-        while good:
-            res, bad, err = helm.batch(good, vtext, "batch", last)
-            if res is not None:
-                for c in good:
-                    if c in res:
-                        expected[c] = ("out", res[c])
+        todo = [good]
+        while todo:
+            part = todo.pop()
+            while part:
+                res, bad, err = helm.batch(part, vtext, "batch", last)
+                if res is not None:
+                    for c in part:
+                        if c in res:
+                            expected[c] = ("out", res[c])
+                        else:
+                            singles.add(c)
+                    break
+                if bad is None or bad not in part:
+                    # helm's error names no case (a timeout, say): bisect
+                    with open(os.path.join(work, "oddities.txt"), "ab") as f:
+                        f.write(b"=== batch of %d failed without naming a case\n" % len(part) + err[:2000] + b"\n")
+                    if len(part) == 1:
+                        singles |= set(part)
                     else:
-                        singles.add(c)
-                break
-            if bad is None or bad not in good:
-                singles |= set(good)  # cannot tell which: each alone
-                break
-            singles.add(bad)
-            del good[bad]
-            stats["mispredicted_ok"] += 1
+                        ks = sorted(part)
+                        todo.append({c: part[c] for c in ks[:len(ks) // 2]})
+                        todo.append({c: part[c] for c in ks[len(ks) // 2:]})
+                    break
+                singles.add(bad)
+                del part[bad]
+                stats["mispredicted_ok"] += 1
         futs = {c: pool.submit(single_job, cases[c], vtext) for c in singles}
         for c, fu in futs.items():
             kind, data = fu.result()
