@@ -162,7 +162,7 @@ def run_runner(runner, root, timeout=RUNNER_TIMEOUT):
         elif re.match(r"\d+ passed, \d+ failed$|\(\d+ known failures", line):
             cur = None
         elif cur:
-            fails[cur].append(line[4:] if line.startswith("    ") else line)
+            fails[cur].append(line)
     return {k: "\n".join(v) for k, v in fails.items()}, None
 
 
