@@ -244,6 +244,7 @@ class CaseGen:
         self.ndef = 0
         self.tags = []
         self.depth = 0
+        self.body = 0           # > 0 inside range/with/define bodies, where dot moved
 
     # ------------------------------------------------------------ atoms
     def path_of_kind(self, kind):
@@ -271,12 +272,15 @@ class CaseGen:
             cands = [p for p, v in self.paths]
         if not cands:
             return None
-        return r.choice(cands)
+        p = r.choice(cands)
+        if self.body or r.random() < 0.2:
+            p = "$" + p     # $ is the root wherever dot has moved
+        return p
 
     def missing_path(self):
         r = self.r
         p = self.path_of_kind("M") or ".Values"
-        return p + "." + r.choice(["missing", "nope", "a", "zz"]) + r.choice(["", "", ".deeper"])
+        return p + "." + r.choice(["missing", "nope", "a", "zz"]) + r.choice(["", "", ".deeper" if self.wrong else ""])
 
     def lit(self, kind):
         r = self.r
@@ -319,7 +323,7 @@ class CaseGen:
             return "(dict" + "".join(" %s %s" % (q(r.choice(KEYS)), self.expr(r.choice("SIFBALM"), 1))
                                      for _ in range(n)) + ")"
         if kind == "A":
-            return self.lit(r.choice("SSIIFBLMN")) if r.random() < 0.95 else "nil"
+            return self.lit(r.choice("SSIIFBLMN")) if r.random() < 0.95 or not self.wrong else "nil"
         return q("?")
 
     def expr(self, kind, depth=0):
@@ -478,8 +482,8 @@ class CaseGen:
             form, kind = r.choice([("(until %s)", "C"), ("(seq %s)", "C"), ("(splitList \",\" %s)", "S"),
                                    ("(keys %s | sortAlpha)", "M"), ("(pick %s \"a\" \"b\")", "M")])
             return form % self.expr(kind)
-        if c < 0.9:
-            return self.path_of_kind("A") or ".Values"
+        if c < 0.9 or not self.wrong:
+            return self.path_of_kind(r.choice("LM" if not self.wrong else "A")) or ".Values"
         return self.lit(r.choice("SFB"))
 
     def trim(self):
@@ -551,8 +555,10 @@ class CaseGen:
                 inner = inner.replace("$v", ".")
             if "$i" not in vars_:
                 inner = inner.replace("{{ $i }}", "{{ $.Values | len }}")
+            self.body += 1
             ctl = r.choice(["", "", "{{ break }}", "{{ continue }}", "{{ if eq (len $.Values) 3 }}{{ break }}{{ end }}",
                             "{{ if %s }}{{ continue }}{{ end }}" % self.cond()[0]])
+            self.body -= 1
             txt = "{{ range %s%s }}%s%s," % (vars_, e, inner, ctl)
             if r.random() < 0.3:
                 txt += "{{ else }}empty"
@@ -560,15 +566,28 @@ class CaseGen:
         if c < 0.93:
             self.ndef += 1
             name = "d%d_%d" % (self.case_id, self.ndef)
+            # in a define, $ is the argument: passing $ keeps .Values paths valid
+            arg = "$" if not self.wrong and r.random() < 0.7 else self.expr(r.choice("SIFLMA"))
+            if arg == "$":
+                self.body += 1
             body = self.statement(depth + 1)[0]
-            arg = self.expr(r.choice("SIFLMA"))
+            if arg == "$":
+                self.body -= 1
             if r.random() < 0.5:
                 self.defs.append('{{ define "%s" }}%s{{ end }}' % (name, body))
                 return '{{ template "%s" %s }}' % (name, arg), "template"
             return '{{ block "%s" %s }}%s{{ end }}' % (name, arg, body), "block"
         if c < 0.97 or r.random() < 0.5 or not self.wrong:
-            return self.out(r.choice(["len", "index", "slice", "not", "html", "js", "urlquery", "print",
-                                      "println"]) + " " + self.expr("A") + " " + self.expr("A")), "builtin"
+            if self.wrong:
+                return self.out(r.choice(["len", "index", "slice", "not", "html", "js", "urlquery", "print",
+                                          "println"]) + " " + self.expr("A") + " " + self.expr("A")), "builtin"
+            return self.out(r.choice([
+                "len " + self.expr(r.choice("SLM")), "not " + self.expr("A"),
+                "index %s %s" % (self.expr("M"), self.expr("S")), "index %s %s" % (self.expr("L"), self.lit("C")),
+                "slice %s %s" % (self.expr("S"), r.choice(["0", "1", "0 1", "1 2"])),
+                "html %s" % self.expr("A"), "js %s %s" % (self.expr("A"), self.expr("A")),
+                "urlquery %s" % self.expr("A"), "print %s %s" % (self.expr("A"), self.expr("A")),
+                "println %s" % self.expr("A")])), "builtin"
         # a comment, whitespace trimming, or a deliberate error
         return r.choice([
             ("{{/* a comment */}}x", "comment"), ("a  {{- /* c */ -}}  b", "comment"),
