@@ -4,6 +4,7 @@
  * (include, tpl, required, fail, getHostByName).
  */
 #include "render/tmpl/helm_funcs.h"
+#include "render/tmpl/sprig_encoding_util.h"
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/gofloat.h"
@@ -53,16 +54,15 @@ static struct helm_funcs_state *S_state(struct tmpl_call *call)
 	return call->rt ? tmpl_rt_userdata(call->rt) : NULL;
 }
 
-/* The data of a template value, boxes replaced by plain data (new). */
-static json_t *S_plain(struct tmpl_call *call, const struct tval *v)
+/* What json.Marshal sees in v (Sprig's conversion, shared): 0 with *out
+ * new, -1 when Go's marshal fails (NaN, ...), DIAG_ENOMEM. */
+static int S_plain(json_t **out, struct tmpl_call *call, const struct tval *v)
 {
-	json_t *j = tval_to_json(call->rt, v), *plain;
+	struct buf err = BUF_INIT;
+	int error = sprig_enc_plain(out, call, v, &err);
 
-	if (!j)
-		return NULL;
-	plain = tval_unbox_deep(call->rt, j);
-	json_decref(j);
-	return plain;
+	buf_release(&err);
+	return error;
 }
 
 /* ---- include, tpl */
@@ -232,14 +232,20 @@ int helm_to_yaml(struct buf *out, const json_t *v)
 
 static int S_yaml_common(struct tval *out, struct tmpl_call *call, const struct tval *v, int must)
 {
-	json_t *j = S_plain(call, v);
-	struct buf res = BUF_INIT;
+	json_t *j = NULL;
+	struct buf res = BUF_INIT, err = BUF_INIT;
 	struct diag d = DIAG_INIT;
-	int error;
+	int error = sprig_enc_plain(&j, call, v, &err);
 
-	if (!j)
-		return DIAG_ENOMEM;
-	error = value_to_yaml(&res, j, &d);
+	if (error == DIAG_ENOMEM) {
+		buf_release(&err);
+		return error;
+	}
+	if (error < 0)
+		error = diag_set(&d, DIAG_EINVALID, "%s", err.ptr);
+	else
+		error = value_to_yaml(&res, j, &d);
+	buf_release(&err);
 	json_decref(j);
 	if (error < 0) {
 		buf_release(&res);
@@ -280,13 +286,14 @@ static int S_must_to_yaml(struct tval *out, struct tmpl_call *call, int argc,
 static int S_to_yaml_pretty(struct tval *out, struct tmpl_call *call, int argc,
 			    const struct tval *argv)
 {
-	json_t *j = S_plain(call, &argv[0]);
+	json_t *j = NULL;
 	struct buf res = BUF_INIT;
-	int error;
+	int error = S_plain(&j, call, &argv[0]);
 
-	if (!j)
-		return DIAG_ENOMEM;
-	error = helm_yaml_v3_encode(&res, j);
+	if (error == DIAG_ENOMEM)
+		return error;
+	if (error == 0)
+		error = helm_yaml_v3_encode(&res, j);
 	json_decref(j);
 	if (error == DIAG_ENOMEM) {
 		buf_release(&res);
@@ -427,14 +434,20 @@ done:
 
 static int S_json_common(struct tval *out, struct tmpl_call *call, const struct tval *v, int must)
 {
-	json_t *j = S_plain(call, v);
-	struct buf res = BUF_INIT;
+	json_t *j = NULL;
+	struct buf res = BUF_INIT, err = BUF_INIT;
 	struct diag d = DIAG_INIT;
-	int error;
+	int error = sprig_enc_plain(&j, call, v, &err);
 
-	if (!j)
-		return DIAG_ENOMEM;
-	error = value_to_json(&res, j, 0, &d);
+	if (error == DIAG_ENOMEM) {
+		buf_release(&err);
+		return error;
+	}
+	if (error < 0)
+		error = diag_set(&d, DIAG_EINVALID, "%s", err.ptr);
+	else
+		error = value_to_json(&res, j, 0, &d);
+	buf_release(&err);
 	json_decref(j);
 	if (error < 0) {
 		buf_release(&res);
@@ -939,13 +952,16 @@ done:
 
 static int S_to_toml(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
-	json_t *j = S_plain(call, &argv[0]);
+	json_t *j = NULL;
 	struct buf res = BUF_INIT;
 	struct tenc te = { &res, 0, NULL, NULL, 0, 0, 0 };
+	int error = S_plain(&j, call, &argv[0]);
 
-	if (!j)
-		return DIAG_ENOMEM;
-	if (json_is_null(j))
+	if (error == DIAG_ENOMEM)
+		return error;
+	if (error < 0)
+		te.err = "json: unsupported value";
+	else if (json_is_null(j))
 		te.err = "unsupported type for key '': invalid";
 	else
 		S_toml_encode(&te, j);

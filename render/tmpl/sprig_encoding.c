@@ -299,6 +299,11 @@ static int S_marshal(struct buf *b, struct tmpl_call *call, const struct tval *v
 	return error;
 }
 
+int sprig_enc_plain(json_t **out, struct tmpl_call *call, const struct tval *v, struct buf *err)
+{
+	return S_plain(out, call, v, 0, err);
+}
+
 /* The JSON functions: payload flags; must (swallows or returns the
  * error) and panic (toRawJson panics) in the table's flags below. */
 enum { S_J_MUST = 1, S_J_PANIC = 2 };

@@ -63,4 +63,16 @@ int sprig_enc_bcrypt(struct buf *out, const void *pw, size_t pwlen, int cost,
 /* bcrypt's own base64 (alphabet "./A-Za-z0-9", no padding). */
 void sprig_enc_bcrypt_b64(struct buf *out, const unsigned char *p, size_t n);
 
+struct tmpl_call;
+struct tval;
+
+/*
+ * The plain data Go's json.Marshal sees in v (the engine's boxes replaced
+ * by what their Go types marshal to: time.Time as RFC 3339 text, []byte as
+ * base64, semver and certificates as Go prints them ...). 0 with *out
+ * (new); -1 with Go's marshal error in err (NaN, Inf, ...); DIAG_ENOMEM.
+ * Sprig's toJson family and Helm's toJson/toYaml/toToml share it.
+ */
+int sprig_enc_plain(json_t **out, struct tmpl_call *call, const struct tval *v, struct buf *err);
+
 #endif

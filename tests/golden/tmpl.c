@@ -28,6 +28,7 @@
 
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/tmpl/helm_funcs.h"
 #include "render/tmpl/sprig.h"
 #include "render/tmpl/tmpl.h"
 
@@ -234,8 +235,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s TESTDATA_DIR\n", argv[0]);
 		return 2;
 	}
-	/* Helm always runs templates with Sprig's functions, so the cases do too. */
+	/* Helm always runs templates with Sprig's functions and its own over
+	 * them (its toJson, fromJson, toYaml, ... replace Sprig's), so the cases
+	 * do too. */
 	if (tmpl_funcs_new(&funcs) < 0 || sprig_register(funcs) < 0 ||
+	    helm_funcs_register(funcs) < 0 ||
 	    t_list_dirs(argv[1], &fams, &nfam) < 0) {
 		fprintf(stderr, "cannot read %s\n", argv[1]);
 		return 2;
