@@ -1449,14 +1449,25 @@ int tmpl_call_depth(const struct tmpl_call *call)
 void tmpl_strip_no_value(struct buf *out)
 {
 	static const char nv[] = "<no value>";
-	size_t r = 0, w = 0, n = sizeof(nv) - 1;
+	const size_t n = sizeof(nv) - 1;
+	size_t r = 0, w = 0;
 
+	/* jump from one '<' to the next: outputs are megabytes of text with
+	 * few of them */
 	while (r < out->len) {
+		const char *lt = memchr(out->ptr + r, '<', out->len - r);
+		size_t run = lt ? (size_t)(lt - (out->ptr + r)) : out->len - r;
+
+		memmove(out->ptr + w, out->ptr + r, run);
+		w += run;
+		r += run;
+		if (!lt)
+			break;
 		if (out->len - r >= n && memcmp(out->ptr + r, nv, n) == 0) {
 			r += n;
-			continue;
+		} else {
+			out->ptr[w++] = out->ptr[r++];
 		}
-		out->ptr[w++] = out->ptr[r++];
 	}
 	if (out->alloc)
 		out->ptr[w] = '\0';

@@ -603,6 +603,10 @@ static void test_tmpl__strip_no_value(void **state)
 	tmpl_strip_no_value(&b);
 	assert_string_equal(b.ptr, "a: \nb: x<no valu");
 	assert_int_equal(b.len, strlen(b.ptr));
+	buf_reset(&b);
+	buf_adds(&b, "<<no value>> << <no value");
+	tmpl_strip_no_value(&b);
+	assert_string_equal(b.ptr, "<> << <no value");
 	buf_release(&b);
 }
 
