@@ -1,7 +1,8 @@
 #!/bin/sh
-# End-to-end checks of `hydrate values`, `help` and `version` through the built
-# binary. Expected outputs under examples/expected/ came from Helm v4.1.4
-# (`toYaml .Values` with the same values files). Under a non-sanitizer build
+# End-to-end checks of the bundled example through the built binary: `values`,
+# `template`, `kustomize`, `help` and `version`. Expected outputs under
+# examples/expected/ came from Helm v4.1.4 (`toYaml .Values`, `helm template`)
+# and kubectl v1.35 (`kubectl kustomize`) on the same inputs. Under a non-sanitizer build
 # every run goes through valgrind (when installed) and must not leak.
 set -u
 BIN=$1
@@ -35,6 +36,18 @@ for env in staging prod; do
 	if run "values-$env" 0 values "$SRC/examples/apps/shop" -f "$SRC/examples/apps/shop/env/$env.yaml"; then
 		if cmp -s "$T/out" "$SRC/examples/expected/shop-$env.values.yaml"; then ok
 		else bad "values-$env: output differs"; diff "$SRC/examples/expected/shop-$env.values.yaml" "$T/out" | head -20; fi
+	fi
+done
+
+for env in staging prod; do
+	if run "template-$env" 0 template shop "$SRC/examples/apps/shop" --namespace "shop-$env" \
+		-f "$SRC/examples/apps/shop/env/$env.yaml"; then
+		if cmp -s "$T/out" "$SRC/examples/expected/shop-$env.yaml"; then ok
+		else bad "template-$env: output differs"; diff "$SRC/examples/expected/shop-$env.yaml" "$T/out" | head -20; fi
+	fi
+	if run "kustomize-$env" 0 kustomize "$SRC/examples/apps/api/overlays/$env"; then
+		if cmp -s "$T/out" "$SRC/examples/expected/api-$env.yaml"; then ok
+		else bad "kustomize-$env: output differs"; diff "$SRC/examples/expected/api-$env.yaml" "$T/out" | head -20; fi
 	fi
 done
 
