@@ -155,7 +155,7 @@ static int S_kv_format(struct buf *out, const struct tobj *o)
 }
 
 static const struct tobj_type S_kv_type = {
-	"common.KubeVersion", "struct", S_kv_field, S_kv_method, S_kv_format, 1
+	"common.KubeVersion", "struct", S_kv_field, S_kv_method, S_kv_format, 1, NULL
 };
 
 /* ---- common.VersionSet */
@@ -200,8 +200,30 @@ static int S_vs_format(struct buf *out, const struct tobj *o)
 	return buf_addch(out, ']');
 }
 
+/* Its data: the []string itself, in Helm's order. */
+static int S_vs_data(struct tval *out, const struct tobj *o, struct tmpl_rt *rt)
+{
+	const struct helm_caps_obj *c = S_caps(o);
+	json_t *a = json_array();
+
+	(void)rt;
+	if (!a)
+		return DIAG_ENOMEM;
+	for (size_t i = 0; i < helm_napi_versions; i++)
+		if (json_array_append_new(a, json_string(helm_api_versions[i])) < 0)
+			goto oom;
+	for (size_t i = 0; i < c->nextra; i++)
+		if (json_array_append_new(a, json_stringn_nocheck(c->extra[i], strlen(c->extra[i]))) < 0)
+			goto oom;
+	*out = tval_json_new(TV_STRLIST, a);
+	return out->kind == TV_STRLIST ? 0 : DIAG_ENOMEM;
+oom:
+	json_decref(a);
+	return DIAG_ENOMEM;
+}
+
 static const struct tobj_type S_vs_type = {
-	"common.VersionSet", "slice", NULL, S_vs_method, S_vs_format, 1
+	"common.VersionSet", "slice", NULL, S_vs_method, S_vs_format, 1, S_vs_data
 };
 
 /* ---- version.BuildInfo */
@@ -228,7 +250,7 @@ static int S_bi_format(struct buf *out, const struct tobj *o)
 }
 
 static const struct tobj_type S_bi_type = {
-	"version.BuildInfo", "struct", S_bi_field, NULL, S_bi_format, 1
+	"version.BuildInfo", "struct", S_bi_field, NULL, S_bi_format, 1, NULL
 };
 
 /* ---- *common.Capabilities */
@@ -260,7 +282,7 @@ static int S_caps_format(struct buf *out, const struct tobj *o)
 }
 
 static const struct tobj_type S_caps_type = {
-	"*common.Capabilities", "ptr", S_caps_field, NULL, S_caps_format, 1
+	"*common.Capabilities", "ptr", S_caps_field, NULL, S_caps_format, 1, NULL
 };
 
 /* k8s.io/apimachinery version.ParseGeneric: "v1.30", "1.30.2-gke.1", ... */
@@ -739,12 +761,38 @@ static int S_files_format(struct buf *out, const struct tobj *o)
 	return buf_addch(out, ']');
 }
 
+/* Its data: map[string][]byte, each value a boxed []byte. */
+static int S_files_data(struct tval *out, const struct tobj *o, struct tmpl_rt *rt)
+{
+	const struct helm_files *f = o->data;
+	json_t *m = json_object();
+
+	if (!m)
+		return DIAG_ENOMEM;
+	for (size_t i = 0; i < f->n; i++) {
+		struct tval b = tval_bytes(f->v[i]->data, f->v[i]->len);
+		json_t *j;
+
+		if (b.kind != TV_BYTES)
+			goto oom;
+		j = tval_to_json(rt, &b);
+		tval_release(&b);
+		if (!j || json_object_set_new_nocheck(m, f->v[i]->name, j) < 0)
+			goto oom;
+	}
+	*out = tval_json_new(TV_MAP, m);
+	return out->kind == TV_MAP ? 0 : DIAG_ENOMEM;
+oom:
+	json_decref(m);
+	return DIAG_ENOMEM;
+}
+
 /* Go's truth of a map is its length: an empty Glob result is false. */
 static const struct tobj_type S_files_type = {
-	"engine.files", "map", NULL, S_files_method, S_files_format, 1
+	"engine.files", "map", NULL, S_files_method, S_files_format, 1, S_files_data
 };
 static const struct tobj_type S_files_type_empty = {
-	"engine.files", "map", NULL, S_files_method, S_files_format, 0
+	"engine.files", "map", NULL, S_files_method, S_files_format, 0, S_files_data
 };
 
 int helm_files_new(const struct tobj **out, struct helm_funcs_state *st,
