@@ -561,7 +561,8 @@ static int fn_str_eq(const struct tval *a, const struct tval *b)
 
 static int fn_is_container(const struct tval *v)
 {
-	return tval_is_array(v) || tval_is_object(v) || v->kind == TV_BYTES;
+	return tval_is_array(v) || tval_is_object(v) || v->kind == TV_BYTES ||
+	       (v->kind == TV_OBJECT && v->u.o->type->data); /* a named map or slice */
 }
 
 static void fn_fmt_s(struct buf *err, struct tmpl_rt *rt, const struct tval *v)
