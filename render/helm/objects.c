@@ -547,6 +547,12 @@ int helm_glob_match(const char *pattern, const char *name)
 struct helm_files {
 	struct tobj obj;
 	size_t n;
+	/* The data (S_files_data), made once per execution: loops over it
+	 * must not copy the files and grow the box table every time. The
+	 * reference is the rt's (released by its defer); cache_rt says
+	 * which execution it belongs to. */
+	json_t *cache;
+	const struct tmpl_rt *cache_rt;
 	const struct chart_file *v[];
 };
 
@@ -762,12 +768,21 @@ static int S_files_format(struct buf *out, const struct tobj *o)
 }
 
 /* Its data: map[string][]byte, each value a boxed []byte. */
+static void S_files_cache_free(void *arg)
+{
+	json_decref(arg);
+}
+
 static int S_files_data(struct tval *out, const struct tobj *o, struct tmpl_rt *rt)
 {
-	const struct helm_files *f = o->data;
-	json_t *m = json_object();
+	struct helm_files *f = o->data;
+	json_t *m;
 
-	if (!m)
+	if (f->cache && f->cache_rt == rt) {
+		*out = tval_json_new(TV_MAP, json_incref(f->cache));
+		return out->kind == TV_MAP ? 0 : DIAG_ENOMEM;
+	}
+	if (!(m = json_object()))
 		return DIAG_ENOMEM;
 	for (size_t i = 0; i < f->n; i++) {
 		struct tval b = tval_bytes(f->v[i]->data, f->v[i]->len);
@@ -779,6 +794,15 @@ static int S_files_data(struct tval *out, const struct tobj *o, struct tmpl_rt *
 		tval_release(&b);
 		if (!j || json_object_set_new_nocheck(m, f->v[i]->name, j) < 0)
 			goto oom;
+	}
+	if (rt) {
+		json_incref(m);
+		if (tmpl_rt_defer(rt, S_files_cache_free, m) == 0) {
+			f->cache = m;
+			f->cache_rt = rt;
+		} else {
+			json_decref(m); /* no cache: made again next time */
+		}
 	}
 	*out = tval_json_new(TV_MAP, m);
 	return out->kind == TV_MAP ? 0 : DIAG_ENOMEM;
@@ -807,6 +831,8 @@ int helm_files_new(const struct tobj **out, struct helm_funcs_state *st,
 	f->obj.type = n ? &S_files_type : &S_files_type_empty;
 	f->obj.data = f;
 	f->n = n;
+	f->cache = NULL;
+	f->cache_rt = NULL;
 	for (size_t i = 0; i < n; i++)
 		f->v[i] = files[i];
 	if ((error = helm_funcs_state_own(st, f)) < 0)
