@@ -253,8 +253,7 @@ static int S_cmp_rendered(const void *a, const void *b)
 static json_t *S_release_map(struct tmpl_rt *rt, const struct helm_release *rel)
 {
 	json_t *m = json_object();
-
-	(void)rt;
+	struct tval rev = tval_int(rel->revision);
 
 	if (!m)
 		return NULL;
@@ -263,9 +262,8 @@ static json_t *S_release_map(struct tmpl_rt *rt, const struct helm_release *rel)
 				json_string(rel->namespace ? rel->namespace : "default")) < 0 ||
 	    json_object_set_new(m, "IsUpgrade", json_boolean(rel->is_upgrade)) < 0 ||
 	    json_object_set_new(m, "IsInstall", json_boolean(rel->is_install)) < 0 ||
-	    /* NEEDSWORK: a Go int; tval_box would keep typeOf "int", but
-	     * tval_unbox_deep then gives toJson/toYaml a string ("1") */
-	    json_object_set_new(m, "Revision", json_integer(rel->revision)) < 0 ||
+	    /* a Go int: boxed so that typeOf says "int" */
+	    json_object_set_new(m, "Revision", tval_to_json(rt, &rev)) < 0 ||
 	    json_object_set_new(m, "Service", json_string("Helm")) < 0) {
 		json_decref(m);
 		return NULL;

@@ -155,7 +155,7 @@ static int S_kv_format(struct buf *out, const struct tobj *o)
 }
 
 static const struct tobj_type S_kv_type = {
-	"common.KubeVersion", "struct", S_kv_field, S_kv_method, S_kv_format, 1
+	"common.KubeVersion", "struct", S_kv_field, S_kv_method, S_kv_format, 1, NULL
 };
 
 /* ---- common.VersionSet */
@@ -200,8 +200,30 @@ static int S_vs_format(struct buf *out, const struct tobj *o)
 	return buf_addch(out, ']');
 }
 
+/* Its data: the []string itself, in Helm's order. */
+static int S_vs_data(struct tval *out, const struct tobj *o, struct tmpl_rt *rt)
+{
+	const struct helm_caps_obj *c = S_caps(o);
+	json_t *a = json_array();
+
+	(void)rt;
+	if (!a)
+		return DIAG_ENOMEM;
+	for (size_t i = 0; i < helm_napi_versions; i++)
+		if (json_array_append_new(a, json_string(helm_api_versions[i])) < 0)
+			goto oom;
+	for (size_t i = 0; i < c->nextra; i++)
+		if (json_array_append_new(a, json_stringn_nocheck(c->extra[i], strlen(c->extra[i]))) < 0)
+			goto oom;
+	*out = tval_json_new(TV_STRLIST, a);
+	return out->kind == TV_STRLIST ? 0 : DIAG_ENOMEM;
+oom:
+	json_decref(a);
+	return DIAG_ENOMEM;
+}
+
 static const struct tobj_type S_vs_type = {
-	"common.VersionSet", "slice", NULL, S_vs_method, S_vs_format, 1
+	"common.VersionSet", "slice", NULL, S_vs_method, S_vs_format, 1, S_vs_data
 };
 
 /* ---- version.BuildInfo */
@@ -228,7 +250,7 @@ static int S_bi_format(struct buf *out, const struct tobj *o)
 }
 
 static const struct tobj_type S_bi_type = {
-	"version.BuildInfo", "struct", S_bi_field, NULL, S_bi_format, 1
+	"version.BuildInfo", "struct", S_bi_field, NULL, S_bi_format, 1, NULL
 };
 
 /* ---- *common.Capabilities */
@@ -260,7 +282,7 @@ static int S_caps_format(struct buf *out, const struct tobj *o)
 }
 
 static const struct tobj_type S_caps_type = {
-	"*common.Capabilities", "ptr", S_caps_field, NULL, S_caps_format, 1
+	"*common.Capabilities", "ptr", S_caps_field, NULL, S_caps_format, 1, NULL
 };
 
 /* k8s.io/apimachinery version.ParseGeneric: "v1.30", "1.30.2-gke.1", ... */
@@ -525,6 +547,12 @@ int helm_glob_match(const char *pattern, const char *name)
 struct helm_files {
 	struct tobj obj;
 	size_t n;
+	/* The data (S_files_data), made once per execution: loops over it
+	 * must not copy the files and grow the box table every time. The
+	 * reference is the rt's (released by its defer); cache_rt says
+	 * which execution it belongs to. */
+	json_t *cache;
+	const struct tmpl_rt *cache_rt;
 	const struct chart_file *v[];
 };
 
@@ -739,12 +767,56 @@ static int S_files_format(struct buf *out, const struct tobj *o)
 	return buf_addch(out, ']');
 }
 
+/* Its data: map[string][]byte, each value a boxed []byte. */
+static void S_files_cache_free(void *arg)
+{
+	json_decref(arg);
+}
+
+static int S_files_data(struct tval *out, const struct tobj *o, struct tmpl_rt *rt)
+{
+	struct helm_files *f = o->data;
+	json_t *m;
+
+	if (f->cache && f->cache_rt == rt) {
+		*out = tval_json_new(TV_MAP, json_incref(f->cache));
+		return out->kind == TV_MAP ? 0 : DIAG_ENOMEM;
+	}
+	if (!(m = json_object()))
+		return DIAG_ENOMEM;
+	for (size_t i = 0; i < f->n; i++) {
+		struct tval b = tval_bytes(f->v[i]->data, f->v[i]->len);
+		json_t *j;
+
+		if (b.kind != TV_BYTES)
+			goto oom;
+		j = tval_to_json(rt, &b);
+		tval_release(&b);
+		if (!j || json_object_set_new_nocheck(m, f->v[i]->name, j) < 0)
+			goto oom;
+	}
+	if (rt) {
+		json_incref(m);
+		if (tmpl_rt_defer(rt, S_files_cache_free, m) == 0) {
+			f->cache = m;
+			f->cache_rt = rt;
+		} else {
+			json_decref(m); /* no cache: made again next time */
+		}
+	}
+	*out = tval_json_new(TV_MAP, m);
+	return out->kind == TV_MAP ? 0 : DIAG_ENOMEM;
+oom:
+	json_decref(m);
+	return DIAG_ENOMEM;
+}
+
 /* Go's truth of a map is its length: an empty Glob result is false. */
 static const struct tobj_type S_files_type = {
-	"engine.files", "map", NULL, S_files_method, S_files_format, 1
+	"engine.files", "map", NULL, S_files_method, S_files_format, 1, S_files_data
 };
 static const struct tobj_type S_files_type_empty = {
-	"engine.files", "map", NULL, S_files_method, S_files_format, 0
+	"engine.files", "map", NULL, S_files_method, S_files_format, 0, S_files_data
 };
 
 int helm_files_new(const struct tobj **out, struct helm_funcs_state *st,
@@ -759,6 +831,8 @@ int helm_files_new(const struct tobj **out, struct helm_funcs_state *st,
 	f->obj.type = n ? &S_files_type : &S_files_type_empty;
 	f->obj.data = f;
 	f->n = n;
+	f->cache = NULL;
+	f->cache_rt = NULL;
 	for (size_t i = 0; i < n; i++)
 		f->v[i] = files[i];
 	if ((error = helm_funcs_state_own(st, f)) < 0)

@@ -329,6 +329,21 @@ static int ex_validate(struct xstate *s, struct xval *v, char t, struct tval *ou
 		return ex_errorf(s, "wrong type for value; expected %s; got interface {}",
 				ex_param_type_name(t));
 	}
+	if (t == 'L' && v->v.kind == TV_OBJECT && !strcmp(v->v.u.o->type->go_kind, "slice")) {
+		/* a named []string (common.VersionSet) is assignable to []string */
+		struct tval data;
+		int got = tval_obj_data(&data, s->ex->rt, &v->v);
+
+		if (got < 0)
+			return ex_oom(s);
+		if (got && data.kind == TV_STRLIST) {
+			*out = data;
+			tval_release(&v->v);
+			return 0;
+		}
+		if (got)
+			tval_release(&data);
+	}
 	if (!ex_assignable(&v->v, t)) {
 		int rc = ex_errorf(s, "wrong type for value; expected %s; got %s", ex_param_type_name(t),
 				  tval_type_name(&v->v));
@@ -1142,12 +1157,27 @@ static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct 
 {
 	size_t outer = s->nvars, mark;
 	struct tval val;
-	int rc, ran = 0;
+	int rc, ran = 0, typed = 0;
 
 	s->node = r;
 	if ((rc = ex_eval_pipeline(s, dot, r->pipe, &val)) < 0)
 		goto done;
 	mark = s->nvars;
+	{
+		/* a host object that is a named map or slice ranges as its data */
+		struct tval data;
+		int got = tval_obj_data(&data, s->ex->rt, &val);
+
+		if (got < 0) {
+			rc = ex_oom(s);
+			goto out;
+		}
+		if (got) {
+			tval_release(&val);
+			val = data;
+			typed = 1;
+		}
+	}
 	switch (val.kind) {
 	case TV_INT: case TV_INT64: case TV_UINT8: case TV_DURATION: case TV_MONTH: case TV_WEEKDAY: {
 		int64_t i;
@@ -1223,7 +1253,7 @@ static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct 
 			struct tval key = tval_str(keys[i]);
 			struct tval ev = tval_from_json(s->ex->rt, json_object_get(val.u.j, keys[i]));
 			ran = 1;
-			rc = ex_one_iteration(s, r, mark, &key, &ev, 1);
+			rc = ex_one_iteration(s, r, mark, &key, &ev, !typed);
 			tval_release(&key);
 			tval_release(&ev);
 			if (rc == X_BREAK || rc < 0)

@@ -880,7 +880,8 @@ static int fm_stringer(struct buf *out, struct tmpl_rt *rt, const struct tval *v
 		return 1;
 	}
 	case TV_OBJECT:
-		if (v->u.o->type->format) {
+		/* a named map or slice has no String(): fmt prints its data */
+		if (v->u.o->type->format && !v->u.o->type->data) {
 			v->u.o->type->format(out, v->u.o);
 			return 1;
 		}
@@ -1053,6 +1054,20 @@ static void fm_print_value(struct pp *p, const struct tval *v, int verb, int dep
 		break;
 	case TV_TIME: case TV_SEMVER: case TV_SEMVERVAL: case TV_OBJECT: {
 		struct buf tmp = BUF_INIT;
+		struct tval data = TVAL_INIT;
+		int got = tval_obj_data(&data, p->rt, v);
+
+		if (got) {
+			/* engine.files, common.VersionSet: printed as their map or
+			 * slice with this verb. NEEDSWORK: %#v names the data's
+			 * type, not the object's */
+			if (got < 0)
+				p->buf->oom = 1;
+			else
+				fm_print_value(p, &data, verb, depth);
+			tval_release(&data);
+			break;
+		}
 		if (fm_stringer(&tmp, p->rt, v))
 			buf_add(p->buf, tmp.ptr, tmp.len);
 		else

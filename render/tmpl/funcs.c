@@ -133,11 +133,36 @@ static int fn_not(struct tval *out, struct tmpl_call *call, int argc, const stru
 	return 0;
 }
 
+static int fn_len_of(struct tval *out, struct tmpl_call *call, const struct tval *v);
+
+/* A host object's data in *tmp if it has some (then v points there). */
+static int fn_obj_data(struct tmpl_call *call, const struct tval **v, struct tval *tmp)
+{
+	int got = tval_obj_data(tmp, call->rt, *v);
+
+	if (got < 0)
+		return tmpl_call_errorf(call, "out of memory");
+	if (got)
+		*v = tmp;
+	return 0;
+}
+
 static int fn_len(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	const struct tval *v = &argv[0];
+	struct tval tmp = TVAL_INIT;
+	int rc;
 
 	(void)argc;
+	if ((rc = fn_obj_data(call, &v, &tmp)) < 0)
+		return rc;
+	rc = fn_len_of(out, call, v);
+	tval_release(&tmp);
+	return rc;
+}
+
+static int fn_len_of(struct tval *out, struct tmpl_call *call, const struct tval *v)
+{
 	switch (v->kind) {
 	case TV_INVALID:
 		return tmpl_call_errorf(call, "reflect: call of reflect.Value.Type on zero Value");
@@ -187,8 +212,20 @@ static int fn_index(struct tval *out, struct tmpl_call *call, int argc, const st
 		return tmpl_call_errorf(call, "index of untyped nil");
 	for (i = 1; i < argc; i++) {
 		const struct tval *index = &argv[i];
-		struct tval next;
+		struct tval next, data;
 		int64_t x = 0;
+		int got = tval_obj_data(&data, call->rt, &v), bytemap = 0;
+
+		if (got < 0) {
+			rc = tmpl_call_errorf(call, "out of memory");
+			goto fail;
+		}
+		if (got) {
+			/* engine.files is a map[string][]byte: a missing key is a nil []byte */
+			bytemap = data.kind == TV_MAP;
+			tval_release(&v);
+			v = data;
+		}
 		switch (v.kind) {
 		case TV_LIST: case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST:
 			if ((rc = fn_index_arg(call, index, (int64_t)json_array_size(v.u.j), &x)) < 0)
@@ -231,6 +268,8 @@ static int fn_index(struct tval *out, struct tmpl_call *call, int argc, const st
 				next = tval_from_json(call->rt, e);
 			else if (v.kind == TV_STRMAP)
 				next = tval_str(""); /* the element type's zero value */
+			else if (bytemap)
+				next = tval_bytes("", 0);
 			else
 				next = tval_nil();
 			if (next.kind == TV_INVALID) {
@@ -262,14 +301,31 @@ fail:
 	return rc;
 }
 
+static int fn_slice_of(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv,
+		       const struct tval *v);
+
 static int fn_slice(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	const struct tval *v = &argv[0];
-	int64_t cap, len, idx[3];
-	int nidx = argc - 1, i, rc;
+	int rc;
+
+	struct tval tmp = TVAL_INIT;
 
 	if (fn_is_nilish(v))
 		return tmpl_call_errorf(call, "slice of untyped nil");
+	if ((rc = fn_obj_data(call, &v, &tmp)) < 0)
+		return rc;
+	rc = fn_slice_of(out, call, argc, argv, v);
+	tval_release(&tmp);
+	return rc;
+}
+
+static int fn_slice_of(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv,
+		       const struct tval *v)
+{
+	int64_t cap, len, idx[3];
+	int nidx = argc - 1, i, rc;
+
 	if (nidx > 3)
 		return tmpl_call_errorf(call, "too many slice indexes: %d", nidx);
 	switch (v->kind) {
@@ -505,7 +561,8 @@ static int fn_str_eq(const struct tval *a, const struct tval *b)
 
 static int fn_is_container(const struct tval *v)
 {
-	return tval_is_array(v) || tval_is_object(v) || v->kind == TV_BYTES;
+	return tval_is_array(v) || tval_is_object(v) || v->kind == TV_BYTES ||
+	       (v->kind == TV_OBJECT && v->u.o->type->data); /* a named map or slice */
 }
 
 static void fn_fmt_s(struct buf *err, struct tmpl_rt *rt, const struct tval *v)

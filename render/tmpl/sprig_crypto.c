@@ -726,7 +726,7 @@ static int S_cert_format(struct buf *out, const struct tobj *o)
 }
 
 static const struct tobj_type S_cert_type = {
-	"sprig.certificate", "struct", S_cert_field, NULL, S_cert_format, 1
+	"sprig.certificate", "struct", S_cert_field, NULL, S_cert_format, 1, NULL
 };
 
 static int S_cert_new(struct tval *out, struct tmpl_call *call, const struct buf *cert,

@@ -248,6 +248,18 @@ static int S_plain(json_t **out, struct tmpl_call *call, const struct tval *v, i
 	case TV_STRLIST: case TV_LIST: case TV_MAP: case TV_VALUES:
 		return S_plain_json(out, call, v->u.j, depth, err);
 	case TV_OBJECT:
+		if (v->u.o->type->data) {
+			/* a named map or slice marshals as its data
+			 * (engine.files: its []byte values as base64) */
+			struct tval data = TVAL_INIT;
+			int got = tval_obj_data(&data, call->rt, v), error;
+
+			if (got < 0)
+				return got;
+			error = S_plain(out, call, &data, depth + 1, err);
+			tval_release(&data);
+			return error;
+		}
 		if (strcmp(v->u.o->type->go_type, "sprig.certificate") == 0 && v->u.o->type->field) {
 			/* certificate{Cert, Key string}: its exported fields */
 			struct tval c = TVAL_INIT, k = TVAL_INIT;

@@ -343,9 +343,26 @@ static int S_has(struct tval *out, struct tmpl_call *call, int argc, const struc
 }
 
 /* slice LIST [START [END]]: Go's l[start:end] of the same type. */
+static int S_slice_of(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv,
+		      const struct tval *v);
+
 static int S_slice(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
-	const struct tval *v = &argv[0];
+	struct tval data = TVAL_INIT;
+	int got, error;
+
+	/* a named slice (common.VersionSet): NEEDSWORK: Go's result keeps
+	 * the named type; ours is its []string */
+	if ((got = tval_obj_data(&data, call->rt, &argv[0])) < 0)
+		return got;
+	error = S_slice_of(out, call, argc, argv, got && tval_is_array(&data) ? &data : &argv[0]);
+	tval_release(&data);
+	return error;
+}
+
+static int S_slice_of(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv,
+		      const struct tval *v)
+{
 	int64_t start = 0, end;
 	size_t n;
 

@@ -338,20 +338,40 @@ int sprigl_empty(const struct tval *v)
 	case TV_VALUES:
 	case TV_STRMAP:
 		return json_object_size(v->u.j) == 0;
+	case TV_OBJECT:
+		/* a named map or slice (engine.files) is empty when it has no
+		 * elements, which is its truth; structs and pointers are not */
+		return !v->u.o->type->truth;
 	default:
 		return 0; /* structs and non-nil pointers */
 	}
 }
 
+/* A named slice type of a host object (common.VersionSet). */
+static int S_obj_slice(const struct tval *v)
+{
+	return v->kind == TV_OBJECT && v->u.o->type->data && !strcmp(v->u.o->type->go_kind, "slice");
+}
+
 int sprigl_is_slice(const struct tval *v)
 {
-	return tval_is_array(v) || v->kind == TV_BYTES;
+	return tval_is_array(v) || v->kind == TV_BYTES || S_obj_slice(v);
 }
 
 json_t *sprigl_items(struct tmpl_rt *rt, const struct tval *v)
 {
 	size_t len;
 	json_t *a;
+
+	if (S_obj_slice(v)) {
+		struct tval data = TVAL_INIT;
+
+		if (tval_obj_data(&data, rt, v) <= 0)
+			return NULL;
+		a = sprigl_items(rt, &data);
+		tval_release(&data);
+		return a;
+	}
 
 	if (v->kind == TV_LIST || v->kind == TV_STRLIST || v->kind == TV_LISTLIST)
 		return json_incref(v->u.j);
@@ -376,6 +396,14 @@ struct tval sprigl_item(struct tmpl_rt *rt, const struct tval *v, size_t i)
 	struct tval r = TVAL_INIT;
 	size_t len;
 
+	if (S_obj_slice(v)) {
+		struct tval data = TVAL_INIT;
+
+		if (tval_obj_data(&data, rt, v) > 0)
+			r = sprigl_item(rt, &data, i);
+		tval_release(&data);
+		return r;
+	}
 	if (v->kind == TV_BYTES) {
 		const char *p = tval_str_ptr(v, &len);
 

@@ -1245,7 +1245,8 @@ static int S_sort_alpha(S_ARGS)
 	size_t n;
 	struct buf b = BUF_INIT;
 
-	if (tval_is_array(v) || v->kind == TV_BYTES) {
+	if (tval_is_array(v) || v->kind == TV_BYTES ||
+	    (v->kind == TV_OBJECT && !strcmp(v->u.o->type->go_kind, "slice"))) {
 		a = sprigu_strslice(call->rt, v);
 		if (!a)
 			goto oom;

@@ -1477,8 +1477,12 @@ int sprigu_empty(const struct tval *v)
 	case TV_VALUES:
 	case TV_STRMAP:
 		return json_object_size(v->u.j) == 0;
+	case TV_OBJECT:
+		/* a named map or slice (engine.files) is empty when it has no
+		 * elements, which is its truth; structs and pointers are not */
+		return !v->u.o->type->truth;
 	default:
-		/* structs (time.Time), non-nil pointers and host objects */
+		/* structs (time.Time) and non-nil pointers */
 		return 0;
 	}
 }
@@ -1763,6 +1767,21 @@ json_t *sprigu_strslice(struct tmpl_rt *rt, const struct tval *v)
 
 	if (!a)
 		return NULL;
+	if (v->kind == TV_OBJECT) {
+		/* a named slice or map (common.VersionSet): reflect sees its data */
+		struct tval data = TVAL_INIT;
+		int got = tval_obj_data(&data, rt, v);
+
+		if (got < 0)
+			goto fail;
+		if (got && tval_is_array(&data)) {
+			json_decref(a);
+			a = sprigu_strslice(rt, &data);
+			tval_release(&data);
+			return a;
+		}
+		tval_release(&data); /* a map is no slice: strval of the object */
+	}
 	switch (v->kind) {
 	case TV_STRLIST: /* as a list: its elements are all strings */
 	case TV_LIST:

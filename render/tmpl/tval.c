@@ -344,6 +344,30 @@ json_t *tval_box(struct tmpl_rt *rt, const struct tval *v)
 	return tval_to_json(rt, v);
 }
 
+/* Go's base64.StdEncoding of p into b (appended). 0 or -1 (oom). */
+static int tv_base64(struct buf *b, const char *p, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned long x = (unsigned long)u[i] << 16 | (unsigned long)u[i + 1] << 8 | u[i + 2];
+		char q[4] = { tab[x >> 18 & 63], tab[x >> 12 & 63], tab[x >> 6 & 63], tab[x & 63] };
+		buf_add(b, q, 4);
+	}
+	if (n - i == 1) {
+		unsigned long x = (unsigned long)u[i] << 16;
+		char q[4] = { tab[x >> 18 & 63], tab[x >> 12 & 63], '=', '=' };
+		buf_add(b, q, 4);
+	} else if (n - i == 2) {
+		unsigned long x = (unsigned long)u[i] << 16 | (unsigned long)u[i + 1] << 8;
+		char q[4] = { tab[x >> 18 & 63], tab[x >> 12 & 63], tab[x >> 6 & 63], '=' };
+		buf_add(b, q, 4);
+	}
+	return buf_oom(b) ? -1 : 0;
+}
+
 json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
 {
 	json_t *out = NULL;
@@ -370,9 +394,22 @@ json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
 				out = v.u.i >= 0 ? json_integer(v.u.i) : json_real((double)(uint64_t)v.u.i);
 				break;
 			case TV_BYTES:
-				out = json_stringn_nocheck(json_string_value(v.u.j),
-							   json_string_length(v.u.j));
+				/* encoding/json: a []byte is its base64 text */
+				if (tv_base64(&b, json_string_value(v.u.j), json_string_length(v.u.j)) == 0)
+					out = json_stringn_nocheck(b.ptr, b.len);
 				break;
+			case TV_OBJECT: {
+				/* a named map or slice (engine.files): its data */
+				struct tval data = TVAL_INIT;
+
+				if (tval_obj_data(&data, rt, &v) > 0) {
+					out = tval_unbox_deep(rt, data.u.j);
+					tval_release(&data);
+				} else if (tval_format(&b, rt, &v) == 0) {
+					out = json_stringn_nocheck(b.ptr, b.len);
+				}
+				break;
+			}
 			case TV_DURATION:
 				out = json_integer(v.u.i);
 				break;
@@ -426,6 +463,17 @@ int tval_is_array(const struct tval *v)
 int tval_is_object(const struct tval *v)
 {
 	return v->kind == TV_MAP || v->kind == TV_VALUES || v->kind == TV_STRMAP;
+}
+
+int tval_obj_data(struct tval *out, struct tmpl_rt *rt, const struct tval *v)
+{
+	int error;
+
+	if (v->kind != TV_OBJECT || !v->u.o->type->data)
+		return 0;
+	if ((error = v->u.o->type->data(out, v->u.o, rt)) < 0)
+		return error;
+	return 1;
 }
 
 const char *tval_type_name(const struct tval *v)

@@ -114,6 +114,7 @@ struct tval_time {
  * them keeps them alive for the whole execution (struct tmpl_rt's life).
  */
 struct tobj;
+struct tmpl_rt;
 
 struct tobj_type {
 	const char *go_type;   /* what %T and typeOf print: "engine.files" */
@@ -128,6 +129,13 @@ struct tobj_type {
 	int (*format)(struct buf *out, const struct tobj *o);
 	/* Truth value for if/with/and/or (Go: non-nil pointer = true). */
 	int truth;
+	/* For an object whose Go type is a named map or slice (engine.files is
+	 * map[string][]byte, common.VersionSet is []string): 0 and *out (new)
+	 * set to that data as an engine value (TV_MAP of boxed []byte,
+	 * TV_STRLIST), which range, len, index and functions wanting the
+	 * underlying slice or map work on; %T and %v keep the object's own.
+	 * Boxes go into rt. Negative diag_code on failure. May be NULL. */
+	int (*data)(struct tval *out, const struct tobj *o, struct tmpl_rt *rt);
 };
 
 struct tobj {
@@ -179,7 +187,6 @@ const char *tval_str_ptr(const struct tval *v, size_t *len_out);
  * see the table above. Unboxes boxed values through rt (may be NULL: then
  * boxes read as maps). The result is new.
  */
-struct tmpl_rt;
 struct tval tval_from_json(struct tmpl_rt *rt, json_t *j);
 /*
  * Element e (borrowed, of container c's json) as c's Go element type: a
@@ -209,6 +216,13 @@ int tval_is_array(const struct tval *v);
 /* v is a map held as a json object: map[string]interface {},
  * common.Values, map[string]string. */
 int tval_is_object(const struct tval *v);
+
+/*
+ * If v is a host object with a data hook: 1 and *out (new) set to its data;
+ * 0 (and *out untouched) for anything else; negative diag_code if the hook
+ * failed.
+ */
+int tval_obj_data(struct tval *out, struct tmpl_rt *rt, const struct tval *v);
 
 /* Go's %T text of v ("int", "map[string]interface {}", "<nil>"): static. */
 const char *tval_type_name(const struct tval *v);

@@ -168,7 +168,7 @@ static int obj_format(struct buf *out, const struct tobj *o)
 }
 
 static const struct tobj_type t_files_type = { "engine.files", "map", obj_field, obj_method,
-					       obj_format, 1 };
+					       obj_format, 1, NULL };
 static const struct tobj t_files = { &t_files_type, NULL };
 
 /* ---- harness */
