@@ -1325,7 +1325,8 @@ void config_free(struct config *cfg)
 
 int config_parse(struct config **out, struct srcfile *src, const char *dir, struct diag *d)
 {
-	const struct ydoc_limits lim = { 64, 100000, 0, 16, (size_t)4 << 20 };
+	const struct ydoc_limits lim = { .max_depth = 64, .max_nodes = 100000, .max_docs = 16,
+					  .max_size = (size_t)4 << 20 };
 	struct ystream s = YSTREAM_INIT;
 	struct config *cfg = NULL;
 	struct ld L = { 0 };

@@ -28,6 +28,7 @@
 #define DEFAULT_MAX_NODES ((size_t)10000000)
 #define DEFAULT_ALIAS_RATIO ((size_t)100)
 #define DEFAULT_MAX_DOCS ((size_t)100000)
+#define DEFAULT_MAX_STACK ((size_t)6 << 20)
 #define ALIAS_RATIO_FLOOR ((size_t)10000)
 /* Positions are not recorded for nodes whose pointer is longer than this,
  * so that huge keys cannot multiply memory by the number of their children. */
@@ -66,7 +67,8 @@ struct yparser {
 	int have_ev;
 	struct srcfile *src;
 	enum ydoc_mode mode;
-	size_t max_depth, max_nodes, alias_ratio, max_docs;
+	size_t max_depth, max_nodes, alias_ratio, max_docs, max_stack;
+	char *stack_base;      /* an address near the top of the parse's stack */
 	struct diag *d;
 	struct diag sem;       /* first decode error of the document */
 	size_t nodes, parsed, depth;
@@ -613,6 +615,15 @@ static int limit_error(struct yparser *p, int line, int col, const char *fmt, ..
 	code = diag_set_at(p->d, DIAG_ELIMIT, p->src, line, col, 1, "%s", msg.ptr);
 	buf_release(&msg);
 	return code;
+}
+
+/* Bytes of stack between the start of the parse and here. */
+static size_t stack_used(const struct yparser *p)
+{
+	char here;
+	char *h = &here;
+
+	return (size_t)(p->stack_base > h ? p->stack_base - h : h - p->stack_base);
 }
 
 static int count_nodes(struct yparser *p, size_t n, int line, int col)
@@ -1187,6 +1198,13 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 					    "(limit max_depth)", p->max_depth);
 			goto done;
 		}
+		/* Frames are several times larger in sanitizer and fuzzer builds,
+		 * and threads may have smaller stacks: bound the stack itself. */
+		if (stack_used(p) > p->max_stack) {
+			error = limit_error(p, line, col, "nesting needs more than %zu bytes "
+					    "of stack (limit max_stack)", p->max_stack);
+			goto done;
+		}
 		if ((error = count_nodes(p, 1, line, col)) < 0)
 			goto done;
 		if (anchor && (error = anchor_begin(p, anchor, &aix)) < 0)
@@ -1313,6 +1331,8 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 	p.alias_ratio = limits && limits->max_alias_ratio ? limits->max_alias_ratio
 		: DEFAULT_ALIAS_RATIO;
 	p.max_docs = limits && limits->max_docs ? limits->max_docs : DEFAULT_MAX_DOCS;
+	p.max_stack = limits && limits->max_stack ? limits->max_stack : DEFAULT_MAX_STACK;
+	p.stack_base = (char *)&p;
 	max_size = limits && limits->max_size ? limits->max_size : SRCFILE_MAX_SIZE;
 	out->docs = NULL;
 	out->ndocs = 0;

@@ -40,9 +40,11 @@ struct ydoc_limits {
 	size_t max_alias_ratio; /* expanded nodes per parsed node once past 10,000 (default 100) */
 	size_t max_docs;        /* documents per stream (default 100,000) */
 	size_t max_size;        /* bytes of input (default SRCFILE_MAX_SIZE) */
+	size_t max_stack;       /* bytes of C stack the parse may use (default 6 MiB:
+				 * parse on a thread with at least 8 MiB of stack) */
 };
 
-#define YDOC_LIMITS_DEFAULT { 0, 0, 0, 0, 0 }
+#define YDOC_LIMITS_DEFAULT { 0, 0, 0, 0, 0, 0 }
 
 /* A 1-based position in a srcfile; col counts characters, as libyaml's marks. */
 struct ypos {

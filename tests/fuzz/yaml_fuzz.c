@@ -32,7 +32,7 @@ static void check_stream(const struct ystream *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct ydoc_limits lim = { 200, 200000, 0, 1000, 0 };
+	const struct ydoc_limits lim = { .max_depth = 200, .max_nodes = 200000, .max_docs = 1000 };
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream s = YSTREAM_INIT;
 	struct diag d = DIAG_INIT;

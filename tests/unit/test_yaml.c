@@ -659,7 +659,7 @@ static void test_yaml__billion_laughs_fails_fast(void **state)
 
 static void test_yaml__max_nodes(void **state)
 {
-	const struct ydoc_limits lim = { 0, 10, 0, 0, 0 };
+	const struct ydoc_limits lim = { .max_nodes = 10 };
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream s = YSTREAM_INIT;
 	struct diag d = DIAG_INIT;
@@ -674,9 +674,39 @@ static void test_yaml__max_nodes(void **state)
 	diag_release(&d);
 }
 
+/* Nesting within max_depth can still need more stack than a thread has
+ * (frames are several times larger in sanitizer and fuzzer builds): the
+ * parse measures its own stack and stops cleanly. */
+static void test_yaml__stack_limit(void **state)
+{
+	const struct ydoc_limits small = { .max_stack = 16 << 10 };
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream s = YSTREAM_INIT;
+	struct diag d = DIAG_INIT;
+	struct buf deep = BUF_INIT;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 500; i++)
+		buf_adds(&deep, "{a: ");
+	buf_adds(&deep, "1");
+	for (i = 0; i < 500; i++)
+		buf_adds(&deep, "}");
+	assert_int_equal(parse_stream(&s, deep.ptr, deep.len, YDOC_KUSTOMIZE, &small, &d, &src),
+			 DIAG_ELIMIT);
+	assert_non_null(strstr(d.msg.ptr, "nesting needs more than 16384 bytes of stack "
+				   "(limit max_stack)"));
+	/* the default leaves room for the same document */
+	assert_int_equal(parse_stream(&s, deep.ptr, deep.len, YDOC_KUSTOMIZE, NULL, &d, &src), 0);
+	ystream_release(&s);
+	buf_release(&deep);
+	diag_release(&d);
+	srcfile_release(&src);
+}
+
 static void test_yaml__deep_nesting(void **state)
 {
-	const struct ydoc_limits lim = { 3, 0, 0, 0, 0 };
+	const struct ydoc_limits lim = { .max_depth = 3 };
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream s = YSTREAM_INIT;
 	struct diag d = DIAG_INIT;
@@ -709,7 +739,7 @@ static void test_yaml__deep_nesting(void **state)
 
 static void test_yaml__max_docs_and_size(void **state)
 {
-	const struct ydoc_limits docs = { 0, 0, 0, 2, 0 }, size = { 0, 0, 0, 0, 8 };
+	const struct ydoc_limits docs = { .max_docs = 2 }, size = { .max_size = 8 };
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream s = YSTREAM_INIT;
 	struct diag d = DIAG_INIT;
@@ -765,6 +795,7 @@ int main(void)
 		cmocka_unit_test(test_yaml__billion_laughs_fails_fast),
 		cmocka_unit_test(test_yaml__max_nodes),
 		cmocka_unit_test(test_yaml__deep_nesting),
+		cmocka_unit_test(test_yaml__stack_limit),
 		cmocka_unit_test(test_yaml__max_docs_and_size),
 		cmocka_unit_test(test_yaml__big_stream),
 	};
