@@ -38,9 +38,7 @@ static unsigned digit_value(char c)
 	return 36;
 }
 
-/* strconv's underscoreOK: '_' only between digits, or between a base
- * prefix and a digit. */
-static int underscore_ok(const char *s, size_t len)
+int goscalar_underscore_ok(const char *s, size_t len)
 {
 	char saw = '^'; /* '^' start, '0' digit or prefix, '_', '!' other */
 	size_t i = 0;
@@ -108,7 +106,7 @@ int goscalar_parse_uint(uint64_t *out, const char *s, size_t len, int base)
 			return DIAG_ELIMIT;
 		n = n * (unsigned)base + d;
 	}
-	if (underscores && !underscore_ok(s, len))
+	if (underscores && !goscalar_underscore_ok(s, len))
 		return DIAG_EPARSE;
 	if (out)
 		*out = n;
@@ -222,7 +220,7 @@ static int float_syntax_ok(const char *s, size_t len)
 	}
 	if (i != len)
 		return 0;
-	return !underscores || underscore_ok(s, len);
+	return !underscores || goscalar_underscore_ok(s, len);
 }
 
 int goscalar_parse_float(double *out, const char *s, size_t len)

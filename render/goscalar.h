@@ -112,4 +112,11 @@ int goscalar_word(struct goscalar *out, const char *s, size_t len, unsigned flag
  */
 int goscalar_resolve(struct goscalar *out, const char *s, size_t len, unsigned flags);
 
+/*
+ * strconv's underscoreOK: in a number literal (optional sign, optional 0b,
+ * 0o or 0x prefix), '_' stands only between digits, or between the prefix
+ * and a digit. 1 if s[0..len) follows the rule.
+ */
+int goscalar_underscore_ok(const char *s, size_t len);
+
 #endif

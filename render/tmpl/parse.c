@@ -6,6 +6,7 @@
  * lives in the arena of this Parse call, which is dropped on error, so
  * nothing leaks.
  */
+#include "render/goscalar.h"
 #include "render/tmpl/lex.h"
 
 #include <errno.h>
@@ -367,41 +368,6 @@ static int ps_lower(int c)
 	return c | 0x20;
 }
 
-static int ps_underscore_ok(const char *s, size_t n)
-{
-	char saw = '^';
-	size_t i = 0;
-	int hex = 0;
-
-	if (n >= 1 && (s[0] == '-' || s[0] == '+')) {
-		s++;
-		n--;
-	}
-	if (n >= 2 && s[0] == '0' &&
-	    (ps_lower(s[1]) == 'b' || ps_lower(s[1]) == 'o' || ps_lower(s[1]) == 'x')) {
-		i = 2;
-		saw = '0';
-		hex = ps_lower(s[1]) == 'x';
-	}
-	for (; i < n; i++) {
-		if ((s[i] >= '0' && s[i] <= '9') ||
-		    (hex && ps_lower(s[i]) >= 'a' && ps_lower(s[i]) <= 'f')) {
-			saw = '0';
-			continue;
-		}
-		if (s[i] == '_') {
-			if (saw != '0')
-				return 0;
-			saw = '_';
-			continue;
-		}
-		if (saw == '_')
-			return 0;
-		saw = '!';
-	}
-	return saw != '_';
-}
-
 /* strconv.ParseUint(s, 0, 64) */
 static int ps_parse_uint(const char *s0, size_t n0, uint64_t *out)
 {
@@ -444,7 +410,7 @@ static int ps_parse_uint(const char *s0, size_t n0, uint64_t *out)
 			return -2;
 		v = v * (uint64_t)base + (uint64_t)d;
 	}
-	if (underscores && !ps_underscore_ok(s0, n0))
+	if (underscores && !goscalar_underscore_ok(s0, n0))
 		return -1;
 	*out = v;
 	return 0;
@@ -518,7 +484,7 @@ static int ps_parse_float(const char *s, size_t n, double *out)
 	tmp[k] = '\0';
 	if (!digits || (hex && !saw_p))
 		return -1;
-	if (underscores && !ps_underscore_ok(s, n))
+	if (underscores && !goscalar_underscore_ok(s, n))
 		return -1;
 	/* the syntax must be complete: strtod must eat all of it */
 	errno = 0;

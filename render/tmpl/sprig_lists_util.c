@@ -1,4 +1,5 @@
 /* Go conversions and reflect-like helpers for Sprig's lists, dicts, math. */
+#include "render/goscalar.h"
 #include "render/tmpl/sprig_lists_util.h"
 
 #include <locale.h>
@@ -21,44 +22,6 @@ int64_t sprigl_f2i(double f)
 static int S_lower(int c)
 {
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/* strconv's underscoreOK: underscores only between digits (or after a
- * base prefix). */
-static int S_underscore_ok(const char *s, size_t len)
-{
-	char saw = '^';
-	size_t i = 0;
-	int hex = 0;
-
-	if (len >= 1 && (s[0] == '-' || s[0] == '+')) {
-		s++;
-		len--;
-	}
-	if (len >= 2 && s[0] == '0' &&
-	    (S_lower(s[1]) == 'b' || S_lower(s[1]) == 'o' || S_lower(s[1]) == 'x')) {
-		i = 2;
-		saw = '0';
-		hex = S_lower(s[1]) == 'x';
-	}
-	for (; i < len; i++) {
-		int c = (unsigned char)s[i];
-
-		if ((c >= '0' && c <= '9') || (hex && S_lower(c) >= 'a' && S_lower(c) <= 'f')) {
-			saw = '0';
-			continue;
-		}
-		if (c == '_') {
-			if (saw != '0')
-				return 0;
-			saw = '_';
-			continue;
-		}
-		if (saw == '_')
-			return 0;
-		saw = '!';
-	}
-	return saw != '_';
 }
 
 int sprigl_parse_int(int64_t *out, const char *s, size_t len)
@@ -116,7 +79,7 @@ int sprigl_parse_int(int64_t *out, const char *s, size_t len)
 			return -1;
 		n = n * base + d;
 	}
-	if (underscores && !S_underscore_ok(s0, len0))
+	if (underscores && !goscalar_underscore_ok(s0, len0))
 		return -1;
 	if (!neg && n > (uint64_t)INT64_MAX)
 		return -1;
@@ -202,7 +165,7 @@ int sprigl_parse_float(double *out, const char *s, size_t len)
 	}
 	if (i != len)
 		return -1;
-	if (underscores && !S_underscore_ok(s, len))
+	if (underscores && !goscalar_underscore_ok(s, len))
 		return -1;
 	/* strtod wants the locale's decimal point; Go's is always '.' */
 	for (i = 0; i < len; i++) {

@@ -1,4 +1,5 @@
 /* Go's UTF-8, unicode and strconv rules as the Sprig string families need them. */
+#include "render/goscalar.h"
 #include "render/tmpl/sprig_strings_util.h"
 #include "render/buf.h"
 #include "render/tmpl/tval.h"
@@ -1492,44 +1493,6 @@ static int S_lower(int c)
 	return c | 0x20;
 }
 
-/* Go's underscoreOK: underscores only between digits (a base prefix
- * counts as a digit). */
-static int S_underscore_ok(const char *s, size_t len)
-{
-	char saw = '^';
-	size_t i = 0;
-	int hex = 0;
-
-	if (len >= 1 && (s[0] == '-' || s[0] == '+')) {
-		s++;
-		len--;
-	}
-	if (len >= 2 && s[0] == '0' &&
-	    (S_lower(s[1]) == 'b' || S_lower(s[1]) == 'o' || S_lower(s[1]) == 'x')) {
-		i = 2;
-		saw = '0';
-		hex = S_lower(s[1]) == 'x';
-	}
-	for (; i < len; i++) {
-		int c = (unsigned char)s[i];
-
-		if ((c >= '0' && c <= '9') || (hex && S_lower(c) >= 'a' && S_lower(c) <= 'f')) {
-			saw = '0';
-			continue;
-		}
-		if (c == '_') {
-			if (saw != '0')
-				return 0;
-			saw = '_';
-			continue;
-		}
-		if (saw == '_')
-			return 0;
-		saw = '!';
-	}
-	return saw != '_';
-}
-
 int sprigu_parse_int(int64_t *out, const char *s0, size_t len0, int base)
 {
 	const char *s = s0;
@@ -1597,7 +1560,7 @@ int sprigu_parse_int(int64_t *out, const char *s0, size_t len0, int base)
 		}
 		n += (uint64_t)d;
 	}
-	if (underscores == 2 && !S_underscore_ok(s0, len0))
+	if (underscores == 2 && !goscalar_underscore_ok(s0, len0))
 		return -1;
 	if (!neg && n > (uint64_t)INT64_MAX) {
 		*out = INT64_MAX;
@@ -1740,7 +1703,7 @@ int sprigu_parse_float(double *out, const char *s, size_t len)
 	} else if (hex) {
 		goto done;
 	}
-	if (i != len || (underscores && !S_underscore_ok(s, len)))
+	if (i != len || (underscores && !goscalar_underscore_ok(s, len)))
 		goto done;
 	for (i = 0; i < len; i++)
 		if (s[i] != '_')
