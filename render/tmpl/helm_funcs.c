@@ -477,55 +477,19 @@ static int S_must_to_json(struct tval *out, struct tmpl_call *call, int argc,
 	return S_json_common(out, call, &argv[0], 1);
 }
 
-/* encoding/json into interface{}: every number is a float64. */
-static int S_json_numbers_to_reals(json_t *j, int depth)
-{
-	const char *k;
-	json_t *v;
-	size_t i;
-
-	if (depth > 10000)
-		return DIAG_ELIMIT;
-	if (json_is_object(j)) {
-		json_object_foreach(j, k, v) {
-			if (json_is_integer(v)) {
-				if (json_object_set_new(j, k, json_real((double)json_integer_value(v))) < 0)
-					return DIAG_ENOMEM;
-			} else if (S_json_numbers_to_reals(v, depth + 1) < 0) {
-				return DIAG_ENOMEM;
-			}
-		}
-	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v) {
-			if (json_is_integer(v)) {
-				if (json_array_set_new(j, i, json_real((double)json_integer_value(v))) < 0)
-					return DIAG_ENOMEM;
-			} else if (S_json_numbers_to_reals(v, depth + 1) < 0) {
-				return DIAG_ENOMEM;
-			}
-		}
-	}
-	return 0;
-}
-
+/* json.Unmarshal into an interface {} with Go's error texts (Sprig's
+ * decoder, shared): NULL with the text in err on failure. */
 static json_t *S_parse_json(const char *s, size_t len, struct buf *err)
 {
-	json_error_t je;
-	json_t *j = json_loadb(s, len, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &je);
+	json_t *j = NULL;
+	int error = sprig_enc_json_decode(&j, s, len, err);
 
-	if (!j) {
-		size_t i = 0;
-		while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-			i++;
-		if (i == len || strstr(je.text, "end of file") || strstr(je.text, "premature"))
-			buf_adds(err, "unexpected end of JSON input");
-		else
-			buf_addf(err, "invalid character looking for beginning of value (%s)", je.text);
+	if (error == DIAG_ENOMEM) {
+		buf_adds(err, "out of memory");
 		return NULL;
 	}
-	if (S_json_numbers_to_reals(j, 0) < 0) {
+	if (error < 0) {
 		json_decref(j);
-		buf_adds(err, "out of memory");
 		return NULL;
 	}
 	return j;
