@@ -148,17 +148,9 @@ static int S_trim(S_ARGS)
 	}
 	end = len;
 	while (end > start) {
-		/* step back over one UTF-8 sequence as Go's DecodeLastRune does */
-		size_t k = end - 1, lim = end > start + 4 ? end - 4 : start;
-		int32_t r;
+		size_t k;
+		int32_t r = sprigu_decode_last(s, start, end, &k);
 
-		while (k > lim && ((unsigned char)s[k] & 0xC0) == 0x80)
-			k--;
-		r = sprigu_decode(s + k, end - k, &w);
-		if (k + w != end) {
-			k = end - 1;
-			r = SPRIGU_RUNE_ERROR;
-		}
 		if (!sprigu_is_space(r))
 			break;
 		end = k;
@@ -373,16 +365,9 @@ static int S_trimall(S_ARGS)
 	}
 	end = len;
 	while (end > start) {
-		size_t k = end - 1, lim = end > start + 4 ? end - 4 : start;
-		int32_t r;
+		size_t k;
+		int32_t r = sprigu_decode_last(s, start, end, &k);
 
-		while (k > lim && ((unsigned char)s[k] & 0xC0) == 0x80)
-			k--;
-		r = sprigu_decode(s + k, end - k, &w);
-		if (k + w != end) {
-			k = end - 1;
-			r = SPRIGU_RUNE_ERROR;
-		}
 		if (!S_in_cutset(set, n, r))
 			break;
 		end = k;

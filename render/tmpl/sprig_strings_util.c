@@ -66,6 +66,25 @@ int32_t sprigu_decode(const char *str, size_t len, size_t *size)
 	return r;
 }
 
+int32_t sprigu_decode_last(const char *s, size_t start, size_t end, size_t *at)
+{
+	size_t k = end - 1, lim = end > start + 4 ? end - 4 : start, w;
+	int32_t r;
+
+	/* back over continuation bytes to a lead byte, then decode forward;
+	 * if that rune does not end exactly at end, the last byte alone is
+	 * an invalid rune */
+	while (k > lim && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--;
+	r = sprigu_decode(s + k, end - k, &w);
+	if (k + w != end) {
+		k = end - 1;
+		r = SPRIGU_RUNE_ERROR;
+	}
+	*at = k;
+	return r;
+}
+
 int sprigu_put_rune(struct buf *out, int32_t r)
 {
 	unsigned char b[4];

@@ -25,6 +25,9 @@ struct tmpl_rt;
  * in *size; invalid or short encodings give SPRIGU_RUNE_ERROR with width
  * 1, an empty string gives SPRIGU_RUNE_ERROR with width 0. */
 int32_t sprigu_decode(const char *s, size_t len, size_t *size);
+/* Go's utf8.DecodeLastRuneInString over s[start, end) (end > start): the
+ * last rune, with the offset where it starts in *at. */
+int32_t sprigu_decode_last(const char *s, size_t start, size_t end, size_t *at);
 /* Go's WriteRune / string(rune): invalid runes become U+FFFD. */
 int sprigu_put_rune(struct buf *out, int32_t r);
 

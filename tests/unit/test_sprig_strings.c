@@ -224,9 +224,30 @@ static void test_sprig_strings__strslice_drops_nils(void **state)
 	json_decref(a);
 }
 
+/* Go's utf8.DecodeLastRuneInString: a complete last rune, a stray
+ * continuation byte, a truncated 4-byte sequence, and the start bound. */
+static void test_sprig_strings__decode_last_rune(void **state)
+{
+	size_t at;
+
+	(void)state;
+	assert_int_equal(sprigu_decode_last("a\xc3\xa9", 0, 3, &at), 0xE9);
+	assert_int_equal(at, 1);
+	assert_int_equal(sprigu_decode_last("a\xa9", 0, 2, &at), SPRIGU_RUNE_ERROR);
+	assert_int_equal(at, 1);
+	assert_int_equal(sprigu_decode_last("x\xf0\x9f\x98", 0, 4, &at), SPRIGU_RUNE_ERROR);
+	assert_int_equal(at, 3);
+	assert_int_equal(sprigu_decode_last("\xf0\x9f\x98\x80", 0, 4, &at), 0x1F600);
+	assert_int_equal(at, 0);
+	/* a lead byte before start is not seen: the continuation is invalid */
+	assert_int_equal(sprigu_decode_last("\xc3\xa9", 1, 2, &at), SPRIGU_RUNE_ERROR);
+	assert_int_equal(at, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sprig_strings__decode_last_rune),
 		cmocka_unit_test(test_sprig_strings__decode_follows_go_utf8),
 		cmocka_unit_test(test_sprig_strings__put_rune_replaces_invalid),
 		cmocka_unit_test(test_sprig_strings__quote_is_strconv_quote),
