@@ -9,13 +9,9 @@
 #include "cmd/opt.h"
 #include "render/buf.h"
 #include "render/diag.h"
-#include "render/helm/chart.h"
 #include "render/helm/engine.h"
-#include "render/helm/objects.h"
-#include "render/helm/schema.h"
 #include "render/helm/strvals.h"
-#include "render/helm/values.h"
-#include "render/tmpl/funcs.h"
+#include "render/helm/template.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,65 +89,24 @@ static int S_add_one(char ***list, size_t *n, size_t *cap, const char *arg)
 	return 0;
 }
 
-/* One --set* argument into vals, with Helm's error wording. */
-static int S_apply_set(json_t *vals, const char *arg, int mode, struct diag *d)
-{
-	const char *t = arg;
-	int error;
-
-	if (mode == HELM_STRVALS_JSON) {
-		while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
-			t++;
-		if (*t == '{') {
-			/* a whole JSON object merged as MergeMaps does */
-			json_error_t je;
-			json_t *obj = json_loads(t, JSON_DECODE_INT_AS_REAL, &je);
-			if (!json_is_object(obj)) {
-				json_decref(obj);
-				return diag_set(d, DIAG_EPARSE, "failed parsing --set-json data JSON: %s",
-						arg);
-			}
-			error = values_merge(vals, obj);
-			json_decref(obj);
-			return error < 0 ? diag_set(d, error, "out of memory") : 0;
-		}
-		error = helm_strvals_parse_into(vals, arg, HELM_STRVALS_JSON, d);
-		if (error < 0 && error != DIAG_ENOMEM)
-			return diag_set(d, error, "failed parsing --set-json data %s", arg);
-		return error;
-	}
-	error = helm_strvals_parse_into(vals, arg, (enum helm_strvals_mode)mode, d);
-	if (error < 0)
-		diag_prefix(d, mode == HELM_STRVALS_STRING ? "failed parsing --set-string data" :
-			       mode == HELM_STRVALS_FILE ? "failed parsing --set-file data" :
-			       mode == HELM_STRVALS_LITERAL ? "failed parsing --set-literal data" :
-			       "failed parsing --set data");
-	return error;
-}
-
 int cmd_template(int argc, char **argv)
 {
 	struct optstate st;
 	struct diag d = DIAG_INIT;
 	struct buf out = BUF_INIT, log = BUF_INIT, extra = BUF_INIT;
-	const char **sets = NULL, *pos[2] = { NULL, NULL }, *arg;
+	struct helm_template_opts o;
+	struct helm_set *sets = NULL;
+	const char *pos[2] = { NULL, NULL }, *arg;
 	char **files = NULL, **apis = NULL, **shows = NULL;
 	size_t files_cap = 0, napis = 0, apis_cap = 0, nshows = 0, shows_cap = 0;
-	struct helm_caps caps = { NULL, NULL, 0 };
 	const char *ns = "default";
-	int *set_string = NULL;
 	size_t nfiles = 0, nsets = 0, npos = 0, i;
 	int id, status = EXIT_USAGE, error = 0, rendered = 0;
 	unsigned flags = 0;
-	json_t *vals = NULL, *top = NULL;
-	struct chart *chart = NULL;
-	struct tmpl_funcs *funcs = NULL;
-	struct helm_rendered res = HELM_RENDERED_INIT;
-	struct helm_release rel = { NULL, NULL, 1, 1, 0 };
 
+	memset(&o, 0, sizeof(o));
 	sets = calloc((size_t)argc, sizeof(*sets));
-	set_string = calloc((size_t)argc, sizeof(*set_string));
-	if (!sets || !set_string) {
+	if (!sets) {
 		cmd_usage_error("template", "out of memory");
 		goto done;
 	}
@@ -171,24 +126,24 @@ int cmd_template(int argc, char **argv)
 			}
 			break;
 		case OPT_SET:
-			set_string[nsets] = HELM_STRVALS_TYPED;
-			sets[nsets++] = arg;
+			sets[nsets].mode = HELM_STRVALS_TYPED;
+			sets[nsets++].arg = arg;
 			break;
 		case OPT_SET_STRING:
-			set_string[nsets] = HELM_STRVALS_STRING;
-			sets[nsets++] = arg;
+			sets[nsets].mode = HELM_STRVALS_STRING;
+			sets[nsets++].arg = arg;
 			break;
 		case OPT_SET_FILE:
-			set_string[nsets] = HELM_STRVALS_FILE;
-			sets[nsets++] = arg;
+			sets[nsets].mode = HELM_STRVALS_FILE;
+			sets[nsets++].arg = arg;
 			break;
 		case OPT_SET_JSON:
-			set_string[nsets] = HELM_STRVALS_JSON;
-			sets[nsets++] = arg;
+			sets[nsets].mode = HELM_STRVALS_JSON;
+			sets[nsets++].arg = arg;
 			break;
 		case OPT_SET_LITERAL:
-			set_string[nsets] = HELM_STRVALS_LITERAL;
-			sets[nsets++] = arg;
+			sets[nsets].mode = HELM_STRVALS_LITERAL;
+			sets[nsets++].arg = arg;
 			break;
 		case OPT_INCLUDE_CRDS:
 			flags |= HELM_MANIFEST_INCLUDE_CRDS;
@@ -204,7 +159,7 @@ int cmd_template(int argc, char **argv)
 			}
 			break;
 		case OPT_KUBE_VERSION:
-			caps.kube_version = arg;
+			o.caps.kube_version = arg;
 			break;
 		case OPT_API_VERSIONS:
 			/* a StringSlice flag, like -f */
@@ -240,70 +195,20 @@ int cmd_template(int argc, char **argv)
 		cmd_usage_error("template", "a chart directory is required");
 		goto done;
 	}
-	rel.name = npos == 2 ? pos[0] : "release-name";
-	caps.api_versions = (const char *const *)apis;
-	caps.napi_versions = napis;
-	/* template.go checks --kube-version before anything else */
-	if ((error = helm_check_caps(&caps, &d)) < 0)
+	o.chart = pos[npos - 1];
+	o.release_name = npos == 2 ? pos[0] : NULL;
+	o.namespace = ns;
+	o.values_files = (const char *const *)files;
+	o.nvalues_files = nfiles;
+	o.sets = sets;
+	o.nsets = nsets;
+	o.caps.api_versions = (const char *const *)apis;
+	o.caps.napi_versions = napis;
+	o.flags = flags;
+	o.show_only = (const char *const *)shows;
+	o.nshow_only = nshows;
+	if ((error = helm_template(&out, &log, &o, &rendered, &d)) < 0)
 		goto fail;
-	rel.namespace = ns;
-
-	if ((error = chart_locate(pos[npos - 1], &d)) < 0)
-		goto fail;
-	/* values as MergeValues layers them: -f files, --set-json, --set,
-	 * --set-string, --set-file, each kind in command-line order */
-	if (!(vals = json_object())) {
-		error = diag_set(&d, DIAG_ENOMEM, "out of memory");
-		goto fail;
-	}
-	for (i = 0; i < nfiles; i++)
-		if ((error = values_merge_file_helm(vals, files[i], &d)) < 0)
-			goto fail;
-	{
-		static const int order[] = { HELM_STRVALS_JSON, HELM_STRVALS_TYPED,
-					     HELM_STRVALS_STRING, HELM_STRVALS_FILE,
-					     HELM_STRVALS_LITERAL };
-		for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
-			for (i = 0; i < nsets; i++) {
-				if (set_string[i] != order[o])
-					continue;
-				if ((error = S_apply_set(vals, sets[i], order[o], &d)) < 0)
-					goto fail;
-			}
-		}
-	}
-
-	if ((error = chart_load_dir(&chart, pos[npos - 1], &d)) < 0 ||
-	    (error = chart_check_installable(chart, &d)) < 0)
-		goto fail;
-	if (json_is_true(json_object_get(chart->meta_map, "Deprecated")))
-		buf_adds(&log, "level=WARN msg=\"this chart is deprecated\"\n");
-	if ((error = chart_process_deps(chart, vals, &d)) < 0) {
-		diag_prefix(&d, "chart dependencies processing failed");
-		goto fail;
-	}
-	if ((error = chart_coalesce(&top, chart, vals, 0, &d)) < 0 ||
-	    (error = helm_schema_validate_chart(chart, top, &d)) < 0)
-		goto fail;
-	if ((error = helm_engine_funcs(&funcs)) < 0) {
-		diag_set(&d, error, "out of memory");
-		goto fail;
-	}
-	rendered = 1;
-	if ((error = helm_render(&res, chart, top, &rel, &caps, funcs, &d)) < 0 ||
-	    (error = helm_manifest(&out, &res, chart, flags, &log, &d)) < 0)
-		goto fail;
-	if (nshows) {
-		struct buf shown = BUF_INIT;
-		rendered = 0;   /* template.go's own error: no --debug hint */
-		if ((error = helm_show_only(&shown, out.ptr, out.len, (const char *const *)shows,
-					    nshows, &d)) < 0) {
-			buf_release(&shown);
-			goto fail;
-		}
-		buf_release(&out);
-		out = shown;
-	}
 	fwrite(out.ptr, 1, out.len, stdout);
 	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_USAGE;
 	goto done;
@@ -316,11 +221,6 @@ done:
 	fwrite(log.ptr, 1, log.len, stderr);
 	buf_release(&log);
 	buf_release(&extra);
-	helm_rendered_release(&res);
-	tmpl_funcs_free(funcs);
-	chart_free(chart);
-	json_decref(vals);
-	json_decref(top);
 	buf_release(&out);
 	diag_release(&d);
 	for (i = 0; i < nfiles; i++)
@@ -333,6 +233,5 @@ done:
 		free(shows[i]);
 	free(shows);
 	free(sets);
-	free(set_string);
 	return status;
 }

@@ -1,0 +1,90 @@
+/*
+ * gitops/plan: the (app, environment) jobs of a run, and running them into
+ * a rendered tree (DESIGN.md, "Data flow").
+ *
+ * plan_build resolves every enabled (app, environment) pair of a config
+ * that passes the filters, in a stable order (apps in hydrate.yaml order,
+ * then environments in hydrate.yaml order), then keeps the shard's share.
+ * plan_run renders jobs on a pool of threads (render/helm through
+ * helm_template for charts, render/kustomize for overlays), feeds each
+ * job's stream through the post-render hooks, splits it into manifests and
+ * adds them, with a provenance file, to the tree under the job's path.
+ * The bytes of the tree do not depend on the number of threads.
+ *
+ * A run either fully succeeds or leaves *out empty: any job's failure
+ * fails the run (the error of the first failing job in plan order is
+ * reported, naming the app and environment).
+ *
+ * Ownership: a struct plan owns its jobs; it borrows the config, which
+ * must outlive it.
+ */
+#ifndef HYDRATE_GITOPS_PLAN_H
+#define HYDRATE_GITOPS_PLAN_H
+
+#include <stddef.h>
+
+#include "gitops/config.h"
+
+struct buf;
+struct diag;
+struct tree;
+
+struct plan_filter {
+	const char *const *apps;   /* names; none: every app */
+	size_t napps;
+	const char *const *envs;   /* names; none: every environment */
+	size_t nenvs;
+	unsigned shard_index;      /* --shard I/N: 1 <= I <= N */
+	unsigned shard_count;      /* 0: no sharding */
+	int local;                 /* read each environment's envFile (.env) */
+};
+
+struct plan {
+	const struct config *cfg;  /* borrowed */
+	struct config_job *jobs;   /* owned */
+	size_t n;
+};
+
+#define PLAN_INIT { NULL, NULL, 0 }
+
+/*
+ * Resolves the jobs of cfg that pass f (NULL: all). An app or environment
+ * named by the filter but absent from cfg is DIAG_EINVALID (with a
+ * did-you-mean); a bad --shard is DIAG_EINVALID. A filter that selects no
+ * job is not an error (n == 0).
+ */
+int plan_build(struct plan *out, const struct config *cfg, const struct plan_filter *f,
+	       struct diag *d);
+void plan_release(struct plan *p);
+
+/* Parses "I/N" (1 <= I <= N <= 10000) for --shard. DIAG_EINVALID otherwise. */
+int plan_parse_shard(unsigned *index, unsigned *count, const char *text, struct diag *d);
+
+struct plan_run_opts {
+	unsigned threads;          /* -j; 0: the number of online CPUs */
+	const char *source_repository;  /* for the provenance file; may be NULL */
+	const char *source_commit;      /* may be NULL */
+	/* Called from the calling thread as jobs finish (may be NULL). */
+	void (*progress)(void *arg, size_t done, size_t total);
+	void *progress_arg;
+};
+
+/*
+ * Runs the pre-render hooks once, then jobs (indexes into p->jobs; NULL:
+ * all of them) into *out (which the caller initialised with TREE_INIT).
+ * Errors: a job's render error (its Helm or Kustomize text, prefixed
+ * "APP/ENV: "), a hook's failure or timeout, DIAG_ENOMEM.
+ */
+int plan_run(struct tree *out, const struct plan *p, const size_t *jobs, size_t njobs,
+	     const struct plan_run_opts *o, struct diag *d);
+
+/*
+ * The files and directories job reads (hydrate.yaml, the chart or overlay
+ * directory, values files, the environment's .env file), for `watch`:
+ * each appended to *out as a new string (free with config_kv_free-like
+ * care: the caller frees each item and the array).
+ */
+int plan_job_inputs(struct config_list *out, const struct plan *p, size_t job,
+		    struct diag *d);
+
+#endif
