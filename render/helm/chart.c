@@ -389,7 +389,8 @@ static json_t *S_meta_map(json_t *md, json_t *deps, int is_root)
 	err |= S_set(m, "Tags", S_sanitized(json_object_get(md, "tags")));
 	err |= S_set(m, "AppVersion", S_sanitized(json_object_get(md, "appVersion")));
 	err |= S_set(m, "Deprecated", json_boolean(json_is_true(json_object_get(md, "deprecated"))));
-	ann = json_object();
+	/* map[string]string: nil (toJson null) unless Chart.yaml has a map */
+	ann = json_is_object(json_object_get(md, "annotations")) ? json_object() : json_null();
 	json_object_foreach(json_object_get(md, "annotations"), k, v) {
 		if (!ann || json_object_set_new(ann, k, json_is_string(v) ? json_incref(v)
 									     : json_string("")) < 0)

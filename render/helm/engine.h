@@ -82,6 +82,43 @@ enum helm_manifest_flags {
 int helm_manifest(struct buf *out, const struct helm_rendered *files, const struct chart *c,
 		  unsigned flags, struct buf *log, struct diag *d);
 
+/* How --output-dir writes one file (writeToFile's appendData). */
+enum helm_outfile_mode {
+	HELM_OUTFILE_CREATE,           /* create or truncate */
+	HELM_OUTFILE_APPEND,           /* append: written earlier in this run */
+	HELM_OUTFILE_APPEND_IF_EXISTS, /* a hook: append if the file exists when it is
+	                                  written (even from an earlier run), else create */
+};
+
+/* One file write of --output-dir, in the order Helm writes: path is
+ * "DIR/NAME" as Helm prints it in "wrote PATH"; data is
+ * "---\n# Source: NAME\nDOC\n". */
+struct helm_outfile {
+	char *path;
+	struct buf data;
+	enum helm_outfile_mode mode;
+};
+
+/* The writes of one --output-dir run. Owns its entries. */
+struct helm_outfiles {
+	struct helm_outfile *v;
+	size_t n, cap;
+};
+#define HELM_OUTFILES_INIT { NULL, 0, 0 }
+void helm_outfiles_release(struct helm_outfiles *f);
+
+/*
+ * What `helm template --output-dir DIR` writes instead of printing, as
+ * helm_manifest's documents: with HELM_MANIFEST_INCLUDE_CRDS the crds/ files
+ * into dir, then the manifests in install order, then the hooks (as
+ * template.go writes them), these two into rel_dir (dir joined with the
+ * release name for --release-name; NULL: dir). Appends to out; nothing is
+ * written to disk here. Errors as helm_manifest's.
+ */
+int helm_manifest_dir(struct helm_outfiles *out, const struct helm_rendered *files,
+		      const struct chart *c, unsigned flags, const char *dir, const char *rel_dir,
+		      struct buf *log, struct diag *d);
+
 /*
  * --show-only: from the printed output text, the documents whose "# Source:"
  * path after the chart name matches each pattern (filepath.Match), in

@@ -13,6 +13,7 @@
 #include "render/yaml.h"
 
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -325,11 +326,35 @@ static int S_crds(struct buf *out, const struct chart *c, int depth)
 	return buf_oom(out) ? DIAG_ENOMEM : 0;
 }
 
-int helm_manifest(struct buf *out, const struct helm_rendered *files, const struct chart *c,
-		  unsigned flags, struct buf *log, struct diag *d)
+static int S_push(struct mdocs *dst, const struct mdoc *m)
 {
-	struct mdocs all = { NULL, 0, 0 }, gen = { NULL, 0, 0 }, hooks = { NULL, 0, 0 };
-	struct buf mb = BUF_INIT;
+	if (dst->n == dst->cap) {
+		size_t cap = dst->cap ? dst->cap * 2 : 32;
+		struct mdoc *nv = realloc(dst->v, cap * sizeof(*nv));
+		if (!nv)
+			return DIAG_ENOMEM;
+		dst->v = nv;
+		dst->cap = cap;
+	}
+	dst->v[dst->n++] = *m;
+	return 0;
+}
+
+static void S_mdocs_release(struct mdocs *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].kind);
+	free(m->v);
+	m->v = NULL;
+	m->n = m->cap = 0;
+}
+
+/* SortManifests: the documents of the printable files, split into
+ * manifests (gen) and hooks, each stably sorted by InstallOrder. */
+static int S_sort(struct mdocs *gen, struct mdocs *hooks, const struct helm_rendered *files,
+		  struct buf *log, struct diag *d)
+{
+	struct mdocs all = { NULL, 0, 0 };
 	size_t i;
 	int error = 0;
 
@@ -349,7 +374,6 @@ int helm_manifest(struct buf *out, const struct helm_rendered *files, const stru
 	}
 	for (i = 0; i < all.n; i++) {
 		struct mdoc *m = &all.v[i];
-		struct mdocs *dst;
 		int is_hook;
 		error = S_head(m, &is_hook, log, d);
 		if (error == -1) {
@@ -360,29 +384,36 @@ int helm_manifest(struct buf *out, const struct helm_rendered *files, const stru
 		if (error < 0)
 			goto done;
 		m->order = m->kind ? helm_kind_order(m->kind) : -1;
-		dst = is_hook ? &hooks : &gen;
-		if (dst->n == dst->cap) {
-			size_t cap = dst->cap ? dst->cap * 2 : 32;
-			struct mdoc *nv = realloc(dst->v, cap * sizeof(*nv));
-			if (!nv) {
-				error = diag_set(d, DIAG_ENOMEM, "out of memory");
-				goto done;
-			}
-			dst->v = nv;
-			dst->cap = cap;
+		if ((error = S_push(is_hook ? hooks : gen, m)) < 0) {
+			diag_set(d, error, "out of memory");
+			goto done;
 		}
-		dst->v[dst->n++] = *m;
 		m->kind = NULL;   /* moved */
 	}
 	error = 0;
+	if (gen->n)
+		qsort(gen->v, gen->n, sizeof(*gen->v), S_cmp_kind);
+	if (hooks->n)
+		qsort(hooks->v, hooks->n, sizeof(*hooks->v), S_cmp_kind);
+done:
+	S_mdocs_release(&all);
+	return error;
+}
+
+int helm_manifest(struct buf *out, const struct helm_rendered *files, const struct chart *c,
+		  unsigned flags, struct buf *log, struct diag *d)
+{
+	struct mdocs gen = { NULL, 0, 0 }, hooks = { NULL, 0, 0 };
+	struct buf mb = BUF_INIT;
+	size_t i;
+	int error;
+
+	if ((error = S_sort(&gen, &hooks, files, log, d)) < 0)
+		goto done;
 	if ((flags & HELM_MANIFEST_INCLUDE_CRDS) && c && S_crds(&mb, c, 0) < 0) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (gen.n)
-		qsort(gen.v, gen.n, sizeof(*gen.v), S_cmp_kind);
-	if (hooks.n)
-		qsort(hooks.v, hooks.n, sizeof(*hooks.v), S_cmp_kind);
 	for (i = 0; i < gen.n; i++)
 		S_print(&mb, &gen.v[i]);
 	{
@@ -400,16 +431,144 @@ int helm_manifest(struct buf *out, const struct helm_rendered *files, const stru
 	if (buf_oom(out) || buf_oom(&mb))
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 done:
-	for (i = 0; i < all.n; i++)
-		free(all.v[i].kind);
-	for (i = 0; i < gen.n; i++)
-		free(gen.v[i].kind);
-	for (i = 0; i < hooks.n; i++)
-		free(hooks.v[i].kind);
-	free(all.v);
-	free(gen.v);
-	free(hooks.v);
+	S_mdocs_release(&gen);
+	S_mdocs_release(&hooks);
 	buf_release(&mb);
+	return error;
+}
+
+void helm_outfiles_release(struct helm_outfiles *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].path);
+		buf_release(&f->v[i].data);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->n = f->cap = 0;
+}
+
+/* One writeToFile: DIR/NAME gets "---\n# Source: NAME\nDATA\n". */
+static int S_outfile(struct helm_outfiles *f, const char *dir, const char *name,
+		     const char *data, size_t len, enum helm_outfile_mode mode)
+{
+	struct helm_outfile *o;
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		struct helm_outfile *nv = realloc(f->v, cap * sizeof(*nv));
+		if (!nv)
+			return DIAG_ENOMEM;
+		f->v = nv;
+		f->cap = cap;
+	}
+	o = &f->v[f->n];
+	{
+		size_t n = strlen(dir) + strlen(name) + 2;
+		if (!(o->path = malloc(n)))
+			return DIAG_ENOMEM;
+		snprintf(o->path, n, "%s/%s", dir, name);
+	}
+	o->mode = mode;
+	buf_init(&o->data, 0);
+	f->n++;
+	buf_addf(&o->data, "---\n# Source: %s\n", name);
+	buf_add(&o->data, data, len);
+	buf_addch(&o->data, '\n');
+	return buf_oom(&o->data) ? DIAG_ENOMEM : 0;
+}
+
+/* Whether name was written earlier in this run (renderResources' fileWritten). */
+static int S_written(const struct helm_outfiles *f, size_t from, const char *path)
+{
+	for (size_t i = from; i < f->n; i++)
+		if (strcmp(f->v[i].path, path) == 0)
+			return 1;
+	return 0;
+}
+
+/* The crds/ files as renderResources writes them (into DIR, never the
+ * release's subdirectory). */
+static int S_crd_files(struct helm_outfiles *f, size_t from, const char *dir, const struct chart *c,
+		       int depth)
+{
+	struct buf full = BUF_INIT, path = BUF_INIT;
+	int error = 0;
+
+	if (depth > 64)
+		return 0;
+	chart_full_path(&full, c);
+	for (size_t i = 0; i < c->ncrds && !error; i++) {
+		const char *name = c->crds[i].name, *ext = strrchr(name, '.');
+		if (!ext || (strcasecmp(ext, ".yaml") && strcasecmp(ext, ".yml") &&
+			     strcasecmp(ext, ".json")))
+			continue;
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", full.ptr, name);
+		if (buf_oom(&path) || buf_oom(&full)) {
+			error = DIAG_ENOMEM;
+			break;
+		}
+		{
+			struct buf whole = BUF_INIT;
+			buf_addf(&whole, "%s/%s", dir, path.ptr);
+			error = buf_oom(&whole) ? DIAG_ENOMEM :
+				S_outfile(f, dir, path.ptr, c->crds[i].data, c->crds[i].len,
+					  S_written(f, from, whole.ptr) ? HELM_OUTFILE_APPEND :
+					  HELM_OUTFILE_CREATE);
+			buf_release(&whole);
+		}
+	}
+	buf_release(&full);
+	buf_release(&path);
+	for (size_t i = 0; i < c->ndeps && !error; i++)
+		error = S_crd_files(f, from, dir, c->deps[i], depth + 1);
+	return error;
+}
+
+int helm_manifest_dir(struct helm_outfiles *out, const struct helm_rendered *files,
+		      const struct chart *c, unsigned flags, const char *dir, const char *rel_dir,
+		      struct buf *log, struct diag *d)
+{
+	struct mdocs gen = { NULL, 0, 0 }, hooks = { NULL, 0, 0 };
+	struct buf path = BUF_INIT;
+	size_t i, from = out->n;
+	int error;
+
+	if (!rel_dir)
+		rel_dir = dir;
+	if ((error = S_sort(&gen, &hooks, files, log, d)) < 0)
+		goto done;
+	if ((flags & HELM_MANIFEST_INCLUDE_CRDS) && c &&
+	    (error = S_crd_files(out, from, dir, c, 0)) < 0)
+		goto oom;
+	for (i = 0; i < gen.n; i++) {
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", rel_dir, gen.v[i].path);
+		if (buf_oom(&path) ||
+		    (error = S_outfile(out, rel_dir, gen.v[i].path, gen.v[i].text, gen.v[i].len,
+				       S_written(out, from, path.ptr) ? HELM_OUTFILE_APPEND :
+				       HELM_OUTFILE_CREATE)) < 0)
+			goto oom;
+	}
+	/* template.go writes the hooks itself: it appends to any file that
+	 * exists by then, even one a previous run left */
+	for (i = 0; i < hooks.n && !(flags & HELM_MANIFEST_NO_HOOKS); i++) {
+		if ((flags & HELM_MANIFEST_SKIP_TESTS) && hooks.v[i].is_test)
+			continue;
+		if ((error = S_outfile(out, rel_dir, hooks.v[i].path, hooks.v[i].text,
+				       hooks.v[i].len, HELM_OUTFILE_APPEND_IF_EXISTS)) < 0)
+			goto oom;
+	}
+	goto done;
+oom:
+	error = diag_set(d, DIAG_ENOMEM, "out of memory");
+done:
+	S_mdocs_release(&gen);
+	S_mdocs_release(&hooks);
+	buf_release(&path);
 	return error;
 }
 

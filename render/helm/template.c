@@ -12,8 +12,11 @@
 #include "render/helm/strvals.h"
 #include "render/helm/values.h"
 #include "render/tmpl/funcs.h"
+#include "render/tmpl/sprig.h"
+#include "render/tmpl/tmpl.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One --set* argument into vals, with Helm's error wording. */
@@ -82,41 +85,235 @@ cleanup:
 	return 0;
 }
 
-int helm_template(struct buf *out, struct buf *log, const struct helm_template_opts *o,
-		  int *debug_hint, struct diag *d)
+/* A label of a release name: [a-z0-9]([-a-z0-9]*[a-z0-9])? */
+static int S_name_label(const char *s, size_t n)
 {
+	if (n == 0 || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int helm_validate_release_name(const char *name, struct diag *d)
+{
+	const char *p = name;
+
+	if (!*name)
+		return diag_set(d, DIAG_EINVALID, "no name provided");
+	if (strlen(name) <= 53) {
+		for (;;) {
+			const char *dot = strchr(p, '.');
+			size_t n = dot ? (size_t)(dot - p) : strlen(p);
+			if (!S_name_label(p, n))
+				break;
+			if (!dot)
+				return 0;
+			p = dot + 1;
+		}
+	}
+	return diag_set(d, DIAG_EINVALID, "invalid release name, must match regex "
+			"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ "
+			"and the length must not be longer than 53");
+}
+
+/* TemplateName: text/template with Sprig's functions only, executed with
+ * nil data, as template "name-template". */
+static int S_name_template(char **out, const char *text, struct diag *d)
+{
+	struct tmpl_funcs *funcs = NULL;
+	struct tmpl_set *set = NULL;
+	struct tmpl_rt *rt = NULL;
+	struct tval nil = TVAL_INIT;
+	struct buf name = BUF_INIT;
+	int error;
+
+	if ((error = tmpl_funcs_new(&funcs)) < 0 || (error = sprig_register(funcs)) < 0 ||
+	    (error = tmpl_set_new(&set, funcs)) < 0 ||
+	    (error = tmpl_rt_new(&rt, NULL, TMPL_MISSINGKEY_DEFAULT)) < 0) {
+		diag_set(d, error, "out of memory");
+		goto cleanup;
+	}
+	if ((error = tmpl_set_parse(set, "name-template", text, strlen(text), d)) < 0 ||
+	    (error = tmpl_execute(&name, set, "name-template", &nil, rt, d)) < 0)
+		goto cleanup;
+	if (buf_oom(&name)) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	*out = buf_detach(&name, NULL);
+	if (!*out)
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+cleanup:
+	buf_release(&name);
+	tmpl_rt_free(rt);
+	tmpl_set_free(set);
+	tmpl_funcs_free(funcs);
+	return error;
+}
+
+/* Go's filepath.Join(dir, name) (Clean of the two joined by '/'). */
+static char *S_join_clean(const char *dir, const char *name)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	const char *p;
+	size_t keep = 0;   /* bytes of out that ".." may not remove */
+	int rooted;
+
+	buf_adds(&in, dir);
+	if (*dir && *name)
+		buf_addch(&in, '/');
+	buf_adds(&in, name);
+	if (buf_oom(&in))
+		goto fail;
+	rooted = in.ptr[0] == '/';
+	if (rooted) {
+		buf_addch(&out, '/');
+		keep = 1;
+	}
+	for (p = in.ptr; *p;) {
+		const char *e = p;
+		size_t n;
+		while (*e && *e != '/')
+			e++;
+		n = (size_t)(e - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* empty or "." */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (out.len > keep) {
+				size_t l = out.len;
+				while (l > keep && out.ptr[l - 1] != '/')
+					l--;
+				buf_truncate(&out, l > keep ? l - 1 : l);
+			} else if (!rooted) {
+				if (out.len)
+					buf_addch(&out, '/');
+				buf_adds(&out, "..");
+				keep = out.len;
+			}
+		} else {
+			if (out.len > (size_t)rooted)
+				buf_addch(&out, '/');
+			buf_add(&out, p, n);
+		}
+		p = *e ? e + 1 : e;
+	}
+	if (!out.len)
+		buf_addch(&out, '.');
+	buf_release(&in);
+	if (buf_oom(&out))
+		goto fail;
+	return buf_detach(&out, NULL);
+fail:
+	buf_release(&in);
+	buf_release(&out);
+	return NULL;
+}
+
+/* slog's text form of an ERROR line: level=ERROR msg="MSG" error="ERR". */
+static void S_log_error(struct buf *log, const char *msg, const char *err)
+{
+	if (!log)
+		return;
+	buf_adds(log, "level=ERROR msg=");
+	tmpl_quote(log, msg, strlen(msg));
+	buf_adds(log, " error=");
+	tmpl_quote(log, err, strlen(err));
+	buf_addch(log, '\n');
+}
+
+int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *log,
+		      const struct helm_template_opts *o, int *debug_hint, struct diag *d)
+{
+	static const char *const system_labels[] = { "name", "owner", "status", "version",
+						     "createdAt", "modifiedAt" };
 	struct helm_release rel = { NULL, NULL, 1, 1, 0 };
 	struct helm_rendered res = HELM_RENDERED_INIT;
 	struct tmpl_funcs *own_funcs = NULL;
 	const struct tmpl_funcs *funcs = o->funcs;
 	struct chart *chart = NULL;
 	struct buf text = BUF_INIT;
+	char *tname = NULL, *rel_dir = NULL;
 	json_t *vals = NULL, *top = NULL;
+	size_t i, k;
 	int error;
 
 	if (debug_hint)
 		*debug_hint = 0;
-	rel.name = o->release_name ? o->release_name : "release-name";
+	if (o->output_dir && *o->output_dir && !files)
+		return diag_set(d, DIAG_EINVALID, "--output-dir needs helm_template_dir's file list");
 	rel.namespace = o->namespace ? o->namespace : "default";
+	/* only `helm template` (a dry run) honours --is-upgrade */
 	rel.is_upgrade = o->is_upgrade != 0;
 	rel.is_install = !rel.is_upgrade;
 
-	/* template.go checks --kube-version before anything else */
-	if ((error = helm_check_caps(&o->caps, d)) < 0 ||
-	    (error = chart_locate(o->chart, d)) < 0 ||
-	    (error = S_user_values(&vals, o, d)) < 0 ||
-	    (error = chart_load_dir(&chart, o->chart, d)) < 0 ||
-	    (error = chart_check_installable(chart, d)) < 0)
+	/* template.go checks --kube-version before anything else, then
+	 * NameAndChart picks the name */
+	if ((error = helm_check_caps(&o->caps, d)) < 0)
 		goto cleanup;
+	if (o->release_name && o->generate_name) {
+		error = diag_set(d, DIAG_EINVALID, "cannot set --generate-name and also specify a name");
+		goto cleanup;
+	}
+	if (o->release_name && o->name_template && *o->name_template) {
+		error = diag_set(d, DIAG_EINVALID, "cannot set --name-template and also specify a name");
+		goto cleanup;
+	}
+	if (o->release_name)
+		rel.name = o->release_name;
+	else if (o->name_template && *o->name_template) {
+		if ((error = S_name_template(&tname, o->name_template, d)) < 0)
+			goto cleanup;
+		rel.name = tname;
+	} else
+		rel.name = "release-name";
+
+	if ((error = chart_locate(o->chart, d)) < 0 ||
+	    (error = S_user_values(&vals, o, d)) < 0 ||
+	    (error = chart_load_dir(&chart, o->chart, d)) < 0)
+		goto cleanup;
+	if ((error = chart_check_installable(chart, d)) < 0) {
+		if (o->dependency_update && error == DIAG_ENOTFOUND && d) {
+			/* man.Update() would download them: hydrate never does */
+			const char *why = strstr(d->msg.ptr, "missing dependencies: ");
+			struct buf m = BUF_INIT;
+			buf_adds(&m, why ? why + 22 : d->msg.ptr);
+			diag_set(d, error, "--dependency-update: hydrate renders offline and does not "
+				 "download chart dependencies: %s", m.ptr);
+			buf_release(&m);
+		}
+		goto cleanup;
+	}
 	if (log && json_is_true(json_object_get(chart->meta_map, "Deprecated")))
 		buf_adds(log, "level=WARN msg=\"this chart is deprecated\"\n");
+	if ((error = helm_validate_release_name(rel.name, d)) < 0) {
+		/* availableName's wrapping, logged by action.Install first */
+		struct buf m = BUF_INIT;
+		buf_adds(&m, "release name ");
+		tmpl_quote(&m, rel.name, strlen(rel.name));
+		buf_addf(&m, ": %s", d ? d->msg.ptr : "");
+		S_log_error(log, "release name check failed", m.ptr);
+		diag_set(d, error, "release name check failed: %s", m.ptr);
+		buf_release(&m);
+		goto cleanup;
+	}
 	if ((error = chart_process_deps(chart, vals, d)) < 0) {
 		diag_prefix(d, "chart dependencies processing failed");
 		goto cleanup;
 	}
 	if ((error = chart_coalesce(&top, chart, vals, 0, d)) < 0 ||
-	    (error = helm_schema_validate_chart(chart, top, d)) < 0)
+	    (!o->skip_schema_validation &&
+	     (error = helm_schema_validate_chart(chart, top, d)) < 0))
 		goto cleanup;
+	for (i = 0; i < o->nlabel_keys; i++)
+		for (k = 0; k < sizeof(system_labels) / sizeof(system_labels[0]); k++)
+			if (strcmp(o->label_keys[i], system_labels[k]) == 0) {
+				error = diag_set(d, DIAG_EINVALID, "user supplied labels contains system "
+						 "reserved label name. System labels: [name owner "
+						 "status version createdAt modifiedAt]");
+				goto cleanup;
+			}
 	if (!funcs) {
 		if ((error = helm_engine_funcs(&own_funcs)) < 0) {
 			diag_set(d, error, "out of memory");
@@ -126,8 +323,29 @@ int helm_template(struct buf *out, struct buf *log, const struct helm_template_o
 	}
 	if (debug_hint)
 		*debug_hint = 1;
-	if ((error = helm_render(&res, chart, top, &rel, &o->caps, funcs, d)) < 0 ||
-	    (error = helm_manifest(o->nshow_only ? &text : out, &res, chart, o->flags, log, d)) < 0)
+	if ((error = helm_render(&res, chart, top, &rel, &o->caps, funcs, d)) < 0)
+		goto cleanup;
+	if (o->output_dir && *o->output_dir) {
+		if (o->use_release_name && !(rel_dir = S_join_clean(o->output_dir, rel.name))) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto cleanup;
+		}
+		if ((error = helm_manifest_dir(files, &res, chart, o->flags, o->output_dir, rel_dir,
+					       log, d)) < 0)
+			goto cleanup;
+		/* rel.Manifest is empty: template.go prints its one newline */
+		buf_addch(out, '\n');
+		if (o->nshow_only) {
+			/* no manifest is left to show: Helm fails after writing the
+			 * files, hydrate before writing anything */
+			if (debug_hint)
+				*debug_hint = 0;
+			error = diag_set(d, DIAG_ENOTFOUND, "could not find template %s in chart",
+					 o->show_only[0]);
+		}
+		goto cleanup;
+	}
+	if ((error = helm_manifest(o->nshow_only ? &text : out, &res, chart, o->flags, log, d)) < 0)
 		goto cleanup;
 	if (o->nshow_only) {
 		if (debug_hint)
@@ -135,6 +353,10 @@ int helm_template(struct buf *out, struct buf *log, const struct helm_template_o
 		error = helm_show_only(out, text.ptr, text.len, o->show_only, o->nshow_only, d);
 	}
 cleanup:
+	if (!error && buf_oom(out))
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+	free(tname);
+	free(rel_dir);
 	buf_release(&text);
 	helm_rendered_release(&res);
 	tmpl_funcs_free(own_funcs);
@@ -142,4 +364,10 @@ cleanup:
 	json_decref(vals);
 	json_decref(top);
 	return error;
+}
+
+int helm_template(struct buf *out, struct buf *log, const struct helm_template_opts *o,
+		  int *debug_hint, struct diag *d)
+{
+	return helm_template_dir(NULL, out, log, o, debug_hint, d);
 }

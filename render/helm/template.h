@@ -17,6 +17,7 @@
 
 struct buf;
 struct diag;
+struct helm_outfiles;
 struct tmpl_funcs;
 
 /* One --set-style argument; mode is an enum helm_strvals_mode. */
@@ -27,7 +28,8 @@ struct helm_set {
 
 struct helm_template_opts {
 	const char *chart;             /* a chart directory or .tgz archive */
-	const char *release_name;      /* NULL: "release-name" */
+	const char *release_name;      /* the NAME argument; NULL: --name-template's
+	                                  result, or "release-name" */
 	const char *namespace;         /* NULL: "default" */
 	int is_upgrade;                /* .Release.IsUpgrade (IsInstall is its negation) */
 	const char *const *values_files; /* -f, in order; "-" is stdin */
@@ -39,6 +41,19 @@ struct helm_template_opts {
 	const char *const *show_only;  /* --show-only patterns, or none */
 	size_t nshow_only;
 	const struct tmpl_funcs *funcs; /* NULL: built for this call */
+	/* added with issue 4's remaining flags; zero is Helm's default */
+	const char *name_template;     /* --name-template: a Go template (Sprig
+	                                  functions, no data) giving the name */
+	int generate_name;             /* -g: only an error beside a NAME (helm
+	                                  template names the release "release-name") */
+	const char *output_dir;        /* --output-dir; helm_template_dir only */
+	int use_release_name;          /* --release-name: DIR/NAME/ for templates */
+	int skip_schema_validation;    /* --skip-schema-validation */
+	int dependency_update;         /* --dependency-update: missing dependencies are
+	                                  refused (hydrate never downloads) */
+	const char *const *label_keys; /* keys of --labels (only checked against
+	                                  Helm's reserved names) */
+	size_t nlabel_keys;
 };
 
 /*
@@ -52,5 +67,19 @@ struct helm_template_opts {
  */
 int helm_template(struct buf *out, struct buf *log, const struct helm_template_opts *o,
 		  int *debug_hint, struct diag *d);
+
+/*
+ * helm_template with --output-dir (o->output_dir set): the files Helm would
+ * write go to files (in Helm's order, nothing is written to disk; the
+ * caller writes them and prints "wrote PATH" for each, in order, then out).
+ * Without o->output_dir it is helm_template and files stays empty. On
+ * failure files and out may hold partial data the caller must not use.
+ */
+int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *log,
+		      const struct helm_template_opts *o, int *debug_hint, struct diag *d);
+
+/* chartutil.ValidateReleaseName: 0, or DIAG_EINVALID with its message
+ * ("no name provided" / "invalid release name, must match regex ..."). */
+int helm_validate_release_name(const char *name, struct diag *d);
 
 #endif

@@ -4,6 +4,16 @@
 # In each case directory it runs `helm template $(cat args)` (args split on
 # whitespace); exit 0 writes expected.yaml (stdout), otherwise expected.err
 # (stderr). Not run by ctest: the expected files are committed.
+#
+# A case whose args hold `--output-dir out` runs in a scratch copy of its
+# directory (with out.before/, if the case has one, copied to out/ first,
+# as what a previous run left there); on success the tree helm wrote is
+# kept as expected.out/.
+#
+# A case's file stdin is helm's standard input (for `-f -`).
+#
+# The case directory's absolute path (Helm names charts by it in some
+# errors) is written as @CASEDIR@; the runner does the same to its output.
 set -u
 HELM=$1
 shift
@@ -14,12 +24,23 @@ cases=$*
 [ -n "$cases" ] || cases=$(cd "$here" && ls -d */ | tr -d /)
 for c in $cases; do
 	dir=$here/$c
-	rm -f "$dir/expected.yaml" "$dir/expected.err"
-	# shellcheck disable=SC2046
-	if (cd "$dir" && HOME=$scratch "$HELM" template $(cat args) >"$scratch/out" 2>"$scratch/err"); then
-		cp "$scratch/out" "$dir/expected.yaml"
-	else
-		cp "$scratch/err" "$dir/expected.err"
+	rm -rf "$dir/expected.yaml" "$dir/expected.err" "$dir/expected.out"
+	run=$dir
+	if grep -q -- '--output-dir' "$dir/args"; then
+		run=$scratch/case
+		rm -rf "$run"
+		cp -R "$dir" "$run"
+		rm -rf "$run/out"
+		[ -d "$run/out.before" ] && cp -R "$run/out.before" "$run/out"
 	fi
-	echo "$c: $(ls "$dir" | grep expected)"
+	# shellcheck disable=SC2046
+	in=/dev/null
+	[ -f "$run/stdin" ] && in=$run/stdin
+	if (cd "$run" && HOME=$scratch "$HELM" template $(cat args) <"$in" >"$scratch/out" 2>"$scratch/err"); then
+		sed "s|$run|@CASEDIR@|g" "$scratch/out" >"$dir/expected.yaml"
+		[ "$run" != "$dir" ] && [ -d "$run/out" ] && cp -R "$run/out" "$dir/expected.out"
+	else
+		sed "s|$run|@CASEDIR@|g" "$scratch/err" >"$dir/expected.err"
+	fi
+	echo "$c: $(ls "$dir" | grep expected | tr '\n' ' ')"
 done

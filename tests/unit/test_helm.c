@@ -23,6 +23,7 @@
 #include "render/helm/engine.h"
 #include "render/helm/objects.h"
 #include "render/helm/strvals.h"
+#include "render/helm/template.h"
 #include "render/value.h"
 #include "testutil.h"
 
@@ -300,6 +301,130 @@ static void test_helm__load_refuses_big_files(void **state)
 	diag_release(&d);
 }
 
+
+/* chartutil.ValidateReleaseName: DNS-1123 labels joined by dots, at most
+ * 53 bytes, full match (expected values from its regexp, by hand) */
+static void test_helm__release_name_validation(void **state)
+{
+	static const char *const good[] = { "a", "release-name", "my.rel-1.x0", "0", "a.b.c",
+		"a1234567890123456789012345678901234567890123456789012" };
+	static const char *const bad[] = { "Bad", "a_b", "-a", "a-", "a..b", ".a", "a.", "a b",
+		"a\n", "a12345678901234567890123456789012345678901234567890123" };
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(helm_validate_release_name(good[i], &d), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(helm_validate_release_name(bad[i], &d), DIAG_EINVALID);
+		assert_string_equal(d.msg.ptr, "invalid release name, must match regex "
+				    "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ "
+				    "and the length must not be longer than 53");
+	}
+	assert_int_equal(helm_validate_release_name("", &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "no name provided");
+	diag_release(&d);
+}
+
+/* -g never makes a random name in `helm template`: template.go sets
+ * ReleaseName to "release-name" before NameAndChart, which only uses the
+ * random "<chart>-<unix time>" form when no name is set at all. */
+static void test_helm__template_generate_name_shape(void **state)
+{
+	struct helm_template_opts o;
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	char chart[4200];
+
+	(void)state;
+	snprintf(chart, sizeof(chart), "%s/helm/generate-name/chart", tu_testdata(""));
+	memset(&o, 0, sizeof(o));
+	o.chart = chart;
+	o.generate_name = 1;
+	assert_int_equal(helm_template(&out, NULL, &o, NULL, &d), 0);
+	assert_non_null(strstr(out.ptr, "  name: release-name-cm\n"));
+	/* a NAME beside -g is NameAndChart's error */
+	buf_reset(&out);
+	o.release_name = "x";
+	assert_int_equal(helm_template(&out, NULL, &o, NULL, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "cannot set --generate-name and also specify a name");
+	buf_release(&out);
+	diag_release(&d);
+}
+
+/* --dependency-update would download what charts/ lacks: refused offline */
+static void test_helm__template_dependency_update_refused(void **state)
+{
+	struct helm_template_opts o;
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	char chart[4200];
+
+	(void)state;
+	snprintf(chart, sizeof(chart), "%s/helm/err-missing-dep/chart", tu_testdata(""));
+	memset(&o, 0, sizeof(o));
+	o.chart = chart;
+	o.dependency_update = 1;
+	assert_int_equal(helm_template(&out, NULL, &o, NULL, &d), DIAG_ENOTFOUND);
+	assert_string_equal(d.msg.ptr, "--dependency-update: hydrate renders offline and does not "
+			    "download chart dependencies: found in Chart.yaml, but missing in charts/ "
+			    "directory: one, two");
+	buf_release(&out);
+	diag_release(&d);
+}
+
+/* The --output-dir plan: CRDs into DIR (joined by "/" as given), templates
+ * into filepath.Join(DIR, NAME) with --release-name; a file's second
+ * document appends; hooks append to whatever exists when written. */
+static void test_helm__template_output_dir_plan(void **state)
+{
+	static const struct {
+		const char *path;
+		enum helm_outfile_mode mode;
+	} want[] = {
+		{ "o/./x/..//od/crds/c.yaml", HELM_OUTFILE_CREATE },
+		{ "o/./x/..//od/charts/sub/crds/s.yaml", HELM_OUTFILE_CREATE },
+		{ "o/r/od/templates/many.yaml", HELM_OUTFILE_CREATE },
+		{ "o/r/od/charts/sub/templates/cm.yaml", HELM_OUTFILE_CREATE },
+		{ "o/r/od/templates/many.yaml", HELM_OUTFILE_APPEND },
+		{ "o/r/od/templates/deploy.yaml", HELM_OUTFILE_CREATE },
+		{ "o/r/od/templates/hooks.yaml", HELM_OUTFILE_APPEND_IF_EXISTS },
+		{ "o/r/od/templates/hooks.yaml", HELM_OUTFILE_APPEND_IF_EXISTS },
+		{ "o/r/od/templates/tests/t.yaml", HELM_OUTFILE_APPEND_IF_EXISTS },
+		{ "o/r/od/templates/many.yaml", HELM_OUTFILE_APPEND_IF_EXISTS },
+		{ "o/r/od/templates/many.yaml", HELM_OUTFILE_APPEND_IF_EXISTS },
+	};
+	struct helm_outfiles files = HELM_OUTFILES_INIT;
+	struct helm_template_opts o;
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	char chart[4200];
+
+	(void)state;
+	snprintf(chart, sizeof(chart), "%s/helm/output-dir/chart", tu_testdata(""));
+	memset(&o, 0, sizeof(o));
+	o.chart = chart;
+	o.release_name = "r";
+	o.output_dir = "o/./x/../";
+	o.use_release_name = 1;
+	o.flags = HELM_MANIFEST_INCLUDE_CRDS;
+	assert_int_equal(helm_template_dir(&files, &out, NULL, &o, NULL, &d), 0);
+	assert_string_equal(out.ptr, "\n");
+	assert_int_equal(files.n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < files.n; i++) {
+		assert_string_equal(files.v[i].path, want[i].path);
+		assert_int_equal(files.v[i].mode, want[i].mode);
+	}
+	assert_string_equal(files.v[5].data.ptr, "---\n# Source: od/templates/deploy.yaml\n"
+			    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: r\n");
+	helm_outfiles_release(&files);
+	/* helm_template has no file list to fill */
+	buf_reset(&out);
+	assert_int_equal(helm_template(&out, NULL, &o, NULL, &d), DIAG_EINVALID);
+	buf_release(&out);
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +439,10 @@ int main(void)
 		cmocka_unit_test(test_helm__load_applies_helmignore),
 		cmocka_unit_test(test_helm__coalesce_subchart_values_and_globals),
 		cmocka_unit_test(test_helm__load_refuses_big_files),
+		cmocka_unit_test(test_helm__release_name_validation),
+		cmocka_unit_test(test_helm__template_generate_name_shape),
+		cmocka_unit_test(test_helm__template_dependency_update_refused),
+		cmocka_unit_test(test_helm__template_output_dir_plan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,14 @@
  * failing run), made by testdata/helm/generate.sh. Each case runs the built
  * binary inside its directory and compares bytes. Cases named in
  * testdata/helm/KNOWN_FAILURES (name, a space, the reason) are reported but
- * do not fail the test.
+ * do not fail the test. A failing case must print nothing on stdout.
+ *
+ * A case whose args hold --output-dir runs in a scratch copy of its
+ * directory, with out.before/ (when present) copied to out/ first; on
+ * success out/ must then hold exactly expected.out/, on failure exactly
+ * what it held before (nothing written). A case's file stdin is the run's
+ * standard input (for "-f -"). The absolute path of the directory
+ * a case runs in reads @CASEDIR@ in the expected files.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +21,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +70,10 @@ static int S_exec(const char *dir, char *args, const char *out_path, const char 
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* a case's stdin file is its standard input ("-f -"), else none */
 		if (chdir(dir) != 0 || !freopen(out_path, "w", stdout) ||
-		    !freopen(err_path, "w", stderr))
+		    !freopen(err_path, "w", stderr) ||
+		    !freopen(access("stdin", F_OK) == 0 ? "stdin" : "/dev/null", "r", stdin))
 			_exit(127);
 		execv(HYDRATE_BIN, argv);
 		_exit(127);
@@ -73,13 +83,112 @@ static int S_exec(const char *dir, char *args, const char *out_path, const char 
 	return WEXITSTATUS(status);
 }
 
+/* Runs argv (a NULL-terminated list) and waits: 0 when it exits 0. */
+static int S_run(char *const argv[])
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* Whether every file under a (relative path rel) exists under b with the
+ * same bytes; directories must match as directories. 1 when so. */
+static int S_tree_within(const char *a, const char *b, const char *rel, int depth)
+{
+	char pa[4200], pb[4200], sub[4200];
+	struct dirent *e;
+	struct stat sa, sb;
+	DIR *d;
+	int ok = 1;
+
+	snprintf(pa, sizeof(pa), "%s%s", a, rel);
+	d = opendir(pa);
+	if (!d || depth > 32) {
+		if (d)
+			closedir(d);
+		return 0;
+	}
+	while (ok && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", rel, e->d_name);
+		snprintf(pa, sizeof(pa), "%s%s", a, sub);
+		snprintf(pb, sizeof(pb), "%s%s", b, sub);
+		if (stat(pa, &sa) != 0 || stat(pb, &sb) != 0) {
+			printf("  only in %s: %s\n", a, sub);
+			ok = 0;
+		} else if (S_ISDIR(sa.st_mode) != S_ISDIR(sb.st_mode)) {
+			ok = 0;
+		} else if (S_ISDIR(sa.st_mode)) {
+			ok = S_tree_within(a, b, sub, depth + 1);
+		} else {
+			size_t la = 0, lb = 0;
+			char *ca = tu_read_file(pa, &la), *cb = tu_read_file(pb, &lb);
+			ok = ca && cb && la == lb && memcmp(ca, cb, la) == 0;
+			if (!ok)
+				printf("  differs: %s\n", sub);
+			free(ca);
+			free(cb);
+		}
+	}
+	closedir(d);
+	return ok;
+}
+
+/* Whether the trees a and b hold the same files; a missing tree is empty. */
+static int S_tree_equal(const char *a, const char *b)
+{
+	struct stat st;
+	int ha = stat(a, &st) == 0, hb = stat(b, &st) == 0;
+
+	if (!ha || !hb)
+		return ha == hb;
+	return S_tree_within(a, b, "", 0) && S_tree_within(b, a, "", 0);
+}
+
+/* Replaces each occurrence of path in *text (len *len) by "@CASEDIR@". */
+static void S_subst_casedir(char **text, size_t *len, const char *path)
+{
+	size_t pl = strlen(path), n = 0, i = 0;
+	char *out;
+
+	if (!pl || !*text)
+		return;
+	out = malloc(*len * 2 + 16);
+	assert_non_null(out);
+	while (i < *len) {
+		if (i + pl <= *len && memcmp(*text + i, path, pl) == 0) {
+			memcpy(out + n, "@CASEDIR@", 9);
+			n += 9;
+			i += pl;
+		} else {
+			out[n++] = (*text)[i++];
+		}
+	}
+	out[n] = '\0';
+	free(*text);
+	*text = out;
+	*len = n;
+}
+
 /* Runs one case; 1 when it matches. */
 static int S_run_case(const char *dir, const char *name)
 {
-	char out_path[4200], err_path[4200], path[4200];
+	char out_path[4200], err_path[4200], path[4200], tmp[4200] = "", run[4300], tree[4400];
 	char *args = NULL, *want = NULL, *got = NULL;
-	size_t want_len = 0, got_len = 0;
-	int status, ok = 0, want_err;
+	size_t want_len = 0, got_len = 0, out_len = 0;
+	int status, ok = 0, want_err, outdir;
 
 	if (snprintf(path, sizeof(path), "%s/args", dir) >= (int)sizeof(path)) {
 		printf("FAIL %s: path too long\n", name);
@@ -92,13 +201,37 @@ static int S_run_case(const char *dir, const char *name)
 	}
 	snprintf(out_path, sizeof(out_path), "%s/hydrate-golden-%d.out", P_tmpdir, (int)getpid());
 	snprintf(err_path, sizeof(err_path), "%s/hydrate-golden-%d.err", P_tmpdir, (int)getpid());
-	status = S_exec(dir, args, out_path, err_path);
+	snprintf(run, sizeof(run), "%s", dir);
+	outdir = strstr(args, "--output-dir") != NULL;
+	if (outdir) {
+		snprintf(tmp, sizeof(tmp), "%s/hydrate-golden-XXXXXX", P_tmpdir);
+		assert_non_null(mkdtemp(tmp));
+		snprintf(run, sizeof(run), "%s/case", tmp);
+		{
+			char *cp[] = { (char *)"cp", (char *)"-R", (char *)dir, run, NULL };
+			assert_int_equal(S_run(cp), 0);
+		}
+		snprintf(tree, sizeof(tree), "%s/out.before", run);
+		if (access(tree, F_OK) == 0) {
+			char outp[4400];
+			snprintf(outp, sizeof(outp), "%s/out", run);
+			char *cp[] = { (char *)"cp", (char *)"-R", tree, outp, NULL };
+			assert_int_equal(S_run(cp), 0);
+		}
+	}
+	status = S_exec(run, args, out_path, err_path);
 	want = snprintf(path, sizeof(path), "%s/expected.err", dir) < (int)sizeof(path)
 		       ? tu_read_file(path, &want_len) : NULL;
 	want_err = want != NULL;
 	if (!want && snprintf(path, sizeof(path), "%s/expected.yaml", dir) < (int)sizeof(path))
 		want = tu_read_file(path, &want_len);
 	got = tu_read_file(want_err ? err_path : out_path, &got_len);
+	{
+		char real[PATH_MAX];
+		S_subst_casedir(&got, &got_len, run);
+		if (realpath(run, real))
+			S_subst_casedir(&got, &got_len, real);
+	}
 	if (!want || !got) {
 		printf("FAIL %s: missing expected or output file\n", name);
 		goto done;
@@ -112,10 +245,32 @@ static int S_run_case(const char *dir, const char *name)
 		       want_err ? "err" : "yaml", want_err ? err_path : out_path);
 		goto done;
 	}
+	if (want_err) {
+		free(got);
+		got = tu_read_file(out_path, &out_len);
+		if (!got || out_len) {
+			printf("FAIL %s: a failing run printed on stdout (%s)\n", name, out_path);
+			goto done;
+		}
+	}
+	if (outdir) {
+		char outp[4400];
+		snprintf(outp, sizeof(outp), "%s/out", run);
+		snprintf(tree, sizeof(tree), want_err ? "%s/out.before" : "%s/expected.out",
+			 want_err ? run : dir);
+		if (!S_tree_equal(tree, outp)) {
+			printf("FAIL %s: %s differs from %s\n", name, outp, tree);
+			goto done;
+		}
+	}
 	ok = 1;
 	unlink(out_path);
 	unlink(err_path);
 done:
+	if (tmp[0] && ok) {
+		char *rm[] = { (char *)"rm", (char *)"-rf", tmp, NULL };
+		S_run(rm);
+	}
 	free(args);
 	free(want);
 	free(got);

@@ -1,0 +1,1 @@
+{{- define "sub.helper" -}}{{ .Template.Name }}{{- end -}}
