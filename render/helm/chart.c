@@ -860,6 +860,8 @@ static int S_load_files(struct chart **out, struct rawlist *files, struct chart 
 			if (strcmp(f->name, "requirements.lock") == 0 &&
 			    strcmp(json_string_value(json_object_get(c->metadata, "apiVersion")), "v1") == 0)
 				goto as_file;
+			if (strcmp(f->name, "requirements.lock") == 0)
+				c->load_warnings |= CHART_WARN_REQUIREMENTS_LOCK;
 			continue;
 		}
 		if (strcmp(f->name, "values.yaml") == 0) {
@@ -881,6 +883,7 @@ static int S_load_files(struct chart **out, struct rawlist *files, struct chart 
 		if (strcmp(f->name, "requirements.yaml") == 0) {
 			if (strcmp(json_string_value(json_object_get(c->metadata, "apiVersion")), "v1") == 0)
 				goto as_file;
+			c->load_warnings |= CHART_WARN_REQUIREMENTS_YAML;
 			continue;
 		}
 		if (strncmp(f->name, "templates/", 10) == 0) {

@@ -42,6 +42,13 @@ struct chart {
 	size_t ndeps;
 	struct chart *parent;    /* borrowed; NULL for the root */
 	int is_library;          /* type: library */
+	unsigned load_warnings;  /* enum chart_load_warning: what LoadFiles logged */
+};
+
+/* The log.Printf warnings of Helm's loader, in the order it prints them. */
+enum chart_load_warning {
+	CHART_WARN_REQUIREMENTS_LOCK = 1 << 0, /* requirements.lock in a v2 chart */
+	CHART_WARN_REQUIREMENTS_YAML = 1 << 1, /* requirements.yaml in a v2 chart */
 };
 
 /*

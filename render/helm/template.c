@@ -211,6 +211,22 @@ fail:
 	return NULL;
 }
 
+/* The loader's log.Printf lines (slog's default handler: level=INFO) for
+ * c and its subcharts, as loading meets them: a chart, then its subcharts. */
+static void S_load_warnings(struct buf *log, const struct chart *c, int depth)
+{
+	if (!log || depth > 64)
+		return;
+	if (c->load_warnings & CHART_WARN_REQUIREMENTS_LOCK)
+		buf_adds(log, "level=INFO msg=\"Warning: Dependency locking is handled in Chart.lock "
+			 "since apiVersion \\\"v2\\\". We recommend migrating to Chart.lock.\"\n");
+	if (c->load_warnings & CHART_WARN_REQUIREMENTS_YAML)
+		buf_adds(log, "level=INFO msg=\"Warning: Dependencies are handled in Chart.yaml since "
+			 "apiVersion \\\"v2\\\". We recommend migrating dependencies to Chart.yaml.\"\n");
+	for (size_t i = 0; i < c->ndeps; i++)
+		S_load_warnings(log, c->deps[i], depth + 1);
+}
+
 /* slog's text form of an ERROR line: level=ERROR msg="MSG" error="ERR". */
 static void S_log_error(struct buf *log, const char *msg, const char *err)
 {
@@ -273,6 +289,7 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 	    (error = S_user_values(&vals, o, d)) < 0 ||
 	    (error = chart_load_dir(&chart, o->chart, d)) < 0)
 		goto cleanup;
+	S_load_warnings(log, chart, 0);
 	if ((error = chart_check_installable(chart, d)) < 0) {
 		if (o->dependency_update && error == DIAG_ENOTFOUND && d) {
 			/* man.Update() would download them: hydrate never does */
