@@ -118,6 +118,100 @@ int helm_validate_release_name(const char *name, struct diag *d)
 			"and the length must not be longer than 53");
 }
 
+/* Sprig's own fail, env and expandenv, which Helm's engine replaces or
+ * removes but TemplateName's sprig.TxtFuncMap() keeps. */
+static int S_sprig_fail(struct tval *out, struct tmpl_call *call, int argc,
+			const struct tval *argv)
+{
+	(void)out;
+	(void)argc;
+	return tmpl_call_errorf(call, "%s", tval_str_ptr(&argv[0], NULL));
+}
+
+static int S_sprig_env(struct tval *out, struct tmpl_call *call, int argc,
+		       const struct tval *argv)
+{
+	const char *v = getenv(tval_str_ptr(&argv[0], NULL));
+
+	(void)argc;
+	*out = tval_str(v ? v : "");
+	return out->kind == TV_INVALID ? tmpl_call_errorf(call, "out of memory") : 0;
+}
+
+/* Go's isShellSpecialVar */
+static int S_shell_special(char c)
+{
+	return strchr("*#$@!?-", c) != NULL || (c >= '0' && c <= '9');
+}
+
+static int S_shell_name_char(char c)
+{
+	return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* os.ExpandEnv: $NAME and ${NAME} replaced by the variable's value. */
+static int S_sprig_expandenv(struct tval *out, struct tmpl_call *call, int argc,
+			     const struct tval *argv)
+{
+	size_t n, i = 0;
+	const char *s = tval_str_ptr(&argv[0], &n);
+	struct buf b = BUF_INIT, name = BUF_INIT;
+
+	(void)argc;
+	while (i < n) {
+		size_t w = 0;
+		if (s[i] != '$' || i + 1 >= n) {
+			buf_addch(&b, s[i++]);
+			continue;
+		}
+		buf_reset(&name);
+		/* getShellName(s[i+1:]) */
+		if (s[i + 1] == '{') {
+			if (i + 2 < n && S_shell_special(s[i + 2]) && i + 3 < n && s[i + 3] == '}') {
+				buf_addch(&name, s[i + 2]);
+				w = 3;
+			} else {
+				size_t k = i + 2;
+				while (k < n && s[k] != '}')
+					k++;
+				if (k >= n || k == i + 2)
+					w = k >= n ? 1 : 2;   /* bad syntax: eat "{" or "{}" */
+				else {
+					buf_add(&name, s + i + 2, k - i - 2);
+					w = k - i;
+				}
+			}
+		} else if (S_shell_special(s[i + 1])) {
+			buf_addch(&name, s[i + 1]);
+			w = 1;
+		} else {
+			size_t k = i + 1;
+			while (k < n && S_shell_name_char(s[k]))
+				k++;
+			buf_add(&name, s + i + 1, k - i - 1);
+			w = k - i - 1;
+		}
+		if (name.len) {
+			const char *v = getenv(name.ptr);
+			if (v)
+				buf_adds(&b, v);
+		} else if (w == 0) {
+			buf_addch(&b, '$');   /* "$" not followed by a name stays */
+		}
+		i += 1 + w;
+	}
+	*out = tval_strn(b.ptr, b.len);
+	buf_release(&b);
+	buf_release(&name);
+	return out->kind == TV_INVALID ? tmpl_call_errorf(call, "out of memory") : 0;
+}
+
+static const struct tmpl_func S_name_funcs[] = {
+	{ "fail", S_sprig_fail, "s", 0, NULL },
+	{ "env", S_sprig_env, "s", TMPL_FN_NOERR, NULL },
+	{ "expandenv", S_sprig_expandenv, "s", TMPL_FN_NOERR, NULL },
+};
+
 /* TemplateName: text/template with Sprig's functions only, executed with
  * nil data, as template "name-template". */
 static int S_name_template(char **out, const char *text, struct diag *d)
@@ -130,6 +224,8 @@ static int S_name_template(char **out, const char *text, struct diag *d)
 	int error;
 
 	if ((error = tmpl_funcs_new(&funcs)) < 0 || (error = sprig_register(funcs)) < 0 ||
+	    (error = tmpl_funcs_add(funcs, S_name_funcs,
+				    sizeof(S_name_funcs) / sizeof(S_name_funcs[0]))) < 0 ||
 	    (error = tmpl_set_new(&set, funcs)) < 0 ||
 	    (error = tmpl_rt_new(&rt, NULL, TMPL_MISSINGKEY_DEFAULT)) < 0) {
 		diag_set(d, error, "out of memory");
