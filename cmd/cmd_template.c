@@ -178,12 +178,20 @@ static int S_prepass(char ***out, int *argc_out, int b[NBOOLS], int argc, char *
 			break;
 		}
 		if (a[0] == '-' && a[1] && a[1] != '-') {
-			/* -g (alone); a value-taking short flag swallows the next argument */
+			/* -g, -g=BOOL; a value-taking short flag swallows the next argument */
 			for (k = 0; k < (int)(sizeof(bools) / sizeof(bools[0])); k++)
-				if (bools[k].short_name && a[1] == bools[k].short_name && !a[2])
+				if (bools[k].short_name && a[1] == bools[k].short_name &&
+				    (!a[2] || a[2] == '='))
 					found = k;
 			if (found >= 0) {
-				b[bools[found].id] = 1;
+				int v = a[2] ? S_parse_bool(a + 3) : 1;
+				if (v < 0) {
+					free(nv);
+					return diag_set(d, DIAG_EINVALID, "invalid argument \"%s\" for \"-%c, "
+							"--%s\" flag: strconv.ParseBool: parsing \"%s\": "
+							"invalid syntax", a + 3, a[1], bools[found].name, a + 3);
+				}
+				b[bools[found].id] = v;
 				continue;
 			}
 			nv[n++] = a;
@@ -289,16 +297,24 @@ static int S_add_one(char ***list, size_t *n, size_t *cap, const char *arg)
 	return 0;
 }
 
-/* --labels (pflag's StringToString: comma-separated k=v pairs): appends
- * the keys; DIAG_EINVALID with pflag's words for a pair without '='. */
+/* --labels (pflag's StringToString: one k=v pair, or with several '='
+ * comma-separated pairs): appends the keys; DIAG_EINVALID with pflag's
+ * words for a pair without '='. NEEDSWORK: pflag reads the pairs as a CSV
+ * record (quoted fields); hydrate splits on every comma. */
 static int S_add_labels(char ***keys, size_t *n, size_t *cap, const char *arg, struct diag *d)
 {
 	const char *p = arg;
+	size_t neq = 0;
 
-	if (!*arg)
-		return 0;
+	for (const char *q = arg; *q; q++)
+		neq += *q == '=';
+	if (neq == 0)
+		return diag_set(d, DIAG_EINVALID, "invalid argument \"%s\" for \"-l, --labels\" "
+				"flag: %s must be formatted as key=value", arg, arg);
+	while (neq == 1 && *p == '"')
+		p++;   /* strings.Trim(val, `"`): only the key's side matters */
 	for (;;) {
-		const char *comma = strchr(p, ',');
+		const char *comma = neq > 1 ? strchr(p, ',') : NULL;
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		const char *eq = memchr(p, '=', len);
 		char *key;
@@ -397,27 +413,30 @@ static int S_write_files(const struct helm_outfiles *files, int *hint, struct di
 {
 	for (size_t i = 0; i < files->n; i++) {
 		const struct helm_outfile *f = &files->v[i];
-		*hint = f->mode != HELM_OUTFILE_APPEND_IF_EXISTS;
-		char *dir = strdup(f->path), *slash;
+		const char *slash = strrchr(f->path, '/');
+		char *dir = NULL, *prefix;
 		struct stat st;
 		int fd, append = f->mode == HELM_OUTFILE_APPEND;
 		ssize_t w = 0;
 		size_t done = 0;
 
-		if (!dir)
+		*hint = f->mode != HELM_OUTFILE_APPEND_IF_EXISTS;
+		/* ensureDirectoryForFile: filepath.Dir (cleaned: "o/x/../f" needs
+		 * only "o"; the open below then needs "o/x"), stat, MkdirAll */
+		prefix = strndup(f->path, slash ? (size_t)(slash - f->path) + 1 : 0);
+		if (!prefix || !(dir = helm_path_join(prefix, ""))) {
+			free(prefix);
 			return diag_set(d, DIAG_ENOMEM, "out of memory");
-		slash = strrchr(dir, '/');
-		if (slash && slash > dir) {
-			*slash = '\0';
-			if (stat(dir, &st) != 0 && errno != ENOENT) {
-				S_os_error(d, "stat", dir, errno);
-				free(dir);
-				return -1;
-			}
-			if (S_mkdir_all(dir, d) < 0) {
-				free(dir);
-				return -1;
-			}
+		}
+		free(prefix);
+		if (stat(dir, &st) != 0 && errno != ENOENT) {
+			S_os_error(d, "stat", dir, errno);
+			free(dir);
+			return -1;
+		}
+		if (S_mkdir_all(dir, d) < 0) {
+			free(dir);
+			return -1;
 		}
 		free(dir);
 		if (f->mode == HELM_OUTFILE_APPEND_IF_EXISTS)

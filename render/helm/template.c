@@ -249,8 +249,7 @@ cleanup:
 	return error;
 }
 
-/* Go's filepath.Join(dir, name) (Clean of the two joined by '/'). */
-static char *S_join_clean(const char *dir, const char *name)
+char *helm_path_join(const char *dir, const char *name)
 {
 	struct buf in = BUF_INIT, out = BUF_INIT;
 	const char *p;
@@ -439,7 +438,7 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 	if ((error = helm_render(&res, chart, top, &rel, &o->caps, funcs, d)) < 0)
 		goto cleanup;
 	if (o->output_dir && *o->output_dir) {
-		if (o->use_release_name && !(rel_dir = S_join_clean(o->output_dir, rel.name))) {
+		if (o->use_release_name && !(rel_dir = helm_path_join(o->output_dir, rel.name))) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto cleanup;
 		}

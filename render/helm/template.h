@@ -78,6 +78,12 @@ int helm_template(struct buf *out, struct buf *log, const struct helm_template_o
 int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *log,
 		      const struct helm_template_opts *o, int *debug_hint, struct diag *d);
 
+/* Go's filepath.Join(dir, name) on Unix: the two joined by '/' (empty ones
+ * left out) and cleaned as filepath.Clean does ("a//b/../c" -> "a/c", ""
+ * -> "."; Go's Join gives "" when both are empty). A new string (free
+ * it), or NULL when out of memory. */
+char *helm_path_join(const char *dir, const char *name);
+
 /* chartutil.ValidateReleaseName: 0, or DIAG_EINVALID with its message
  * ("no name provided" / "invalid release name, must match regex ..."). */
 int helm_validate_release_name(const char *name, struct diag *d);

@@ -425,6 +425,30 @@ static void test_helm__template_output_dir_plan(void **state)
 	diag_release(&d);
 }
 
+/* helm_path_join is filepath.Join: Clean's rules, as Go's path.Clean
+ * documentation states them (examples written by hand from it) */
+static void test_helm__path_join_cleans(void **state)
+{
+	static const struct {
+		const char *a, *b, *want;
+	} cases[] = {
+		{ "a/c", "", "a/c" }, { "a//c", "", "a/c" }, { "a/c/.", "", "a/c" },
+		{ "a/c/b/..", "", "a/c" }, { "/../a/c", "", "/a/c" },
+		{ "/../a/b/../././/c", "", "/a/c" }, { "", "", "." }, { "..", "", ".." },
+		{ "../../a", "", "../../a" }, { "a/../..", "", ".." }, { "a/..", "", "." },
+		{ "/", "", "/" }, { "out/x/..", "rel", "out/rel" }, { "./out//", "r", "out/r" },
+		{ "out/", "../../r", "../r" }, { "", "r", "r" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = helm_path_join(cases[i].a, cases[i].b);
+		assert_non_null(got);
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_helm__template_generate_name_shape),
 		cmocka_unit_test(test_helm__template_dependency_update_refused),
 		cmocka_unit_test(test_helm__template_output_dir_plan),
+		cmocka_unit_test(test_helm__path_join_cleans),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
