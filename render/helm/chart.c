@@ -9,6 +9,7 @@
 #include "render/diag.h"
 #include "render/gofloat.h"
 #include "render/srcfile.h"
+#include "render/tmpl/tmpl.h"
 #include "render/yaml.h"
 
 #include <dirent.h>
@@ -1337,20 +1338,31 @@ static json_t *S_path_value(json_t *v, const char *path)
 	return v;
 }
 
-static int S_dep_enabled(json_t *req, json_t *cvals, const char *path)
+/* processDependencyTags and processDependencyConditions for one
+ * requirement; their warnings go to tlog and clog (Helm logs every tag
+ * warning of a chart before its condition warnings). */
+static int S_dep_enabled(json_t *req, json_t *cvals, const char *path, struct buf *tlog,
+			 struct buf *clog)
 {
 	json_t *tags = json_object_get(cvals, "tags"), *t;
 	const char *cond = json_string_value(json_object_get(req, "condition"));
+	const char *name = json_string_value(json_object_get(req, "name"));
 	int enabled = 1, has_true = 0, has_false = 0;
 	size_t i;
 
+	if (!name)
+		name = "";
 	if (json_is_object(tags)) {
 		json_array_foreach(json_object_get(req, "tags"), i, t) {
 			json_t *b = json_is_string(t) ? json_object_get(tags, json_string_value(t)) : NULL;
-			if (json_is_true(b))
+			if (json_is_true(b)) {
 				has_true = 1;
-			else if (json_is_false(b))
+			} else if (json_is_false(b)) {
 				has_false = 1;
+			} else if (b) {
+				const char *kv[] = { "tag", json_string_value(t), "chart", name };
+				helm__log(tlog, "WARN", "returned non-bool value", kv, 4);
+			}
 		}
 		if (!has_true && has_false)
 			enabled = 0;
@@ -1373,6 +1385,15 @@ static int S_dep_enabled(json_t *req, json_t *cvals, const char *path)
 				if (json_is_boolean(vv)) {
 					enabled = json_is_true(vv);
 					break;
+				}
+				/* PathValue finds no value at a table; others are warned about */
+				if (vv && !json_is_object(vv) && clog) {
+					struct buf c = BUF_INIT;
+					const char *kv[] = { "path", NULL, "chart", name };
+					buf_add(&c, p, n);
+					kv[1] = c.ptr;
+					helm__log(clog, "WARN", "returned non-bool value", kv, 4);
+					buf_release(&c);
 				}
 			}
 			if (!comma)
@@ -1468,9 +1489,10 @@ static int S_rebuild_meta_deps(struct chart *c)
  * disabled ones leave both the subcharts and the requirements.
  */
 static int S_process_enabled(struct chart *c, json_t *v, const char *path, int depth,
-			     struct diag *d)
+			     struct buf *log, struct diag *d)
 {
 	json_t *cvals = NULL, *req, *kept_meta = NULL;
+	struct buf tlog = BUF_INIT, clog = BUF_INIT;
 	struct chart **nd = NULL;
 	size_t i, k, n = 0, cap;
 	int error = 0;
@@ -1539,7 +1561,7 @@ static int S_process_enabled(struct chart *c, json_t *v, const char *path, int d
 	}
 	json_array_foreach(c->deps_meta, k, req) {
 		const char *name = json_string_value(json_object_get(req, "name"));
-		if (S_dep_enabled(req, cvals, path)) {
+		if (S_dep_enabled(req, cvals, path, log ? &tlog : NULL, log ? &clog : NULL)) {
 			json_array_append(kept_meta, req);
 			continue;
 		}
@@ -1555,6 +1577,10 @@ static int S_process_enabled(struct chart *c, json_t *v, const char *path, int d
 			}
 		}
 	}
+	if (log) {
+		buf_add(log, tlog.ptr, tlog.len);
+		buf_add(log, clog.ptr, clog.len);
+	}
 	json_decref(c->deps_meta);
 	c->deps_meta = kept_meta;
 	kept_meta = NULL;
@@ -1568,7 +1594,7 @@ static int S_process_enabled(struct chart *c, json_t *v, const char *path, int d
 		if (buf_oom(&sub))
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		else
-			error = S_process_enabled(c->deps[i], cvals, sub.ptr, depth + 1, d);
+			error = S_process_enabled(c->deps[i], cvals, sub.ptr, depth + 1, log, d);
 		buf_release(&sub);
 		if (error < 0)
 			break;
@@ -1581,15 +1607,32 @@ done:
 	}
 	json_decref(kept_meta);
 	json_decref(cvals);
+	buf_release(&tlog);
+	buf_release(&clog);
 	return error;
 }
 
-/* Values.Table: the map at a dotted path, or NULL. */
-static json_t *S_table(json_t *v, const char *path)
+/* Values.Table: the map at a dotted path, or NULL with ErrNoTable's text
+ * ("%q is not a table" of the first segment that is no table) in why. */
+static json_t *S_table(json_t *v, const char *path, struct buf *why)
 {
-	json_t *t = S_path_value(v, path);
+	const char *p = path;
 
-	return json_is_object(t) ? t : NULL;
+	for (;;) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		json_t *next = json_is_object(v) ? json_object_getn(v, p, n) : NULL;
+		if (!json_is_object(next)) {
+			buf_reset(why);
+			tmpl_quote(why, p, n);
+			buf_adds(why, " is not a table");
+			return NULL;
+		}
+		v = next;
+		if (!dot)
+			return v;
+		p = dot + 1;
+	}
 }
 
 /* pathToMap: data under the dotted path parent ("." is the top). New. */
@@ -1633,17 +1676,17 @@ static int S_has_dep(const struct chart *c, const char *name)
  * nil) with each dependency's import-values filled in where the chart has
  * no value of its own (MergeTables: the destination wins).
  */
-static int S_process_imports(struct chart *c, int depth, struct diag *d)
+static int S_process_imports(struct chart *c, int depth, struct buf *log, struct diag *d)
 {
 	json_t *cvals = NULL, *b = NULL, *req, *iv;
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, why = BUF_INIT;
 	size_t i, k;
 	int error;
 
 	if (depth > CHART_MAX_DEPTH)
 		return diag_set(d, DIAG_ELIMIT, "subcharts nested too deeply");
 	for (i = 0; i < c->ndeps; i++)
-		if ((error = S_process_imports(c->deps[i], depth + 1, d)) < 0)
+		if ((error = S_process_imports(c->deps[i], depth + 1, log, d)) < 0)
 			return error;
 	if (json_array_size(c->deps_meta) == 0)
 		return 0;
@@ -1677,9 +1720,13 @@ static int S_process_imports(struct chart *c, int depth, struct diag *d)
 					json_decref(outiv);
 					goto oom;
 				}
-				src = S_table(cvals, path.ptr);
-				if (!src)
-					continue;   /* Helm only warns */
+				src = S_table(cvals, path.ptr, &why);
+				if (!src) {
+					/* Helm only warns */
+					const char *kv[] = { "chart", name, "error", why.ptr };
+					helm__log(log, "WARN", "ImportValues missing table from chart", kv, 4);
+					continue;
+				}
 				add = S_path_to_map(parent, src);
 			} else if (json_is_string(iv)) {
 				buf_addf(&path, "exports.%s", json_string_value(iv));
@@ -1691,9 +1738,12 @@ static int S_process_imports(struct chart *c, int depth, struct diag *d)
 					json_decref(outiv);
 					goto oom;
 				}
-				src = S_table(cvals, path.ptr);
-				if (!src)
+				src = S_table(cvals, path.ptr, &why);
+				if (!src) {
+					const char *kv[] = { "error", why.ptr };
+					helm__log(log, "WARN", "ImportValues missing table", kv, 2);
 					continue;
+				}
 				add = json_deep_copy(src);
 			} else {
 				continue;
@@ -1720,19 +1770,21 @@ static int S_process_imports(struct chart *c, int depth, struct diag *d)
 	c->values = cvals;
 	json_decref(b);
 	buf_release(&path);
+	buf_release(&why);
 	return 0;
 oom:
 	json_decref(cvals);
 	json_decref(b);
 	buf_release(&path);
+	buf_release(&why);
 	return diag_set(d, DIAG_ENOMEM, "out of memory");
 }
 
-int chart_process_deps(struct chart *c, json_t *vals, struct diag *d)
+int chart_process_deps(struct chart *c, json_t *vals, struct buf *log, struct diag *d)
 {
 	int error;
 
-	if ((error = S_process_enabled(c, vals, "", 0, d)) < 0)
+	if ((error = S_process_enabled(c, vals, "", 0, log, d)) < 0)
 		return error;
-	return S_process_imports(c, 0, d);
+	return S_process_imports(c, 0, log, d);
 }

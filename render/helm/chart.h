@@ -83,8 +83,10 @@ int chart_full_path(struct buf *out, const struct chart *c);
  * for the user's values vals (borrowed), renames aliased ones, and, for
  * charts that declare dependencies, replaces the chart's default values by
  * its values merged with its subcharts' (as processImportValues does).
+ * Helm's warnings on the way (a non-bool tag or condition, an import-values
+ * table that is missing) are appended to log, when not NULL, as slog lines.
  */
-int chart_process_deps(struct chart *c, json_t *vals, struct diag *d);
+int chart_process_deps(struct chart *c, json_t *vals, struct buf *log, struct diag *d);
 
 /*
  * CoalesceValues (merge 0) or MergeValues (merge 1): a new object (*out)

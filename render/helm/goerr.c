@@ -5,6 +5,8 @@
 #include "render/diag.h"
 #include "render/helm/helm_int.h"
 
+#include "render/tmpl/tmpl.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,4 +82,34 @@ int helm__yaml_diag(struct diag *d, int code, const char *name, const char *pref
 	diag_set(d, code, "%s", m.ptr);
 	buf_release(&m);
 	return code;
+}
+
+/* slog's needsQuoting, for ASCII; other bytes are left unquoted (NEEDSWORK:
+ * slog also quotes invalid UTF-8 and Unicode spaces / non-printables). */
+static void S_slog_value(struct buf *log, const char *v)
+{
+	int quote = !*v;
+
+	for (const char *p = v; *p && !quote; p++)
+		if (*p == ' ' || *p == '=' || *p == '"' || (unsigned char)*p < 0x20 ||
+		    (unsigned char)*p == 0x7f)
+			quote = 1;
+	if (quote)
+		tmpl_quote(log, v, strlen(v));
+	else
+		buf_adds(log, v);
+}
+
+void helm__log(struct buf *log, const char *level, const char *msg, const char *const *kv,
+	       size_t nkv)
+{
+	if (!log)
+		return;
+	buf_addf(log, "level=%s msg=", level);
+	S_slog_value(log, msg);
+	for (size_t i = 0; i + 1 < nkv; i += 2) {
+		buf_addf(log, " %s=", kv[i]);
+		S_slog_value(log, kv[i + 1]);
+	}
+	buf_addch(log, '\n');
 }

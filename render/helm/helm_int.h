@@ -4,6 +4,8 @@
 #ifndef HYDRATE_HELM_INT_H
 #define HYDRATE_HELM_INT_H
 
+#include <stddef.h>
+
 struct buf;
 struct diag;
 
@@ -22,5 +24,14 @@ void helm__go_yaml_error(struct buf *out, const char *msg, const char *name);
  * "error unmarshaling JSON: while decoding JSON: json: ...". Returns code.
  */
 int helm__yaml_diag(struct diag *d, int code, const char *name, const char *prefix);
+
+/*
+ * Appends one line of Go's slog TextHandler (what Helm's default logger
+ * prints on stderr): level=LEVEL msg=MSG K1=V1 ..., each value quoted as
+ * strconv.Quote when slog would (empty, spaces, '=', '"', controls). kv
+ * holds nkv keys and values, alternating. Nothing when log is NULL.
+ */
+void helm__log(struct buf *log, const char *level, const char *msg, const char *const *kv,
+	       size_t nkv);
 
 #endif

@@ -410,7 +410,7 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 		buf_release(&m);
 		goto cleanup;
 	}
-	if ((error = chart_process_deps(chart, vals, d)) < 0) {
+	if ((error = chart_process_deps(chart, vals, log, d)) < 0) {
 		diag_prefix(d, "chart dependencies processing failed");
 		goto cleanup;
 	}

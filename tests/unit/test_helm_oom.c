@@ -51,7 +51,7 @@ static int S_run(const struct tmpl_funcs *funcs, const char *chart_dir)
 	if (!error)
 		error = chart_load_dir(&c, chart_dir, &d);
 	if (!error)
-		error = chart_process_deps(c, vals, &d);
+		error = chart_process_deps(c, vals, NULL, &d);
 	if (!error)
 		error = chart_coalesce(&top, c, vals, 0, &d);
 	if (!error)
