@@ -18,6 +18,7 @@
 #include "render/helm/chart.h"
 #include "render/helm/engine.h"
 #include "render/helm/strvals.h"
+#include "render/helm/template.h"
 #include "render/tmpl/funcs.h"
 #include "testutil.h"
 
@@ -67,19 +68,47 @@ static int S_run(const struct tmpl_funcs *funcs, const char *chart_dir)
 	return error;
 }
 
-static void S_loop(const char *chart_dir)
+/* The whole helm_template_dir run: --name-template, --output-dir with
+ * --release-name and CRDs, a log for Helm's warnings. */
+static int S_run_template(const struct tmpl_funcs *funcs, const char *chart_dir)
+{
+	static const char *const keys[] = { "team" };
+	struct helm_outfiles files = HELM_OUTFILES_INIT;
+	struct helm_template_opts o;
+	struct buf out = BUF_INIT, log = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	int error;
+
+	memset(&o, 0, sizeof(o));
+	o.chart = chart_dir;
+	o.name_template = "n-{{ \"AB\" | lower }}-{{ list 1 2 | len }}";
+	o.output_dir = "out/./x/..";
+	o.use_release_name = 1;
+	o.flags = HELM_MANIFEST_INCLUDE_CRDS;
+	o.label_keys = keys;
+	o.nlabel_keys = 1;
+	o.funcs = funcs;
+	error = helm_template_dir(&files, &out, &log, &o, NULL, &d);
+	helm_outfiles_release(&files);
+	buf_release(&out);
+	buf_release(&log);
+	diag_release(&d);
+	return error;
+}
+
+static void S_loop_with(int (*run)(const struct tmpl_funcs *, const char *), const char *chart_dir)
 {
 	struct tmpl_funcs *funcs = NULL;
 	long n;
 	int error;
 
 	assert_int_equal(helm_engine_funcs(&funcs), 0);
-	assert_int_equal(S_run(funcs, chart_dir), 0);
+	assert_int_equal(run(funcs, chart_dir), 0);
 	json_set_alloc_funcs(S_malloc, free);
 	for (n = 0; n < 200000; n++) {
 		S_countdown = n;
 		S_failed = 0;
-		error = S_run(funcs, chart_dir);
+		error = run(funcs, chart_dir);
 		if (!S_failed) {
 			assert_int_equal(error, 0);
 			break;
@@ -93,6 +122,18 @@ static void S_loop(const char *chart_dir)
 	S_countdown = -1;
 	assert_true(n < 200000);
 	tmpl_funcs_free(funcs);
+}
+
+static void S_loop(const char *chart_dir)
+{
+	S_loop_with(S_run, chart_dir);
+}
+
+static void test_helm_oom__template_output_dir(void **state)
+{
+	(void)state;
+	S_loop_with(S_run_template, tu_testdata("helm/output-dir/chart"));
+	S_loop_with(S_run_template, tu_testdata("helm/tags-conditions/chart"));
 }
 
 static void test_helm_oom__subcharts_every_failure_point(void **state)
@@ -116,6 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_helm_oom__subcharts_every_failure_point),
 		cmocka_unit_test(test_helm_oom__aliases_and_imports),
+		cmocka_unit_test(test_helm_oom__template_output_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
