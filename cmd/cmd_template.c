@@ -332,18 +332,21 @@ static int S_add_labels(char ***keys, size_t *n, size_t *cap, const char *arg, s
 	}
 }
 
-/* Whether a plugin directory (HELM_PLUGINS, else Helm's default) holds a
- * directory named name with a plugin.yaml. */
+/* Whether a plugin directory (HELM_PLUGINS, else helmpath's data path:
+ * HELM_DATA_HOME, XDG_DATA_HOME/helm, ~/.local/share/helm; then plugins/)
+ * holds a directory named name with a plugin.yaml. */
 static int S_plugin_exists(const char *name)
 {
 	const char *dirs = getenv("HELM_PLUGINS"), *home = getenv("HOME");
-	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *xdg = getenv("XDG_DATA_HOME"), *data = getenv("HELM_DATA_HOME");
 	struct buf def = BUF_INIT, path = BUF_INIT;
 	struct stat st;
 	int found = 0;
 
 	if (!dirs || !*dirs) {
-		if (xdg && *xdg)
+		if (data && *data)
+			buf_addf(&def, "%s/plugins", data);
+		else if (xdg && *xdg)
 			buf_addf(&def, "%s/helm/plugins", xdg);
 		else
 			buf_addf(&def, "%s/.local/share/helm/plugins", home ? home : "");
@@ -475,13 +478,15 @@ int cmd_template(int argc, char **argv)
 	char **files = NULL, **apis = NULL, **shows = NULL, **labels = NULL, **av = NULL;
 	size_t files_cap = 0, napis = 0, apis_cap = 0, nshows = 0, shows_cap = 0;
 	size_t nlabels = 0, labels_cap = 0;
-	const char *ns = "default";
+	const char *ns = getenv("HELM_NAMESPACE");   /* EnvSettings: the -n default */
 	size_t nfiles = 0, nsets = 0, npos = 0, i;
 	int id, status = EXIT_USAGE, error = 0, rendered = 0, ac = 0;
 	int b[NBOOLS];
 	unsigned flags = 0;
 
 	memset(&o, 0, sizeof(o));
+	for (i = 0; i < NBOOLS; i++)
+		b[i] = -1;
 	sets = calloc((size_t)argc, sizeof(*sets));
 	if (!sets) {
 		cmd_usage_error("template", "out of memory");
@@ -667,7 +672,7 @@ int cmd_template(int argc, char **argv)
 		flags |= HELM_MANIFEST_SKIP_TESTS;
 	o.chart = pos[npos - 1];
 	o.release_name = npos == 2 ? pos[0] : NULL;
-	o.namespace = ns;
+	o.namespace = ns && *ns ? ns : "default";
 	o.is_upgrade = b[B_IS_UPGRADE] == 1;
 	o.generate_name = b[B_GENERATE_NAME] == 1;
 	o.use_release_name = b[B_RELEASE_NAME] == 1;
@@ -703,7 +708,12 @@ int cmd_template(int argc, char **argv)
 fail:
 	fwrite(log.ptr, 1, log.len, stderr);
 	buf_reset(&log);
-	status = S_helm_error(&d, rendered && b[B_DEBUG] != 1);
+	{
+		/* --debug, or HELM_DEBUG (strconv.ParseBool) when the flag is not given */
+		const char *env = getenv("HELM_DEBUG");
+		int debug = b[B_DEBUG] >= 0 ? b[B_DEBUG] : env && S_parse_bool(env) == 1;
+		status = S_helm_error(&d, rendered && !debug);
+	}
 done:
 	/* Helm's log lines (stderr), when the run did not fail */
 	fwrite(log.ptr, 1, log.len, stderr);

@@ -10,7 +10,8 @@
 # as what a previous run left there); on success the tree helm wrote is
 # kept as expected.out/.
 #
-# A case's file stdin is helm's standard input (for `-f -`).
+# A case's file stdin is helm's standard input (for `-f -`); its file env
+# holds NAME=VALUE lines (no blanks) set for the run.
 #
 # The case directory's absolute path (Helm names charts by it in some
 # errors) is written as @CASEDIR@; the runner does the same to its output.
@@ -36,7 +37,12 @@ for c in $cases; do
 	# shellcheck disable=SC2046
 	in=/dev/null
 	[ -f "$run/stdin" ] && in=$run/stdin
-	if (cd "$run" && HOME=$scratch "$HELM" template $(cat args) <"$in" >"$scratch/out" 2>"$scratch/err"); then
+	envs=
+	[ -f "$run/env" ] && envs=$(cat "$run/env")
+	# shellcheck disable=SC2086
+	if (cd "$run" && unset HELM_NAMESPACE HELM_DEBUG HELM_DATA_HOME &&
+		env HOME="$scratch" HELM_PLUGINS=/nonexistent/hydrate-golden-plugins $envs \
+		"$HELM" template $(cat args) <"$in" >"$scratch/out" 2>"$scratch/err"); then
 		sed "s|$run|@CASEDIR@|g" "$scratch/out" >"$dir/expected.yaml"
 		[ "$run" != "$dir" ] && [ -d "$run/out" ] && cp -R "$run/out" "$dir/expected.out"
 	else

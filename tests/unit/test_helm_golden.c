@@ -11,7 +11,7 @@
  * directory, with out.before/ (when present) copied to out/ first; on
  * success out/ must then hold exactly expected.out/, on failure exactly
  * what it held before (nothing written). A case's file stdin is the run's
- * standard input (for "-f -"). The absolute path of the directory
+ * standard input (for "-f -"), its file env NAME=VALUE lines set for it. The absolute path of the directory
  * a case runs in reads @CASEDIR@ in the expected files.
  */
 #include <stdarg.h>
@@ -75,6 +75,26 @@ static int S_exec(const char *dir, char *args, const char *out_path, const char 
 		    !freopen(err_path, "w", stderr) ||
 		    !freopen(access("stdin", F_OK) == 0 ? "stdin" : "/dev/null", "r", stdin))
 			_exit(127);
+		/* Helm's environment settings, as generate.sh runs helm */
+		unsetenv("HELM_NAMESPACE");
+		unsetenv("HELM_DEBUG");
+		unsetenv("HELM_DATA_HOME");
+		setenv("HELM_PLUGINS", "/nonexistent/hydrate-golden-plugins", 1);
+		{
+			/* a case's env file: NAME=VALUE lines for the run */
+			FILE *f = fopen("env", "r");
+			char line[1024];
+			while (f && fgets(line, sizeof(line), f)) {
+				char *eq = strchr(line, '=');
+				line[strcspn(line, "\n")] = '\0';
+				if (eq) {
+					*eq = '\0';
+					setenv(line, eq + 1, 1);
+				}
+			}
+			if (f)
+				fclose(f);
+		}
 		execv(HYDRATE_BIN, argv);
 		_exit(127);
 	}
