@@ -214,7 +214,7 @@ static const struct tmpl_func S_name_funcs[] = {
 
 /* TemplateName: text/template with Sprig's functions only, executed with
  * nil data, as template "name-template". */
-static int S_name_template(char **out, const char *text, struct diag *d)
+static int S_name_template(char **out, size_t *len_out, const char *text, struct diag *d)
 {
 	struct tmpl_funcs *funcs = NULL;
 	struct tmpl_set *set = NULL;
@@ -238,7 +238,7 @@ static int S_name_template(char **out, const char *text, struct diag *d)
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	*out = buf_detach(&name, NULL);
+	*out = buf_detach(&name, len_out);
 	if (!*out)
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 cleanup:
@@ -346,6 +346,7 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 	struct chart *chart = NULL;
 	struct buf text = BUF_INIT;
 	char *tname = NULL, *rel_dir = NULL;
+	size_t name_len = 0;
 	json_t *vals = NULL, *top = NULL;
 	size_t i, k;
 	int error;
@@ -374,7 +375,7 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 	if (o->release_name)
 		rel.name = o->release_name;
 	else if (o->name_template && *o->name_template) {
-		if ((error = S_name_template(&tname, o->name_template, d)) < 0)
+		if ((error = S_name_template(&tname, &name_len, o->name_template, d)) < 0)
 			goto cleanup;
 		rel.name = tname;
 	} else
@@ -399,11 +400,18 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 	}
 	if (log && json_is_true(json_object_get(chart->meta_map, "Deprecated")))
 		buf_adds(log, "level=WARN msg=\"this chart is deprecated\"\n");
-	if ((error = helm_validate_release_name(rel.name, d)) < 0) {
+	if (!name_len)
+		name_len = strlen(rel.name);
+	/* a name with a NUL (from --name-template) is never valid */
+	if ((error = name_len != strlen(rel.name) ?
+		     diag_set(d, DIAG_EINVALID, "invalid release name, must match regex "
+			      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ "
+			      "and the length must not be longer than 53") :
+		     helm_validate_release_name(rel.name, d)) < 0) {
 		/* availableName's wrapping, logged by action.Install first */
 		struct buf m = BUF_INIT;
 		buf_adds(&m, "release name ");
-		tmpl_quote(&m, rel.name, strlen(rel.name));
+		tmpl_quote(&m, rel.name, name_len);
 		buf_addf(&m, ": %s", d ? d->msg.ptr : "");
 		S_log_error(log, "release name check failed", m.ptr);
 		diag_set(d, error, "release name check failed: %s", m.ptr);
