@@ -973,6 +973,9 @@ int chart_locate(const char *path, struct diag *d)
 
 	if (stat(path, &st) == 0)
 		return 0;
+	if (helm__is_remote(path))
+		return diag_set(d, DIAG_EINVALID, "%s: hydrate renders offline and does not download "
+				"charts; fetch it and pass its directory or .tgz", path);
 	/* LocateChart: a name that is not a path is a repository reference */
 	if (path[0] == '/' || path[0] == '.')
 		return diag_set(d, DIAG_ENOTFOUND, "path \"%s\" not found", path);

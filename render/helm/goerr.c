@@ -9,11 +9,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /*
  * go-yaml's error text for a libyaml failure that render/yaml.c reported as
  * "NAME:LINE:COL: PROBLEM[ (CONTEXT at L:C)]": "line N: PROBLEM", where N is
- * the 0-based problem line (+1 for scanner errors), else the context line.
+ * the 0-based problem line (+1 for scanner errors, as go-yaml's
+ * parser.fail counts), else the context line.
  */
 void helm__go_yaml_error(struct buf *out, const char *msg, const char *name)
 {
@@ -39,7 +41,12 @@ void helm__go_yaml_error(struct buf *out, const char *msg, const char *name)
 	while (*prob == ' ')
 		prob++;
 	ctx = strstr(prob, " (while ");
-	scanner = ctx && strncmp(ctx, " (while scanning", 16) == 0;
+	/* a scanner error: its context says "while scanning", or it is one of
+	 * the three scanner problems that have no context (scannerc.go) */
+	scanner = (ctx && strncmp(ctx, " (while scanning", 16) == 0) ||
+		  (!ctx && (strcmp(prob, "block sequence entries are not allowed in this context") == 0 ||
+			    strcmp(prob, "mapping keys are not allowed in this context") == 0 ||
+			    strcmp(prob, "mapping values are not allowed in this context") == 0));
 	if (ctx) {
 		const char *at = strrchr(ctx, '@') ? NULL : strstr(ctx, " at ");
 		const char *last = at;
@@ -112,4 +119,31 @@ void helm__log(struct buf *log, const char *level, const char *msg, const char *
 		S_slog_value(log, kv[i + 1]);
 	}
 	buf_addch(log, '\n');
+}
+
+int helm__is_remote(const char *path)
+{
+	static const char *const schemes[] = { "http", "https", "oci" };
+	const char *colon = strchr(path, ':');
+	size_t n;
+
+	if (!colon || colon == path)
+		return 0;
+	n = (size_t)(colon - path);
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strlen(schemes[i]) == n && strncasecmp(path, schemes[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+const char *helm__read_path(const char *path)
+{
+	const char *p = path, *e = path + strlen(path);
+
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\v' || *p == '\f')
+		p++;
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r' ||
+			 e[-1] == '\v' || e[-1] == '\f'))
+		e--;
+	return e - p == 1 && *p == '-' ? "-" : path;
 }

@@ -26,6 +26,17 @@ void helm__go_yaml_error(struct buf *out, const char *msg, const char *name);
 int helm__yaml_diag(struct diag *d, int code, const char *name, const char *prefix);
 
 /*
+ * Whether Helm would download path rather than read it (readFile /
+ * LocateChart: a URL whose scheme has a getter: http, https, oci, compared
+ * without case as url.Parse lowers it). 1 or 0.
+ */
+int helm__is_remote(const char *path);
+
+/* readFile's path to open: "-" (stdin) for any path that is "-" with blanks
+ * around it (strings.TrimSpace), else path itself. Borrowed. */
+const char *helm__read_path(const char *path);
+
+/*
  * Appends one line of Go's slog TextHandler (what Helm's default logger
  * prints on stderr): level=LEVEL msg=MSG K1=V1 ..., each value quoted as
  * strconv.Quote when slog would (empty, spaces, '=', '"', controls). kv

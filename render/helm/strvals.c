@@ -3,6 +3,7 @@
  * pkg/strvals/parser.go.
  */
 #include "render/helm/strvals.h"
+#include "render/helm/helm_int.h"
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/srcfile.h"
@@ -65,7 +66,13 @@ static json_t *S_file_value(struct sp *p, const char *path)
 	struct srcfile src = SRCFILE_INIT;
 	json_t *v;
 
-	if (srcfile_read(&src, path, p->d) < 0) {
+	if (helm__is_remote(path)) {
+		diag_set(p->d, DIAG_EINVALID, "%s: hydrate renders offline and does not download "
+			 "--set-file files; fetch it and pass the local file", path);
+		p->failed = 1;
+		return NULL;
+	}
+	if (srcfile_read(&src, helm__read_path(path), p->d) < 0) {
 		p->failed = 1;
 		return NULL;
 	}

@@ -71,7 +71,10 @@ int values_merge_file_helm(json_t *dst, const char *path, struct diag *d)
 	json_t *vals = NULL;
 	int error;
 
-	if ((error = srcfile_read(&src, path, d)) < 0)
+	if (helm__is_remote(path))
+		return diag_set(d, DIAG_EINVALID, "%s: hydrate renders offline and does not download "
+				"values files; fetch it and pass the local file", path);
+	if ((error = srcfile_read(&src, helm__read_path(path), d)) < 0)
 		goto done;
 	if ((error = ydoc_parse_values(&vals, &src, d)) < 0) {
 		struct buf prefix = BUF_INIT;

@@ -449,6 +449,43 @@ static void test_helm__path_join_cleans(void **state)
 	}
 }
 
+/* What Helm would download (readFile / LocateChart with an http, https or
+ * oci URL) is refused: hydrate renders offline */
+static void test_helm__template_remote_inputs_refused(void **state)
+{
+	static const char *const files[] = { "https://example.com/v.yaml" };
+	static const struct helm_set set = { HELM_STRVALS_FILE, "a=OCI://reg/x" };
+	struct helm_template_opts o;
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	char chart[4200];
+
+	(void)state;
+	snprintf(chart, sizeof(chart), "%s/helm/generate-name/chart", tu_testdata(""));
+	memset(&o, 0, sizeof(o));
+	o.chart = chart;
+	o.values_files = files;
+	o.nvalues_files = 1;
+	assert_int_equal(helm_template(&out, NULL, &o, NULL, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "https://example.com/v.yaml: hydrate renders offline and does "
+			    "not download values files; fetch it and pass the local file");
+	o.nvalues_files = 0;
+	o.sets = &set;
+	o.nsets = 1;
+	/* --set-file failures are parse errors of the --set-file argument */
+	assert_int_equal(helm_template(&out, NULL, &o, NULL, &d), DIAG_EPARSE);
+	assert_string_equal(d.msg.ptr, "failed parsing --set-file data: OCI://reg/x: hydrate renders "
+			    "offline and does not download --set-file files; fetch it and pass the "
+			    "local file");
+	o.nsets = 0;
+	o.chart = "oci://registry.example.com/charts/app";
+	assert_int_equal(helm_template(&out, NULL, &o, NULL, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "oci://registry.example.com/charts/app: hydrate renders "
+			    "offline and does not download charts; fetch it and pass its directory or .tgz");
+	buf_release(&out);
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_helm__template_dependency_update_refused),
 		cmocka_unit_test(test_helm__template_output_dir_plan),
 		cmocka_unit_test(test_helm__path_join_cleans),
+		cmocka_unit_test(test_helm__template_remote_inputs_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
