@@ -55,7 +55,11 @@ void helm__go_yaml_error(struct buf *out, const char *msg, const char *name)
 		if (last)
 			cline = strtol(last + 4, NULL, 10);
 	}
-	if (line - 1 != 0)
+	/* go-yaml's failf errors (aliases) carry no line */
+	if (strncmp(prob, "unknown anchor '", 16) == 0 ||
+	    (strncmp(prob, "anchor '", 8) == 0 && strstr(prob, "' value contains itself")))
+		line = cline = 0;
+	if (line > 0 && line - 1 != 0)
 		buf_addf(out, "line %ld: ", line - 1 + (scanner ? 1 : 0));
 	else if (cline - 1 > 0)
 		buf_addf(out, "line %ld: ", cline - 1);
