@@ -153,7 +153,8 @@ static int S_parse_bool(const char *s)
  * pflag's parse of the boolean flags (and the optional value of --dry-run
  * and --wait), which opt_next does not do: sets b[] (1 set true, 0 set
  * false, -1 not given) in order and copies every other argument to *out
- * (argv[0] first). Returns 0, or -1 after printing Helm's error.
+ * (argv[0] first; free the array, not its strings). Returns 0, or a
+ * negative diag code with pflag's / cobra's error text in d.
  */
 static int S_prepass(char ***out, int *argc_out, int b[NBOOLS], int argc, char **argv,
 		     struct diag *d)
