@@ -302,6 +302,49 @@ static void test_plan__threads_give_the_same_bytes(void **state)
 	diag_release(&d);
 }
 
+/* Many jobs, many template functions (semver and regex caches, dates, hashes,
+ * tpl, YAML and JSON), charts and overlays: -j 1 and -j 4 give the same tree,
+ * and each job's output is Helm's. */
+static void test_plan__threads_many_functions(void **state)
+{
+	struct config *cfg = S_load("threads/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct tree t1 = TREE_INIT, t4 = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	struct plan_run_opts o1 = { 1, NULL, NULL, NULL, NULL, NULL };
+	struct plan_run_opts o4 = { 4, NULL, NULL, NULL, NULL, NULL };
+	size_t len;
+	char *want = tu_read_file(tu_testdata("gitops/threads/reference/funcs.yaml"), &len);
+
+	(void)state;
+	assert_non_null(want);
+	assert_true(len > 4 && !memcmp(want, "---\n", 4));
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_int_equal(p.n, 24);
+	if (plan_run(&t1, &p, NULL, 0, &o1, &d) < 0 || plan_run(&t4, &p, NULL, 0, &o4, &d) < 0)
+		fail_msg("plan_run: %s", d.msg.ptr);
+	assert_int_equal(t1.n, t4.n);
+	for (size_t i = 0; i < t1.n; i++) {
+		assert_string_equal(t1.entries[i].path, t4.entries[i].path);
+		assert_int_equal(t1.entries[i].len, t4.entries[i].len);
+		assert_memory_equal(t1.entries[i].data, t4.entries[i].data, t1.entries[i].len);
+	}
+	for (int e = 1; e <= 8; e++) {
+		char path[64];
+		const struct tree_entry *te;
+		snprintf(path, sizeof(path), "e%d/funcs/configmap-funcs-default.yaml", e);
+		assert_non_null(te = tree_find(&t4, path));
+		assert_int_equal(te->len, len - 4);
+		assert_memory_equal(te->data, want + 4, len - 4);
+	}
+	free(want);
+	tree_release(&t1);
+	tree_release(&t4);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
 static void test_plan__secret_flagged(void **state)
 {
 	struct config *cfg = S_load("basic/hydrate.yaml");
@@ -434,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_plan__parse_shard),
 		cmocka_unit_test(test_plan__render_matches_reference),
 		cmocka_unit_test(test_plan__threads_give_the_same_bytes),
+		cmocka_unit_test(test_plan__threads_many_functions),
 		cmocka_unit_test(test_plan__secret_flagged),
 		cmocka_unit_test(test_plan__subset_of_jobs),
 		cmocka_unit_test(test_plan__failing_job_gives_nothing),
