@@ -1,19 +1,22 @@
 /*
  * hydrate check [-c FILE] [--app A]... [--env E]... [--shard I/N] [-j N]
- * [--local] [--dir DIR]: renders the plan in memory and compares it with
- * what DIR holds under the managed paths. One line per stale file on
- * stdout, in path order:
+ * [--local] [--dir DIR | --git [--cache-dir DIR]]: renders the plan in
+ * memory and compares it with what DIR holds under the managed paths (or,
+ * with --git, what the GitOps repository holds on each job's target
+ * branch, fetched into a bare cache with gitops/git). One line per stale
+ * file on stdout, in path order:
  *
  *   stale: PATH     the file's bytes differ from the render
  *   missing: PATH   the render has it, DIR does not
  *   extra: PATH     DIR has it under a managed path, the render does not
  *
- * Exit 0 when fresh, 1 when anything is stale, 2 for input errors. Nothing
- * is written. For pre-commit hooks and CI.
+ * Exit 0 when fresh, 1 when anything is stale, 2 for input errors, 3 for
+ * git errors. Nothing is written. For pre-commit hooks and CI.
  */
 #include "cmd/cmd.h"
 #include "cmd/exitcode.h"
 #include "cmd/opt.h"
+#include "gitops/git.h"
 #include "gitops/tree.h"
 #include "render/buf.h"
 #include "render/diag.h"
@@ -27,10 +30,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { OPT_DIR = 1, OPT_HELP };
+enum { OPT_DIR = 1, OPT_GIT, OPT_CACHE_DIR, OPT_HELP };
 
 static const struct opt options[] = {
 	{ "dir", 0, 1, OPT_DIR },
+	{ "git", 0, 0, OPT_GIT },
+	{ "cache-dir", 0, 1, OPT_CACHE_DIR },
 	{ "help", 'h', 0, OPT_HELP },
 	CMD_PLAN_OPTIONS,
 	{ NULL, 0, 0, 0 },
@@ -190,6 +195,94 @@ static int S_compare(struct findings *f, const struct tree *t, const char *dir, 
 	return error;
 }
 
+/* The default cache: $XDG_CACHE_HOME/hydrate, else $HOME/.cache/hydrate. */
+static int S_cache_dir(struct buf *out)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (xdg && xdg[0] == '/')
+		buf_addf(out, "%s/hydrate", xdg);
+	else if (home && home[0])
+		buf_addf(out, "%s/.cache/hydrate", home);
+	else
+		return -1;
+	return buf_oom(out) ? -1 : 0;
+}
+
+/*
+ * Compares t with the GitOps repository: each job's root on the job's
+ * target branch (each branch fetched once). Git errors keep their codes.
+ */
+static int S_compare_git(struct findings *f, const struct tree *t, const struct plan *p,
+			 const char *cache_dir, struct diag *d)
+{
+	const struct config *cfg = p->cfg;
+	struct repo_cache *cache = NULL;
+	struct repo_files files = REPO_FILES_INIT;
+	struct buf prefix = BUF_INIT;
+	const char **branches = NULL;
+	struct repo_oid *heads = NULL;
+	size_t nbranches = 0;
+	int error = 0;
+
+	if (!cfg->repo.url && !cfg->repo.path)
+		return diag_set(d, DIAG_EINVALID, "hydrate.yaml names no repository (url or path) "
+						  "to check against");
+	if ((error = repo_cache_open(&cache, cfg->repo.url ? cfg->repo.url : cfg->repo.path,
+				     cache_dir, NULL, d)) < 0)
+		goto done;
+	if (p->n && (!(branches = calloc(p->n, sizeof(*branches))) ||
+		     !(heads = calloc(p->n, sizeof(*heads))))) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t j = 0; j < p->n && !error; j++) {
+		const struct config_job *job = &p->jobs[j];
+		const struct repo_oid *head = NULL;
+		for (size_t b = 0; b < nbranches; b++)
+			if (!strcmp(branches[b], job->branch))
+				head = &heads[b];
+		if (!head) {
+			if ((error = repo_fetch(&heads[nbranches], cache, job->branch, d)) < 0)
+				break;
+			branches[nbranches] = job->branch;
+			head = &heads[nbranches++];
+		}
+		repo_files_release(&files);
+		buf_reset(&prefix);
+		buf_addf(&prefix, "%s/", job->path);
+		if (buf_oom(&prefix)) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			break;
+		}
+		if ((error = repo_read_tree(&files, cache, head, prefix.ptr, d)) < 0)
+			break;
+		/* what the render has under this root */
+		for (size_t i = 0; i < t->n && !error; i++) {
+			const struct tree_entry *e = &t->entries[i];
+			const struct repo_file *rf;
+			if (strncmp(e->path, prefix.ptr, prefix.len))
+				continue;
+			rf = repo_files_find(&files, e->path);
+			if (!rf)
+				error = S_add(f, e->path, F_MISSING, d);
+			else if ((rf->kind != REPO_FILE_BLOB && rf->kind != REPO_FILE_EXECUTABLE) ||
+				 rf->len != e->len || memcmp(rf->data, e->data, e->len))
+				error = S_add(f, e->path, F_STALE, d);
+		}
+		for (size_t i = 0; i < files.n && !error; i++)
+			if (!tree_find(t, files.v[i].path))
+				error = S_add(f, files.v[i].path, F_EXTRA, d);
+	}
+done:
+	repo_files_release(&files);
+	repo_cache_free(cache);
+	buf_release(&prefix);
+	free(branches);
+	free(heads);
+	return error;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const char *const words[] = { "stale", "missing", "extra" };
@@ -198,9 +291,10 @@ int cmd_check(int argc, char **argv)
 	struct diag d = DIAG_INIT;
 	struct tree t = TREE_INIT;
 	struct findings f = { NULL, 0, 0 };
-	const char *arg, *dir = NULL;
+	const char *arg, *dir = NULL, *cache_dir = NULL;
+	struct buf cache_buf = BUF_INIT;
 	struct stat sb;
-	int id, r, status = EXIT_USAGE;
+	int id, r, git = 0, status = EXIT_USAGE;
 
 	cmd_plan_init(&cp, "check");
 	opt_init(&st, "check", options, argc, argv);
@@ -218,14 +312,51 @@ int cmd_check(int argc, char **argv)
 		case OPT_DIR:
 			dir = arg;
 			break;
+		case OPT_GIT:
+			git = 1;
+			break;
+		case OPT_CACHE_DIR:
+			cache_dir = arg;
+			break;
 		case 0:
 			cmd_usage_error("check", "unexpected argument '%s'", arg);
 			goto done;
 		}
 	}
+	if (git && dir) {
+		cmd_usage_error("check", "--dir and --git cannot be used together");
+		goto done;
+	}
+	if (cache_dir && !git) {
+		cmd_usage_error("check", "--cache-dir needs --git");
+		goto done;
+	}
+	if (git && !cache_dir) {
+		if (S_cache_dir(&cache_buf) < 0) {
+			cmd_usage_error("check", "no cache directory: set HOME or give --cache-dir");
+			goto done;
+		}
+		cache_dir = cache_buf.ptr;
+	}
 	if (cmd_plan_load(&cp, &d) < 0) {
 		status = cmd_report(&d);
 		goto done;
+	}
+	if (git) {
+		if (cmd_plan_run(&cp, &t, &d) < 0) {
+			status = cmd_report(&d);
+			goto done;
+		}
+		if (S_compare_git(&f, &t, &cp.plan, cache_dir, &d) < 0) {
+			cmd_report(&d);
+			/* a git failure, whatever libgit2's code */
+			status = d.code == DIAG_EINVALID || d.code == DIAG_ENOMEM ? EXIT_USAGE
+										 : EXIT_REMOTE;
+			goto done;
+		}
+		/* never the URL: it may carry a token */
+		dir = "the GitOps repository";
+		goto report;
 	}
 	if (!dir && !(dir = cmd_plan_default_dir(&cp))) {
 		cmd_usage_error("check", "no directory to check: hydrate.yaml's repository has no "
@@ -241,6 +372,7 @@ int cmd_check(int argc, char **argv)
 		status = cmd_report(&d);
 		goto done;
 	}
+report:
 	if (f.n)
 		qsort(f.v, f.n, sizeof(*f.v), S_cmp);
 	for (size_t i = 0; i < f.n; i++)
@@ -258,6 +390,7 @@ done:
 	for (size_t i = 0; i < f.n; i++)
 		free(f.v[i].path);
 	free(f.v);
+	buf_release(&cache_buf);
 	tree_release(&t);
 	cmd_plan_release(&cp);
 	diag_release(&d);

@@ -111,6 +111,7 @@ int cmd_plan_load(struct cmd_plan *cp, struct diag *d)
  * taken more than 200 ms (so quick runs and CI logs stay quiet). */
 struct progress {
 	struct timespec start;
+	double last;   /* when the bar was last drawn, seconds after start */
 	int tty;
 	int shown;
 };
@@ -128,9 +129,17 @@ static void S_progress(void *arg, size_t done, size_t total)
 	struct progress *p = arg;
 	char bar[31];
 	size_t fill;
+	double now;
 
-	if (!p->tty || total == 0 || S_elapsed(&p->start) < 0.2)
+	if (!p->tty || total == 0)
 		return;
+	now = S_elapsed(&p->start);
+	if (now < 0.2)
+		return;
+	/* at most 20 redraws a second, and the last one */
+	if (p->shown && done < total && now - p->last < 0.05)
+		return;
+	p->last = now;
 	fill = done * 30 / total;
 	memset(bar, '#', fill);
 	memset(bar + fill, ' ', 30 - fill);

@@ -92,14 +92,16 @@ static const struct cmd commands[] = {
 	  cmd_render },
 	{ "check", "check that the rendered manifests in a directory are fresh",
 	  "usage: hydrate check [-c FILE] [--app A]... [--env E]... [--shard I/N] [-j N]\n"
-	  "                     [--local] [--dir DIR]\n"
+	  "                     [--local] [--dir DIR | --git [--cache-dir DIR]]\n"
 	  "\n"
 	  "Renders the plan in memory, as `hydrate render` would, and compares it with\n"
-	  "what DIR holds under the managed paths. Prints one line per stale file:\n"
+	  "what DIR holds under the managed paths (with --git: what the GitOps\n"
+	  "repository holds on each job's target branch). Prints one line per stale file:\n"
 	  "  stale: PATH     the file differs from the render\n"
 	  "  missing: PATH   the render has the file, DIR does not\n"
 	  "  extra: PATH     a file under a managed path that the render does not produce\n"
-	  "Exits 0 when everything is fresh, 1 when anything is stale, 2 on errors.\n"
+	  "Exits 0 when everything is fresh, 1 when anything is stale, 2 on input\n"
+	  "errors, 3 on git errors.\n"
 	  "Nothing is written.\n"
 	  "\n"
 	  "options:\n"
@@ -111,6 +113,11 @@ static const struct cmd commands[] = {
 	  "      --local         read each environment's envFile (.env)\n"
 	  "      --dir DIR       the directory to check (default: repository.path of\n"
 	  "                      hydrate.yaml)\n"
+	  "      --git           compare with hydrate.yaml's repository (url or path), each\n"
+	  "                      job at its environment's branch, fetched into a bare cache\n"
+	  "                      (never checked out)\n"
+	  "      --cache-dir DIR the cache for --git (default $XDG_CACHE_HOME/hydrate or\n"
+	  "                      ~/.cache/hydrate)\n"
 	  "  -h, --help          show this help\n",
 	  cmd_check },
 	{ "version", "print hydrate's version",

@@ -159,6 +159,38 @@ if run hook-default-dir 0 render -c "$T/hooked/hydrate.yaml"; then
 	else bad "hook-default-dir: $(ls -R "$T/hooked")"; fi
 fi
 
+# check --git: against the GitOps repository's branch, read through a bare cache
+if command -v git >/dev/null 2>&1; then
+	cp -r "$CASE" "$T/src"
+	sed -i 's|^  pathTemplate: clusters/{env}/{app}$|&\n  provenance: false|' "$T/src/hydrate.yaml"
+	printf 'repository:\n  path: %s\n  branch: main\n' "$T/repo" >>"$T/src/hydrate.yaml"
+	git init -q -b main "$T/repo"
+	(cd "$CASE/expected" && find . -type f ! -path '*/.hydrate/*' | while read -r f; do
+		mkdir -p "$T/repo/$(dirname "$f")" && cp "$f" "$T/repo/$f"; done)
+	echo keep >"$T/repo/README.md"
+	commit() { git -C "$T/repo" add -A && git -C "$T/repo" -c user.name=t -c user.email=t@example.com \
+		commit -q -m "$1"; }
+	commit initial
+	if run check-git-fresh 0 check -c "$T/src/hydrate.yaml" --git --cache-dir "$T/cache"; then
+		[ ! -s "$T/out" ] && ok || bad "check-git-fresh printed: $(cat "$T/out")"
+	fi
+	echo "# edited" >>"$T/repo/clusters/prod/web/deployment-web.yaml"
+	rm "$T/repo/clusters/dev/api/service-dev-api.yaml"
+	echo "kind: Old" >"$T/repo/clusters/prod/api/old.yaml"
+	echo "changed" >"$T/repo/README.md"
+	commit drift
+	if run check-git-stale 1 check -c "$T/src/hydrate.yaml" --git --cache-dir "$T/cache"; then
+		printf '%s\n' "missing: clusters/dev/api/service-dev-api.yaml" \
+			"extra: clusters/prod/api/old.yaml" \
+			"stale: clusters/prod/web/deployment-web.yaml" >"$T/want"
+		if cmp -s "$T/want" "$T/out" && grep -q 'out of date in the GitOps repository' "$T/err"; then ok
+		else bad "check-git-stale output"; cat "$T/out" "$T/err"; fi
+	fi
+	sed -i 's/^  branch: main$/  branch: nope/' "$T/src/hydrate.yaml"
+	if run check-git-no-branch 3 check -c "$T/src/hydrate.yaml" --git --cache-dir "$T/cache"; then ok; fi
+	if run check-git-and-dir 2 check -c "$T/src/hydrate.yaml" --git --dir "$T/gitops"; then ok; fi
+fi
+
 if run help-render 0 help render; then
 	grep -q '^usage: hydrate render' "$T/out" && ok || bad "help render"
 fi
