@@ -67,6 +67,52 @@ static const struct cmd commands[] = {
 	  "  --fs-root DIR            read DIR as the file system root '/' (testing)\n"
 	  "  -h, --help               show this help\n",
 	  cmd_kustomize },
+	{ "render", "render every app of hydrate.yaml in every environment into a directory",
+	  "usage: hydrate render [-c FILE] [--app A]... [--env E]... [--shard I/N] [-j N]\n"
+	  "                      [--local] [-o DIR | --stdout]\n"
+	  "\n"
+	  "Renders each (app, environment) job of hydrate.yaml (Helm charts as `helm\n"
+	  "template`, overlays as `kustomize build`), splits the output into one file per\n"
+	  "resource under each job's path, and writes the tree into DIR: only the managed\n"
+	  "paths are touched, stale files under them are removed, and nothing is written\n"
+	  "when any job fails.\n"
+	  "\n"
+	  "options:\n"
+	  "  -c, --config FILE   the hydrate.yaml to read (default ./hydrate.yaml)\n"
+	  "      --app A         only app A; repeatable (default: every app)\n"
+	  "      --env E         only environment E; repeatable (default: every one)\n"
+	  "      --shard I/N     only the I-th of N shares of the jobs (job k, counted from 0\n"
+	  "                      in hydrate.yaml order after --app/--env, is in share k mod N + 1)\n"
+	  "  -j, --jobs N        render on N threads (default: the number of CPUs)\n"
+	  "      --local         read each environment's envFile (.env) for local overrides\n"
+	  "  -o, --output DIR    write into DIR (default: repository.path of hydrate.yaml)\n"
+	  "      --stdout        print one stream instead: each file as '---', '# Source: PATH'\n"
+	  "                      and its bytes (provenance files left out)\n"
+	  "  -h, --help          show this help\n",
+	  cmd_render },
+	{ "check", "check that the rendered manifests in a directory are fresh",
+	  "usage: hydrate check [-c FILE] [--app A]... [--env E]... [--shard I/N] [-j N]\n"
+	  "                     [--local] [--dir DIR]\n"
+	  "\n"
+	  "Renders the plan in memory, as `hydrate render` would, and compares it with\n"
+	  "what DIR holds under the managed paths. Prints one line per stale file:\n"
+	  "  stale: PATH     the file differs from the render\n"
+	  "  missing: PATH   the render has the file, DIR does not\n"
+	  "  extra: PATH     a file under a managed path that the render does not produce\n"
+	  "Exits 0 when everything is fresh, 1 when anything is stale, 2 on errors.\n"
+	  "Nothing is written.\n"
+	  "\n"
+	  "options:\n"
+	  "  -c, --config FILE   the hydrate.yaml to read (default ./hydrate.yaml)\n"
+	  "      --app A         only app A; repeatable\n"
+	  "      --env E         only environment E; repeatable\n"
+	  "      --shard I/N     only the I-th of N shares of the jobs (as render)\n"
+	  "  -j, --jobs N        render on N threads (default: the number of CPUs)\n"
+	  "      --local         read each environment's envFile (.env)\n"
+	  "      --dir DIR       the directory to check (default: repository.path of\n"
+	  "                      hydrate.yaml)\n"
+	  "  -h, --help          show this help\n",
+	  cmd_check },
 	{ "version", "print hydrate's version",
 	  "usage: hydrate version\n       hydrate --version\n",
 	  cmd_version },
