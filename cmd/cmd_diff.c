@@ -86,7 +86,9 @@ static int S_read_git(struct repo_files *old, const struct cmd_plan *cp, const s
 		if (done[i])
 			continue;
 		error = repo_fetch(&oid, cache, branch, d);
-		if (error == DIAG_ENOTFOUND) {
+		/* NEEDSWORK: gitops/git gives DIAG_ENOTFOUND both for a missing
+		 * repository and a missing branch; only the message tells. */
+		if (error == DIAG_ENOTFOUND && strstr(d->msg.ptr, "branch '") == d->msg.ptr) {
 			fprintf(stderr, "hydrate diff: branch '%s' not found in %s: "
 					"comparing with an empty tree\n",
 				branch, repo_cache_url(cache));
