@@ -593,6 +593,211 @@ static void test_diff__read_dir(void **state)
 	diag_release(&d);
 }
 
+
+/* ---- properties over random inputs ---- */
+
+static unsigned long S_rng = 12345;
+
+static unsigned S_rand(unsigned n)
+{
+	S_rng = S_rng * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((S_rng >> 33) % n);
+}
+
+/* Applies a unified diff (as textdiff_unified prints it) to a. */
+static int S_patch(struct buf *out, const char *a, size_t alen, const char *diff)
+{
+	const char *ap = a, *aend = a + alen, *p = diff;
+	size_t aline = 1;
+
+	/* Skip the two header lines. */
+	for (int i = 0; i < 2; i++) {
+		if (!(p = strchr(p, '\n')))
+			return -1;
+		p++;
+	}
+	while (*p) {
+		unsigned long s1, c1 = 1;
+		const char *nl;
+
+		{
+			char *end;
+
+			if (strncmp(p, "@@ -", 4))
+				return -1;
+			s1 = strtoul(p + 4, &end, 10);
+			c1 = *end == ',' ? strtoul(end + 1, NULL, 10) : 1;
+		}
+		/* c1 == 0: s1 is the line before the change. */
+		{
+			size_t upto = c1 ? s1 - 1 : s1;
+
+			while (aline <= upto) {
+				const char *e = memchr(ap, '\n', (size_t)(aend - ap));
+				size_t n = e ? (size_t)(e - ap) + 1 : (size_t)(aend - ap);
+
+				if (ap >= aend)
+					return -1;
+				buf_add(out, ap, n);
+				ap += n;
+				aline++;
+			}
+		}
+		p = strchr(p, '\n') + 1;
+		while (*p && *p != '@') {
+			nl = strchr(p, '\n');
+			if (!nl)
+				return -1;
+			if (*p == ' ' || *p == '-') {
+				const char *e = memchr(ap, '\n', (size_t)(aend - ap));
+				size_t n = e ? (size_t)(e - ap) + 1 : (size_t)(aend - ap);
+
+				if (ap >= aend)
+					return -1;
+				if (*p == ' ')
+					buf_add(out, p + 1, (size_t)(nl - p));
+				ap += n;
+				aline++;
+			} else if (*p == '+') {
+				buf_add(out, p + 1, (size_t)(nl - p));
+			} else if (*p == '\\') {
+				/* the line before had no newline */
+				if (p > diff + 1 && p[-2] != '\n' && (p[-1] == '\n')) {
+					/* find the start of the previous diff line */
+					const char *q = p - 1;
+
+					while (q > diff && q[-1] != '\n')
+						q--;
+					if (*q == ' ' || *q == '+')
+						buf_truncate(out, out->len - 1);
+				}
+			} else {
+				return -1;
+			}
+			p = nl + 1;
+		}
+	}
+	buf_add(out, ap, (size_t)(aend - ap));
+	return 0;
+}
+
+static void S_random_text(struct buf *b, const char *const *alpha, size_t nalpha, size_t maxn)
+{
+	size_t n = S_rand((unsigned)maxn + 1);
+
+	for (size_t i = 0; i < n; i++)
+		buf_adds(b, alpha[S_rand((unsigned)nalpha)]);
+	if (b->len && S_rand(5) == 0)
+		buf_truncate(b, b->len - 1); /* no newline at the end */
+}
+
+static void test_diff__text_patch_roundtrip(void **state)
+{
+	static const char *const alpha[] = { "a\n", "b\n", "c\n", "  d: 1\n", "e:\n", "\n",
+					     "  - f\n", "x1\n", "x2\n", "x3\n", "x4\n" };
+	size_t checked = 0;
+
+	(void)state;
+	for (int it = 0; it < 3000; it++) {
+		struct buf a = BUF_INIT, b = BUF_INIT, d = BUF_INIT, got = BUF_INIT;
+		struct textdiff_stats st;
+		size_t plus = 0, minus = 0;
+		int ctx = (int)S_rand(5);
+
+		S_random_text(&a, alpha, 3 + S_rand(8), 40);
+		if (S_rand(2)) {
+			S_random_text(&b, alpha, 3 + S_rand(8), 40);
+		} else {
+			/* a few edits of a */
+			buf_set(&b, a.ptr, a.len);
+			for (unsigned k = S_rand(4); k > 0 && b.len; k--) {
+				size_t at = S_rand((unsigned)b.len);
+				struct buf t = BUF_INIT;
+
+				while (at > 0 && b.ptr[at - 1] != '\n')
+					at--;
+				buf_add(&t, b.ptr, at);
+				buf_adds(&t, alpha[S_rand(11)]);
+				buf_adds(&t, b.ptr + at + (S_rand(2) ? strcspn(b.ptr + at, "\n") + (b.ptr[at + strcspn(b.ptr + at, "\n")] ? 1 : 0) : 0));
+				buf_set(&b, t.ptr, t.len);
+				buf_release(&t);
+			}
+		}
+		assert_int_equal(textdiff_unified(&d, a.ptr, a.len, b.ptr, b.len, "a/x", "b/x",
+						  ctx, &st), 0);
+		if (a.len == b.len && !memcmp(a.ptr, b.ptr, a.len)) {
+			assert_int_equal(d.len, 0);
+		} else {
+			if (S_patch(&got, a.ptr, a.len, d.ptr) < 0 || got.len != b.len ||
+			    memcmp(got.ptr, b.ptr, b.len)) {
+				fprintf(stderr, "a:\n%s\nb:\n%s\ndiff:\n%s\ngot:\n%s\n", a.ptr,
+					b.ptr, d.ptr, got.ptr);
+				fail();
+			}
+			for (const char *p = strchr(strchr(d.ptr, '\n') + 1, '\n') + 1; *p;
+			     p = strchr(p, '\n') + 1) {
+				plus += *p == '+';
+				minus += *p == '-';
+			}
+			assert_int_equal(st.added, plus);
+			assert_int_equal(st.removed, minus);
+			checked++;
+		}
+		buf_release(&a);
+		buf_release(&b);
+		buf_release(&d);
+		buf_release(&got);
+	}
+	assert_true(checked > 2000);
+}
+
+/* Random YAML-ish files on both sides: never a crash, always a result. */
+static void test_diff__random_files_never_fail(void **state)
+{
+	static const char *const frag[] = {
+		"apiVersion: v1\n", "kind: Secret\n", "kind: ConfigMap\n", "kind: List\n",
+		"metadata:\n  name: a\n", "metadata: {name: b, namespace: n}\n",
+		"data:\n  k: dmFsdWU=\n", "stringData: {x: y}\n", "items:\n- kind: Secret\n",
+		"- name: a\n  v: 1\n", "- name: a\n", "spec: [1, 2]\n", "---\n", "a: [\n",
+		"\"q\": 'x'\n", "&a b: *a\n", "\t\n", "data: 5\n", "- 1\n", "? x\n",
+		"list:\n- {name: z, p: 1}\n- {name: z}\n", "\xff\xfe\n", "stringData: [a]\n",
+	};
+	size_t nfrag = sizeof(frag) / sizeof(*frag);
+
+	(void)state;
+	for (int it = 0; it < 400; it++) {
+		struct tree t = TREE_INIT;
+		struct repo_files old = REPO_FILES_INIT;
+		struct diff_result r = DIFF_RESULT_INIT;
+		struct buf a = BUF_INIT, b = BUF_INIT, out = BUF_INIT;
+
+		for (unsigned k = S_rand(8); k > 0; k--)
+			buf_adds(&a, frag[S_rand((unsigned)nfrag)]);
+		for (unsigned k = S_rand(8); k > 0; k--)
+			buf_adds(&b, frag[S_rand((unsigned)nfrag)]);
+		assert_int_equal(tree_add_root(&t, "r", NULL), 0);
+		if (S_rand(4))
+			assert_int_equal(tree_add(&t, "r/f.yaml", b.ptr, b.len,
+						  S_rand(3) ? 0 : TREE_SECRET, NULL), 0);
+		if (S_rand(4))
+			S_old_add(&old, "r/f.yaml", a.ptr);
+		S_diff(&r, &t, &old);
+		for (int f = 0; f < 3; f++) {
+			buf_reset(&out);
+			assert_int_equal(diff_report(&out, &r, (enum diff_format)f, f == 0, NULL), 0);
+			/* The Secret fragment's value never shows. */
+			if (r.n && (r.files[0].flags & DIFF_FILE_SECRET))
+				assert_null(strstr(out.ptr, "dmFsdWU="));
+		}
+		diff_result_release(&r);
+		repo_files_release(&old);
+		tree_release(&t);
+		buf_release(&a);
+		buf_release(&b);
+		buf_release(&out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +813,8 @@ int main(void)
 		cmocka_unit_test(test_diff__secret_keys_reported_with_digests),
 		cmocka_unit_test(test_diff__salt_from_environment),
 		cmocka_unit_test(test_diff__read_dir),
+		cmocka_unit_test(test_diff__text_patch_roundtrip),
+		cmocka_unit_test(test_diff__random_files_never_fail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

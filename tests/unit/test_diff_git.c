@@ -214,6 +214,26 @@ static void test_diff_git__exit_codes(void **state)
 	snprintf(args, sizeof(args), "-c down.yaml --cache-dir '%s'", S_cache);
 	assert_int_equal(S_run(&out, args), 3);
 	free(out);
+	/* Credentials in the URL or the environment never reach the output. */
+	assert_int_equal(gitserver_sh(
+		"cd '%s' && sed 's|git://127.0.0.1:[0-9]*|http://tok-user:url-s3cret-token@127.0.0.1:%d|' "
+		"hydrate.yaml > token.yaml", S_app, gitserver_free_port()), 0);
+	setenv("HYDRATE_TOKEN", "env-s3cret-token", 1);
+	snprintf(args, sizeof(args), "-c token.yaml --cache-dir '%s'", S_cache);
+	assert_int_equal(S_run(&out, args), 3);
+	free(out);
+	unsetenv("HYDRATE_TOKEN");
+	{
+		char errpath[600], *err;
+
+		snprintf(errpath, sizeof(errpath), "%s/out.txt.err", S_tmp);
+		err = tu_read_file(errpath, NULL);
+		assert_non_null(err);
+		assert_non_null(strstr(err, "error: "));
+		assert_null(strstr(err, "url-s3cret-token"));
+		assert_null(strstr(err, "env-s3cret-token"));
+		free(err);
+	}
 	/* A bad hydrate.yaml, an unknown format, an unknown app: 2. */
 	assert_int_equal(S_run(&out, "-c nope.yaml"), 2);
 	free(out);
