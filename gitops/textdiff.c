@@ -1,6 +1,6 @@
 /*
- * A unified line diff that prints what `git diff --no-indent-heuristic`
- * prints (the hunks after its "diff --git" and "index" lines).
+ * A unified line diff that prints what `git diff` prints (the hunks after
+ * its "diff --git" and "index" lines), indent heuristic included.
  *
  * Lines are interned to small integers; Myers' middle-snake search finds
  * an edit script on them (an explicit stack instead of recursion); the
@@ -457,7 +457,7 @@ static int S_myers_run(struct S_myers *m, long n1, long n2)
 	return 0;
 }
 
-/* ---- git's change-group sliding (xdiff/xdiffi.c, without the indent heuristic) ---- */
+/* ---- git's change-group sliding (xdiff/xdiffi.c) ---- */
 
 struct S_group {
 	size_t start, end;
@@ -514,7 +514,113 @@ static int S_group_slide_up(struct S_side *s, struct S_group *g)
 	return -1;
 }
 
-static void S_compact(struct S_side *s, const struct S_side *o)
+/*
+ * git's indent heuristic (xdiff/xdiffi.c, on by default since git 2.14):
+ * where a group can slide, each position is scored by the blank lines and
+ * indentation around its two edges, and the best one wins.
+ */
+#define S_MAX_INDENT 200
+#define S_MAX_BLANKS 20
+
+struct S_split_measure {
+	int end_of_file, indent, pre_blank, pre_indent, post_blank, post_indent;
+};
+
+struct S_split_score {
+	int effective_indent, penalty;
+};
+
+/* Columns of leading whitespace (a tab to the next multiple of 8); -1 for
+ * a line of whitespace only. */
+static int S_indent(const struct S_side *s, size_t line)
+{
+	const char *p = s->data + s->off[line], *end = s->data + s->off[line + 1];
+	int ret = 0;
+
+	for (; p < end; p++) {
+		char c = *p;
+
+		if (!(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'))
+			return ret;
+		if (c == ' ')
+			ret += 1;
+		else if (c == '\t')
+			ret += 8 - ret % 8;
+		if (ret >= S_MAX_INDENT)
+			return S_MAX_INDENT;
+	}
+	return -1;
+}
+
+static void S_measure_split(const struct S_side *s, long split, struct S_split_measure *m)
+{
+	long n = (long)s->n;
+
+	if (split >= n) {
+		m->end_of_file = 1;
+		m->indent = -1;
+	} else {
+		m->end_of_file = 0;
+		m->indent = S_indent(s, (size_t)split);
+	}
+	m->pre_blank = 0;
+	m->pre_indent = -1;
+	for (long i = split - 1; i >= 0; i--) {
+		m->pre_indent = S_indent(s, (size_t)i);
+		if (m->pre_indent != -1)
+			break;
+		if (++m->pre_blank == S_MAX_BLANKS) {
+			m->pre_indent = 0;
+			break;
+		}
+	}
+	m->post_blank = 0;
+	m->post_indent = -1;
+	for (long i = split + 1; i < n; i++) {
+		m->post_indent = S_indent(s, (size_t)i);
+		if (m->post_indent != -1)
+			break;
+		if (++m->post_blank == S_MAX_BLANKS) {
+			m->post_indent = 0;
+			break;
+		}
+	}
+}
+
+static void S_score_add(const struct S_split_measure *m, struct S_split_score *sc)
+{
+	int post_blank, total_blank, indent, any_blanks;
+
+	if (m->pre_indent == -1 && m->pre_blank == 0)
+		sc->penalty += 1;           /* start of file */
+	if (m->end_of_file)
+		sc->penalty += 21;          /* end of file */
+	post_blank = m->indent == -1 ? 1 + m->post_blank : 0;
+	total_blank = m->pre_blank + post_blank;
+	sc->penalty += -30 * total_blank;
+	sc->penalty += 6 * post_blank;
+	indent = m->indent != -1 ? m->indent : m->post_indent;
+	any_blanks = total_blank != 0;
+	sc->effective_indent += indent;
+	if (indent == -1 || m->pre_indent == -1 || indent == m->pre_indent)
+		return;
+	if (indent > m->pre_indent)
+		sc->penalty += any_blanks ? 10 : -4;        /* relative indent */
+	else if (m->post_indent != -1 && m->post_indent > indent)
+		sc->penalty += any_blanks ? 17 : 24;        /* relative outdent */
+	else
+		sc->penalty += any_blanks ? 17 : 23;        /* relative dedent */
+}
+
+static int S_score_cmp(const struct S_split_score *a, const struct S_split_score *b)
+{
+	int cmp = (a->effective_indent > b->effective_indent) -
+		  (a->effective_indent < b->effective_indent);
+
+	return 60 * cmp + (a->penalty - b->penalty);
+}
+
+static void S_compact(struct S_side *s, const struct S_side *o, int indent_heuristic)
 {
 	struct S_group g, go;
 
@@ -543,8 +649,36 @@ static void S_compact(struct S_side *s, const struct S_side *o)
 						end_matching_other = (long)g.end;
 				}
 			} while (groupsize != g.end - g.start);
-			if (g.end != earliest_end && end_matching_other != -1) {
+			if (g.end == earliest_end) {
+				/* it could not slide */
+			} else if (end_matching_other != -1) {
 				while (go.end == go.start) {
+					if (S_group_slide_up(s, &g) || S_group_previous(o, &go))
+						return;
+				}
+			} else if (indent_heuristic) {
+				long shift = (long)earliest_end, best_shift = -1;
+				long end = (long)g.end, size = (long)groupsize;
+				struct S_split_score best = { 0, 0 };
+
+				if (end - size - 1 > shift)
+					shift = end - size - 1;
+				if (end - 100 > shift)
+					shift = end - 100;
+				for (; shift <= end; shift++) {
+					struct S_split_measure m;
+					struct S_split_score sc = { 0, 0 };
+
+					S_measure_split(s, shift, &m);
+					S_score_add(&m, &sc);
+					S_measure_split(s, shift - size, &m);
+					S_score_add(&m, &sc);
+					if (best_shift == -1 || S_score_cmp(&sc, &best) <= 0) {
+						best = sc;
+						best_shift = shift;
+					}
+				}
+				while ((long)g.end > best_shift) {
 					if (S_group_slide_up(s, &g) || S_group_previous(o, &go))
 						return;
 				}
@@ -609,7 +743,8 @@ static int S_emit(struct buf *out, const struct S_side *a, const struct S_side *
 {
 	struct S_change *ch = NULL;
 	size_t nch = 0, ach = 0, i = 0, j = 0;
-	long funcprev = -1;
+	long funcprev = -1, func = -1;
+	size_t funclen = 0;
 
 	while (i < a->n || j < b->n) {
 		if ((i < a->n && a->chg[i]) || (j < b->n && b->chg[j])) {
@@ -665,11 +800,17 @@ static int S_emit(struct buf *out, const struct S_side *a, const struct S_side *
 		buf_adds(out, " +");
 		S_hunk_range(out, s2, e2 - s2);
 		buf_adds(out, " @@");
+		/* Searched back to the previous hunk's start only; when nothing is
+		 * found there, the previous hunk's line is kept (as git does). */
 		fl = S_func_line(a, (long)s1 - 1, funcprev, &flen);
 		funcprev = (long)s1 - 1;
-		if (fl >= 0 && flen) {
+		if (fl >= 0) {
+			func = fl;
+			funclen = flen;
+		}
+		if (func >= 0 && funclen) {
 			buf_addch(out, ' ');
-			buf_add(out, a->data + a->off[fl], flen);
+			buf_add(out, a->data + a->off[func], funclen);
 		}
 		buf_addch(out, '\n');
 		st->hunks++;
@@ -746,8 +887,8 @@ int textdiff_unified(struct buf *out, const char *a, size_t alen, const char *b,
 		m.mxcost = 256;
 	if ((error = S_myers_run(&m, (long)ra.n, (long)rb.n)) < 0)
 		goto done;
-	S_compact(&sa, &sb);
-	S_compact(&sb, &sa);
+	S_compact(&sa, &sb, 1);
+	S_compact(&sb, &sa, 1);
 	error = S_emit(out, &sa, &sb, context < 0 ? 3 : (size_t)context, a_label, b_label, &st);
 done:
 	if (stats)
