@@ -827,7 +827,10 @@ static int S_diff_resources(struct S_ctx *c, struct diff_file *file, struct S_si
 			if (!olds[j].used && S_same_id(olds[j].doc, doc))
 				match = &olds[j];
 		if (!match) {
-			if ((error = S_add_resource(c, file, &alloc, doc, DIFF_ADDED, NULL)) < 0)
+			/* A document without a kind (provenance.json, plain data) is
+			 * no resource: the file's status says enough. */
+			if (S_str(doc, "kind")[0] &&
+			    (error = S_add_resource(c, file, &alloc, doc, DIFF_ADDED, NULL)) < 0)
 				goto done;
 			continue;
 		}
@@ -857,7 +860,7 @@ static int S_diff_resources(struct S_ctx *c, struct diff_file *file, struct S_si
 		S_fields_release(&fields);
 	}
 	for (size_t j = 0; j < nold; j++)
-		if (!olds[j].used &&
+		if (!olds[j].used && S_str(olds[j].doc, "kind")[0] &&
 		    (error = S_add_resource(c, file, &alloc, olds[j].doc, DIFF_REMOVED, NULL)) < 0)
 			goto done;
 done:

@@ -18,6 +18,10 @@
 #define S_YELLOW "\033[33m"
 #define S_RESET "\033[m"
 
+/* A markdown report stays under GitHub's 65,536-character comment limit:
+ * past this many bytes, files get their summary line only. */
+#define S_MD_BUDGET 60000
+
 /* Longest a value is shown in text and markdown (JSON shows it whole). */
 #define S_VALUE_MAX 200
 
@@ -97,6 +101,10 @@ static const char *S_mark(enum diff_status s)
 /* "apps/v1 Deployment ns/name" (parts left out when empty). */
 static void S_resource_id(struct buf *out, const struct diff_resource *res)
 {
+	if (!res->kind[0] && !res->name[0] && !res->api_version[0]) {
+		buf_adds(out, "(document)");
+		return;
+	}
 	if (res->api_version[0])
 		buf_addf(out, "%s ", res->api_version);
 	buf_adds(out, res->kind[0] ? res->kind : "(no kind)");
@@ -294,6 +302,7 @@ static void S_fenced(struct buf *out, const char *lang, const char *text, size_t
 static void S_report_markdown(struct buf *out, const struct diff_result *r)
 {
 	struct buf fields = BUF_INIT;
+	size_t base = out->len;
 
 	buf_adds(out, "### hydrate diff\n\n");
 	diff_summary(out, r);
@@ -316,6 +325,12 @@ static void S_report_markdown(struct buf *out, const struct diff_result *r)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct diff_file *f = &r->files[i];
 
+		if (out->len - base > S_MD_BUDGET) {
+			buf_addf(out, "_%zu more file%s not shown: the comment would be too long "
+				      "(run `hydrate diff` for everything)._\n\n",
+				 r->n - i, r->n - i == 1 ? "" : "s");
+			break;
+		}
 		buf_adds(out, "<details>\n<summary><code>");
 		S_html(out, f->path);
 		buf_addf(out, "</code> %s", diff_status_name(f->status));
@@ -341,7 +356,10 @@ static void S_report_markdown(struct buf *out, const struct diff_result *r)
 			S_fenced(out, "text", fields.ptr, fields.len);
 			buf_addch(out, '\n');
 		}
-		if (f->text_len) {
+		if (f->text_len && (out->len - base) + f->text_len > S_MD_BUDGET) {
+			buf_addf(out, "_The diff (%zu lines) is too long for a comment._\n\n",
+				 f->lines_added + f->lines_removed);
+		} else if (f->text_len) {
 			S_fenced(out, "diff", f->text, f->text_len);
 			buf_addch(out, '\n');
 		} else if ((f->flags & DIFF_FILE_SECRET) && (f->flags & DIFF_FILE_UNPARSED)) {

@@ -291,6 +291,37 @@ static void test_diff__unparsed_and_no_difference(void **state)
 	tree_release(&t);
 }
 
+static void test_diff__plain_documents(void **state)
+{
+	struct tree t = TREE_INIT;
+	struct repo_files old = REPO_FILES_INIT;
+	struct diff_result r = DIFF_RESULT_INIT;
+	struct buf out = BUF_INIT;
+	char *got;
+
+	(void)state;
+	assert_int_equal(tree_add_root(&t, "p", NULL), 0);
+	/* JSON is YAML: a provenance file's change is a field change of a
+	 * document that is no resource; an added one lists no resource. */
+	S_old_add(&old, "p/.hydrate/provenance.json", "{\n  \"inputsDigest\": \"sha256:a\"\n}\n");
+	S_tree_add(&t, "p/.hydrate/provenance.json", "{\n  \"inputsDigest\": \"sha256:b\"\n}\n", 0);
+	S_tree_add(&t, "p/plain.yaml", "a: 1\n", 0);
+	S_diff(&r, &t, &old);
+	assert_int_equal(r.n, 2);
+	got = S_fields(&r, 0);
+	assert_string_equal(got, "changed /\n  changed inputsDigest\n");
+	free(got);
+	assert_int_equal(r.files[1].nresources, 0);
+	assert_int_equal(diff_report(&out, &r, DIFF_FORMAT_TEXT, 0, NULL), 0);
+	assert_non_null(strstr(out.ptr, "changed  p/.hydrate/provenance.json\n  ~ (document)\n"
+				    "      ~ inputsDigest: \"sha256:a\" -> \"sha256:b\"\n"));
+	assert_non_null(strstr(out.ptr, "added    p/plain.yaml\n--- /dev/null\n"));
+	diff_result_release(&r);
+	buf_release(&out);
+	repo_files_release(&old);
+	tree_release(&t);
+}
+
 /* ---- reports ---- */
 
 static void S_report_case(struct diff_result *r, struct tree *t, struct repo_files *old)
@@ -368,6 +399,44 @@ static void test_diff__report_color(void **state)
 	buf_release(&out);
 	repo_files_release(&old);
 	tree_release(&t);
+}
+
+static void test_diff__markdown_fits_a_comment(void **state)
+{
+	struct tree t = TREE_INIT;
+	struct repo_files old = REPO_FILES_INIT;
+	struct diff_result r = DIFF_RESULT_INIT;
+	struct buf out = BUF_INIT, big = BUF_INIT, path = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(tree_add_root(&t, "m", NULL), 0);
+	/* One file whose diff alone is over the budget, then 60 of 2 KB each. */
+	for (int i = 0; i < 4000; i++)
+		buf_addf(&big, "k%d: value-%d\n", i, i);
+	S_tree_add(&t, "m/a-huge.yaml", big.ptr, 0);
+	buf_reset(&big);
+	for (int i = 0; i < 100; i++)
+		buf_addf(&big, "key%d: some-longer-value-%d\n", i, i);
+	for (int f = 0; f < 60; f++) {
+		buf_reset(&path);
+		buf_addf(&path, "m/f%02d.yaml", f);
+		S_tree_add(&t, path.ptr, big.ptr, 0);
+	}
+	S_diff(&r, &t, &old);
+	assert_int_equal(r.n, 61);
+	assert_int_equal(diff_report(&out, &r, DIFF_FORMAT_MARKDOWN, 0, NULL), 0);
+	assert_true(out.len < 65536);
+	assert_non_null(strstr(out.ptr, "<summary><code>m/a-huge.yaml</code> added (+4000 -0)"
+				    "</summary>\n\n"
+				    "_The diff (4000 lines) is too long for a comment._\n"));
+	assert_non_null(strstr(out.ptr, " more files not shown: the comment would be too long"));
+	assert_non_null(strstr(out.ptr, "```diff\n--- /dev/null\n+++ b/m/f00.yaml\n"));
+	diff_result_release(&r);
+	repo_files_release(&old);
+	tree_release(&t);
+	buf_release(&out);
+	buf_release(&big);
+	buf_release(&path);
 }
 
 /* ---- Secret masking ---- */
@@ -807,8 +876,10 @@ int main(void)
 		cmocka_unit_test(test_diff__nested_maps_types_and_keys),
 		cmocka_unit_test(test_diff__resources_added_removed_in_one_file),
 		cmocka_unit_test(test_diff__unparsed_and_no_difference),
+		cmocka_unit_test(test_diff__plain_documents),
 		cmocka_unit_test(test_diff__report_formats),
 		cmocka_unit_test(test_diff__report_color),
+		cmocka_unit_test(test_diff__markdown_fits_a_comment),
 		cmocka_unit_test(test_diff__secret_values_never_printed),
 		cmocka_unit_test(test_diff__secret_keys_reported_with_digests),
 		cmocka_unit_test(test_diff__salt_from_environment),
