@@ -948,15 +948,46 @@ static int S_under(const char *path, const char *root)
 	return !strncmp(path, root, n) && (path[n] == '\0' || path[n] == '/');
 }
 
-/* The longest root path lies under, or NULL. */
+/* Whether the first len bytes of path are one of t's (sorted) roots. */
+static const char *S_root_find(const struct tree *t, const char *path, size_t len)
+{
+	size_t lo = 0, hi = t->nroots;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(t->roots[mid], path, len);
+
+		if (c == 0 && t->roots[mid][len] != '\0')
+			c = 1;
+		if (c == 0)
+			return t->roots[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The longest root path lies under, or NULL: a binary search for each of
+ * its prefixes that ends at a '/' (and for the whole path). */
 static const char *S_root_of(const struct tree *t, const char *path)
 {
-	const char *best = NULL;
+	size_t len = strlen(path);
+	const char *root;
 
-	for (size_t i = 0; i < t->nroots; i++)
-		if (S_under(path, t->roots[i]) && (!best || strlen(t->roots[i]) > strlen(best)))
-			best = t->roots[i];
-	return best;
+	if ((root = S_root_find(t, path, len)))
+		return root;
+	while (len > 0) {
+		while (len > 0 && path[len - 1] != '/')
+			len--;
+		if (len == 0)
+			break;
+		len--;
+		if ((root = S_root_find(t, path, len)))
+			return root;
+	}
+	return NULL;
 }
 
 static int S_add_file(struct diff_result *r, size_t *alloc, struct S_ctx *c,
@@ -965,7 +996,7 @@ static int S_add_file(struct diff_result *r, size_t *alloc, struct S_ctx *c,
 {
 	struct diff_file *f, *nv;
 	const char *path = ne ? ne->path : oe->path;
-	const char *root = S_root_of(t, path);
+	const char *root;
 	int error;
 
 	if (ne && oe && ne->len == oe->len && !memcmp(ne->data, oe->data, ne->len) &&
@@ -973,6 +1004,7 @@ static int S_add_file(struct diff_result *r, size_t *alloc, struct S_ctx *c,
 		r->unchanged++;
 		return 0;
 	}
+	root = S_root_of(t, path);
 	nv = S_grow(r->files, alloc, r->n, sizeof(*nv));
 	if (!nv)
 		return DIAG_ENOMEM;
