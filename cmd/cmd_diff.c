@@ -61,6 +61,18 @@ static const char *S_branch_of(const struct cmd_plan *cp, const char *root, cons
 	return cp->cfg->repo.branch;
 }
 
+/* 1 if root lies strictly under another of t's roots (read with it). */
+static int S_nested(const struct tree *t, const char *root)
+{
+	for (size_t i = 0; i < t->nroots; i++) {
+		size_t n = strlen(t->roots[i]);
+
+		if (!strncmp(root, t->roots[i], n) && root[n] == '/')
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Reads the old files under t's roots from the GitOps repository: one fetch
  * per branch. A branch the remote does not have yet reads as empty.
@@ -105,6 +117,8 @@ static int S_read_git(struct repo_files *old, const struct cmd_plan *cp, const s
 			if (done[k] || strcmp(S_branch_of(cp, t->roots[k], ref), branch))
 				continue;
 			done[k] = 1;
+			if (S_nested(t, t->roots[k]))
+				continue;
 			if ((error = repo_read_tree(old, cache, &oid, t->roots[k], d)) < 0)
 				goto out;
 		}
