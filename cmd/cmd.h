@@ -34,6 +34,7 @@ int cmd_values(int argc, char **argv);
 int cmd_template(int argc, char **argv);
 int cmd_kustomize(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
 /*
