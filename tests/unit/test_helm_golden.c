@@ -205,7 +205,7 @@ static void S_subst_casedir(char **text, size_t *len, const char *path)
 /* Runs one case; 1 when it matches. */
 static int S_run_case(const char *dir, const char *name)
 {
-	char out_path[4200], err_path[4200], path[4200], tmp[4200] = "", run[4300], tree[4400];
+	char out_path[4200], err_path[4200], path[4200], tmp[4200] = "", run[4500], tree[4600];
 	char *args = NULL, *want = NULL, *got = NULL;
 	size_t want_len = 0, got_len = 0, out_len = 0;
 	int status, ok = 0, want_err, outdir;
