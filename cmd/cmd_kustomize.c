@@ -1,5 +1,8 @@
 /*
- * hydrate kustomize [DIR]: what `kustomize build DIR` prints.
+ * hydrate kustomize [DIR]: what `kustomize build DIR` prints, with its flags
+ * (kustomize/commands/build at v5.7.1): deprecated flags say so on standard
+ * error when given, flag values are checked after the arguments, as
+ * build.Validate does, and errors print as "Error: MESSAGE".
  */
 #include "cmd/cmd.h"
 #include "cmd/exitcode.h"
@@ -10,6 +13,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -19,6 +23,11 @@ enum {
 	OPT_MANAGEDBY,
 	OPT_OUTPUT,
 	OPT_FS_ROOT,
+	OPT_ENABLE_HELM,
+	OPT_HELM_KUBE_VERSION,
+	OPT_HELM_API_VERSIONS,
+	OPT_HELM_COMMAND,
+	OPT_HELM_DEBUG,
 	OPT_HELP
 };
 
@@ -29,6 +38,11 @@ static const struct opt options[] = {
 	{ "enable-managedby-label", 0, 0, OPT_MANAGEDBY },
 	{ "output", 'o', 1, OPT_OUTPUT },
 	{ "fs-root", 0, 1, OPT_FS_ROOT },
+	{ "enable-helm", 0, 0, OPT_ENABLE_HELM },
+	{ "helm-kube-version", 0, 1, OPT_HELM_KUBE_VERSION },
+	{ "helm-api-versions", 0, 1, OPT_HELM_API_VERSIONS },
+	{ "helm-command", 0, 1, OPT_HELM_COMMAND },
+	{ "helm-debug", 0, 0, OPT_HELM_DEBUG },
 	{ "help", 'h', 0, OPT_HELP },
 	{ NULL, 0, 0, 0 },
 };
@@ -40,9 +54,17 @@ int cmd_kustomize(int argc, char **argv)
 	struct diag d = DIAG_INIT;
 	struct buf out = BUF_INIT, warnings = BUF_INIT;
 	const char *dir = NULL, *output = NULL, *arg;
-	int id, status = EXIT_USAGE, error;
+	const char *reorder = NULL, *restrictor = NULL;
+	const char **apis = NULL;
+	size_t napis = 0;
+	int id, status = EXIT_USAGE, error, nargs = 0;
 	struct stat st;
 
+	apis = calloc((size_t)argc + 1, sizeof(*apis));
+	if (!apis) {
+		fprintf(stderr, "Error: out of memory\n");
+		goto done;
+	}
 	opt_init(&opts, "kustomize", options, argc, argv);
 	while ((id = opt_next(&opts, &arg)) != -1) {
 		switch (id) {
@@ -52,30 +74,17 @@ int cmd_kustomize(int argc, char **argv)
 			status = cmd_print_usage(cmd_find("kustomize"));
 			goto done;
 		case OPT_REORDER:
-			if (strcmp(arg, "legacy") == 0) {
-				o.reorder = KUSTOMIZE_REORDER_LEGACY;
-			} else if (strcmp(arg, "none") == 0) {
-				o.reorder = KUSTOMIZE_REORDER_NONE;
-			} else {
-				cmd_usage_error("kustomize",
-						"illegal flag value --reorder %s; legal values: legacy, none",
-						arg);
-				goto done;
-			}
+			fprintf(stderr, "Flag --reorder has been deprecated, use the new 'sortOptions' "
+				"field in kustomization.yaml instead.\n");
+			reorder = arg;
 			break;
 		case OPT_LOAD_RESTRICTOR:
-			if (strcmp(arg, "LoadRestrictionsRootOnly") == 0) {
-				o.load_restrictor = KUSTOMIZE_LOAD_ROOT_ONLY;
-			} else if (strcmp(arg, "LoadRestrictionsNone") == 0) {
-				o.load_restrictor = KUSTOMIZE_LOAD_NONE;
-			} else {
-				cmd_usage_error("kustomize",
-						"illegal flag value --load-restrictor %s; legal values: "
-						"LoadRestrictionsRootOnly, LoadRestrictionsNone", arg);
-				goto done;
-			}
+			restrictor = arg;
 			break;
 		case OPT_MANAGEDBY:
+			fprintf(stderr, "Flag --enable-managedby-label has been deprecated, The flag "
+				"`enable-managedby-label` has been deprecated. Use the `managedByLabel` "
+				"option in the `buildMetadata` field instead.\n");
 			o.add_managedby_label = 1;
 			break;
 		case OPT_OUTPUT:
@@ -84,15 +93,54 @@ int cmd_kustomize(int argc, char **argv)
 		case OPT_FS_ROOT:
 			o.fs_root = arg;
 			break;
+		case OPT_ENABLE_HELM:
+			o.enable_helm = 1;
+			break;
+		case OPT_HELM_KUBE_VERSION:
+			o.helm_kube_version = arg;
+			break;
+		case OPT_HELM_API_VERSIONS:
+			/* a StringArray flag: one value per use, no comma splitting */
+			apis[napis++] = arg;
+			break;
+		case OPT_HELM_COMMAND:
+		case OPT_HELM_DEBUG:
+			/* accepted for kustomize's command lines; hydrate runs no helm
+			 * binary (its own engine inflates helmCharts) */
+			break;
 		case 0:
-			if (dir) {
-				cmd_usage_error("kustomize", "specify one path to kustomization.yaml");
-				goto done;
-			}
-			dir = arg;
+			if (!dir)
+				dir = arg;
+			nargs++;
 			break;
 		}
 	}
+	/* build.Validate: the arguments, then --load-restrictor, then --reorder. */
+	if (nargs > 1) {
+		fprintf(stderr, "Error: specify one path to kustomization.yaml\n");
+		goto done;
+	}
+	if (restrictor && *restrictor && strcmp(restrictor, "LoadRestrictionsRootOnly") != 0 &&
+	    strcmp(restrictor, "LoadRestrictionsNone") != 0) {
+		fprintf(stderr, "Error: illegal flag value --load-restrictor %s; legal values: "
+			"[LoadRestrictionsRootOnly LoadRestrictionsNone]\n", restrictor);
+		goto done;
+	}
+	if (restrictor && strcmp(restrictor, "LoadRestrictionsNone") == 0)
+		o.load_restrictor = KUSTOMIZE_LOAD_NONE;
+	if (reorder) {
+		if (strcmp(reorder, "legacy") == 0) {
+			o.reorder = KUSTOMIZE_REORDER_LEGACY;
+		} else if (strcmp(reorder, "none") == 0) {
+			o.reorder = KUSTOMIZE_REORDER_NONE;
+		} else {
+			fprintf(stderr, "Error: illegal flag value --reorder %s; legal values: "
+				"[legacy none]\n", reorder);
+			goto done;
+		}
+	}
+	o.helm_api_versions = apis;
+	o.nhelm_api_versions = napis;
 	o.warnings = &warnings;
 	if (output && stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
 		/* -o DIR: one file per resource, as kustomize build writes them. */
@@ -155,5 +203,6 @@ done:
 	diag_release(&d);
 	buf_release(&out);
 	buf_release(&warnings);
+	free(apis);
 	return status;
 }

@@ -59,11 +59,17 @@ static const struct cmd commands[] = {
 	  "\n"
 	  "options:\n"
 	  "  --reorder legacy|none    legacy (default): kustomize's kind order; none: input order\n"
+	  "                           (deprecated in kustomize, as is --enable-managedby-label)\n"
 	  "  --load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone\n"
 	  "                           whether files outside a kustomization's root may be read\n"
 	  "  --enable-managedby-label add app.kubernetes.io/managed-by: kustomize-v5.7.1\n"
 	  "  -o, --output PATH        write the output to the file PATH, or one file per\n"
 	  "                           resource when PATH is a directory\n"
+	  "  --enable-helm            inflate helmCharts (with hydrate's own Helm engine)\n"
+	  "  --helm-kube-version V    Capabilities.KubeVersion for helmCharts\n"
+	  "  --helm-api-versions V    add V to Capabilities.APIVersions (repeatable)\n"
+	  "  --helm-command CMD, --helm-debug\n"
+	  "                           accepted and ignored: no helm binary is run\n"
 	  "  --fs-root DIR            read DIR as the file system root '/' (testing)\n"
 	  "  -h, --help               show this help\n",
 	  cmd_kustomize },

@@ -39,6 +39,11 @@ struct helm_template_opts {
 	const char *const *show_only;  /* --show-only patterns, or none */
 	size_t nshow_only;
 	const struct tmpl_funcs *funcs; /* NULL: built for this call */
+	/* A values document layered before values_files, as a -f file named
+	 * values_text_name would be (kustomize's helmCharts values); NULL: none. */
+	const char *values_text;
+	size_t values_text_len;
+	const char *values_text_name;
 };
 
 /*

@@ -515,6 +515,43 @@ static int target_load(struct ktarget *t, struct diag *d)
 		json_object_del(k, "bases");
 	}
 	{
+		/* helmChartInflationGenerator (HelmChartArgs) joins helmCharts. */
+		json_t *old = json_object_get(k, "helmChartInflationGenerator"), *a;
+		json_t *charts = json_object_get(k, "helmCharts"), *globals = json_object();
+		size_t i;
+
+		json_array_foreach(old, i, a) {
+			static const char *const map[][2] = {
+				{ "chartName", "name" }, { "chartVersion", "version" },
+				{ "chartRepoUrl", "repo" }, { "values", "valuesFile" },
+				{ "valuesLocal", "valuesInline" }, { "valuesMerge", "valuesMerge" },
+				{ "releaseName", "releaseName" },
+			};
+			json_t *c = json_object();
+
+			if (!json_is_array(charts)) {
+				charts = json_array();
+				json_object_set_new(k, "helmCharts", charts);
+			}
+			for (size_t m = 0; c && m < sizeof(map) / sizeof(map[0]); m++) {
+				json_t *f = json_object_get(a, map[m][0]);
+
+				if (f && !json_is_null(f))
+					json_object_set(c, map[m][1], f);
+			}
+			json_array_append_new(charts, c);
+			if (*jstr(a, "helmHome"))
+				json_object_set(globals, "configHome", json_object_get(a, "helmHome"));
+			if (*jstr(a, "chartHome"))
+				json_object_set(globals, "chartHome", json_object_get(a, "chartHome"));
+		}
+		a = json_object_get(k, "helmGlobals");
+		if (json_object_size(globals) && (!a || json_is_null(a)))
+			json_object_set(k, "helmGlobals", globals);
+		json_decref(globals);
+		json_object_del(k, "helmChartInflationGenerator");
+	}
+	{
 		json_t *im = json_object_get(k, "images"), *tags = json_object_get(k, "imageTags");
 
 		if (json_is_array(tags) && json_array_size(tags)) {
@@ -851,6 +888,53 @@ done:
 
 /* ---- generators ---- */
 
+/* Absorbs a generator's resources, giving them its origin when asked for. */
+static int absorb_generated(struct ktarget *t, struct kacc *ra, struct kresmap *out,
+			    const char *kind, struct diag *d)
+{
+	int error;
+
+	if (t->origin) {
+		char *in = kpath_join(t->origin, t->file_name);
+		struct buf anno = BUF_INIT;
+
+		origin_yaml(&anno, 0, NULL, in, "builtin", kind, NULL, NULL);
+		for (size_t j = 0; j < out->len && in; j++)
+			if (!kres_annotation(out->v[j], ORIGIN_ANNO))
+				kres_set_annotation(out->v[j], ORIGIN_ANNO, anno.ptr);
+		free(in);
+		buf_release(&anno);
+	}
+	for (size_t j = 0; j < out->len; j++) {
+		struct kres *r = out->v[j];
+
+		out->v[j] = NULL;
+		if ((error = kresmap_absorb(&ra->rm, r, d)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+/* helmCharts, after configMapGenerator and secretGenerator (kustomize's order). */
+static int run_helm_charts(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	json_t *charts = json_object_get(t->k, "helmCharts"), *chart;
+	json_t *globals = json_object_get(t->k, "helmGlobals");
+	size_t i;
+	int error = 0;
+
+	json_array_foreach(charts, i, chart) {
+		struct kresmap out = KRESMAP_INIT;
+
+		if ((error = khelm_generate(&out, t->ldr, globals, chart, t->b->opts, d)) == 0)
+			error = absorb_generated(t, ra, &out, "HelmChartInflationGenerator", d);
+		kresmap_release(&out);
+		if (error < 0)
+			return error;
+	}
+	return 0;
+}
+
 static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 {
 	static const char *const fields[] = { "configMapGenerator", "secretGenerator" };
@@ -892,7 +976,7 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 			kresmap_release(&out);
 		}
 	}
-	return 0;
+	return run_helm_charts(t, ra, d);
 }
 
 /* ---- patches ---- */
@@ -1601,6 +1685,8 @@ static int run_generator_plugin(struct ktarget *t, struct kacc *ra, const struct
 
 	if (!strcmp(kind, "ConfigMapGenerator") || !strcmp(kind, "SecretGenerator")) {
 		error = kgen_configmap(&out, t->ldr, cfg->obj, NULL, !strcmp(kind, "SecretGenerator"), d);
+	} else if (!strcmp(kind, "HelmChartInflationGenerator")) {
+		error = khelm_generate(&out, t->ldr, cfg->obj, cfg->obj, t->b->opts, d);
 	} else if (!strcmp(kind, "IAMPolicyGenerator")) {
 		const json_t *ks = json_object_get(cfg->obj, "kubernetesService");
 		const json_t *sa = json_object_get(cfg->obj, "serviceAccount");
@@ -1753,6 +1839,89 @@ done:
 	return error;
 }
 
+/* A resource as kustomize's Resource.String() prints it: its JSON without build
+ * annotations. */
+static void validator_json(struct buf *out, const struct kres *r)
+{
+	struct kres *c = kres_dup(r);
+
+	if (c) {
+		kres_remove_build_annotations(c);
+		value_to_json(out, c->obj, 0, NULL);
+		kres_free(c);
+	}
+}
+
+/*
+ * validators: builtin transformer configs run as KustTarget.runValidators
+ * does: each must leave the resource map as it found it (bar a validated-by
+ * label), compared as ResMap.ErrorIfNotEqualSets compares.
+ */
+static int run_validators(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	json_t *entries = json_object_get(t->k, "validators");
+	struct kresmap cfgs = KRESMAP_INIT, before = KRESMAP_INIT;
+	int error = 0;
+
+	if (!json_array_size(entries))
+		return 0;
+	if ((error = load_plugin_configs(t, entries, &cfgs, d)) < 0)
+		goto done;
+	for (size_t i = 0; i < cfgs.len; i++)
+		if ((error = check_plugin(cfgs.v[i], 0, d)) < 0)
+			goto done;
+	for (size_t i = 0; i < cfgs.len; i++) {
+		kresmap_release(&before);
+		for (size_t j = 0; j < ra->rm.len; j++) {
+			struct kres *c = kres_dup(ra->rm.v[j]);
+
+			if (!c || kresmap_push(&before, c) < 0) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				goto done;
+			}
+		}
+		if ((error = run_transformer_plugin(t, ra, cfgs.v[i], d)) < 0)
+			goto done;
+		if (before.len != ra->rm.len) {
+			error = diag_set(d, DIAG_EINVALID, "validator shouldn't modify the resource map: "
+					 "lists have different number of entries");
+			goto done;
+		}
+		for (size_t j = 0; j < before.len; j++) {
+			struct kres *now = kres_dup(ra->rm.v[j]);
+			json_t *labels;
+
+			if (!now) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				goto done;
+			}
+			labels = json_object_get(json_object_get(now->obj, "metadata"), "labels");
+			if (json_is_object(labels) && json_object_get(labels, "validated-by")) {
+				json_object_del(labels, "validated-by");
+				if (!json_object_size(labels))
+					json_object_del(json_object_get(now->obj, "metadata"), "labels");
+			}
+			if (!json_equal(before.v[j]->obj, now->obj)) {
+				struct buf a = BUF_INIT, b = BUF_INIT;
+
+				validator_json(&a, before.v[j]);
+				validator_json(&b, now);
+				error = diag_set(d, DIAG_EINVALID, "validator shouldn't modify the resource "
+						 "map: nodes unequal: \n -- %s,\n -- %s\n", a.ptr, b.ptr);
+				buf_release(&a);
+				buf_release(&b);
+			}
+			kres_free(now);
+			if (error < 0)
+				goto done;
+		}
+	}
+done:
+	kresmap_release(&before);
+	kresmap_release(&cfgs);
+	return error;
+}
+
 static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d)
 {
 	struct ktconfig tc = { 0 };
@@ -1799,7 +1968,7 @@ static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d)
 		return error;
 	if ((error = accumulate_components(t, ra, json_object_get(t->k, "components"), d)) < 0)
 		return diag_prefix(d, "accumulating components");
-	if ((error = run_transformers(t, ra, d)) < 0)
+	if ((error = run_transformers(t, ra, d)) < 0 || (error = run_validators(t, ra, d)) < 0)
 		return error;
 	vars = json_object_get(t->k, "vars");
 	if (json_array_size(vars) && (error = kvars_merge(ra->vars, vars, &ra->rm, d)) < 0) {

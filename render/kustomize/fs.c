@@ -228,13 +228,17 @@ int kfs_confirm_dir(char **out, const struct kfs *fs, const char *path, struct d
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	k = kfs_stat(fs, abs);
 	if (k == KFS_MISSING) {
-		free(abs);
+		int error;
+
 		if (fs->inmem)
-			return diag_set(d, DIAG_ENOTFOUND, "not a valid directory: '%s' doesn't exist",
-					path);
-		return diag_set(d, DIAG_ENOTFOUND,
-				"not a valid directory: evalsymlink failure on '%s' : lstat %s: "
-				"no such file or directory", path, path);
+			error = diag_set(d, DIAG_ENOTFOUND, "not a valid directory: '%s' doesn't exist",
+					 path);
+		else
+			error = diag_set(d, DIAG_ENOTFOUND,
+					 "not a valid directory: evalsymlink failure on '%s' : lstat %s: "
+					 "no such file or directory", path, abs);
+		free(abs);
+		return error;
 	}
 	if (k == KFS_FILE) {
 		free(abs);
