@@ -86,6 +86,56 @@ cleanup:
 	return 0;
 }
 
+/* One dot-separated part of a release name: [a-z0-9]([-a-z0-9]*[a-z0-9])? */
+static int S_name_part_ok(const char *p, size_t n)
+{
+	if (n == 0 || p[0] == '-' || p[n - 1] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* Install.availableName in client-only mode: chartutil.ValidateReleaseName,
+ * with Helm's log line and error. */
+static int S_check_release_name(const char *name, struct buf *log, struct diag *d)
+{
+	static const char invalid[] =
+		"invalid release name, must match regex "
+		"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the "
+		"length must not be longer than 53";
+	const char *p = name, *dot;
+	struct buf err = BUF_INIT;
+	int ok = *name != '\0' && strlen(name) <= 53, error;
+
+	while (ok) {
+		dot = strchr(p, '.');
+		ok = S_name_part_ok(p, dot ? (size_t)(dot - p) : strlen(p));
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	if (ok)
+		return 0;
+	buf_adds(&err, "release name \"");
+	buf_adds(&err, name);
+	buf_addf(&err, "\": %s", *name ? invalid : "no name provided");
+	if (log) {
+		/* slog's text handler quotes the error as strconv.Quote does */
+		buf_adds(log, "level=ERROR msg=\"release name check failed\" error=\"");
+		for (size_t i = 0; i < err.len; i++) {
+			if (err.ptr[i] == '"' || err.ptr[i] == '\\')
+				buf_addch(log, '\\');
+			buf_addch(log, err.ptr[i]);
+		}
+		buf_adds(log, "\"\n");
+	}
+	error = diag_set(d, DIAG_EINVALID, "release name check failed: %s", err.ptr);
+	buf_release(&err);
+	return error;
+}
+
 int helm_template(struct buf *out, struct buf *log, const struct helm_template_opts *o,
 		  int *debug_hint, struct diag *d)
 {
@@ -114,6 +164,8 @@ int helm_template(struct buf *out, struct buf *log, const struct helm_template_o
 		goto cleanup;
 	if (log && json_is_true(json_object_get(chart->meta_map, "Deprecated")))
 		buf_adds(log, "level=WARN msg=\"this chart is deprecated\"\n");
+	if ((error = S_check_release_name(rel.name, log, d)) < 0)
+		goto cleanup;
 	if ((error = chart_process_deps(chart, vals, d)) < 0) {
 		diag_prefix(d, "chart dependencies processing failed");
 		goto cleanup;

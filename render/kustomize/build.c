@@ -309,6 +309,122 @@ static int want_string_list(const json_t *v, const char *field, struct diag *d)
 	return 0;
 }
 
+/* A field of a helm struct: its name and Go type ("string", "bool", "[]string",
+ * "map[string]interface {}"). */
+struct khelm_field {
+	const char *name, *type;
+};
+
+static const struct khelm_field helm_chart_fields[] = {
+	{ "name", "string" }, { "version", "string" }, { "repo", "string" },
+	{ "releaseName", "string" }, { "namespace", "string" },
+	{ "additionalValuesFiles", "[]string" }, { "valuesFile", "string" },
+	{ "valuesInline", "map[string]interface {}" }, { "valuesMerge", "string" },
+	{ "includeCRDs", "bool" }, { "skipHooks", "bool" }, { "apiVersions", "[]string" },
+	{ "kubeVersion", "string" }, { "nameTemplate", "string" }, { "skipTests", "bool" },
+	{ "debug", "bool" }, { "devel", "bool" },
+};
+static const struct khelm_field helm_globals_fields[] = {
+	{ "chartHome", "string" }, { "configHome", "string" },
+};
+static const struct khelm_field helm_args_fields[] = {
+	{ "chartName", "string" }, { "chartVersion", "string" }, { "chartRepoUrl", "string" },
+	{ "chartHome", "string" }, { "chartRepoName", "string" }, { "helmBin", "string" },
+	{ "helmHome", "string" }, { "values", "string" },
+	{ "valuesLocal", "map[string]interface {}" }, { "valuesMerge", "string" },
+	{ "releaseName", "string" }, { "releaseNamespace", "string" }, { "extraArgs", "[]string" },
+};
+
+/* One helm struct (type.field names its fields in messages): Go's decoder with
+ * unknown fields disallowed; names match case-insensitively. */
+static int check_helm_struct(json_t *obj, const struct khelm_field *fs, size_t n,
+			     const char *type, const char *field, struct diag *d)
+{
+	const char *names[32], *key;
+	struct buf f = BUF_INIT;
+	json_t *v;
+	int error = 0;
+
+	if (!obj || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj)) {
+		buf_addf(&f, "types.%s", type);
+		buf_addf(&f, "%cKustomization.%s", '\0', field);
+		error = type_error(obj, f.ptr + strlen(f.ptr) + 1, f.ptr, d);
+		buf_release(&f);
+		return error;
+	}
+	for (size_t i = 0; i < n && i < 32; i++)
+		names[i] = fs[i].name;
+	canonical_keys(obj, names, n);
+	json_object_foreach(obj, key, v) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			if (!strcmp(key, fs[i].name))
+				break;
+		if (i == n) {
+			error = diag_set(d, DIAG_EINVALID,
+					 "invalid Kustomization: json: unknown field \"%s\"", key);
+			break;
+		}
+		buf_reset(&f);
+		buf_addf(&f, "%s.%s.%s", type, field, key);
+		if (json_is_null(v))
+			continue;
+		if (!strcmp(fs[i].type, "string"))
+			error = want_string(v, f.ptr, d);
+		else if (!strcmp(fs[i].type, "[]string"))
+			error = want_string_list(v, f.ptr, d);
+		else if (!strcmp(fs[i].type, "bool") && !json_is_boolean(v))
+			error = type_error(v, f.ptr, "bool", d);
+		else if (fs[i].type[0] == 'm' && !json_is_object(v))
+			error = type_error(v, f.ptr, fs[i].type, d);
+		if (error < 0)
+			break;
+	}
+	buf_release(&f);
+	return error;
+}
+
+/* helmGlobals, helmCharts and helmChartInflationGenerator as Go decodes them. */
+static int check_helm_types(const json_t *k, struct diag *d)
+{
+	static const struct {
+		const char *field, *type;
+		const struct khelm_field *fs;
+		size_t n;
+	} lists[] = {
+		{ "helmCharts", "HelmChart", helm_chart_fields,
+		  sizeof(helm_chart_fields) / sizeof(helm_chart_fields[0]) },
+		{ "helmChartInflationGenerator", "HelmChartArgs", helm_args_fields,
+		  sizeof(helm_args_fields) / sizeof(helm_args_fields[0]) },
+	};
+	int error = check_helm_struct(json_object_get(k, "helmGlobals"), helm_globals_fields, 2,
+				      "HelmGlobals", "helmGlobals", d);
+
+	for (size_t l = 0; l < 2 && !error; l++) {
+		json_t *list = json_object_get(k, lists[l].field), *e;
+		size_t i;
+		struct buf t = BUF_INIT;
+
+		if (!list || json_is_null(list))
+			continue;
+		if (!json_is_array(list)) {
+			buf_addf(&t, "[]types.%s", lists[l].type);
+			buf_addf(&t, "%cKustomization.%s", '\0', lists[l].field);
+			error = type_error(list, t.ptr + strlen(t.ptr) + 1, t.ptr, d);
+			buf_release(&t);
+			break;
+		}
+		json_array_foreach(list, i, e)
+			if (!error)
+				error = check_helm_struct(e, lists[l].fs, lists[l].n, lists[l].type,
+							  lists[l].field, d);
+	}
+	return error;
+}
+
 /* Go's json.Decode into types.Kustomization refuses mistyped fields; the common ones. */
 static int check_kustomization_types(const json_t *k, struct diag *d)
 {
@@ -393,7 +509,7 @@ static int check_kustomization_types(const json_t *k, struct diag *d)
 		}
 	}
 	buf_release(&f);
-	return error;
+	return error ? error : check_helm_types(k, d);
 }
 
 /* KustTarget.Load: find, parse, fix and check the kustomization file. */

@@ -183,7 +183,7 @@ int khelm_generate(struct kresmap *out, const struct kldr *l, const json_t *glob
 	const json_t *apis = json_object_get(chart, "apiVersions");
 	struct helm_template_opts ho;
 	struct buf values = BUF_INIT, rendered = BUF_INIT, host = BUF_INIT, vname = BUF_INIT;
-	struct buf release = BUF_INIT, tmp = BUF_INIT;
+	struct buf release = BUF_INIT, tmp = BUF_INIT, hlog = BUF_INIT;
 	char *abs_home = NULL, *values_file = NULL, *chart_dir = NULL;
 	char **files = NULL;
 	const char **api_list = NULL;
@@ -328,7 +328,7 @@ int khelm_generate(struct kresmap *out, const struct kldr *l, const json_t *glob
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((error = helm_template(&rendered, NULL, &ho, &hint, d)) < 0)
+	if ((error = helm_template(&rendered, &hlog, &ho, &hint, d)) < 0)
 		goto helm_error;
 	error = kres_parse_stream(out, "helm output", rendered.ptr, rendered.len, d);
 	goto done;
@@ -336,7 +336,8 @@ helm_error:
 	/* kustomize: helm's stderr, then how it ran helm (with temporary paths
 	 * that differ on every run); hydrate names its engine instead. */
 	if (error != DIAG_ENOMEM) {
-		diag_prefix(d, "Error");
+		/* helm's standard error: its log lines, then "Error: ..." */
+		diag_prefix(d, "%sError", hlog.ptr);
 		if (hint)
 			buf_adds(&d->msg, "\n\nUse --debug flag to render out invalid YAML");
 		buf_addf(&d->msg, "\n: unable to run: 'helm template' for chart '%s' "
@@ -356,5 +357,6 @@ done:
 	buf_release(&vname);
 	buf_release(&release);
 	buf_release(&tmp);
+	buf_release(&hlog);
 	return error;
 }
