@@ -1261,16 +1261,17 @@ static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *
 	return 0;
 }
 
-static int run_patches_strategic_merge(struct ktarget *t, struct kacc *ra, struct diag *d)
+/* PatchStrategicMergeTransformer: the patches of list (inline YAML or paths),
+ * then those of the YAML stream extra (NULL: none), each applied by id. */
+static int run_smp_list(struct ktarget *t, struct kacc *ra, const json_t *list,
+			const char *extra, struct diag *d)
 {
-	json_t *list = json_object_get(t->k, "patchesStrategicMerge"), *p;
 	struct kresmap patches = KRESMAP_INIT;
 	struct buf text = BUF_INIT;
+	json_t *p;
 	size_t i;
 	int error = 0;
 
-	if (!json_array_size(list))
-		return 0;
 	json_array_foreach(list, i, p) {
 		const char *s = json_is_string(p) ? json_string_value(p) : "";
 		struct diag ignore = DIAG_INIT;
@@ -1305,6 +1306,15 @@ static int run_patches_strategic_merge(struct ktarget *t, struct kacc *ra, struc
 		}
 		kresmap_release(&inl);
 	}
+	if (extra && *extra) {
+		struct kresmap inl = KRESMAP_INIT;
+
+		if ((error = load_patch_resources(&inl, "patches", extra, strlen(extra), d)) == 0)
+			error = kresmap_append_all(&patches, &inl, d);
+		kresmap_release(&inl);
+		if (error < 0)
+			goto done;
+	}
 	if (patches.len == 0) {
 		error = diag_set(d, DIAG_EINVALID, "patch appears to be empty");
 		goto done;
@@ -1314,6 +1324,15 @@ done:
 	kresmap_release(&patches);
 	buf_release(&text);
 	return error;
+}
+
+static int run_patches_strategic_merge(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	json_t *list = json_object_get(t->k, "patchesStrategicMerge");
+
+	if (!json_array_size(list))
+		return 0;
+	return run_smp_list(t, ra, list, NULL, d);
 }
 
 static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struct diag *d)
@@ -1745,6 +1764,19 @@ static int plugin_id_error(const struct kres *cfg, const char *what, struct diag
 	return error;
 }
 
+/* pluginloader's wrapping of a plugin's Config error. */
+static void plugin_config_error(const struct kres *cfg, struct diag *d)
+{
+	struct kid id = KID_INIT;
+	struct buf s = BUF_INIT;
+
+	if (kres_org_id(&id, cfg) == 0)
+		kid_string(&s, &id);
+	diag_prefix(d, "plugin %s fails configuration", s.ptr);
+	kid_release(&id);
+	buf_release(&s);
+}
+
 static int is_builtin_plugin(const struct kres *cfg)
 {
 	return strcmp(kres_api_version(cfg), "builtin") == 0;
@@ -1907,6 +1939,21 @@ static int run_transformer_plugin(struct ktarget *t, struct kacc *ra, const stru
 		error = kt_replacements(&ra->rm, json_object_get(c, "replacements"), d);
 	} else if (!strcmp(kind, "HashTransformer")) {
 		error = kt_hash(&ra->rm, d);
+	} else if (!strcmp(kind, "PatchStrategicMergeTransformer")) {
+		const json_t *paths = json_object_get(c, "paths");
+
+		if (!json_array_size(paths) && !*kres_str(c, "patches")) {
+			error = diag_set(d, DIAG_EINVALID, "empty file path and empty patch content");
+			plugin_config_error(cfg, d);
+		} else {
+			error = run_smp_list(t, ra, paths, kres_str(c, "patches"), d);
+		}
+	} else if (!strcmp(kind, "ValueAddTransformer")) {
+		int config_failed = 0;
+
+		error = kt_value_add(&ra->rm, t->ldr, c, &config_failed, d);
+		if (error < 0 && config_failed)
+			plugin_config_error(cfg, d);
 	} else {
 		error = diag_set(d, DIAG_EINVALID, "hydrate does not run %s yet", kind);
 	}
