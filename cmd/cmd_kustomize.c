@@ -47,6 +47,92 @@ static const struct opt options[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+/*
+ * pflag's boolean flags also take "--flag=VALUE" (strconv.ParseBool). Copies
+ * argv into out (argc entries at most), turning "--flag=true" into "--flag"
+ * and dropping "--flag=false"; -1 after printing pflag's error.
+ */
+static int S_bool_flags(char **out, int *outc, int argc, char **argv)
+{
+	static const char *const bools[] = { "enable-helm", "enable-managedby-label", "helm-debug" };
+	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+	*outc = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		char *eq = strchr(argv[i], '=');
+		size_t b, k;
+
+		if (i > 0 && a[0] == '-' && a[1] && strcmp(a, "--") != 0) {
+			/* pflag's own errors for unknown flags and missing values */
+			const struct opt *o = NULL;
+			size_t nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+			for (const struct opt *p = options; p->long_name && a[1] == '-'; p++)
+				if (strlen(p->long_name) == nlen && !strncmp(a + 2, p->long_name, nlen))
+					o = p;
+			for (const struct opt *p = options; p->long_name && a[1] != '-'; p++)
+				if (p->short_name && p->short_name == a[1])
+					o = p;
+			if (!o && a[1] == '-') {
+				fprintf(stderr, "Error: unknown flag: --%.*s\n", (int)nlen, a + 2);
+				return -1;
+			}
+			if (!o) {
+				fprintf(stderr, "Error: unknown shorthand flag: '%c' in %s\n", a[1], a);
+				return -1;
+			}
+			if (o->takes_arg && i + 1 == argc && (a[1] == '-' ? !eq : !a[2])) {
+				if (a[1] == '-')
+					fprintf(stderr, "Error: flag needs an argument: --%s\n", o->long_name);
+				else
+					fprintf(stderr, "Error: flag needs an argument: '%c' in %s\n", a[1], a);
+				return -1;
+			}
+		}
+		if (i == 0 || strncmp(a, "--", 2) != 0 || !eq || !strcmp(a, "--")) {
+			out[(*outc)++] = argv[i];
+			if (i > 0 && !strcmp(a, "--")) {
+				while (++i < argc)
+					out[(*outc)++] = argv[i];
+			}
+			continue;
+		}
+		for (b = 0; b < sizeof(bools) / sizeof(bools[0]); b++)
+			if (strlen(bools[b]) == (size_t)(eq - a - 2) && !strncmp(a + 2, bools[b], strlen(bools[b])))
+				break;
+		if (b == sizeof(bools) / sizeof(bools[0])) {
+			out[(*outc)++] = argv[i];
+			continue;
+		}
+		for (k = 0; k < 6; k++) {
+			if (!strcmp(eq + 1, yes[k])) {
+				eq[0] = '\0'; /* "--flag" */
+				out[(*outc)++] = argv[i];
+				break;
+			}
+			if (!strcmp(eq + 1, no[k])) {
+				/* pflag still notes the deprecated flag's use */
+				if (b == 1)
+					fprintf(stderr, "Flag --enable-managedby-label has been "
+						"deprecated, The flag `enable-managedby-label` has been "
+						"deprecated. Use the `managedByLabel` option in the "
+						"`buildMetadata` field instead.\n");
+				break;
+			}
+		}
+		if (k == 6) {
+			fprintf(stderr, "Error: invalid argument \"%s\" for \"--%.*s\" flag: "
+				"strconv.ParseBool: parsing \"%s\": invalid syntax\n", eq + 1,
+				(int)(eq - a - 2), a + 2, eq + 1);
+			return -1;
+		}
+	}
+	out[*outc] = NULL;
+	return 0;
+}
+
 int cmd_kustomize(int argc, char **argv)
 {
 	struct kustomize_opts o = KUSTOMIZE_OPTS_INIT;
@@ -56,16 +142,20 @@ int cmd_kustomize(int argc, char **argv)
 	const char *dir = NULL, *output = NULL, *arg;
 	const char *reorder = NULL, *restrictor = NULL;
 	const char **apis = NULL;
+	char **args = NULL;
 	size_t napis = 0;
-	int id, status = EXIT_USAGE, error, nargs = 0;
+	int id, status = EXIT_USAGE, error, nargs = 0, nargv = 0;
 	struct stat st;
 
 	apis = calloc((size_t)argc + 1, sizeof(*apis));
-	if (!apis) {
+	args = calloc((size_t)argc + 1, sizeof(*args));
+	if (!apis || !args) {
 		fprintf(stderr, "Error: out of memory\n");
 		goto done;
 	}
-	opt_init(&opts, "kustomize", options, argc, argv);
+	if (S_bool_flags(args, &nargv, argc, argv) < 0)
+		goto done;
+	opt_init(&opts, "kustomize", options, nargv, args);
 	while ((id = opt_next(&opts, &arg)) != -1) {
 		switch (id) {
 		case -2:
@@ -204,5 +294,6 @@ done:
 	buf_release(&out);
 	buf_release(&warnings);
 	free(apis);
+	free(args);
 	return status;
 }

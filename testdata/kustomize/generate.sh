@@ -9,7 +9,9 @@
 #   expected.out/  the files left in "$OUT"
 # with the case's absolute in/ path written as $IN and the "$OUT" directory as
 # $OUT, and kubectl's "error: " prefix written as kustomize build's "Error: "
-# (hydrate imitates `kustomize build`; kubectl only changes that prefix).
+# (hydrate imitates `kustomize build`; kubectl only changes that prefix), and
+# kubectl's "See 'kubectl kustomize --help' for usage." line after a flag
+# error left out (kustomize build silences its usage text).
 # Cases using --enable-helm get --helm-command pointing at a wrapper of the
 # given helm: kustomize v5.7.1 refuses any helm whose `helm version -c --short`
 # is not v3 (the reference helm is v4.1.4), so the wrapper answers that one
@@ -43,14 +45,15 @@ for c in $cases; do
 	mkdir -p "$out"
 	args=$(sed "s|\\\$OUT|$out|g" "$dir/args")
 	case " $args " in
-	*" --enable-helm "*) args="$args --helm-command $scratch/helm" ;;
+	*" --enable-helm "* | *" --enable-helm="*) args="$args --helm-command $scratch/helm" ;;
 	esac
 	# shellcheck disable=SC2086
 	if (cd "$in" && HOME=$scratch "$KUBECTL" kustomize $args >"$scratch/stdout" 2>"$scratch/stderr"); then
 		sed -e "s|$out|\$OUT|g" -e "s|$in|\$IN|g" "$scratch/stdout" >"$dir/expected.yaml"
 	fi
 	sed -e "s|$out|\$OUT|g" -e "s|$in|\$IN|g" -e "s|$scratch/helm|helm|g" \
-		-e 's/^error: /Error: /' "$scratch/stderr" >"$scratch/err"
+		-e 's/^error: /Error: /' -e "/^See 'kubectl kustomize --help' for usage.\$/d" \
+		"$scratch/stderr" >"$scratch/err"
 	if [ -f "$dir/differs" ]; then
 		cp "$scratch/err" "$dir/kubectl.err"
 	elif [ -s "$scratch/err" ]; then
