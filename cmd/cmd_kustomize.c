@@ -28,6 +28,7 @@ enum {
 	OPT_HELM_API_VERSIONS,
 	OPT_HELM_COMMAND,
 	OPT_HELM_DEBUG,
+	OPT_FN_IGNORED,
 	OPT_HELP
 };
 
@@ -43,6 +44,13 @@ static const struct opt options[] = {
 	{ "helm-api-versions", 0, 1, OPT_HELM_API_VERSIONS },
 	{ "helm-command", 0, 1, OPT_HELM_COMMAND },
 	{ "helm-debug", 0, 0, OPT_HELM_DEBUG },
+	/* plugin and KRM-function flags: accepted, no effect (hydrate runs none) */
+	{ "enable-alpha-plugins", 0, 0, OPT_FN_IGNORED },
+	{ "as-current-user", 0, 0, OPT_FN_IGNORED },
+	{ "network", 0, 0, OPT_FN_IGNORED },
+	{ "env", 'e', 1, OPT_FN_IGNORED },
+	{ "mount", 0, 1, OPT_FN_IGNORED },
+	{ "network-name", 0, 1, OPT_FN_IGNORED },
 	{ "help", 'h', 0, OPT_HELP },
 	{ NULL, 0, 0, 0 },
 };
@@ -54,7 +62,8 @@ static const struct opt options[] = {
  */
 static int S_bool_flags(char **out, int *outc, int argc, char **argv)
 {
-	static const char *const bools[] = { "enable-helm", "enable-managedby-label", "helm-debug" };
+	static const char *const bools[] = { "enable-helm", "enable-managedby-label", "helm-debug",
+					     "enable-alpha-plugins", "as-current-user", "network" };
 	static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
 	static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
 
@@ -195,6 +204,7 @@ int cmd_kustomize(int argc, char **argv)
 			break;
 		case OPT_HELM_COMMAND:
 		case OPT_HELM_DEBUG:
+		case OPT_FN_IGNORED:
 			/* accepted for kustomize's command lines; hydrate runs no helm
 			 * binary (its own engine inflates helmCharts) */
 			break;

@@ -70,6 +70,9 @@ static const struct cmd commands[] = {
 	  "  --helm-api-versions V    add V to Capabilities.APIVersions (repeatable)\n"
 	  "  --helm-command CMD, --helm-debug\n"
 	  "                           accepted and ignored: no helm binary is run\n"
+	  "  --enable-alpha-plugins, --as-current-user, --network, -e/--env VAR,\n"
+	  "  --mount SPEC, --network-name NAME\n"
+	  "                           accepted and ignored: no plugin or KRM function is run\n"
 	  "  --fs-root DIR            read DIR as the file system root '/' (testing)\n"
 	  "  -h, --help               show this help\n",
 	  cmd_kustomize },
