@@ -1603,6 +1603,51 @@ fail:
 	return note_builtin(t, &ra->rm, "LabelTransformer", d);
 }
 
+/* ReplicaCountTransformer's check: some resource (by any of its ids) has the
+ * replica's name and a kind one of the field specs selects. */
+static int replicas_found(const struct kresmap *m, const json_t *replica,
+			  const struct kfslist *fss, struct diag *d)
+{
+	const char *name = kres_str(replica, "name");
+	struct buf gvks = BUF_INIT;
+	int error;
+
+	for (size_t i = 0; i < m->len; i++) {
+		struct kid *ids = NULL;
+		size_t n = 0;
+		int hit = 0;
+
+		if ((error = kres_prev_ids(&ids, &n, m->v[i])) < 0)
+			return diag_set(d, error, "out of memory");
+		for (size_t k = 0; k <= n && !hit; k++) {
+			struct kid cur = KID_INIT;
+			const struct kid *id = k < n ? &ids[k] : &cur;
+
+			if (k == n && kres_cur_id(&cur, m->v[i]) < 0)
+				break;
+			if (!strcmp(id->name, name))
+				for (size_t j = 0; j < fss->len && !hit; j++)
+					hit = kid_gvk_selected(id, fss->v[j].group, fss->v[j].version,
+							       fss->v[j].kind);
+			kid_release(&cur);
+		}
+		kid_array_free(ids, n);
+		if (hit)
+			return 0;
+	}
+	buf_addch(&gvks, '[');
+	for (size_t j = 0; j < fss->len; j++) {
+		if (j)
+			buf_addch(&gvks, ' ');
+		kgvk_string(&gvks, fss->v[j].group, fss->v[j].version, fss->v[j].kind);
+	}
+	buf_addch(&gvks, ']');
+	error = diag_set(d, DIAG_EINVALID, "resource with name %s does not match a config with the "
+			 "following GVK %s", name, gvks.ptr);
+	buf_release(&gvks);
+	return error;
+}
+
 static int run_transformers(struct ktarget *t, struct kacc *ra, struct diag *d)
 {
 	json_t *k = t->k, *list, *e;
@@ -1644,7 +1689,8 @@ static int run_transformers(struct ktarget *t, struct kacc *ra, struct diag *d)
 		return error;
 	list = json_object_get(k, "replicas");
 	json_array_foreach(list, i, e) {
-		if ((error = kt_replicas(&ra->rm, e, &ra->tc.replicas, d)) < 0 ||
+		if ((error = replicas_found(&ra->rm, e, &ra->tc.replicas, d)) < 0 ||
+		    (error = kt_replicas(&ra->rm, e, &ra->tc.replicas, d)) < 0 ||
 		    (error = note_builtin(t, &ra->rm, "ReplicaCountTransformer", d)) < 0)
 			return error;
 	}
@@ -1924,7 +1970,9 @@ static int run_transformer_plugin(struct ktarget *t, struct kacc *ra, const stru
 	} else if (!strcmp(kind, "ImageTagTransformer")) {
 		error = kt_images(&ra->rm, json_object_get(c, "imageTag"), &fss, d);
 	} else if (!strcmp(kind, "ReplicaCountTransformer")) {
-		error = kt_replicas(&ra->rm, json_object_get(c, "replica"), &fss, d);
+		error = replicas_found(&ra->rm, json_object_get(c, "replica"), &fss, d);
+		if (error == 0)
+			error = kt_replicas(&ra->rm, json_object_get(c, "replica"), &fss, d);
 	} else if (!strcmp(kind, "PatchTransformer")) {
 		error = run_patch(t, ra, c, d);
 	} else if (!strcmp(kind, "PatchJson6902Transformer")) {
