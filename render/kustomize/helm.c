@@ -330,7 +330,11 @@ int khelm_generate(struct kresmap *out, const struct kldr *l, const json_t *glob
 	}
 	if ((error = helm_template(&rendered, &hlog, &ho, &hint, d)) < 0)
 		goto helm_error;
-	error = kres_parse_stream(out, "helm output", rendered.ptr, rendered.len, d);
+	/* NewResMapFromBytes, then (on failure) kio.ByteReader and
+	 * NewResMapFromRNodeSlice, whose error kustomize reports */
+	if ((error = kres_parse_stream(out, "helm output", rendered.ptr, rendered.len, d)) < 0 &&
+	    error != DIAG_ENOMEM)
+		diag_prefix(d, "could not parse rnode slice into resource map");
 	goto done;
 helm_error:
 	/* kustomize: helm's stderr, then how it ran helm (with temporary paths
