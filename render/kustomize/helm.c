@@ -103,6 +103,63 @@ done:
 	return error;
 }
 
+static int S_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *S_node_kind(const json_t *v)
+{
+	return json_is_object(v) ? "MappingNode" : json_is_array(v) ? "SequenceNode" : "ScalarNode";
+}
+
+/*
+ * kyaml's walker refuses to merge nodes of different kinds (a map with a
+ * scalar, ...): the first non-null of dest, src decides, as Walker.Kind does;
+ * maps are walked field by field. Lists are taken whole, as merge2 takes a
+ * list without merge keys.
+ */
+static int S_kinds_agree(const json_t *dest, const json_t *src, struct diag *d)
+{
+	const char *key;
+	json_t *sv;
+
+	if (!dest || json_is_null(dest) || !src || json_is_null(src))
+		return 0;
+	if (strcmp(S_node_kind(dest), S_node_kind(src)) != 0) {
+		struct buf y = BUF_INIT;
+		int error;
+
+		if (json_is_string(src))
+			buf_addf(&y, "%s\n", json_string_value(src));
+		else if (value_to_yaml(&y, src, NULL) < 0)
+			buf_reset(&y);
+		error = diag_set(d, DIAG_EINVALID, "wrong node kind: expected %s but got %s: node "
+				 "contents:\n%s", S_node_kind(dest), S_node_kind(src), y.ptr);
+		buf_release(&y);
+		return error;
+	}
+	if (!json_is_object(dest))
+		return 0;
+	{
+		/* walkMap visits the field names sorted */
+		size_t n = json_object_size(src), k = 0;
+		const char **keys = calloc(n + 1, sizeof(*keys));
+		int error = 0;
+
+		if (!keys)
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		json_object_foreach((json_t *)src, key, sv)
+			keys[k++] = key;
+		qsort(keys, n, sizeof(*keys), S_cmp_str);
+		for (k = 0; k < n && !error; k++)
+			error = S_kinds_agree(json_object_get(dest, keys[k]),
+					      json_object_get(src, keys[k]), d);
+		free(keys);
+		return error;
+	}
+}
+
 /*
  * The values layered first (kustomize's temporary -f file): the values file
  * as is, or merged with valuesInline as valuesMerge says, through kyaml's
@@ -155,10 +212,12 @@ static int S_values(struct buf *out, const struct kldr *l, const char *values_fi
 				error = diag_set(d, DIAG_ENOMEM, "out of memory");
 				goto done;
 			}
-			error = kpatch_smp(&result, file, NULL, 0, d);
+			if ((error = S_kinds_agree(result, file, d)) == 0)
+				error = kpatch_smp(&result, file, NULL, 0, d);
 		} else {
 			result = json_incref(file);
-			error = kpatch_smp(&result, inline_values, NULL, 0, d);
+			if ((error = S_kinds_agree(result, inline_values, d)) == 0)
+				error = kpatch_smp(&result, inline_values, NULL, 0, d);
 		}
 		if (error < 0) {
 			diag_prefix(d, "could not merge values");
