@@ -68,6 +68,10 @@ static int S_user_values(json_t **out, const struct helm_template_opts *o, struc
 
 	if (!vals)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	if (o->values_text &&
+	    (error = values_merge_text_helm(vals, o->values_text_name ? o->values_text_name : "values",
+					    o->values_text, o->values_text_len, d)) < 0)
+		goto cleanup;
 	for (i = 0; i < o->nvalues_files; i++)
 		if ((error = values_merge_file_helm(vals, o->values_files[i], d)) < 0)
 			goto cleanup;

@@ -54,6 +54,11 @@ struct helm_template_opts {
 	const char *const *label_keys; /* keys of --labels (only checked against
 	                                  Helm's reserved names) */
 	size_t nlabel_keys;
+	/* A values document layered before values_files, as a -f file named
+	 * values_text_name would be (kustomize's helmCharts values); NULL: none. */
+	const char *values_text;
+	size_t values_text_len;
+	const char *values_text_name;
 };
 
 /*

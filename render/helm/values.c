@@ -65,30 +65,51 @@ done:
 	return error;
 }
 
+/* Parses src as a -f file named path and merges it into dst, with Helm's words. */
+static int S_merge_src_helm(json_t *dst, struct srcfile *src, const char *path, struct diag *d)
+{
+	json_t *vals = NULL;
+	int error;
+
+	if ((error = ydoc_parse_values(&vals, src, d)) < 0) {
+		struct buf prefix = BUF_INIT;
+		buf_addf(&prefix, "failed to parse %s: cannot unmarshal yaml document: ", path);
+		helm__yaml_diag(d, error, src->name ? src->name : path,
+				buf_oom(&prefix) ? "" : prefix.ptr);
+		buf_release(&prefix);
+		return error;
+	}
+	error = values_merge(dst, vals);
+	if (error < 0)
+		diag_set(d, error, "out of memory");
+	json_decref(vals);
+	return error;
+}
+
 int values_merge_file_helm(json_t *dst, const char *path, struct diag *d)
 {
 	struct srcfile src = SRCFILE_INIT;
-	json_t *vals = NULL;
 	int error;
 
 	if (helm__is_remote(path))
 		return diag_set(d, DIAG_EINVALID, "%s: hydrate renders offline and does not download "
 				"values files; fetch it and pass the local file", path);
-	if ((error = srcfile_read(&src, helm__read_path(path), d)) < 0)
-		goto done;
-	if ((error = ydoc_parse_values(&vals, &src, d)) < 0) {
-		struct buf prefix = BUF_INIT;
-		buf_addf(&prefix, "failed to parse %s: cannot unmarshal yaml document: ", path);
-		helm__yaml_diag(d, error, src.name ? src.name : path,
-				buf_oom(&prefix) ? "" : prefix.ptr);
-		buf_release(&prefix);
-		goto done;
-	}
-	error = values_merge(dst, vals);
-	if (error < 0)
-		diag_set(d, error, "out of memory");
-done:
-	json_decref(vals);
+	if ((error = srcfile_read(&src, helm__read_path(path), d)) == 0)
+		error = S_merge_src_helm(dst, &src, path, d);
+	srcfile_release(&src);
+	return error;
+}
+
+int values_merge_text_helm(json_t *dst, const char *name, const char *text, size_t len,
+			   struct diag *d)
+{
+	struct srcfile src = SRCFILE_INIT;
+	int error;
+
+	if (srcfile_set(&src, name, text, len) < 0)
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+	else
+		error = S_merge_src_helm(dst, &src, name, d);
 	srcfile_release(&src);
 	return error;
 }

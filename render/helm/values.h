@@ -35,5 +35,9 @@ int values_merge_file(json_t *dst, const char *path, struct diag *d);
  * YAML to JSON: yaml: line N: ...", "open FILE: no such file or directory").
  */
 int values_merge_file_helm(json_t *dst, const char *path, struct diag *d);
+/* As values_merge_file_helm for a document already in memory (text borrowed),
+ * named name in messages. */
+int values_merge_text_helm(json_t *dst, const char *name, const char *text, size_t len,
+			   struct diag *d);
 
 #endif

@@ -309,6 +309,122 @@ static int want_string_list(const json_t *v, const char *field, struct diag *d)
 	return 0;
 }
 
+/* A field of a helm struct: its name and Go type ("string", "bool", "[]string",
+ * "map[string]interface {}"). */
+struct khelm_field {
+	const char *name, *type;
+};
+
+static const struct khelm_field helm_chart_fields[] = {
+	{ "name", "string" }, { "version", "string" }, { "repo", "string" },
+	{ "releaseName", "string" }, { "namespace", "string" },
+	{ "additionalValuesFiles", "[]string" }, { "valuesFile", "string" },
+	{ "valuesInline", "map[string]interface {}" }, { "valuesMerge", "string" },
+	{ "includeCRDs", "bool" }, { "skipHooks", "bool" }, { "apiVersions", "[]string" },
+	{ "kubeVersion", "string" }, { "nameTemplate", "string" }, { "skipTests", "bool" },
+	{ "debug", "bool" }, { "devel", "bool" },
+};
+static const struct khelm_field helm_globals_fields[] = {
+	{ "chartHome", "string" }, { "configHome", "string" },
+};
+static const struct khelm_field helm_args_fields[] = {
+	{ "chartName", "string" }, { "chartVersion", "string" }, { "chartRepoUrl", "string" },
+	{ "chartHome", "string" }, { "chartRepoName", "string" }, { "helmBin", "string" },
+	{ "helmHome", "string" }, { "values", "string" },
+	{ "valuesLocal", "map[string]interface {}" }, { "valuesMerge", "string" },
+	{ "releaseName", "string" }, { "releaseNamespace", "string" }, { "extraArgs", "[]string" },
+};
+
+/* One helm struct (type.field names its fields in messages): Go's decoder with
+ * unknown fields disallowed; names match case-insensitively. */
+static int check_helm_struct(json_t *obj, const struct khelm_field *fs, size_t n,
+			     const char *type, const char *field, struct diag *d)
+{
+	const char *names[32], *key;
+	struct buf f = BUF_INIT;
+	json_t *v;
+	int error = 0;
+
+	if (!obj || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj)) {
+		buf_addf(&f, "types.%s", type);
+		buf_addf(&f, "%cKustomization.%s", '\0', field);
+		error = type_error(obj, f.ptr + strlen(f.ptr) + 1, f.ptr, d);
+		buf_release(&f);
+		return error;
+	}
+	for (size_t i = 0; i < n && i < 32; i++)
+		names[i] = fs[i].name;
+	canonical_keys(obj, names, n);
+	json_object_foreach(obj, key, v) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			if (!strcmp(key, fs[i].name))
+				break;
+		if (i == n) {
+			error = diag_set(d, DIAG_EINVALID,
+					 "invalid Kustomization: json: unknown field \"%s\"", key);
+			break;
+		}
+		buf_reset(&f);
+		buf_addf(&f, "%s.%s.%s", type, field, key);
+		if (json_is_null(v))
+			continue;
+		if (!strcmp(fs[i].type, "string"))
+			error = want_string(v, f.ptr, d);
+		else if (!strcmp(fs[i].type, "[]string"))
+			error = want_string_list(v, f.ptr, d);
+		else if (!strcmp(fs[i].type, "bool") && !json_is_boolean(v))
+			error = type_error(v, f.ptr, "bool", d);
+		else if (fs[i].type[0] == 'm' && !json_is_object(v))
+			error = type_error(v, f.ptr, fs[i].type, d);
+		if (error < 0)
+			break;
+	}
+	buf_release(&f);
+	return error;
+}
+
+/* helmGlobals, helmCharts and helmChartInflationGenerator as Go decodes them. */
+static int check_helm_types(const json_t *k, struct diag *d)
+{
+	static const struct {
+		const char *field, *type;
+		const struct khelm_field *fs;
+		size_t n;
+	} lists[] = {
+		{ "helmCharts", "HelmChart", helm_chart_fields,
+		  sizeof(helm_chart_fields) / sizeof(helm_chart_fields[0]) },
+		{ "helmChartInflationGenerator", "HelmChartArgs", helm_args_fields,
+		  sizeof(helm_args_fields) / sizeof(helm_args_fields[0]) },
+	};
+	int error = check_helm_struct(json_object_get(k, "helmGlobals"), helm_globals_fields, 2,
+				      "HelmGlobals", "helmGlobals", d);
+
+	for (size_t l = 0; l < 2 && !error; l++) {
+		json_t *list = json_object_get(k, lists[l].field), *e;
+		size_t i;
+		struct buf t = BUF_INIT;
+
+		if (!list || json_is_null(list))
+			continue;
+		if (!json_is_array(list)) {
+			buf_addf(&t, "[]types.%s", lists[l].type);
+			buf_addf(&t, "%cKustomization.%s", '\0', lists[l].field);
+			error = type_error(list, t.ptr + strlen(t.ptr) + 1, t.ptr, d);
+			buf_release(&t);
+			break;
+		}
+		json_array_foreach(list, i, e)
+			if (!error)
+				error = check_helm_struct(e, lists[l].fs, lists[l].n, lists[l].type,
+							  lists[l].field, d);
+	}
+	return error;
+}
+
 /* Go's json.Decode into types.Kustomization refuses mistyped fields; the common ones. */
 static int check_kustomization_types(const json_t *k, struct diag *d)
 {
@@ -393,7 +509,7 @@ static int check_kustomization_types(const json_t *k, struct diag *d)
 		}
 	}
 	buf_release(&f);
-	return error;
+	return error ? error : check_helm_types(k, d);
 }
 
 /* KustTarget.Load: find, parse, fix and check the kustomization file. */
@@ -513,6 +629,43 @@ static int target_load(struct ktarget *t, struct diag *d)
 			json_array_extend(res, bases);
 		}
 		json_object_del(k, "bases");
+	}
+	{
+		/* helmChartInflationGenerator (HelmChartArgs) joins helmCharts. */
+		json_t *old = json_object_get(k, "helmChartInflationGenerator"), *a;
+		json_t *charts = json_object_get(k, "helmCharts"), *globals = json_object();
+		size_t i;
+
+		json_array_foreach(old, i, a) {
+			static const char *const map[][2] = {
+				{ "chartName", "name" }, { "chartVersion", "version" },
+				{ "chartRepoUrl", "repo" }, { "values", "valuesFile" },
+				{ "valuesLocal", "valuesInline" }, { "valuesMerge", "valuesMerge" },
+				{ "releaseName", "releaseName" },
+			};
+			json_t *c = json_object();
+
+			if (!json_is_array(charts)) {
+				charts = json_array();
+				json_object_set_new(k, "helmCharts", charts);
+			}
+			for (size_t m = 0; c && m < sizeof(map) / sizeof(map[0]); m++) {
+				json_t *f = json_object_get(a, map[m][0]);
+
+				if (f && !json_is_null(f))
+					json_object_set(c, map[m][1], f);
+			}
+			json_array_append_new(charts, c);
+			if (*jstr(a, "helmHome"))
+				json_object_set(globals, "configHome", json_object_get(a, "helmHome"));
+			if (*jstr(a, "chartHome"))
+				json_object_set(globals, "chartHome", json_object_get(a, "chartHome"));
+		}
+		a = json_object_get(k, "helmGlobals");
+		if (json_object_size(globals) && (!a || json_is_null(a)))
+			json_object_set(k, "helmGlobals", globals);
+		json_decref(globals);
+		json_object_del(k, "helmChartInflationGenerator");
 	}
 	{
 		json_t *im = json_object_get(k, "images"), *tags = json_object_get(k, "imageTags");
@@ -851,6 +1004,53 @@ done:
 
 /* ---- generators ---- */
 
+/* Absorbs a generator's resources, giving them its origin when asked for. */
+static int absorb_generated(struct ktarget *t, struct kacc *ra, struct kresmap *out,
+			    const char *kind, struct diag *d)
+{
+	int error;
+
+	if (t->origin) {
+		char *in = kpath_join(t->origin, t->file_name);
+		struct buf anno = BUF_INIT;
+
+		origin_yaml(&anno, 0, NULL, in, "builtin", kind, NULL, NULL);
+		for (size_t j = 0; j < out->len && in; j++)
+			if (!kres_annotation(out->v[j], ORIGIN_ANNO))
+				kres_set_annotation(out->v[j], ORIGIN_ANNO, anno.ptr);
+		free(in);
+		buf_release(&anno);
+	}
+	for (size_t j = 0; j < out->len; j++) {
+		struct kres *r = out->v[j];
+
+		out->v[j] = NULL;
+		if ((error = kresmap_absorb(&ra->rm, r, d)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+/* helmCharts, after configMapGenerator and secretGenerator (kustomize's order). */
+static int run_helm_charts(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	json_t *charts = json_object_get(t->k, "helmCharts"), *chart;
+	json_t *globals = json_object_get(t->k, "helmGlobals");
+	size_t i;
+	int error = 0;
+
+	json_array_foreach(charts, i, chart) {
+		struct kresmap out = KRESMAP_INIT;
+
+		if ((error = khelm_generate(&out, t->ldr, globals, chart, t->b->opts, d)) == 0)
+			error = absorb_generated(t, ra, &out, "HelmChartInflationGenerator", d);
+		kresmap_release(&out);
+		if (error < 0)
+			return error;
+	}
+	return 0;
+}
+
 static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 {
 	static const char *const fields[] = { "configMapGenerator", "secretGenerator" };
@@ -892,7 +1092,7 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 			kresmap_release(&out);
 		}
 	}
-	return 0;
+	return run_helm_charts(t, ra, d);
 }
 
 /* ---- patches ---- */
@@ -1061,16 +1261,17 @@ static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *
 	return 0;
 }
 
-static int run_patches_strategic_merge(struct ktarget *t, struct kacc *ra, struct diag *d)
+/* PatchStrategicMergeTransformer: the patches of list (inline YAML or paths),
+ * then those of the YAML stream extra (NULL: none), each applied by id. */
+static int run_smp_list(struct ktarget *t, struct kacc *ra, const json_t *list,
+			const char *extra, struct diag *d)
 {
-	json_t *list = json_object_get(t->k, "patchesStrategicMerge"), *p;
 	struct kresmap patches = KRESMAP_INIT;
 	struct buf text = BUF_INIT;
+	json_t *p;
 	size_t i;
 	int error = 0;
 
-	if (!json_array_size(list))
-		return 0;
 	json_array_foreach(list, i, p) {
 		const char *s = json_is_string(p) ? json_string_value(p) : "";
 		struct diag ignore = DIAG_INIT;
@@ -1105,6 +1306,15 @@ static int run_patches_strategic_merge(struct ktarget *t, struct kacc *ra, struc
 		}
 		kresmap_release(&inl);
 	}
+	if (extra && *extra) {
+		struct kresmap inl = KRESMAP_INIT;
+
+		if ((error = load_patch_resources(&inl, "patches", extra, strlen(extra), d)) == 0)
+			error = kresmap_append_all(&patches, &inl, d);
+		kresmap_release(&inl);
+		if (error < 0)
+			goto done;
+	}
 	if (patches.len == 0) {
 		error = diag_set(d, DIAG_EINVALID, "patch appears to be empty");
 		goto done;
@@ -1114,6 +1324,15 @@ done:
 	kresmap_release(&patches);
 	buf_release(&text);
 	return error;
+}
+
+static int run_patches_strategic_merge(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	json_t *list = json_object_get(t->k, "patchesStrategicMerge");
+
+	if (!json_array_size(list))
+		return 0;
+	return run_smp_list(t, ra, list, NULL, d);
 }
 
 static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struct diag *d)
@@ -1384,6 +1603,51 @@ fail:
 	return note_builtin(t, &ra->rm, "LabelTransformer", d);
 }
 
+/* ReplicaCountTransformer's check: some resource (by any of its ids) has the
+ * replica's name and a kind one of the field specs selects. */
+static int replicas_found(const struct kresmap *m, const json_t *replica,
+			  const struct kfslist *fss, struct diag *d)
+{
+	const char *name = kres_str(replica, "name");
+	struct buf gvks = BUF_INIT;
+	int error;
+
+	for (size_t i = 0; i < m->len; i++) {
+		struct kid *ids = NULL;
+		size_t n = 0;
+		int hit = 0;
+
+		if ((error = kres_prev_ids(&ids, &n, m->v[i])) < 0)
+			return diag_set(d, error, "out of memory");
+		for (size_t k = 0; k <= n && !hit; k++) {
+			struct kid cur = KID_INIT;
+			const struct kid *id = k < n ? &ids[k] : &cur;
+
+			if (k == n && kres_cur_id(&cur, m->v[i]) < 0)
+				break;
+			if (!strcmp(id->name, name))
+				for (size_t j = 0; j < fss->len && !hit; j++)
+					hit = kid_gvk_selected(id, fss->v[j].group, fss->v[j].version,
+							       fss->v[j].kind);
+			kid_release(&cur);
+		}
+		kid_array_free(ids, n);
+		if (hit)
+			return 0;
+	}
+	buf_addch(&gvks, '[');
+	for (size_t j = 0; j < fss->len; j++) {
+		if (j)
+			buf_addch(&gvks, ' ');
+		kgvk_string(&gvks, fss->v[j].group, fss->v[j].version, fss->v[j].kind);
+	}
+	buf_addch(&gvks, ']');
+	error = diag_set(d, DIAG_EINVALID, "resource with name %s does not match a config with the "
+			 "following GVK %s", name, gvks.ptr);
+	buf_release(&gvks);
+	return error;
+}
+
 static int run_transformers(struct ktarget *t, struct kacc *ra, struct diag *d)
 {
 	json_t *k = t->k, *list, *e;
@@ -1425,7 +1689,8 @@ static int run_transformers(struct ktarget *t, struct kacc *ra, struct diag *d)
 		return error;
 	list = json_object_get(k, "replicas");
 	json_array_foreach(list, i, e) {
-		if ((error = kt_replicas(&ra->rm, e, &ra->tc.replicas, d)) < 0 ||
+		if ((error = replicas_found(&ra->rm, e, &ra->tc.replicas, d)) < 0 ||
+		    (error = kt_replicas(&ra->rm, e, &ra->tc.replicas, d)) < 0 ||
 		    (error = note_builtin(t, &ra->rm, "ReplicaCountTransformer", d)) < 0)
 			return error;
 	}
@@ -1545,6 +1810,19 @@ static int plugin_id_error(const struct kres *cfg, const char *what, struct diag
 	return error;
 }
 
+/* pluginloader's wrapping of a plugin's Config error. */
+static void plugin_config_error(const struct kres *cfg, struct diag *d)
+{
+	struct kid id = KID_INIT;
+	struct buf s = BUF_INIT;
+
+	if (kres_org_id(&id, cfg) == 0)
+		kid_string(&s, &id);
+	diag_prefix(d, "plugin %s fails configuration", s.ptr);
+	kid_release(&id);
+	buf_release(&s);
+}
+
 static int is_builtin_plugin(const struct kres *cfg)
 {
 	return strcmp(kres_api_version(cfg), "builtin") == 0;
@@ -1601,6 +1879,8 @@ static int run_generator_plugin(struct ktarget *t, struct kacc *ra, const struct
 
 	if (!strcmp(kind, "ConfigMapGenerator") || !strcmp(kind, "SecretGenerator")) {
 		error = kgen_configmap(&out, t->ldr, cfg->obj, NULL, !strcmp(kind, "SecretGenerator"), d);
+	} else if (!strcmp(kind, "HelmChartInflationGenerator")) {
+		error = khelm_generate(&out, t->ldr, cfg->obj, cfg->obj, t->b->opts, d);
 	} else if (!strcmp(kind, "IAMPolicyGenerator")) {
 		const json_t *ks = json_object_get(cfg->obj, "kubernetesService");
 		const json_t *sa = json_object_get(cfg->obj, "serviceAccount");
@@ -1690,7 +1970,9 @@ static int run_transformer_plugin(struct ktarget *t, struct kacc *ra, const stru
 	} else if (!strcmp(kind, "ImageTagTransformer")) {
 		error = kt_images(&ra->rm, json_object_get(c, "imageTag"), &fss, d);
 	} else if (!strcmp(kind, "ReplicaCountTransformer")) {
-		error = kt_replicas(&ra->rm, json_object_get(c, "replica"), &fss, d);
+		error = replicas_found(&ra->rm, json_object_get(c, "replica"), &fss, d);
+		if (error == 0)
+			error = kt_replicas(&ra->rm, json_object_get(c, "replica"), &fss, d);
 	} else if (!strcmp(kind, "PatchTransformer")) {
 		error = run_patch(t, ra, c, d);
 	} else if (!strcmp(kind, "PatchJson6902Transformer")) {
@@ -1705,6 +1987,21 @@ static int run_transformer_plugin(struct ktarget *t, struct kacc *ra, const stru
 		error = kt_replacements(&ra->rm, json_object_get(c, "replacements"), d);
 	} else if (!strcmp(kind, "HashTransformer")) {
 		error = kt_hash(&ra->rm, d);
+	} else if (!strcmp(kind, "PatchStrategicMergeTransformer")) {
+		const json_t *paths = json_object_get(c, "paths");
+
+		if (!json_array_size(paths) && !*kres_str(c, "patches")) {
+			error = diag_set(d, DIAG_EINVALID, "empty file path and empty patch content");
+			plugin_config_error(cfg, d);
+		} else {
+			error = run_smp_list(t, ra, paths, kres_str(c, "patches"), d);
+		}
+	} else if (!strcmp(kind, "ValueAddTransformer")) {
+		int config_failed = 0;
+
+		error = kt_value_add(&ra->rm, t->ldr, c, &config_failed, d);
+		if (error < 0 && config_failed)
+			plugin_config_error(cfg, d);
 	} else {
 		error = diag_set(d, DIAG_EINVALID, "hydrate does not run %s yet", kind);
 	}
@@ -1749,6 +2046,89 @@ static int run_plugins(struct ktarget *t, struct kacc *ra, const char *field, in
 		}
 	}
 done:
+	kresmap_release(&cfgs);
+	return error;
+}
+
+/* A resource as kustomize's Resource.String() prints it: its JSON without build
+ * annotations. */
+static void validator_json(struct buf *out, const struct kres *r)
+{
+	struct kres *c = kres_dup(r);
+
+	if (c) {
+		kres_remove_build_annotations(c);
+		value_to_json(out, c->obj, 0, NULL);
+		kres_free(c);
+	}
+}
+
+/*
+ * validators: builtin transformer configs run as KustTarget.runValidators
+ * does: each must leave the resource map as it found it (bar a validated-by
+ * label), compared as ResMap.ErrorIfNotEqualSets compares.
+ */
+static int run_validators(struct ktarget *t, struct kacc *ra, struct diag *d)
+{
+	json_t *entries = json_object_get(t->k, "validators");
+	struct kresmap cfgs = KRESMAP_INIT, before = KRESMAP_INIT;
+	int error = 0;
+
+	if (!json_array_size(entries))
+		return 0;
+	if ((error = load_plugin_configs(t, entries, &cfgs, d)) < 0)
+		goto done;
+	for (size_t i = 0; i < cfgs.len; i++)
+		if ((error = check_plugin(cfgs.v[i], 0, d)) < 0)
+			goto done;
+	for (size_t i = 0; i < cfgs.len; i++) {
+		kresmap_release(&before);
+		for (size_t j = 0; j < ra->rm.len; j++) {
+			struct kres *c = kres_dup(ra->rm.v[j]);
+
+			if (!c || kresmap_push(&before, c) < 0) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				goto done;
+			}
+		}
+		if ((error = run_transformer_plugin(t, ra, cfgs.v[i], d)) < 0)
+			goto done;
+		if (before.len != ra->rm.len) {
+			error = diag_set(d, DIAG_EINVALID, "validator shouldn't modify the resource map: "
+					 "lists have different number of entries");
+			goto done;
+		}
+		for (size_t j = 0; j < before.len; j++) {
+			struct kres *now = kres_dup(ra->rm.v[j]);
+			json_t *labels;
+
+			if (!now) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				goto done;
+			}
+			labels = json_object_get(json_object_get(now->obj, "metadata"), "labels");
+			if (json_is_object(labels) && json_object_get(labels, "validated-by")) {
+				json_object_del(labels, "validated-by");
+				if (!json_object_size(labels))
+					json_object_del(json_object_get(now->obj, "metadata"), "labels");
+			}
+			if (!json_equal(before.v[j]->obj, now->obj)) {
+				struct buf a = BUF_INIT, b = BUF_INIT;
+
+				validator_json(&a, before.v[j]);
+				validator_json(&b, now);
+				error = diag_set(d, DIAG_EINVALID, "validator shouldn't modify the resource "
+						 "map: nodes unequal: \n -- %s,\n -- %s\n", a.ptr, b.ptr);
+				buf_release(&a);
+				buf_release(&b);
+			}
+			kres_free(now);
+			if (error < 0)
+				goto done;
+		}
+	}
+done:
+	kresmap_release(&before);
 	kresmap_release(&cfgs);
 	return error;
 }
@@ -1799,7 +2179,7 @@ static int accumulate_target(struct ktarget *t, struct kacc *ra, struct diag *d)
 		return error;
 	if ((error = accumulate_components(t, ra, json_object_get(t->k, "components"), d)) < 0)
 		return diag_prefix(d, "accumulating components");
-	if ((error = run_transformers(t, ra, d)) < 0)
+	if ((error = run_transformers(t, ra, d)) < 0 || (error = run_validators(t, ra, d)) < 0)
 		return error;
 	vars = json_object_get(t->k, "vars");
 	if (json_array_size(vars) && (error = kvars_merge(ra->vars, vars, &ra->rm, d)) < 0) {

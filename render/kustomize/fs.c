@@ -206,6 +206,23 @@ done:
 }
 
 /* filesys.CleanedAbs + ConfirmDir. */
+/* filepath.EvalSymlinks stops at the first path component that is missing:
+ * the prefix of the absolute path abs its lstat error names. */
+static void first_missing(struct buf *out, const struct kfs *fs, const char *abs)
+{
+	size_t len = strlen(abs);
+
+	buf_reset(out);
+	for (size_t i = 1; i <= len; i++) {
+		if (i < len && abs[i] != '/')
+			continue;
+		buf_set(out, abs, i);
+		if (kfs_stat(fs, out->ptr) == KFS_MISSING)
+			return;
+	}
+	buf_set(out, abs, len);
+}
+
 int kfs_confirm_dir(char **out, const struct kfs *fs, const char *path, struct diag *d)
 {
 	char cwd[PATH_MAX];
@@ -228,13 +245,22 @@ int kfs_confirm_dir(char **out, const struct kfs *fs, const char *path, struct d
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	k = kfs_stat(fs, abs);
 	if (k == KFS_MISSING) {
-		free(abs);
+		int error;
+
 		if (fs->inmem)
-			return diag_set(d, DIAG_ENOTFOUND, "not a valid directory: '%s' doesn't exist",
-					path);
-		return diag_set(d, DIAG_ENOTFOUND,
-				"not a valid directory: evalsymlink failure on '%s' : lstat %s: "
-				"no such file or directory", path, path);
+			error = diag_set(d, DIAG_ENOTFOUND, "not a valid directory: '%s' doesn't exist",
+					 path);
+		else {
+			struct buf miss = BUF_INIT;
+
+			first_missing(&miss, fs, abs);
+			error = diag_set(d, DIAG_ENOTFOUND,
+					 "not a valid directory: evalsymlink failure on '%s' : lstat %s: "
+					 "no such file or directory", path, miss.ptr);
+			buf_release(&miss);
+		}
+		free(abs);
+		return error;
 	}
 	if (k == KFS_FILE) {
 		free(abs);
@@ -313,10 +339,15 @@ int kldr_load(const struct kldr *l, const char *path, struct buf *out, struct di
 		if (k == KFS_MISSING) {
 			if (l->fs->inmem)
 				error = diag_set(d, DIAG_ENOTFOUND, "'%s' doesn't exist", shown.ptr);
-			else
+			else {
+				struct buf miss = BUF_INIT;
+
+				first_missing(&miss, l->fs, abs);
 				error = diag_set(d, DIAG_ENOTFOUND,
 						 "evalsymlink failure on '%s' : lstat %s: no such file "
-						 "or directory", shown.ptr, abs);
+						 "or directory", shown.ptr, miss.ptr);
+				buf_release(&miss);
+			}
 		} else if (k == KFS_DIR) {
 			error = diag_set(d, DIAG_EINVALID, "'%s' must resolve to a file", shown.ptr);
 		} else if (!(dir = kpath_dir(abs))) {

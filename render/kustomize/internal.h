@@ -272,6 +272,21 @@ int kgen_configmap(struct kresmap *out, const struct kldr *l, const json_t *args
 /* kustomize's hash of a ConfigMap / Secret (10 characters + NUL). */
 int kgen_hash(char out[11], const json_t *obj, struct diag *d);
 
+/* ---- ValueAddTransformer (valueadd.c) ---- */
+
+/* Runs a ValueAddTransformer config (borrowed) over m; l reads targetFilePath.
+ * On error *config_failed says whether the config itself was refused. */
+int kt_value_add(struct kresmap *m, const struct kldr *l, const json_t *cfg, int *config_failed,
+		 struct diag *d);
+
+/* ---- helmCharts (helm.c) ---- */
+
+/* HelmChartInflationGenerator: inflates one helmCharts entry (chart, with
+ * helmGlobals globals; both borrowed, either may be NULL) relative to l's
+ * root through hydrate's Helm engine, appending the resources to out. */
+int khelm_generate(struct kresmap *out, const struct kldr *l, const json_t *globals,
+		   const json_t *chart, const struct kustomize_opts *o, struct diag *d);
+
 /* ---- patches (patch.c) ---- */
 
 /* Strategic merge of patch into *target (replaced by the result). schema: a custom

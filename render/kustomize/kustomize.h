@@ -39,9 +39,17 @@ struct kustomize_opts {
 	/* Borrowed, nullable: kustomize's deprecation warnings ("# Warning: ..."),
 	 * one per line, as kustomize build writes them to standard error. */
 	struct buf *warnings;
+	/* helmCharts (--enable-helm): inflated by hydrate's Helm engine. The
+	 * kube version and API versions (borrowed) are --helm-kube-version and
+	 * --helm-api-versions; a chart's own kubeVersion / apiVersions win. */
+	int enable_helm;
+	const char *helm_kube_version;
+	const char *const *helm_api_versions;
+	size_t nhelm_api_versions;
 };
 
-#define KUSTOMIZE_OPTS_INIT { NULL, KUSTOMIZE_REORDER_LEGACY, KUSTOMIZE_LOAD_ROOT_ONLY, 0, NULL, NULL }
+#define KUSTOMIZE_OPTS_INIT { NULL, KUSTOMIZE_REORDER_LEGACY, KUSTOMIZE_LOAD_ROOT_ONLY, 0, NULL, NULL, \
+			      0, NULL, NULL, 0 }
 
 /*
  * Builds the kustomization in directory path and appends the YAML stream

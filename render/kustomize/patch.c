@@ -1178,7 +1178,7 @@ int kpatch_json6902(json_t **target, const json_t *ops, struct diag *d)
 			rc = op_add(*target, path, value, !strcmp(name, "replace"));
 			if (rc < 0)
 				return diag_set(d, DIAG_EEXEC,
-						"%s operation does not apply: doc is missing path: \"%s\": "
+						"%s operation does not apply: doc is missing path: %s: "
 						"missing value", name, path);
 			/* Each use of a value gets its own copy. */
 			{
@@ -1189,7 +1189,7 @@ int kpatch_json6902(json_t **target, const json_t *ops, struct diag *d)
 		} else if (!strcmp(name, "remove")) {
 			if (op_remove(*target, path, NULL) < 0)
 				return diag_set(d, DIAG_EEXEC,
-						"remove operation does not apply: doc is missing path: \"%s\": "
+						"remove operation does not apply: doc is missing path: %s: "
 						"missing value", path);
 		} else if (!strcmp(name, "move") || !strcmp(name, "copy")) {
 			const char *from = kres_str(op, "from");
@@ -1199,21 +1199,21 @@ int kpatch_json6902(json_t **target, const json_t *ops, struct diag *d)
 				if (op_remove(*target, from, &v) < 0)
 					return diag_set(d, DIAG_EEXEC,
 							"move operation does not apply: doc is missing from "
-							"path: \"%s\": missing value", from);
+							"path: %s: missing value", from);
 			} else {
 				json_t *src = get_ptr(*target, from);
 
 				if (!src)
 					return diag_set(d, DIAG_EEXEC,
 							"copy operation does not apply: doc is missing from "
-							"path: \"%s\": missing value", from);
+							"path: %s: missing value", from);
 				v = json_deep_copy(src);
 			}
 			rc = op_add(*target, path, v, 0);
 			json_decref(v);
 			if (rc < 0)
 				return diag_set(d, DIAG_EEXEC,
-						"%s operation does not apply: doc is missing path: \"%s\": "
+						"%s operation does not apply: doc is missing path: %s: "
 						"missing value", name, path);
 		} else if (!strcmp(name, "test")) {
 			json_t *cur = get_ptr(*target, path);

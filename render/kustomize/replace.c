@@ -5,6 +5,7 @@
  * list indexes, [key=value] element matchers (a regexp on targets, exact
  * on the source), and * for every element.
  */
+#include "render/goscalar.h"
 #include "render/kustomize/internal.h"
 #include "render/gofloat.h"
 
@@ -207,7 +208,8 @@ static int targets_add(struct targets *t, json_t *parent, const char *key, size_
 	return 0;
 }
 
-/* A new empty node of the kind the next path part needs. */
+/* A new empty node of the kind the next path part needs. A scalar made here
+ * is the one-byte string "\0" until set_target sets it (is_created). */
 static json_t *new_for(json_t *path, size_t i, int create_kind)
 {
 	const char *next = i + 1 < json_array_size(path) ?
@@ -215,7 +217,7 @@ static json_t *new_for(json_t *path, size_t i, int create_kind)
 
 	if (!next)
 		return create_kind == JSON_OBJECT ? json_object() :
-		       create_kind == JSON_ARRAY ? json_array() : json_string("");
+		       create_kind == JSON_ARRAY ? json_array() : json_stringn("", 1);
 	if (is_matcher(next) || is_index(next))
 		return json_array();
 	return json_object();
@@ -349,6 +351,62 @@ static json_t *resolve_scalar(const char *s)
 	return json_string(s);
 }
 
+/* An untagged plain scalar with text s, as kyaml prints it (through yaml.v3's
+ * decoder and JSON): go-yaml v3's resolution. */
+static json_t *resolve_untagged(const char *s)
+{
+	struct goscalar g;
+
+	if (goscalar_resolve(&g, s, strlen(s), GOSCALAR_V3) < 0)
+		return NULL;
+	switch (g.kind) {
+	case GOSCALAR_TIMESTAMP: {
+		/* time.Time's MarshalJSON: RFC 3339 with nanoseconds, zeros trimmed */
+		struct buf b = BUF_INIT;
+		json_t *r;
+
+		buf_addf(&b, "%04d-%02d-%02dT%02d:%02d:%02d", g.t.year, g.t.mon, g.t.day, g.t.hour,
+			 g.t.min, g.t.sec);
+		if (g.t.nsec > 0) {
+			char frac[16];
+			int n = snprintf(frac, sizeof(frac), ".%09ld", g.t.nsec);
+
+			while (n > 1 && frac[n - 1] == '0')
+				frac[--n] = '\0';
+			buf_adds(&b, frac);
+		}
+		if (g.t.off == 0)
+			buf_addch(&b, 'Z');
+		else
+			buf_addf(&b, "%c%02d:%02d", g.t.off < 0 ? '-' : '+', abs(g.t.off) / 3600,
+				 abs(g.t.off) % 3600 / 60);
+		r = buf_oom(&b) ? NULL : json_string(b.ptr);
+		buf_release(&b);
+		return r;
+	}
+	case GOSCALAR_NULL:
+		return json_null();
+	case GOSCALAR_BOOL:
+		return json_boolean(g.b);
+	case GOSCALAR_INT:
+		return json_integer((json_int_t)g.i);
+	case GOSCALAR_FLOAT:
+		if (g.f == (double)(json_int_t)g.f && g.f > -9.2e18 && g.f < 9.2e18)
+			return json_integer((json_int_t)g.f); /* Go's JSON prints 1.0 as 1 */
+		if (g.f == g.f && g.f - g.f == 0)
+			return json_real(g.f);
+		return json_string(s);
+	default:
+		return json_string(s);
+	}
+}
+
+/* Whether cur is a scalar new_for made (kyaml: a new untagged scalar node). */
+static int is_created(const json_t *cur)
+{
+	return json_is_string(cur) && json_string_length(cur) == 1 && !json_string_value(cur)[0];
+}
+
 static int set_target(struct target_ref *t, const json_t *value, const json_t *opts,
 		      struct diag *d)
 {
@@ -368,7 +426,8 @@ static int set_target(struct target_ref *t, const json_t *value, const json_t *o
 			return diag_set(d, DIAG_EEXEC,
 					"delimiter option can only be used with scalar nodes");
 		}
-		scalar_text(&tv, cur);
+		if (!is_created(cur))
+			scalar_text(&tv, cur);
 		scalar_text(&v, value);
 		p = tv.ptr;
 		for (;;) {
@@ -391,7 +450,8 @@ static int set_target(struct target_ref *t, const json_t *value, const json_t *o
 				buf_adds(&out, delim);
 			buf_adds(&out, json_string_value(json_array_get(parts, i)));
 		}
-		nv = json_is_string(cur) ? json_string(out.ptr) : resolve_scalar(out.ptr);
+		nv = is_created(cur) ? resolve_untagged(out.ptr) :
+		     json_is_string(cur) ? json_string(out.ptr) : resolve_scalar(out.ptr);
 		json_decref(parts);
 		buf_release(&tv);
 		buf_release(&v);
@@ -405,8 +465,12 @@ static int set_target(struct target_ref *t, const json_t *value, const json_t *o
 		struct buf v = BUF_INIT;
 
 		scalar_text(&v, value);
-		if (json_is_string(cur) && json_string_length(cur) == 0 && !json_is_string(value))
+		if (is_created(cur) && !json_is_string(value))
 			nv = json_deep_copy(value); /* a field we just created */
+		else if (is_created(cur))
+			/* a field we just created is an untagged scalar: kyaml resolves
+			 * its new text when printing ("1.25" prints as a float) */
+			nv = resolve_untagged(v.ptr);
 		else if (json_is_string(cur))
 			nv = json_string(v.ptr);
 		else

@@ -132,7 +132,7 @@ static int S_tree_within(const char *a, const char *b, const char *rel, int dept
 	DIR *d;
 	int ok = 1;
 
-	snprintf(pa, sizeof(pa), "%s%s", a, rel);
+	TU_FMT(pa, "%s%s", a, rel);
 	d = opendir(pa);
 	if (!d || depth > 32) {
 		if (d)
@@ -142,9 +142,9 @@ static int S_tree_within(const char *a, const char *b, const char *rel, int dept
 	while (ok && (e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", rel, e->d_name);
-		snprintf(pa, sizeof(pa), "%s%s", a, sub);
-		snprintf(pb, sizeof(pb), "%s%s", b, sub);
+		TU_FMT(sub, "%s/%s", rel, e->d_name);
+		TU_FMT(pa, "%s%s", a, sub);
+		TU_FMT(pb, "%s%s", b, sub);
 		if (stat(pa, &sa) != 0 || stat(pb, &sb) != 0) {
 			printf("  only in %s: %s\n", a, sub);
 			ok = 0;
@@ -219,22 +219,22 @@ static int S_run_case(const char *dir, const char *name)
 		printf("FAIL %s: no args file\n", name);
 		return 0;
 	}
-	snprintf(out_path, sizeof(out_path), "%s/hydrate-golden-%d.out", P_tmpdir, (int)getpid());
-	snprintf(err_path, sizeof(err_path), "%s/hydrate-golden-%d.err", P_tmpdir, (int)getpid());
-	snprintf(run, sizeof(run), "%s", dir);
+	TU_FMT(out_path, "%s/hydrate-golden-%d.out", P_tmpdir, (int)getpid());
+	TU_FMT(err_path, "%s/hydrate-golden-%d.err", P_tmpdir, (int)getpid());
+	TU_FMT(run, "%s", dir);
 	outdir = strstr(args, "--output-dir") != NULL;
 	if (outdir) {
-		snprintf(tmp, sizeof(tmp), "%s/hydrate-golden-XXXXXX", P_tmpdir);
+		TU_FMT(tmp, "%s/hydrate-golden-XXXXXX", P_tmpdir);
 		assert_non_null(mkdtemp(tmp));
-		snprintf(run, sizeof(run), "%s/case", tmp);
+		TU_FMT(run, "%s/case", tmp);
 		{
 			char *cp[] = { (char *)"cp", (char *)"-R", (char *)dir, run, NULL };
 			assert_int_equal(S_run(cp), 0);
 		}
-		snprintf(tree, sizeof(tree), "%s/out.before", run);
+		TU_FMT(tree, "%s/out.before", run);
 		if (access(tree, F_OK) == 0) {
-			char outp[4400];
-			snprintf(outp, sizeof(outp), "%s/out", run);
+			char outp[4700];
+			TU_FMT(outp, "%s/out", run);
 			char *cp[] = { (char *)"cp", (char *)"-R", tree, outp, NULL };
 			assert_int_equal(S_run(cp), 0);
 		}
@@ -274,9 +274,9 @@ static int S_run_case(const char *dir, const char *name)
 		}
 	}
 	if (outdir) {
-		char outp[4400];
-		snprintf(outp, sizeof(outp), "%s/out", run);
-		snprintf(tree, sizeof(tree), want_err ? "%s/out.before" : "%s/expected.out",
+		char outp[4700];
+		TU_FMT(outp, "%s/out", run);
+		TU_FMT(tree, want_err ? "%s/out.before" : "%s/expected.out",
 			 want_err ? run : dir);
 		if (!S_tree_equal(tree, outp)) {
 			printf("FAIL %s: %s differs from %s\n", name, outp, tree);
@@ -308,15 +308,15 @@ static void test_helm_golden__cases(void **state)
 	struct stat st;
 	DIR *d;
 
-	snprintf(rootbuf, sizeof(rootbuf), "%s", root);
-	snprintf(dir, sizeof(dir), "%s/KNOWN_FAILURES", rootbuf);
+	TU_FMT(rootbuf, "%s", root);
+	TU_FMT(dir, "%s/KNOWN_FAILURES", rootbuf);
 	known = tu_read_file(dir, NULL);
 	d = opendir(rootbuf);
 	assert_non_null(d);
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s/args", rootbuf, e->d_name);
+		TU_FMT(dir, "%s/%s/args", rootbuf, e->d_name);
 		if (stat(dir, &st) != 0)
 			continue;
 		if (n == cap) {
@@ -330,7 +330,7 @@ static void test_helm_golden__cases(void **state)
 	if (n)
 		qsort(names, n, sizeof(*names), S_cmp_names);
 	for (i = 0; i < n; i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", rootbuf, names[i]);
+		TU_FMT(dir, "%s/%s", rootbuf, names[i]);
 		if (S_run_case(dir, names[i])) {
 			passed++;
 		} else {

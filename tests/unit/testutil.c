@@ -38,3 +38,9 @@ const char *tu_testdata(const char *rel)
 	snprintf(path, sizeof(path), "%s/%s", TESTDATA_DIR, rel);
 	return path;
 }
+
+void tu_truncated(const char *file, int line)
+{
+	fprintf(stderr, "%s:%d: path or text too long for its buffer\n", file, line);
+	abort();
+}
