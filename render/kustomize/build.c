@@ -897,35 +897,27 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 
 /* ---- patches ---- */
 
-/* GetById(patch.OrgId()): the one resource any of whose ids equals id. */
-static int find_by_any_id(size_t *out, const struct kresmap *m, const struct kid *id,
+/* GetById(patch.OrgId()): the one resource any of whose ids equals id, looked up
+ * in idx (kidx_add_res of every resource of m). */
+static int find_by_any_id(size_t *out, const struct kidx *idx, const struct kid *id,
 			  struct diag *d)
 {
-	size_t n = 0;
 	struct buf s = BUF_INIT;
+	const size_t *at;
+	size_t n = 0;
 
-	for (size_t i = 0; i < m->len; i++) {
-		struct kid cur = KID_INIT, *prev = NULL;
-		size_t np = 0;
-		int hit = 0;
-
-		if (kres_cur_id(&cur, m->v[i]) < 0 || kres_prev_ids(&prev, &np, m->v[i]) < 0) {
-			kid_release(&cur);
-			return diag_set(d, DIAG_ENOMEM, "out of memory");
-		}
-		for (size_t j = 0; j < np && !hit; j++)
-			hit = kid_equals(&prev[j], id);
-		hit = hit || kid_equals(&cur, id);
-		kid_release(&cur);
-		kid_array_free(prev, np);
-		if (hit) {
-			if (n == 0)
-				*out = i;
-			n++;
-		}
+	kid_key(&s, id);
+	if (buf_oom(&s)) {
+		buf_release(&s);
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	}
-	if (n == 1)
+	at = kidx_get(idx, s.ptr, &n);
+	if (n == 1) {
+		*out = at[0];
+		buf_release(&s);
 		return 0;
+	}
+	buf_reset(&s);
 	kid_string(&s, id);
 	diag_set(d, DIAG_ENOTFOUND, "%s for Id %s; failed to find unique target for patch %s",
 		 n > 1 ? "multiple matches" : "no matches", s.ptr, s.ptr);
@@ -1032,16 +1024,26 @@ static int load_patch_resources(struct kresmap *out, const char *name, const cha
 static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *what,
 			const json_t *schema, int schema_builtin, struct diag *d)
 {
-	int error;
+	struct kidx idx = KIDX_INIT;
+	int error = 0, removed = 0;
 
+	/* Every id of every resource, kept up to date as patches change them; a
+	 * deleted resource leaves a hole in m until the end. */
+	for (size_t i = 0; i < m->len && patches->len > 0; i++)
+		if (kidx_add_res(&idx, m->v[i], i) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 	for (size_t i = 0; i < patches->len; i++) {
 		struct kid org = KID_INIT;
 		size_t at = 0;
 		int deleted = 0;
 
-		if ((error = kres_org_id(&org, patches->v[i])) < 0)
-			return diag_set(d, error, "out of memory");
-		if ((error = find_by_any_id(&at, m, &org, d)) < 0) {
+		if ((error = kres_org_id(&org, patches->v[i])) < 0) {
+			error = diag_set(d, error, "out of memory");
+			goto done;
+		}
+		if ((error = find_by_any_id(&at, &idx, &org, d)) < 0) {
 			if (what) {
 				struct buf s = BUF_INIT;
 
@@ -1050,15 +1052,35 @@ static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *
 				buf_release(&s);
 			}
 			kid_release(&org);
-			return error;
+			goto done;
 		}
 		kid_release(&org);
+		if (kidx_del_res(&idx, m->v[at], at) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 		if ((error = apply_smp(m->v[at], patches->v[i], schema, schema_builtin, &deleted, d)) < 0)
-			return error;
-		if (deleted)
-			kresmap_remove_at(m, at);
+			goto done;
+		if (deleted) {
+			kres_free(m->v[at]);
+			m->v[at] = NULL;
+			removed = 1;
+		} else if (kidx_add_res(&idx, m->v[at], at) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 	}
-	return 0;
+done:
+	if (removed) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < m->len; i++)
+			if (m->v[i])
+				m->v[k++] = m->v[i];
+		m->len = k;
+	}
+	kidx_release(&idx);
+	return error;
 }
 
 static int run_patches_strategic_merge(struct ktarget *t, struct kacc *ra, struct diag *d)
