@@ -601,9 +601,10 @@ done:
 	return error;
 }
 
-/* accumulateDirectory */
+/* accumulateDirectory; ids: NULL or kidx_add_cur of every resource of ra->rm. */
 static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct kldr *sub,
-				const char *entry, int is_component, struct diag *d)
+				const char *entry, int is_component, struct kidx *ids,
+				struct diag *d)
 {
 	struct ktarget st = { t->b, sub, NULL, NULL, t->build_metadata,
 			      t->origin ? kpath_join(t->origin, entry) : NULL };
@@ -653,7 +654,7 @@ static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct
 		goto done;
 	}
 	if (!is_component) {
-		if ((error = kresmap_append_all(&ra->rm, &fresh.rm, d)) < 0 ||
+		if ((error = kresmap_append_all_indexed(&ra->rm, &fresh.rm, ids, d)) < 0 ||
 		    (error = ktconfig_merge(&ra->tc, &fresh.tc, d)) < 0) {
 			diag_prefix(d, "recursed merging from path '%s'", sub->root);
 			goto done;
@@ -672,7 +673,7 @@ done:
 
 /* accumulateFile: the resources of one file. */
 static int accumulate_file(struct ktarget *t, struct kacc *ra, const char *path, int *malformed,
-			   struct diag *d)
+			   struct kidx *ids, struct diag *d)
 {
 	struct buf text = BUF_INIT;
 	struct kresmap rm = KRESMAP_INIT;
@@ -699,7 +700,7 @@ static int accumulate_file(struct ktarget *t, struct kacc *ra, const char *path,
 		free(op);
 		buf_release(&anno);
 	}
-	if ((error = kresmap_append_all(&ra->rm, &rm, d)) < 0) {
+	if ((error = kresmap_append_all_indexed(&ra->rm, &rm, ids, d)) < 0) {
 		diag_prefix(d, "merging resources from '%s'", path);
 		kresmap_release(&rm);
 		return error;
@@ -715,10 +716,16 @@ fail:
 static int accumulate_resources(struct ktarget *t, struct kacc *ra, json_t *paths,
 				struct diag *d)
 {
+	struct kidx ids = KIDX_INIT; /* the current ids of ra->rm, kept up to date */
 	size_t i;
 	json_t *p;
 	int error = 0;
 
+	for (i = 0; i < ra->rm.len; i++)
+		if (kidx_add_cur(&ids, ra->rm.v[i], i) < 0) {
+			kidx_release(&ids);
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		}
 	json_array_foreach(paths, i, p) {
 		const char *path = json_is_string(p) ? json_string_value(p) : "";
 		struct diag derr = DIAG_INIT;
@@ -727,17 +734,18 @@ static int accumulate_resources(struct ktarget *t, struct kacc *ra, json_t *path
 
 		if (kldr_is_remote(path) && (strncmp(path, "http://", 7) == 0 ||
 					     strncmp(path, "https://", 8) == 0)) {
-			return diag_set(d, DIAG_EINVALID,
-					"hydrate does not fetch remote resources: '%s'", path);
+			error = diag_set(d, DIAG_EINVALID,
+					 "hydrate does not fetch remote resources: '%s'", path);
+			goto done;
 		}
-		if (accumulate_file(t, ra, path, &malformed, &derr) == 0) {
+		if (accumulate_file(t, ra, path, &malformed, &ids, &derr) == 0) {
 			diag_release(&derr);
 			continue;
 		}
 		if (derr.code == DIAG_ENOMEM || derr.code == DIAG_ELIMIT) {
 			error = diag_set(d, derr.code, "%s", derr.msg.ptr);
 			diag_release(&derr);
-			return error;
+			goto done;
 		}
 		if ((error = kldr_new(&sub, t->ldr, path, d)) < 0) {
 			if (malformed) {
@@ -746,17 +754,20 @@ static int accumulate_resources(struct ktarget *t, struct kacc *ra, json_t *path
 				diag_prefix(d, "accumulation err='%s'", derr.msg.ptr);
 			}
 			diag_release(&derr);
-			return error;
+			goto done;
 		}
-		error = accumulate_directory(t, ra, &sub, path, 0, d);
+		error = accumulate_directory(t, ra, &sub, path, 0, &ids, d);
 		if (error < 0)
 			diag_prefix(d, "accumulation err='%s'", derr.msg.ptr);
 		diag_release(&derr);
 		kldr_release(&sub);
 		if (error < 0)
-			return error;
+			goto done;
 	}
-	return 0;
+	error = 0;
+done:
+	kidx_release(&ids);
+	return error;
 }
 
 /* Replaces d's message by prefix + Go's %q of it (fmt.Errorf("...%q", err)). */
@@ -802,7 +813,7 @@ static int accumulate_components(struct ktarget *t, struct kacc *ra, json_t *pat
 
 		if ((error = kldr_new(&sub, t->ldr, path, d)) < 0)
 			return diag_wrap_quoted(d, "loader.New ", error);
-		error = accumulate_directory(t, ra, &sub, path, 1, d);
+		error = accumulate_directory(t, ra, &sub, path, 1, NULL, d);
 		kldr_release(&sub);
 		if (error < 0)
 			return diag_wrap_quoted(d, "accumulateDirectory: ", error);
@@ -1196,7 +1207,9 @@ static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struc
 		buf_addf(&src, "[path: \"%s\"]", path);
 	}
 	sm_ok = kres_parse_stream(&sm, *path ? path : "patch", text.ptr, text.len, &dsm) == 0;
-	{
+	/* Resources parsed: the first non-empty document is a mapping, so no JSON 6902
+	 * list (no need to parse a long patch file twice). */
+	if (!sm_ok || sm.len == 0) {
 		/* A JSON 6902 patch: a list of operations, in JSON or YAML. */
 		json_t *doc = NULL;
 		struct diag ignore = DIAG_INIT;

@@ -173,6 +173,10 @@ int kresmap_push(struct kresmap *m, struct kres *r);
 int kresmap_append(struct kresmap *m, struct kres *r, struct diag *d);
 /* Moves every resource of src to m's end, checking ids. src ends empty. */
 int kresmap_append_all(struct kresmap *m, struct kresmap *src, struct diag *d);
+struct kidx;
+/* The same with idx holding kidx_add_cur of every resource of m (kept so). */
+int kresmap_append_all_indexed(struct kresmap *m, struct kresmap *src, struct kidx *idx,
+			       struct diag *d);
 /* Generator semantics: create, or merge / replace an existing one. */
 int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d);
 void kresmap_remove_at(struct kresmap *m, size_t i);
