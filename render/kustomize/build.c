@@ -866,8 +866,15 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 {
 	static const char *const fields[] = { "configMapGenerator", "secretGenerator" };
 	json_t *gopts = json_object_get(t->k, "generatorOptions");
-	int error;
+	struct kidx ids = KIDX_INIT; /* every id of ra->rm, kept up to date */
+	int error = 0, any = json_array_size(json_object_get(t->k, fields[0])) > 0 ||
+			     json_array_size(json_object_get(t->k, fields[1])) > 0;
 
+	for (size_t i = 0; any && i < ra->rm.len; i++)
+		if (kidx_add_res(&ids, ra->rm.v[i], i) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 	for (int s = 0; s < 2; s++) {
 		json_t *list = json_object_get(t->k, fields[s]), *args;
 		size_t i;
@@ -877,7 +884,7 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 
 			if ((error = kgen_configmap(&out, t->ldr, args, gopts, s, d)) < 0) {
 				kresmap_release(&out);
-				return error;
+				goto done;
 			}
 			if (t->origin) {
 				char *in = kpath_join(t->origin, t->file_name);
@@ -895,15 +902,17 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 				struct kres *r = out.v[j];
 
 				out.v[j] = NULL;
-				if ((error = kresmap_absorb(&ra->rm, r, d)) < 0) {
+				if ((error = kresmap_absorb_indexed(&ra->rm, r, &ids, d)) < 0) {
 					kresmap_release(&out);
-					return error;
+					goto done;
 				}
 			}
 			kresmap_release(&out);
 		}
 	}
-	return 0;
+done:
+	kidx_release(&ids);
+	return error;
 }
 
 /* ---- patches ---- */

@@ -179,6 +179,9 @@ int kresmap_append_all_indexed(struct kresmap *m, struct kresmap *src, struct ki
 			       struct diag *d);
 /* Generator semantics: create, or merge / replace an existing one. */
 int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d);
+/* The same with idx holding kidx_add_res of every resource of m (kept so). */
+int kresmap_absorb_indexed(struct kresmap *m, struct kres *r, struct kidx *idx,
+			   struct diag *d);
 void kresmap_remove_at(struct kresmap *m, size_t i);
 
 /* Parses a YAML stream of resources (List kinds inlined, empty docs dropped). */

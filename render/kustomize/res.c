@@ -494,27 +494,6 @@ static void id_gostring(struct buf *b, const struct kid *id)
 		 id->ns);
 }
 
-/* Any id (current or previous) of r equals id. */
-static int res_matches_any_id(const struct kres *r, const struct kid *id, int *out)
-{
-	struct kid cur = KID_INIT, *prev = NULL;
-	size_t n = 0;
-	int error;
-
-	*out = 0;
-	if ((error = kres_cur_id(&cur, r)) < 0)
-		return error;
-	if (kid_equals(&cur, id)) {
-		*out = 1;
-	} else if ((error = kres_prev_ids(&prev, &n, r)) == 0) {
-		for (size_t i = 0; i < n && !*out; i++)
-			*out = kid_equals(&prev[i], id);
-	}
-	kid_release(&cur);
-	kid_array_free(prev, n);
-	return error;
-}
-
 static int merge_string_maps(json_t *into_new, const json_t *old)
 {
 	const char *k;
@@ -601,26 +580,39 @@ static int merge_data_field(struct kres *r, const struct kres *old, const char *
 	return json_object_set_new(r->obj, field, merged) == 0 ? 0 : DIAG_ENOMEM;
 }
 
-int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
+int kresmap_absorb_indexed(struct kresmap *m, struct kres *r, struct kidx *idx,
+			   struct diag *d)
 {
+	struct kidx local = KIDX_INIT;
 	struct kid id = KID_INIT;
 	struct buf s = BUF_INIT;
 	const char *behavior = kres_annotation(r, KANNO_BEHAVIOR);
+	const size_t *at;
 	size_t match = 0, nmatch = 0;
-	int error = 0, hit;
+	int error = 0;
 
 	if (!behavior)
 		behavior = "unspecified";
 	if ((error = kres_cur_id(&id, r)) < 0)
 		goto fail;
-	for (size_t i = 0; i < m->len; i++) {
-		if ((error = res_matches_any_id(m->v[i], &id, &hit)) < 0)
-			goto fail;
-		if (hit) {
-			match = i;
-			nmatch++;
-		}
+	/* The resources any of whose ids equals id: an index instead of a scan
+	 * of every resource per generated one. */
+	if (!idx) {
+		idx = &local;
+		for (size_t i = 0; i < m->len; i++)
+			if ((error = kidx_add_res(idx, m->v[i], i)) < 0)
+				goto fail;
 	}
+	kid_key(&s, &id);
+	if (buf_oom(&s)) {
+		error = DIAG_ENOMEM;
+		goto fail;
+	}
+	at = kidx_get(idx, s.ptr, &nmatch);
+	buf_reset(&s);
+	for (size_t i = 0; i < nmatch; i++)
+		if (at[i] >= match)
+			match = at[i]; /* the last one, as a scan finds it */
 	if (nmatch == 0) {
 		if (strcmp(behavior, "merge") == 0 || strcmp(behavior, "replace") == 0) {
 			id_gostring(&s, &id);
@@ -628,8 +620,15 @@ int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
 					 "id %s does not exist; cannot merge or replace", s.ptr);
 			goto fail;
 		}
+		/* No id of any resource equals r's, so no current one does: append. */
 		kid_release(&id);
-		return kresmap_append(m, r, d);
+		kidx_release(&local);
+		buf_release(&s);
+		if ((error = kresmap_push(m, r)) < 0)
+			return diag_set(d, error, "out of memory");
+		if (idx != &local && kidx_add_res(idx, r, m->len - 1) < 0)
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		return 0;
 	}
 	if (nmatch > 1) {
 		kid_string(&s, &id);
@@ -657,6 +656,10 @@ int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
 				 "replace", s.ptr);
 		goto fail;
 	}
+	if (idx != &local && (error = kidx_del_res(idx, m->v[match], match)) < 0) {
+		error = diag_set(d, error, "out of memory");
+		goto fail;
+	}
 	/* The kustomize-specific fields (var references) come from the old one. */
 	kstrv_free(r->refvars, r->nrefvars);
 	r->refvars = m->v[match]->refvars;
@@ -666,12 +669,22 @@ int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
 	kres_free(m->v[match]);
 	m->v[match] = r;
 	kid_release(&id);
+	kidx_release(&local);
+	buf_release(&s);
+	if (idx != &local && kidx_add_res(idx, r, match) < 0)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	return 0;
 fail:
 	kid_release(&id);
+	kidx_release(&local);
 	buf_release(&s);
 	kres_free(r);
 	return error;
+}
+
+int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
+{
+	return kresmap_absorb_indexed(m, r, NULL, d);
 }
 
 static int has_suffix(const char *s, const char *suffix)

@@ -261,8 +261,9 @@ static void test_kustomize__deprecation_warnings(void **state)
 }
 
 /*
- * Ids looked up through indexes (duplicates across files and directories,
- * patch targets after a deletion or with two candidates): kubectl kustomize's
+ * Lookups through indexes (duplicate ids across files and directories, patch
+ * targets after a deletion or with two candidates, a generator's repeated
+ * key): kubectl kustomize's
  * messages for testdata/kustomize/errors-ids/in/<case>, built in place, with
  * that directory read as the file system root ("/").
  */
@@ -283,6 +284,7 @@ static void test_kustomize__id_lookups_fail_as_kustomize(void **state)
 		  "no resource matches strategic merge patch \"ConfigMap.v1.[noGrp]/one.[noNs]\": "
 		  "multiple matches for Id ConfigMap.v1.[noGrp]/one.[noNs]; failed to find unique "
 		  "target for patch ConfigMap.v1.[noGrp]/one.[noNs]" },
+		{ "gen-dup-key", "configmap x illegally repeats the key `B`" },
 		{ "patch-none",
 		  "no matches for Id ConfigMap.v1.[noGrp]/one.[noNs]; failed to find unique target "
 		  "for patch ConfigMap.v1.[noGrp]/one.[noNs]" },
