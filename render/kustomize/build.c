@@ -754,9 +754,10 @@ done:
 	return error;
 }
 
-/* accumulateDirectory */
+/* accumulateDirectory; ids: NULL or kidx_add_cur of every resource of ra->rm. */
 static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct kldr *sub,
-				const char *entry, int is_component, struct diag *d)
+				const char *entry, int is_component, struct kidx *ids,
+				struct diag *d)
 {
 	struct ktarget st = { t->b, sub, NULL, NULL, t->build_metadata,
 			      t->origin ? kpath_join(t->origin, entry) : NULL };
@@ -806,7 +807,7 @@ static int accumulate_directory(struct ktarget *t, struct kacc *ra, const struct
 		goto done;
 	}
 	if (!is_component) {
-		if ((error = kresmap_append_all(&ra->rm, &fresh.rm, d)) < 0 ||
+		if ((error = kresmap_append_all_indexed(&ra->rm, &fresh.rm, ids, d)) < 0 ||
 		    (error = ktconfig_merge(&ra->tc, &fresh.tc, d)) < 0) {
 			diag_prefix(d, "recursed merging from path '%s'", sub->root);
 			goto done;
@@ -825,7 +826,7 @@ done:
 
 /* accumulateFile: the resources of one file. */
 static int accumulate_file(struct ktarget *t, struct kacc *ra, const char *path, int *malformed,
-			   struct diag *d)
+			   struct kidx *ids, struct diag *d)
 {
 	struct buf text = BUF_INIT;
 	struct kresmap rm = KRESMAP_INIT;
@@ -852,7 +853,7 @@ static int accumulate_file(struct ktarget *t, struct kacc *ra, const char *path,
 		free(op);
 		buf_release(&anno);
 	}
-	if ((error = kresmap_append_all(&ra->rm, &rm, d)) < 0) {
+	if ((error = kresmap_append_all_indexed(&ra->rm, &rm, ids, d)) < 0) {
 		diag_prefix(d, "merging resources from '%s'", path);
 		kresmap_release(&rm);
 		return error;
@@ -868,10 +869,16 @@ fail:
 static int accumulate_resources(struct ktarget *t, struct kacc *ra, json_t *paths,
 				struct diag *d)
 {
+	struct kidx ids = KIDX_INIT; /* the current ids of ra->rm, kept up to date */
 	size_t i;
 	json_t *p;
 	int error = 0;
 
+	for (i = 0; i < ra->rm.len; i++)
+		if (kidx_add_cur(&ids, ra->rm.v[i], i) < 0) {
+			kidx_release(&ids);
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		}
 	json_array_foreach(paths, i, p) {
 		const char *path = json_is_string(p) ? json_string_value(p) : "";
 		struct diag derr = DIAG_INIT;
@@ -880,17 +887,18 @@ static int accumulate_resources(struct ktarget *t, struct kacc *ra, json_t *path
 
 		if (kldr_is_remote(path) && (strncmp(path, "http://", 7) == 0 ||
 					     strncmp(path, "https://", 8) == 0)) {
-			return diag_set(d, DIAG_EINVALID,
-					"hydrate does not fetch remote resources: '%s'", path);
+			error = diag_set(d, DIAG_EINVALID,
+					 "hydrate does not fetch remote resources: '%s'", path);
+			goto done;
 		}
-		if (accumulate_file(t, ra, path, &malformed, &derr) == 0) {
+		if (accumulate_file(t, ra, path, &malformed, &ids, &derr) == 0) {
 			diag_release(&derr);
 			continue;
 		}
 		if (derr.code == DIAG_ENOMEM || derr.code == DIAG_ELIMIT) {
 			error = diag_set(d, derr.code, "%s", derr.msg.ptr);
 			diag_release(&derr);
-			return error;
+			goto done;
 		}
 		if ((error = kldr_new(&sub, t->ldr, path, d)) < 0) {
 			if (malformed) {
@@ -899,17 +907,20 @@ static int accumulate_resources(struct ktarget *t, struct kacc *ra, json_t *path
 				diag_prefix(d, "accumulation err='%s'", derr.msg.ptr);
 			}
 			diag_release(&derr);
-			return error;
+			goto done;
 		}
-		error = accumulate_directory(t, ra, &sub, path, 0, d);
+		error = accumulate_directory(t, ra, &sub, path, 0, &ids, d);
 		if (error < 0)
 			diag_prefix(d, "accumulation err='%s'", derr.msg.ptr);
 		diag_release(&derr);
 		kldr_release(&sub);
 		if (error < 0)
-			return error;
+			goto done;
 	}
-	return 0;
+	error = 0;
+done:
+	kidx_release(&ids);
+	return error;
 }
 
 /* Replaces d's message by prefix + Go's %q of it (fmt.Errorf("...%q", err)). */
@@ -955,7 +966,7 @@ static int accumulate_components(struct ktarget *t, struct kacc *ra, json_t *pat
 
 		if ((error = kldr_new(&sub, t->ldr, path, d)) < 0)
 			return diag_wrap_quoted(d, "loader.New ", error);
-		error = accumulate_directory(t, ra, &sub, path, 1, d);
+		error = accumulate_directory(t, ra, &sub, path, 1, NULL, d);
 		kldr_release(&sub);
 		if (error < 0)
 			return diag_wrap_quoted(d, "accumulateDirectory: ", error);
@@ -1055,8 +1066,15 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 {
 	static const char *const fields[] = { "configMapGenerator", "secretGenerator" };
 	json_t *gopts = json_object_get(t->k, "generatorOptions");
-	int error;
+	struct kidx ids = KIDX_INIT; /* every id of ra->rm, kept up to date */
+	int error = 0, any = json_array_size(json_object_get(t->k, fields[0])) > 0 ||
+			     json_array_size(json_object_get(t->k, fields[1])) > 0;
 
+	for (size_t i = 0; any && i < ra->rm.len; i++)
+		if (kidx_add_res(&ids, ra->rm.v[i], i) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 	for (int s = 0; s < 2; s++) {
 		json_t *list = json_object_get(t->k, fields[s]), *args;
 		size_t i;
@@ -1066,7 +1084,7 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 
 			if ((error = kgen_configmap(&out, t->ldr, args, gopts, s, d)) < 0) {
 				kresmap_release(&out);
-				return error;
+				goto done;
 			}
 			if (t->origin) {
 				char *in = kpath_join(t->origin, t->file_name);
@@ -1084,48 +1102,42 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 				struct kres *r = out.v[j];
 
 				out.v[j] = NULL;
-				if ((error = kresmap_absorb(&ra->rm, r, d)) < 0) {
+				if ((error = kresmap_absorb_indexed(&ra->rm, r, &ids, d)) < 0) {
 					kresmap_release(&out);
-					return error;
+					goto done;
 				}
 			}
 			kresmap_release(&out);
 		}
 	}
-	return run_helm_charts(t, ra, d);
+done:
+	kidx_release(&ids);
+	return error < 0 ? error : run_helm_charts(t, ra, d);
 }
 
 /* ---- patches ---- */
 
-/* GetById(patch.OrgId()): the one resource any of whose ids equals id. */
-static int find_by_any_id(size_t *out, const struct kresmap *m, const struct kid *id,
+/* GetById(patch.OrgId()): the one resource any of whose ids equals id, looked up
+ * in idx (kidx_add_res of every resource of m). */
+static int find_by_any_id(size_t *out, const struct kidx *idx, const struct kid *id,
 			  struct diag *d)
 {
-	size_t n = 0;
 	struct buf s = BUF_INIT;
+	const size_t *at;
+	size_t n = 0;
 
-	for (size_t i = 0; i < m->len; i++) {
-		struct kid cur = KID_INIT, *prev = NULL;
-		size_t np = 0;
-		int hit = 0;
-
-		if (kres_cur_id(&cur, m->v[i]) < 0 || kres_prev_ids(&prev, &np, m->v[i]) < 0) {
-			kid_release(&cur);
-			return diag_set(d, DIAG_ENOMEM, "out of memory");
-		}
-		for (size_t j = 0; j < np && !hit; j++)
-			hit = kid_equals(&prev[j], id);
-		hit = hit || kid_equals(&cur, id);
-		kid_release(&cur);
-		kid_array_free(prev, np);
-		if (hit) {
-			if (n == 0)
-				*out = i;
-			n++;
-		}
+	kid_key(&s, id);
+	if (buf_oom(&s)) {
+		buf_release(&s);
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	}
-	if (n == 1)
+	at = kidx_get(idx, s.ptr, &n);
+	if (n == 1) {
+		*out = at[0];
+		buf_release(&s);
 		return 0;
+	}
+	buf_reset(&s);
 	kid_string(&s, id);
 	diag_set(d, DIAG_ENOTFOUND, "%s for Id %s; failed to find unique target for patch %s",
 		 n > 1 ? "multiple matches" : "no matches", s.ptr, s.ptr);
@@ -1232,16 +1244,26 @@ static int load_patch_resources(struct kresmap *out, const char *name, const cha
 static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *what,
 			const json_t *schema, int schema_builtin, struct diag *d)
 {
-	int error;
+	struct kidx idx = KIDX_INIT;
+	int error = 0, removed = 0;
 
+	/* Every id of every resource, kept up to date as patches change them; a
+	 * deleted resource leaves a hole in m until the end. */
+	for (size_t i = 0; i < m->len && patches->len > 0; i++)
+		if (kidx_add_res(&idx, m->v[i], i) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 	for (size_t i = 0; i < patches->len; i++) {
 		struct kid org = KID_INIT;
 		size_t at = 0;
 		int deleted = 0;
 
-		if ((error = kres_org_id(&org, patches->v[i])) < 0)
-			return diag_set(d, error, "out of memory");
-		if ((error = find_by_any_id(&at, m, &org, d)) < 0) {
+		if ((error = kres_org_id(&org, patches->v[i])) < 0) {
+			error = diag_set(d, error, "out of memory");
+			goto done;
+		}
+		if ((error = find_by_any_id(&at, &idx, &org, d)) < 0) {
 			if (what) {
 				struct buf s = BUF_INIT;
 
@@ -1250,15 +1272,35 @@ static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *
 				buf_release(&s);
 			}
 			kid_release(&org);
-			return error;
+			goto done;
 		}
 		kid_release(&org);
+		if (kidx_del_res(&idx, m->v[at], at) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 		if ((error = apply_smp(m->v[at], patches->v[i], schema, schema_builtin, &deleted, d)) < 0)
-			return error;
-		if (deleted)
-			kresmap_remove_at(m, at);
+			goto done;
+		if (deleted) {
+			kres_free(m->v[at]);
+			m->v[at] = NULL;
+			removed = 1;
+		} else if (kidx_add_res(&idx, m->v[at], at) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 	}
-	return 0;
+done:
+	if (removed) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < m->len; i++)
+			if (m->v[i])
+				m->v[k++] = m->v[i];
+		m->len = k;
+	}
+	kidx_release(&idx);
+	return error;
 }
 
 /* PatchStrategicMergeTransformer: the patches of list (inline YAML or paths),
@@ -1393,7 +1435,9 @@ static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struc
 		buf_addf(&src, "[path: \"%s\"]", path);
 	}
 	sm_ok = kres_parse_stream(&sm, *path ? path : "patch", text.ptr, text.len, &dsm) == 0;
-	{
+	/* Resources parsed: the first non-empty document is a mapping, so no JSON 6902
+	 * list (no need to parse a long patch file twice). */
+	if (!sm_ok || sm.len == 0) {
 		/* A JSON 6902 patch: a list of operations, in JSON or YAML. */
 		json_t *doc = NULL;
 		struct diag ignore = DIAG_INIT;

@@ -125,54 +125,39 @@ int kfspec_matches(const json_t *res, const struct kfspec *fs)
 	return 1;
 }
 
-/* utils.PathSplitter: split on '/', a trailing '\' glues the next part. */
-static int split_path(char ***out, size_t *n, const char *path)
+/*
+ * utils.PathSplitter: split on '/', a trailing '\' glues the next part.
+ * buf holds a copy of the path and is changed in place: v (room for
+ * strlen(buf) + 1 entries) gets pointers to its segments. No allocation:
+ * field specs are applied to every resource, several times.
+ */
+static size_t split_path(char *buf, char **v)
 {
-	char **v = NULL;
+	char *r = buf, *w = buf;
 	size_t cnt = 0;
-	const char *p = path;
 
-	*out = NULL;
-	*n = 0;
-	if (p[0] == '/' && p[1])
-		p++;
-	if (!(v = calloc(strlen(p) + 1, sizeof(char *))))
-		return DIAG_ENOMEM;
+	if (r[0] == '/' && r[1])
+		r++;
 	for (;;) {
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		char *seg = strndup(p, len);
+		char *e = strchr(r, '/');
+		size_t len = e ? (size_t)(e - r) : strlen(r);
+		size_t plen = cnt > 0 ? strlen(v[cnt - 1]) : 0;
 
-		if (!seg) {
-			kstrv_free(v, cnt);
-			return DIAG_ENOMEM;
-		}
-		if (cnt > 0 && strlen(v[cnt - 1]) > 0 && v[cnt - 1][strlen(v[cnt - 1]) - 1] == '\\') {
-			struct buf j = BUF_INIT;
-			char *prev = v[cnt - 1];
-
-			buf_add(&j, prev, strlen(prev) - 1);
-			buf_addch(&j, '/');
-			buf_adds(&j, seg);
-			free(seg);
-			free(prev);
-			if (buf_oom(&j)) {
-				buf_release(&j);
-				v[cnt - 1] = NULL;
-				kstrv_free(v, cnt);
-				return DIAG_ENOMEM;
-			}
-			v[cnt - 1] = buf_detach(&j, NULL);
+		if (plen > 0 && v[cnt - 1][plen - 1] == '\\') {
+			/* The previous segment ends at w - 1: its backslash becomes '/'. */
+			w -= 2;
+			*w++ = '/';
 		} else {
-			v[cnt++] = seg;
+			v[cnt++] = w;
 		}
+		memmove(w, r, len);
+		w += len;
+		*w++ = '\0';
 		if (!e)
 			break;
-		p = e + 1;
+		r = e + 1;
 	}
-	*out = v;
-	*n = cnt;
-	return 0;
+	return cnt;
 }
 
 struct walk {
@@ -242,14 +227,19 @@ int kfspec_apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setf
 		 void *payload, struct diag *d)
 {
 	struct walk w = { fs, create_kind, fn, payload, d };
-	char **path = NULL;
-	size_t n = 0;
+	char sbuf[256], *sv[sizeof(sbuf) + 1], *buf = sbuf, **path = sv;
+	size_t n = 0, len = strlen(fs->path);
 	int error;
 
 	if (!kfspec_matches(res, fs))
 		return 0;
-	if ((error = split_path(&path, &n, fs->path)) < 0)
-		return diag_set(d, error, "out of memory");
+	if (len >= sizeof(sbuf) &&
+	    (!(buf = malloc(len + 1)) || !(path = calloc(len + 1, sizeof(char *))))) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	memcpy(buf, fs->path, len + 1);
+	n = split_path(buf, path);
 	error = walk(&w, NULL, NULL, 0, res, path, n, 0);
 	if (error < 0 && error != DIAG_ENOMEM) {
 		struct kid id = KID_INIT;
@@ -262,6 +252,10 @@ int kfspec_apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setf
 		kid_release(&id);
 		buf_release(&s);
 	}
-	kstrv_free(path, n);
+done:
+	if (buf != sbuf)
+		free(buf);
+	if (path != sv)
+		free(path);
 	return error;
 }

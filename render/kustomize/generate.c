@@ -531,14 +531,24 @@ int kgen_configmap(struct kresmap *out, const struct kldr *l, const json_t *args
 		diag_prefix(d, "loading KV pairs");
 		goto done;
 	}
-	for (size_t i = 0; i < kvs.len; i++) {
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(kvs.v[i].key, kvs.v[j].key) == 0) {
+	{
+		/* The first key seen before (an index, not a scan of all earlier keys). */
+		struct kidx seen = KIDX_INIT;
+
+		for (size_t i = 0; i < kvs.len && !error; i++) {
+			size_t n = 0;
+
+			kidx_get(&seen, kvs.v[i].key, &n);
+			if (n > 0)
 				error = diag_set(d, DIAG_EINVALID,
 						 "configmap %s illegally repeats the key `%s`", name,
 						 kvs.v[i].key);
-				goto done;
-			}
+			else if (kidx_add(&seen, kvs.v[i].key, i) < 0)
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		}
+		kidx_release(&seen);
+		if (error < 0)
+			goto done;
 	}
 	obj = json_pack("{s:s, s:s, s:{s:s}}", "apiVersion", "v1", "kind",
 			secret ? "Secret" : "ConfigMap", "metadata", "name", name);

@@ -50,12 +50,33 @@ static const char *const cluster_scoped[][2] = {
 	{ "v1", "PersistentVolume" },
 };
 
+#define NCLUSTER_SCOPED (sizeof(cluster_scoped) / sizeof(cluster_scoped[0]))
+
 int kis_cluster_scoped(const char *api_version, const char *kind)
 {
-	for (size_t i = 0; i < sizeof(cluster_scoped) / sizeof(cluster_scoped[0]); i++)
-		if (strcmp(cluster_scoped[i][0], api_version) == 0 &&
-		    strcmp(cluster_scoped[i][1], kind) == 0)
+	/* Kinds first: most kinds are in no entry, and they differ early. */
+	for (size_t i = 0; i < NCLUSTER_SCOPED; i++)
+		if (strcmp(cluster_scoped[i][1], kind) == 0 &&
+		    strcmp(cluster_scoped[i][0], api_version) == 0)
 			return 1;
+	return 0;
+}
+
+/* kis_cluster_scoped for a split apiVersion, without joining it. */
+static int cluster_scoped_gv(const char *group, const char *version, const char *kind)
+{
+	size_t glen = strlen(group);
+
+	for (size_t i = 0; i < NCLUSTER_SCOPED; i++) {
+		const char *av = cluster_scoped[i][0];
+
+		if (strcmp(cluster_scoped[i][1], kind) != 0)
+			continue;
+		if (glen ? strncmp(av, group, glen) == 0 && av[glen] == '/' &&
+				   strcmp(av + glen + 1, version) == 0
+			 : strcmp(av, version) == 0)
+			return 1;
+	}
 	return 0;
 }
 
@@ -135,34 +156,20 @@ void kid_release(struct kid *id)
 	memset(id, 0, sizeof(*id));
 }
 
-static int api_version_of(struct buf *b, const char *group, const char *version)
-{
-	if (*group)
-		buf_addf(b, "%s/%s", group, version);
-	else
-		buf_adds(b, version);
-	return buf_oom(b) ? DIAG_ENOMEM : 0;
-}
-
 int kid_set(struct kid *out, const char *group, const char *version, const char *kind,
 	    const char *name, const char *ns)
 {
-	struct buf av = BUF_INIT;
-
 	memset(out, 0, sizeof(*out));
 	out->group = strdup(group);
 	out->version = strdup(version);
 	out->kind = strdup(kind);
 	out->name = strdup(name);
 	out->ns = strdup(ns);
-	if (!out->group || !out->version || !out->kind || !out->name || !out->ns ||
-	    api_version_of(&av, group, version) < 0) {
-		buf_release(&av);
+	if (!out->group || !out->version || !out->kind || !out->name || !out->ns) {
 		kid_release(out);
 		return DIAG_ENOMEM;
 	}
-	out->cluster_scoped = kis_cluster_scoped(av.ptr, kind);
-	buf_release(&av);
+	out->cluster_scoped = cluster_scoped_gv(group, version, kind);
 	return 0;
 }
 
@@ -173,16 +180,21 @@ int kid_copy(struct kid *out, const struct kid *in)
 
 int kid_from_res(struct kid *out, const json_t *res)
 {
-	char *g = NULL, *v = NULL;
-	int error;
+	const char *av = kres_str(res, "apiVersion"), *slash = strchr(av, '/');
+	const json_t *md = json_object_get(res, "metadata");
 
-	if ((error = kapi_split(kres_str(res, "apiVersion"), &g, &v)) < 0)
-		return error;
-	error = kid_set(out, g, v, kres_str(res, "kind"), kres_str(res, "metadata/name"),
-			kres_str(res, "metadata/namespace"));
-	free(g);
-	free(v);
-	return error;
+	memset(out, 0, sizeof(*out));
+	out->group = slash ? strndup(av, (size_t)(slash - av)) : strdup("");
+	out->version = strdup(slash ? slash + 1 : av);
+	out->kind = strdup(kres_str(res, "kind"));
+	out->name = strdup(json_is_object(md) ? kres_str(md, "name") : "");
+	out->ns = strdup(json_is_object(md) ? kres_str(md, "namespace") : "");
+	if (!out->group || !out->version || !out->kind || !out->name || !out->ns) {
+		kid_release(out);
+		return DIAG_ENOMEM;
+	}
+	out->cluster_scoped = cluster_scoped_gv(out->group, out->version, out->kind);
+	return 0;
 }
 
 void kgvk_string(struct buf *out, const char *group, const char *version, const char *kind)
@@ -232,6 +244,13 @@ int kid_gvk_selected(const struct kid *id, const char *group, const char *versio
 void kid_key(struct buf *out, const struct kid *id)
 {
 	buf_reset(out);
-	buf_addf(out, "%s\x1f%s\x1f%s\x1f%s\x1f%s", id->group, id->version, id->kind, id->name,
-		 kid_effective_ns(id));
+	buf_adds(out, id->group);
+	buf_addch(out, '\x1f');
+	buf_adds(out, id->version);
+	buf_addch(out, '\x1f');
+	buf_adds(out, id->kind);
+	buf_addch(out, '\x1f');
+	buf_adds(out, id->name);
+	buf_addch(out, '\x1f');
+	buf_adds(out, kid_effective_ns(id));
 }

@@ -173,8 +173,15 @@ int kresmap_push(struct kresmap *m, struct kres *r);
 int kresmap_append(struct kresmap *m, struct kres *r, struct diag *d);
 /* Moves every resource of src to m's end, checking ids. src ends empty. */
 int kresmap_append_all(struct kresmap *m, struct kresmap *src, struct diag *d);
+struct kidx;
+/* The same with idx holding kidx_add_cur of every resource of m (kept so). */
+int kresmap_append_all_indexed(struct kresmap *m, struct kresmap *src, struct kidx *idx,
+			       struct diag *d);
 /* Generator semantics: create, or merge / replace an existing one. */
 int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d);
+/* The same with idx holding kidx_add_res of every resource of m (kept so). */
+int kresmap_absorb_indexed(struct kresmap *m, struct kres *r, struct kidx *idx,
+			   struct diag *d);
 void kresmap_remove_at(struct kresmap *m, size_t i);
 
 /* Parses a YAML stream of resources (List kinds inlined, empty docs dropped). */
@@ -188,6 +195,41 @@ int kyaml_syntax_error(struct diag *d, const char *name, int v3);
 int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct diag *d);
 /* Prints m as kustomize build does. */
 int kresmap_print(struct buf *out, const struct kresmap *m, struct diag *d);
+
+/* ---- indexes (index.c) ---- */
+
+/*
+ * A multimap from string keys (kid_key of ids, names, ...) to positions in
+ * a resource list, each key's positions in insertion order. Keys and lists
+ * are owned by the index; kidx_get's list is borrowed until the next change.
+ */
+struct kidx_ent {
+	char *key; /* NULL: empty slot */
+	size_t klen;
+	unsigned long long hash;
+	size_t *v;
+	size_t len, alloc;
+};
+
+struct kidx {
+	struct kidx_ent *e;
+	size_t cap, n;
+};
+
+#define KIDX_INIT { NULL, 0, 0 }
+
+void kidx_release(struct kidx *x);
+/* Appends val to key's positions unless it is already the last one. */
+int kidx_add(struct kidx *x, const char *key, size_t val);
+/* key's positions (borrowed), NULL with *n == 0 when none. */
+const size_t *kidx_get(const struct kidx *x, const char *key, size_t *n);
+/* Removes val from key's positions. */
+void kidx_del(struct kidx *x, const char *key, size_t val);
+/* Adds (removes) val under the kid_key of r's current and previous ids. */
+int kidx_add_res(struct kidx *x, const struct kres *r, size_t val);
+int kidx_del_res(struct kidx *x, const struct kres *r, size_t val);
+/* Adds val under the kid_key of r's current id only. */
+int kidx_add_cur(struct kidx *x, const struct kres *r, size_t val);
 
 /* ---- field specs (fieldspec.c, tconfig.c) ---- */
 

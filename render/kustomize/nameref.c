@@ -18,6 +18,10 @@ struct cand {
 	size_t nprev;
 	char **prefixes, **suffixes;
 	size_t npre, nsuf;
+	/* The refBy annotation, written back by flush_refby: appending to the
+	 * annotation itself copied it whole each time, quadratic in referrers. */
+	struct buf refby;
+	int refby_loaded, refby_set, refby_dirty;
 };
 
 struct nrctx {
@@ -25,9 +29,15 @@ struct nrctx {
 	struct cand *referrer_info;
 	const struct knameref *target;
 	const struct kfspec *field;
-	struct cand **cands; /* the subset the referrer may refer to */
-	size_t ncands;
+	struct cand *all;
+	size_t nall;
+	const struct kidx *by_name;   /* previous name -> candidates */
+	const struct kidx *by_org_ns; /* effective original namespace -> namespaced candidates */
+	struct cand **scratch;        /* nall entries */
 };
+
+static int referable(const struct cand *referrer, const struct cand *target);
+static int flush_refby(struct cand *all, size_t n);
 
 static void cand_release(struct cand *c)
 {
@@ -36,6 +46,7 @@ static void cand_release(struct cand *c)
 	kid_array_free(c->prev, c->nprev);
 	kstrv_free(c->prefixes, c->npre);
 	kstrv_free(c->suffixes, c->nsuf);
+	buf_release(&c->refby);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -44,9 +55,12 @@ static int cand_init(struct cand *c, struct kres *r)
 	int error;
 
 	memset(c, 0, sizeof(*c));
+	buf_init(&c->refby, 0);
 	c->r = r;
-	if ((error = kres_cur_id(&c->cur, r)) < 0 || (error = kres_org_id(&c->org, r)) < 0 ||
+	/* The original id is the first previous one, else the current one (kres_org_id). */
+	if ((error = kres_cur_id(&c->cur, r)) < 0 ||
 	    (error = kres_prev_ids(&c->prev, &c->nprev, r)) < 0 ||
+	    (error = kid_copy(&c->org, c->nprev ? &c->prev[0] : &c->cur)) < 0 ||
 	    (error = kres_get_csv(&c->prefixes, &c->npre, r, KANNO_PREFIXES)) < 0 ||
 	    (error = kres_get_csv(&c->suffixes, &c->nsuf, r, KANNO_SUFFIXES)) < 0)
 		cand_release(c);
@@ -182,9 +196,15 @@ static int select_referral(struct cand **out, struct nrctx *x, const char *old_n
 		}
 	}
 	{
-		/* kustomize's failureDetails: the referrer and the candidates, as YAML. */
+		/* kustomize's failureDetails: the referrer and the candidates, as YAML
+		 * (with the referrals recorded so far). */
 		struct buf ids = BUF_INIT, details = BUF_INIT;
 		struct diag ignore = DIAG_INIT;
+
+		if (flush_refby(x->all, x->nall) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 
 		for (size_t i = 0; i < k; i++) {
 			if (i)
@@ -210,26 +230,76 @@ done:
 	return error;
 }
 
+/* kres_append_csv(KANNO_REFBY) on c, deferred to flush_refby. */
 static int record_referral(struct nrctx *x, struct cand *c)
 {
-	struct buf s = BUF_INIT;
-	int error;
+	if (!c->refby_loaded) {
+		const char *cur = kres_annotation(c->r, KANNO_REFBY);
 
-	kid_string(&s, &x->referrer_info->cur);
-	error = buf_oom(&s) ? DIAG_ENOMEM : kres_append_csv(c->r, KANNO_REFBY, s.ptr);
-	buf_release(&s);
-	return error;
+		if (cur) {
+			buf_adds(&c->refby, cur);
+			c->refby_set = 1;
+		}
+		c->refby_loaded = 1;
+	}
+	if (c->refby_set)
+		buf_addch(&c->refby, ',');
+	kid_string(&c->refby, &x->referrer_info->cur);
+	c->refby_set = c->refby_dirty = 1;
+	return buf_oom(&c->refby) ? DIAG_ENOMEM : 0;
+}
+
+/* Writes the recorded referrals into the candidates' refBy annotations. */
+static int flush_refby(struct cand *all, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!all[i].refby_dirty)
+			continue;
+		if (kres_set_annotation(all[i].r, KANNO_REFBY, all[i].refby.ptr) < 0)
+			return DIAG_ENOMEM;
+		all[i].refby_dirty = 0;
+	}
+	return 0;
+}
+
+/* The candidates the referrer may refer to whose previous names include
+ * name, in resource order, passing keep (when given); into x->scratch. */
+static size_t candidates_named(struct nrctx *x, const char *name,
+			       int (*keep)(const struct cand *, const char *), const char *arg)
+{
+	size_t n = 0, k = 0;
+	const size_t *at = kidx_get(x->by_name, name, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		struct cand *c = &x->all[at[i]];
+
+		if (referable(x->referrer_info, c) && (!keep || keep(c, arg)))
+			x->scratch[k++] = c;
+	}
+	return k;
+}
+
+static int in_org_ns(const struct cand *c, const char *ns)
+{
+	return !c->org.cluster_scoped && strcmp(kid_effective_ns(&c->org), ns) == 0;
+}
+
+static int in_cur_ns(const struct cand *c, const char *ns)
+{
+	return !c->cur.cluster_scoped && strcmp(kid_effective_ns(&c->cur), ns) == 0;
 }
 
 static int set_scalar(struct nrctx *x, json_t *parent, const char *key, size_t idx,
 		      json_t *value, struct diag *d)
 {
 	struct cand *c = NULL;
+	size_t n;
 	int error;
 
 	if (!json_is_string(value))
 		return 0;
-	if ((error = select_referral(&c, x, json_string_value(value), x->cands, x->ncands, 0, d)) < 0)
+	n = candidates_named(x, json_string_value(value), NULL, NULL);
+	if ((error = select_referral(&c, x, json_string_value(value), x->scratch, n, 0, d)) < 0)
 		return error;
 	if (!c)
 		return 0;
@@ -247,35 +317,33 @@ static int set_scalar(struct nrctx *x, json_t *parent, const char *key, size_t i
 static int set_mapping(struct nrctx *x, json_t *node, struct diag *d)
 {
 	json_t *name = json_object_get(node, "name"), *nsn = json_object_get(node, "namespace");
-	struct cand **list = x->cands, **sub = NULL;
-	size_t n = x->ncands;
+	int (*keep)(const struct cand *, const char *) = NULL;
+	const char *ns = NULL;
 	struct cand *c = NULL;
+	size_t n;
 	int error = 0;
 
 	if (!name)
 		return diag_set(d, DIAG_EEXEC, "path config error; no 'name' field in node");
 	if (nsn) {
-		const char *ns = json_is_string(nsn) ? json_string_value(nsn) : "";
-		size_t k = 0;
+		const size_t *at;
+		size_t norg = 0;
 
-		if (!(sub = calloc(x->ncands + 1, sizeof(*sub))))
-			return diag_set(d, DIAG_ENOMEM, "out of memory");
-		/* By original namespace first, then by current namespace. */
-		for (size_t i = 0; i < x->ncands; i++)
-			if (!x->cands[i]->org.cluster_scoped &&
-			    strcmp(kid_effective_ns(&x->cands[i]->org), ns) == 0)
-				sub[k++] = x->cands[i];
-		if (k == 0)
-			for (size_t i = 0; i < x->ncands; i++)
-				if (!x->cands[i]->cur.cluster_scoped &&
-				    strcmp(kid_effective_ns(&x->cands[i]->cur), ns) == 0)
-					sub[k++] = x->cands[i];
-		list = sub;
-		n = k;
+		ns = json_is_string(nsn) ? json_string_value(nsn) : "";
+		/* By original namespace when any candidate has it, else by current namespace. */
+		keep = in_cur_ns;
+		at = kidx_get(x->by_org_ns, ns, &norg);
+		for (size_t i = 0; i < norg; i++)
+			if (referable(x->referrer_info, &x->all[at[i]])) {
+				keep = in_org_ns;
+				break;
+			}
 	}
 	if (!json_is_string(name))
 		goto done;
-	if ((error = select_referral(&c, x, json_string_value(name), list, n, 1, d)) < 0 || !c)
+	n = candidates_named(x, json_string_value(name), keep, ns);
+	if ((error = select_referral(&c, x, json_string_value(name), x->scratch, n, 1, d)) < 0 ||
+	    !c)
 		goto done;
 	if ((error = record_referral(x, c)) < 0) {
 		error = diag_set(d, error, "out of memory");
@@ -288,7 +356,6 @@ static int set_mapping(struct nrctx *x, json_t *node, struct diag *d)
 	     json_object_set_new(node, "namespace", json_string(kres_namespace(c->r))) < 0))
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 done:
-	free(sub);
 	return error;
 }
 
@@ -347,15 +414,103 @@ static int referable(const struct cand *referrer, const struct cand *target)
 	return 0;
 }
 
+/* The referrer field specs of tc that select one gvk, in tc's order. */
+struct gvkspecs {
+	const struct kfspec **fs;
+	const struct knameref **target;
+	size_t n;
+};
+
+struct speccache {
+	struct kidx by_gvk; /* "group\x1fversion\x1fkind" -> entry */
+	struct gvkspecs *v;
+	size_t len, alloc;
+};
+
+static void speccache_release(struct speccache *c)
+{
+	for (size_t i = 0; i < c->len; i++) {
+		free(c->v[i].fs);
+		free(c->v[i].target);
+	}
+	free(c->v);
+	kidx_release(&c->by_gvk);
+}
+
+/* The specs selecting id's gvk, computed once per gvk (borrowed from c). */
+static int specs_for(const struct gvkspecs **out, struct speccache *c, const struct ktconfig *tc,
+		     const struct kid *id)
+{
+	struct buf key = BUF_INIT;
+	struct gvkspecs *e;
+	const size_t *at;
+	size_t n = 0, total = 0;
+	int error = 0;
+
+	buf_adds(&key, id->group);
+	buf_addch(&key, '\x1f');
+	buf_adds(&key, id->version);
+	buf_addch(&key, '\x1f');
+	buf_adds(&key, id->kind);
+	if (buf_oom(&key)) {
+		error = DIAG_ENOMEM;
+		goto done;
+	}
+	if ((at = kidx_get(&c->by_gvk, key.ptr, &n)) != NULL && n > 0) {
+		*out = &c->v[at[0]];
+		goto done;
+	}
+	if (c->len == c->alloc) {
+		size_t na = c->alloc ? c->alloc * 2 : 8;
+		struct gvkspecs *nv = realloc(c->v, na * sizeof(*nv));
+
+		if (!nv) {
+			error = DIAG_ENOMEM;
+			goto done;
+		}
+		c->v = nv;
+		c->alloc = na;
+	}
+	for (size_t b = 0; b < tc->nnameref; b++)
+		total += tc->nameref[b].referrers.len;
+	e = &c->v[c->len];
+	memset(e, 0, sizeof(*e));
+	if (!(e->fs = calloc(total + 1, sizeof(*e->fs))) ||
+	    !(e->target = calloc(total + 1, sizeof(*e->target)))) {
+		free(e->fs);
+		free(e->target);
+		error = DIAG_ENOMEM;
+		goto done;
+	}
+	for (size_t b = 0; b < tc->nnameref; b++)
+		for (size_t f = 0; f < tc->nameref[b].referrers.len; f++) {
+			const struct kfspec *fs = &tc->nameref[b].referrers.v[f];
+
+			if (!kid_gvk_selected(id, fs->group, fs->version, fs->kind))
+				continue;
+			e->fs[e->n] = fs;
+			e->target[e->n++] = &tc->nameref[b];
+		}
+	c->len++;
+	if ((error = kidx_add(&c->by_gvk, key.ptr, c->len - 1)) < 0)
+		goto done;
+	*out = e;
+done:
+	buf_release(&key);
+	return error;
+}
+
 int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 {
-	struct cand *all = NULL, **sub = NULL;
+	struct speccache specs = { KIDX_INIT, NULL, 0, 0 };
+	struct cand *all = NULL, **scratch = NULL;
+	struct kidx by_name = KIDX_INIT, by_org_ns = KIDX_INIT;
 	int error = 0;
 	size_t n = m->len;
 
 	if (n == 0)
 		return 0;
-	if (!(all = calloc(n, sizeof(*all))) || !(sub = calloc(n, sizeof(*sub)))) {
+	if (!(all = calloc(n, sizeof(*all))) || !(scratch = calloc(n, sizeof(*scratch)))) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -364,19 +519,28 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 			error = diag_set(d, error, "out of memory");
 			goto done;
 		}
+	/* Candidates by previous name and by original namespace, in resource order,
+	 * instead of a scan of every resource per referrer and per reference. */
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < all[i].nprev && !error; j++)
+			error = kidx_add(&by_name, all[i].prev[j].name, i);
+		if (!error && !all[i].org.cluster_scoped)
+			error = kidx_add(&by_org_ns, kid_effective_ns(&all[i].org), i);
+		if (error < 0) {
+			error = diag_set(d, error, "out of memory");
+			goto done;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct cand *rr = &all[i];
-		size_t nsub = 0;
-		int any = 0;
+		const struct gvkspecs *sp = NULL;
 
 		/* Does any back reference apply to this resource (by original id)? */
-		for (size_t b = 0; b < tc->nnameref && !any; b++)
-			for (size_t f = 0; f < tc->nameref[b].referrers.len && !any; f++) {
-				const struct kfspec *fs = &tc->nameref[b].referrers.v[f];
-
-				any = kid_gvk_selected(&rr->org, fs->group, fs->version, fs->kind);
-			}
-		if (!any)
+		if ((error = specs_for(&sp, &specs, tc, &rr->org)) < 0) {
+			error = diag_set(d, error, "out of memory");
+			goto done;
+		}
+		if (sp->n == 0)
 			continue;
 		/* Names and namespaces don't change during the fix-up: the candidates'
 		 * ids computed once stay valid (only refBy bookkeeping grows). */
@@ -403,34 +567,33 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 				}
 			}
 		}
-		for (size_t j = 0; j < n; j++)
-			if (referable(rr, &all[j]))
-				sub[nsub++] = &all[j];
-		for (size_t b = 0; b < tc->nnameref; b++) {
-			for (size_t f = 0; f < tc->nameref[b].referrers.len; f++) {
-				const struct kfspec *fs = &tc->nameref[b].referrers.v[f];
-				struct kfspec any_gvk = { "", "", "", fs->path, 0 };
-				struct nrctx x = { rr->r, rr, &tc->nameref[b], fs, sub, nsub };
+		for (size_t k = 0; k < sp->n; k++) {
+			const struct kfspec *fs = sp->fs[k];
+			struct kfspec any_gvk = { "", "", "", fs->path, 0 };
+			struct nrctx x = { rr->r, rr, sp->target[k], fs, all, n,
+					   &by_name, &by_org_ns, scratch };
 
-				if (!kid_gvk_selected(&rr->org, fs->group, fs->version, fs->kind))
-					continue;
-				if ((error = kfspec_apply(rr->r->obj, &any_gvk, -1, nr_set, &x, d)) < 0) {
-					struct buf s = BUF_INIT;
+			if ((error = kfspec_apply(rr->r->obj, &any_gvk, -1, nr_set, &x, d)) < 0) {
+				struct buf s = BUF_INIT;
 
-					kid_string(&s, &rr->cur);
-					diag_prefix(d, "updating name reference in '%s' field of '%s'",
-						    fs->path, s.ptr);
-					buf_release(&s);
-					goto done;
-				}
+				kid_string(&s, &rr->cur);
+				diag_prefix(d, "updating name reference in '%s' field of '%s'",
+					    fs->path, s.ptr);
+				buf_release(&s);
+				goto done;
 			}
 		}
 	}
 done:
+	if (all && flush_refby(all, n) < 0 && !error)
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 	if (all)
 		for (size_t i = 0; i < n; i++)
 			cand_release(&all[i]);
 	free(all);
-	free(sub);
+	free(scratch);
+	kidx_release(&by_name);
+	kidx_release(&by_org_ns);
+	speccache_release(&specs);
 	return error;
 }

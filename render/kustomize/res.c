@@ -411,35 +411,39 @@ fail:
 	return error;
 }
 
-int kresmap_append_all(struct kresmap *m, struct kresmap *src, struct diag *d)
+int kresmap_append_all_indexed(struct kresmap *m, struct kresmap *src, struct kidx *idx,
+			       struct diag *d)
 {
-	json_t *index = json_object();
+	struct kidx local = KIDX_INIT;
 	struct buf key = BUF_INIT;
 	int error = 0;
-	size_t i;
+	size_t i = 0;
 
 	/* One index of the current ids instead of a scan per append. */
-	for (i = 0; index && i < m->len; i++) {
-		struct kid id = KID_INIT;
-
-		if (kres_cur_id(&id, m->v[i]) == 0) {
-			kid_key(&key, &id);
-			json_object_set_new(index, key.ptr, json_true());
+	if (!idx) {
+		idx = &local;
+		for (size_t k = 0; k < m->len && !error; k++)
+			error = kidx_add_cur(idx, m->v[k], k);
+		if (error < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
 		}
-		kid_release(&id);
 	}
 	for (i = 0; i < src->len; i++) {
 		struct kres *r = src->v[i];
 		struct kid id = KID_INIT;
+		size_t n = 0;
 
 		src->v[i] = NULL;
-		if (!index || (error = kres_cur_id(&id, r)) < 0) {
+		if ((error = kres_cur_id(&id, r)) < 0) {
 			kres_free(r);
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			i++;
 			break;
 		}
 		kid_key(&key, &id);
-		if (json_object_get(index, key.ptr)) {
+		kidx_get(idx, key.ptr, &n);
+		if (n > 0) {
 			struct buf s = BUF_INIT;
 
 			kid_string(&s, &id);
@@ -451,15 +455,21 @@ int kresmap_append_all(struct kresmap *m, struct kresmap *src, struct diag *d)
 			i++;
 			break;
 		}
-		json_object_set_new(index, key.ptr, json_true());
 		kid_release(&id);
+		if (buf_oom(&key) || kidx_add(idx, key.ptr, m->len) < 0) {
+			kres_free(r);
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			i++;
+			break;
+		}
 		if ((error = kresmap_push(m, r)) < 0) {
 			diag_set(d, error, "out of memory");
 			i++;
 			break;
 		}
 	}
-	json_decref(index);
+done:
+	kidx_release(&local);
 	buf_release(&key);
 	for (size_t j = i; j < src->len; j++)
 		kres_free(src->v[j]);
@@ -467,6 +477,11 @@ int kresmap_append_all(struct kresmap *m, struct kresmap *src, struct diag *d)
 	src->v = NULL;
 	src->len = src->alloc = 0;
 	return error;
+}
+
+int kresmap_append_all(struct kresmap *m, struct kresmap *src, struct diag *d)
+{
+	return kresmap_append_all_indexed(m, src, NULL, d);
 }
 
 /* Go's %#v of a resid.ResId, as appendReplaceOrMerge prints it. */
@@ -477,27 +492,6 @@ static void id_gostring(struct buf *b, const struct kid *id)
 		 "isClusterScoped:%s}, Name:\"%s\", Namespace:\"%s\"}",
 		 id->group, id->version, id->kind, id->cluster_scoped ? "true" : "false", id->name,
 		 id->ns);
-}
-
-/* Any id (current or previous) of r equals id. */
-static int res_matches_any_id(const struct kres *r, const struct kid *id, int *out)
-{
-	struct kid cur = KID_INIT, *prev = NULL;
-	size_t n = 0;
-	int error;
-
-	*out = 0;
-	if ((error = kres_cur_id(&cur, r)) < 0)
-		return error;
-	if (kid_equals(&cur, id)) {
-		*out = 1;
-	} else if ((error = kres_prev_ids(&prev, &n, r)) == 0) {
-		for (size_t i = 0; i < n && !*out; i++)
-			*out = kid_equals(&prev[i], id);
-	}
-	kid_release(&cur);
-	kid_array_free(prev, n);
-	return error;
 }
 
 static int merge_string_maps(json_t *into_new, const json_t *old)
@@ -586,26 +580,39 @@ static int merge_data_field(struct kres *r, const struct kres *old, const char *
 	return json_object_set_new(r->obj, field, merged) == 0 ? 0 : DIAG_ENOMEM;
 }
 
-int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
+int kresmap_absorb_indexed(struct kresmap *m, struct kres *r, struct kidx *idx,
+			   struct diag *d)
 {
+	struct kidx local = KIDX_INIT;
 	struct kid id = KID_INIT;
 	struct buf s = BUF_INIT;
 	const char *behavior = kres_annotation(r, KANNO_BEHAVIOR);
+	const size_t *at;
 	size_t match = 0, nmatch = 0;
-	int error = 0, hit;
+	int error = 0;
 
 	if (!behavior)
 		behavior = "unspecified";
 	if ((error = kres_cur_id(&id, r)) < 0)
 		goto fail;
-	for (size_t i = 0; i < m->len; i++) {
-		if ((error = res_matches_any_id(m->v[i], &id, &hit)) < 0)
-			goto fail;
-		if (hit) {
-			match = i;
-			nmatch++;
-		}
+	/* The resources any of whose ids equals id: an index instead of a scan
+	 * of every resource per generated one. */
+	if (!idx) {
+		idx = &local;
+		for (size_t i = 0; i < m->len; i++)
+			if ((error = kidx_add_res(idx, m->v[i], i)) < 0)
+				goto fail;
 	}
+	kid_key(&s, &id);
+	if (buf_oom(&s)) {
+		error = DIAG_ENOMEM;
+		goto fail;
+	}
+	at = kidx_get(idx, s.ptr, &nmatch);
+	buf_reset(&s);
+	for (size_t i = 0; i < nmatch; i++)
+		if (at[i] >= match)
+			match = at[i]; /* the last one, as a scan finds it */
 	if (nmatch == 0) {
 		if (strcmp(behavior, "merge") == 0 || strcmp(behavior, "replace") == 0) {
 			id_gostring(&s, &id);
@@ -613,8 +620,15 @@ int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
 					 "id %s does not exist; cannot merge or replace", s.ptr);
 			goto fail;
 		}
+		/* No id of any resource equals r's, so no current one does: append. */
 		kid_release(&id);
-		return kresmap_append(m, r, d);
+		kidx_release(&local);
+		buf_release(&s);
+		if ((error = kresmap_push(m, r)) < 0)
+			return diag_set(d, error, "out of memory");
+		if (idx != &local && kidx_add_res(idx, r, m->len - 1) < 0)
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		return 0;
 	}
 	if (nmatch > 1) {
 		kid_string(&s, &id);
@@ -642,6 +656,10 @@ int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
 				 "replace", s.ptr);
 		goto fail;
 	}
+	if (idx != &local && (error = kidx_del_res(idx, m->v[match], match)) < 0) {
+		error = diag_set(d, error, "out of memory");
+		goto fail;
+	}
 	/* The kustomize-specific fields (var references) come from the old one. */
 	kstrv_free(r->refvars, r->nrefvars);
 	r->refvars = m->v[match]->refvars;
@@ -651,12 +669,22 @@ int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
 	kres_free(m->v[match]);
 	m->v[match] = r;
 	kid_release(&id);
+	kidx_release(&local);
+	buf_release(&s);
+	if (idx != &local && kidx_add_res(idx, r, match) < 0)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	return 0;
 fail:
 	kid_release(&id);
+	kidx_release(&local);
 	buf_release(&s);
 	kres_free(r);
 	return error;
+}
+
+int kresmap_absorb(struct kresmap *m, struct kres *r, struct diag *d)
+{
+	return kresmap_absorb_indexed(m, r, NULL, d);
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -746,6 +774,38 @@ int kyaml_syntax_error(struct diag *d, const char *name, int v3)
 	return DIAG_EPARSE;
 }
 
+/* Whether a node below the root is held twice (a "<<" merge may share values). */
+static int has_shared_child(const json_t *v, int depth)
+{
+	const char *k;
+	json_t *c;
+	size_t i;
+
+	if (depth > 0 && v->refcount != 1 && v->refcount != (size_t)-1)
+		return 1;
+	if (depth > 10000)
+		return 1;
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, c)
+			if (has_shared_child(c, depth + 1))
+				return 1;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, c)
+			if (has_shared_child(c, depth + 1))
+				return 1;
+	}
+	return 0;
+}
+
+/* A document the new resource may change freely: the parsed tree itself when
+ * nothing in it is shared (once the stream is released, the resource is its
+ * only holder), else a deep copy. Copying every document cost as much as
+ * parsing it. */
+static json_t *unshared_copy(json_t *doc)
+{
+	return has_shared_child(doc, 0) ? json_deep_copy(doc) : json_incref(doc);
+}
+
 int kres_parse_stream(struct kresmap *out, const char *name, const char *data, size_t len,
 		      struct diag *d)
 {
@@ -804,7 +864,7 @@ int kres_parse_stream(struct kresmap *out, const char *name, const char *data, s
 			error = 0;
 			continue;
 		}
-		if ((error = kresmap_push(out, kres_new(json_deep_copy(doc)))) < 0) {
+		if ((error = kresmap_push(out, kres_new(unshared_copy(doc)))) < 0) {
 			diag_set(d, error, "out of memory");
 			goto done;
 		}
@@ -820,39 +880,34 @@ struct sortent {
 	struct kres *r;
 	struct kid id;
 	int order;
+	/* Computed once, not per comparison: the gvk's stable string and
+	 * "namespace|name" (what follows the gvk in the id's sort key). */
+	char *stable, *tail;
 };
 
 static int compare_legacy(const void *pa, const void *pb)
 {
 	const struct sortent *a = pa, *b = pb;
-	struct buf sa = BUF_INIT, sb = BUF_INIT;
 	int r;
 
 	if (strcmp(a->id.group, b->id.group) != 0 || strcmp(a->id.version, b->id.version) != 0 ||
 	    strcmp(a->id.kind, b->id.kind) != 0) {
 		if (a->order != b->order)
 			return a->order < b->order ? -1 : 1;
-		kgvk_stable_string(&sa, a->id.group, a->id.version, a->id.kind);
-		kgvk_stable_string(&sb, b->id.group, b->id.version, b->id.kind);
-		r = strcmp(sa.ptr, sb.ptr);
+		r = strcmp(a->stable, b->stable);
 		if (strcmp(a->id.kind, "Namespace") == 0 && strcmp(b->id.kind, "Namespace") == 0 &&
 		    (!*a->id.group || !*b->id.group))
 			r = -r;
-	} else {
-		kgvk_string(&sa, a->id.group, a->id.version, a->id.kind);
-		buf_addf(&sa, "|%s|%s", *a->id.ns ? a->id.ns : "~X", *a->id.name ? a->id.name : "~N");
-		kgvk_string(&sb, b->id.group, b->id.version, b->id.kind);
-		buf_addf(&sb, "|%s|%s", *b->id.ns ? b->id.ns : "~X", *b->id.name ? b->id.name : "~N");
-		r = strcmp(sa.ptr, sb.ptr);
+		return r;
 	}
-	buf_release(&sa);
-	buf_release(&sb);
-	return r;
+	/* Equal gvks: their strings are equal, so the rest decides. */
+	return strcmp(a->tail, b->tail);
 }
 
 int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct diag *d)
 {
 	struct sortent *e;
+	struct buf b = BUF_INIT;
 	size_t i;
 	int error = 0;
 
@@ -881,15 +936,31 @@ int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct d
 		} else {
 			e[i].order = kgvk_type_order(e[i].id.kind);
 		}
+		buf_reset(&b);
+		kgvk_stable_string(&b, e[i].id.group, e[i].id.version, e[i].id.kind);
+		e[i].stable = buf_oom(&b) ? NULL : strdup(b.ptr);
+		buf_reset(&b);
+		buf_addch(&b, '|');
+		buf_adds(&b, *e[i].id.ns ? e[i].id.ns : "~X");
+		buf_addch(&b, '|');
+		buf_adds(&b, *e[i].id.name ? e[i].id.name : "~N");
+		e[i].tail = buf_oom(&b) ? NULL : strdup(b.ptr);
+		if (!e[i].stable || !e[i].tail) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 	}
 	qsort(e, m->len, sizeof(*e), compare_legacy);
 	for (i = 0; i < m->len; i++)
 		m->v[i] = e[i].r;
-	i = m->len;
 done:
-	for (size_t k = 0; k < m->len; k++)
+	for (size_t k = 0; k < m->len; k++) {
 		kid_release(&e[k].id);
+		free(e[k].stable);
+		free(e[k].tail);
+	}
 	free(e);
+	buf_release(&b);
 	return error;
 }
 

@@ -10,37 +10,68 @@
 #include <stdlib.h>
 #include <string.h>
 
-int kregex_match(const char *pattern, const char *s, int anchored, int *out, struct diag *d)
+/* An anchored pattern compiled on first use and kept for one selection: a
+ * selection tries the same patterns on every resource. */
+struct kregex {
+	const char *pattern; /* borrowed */
+	pcre2_code *re;      /* NULL until compiled */
+	pcre2_match_data *md;
+};
+
+static int kregex_compile(struct kregex *x, int anchored, struct diag *d)
 {
 	struct buf rx = BUF_INIT;
-	pcre2_code *re;
-	pcre2_match_data *md;
-	int errcode, rc;
+	int errcode;
 	PCRE2_SIZE erroff;
 
-	*out = 1;
-	if (!*pattern)
-		return 0;
 	if (anchored)
-		buf_addf(&rx, "^(?:%s)$", pattern);
+		buf_addf(&rx, "^(?:%s)$", x->pattern);
 	else
-		buf_adds(&rx, pattern);
-	re = pcre2_compile((PCRE2_SPTR)rx.ptr, rx.len, PCRE2_UTF | PCRE2_NO_UTF_CHECK,
-			   &errcode, &erroff, NULL);
+		buf_adds(&rx, x->pattern);
+	x->re = pcre2_compile((PCRE2_SPTR)rx.ptr, rx.len, PCRE2_UTF | PCRE2_NO_UTF_CHECK,
+			      &errcode, &erroff, NULL);
 	buf_release(&rx);
-	if (!re) {
+	if (!x->re) {
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
 		return diag_set(d, DIAG_EINVALID, "error parsing regexp: %s: `%s`", (char *)msg,
-				pattern);
+				x->pattern);
 	}
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	rc = md ? pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, NULL) : -1;
-	*out = rc >= 0;
-	pcre2_match_data_free(md);
-	pcre2_code_free(re);
+	x->md = pcre2_match_data_create_from_pattern(x->re, NULL);
 	return 0;
+}
+
+/* kregex_match through x (compiled when first needed, as kregex_match would fail). */
+static int kregex_run(struct kregex *x, const char *s, int anchored, int *out, struct diag *d)
+{
+	int error, rc;
+
+	*out = 1;
+	if (!*x->pattern)
+		return 0;
+	if (!x->re && (error = kregex_compile(x, anchored, d)) < 0)
+		return error;
+	rc = x->md ? pcre2_match(x->re, (PCRE2_SPTR)s, strlen(s), 0, 0, x->md, NULL) : -1;
+	*out = rc >= 0;
+	return 0;
+}
+
+static void kregex_release(struct kregex *x)
+{
+	pcre2_match_data_free(x->md);
+	pcre2_code_free(x->re);
+	x->md = NULL;
+	x->re = NULL;
+}
+
+int kregex_match(const char *pattern, const char *s, int anchored, int *out, struct diag *d)
+{
+	struct kregex x = { pattern, NULL, NULL };
+	int error = kregex_run(&x, s, anchored, out, d);
+
+	kregex_release(&x);
+	return error;
 }
 
 static void skip_ws(const char **p)
@@ -161,6 +192,8 @@ int kselector_labels_match(const json_t *sel, const json_t *metadata, int *out, 
 int kselect(struct kres ***out, size_t *n, const struct kresmap *m, const json_t *target,
 	    struct diag *d)
 {
+	static const char *const fields[] = { "namespace", "name", "group", "version", "kind" };
+	struct kregex rx[5] = { { "", NULL, NULL } };
 	struct kres **sel;
 	size_t k = 0;
 	int error = 0;
@@ -169,6 +202,8 @@ int kselect(struct kres ***out, size_t *n, const struct kresmap *m, const json_t
 	*n = 0;
 	if (!(sel = calloc(m->len + 1, sizeof(*sel))))
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	for (int f = 0; f < 5; f++)
+		rx[f].pattern = jstr(target, fields[f]);
 	for (size_t i = 0; i < m->len; i++) {
 		struct kres *r = m->v[i];
 		struct kid cur = KID_INIT, org = KID_INIT;
@@ -179,23 +214,23 @@ int kselect(struct kres ***out, size_t *n, const struct kresmap *m, const json_t
 			error = diag_set(d, error, "out of memory");
 			goto fail;
 		}
-		if (*jstr(target, "namespace")) {
-			if ((error = kregex_match(jstr(target, "namespace"), kid_effective_ns(&org), 1, &a, d)) < 0 ||
-			    (error = kregex_match(jstr(target, "namespace"), kid_effective_ns(&cur), 1, &b, d)) < 0)
+		if (*rx[0].pattern) {
+			if ((error = kregex_run(&rx[0], kid_effective_ns(&org), 1, &a, d)) < 0 ||
+			    (error = kregex_run(&rx[0], kid_effective_ns(&cur), 1, &b, d)) < 0)
 				goto next;
 			if (!a && !b)
 				goto next;
 		}
-		if (*jstr(target, "name")) {
-			if ((error = kregex_match(jstr(target, "name"), org.name, 1, &a, d)) < 0 ||
-			    (error = kregex_match(jstr(target, "name"), cur.name, 1, &b, d)) < 0)
+		if (*rx[1].pattern) {
+			if ((error = kregex_run(&rx[1], org.name, 1, &a, d)) < 0 ||
+			    (error = kregex_run(&rx[1], cur.name, 1, &b, d)) < 0)
 				goto next;
 			if (!a && !b)
 				goto next;
 		}
-		if ((error = kregex_match(jstr(target, "group"), cur.group, 1, &a, d)) < 0 || !a ||
-		    (error = kregex_match(jstr(target, "version"), cur.version, 1, &a, d)) < 0 || !a ||
-		    (error = kregex_match(jstr(target, "kind"), cur.kind, 1, &a, d)) < 0 || !a)
+		if ((error = kregex_run(&rx[2], cur.group, 1, &a, d)) < 0 || !a ||
+		    (error = kregex_run(&rx[3], cur.version, 1, &a, d)) < 0 || !a ||
+		    (error = kregex_run(&rx[4], cur.kind, 1, &a, d)) < 0 || !a)
 			goto next;
 		{
 			json_t *md = json_object_get(r->obj, "metadata");
@@ -215,8 +250,11 @@ next:
 	}
 	*out = sel;
 	*n = k;
-	return 0;
+	sel = NULL;
+	error = 0;
 fail:
+	for (int f = 0; f < 5; f++)
+		kregex_release(&rx[f]);
 	free(sel);
 	return error;
 }

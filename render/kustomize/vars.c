@@ -45,75 +45,120 @@ static int add_refvar(struct kres *r, const char *name)
 	return 0;
 }
 
+/* Adds every id of r under its kid_key to by_id and its group/version/kind/name to by_gvkn. */
+static int index_res(struct kidx *by_id, struct kidx *by_gvkn, const struct kres *r, size_t pos)
+{
+	struct kid cur = KID_INIT, *prev = NULL;
+	struct buf key = BUF_INIT;
+	size_t np = 0;
+	int error;
+
+	if ((error = kres_cur_id(&cur, r)) < 0 || (error = kres_prev_ids(&prev, &np, r)) < 0)
+		goto done;
+	for (size_t j = 0; j <= np && !error; j++) {
+		const struct kid *id = j < np ? &prev[j] : &cur;
+
+		kid_key(&key, id);
+		if (buf_oom(&key) || kidx_add(by_id, key.ptr, pos) < 0) {
+			error = DIAG_ENOMEM;
+			break;
+		}
+		buf_reset(&key);
+		buf_addf(&key, "%s\x1f%s\x1f%s\x1f%s", id->group, id->version, id->kind, id->name);
+		if (buf_oom(&key) || kidx_add(by_gvkn, key.ptr, pos) < 0)
+			error = DIAG_ENOMEM;
+	}
+done:
+	kid_release(&cur);
+	kid_array_free(prev, np);
+	buf_release(&key);
+	return error;
+}
+
 int kvars_merge(json_t *set, const json_t *vars, struct kresmap *rm, struct diag *d)
 {
+	struct kidx by_id = KIDX_INIT, by_gvkn = KIDX_INIT;
 	size_t i;
 	json_t *v;
+	int error = 0;
 
+	/* The resources each var may name, found through indexes of all their ids
+	 * instead of a scan of every resource per var. */
+	for (i = 0; i < rm->len && json_array_size(vars) > 0; i++)
+		if (index_res(&by_id, &by_gvkn, rm->v[i], i) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 	json_array_foreach(vars, i, v) {
 		const json_t *objref = json_object_get(v, "objref");
 		const char *name = jstr(v, "name");
 		char *g = NULL, *ver = NULL;
 		struct kid tid = KID_INIT;
 		struct kres *match = NULL;
+		struct buf key = BUF_INIT;
+		const size_t *at;
 		size_t nmatch = 0;
 		int use_ns;
 		json_t *copy;
 
-		if (!json_is_object(v))
-			return diag_set(d, DIAG_EINVALID, "a var must be a map");
+		if (!json_is_object(v)) {
+			error = diag_set(d, DIAG_EINVALID, "a var must be a map");
+			goto done;
+		}
 		target_gvk(objref, &g, &ver);
 		if (!g || !ver || kid_set(&tid, g, ver, jstr(objref, "kind"), jstr(objref, "name"),
 					  jstr(objref, "namespace")) < 0) {
 			free(g);
 			free(ver);
-			return diag_set(d, DIAG_ENOMEM, "out of memory");
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
 		}
 		free(g);
 		free(ver);
 		use_ns = *tid.ns || tid.cluster_scoped;
-		for (size_t k = 0; k < rm->len; k++) {
-			struct kid cur = KID_INIT, *prev = NULL;
-			size_t np = 0;
-			int hit = 0;
-
-			if (kres_cur_id(&cur, rm->v[k]) < 0 || kres_prev_ids(&prev, &np, rm->v[k]) < 0) {
-				kid_release(&cur);
-				kid_release(&tid);
-				return diag_set(d, DIAG_ENOMEM, "out of memory");
-			}
-			for (size_t j = 0; j <= np && !hit; j++) {
-				const struct kid *id = j < np ? &prev[j] : &cur;
-
-				hit = use_ns ? kid_equals(&tid, id) : kid_gvkn_equals(&tid, id);
-			}
-			kid_release(&cur);
-			kid_array_free(prev, np);
-			if (hit) {
-				match = rm->v[k];
-				nmatch++;
-			}
+		if (use_ns)
+			kid_key(&key, &tid);
+		else
+			buf_addf(&key, "%s\x1f%s\x1f%s\x1f%s", tid.group, tid.version, tid.kind,
+				 tid.name);
+		if (buf_oom(&key)) {
+			buf_release(&key);
+			kid_release(&tid);
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
 		}
+		at = kidx_get(use_ns ? &by_id : &by_gvkn, key.ptr, &nmatch);
+		buf_release(&key);
+		if (nmatch > 0)
+			match = rm->v[at[nmatch - 1]];
 		kid_release(&tid);
 		if (nmatch > 1) {
 			struct buf vs = BUF_INIT;
-			int error;
 
 			var_string(&vs, name, v, kres_str(v, "fieldref/fieldPath"));
 			error = diag_set(d, DIAG_EINVALID,
 					 "found %zu resId matches for var %s (unable to disambiguate)",
 					 nmatch, vs.ptr);
 			buf_release(&vs);
-			return error;
+			goto done;
 		}
-		if (nmatch == 1 && add_refvar(match, name) < 0)
-			return diag_set(d, DIAG_ENOMEM, "out of memory");
-		if (json_object_get(set, name))
-			return diag_set(d, DIAG_EINVALID, "var '%s' already encountered", name);
-		if (!(copy = json_deep_copy(v)) || json_object_set_new(set, name, copy) < 0)
-			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		if (nmatch == 1 && add_refvar(match, name) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+		if (json_object_get(set, name)) {
+			error = diag_set(d, DIAG_EINVALID, "var '%s' already encountered", name);
+			goto done;
+		}
+		if (!(copy = json_deep_copy(v)) || json_object_set_new(set, name, copy) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
 	}
-	return 0;
+done:
+	kidx_release(&by_id);
+	kidx_release(&by_gvkn);
+	return error;
 }
 
 int kvars_merge_set(json_t *set, const json_t *other, struct diag *d)

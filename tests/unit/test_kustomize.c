@@ -262,6 +262,55 @@ static void test_kustomize__deprecation_warnings(void **state)
 	diag_release(&d);
 }
 
+/*
+ * Lookups through indexes (duplicate ids across files and directories, patch
+ * targets after a deletion or with two candidates, a generator's repeated
+ * key): kubectl kustomize's
+ * messages for testdata/kustomize/errors-ids/in/<case>, built in place, with
+ * that directory read as the file system root ("/").
+ */
+static void test_kustomize__id_lookups_fail_as_kustomize(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "dup-dir",
+		  "accumulating resources: accumulation err='accumulating resources from 'sub': "
+		  "'/dup-dir/sub' must resolve to a file': recursed merging from path "
+		  "'/dup-dir/sub': may not add resource with an already registered id: "
+		  "ConfigMap.v1.[noGrp]/one.default" },
+		{ "dup-file",
+		  "accumulating resources: accumulation err='merging resources from 'b.yaml': "
+		  "may not add resource with an already registered id: "
+		  "ConfigMap.v1.[noGrp]/two.[noNs]': must build at directory: "
+		  "'/dup-file/b.yaml': file is not directory" },
+		{ "patch-multi",
+		  "no resource matches strategic merge patch \"ConfigMap.v1.[noGrp]/one.[noNs]\": "
+		  "multiple matches for Id ConfigMap.v1.[noGrp]/one.[noNs]; failed to find unique "
+		  "target for patch ConfigMap.v1.[noGrp]/one.[noNs]" },
+		{ "gen-dup-key", "configmap x illegally repeats the key `B`" },
+		{ "patch-none",
+		  "no matches for Id ConfigMap.v1.[noGrp]/one.[noNs]; failed to find unique target "
+		  "for patch ConfigMap.v1.[noGrp]/one.[noNs]" },
+	};
+	char root[4096];
+
+	(void)state;
+	TU_FMT(root, "%s", tu_testdata("kustomize/errors-ids/in"));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kustomize_opts o = KUSTOMIZE_OPTS_INIT;
+		struct buf out = BUF_INIT, warnings = BUF_INIT;
+		struct diag d = DIAG_INIT;
+
+		o.fs_root = root;
+		o.warnings = &warnings;
+		assert_true(kustomize_build(&out, cases[i][0], &o, &d) < 0);
+		if (strcmp(d.msg.ptr, cases[i][1]) != 0)
+			fail_msg("%s: got %s", cases[i][0], d.msg.ptr);
+		buf_release(&out);
+		buf_release(&warnings);
+		diag_release(&d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_kustomize__errors_use_kustomize_words),
 		cmocka_unit_test(test_kustomize__yaml_errors_read_as_go_yaml),
 		cmocka_unit_test(test_kustomize__deprecation_warnings),
+		cmocka_unit_test(test_kustomize__id_lookups_fail_as_kustomize),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
