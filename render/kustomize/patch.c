@@ -891,7 +891,10 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 					json_decref(mk);
 					goto oom;
 				}
-				if ((*err = list_directive(pv, &ld, d)) < 0) {
+				/* kyaml's VisitList reads directives only in associative
+				 * lists: a list without merge keys is replaced by the
+				 * patch's as written, "$patch" elements included */
+				if (mk && (*err = list_directive(pv, &ld, d)) < 0) {
 					json_decref(pv);
 					json_decref(mk);
 					goto fail;
