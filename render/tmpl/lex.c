@@ -51,6 +51,13 @@ static int32_t lx_next(struct lexer *l)
 		l->at_eof = 1;
 		return LEX_EOF;
 	}
+	if ((unsigned char)l->input[l->pos] < 0x80) {
+		/* ASCII, nearly every byte of a template: no decoding */
+		r = (unsigned char)l->input[l->pos++];
+		if (r == '\n')
+			l->line++;
+		return r;
+	}
 	r = tmpl__utf8_decode(l->input + l->pos, l->len - l->pos, &w);
 	l->pos += (size_t)w;
 	if (r == '\n')
@@ -63,6 +70,14 @@ static void lx_backup(struct lexer *l)
 	if (!l->at_eof && l->pos > 0) {
 		/* step back one rune */
 		size_t p = l->pos - 1;
+
+		if ((unsigned char)l->input[p] < 0x80) {
+			/* an ASCII byte is a rune of its own */
+			if (l->input[p] == '\n')
+				l->line--;
+			l->pos = p;
+			return;
+		}
 		while (p > 0 && ((unsigned char)l->input[p] & 0xC0) == 0x80 && l->pos - p < 4)
 			p--;
 		{
@@ -144,7 +159,10 @@ static int lx_is_space(int32_t r)
 
 static int lx_is_alnum(int32_t r)
 {
-	return r == '_' || tmpl__is_letter(r) || tmpl__is_digit(r);
+	if (r >= 0 && r < 0x80)
+		return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
+		       (r >= '0' && r <= '9');
+	return tmpl__is_letter(r) || tmpl__is_digit(r);
 }
 
 static int lx_has_prefix(struct lexer *l, size_t at, const char *p)

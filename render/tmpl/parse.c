@@ -713,10 +713,9 @@ static struct tnode *ps_term(struct parser *p)
 		n = ps_node(p, N_STRING, tok.pos);
 		if (ps_unquote(p, tok.val, tok.len, &n->text, &n->len) < 0)
 			ps_errorf(p, "invalid syntax");
-		n->quoted = arena__strndup(p->arena, tok.val, tok.len);
+		/* the token lies in the tree's own copy of the text */
+		n->quoted = tok.val;
 		n->qlen = tok.len;
-		if (!n->quoted)
-			ps_oom(p);
 		return n;
 	default:
 		ps_backup(p);

@@ -58,15 +58,19 @@ struct ttree;
 
 struct tnode {
 	enum tnode_type type;
-	size_t pos;
 	int line;
+	/* PIPE */
+	unsigned char is_assign;
+	/* BOOL */
+	unsigned char b;
+	/* NUMBER */
+	unsigned char is_int, is_uint, is_float, is_complex;
+	size_t pos;
 	struct ttree *tree;
 	/* TEXT, COMMENT: text; STRING: unquoted text, quoted = original;
 	 * NUMBER: text; IDENT: name; TEMPLATE: name */
 	const char *text;
 	size_t len;
-	const char *quoted;
-	size_t qlen;
 	/* LIST: nodes; PIPE: commands; COMMAND: args */
 	struct tnode **kids;
 	size_t nkids, kcap;
@@ -76,18 +80,23 @@ struct tnode {
 	/* PIPE: declared variables */
 	struct tnode **decl;
 	size_t ndecl;
-	int is_assign;
 	/* ACTION, IF, RANGE, WITH, TEMPLATE: pipe; CHAIN: node */
 	struct tnode *pipe, *list, *elselist, *node;
 	const struct tmpl_func *func;  /* IDENT */
-	/* BOOL */
-	int b;
-	/* NUMBER */
-	int is_int, is_uint, is_float, is_complex;
-	int64_t i64;
-	uint64_t u64;
-	double f64;
-	double imag;   /* complex constants: f64 is the real part */
+	/* One node is one type: a STRING's quoted text and a NUMBER's values
+	 * share their bytes (a tree holds thousands of nodes). */
+	union {
+		struct {               /* STRING */
+			const char *quoted;
+			size_t qlen;
+		};
+		struct {               /* NUMBER */
+			int64_t i64;
+			uint64_t u64;
+			double f64;
+			double imag;   /* complex constants: f64 is the real part */
+		};
+	};
 };
 
 struct ttree {

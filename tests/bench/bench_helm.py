@@ -8,7 +8,8 @@
 For every corpus case that renders (no expected.err), runs `helm <cmd>` and
 `hydrate <cmd>` alternately --runs times inside the case directory and
 prints each median time and peak RSS, then the median over cases of the
-ratios helm/hydrate (goal: >= 20x time, >= 10x memory). With --umbrella N
+ratios helm/hydrate (goal: >= 20x time, >= 10x memory), and of the CPU-time
+ratios (user + system), which a loaded machine disturbs less. With --umbrella N
 it also generates an umbrella chart with N subcharts (each a Deployment,
 Service, ConfigMap and helpers, all using include/toYaml/tpl) and times both
 on it (goal: hydrate < 1 s for N = 100). Cases whose hydrate output differs
@@ -23,7 +24,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import fmt_mib, fmt_ms, measure, run_once  # noqa: E402
+from benchlib import fmt_mib, fmt_ms, measure_cpu, run_once  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -93,37 +94,41 @@ def main():
     env = dict(os.environ, HOME=scratch)
 
     print(f"{'case':32} {'helm ms':>9} {'helm MiB':>8} {'hyd ms':>9} {'hyd MiB':>8}"
-          f" {'time x':>7} {'mem x':>6}")
-    tr, mr = [], []
+          f" {'time x':>7} {'mem x':>6} {'cpu x':>6}")
+    tr, mr, cr = [], [], []
     cases = os.path.join(a.corpus, "cases")
     for name in sorted(os.listdir(cases)):
         d = os.path.join(cases, name)
         if os.path.exists(os.path.join(d, "expected.err")):
             continue
         args = open(os.path.join(d, "cmd")).read().split()
-        th, rh, ty, ry, okh, oky = measure([helm] + args, [hyd] + args, a.runs, cwd=d,
-                                           env_a=env, env_b=env)
+        th, rh, ch, ty, ry, cy, okh, oky = measure_cpu([helm] + args, [hyd] + args, a.runs,
+                                                       cwd=d, env_a=env, env_b=env)
         _, _, st, out = run_once([hyd] + args, cwd=d, env=env)
         exact = st == 0 and out == open(os.path.join(d, "expected.yaml"), "rb").read()
         mark = " " if exact else "!"
         print(f"{name:31}{mark} {fmt_ms(th)} {fmt_mib(rh)} {fmt_ms(ty)} {fmt_mib(ry)}"
-              f" {th / ty:7.1f} {rh / ry:6.1f}")
+              f" {th / ty:7.1f} {rh / ry:6.1f} {ch / max(cy, 1e-6):6.1f}")
         if exact:
             tr.append(th / ty)
             mr.append(rh / ry)
+            cr.append(ch / max(cy, 1e-6))
     if tr:
         print(f"median over {len(tr)} exact cases: {statistics.median(tr):.1f}x faster, "
-              f"{statistics.median(mr):.1f}x less peak memory")
+              f"{statistics.median(mr):.1f}x less peak memory, "
+              f"{statistics.median(cr):.1f}x less CPU time")
     else:
         print("no case rendered exactly: no ratio")
     if a.umbrella:
         top = umbrella(scratch, a.umbrella)
         argv = ["template", "rel", top]
-        th, rh, ty, ry, okh, oky = measure([helm] + argv, [hyd] + argv, max(1, a.runs // 2),
-                                           env_a=env, env_b=env)
+        th, rh, ch, ty, ry, cy, okh, oky = measure_cpu([helm] + argv, [hyd] + argv,
+                                                       max(1, a.runs // 2), env_a=env, env_b=env)
         print(f"umbrella chart, {a.umbrella} subcharts: helm {fmt_ms(th).strip()} ms "
-              f"{fmt_mib(rh).strip()} MiB{'' if okh else ' (failed)'}; hydrate "
-              f"{fmt_ms(ty).strip()} ms {fmt_mib(ry).strip()} MiB{'' if oky else ' (failed)'}")
+              f"({fmt_ms(ch).strip()} ms CPU) {fmt_mib(rh).strip()} MiB"
+              f"{'' if okh else ' (failed)'}; hydrate {fmt_ms(ty).strip()} ms "
+              f"({fmt_ms(cy).strip()} ms CPU) {fmt_mib(ry).strip()} MiB"
+              f"{'' if oky else ' (failed)'}")
 
 
 if __name__ == "__main__":

@@ -15,14 +15,21 @@ RUNRSS = os.environ.get("RUNRSS", os.path.join(HERE, "..", "..", "build", "tests
 
 def run_once(argv, cwd=None, env=None):
     """Runs argv once; returns (seconds, peak_rss_kib, exit_status, stdout_bytes)."""
+    secs, rss, status, _, out = run_once_cpu(argv, cwd, env)
+    return secs, rss, status, out
+
+
+def run_once_cpu(argv, cwd=None, env=None):
+    """Runs argv once; returns (seconds, peak_rss_kib, exit_status,
+    cpu_seconds, stdout_bytes); cpu_seconds is user plus system time."""
     if not os.access(RUNRSS, os.X_OK):
         raise SystemExit(f"{RUNRSS}: build it first (cmake --build build --target runrss)")
     with tempfile.NamedTemporaryFile("r", prefix="runrss-") as res:
         p = subprocess.run([os.path.abspath(RUNRSS), res.name] + argv, cwd=cwd, env=env,
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL)
-        secs, rss, status = res.read().split()
-    return float(secs), int(rss), int(status), p.stdout
+        secs, rss, status, cpu = res.read().split()
+    return float(secs), int(rss), int(status), float(cpu), p.stdout
 
 
 def measure(argv_a, argv_b, runs, cwd=None, env_a=None, env_b=None):
@@ -38,6 +45,20 @@ def measure(argv_a, argv_b, runs, cwd=None, env_a=None, env_b=None):
         tb.append(t); rb.append(r); ok_b &= s == 0
     return (statistics.median(ta), statistics.median(ra),
             statistics.median(tb), statistics.median(rb), ok_a, ok_b)
+
+
+def measure_cpu(argv_a, argv_b, runs, cwd=None, env_a=None, env_b=None):
+    """As measure, with the median CPU times too: returns (time_a, rss_a,
+    cpu_a, time_b, rss_b, cpu_b, ok_a, ok_b)."""
+    a, b = ([], [], []), ([], [], [])
+    ok_a = ok_b = True
+    for _ in range(runs):
+        t, r, s, c, _ = run_once_cpu(argv_a, cwd, env_a)
+        a[0].append(t); a[1].append(r); a[2].append(c); ok_a &= s == 0
+        t, r, s, c, _ = run_once_cpu(argv_b, cwd, env_b)
+        b[0].append(t); b[1].append(r); b[2].append(c); ok_b &= s == 0
+    med = statistics.median
+    return (med(a[0]), med(a[1]), med(a[2]), med(b[0]), med(b[1]), med(b[2]), ok_a, ok_b)
 
 
 def fmt_ms(s):
