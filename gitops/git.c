@@ -4,8 +4,10 @@
  */
 #include "gitops/git.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,21 +49,130 @@ struct S_op {
 
 #define S_OP_INIT(c) { (c), 0, 0, 0, BUF_INIT, BUF_INIT }
 
+/*
+ * libgit2 is loaded on first use (dlopen), not linked: linked, it and the
+ * ~18 libraries it needs (mbedTLS, libssh2, Kerberos, http-parser ...) are
+ * loaded and relocated at every start of hydrate, some 3 MiB of resident
+ * memory and milliseconds before main, which `hydrate template` and
+ * `hydrate kustomize` would pay for nothing (docs/architecture.md,
+ * "Performance"). The functions this file calls are listed once here and
+ * reached through S_git; S_global_init (run by repo_cache_open, which every
+ * operation needs) fills it.
+ */
+#ifndef HYDRATE_LIBGIT2_SONAME
+#define HYDRATE_LIBGIT2_SONAME "libgit2.so.1.5"
+#endif
+
+#define S_GIT_FUNCS(X) \
+	X(git_blob_create_from_buffer) \
+	X(git_blob_free) \
+	X(git_blob_lookup) \
+	X(git_blob_rawcontent) \
+	X(git_blob_rawsize) \
+	X(git_buf_dispose) \
+	X(git_commit_create) \
+	X(git_commit_free) \
+	X(git_commit_lookup) \
+	X(git_commit_tree) \
+	X(git_config_free) \
+	X(git_config_get_string_buf) \
+	X(git_credential_ssh_key_from_agent) \
+	X(git_credential_ssh_key_new) \
+	X(git_credential_username_new) \
+	X(git_credential_userpass_plaintext_new) \
+	X(git_error_last) \
+	X(git_error_set_str) \
+	X(git_fetch_options_init) \
+	X(git_libgit2_init) \
+	X(git_oid_cpy) \
+	X(git_oid_equal) \
+	X(git_oid_fromstrn) \
+	X(git_oid_tostr) \
+	X(git_push_options_init) \
+	X(git_reference_create) \
+	X(git_reference_delete) \
+	X(git_reference_free) \
+	X(git_reference_lookup) \
+	X(git_reference_name_is_valid) \
+	X(git_remote_create_options_init) \
+	X(git_remote_create_with_opts) \
+	X(git_remote_fetch) \
+	X(git_remote_free) \
+	X(git_remote_ls) \
+	X(git_remote_push) \
+	X(git_remote_set_url) \
+	X(git_repository_config) \
+	X(git_repository_free) \
+	X(git_repository_init) \
+	X(git_repository_open_bare) \
+	X(git_signature_free) \
+	X(git_signature_new) \
+	X(git_signature_now) \
+	X(git_tree_create_updated) \
+	X(git_tree_entry_byindex) \
+	X(git_tree_entry_bypath) \
+	X(git_tree_entry_filemode) \
+	X(git_tree_entry_free) \
+	X(git_tree_entry_id) \
+	X(git_tree_entry_name) \
+	X(git_tree_entry_type) \
+	X(git_tree_entrycount) \
+	X(git_tree_free) \
+	X(git_tree_id) \
+	X(git_tree_lookup) \
+	X(git_treebuilder_free) \
+	X(git_treebuilder_new) \
+	X(git_treebuilder_write)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+	S_GIT_FUNCS(X)
+#undef X
+} S_git;
+
 static pthread_once_t S_once = PTHREAD_ONCE_INIT;
 static int S_init_error;
+static char S_init_msg[256];
 
 static void S_init(void)
 {
-	/* Never shut down: shutdown is process-wide and a thread pool may
-	 * still hold caches. git_libgit2_init returns the init count. */
-	S_init_error = git_libgit2_init() < 0;
+	void *lib = dlopen(HYDRATE_LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *err;
+
+	if (!lib) {
+		err = dlerror();
+		snprintf(S_init_msg, sizeof(S_init_msg), "cannot load libgit2: %s",
+			 err ? err : HYDRATE_LIBGIT2_SONAME);
+		S_init_error = 1;
+		return;
+	}
+	/* POSIX's way from a data pointer to a function pointer: copy it */
+#define X(f)                                                                      \
+	do {                                                                      \
+		void *sym = dlsym(lib, #f);                                       \
+		if (!sym) {                                                       \
+			snprintf(S_init_msg, sizeof(S_init_msg),                  \
+				 "cannot load libgit2: %s has no %s", HYDRATE_LIBGIT2_SONAME, #f); \
+			S_init_error = 1;                                         \
+			return;                                                   \
+		}                                                                 \
+		memcpy(&S_git.f, &sym, sizeof(sym));                              \
+	} while (0);
+	S_GIT_FUNCS(X)
+#undef X
+	/* Never shut down nor unloaded: shutdown is process-wide and a thread
+	 * pool may still hold caches. git_libgit2_init returns the init count. */
+	if (S_git.git_libgit2_init() < 0) {
+		snprintf(S_init_msg, sizeof(S_init_msg), "cannot initialise libgit2");
+		S_init_error = 1;
+	}
 }
 
 static int S_global_init(struct diag *d)
 {
 	pthread_once(&S_once, S_init);
 	if (S_init_error)
-		return diag_set(d, DIAG_EGENERIC, "cannot initialise libgit2");
+		return diag_set(d, DIAG_EGENERIC, "%s", S_init_msg);
 	return 0;
 }
 
@@ -258,7 +369,7 @@ static int S_says_no_repository(const char *msg)
 static int S_fail(struct diag *d, int gerr, struct S_op *op,
 		  const struct repo_cache *c, const char *what)
 {
-	const git_error *e = git_error_last();
+	const git_error *e = S_git.git_error_last();
 	int code = DIAG_EGENERIC;
 
 	if ((op && op->auth_failed) || gerr == GIT_EAUTH)
@@ -427,11 +538,11 @@ static int S_remote(git_remote **out, struct repo_cache *c)
 {
 	git_remote_create_options opts;
 
-	git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	S_git.git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
 	opts.repository = c->repo;
 	opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
 		     GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-	return git_remote_create_with_opts(out, c->url, &opts);
+	return S_git.git_remote_create_with_opts(out, c->url, &opts);
 }
 
 /* Records the remote in the cache's config, for people and git tools that
@@ -444,23 +555,23 @@ static int S_setup_remote(struct repo_cache *c, struct diag *d)
 	git_buf url = GIT_BUF_INIT;
 	int error;
 
-	if ((error = git_repository_config(&cfg, c->repo)) < 0)
+	if ((error = S_git.git_repository_config(&cfg, c->repo)) < 0)
 		goto done;
-	error = git_config_get_string_buf(&url, cfg, "remote." S_REMOTE ".url");
+	error = S_git.git_config_get_string_buf(&url, cfg, "remote." S_REMOTE ".url");
 	if (error == GIT_ENOTFOUND) {
-		git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+		S_git.git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
 		opts.repository = c->repo;
 		opts.name = S_REMOTE;
 		opts.fetchspec = "+refs/heads/*:" S_PRIVATE_NS "*";
 		opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
-		error = git_remote_create_with_opts(&remote, c->url, &opts);
+		error = S_git.git_remote_create_with_opts(&remote, c->url, &opts);
 	} else if (error == 0 && strcmp(url.ptr, c->url) != 0) {
-		error = git_remote_set_url(c->repo, S_REMOTE, c->url);
+		error = S_git.git_remote_set_url(c->repo, S_REMOTE, c->url);
 	}
 done:
-	git_remote_free(remote);
-	git_config_free(cfg);
-	git_buf_dispose(&url);
+	S_git.git_remote_free(remote);
+	S_git.git_config_free(cfg);
+	S_git.git_buf_dispose(&url);
 	if (error < 0) {
 		struct buf what = BUF_INIT;
 
@@ -518,9 +629,9 @@ int repo_cache_open(struct repo_cache **out, const char *url_or_path,
 		goto done;
 	}
 	c->path = buf_detach(&path, NULL);
-	error = git_repository_open_bare(&c->repo, c->path);
+	error = S_git.git_repository_open_bare(&c->repo, c->path);
 	if (error == GIT_ENOTFOUND)
-		error = git_repository_init(&c->repo, c->path, 1);
+		error = S_git.git_repository_init(&c->repo, c->path, 1);
 	if (error < 0) {
 		struct buf what = BUF_INIT;
 
@@ -543,7 +654,8 @@ void repo_cache_free(struct repo_cache *c)
 {
 	if (!c)
 		return;
-	git_repository_free(c->repo);
+	if (c->repo)
+		S_git.git_repository_free(c->repo);
 	free(c->path);
 	free(c->url);
 	free(c->url_user);
@@ -584,7 +696,7 @@ static int S_auth_error(struct S_op *op, const char *reason, const char *arg,
 	buf_adds(&op->msg, reason);
 	if (arg)
 		buf_addf(&op->msg, quote ? " '%s'" : " %s", arg);
-	git_error_set_str(GIT_ERROR_NET, op->msg.ptr);
+	S_git.git_error_set_str(GIT_ERROR_NET, op->msg.ptr);
 	return GIT_EAUTH;
 }
 
@@ -604,12 +716,12 @@ static int S_credentials(git_credential **out, const char *url,
 		if (op->ssh_tries++ > 0)
 			return S_auth_error(op, "the server refused the SSH key of user", user, 1);
 		if (c->ssh_key)
-			return git_credential_ssh_key_new(out, user, c->ssh_pubkey,
+			return S_git.git_credential_ssh_key_new(out, user, c->ssh_pubkey,
 							  c->ssh_key, c->ssh_passphrase);
-		return git_credential_ssh_key_from_agent(out, user);
+		return S_git.git_credential_ssh_key_from_agent(out, user);
 	}
 	if (allowed & GIT_CREDENTIAL_USERNAME)
-		return git_credential_username_new(out, user ? user : "git");
+		return S_git.git_credential_username_new(out, user ? user : "git");
 	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
 		const char *token = c->token ? c->token : c->url_pass;
 		const char *from = c->token ? "the caller" : "the URL";
@@ -628,7 +740,7 @@ static int S_credentials(git_credential **out, const char *url,
 			/* https://TOKEN@host, as GitHub and Gitea accept it */
 			if (op->userpass_tries++ > 0)
 				return S_auth_error(op, "the server refused the user name in the URL", NULL, 0);
-			return git_credential_userpass_plaintext_new(out, c->url_user, "");
+			return S_git.git_credential_userpass_plaintext_new(out, c->url_user, "");
 		}
 		if (!token)
 			return S_auth_error(op, "authentication required but no token is set "
@@ -639,7 +751,7 @@ static int S_credentials(git_credential **out, const char *url,
 			user = getenv("HYDRATE_USERNAME");
 		if (!user || !*user)
 			user = conv;
-		return git_credential_userpass_plaintext_new(out, user, token);
+		return S_git.git_credential_userpass_plaintext_new(out, user, token);
 	}
 	return S_auth_error(op, "the server asks for a kind of credential hydrate does not support", NULL, 0);
 }
@@ -692,7 +804,7 @@ static int S_check_branch(struct buf *ref, const char *ns, const char *branch,
 	buf_addf(ref, "%s%s", ns, branch);
 	if (buf_oom(ref))
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	if (git_reference_name_is_valid(&valid, ref->ptr) < 0 || !valid)
+	if (S_git.git_reference_name_is_valid(&valid, ref->ptr) < 0 || !valid)
 		return diag_set(d, DIAG_EINVALID, "invalid branch name '%s'", branch);
 	return 0;
 }
@@ -722,7 +834,7 @@ static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branc
 		goto done;
 	}
 	specs[0] = spec.ptr;
-	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+	S_git.git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	S_callbacks(&opts.callbacks, &op);
 	opts.prune = GIT_FETCH_NO_PRUNE;
 	opts.update_fetchhead = 0;
@@ -745,12 +857,12 @@ static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branc
 	/* Another cache object (thread or process) updating the same ref
 	 * holds its lock for a moment: libgit2 fails at once, so retry. */
 	for (int tries = 0;; tries++) {
-		error = git_remote_fetch(remote, &refspecs, &opts, "hydrate: fetch");
+		error = S_git.git_remote_fetch(remote, &refspecs, &opts, "hydrate: fetch");
 		if (error != GIT_ELOCKED || tries == S_LOCK_RETRIES)
 			break;
 		S_sleep_ms(20 + 20 * tries);
 	}
-	if (error < 0 || (error = git_remote_ls(&heads, &nheads, remote)) < 0) {
+	if (error < 0 || (error = S_git.git_remote_ls(&heads, &nheads, remote)) < 0) {
 		error = S_fail(d, error, &op, c, what.ptr);
 		goto done;
 	}
@@ -760,23 +872,23 @@ static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branc
 		if (strcmp(heads[i]->name, src.ptr) == 0)
 			break;
 	if (i == nheads) {
-		if (git_reference_lookup(&ref, c->repo, dst.ptr) == 0)
-			git_reference_delete(ref);
+		if (S_git.git_reference_lookup(&ref, c->repo, dst.ptr) == 0)
+			S_git.git_reference_delete(ref);
 		error = diag_set(d, DIAG_ENOTFOUND, "branch '%s' not found on '%s'",
 				 branch, c->url);
 		goto done;
 	}
 	/* The ref was updated from this very advertisement; check the commit
 	 * arrived rather than trusting it. */
-	if ((error = git_commit_lookup(&commit, c->repo, &heads[i]->oid)) < 0) {
+	if ((error = S_git.git_commit_lookup(&commit, c->repo, &heads[i]->oid)) < 0) {
 		error = S_fail(d, error, &op, c, what.ptr);
 		goto done;
 	}
 	S_from_git(out, &heads[i]->oid);
 done:
-	git_commit_free(commit);
-	git_reference_free(ref);
-	git_remote_free(remote);
+	S_git.git_commit_free(commit);
+	S_git.git_reference_free(ref);
+	S_git.git_remote_free(remote);
 	buf_release(&src);
 	buf_release(&dst);
 	buf_release(&spec);
@@ -797,17 +909,17 @@ static int S_tree_of(git_tree **out, struct repo_cache *c,
 	int error;
 
 	S_to_git(&goid, oid);
-	if ((error = git_commit_lookup(&commit, c->repo, &goid)) < 0 ||
-	    (error = git_commit_tree(out, commit)) < 0) {
+	if ((error = S_git.git_commit_lookup(&commit, c->repo, &goid)) < 0 ||
+	    (error = S_git.git_commit_tree(out, commit)) < 0) {
 		repo_oid_fmt(hex, oid);
 		if (error == GIT_ENOTFOUND)
 			error = diag_set(d, DIAG_ENOTFOUND, "commit '%s' not found in the cache of '%s'",
 					 hex, c->url);
 		else
 			error = diag_set(d, DIAG_EGENERIC, "cannot read commit '%s' of '%s': %s",
-					 hex, c->url, git_error_last() ? git_error_last()->message : "?");
+					 hex, c->url, S_git.git_error_last() ? S_git.git_error_last()->message : "?");
 	}
-	git_commit_free(commit);
+	S_git.git_commit_free(commit);
 	return error;
 }
 
@@ -815,25 +927,25 @@ static int S_tree_of(git_tree **out, struct repo_cache *c,
 static int S_add_entry(struct repo_files *out, struct repo_cache *c,
 		       const char *path, const git_tree_entry *e, struct diag *d)
 {
-	git_filemode_t mode = git_tree_entry_filemode(e);
+	git_filemode_t mode = S_git.git_tree_entry_filemode(e);
 	git_blob *blob = NULL;
 	char hex[GIT_OID_HEXSZ + 1];
 	int error;
 
 	if (mode == GIT_FILEMODE_COMMIT) {
-		git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(e));
+		S_git.git_oid_tostr(hex, sizeof(hex), S_git.git_tree_entry_id(e));
 		return repo_files_add(out, path, hex, strlen(hex), REPO_FILE_SUBMODULE) < 0
 			? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
 	}
-	if ((error = git_blob_lookup(&blob, c->repo, git_tree_entry_id(e))) < 0)
+	if ((error = S_git.git_blob_lookup(&blob, c->repo, S_git.git_tree_entry_id(e))) < 0)
 		return diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s", path,
-				c->url, git_error_last() ? git_error_last()->message : "?");
-	error = repo_files_add(out, path, git_blob_rawcontent(blob),
-			       (size_t)git_blob_rawsize(blob),
+				c->url, S_git.git_error_last() ? S_git.git_error_last()->message : "?");
+	error = repo_files_add(out, path, S_git.git_blob_rawcontent(blob),
+			       (size_t)S_git.git_blob_rawsize(blob),
 			       mode == GIT_FILEMODE_LINK ? REPO_FILE_SYMLINK :
 			       mode == GIT_FILEMODE_BLOB_EXECUTABLE ? REPO_FILE_EXECUTABLE :
 			       REPO_FILE_BLOB);
-	git_blob_free(blob);
+	S_git.git_blob_free(blob);
 	return error < 0 ? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
 }
 
@@ -841,31 +953,31 @@ static int S_walk(struct repo_files *out, struct repo_cache *c,
 		  const git_tree *tree, struct buf *path, int depth,
 		  struct diag *d)
 {
-	size_t n = git_tree_entrycount(tree), base = path->len;
+	size_t n = S_git.git_tree_entrycount(tree), base = path->len;
 	int error = 0;
 
 	if (depth > S_MAX_DEPTH)
 		return diag_set(d, DIAG_ELIMIT, "trees nested deeper than %d in '%s'",
 				S_MAX_DEPTH, c->url);
 	for (size_t i = 0; i < n && !error; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const git_tree_entry *e = S_git.git_tree_entry_byindex(tree, i);
 
 		buf_truncate(path, base);
 		if (base)
 			buf_addch(path, '/');
-		buf_adds(path, git_tree_entry_name(e));
+		buf_adds(path, S_git.git_tree_entry_name(e));
 		if (buf_oom(path))
 			return diag_set(d, DIAG_ENOMEM, "out of memory");
-		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+		if (S_git.git_tree_entry_type(e) == GIT_OBJECT_TREE) {
 			git_tree *sub = NULL;
 
-			if ((error = git_tree_lookup(&sub, c->repo, git_tree_entry_id(e))) < 0)
+			if ((error = S_git.git_tree_lookup(&sub, c->repo, S_git.git_tree_entry_id(e))) < 0)
 				error = diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s",
 						 path->ptr, c->url,
-						 git_error_last() ? git_error_last()->message : "?");
+						 S_git.git_error_last() ? S_git.git_error_last()->message : "?");
 			else
 				error = S_walk(out, c, sub, path, depth + 1, d);
-			git_tree_free(sub);
+			S_git.git_tree_free(sub);
 		} else {
 			error = S_add_entry(out, c, path->ptr, e, d);
 		}
@@ -908,32 +1020,32 @@ static int S_read_tree(struct repo_files *out, struct repo_cache *c,
 		error = S_walk(out, c, tree, &path, 0, d);
 		goto done;
 	}
-	error = git_tree_entry_bypath(&entry, tree, path.ptr);
+	error = S_git.git_tree_entry_bypath(&entry, tree, path.ptr);
 	if (error == GIT_ENOTFOUND) {
 		error = 0;
 		goto done;
 	}
 	if (error < 0) {
 		error = diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s", path.ptr,
-				 c->url, git_error_last() ? git_error_last()->message : "?");
+				 c->url, S_git.git_error_last() ? S_git.git_error_last()->message : "?");
 		goto done;
 	}
-	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
+	if (S_git.git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
 		error = S_add_entry(out, c, path.ptr, entry, d);
 		goto done;
 	}
-	if ((error = git_tree_lookup(&sub, c->repo, git_tree_entry_id(entry))) < 0) {
+	if ((error = S_git.git_tree_lookup(&sub, c->repo, S_git.git_tree_entry_id(entry))) < 0) {
 		error = diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s", path.ptr,
-				 c->url, git_error_last() ? git_error_last()->message : "?");
+				 c->url, S_git.git_error_last() ? S_git.git_error_last()->message : "?");
 		goto done;
 	}
 	error = S_walk(out, c, sub, &path, 1, d);
 done:
 	if (!error)
 		repo_files_sort(out);
-	git_tree_entry_free(entry);
-	git_tree_free(sub);
-	git_tree_free(tree);
+	S_git.git_tree_entry_free(entry);
+	S_git.git_tree_free(sub);
+	S_git.git_tree_free(tree);
 	buf_release(&path);
 	return error;
 }
@@ -950,32 +1062,32 @@ static int S_read_file(struct buf *out, struct repo_cache *c,
 		return diag_set(d, DIAG_EINVALID, "empty path");
 	if ((error = S_tree_of(&tree, c, oid, d)) < 0)
 		goto done;
-	error = git_tree_entry_bypath(&entry, tree, path);
+	error = S_git.git_tree_entry_bypath(&entry, tree, path);
 	if (error == GIT_ENOTFOUND) {
 		error = diag_set(d, DIAG_ENOTFOUND, "'%s' not found in '%s'", path, c->url);
 		goto done;
 	}
 	if (error < 0) {
 		error = diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s", path,
-				 c->url, git_error_last() ? git_error_last()->message : "?");
+				 c->url, S_git.git_error_last() ? S_git.git_error_last()->message : "?");
 		goto done;
 	}
-	if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+	if (S_git.git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
 		error = diag_set(d, DIAG_EINVALID, "'%s' in '%s' is not a file", path, c->url);
 		goto done;
 	}
-	if ((error = git_blob_lookup(&blob, c->repo, git_tree_entry_id(entry))) < 0) {
+	if ((error = S_git.git_blob_lookup(&blob, c->repo, S_git.git_tree_entry_id(entry))) < 0) {
 		error = diag_set(d, DIAG_EGENERIC, "cannot read '%s' in '%s': %s", path,
-				 c->url, git_error_last() ? git_error_last()->message : "?");
+				 c->url, S_git.git_error_last() ? S_git.git_error_last()->message : "?");
 		goto done;
 	}
-	buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	buf_add(out, S_git.git_blob_rawcontent(blob), (size_t)S_git.git_blob_rawsize(blob));
 	if (buf_oom(out))
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 done:
-	git_blob_free(blob);
-	git_tree_entry_free(entry);
-	git_tree_free(tree);
+	S_git.git_blob_free(blob);
+	S_git.git_tree_entry_free(entry);
+	S_git.git_tree_free(tree);
 	return error;
 }
 
@@ -1145,7 +1257,7 @@ static int S_check_collisions(const struct repo_files *files, struct diag *d)
 static int S_lookup_tree(git_tree **out, git_repository *repo, const git_oid *oid,
 			 struct repo_cache *c, struct diag *d)
 {
-	int error = git_tree_lookup(out, repo, oid);
+	int error = S_git.git_tree_lookup(out, repo, oid);
 
 	return error < 0 ? S_fail(d, error, NULL, c, "cannot read a tree") : 0;
 }
@@ -1187,14 +1299,14 @@ static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
 
 	if (parent) {
 		S_to_git(&oid, parent);
-		if ((error = git_commit_lookup(&parent_commit, c->repo, &oid)) < 0 ||
-		    (error = git_commit_tree(&base, parent_commit)) < 0) {
+		if ((error = S_git.git_commit_lookup(&parent_commit, c->repo, &oid)) < 0 ||
+		    (error = S_git.git_commit_tree(&base, parent_commit)) < 0) {
 			error = S_fail(d, error, NULL, c, "cannot read the parent commit");
 			goto done;
 		}
 	} else {
-		if ((error = git_treebuilder_new(&tb, c->repo, NULL)) < 0 ||
-		    (error = git_treebuilder_write(&oid, tb)) < 0) {
+		if ((error = S_git.git_treebuilder_new(&tb, c->repo, NULL)) < 0 ||
+		    (error = S_git.git_treebuilder_write(&oid, tb)) < 0) {
 			error = S_fail(d, error, NULL, c, "cannot write an empty tree");
 			goto done;
 		}
@@ -1214,15 +1326,15 @@ static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
 				break;
 		if (j < n_managed)
 			continue;
-		if (git_tree_entry_bypath(&e, base, managed[i]) < 0)
+		if (S_git.git_tree_entry_bypath(&e, base, managed[i]) < 0)
 			continue;
-		git_tree_entry_free(e);
+		S_git.git_tree_entry_free(e);
 		ups[nups].action = GIT_TREE_UPDATE_REMOVE;
 		ups[nups].path = managed[i];
 		nups++;
 	}
 	if (nups) {
-		if ((error = git_tree_create_updated(&oid, c->repo, base, nups, ups)) < 0) {
+		if ((error = S_git.git_tree_create_updated(&oid, c->repo, base, nups, ups)) < 0) {
 			error = S_fail(d, error, NULL, c, "cannot prune the managed paths");
 			goto done;
 		}
@@ -1239,7 +1351,7 @@ static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
 		switch (f->kind) {
 		case REPO_FILE_SUBMODULE:
 			ups[i].filemode = GIT_FILEMODE_COMMIT;
-			if (git_oid_fromstrn(&ups[i].id, f->data, f->len) < 0 ||
+			if (S_git.git_oid_fromstrn(&ups[i].id, f->data, f->len) < 0 ||
 			    f->len != GIT_OID_HEXSZ) {
 				error = diag_set(d, DIAG_EINVALID, "bad submodule commit for '%s'",
 						 f->path);
@@ -1256,7 +1368,7 @@ static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
 			ups[i].filemode = GIT_FILEMODE_BLOB;
 			break;
 		}
-		if ((error = git_blob_create_from_buffer(&ups[i].id, c->repo, f->data, f->len)) < 0) {
+		if ((error = S_git.git_blob_create_from_buffer(&ups[i].id, c->repo, f->data, f->len)) < 0) {
 			error = S_fail(d, error, NULL, c, "cannot write a blob");
 			goto done;
 		}
@@ -1264,7 +1376,7 @@ static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
 	if ((error = S_check_collisions(files, d)) < 0)
 		goto done;
 	if (nfiles) {
-		if ((error = git_tree_create_updated(&oid, c->repo, pruned ? pruned : base,
+		if ((error = S_git.git_tree_create_updated(&oid, c->repo, pruned ? pruned : base,
 						     nfiles, ups)) < 0) {
 			error = S_fail(d, error, NULL, c, "cannot build the new tree");
 			if (error == DIAG_EGENERIC)
@@ -1272,19 +1384,19 @@ static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
 			goto done;
 		}
 	} else {
-		git_oid_cpy(&oid, git_tree_id(pruned ? pruned : base));
+		S_git.git_oid_cpy(&oid, S_git.git_tree_id(pruned ? pruned : base));
 	}
-	if (parent && git_oid_equal(&oid, git_tree_id(base))) {
+	if (parent && S_git.git_oid_equal(&oid, S_git.git_tree_id(base))) {
 		*out = *parent;
 		goto done;
 	}
 	if ((error = S_lookup_tree(&result, c->repo, &oid, c, d)) < 0)
 		goto done;
 	if (author->when)
-		error = git_signature_new(&sig, author->name, author->email,
+		error = S_git.git_signature_new(&sig, author->name, author->email,
 					  (git_time_t)author->when, author->offset);
 	else
-		error = git_signature_now(&sig, author->name, author->email);
+		error = S_git.git_signature_now(&sig, author->name, author->email);
 	if (error < 0) {
 		error = S_fail(d, error, NULL, c, "invalid author");
 		if (error == DIAG_EGENERIC)
@@ -1294,7 +1406,7 @@ static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
 	{
 		const git_commit *parents[1] = { parent_commit };
 
-		error = git_commit_create(&coid, c->repo, NULL, sig, sig, NULL,
+		error = S_git.git_commit_create(&coid, c->repo, NULL, sig, sig, NULL,
 					  message ? message : "", result,
 					  parent_commit ? 1 : 0, parents);
 	}
@@ -1304,12 +1416,12 @@ static int S_commit_tree(struct repo_oid *out, struct repo_cache *c,
 	}
 	S_from_git(out, &coid);
 done:
-	git_signature_free(sig);
-	git_treebuilder_free(tb);
-	git_tree_free(result);
-	git_tree_free(pruned);
-	git_tree_free(base);
-	git_commit_free(parent_commit);
+	S_git.git_signature_free(sig);
+	S_git.git_treebuilder_free(tb);
+	S_git.git_tree_free(result);
+	S_git.git_tree_free(pruned);
+	S_git.git_tree_free(base);
+	S_git.git_commit_free(parent_commit);
 	free(ups);
 	return error;
 }
@@ -1354,16 +1466,16 @@ static int S_push(struct repo_cache *c, const char *branch,
 	specs[0] = spec.ptr;
 	S_to_git(&goid, oid);
 	/* libgit2 pushes refs, not bare ids: name the commit first. */
-	if ((error = git_reference_create(&ref, c->repo, src.ptr, &goid, 1,
+	if ((error = S_git.git_reference_create(&ref, c->repo, src.ptr, &goid, 1,
 					  "hydrate: push")) < 0) {
 		error = S_fail(d, error, NULL, c, what.ptr);
 		goto done;
 	}
-	git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
+	S_git.git_push_options_init(&opts, GIT_PUSH_OPTIONS_VERSION);
 	S_callbacks(&opts.callbacks, &op);
 	opts.proxy_opts.type = c->local ? GIT_PROXY_NONE : GIT_PROXY_AUTO;
 	if ((error = S_remote(&remote, c)) < 0 ||
-	    (error = git_remote_push(remote, &refspecs, &opts)) < 0) {
+	    (error = S_git.git_remote_push(remote, &refspecs, &opts)) < 0) {
 		error = S_fail(d, error, &op, c, what.ptr);
 		goto done;
 	}
@@ -1375,12 +1487,12 @@ static int S_push(struct repo_cache *c, const char *branch,
 		goto done;
 	}
 	/* The remote branch is oid now: keep the private ref in step. */
-	git_reference_free(ref);
+	S_git.git_reference_free(ref);
 	ref = NULL;
-	git_reference_create(&ref, c->repo, track.ptr, &goid, 1, "hydrate: pushed");
+	S_git.git_reference_create(&ref, c->repo, track.ptr, &goid, 1, "hydrate: pushed");
 done:
-	git_reference_free(ref);
-	git_remote_free(remote);
+	S_git.git_reference_free(ref);
+	S_git.git_remote_free(remote);
 	buf_release(&src);
 	buf_release(&dst);
 	buf_release(&track);
