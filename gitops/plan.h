@@ -43,12 +43,16 @@ struct plan {
 	const struct config *cfg;  /* borrowed */
 	struct config_job *jobs;   /* owned */
 	size_t n;
+	int local;                 /* built with the .env files (filter.local) */
 };
 
-#define PLAN_INIT { NULL, NULL, 0 }
+#define PLAN_INIT { NULL, NULL, 0, 0 }
 
 /*
- * Resolves the jobs of cfg that pass f (NULL: all). An app or environment
+ * Resolves the jobs of cfg that pass f (NULL: all). Sharding: of the jobs
+ * the app and environment filters select, in plan order, the k-th
+ * (0-based) belongs to shard (k mod N) + 1, so each of N shards gets every
+ * N-th job and the N shards together cover the plan exactly once. An app or environment
  * named by the filter but absent from cfg is DIAG_EINVALID (with a
  * did-you-mean); a bad --shard is DIAG_EINVALID. A filter that selects no
  * job is not an error (n == 0).
@@ -67,6 +71,9 @@ struct plan_run_opts {
 	/* Called from the calling thread as jobs finish (may be NULL). */
 	void (*progress)(void *arg, size_t done, size_t total);
 	void *progress_arg;
+	/* Nullable: the renderers' warnings (Helm's log lines, Kustomize's
+	 * "# Warning:" lines), each prefixed "APP/ENV: ", in plan order. */
+	struct buf *log;
 };
 
 /*

@@ -1,0 +1,444 @@
+/*
+ * gitops/plan.c: filters, shards, errors, and running the plan into a tree.
+ *
+ * Expected trees (testdata/gitops/<case>/expected*) were made by
+ * testdata/gitops/make-expected.py from helm's and kubectl's output
+ * (testdata/gitops/<case>/reference/), not by this code.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gitops/config.h"
+#include "gitops/plan.h"
+#include "gitops/tree.h"
+#include "render/buf.h"
+#include "render/diag.h"
+#include "testutil.h"
+
+static struct config *S_load(const char *rel)
+{
+	struct config *cfg = NULL;
+	struct diag d = DIAG_INIT;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/gitops/%s", TESTDATA_DIR, rel);
+	if (config_load(&cfg, path, &d) < 0)
+		fail_msg("config_load %s: %s", path, d.msg.ptr);
+	diag_release(&d);
+	return cfg;
+}
+
+static void S_job_is(const struct plan *p, size_t i, const char *app, const char *env)
+{
+	assert_true(i < p->n);
+	assert_string_equal(p->jobs[i].app->name, app);
+	assert_string_equal(p->jobs[i].env->name, env);
+}
+
+static void test_plan__all_jobs_in_order(void **state)
+{
+	struct config *cfg = S_load("basic/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_int_equal(p.n, 4);
+	S_job_is(&p, 0, "web", "dev");
+	S_job_is(&p, 1, "web", "prod");
+	S_job_is(&p, 2, "api", "dev");
+	S_job_is(&p, 3, "api", "prod");
+	assert_string_equal(p.jobs[0].path, "clusters/dev/web");
+	assert_int_equal(p.jobs[0].nset, 1);
+	assert_string_equal(p.jobs[0].set[0].value, "1.0"); /* not local: no .env */
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__filters(void **state)
+{
+	struct config *cfg = S_load("basic/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct diag d = DIAG_INIT;
+	const char *apps[] = { "api" }, *envs[] = { "prod" };
+	struct plan_filter f = { apps, 1, NULL, 0, 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	assert_int_equal(p.n, 2);
+	S_job_is(&p, 0, "api", "dev");
+	S_job_is(&p, 1, "api", "prod");
+	plan_release(&p);
+
+	f.envs = envs;
+	f.nenvs = 1;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	assert_int_equal(p.n, 1);
+	S_job_is(&p, 0, "api", "prod");
+	plan_release(&p);
+
+	f.napps = 0;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	assert_int_equal(p.n, 2);
+	S_job_is(&p, 0, "web", "prod");
+	S_job_is(&p, 1, "api", "prod");
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__local_reads_env_file(void **state)
+{
+	struct config *cfg = S_load("basic/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct diag d = DIAG_INIT;
+	struct plan_filter f = { NULL, 0, NULL, 0, 0, 0, 1 };
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	assert_int_equal(p.n, 4);
+	assert_string_equal(p.jobs[0].set[0].value, "dev-local");
+	assert_string_equal(p.jobs[1].set[0].value, "1.0"); /* prod has no envFile */
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__unknown_names_did_you_mean(void **state)
+{
+	struct config *cfg = S_load("basic/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct diag d = DIAG_INIT;
+	const char *apps[] = { "wbe" }, *envs[] = { "prd" }, *far[] = { "database" };
+	struct plan_filter f = { apps, 1, NULL, 0, 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "unknown app 'wbe' (did you mean 'web'?)");
+	assert_int_equal(p.n, 0);
+	f.napps = 0;
+	f.envs = envs;
+	f.nenvs = 1;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "unknown environment 'prd' (did you mean 'prod'?)");
+	f.envs = far;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "unknown environment 'database'");
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__shard(void **state)
+{
+	struct config *cfg = S_load("basic/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct diag d = DIAG_INIT;
+	struct plan_filter f = { NULL, 0, NULL, 0, 1, 3, 0 };
+
+	(void)state;
+	/* jobs in plan order: web/dev web/prod api/dev api/prod; k mod 3 */
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	assert_int_equal(p.n, 2);
+	S_job_is(&p, 0, "web", "dev");
+	S_job_is(&p, 1, "api", "prod");
+	plan_release(&p);
+	f.shard_index = 2;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	assert_int_equal(p.n, 1);
+	S_job_is(&p, 0, "web", "prod");
+	plan_release(&p);
+	f.shard_index = 3;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	assert_int_equal(p.n, 1);
+	S_job_is(&p, 0, "api", "dev");
+	plan_release(&p);
+	/* the share is taken after the filters */
+	const char *envs[] = { "prod" };
+	f.envs = envs;
+	f.nenvs = 1;
+	f.shard_index = 2;
+	f.shard_count = 2;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	assert_int_equal(p.n, 1);
+	S_job_is(&p, 0, "api", "prod");
+	plan_release(&p);
+	/* more shards than jobs: some shards are empty, not an error */
+	f.nenvs = 0;
+	f.shard_index = 7;
+	f.shard_count = 8;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	assert_int_equal(p.n, 0);
+	plan_release(&p);
+	f.shard_index = 0;
+	assert_int_equal(plan_build(&p, cfg, &f, &d), DIAG_EINVALID);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__parse_shard(void **state)
+{
+	static const char *bad[] = { "", "1", "0/2", "3/2", "1/0", "a/b", "1/2x", "/2", "1/",
+				     "1/10001", "99999999999999999999/2", "-1/2", " 1/2" };
+	struct diag d = DIAG_INIT;
+	unsigned i = 0, n = 0;
+
+	(void)state;
+	assert_int_equal(plan_parse_shard(&i, &n, "2/4", &d), 0);
+	assert_int_equal(i, 2);
+	assert_int_equal(n, 4);
+	assert_int_equal(plan_parse_shard(&i, &n, "10000/10000", &d), 0);
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		assert_int_equal(plan_parse_shard(&i, &n, bad[k], &d), DIAG_EINVALID);
+		assert_non_null(strstr(d.msg.ptr, "invalid shard"));
+	}
+	diag_release(&d);
+}
+
+/* Every file under dir/rel is in t with the same bytes; returns how many. */
+static size_t S_compare_dir(const struct tree *t, const char *dir, const char *rel)
+{
+	char path[4096];
+	struct dirent *e;
+	size_t count = 0;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "%s%s%s", dir, rel[0] ? "/" : "", rel);
+	dp = opendir(path);
+	assert_non_null(dp);
+	while ((e = readdir(dp)) != NULL) {
+		char sub[2048], full[8192];
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+		snprintf(full, sizeof(full), "%s/%s", dir, sub);
+		assert_int_equal(stat(full, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			count += S_compare_dir(t, dir, sub);
+		} else {
+			size_t len;
+			char *want = tu_read_file(full, &len);
+			const struct tree_entry *got = tree_find(t, sub);
+			if (!got)
+				fail_msg("missing from the tree: %s", sub);
+			if (got->len != len || memcmp(got->data, want, len))
+				fail_msg("%s differs:\n--- want\n%s\n--- got\n%s", sub, want,
+					 got->data);
+			free(want);
+			count++;
+		}
+	}
+	closedir(dp);
+	return count;
+}
+
+static void S_render_matches(const char *cfgrel, int local, const char *expected,
+			     unsigned threads)
+{
+	struct config *cfg = S_load(cfgrel);
+	struct plan p = PLAN_INIT;
+	struct tree t = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	struct plan_filter f = { NULL, 0, NULL, 0, 0, 0, local };
+	struct plan_run_opts o = { threads, NULL, NULL, NULL, NULL, NULL };
+	char dir[4096];
+
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	if (plan_run(&t, &p, NULL, 0, &o, &d) < 0)
+		fail_msg("plan_run: %s\n%s", d.msg.ptr, d.context.ptr);
+	snprintf(dir, sizeof(dir), "%s/gitops/%s", TESTDATA_DIR, expected);
+	assert_int_equal(S_compare_dir(&t, dir, ""), t.n);
+	tree_release(&t);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__render_matches_reference(void **state)
+{
+	(void)state;
+	S_render_matches("basic/hydrate.yaml", 0, "basic/expected", 1);
+	S_render_matches("basic/hydrate.yaml", 1, "basic/expected-local", 1);
+}
+
+static void test_plan__threads_give_the_same_bytes(void **state)
+{
+	struct config *cfg = S_load("basic/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct tree t1 = TREE_INIT, t4 = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	struct plan_run_opts o1 = { 1, "https://example.com/src.git", "abc123", NULL, NULL, NULL };
+	struct plan_run_opts o4 = o1;
+
+	(void)state;
+	o4.threads = 4;
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	for (int round = 0; round < 5; round++) {
+		assert_int_equal(plan_run(&t1, &p, NULL, 0, &o1, &d), 0);
+		assert_int_equal(plan_run(&t4, &p, NULL, 0, &o4, &d), 0);
+		assert_int_equal(t1.n, t4.n);
+		assert_int_equal(t1.n, 16);
+		for (size_t i = 0; i < t1.n; i++) {
+			assert_string_equal(t1.entries[i].path, t4.entries[i].path);
+			assert_int_equal(t1.entries[i].len, t4.entries[i].len);
+			assert_memory_equal(t1.entries[i].data, t4.entries[i].data, t1.entries[i].len);
+			assert_int_equal(t1.entries[i].flags, t4.entries[i].flags);
+		}
+		assert_int_equal(t1.nroots, 4);
+		tree_release(&t1);
+		tree_release(&t4);
+	}
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__secret_flagged(void **state)
+{
+	struct config *cfg = S_load("basic/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct tree t = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	const struct tree_entry *e;
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_int_equal(plan_run(&t, &p, NULL, 0, NULL, &d), 0);
+	assert_non_null(e = tree_find(&t, "clusters/prod/web/secret-web-creds.yaml"));
+	assert_true(e->flags & TREE_SECRET);
+	assert_non_null(e = tree_find(&t, "clusters/prod/web/service-web.yaml"));
+	assert_false(e->flags & TREE_SECRET);
+	tree_release(&t);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__subset_of_jobs(void **state)
+{
+	struct config *cfg = S_load("basic/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct tree t = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	size_t jobs[] = { 3 }, bad[] = { 4 };
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_int_equal(plan_run(&t, &p, jobs, 1, NULL, &d), 0);
+	assert_int_equal(t.nroots, 1);
+	assert_string_equal(t.roots[0], "clusters/prod/api");
+	assert_int_equal(t.n, 3);
+	tree_release(&t);
+	assert_int_equal(plan_run(&t, &p, bad, 1, NULL, &d), DIAG_EINVALID);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__failing_job_gives_nothing(void **state)
+{
+	struct config *cfg = S_load("failing/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct tree t = TREE_INIT;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_int_equal(p.n, 4);
+	for (unsigned threads = 1; threads <= 4; threads += 3) {
+		struct plan_run_opts o = { threads, NULL, NULL, NULL, NULL, NULL };
+		assert_int_equal(plan_run(&t, &p, NULL, 0, &o, &d), DIAG_EEXEC);
+		/* the first failing job in plan order, with Helm's words */
+		assert_string_equal(d.msg.ptr, "bad/dev: execution error at (bad/templates/cm.yaml:4:11): "
+					       "name is required");
+		assert_int_equal(t.n, 0);
+		assert_int_equal(t.nroots, 0);
+	}
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__post_render_hook(void **state)
+{
+	struct config *cfg = S_load("hooks/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct tree t = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	const struct tree_entry *e;
+	size_t len;
+	char *want = tu_read_file(tu_testdata("gitops/hooks/reference/web-dev.yaml"), &len);
+
+	(void)state;
+	assert_non_null(want);
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	if (plan_run(&t, &p, NULL, 0, NULL, &d) < 0)
+		fail_msg("plan_run: %s", d.msg.ptr);
+	assert_int_equal(t.n, 1); /* split: false, provenance: false */
+	assert_non_null(e = tree_find(&t, "dev/web/manifest.yaml"));
+	assert_int_equal(e->len, len);
+	assert_memory_equal(e->data, want, len);
+	assert_true(e->flags & TREE_SECRET);
+	free(want);
+	tree_release(&t);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void S_progress(void *arg, size_t done, size_t total)
+{
+	size_t *last = arg;
+
+	assert_true(done > *last);
+	assert_true(done <= total);
+	*last = done;
+}
+
+static void test_plan__progress(void **state)
+{
+	struct config *cfg = S_load("basic/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct tree t = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	size_t last = 0;
+	struct plan_run_opts o = { 2, NULL, NULL, S_progress, &last, NULL };
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_int_equal(plan_run(&t, &p, NULL, 0, &o, &d), 0);
+	assert_int_equal(last, 4);
+	tree_release(&t);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan__all_jobs_in_order),
+		cmocka_unit_test(test_plan__filters),
+		cmocka_unit_test(test_plan__local_reads_env_file),
+		cmocka_unit_test(test_plan__unknown_names_did_you_mean),
+		cmocka_unit_test(test_plan__shard),
+		cmocka_unit_test(test_plan__parse_shard),
+		cmocka_unit_test(test_plan__render_matches_reference),
+		cmocka_unit_test(test_plan__threads_give_the_same_bytes),
+		cmocka_unit_test(test_plan__secret_flagged),
+		cmocka_unit_test(test_plan__subset_of_jobs),
+		cmocka_unit_test(test_plan__failing_job_gives_nothing),
+		cmocka_unit_test(test_plan__post_render_hook),
+		cmocka_unit_test(test_plan__progress),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
