@@ -8,10 +8,14 @@
 #define _GNU_SOURCE
 #include "gitops/watch.h"
 
+#include "gitops/config.h"
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/srcfile.h"
+#include "render/yaml.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -730,4 +734,149 @@ size_t watch_map_mark(const struct watch_map *m, const char *changed, unsigned c
 		}
 	}
 	return count;
+}
+
+/* ---- kustomize inputs ---- */
+
+static int list_has(const struct config_list *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static int list_add(struct config_list *l, const char *s)
+{
+	char **p = realloc(l->items, (l->n + 1) * sizeof(*p));
+
+	if (!p)
+		return DIAG_ENOMEM;
+	l->items = p;
+	if (!(p[l->n] = strdup(s)))
+		return DIAG_ENOMEM;
+	l->n++;
+	return 0;
+}
+
+/* Reads dir's kustomization into *root (NULL when there is none or it does
+ * not parse). */
+static int kustomization_read(json_t **root, const char *dir)
+{
+	static const char *const names[] = { "kustomization.yaml", "kustomization.yml",
+					     "Kustomization" };
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream st = YSTREAM_INIT;
+	struct buf path = BUF_INIT;
+	int error = 0;
+
+	*root = NULL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", dir, names[i]);
+		if (buf_oom(&path)) {
+			error = DIAG_ENOMEM;
+			goto done;
+		}
+		if (srcfile_read(&src, path.ptr, NULL) == 0)
+			break;
+		srcfile_release(&src);
+	}
+	if (!src.data)
+		goto done;
+	if (ystream_parse(&st, &src, YDOC_KUSTOMIZE, NULL, NULL) == 0 && st.ndocs > 0 &&
+	    json_is_object(st.docs[0].root))
+		*root = json_incref(st.docs[0].root);
+done:
+	ystream_release(&st);
+	srcfile_release(&src);
+	buf_release(&path);
+	return error;
+}
+
+static int kustomize_walk(struct config_list *out, const char *dir, int depth)
+{
+	static const char *const keys[] = { "resources", "bases", "components" };
+	struct buf path = BUF_INIT, norm = BUF_INIT;
+	json_t *root = NULL;
+	int error;
+
+	if (depth > 32)
+		return 0;
+	if ((error = kustomization_read(&root, dir)) < 0 || !root)
+		goto done;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		json_t *list = json_object_get(root, keys[k]), *item;
+		size_t i;
+
+		json_array_foreach(list, i, item) {
+			const char *entry = json_string_value(item);
+			struct stat st;
+
+			if (!entry || !entry[0] || strstr(entry, "://") || strncmp(entry, "git@", 4) == 0 ||
+			    strncmp(entry, "github.com/", 11) == 0)
+				continue;
+			buf_reset(&path);
+			if (entry[0] != '/')
+				buf_addf(&path, "%s/", dir);
+			buf_adds(&path, entry);
+			if (buf_oom(&path)) {
+				error = DIAG_ENOMEM;
+				goto done;
+			}
+			if ((error = watch_path_normalize(&norm, path.ptr, NULL)) < 0)
+				goto done;
+			if (stat(norm.ptr, &st) < 0 || list_has(out, norm.ptr))
+				continue;
+			/* A file inside dir is watched with dir already. */
+			if (!S_ISDIR(st.st_mode) && watch_path_within(norm.ptr, dir))
+				continue;
+			if ((error = list_add(out, norm.ptr)) < 0)
+				goto done;
+			if (S_ISDIR(st.st_mode)) {
+				char *sub = strdup(norm.ptr);
+
+				if (!sub) {
+					error = DIAG_ENOMEM;
+					goto done;
+				}
+				error = kustomize_walk(out, sub, depth + 1);
+				free(sub);
+				if (error < 0)
+					goto done;
+			}
+		}
+	}
+done:
+	json_decref(root);
+	buf_release(&path);
+	buf_release(&norm);
+	return error;
+}
+
+int watch_kustomize_inputs(struct config_list *out, const char *dir, struct diag *d)
+{
+	struct buf norm = BUF_INIT;
+	int error;
+
+	if ((error = watch_path_normalize(&norm, dir, d)) < 0)
+		goto done;
+	/* Marks dir itself as seen, so that a cycle back to it stops; removed
+	 * again below. */
+	if ((error = list_add(out, norm.ptr)) < 0)
+		goto done;
+	{
+		size_t self = out->n - 1;
+
+		error = kustomize_walk(out, norm.ptr, 0);
+		free(out->items[self]);
+		memmove(&out->items[self], &out->items[self + 1],
+			(out->n - self - 1) * sizeof(*out->items));
+		out->n--;
+	}
+done:
+	if (error == DIAG_ENOMEM)
+		diag_set(d, DIAG_ENOMEM, "out of memory");
+	buf_release(&norm);
+	return error;
 }

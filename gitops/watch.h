@@ -42,6 +42,7 @@
 #include <stddef.h>
 
 struct buf;
+struct config_list;
 struct diag;
 
 struct watch;
@@ -124,5 +125,18 @@ void watch_map_release(struct watch_map *m);
  */
 size_t watch_map_mark(const struct watch_map *m, const char *changed, unsigned char *mark,
 		      size_t njobs);
+
+/* ---- inputs a plan does not list ---- */
+
+/*
+ * A Kustomize overlay reads other kustomizations (`resources`, `bases`,
+ * `components` entries that are directories, usually ../../base) and, with
+ * LoadRestrictionsNone, files outside its directory. Appends to *out (as
+ * new strings, normalized, each once, dir itself not included) every local
+ * path named there that exists, following directories transitively (to a
+ * depth of 32). Remote resources (URLs) are skipped; a missing or malformed
+ * kustomization is skipped too (the render reports it). DIAG_ENOMEM only.
+ */
+int watch_kustomize_inputs(struct config_list *out, const char *dir, struct diag *d);
 
 #endif

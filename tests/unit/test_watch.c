@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gitops/config.h"
 #include "gitops/watch.h"
 #include "render/buf.h"
 #include "render/diag.h"
@@ -325,6 +326,45 @@ static void test_watch__missing_parent(void **state)
 	assert_string_equal(batch(f, WAIT_MS), "nope/values.yaml");
 }
 
+static void test_watch__kustomize_inputs(void **state)
+{
+	struct fixture *f = *state;
+	struct config_list l = { NULL, 0 };
+	char *joined;
+	size_t n = strlen(f->dir);
+
+	assert_int_equal(system("cd \"$WATCH_DIR\" && mkdir -p base comp common overlays/prod/local && "
+				"printf 'resources:\\n- deployment.yaml\\n' > base/kustomization.yaml && "
+				"printf 'kind: Component\\nresources: [../base]\\n' > comp/kustomization.yml && "
+				"touch common/cm.yaml base/deployment.yaml && "
+				"printf 'resources:\\n- ../../base\\n- ../../common/cm.yaml\\n- local\\n"
+				"- https://github.com/x/y//z\\n- ../../missing\\n- svc.yaml\\n"
+				"components: [../../comp]\\nbases: [../prod]\\n' "
+				"> overlays/prod/kustomization.yaml && "
+				"printf 'resources: [../../../base]\\n' > overlays/prod/local/Kustomization"),
+			 0);
+	assert_int_equal(watch_kustomize_inputs(&l, P(f, "overlays/prod"), &f->d), 0);
+	joined = calloc(1, 4096);
+	assert_non_null(joined);
+	for (size_t i = 0; i < l.n; i++) {
+		assert_int_equal(strncmp(l.items[i], f->dir, n), 0);
+		strcat(joined, l.items[i] + n);
+		strcat(joined, " ");
+		free(l.items[i]);
+	}
+	free(l.items);
+	/* in walk order: base (once), the outside file, local (inside, but a
+	 * kustomization: listed; harmless), the component; not the URL, the
+	 * missing path, the file inside the overlay, nor the overlay itself */
+	assert_string_equal(joined, "/base /common/cm.yaml /overlays/prod/local /comp ");
+	free(joined);
+	/* no kustomization: nothing */
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(watch_kustomize_inputs(&l, P(f, "common"), &f->d), 0);
+	assert_int_equal(l.n, 0);
+	free(l.items);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +379,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watch__debounce_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch__wake_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch__missing_parent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch__kustomize_inputs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
