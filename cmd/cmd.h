@@ -31,5 +31,6 @@ int cmd_version(int argc, char **argv);
 int cmd_values(int argc, char **argv);
 int cmd_template(int argc, char **argv);
 int cmd_kustomize(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

@@ -562,12 +562,17 @@ static int read_events(struct watch *w, struct diag *d)
 	}
 }
 
-static long long now_ms(void)
+long long watch_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static long long now_ms(void)
+{
+	return watch_now_us() / 1000;
 }
 
 /* poll on the inotify descriptor and wake_fd: 1 inotify ready, 2 woken,
@@ -620,7 +625,7 @@ static int rearm(struct watch *w, struct diag *d)
 int watch_wait(struct watch *w, struct watch_changes *out, int timeout_ms, int wake_fd,
 	       struct diag *d)
 {
-	long long first, now;
+	long long first, now, first_us = watch_now_us();
 	int error = 0, r;
 
 	watch_changes_release(out);
@@ -639,6 +644,7 @@ int watch_wait(struct watch *w, struct watch_changes *out, int timeout_ms, int w
 		}
 		if (r <= 0)
 			goto done;
+		first_us = watch_now_us();
 		if ((error = read_events(w, d)) < 0)
 			goto done;
 		if (w->pending.n || w->pending.overflow)
@@ -672,6 +678,7 @@ int watch_wait(struct watch *w, struct watch_changes *out, int timeout_ms, int w
 		goto done;
 finish:
 	qsort(w->pending.paths, w->pending.n, sizeof(*w->pending.paths), cmp_str);
+	w->pending.first_us = first_us;
 	*out = w->pending;
 	memset(&w->pending, 0, sizeof(w->pending));
 done:

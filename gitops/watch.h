@@ -72,9 +72,14 @@ struct watch_changes {
 	size_t n, alloc;
 	int overflow;    /* the kernel dropped events: treat everything as changed */
 	int woken;       /* wake_fd became readable: the caller should stop */
+	long long first_us; /* when the batch's first event was read
+			       (CLOCK_MONOTONIC, microseconds; watch_now_us) */
 };
 
-#define WATCH_CHANGES_INIT { NULL, 0, 0, 0, 0 }
+#define WATCH_CHANGES_INIT { NULL, 0, 0, 0, 0, 0 }
+
+/* CLOCK_MONOTONIC in microseconds. */
+long long watch_now_us(void);
 
 void watch_changes_release(struct watch_changes *c);
 
