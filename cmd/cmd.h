@@ -5,6 +5,8 @@
 #ifndef HYDRATE_CMD_H
 #define HYDRATE_CMD_H
 
+#include "gitops/plan.h"
+
 struct diag;
 
 struct cmd {
@@ -31,6 +33,57 @@ int cmd_version(int argc, char **argv);
 int cmd_values(int argc, char **argv);
 int cmd_template(int argc, char **argv);
 int cmd_kustomize(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+/*
+ * The options and steps that the hydrate.yaml commands share (cmd_render.c):
+ * -c/--config FILE, --app A (repeatable), --env E (repeatable), --shard I/N,
+ * -j N, --local. Put CMD_PLAN_OPTIONS in a command's option table and offer
+ * each option to cmd_plan_option first.
+ */
+struct tree;
+
+enum {
+	CMD_PLAN_OPT_CONFIG = 1000,
+	CMD_PLAN_OPT_APP,
+	CMD_PLAN_OPT_ENV,
+	CMD_PLAN_OPT_SHARD,
+	CMD_PLAN_OPT_JOBS,
+	CMD_PLAN_OPT_LOCAL
+};
+
+#define CMD_PLAN_OPTIONS                                     \
+	{ "config", 'c', 1, CMD_PLAN_OPT_CONFIG },           \
+	{ "app", 0, 1, CMD_PLAN_OPT_APP },                   \
+	{ "env", 0, 1, CMD_PLAN_OPT_ENV },                   \
+	{ "shard", 0, 1, CMD_PLAN_OPT_SHARD },               \
+	{ "jobs", 'j', 1, CMD_PLAN_OPT_JOBS },               \
+	{ "local", 0, 0, CMD_PLAN_OPT_LOCAL }
+
+struct cmd_plan {
+	const char *name;          /* the command, for messages */
+	const char *config;        /* default "hydrate.yaml" */
+	const char **apps, **envs; /* borrowed strings; arrays owned */
+	size_t napps, nenvs;
+	unsigned shard_index, shard_count, threads;
+	int local;
+	struct config *cfg;        /* owned, after cmd_plan_load */
+	struct plan plan;          /* owned, after cmd_plan_load */
+};
+
+void cmd_plan_init(struct cmd_plan *cp, const char *name);
+/* 1: id was a plan option (taken); 0: not one; -1: bad value (usage error printed). */
+int cmd_plan_option(struct cmd_plan *cp, int id, const char *arg);
+/* Loads hydrate.yaml and builds the plan. */
+int cmd_plan_load(struct cmd_plan *cp, struct diag *d);
+/* Runs the plan into *out, with a progress bar on a terminal and the
+ * renderers' warnings on stderr. */
+int cmd_plan_run(struct cmd_plan *cp, struct tree *out, struct diag *d);
+/* The GitOps repository's local path from hydrate.yaml, or NULL. */
+const char *cmd_plan_default_dir(const struct cmd_plan *cp);
+void cmd_plan_release(struct cmd_plan *cp);
 int cmd_watch(int argc, char **argv);
 
 #endif

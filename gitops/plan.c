@@ -404,6 +404,8 @@ static int S_run_job(struct slot *s, const struct pool *pl, size_t job)
 			       j->kind == CONFIG_SOURCE_CHART ? YDOC_HELM : YDOC_KUSTOMIZE, &s->d);
 	if (error < 0)
 		goto done;
+	/* the documents hold copies: drop the stream now, not after every job */
+	buf_release(&s->stream);
 	if (cfg->layout.provenance)
 		error = S_digest(s->digest, cfg, j, pl->local, &s->d);
 done:
@@ -529,7 +531,7 @@ int plan_run(struct tree *out, const struct plan *p, const size_t *jobs, size_t 
 	for (size_t i = 0; jobs && i < njobs; i++)
 		if (jobs[i] >= p->n)
 			return diag_set(d, DIAG_EINVALID, "job %zu is not in the plan", jobs[i]);
-	if ((error = S_pre_render(p->cfg, d)) < 0)
+	if (njobs && (error = S_pre_render(p->cfg, d)) < 0)
 		goto done;
 	pl.plan = p;
 	pl.jobs = jobs;

@@ -77,10 +77,15 @@ struct plan_run_opts {
 };
 
 /*
- * Runs the pre-render hooks once, then jobs (indexes into p->jobs; NULL:
- * all of them) into *out (which the caller initialised with TREE_INIT).
- * Errors: a job's render error (its Helm or Kustomize text, prefixed
- * "APP/ENV: "), a hook's failure or timeout, DIAG_ENOMEM.
+ * Runs the pre-render hooks once (when there is a job to run), then jobs
+ * (indexes into p->jobs; NULL: all of them) into *out (which the caller
+ * initialised with TREE_INIT). Threads: o->threads workers (-j 1 runs in
+ * the calling thread); after a failure no new job starts; the error is the
+ * first failing job's in plan order, so neither bytes nor error depend on
+ * the thread count. Errors: a job's render error (its Helm or Kustomize
+ * text, prefixed "APP/ENV: "; a post-render hook's error with the hook's
+ * stderr in d->context), a pre-render hook's failure or timeout,
+ * DIAG_EINVALID for two jobs with one path, DIAG_ENOMEM.
  */
 int plan_run(struct tree *out, const struct plan *p, const size_t *jobs, size_t njobs,
 	     const struct plan_run_opts *o, struct diag *d);

@@ -1,13 +1,15 @@
 /*
  * gitops/textdiff: a line-based unified diff as `git diff` prints it.
  *
- * The edit script is Myers' O(ND) difference (the linear-space, middle-snake
- * form), with git's post-processing of ambiguous change groups (each group
- * slid as far down as it goes, unless that lines it up with a change on the
- * other side; `git diff --no-indent-heuristic`). Hunks carry 3 lines of
- * context by default, changes closer than twice the context share a hunk,
- * and the hunk header names the nearest line above the hunk that starts with
- * a letter, '_' or '$' (git's default "function" line, at most 80 bytes).
+ * The edit script is git's: Myers' O(ND) difference (the linear-space,
+ * middle-snake form) after git's setting aside of lines, then git's
+ * post-processing of ambiguous change groups (slid down as far as they go,
+ * lined up with a change on the other side when they can be, else placed by
+ * the indent heuristic that `git diff` uses by default). Hunks carry 3 lines
+ * of context by default, changes closer than twice the context share a hunk,
+ * and the hunk header names the nearest line above the hunk (back to the
+ * previous hunk, else the previous hunk's) that starts with a letter, '_' or
+ * '$' (git's default "function" line, at most 80 bytes).
  * A last line without '\n' is followed by "\ No newline at end of file".
  * Input holding a NUL byte is binary: "Binary files A and B differ".
  *

@@ -21,6 +21,7 @@
 #include "gitops/tree.h"
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/srcfile.h"
 #include "testutil.h"
 
 static struct config *S_load(const char *rel)
@@ -32,6 +33,23 @@ static struct config *S_load(const char *rel)
 	snprintf(path, sizeof(path), "%s/gitops/%s", TESTDATA_DIR, rel);
 	if (config_load(&cfg, path, &d) < 0)
 		fail_msg("config_load %s: %s", path, d.msg.ptr);
+	diag_release(&d);
+	return cfg;
+}
+
+/* A config from text, with relative paths resolved in testdata/gitops/basic. */
+static struct config *S_parse(const char *text)
+{
+	struct config *cfg = NULL;
+	struct srcfile src = SRCFILE_INIT;
+	struct diag d = DIAG_INIT;
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s/gitops/basic", TESTDATA_DIR);
+	assert_int_equal(srcfile_set(&src, "hydrate.yaml", text, strlen(text)), 0);
+	if (config_parse(&cfg, &src, dir, &d) < 0)
+		fail_msg("config_parse: %s", d.msg.ptr);
+	srcfile_release(&src);
 	diag_release(&d);
 	return cfg;
 }
@@ -302,6 +320,49 @@ static void test_plan__threads_give_the_same_bytes(void **state)
 	diag_release(&d);
 }
 
+/* Many jobs, many template functions (semver and regex caches, dates, hashes,
+ * tpl, YAML and JSON), charts and overlays: -j 1 and -j 4 give the same tree,
+ * and each job's output is Helm's. */
+static void test_plan__threads_many_functions(void **state)
+{
+	struct config *cfg = S_load("threads/hydrate.yaml");
+	struct plan p = PLAN_INIT;
+	struct tree t1 = TREE_INIT, t4 = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	struct plan_run_opts o1 = { 1, NULL, NULL, NULL, NULL, NULL };
+	struct plan_run_opts o4 = { 4, NULL, NULL, NULL, NULL, NULL };
+	size_t len;
+	char *want = tu_read_file(tu_testdata("gitops/threads/reference/funcs.yaml"), &len);
+
+	(void)state;
+	assert_non_null(want);
+	assert_true(len > 4 && !memcmp(want, "---\n", 4));
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_int_equal(p.n, 24);
+	if (plan_run(&t1, &p, NULL, 0, &o1, &d) < 0 || plan_run(&t4, &p, NULL, 0, &o4, &d) < 0)
+		fail_msg("plan_run: %s", d.msg.ptr);
+	assert_int_equal(t1.n, t4.n);
+	for (size_t i = 0; i < t1.n; i++) {
+		assert_string_equal(t1.entries[i].path, t4.entries[i].path);
+		assert_int_equal(t1.entries[i].len, t4.entries[i].len);
+		assert_memory_equal(t1.entries[i].data, t4.entries[i].data, t1.entries[i].len);
+	}
+	for (int e = 1; e <= 8; e++) {
+		char path[64];
+		const struct tree_entry *te;
+		snprintf(path, sizeof(path), "e%d/funcs/configmap-funcs-default.yaml", e);
+		assert_non_null(te = tree_find(&t4, path));
+		assert_int_equal(te->len, len - 4);
+		assert_memory_equal(te->data, want + 4, len - 4);
+	}
+	free(want);
+	tree_release(&t1);
+	tree_release(&t4);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
 static void test_plan__secret_flagged(void **state)
 {
 	struct config *cfg = S_load("basic/hydrate.yaml");
@@ -395,6 +456,109 @@ static void test_plan__post_render_hook(void **state)
 	diag_release(&d);
 }
 
+static void test_plan__disabled_and_empty(void **state)
+{
+	struct config *cfg = S_parse("apiVersion: hydrate/v1\n"
+				     "environments: [{name: dev}, {name: prod}]\n"
+				     "apps:\n"
+				     "  - name: api\n"
+				     "    kustomize: overlays/api/{env}\n"
+				     "    environments: {dev: {enabled: false}}\n");
+	struct plan p = PLAN_INIT;
+	struct diag d = DIAG_INIT;
+	struct tree t = TREE_INIT;
+	const char *envs[] = { "dev" };
+	struct plan_filter f = { NULL, 0, envs, 1, 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_int_equal(p.n, 1);
+	S_job_is(&p, 0, "api", "prod");
+	plan_release(&p);
+	/* a filter that selects nothing is not an error; running it gives an empty tree */
+	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(plan_run(&t, &p, NULL, 0, NULL, &d), 0);
+	assert_int_equal(t.n, 0);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__overlay_error(void **state)
+{
+	struct config *cfg = S_parse("apiVersion: hydrate/v1\n"
+				     "environments: [{name: dev}]\n"
+				     "apps: [{name: api, kustomize: overlays/api/base/deployment.yaml}]\n");
+	struct plan p = PLAN_INIT;
+	struct diag d = DIAG_INIT;
+	struct tree t = TREE_INIT;
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_true(plan_run(&t, &p, NULL, 0, NULL, &d) < 0);
+	assert_true(strncmp(d.msg.ptr, "api/dev: ", 9) == 0);
+	assert_int_equal(t.n, 0);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void S_progress_never(void *arg, size_t done, size_t total)
+{
+	(void)arg;
+	(void)done;
+	(void)total;
+	fail_msg("no job may run after a failed pre-render hook");
+}
+
+static void test_plan__two_jobs_one_path(void **state)
+{
+	struct config *cfg = S_parse("apiVersion: hydrate/v1\n"
+				     "layout: {pathTemplate: \"{app}\", provenance: false}\n"
+				     "environments: [{name: dev}, {name: prod}]\n"
+				     "apps: [{name: api, kustomize: overlays/api/prod}]\n");
+	struct plan p = PLAN_INIT;
+	struct tree t = TREE_INIT;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_int_equal(plan_run(&t, &p, NULL, 0, NULL, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "api/prod: path 'api' is rendered by two jobs");
+	assert_int_equal(t.n, 0);
+	assert_int_equal(t.nroots, 0);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
+static void test_plan__pre_render_hook_fails_first(void **state)
+{
+	struct config *cfg = S_parse("apiVersion: hydrate/v1\n"
+				     "environments: [{name: dev}]\n"
+				     "apps: [{name: api, kustomize: overlays/api/prod}]\n"
+				     "hooks:\n"
+				     "  preRender:\n"
+				     "    - name: deps\n"
+				     "      command: [sh, -c, 'test -f no-such-file || { echo missing >&2; exit 2; }']\n");
+	struct plan p = PLAN_INIT;
+	struct tree t = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	size_t last = 0;
+	struct plan_run_opts o = { 1, NULL, NULL, S_progress_never, &last, NULL };
+
+	(void)state;
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	assert_int_equal(plan_run(&t, &p, NULL, 0, &o, &d), DIAG_EEXEC);
+	assert_string_equal(d.msg.ptr, "pre-render hook 'deps' exited with status 2");
+	assert_string_equal(d.context.ptr, "    missing\n");
+	assert_int_equal(t.n, 0);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
 static void S_progress(void *arg, size_t done, size_t total)
 {
 	size_t *last = arg;
@@ -434,11 +598,16 @@ int main(void)
 		cmocka_unit_test(test_plan__parse_shard),
 		cmocka_unit_test(test_plan__render_matches_reference),
 		cmocka_unit_test(test_plan__threads_give_the_same_bytes),
+		cmocka_unit_test(test_plan__threads_many_functions),
 		cmocka_unit_test(test_plan__secret_flagged),
 		cmocka_unit_test(test_plan__subset_of_jobs),
 		cmocka_unit_test(test_plan__failing_job_gives_nothing),
 		cmocka_unit_test(test_plan__post_render_hook),
 		cmocka_unit_test(test_plan__progress),
+		cmocka_unit_test(test_plan__two_jobs_one_path),
+		cmocka_unit_test(test_plan__disabled_and_empty),
+		cmocka_unit_test(test_plan__overlay_error),
+		cmocka_unit_test(test_plan__pre_render_hook_fails_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,3 @@
+{{- define "funcs.name" -}}
+{{ .Release.Name | trunc 20 | trimSuffix "-" }}
+{{- end -}}
