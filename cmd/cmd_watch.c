@@ -78,6 +78,14 @@ struct watch_args {
 	int color;
 };
 
+/* What differs from the target under one managed root: the summary line
+ * after each save is the sum, so that only the re-rendered roots are
+ * compared again. */
+struct root_stat {
+	size_t files_added, files_removed, files_changed, files_unchanged;
+	size_t res_added, res_removed, res_changed;
+};
+
 /* Everything that a reload of hydrate.yaml replaces. */
 struct session {
 	struct config *cfg;
@@ -91,6 +99,7 @@ struct session {
 	struct repo_files target;   /* the target's files under the tree's roots */
 	int have_target;
 	char *target_label;
+	struct root_stat *stats;    /* against the target, one per tree root */
 };
 
 static int wake_pipe[2] = { -1, -1 };
@@ -168,6 +177,8 @@ static void session_release(struct session *s)
 	s->have_target = 0;
 	free(s->target_label);
 	s->target_label = NULL;
+	free(s->stats);
+	s->stats = NULL;
 }
 
 static int add_config_path(struct session *s, const char *path, struct diag *d)
@@ -459,7 +470,7 @@ static int render(struct tree *out, const struct session *s, const struct watch_
 /* Prints the report of new against old (files); summary_only: one line. */
 static int report(const struct tree *new_tree, const struct repo_files *old,
 		  const struct watch_args *a, const char *prefix, int summary_only,
-		  struct diag *d)
+		  struct diff_result *keep, struct diag *d)
 {
 	struct diff_result r = DIFF_RESULT_INIT;
 	struct buf out = BUF_INIT;
@@ -479,9 +490,125 @@ static int report(const struct tree *new_tree, const struct repo_files *old,
 	if (!error && print_buf(&out) < 0)
 		error = diag_set(d, DIAG_EGENERIC, "cannot write the report: %s", strerror(errno));
 done:
+	if (keep && !error) {
+		*keep = r;
+		memset(&r, 0, sizeof(r));
+	}
 	diff_result_release(&r);
 	buf_release(&out);
 	return error;
+}
+
+static size_t root_index(const struct tree *t, const char *root)
+{
+	char *const *hit = bsearch(&root, t->roots, t->nroots, sizeof(*t->roots), cmp_str);
+
+	return hit ? (size_t)(hit - t->roots) : t->nroots;
+}
+
+/*
+ * Sets the target stats of the roots of part (NULL: every root of
+ * s->tree) from r, part's (or the whole tree's) diff against the target.
+ */
+static int stats_update(struct session *s, const struct tree *part, const struct diff_result *r,
+			struct diag *d)
+{
+	const struct tree *t = &s->tree;
+
+	if (!s->stats && !(s->stats = calloc(t->nroots ? t->nroots : 1, sizeof(*s->stats))))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	for (size_t k = 0; k < (part ? part->nroots : t->nroots); k++) {
+		size_t i = part ? root_index(t, part->roots[k]) : k;
+
+		if (i < t->nroots)
+			memset(&s->stats[i], 0, sizeof(s->stats[i]));
+	}
+	for (size_t f = 0; f < r->n; f++) {
+		const struct diff_file *file = &r->files[f];
+		size_t i = root_index(t, file->root);
+		struct root_stat *st;
+
+		if (i >= t->nroots)
+			continue;
+		st = &s->stats[i];
+		if (file->status == DIFF_ADDED)
+			st->files_added++;
+		else if (file->status == DIFF_REMOVED)
+			st->files_removed++;
+		else
+			st->files_changed++;
+		for (size_t k = 0; k < file->nresources; k++) {
+			if (file->resources[k].status == DIFF_ADDED)
+				st->res_added++;
+			else if (file->resources[k].status == DIFF_REMOVED)
+				st->res_removed++;
+			else
+				st->res_changed++;
+		}
+	}
+	/* unchanged: the tree's files under the root that are not added or changed */
+	for (size_t e = 0; e < t->n; e++) {
+		const char *path = t->entries[e].path;
+		const char *slash = path;
+
+		if (part && !under_roots(path, part->roots, part->nroots))
+			continue;
+		/* the root is a prefix of path ending at a '/': try each one */
+		while ((slash = strchr(slash, '/'))) {
+			char *prefix = strndup(path, (size_t)(slash - path));
+			size_t i;
+
+			if (!prefix)
+				return diag_set(d, DIAG_ENOMEM, "out of memory");
+			i = root_index(t, prefix);
+			free(prefix);
+			if (i < t->nroots) {
+				s->stats[i].files_unchanged++;
+				break;
+			}
+			slash++;
+		}
+	}
+	for (size_t k = 0; k < (part ? part->nroots : t->nroots); k++) {
+		size_t i = part ? root_index(t, part->roots[k]) : k;
+		struct root_stat *st;
+
+		if (i >= t->nroots)
+			continue;
+		st = &s->stats[i];
+		st->files_unchanged -= st->files_unchanged < st->files_added + st->files_changed
+				       ? st->files_unchanged : st->files_added + st->files_changed;
+	}
+	return 0;
+}
+
+/* The summary line against the target, worded as diff_summary words it. */
+static void stats_print(const struct session *s, const struct watch_args *a)
+{
+	struct root_stat t;
+	size_t n;
+
+	memset(&t, 0, sizeof(t));
+	for (size_t i = 0; i < s->tree.nroots; i++) {
+		t.files_added += s->stats[i].files_added;
+		t.files_removed += s->stats[i].files_removed;
+		t.files_changed += s->stats[i].files_changed;
+		t.files_unchanged += s->stats[i].files_unchanged;
+		t.res_added += s->stats[i].res_added;
+		t.res_removed += s->stats[i].res_removed;
+		t.res_changed += s->stats[i].res_changed;
+	}
+	n = t.files_added + t.files_removed + t.files_changed;
+	printf("%s against %s: ", a->format == DIFF_FORMAT_MARKDOWN ? ">" : "#", s->target_label);
+	if (!n)
+		printf("no differences (%zu file%s unchanged)\n", t.files_unchanged,
+		       t.files_unchanged == 1 ? "" : "s");
+	else
+		printf("%zu file%s differ%s (%zu added, %zu removed, %zu changed), %zu unchanged; "
+		       "resources: %zu added, %zu removed, %zu changed\n", n, n == 1 ? "" : "s",
+		       n == 1 ? "s" : "", t.files_added, t.files_removed, t.files_changed,
+		       t.files_unchanged, t.res_added, t.res_removed, t.res_changed);
+	fflush(stdout);
 }
 
 static void print_error(const struct diag *d, int error)
@@ -503,7 +630,13 @@ static int first_render(struct session *s, const struct watch_args *a, struct di
 	if ((error = target_load(s, a, d)) < 0)
 		return error;
 	if (s->have_target) {
-		if ((error = report(&s->tree, &s->target, a, "", 0, d)) < 0)
+		struct diff_result r = DIFF_RESULT_INIT;
+
+		if ((error = report(&s->tree, &s->target, a, "", 0, &r, d)) < 0)
+			return error;
+		error = stats_update(s, NULL, &r, d);
+		diff_result_release(&r);
+		if (error < 0)
 			return error;
 	}
 	fprintf(stderr, "watch: rendered %zu job%s (%zu files) in %.1f ms%s%s; watching %zu "
@@ -521,8 +654,9 @@ static int first_render(struct session *s, const struct watch_args *a, struct di
 static int rerender(struct session *s, const struct watch_args *a, const unsigned char *mark,
 		    const struct watch_changes *ch, struct diag *d)
 {
-	struct tree part = TREE_INIT;
+	struct tree part = TREE_INIT, roots = TREE_INIT;
 	struct repo_files old = REPO_FILES_INIT;
+	struct diff_result vs_target = DIFF_RESULT_INIT;
 	struct buf names = BUF_INIT;
 	size_t *jobs = NULL, n = 0;
 	int error;
@@ -564,24 +698,37 @@ static int rerender(struct session *s, const struct watch_args *a, const unsigne
 			printf("# %s: %s\n", shown(first ? first : ch->paths[0]), names.ptr);
 		fflush(stdout);
 	}
-	if ((error = report(&part, &old, a, "", 0, d)) < 0)
+	if ((error = report(&part, &old, a, "", 0, NULL, d)) < 0)
 		goto done;
+	/* Against the target: only the re-rendered roots are compared again. */
+	if (s->have_target && (error = diff_trees(&vs_target, &part, &s->target, NULL, d)) < 0)
+		goto done;
+	for (size_t r = 0; r < part.nroots; r++) {
+		char **p = realloc(roots.roots, (roots.nroots + 1) * sizeof(*p));
+
+		if (!p || !(p[roots.nroots] = strdup(part.roots[r]))) {
+			if (p)
+				roots.roots = p;
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+		roots.roots = p;
+		roots.nroots++;
+	}
 	if ((error = tree_splice(&s->tree, &part, d)) < 0)
 		goto done;
-	if (s->have_target && a->format != DIFF_FORMAT_JSON) {
-		struct buf prefix = BUF_INIT;
-
-		buf_addf(&prefix, "%s against %s: ", a->format == DIFF_FORMAT_MARKDOWN ? ">" : "#",
-			 s->target_label);
-		error = report(&s->tree, &s->target, a, prefix.ptr, 1, d);
-		buf_release(&prefix);
-		if (error < 0)
+	if (s->have_target) {
+		if ((error = stats_update(s, &roots, &vs_target, d)) < 0)
 			goto done;
+		if (a->format != DIFF_FORMAT_JSON)
+			stats_print(s, a);
 	}
 	fprintf(stderr, "watch: re-rendered %zu job%s (%s) in %.1f ms after the save\n", n,
 		n == 1 ? "" : "s", names.ptr, (double)(watch_now_us() - ch->first_us) / 1000.0);
 done:
 	tree_release(&part);
+	tree_release(&roots);
+	diff_result_release(&vs_target);
 	repo_files_release(&old);
 	buf_release(&names);
 	free(jobs);
@@ -629,18 +776,20 @@ static int restart(struct session *s, const struct watch_args *a, struct diag *d
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto done;
 		}
-		error = report(&s->tree, &old, a, "", 0, d);
+		error = report(&s->tree, &old, a, "", 0, NULL, d);
 		repo_files_release(&old);
 		if (error < 0)
 			goto done;
-		if (s->have_target && a->format != DIFF_FORMAT_JSON) {
-			struct buf prefix = BUF_INIT;
+		if (s->have_target) {
+			struct diff_result r = DIFF_RESULT_INIT;
 
-			buf_addf(&prefix, "# against %s: ", s->target_label);
-			error = report(&s->tree, &s->target, a, prefix.ptr, 1, d);
-			buf_release(&prefix);
+			if ((error = diff_trees(&r, &s->tree, &s->target, NULL, d)) == 0)
+				error = stats_update(s, NULL, &r, d);
+			diff_result_release(&r);
 			if (error < 0)
 				goto done;
+			if (a->format != DIFF_FORMAT_JSON)
+				stats_print(s, a);
 		}
 		fprintf(stderr, "watch: reloaded %s; rendered %zu jobs in %.1f ms\n",
 			shown(s->config_paths[0]), s->plan.n, (double)(watch_now_us() - t0) / 1000.0);

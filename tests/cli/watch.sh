@@ -42,7 +42,9 @@ start() {
 # (at most 120 s: valgrind starts slowly).
 wait_for() {
 	i=0
-	while [ "$(grep -c -- "$2" "$1" 2>/dev/null || true)" -lt "$3" ]; do
+	while :; do
+		n=$(grep -c -- "$2" "$1" 2>/dev/null)
+		[ "${n:-0}" -ge "$3" ] && break
 		i=$((i + 1))
 		if [ $i -gt 1200 ]; then
 			echo "timed out waiting for $3 x '$2' in $1:"; cat "$1"
@@ -132,6 +134,9 @@ if wait_for "$T/main.err" '^watch: re-rendered' 1; then
 		bad "main: the batch header names the saved file and the job"
 	grep -q 'clusters/staging/web/configmap-web.yaml' "$T/main.out" && ok ||
 		bad "main: the diff names the changed file"
+	# the target is empty: 4 jobs x (1 resource + provenance) are all added
+	grep -q '^# against .*: 8 files differ (8 added, 0 removed, 0 changed), 0 unchanged;' \
+		"$T/main.out" && ok || bad "main: the summary against the target"
 fi
 
 # a file no job reads is no event; then a save replacing the file by rename
