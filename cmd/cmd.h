@@ -84,5 +84,6 @@ int cmd_plan_run(struct cmd_plan *cp, struct tree *out, struct diag *d);
 /* The GitOps repository's local path from hydrate.yaml, or NULL. */
 const char *cmd_plan_default_dir(const struct cmd_plan *cp);
 void cmd_plan_release(struct cmd_plan *cp);
+int cmd_watch(int argc, char **argv);
 
 #endif

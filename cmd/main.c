@@ -181,6 +181,38 @@ static const struct cmd commands[] = {
 	  "                      ~/.cache/hydrate)\n"
 	  "  -h, --help          show this help\n",
 	  cmd_check },
+	{ "watch", "re-render on every save and print the diff",
+	  "usage: hydrate watch [-c FILE] [--app APP]... [--env ENV]... [--local]\n"
+	  "                     [--ref REF | --dir DIR] [--format text|markdown|json] [-j N]\n"
+	  "                     [--once] [--max-events N] [--debounce MS] [--no-color]\n"
+	  "\n"
+	  "Renders every (app, environment) job of hydrate.yaml, prints the diff against\n"
+	  "the target (as `hydrate diff` does), then watches every input of the plan\n"
+	  "(hydrate.yaml, charts, overlays and their bases, values files, .env files).\n"
+	  "On each save it re-renders only the jobs that read the saved file and prints\n"
+	  "what the save changed in the rendered tree, then one summary line against the\n"
+	  "target. A change to hydrate.yaml (or, with --local, a .env file) reloads the\n"
+	  "configuration and re-renders everything. Render errors are printed and\n"
+	  "watching goes on. Stops on Ctrl-C or SIGTERM (exit 0).\n"
+	  "\n"
+	  "options:\n"
+	  "  -c, --config FILE     the configuration (default hydrate.yaml)\n"
+	  "      --app APP         only this app; repeatable\n"
+	  "      --env ENV         only this environment; repeatable\n"
+	  "      --local           read each environment's envFile (.env) overrides\n"
+	  "      --ref REF         compare with this branch of the GitOps repository\n"
+	  "                        (default: each environment's branch)\n"
+	  "      --dir DIR         compare with the directory DIR instead\n"
+	  "      --cache-dir DIR   where the GitOps repository is cached (default\n"
+	  "                        $HYDRATE_CACHE_DIR, else $XDG_CACHE_HOME/hydrate)\n"
+	  "      --format F        text (default), markdown or json\n"
+	  "  -j, --jobs N          render on N threads (default: the number of CPUs)\n"
+	  "      --once            render and compare once, then exit\n"
+	  "      --max-events N    exit after N batches of saves (tests)\n"
+	  "      --debounce MS     quiet time that ends a batch of saves (default 10)\n"
+	  "      --no-color        no colours even on a terminal\n"
+	  "  -h, --help            show this help\n",
+	  cmd_watch },
 	{ "version", "print hydrate's version",
 	  "usage: hydrate version\n       hydrate --version\n",
 	  cmd_version },

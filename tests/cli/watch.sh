@@ -1,0 +1,214 @@
+#!/bin/sh
+# End-to-end checks of `hydrate watch` through the built binary, on a small
+# application repository made here (a chart with values outside it, a
+# Kustomize base with two overlays): which jobs a save re-renders, that the
+# printed diff names the changed file, that saves to files no job reads are
+# ignored, render errors keep the watch going, hydrate.yaml and .env changes
+# reload, SIGTERM and --max-events stop with status 0, usage errors give 2.
+# Expected job lists and paths are written by hand from docs/watch.md and the
+# fixture. Under a non-sanitizer build every run goes through valgrind (when
+# installed) and must not leak or touch memory wrongly (status 99).
+set -u
+BIN=$1
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+SANITIZED=${3:-OFF}
+T=$(mktemp -d)
+PID=
+cleanup() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+
+if [ "$SANITIZED" != ON ] && command -v valgrind >/dev/null 2>&1; then
+	VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
+else
+	VG=
+fi
+
+# start NAME ARGS...: runs hydrate in the background in $T/app; stdout in
+# $T/NAME.out, stderr in $T/NAME.err, pid in $PID.
+start() {
+	name=$1; shift
+	(cd "$T/app" && exec $VG "$BIN" "$@" >"$T/$name.out" 2>"$T/$name.err") &
+	PID=$!
+}
+
+# wait_for FILE PATTERN COUNT: until FILE has COUNT lines matching PATTERN
+# (at most 120 s: valgrind starts slowly).
+wait_for() {
+	i=0
+	while :; do
+		n=$(grep -c -- "$2" "$1" 2>/dev/null)
+		[ "${n:-0}" -ge "$3" ] && break
+		i=$((i + 1))
+		if [ $i -gt 1200 ]; then
+			echo "timed out waiting for $3 x '$2' in $1:"; cat "$1"
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 0
+}
+
+# finish NAME WANT: waits for the background run and checks its status.
+finish() {
+	wait "$PID"
+	got=$?
+	PID=
+	if [ "$got" -ne "$2" ]; then
+		bad "$1: exit $got, want $2"; cat "$T/$1.err"; return 1
+	fi
+	return 0
+}
+
+run() { # run NAME WANT ARGS...: in the foreground
+	name=$1; want=$2; shift 2
+	(cd "$T/app" && $VG "$BIN" "$@" >"$T/$name.out" 2>"$T/$name.err")
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		bad "$name: exit $got, want $want"; cat "$T/$name.err"; return 1
+	fi
+	return 0
+}
+
+# ---- the fixture ----
+A=$T/app
+mkdir -p "$A/charts/web/templates" "$A/values" "$A/base" "$A/overlays/staging" \
+	"$A/overlays/prod" "$T/target"
+cat >"$A/hydrate.yaml" <<'EOF'
+apiVersion: hydrate/v1
+vars:
+  TAG: "1.0"
+layout:
+  pathTemplate: clusters/{env}/{app}
+environments:
+  - name: staging
+    envFile: .env
+  - name: prod
+apps:
+  - name: web
+    chart: charts/web
+    valuesFiles:
+      - values/{env}.yaml
+    set:
+      tag: ${TAG}
+  - name: api
+    kustomize: overlays/{env}
+EOF
+printf 'apiVersion: v2\nname: web\nversion: 1.0.0\n' >"$A/charts/web/Chart.yaml"
+printf 'replicas: 1\n' >"$A/charts/web/values.yaml"
+cat >"$A/charts/web/templates/cm.yaml" <<'EOF'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web
+data:
+  replicas: {{ .Values.replicas | quote }}
+  tag: {{ .Values.tag | quote }}
+EOF
+printf 'replicas: 2\n' >"$A/values/staging.yaml"
+printf 'replicas: 5\n' >"$A/values/prod.yaml"
+printf 'resources:\n- cm.yaml\n' >"$A/base/kustomization.yaml"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api\ndata:\n  level: info\n' \
+	>"$A/base/cm.yaml"
+for e in staging prod; do
+	printf 'namespace: api-%s\nresources:\n- ../../base\n' "$e" >"$A/overlays/$e/kustomization.yaml"
+done
+echo "# the app repository" >"$A/README.md"
+
+# ---- saves re-render only the jobs that read them ----
+start main watch --dir "$T/target" --max-events 5 -j 2
+if wait_for "$T/main.err" '^watch: rendered 4 jobs' 1; then ok; else bad "main: first render"; fi
+grep -q 'clusters/prod/api' "$T/main.out" && ok || bad "main: the first diff names the target's paths"
+
+printf 'replicas: 3\n' >"$A/values/staging.yaml"
+if wait_for "$T/main.err" '^watch: re-rendered' 1; then
+	grep -q '^watch: re-rendered 1 job (web/staging) in ' "$T/main.err" && ok ||
+		bad "main: values/staging.yaml re-renders web/staging only"
+	grep -q '^# values/staging.yaml: web/staging$' "$T/main.out" && ok ||
+		bad "main: the batch header names the saved file and the job"
+	grep -q 'clusters/staging/web/configmap-web.yaml' "$T/main.out" && ok ||
+		bad "main: the diff names the changed file"
+	# the target is empty: 4 jobs x (1 resource + provenance) are all added
+	grep -q '^# against .*: 8 files differ (8 added, 0 removed, 0 changed), 0 unchanged;' \
+		"$T/main.out" && ok || bad "main: the summary against the target"
+fi
+
+# a file no job reads is no event; then a save replacing the file by rename
+echo "more" >>"$A/README.md"
+printf 'replicas: 6\n' >"$A/values/prod.yaml.tmp"
+mv "$A/values/prod.yaml.tmp" "$A/values/prod.yaml"
+if wait_for "$T/main.err" '^watch: re-rendered' 2; then
+	[ "$(grep -c '^watch: re-rendered' "$T/main.err")" -eq 2 ] && ok || bad "main: README.md is no event"
+	grep -q '^watch: re-rendered 1 job (web/prod) in ' "$T/main.err" && ok ||
+		bad "main: a rename over values/prod.yaml re-renders web/prod"
+fi
+
+# a Kustomize base outside the overlays
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api\ndata:\n  level: debug\n' \
+	>"$A/base/cm.yaml"
+if wait_for "$T/main.err" '^watch: re-rendered' 3; then
+	grep -q '^watch: re-rendered 2 jobs (api/staging, api/prod) in ' "$T/main.err" && ok ||
+		bad "main: the base re-renders both overlays"
+	grep -q 'clusters/prod/api/configmap-api.yaml' "$T/main.out" && ok ||
+		bad "main: the base's change shows in prod's diff"
+fi
+
+# a render error is printed; watching goes on; the fix renders again
+printf 'data: {{ .Values.x.y.z }\n' >"$A/charts/web/templates/broken.yaml"
+if wait_for "$T/main.err" 'keeping the last rendered tree' 1; then
+	grep -q '^error: web/staging: ' "$T/main.err" && ok ||
+		bad "main: the error names the first failing job"
+fi
+rm "$A/charts/web/templates/broken.yaml"
+if finish main 0; then
+	grep -q '^watch: re-rendered 2 jobs (web/staging, web/prod) in ' "$T/main.err" && ok ||
+		bad "main: the fix re-renders both web jobs"
+	[ "$(grep -c '^watch: re-rendered' "$T/main.err")" -eq 4 ] && ok ||
+		bad "main: five events: four renders and one error"
+fi
+
+# ---- hydrate.yaml and .env reload; SIGTERM stops with 0 ----
+start reload watch --local --dir "$T/target"
+if wait_for "$T/reload.err" '^watch: rendered 4 jobs' 1; then ok; else bad "reload: first render"; fi
+echo "TAG=2.0" >"$A/.env"
+if wait_for "$T/reload.err" '^watch: reloaded' 1; then
+	grep -q 'clusters/staging/web/configmap-web.yaml' "$T/reload.out" && ok ||
+		bad "reload: .env's TAG changes staging's web"
+fi
+sed 's/^  TAG: "1.0"/  TAG: "1.1"/' "$A/hydrate.yaml" >"$A/hydrate.yaml.new"
+mv "$A/hydrate.yaml.new" "$A/hydrate.yaml"
+if wait_for "$T/reload.err" '^watch: reloaded' 2; then
+	grep -q 'clusters/prod/web/configmap-web.yaml' "$T/reload.out" && ok ||
+		bad "reload: hydrate.yaml's TAG changes prod's web"
+fi
+kill -TERM "$PID"
+finish reload 0 && ok
+
+# ---- one-shot and errors ----
+if run once 0 watch --once --dir "$T/target" --app api --env prod; then
+	grep -q 'clusters/prod/api' "$T/once.out" && ok || bad "once: prints the diff"
+	grep -q 'clusters/staging' "$T/once.out" && bad "once: --env prod only" || ok
+	grep -q '^watch: rendered 1 job ' "$T/once.err" && ok || bad "once: one job"
+fi
+if run once-bad-app 2 watch --once --app nope; then
+	grep -q "nope" "$T/once-bad-app.err" && ok || bad "once-bad-app: names the app"
+fi
+if run missing-config 2 watch --once -c "$T/nope.yaml"; then
+	grep -q '^error: ' "$T/missing-config.err" && ok || bad "missing-config: message"
+fi
+run ref-and-dir 2 watch --ref main --dir x && ok
+run max-events-0 2 watch --max-events 0 && ok
+run bad-format 2 watch --format yaml && ok
+run extra-arg 2 watch something && ok
+if run help 0 watch --help; then
+	grep -q '^usage: hydrate watch' "$T/help.out" && ok || bad "help"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
