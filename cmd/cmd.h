@@ -7,6 +7,7 @@
 
 #include "gitops/plan.h"
 
+struct buf;
 struct diag;
 
 struct cmd {
@@ -84,6 +85,11 @@ int cmd_plan_run(struct cmd_plan *cp, struct tree *out, struct diag *d);
 /* The GitOps repository's local path from hydrate.yaml, or NULL. */
 const char *cmd_plan_default_dir(const struct cmd_plan *cp);
 void cmd_plan_release(struct cmd_plan *cp);
+
+/* The GitOps repository cache's default directory, appended to out:
+ * $HYDRATE_CACHE_DIR, else $XDG_CACHE_HOME/hydrate (absolute only), else
+ * $HOME/.cache/hydrate. -1 when none applies (or out of memory). */
+int cmd_cache_dir(struct buf *out);
 int cmd_watch(int argc, char **argv);
 
 #endif

@@ -195,20 +195,6 @@ static int S_compare(struct findings *f, const struct tree *t, const char *dir, 
 	return error;
 }
 
-/* The default cache: $XDG_CACHE_HOME/hydrate, else $HOME/.cache/hydrate. */
-static int S_cache_dir(struct buf *out)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (xdg && xdg[0] == '/')
-		buf_addf(out, "%s/hydrate", xdg);
-	else if (home && home[0])
-		buf_addf(out, "%s/.cache/hydrate", home);
-	else
-		return -1;
-	return buf_oom(out) ? -1 : 0;
-}
-
 /*
  * Compares t with the GitOps repository: each job's root on the job's
  * target branch (each branch fetched once). Git errors keep their codes.
@@ -332,8 +318,8 @@ int cmd_check(int argc, char **argv)
 		goto done;
 	}
 	if (git && !cache_dir) {
-		if (S_cache_dir(&cache_buf) < 0) {
-			cmd_usage_error("check", "no cache directory: set HOME or give --cache-dir");
+		if (cmd_cache_dir(&cache_buf) < 0) {
+			cmd_usage_error("check", "no cache directory: set HYDRATE_CACHE_DIR, XDG_CACHE_HOME or HOME, or give --cache-dir DIR");
 			goto done;
 		}
 		cache_dir = cache_buf.ptr;

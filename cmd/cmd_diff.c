@@ -36,20 +36,6 @@ static const struct opt options[] = {
 	{ NULL, 0, 0, 0 },
 };
 
-/* $XDG_CACHE_HOME/hydrate, else $HOME/.cache/hydrate. */
-static int S_cache_dir(struct buf *out)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (xdg && *xdg)
-		buf_addf(out, "%s/hydrate", xdg);
-	else if (home && *home)
-		buf_addf(out, "%s/.cache/hydrate", home);
-	else
-		return -1;
-	return buf_oom(out) ? -1 : 0;
-}
-
 /* The branch a managed root is compared at: --ref, else its job's branch. */
 static const char *S_branch_of(const struct cmd_plan *cp, const char *root, const char *ref)
 {
@@ -226,8 +212,8 @@ int cmd_diff(int argc, char **argv)
 		goto done;
 	}
 	if (!dir && !cache_dir) {
-		if (S_cache_dir(&cache) < 0) {
-			cmd_usage_error("diff", "no cache directory: set XDG_CACHE_HOME or HOME, "
+		if (cmd_cache_dir(&cache) < 0) {
+			cmd_usage_error("diff", "no cache directory: set HYDRATE_CACHE_DIR, XDG_CACHE_HOME or HOME, "
 						"or give --cache-dir DIR");
 			goto done;
 		}

@@ -316,3 +316,18 @@ done:
 	diag_release(&d);
 	return status;
 }
+
+int cmd_cache_dir(struct buf *out)
+{
+	const char *v;
+
+	if ((v = getenv("HYDRATE_CACHE_DIR")) && v[0])
+		buf_adds(out, v);
+	else if ((v = getenv("XDG_CACHE_HOME")) && v[0] == '/')
+		buf_addf(out, "%s/hydrate", v);   /* the XDG spec ignores relative paths */
+	else if ((v = getenv("HOME")) && v[0])
+		buf_addf(out, "%s/.cache/hydrate", v);
+	else
+		return -1;
+	return buf_oom(out) ? -1 : 0;
+}

@@ -251,21 +251,6 @@ static int session_open(struct session *s, const struct watch_args *a, struct di
 	return 0;
 }
 
-static const char *default_cache_dir(struct buf *tmp)
-{
-	const char *v;
-
-	if ((v = getenv("HYDRATE_CACHE_DIR")) && v[0])
-		return v;
-	if ((v = getenv("XDG_CACHE_HOME")) && v[0])
-		buf_addf(tmp, "%s/hydrate", v);
-	else if ((v = getenv("HOME")) && v[0])
-		buf_addf(tmp, "%s/.cache/hydrate", v);
-	else
-		buf_adds(tmp, ".hydrate-cache");
-	return tmp->ptr;
-}
-
 /*
  * Reads what the target holds under the tree's roots: a directory (--dir),
  * or the GitOps repository of hydrate.yaml at each job's branch (--ref
@@ -291,8 +276,13 @@ static int target_load(struct session *s, const struct watch_args *a, struct dia
 	remote = s->cfg->repo.url ? s->cfg->repo.url : s->cfg->repo.path;
 	if (!remote)
 		goto done;
-	if ((error = repo_cache_open(&cache, remote, a->cache_dir ? a->cache_dir
-						  : default_cache_dir(&tmp), NULL, d)) < 0)
+	if (!a->cache_dir && cmd_cache_dir(&tmp) < 0) {
+		error = diag_set(d, DIAG_EINVALID, "no cache directory: set HYDRATE_CACHE_DIR, "
+				 "XDG_CACHE_HOME or HOME, or give --cache-dir");
+		goto done;
+	}
+	if ((error = repo_cache_open(&cache, remote, a->cache_dir ? a->cache_dir : tmp.ptr,
+				     NULL, d)) < 0)
 		goto done;
 	/* One fetch per branch; each job's root read from its branch. */
 	for (size_t j = 0; j < s->plan.n; j++) {

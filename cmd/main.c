@@ -143,8 +143,8 @@ static const struct cmd commands[] = {
 	  "      --local         read each environment's envFile (.env)\n"
 	  "      --ref BRANCH    compare with BRANCH instead of each environment's branch\n"
 	  "      --dir DIR       compare with the directory DIR instead of the repository\n"
-	  "      --cache-dir DIR the bare cache's directory (default\n"
-	  "                      $XDG_CACHE_HOME/hydrate, else ~/.cache/hydrate)\n"
+	  "      --cache-dir DIR the bare cache's directory (default $HYDRATE_CACHE_DIR,\n"
+	  "                      else $XDG_CACHE_HOME/hydrate, else ~/.cache/hydrate)\n"
 	  "      --format F      text (default), markdown (for pull request comments) or json\n"
 	  "      --color WHEN    colour the text report: auto (on a terminal; default),\n"
 	  "                      always or never\n"
@@ -177,8 +177,8 @@ static const struct cmd commands[] = {
 	  "      --git           compare with hydrate.yaml's repository (url or path), each\n"
 	  "                      job at its environment's branch, fetched into a bare cache\n"
 	  "                      (never checked out)\n"
-	  "      --cache-dir DIR the cache for --git (default $XDG_CACHE_HOME/hydrate or\n"
-	  "                      ~/.cache/hydrate)\n"
+	  "      --cache-dir DIR the cache for --git (default $HYDRATE_CACHE_DIR, else\n"
+	  "                      $XDG_CACHE_HOME/hydrate, else ~/.cache/hydrate)\n"
 	  "  -h, --help          show this help\n",
 	  cmd_check },
 	{ "watch", "re-render on every save and print the diff",
