@@ -235,8 +235,6 @@ static int session_open(struct session *s, const struct watch_args *a, struct di
 		struct config_list in = { NULL, 0 };
 
 		error = plan_job_inputs(&in, &s->plan, j, d);
-		if (!error && s->plan.jobs[j].kind == CONFIG_SOURCE_KUSTOMIZE)
-			error = watch_kustomize_inputs(&in, s->plan.jobs[j].source, d);
 		for (size_t i = 0; i < in.n; i++) {
 			if (!error)
 				error = watch_map_add(&s->map, in.items[i], j, d);

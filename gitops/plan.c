@@ -14,6 +14,7 @@
 #include "gitops/config.h"
 #include "gitops/hook.h"
 #include "gitops/tree.h"
+#include "gitops/watch.h"
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/helm/engine.h"
@@ -229,9 +230,14 @@ int plan_job_inputs(struct config_list *out, const struct plan *p, size_t job,
 		    struct diag *d)
 {
 	const struct config_job *j = &p->jobs[job];
+	int error;
 
 	if (S_list_add(out, p->cfg->file) < 0 || S_list_add(out, j->source) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	/* the bases and components an overlay reaches outside its directory */
+	if (j->kind == CONFIG_SOURCE_KUSTOMIZE &&
+	    (error = watch_kustomize_inputs(out, j->source, d)) < 0)
+		return error;
 	for (size_t i = 0; i < j->values_files.n; i++)
 		if (S_list_add(out, j->values_files.items[i]) < 0)
 			return diag_set(d, DIAG_ENOMEM, "out of memory");
@@ -277,6 +283,45 @@ static const char *S_label(const struct config *cfg, const char *path)
 	return path;
 }
 
+/*
+ * An overlay's other inputs, those outside its directory (the bases and
+ * components it reaches, found by watch_kustomize_inputs), each as
+ * ("input:" + its path relative to hydrate.yaml's directory, or absolute
+ * when outside it).
+ */
+static int S_digest_overlay_inputs(struct tree_digest *dg, const struct config *cfg,
+				   const char *source, struct diag *d)
+{
+	struct config_list in = { NULL, 0 };
+	struct buf root = BUF_INIT, label = BUF_INIT;
+	int error;
+
+	if ((error = watch_path_normalize(&root, cfg->dir, d)) < 0 ||
+	    (error = watch_kustomize_inputs(&in, source, d)) < 0)
+		goto done;
+	for (size_t i = 0; i < in.n; i++) {
+		const char *p = in.items[i];
+
+		if (watch_path_within(p, root.ptr) && strcmp(p, root.ptr) != 0)
+			p += root.len == 1 ? 1 : root.len + 1;
+		buf_reset(&label);
+		buf_addf(&label, "input:%s", p);
+		if (buf_oom(&label)) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+		if ((error = tree_digest_path(dg, label.ptr, in.items[i], d)) < 0)
+			goto done;
+	}
+done:
+	for (size_t i = 0; i < in.n; i++)
+		free(in.items[i]);
+	free(in.items);
+	buf_release(&root);
+	buf_release(&label);
+	return error;
+}
+
 static int S_digest(char *out, const struct config *cfg, const struct config_job *j, int local,
 		    struct diag *d)
 {
@@ -289,6 +334,9 @@ static int S_digest(char *out, const struct config *cfg, const struct config_job
 	if ((error = tree_digest_path(&dg, "hydrate.yaml", cfg->file, d)) < 0)
 		goto done;
 	if ((error = tree_digest_path(&dg, S_label(cfg, j->source), j->source, d)) < 0)
+		goto done;
+	if (j->kind == CONFIG_SOURCE_KUSTOMIZE &&
+	    (error = S_digest_overlay_inputs(&dg, cfg, j->source, d)) < 0)
 		goto done;
 	for (size_t i = 0; i < j->values_files.n; i++) {
 		buf_reset(&name);

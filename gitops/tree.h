@@ -84,8 +84,9 @@ int tree_digest_final(struct tree_digest *dg, char *out, size_t outlen);
 void tree_digest_release(struct tree_digest *dg);
 /*
  * Adds a file or a whole directory under the name label: a file as
- * (label, its bytes); a directory as each file below it, in bytewise order
- * of relative path, named "label/relpath" ('.git' skipped); a symbolic link
+ * (label, its bytes); a directory as each file below it, directory by
+ * directory, each level's names in bytewise order (so "a/x" comes before
+ * "a.txt"), named "label/relpath" ('.git' skipped); a symbolic link
  * as (name + " -> ", its target text), never followed. DIAG_ENOTFOUND if
  * path does not exist, -1 on a read error; depth is bounded (64).
  */

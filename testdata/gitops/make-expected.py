@@ -78,7 +78,8 @@ class Digest:
         return "sha256:" + self.h.hexdigest()
 
 
-def job(case, out, app, env, ref, path, source, values, sets, ns, release, envfile=None):
+def job(case, out, app, env, ref, path, source, values, sets, ns, release, envfile=None,
+        extra=()):
     root = os.path.join(out, path)
     os.makedirs(root, exist_ok=True)
     with open(os.path.join(case, "reference", ref)) as f:
@@ -88,6 +89,8 @@ def job(case, out, app, env, ref, path, source, values, sets, ns, release, envfi
     dg = Digest()
     dg.path("hydrate.yaml", os.path.join(case, "hydrate.yaml"))
     dg.path(source, os.path.join(case, source))
+    for e in extra:
+        dg.path("input:" + e, os.path.join(case, e))
     for v in values:
         dg.path("values:" + v, os.path.join(case, v))
     for s in sets:
@@ -123,9 +126,9 @@ def basic(case):
         job(case, out, "web", "prod", "web-prod.yaml", "clusters/prod/web", "charts/web",
             ["values/web-prod.yaml"], ["image.tag=1.0", "replicaCount=3"], "web", "web")
         job(case, out, "api", "dev", "api-dev.yaml", "clusters/dev/api", "overlays/api/dev",
-            [], [], None, "api", env_file)
+            [], [], None, "api", env_file, extra=["overlays/api/base"])
         job(case, out, "api", "prod", "api-prod.yaml", "clusters/prod/api", "overlays/api/prod",
-            [], [], None, "api")
+            [], [], None, "api", extra=["overlays/api/base"])
 
 
 if __name__ == "__main__":
