@@ -972,6 +972,12 @@ static void fm_print_list(struct pp *p, const struct tval *v, int verb, int dept
 {
 	size_t n = json_array_size(v->u.j), i;
 
+	if (p->sharpv && v->nilslice) {
+		/* Go's nil slice: []interface {}(nil) */
+		buf_adds(p->buf, tval_type_name(v));
+		buf_adds(p->buf, "(nil)");
+		return;
+	}
 	if (p->sharpv) {
 		buf_adds(p->buf, tval_type_name(v));
 		buf_addch(p->buf, '{');

@@ -144,6 +144,8 @@ static int S_find_all(struct tval *out, struct tmpl_call *call, int mode,
 		goto done;
 	}
 	*out = tval_json_new(TV_STRLIST, c.list);
+	/* FindAllString returns nil when nothing matches */
+	out->nilslice = json_array_size(c.list) == 0;
 	c.list = NULL;
 done:
 	json_decref(c.list);
@@ -340,8 +342,12 @@ static int S_split(struct tval *out, struct tmpl_call *call, int mode, const str
 		return tmpl_call_errorf(call, "out of memory");
 	if ((error = S_compile(&re, call, &argv[0], mode)) < 0)
 		goto done;
-	if (c.n == 0)
-		goto ok;
+	if (c.n == 0) {
+		/* Regexp.Split returns nil for n == 0 */
+		*out = tval_nil_slice(TV_STRLIST);
+		error = out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+		goto done;
+	}
 	if (plen > 0 && len == 0) {
 		json_array_append_new(c.list, json_string(""));
 		goto ok;

@@ -10,7 +10,7 @@
  * Ownership: a tval that carries a json_t (u.j) owns one reference to it.
  * Copy with tval_copy (adds a reference), drop with tval_release (NULL-safe,
  * leaves TV_INVALID). Passing a tval by value "borrows" it: the callee must
- * tval_copy what it keeps. A tval is 16 bytes and cheap to pass.
+ * tval_copy what it keeps. A tval is 24 bytes and cheap to pass.
  *
  * Go types and their kinds:
  *
@@ -145,6 +145,11 @@ struct tobj {
 
 struct tval {
 	enum tval_kind kind;
+	/* TV_LIST / TV_STRLIST only: 1 for Go's nil slice (what rest of an
+	 * empty list, concat of nothing, a regexFindAll without a match give):
+	 * empty like [], printed [] by fmt, but null by encoding/json and
+	 * unequal to [] for deepEqual. Always 0 for other kinds. */
+	unsigned char nilslice;
 	union {
 		int b;
 		int64_t i;
@@ -156,7 +161,7 @@ struct tval {
 	} u;
 };
 
-#define TVAL_INIT { TV_INVALID, { 0 } }
+#define TVAL_INIT { TV_INVALID, 0, { 0 } }
 
 /* Constructors: return the value; those taking json_t steal the reference
  * (like jansson's *_new); on allocation failure they give TV_INVALID. */
@@ -170,6 +175,9 @@ struct tval tval_str(const char *s);   /* copies a C string */
 struct tval tval_strn(const char *s, size_t len);   /* copies bytes */
 struct tval tval_bytes(const void *p, size_t len);  /* copies bytes */
 struct tval tval_json_new(enum tval_kind kind, json_t *j); /* steals j */
+/* Go's nil slice of type kind (TV_LIST or TV_STRLIST): an empty json array
+ * with nilslice set. */
+struct tval tval_nil_slice(enum tval_kind kind);
 struct tval tval_time(struct tval_time t);
 struct tval tval_obj(const struct tobj *o);
 

@@ -211,7 +211,7 @@ static int t_render(struct run *r, const struct tmpl_limits *lim, enum tmpl_miss
 	vv = tval_json_new(TV_VALUES, vals);
 	top = json_object();
 	json_object_set_new(top, "Values", tval_to_json(rt, &vv));
-	json_object_set_new(top, "Files", tval_to_json(rt, &(struct tval){ TV_OBJECT, { .o = &t_files } }));
+	json_object_set_new(top, "Files", tval_to_json(rt, &(struct tval){ .kind = TV_OBJECT, .u = { .o = &t_files } }));
 	dot = tval_json_new(TV_VALUES, top);
 	va_start(ap, values);
 	r->rc = 0;
