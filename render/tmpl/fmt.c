@@ -560,37 +560,37 @@ static void fm_fmt_float_verb(struct pp *p, double v, int verb, int prec)
 		goto done;
 	}
 	if (p->sharp && verb != 'b') {
-		/* %#g keeps trailing zeros and the point; %#e %#f the point */
+		/*
+		 * Go's fmtFloat: the point is forced; %#g %#v and (only) %#x keep
+		 * their precision (6 by default) in significant digits, counted
+		 * from the first non-zero character after the sign (for %x the
+		 * 'x' of "0x" already counts, and hex digits e/E are digits).
+		 */
 		struct buf t = BUF_INIT;
-		int digits = 0, saw_point = 0, i;
+		int digits = 0, saw_point = 0, nonzero = 0, i;
 		size_t k, tail_at = n;
-		if (verb == 'v' || verb == 'g' || verb == 'G') {
+
+		if (verb == 'v' || verb == 'g' || verb == 'G' || verb == 'x') {
 			digits = prec;
 			if (digits == -1)
 				digits = 6;
 		}
 		for (k = 1; k < n; k++) {
-			if (s[k] == '.')
+			char c = s[k];
+
+			if (c == '.') {
 				saw_point = 1;
-			else if (s[k] == 'e' || s[k] == 'E') {
+				continue;
+			}
+			if (c == 'p' || c == 'P' ||
+			    ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')) {
 				tail_at = k;
 				break;
-			} else if (s[k] >= '0' && s[k] <= '9') {
-				/* count significant digits for %g */
 			}
-		}
-		if (verb == 'v' || verb == 'g' || verb == 'G') {
-			int started = 0;
-			for (k = 1; k < tail_at; k++) {
-				if (s[k] >= '0' && s[k] <= '9') {
-					if (s[k] != '0')
-						started = 1;
-					if (started)
-						digits--;
-				}
-			}
-			if (!started)
-				digits--;  /* a lone zero counts as one */
+			if (c != '0')
+				nonzero = 1;
+			if (nonzero)
+				digits--;
 		}
 		buf_add(&t, s, tail_at);
 		if (!saw_point) {
