@@ -7,6 +7,7 @@
 #include "render/tmpl/tmpl_int.h"
 
 #include "render/gofloat.h"
+#include "render/tmpl/sprig_strings_util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -78,21 +79,11 @@ int tmpl__utf8_encode(struct buf *out, int32_t r)
 	return buf_add(out, b, 4);
 }
 
+/* Go's unicode.IsPrint (Unicode 15.0.0): the table Sprig's string
+ * functions use (sprig_strings_util.c). */
 int tmpl__is_print(int32_t r)
 {
-	if (r < 0x80)
-		return r >= 0x20 && r < 0x7F;
-	if (r < 0xA0 || r == 0xAD)
-		return 0;
-	if ((r >= 0x200B && r <= 0x200F) || (r >= 0x2028 && r <= 0x202E) ||
-	    (r >= 0x2060 && r <= 0x206F) || r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) ||
-	    r == 0xFFFE || r == 0xFFFF)
-		return 0;
-	if ((r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000)
-		return 0;
-	if (r == 0x3000 || (r >= 0x2000 && r <= 0x200A) || r == 0x1680 || r == 0x205F)
-		return 0; /* spaces other than U+0020 are not "graphic" for IsPrint */
-	return r <= 0x10FFFF;
+	return sprigu_is_print(r);
 }
 
 int tmpl__is_letter(int32_t r)
