@@ -337,8 +337,10 @@ static int S_merge(struct tval *out, struct tmpl_call *call, int argc, const str
 }
 
 /*
- * A deep copy of v as copystructure makes it: maps and lists are new,
- * anything else is shared. 0 and *out (new), or DIAG_ENOMEM.
+ * A deep copy of v as copystructure makes it: maps and lists are new (a nil
+ * slice stays nil), a *semver.Version is a new Version of its exported
+ * fields only (it has none: 0.0.0), anything else is shared. 0 and *out
+ * (new), or DIAG_ENOMEM.
  */
 static int S_deep_copy(struct tval *out, struct tmpl_rt *rt, const struct tval *v, int depth)
 {
@@ -348,6 +350,13 @@ static int S_deep_copy(struct tval *out, struct tmpl_rt *rt, const struct tval *
 	void *tmp;
 	int error = DIAG_ENOMEM;
 
+	if (v->kind == TV_SEMVER || v->kind == TV_SEMVERVAL) {
+		*out = tval_json_new(v->kind, json_pack("{sIsIsIssssss}", "major", (json_int_t)0,
+							"minor", (json_int_t)0, "patch",
+							(json_int_t)0, "pre", "", "metadata", "",
+							"original", ""));
+		return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+	}
 	if (depth > SPRIGL_MAX_DEPTH || !(v->kind == TV_LIST || v->kind == TV_STRLIST || S_is_map(v))) {
 		*out = tval_copy(v);
 		return 0;
@@ -382,6 +391,7 @@ static int S_deep_copy(struct tval *out, struct tmpl_rt *rt, const struct tval *
 		}
 	}
 	*out = tval_json_new(v->kind, c);
+	out->nilslice = v->nilslice;
 	c = NULL;
 	error = out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 done:
