@@ -163,6 +163,14 @@ struct tval tval_nil_slice(enum tval_kind kind)
 	return v;
 }
 
+void tval_time_zone(struct tval_time *t, enum tval_loc loc, const char *name, size_t len)
+{
+	memset(t->zone, 0, sizeof(t->zone));
+	if (name)
+		memcpy(t->zone, name, len < sizeof(t->zone) - 1 ? len : sizeof(t->zone) - 1);
+	t->loc = (unsigned char)loc;
+}
+
 struct tval tval_time(struct tval_time t)
 {
 	struct tval v = TVAL_INIT;

@@ -100,13 +100,32 @@ enum tval_kind {
 	TV_FUNC
 };
 
-/* time.Time: seconds since the Unix epoch (UTC), nanoseconds, and the
- * zone's offset east of UTC in seconds with its abbreviation ("UTC"). */
+/* Where a time.Time's *time.Location comes from (struct tval_time.loc). */
+enum tval_loc {
+	TVT_UTC = 0,   /* time.UTC (and the zero Time's nil location) */
+	TVT_LOCAL,     /* time.Local (now, toDate without a foreign zone) */
+	TVT_FIXED      /* a time.FixedZone a parse made ("CET" at 0, "+0530") */
+};
+
+/*
+ * time.Time: seconds since the Unix epoch (UTC), nanoseconds, the zone's
+ * offset east of UTC in seconds, its abbreviation as a layout's "MST"
+ * prints it (NUL-padded, at most 6 bytes, "" for none: then "UTC" at
+ * offset 0 for TVT_UTC/TVT_LOCAL, else "+hhmm"), and the location kind
+ * (enum tval_loc). Set zone and loc with tval_time_zone so that the unused
+ * bytes stay zero (eq compares times bytewise).
+ */
 struct tval_time {
 	int64_t sec;
 	int32_t nsec;
 	int32_t offset;
+	char zone[7];
+	unsigned char loc;
 };
+
+/* Sets t's location kind and abbreviation (name of len bytes, cut to 6;
+ * NULL for none). */
+void tval_time_zone(struct tval_time *t, enum tval_loc loc, const char *name, size_t len);
 
 /*
  * A host object (Helm's .Files, .Capabilities, ...): the engine asks its
