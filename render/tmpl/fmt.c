@@ -871,18 +871,31 @@ static int fm_handle_methods(struct pp *p, const struct tval *v, int verb)
 	return 1;
 }
 
+/* A map key with its length (a key may hold NUL). */
+struct fm_key {
+	const char *s;
+	size_t n;
+	json_t *v;
+};
+
+/* Go's string order: bytewise, a prefix first. */
 static int fm_key_cmp(const void *a, const void *b)
 {
-	const char *const *x = a, *const *y = b;
-	return strcmp(*x, *y);
+	const struct fm_key *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+
+	if (c)
+		return c;
+	return x->n < y->n ? -1 : x->n > y->n;
 }
 
 static void fm_print_map(struct pp *p, const struct tval *v, int verb, int depth)
 {
-	const char **keys;
-	size_t n = json_object_size(v->u.j), i = 0;
+	struct fm_key *keys;
+	size_t n = json_object_size(v->u.j), i = 0, klen;
 	const char *k;
 	json_t *e;
+	void *tmp;
 
 	if (p->sharpv) {
 		buf_adds(p->buf, tval_type_name(v));
@@ -895,12 +908,15 @@ static void fm_print_map(struct pp *p, const struct tval *v, int verb, int depth
 		p->buf->oom = 1;
 		return;
 	}
-	json_object_foreach(v->u.j, k, e)
-		keys[i++] = k;
+	json_object_keylen_foreach_safe(v->u.j, tmp, k, klen, e) {
+		keys[i].s = k;
+		keys[i].n = klen;
+		keys[i++].v = e;
+	}
 	qsort(keys, n, sizeof(*keys), fm_key_cmp);
 	for (i = 0; i < n; i++) {
-		struct tval key = tval_str(keys[i]);
-		struct tval el = tval_from_json(p->rt, json_object_get(v->u.j, keys[i]));
+		struct tval key = tval_strn(keys[i].s, keys[i].n);
+		struct tval el = tval_from_json(p->rt, keys[i].v);
 		if (i > 0) {
 			if (p->sharpv)
 				buf_adds(p->buf, ", ");
