@@ -266,6 +266,7 @@ static const char *ex_param_type_name(char t)
 	case 'y': return "[]uint8";
 	case 't': return "time.Time";
 	case 'D': return "time.Duration";
+	case 'u': return "uint32";
 	case 'V': return "*semver.Version";
 	case 'x': return "reflect.Value";
 	default: return "interface {}";
@@ -942,6 +943,13 @@ static int ex_eval_arg(struct xstate *s, const struct xval *dot, char typ, const
 				return 0;
 			}
 			return ex_node_errorf(s, "expected integer; found ", n);
+		case 'u':
+			/* evalUnsignedInteger; SetUint truncates to uint32 */
+			if (n->type == N_NUMBER && n->is_uint && !n->is_complex) {
+				*out = tval_int((int64_t)(uint32_t)n->u64);
+				return 0;
+			}
+			return ex_node_errorf(s, "expected unsigned integer; found ", n);
 		case 's':
 			if (n->type == N_STRING)
 				return ex_literal_string(s, n, out);

@@ -1383,7 +1383,7 @@ static const struct tmpl_func S_funcs[] = {
 	{ "bcrypt", S_bcrypt_fn, "s", TMPL_FN_NOERR, NULL },
 	{ "htpasswd", S_htpasswd, "ss", TMPL_FN_NOERR, NULL },
 	/* NEEDSWORK: Go's counter is a uint32; the engine has no such letter */
-	{ "derivePassword", S_derive_password, "issss", TMPL_FN_NOERR, NULL },
+	{ "derivePassword", S_derive_password, "ussss", TMPL_FN_NOERR, NULL },
 	{ "genPrivateKey", S_gen_private_key, "s", TMPL_FN_NOERR, NULL },
 	{ "buildCustomCert", S_build_custom_cert, "ss", 0, NULL },
 	{ "genCA", S_gen_cert, "si", 0, (void *)&S_certfns[S_CA] },
