@@ -267,6 +267,7 @@ static const char *ex_param_type_name(char t)
 	case 't': return "time.Time";
 	case 'D': return "time.Duration";
 	case 'u': return "uint32";
+	case 'C': return "sprig.certificate";
 	case 'V': return "*semver.Version";
 	case 'x': return "reflect.Value";
 	default: return "interface {}";
@@ -299,6 +300,8 @@ static int ex_assignable(const struct tval *v, char t)
 	case 't': return v->kind == TV_TIME;
 	case 'D': return v->kind == TV_DURATION;
 	case 'V': return v->kind == TV_SEMVER;
+	case 'C': return v->kind == TV_OBJECT &&
+			 strcmp(v->u.o->type->go_type, "sprig.certificate") == 0;
 	}
 	return 0;
 }

@@ -1390,8 +1390,8 @@ static const struct tmpl_func S_funcs[] = {
 	{ "genCAWithKey", S_gen_cert, "sis", 0, (void *)&S_certfns[S_CA_KEY] },
 	{ "genSelfSignedCert", S_gen_cert, "slli", 0, (void *)&S_certfns[S_SELF] },
 	{ "genSelfSignedCertWithKey", S_gen_cert, "sllis", 0, (void *)&S_certfns[S_SELF_KEY] },
-	{ "genSignedCert", S_gen_cert, "slliv", 0, (void *)&S_certfns[S_SIGNED] },
-	{ "genSignedCertWithKey", S_gen_cert, "sllivs", 0, (void *)&S_certfns[S_SIGNED_KEY] },
+	{ "genSignedCert", S_gen_cert, "slliC", 0, (void *)&S_certfns[S_SIGNED] },
+	{ "genSignedCertWithKey", S_gen_cert, "slliCs", 0, (void *)&S_certfns[S_SIGNED_KEY] },
 	{ "encryptAES", S_encrypt_aes, "ss", 0, NULL },
 	{ "decryptAES", S_decrypt_aes, "ss", 0, NULL },
 };
