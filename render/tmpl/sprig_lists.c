@@ -218,8 +218,9 @@ static int S_rest_initial(struct tval *out, struct tmpl_call *call, const struct
 		}
 	}
 	json_decref(items);
-	/* mustRest/mustInitial return nil for an empty list */
-	return S_ret_list_or_nil(out, a);
+	/* mustRest/mustInitial return nil for an empty list (of one element,
+	 * an empty non-nil one) */
+	return n == 0 ? S_ret_list_or_nil(out, a) : S_ret_list(out, a);
 }
 
 static int S_rest(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
