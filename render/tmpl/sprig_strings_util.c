@@ -1,6 +1,7 @@
 /* Go's UTF-8, unicode and strconv rules as the Sprig string families need them. */
 #include "render/goscalar.h"
 #include "render/tmpl/sprig_strings_util.h"
+#include "render/tmpl/tmpl.h"
 #include "render/buf.h"
 #include "render/tmpl/tval.h"
 
@@ -1412,47 +1413,10 @@ int32_t sprigu_to_title(int32_t r)
 	return S_to_case(r, 2);
 }
 
+/* strconv.Quote: the engine's (fmt.c), one implementation. */
 int sprigu_quote(struct buf *out, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i = 0, w;
-
-	buf_addch(out, '"');
-	while (i < len) {
-		int32_t r = sprigu_decode(s + i, len - i, &w);
-
-		if (w == 1 && r == SPRIGU_RUNE_ERROR) {
-			unsigned char c = (unsigned char)s[i];
-
-			buf_adds(out, "\\x");
-			buf_addch(out, hex[c >> 4]);
-			buf_addch(out, hex[c & 15]);
-		} else if (r == '"' || r == '\\') {
-			buf_addch(out, '\\');
-			buf_addch(out, (int)r);
-		} else if (sprigu_is_print(r)) {
-			buf_add(out, s + i, w);
-		} else {
-			switch (r) {
-			case '\a': buf_adds(out, "\\a"); break;
-			case '\b': buf_adds(out, "\\b"); break;
-			case '\f': buf_adds(out, "\\f"); break;
-			case '\n': buf_adds(out, "\\n"); break;
-			case '\r': buf_adds(out, "\\r"); break;
-			case '\t': buf_adds(out, "\\t"); break;
-			case '\v': buf_adds(out, "\\v"); break;
-			default:
-				if (r < ' ' || r == 0x7F)
-					buf_addf(out, "\\x%c%c", hex[r >> 4], hex[r & 15]);
-				else if (r < 0x10000)
-					buf_addf(out, "\\u%04x", (unsigned)r);
-				else
-					buf_addf(out, "\\U%08x", (unsigned)r);
-			}
-		}
-		i += w;
-	}
-	return buf_addch(out, '"');
+	return tmpl_quote(out, s, len);
 }
 
 int sprigu_strval(struct buf *out, struct tmpl_rt *rt, const struct tval *v)
