@@ -266,6 +266,8 @@ static const char *ex_param_type_name(char t)
 	case 'y': return "[]uint8";
 	case 't': return "time.Time";
 	case 'D': return "time.Duration";
+	case 'u': return "uint32";
+	case 'C': return "sprig.certificate";
 	case 'V': return "*semver.Version";
 	case 'x': return "reflect.Value";
 	default: return "interface {}";
@@ -298,6 +300,8 @@ static int ex_assignable(const struct tval *v, char t)
 	case 't': return v->kind == TV_TIME;
 	case 'D': return v->kind == TV_DURATION;
 	case 'V': return v->kind == TV_SEMVER;
+	case 'C': return v->kind == TV_OBJECT &&
+			 strcmp(v->u.o->type->go_type, "sprig.certificate") == 0;
 	}
 	return 0;
 }
@@ -942,6 +946,13 @@ static int ex_eval_arg(struct xstate *s, const struct xval *dot, char typ, const
 				return 0;
 			}
 			return ex_node_errorf(s, "expected integer; found ", n);
+		case 'u':
+			/* evalUnsignedInteger; SetUint truncates to uint32 */
+			if (n->type == N_NUMBER && n->is_uint && !n->is_complex) {
+				*out = tval_int((int64_t)(uint32_t)n->u64);
+				return 0;
+			}
+			return ex_node_errorf(s, "expected unsigned integer; found ", n);
 		case 's':
 			if (n->type == N_STRING)
 				return ex_literal_string(s, n, out);
@@ -1147,10 +1158,22 @@ static int ex_one_iteration(struct xstate *s, const struct tnode *r, size_t mark
 	return rc;
 }
 
+/* A map key with its length (keys may hold NUL). */
+struct ex_key {
+	const char *s;
+	size_t n;
+	json_t *v;
+};
+
+/* Go's string order: bytewise, a prefix first. */
 static int ex_key_cmp(const void *a, const void *b)
 {
-	const char *const *x = a, *const *y = b;
-	return strcmp(*x, *y);
+	const struct ex_key *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+
+	if (c)
+		return c;
+	return x->n < y->n ? -1 : x->n > y->n;
 }
 
 static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct tnode *r)
@@ -1238,20 +1261,36 @@ static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct 
 		break;
 	}
 	case TV_MAP: case TV_VALUES: case TV_STRMAP: {
-		size_t n = json_object_size(val.u.j), i = 0;
-		const char **keys = malloc((n ? n : 1) * sizeof(*keys));
+		/* the keys and values, sorted, copied first (Go's fmtsort.Sort):
+		 * the body may set or unset keys */
+		size_t n = json_object_size(val.u.j), i = 0, klen, total = 0, at = 0;
+		struct ex_key *keys;
+		char *snap;
 		const char *k;
 		json_t *e;
-		if (!keys) {
+		void *it;
+		json_object_keylen_foreach_safe(val.u.j, it, k, klen, e)
+			total += klen + 1;
+		keys = malloc((n ? n : 1) * sizeof(*keys));
+		snap = malloc(total ? total : 1);
+		if (!keys || !snap) {
+			free(keys);
+			free(snap);
 			rc = ex_oom(s);
 			goto out;
 		}
-		json_object_foreach(val.u.j, k, e)
-			keys[i++] = k;
+		json_object_keylen_foreach_safe(val.u.j, it, k, klen, e) {
+			memcpy(snap + at, k, klen + 1);
+			keys[i].s = snap + at;
+			keys[i].v = json_incref(e);
+			keys[i++].n = klen;
+			at += klen + 1;
+		}
+		n = i;
 		qsort(keys, n, sizeof(*keys), ex_key_cmp);
 		for (i = 0; i < n; i++) {
-			struct tval key = tval_str(keys[i]);
-			struct tval ev = tval_from_json(s->ex->rt, json_object_get(val.u.j, keys[i]));
+			struct tval key = tval_strn(keys[i].s, keys[i].n);
+			struct tval ev = tval_from_json(s->ex->rt, keys[i].v);
 			ran = 1;
 			rc = ex_one_iteration(s, r, mark, &key, &ev, !typed);
 			tval_release(&key);
@@ -1259,7 +1298,10 @@ static int ex_walk_range(struct xstate *s, const struct xval *dot, const struct 
 			if (rc == X_BREAK || rc < 0)
 				break;
 		}
+		for (i = 0; i < n; i++)
+			json_decref(keys[i].v);
 		free(keys);
+		free(snap);
 		if (rc == X_BREAK) {
 			rc = 0;
 			goto out;

@@ -7,6 +7,7 @@
 #include "render/tmpl/tmpl_int.h"
 
 #include "render/gofloat.h"
+#include "render/tmpl/sprig_strings_util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -78,21 +79,11 @@ int tmpl__utf8_encode(struct buf *out, int32_t r)
 	return buf_add(out, b, 4);
 }
 
+/* Go's unicode.IsPrint (Unicode 15.0.0): the table Sprig's string
+ * functions use (sprig_strings_util.c). */
 int tmpl__is_print(int32_t r)
 {
-	if (r < 0x80)
-		return r >= 0x20 && r < 0x7F;
-	if (r < 0xA0 || r == 0xAD)
-		return 0;
-	if ((r >= 0x200B && r <= 0x200F) || (r >= 0x2028 && r <= 0x202E) ||
-	    (r >= 0x2060 && r <= 0x206F) || r == 0xFEFF || (r >= 0xFFF9 && r <= 0xFFFB) ||
-	    r == 0xFFFE || r == 0xFFFF)
-		return 0;
-	if ((r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000)
-		return 0;
-	if (r == 0x3000 || (r >= 0x2000 && r <= 0x200A) || r == 0x1680 || r == 0x205F)
-		return 0; /* spaces other than U+0020 are not "graphic" for IsPrint */
-	return r <= 0x10FFFF;
+	return sprigu_is_print(r);
 }
 
 int tmpl__is_letter(int32_t r)
@@ -560,37 +551,37 @@ static void fm_fmt_float_verb(struct pp *p, double v, int verb, int prec)
 		goto done;
 	}
 	if (p->sharp && verb != 'b') {
-		/* %#g keeps trailing zeros and the point; %#e %#f the point */
+		/*
+		 * Go's fmtFloat: the point is forced; %#g %#v and (only) %#x keep
+		 * their precision (6 by default) in significant digits, counted
+		 * from the first non-zero character after the sign (for %x the
+		 * 'x' of "0x" already counts, and hex digits e/E are digits).
+		 */
 		struct buf t = BUF_INIT;
-		int digits = 0, saw_point = 0, i;
+		int digits = 0, saw_point = 0, nonzero = 0, i;
 		size_t k, tail_at = n;
-		if (verb == 'v' || verb == 'g' || verb == 'G') {
+
+		if (verb == 'v' || verb == 'g' || verb == 'G' || verb == 'x') {
 			digits = prec;
 			if (digits == -1)
 				digits = 6;
 		}
 		for (k = 1; k < n; k++) {
-			if (s[k] == '.')
+			char c = s[k];
+
+			if (c == '.') {
 				saw_point = 1;
-			else if (s[k] == 'e' || s[k] == 'E') {
+				continue;
+			}
+			if (c == 'p' || c == 'P' ||
+			    ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')) {
 				tail_at = k;
 				break;
-			} else if (s[k] >= '0' && s[k] <= '9') {
-				/* count significant digits for %g */
 			}
-		}
-		if (verb == 'v' || verb == 'g' || verb == 'G') {
-			int started = 0;
-			for (k = 1; k < tail_at; k++) {
-				if (s[k] >= '0' && s[k] <= '9') {
-					if (s[k] != '0')
-						started = 1;
-					if (started)
-						digits--;
-				}
-			}
-			if (!started)
-				digits--;  /* a lone zero counts as one */
+			if (c != '0')
+				nonzero = 1;
+			if (nonzero)
+				digits--;
 		}
 		buf_add(&t, s, tail_at);
 		if (!saw_point) {
@@ -745,47 +736,12 @@ static void fm_bad_verb(struct pp *p, int verb)
 	p->erroring = 0;
 }
 
-/* Go time.Time.String(): "2006-01-02 15:04:05.999999999 -0700 MST" */
+/* Time.String(): Format with Go's default layout (no monotonic reading). */
 static void fm_time_string(struct buf *out, const struct tval_time *t)
 {
-	int64_t secs = t->sec + t->offset, days, rem;
-	int y, m, d, hh, mm, ss, off;
-	int64_t era, doe, yoe, doy, mp;
+	static const char layout[] = "2006-01-02 15:04:05.999999999 -0700 MST";
 
-	days = secs / 86400;
-	rem = secs % 86400;
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
-	/* civil from days (Howard Hinnant's algorithm) */
-	days += 719468;
-	era = (days >= 0 ? days : days - 146096) / 146097;
-	doe = days - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	y = (int)(yoe + era * 400 + (m <= 2));
-	hh = (int)(rem / 3600);
-	mm = (int)(rem / 60 % 60);
-	ss = (int)(rem % 60);
-	buf_addf(out, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, hh, mm, ss);
-	if (t->nsec) {
-		char ns[16];
-		int k;
-		snprintf(ns, sizeof(ns), "%09d", (int)t->nsec);
-		for (k = 8; k > 0 && ns[k] == '0'; k--)
-			ns[k] = '\0';
-		buf_addf(out, ".%s", ns);
-	}
-	off = t->offset;
-	buf_addf(out, " %c%02d%02d", off < 0 ? '-' : '+', abs(off) / 3600, abs(off) / 60 % 60);
-	if (off == 0)
-		buf_adds(out, " UTC");
-	else
-		buf_addf(out, " %c%02d%02d", off < 0 ? '-' : '+', abs(off) / 3600, abs(off) / 60 % 60);
+	tmpl__time_format(out, t, layout, sizeof(layout) - 1);
 }
 
 /* Go time.Duration.String() */
@@ -915,18 +871,31 @@ static int fm_handle_methods(struct pp *p, const struct tval *v, int verb)
 	return 1;
 }
 
+/* A map key with its length (a key may hold NUL). */
+struct fm_key {
+	const char *s;
+	size_t n;
+	json_t *v;
+};
+
+/* Go's string order: bytewise, a prefix first. */
 static int fm_key_cmp(const void *a, const void *b)
 {
-	const char *const *x = a, *const *y = b;
-	return strcmp(*x, *y);
+	const struct fm_key *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+
+	if (c)
+		return c;
+	return x->n < y->n ? -1 : x->n > y->n;
 }
 
 static void fm_print_map(struct pp *p, const struct tval *v, int verb, int depth)
 {
-	const char **keys;
-	size_t n = json_object_size(v->u.j), i = 0;
+	struct fm_key *keys;
+	size_t n = json_object_size(v->u.j), i = 0, klen;
 	const char *k;
 	json_t *e;
+	void *tmp;
 
 	if (p->sharpv) {
 		buf_adds(p->buf, tval_type_name(v));
@@ -939,12 +908,15 @@ static void fm_print_map(struct pp *p, const struct tval *v, int verb, int depth
 		p->buf->oom = 1;
 		return;
 	}
-	json_object_foreach(v->u.j, k, e)
-		keys[i++] = k;
+	json_object_keylen_foreach_safe(v->u.j, tmp, k, klen, e) {
+		keys[i].s = k;
+		keys[i].n = klen;
+		keys[i++].v = e;
+	}
 	qsort(keys, n, sizeof(*keys), fm_key_cmp);
 	for (i = 0; i < n; i++) {
-		struct tval key = tval_str(keys[i]);
-		struct tval el = tval_from_json(p->rt, json_object_get(v->u.j, keys[i]));
+		struct tval key = tval_strn(keys[i].s, keys[i].n);
+		struct tval el = tval_from_json(p->rt, keys[i].v);
 		if (i > 0) {
 			if (p->sharpv)
 				buf_adds(p->buf, ", ");
@@ -972,6 +944,12 @@ static void fm_print_list(struct pp *p, const struct tval *v, int verb, int dept
 {
 	size_t n = json_array_size(v->u.j), i;
 
+	if (p->sharpv && v->nilslice) {
+		/* Go's nil slice: []interface {}(nil) */
+		buf_adds(p->buf, tval_type_name(v));
+		buf_adds(p->buf, "(nil)");
+		return;
+	}
 	if (p->sharpv) {
 		buf_adds(p->buf, tval_type_name(v));
 		buf_addch(p->buf, '{');
@@ -997,6 +975,103 @@ static void fm_print_list(struct pp *p, const struct tval *v, int verb, int dept
 		tval_release(&el);
 	}
 	buf_addch(p->buf, p->sharpv ? '}' : ']');
+}
+
+/*
+ * A time.Time that no method prints: %#v is its GoString()
+ * (time.Date(2024, time.March, 5, 0, 0, 0, 0, time.UTC)); other verbs than
+ * Stringer's print the struct {wall ext loc}: without a monotonic reading
+ * wall is the nanoseconds and ext the seconds since January 1 of year 1;
+ * loc is a nil pointer for UTC. NEEDSWORK: the pointer of another
+ * location is an address Go prints and we cannot (0 here too).
+ */
+static void fm_print_time(struct pp *p, const struct tval_time *t, int verb, int depth)
+{
+	if (p->sharpv) {
+		struct buf f = BUF_INIT, g = BUF_INIT;
+		static const char layout[] = "2006 1 2 15 4 5";
+		long long y = 0;
+		int mo = 0, d = 0, h = 0, mi = 0, se = 0;
+
+		tmpl__time_format(&f, t, layout, sizeof(layout) - 1);
+		if (f.ptr && sscanf(f.ptr, "%lld %d %d %d %d %d", &y, &mo, &d, &h, &mi, &se) == 6) {
+			buf_addf(&g, "time.Date(%lld, time.", y);
+			tmpl__month_string(&g, mo);
+			buf_addf(&g, ", %d, %d, %d, %d, %d, ", d, h, mi, se, (int)t->nsec);
+			if (t->loc == TVT_UTC)
+				buf_adds(&g, "time.UTC)");
+			else if (t->loc == TVT_LOCAL)
+				buf_adds(&g, "time.Local)");
+			else
+				buf_addf(&g, "time.Location(\"%s\"))", t->zone);
+			fm_fmt_s(p, g.ptr, g.len);
+		}
+		if (buf_oom(&f) || buf_oom(&g))
+			p->buf->oom = 1;
+		buf_release(&f);
+		buf_release(&g);
+		return;
+	}
+	{
+		struct tval wall = tval_int(t->nsec), ext = tval_int64(t->sec + INT64_C(62135596800));
+
+		wall.kind = TV_UINT64;
+		buf_addch(p->buf, '{');
+		fm_print_value(p, &wall, verb, depth + 1);
+		buf_addch(p->buf, ' ');
+		fm_print_value(p, &ext, verb, depth + 1);
+		buf_addch(p->buf, ' ');
+		switch (verb) {
+		case 'b': case 'o': case 'd': case 'x': case 'X':
+			fm_fmt_integer(p, 0, 0, verb);
+			break;
+		case 'v':
+			fm_pad(p, "<nil>", 5);
+			break;
+		default:
+			buf_adds(p->buf, "%!");
+			tmpl__utf8_encode(p->buf, verb);
+			buf_adds(p->buf, "(*time.Location=");
+			fm_pad(p, "<nil>", 5);
+			buf_addch(p->buf, ')');
+		}
+		buf_addch(p->buf, '}');
+	}
+}
+
+/*
+ * A semver.Version (or *semver.Version at depth 0, printed with "&") that
+ * no method prints: %#v and the non-Stringer verbs print its struct of
+ * unexported fields major minor patch (uint64), pre metadata original.
+ */
+static void fm_print_semver(struct pp *p, const struct tval *v, int verb, int depth)
+{
+	static const char *const names[] = { "major", "minor", "patch", "pre", "metadata",
+					      "original" };
+	size_t i;
+
+	if (v->kind == TV_SEMVER)
+		buf_addch(p->buf, '&');
+	if (p->sharpv)
+		buf_adds(p->buf, "semver.Version");
+	buf_addch(p->buf, '{');
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		json_t *e = json_object_get(v->u.j, names[i]);
+		struct tval f = i < 3 ? tval_int(json_integer_value(e))
+				      : tval_strn(json_string_value(e), json_string_length(e));
+
+		if (i < 3)
+			f.kind = TV_UINT64;
+		if (i > 0)
+			buf_adds(p->buf, p->sharpv ? ", " : " ");
+		if (p->sharpv) {
+			buf_adds(p->buf, names[i]);
+			buf_addch(p->buf, ':');
+		}
+		fm_print_value(p, &f, verb, depth + 1);
+		tval_release(&f);
+	}
+	buf_addch(p->buf, '}');
 }
 
 static void fm_print_value(struct pp *p, const struct tval *v, int verb, int depth)
@@ -1066,6 +1141,14 @@ static void fm_print_value(struct pp *p, const struct tval *v, int verb, int dep
 			else
 				fm_print_value(p, &data, verb, depth);
 			tval_release(&data);
+			break;
+		}
+		if (v->kind == TV_TIME) {
+			fm_print_time(p, &v->u.t, verb, depth);
+			break;
+		}
+		if (v->kind == TV_SEMVERVAL || (v->kind == TV_SEMVER && depth == 0)) {
+			fm_print_semver(p, v, verb, depth);
 			break;
 		}
 		if (fm_stringer(&tmp, p->rt, v))

@@ -161,6 +161,15 @@ static int fn_len(struct tval *out, struct tmpl_call *call, int argc, const stru
 	return rc;
 }
 
+/* The type of v after Go's indirect() (len and index dereference a
+ * pointer first: a *semver.Version is a semver.Version there). */
+static const char *fn_indirect_type(const struct tval *v)
+{
+	const char *t = tval_type_name(v);
+
+	return t[0] == '*' ? t + 1 : t;
+}
+
 static int fn_len_of(struct tval *out, struct tmpl_call *call, const struct tval *v)
 {
 	switch (v->kind) {
@@ -178,7 +187,7 @@ static int fn_len_of(struct tval *out, struct tmpl_call *call, const struct tval
 		*out = tval_int((int64_t)json_object_size(v->u.j));
 		return 0;
 	default:
-		return tmpl_call_errorf(call, "len of type %s", tval_type_name(v));
+		return tmpl_call_errorf(call, "len of type %s", fn_indirect_type(v));
 	}
 }
 
@@ -283,7 +292,7 @@ static int fn_index(struct tval *out, struct tmpl_call *call, int argc, const st
 				rc = tmpl_call_errorf(call, "index of nil pointer");
 				goto fail;
 			}
-			rc = tmpl_call_errorf(call, "can't index item of type %s", tval_type_name(&v));
+			rc = tmpl_call_errorf(call, "can't index item of type %s", fn_indirect_type(&v));
 			goto fail;
 		}
 		tval_release(&v);

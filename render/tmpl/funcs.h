@@ -44,6 +44,10 @@
  *   'm' map[string]interface {}        TV_MAP or TV_VALUES
  *   'y' []byte           TV_BYTES      't' time.Time TV_TIME
  *   'D' time.Duration    TV_DURATION   'V' *semver.Version TV_SEMVER
+ *   'C' sprig.certificate: a host object of that Go type (TV_OBJECT)
+ *   'u' uint32: only an unsigned number literal (Go's "expected unsigned
+ *       integer"), arriving as TV_INT truncated to 32 bits; no template
+ *       value has that type, so any other argument is "wrong type"
  *   'x' reflect.Value: any kind, TV_INVALID kept as it is (index, len, ...)
  *
  * Number literals in the template take the parameter's type as Go's ideal

@@ -371,7 +371,7 @@ static int S_from_yaml(struct tval *out, struct tmpl_call *call, int argc,
 		m = json_incref(root);
 	} else {
 		m = json_object();
-		if (m && error < 0 && json_object_set_new(m, "Error", json_stringn(err.ptr, err.len)) < 0) {
+		if (m && error < 0 && json_object_set_new(m, "Error", json_stringn_nocheck(err.ptr, err.len)) < 0) {
 			error = DIAG_ENOMEM;
 			goto done;
 		}
@@ -411,7 +411,7 @@ static int S_from_yaml_array(struct tval *out, struct tmpl_call *call, int argc,
 		a = root ? json_incref(root) : json_array();
 	} else {
 		a = json_array();
-		if (a && json_array_append_new(a, json_stringn(err.ptr, err.len)) < 0) {
+		if (a && json_array_append_new(a, json_stringn_nocheck(err.ptr, err.len)) < 0) {
 			error = DIAG_ENOMEM;
 			goto done;
 		}
@@ -514,7 +514,7 @@ static int S_from_json(struct tval *out, struct tmpl_call *call, int argc,
 	} else {
 		json_decref(j);
 		m = json_object();
-		if (m && err.len && json_object_set_new(m, "Error", json_stringn(err.ptr, err.len)) < 0) {
+		if (m && err.len && json_object_set_new(m, "Error", json_stringn_nocheck(err.ptr, err.len)) < 0) {
 			json_decref(m);
 			m = NULL;
 		}
@@ -545,7 +545,7 @@ static int S_from_json_array(struct tval *out, struct tmpl_call *call, int argc,
 	} else {
 		json_decref(j);
 		a = json_array();
-		if (a && err.len && json_array_append_new(a, json_stringn(err.ptr, err.len)) < 0) {
+		if (a && err.len && json_array_append_new(a, json_stringn_nocheck(err.ptr, err.len)) < 0) {
 			json_decref(a);
 			a = NULL;
 		}
@@ -957,7 +957,7 @@ static int S_from_toml(struct tval *out, struct tmpl_call *call, int argc,
 	if (error < 0) {
 		/* fromTOML: the error's text under "Error" */
 		m = json_object();
-		if (!m || json_object_set_new(m, "Error", json_stringn(err.ptr, err.len)) < 0) {
+		if (!m || json_object_set_new(m, "Error", json_stringn_nocheck(err.ptr, err.len)) < 0) {
 			json_decref(m);
 			buf_release(&err);
 			return DIAG_ENOMEM;

@@ -21,9 +21,9 @@
  * receivers, so `(semver "1.2.3").IncMajor.Original` is Go's
  * "can't evaluate field Original in type semver.Version".
  *
- * A time.Time keeps an offset but no zone name (tval.h): "MST" in a layout
- * prints "UTC" at offset 0 and "+hhmm" otherwise, as Go does for a zone
- * without a name. Date, Clock, Zone, ZoneBounds and ISOWeek give Go's
+ * A time.Time keeps its offset and zone abbreviation (tval.h): "MST" in a
+ * layout prints the abbreviation, or without one "UTC" at offset 0 and
+ * "+hhmm" otherwise, as Go does for a zone without a name. Date, Clock, Zone, ZoneBounds and ISOWeek give Go's
  * "bad signature" errors. NEEDSWORK: Local, In, Round and Truncate of
  * time.Time.
  */
@@ -450,7 +450,9 @@ int tmpl__time_format(struct buf *out, const struct tval_time *t, const char *l,
 			buf_adds(out, c.hour >= 12 ? "pm" : "am");
 			break;
 		case STD_TZ:
-			if (t->offset == 0)
+			if (t->zone[0])
+				buf_adds(out, t->zone);
+			else if (t->offset == 0 && t->loc != TVT_FIXED)
 				buf_adds(out, "UTC");
 			else
 				mt_zone(out, STD_NUM_TZ, t->offset);
@@ -573,6 +575,7 @@ static int mt_utc(MT_ARGS)
 	(void)argc;
 	(void)argv;
 	t.offset = 0;
+	tval_time_zone(&t, TVT_UTC, NULL, 0);
 	*out = tval_time(t);
 	return 0;
 }

@@ -1407,15 +1407,15 @@ static const struct tmpl_func S_funcs[] = {
 	{ "bcrypt", S_bcrypt_fn, "s", TMPL_FN_NOERR, NULL },
 	{ "htpasswd", S_htpasswd, "ss", TMPL_FN_NOERR, NULL },
 	/* NEEDSWORK: Go's counter is a uint32; the engine has no such letter */
-	{ "derivePassword", S_derive_password, "issss", TMPL_FN_NOERR, NULL },
+	{ "derivePassword", S_derive_password, "ussss", TMPL_FN_NOERR, NULL },
 	{ "genPrivateKey", S_gen_private_key, "s", TMPL_FN_NOERR, NULL },
 	{ "buildCustomCert", S_build_custom_cert, "ss", 0, NULL },
 	{ "genCA", S_gen_cert, "si", 0, (void *)&S_certfns[S_CA] },
 	{ "genCAWithKey", S_gen_cert, "sis", 0, (void *)&S_certfns[S_CA_KEY] },
 	{ "genSelfSignedCert", S_gen_cert, "slli", 0, (void *)&S_certfns[S_SELF] },
 	{ "genSelfSignedCertWithKey", S_gen_cert, "sllis", 0, (void *)&S_certfns[S_SELF_KEY] },
-	{ "genSignedCert", S_gen_cert, "slliv", 0, (void *)&S_certfns[S_SIGNED] },
-	{ "genSignedCertWithKey", S_gen_cert, "sllivs", 0, (void *)&S_certfns[S_SIGNED_KEY] },
+	{ "genSignedCert", S_gen_cert, "slliC", 0, (void *)&S_certfns[S_SIGNED] },
+	{ "genSignedCertWithKey", S_gen_cert, "slliCs", 0, (void *)&S_certfns[S_SIGNED_KEY] },
 	{ "encryptAES", S_encrypt_aes, "ss", 0, NULL },
 	{ "decryptAES", S_decrypt_aes, "ss", 0, NULL },
 };

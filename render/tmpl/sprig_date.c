@@ -1455,11 +1455,23 @@ prefix_err:
 	if (utc) {
 		out->sec = unix_sec;
 		out->offset = 0;
+		tval_time_zone(out, TVT_UTC, NULL, 0);
 		return 0;
 	}
 	if (zone_off != -1) {
+		/* Local if it had that offset (and name) then, else a fixed
+		 * zone of that name ("" if none) */
+		const struct tz_type *t;
+
 		out->sec = unix_sec - zone_off;
 		out->offset = zone_off;
+		t = tz_lookup(local, out->sec);
+		if (t->off == zone_off &&
+		    (!zone_name || (strlen(t->abbr) == zone_len &&
+				    memcmp(t->abbr, zone_name, zone_len) == 0)))
+			tval_time_zone(out, TVT_LOCAL, t->abbr, strlen(t->abbr));
+		else
+			tval_time_zone(out, TVT_FIXED, zone_name, zone_name ? zone_len : 0);
 		return 0;
 	}
 	if (zone_name) {
@@ -1471,6 +1483,7 @@ prefix_err:
 		if (strlen(t->abbr) == zone_len && memcmp(t->abbr, zone_name, zone_len) == 0) {
 			out->sec = unix_sec - t->off;
 			out->offset = t->off;
+			tval_time_zone(out, TVT_LOCAL, t->abbr, strlen(t->abbr));
 			return 0;
 		}
 		if (zone_len > 3 && memcmp(zone_name, "GMT", 3) == 0 &&
@@ -1478,10 +1491,16 @@ prefix_err:
 			off *= 3600;
 		out->sec = unix_sec;
 		out->offset = (int32_t)off;
+		tval_time_zone(out, TVT_FIXED, zone_name, zone_len);
 		return 0;
 	}
 	out->sec = tz_from_civil(local, unix_sec);
-	out->offset = tz_lookup(local, out->sec)->off;
+	{
+		const struct tz_type *t = tz_lookup(local, out->sec);
+
+		out->offset = t->off;
+		tval_time_zone(out, TVT_LOCAL, t->abbr, strlen(t->abbr));
+	}
 	return 0;
 }
 
@@ -1710,7 +1729,7 @@ static void duration_string(struct buf *out, int64_t d)
 static struct tval_time now_utc(void)
 {
 	struct timespec ts;
-	struct tval_time t;
+	struct tval_time t = { 0 };
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	t.sec = (int64_t)ts.tv_sec;
@@ -1758,7 +1777,7 @@ static int oom(struct tmpl_call *call)
 /* The instant dateInZone formats: time values, Unix seconds, or now. */
 static struct tval_time date_arg(const struct tval *v)
 {
-	struct tval_time t = { 0, 0, 0 };
+	struct tval_time t = { 0 };
 
 	switch (v->kind) {
 	case TV_TIME:
@@ -1835,10 +1854,13 @@ static int S_now(struct tval *out, struct tmpl_call *call, int argc, const struc
 {
 	struct tz z;
 	struct tval_time t = now_utc();
+	const struct tz_type *ty;
 
 	if (tz_load(&z, "Local") < 0)
 		return oom(call);
-	t.offset = tz_lookup(&z, t.sec)->off;
+	ty = tz_lookup(&z, t.sec);
+	t.offset = ty->off;
+	tval_time_zone(&t, TVT_LOCAL, ty->abbr, strlen(ty->abbr));
 	tz_release(&z);
 	*out = tval_time(t);
 	return 0;
@@ -1896,7 +1918,7 @@ static int to_date(struct tval *out, struct tmpl_call *call, int must, const str
 {
 	struct tz local;
 	struct buf err = BUF_INIT;
-	struct tval_time t = { 0, 0, 0 };
+	struct tval_time t = { 0 };
 	size_t ln, vn;
 	const char *l = tval_str_ptr(&argv[0], &ln), *v = tval_str_ptr(&argv[1], &vn);
 	int error = 0;
@@ -1911,6 +1933,7 @@ static int to_date(struct tval *out, struct tmpl_call *call, int must, const str
 		t.sec = ZERO_TIME_SEC;
 		t.nsec = 0;
 		t.offset = 0;
+		tval_time_zone(&t, TVT_UTC, NULL, 0);
 	}
 	*out = tval_time(t);
 done:
@@ -2069,6 +2092,7 @@ static int S_ago(struct tval *out, struct tmpl_call *call, int argc, const struc
 		t.sec = argv[0].u.i;
 		t.nsec = 0;
 		t.offset = 0;
+		tval_time_zone(&t, TVT_UTC, NULL, 0);
 		break;
 	default:
 		t = now_utc();

@@ -57,7 +57,7 @@ static int S_dict(struct tval *out, struct tmpl_call *call, int argc, const stru
 			break;
 		}
 		val = i + 1 < argc ? tval_to_json(call->rt, &argv[i + 1]) : json_string("");
-		if (!val || json_object_setn_new(o, key.ptr, key.len, val) < 0) {
+		if (!val || json_object_setn_new_nocheck(o, key.ptr, key.len, val) < 0) {
 			error = DIAG_ENOMEM;
 			break;
 		}
@@ -96,7 +96,7 @@ static int S_set(struct tval *out, struct tmpl_call *call, int argc, const struc
 		json_decref(val);
 		return S_cycle_error(call);
 	}
-	if (json_object_setn_new(o, k, len, val) < 0)
+	if (json_object_setn_new_nocheck(o, k, len, val) < 0)
 		return DIAG_ENOMEM;
 	return S_ret_map(out, json_incref(o));
 }
@@ -158,7 +158,7 @@ static int S_keys(struct tval *out, struct tmpl_call *call, int argc, const stru
 		if (!o)
 			continue;
 		json_object_keylen_foreach_safe(o, tmp, k, klen, e) {
-			if (json_array_append_new(a, json_stringn(k, klen)) < 0) {
+			if (json_array_append_new(a, json_stringn_nocheck(k, klen)) < 0) {
 				json_decref(a);
 				return DIAG_ENOMEM;
 			}
@@ -177,7 +177,7 @@ static int S_pick(struct tval *out, struct tmpl_call *call, int argc, const stru
 		const char *k = tval_str_ptr(&argv[i], &len);
 		json_t *e = json_object_getn(o, k, len);
 
-		if (e && json_object_setn(res, k, len, e) < 0) {
+		if (e && json_object_setn_nocheck(res, k, len, e) < 0) {
 			json_decref(res);
 			res = NULL;
 		}
@@ -203,7 +203,7 @@ static int S_omit(struct tval *out, struct tmpl_call *call, int argc, const stru
 
 			skip = len == klen && memcmp(ok, k, len) == 0;
 		}
-		if (!skip && json_object_setn(res, k, klen, e) < 0) {
+		if (!skip && json_object_setn_nocheck(res, k, klen, e) < 0) {
 			json_decref(res);
 			return DIAG_ENOMEM;
 		}
@@ -246,7 +246,7 @@ static int S_merge_set(struct tmpl_call *call, json_t *dst, const char *k, size_
 {
 	if (sprigl_would_cycle(call->rt, dst, s))
 		return S_cycle_error(call);
-	return json_object_setn(dst, k, klen, s) < 0 ? DIAG_ENOMEM : 0;
+	return json_object_setn_nocheck(dst, k, klen, s) < 0 ? DIAG_ENOMEM : 0;
 }
 
 /*
@@ -337,8 +337,10 @@ static int S_merge(struct tval *out, struct tmpl_call *call, int argc, const str
 }
 
 /*
- * A deep copy of v as copystructure makes it: maps and lists are new,
- * anything else is shared. 0 and *out (new), or DIAG_ENOMEM.
+ * A deep copy of v as copystructure makes it: maps and lists are new (a nil
+ * slice stays nil), a *semver.Version is a new Version of its exported
+ * fields only (it has none: 0.0.0), anything else is shared. 0 and *out
+ * (new), or DIAG_ENOMEM.
  */
 static int S_deep_copy(struct tval *out, struct tmpl_rt *rt, const struct tval *v, int depth)
 {
@@ -348,6 +350,13 @@ static int S_deep_copy(struct tval *out, struct tmpl_rt *rt, const struct tval *
 	void *tmp;
 	int error = DIAG_ENOMEM;
 
+	if (v->kind == TV_SEMVER || v->kind == TV_SEMVERVAL) {
+		*out = tval_json_new(v->kind, json_pack("{sIsIsIssssss}", "major", (json_int_t)0,
+							"minor", (json_int_t)0, "patch",
+							(json_int_t)0, "pre", "", "metadata", "",
+							"original", ""));
+		return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+	}
 	if (depth > SPRIGL_MAX_DEPTH || !(v->kind == TV_LIST || v->kind == TV_STRLIST || S_is_map(v))) {
 		*out = tval_copy(v);
 		return 0;
@@ -372,7 +381,7 @@ static int S_deep_copy(struct tval *out, struct tmpl_rt *rt, const struct tval *
 			struct tval ev = tval_from_json(rt, e), cv = TVAL_INIT;
 
 			if (S_deep_copy(&cv, rt, &ev, depth + 1) < 0 ||
-			    json_object_setn_new(c, k, klen, tval_to_json(rt, &cv)) < 0) {
+			    json_object_setn_new_nocheck(c, k, klen, tval_to_json(rt, &cv)) < 0) {
 				tval_release(&ev);
 				tval_release(&cv);
 				goto done;
@@ -382,6 +391,7 @@ static int S_deep_copy(struct tval *out, struct tmpl_rt *rt, const struct tval *
 		}
 	}
 	*out = tval_json_new(v->kind, c);
+	out->nilslice = v->nilslice;
 	c = NULL;
 	error = out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 done:

@@ -246,6 +246,11 @@ static int S_plain(json_t **out, struct tmpl_call *call, const struct tval *v, i
 		*out = json_integer(v->u.i);
 		break;
 	case TV_STRLIST: case TV_LIST: case TV_MAP: case TV_VALUES:
+		if (v->nilslice) {
+			/* a nil slice marshals as null */
+			*out = json_null();
+			break;
+		}
 		return S_plain_json(out, call, v->u.j, depth, err);
 	case TV_OBJECT:
 		if (v->u.o->type->data) {

@@ -29,6 +29,17 @@ static int S_ret_list(struct tval *out, json_t *a)
 	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 }
 
+/* S_ret_list, but an empty a is Go's nil slice (a nil []interface {} that
+ * Sprig returns or appends nothing to). */
+static int S_ret_list_or_nil(struct tval *out, json_t *a)
+{
+	int error = S_ret_list(out, a);
+
+	if (error == 0 && json_array_size(out->u.j) == 0)
+		out->nilslice = 1;
+	return error;
+}
+
 /*
  * The items of a slice-kind v (new), or an error: Sprig's "Cannot WHAT on
  * type KIND" (what is WHAT), or the nil-type panic.
@@ -207,7 +218,9 @@ static int S_rest_initial(struct tval *out, struct tmpl_call *call, const struct
 		}
 	}
 	json_decref(items);
-	return S_ret_list(out, a);
+	/* mustRest/mustInitial return nil for an empty list (of one element,
+	 * an empty non-nil one) */
+	return n == 0 ? S_ret_list_or_nil(out, a) : S_ret_list(out, a);
 }
 
 static int S_rest(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
@@ -435,7 +448,8 @@ static int S_concat(struct tval *out, struct tmpl_call *call, int argc, const st
 		}
 		json_decref(items);
 	}
-	return S_ret_list(out, a);
+	/* Sprig appends to a nil []interface {}: nothing appended stays nil */
+	return S_ret_list_or_nil(out, a);
 }
 
 /* untilStep: a []int (TV_INTLIST), wrapping on overflow as Go's ints do. */

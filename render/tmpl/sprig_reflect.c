@@ -62,12 +62,16 @@ static int S_kind_is(S_ARGS)
 
 /*
  * reflect.DeepEqual of two template values: sprigl_equal (same Go type,
- * then equal contents, looking through boxes). NEEDSWORK: Go tells a nil
- * slice or map from an empty one; json cannot.
+ * then equal contents, looking through boxes); a nil slice is not equal to
+ * an empty one. NEEDSWORK: nested nil slices compare as their boxes.
  */
 static int S_deep_equal(S_ARGS)
 {
-	*out = tval_bool(sprigl_equal(call->rt, &argv[0], &argv[1]));
+	int eq = sprigl_equal(call->rt, &argv[0], &argv[1]);
+
+	if (eq && tval_is_array(&argv[0]) && argv[0].nilslice != argv[1].nilslice)
+		eq = 0;
+	*out = tval_bool(eq);
 	return 0;
 }
 

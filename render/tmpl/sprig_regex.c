@@ -117,7 +117,7 @@ static int S_collect(const ssize_t *ovec, void *payload)
 {
 	struct find_all_ctx *c = payload;
 
-	if (json_array_append_new(c->list, json_stringn(c->s + ovec[0],
+	if (json_array_append_new(c->list, json_stringn_nocheck(c->s + ovec[0],
 							 (size_t)(ovec[1] - ovec[0]))) < 0)
 		return DIAG_ENOMEM;
 	return 0;
@@ -144,6 +144,8 @@ static int S_find_all(struct tval *out, struct tmpl_call *call, int mode,
 		goto done;
 	}
 	*out = tval_json_new(TV_STRLIST, c.list);
+	/* FindAllString returns nil when nothing matches */
+	out->nilslice = json_array_size(c.list) == 0;
 	c.list = NULL;
 done:
 	json_decref(c.list);
@@ -318,7 +320,7 @@ static int S_split_match(const ssize_t *ovec, void *payload)
 		return 0;
 	c->end = (size_t)ovec[0];
 	if (ovec[1] != 0 &&
-	    json_array_append_new(c->list, json_stringn(c->s + c->beg, c->end - c->beg)) < 0)
+	    json_array_append_new(c->list, json_stringn_nocheck(c->s + c->beg, c->end - c->beg)) < 0)
 		return DIAG_ENOMEM;
 	c->beg = (size_t)ovec[1];
 	return 0;
@@ -340,8 +342,12 @@ static int S_split(struct tval *out, struct tmpl_call *call, int mode, const str
 		return tmpl_call_errorf(call, "out of memory");
 	if ((error = S_compile(&re, call, &argv[0], mode)) < 0)
 		goto done;
-	if (c.n == 0)
-		goto ok;
+	if (c.n == 0) {
+		/* Regexp.Split returns nil for n == 0 */
+		*out = tval_nil_slice(TV_STRLIST);
+		error = out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+		goto done;
+	}
 	if (plen > 0 && len == 0) {
 		json_array_append_new(c.list, json_string(""));
 		goto ok;
@@ -352,7 +358,7 @@ static int S_split(struct tval *out, struct tmpl_call *call, int mode, const str
 		goto done;
 	}
 	if (c.end != len)
-		json_array_append_new(c.list, json_stringn(c.s + c.beg, len - c.beg));
+		json_array_append_new(c.list, json_stringn_nocheck(c.s + c.beg, len - c.beg));
 ok:
 	*out = tval_json_new(TV_STRLIST, c.list);
 	c.list = NULL;

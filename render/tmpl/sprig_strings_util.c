@@ -1,7 +1,9 @@
 /* Go's UTF-8, unicode and strconv rules as the Sprig string families need them. */
 #include "render/goscalar.h"
 #include "render/tmpl/sprig_strings_util.h"
+#include "render/tmpl/tmpl.h"
 #include "render/buf.h"
+#include "render/diag.h"
 #include "render/tmpl/tval.h"
 
 #include <errno.h>
@@ -1412,47 +1414,10 @@ int32_t sprigu_to_title(int32_t r)
 	return S_to_case(r, 2);
 }
 
+/* strconv.Quote: the engine's (fmt.c), one implementation. */
 int sprigu_quote(struct buf *out, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i = 0, w;
-
-	buf_addch(out, '"');
-	while (i < len) {
-		int32_t r = sprigu_decode(s + i, len - i, &w);
-
-		if (w == 1 && r == SPRIGU_RUNE_ERROR) {
-			unsigned char c = (unsigned char)s[i];
-
-			buf_adds(out, "\\x");
-			buf_addch(out, hex[c >> 4]);
-			buf_addch(out, hex[c & 15]);
-		} else if (r == '"' || r == '\\') {
-			buf_addch(out, '\\');
-			buf_addch(out, (int)r);
-		} else if (sprigu_is_print(r)) {
-			buf_add(out, s + i, w);
-		} else {
-			switch (r) {
-			case '\a': buf_adds(out, "\\a"); break;
-			case '\b': buf_adds(out, "\\b"); break;
-			case '\f': buf_adds(out, "\\f"); break;
-			case '\n': buf_adds(out, "\\n"); break;
-			case '\r': buf_adds(out, "\\r"); break;
-			case '\t': buf_adds(out, "\\t"); break;
-			case '\v': buf_adds(out, "\\v"); break;
-			default:
-				if (r < ' ' || r == 0x7F)
-					buf_addf(out, "\\x%c%c", hex[r >> 4], hex[r & 15]);
-				else if (r < 0x10000)
-					buf_addf(out, "\\u%04x", (unsigned)r);
-				else
-					buf_addf(out, "\\U%08x", (unsigned)r);
-			}
-		}
-		i += w;
-	}
-	return buf_addch(out, '"');
+	return tmpl_quote(out, s, len);
 }
 
 int sprigu_strval(struct buf *out, struct tmpl_rt *rt, const struct tval *v)
@@ -1512,104 +1477,23 @@ static int S_lower(int c)
 	return c | 0x20;
 }
 
-int sprigu_parse_int(int64_t *out, const char *s0, size_t len0, int base)
+/* render/goscalar.c's ParseInt with this contract: Go returns the range
+ * error as soon as the value overflows, before any later bad character. */
+int sprigu_parse_int(int64_t *out, const char *s, size_t len, int base)
 {
-	const char *s = s0;
-	size_t len = len0;
-	int neg = 0, underscores = 0;
-	uint64_t n = 0, cutoff, maxval = UINT64_MAX;
+	int64_t v = 0;
+	int rc = goscalar_parse_int(&v, s, len, base);
 
 	*out = 0;
-	if (len == 0)
-		return -1;
-	if (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-';
-		s++;
-		len--;
+	if (rc == 0) {
+		*out = v;
+		return 0;
 	}
-	if (len == 0)
-		return -1;
-	if (base == 0) {
-		base = 10;
-		if (s[0] == '0') {
-			if (len >= 3 && S_lower(s[1]) == 'b') {
-				base = 2;
-				s += 2;
-				len -= 2;
-			} else if (len >= 3 && S_lower(s[1]) == 'o') {
-				base = 8;
-				s += 2;
-				len -= 2;
-			} else if (len >= 3 && S_lower(s[1]) == 'x') {
-				base = 16;
-				s += 2;
-				len -= 2;
-			} else {
-				base = 8;
-				s++;
-				len--;
-			}
-		}
-		underscores = 1; /* allowed, checked below */
-	}
-	cutoff = UINT64_MAX / (uint64_t)base + 1;
-	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)s[i], d;
-
-		if (c == '_' && underscores) {
-			underscores = 2;
-			continue;
-		} else if (c >= '0' && c <= '9') {
-			d = c - '0';
-		} else if (S_lower(c) >= 'a' && S_lower(c) <= 'z') {
-			d = S_lower(c) - 'a' + 10;
-		} else {
-			return -1;
-		}
-		if (d >= base)
-			return -1;
-		if (n >= cutoff) {
-			n = maxval;
-			goto range;
-		}
-		n *= (uint64_t)base;
-		if (n + (uint64_t)d < n) {
-			n = maxval;
-			goto range;
-		}
-		n += (uint64_t)d;
-	}
-	if (underscores == 2 && !goscalar_underscore_ok(s0, len0))
-		return -1;
-	if (!neg && n > (uint64_t)INT64_MAX) {
-		*out = INT64_MAX;
+	if (rc == DIAG_ELIMIT) {
+		*out = len > 0 && s[0] == '-' ? INT64_MIN : INT64_MAX;
 		return -2;
 	}
-	if (neg && n > (uint64_t)INT64_MAX + 1) {
-		*out = INT64_MIN;
-		return -2;
-	}
-	*out = neg ? (int64_t)(0 - n) : (int64_t)n;
-	return 0;
-range:
-	/* Go reports the range error only after the whole text was read as
-	 * digits; a bad character later is still a syntax error. */
-	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)s[i], d;
-
-		if (c == '_' && underscores)
-			continue;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (S_lower(c) >= 'a' && S_lower(c) <= 'z')
-			d = S_lower(c) - 'a' + 10;
-		else
-			return -1;
-		if (d >= base)
-			return -1;
-	}
-	*out = neg ? INT64_MIN : INT64_MAX;
-	return -2;
+	return -1;
 }
 
 /* "inf", "infinity", "nan" in any case, with an optional sign. */

@@ -174,6 +174,23 @@ struct tval tval_json_new(enum tval_kind kind, json_t *j)
 	return v;
 }
 
+struct tval tval_nil_slice(enum tval_kind kind)
+{
+	struct tval v = tval_json_new(kind, json_array());
+
+	if (v.kind != TV_INVALID)
+		v.nilslice = 1;
+	return v;
+}
+
+void tval_time_zone(struct tval_time *t, enum tval_loc loc, const char *name, size_t len)
+{
+	memset(t->zone, 0, sizeof(t->zone));
+	if (name)
+		memcpy(t->zone, name, len < sizeof(t->zone) - 1 ? len : sizeof(t->zone) - 1);
+	t->loc = (unsigned char)loc;
+}
+
 struct tval tval_time(struct tval_time t)
 {
 	struct tval v = TVAL_INIT;
@@ -221,6 +238,7 @@ void tval_release(struct tval *v)
 	if (tv_has_json(v->kind))
 		json_decref(v->u.j);
 	v->kind = TV_INVALID;
+	v->nilslice = 0;
 	v->u.i = 0;
 }
 
@@ -351,7 +369,12 @@ json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v)
 		if (isnan(v->u.f) || isinf(v->u.f))
 			return tv_box(rt, v);
 		return json_real(v->u.f);
-	case TV_STRING: case TV_LIST: case TV_MAP:
+	case TV_LIST:
+		/* a nil slice keeps its nil-ness in a box (encoding/json: null) */
+		if (v->nilslice)
+			return tv_box(rt, v);
+		/* fall through */
+	case TV_STRING: case TV_MAP:
 		json_incref(v->u.j);
 		return v->u.j;
 	default:
@@ -401,6 +424,11 @@ json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j)
 		if (tv_is_box(rt, j, &i)) {
 			struct tval v = tval_from_json(rt, j);
 			struct buf b = BUF_INIT;
+			if (v.nilslice) {
+				/* encoding/json: a nil slice is null */
+				tval_release(&v);
+				return json_null();
+			}
 			switch (v.kind) {
 			case TV_STRLIST: case TV_INTLIST: case TV_LISTLIST: case TV_STRMAP:
 			case TV_VALUES:

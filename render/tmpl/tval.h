@@ -10,7 +10,7 @@
  * Ownership: a tval that carries a json_t (u.j) owns one reference to it.
  * Copy with tval_copy (adds a reference), drop with tval_release (NULL-safe,
  * leaves TV_INVALID). Passing a tval by value "borrows" it: the callee must
- * tval_copy what it keeps. A tval is 16 bytes and cheap to pass.
+ * tval_copy what it keeps. A tval is 24 bytes and cheap to pass.
  *
  * Go types and their kinds:
  *
@@ -100,13 +100,32 @@ enum tval_kind {
 	TV_FUNC
 };
 
-/* time.Time: seconds since the Unix epoch (UTC), nanoseconds, and the
- * zone's offset east of UTC in seconds with its abbreviation ("UTC"). */
+/* Where a time.Time's *time.Location comes from (struct tval_time.loc). */
+enum tval_loc {
+	TVT_UTC = 0,   /* time.UTC (and the zero Time's nil location) */
+	TVT_LOCAL,     /* time.Local (now, toDate without a foreign zone) */
+	TVT_FIXED      /* a time.FixedZone a parse made ("CET" at 0, "+0530") */
+};
+
+/*
+ * time.Time: seconds since the Unix epoch (UTC), nanoseconds, the zone's
+ * offset east of UTC in seconds, its abbreviation as a layout's "MST"
+ * prints it (NUL-padded, at most 6 bytes, "" for none: then "UTC" at
+ * offset 0 for TVT_UTC/TVT_LOCAL, else "+hhmm"), and the location kind
+ * (enum tval_loc). Set zone and loc with tval_time_zone so that the unused
+ * bytes stay zero (eq compares times bytewise).
+ */
 struct tval_time {
 	int64_t sec;
 	int32_t nsec;
 	int32_t offset;
+	char zone[7];
+	unsigned char loc;
 };
+
+/* Sets t's location kind and abbreviation (name of len bytes, cut to 6;
+ * NULL for none). */
+void tval_time_zone(struct tval_time *t, enum tval_loc loc, const char *name, size_t len);
 
 /*
  * A host object (Helm's .Files, .Capabilities, ...): the engine asks its
@@ -145,6 +164,11 @@ struct tobj {
 
 struct tval {
 	enum tval_kind kind;
+	/* TV_LIST / TV_STRLIST only: 1 for Go's nil slice (what rest of an
+	 * empty list, concat of nothing, a regexFindAll without a match give):
+	 * empty like [], printed [] by fmt, but null by encoding/json and
+	 * unequal to [] for deepEqual. Always 0 for other kinds. */
+	unsigned char nilslice;
 	union {
 		int b;
 		int64_t i;
@@ -156,7 +180,7 @@ struct tval {
 	} u;
 };
 
-#define TVAL_INIT { TV_INVALID, { 0 } }
+#define TVAL_INIT { TV_INVALID, 0, { 0 } }
 
 /* Constructors: return the value; those taking json_t steal the reference
  * (like jansson's *_new); on allocation failure they give TV_INVALID. */
@@ -170,6 +194,9 @@ struct tval tval_str(const char *s);   /* copies a C string */
 struct tval tval_strn(const char *s, size_t len);   /* copies bytes */
 struct tval tval_bytes(const void *p, size_t len);  /* copies bytes */
 struct tval tval_json_new(enum tval_kind kind, json_t *j); /* steals j */
+/* Go's nil slice of type kind (TV_LIST or TV_STRLIST): an empty json array
+ * with nilslice set. */
+struct tval tval_nil_slice(enum tval_kind kind);
 struct tval tval_time(struct tval_time t);
 struct tval tval_obj(const struct tobj *o);
 

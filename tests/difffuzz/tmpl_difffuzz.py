@@ -145,25 +145,41 @@ def write_case(d, text, values_text, kind=None, data=None):
 
 
 def run_runner(runner, root, timeout=RUNNER_TIMEOUT):
-    """{rel: failure text} for every failing case; None on a crash or hang."""
+    """{case: failure text} for every failing case; None on a crash or hang.
+
+    root is a batch directory of case directories (or one case directory).
+    The runner reads SUITE/<family>/<case>/ and prints a failure's details
+    (indented) before its "FAIL <family>/<case>" line, so root becomes family
+    "f" of a suite of its own (symbolic links)."""
+    root = os.path.abspath(root.rstrip("/"))
+    suite = root + ".suite"
+    shutil.rmtree(suite, ignore_errors=True)
+    os.makedirs(suite)
+    if os.path.exists(os.path.join(root, "template")):
+        os.makedirs(os.path.join(suite, "f"))
+        os.symlink(root, os.path.join(suite, "f", os.path.basename(root)))
+    else:
+        os.symlink(root, os.path.join(suite, "f"))
     try:
-        p = subprocess.run([runner, root], capture_output=True, timeout=timeout)
+        p = subprocess.run([runner, suite], capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None, "timeout"
+    finally:
+        shutil.rmtree(suite, ignore_errors=True)
     if p.returncode not in (0, 1):
         return None, "exit %d" % p.returncode
     fails = {}
-    cur = None
+    pending = []
     for line in p.stdout.decode("utf-8", "replace").split("\n"):
-        m = re.match(r"FAIL (\S+): (.*)", line)
+        m = re.match(r"FAIL f/(\S+)( \(known\))?$", line)
         if m:
-            cur = m.group(1)
-            fails[cur] = [m.group(2)]
-        elif re.match(r"\d+ passed, \d+ failed$|\(\d+ known failures", line):
-            cur = None
-        elif cur:
-            fails[cur].append(line)
-    return {k: "\n".join(v) for k, v in fails.items()}, None
+            fails[m.group(1)] = "\n".join(pending) if pending else "failed"
+            pending = []
+        elif line.startswith("PASS ") or re.match(r"\d+ passed, \d+ failed$", line):
+            pending = []
+        elif line.strip():
+            pending.append(line.strip())
+    return fails, None
 
 
 def run_runner_each(runner, root, names):

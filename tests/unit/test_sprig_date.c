@@ -64,7 +64,7 @@ static int64_t realtime(void)
 
 static struct tval time_at(int64_t sec)
 {
-	struct tval_time t = { sec, 0, 0 };
+	struct tval_time t = { .sec = sec, .nsec = 0, .offset = 0 };
 
 	return tval_time(t);
 }
@@ -176,7 +176,7 @@ static void test_sprig_date__durationRound_of_a_time_is_its_age(void **state)
 static void test_sprig_date__dateModify_keeps_the_offset(void **state)
 {
 	struct tval args[2], v;
-	struct tval_time t = { 1700000000, 5, 19800 };
+	struct tval_time t = { .sec = 1700000000, .nsec = 5, .offset = 19800 };
 
 	args[0] = tval_str("-30m");
 	args[1] = tval_time(t);

@@ -67,7 +67,7 @@ static int f_list(struct tval *out, struct tmpl_call *call, int argc, const stru
 
 static int f_now(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
-	struct tval_time t = { 1700000000, 5000, 0 };
+	struct tval_time t = { .sec = 1700000000, .nsec = 5000, .offset = 0 };
 
 	(void)call;
 	(void)argc;
@@ -211,7 +211,7 @@ static int t_render(struct run *r, const struct tmpl_limits *lim, enum tmpl_miss
 	vv = tval_json_new(TV_VALUES, vals);
 	top = json_object();
 	json_object_set_new(top, "Values", tval_to_json(rt, &vv));
-	json_object_set_new(top, "Files", tval_to_json(rt, &(struct tval){ TV_OBJECT, { .o = &t_files } }));
+	json_object_set_new(top, "Files", tval_to_json(rt, &(struct tval){ .kind = TV_OBJECT, .u = { .o = &t_files } }));
 	dot = tval_json_new(TV_VALUES, top);
 	va_start(ap, values);
 	r->rc = 0;
@@ -445,7 +445,7 @@ static void test_tmpl__boxed_values_survive_containers(void **state)
 static void test_tmpl__unbox_deep_gives_plain_json(void **state)
 {
 	struct tmpl_rt *rt = NULL;
-	struct tval_time t = { 0, 0, 0 };
+	struct tval_time t = { .sec = 0, .nsec = 0, .offset = 0 };
 	struct tval tv = tval_time(t), s = tval_str("x");
 	json_t *a = json_array(), *plain;
 	char *dump;
@@ -614,7 +614,7 @@ static void test_tmpl__sprintf_on_values(void **state)
 {
 	struct buf b = BUF_INIT;
 	struct tval args[5];
-	struct tval_time t = { 86400 + 3661, 0, 3600 };
+	struct tval_time t = { .sec = 86400 + 3661, .nsec = 0, .offset = 3600 };
 
 	(void)state;
 	args[0] = tval_time(t);
