@@ -41,7 +41,8 @@ int cmd_check(int argc, char **argv);
 /*
  * The options and steps that the hydrate.yaml commands share (cmd_render.c):
  * -c/--config FILE, --app A (repeatable), --env E (repeatable), --shard I/N,
- * -j N, --local. Put CMD_PLAN_OPTIONS in a command's option table and offer
+ * -j N, --local, --source-repository URL and --source-commit SHA (written
+ * into each provenance file). Put CMD_PLAN_OPTIONS in a command's option table and offer
  * each option to cmd_plan_option first.
  */
 struct tree;
@@ -52,7 +53,9 @@ enum {
 	CMD_PLAN_OPT_ENV,
 	CMD_PLAN_OPT_SHARD,
 	CMD_PLAN_OPT_JOBS,
-	CMD_PLAN_OPT_LOCAL
+	CMD_PLAN_OPT_LOCAL,
+	CMD_PLAN_OPT_SOURCE_REPO,
+	CMD_PLAN_OPT_SOURCE_COMMIT
 };
 
 #define CMD_PLAN_OPTIONS                                     \
@@ -61,7 +64,9 @@ enum {
 	{ "env", 0, 1, CMD_PLAN_OPT_ENV },                   \
 	{ "shard", 0, 1, CMD_PLAN_OPT_SHARD },               \
 	{ "jobs", 'j', 1, CMD_PLAN_OPT_JOBS },               \
-	{ "local", 0, 0, CMD_PLAN_OPT_LOCAL }
+	{ "local", 0, 0, CMD_PLAN_OPT_LOCAL },               \
+	{ "source-repository", 0, 1, CMD_PLAN_OPT_SOURCE_REPO }, \
+	{ "source-commit", 0, 1, CMD_PLAN_OPT_SOURCE_COMMIT }
 
 struct cmd_plan {
 	const char *name;          /* the command, for messages */
@@ -70,6 +75,8 @@ struct cmd_plan {
 	size_t napps, nenvs;
 	unsigned shard_index, shard_count, threads;
 	int local;
+	char *source_repository;   /* owned; userinfo removed */
+	const char *source_commit; /* borrowed; 40 or 64 hex digits */
 	struct config *cfg;        /* owned, after cmd_plan_load */
 	struct plan plan;          /* owned, after cmd_plan_load */
 };

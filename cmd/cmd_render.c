@@ -45,6 +45,38 @@ static int S_push(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
+/* A copy of url without its userinfo ("https://user:token@host/x" ->
+ * "https://host/x"): a token must never reach a provenance file. */
+static char *S_strip_userinfo(const char *url)
+{
+	const char *scheme = strstr(url, "://"), *host, *end, *at = NULL;
+	size_t n;
+	char *out;
+
+	if (!scheme)
+		return strdup(url);
+	host = scheme + 3;
+	end = host + strcspn(host, "/?#");
+	for (const char *p = host; p < end; p++)
+		if (*p == '@')
+			at = p;   /* the last '@' of the authority ends the userinfo */
+	if (!at)
+		return strdup(url);
+	n = (size_t)(host - url);
+	if (!(out = malloc(n + strlen(at + 1) + 1)))
+		return NULL;
+	memcpy(out, url, n);
+	strcpy(out + n, at + 1);
+	return out;
+}
+
+static int S_is_commit(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdefABCDEF");
+
+	return s[n] == '\0' && (n == 40 || n == 64);
+}
+
 int cmd_plan_option(struct cmd_plan *cp, int id, const char *arg)
 {
 	struct diag d = DIAG_INIT;
@@ -85,6 +117,21 @@ int cmd_plan_option(struct cmd_plan *cp, int id, const char *arg)
 		return 1;
 	case CMD_PLAN_OPT_LOCAL:
 		cp->local = 1;
+		return 1;
+	case CMD_PLAN_OPT_SOURCE_REPO:
+		free(cp->source_repository);
+		if (!(cp->source_repository = S_strip_userinfo(arg))) {
+			cmd_usage_error(cp->name, "out of memory");
+			return -1;
+		}
+		return 1;
+	case CMD_PLAN_OPT_SOURCE_COMMIT:
+		if (!S_is_commit(arg)) {
+			cmd_usage_error(cp->name, "invalid --source-commit '%s': want a commit id "
+					"(40 or 64 hexadecimal digits)", arg);
+			return -1;
+		}
+		cp->source_commit = arg;
 		return 1;
 	}
 	return 0;
@@ -161,6 +208,8 @@ int cmd_plan_run(struct cmd_plan *cp, struct tree *out, struct diag *d)
 	clock_gettime(CLOCK_MONOTONIC, &pr.start);
 	pr.tty = isatty(STDERR_FILENO);
 	o.threads = cp->threads;
+	o.source_repository = cp->source_repository;
+	o.source_commit = cp->source_commit;
 	o.progress = S_progress;
 	o.progress_arg = &pr;
 	o.log = &log;
@@ -180,6 +229,8 @@ void cmd_plan_release(struct cmd_plan *cp)
 	cp->cfg = NULL;
 	free(cp->apps);
 	free(cp->envs);
+	free(cp->source_repository);
+	cp->source_repository = NULL;
 	cp->apps = cp->envs = NULL;
 	cp->napps = cp->nenvs = 0;
 }

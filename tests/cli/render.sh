@@ -191,6 +191,21 @@ if command -v git >/dev/null 2>&1; then
 	if run check-git-and-dir 2 check -c "$T/src/hydrate.yaml" --git --dir "$T/gitops"; then ok; fi
 fi
 
+# provenance names the source repository (userinfo removed) and commit given
+if run render-source 0 render -c "$CASE/hydrate.yaml" -o "$T/prov" \
+	--source-repository https://bob:s3cr3t-tok@example.com/acme/app.git \
+	--source-commit 0123456789abcdef0123456789abcdef01234567; then
+	p=$T/prov/clusters/prod/api/.hydrate/provenance.json
+	if grep -q '"commit": "0123456789abcdef0123456789abcdef01234567",' "$p" &&
+		grep -q '"repository": "https://example.com/acme/app.git"' "$p" &&
+		! grep -rq 's3cr3t-tok' "$T/prov" "$T/out" "$T/err"; then ok
+	else bad "render-source: $(cat "$p")"; fi
+fi
+if run render-bad-commit 2 render -c "$CASE/hydrate.yaml" -o "$T/prov2" --source-commit 12345; then
+	grep -q "invalid --source-commit '12345'" "$T/err" && [ ! -e "$T/prov2" ] && ok ||
+		bad "render-bad-commit: $(cat "$T/err")"
+fi
+
 if run help-render 0 help render; then
 	grep -q '^usage: hydrate render' "$T/out" && ok || bad "help render"
 fi
