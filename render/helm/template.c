@@ -3,6 +3,7 @@
  * action.Install in client-only mode) over the library's parts.
  */
 #include "render/helm/template.h"
+#include "render/helm/postrender.h"
 
 #include "render/buf.h"
 #include "render/diag.h"
@@ -426,7 +427,7 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 		diag_prefix(d, "chart dependencies processing failed");
 		goto cleanup;
 	}
-	if ((error = chart_coalesce(&top, chart, vals, 0, d)) < 0 ||
+	if ((error = chart_coalesce_log(&top, chart, vals, 0, log, d)) < 0 ||
 	    (!o->skip_schema_validation &&
 	     (error = helm_schema_validate_chart(chart, top, d)) < 0))
 		goto cleanup;
@@ -449,6 +450,16 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 		*debug_hint = 1;
 	if ((error = helm_render(&res, chart, top, &rel, &o->caps, funcs, d)) < 0)
 		goto cleanup;
+	if (o->post_renderer && *o->post_renderer) {
+		struct helm_plugin *plugin = NULL;
+		if ((error = helm_plugin_find(&plugin, o->post_renderer, d)) < 0)
+			goto cleanup;
+		error = helm_postrender(&res, plugin, o->post_renderer_args,
+					o->npost_renderer_args, d);
+		helm_plugin_free(plugin);
+		if (error < 0)
+			goto cleanup;
+	}
 	if (o->output_dir && *o->output_dir) {
 		if (o->use_release_name && !(rel_dir = helm_path_join(o->output_dir, rel.name))) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
