@@ -640,6 +640,9 @@ int cmd_template(int argc, char **argv)
 		goto fail;
 	}
 	if (extra.len) {
+		const char *env = getenv("HELM_DEBUG");
+		if (b[B_DEBUG] >= 0 ? b[B_DEBUG] == 1 : env && S_parse_bool(env) == 1)
+			buf_adds(&log, "level=DEBUG msg=\"Original chart version\" version=\"\"\n");
 		diag_set(&d, DIAG_EINVALID, "expected at most two arguments, unexpected arguments: %s",
 			 extra.ptr);
 		goto fail;
@@ -677,6 +680,11 @@ int cmd_template(int argc, char **argv)
 	o.flags = flags;
 	o.show_only = (const char *const *)shows;
 	o.nshow_only = nshows;
+	{
+		/* --debug, or HELM_DEBUG (strconv.ParseBool) when the flag is not given */
+		const char *env = getenv("HELM_DEBUG");
+		o.debug = b[B_DEBUG] >= 0 ? b[B_DEBUG] == 1 : env && S_parse_bool(env) == 1;
+	}
 	o.post_renderer = post_renderer;
 	o.post_renderer_args = (const char *const *)prargs;
 	o.npost_renderer_args = nprargs;
@@ -699,6 +707,15 @@ fail:
 		/* --debug, or HELM_DEBUG (strconv.ParseBool) when the flag is not given */
 		const char *env = getenv("HELM_DEBUG");
 		int debug = b[B_DEBUG] >= 0 ? b[B_DEBUG] : env && S_parse_bool(env) == 1;
+		if (rendered && debug == 1 &&
+		    strncmp(d.msg.ptr, "YAML parse error", 16) != 0) {
+			/* template.go prints rel.Manifest (trimmed, empty when
+			 * rendering failed) before returning the error.
+			 * NEEDSWORK: a manifest YAML error (DIAG_EPARSE) makes Helm
+			 * print every rendered file here; hydrate prints nothing. */
+			fputs("\n", stdout);
+			fflush(stdout);
+		}
 		status = S_helm_error(&d, rendered && !debug);
 	}
 done:

@@ -11,6 +11,7 @@
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/helm/engine.h"
+#include "render/helm/helm_int.h"
 #include "render/helm/template.h"
 #include "render/proc.h"
 #include "render/srcfile.h"
@@ -927,7 +928,7 @@ static void S_add_errno(struct buf *b, int err)
 }
 
 int helm_postrender(struct helm_rendered *files, const struct helm_plugin *p,
-		    const char *const *args, size_t nargs, struct diag *d)
+		    const char *const *args, size_t nargs, struct buf *debug_log, struct diag *d)
 {
 	struct buf in = BUF_INIT, out = BUF_INIT, env_name = BUF_INIT, env_dir = BUF_INIT;
 	struct buf *exp = NULL, msg = BUF_INIT;
@@ -973,14 +974,27 @@ int helm_postrender(struct helm_rendered *files, const struct helm_plugin *p,
 	argv[n] = NULL;
 	buf_addf(&msg, "error while running post render on files: failed to invoke post-renderer "
 		 "plugin \"%s\": ", p->name);
-	if (!strchr(argv[0], '/')) {
-		/* exec.Command's LookPath */
-		if (!(path = S_look_path(argv[0]))) {
-			error = diag_set(d, DIAG_EEXEC, "%sexec: \"%s\": executable file not found in "
-					 "$PATH", msg.ptr, argv[0]);
-			goto done;
-		}
+	/* exec.Command resolves a name without '/' in PATH; the command is
+	 * logged (--debug) before a failed lookup is reported */
+	if (!strchr(argv[0], '/') && (path = S_look_path(argv[0])) != NULL)
 		argv[0] = path;
+	if (debug_log) {
+		/* exec.Cmd.String: the path and the arguments, joined by spaces */
+		struct buf c = BUF_INIT;
+		const char *kv[4] = { "pluginName", p->name, "command", NULL };
+		for (i = 0; argv[i]; i++) {
+			if (i)
+				buf_addch(&c, ' ');
+			buf_adds(&c, argv[i]);
+		}
+		kv[3] = c.ptr;
+		helm__log(debug_log, "DEBUG", "executing plugin command", kv, 4);
+		buf_release(&c);
+	}
+	if (!strchr(argv[0], '/')) {
+		error = diag_set(d, DIAG_EEXEC, "%sexec: \"%s\": executable file not found in "
+				 "$PATH", msg.ptr, argv[0]);
+		goto done;
 	}
 	buf_addf(&env_name, "HELM_PLUGIN_NAME=%s", p->name);
 	buf_addf(&env_dir, "HELM_PLUGIN_DIR=%s", p->dir);
@@ -1020,6 +1034,21 @@ int helm_postrender(struct helm_rendered *files, const struct helm_plugin *p,
 		goto done;
 	}
 	if (!pr.exited || pr.exit_status != 0) {
+		if (debug_log) {
+			struct buf e = BUF_INIT, c = BUF_INIT;
+			const char *kv[8] = { "pluginName", p->name, "error", NULL, "exitCode", NULL,
+					      "stderr", "" };
+			if (pr.exited)
+				buf_addf(&e, "exit status %d", pr.exit_status);
+			else
+				buf_addf(&e, "signal: %s", strsignal(pr.signal));
+			buf_addf(&c, "%d", pr.exited ? pr.exit_status : -1);
+			kv[3] = e.ptr;
+			kv[5] = c.ptr;
+			helm__log(debug_log, "DEBUG", "plugin execution failed", kv, 8);
+			buf_release(&e);
+			buf_release(&c);
+		}
 		error = diag_set(d, DIAG_EEXEC, "%splugin \"%s\" exited with error", msg.ptr, p->name);
 		goto done;
 	}

@@ -63,12 +63,13 @@ int helm_plugin_find(struct helm_plugin **out, const char *name, struct diag *d)
 
 /*
  * Post-renders files (replaced by the plugin's files, sorted by name) with
- * plugin p and the extra args. On failure d's message is what Helm prints
+ * plugin p and the extra args. debug_log (nullable) gets --debug's lines
+ * ("executing plugin command", "plugin execution failed"). On failure d's message is what Helm prints
  * after "Error: " (e.g. "error while running post render on files: failed
  * to invoke post-renderer plugin \"NAME\": plugin \"NAME\" exited with
  * error"); DIAG_EEXEC, DIAG_EPARSE, DIAG_ELIMIT, DIAG_ENOMEM.
  */
 int helm_postrender(struct helm_rendered *files, const struct helm_plugin *p,
-		    const char *const *args, size_t nargs, struct diag *d);
+		    const char *const *args, size_t nargs, struct buf *debug_log, struct diag *d);
 
 #endif

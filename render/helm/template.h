@@ -65,6 +65,8 @@ struct helm_template_opts {
 	const char *post_renderer;
 	const char *const *post_renderer_args;
 	size_t npost_renderer_args;
+	/* --debug: Helm's DEBUG log lines (slog) go to the log too */
+	int debug;
 };
 
 /*

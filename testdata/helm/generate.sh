@@ -16,7 +16,8 @@
 # A case with a plugins/ directory runs with HELM_PLUGINS set to it (Helm
 # 4 post-renderer plugins); other cases with a directory that does not
 # exist. A successful run that prints on stderr (Helm's warnings) also
-# writes expected.stderr.
+# writes expected.stderr; a failing run that prints on stdout (--debug's
+# manifest) writes expected.stdout.
 #
 # The case directory's absolute path (Helm names charts by it in some
 # errors) is written as @CASEDIR@; the runner does the same to its output.
@@ -30,7 +31,8 @@ cases=$*
 [ -n "$cases" ] || cases=$(cd "$here" && ls -d */ | tr -d /)
 for c in $cases; do
 	dir=$here/$c
-	rm -rf "$dir/expected.yaml" "$dir/expected.err" "$dir/expected.out" "$dir/expected.stderr"
+	rm -rf "$dir/expected.yaml" "$dir/expected.err" "$dir/expected.out" "$dir/expected.stderr" \
+		"$dir/expected.stdout"
 	run=$dir
 	if grep -q -- '--output-dir' "$dir/args"; then
 		run=$scratch/case
@@ -55,6 +57,7 @@ for c in $cases; do
 		[ -s "$scratch/err" ] && sed "s|$run|@CASEDIR@|g" "$scratch/err" >"$dir/expected.stderr"
 	else
 		sed "s|$run|@CASEDIR@|g" "$scratch/err" >"$dir/expected.err"
+		[ -s "$scratch/out" ] && sed "s|$run|@CASEDIR@|g" "$scratch/out" >"$dir/expected.stdout"
 	fi
 	echo "$c: $(ls "$dir" | grep expected | tr '\n' ' ')"
 done

@@ -5,7 +5,8 @@
  * failing run), made by testdata/helm/generate.sh. Each case runs the built
  * binary inside its directory and compares bytes. Cases named in
  * testdata/helm/KNOWN_FAILURES (name, a space, the reason) are reported but
- * do not fail the test. A failing case must print nothing on stdout.
+ * do not fail the test. A failing case must print nothing on stdout (or exactly its
+ * expected.stdout: --debug's manifest).
  *
  * A case whose args hold --output-dir runs in a scratch copy of its
  * directory, with out.before/ (when present) copied to out/ first; on
@@ -278,12 +279,20 @@ static int S_run_case(const char *dir, const char *name)
 		goto done;
 	}
 	if (want_err) {
+		/* nothing on stdout, or exactly expected.stdout (--debug) */
+		char *want_out = NULL;
+		size_t want_out_len = 0;
+		if (snprintf(path, sizeof(path), "%s/expected.stdout", dir) < (int)sizeof(path))
+			want_out = tu_read_file(path, &want_out_len);
 		free(got);
 		got = tu_read_file(out_path, &out_len);
-		if (!got || out_len) {
+		if (!got || out_len != want_out_len ||
+		    (out_len && memcmp(got, want_out, out_len) != 0)) {
 			printf("FAIL %s: a failing run printed on stdout (%s)\n", name, out_path);
+			free(want_out);
 			goto done;
 		}
+		free(want_out);
 	}
 	if (!want_err) {
 		/* Helm's warnings of a successful run, when the case records them */
