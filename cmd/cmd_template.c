@@ -10,6 +10,7 @@
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/helm/engine.h"
+#include "render/helm/postrender.h"
 #include "render/helm/strvals.h"
 #include "render/helm/template.h"
 
@@ -333,40 +334,16 @@ static int S_add_labels(char ***keys, size_t *n, size_t *cap, const char *arg, s
 	}
 }
 
-/* Whether a plugin directory (HELM_PLUGINS, else helmpath's data path:
- * HELM_DATA_HOME, XDG_DATA_HOME/helm, ~/.local/share/helm; then plugins/)
- * holds a directory named name with a plugin.yaml. */
-static int S_plugin_exists(const char *name)
+/* NewPostRendererPlugin as the flag's Set runs it: the plugin must be found. */
+static int S_check_plugin(const char *name, struct diag *d)
 {
-	const char *dirs = getenv("HELM_PLUGINS"), *home = getenv("HOME");
-	const char *xdg = getenv("XDG_DATA_HOME"), *data = getenv("HELM_DATA_HOME");
-	struct buf def = BUF_INIT, path = BUF_INIT;
-	struct stat st;
-	int found = 0;
+	struct helm_plugin *p = NULL;
+	int error = helm_plugin_find(&p, name, d);
 
-	if (!dirs || !*dirs) {
-		if (data && *data)
-			buf_addf(&def, "%s/plugins", data);
-		else if (xdg && *xdg)
-			buf_addf(&def, "%s/helm/plugins", xdg);
-		else
-			buf_addf(&def, "%s/.local/share/helm/plugins", home ? home : "");
-		dirs = def.ptr;
-	}
-	for (const char *p = dirs; !found;) {
-		const char *colon = strchr(p, ':');
-		size_t len = colon ? (size_t)(colon - p) : strlen(p);
-		buf_reset(&path);
-		buf_addf(&path, "%.*s/%s/plugin.yaml", (int)len, p, name);
-		if (len && !strchr(name, '/') && !buf_oom(&path) && stat(path.ptr, &st) == 0)
-			found = 1;
-		if (!colon)
-			break;
-		p = colon + 1;
-	}
-	buf_release(&def);
-	buf_release(&path);
-	return found;
+	helm_plugin_free(p);
+	if (error < 0)
+		diag_prefix(d, "invalid argument \"%s\" for \"--post-renderer\" flag", name);
+	return error;
 }
 
 /* Go's text of an errno (syscall.Errno.Error: strerror, lower case first). */
@@ -477,6 +454,8 @@ int cmd_template(int argc, char **argv)
 	struct helm_set *sets = NULL;
 	const char *pos[2] = { NULL, NULL }, *arg, *post_renderer = NULL, *dry_run = NULL;
 	char **files = NULL, **apis = NULL, **shows = NULL, **labels = NULL, **av = NULL;
+	char **prargs = NULL;
+	size_t nprargs = 0, prargs_cap = 0;
 	size_t files_cap = 0, napis = 0, apis_cap = 0, nshows = 0, shows_cap = 0;
 	size_t nlabels = 0, labels_cap = 0;
 	const char *ns = getenv("HELM_NAMESPACE");   /* EnvSettings: the -n default */
@@ -566,14 +545,24 @@ int cmd_template(int argc, char **argv)
 					 "flag: cannot specify --post-renderer flag more than once", arg);
 				goto fail;
 			}
-			if (!S_plugin_exists(arg)) {
-				diag_set(&d, DIAG_ENOTFOUND, "invalid argument \"%s\" for \"--post-renderer\" "
-					 "flag: plugin: {Name:%s Type:postrenderer/v1} not found", arg, arg);
+			if (S_check_plugin(arg, &d) < 0)
 				goto fail;
-			}
 			post_renderer = arg;
 			break;
 		case OPT_POST_RENDERER_ARGS:
+			/* may be empty; a later one re-finds the plugin */
+			if (S_add_one(&prargs, &nprargs, &prargs_cap, arg) < 0) {
+				cmd_usage_error("template", "out of memory");
+				goto done;
+			}
+			if (post_renderer && S_check_plugin(post_renderer, &d) < 0) {
+				/* Set's error names the value given to this flag */
+				diag_clear(&d);
+				diag_set(&d, DIAG_ENOTFOUND, "invalid argument \"%s\" for "
+					 "\"--post-renderer-args\" flag: plugin: {Name:%s "
+					 "Type:postrenderer/v1} not found", arg, post_renderer);
+				goto fail;
+			}
 			break;
 		case OPT_REPO:
 			diag_set(&d, DIAG_EINVALID, "--repo %s: hydrate renders offline and does not "
@@ -651,6 +640,9 @@ int cmd_template(int argc, char **argv)
 		goto fail;
 	}
 	if (extra.len) {
+		const char *env = getenv("HELM_DEBUG");
+		if (b[B_DEBUG] >= 0 ? b[B_DEBUG] == 1 : env && S_parse_bool(env) == 1)
+			buf_adds(&log, "level=DEBUG msg=\"Original chart version\" version=\"\"\n");
 		diag_set(&d, DIAG_EINVALID, "expected at most two arguments, unexpected arguments: %s",
 			 extra.ptr);
 		goto fail;
@@ -688,12 +680,14 @@ int cmd_template(int argc, char **argv)
 	o.flags = flags;
 	o.show_only = (const char *const *)shows;
 	o.nshow_only = nshows;
-	if (post_renderer) {
-		/* found in the plugin directory: Helm would run it */
-		diag_set(&d, DIAG_EINVALID, "post-renderer plugin '%s': hydrate does not run Helm "
-			 "plugins; pipe its output through the post-renderer instead", post_renderer);
-		goto fail;
+	{
+		/* --debug, or HELM_DEBUG (strconv.ParseBool) when the flag is not given */
+		const char *env = getenv("HELM_DEBUG");
+		o.debug = b[B_DEBUG] >= 0 ? b[B_DEBUG] == 1 : env && S_parse_bool(env) == 1;
 	}
+	o.post_renderer = post_renderer;
+	o.post_renderer_args = (const char *const *)prargs;
+	o.npost_renderer_args = nprargs;
 	if ((error = helm_template_dir(&ofiles, &out, &log, &o, &rendered, &d)) < 0)
 		goto fail;
 	/* Helm's log lines come as they happen: before the files and the output */
@@ -713,6 +707,15 @@ fail:
 		/* --debug, or HELM_DEBUG (strconv.ParseBool) when the flag is not given */
 		const char *env = getenv("HELM_DEBUG");
 		int debug = b[B_DEBUG] >= 0 ? b[B_DEBUG] : env && S_parse_bool(env) == 1;
+		if (rendered && debug == 1 &&
+		    strncmp(d.msg.ptr, "YAML parse error", 16) != 0) {
+			/* template.go prints rel.Manifest (trimmed, empty when
+			 * rendering failed) before returning the error.
+			 * NEEDSWORK: a manifest YAML error (DIAG_EPARSE) makes Helm
+			 * print every rendered file here; hydrate prints nothing. */
+			fputs("\n", stdout);
+			fflush(stdout);
+		}
 		status = S_helm_error(&d, rendered && !debug);
 	}
 done:
@@ -735,6 +738,9 @@ done:
 	for (i = 0; i < nlabels; i++)
 		free(labels[i]);
 	free(labels);
+	for (i = 0; i < nprargs; i++)
+		free(prargs[i]);
+	free(prargs);
 	free(sets);
 	free(av);
 	return status;

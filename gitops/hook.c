@@ -1,329 +1,236 @@
 /*
- * Hooks: posix_spawnp in a new process group, stdin written and stdout and
- * stderr read together with poll() until all are closed and the child is
- * reaped, or until the deadline (then the group is killed and reaped).
+ * Hooks: render/proc runs the command; this file words the errors and
+ * quotes the hook's stderr with Secret values masked.
  */
-#define _GNU_SOURCE /* pipe2, posix_spawn_file_actions_addchdir_np, sigabbrev_np, GNU strerror_r */
+#define _GNU_SOURCE /* sigabbrev_np */
 
 #include "gitops/hook.h"
 
 #include "gitops/config.h"
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/proc.h"
+#include "render/srcfile.h"
+#include "render/yaml.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <stdio.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-extern char **environ;
-
-#define HOOK_STDERR_KEEP 4096
 #define HOOK_STDERR_LINES 5
-#define HOOK_CHUNK 65536
 
-static long long S_now_ms(void)
+/* Standard base64 (padding optional, no blanks) into out: 0, or -1 when s
+ * is not base64. */
+static int S_base64_decode(struct buf *out, const char *s, size_t n)
 {
-	struct timespec ts;
+	unsigned acc = 0;
+	int bits = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	while (n && s[n - 1] == '=')
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		int v;
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == '+')
+			v = 62;
+		else if (c == '/')
+			v = 63;
+		else
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_addch(out, (int)((acc >> bits) & 0xff));
+		}
+	}
+	return 0;
 }
 
-/* Go's time.Duration String for whole milliseconds: 500ms, 30s, 1m30s, 1h0m0s. */
-static void S_add_duration(struct buf *b, unsigned long ms)
+static int S_add_secret_value(json_t *values, const char *s, size_t n)
 {
-	unsigned long s = ms / 1000, frac = ms % 1000;
+	if (!n)
+		return 0;
+	return json_array_append_new(values, json_stringn_nocheck(s, n));
+}
 
-	if (ms < 1000) {
-		buf_addf(b, "%lums", ms);
+/* The string values of a Secret's data (as written and decoded) and
+ * stringData, appended to values. */
+static void S_secret_values(json_t *values, const json_t *obj, int depth)
+{
+	const char *key;
+	json_t *v;
+	struct buf dec = BUF_INIT;
+
+	if (!json_is_object(obj) || depth > 8)
 		return;
+	if (json_is_array(json_object_get(obj, "items"))) {
+		size_t i;
+		json_array_foreach(json_object_get(obj, "items"), i, v)
+			S_secret_values(values, v, depth + 1);
 	}
-	if (s >= 3600)
-		buf_addf(b, "%luh", s / 3600);
-	if (s >= 60)
-		buf_addf(b, "%lum", s / 60 % 60);
-	buf_addf(b, "%lu", s % 60);
-	if (frac) {
-		char f[8];
-		int len = snprintf(f, sizeof(f), "%03lu", frac);
-		while (len > 0 && f[len - 1] == '0')
-			f[--len] = 0;
-		buf_addf(b, ".%s", f);
+	if (!json_is_string(json_object_get(obj, "kind")) ||
+	    strcmp(json_string_value(json_object_get(obj, "kind")), "Secret") != 0)
+		return;
+	json_object_foreach(json_object_get(obj, "stringData"), key, v)
+		if (json_is_string(v))
+			S_add_secret_value(values, json_string_value(v), json_string_length(v));
+	json_object_foreach(json_object_get(obj, "data"), key, v) {
+		if (!json_is_string(v))
+			continue;
+		S_add_secret_value(values, json_string_value(v), json_string_length(v));
+		buf_reset(&dec);
+		if (S_base64_decode(&dec, json_string_value(v), json_string_length(v)) == 0 &&
+		    !buf_oom(&dec))
+			S_add_secret_value(values, dec.ptr, dec.len);
 	}
-	buf_addch(b, 's');
+	buf_release(&dec);
 }
 
-static void S_close(int *fd)
+/* Every value of every Secret in the stream in (new array; empty when the
+ * stream is not YAML or holds no Secret). A multi-line value also gives
+ * each of its lines, as stderr is quoted line by line. */
+static json_t *S_collect_secrets(const void *in, size_t inlen)
 {
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream st = YSTREAM_INIT;
+	json_t *values = json_array(), *lines = NULL, *v;
+	size_t i;
+
+	if (!values || !in || !inlen || !memmem(in, inlen, "Secret", 6))
+		return values;
+	if (srcfile_set(&src, "<hook input>", in, inlen) < 0 ||
+	    ystream_parse(&st, &src, YDOC_KUSTOMIZE, NULL, NULL) < 0)
+		goto done;
+	for (i = 0; i < st.ndocs; i++)
+		S_secret_values(values, st.docs[i].root, 0);
+	lines = json_array();
+	json_array_foreach(values, i, v) {
+		const char *p = json_string_value(v), *end = p + json_string_length(v);
+		if (!memchr(p, '\n', (size_t)(end - p)))
+			continue;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			S_add_secret_value(lines, p, len);
+			p += len + 1;
+		}
+	}
+	json_array_extend(values, lines);
+done:
+	json_decref(lines);
+	ystream_release(&st);
+	srcfile_release(&src);
+	return values;
 }
 
-/* The first lines of the hook's stderr, indented, as diag context. */
-static void S_stderr_context(struct diag *d, const struct buf *err)
+/* line (len bytes) with every occurrence of a value of secrets replaced by
+ * HOOK_SECRET_MASK, longest values first, appended to out. */
+static void S_add_masked(struct buf *out, const char *line, size_t len, const json_t *secrets)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t best = 0, k;
+		json_t *v;
+		json_array_foreach(secrets, k, v) {
+			size_t n = json_string_length(v);
+			if (n > best && n <= len - i && memcmp(line + i, json_string_value(v), n) == 0)
+				best = n;
+		}
+		if (best) {
+			buf_adds(out, HOOK_SECRET_MASK);
+			i += best;
+		} else {
+			buf_addch(out, line[i++]);
+		}
+	}
+}
+
+/* The first lines of the hook's stderr, indented and masked, as diag context. */
+static void S_stderr_context(struct diag *d, const struct buf *err, const void *in,
+			     size_t inlen)
 {
 	const char *p = err->ptr, *end = err->ptr + err->len;
+	json_t *secrets;
 	int lines = 0;
 
-	if (!d)
+	if (!d || !err->len)
 		return;
+	secrets = S_collect_secrets(in, inlen);
 	buf_reset(&d->context);
 	while (p < end && lines < HOOK_STDERR_LINES) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		buf_adds(&d->context, "    ");
-		buf_add(&d->context, p, len);
+		if (secrets)
+			S_add_masked(&d->context, p, len, secrets);
+		else
+			buf_add(&d->context, p, len);
 		buf_addch(&d->context, '\n');
 		lines++;
 		p += len + (nl ? 1 : 0);
 	}
 	if (p < end)
 		buf_adds(&d->context, "    ...\n");
-}
-
-static int S_set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	json_decref(secrets);
 }
 
 int hook_run(struct buf *out, const struct config_hook *h, const char *what, const char *dir,
 	     const void *in, size_t inlen, struct diag *d)
 {
-	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	int fa_ok = 0, attr_ok = 0, error = 0, status = 0, reaped = 0, got_epipe = 0;
-	int timed_out = 0, too_big = 0;
-	char **argv = NULL;
-	struct buf scratch = BUF_INIT, err = BUF_INIT;
-	sigset_t pipe_set, old_mask, empty, all;
-	size_t written = 0;
-	pid_t pid = -1;
-	long long deadline;
-	char chunk[HOOK_CHUNK];
+	struct proc_opts po;
+	struct proc_result res;
+	struct buf err = BUF_INIT;
+	const char **argv = NULL;
+	int error = 0;
 
-	if (!out)
-		out = &scratch;
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
-
+	memset(&po, 0, sizeof(po));
 	if (!(argv = calloc(h->command.n + 1, sizeof(*argv)))) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (size_t i = 0; i < h->command.n; i++)
 		argv[i] = h->command.items[i];
-	if ((in && pipe2(inp, O_CLOEXEC) < 0) || pipe2(outp, O_CLOEXEC) < 0 ||
-	    pipe2(errp, O_CLOEXEC) < 0) {
-		error = diag_set(d, DIAG_EEXEC, "%s hook '%s': cannot create a pipe: %s", what,
-				 h->name, strerror_r(errno, chunk, sizeof(chunk)));
+	po.argv = argv;
+	po.dir = dir;
+	po.in = in;
+	po.inlen = inlen;
+	po.timeout_ms = h->timeout_ms ? h->timeout_ms : 1;
+	po.max_output = HOOK_MAX_OUTPUT;
+	if ((error = proc_run(out, &err, &res, &po, d)) < 0) {
+		if (error != DIAG_ENOMEM)
+			diag_prefix(d, "%s hook '%s'", what, h->name);
 		goto done;
 	}
-	if (posix_spawn_file_actions_init(&fa) != 0) {
-		error = diag_set(d, DIAG_ENOMEM, "out of memory");
-		goto done;
-	}
-	fa_ok = 1;
-	if (posix_spawnattr_init(&attr) != 0) {
-		error = diag_set(d, DIAG_ENOMEM, "out of memory");
-		goto done;
-	}
-	attr_ok = 1;
-	sigemptyset(&empty);
-	sigfillset(&all);
-	if ((in ? posix_spawn_file_actions_adddup2(&fa, inp[0], 0)
-		: posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) != 0 ||
-	    posix_spawn_file_actions_adddup2(&fa, outp[1], 1) != 0 ||
-	    posix_spawn_file_actions_adddup2(&fa, errp[1], 2) != 0 ||
-	    (dir && posix_spawn_file_actions_addchdir_np(&fa, dir) != 0) ||
-	    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-						   POSIX_SPAWN_SETSIGDEF) != 0 ||
-	    posix_spawnattr_setpgroup(&attr, 0) != 0 ||
-	    posix_spawnattr_setsigmask(&attr, &empty) != 0 ||
-	    posix_spawnattr_setsigdefault(&attr, &all) != 0) {
-		error = diag_set(d, DIAG_ENOMEM, "out of memory");
-		goto done;
-	}
-	error = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
-	if (error != 0) {
-		int e = error;
-		pid = -1;
-		error = diag_set(d, DIAG_EEXEC, "%s hook '%s': cannot run '%s': %s", what, h->name,
-				 argv[0], strerror_r(e, chunk, sizeof(chunk)));
-		goto done;
-	}
-	S_close(&inp[0]);
-	S_close(&outp[1]);
-	S_close(&errp[1]);
-	if ((inp[1] >= 0 && S_set_nonblock(inp[1]) < 0) || S_set_nonblock(outp[0]) < 0 ||
-	    S_set_nonblock(errp[0]) < 0) {
-		error = diag_set(d, DIAG_EEXEC, "%s hook '%s': fcntl: %s", what, h->name,
-				 strerror_r(errno, chunk, sizeof(chunk)));
-		goto done;
-	}
-	if (inp[1] >= 0 && inlen == 0)
-		S_close(&inp[1]);
-
-	deadline = S_now_ms() + (long long)h->timeout_ms;
-	while (outp[0] >= 0 || errp[0] >= 0 || inp[1] >= 0 || !reaped) {
-		struct pollfd pf[3];
-		nfds_t np = 0;
-		long long left = deadline - S_now_ms();
-		int wait_ms, r;
-
-		if (left <= 0) {
-			timed_out = 1;
-			break;
-		}
-		if (outp[0] < 0 && errp[0] < 0 && inp[1] < 0) {
-			/* all pipes closed: wait for the exit, polling, up to the deadline */
-			pid_t w = waitpid(pid, &status, WNOHANG);
-			if (w == pid) {
-				reaped = 1;
-				break;
-			}
-			if (w < 0 && errno != EINTR) {
-				error = diag_set(d, DIAG_EEXEC, "%s hook '%s': waitpid: %s", what,
-						 h->name, strerror_r(errno, chunk, sizeof(chunk)));
-				goto done;
-			}
-			struct timespec ts = { 0, 2 * 1000000 };
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		if (inp[1] >= 0) {
-			pf[np].fd = inp[1];
-			pf[np++].events = POLLOUT;
-		}
-		if (outp[0] >= 0) {
-			pf[np].fd = outp[0];
-			pf[np++].events = POLLIN;
-		}
-		if (errp[0] >= 0) {
-			pf[np].fd = errp[0];
-			pf[np++].events = POLLIN;
-		}
-		wait_ms = left > 1000 ? 1000 : (int)left;
-		r = poll(pf, np, wait_ms);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			error = diag_set(d, DIAG_EEXEC, "%s hook '%s': poll: %s", what, h->name,
-					 strerror_r(errno, chunk, sizeof(chunk)));
-			goto done;
-		}
-		for (nfds_t i = 0; i < np; i++) {
-			if (!pf[i].revents)
-				continue;
-			if (pf[i].fd == inp[1]) {
-				size_t want = inlen - written;
-				ssize_t n;
-				if (want > HOOK_CHUNK)
-					want = HOOK_CHUNK;
-				n = write(inp[1], (const char *)in + written, want);
-				if (n > 0) {
-					written += (size_t)n;
-					if (written == inlen)
-						S_close(&inp[1]);
-				} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-					/* EPIPE: the hook stopped reading; its exit status decides */
-					if (errno == EPIPE)
-						got_epipe = 1;
-					S_close(&inp[1]);
-				}
-			} else {
-				int is_out = pf[i].fd == outp[0];
-				ssize_t n = read(pf[i].fd, chunk, sizeof(chunk));
-				if (n > 0) {
-					if (is_out) {
-						if (out->len + (size_t)n > HOOK_MAX_OUTPUT) {
-							too_big = 1;
-							break;
-						}
-						if (out != &scratch)
-							buf_add(out, chunk, (size_t)n);
-					} else if (err.len < HOOK_STDERR_KEEP) {
-						size_t room = HOOK_STDERR_KEEP - err.len;
-						buf_add(&err, chunk, (size_t)n < room ? (size_t)n : room);
-					}
-				} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-					S_close(is_out ? &outp[0] : &errp[0]);
-				}
-			}
-		}
-		if (too_big)
-			break;
-	}
-	if (timed_out || too_big) {
-		kill(-pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		reaped = 1;
-		pid = -1;
-		if (too_big) {
-			error = diag_set(d, DIAG_ELIMIT, "%s hook '%s' printed more than %zu MiB",
-					 what, h->name, HOOK_MAX_OUTPUT >> 20);
-		} else {
-			struct buf t = BUF_INIT;
-			S_add_duration(&t, h->timeout_ms);
-			error = diag_set(d, DIAG_EEXEC, "%s hook '%s' timed out after %s", what,
-					 h->name, t.ptr);
-			buf_release(&t);
-			S_stderr_context(d, &err);
-		}
-		goto done;
-	}
-	pid = -1;
-	if (buf_oom(out) || buf_oom(&err)) {
-		error = diag_set(d, DIAG_ENOMEM, "out of memory");
-		goto done;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+	if (res.too_big) {
+		error = diag_set(d, DIAG_ELIMIT, "%s hook '%s' printed more than %zu MiB", what,
+				 h->name, HOOK_MAX_OUTPUT >> 20);
+	} else if (res.timed_out) {
+		struct buf t = BUF_INIT;
+		proc_add_duration(&t, h->timeout_ms);
+		error = diag_set(d, DIAG_EEXEC, "%s hook '%s' timed out after %s", what, h->name,
+				 t.ptr);
+		buf_release(&t);
+		S_stderr_context(d, &err, in, inlen);
+	} else if (res.exited && res.exit_status != 0) {
 		error = diag_set(d, DIAG_EEXEC, "%s hook '%s' exited with status %d", what, h->name,
-				 WEXITSTATUS(status));
-		S_stderr_context(d, &err);
-	} else if (WIFSIGNALED(status)) {
-		const char *abbrev = sigabbrev_np(WTERMSIG(status));
+				 res.exit_status);
+		S_stderr_context(d, &err, in, inlen);
+	} else if (res.signal) {
+		const char *abbrev = sigabbrev_np(res.signal);
 		error = diag_set(d, DIAG_EEXEC, "%s hook '%s' was killed by signal %d (SIG%s)", what,
-				 h->name, WTERMSIG(status), abbrev ? abbrev : "?");
-		S_stderr_context(d, &err);
+				 h->name, res.signal, abbrev ? abbrev : "?");
+		S_stderr_context(d, &err, in, inlen);
 	}
 done:
-	if (pid > 0) {
-		/* an error after the spawn: do not leave the hook running */
-		kill(-pid, SIGKILL);
-		waitpid(pid, &status, 0);
-	}
-	S_close(&inp[0]);
-	S_close(&inp[1]);
-	S_close(&outp[0]);
-	S_close(&outp[1]);
-	S_close(&errp[0]);
-	S_close(&errp[1]);
-	if (got_epipe) {
-		/* the SIGPIPE our write raised is pending on this thread: take it */
-		struct timespec zero = { 0, 0 };
-		while (sigtimedwait(&pipe_set, NULL, &zero) == SIGPIPE)
-			;
-	}
-	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-	if (fa_ok)
-		posix_spawn_file_actions_destroy(&fa);
-	if (attr_ok)
-		posix_spawnattr_destroy(&attr);
 	free(argv);
-	buf_release(&scratch);
 	buf_release(&err);
 	return error;
 }

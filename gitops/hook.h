@@ -1,17 +1,13 @@
 /*
  * gitops/hook: running hydrate.yaml's pre- and post-render hooks.
  *
- * A hook is an argv run without a shell (posix_spawnp: the command is
- * looked up in PATH unless it holds a '/'), in a given directory (the
- * directory of hydrate.yaml), as the leader of a new process group. Its
- * standard input is the given bytes (or /dev/null), its standard output is
- * collected, the first 4 KiB of its standard error are kept for the error
- * message. Input is written and output read at the same time with poll(),
- * so a hook that prints as it reads never deadlocks on a big stream. When
- * the timeout passes, the whole process group is killed (SIGKILL) and
- * reaped. The calls are safe from several threads at once: every
- * descriptor is opened close-on-exec, and SIGPIPE (a hook that stops
- * reading) is blocked in the calling thread for the call and consumed.
+ * A hook is an argv run by render/proc (no shell, PATH lookup, a new
+ * process group killed at the timeout, stdin fed while stdout is read; see
+ * render/proc.h) in a given directory (the directory of hydrate.yaml). The
+ * first 4 KiB of its standard error are kept for the error message, whose
+ * quoted lines never show Secret data: every value of a Secret's data (as
+ * written and base64-decoded) and stringData in the stream the hook was
+ * given, and each line of a multi-line one, is replaced by HOOK_SECRET_MASK.
  *
  * Ownership: all arguments are borrowed for the call.
  */
@@ -26,6 +22,9 @@ struct config_hook;
 
 /* Largest output a hook may print: 256 MiB (DIAG_ELIMIT past it). */
 #define HOOK_MAX_OUTPUT ((size_t)256 << 20)
+
+/* What a Secret value reads as in a quoted line of a hook's stderr. */
+#define HOOK_SECRET_MASK "[MASKED]"
 
 /*
  * Runs hook h in directory dir (NULL: the current one). in/inlen is fed to

@@ -13,6 +13,7 @@
 #include "render/yaml.h"
 
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -1171,44 +1172,170 @@ static int S_is_dep_name(const struct chart *c, const char *key)
 	return 0;
 }
 
-/* coalesceTablesFullKey: src's keys fill dst; src is a private copy. */
-static int S_tables(json_t *dst, json_t *src, int merge, int depth)
+static int S_cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Go's fmt %v of a value as Helm holds it (numbers are float64). */
+static void S_add_govalue(struct buf *out, const json_t *v, int depth)
 {
 	const char *key;
 	json_t *val;
+	size_t i, n;
+
+	if (depth > 100) {
+		buf_adds(out, "...");
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		buf_add(out, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		gofloat_format(out, (double)json_integer_value(v), 'g', -1, 64);
+		break;
+	case JSON_REAL:
+		gofloat_format(out, json_real_value(v), 'g', -1, 64);
+		break;
+	case JSON_TRUE:
+		buf_adds(out, "true");
+		break;
+	case JSON_FALSE:
+		buf_adds(out, "false");
+		break;
+	case JSON_NULL:
+		buf_adds(out, "<nil>");
+		break;
+	case JSON_ARRAY:
+		buf_addch(out, '[');
+		json_array_foreach(v, i, val) {
+			if (i)
+				buf_addch(out, ' ');
+			S_add_govalue(out, val, depth + 1);
+		}
+		buf_addch(out, ']');
+		break;
+	case JSON_OBJECT: {
+		/* fmt prints a map's keys sorted */
+		const char **keys;
+		n = json_object_size(v);
+		keys = n ? calloc(n, sizeof(*keys)) : NULL;
+		buf_adds(out, "map[");
+		if (keys) {
+			i = 0;
+			json_object_foreach((json_t *)v, key, val)
+				keys[i++] = key;
+			qsort(keys, n, sizeof(*keys), S_cmp_cstr);
+			for (i = 0; i < n; i++) {
+				if (i)
+					buf_addch(out, ' ');
+				buf_adds(out, keys[i]);
+				buf_addch(out, ':');
+				S_add_govalue(out, json_object_get(v, keys[i]), depth + 1);
+			}
+			free(keys);
+		}
+		buf_addch(out, ']');
+		break;
+	}
+	}
+}
+
+/* log.Printf as Helm 4 routes it through slog's default handler:
+ * level=INFO msg="TEXT". */
+static void S_warnf(struct buf *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void S_warnf(struct buf *log, const char *fmt, ...)
+{
+	struct buf m = BUF_INIT;
+	va_list ap;
+
+	if (!log)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&m, fmt, ap);
+	va_end(ap);
+	buf_adds(log, "level=INFO msg=");
+	tmpl_quote(log, m.ptr, m.len);
+	buf_addch(log, '\n');
+	buf_release(&m);
+}
+
+/* concatPrefix(a, b) into out (reset first). */
+static void S_prefix(struct buf *out, const char *a, const char *b)
+{
+	buf_reset(out);
+	if (a && *a) {
+		buf_adds(out, a);
+		buf_addch(out, '.');
+	}
+	buf_adds(out, b);
+}
+
+/* coalesceTablesFullKey: src's keys fill dst; src is a private copy.
+ * Helm's warnings go to log (nullable), keys named from prefix. */
+static int S_tables(json_t *dst, json_t *src, int merge, int depth, struct buf *log,
+		    const char *prefix)
+{
+	struct buf full = BUF_INIT, vs = BUF_INIT;
+	const char *key;
+	json_t *val;
 	void *tmp;
+	int error = 0;
 
 	if (depth > 10000)
 		return DIAG_ELIMIT;
 	json_object_foreach_safe(src, tmp, key, val) {
 		json_t *dv = json_object_get(dst, key);
+		S_prefix(&full, prefix, key);
 		if (dv && !merge && json_is_null(dv) && !json_is_null(val)) {
 			json_object_del(dst, key);
 		} else if (!dv) {
-			if (json_object_set(dst, key, val) < 0)
-				return DIAG_ENOMEM;
+			if (json_object_set(dst, key, val) < 0) {
+				error = DIAG_ENOMEM;
+				break;
+			}
 		} else if (json_is_object(val) && json_is_object(dv)) {
-			int error = S_tables(dv, val, merge, depth + 1);
-			if (error < 0)
-				return error;
+			if ((error = S_tables(dv, val, merge, depth + 1, log, full.ptr)) < 0)
+				break;
+		} else if (json_is_object(val) && !json_is_null(dv)) {
+			buf_reset(&vs);
+			S_add_govalue(&vs, val, 0);
+			S_warnf(log, "warning: cannot overwrite table with non table for %s (%s)",
+				full.ptr, vs.ptr);
+		} else if (json_is_object(dv) && !json_is_null(val)) {
+			buf_reset(&vs);
+			S_add_govalue(&vs, val, 0);
+			S_warnf(log, "warning: destination for %s is a table. Ignoring non-table "
+				"value (%s)", full.ptr, vs.ptr);
 		}
 	}
-	return 0;
+	if (!error && (buf_oom(&full) || buf_oom(&vs)))
+		error = DIAG_ENOMEM;
+	buf_release(&full);
+	buf_release(&vs);
+	return error;
 }
 
-static int S_coalesce(const struct chart *c, json_t *v, int merge, int depth, struct diag *d);
+static int S_coalesce(const struct chart *c, json_t *v, int merge, int depth, struct buf *log,
+		      const char *prefix, struct diag *d);
 
 /* coalesceGlobals: the parent's globals are copied into the child's table. */
-static int S_globals(json_t *dest, json_t *src)
+static int S_globals(json_t *dest, json_t *src, struct buf *log, const char *prefix)
 {
 	json_t *dg = json_object_get(dest, "global"), *sg = json_object_get(src, "global");
+	struct buf sub = BUF_INIT;
 	const char *key;
 	json_t *val;
 
-	if (dg && !json_is_object(dg))
+	if (dg && !json_is_object(dg)) {
+		S_warnf(log, "warning: skipping globals because destination global is not a table.");
 		return 0;
-	if (sg && !json_is_object(sg))
+	}
+	if (sg && !json_is_object(sg)) {
+		S_warnf(log, "warning: skipping globals because source global is not a table.");
 		return 0;
+	}
 	dg = dg ? json_incref(dg) : json_object();
 	if (!dg)
 		return DIAG_ENOMEM;
@@ -1221,10 +1348,16 @@ static int S_globals(json_t *dest, json_t *src)
 			if (!dv) {
 				json_object_set_new(dg, key, vv);
 			} else if (!json_is_object(dv)) {
+				struct buf q = BUF_INIT;
+				tmpl_quote(&q, key, strlen(key));
+				S_warnf(log, "Conflict: cannot merge map onto non-map for %s. Skipping.",
+					q.ptr);
+				buf_release(&q);
 				json_decref(vv);
 			} else {
 				json_t *dcopy = json_deep_copy(dv);
-				if (!dcopy || S_tables(vv, dcopy, 1, 0) < 0) {
+				S_prefix(&sub, prefix, key);
+				if (!dcopy || buf_oom(&sub) || S_tables(vv, dcopy, 1, 0, log, sub.ptr) < 0) {
 					json_decref(dcopy);
 					json_decref(vv);
 					goto oom;
@@ -1233,28 +1366,34 @@ static int S_globals(json_t *dest, json_t *src)
 				json_object_set_new(dg, key, vv);
 			}
 		} else if (dv && json_is_object(dv)) {
+			S_warnf(log, "key %s is table. Skipping", key);
 			continue;
 		} else if (json_object_set(dg, key, val) < 0) {
 			goto oom;
 		}
 	}
+	buf_release(&sub);
 	if (json_object_set_new(dest, "global", dg) < 0)
 		return DIAG_ENOMEM;
 	return 0;
 oom:
+	buf_release(&sub);
 	json_decref(dg);
 	return DIAG_ENOMEM;
 }
 
-static int S_coalesce_values(const struct chart *c, json_t *v, int merge)
+static int S_coalesce_values(const struct chart *c, json_t *v, int merge, struct buf *log,
+			     const char *prefix)
 {
 	json_t *vc = json_deep_copy(c->values), *val;
+	struct buf sub = BUF_INIT, full = BUF_INIT;
 	const char *key;
 	void *tmp;
 	int error = 0;
 
 	if (!vc)
 		return DIAG_ENOMEM;
+	S_prefix(&sub, prefix, c->name);
 	json_object_foreach_safe(vc, tmp, key, val) {
 		json_t *value = json_object_get(v, key);
 		if (value) {
@@ -1262,47 +1401,74 @@ static int S_coalesce_values(const struct chart *c, json_t *v, int merge)
 				json_object_del(v, key);
 			} else if (json_is_object(value) && json_is_object(val)) {
 				int m = merge || S_is_dep_name(c, key);
-				if ((error = S_tables(value, val, m, 0)) < 0)
+				S_prefix(&full, sub.ptr, key);
+				if ((error = S_tables(value, val, m, 0, log, full.ptr)) < 0)
 					break;
+			} else if (json_is_object(value) && !json_is_null(val)) {
+				S_warnf(log, "warning: skipped value for %s.%s: Not a table.", sub.ptr,
+					key);
 			}
 		} else if (json_object_set(v, key, val) < 0) {
 			error = DIAG_ENOMEM;
 			break;
 		}
 	}
+	if (!error && (buf_oom(&sub) || buf_oom(&full)))
+		error = DIAG_ENOMEM;
+	buf_release(&sub);
+	buf_release(&full);
 	json_decref(vc);
 	return error;
 }
 
-static int S_coalesce(const struct chart *c, json_t *v, int merge, int depth, struct diag *d)
+static int S_coalesce(const struct chart *c, json_t *v, int merge, int depth, struct buf *log,
+		      const char *prefix, struct diag *d)
 {
+	struct buf pre = BUF_INIT;
 	int error;
 
 	if (depth > CHART_MAX_DEPTH)
 		return diag_set(d, DIAG_ELIMIT, "subcharts nested too deeply");
-	if ((error = S_coalesce_values(c, v, merge)) < 0)
+	if ((error = S_coalesce_values(c, v, merge, log, prefix)) < 0)
 		return diag_set(d, error, "out of memory");
+	S_prefix(&pre, prefix, c->name);
+	if (buf_oom(&pre))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	for (size_t i = 0; i < c->ndeps; i++) {
 		const struct chart *sub = c->deps[i];
 		json_t *dv = json_object_get(v, sub->name);
 		if (!dv) {
 			dv = json_object();
-			if (!dv || json_object_set_new(v, sub->name, dv) < 0)
+			if (!dv || json_object_set_new(v, sub->name, dv) < 0) {
+				buf_release(&pre);
 				return diag_set(d, DIAG_ENOMEM, "out of memory");
+			}
 		} else if (!json_is_object(dv)) {
+			buf_release(&pre);
 			return diag_set(d, DIAG_EINVALID, "type mismatch on %s: %%!t(%s)", sub->name,
 					json_is_string(dv) ? "string" : "float64");
 		}
-		if ((error = S_globals(dv, v)) < 0)
+		if ((error = S_globals(dv, v, log, pre.ptr)) < 0) {
+			buf_release(&pre);
 			return diag_set(d, error, "out of memory");
-		if ((error = S_coalesce(sub, dv, merge, depth + 1, d)) < 0)
+		}
+		if ((error = S_coalesce(c->deps[i], dv, merge, depth + 1, log, pre.ptr, d)) < 0) {
+			buf_release(&pre);
 			return error;
+		}
 	}
+	buf_release(&pre);
 	return 0;
 }
 
 int chart_coalesce(json_t **out, const struct chart *c, json_t *vals, int merge,
 		   struct diag *d)
+{
+	return chart_coalesce_log(out, c, vals, merge, NULL, d);
+}
+
+int chart_coalesce_log(json_t **out, const struct chart *c, json_t *vals, int merge,
+		       struct buf *log, struct diag *d)
 {
 	json_t *v = vals ? json_deep_copy(vals) : json_object();
 	int error;
@@ -1310,7 +1476,7 @@ int chart_coalesce(json_t **out, const struct chart *c, json_t *vals, int merge,
 	*out = NULL;
 	if (!v)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	if ((error = S_coalesce(c, v, merge, 0, d)) < 0) {
+	if ((error = S_coalesce(c, v, merge, 0, log, "", d)) < 0) {
 		json_decref(v);
 		return error;
 	}
@@ -1555,7 +1721,7 @@ static int S_process_enabled(struct chart *c, json_t *v, const char *path, int d
 	c->deps = nd;
 	c->ndeps = n;
 	nd = NULL;
-	if ((error = chart_coalesce(&cvals, c, v, 0, d)) < 0)
+	if ((error = chart_coalesce_log(&cvals, c, v, 0, log, d)) < 0)
 		goto done;
 	/* drop what tags and conditions disable */
 	if (!(kept_meta = json_array())) {
@@ -1693,7 +1859,7 @@ static int S_process_imports(struct chart *c, int depth, struct buf *log, struct
 			return error;
 	if (json_array_size(c->deps_meta) == 0)
 		return 0;
-	if ((error = chart_coalesce(&cvals, c, NULL, 1, d)) < 0)
+	if ((error = chart_coalesce_log(&cvals, c, NULL, 1, log, d)) < 0)
 		return error;
 	if (!(b = json_object()))
 		goto oom;
@@ -1755,7 +1921,7 @@ static int S_process_imports(struct chart *c, int depth, struct buf *log, struct
 				json_decref(outiv);
 				goto oom;
 			}
-			error = S_tables(b, add, 1, 0);
+			error = S_tables(b, add, 1, 0, log, "");
 			json_decref(add);
 			if (error < 0) {
 				json_decref(outiv);
@@ -1767,7 +1933,7 @@ static int S_process_imports(struct chart *c, int depth, struct buf *log, struct
 	}
 	if (S_rebuild_meta_deps(c) < 0)
 		goto oom;
-	if (S_tables(cvals, b, 1, 0) < 0)
+	if (S_tables(cvals, b, 1, 0, log, "") < 0)
 		goto oom;
 	json_decref(c->values);
 	c->values = cvals;

@@ -95,5 +95,13 @@ int chart_process_deps(struct chart *c, json_t *vals, struct buf *log, struct di
  */
 int chart_coalesce(json_t **out, const struct chart *c, json_t *vals, int merge,
 		   struct diag *d);
+/* chart_coalesce with Helm's coalescing warnings (log.Printf through
+ * slog: `level=INFO msg="warning: skipped value for CHART.KEY: Not a
+ * table."`, "cannot overwrite table with non table for K (V)", "destination
+ * for K is a table. Ignoring non-table value (V)", the globals ones)
+ * appended to log when it is not NULL. Go prints them in map order, which
+ * is random; hydrate in key order. */
+int chart_coalesce_log(json_t **out, const struct chart *c, json_t *vals, int merge,
+		       struct buf *log, struct diag *d);
 
 #endif

@@ -3,11 +3,13 @@
  * action.Install in client-only mode) over the library's parts.
  */
 #include "render/helm/template.h"
+#include "render/helm/postrender.h"
 
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/helm/chart.h"
 #include "render/helm/engine.h"
+#include "render/helm/helm_int.h"
 #include "render/helm/schema.h"
 #include "render/helm/strvals.h"
 #include "render/helm/values.h"
@@ -18,6 +20,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* One --set* argument into vals, with Helm's error wording. */
 static int S_apply_set(json_t *vals, const struct helm_set *set, struct diag *d)
@@ -338,6 +341,37 @@ static void S_log_error(struct buf *log, const char *msg, const char *err)
 	buf_addch(log, '\n');
 }
 
+/* ValidateAgainstSchema's DEBUG lines for c and, recursively, each
+ * subchart whose values are a table. */
+static void S_debug_schema(struct buf *log, const struct chart *c, const json_t *vals,
+			   int depth)
+{
+	struct buf n = BUF_INIT, schema = BUF_INIT;
+
+	if (!log || depth > 64)
+		return;
+	if (c->schema) {
+		const char *kv[2] = { "chart-name", c->name };
+		helm__log(log, "DEBUG", "chart name", kv, 2);
+		buf_add(&schema, c->schema, c->schema_len);
+		kv[0] = "schema";
+		kv[1] = schema.ptr;
+		helm__log(log, "DEBUG", "unmarshalled JSON schema", kv, 2);
+	}
+	buf_addf(&n, "%zu", c->ndeps);
+	{
+		const char *kv[4] = { "chart", c->name, "dependencies", n.ptr };
+		helm__log(log, "DEBUG", "number of dependencies in the chart", kv, 4);
+	}
+	for (size_t i = 0; i < c->ndeps; i++) {
+		const json_t *sv = json_object_get(vals, c->deps[i]->name);
+		if (json_is_object(sv))
+			S_debug_schema(log, c->deps[i], sv, depth + 1);
+	}
+	buf_release(&n);
+	buf_release(&schema);
+}
+
 int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *log,
 		      const struct helm_template_opts *o, int *debug_hint, struct diag *d)
 {
@@ -368,6 +402,11 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 	 * NameAndChart picks the name */
 	if ((error = helm_check_caps(&o->caps, d)) < 0)
 		goto cleanup;
+	if (o->debug && log) {
+		/* runInstall's first line (--version is always empty here) */
+		const char *kv[2] = { "version", "" };
+		helm__log(log, "DEBUG", "Original chart version", kv, 2);
+	}
 	if (o->release_name && o->generate_name) {
 		error = diag_set(d, DIAG_EINVALID, "cannot set --generate-name and also specify a name");
 		goto cleanup;
@@ -385,8 +424,22 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 	} else
 		rel.name = "release-name";
 
-	if ((error = chart_locate(o->chart, d)) < 0 ||
-	    (error = S_user_values(&vals, o, d)) < 0 ||
+	if ((error = chart_locate(o->chart, d)) < 0)
+		goto cleanup;
+	if (o->debug && log) {
+		/* LocateChart's filepath.Abs */
+		char *abs = NULL, cwd[4096];
+		if (o->chart[0] == '/')
+			abs = helm_path_join(o->chart, "");
+		else if (getcwd(cwd, sizeof(cwd)))
+			abs = helm_path_join(cwd, o->chart);
+		if (abs) {
+			const char *kv[2] = { "path", abs };
+			helm__log(log, "DEBUG", "Chart path", kv, 2);
+		}
+		free(abs);
+	}
+	if ((error = S_user_values(&vals, o, d)) < 0 ||
 	    (error = chart_load_dir(&chart, o->chart, d)) < 0)
 		goto cleanup;
 	S_load_warnings(log, chart, 0);
@@ -426,8 +479,11 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 		diag_prefix(d, "chart dependencies processing failed");
 		goto cleanup;
 	}
-	if ((error = chart_coalesce(&top, chart, vals, 0, d)) < 0 ||
-	    (!o->skip_schema_validation &&
+	if ((error = chart_coalesce_log(&top, chart, vals, 0, log, d)) < 0)
+		goto cleanup;
+	if (o->debug && !o->skip_schema_validation)
+		S_debug_schema(log, chart, top, 0);
+	if ((!o->skip_schema_validation &&
 	     (error = helm_schema_validate_chart(chart, top, d)) < 0))
 		goto cleanup;
 	for (i = 0; i < o->nlabel_keys; i++)
@@ -449,6 +505,16 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 		*debug_hint = 1;
 	if ((error = helm_render(&res, chart, top, &rel, &o->caps, funcs, d)) < 0)
 		goto cleanup;
+	if (o->post_renderer && *o->post_renderer) {
+		struct helm_plugin *plugin = NULL;
+		if ((error = helm_plugin_find(&plugin, o->post_renderer, d)) < 0)
+			goto cleanup;
+		error = helm_postrender(&res, plugin, o->post_renderer_args,
+					o->npost_renderer_args, o->debug ? log : NULL, d);
+		helm_plugin_free(plugin);
+		if (error < 0)
+			goto cleanup;
+	}
 	if (o->output_dir && *o->output_dir) {
 		if (o->use_release_name && !(rel_dir = helm_path_join(o->output_dir, rel.name))) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");

@@ -59,6 +59,14 @@ struct helm_template_opts {
 	const char *values_text;
 	size_t values_text_len;
 	const char *values_text_name;
+	/* --post-renderer: the name of a postrenderer/v1 plugin (NULL or "":
+	 * none) run on the rendered files (render/helm/postrender.h), with
+	 * the --post-renderer-args values in order */
+	const char *post_renderer;
+	const char *const *post_renderer_args;
+	size_t npost_renderer_args;
+	/* --debug: Helm's DEBUG log lines (slog) go to the log too */
+	int debug;
 };
 
 /*

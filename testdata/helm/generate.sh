@@ -13,6 +13,12 @@
 # A case's file stdin is helm's standard input (for `-f -`); its file env
 # holds NAME=VALUE lines (no blanks) set for the run.
 #
+# A case with a plugins/ directory runs with HELM_PLUGINS set to it (Helm
+# 4 post-renderer plugins); other cases with a directory that does not
+# exist. A successful run that prints on stderr (Helm's warnings) also
+# writes expected.stderr; a failing run that prints on stdout (--debug's
+# manifest) writes expected.stdout.
+#
 # The case directory's absolute path (Helm names charts by it in some
 # errors) is written as @CASEDIR@; the runner does the same to its output.
 set -u
@@ -25,7 +31,8 @@ cases=$*
 [ -n "$cases" ] || cases=$(cd "$here" && ls -d */ | tr -d /)
 for c in $cases; do
 	dir=$here/$c
-	rm -rf "$dir/expected.yaml" "$dir/expected.err" "$dir/expected.out"
+	rm -rf "$dir/expected.yaml" "$dir/expected.err" "$dir/expected.out" "$dir/expected.stderr" \
+		"$dir/expected.stdout"
 	run=$dir
 	if grep -q -- '--output-dir' "$dir/args"; then
 		run=$scratch/case
@@ -37,16 +44,20 @@ for c in $cases; do
 	# shellcheck disable=SC2046
 	in=/dev/null
 	[ -f "$run/stdin" ] && in=$run/stdin
+	plugins=/nonexistent/hydrate-golden-plugins
+	[ -d "$run/plugins" ] && plugins=$run/plugins
 	envs=
 	[ -f "$run/env" ] && envs=$(cat "$run/env")
 	# shellcheck disable=SC2086
 	if (cd "$run" && unset HELM_NAMESPACE HELM_DEBUG HELM_DATA_HOME &&
-		env HOME="$scratch" HELM_PLUGINS=/nonexistent/hydrate-golden-plugins $envs \
+		env HOME="$scratch" HELM_PLUGINS="$plugins" $envs \
 		"$HELM" template $(cat args) <"$in" >"$scratch/out" 2>"$scratch/err"); then
 		sed "s|$run|@CASEDIR@|g" "$scratch/out" >"$dir/expected.yaml"
 		[ "$run" != "$dir" ] && [ -d "$run/out" ] && cp -R "$run/out" "$dir/expected.out"
+		[ -s "$scratch/err" ] && sed "s|$run|@CASEDIR@|g" "$scratch/err" >"$dir/expected.stderr"
 	else
 		sed "s|$run|@CASEDIR@|g" "$scratch/err" >"$dir/expected.err"
+		[ -s "$scratch/out" ] && sed "s|$run|@CASEDIR@|g" "$scratch/out" >"$dir/expected.stdout"
 	fi
 	echo "$c: $(ls "$dir" | grep expected | tr '\n' ' ')"
 done

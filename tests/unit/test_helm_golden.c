@@ -5,14 +5,18 @@
  * failing run), made by testdata/helm/generate.sh. Each case runs the built
  * binary inside its directory and compares bytes. Cases named in
  * testdata/helm/KNOWN_FAILURES (name, a space, the reason) are reported but
- * do not fail the test. A failing case must print nothing on stdout.
+ * do not fail the test. A failing case must print nothing on stdout (or exactly its
+ * expected.stdout: --debug's manifest).
  *
  * A case whose args hold --output-dir runs in a scratch copy of its
  * directory, with out.before/ (when present) copied to out/ first; on
  * success out/ must then hold exactly expected.out/, on failure exactly
  * what it held before (nothing written). A case's file stdin is the run's
- * standard input (for "-f -"), its file env NAME=VALUE lines set for it. The absolute path of the directory
- * a case runs in reads @CASEDIR@ in the expected files.
+ * standard input (for "-f -"), its file env NAME=VALUE lines set for it,
+ * its directory plugins/ (if any) is HELM_PLUGINS. A successful case with
+ * expected.stderr must print exactly that on stderr (Helm's warnings). The
+ * absolute path of the directory a case runs in reads @CASEDIR@ in the
+ * expected files.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,7 +83,16 @@ static int S_exec(const char *dir, char *args, const char *out_path, const char 
 		unsetenv("HELM_NAMESPACE");
 		unsetenv("HELM_DEBUG");
 		unsetenv("HELM_DATA_HOME");
-		setenv("HELM_PLUGINS", "/nonexistent/hydrate-golden-plugins", 1);
+		/* a case's plugins/ directory holds its Helm plugins */
+		if (access("plugins", F_OK) == 0) {
+			char cwd[4096];
+			if (!getcwd(cwd, sizeof(cwd) - 16))
+				_exit(127);
+			strcat(cwd, "/plugins");
+			setenv("HELM_PLUGINS", cwd, 1);
+		} else {
+			setenv("HELM_PLUGINS", "/nonexistent/hydrate-golden-plugins", 1);
+		}
 		{
 			/* a case's env file: NAME=VALUE lines for the run */
 			FILE *f = fopen("env", "r");
@@ -266,12 +279,42 @@ static int S_run_case(const char *dir, const char *name)
 		goto done;
 	}
 	if (want_err) {
+		/* nothing on stdout, or exactly expected.stdout (--debug) */
+		char *want_out = NULL;
+		size_t want_out_len = 0;
+		if (snprintf(path, sizeof(path), "%s/expected.stdout", dir) < (int)sizeof(path))
+			want_out = tu_read_file(path, &want_out_len);
 		free(got);
 		got = tu_read_file(out_path, &out_len);
-		if (!got || out_len) {
+		if (!got || out_len != want_out_len ||
+		    (out_len && memcmp(got, want_out, out_len) != 0)) {
 			printf("FAIL %s: a failing run printed on stdout (%s)\n", name, out_path);
+			free(want_out);
 			goto done;
 		}
+		free(want_out);
+	}
+	if (!want_err) {
+		/* Helm's warnings of a successful run, when the case records them */
+		char *want2 = NULL, *got2 = NULL;
+		size_t want2_len = 0, got2_len = 0;
+		int same = 1;
+		if (snprintf(path, sizeof(path), "%s/expected.stderr", dir) < (int)sizeof(path))
+			want2 = tu_read_file(path, &want2_len);
+		if (want2) {
+			char real[PATH_MAX];
+			got2 = tu_read_file(err_path, &got2_len);
+			S_subst_casedir(&got2, &got2_len, run);
+			if (realpath(run, real))
+				S_subst_casedir(&got2, &got2_len, real);
+			same = got2 && got2_len == want2_len && memcmp(want2, got2, want2_len) == 0;
+			if (!same)
+				printf("FAIL %s: stderr differs (diff %s %s)\n", name, path, err_path);
+		}
+		free(want2);
+		free(got2);
+		if (!same)
+			goto done;
 	}
 	if (outdir) {
 		char outp[4700];

@@ -209,6 +209,39 @@ static void test_hook__missing_command(void **state)
 	diag_release(&d);
 }
 
+static void test_hook__stderr_masks_secret_values(void **state)
+{
+	/* the hook echoes what it was given: Secret values never reach the diag */
+	char *argv[] = { "sh", "-c", "cat >&2; exit 1", NULL };
+	struct config_hook h = S_hook("leak", 10000, argv);
+	struct diag d = DIAG_INIT;
+	const char *in = "apiVersion: v1\n"
+			 "kind: Secret\n"
+			 "metadata: {name: s}\n"
+			 "data: {password: aHVudGVyMg==}\n"
+			 "stringData: {token: tok-123}\n";
+
+	(void)state;
+	assert_int_equal(hook_run(NULL, &h, "post-render", NULL, in, strlen(in), &d), DIAG_EEXEC);
+	assert_string_equal(d.context.ptr, "    apiVersion: v1\n"
+					   "    kind: Secret\n"
+					   "    metadata: {name: s}\n"
+					   "    data: {password: [MASKED]}\n"
+					   "    stringData: {token: [MASKED]}\n");
+	/* the decoded value and each line of a multi-line one */
+	in = "kind: Secret\n"
+	     "data: {a: aHVudGVyMg==}\n"
+	     "stringData: {b: \"line-one\\nline-two\"}\n"
+	     "---\n"
+	     "kind: ConfigMap\n"
+	     "data: {c: plain}\n";
+	argv[2] = "echo hunter2 line-two plain >&2; exit 1";
+	assert_int_equal(hook_run(NULL, &h, "post-render", NULL, in, strlen(in), &d), DIAG_EEXEC);
+	assert_string_equal(d.context.ptr, "    [MASKED] [MASKED] plain\n");
+	S_no_children();
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_hook__big_stream),
 		cmocka_unit_test(test_hook__stops_reading),
 		cmocka_unit_test(test_hook__missing_command),
+		cmocka_unit_test(test_hook__stderr_masks_secret_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
