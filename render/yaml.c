@@ -78,6 +78,7 @@ struct yparser {
 	struct buf ptr;        /* JSON Pointer of the node being built */
 	json_t *positions;     /* of the current document */
 	int nopos;
+	int noptr;             /* no_positions: ptr is never built */
 	size_t cur_char, cur_byte, bom;
 	int utf16;             /* 0, 1 little-endian, 2 big-endian */
 	int values;            /* ydoc_parse_values: Helm's document rules */
@@ -657,6 +658,8 @@ static void push_key(struct yparser *p, const char *key, size_t len)
 {
 	size_t i;
 
+	if (p->noptr)
+		return;
 	buf_addch(&p->ptr, '/');
 	if (p->ptr.len > MAX_POINTER_LEN)
 		return;
@@ -841,7 +844,7 @@ static void merge_into(struct yparser *p, json_t *obj, json_t *src, const char *
 		if (p->mode == YDOC_KUSTOMIZE && json_object_getn(obj, key, klen))
 			continue; /* v3: explicit keys and earlier merges win */
 		json_object_setn(obj, key, klen, v);
-		if (!p->nopos) {
+		if (!p->nopos && !p->noptr) {
 			buf_truncate(&p->ptr, baselen);
 			push_key(p, key, klen);
 			set_position(p, line, col);
@@ -1082,7 +1085,8 @@ static int build_sequence(struct yparser *p, json_t **out, struct ninfo *info)
 			goto done;
 		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
-		buf_addf(&p->ptr, "/%zu", n++);
+		if (!p->noptr)
+			buf_addf(&p->ptr, "/%zu", n++);
 		error = build_node(p, &val, &vi);
 		buf_truncate(&p->ptr, base);
 		if (error < 0)
@@ -1280,7 +1284,7 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 				   (int)p->ev.start_mark.line + 1, (int)p->ev.start_mark.column + 1, 1,
 				   "directives are not supported in values files (did not "
 				   "find expected <document start>)");
-	if (!(doc->positions = json_object()))
+	if (!p->noptr && !(doc->positions = json_object()))
 		return oom(p);
 	p->positions = doc->positions;
 	buf_reset(&p->ptr);
@@ -1332,6 +1336,7 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 		: DEFAULT_ALIAS_RATIO;
 	p.max_docs = limits && limits->max_docs ? limits->max_docs : DEFAULT_MAX_DOCS;
 	p.max_stack = limits && limits->max_stack ? limits->max_stack : DEFAULT_MAX_STACK;
+	p.noptr = limits && limits->no_positions;
 	p.stack_base = (char *)&p;
 	max_size = limits && limits->max_size ? limits->max_size : SRCFILE_MAX_SIZE;
 	out->docs = NULL;

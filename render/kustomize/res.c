@@ -811,12 +811,13 @@ int kres_parse_stream(struct kresmap *out, const char *name, const char *data, s
 {
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream ys = YSTREAM_INIT;
+	const struct ydoc_limits lim = { .no_positions = 1 }; /* none are used */
 	json_t *queue = NULL;
 	int error;
 
 	if (srcfile_set(&src, name, data, len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	if ((error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, NULL, d)) < 0) {
+	if ((error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, &lim, d)) < 0) {
 		if (kyaml_syntax_error(d, name, 1) == DIAG_EPARSE && !strncmp(d->msg.ptr, "yaml: ", 6)) {
 			diag_prefix(d, "MalformedYAMLError");
 			buf_addf(&d->msg, " in File: %s", name);
