@@ -1175,7 +1175,9 @@ static int apply_smp(struct kres *target, const struct kres *patch, const json_t
 
 		kres_remove_build_annotations(&tmp);
 	}
-	if ((error = kpatch_smp(&target->obj, p, schema, schema_builtin, d)) < 0)
+	error = kpatch_smp_steal(&target->obj, p, schema, schema_builtin, d);
+	p = NULL;
+	if (error < 0)
 		goto done;
 	if (!target->obj || json_is_null(target->obj) ||
 	    (json_is_object(target->obj) && json_object_size(target->obj) == 0)) {

@@ -313,16 +313,23 @@ void kres_remove_build_annotations(struct kres *r)
 		"internal.config.kubernetes.io/path", "internal.config.kubernetes.io/index",
 		"config.k8s.io/id", "kustomize.config.k8s.io/helm-generated",
 	};
-	json_t *a = kres_annotations(r), *md;
+	json_t *a = kres_annotations(r), *md, *v;
+	const char *k;
+	void *tmp;
 
 	if (!a || json_object_size(a) == 0)
 		return;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		json_object_del(a, keys[i]);
+	/* one walk over the (few) annotations, not a hashed lookup per key */
+	json_object_foreach_safe(a, tmp, k, v) {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			if (strcmp(k, keys[i]) == 0) {
+				json_object_del(a, k);
+				break;
+			}
+		}
+	}
 	/* kyaml's GetAnnotations/SetAnnotations round trip makes every value a string. */
 	{
-		const char *k;
-		json_t *v;
 		struct buf t = BUF_INIT;
 
 		json_object_foreach(a, k, v) {
