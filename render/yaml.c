@@ -79,6 +79,8 @@ struct yparser {
 	json_t *positions;     /* of the current document */
 	int nopos;
 	int noptr;             /* no_positions: ptr is never built */
+	struct rscalar rs;     /* the scalar being resolved: scratch, never live
+				* across a call of build_node */
 	size_t cur_char, cur_byte, bom;
 	int utf16;             /* 0, 1 little-endian, 2 big-endian */
 	int values;            /* ydoc_parse_values: Helm's document rules */
@@ -456,7 +458,9 @@ static json_t *scalar_json(struct yparser *p, const struct rscalar *r, struct bu
 	case R_TIME:
 		break;
 	}
-	return json_stringn(r->s.ptr, r->s.len);
+	/* valid UTF-8: libyaml's reader refuses anything else (escapes
+	 * included), and add_utf8 sanitizes !!binary */
+	return json_stringn_nocheck(r->s.ptr, r->s.len);
 }
 
 /*
@@ -859,7 +863,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 	json_t *obj = json_object(), *merges = NULL, *mpos = NULL, *val = NULL;
 	struct keyset seenset, *seen = NULL;
 	struct buf key = BUF_INIT, why = BUF_INIT;
-	struct rscalar r = { 0 };
+	struct rscalar *r = &p->rs;
 	size_t base = p->ptr.len;
 	int error = 0;
 
@@ -894,16 +898,16 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 			if (seen && (error = check_duplicate(p, seen, 's', text, tlen,
 							     ki.line, ki.col)) < 0)
 				goto done;
-			rc = resolve(p, &r, &p->ev, &why);
+			rc = resolve(p, r, &p->ev, &why);
 			if (rc == DIAG_ENOMEM) {
 				error = oom(p);
 				goto done;
 			} else if (rc < 0) {
 				sem_error(p, ki.line, ki.col, "%s", why.ptr);
 				key_ok = 0;
-			} else if (r.merge) {
+			} else if (r->merge) {
 				is_merge = 1;
-			} else if (scalar_key(p, &key, &r, text, tlen, &why) < 0) {
+			} else if (scalar_key(p, &key, r, text, tlen, &why) < 0) {
 				sem_error(p, ki.line, ki.col, "%s", why.ptr);
 				key_ok = 0;
 			}
@@ -916,7 +920,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 				a = &p->anchors[ix];
 				a->is_scalar = 1;
 				a->nodes = 1;
-				a->value = scalar_json(p, &r, &why);
+				a->value = scalar_json(p, r, &why);
 				if (key_ok && !is_merge) {
 					a->key = malloc(key.len + 1);
 					if (a->key) {
@@ -1023,7 +1027,8 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 			buf_truncate(&p->ptr, base);
 			if (error < 0)
 				goto done;
-			if (key_ok && json_object_setn_new(obj, key.ptr, key.len, val) < 0) {
+			/* keys are valid UTF-8 as scalar_json's strings are */
+			if (key_ok && json_object_setn_new_nocheck(obj, key.ptr, key.len, val) < 0) {
 				val = NULL; /* stolen, even on failure */
 				error = oom(p);
 				goto done;
@@ -1066,7 +1071,6 @@ done:
 	json_decref(mpos);
 	buf_release(&key);
 	buf_release(&why);
-	buf_release(&r.s);
 	return error;
 }
 
@@ -1116,7 +1120,7 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 	unsigned gen = 0;
 	int error = 0, line, col, rc;
 	struct buf why = BUF_INIT;
-	struct rscalar r = { 0 };
+	struct rscalar *r = &p->rs;
 
 	*out = NULL;
 	line = info->line = (int)p->ev.start_mark.line + 1;
@@ -1158,12 +1162,12 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 		anchor = (const char *)p->ev.data.scalar.anchor;
 		if ((error = count_nodes(p, 1, line, col)) < 0)
 			goto done;
-		rc = resolve(p, &r, &p->ev, &why);
+		rc = resolve(p, r, &p->ev, &why);
 		if (rc == DIAG_ENOMEM) {
 			error = oom(p);
 			goto done;
 		}
-		if (rc < 0 || !(*out = scalar_json(p, &r, &why))) {
+		if (rc < 0 || !(*out = scalar_json(p, r, &why))) {
 			if (!why.len)
 				buf_adds(&why, "invalid value");
 			sem_error(p, line, col, "%s", why.ptr);
@@ -1178,9 +1182,9 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 			a->is_scalar = 1;
 			a->nodes = 1;
 			a->height = 0;
-			if (r.merge) {
+			if (r->merge) {
 				a->keyerr = strdup("invalid map key");
-			} else if (scalar_key(p, &key, &r, (const char *)p->ev.data.scalar.value,
+			} else if (scalar_key(p, &key, r, (const char *)p->ev.data.scalar.value,
 					      p->ev.data.scalar.length, &kwhy) == 0) {
 				a->key = buf_detach(&key, &a->keylen);
 			} else {
@@ -1242,7 +1246,6 @@ done:
 		*out = NULL;
 	}
 	buf_release(&why);
-	buf_release(&r.s);
 	return error;
 }
 
@@ -1329,6 +1332,7 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 	p.values = values;
 	p.d = d;
 	p.ptr = (struct buf)BUF_INIT;
+	p.rs.s = (struct buf)BUF_INIT;
 	p.sem = (struct diag)DIAG_INIT;
 	p.max_depth = limits && limits->max_depth ? limits->max_depth : DEFAULT_MAX_DEPTH;
 	p.max_nodes = limits && limits->max_nodes ? limits->max_nodes : DEFAULT_MAX_NODES;
@@ -1403,6 +1407,7 @@ done:
 	free(p.anchors);
 	json_decref(p.anchor_index);
 	buf_release(&p.ptr);
+	buf_release(&p.rs.s);
 	diag_release(&p.sem);
 	ystream_release(&s);
 	return error;
