@@ -1132,7 +1132,19 @@ static void em_analyze_scalar(struct emitter *e, const struct scalar *s)
 		flow_indicators = 1;
 	}
 	for (size_t i = 0, w; i < len; i += w) {
-		w = char_width(v[i]);
+		unsigned char c = v[i];
+
+		/* after the first, a letter, digit, '-', '.', '/' or '_' is no
+		 * indicator, printable, neither blank nor break */
+		if (i > 0 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '-' && c <= '9') || c == '_')) {
+			w = 1;
+			previous_space = 0;
+			previous_break = 0;
+			preceded_by_ws = 0;
+			continue;
+		}
+		w = char_width(c);
 		followed_by_ws = i + w >= len || is_blank(v + i + w);
 		if (i == 0) {
 			switch (v[i]) {
@@ -1276,9 +1288,20 @@ static void em_write_plain(struct emitter *e, const struct scalar *s, int allow_
 			e->indention = 1;
 			breaks = 1;
 		} else {
+			size_t j;
+
 			if (breaks)
 				em_write_indent(e);
 			em_write(e, s, &i);
+			/* printable ASCII other than space would take this branch
+			 * one byte at a time: write the run at once */
+			for (j = i; j < s->len && s->v[j] > 0x20 && s->v[j] < 0x7F; j++)
+				;
+			if (j > i) {
+				em_bytes(e->out, s->v + i, j - i);
+				e->column += (int)(j - i);
+				i = j;
+			}
 			e->indention = 0;
 			spaces = 0;
 			breaks = 0;
