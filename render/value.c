@@ -407,6 +407,10 @@ static int resolves_to_str(const char *s, size_t len)
 {
 	struct goscalar g;
 
+	/* Text starting with a letter resolves only as one of go-yaml's
+	 * words (y, off, true, NULL, ...), none longer than 5 bytes. */
+	if (len > 5 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
+		return 1;
 	if (goscalar_resolve(&g, s, len, 0) < 0)
 		return DIAG_ENOMEM;
 	return g.kind == GOSCALAR_STR;

@@ -392,7 +392,11 @@ static int resolve(struct yparser *p, struct rscalar *r, const yaml_event_t *ev,
 	}
 
 	r->kind = R_STR;
-	if (strcmp(tag, "!!str") != 0) {
+	/* Text starting with a letter resolves only as one of go-yaml's words
+	 * (y, off, true, NULL, ...), none longer than 5 bytes: a string. */
+	if (len > 5 && ((in[0] | 0x20) >= 'a' && (in[0] | 0x20) <= 'z')) {
+		/* as goscalar_resolve would say */
+	} else if (strcmp(tag, "!!str") != 0) {
 		struct goscalar g;
 		unsigned flags = p->mode == YDOC_HELM ? 0 : GOSCALAR_V3;
 
