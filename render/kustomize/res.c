@@ -285,18 +285,54 @@ int kres_org_id(struct kid *out, const struct kres *r)
 	return error;
 }
 
+/* kres_append_csv on annotations *a, found (or made) on first use. */
+static int append_csv_at(json_t **a, struct kres *r, struct buf *tmp, const char *key,
+			 const char *value)
+{
+	json_t *cur;
+
+	if (!*value)
+		return 0;
+	if (!*a) {
+		json_t *md = metadata(r, 1);
+
+		if (!md)
+			return DIAG_ENOMEM;
+		*a = json_object_get(md, "annotations");
+		if (!json_is_object(*a)) {
+			*a = json_object();
+			if (json_object_set_new(md, "annotations", *a) < 0)
+				return DIAG_ENOMEM;
+		}
+	}
+	cur = json_object_get(*a, key);
+	buf_reset(tmp);
+	if (json_is_string(cur)) {
+		buf_adds(tmp, json_string_value(cur));
+		buf_addch(tmp, ',');
+	}
+	buf_adds(tmp, value);
+	if (buf_oom(tmp) || json_object_set_new(*a, key, json_string(tmp->ptr)) < 0)
+		return DIAG_ENOMEM;
+	return 0;
+}
+
 int kres_store_previous_id(struct kres *r)
 {
 	struct kid id = KID_INIT;
+	struct buf tmp = BUF_INIT;
+	json_t *a = NULL;
 	int error;
 
 	if ((error = kres_cur_id(&id, r)) < 0)
 		return error;
-	if ((error = kres_append_csv(r, KANNO_PREV_NAMES, id.name)) < 0 ||
-	    (error = kres_append_csv(r, KANNO_PREV_NS, kid_effective_ns(&id))) < 0 ||
-	    (error = kres_append_csv(r, KANNO_PREV_KINDS, id.kind)) < 0)
+	/* the annotations are looked up once for the three */
+	if ((error = append_csv_at(&a, r, &tmp, KANNO_PREV_NAMES, id.name)) < 0 ||
+	    (error = append_csv_at(&a, r, &tmp, KANNO_PREV_NS, kid_effective_ns(&id))) < 0 ||
+	    (error = append_csv_at(&a, r, &tmp, KANNO_PREV_KINDS, id.kind)) < 0)
 		goto done;
 done:
+	buf_release(&tmp);
 	kid_release(&id);
 	return error;
 }
