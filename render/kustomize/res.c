@@ -229,42 +229,82 @@ void kid_array_free(struct kid *ids, size_t n)
 	free(ids);
 }
 
+/* Commas in s, plus one: kres_get_csv's count. */
+static size_t csv_count(const char *s)
+{
+	size_t count = 1;
+
+	for (; *s; s++)
+		if (*s == ',')
+			count++;
+	return count;
+}
+
 int kres_prev_ids(struct kid **out, size_t *n, const struct kres *r)
 {
-	char **names = NULL, **nss = NULL, **kinds = NULL, *g = NULL, *v = NULL;
-	size_t nn = 0, nns = 0, nk = 0;
+	json_t *a = kres_annotations(r), *jn, *jns, *jk;
+	const char *names, *nss, *kinds;
+	char *g = NULL, *v = NULL, *p[3];
+	size_t nn;
+	struct buf text = BUF_INIT;
 	struct kid *ids = NULL;
 	int error = 0;
 
 	*out = NULL;
 	*n = 0;
-	if ((error = kres_get_csv(&names, &nn, r, KANNO_PREV_NAMES)) < 0 || nn == 0 ||
-	    (error = kres_get_csv(&nss, &nns, r, KANNO_PREV_NS)) < 0 ||
-	    (error = kres_get_csv(&kinds, &nk, r, KANNO_PREV_KINDS)) < 0)
-		goto done;
-	if (nn != nns || nn != nk) {
-		error = DIAG_EEXEC;
+	/* kres_get_csv's rules, with one copy of the three values instead of
+	 * a string per field */
+	jn = a ? json_object_get(a, KANNO_PREV_NAMES) : NULL;
+	if (!json_is_string(jn))
+		return 0;
+	jns = json_object_get(a, KANNO_PREV_NS);
+	jk = json_object_get(a, KANNO_PREV_KINDS);
+	names = json_string_value(jn);
+	nss = json_is_string(jns) ? json_string_value(jns) : NULL;
+	kinds = json_is_string(jk) ? json_string_value(jk) : NULL;
+	nn = csv_count(names);
+	if (!nss || !kinds || csv_count(nss) != nn || csv_count(kinds) != nn)
+		return DIAG_EEXEC;
+	buf_adds(&text, names);
+	buf_addch(&text, ',');
+	buf_adds(&text, nss);
+	buf_addch(&text, ',');
+	buf_adds(&text, kinds);
+	if (buf_oom(&text)) {
+		error = DIAG_ENOMEM;
 		goto done;
 	}
+	for (size_t i = 0; i < text.len; i++)
+		if (text.ptr[i] == ',')
+			text.ptr[i] = '\0';
 	if ((error = kapi_split(kres_api_version(r), &g, &v)) < 0)
 		goto done;
 	if (!(ids = calloc(nn, sizeof(*ids)))) {
 		error = DIAG_ENOMEM;
 		goto done;
 	}
+	/* field i of names, namespaces and kinds: the i-th, (nn+i)-th and
+	 * (2nn+i)-th NUL-terminated piece of text */
+	p[0] = text.ptr;
+	p[1] = p[0];
+	for (size_t i = 0; i < nn; i++)
+		p[1] += strlen(p[1]) + 1;
+	p[2] = p[1];
+	for (size_t i = 0; i < nn; i++)
+		p[2] += strlen(p[2]) + 1;
 	for (size_t i = 0; i < nn; i++) {
-		if ((error = kid_set(&ids[i], g, v, kinds[i], names[i], nss[i])) < 0) {
+		if ((error = kid_set(&ids[i], g, v, p[2], p[0], p[1])) < 0) {
 			kid_array_free(ids, i);
 			ids = NULL;
 			goto done;
 		}
+		for (size_t k = 0; k < 3; k++)
+			p[k] += strlen(p[k]) + 1;
 	}
 	*out = ids;
 	*n = nn;
 done:
-	kstrv_free(names, nn);
-	kstrv_free(nss, nns);
-	kstrv_free(kinds, nk);
+	buf_release(&text);
 	free(g);
 	free(v);
 	return error;
