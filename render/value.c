@@ -100,18 +100,49 @@ static size_t decode_rune(const unsigned char *s, size_t n, uint32_t *r)
 static void go_sanitize(struct buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0; /* p[run..i) is valid, not yet appended */
+
+	while (i < len) {
+		uint32_t r;
+		size_t n;
+
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = decode_rune(p + i, len - i, &r);
+		if (r == RUNE_ERROR && n == 1) {
+			if (i > run)
+				buf_add(out, p + run, i - run);
+			buf_add(out, "\xEF\xBF\xBD", 3);
+			run = i + n;
+		}
+		i += n;
+	}
+	if (run < len)
+		buf_add(out, p + run, len - run);
+}
+
+/* Whether go_sanitize would change s. */
+static int go_needs_sanitize(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
 	while (i < len) {
 		uint32_t r;
-		size_t n = decode_rune(p + i, len - i, &r);
+		size_t n;
 
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = decode_rune(p + i, len - i, &r);
 		if (r == RUNE_ERROR && n == 1)
-			buf_add(out, "\xEF\xBF\xBD", 3);
-		else
-			buf_add(out, p + i, n);
+			return 1;
 		i += n;
 	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -376,6 +407,10 @@ static int resolves_to_str(const char *s, size_t len)
 {
 	struct goscalar g;
 
+	/* Text starting with a letter resolves only as one of go-yaml's
+	 * words (y, off, true, NULL, ...), none longer than 5 bytes. */
+	if (len > 5 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
+		return 1;
 	if (goscalar_resolve(&g, s, len, 0) < 0)
 		return DIAG_ENOMEM;
 	return g.kind == GOSCALAR_STR;
@@ -942,6 +977,7 @@ struct emitter {
 	/* yaml_emitter_analyze_scalar's verdict on the current scalar */
 	int multiline, flow_plain_allowed, block_plain_allowed;
 	int single_quoted_allowed, block_allowed;
+	struct buf text;        /* owned scratch: the scalar being written */
 };
 
 /* The scalar being written, with four NUL bytes after it so that the
@@ -994,15 +1030,28 @@ static int is_blankz(const unsigned char *b)
 	return is_blank(b) || is_break(b) || b[0] == 0;
 }
 
+/* buf_add with the common case (room already there) inline: the emitter
+ * writes most of its output a character at a time. */
+static inline void em_bytes(struct buf *b, const void *data, size_t len)
+{
+	if (!b->oom && !b->max && b->len + len < b->alloc) {
+		memcpy(b->ptr + b->len, data, len);
+		b->len += len;
+		b->ptr[b->len] = '\0';
+	} else {
+		buf_add(b, data, len);
+	}
+}
+
 static void em_put(struct emitter *e, char c)
 {
-	buf_addch(e->out, c);
+	em_bytes(e->out, &c, 1);
 	e->column++;
 }
 
 static void em_put_break(struct emitter *e)
 {
-	buf_addch(e->out, '\n');
+	em_bytes(e->out, "\n", 1);
 	e->column = 0;
 }
 
@@ -1012,7 +1061,7 @@ static void em_write(struct emitter *e, const struct scalar *s, size_t *i)
 
 	if (w > s->len - *i)
 		w = s->len - *i;
-	buf_add(e->out, s->v + *i, w);
+	em_bytes(e->out, s->v + *i, w);
 	e->column++;
 	*i += w;
 }
@@ -1087,7 +1136,19 @@ static void em_analyze_scalar(struct emitter *e, const struct scalar *s)
 		flow_indicators = 1;
 	}
 	for (size_t i = 0, w; i < len; i += w) {
-		w = char_width(v[i]);
+		unsigned char c = v[i];
+
+		/* after the first, a letter, digit, '-', '.', '/' or '_' is no
+		 * indicator, printable, neither blank nor break */
+		if (i > 0 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '-' && c <= '9') || c == '_')) {
+			w = 1;
+			previous_space = 0;
+			previous_break = 0;
+			preceded_by_ws = 0;
+			continue;
+		}
+		w = char_width(c);
 		followed_by_ws = i + w >= len || is_blank(v + i + w);
 		if (i == 0) {
 			switch (v[i]) {
@@ -1231,9 +1292,20 @@ static void em_write_plain(struct emitter *e, const struct scalar *s, int allow_
 			e->indention = 1;
 			breaks = 1;
 		} else {
+			size_t j;
+
 			if (breaks)
 				em_write_indent(e);
 			em_write(e, s, &i);
+			/* printable ASCII other than space would take this branch
+			 * one byte at a time: write the run at once */
+			for (j = i; j < s->len && s->v[j] > 0x20 && s->v[j] < 0x7F; j++)
+				;
+			if (j > i) {
+				em_bytes(e->out, s->v + i, j - i);
+				e->column += (int)(j - i);
+				i = j;
+			}
 			e->indention = 0;
 			spaces = 0;
 			breaks = 0;
@@ -1562,8 +1634,12 @@ static int yenc_check(const json_t *v, int level, struct diag *d)
 
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		go_sanitize(&tmp, json_string_value(v), json_string_length(v));
-		why = yenc_unreadable(tmp.ptr, tmp.len, 0);
+		if (!go_needs_sanitize(json_string_value(v), json_string_length(v))) {
+			why = yenc_unreadable(json_string_value(v), json_string_length(v), 0);
+		} else {
+			go_sanitize(&tmp, json_string_value(v), json_string_length(v));
+			why = yenc_unreadable(tmp.ptr, tmp.len, 0);
+		}
 		if (why)
 			error = diag_set(d, DIAG_EINVALID, "error converting JSON to YAML: %s", why);
 		break;
@@ -1596,9 +1672,13 @@ static int yenc_check(const json_t *v, int level, struct diag *d)
 			const char *k = json_object_iter_key(it);
 			size_t klen = json_object_iter_key_len(it);
 
-			buf_reset(&tmp);
-			go_sanitize(&tmp, k, klen);
-			why = yenc_unreadable(tmp.ptr, tmp.len, 1);
+			if (!go_needs_sanitize(k, klen)) {
+				why = yenc_unreadable(k, klen, 1);
+			} else {
+				buf_reset(&tmp);
+				go_sanitize(&tmp, k, klen);
+				why = yenc_unreadable(tmp.ptr, tmp.len, 1);
+			}
 			if (why)
 				error = diag_set(d, DIAG_EINVALID, "error converting JSON to YAML: %s",
 						 why);
@@ -1700,11 +1780,15 @@ static int yenc_scalar(struct buf *text, size_t *len_out, enum ystyle *style, co
 	case JSON_STRING: {
 		struct buf raw = BUF_INIT;
 
-		go_sanitize(&raw, json_string_value(v), json_string_length(v));
-		fold_nel(text, raw.ptr, raw.len);
-		if (buf_oom(&raw))
-			error = DIAG_ENOMEM;
-		buf_release(&raw);
+		if (!go_needs_sanitize(json_string_value(v), json_string_length(v))) {
+			fold_nel(text, json_string_value(v), json_string_length(v));
+		} else {
+			go_sanitize(&raw, json_string_value(v), json_string_length(v));
+			fold_nel(text, raw.ptr, raw.len);
+			if (buf_oom(&raw))
+				error = DIAG_ENOMEM;
+			buf_release(&raw);
+		}
 		if (!error)
 			error = wanted_string_style(style, text->ptr, text->len);
 		break;
@@ -1721,19 +1805,17 @@ static int emit_node(struct emitter *e, const json_t *v, int mapping, int simple
 
 static int emit_scalar_value(struct emitter *e, const json_t *v)
 {
-	struct buf text = BUF_INIT;
 	struct scalar s;
 	enum ystyle style;
 	int error;
 
-	if ((error = yenc_scalar(&text, &s.len, &style, v)) < 0)
-		goto done;
-	s.v = (const unsigned char *)text.ptr;
+	buf_reset(&e->text);
+	if ((error = yenc_scalar(&e->text, &s.len, &style, v)) < 0)
+		return error;
+	s.v = (const unsigned char *)e->text.ptr;
 	em_analyze_scalar(e, &s);
 	em_emit_scalar(e, &s, style);
-done:
-	buf_release(&text);
-	return error;
+	return 0;
 }
 
 static int emit_sequence(struct emitter *e, const json_t *v)
@@ -1757,96 +1839,117 @@ static int emit_sequence(struct emitter *e, const json_t *v)
 	return error;
 }
 
-static void free_keys(struct ykey *k, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(k[i].runes);
-	free(k);
-}
-
-/* The mapping's keys as go-yaml holds them: sanitized (two keys that
+/*
+ * The mapping's keys as go-yaml holds them: sanitized (two keys that
  * become equal keep the later one's value, as decoding into a Go map
- * does), decoded to runes, in keyList order. keytext owns the key bytes. */
-static int yenc_keys(struct ykey **out, size_t *n_out, struct buf *keytext, const json_t *o)
+ * does), decoded to runes, in keyList order. *mem_out is the one
+ * allocation holding the keys and their runes (free() it; NULL when the
+ * mapping is empty); keytext owns the key bytes of a mapping with a key
+ * that sanitizing changes, the others are borrowed from o.
+ */
+static int yenc_keys(struct ykey **out, size_t *n_out, void **mem_out, struct buf *keytext,
+		     const json_t *o)
 {
-	struct member *m = NULL;
-	struct ykey *k = NULL;
-	size_t n = 0, nk = 0, *offs = NULL;
-	int error;
+	size_t n = json_object_size(o), nm = 0, nk = 0, total = 0, used = 0;
+	struct member *m;
+	struct ykey *k;
+	uint32_t *runes;
+	int dirty = 0;
+	void *it, *mem;
 
 	*out = NULL;
 	*n_out = 0;
-	if ((error = object_members(&m, &n, o)) < 0 || n == 0)
-		goto done;
-	error = DIAG_ENOMEM;
+	*mem_out = NULL;
+	if (n == 0)
+		return 0;
+	for (it = json_object_iter((json_t *)o); it; it = json_object_iter_next((json_t *)o, it)) {
+		const char *key = json_object_iter_key(it);
+		size_t klen = json_object_iter_key_len(it);
+
+		total += klen;
+		if (!dirty && go_needs_sanitize(key, klen))
+			dirty = 1;
+	}
+	/* a key never has more runes than bytes, sanitized or not */
+	if (total > (SIZE_MAX - n * (sizeof(*m) + sizeof(*k))) / sizeof(*runes) - 1)
+		return DIAG_ENOMEM;
+	mem = malloc(n * (sizeof(*m) + sizeof(*k)) + (total + 1) * sizeof(*runes));
+	if (!mem)
+		return DIAG_ENOMEM;
+	m = mem;
+	k = (struct ykey *)(m + n);
+	runes = (uint32_t *)(k + n);
+	for (it = json_object_iter((json_t *)o); it && nm < n;
+	     it = json_object_iter_next((json_t *)o, it), nm++) {
+		m[nm].key = json_object_iter_key(it);
+		m[nm].len = json_object_iter_key_len(it);
+		m[nm].value = json_object_iter_value(it);
+		m[nm].index = nm;
+	}
 	/* Go's JSON writes keys sorted by their original bytes */
-	qsort(m, n, sizeof(*m), member_cmp_bytes);
-	offs = calloc(n + 1, sizeof(*offs));
-	k = calloc(n, sizeof(*k));
-	if (!offs || !k)
-		goto done;
-	for (size_t i = 0; i < n; i++) {
-		offs[i] = keytext->len;
-		go_sanitize(keytext, m[i].key, m[i].len);
+	qsort(m, nm, sizeof(*m), member_cmp_bytes);
+	if (dirty) {
+		/* k[i].len holds where key i starts in keytext until all are in */
+		for (size_t i = 0; i < nm; i++) {
+			k[i].len = keytext->len;
+			go_sanitize(keytext, m[i].key, m[i].len);
+		}
+		if (buf_oom(keytext)) {
+			free(mem);
+			return DIAG_ENOMEM;
+		}
+		for (size_t i = 0; i < nm; i++) {
+			size_t end = i + 1 < nm ? k[i + 1].len : keytext->len;
+
+			m[i].key = keytext->ptr + k[i].len;
+			m[i].len = end - k[i].len;
+			m[i].index = i;
+		}
+		/* sort by sanitized bytes, stably */
+		qsort(m, nm, sizeof(*m), member_cmp_bytes);
 	}
-	offs[n] = keytext->len;
-	if (buf_oom(keytext))
-		goto done;
-	for (size_t i = 0; i < n; i++) {
-		k[i].s = keytext->ptr + offs[i];
-		k[i].len = offs[i + 1] - offs[i];
-		k[i].value = m[i].value;
-	}
-	/* sort by sanitized bytes, stably, and keep the last of equal runs */
-	for (size_t i = 0; i < n; i++)
-		m[i] = (struct member){ k[i].s, k[i].len, k[i].value, i };
-	qsort(m, n, sizeof(*m), member_cmp_bytes);
-	for (size_t i = 0; i < n; i++) {
-		if (i + 1 < n && m[i].len == m[i + 1].len && memcmp(m[i].key, m[i + 1].key, m[i].len) == 0)
+	for (size_t i = 0; i < nm; i++) {
+		/* keep the last of a run of equal keys */
+		if (dirty && i + 1 < nm && m[i].len == m[i + 1].len &&
+		    memcmp(m[i].key, m[i + 1].key, m[i].len) == 0)
 			continue;
 		k[nk].s = m[i].key;
 		k[nk].len = m[i].len;
 		k[nk].value = m[i].value;
-		k[nk].runes = malloc((m[i].len + 1) * sizeof(uint32_t));
-		if (!k[nk].runes)
-			goto done;
+		k[nk].runes = runes + used;
 		k[nk].nrunes = 0;
 		for (size_t j = 0; j < m[i].len;) {
 			j += decode_rune((const unsigned char *)m[i].key + j, m[i].len - j,
-					   &k[nk].runes[k[nk].nrunes]);
+					 &k[nk].runes[k[nk].nrunes]);
 			k[nk].nrunes++;
 		}
+		used += k[nk].nrunes;
 		nk++;
 	}
 	sort_keys(k, nk);
 	*out = k;
 	*n_out = nk;
-	k = NULL;
-	error = 0;
-done:
-	if (k)
-		free_keys(k, nk);
-	free(offs);
-	free(m);
-	return error;
+	*mem_out = mem;
+	return 0;
 }
 
 static int emit_key(struct emitter *e, const struct ykey *key)
 {
-	struct buf text = BUF_INIT;
+	struct buf *text = &e->text;
 	struct scalar s;
 	enum ystyle style = YSTYLE_PLAIN;
 	int error = 0;
 
-	buf_add(&text, key->s, key->len);
-	buf_addchn(&text, 0, 4);
+	buf_reset(text);
+	buf_add(text, key->s, key->len);
+	buf_addchn(text, 0, 4);
 	if ((error = wanted_string_style(&style, key->s, key->len)) < 0)
 		goto done;
-	if (buf_oom(&text)) {
+	if (buf_oom(text)) {
 		error = DIAG_ENOMEM;
 		goto done;
 	}
-	s.v = (const unsigned char *)text.ptr;
+	s.v = (const unsigned char *)text->ptr;
 	s.len = key->len;
 	em_analyze_scalar(e, &s);
 	/* yaml_emitter_check_simple_key */
@@ -1864,7 +1967,6 @@ static int emit_key(struct emitter *e, const struct ykey *key)
 		em_write_indicator(e, ":", 1, 0, 1);
 	}
 done:
-	buf_release(&text);
 	return error;
 }
 
@@ -1872,6 +1974,7 @@ static int emit_mapping(struct emitter *e, const json_t *v)
 {
 	struct buf keytext = BUF_INIT;
 	struct ykey *keys = NULL;
+	void *mem = NULL;
 	size_t n = 0;
 	int saved, error;
 
@@ -1880,7 +1983,7 @@ static int emit_mapping(struct emitter *e, const json_t *v)
 		em_write_indicator(e, "}", 0, 0, 0);
 		return 0;
 	}
-	if ((error = yenc_keys(&keys, &n, &keytext, v)) < 0)
+	if ((error = yenc_keys(&keys, &n, &mem, &keytext, v)) < 0)
 		goto done;
 	saved = em_increase_indent(e, 0, 0);
 	for (size_t i = 0; i < n && !error; i++) {
@@ -1891,8 +1994,7 @@ static int emit_mapping(struct emitter *e, const json_t *v)
 	}
 	e->indent = saved;
 done:
-	if (keys)
-		free_keys(keys, n);
+	free(mem);
 	buf_release(&keytext);
 	return error;
 }
@@ -1918,11 +2020,12 @@ int value_to_yaml(struct buf *out, const json_t *v, struct diag *d)
 	struct emitter e;
 	int error;
 
+	memset(&e, 0, sizeof(e));
+	e.text = (struct buf)BUF_INIT;
 	if (!v)
 		v = json_null();
 	if ((error = yenc_check(v, 1, d)) < 0)
 		goto done;
-	memset(&e, 0, sizeof(e));
 	e.out = &tmp;
 	e.indent = -1;
 	e.whitespace = 1;
@@ -1937,6 +2040,7 @@ int value_to_yaml(struct buf *out, const json_t *v, struct diag *d)
 	if (buf_oom(&tmp) || buf_add(out, tmp.ptr, tmp.len) < 0)
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 done:
+	buf_release(&e.text);
 	buf_release(&tmp);
 	return error;
 }

@@ -78,6 +78,9 @@ struct yparser {
 	struct buf ptr;        /* JSON Pointer of the node being built */
 	json_t *positions;     /* of the current document */
 	int nopos;
+	int noptr;             /* no_positions: ptr is never built */
+	struct rscalar rs;     /* the scalar being resolved: scratch, never live
+				* across a call of build_node */
 	size_t cur_char, cur_byte, bom;
 	int utf16;             /* 0, 1 little-endian, 2 big-endian */
 	int values;            /* ydoc_parse_values: Helm's document rules */
@@ -389,7 +392,11 @@ static int resolve(struct yparser *p, struct rscalar *r, const yaml_event_t *ev,
 	}
 
 	r->kind = R_STR;
-	if (strcmp(tag, "!!str") != 0) {
+	/* Text starting with a letter resolves only as one of go-yaml's words
+	 * (y, off, true, NULL, ...), none longer than 5 bytes: a string. */
+	if (len > 5 && ((in[0] | 0x20) >= 'a' && (in[0] | 0x20) <= 'z')) {
+		/* as goscalar_resolve would say */
+	} else if (strcmp(tag, "!!str") != 0) {
 		struct goscalar g;
 		unsigned flags = p->mode == YDOC_HELM ? 0 : GOSCALAR_V3;
 
@@ -455,7 +462,9 @@ static json_t *scalar_json(struct yparser *p, const struct rscalar *r, struct bu
 	case R_TIME:
 		break;
 	}
-	return json_stringn(r->s.ptr, r->s.len);
+	/* valid UTF-8: libyaml's reader refuses anything else (escapes
+	 * included), and add_utf8 sanitizes !!binary */
+	return json_stringn_nocheck(r->s.ptr, r->s.len);
 }
 
 /*
@@ -657,6 +666,8 @@ static void push_key(struct yparser *p, const char *key, size_t len)
 {
 	size_t i;
 
+	if (p->noptr)
+		return;
 	buf_addch(&p->ptr, '/');
 	if (p->ptr.len > MAX_POINTER_LEN)
 		return;
@@ -841,7 +852,7 @@ static void merge_into(struct yparser *p, json_t *obj, json_t *src, const char *
 		if (p->mode == YDOC_KUSTOMIZE && json_object_getn(obj, key, klen))
 			continue; /* v3: explicit keys and earlier merges win */
 		json_object_setn(obj, key, klen, v);
-		if (!p->nopos) {
+		if (!p->nopos && !p->noptr) {
 			buf_truncate(&p->ptr, baselen);
 			push_key(p, key, klen);
 			set_position(p, line, col);
@@ -856,7 +867,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 	json_t *obj = json_object(), *merges = NULL, *mpos = NULL, *val = NULL;
 	struct keyset seenset, *seen = NULL;
 	struct buf key = BUF_INIT, why = BUF_INIT;
-	struct rscalar r = { 0 };
+	struct rscalar *r = &p->rs;
 	size_t base = p->ptr.len;
 	int error = 0;
 
@@ -891,16 +902,16 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 			if (seen && (error = check_duplicate(p, seen, 's', text, tlen,
 							     ki.line, ki.col)) < 0)
 				goto done;
-			rc = resolve(p, &r, &p->ev, &why);
+			rc = resolve(p, r, &p->ev, &why);
 			if (rc == DIAG_ENOMEM) {
 				error = oom(p);
 				goto done;
 			} else if (rc < 0) {
 				sem_error(p, ki.line, ki.col, "%s", why.ptr);
 				key_ok = 0;
-			} else if (r.merge) {
+			} else if (r->merge) {
 				is_merge = 1;
-			} else if (scalar_key(p, &key, &r, text, tlen, &why) < 0) {
+			} else if (scalar_key(p, &key, r, text, tlen, &why) < 0) {
 				sem_error(p, ki.line, ki.col, "%s", why.ptr);
 				key_ok = 0;
 			}
@@ -913,7 +924,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 				a = &p->anchors[ix];
 				a->is_scalar = 1;
 				a->nodes = 1;
-				a->value = scalar_json(p, &r, &why);
+				a->value = scalar_json(p, r, &why);
 				if (key_ok && !is_merge) {
 					a->key = malloc(key.len + 1);
 					if (a->key) {
@@ -1020,7 +1031,8 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 			buf_truncate(&p->ptr, base);
 			if (error < 0)
 				goto done;
-			if (key_ok && json_object_setn_new(obj, key.ptr, key.len, val) < 0) {
+			/* keys are valid UTF-8 as scalar_json's strings are */
+			if (key_ok && json_object_setn_new_nocheck(obj, key.ptr, key.len, val) < 0) {
 				val = NULL; /* stolen, even on failure */
 				error = oom(p);
 				goto done;
@@ -1063,7 +1075,6 @@ done:
 	json_decref(mpos);
 	buf_release(&key);
 	buf_release(&why);
-	buf_release(&r.s);
 	return error;
 }
 
@@ -1082,7 +1093,8 @@ static int build_sequence(struct yparser *p, json_t **out, struct ninfo *info)
 			goto done;
 		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
-		buf_addf(&p->ptr, "/%zu", n++);
+		if (!p->noptr)
+			buf_addf(&p->ptr, "/%zu", n++);
 		error = build_node(p, &val, &vi);
 		buf_truncate(&p->ptr, base);
 		if (error < 0)
@@ -1112,7 +1124,7 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 	unsigned gen = 0;
 	int error = 0, line, col, rc;
 	struct buf why = BUF_INIT;
-	struct rscalar r = { 0 };
+	struct rscalar *r = &p->rs;
 
 	*out = NULL;
 	line = info->line = (int)p->ev.start_mark.line + 1;
@@ -1154,12 +1166,12 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 		anchor = (const char *)p->ev.data.scalar.anchor;
 		if ((error = count_nodes(p, 1, line, col)) < 0)
 			goto done;
-		rc = resolve(p, &r, &p->ev, &why);
+		rc = resolve(p, r, &p->ev, &why);
 		if (rc == DIAG_ENOMEM) {
 			error = oom(p);
 			goto done;
 		}
-		if (rc < 0 || !(*out = scalar_json(p, &r, &why))) {
+		if (rc < 0 || !(*out = scalar_json(p, r, &why))) {
 			if (!why.len)
 				buf_adds(&why, "invalid value");
 			sem_error(p, line, col, "%s", why.ptr);
@@ -1174,9 +1186,9 @@ static int build_node(struct yparser *p, json_t **out, struct ninfo *info)
 			a->is_scalar = 1;
 			a->nodes = 1;
 			a->height = 0;
-			if (r.merge) {
+			if (r->merge) {
 				a->keyerr = strdup("invalid map key");
-			} else if (scalar_key(p, &key, &r, (const char *)p->ev.data.scalar.value,
+			} else if (scalar_key(p, &key, r, (const char *)p->ev.data.scalar.value,
 					      p->ev.data.scalar.length, &kwhy) == 0) {
 				a->key = buf_detach(&key, &a->keylen);
 			} else {
@@ -1238,7 +1250,6 @@ done:
 		*out = NULL;
 	}
 	buf_release(&why);
-	buf_release(&r.s);
 	return error;
 }
 
@@ -1280,7 +1291,7 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 				   (int)p->ev.start_mark.line + 1, (int)p->ev.start_mark.column + 1, 1,
 				   "directives are not supported in values files (did not "
 				   "find expected <document start>)");
-	if (!(doc->positions = json_object()))
+	if (!p->noptr && !(doc->positions = json_object()))
 		return oom(p);
 	p->positions = doc->positions;
 	buf_reset(&p->ptr);
@@ -1325,6 +1336,7 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 	p.values = values;
 	p.d = d;
 	p.ptr = (struct buf)BUF_INIT;
+	p.rs.s = (struct buf)BUF_INIT;
 	p.sem = (struct diag)DIAG_INIT;
 	p.max_depth = limits && limits->max_depth ? limits->max_depth : DEFAULT_MAX_DEPTH;
 	p.max_nodes = limits && limits->max_nodes ? limits->max_nodes : DEFAULT_MAX_NODES;
@@ -1332,6 +1344,7 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 		: DEFAULT_ALIAS_RATIO;
 	p.max_docs = limits && limits->max_docs ? limits->max_docs : DEFAULT_MAX_DOCS;
 	p.max_stack = limits && limits->max_stack ? limits->max_stack : DEFAULT_MAX_STACK;
+	p.noptr = limits && limits->no_positions;
 	p.stack_base = (char *)&p;
 	max_size = limits && limits->max_size ? limits->max_size : SRCFILE_MAX_SIZE;
 	out->docs = NULL;
@@ -1398,6 +1411,7 @@ done:
 	free(p.anchors);
 	json_decref(p.anchor_index);
 	buf_release(&p.ptr);
+	buf_release(&p.rs.s);
 	diag_release(&p.sem);
 	ystream_release(&s);
 	return error;

@@ -14,10 +14,11 @@
  *
  * docs/yaml.md lists the exact rules of each mode.
  *
- * Positions: every node's start is recorded under its JSON Pointer (RFC 6901,
- * "" for the root, "/spec/containers/0/image"), so later stages can point an
- * error at file:line:col. true/false/null are shared singletons in jansson,
- * so positions are never keyed by json_t pointer.
+ * Positions: unless the limits ask for no_positions, every node's start is
+ * recorded under its JSON Pointer (RFC 6901, "" for the root,
+ * "/spec/containers/0/image"), so later stages can point an error at
+ * file:line:col. true/false/null are shared singletons in jansson, so
+ * positions are never keyed by json_t pointer.
  */
 #ifndef HYDRATE_YAML_H
 #define HYDRATE_YAML_H
@@ -42,9 +43,14 @@ struct ydoc_limits {
 	size_t max_size;        /* bytes of input (default SRCFILE_MAX_SIZE) */
 	size_t max_stack;       /* bytes of C stack the parse may use (default 6 MiB:
 				 * parse on a thread with at least 8 MiB of stack) */
+	int no_positions;       /* nonzero: record no node positions (ydoc.positions
+				 * stays NULL, ydoc_locate finds nothing); errors
+				 * still name file:line:col. Saves a JSON Pointer and
+				 * an object entry per node for callers that never
+				 * ask for positions. */
 };
 
-#define YDOC_LIMITS_DEFAULT { 0, 0, 0, 0, 0, 0 }
+#define YDOC_LIMITS_DEFAULT { 0, 0, 0, 0, 0, 0, 0 }
 
 /* A 1-based position in a srcfile; col counts characters, as libyaml's marks. */
 struct ypos {
@@ -56,7 +62,8 @@ struct ydoc {
 	struct srcfile *src;    /* borrowed: the stream's source */
 	size_t start, end;      /* byte offsets of the document's text in src */
 	struct ypos pos;        /* where the document's root node starts */
-	json_t *positions;      /* owned; object: JSON Pointer -> [line, col] (json_integer) */
+	json_t *positions;      /* owned; object: JSON Pointer -> [line, col] (json_integer);
+				 * NULL when parsed with no_positions */
 };
 
 struct ystream {

@@ -169,12 +169,13 @@ static int parse_one(json_t **out, const char *name, const struct buf *text, str
 {
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream ys = YSTREAM_INIT;
+	const struct ydoc_limits lim = { .no_positions = 1 }; /* none are used */
 	int error;
 
 	*out = NULL;
 	if (srcfile_set(&src, name, text->ptr, text->len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, d)) < 0) {
+	if ((error = ystream_parse(&ys, &src, YDOC_HELM, &lim, d)) < 0) {
 		kyaml_syntax_error(d, name, 0);
 		goto done;
 	}
@@ -1174,7 +1175,9 @@ static int apply_smp(struct kres *target, const struct kres *patch, const json_t
 
 		kres_remove_build_annotations(&tmp);
 	}
-	if ((error = kpatch_smp(&target->obj, p, schema, schema_builtin, d)) < 0)
+	error = kpatch_smp_steal(&target->obj, p, schema, schema_builtin, d);
+	p = NULL;
+	if (error < 0)
 		goto done;
 	if (!target->obj || json_is_null(target->obj) ||
 	    (json_is_object(target->obj) && json_object_size(target->obj) == 0)) {

@@ -217,8 +217,8 @@ static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, jso
 			if (json_object_set_new(node, field, child) < 0)
 				return diag_set(w->d, DIAG_ENOMEM, "out of memory");
 		}
-		return walk(w, node, json_object_get(node, field) ? field : NULL, 0,
-			    json_object_get(node, field), path + 1, n - 1, depth + 1);
+		/* child is what the field holds now (found or just made) */
+		return walk(w, node, field, 0, child, path + 1, n - 1, depth + 1);
 	}
 	return diag_set(w->d, DIAG_EEXEC, "expected sequence or mapping node");
 }

@@ -182,6 +182,7 @@ static int S_values(struct buf *out, const struct kldr *l, const char *values_fi
 	} else {
 		struct srcfile src = SRCFILE_INIT;
 		struct ystream ys = YSTREAM_INIT;
+		const struct ydoc_limits lim = { .no_positions = 1 }; /* none are used */
 
 		if ((error = kldr_load(l, values_file, &text, d)) < 0)
 			goto done;
@@ -189,7 +190,7 @@ static int S_values(struct buf *out, const struct kldr *l, const char *values_fi
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto done;
 		}
-		error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, NULL, d);
+		error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, &lim, d);
 		if (error < 0) {
 			kyaml_syntax_error(d, values_file, 1);
 			diag_prefix(d, "could not parse values file into rnode");

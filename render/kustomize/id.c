@@ -70,7 +70,8 @@ static int cluster_scoped_gv(const char *group, const char *version, const char 
 	for (size_t i = 0; i < NCLUSTER_SCOPED; i++) {
 		const char *av = cluster_scoped[i][0];
 
-		if (strcmp(cluster_scoped[i][1], kind) != 0)
+		/* the first byte rejects most kinds without a call */
+		if (cluster_scoped[i][1][0] != kind[0] || strcmp(cluster_scoped[i][1], kind) != 0)
 			continue;
 		if (glen ? strncmp(av, group, glen) == 0 && av[glen] == '/' &&
 				   strcmp(av + glen + 1, version) == 0

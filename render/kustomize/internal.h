@@ -335,6 +335,10 @@ int khelm_generate(struct kresmap *out, const struct kldr *l, const json_t *glob
  * OpenAPI document (`openapi: path:`), or NULL for the built-in Kubernetes model. */
 int kpatch_smp(json_t **target, const json_t *patch, const json_t *schema, int with_builtin,
 	       struct diag *d);
+/* kpatch_smp with a patch the merge may take apart: patch (a new reference,
+ * or one the caller gives up) is consumed, also on error. */
+int kpatch_smp_steal(json_t **target, json_t *patch, const json_t *schema, int with_builtin,
+		     struct diag *d);
 /* Whether an apiVersion belongs to Kubernetes' own API groups. */
 int kpatch_builtin_group(const char *api_version);
 /* RFC 6902 operations (a JSON array) applied to *target. */

@@ -977,12 +977,20 @@ static const json_t *custom_root(const json_t *defs, const json_t *res)
 int kpatch_smp(json_t **target, const json_t *patch, const json_t *schema, int with_builtin,
 	       struct diag *d)
 {
-	struct sctx t = { ST_NONE, NULL, NULL, 1 };
-	json_t *p = json_deep_copy(patch), *r;
-	int err = 0;
+	json_t *p = json_deep_copy(patch);
 
 	if (!p)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	return kpatch_smp_steal(target, p, schema, with_builtin, d);
+}
+
+int kpatch_smp_steal(json_t **target, json_t *p, const json_t *schema, int with_builtin,
+		     struct diag *d)
+{
+	struct sctx t = { ST_NONE, NULL, NULL, 1 };
+	json_t *r;
+	int err = 0;
+
 	if (schema) {
 		/* A custom schema replaces the built-in one, unless kyaml had already been
 		 * asked about a type it doesn't know (then it loads both). */

@@ -229,42 +229,82 @@ void kid_array_free(struct kid *ids, size_t n)
 	free(ids);
 }
 
+/* Commas in s, plus one: kres_get_csv's count. */
+static size_t csv_count(const char *s)
+{
+	size_t count = 1;
+
+	for (; *s; s++)
+		if (*s == ',')
+			count++;
+	return count;
+}
+
 int kres_prev_ids(struct kid **out, size_t *n, const struct kres *r)
 {
-	char **names = NULL, **nss = NULL, **kinds = NULL, *g = NULL, *v = NULL;
-	size_t nn = 0, nns = 0, nk = 0;
+	json_t *a = kres_annotations(r), *jn, *jns, *jk;
+	const char *names, *nss, *kinds;
+	char *g = NULL, *v = NULL, *p[3];
+	size_t nn;
+	struct buf text = BUF_INIT;
 	struct kid *ids = NULL;
 	int error = 0;
 
 	*out = NULL;
 	*n = 0;
-	if ((error = kres_get_csv(&names, &nn, r, KANNO_PREV_NAMES)) < 0 || nn == 0 ||
-	    (error = kres_get_csv(&nss, &nns, r, KANNO_PREV_NS)) < 0 ||
-	    (error = kres_get_csv(&kinds, &nk, r, KANNO_PREV_KINDS)) < 0)
-		goto done;
-	if (nn != nns || nn != nk) {
-		error = DIAG_EEXEC;
+	/* kres_get_csv's rules, with one copy of the three values instead of
+	 * a string per field */
+	jn = a ? json_object_get(a, KANNO_PREV_NAMES) : NULL;
+	if (!json_is_string(jn))
+		return 0;
+	jns = json_object_get(a, KANNO_PREV_NS);
+	jk = json_object_get(a, KANNO_PREV_KINDS);
+	names = json_string_value(jn);
+	nss = json_is_string(jns) ? json_string_value(jns) : NULL;
+	kinds = json_is_string(jk) ? json_string_value(jk) : NULL;
+	nn = csv_count(names);
+	if (!nss || !kinds || csv_count(nss) != nn || csv_count(kinds) != nn)
+		return DIAG_EEXEC;
+	buf_adds(&text, names);
+	buf_addch(&text, ',');
+	buf_adds(&text, nss);
+	buf_addch(&text, ',');
+	buf_adds(&text, kinds);
+	if (buf_oom(&text)) {
+		error = DIAG_ENOMEM;
 		goto done;
 	}
+	for (size_t i = 0; i < text.len; i++)
+		if (text.ptr[i] == ',')
+			text.ptr[i] = '\0';
 	if ((error = kapi_split(kres_api_version(r), &g, &v)) < 0)
 		goto done;
 	if (!(ids = calloc(nn, sizeof(*ids)))) {
 		error = DIAG_ENOMEM;
 		goto done;
 	}
+	/* field i of names, namespaces and kinds: the i-th, (nn+i)-th and
+	 * (2nn+i)-th NUL-terminated piece of text */
+	p[0] = text.ptr;
+	p[1] = p[0];
+	for (size_t i = 0; i < nn; i++)
+		p[1] += strlen(p[1]) + 1;
+	p[2] = p[1];
+	for (size_t i = 0; i < nn; i++)
+		p[2] += strlen(p[2]) + 1;
 	for (size_t i = 0; i < nn; i++) {
-		if ((error = kid_set(&ids[i], g, v, kinds[i], names[i], nss[i])) < 0) {
+		if ((error = kid_set(&ids[i], g, v, p[2], p[0], p[1])) < 0) {
 			kid_array_free(ids, i);
 			ids = NULL;
 			goto done;
 		}
+		for (size_t k = 0; k < 3; k++)
+			p[k] += strlen(p[k]) + 1;
 	}
 	*out = ids;
 	*n = nn;
 done:
-	kstrv_free(names, nn);
-	kstrv_free(nss, nns);
-	kstrv_free(kinds, nk);
+	buf_release(&text);
 	free(g);
 	free(v);
 	return error;
@@ -285,18 +325,54 @@ int kres_org_id(struct kid *out, const struct kres *r)
 	return error;
 }
 
+/* kres_append_csv on annotations *a, found (or made) on first use. */
+static int append_csv_at(json_t **a, struct kres *r, struct buf *tmp, const char *key,
+			 const char *value)
+{
+	json_t *cur;
+
+	if (!*value)
+		return 0;
+	if (!*a) {
+		json_t *md = metadata(r, 1);
+
+		if (!md)
+			return DIAG_ENOMEM;
+		*a = json_object_get(md, "annotations");
+		if (!json_is_object(*a)) {
+			*a = json_object();
+			if (json_object_set_new(md, "annotations", *a) < 0)
+				return DIAG_ENOMEM;
+		}
+	}
+	cur = json_object_get(*a, key);
+	buf_reset(tmp);
+	if (json_is_string(cur)) {
+		buf_adds(tmp, json_string_value(cur));
+		buf_addch(tmp, ',');
+	}
+	buf_adds(tmp, value);
+	if (buf_oom(tmp) || json_object_set_new(*a, key, json_string(tmp->ptr)) < 0)
+		return DIAG_ENOMEM;
+	return 0;
+}
+
 int kres_store_previous_id(struct kres *r)
 {
 	struct kid id = KID_INIT;
+	struct buf tmp = BUF_INIT;
+	json_t *a = NULL;
 	int error;
 
 	if ((error = kres_cur_id(&id, r)) < 0)
 		return error;
-	if ((error = kres_append_csv(r, KANNO_PREV_NAMES, id.name)) < 0 ||
-	    (error = kres_append_csv(r, KANNO_PREV_NS, kid_effective_ns(&id))) < 0 ||
-	    (error = kres_append_csv(r, KANNO_PREV_KINDS, id.kind)) < 0)
+	/* the annotations are looked up once for the three */
+	if ((error = append_csv_at(&a, r, &tmp, KANNO_PREV_NAMES, id.name)) < 0 ||
+	    (error = append_csv_at(&a, r, &tmp, KANNO_PREV_NS, kid_effective_ns(&id))) < 0 ||
+	    (error = append_csv_at(&a, r, &tmp, KANNO_PREV_KINDS, id.kind)) < 0)
 		goto done;
 done:
+	buf_release(&tmp);
 	kid_release(&id);
 	return error;
 }
@@ -313,16 +389,23 @@ void kres_remove_build_annotations(struct kres *r)
 		"internal.config.kubernetes.io/path", "internal.config.kubernetes.io/index",
 		"config.k8s.io/id", "kustomize.config.k8s.io/helm-generated",
 	};
-	json_t *a = kres_annotations(r), *md;
+	json_t *a = kres_annotations(r), *md, *v;
+	const char *k;
+	void *tmp;
 
 	if (!a || json_object_size(a) == 0)
 		return;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		json_object_del(a, keys[i]);
+	/* one walk over the (few) annotations, not a hashed lookup per key */
+	json_object_foreach_safe(a, tmp, k, v) {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			if (strcmp(k, keys[i]) == 0) {
+				json_object_del(a, k);
+				break;
+			}
+		}
+	}
 	/* kyaml's GetAnnotations/SetAnnotations round trip makes every value a string. */
 	{
-		const char *k;
-		json_t *v;
 		struct buf t = BUF_INIT;
 
 		json_object_foreach(a, k, v) {
@@ -811,12 +894,13 @@ int kres_parse_stream(struct kresmap *out, const char *name, const char *data, s
 {
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream ys = YSTREAM_INIT;
+	const struct ydoc_limits lim = { .no_positions = 1 }; /* none are used */
 	json_t *queue = NULL;
 	int error;
 
 	if (srcfile_set(&src, name, data, len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	if ((error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, NULL, d)) < 0) {
+	if ((error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, &lim, d)) < 0) {
 		if (kyaml_syntax_error(d, name, 1) == DIAG_EPARSE && !strncmp(d->msg.ptr, "yaml: ", 6)) {
 			diag_prefix(d, "MalformedYAMLError");
 			buf_addf(&d->msg, " in File: %s", name);

@@ -186,6 +186,7 @@ int kt_value_add(struct kresmap *m, const struct kldr *l, const json_t *cfg, int
 	if (*tfp) {
 		struct srcfile src = SRCFILE_INIT;
 		struct ystream ys = YSTREAM_INIT;
+		const struct ydoc_limits lim = { .no_positions = 1 }; /* none are used */
 
 		if ((error = kldr_load(l, tfp, &text, d)) < 0)
 			goto done;
@@ -193,7 +194,7 @@ int kt_value_add(struct kresmap *m, const struct kldr *l, const json_t *cfg, int
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto done;
 		}
-		error = ystream_parse(&ys, &src, YDOC_HELM, NULL, d);
+		error = ystream_parse(&ys, &src, YDOC_HELM, &lim, d);
 		if (error == 0 && ys.ndocs > 0 &&
 		    json_is_array(json_object_get(ys.docs[0].root, "targets")))
 			json_array_extend(targets, json_object_get(ys.docs[0].root, "targets"));
