@@ -497,6 +497,47 @@ static void test_yaml__positions_of_merged_keys(void **state)
 	diag_release(&d);
 }
 
+/* no_positions: the same trees in both modes, nothing to locate, errors still at line:col. */
+static void test_yaml__no_positions(void **state)
+{
+	const char *in = "a:\n  b: [1, {c: x}]\n  d: &x hi\ne: *x\nm: {<<: {k: 1}, z: 2}\n---\n- q\n";
+	const char *bad = "a: 1\nb: [1, 2\n";
+	struct ydoc_limits lim = YDOC_LIMITS_DEFAULT;
+	enum ydoc_mode modes[] = { YDOC_HELM, YDOC_KUSTOMIZE };
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream with = YSTREAM_INIT, without = YSTREAM_INIT;
+	struct diag d = DIAG_INIT;
+	struct ypos pos;
+	size_t m, i;
+
+	lim.no_positions = 1;
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		assert_int_equal(parse_stream(&with, in, strlen(in), modes[m], NULL, &d, &src), 0);
+		srcfile_release(&src);
+		assert_int_equal(parse_stream(&without, in, strlen(in), modes[m], &lim, &d, &src), 0);
+		srcfile_release(&src);
+		assert_int_equal(without.ndocs, with.ndocs);
+		for (i = 0; i < with.ndocs; i++) {
+			assert_true(json_equal(without.docs[i].root, with.docs[i].root));
+			assert_null(without.docs[i].positions);
+			assert_int_equal(without.docs[i].start, with.docs[i].start);
+			assert_int_equal(without.docs[i].end, with.docs[i].end);
+			assert_int_equal(without.docs[i].pos.line, with.docs[i].pos.line);
+			assert_int_equal(without.docs[i].pos.col, with.docs[i].pos.col);
+			assert_int_equal(ydoc_locate(&without.docs[i], "", &pos), DIAG_ENOTFOUND);
+		}
+		ystream_release(&with);
+		ystream_release(&without);
+	}
+	assert_int_equal(parse_stream(&without, bad, strlen(bad), YDOC_KUSTOMIZE, &lim, &d, &src),
+			 DIAG_EPARSE);
+	assert_string_equal(d.msg.ptr, "t.yaml:3:1: did not find expected ',' or ']' "
+			    "(while parsing a flow sequence at 2:4)");
+	assert_int_equal(without.ndocs, 0);
+	srcfile_release(&src);
+	diag_release(&d);
+}
+
 /* Byte offsets of documents: libyaml counts characters and skips the BOM. */
 static void test_yaml__document_byte_offsets(void **state)
 {
@@ -786,6 +827,7 @@ int main(void)
 		cmocka_unit_test(test_yaml__table),
 		cmocka_unit_test(test_yaml__positions),
 		cmocka_unit_test(test_yaml__positions_of_merged_keys),
+		cmocka_unit_test(test_yaml__no_positions),
 		cmocka_unit_test(test_yaml__document_byte_offsets),
 		cmocka_unit_test(test_yaml__empty_documents_are_kept),
 		cmocka_unit_test(test_yaml__integer_and_real_are_distinct),
