@@ -764,18 +764,18 @@ static void test_git__missing_repository(void **state)
 
 	S_open(&c, S_daemon_url("absent.git"), NULL);
 	error = repo_fetch(&oid, c, "main", &d);
-	assert_int_equal(error, DIAG_ENOTFOUND);
+	assert_int_equal(error, REPO_ENOREPO);
 	assert_non_null(strstr(d.msg.ptr, "no such repository"));
 	repo_cache_free(c);
 	setenv("HYDRATE_TOKEN", HTTP_TOKEN, 1);
 	S_open(&c, S_http_url(NULL, "absent.git"), NULL);
-	assert_int_equal(repo_fetch(&oid, c, "main", &d), DIAG_ENOTFOUND);
+	assert_int_equal(repo_fetch(&oid, c, "main", &d), REPO_ENOREPO);
 	assert_non_null(strstr(d.msg.ptr, "404"));
 	repo_cache_free(c);
 	S_clear_tokens();
 	snprintf(path, sizeof(path), "%s/absent.git", S_base);
 	S_open(&c, path, NULL);
-	assert_int_equal(repo_fetch(&oid, c, "main", &d), DIAG_ENOTFOUND);
+	assert_int_equal(repo_fetch(&oid, c, "main", &d), REPO_ENOREPO);
 	assert_non_null(strstr(d.msg.ptr, "no such repository"));
 	repo_cache_free(c);
 	diag_release(&d);
