@@ -13,6 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "gitops/diff.h"
 #include "gitops/git.h"
@@ -298,6 +303,52 @@ static void test_diff_git__missing_repository_is_not_a_missing_branch(void **sta
 	S_err_contains("hydrate diff: branch 'env/none' not found in git://127.0.0.1:");
 }
 
+static void test_diff_git__timeout_is_a_git_error(void **state)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	char args[1024], *out = NULL;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	time_t t0;
+
+	(void)state;
+	/* Listening, never accepting: the kernel completes the handshake and
+	 * the client waits for an answer that never comes. */
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	assert_int_equal(gitserver_sh(
+		"cd '%s' && sed 's|git://127.0.0.1:[0-9]*|http://user:url-s3cret-token@127.0.0.1:%d|' "
+		"hydrate.yaml > silent.yaml", S_app, ntohs(a.sin_port)), 0);
+	setenv("HYDRATE_GIT_TIMEOUT", "0.5", 1);
+	t0 = time(NULL);
+	snprintf(args, sizeof(args), "-c silent.yaml --cache-dir '%s'", S_cache);
+	assert_int_equal(S_run(&out, args), 3);
+	assert_true(time(NULL) - t0 < 10);
+	free(out);
+	S_err_contains("timed out after 0.500 s waiting for data from 127.0.0.1:");
+	S_err_contains("from 'http://127.0.0.1:");
+	snprintf(args, sizeof(args), "-c silent.yaml --cache-dir '%s' --ref v1", S_cache);
+	assert_int_equal(S_run(&out, args), 3);
+	free(out);
+	S_err_contains("timed out");
+	{
+		char path[600], *err;
+
+		snprintf(path, sizeof(path), "%s/out.txt.err", S_tmp);
+		err = tu_read_file(path, NULL);
+		assert_non_null(err);
+		assert_null(strstr(err, "url-s3cret-token"));
+		free(err);
+	}
+	unsetenv("HYDRATE_GIT_TIMEOUT");
+	close(fd);
+}
+
 static void test_diff_git__exit_codes(void **state)
 {
 	char args[1024], *out = NULL;
@@ -348,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_diff_git__no_difference_after_push),
 		cmocka_unit_test(test_diff_git__ref_branch_tag_or_commit),
 		cmocka_unit_test(test_diff_git__missing_repository_is_not_a_missing_branch),
+		cmocka_unit_test(test_diff_git__timeout_is_a_git_error),
 		cmocka_unit_test(test_diff_git__exit_codes),
 	};
 
