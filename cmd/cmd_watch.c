@@ -241,22 +241,8 @@ static int session_open(struct session *s, const struct watch_args *a, struct di
 	}
 	if ((error = plan_build(&s->plan, s->cfg, &f, d)) < 0)
 		return error;
-	for (size_t j = 0; j < s->plan.n; j++) {
-		struct config_list in = { NULL, 0 };
-
-		error = plan_job_inputs(&in, &s->plan, j, d);
-		for (size_t i = 0; i < in.n; i++) {
-			if (!error)
-				error = watch_map_add(&s->map, in.items[i], j, d);
-			if (!error)
-				error = watch_add(s->w, in.items[i], d);
-			free(in.items[i]);
-		}
-		free(in.items);
-		if (error < 0)
-			return error;
-	}
-	return 0;
+	/* only the inputs of the plan's jobs (after --app, --env, --shard) */
+	return watch_add_plan(s->w, &s->map, &s->plan, d);
 }
 
 /*
