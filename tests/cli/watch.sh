@@ -214,6 +214,30 @@ if finish shard 0; then
 		grep -q '^watch: re-rendered 1 job (api/staging) in ' "$T/shard.err" && ok ||
 		{ bad "shard: only api/staging re-rendered"; cat "$T/shard.err"; }
 fi
+# --ref against a GitOps repository: a branch, a tag or a commit; a ref that
+# names nothing, or no repository at all, is a git error (3)
+if command -v git >/dev/null 2>&1; then
+	G=$T/gitops
+	git init -q -b main "$G" && echo x >"$G/README.md" && git -C "$G" add -A &&
+		git -C "$G" -c user.name=t -c user.email=t@e commit -q -m one && git -C "$G" tag v1 ||
+		bad "ref: git setup"
+	head=$(git -C "$G" rev-parse HEAD)
+	{ cat "$A/hydrate.yaml"; printf 'repository:\n  path: %s\n  branch: main\n' "$G"; } \
+		>"$A/git.yaml"
+	for rev in main v1 "$head" "$(echo "$head" | cut -c1-7)"; do
+		if run "ref-$rev" 0 watch --once -c git.yaml --cache-dir "$T/cache" --ref "$rev"; then
+			grep -q "^watch: rendered 4 jobs .*, compared with .*@$rev;" "$T/ref-$rev.err" &&
+				ok || { bad "ref-$rev: label"; cat "$T/ref-$rev.err"; }
+		fi
+	done
+	if run ref-nope 3 watch --once -c git.yaml --cache-dir "$T/cache" --ref nope; then
+		grep -q "no branch, tag or commit 'nope'" "$T/ref-nope.err" && ok || bad "ref-nope: message"
+	fi
+	sed "s|  path: $G|  path: $T/absent|" "$A/git.yaml" >"$A/absent.yaml"
+	if run ref-no-repo 3 watch --once -c absent.yaml --cache-dir "$T/cache" --ref v1; then
+		grep -q "no such repository" "$T/ref-no-repo.err" && ok || bad "ref-no-repo: message"
+	fi
+fi
 run shard-bad 2 watch --once --shard 3/2 && ok
 run shard-junk 2 watch --once --shard x && ok
 
