@@ -1218,6 +1218,7 @@ static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branc
 	}
 	S_from_git(out, &heads[i]->oid);
 done:
+	S_timeout_msg[0] = '\0'; /* used by S_fail or stale: never outlives the operation */
 	S_git.git_commit_free(commit);
 	S_git.git_reference_free(ref);
 	S_git.git_remote_free(remote);
@@ -1474,6 +1475,7 @@ static int S_fetch_rev(struct repo_oid *out, enum repo_rev_kind *kind_out,
 		*kind_out = kind;
 	error = 0;
 done:
+	S_timeout_msg[0] = '\0'; /* used by S_fail or stale: never outlives the operation */
 	S_git.git_remote_free(remote);
 	free(tips);
 	free(name);
@@ -2079,6 +2081,7 @@ static int S_push(struct repo_cache *c, const char *branch,
 	ref = NULL;
 	S_git.git_reference_create(&ref, c->repo, track.ptr, &goid, 1, "hydrate: pushed");
 done:
+	S_timeout_msg[0] = '\0'; /* used by S_fail or stale: never outlives the operation */
 	S_git.git_reference_free(ref);
 	S_git.git_remote_free(remote);
 	buf_release(&src);
