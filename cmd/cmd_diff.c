@@ -1,9 +1,10 @@
 /*
  * hydrate diff [-c FILE] [--app A]... [--env E]... [--shard I/N] [-j N]
- * [--local] [--ref BRANCH | --dir DIR] [--cache-dir DIR] [--format F]
+ * [--local] [--ref REV | --dir DIR] [--cache-dir DIR] [--format F]
  * [--color WHEN] [-U N]: renders the plan in memory and compares it with
  * the GitOps repository of hydrate.yaml (repository.url or .path), read
- * from a bare cache at each job's branch (or --ref) — never checked out —
+ * from a bare cache at each job's branch (or at --ref: a branch, a tag or a
+ * commit id, full or abbreviated) — never checked out —
  * or with a directory (--dir). Prints the report on stdout.
  *
  * Exit 0 no difference, 1 differences, 2 usage or input error, 3 git error.
@@ -61,7 +62,8 @@ static int S_nested(const struct tree *t, const char *root)
 
 /*
  * Reads the old files under t's roots from the GitOps repository: one fetch
- * per branch. A branch the remote does not have yet reads as empty.
+ * per branch. A job's branch the remote does not have yet reads as empty;
+ * --ref (a branch, tag or commit) must name something (DIAG_ENOTFOUND).
  */
 static int S_read_git(struct repo_files *old, const struct cmd_plan *cp, const struct tree *t,
 		      const char *ref, const char *cache_dir, struct diag *d)
@@ -83,10 +85,11 @@ static int S_read_git(struct repo_files *old, const struct cmd_plan *cp, const s
 
 		if (done[i])
 			continue;
-		error = repo_fetch(&oid, cache, branch, d);
-		/* NEEDSWORK: gitops/git gives DIAG_ENOTFOUND both for a missing
-		 * repository and a missing branch; only the message tells. */
-		if (error == DIAG_ENOTFOUND && strstr(d->msg.ptr, "branch '") == d->msg.ptr) {
+		/* --ref names a branch, a tag or a commit that must exist; a
+		 * job's own branch may not exist yet and then holds nothing. */
+		if (ref) {
+			error = repo_fetch_rev(&oid, NULL, cache, ref, d);
+		} else if ((error = repo_fetch(&oid, cache, branch, d)) == DIAG_ENOTFOUND) {
 			fprintf(stderr, "hydrate diff: branch '%s' not found in %s: "
 					"comparing with an empty tree\n",
 				branch, repo_cache_url(cache));

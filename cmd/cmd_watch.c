@@ -43,6 +43,7 @@ enum {
 	OPT_DEBOUNCE,
 	OPT_CACHE_DIR,
 	OPT_NO_COLOR,
+	OPT_SHARD,
 	OPT_HELP
 };
 
@@ -60,6 +61,7 @@ static const struct opt options[] = {
 	{ "debounce", 0, 1, OPT_DEBOUNCE },
 	{ "cache-dir", 0, 1, OPT_CACHE_DIR },
 	{ "no-color", 0, 0, OPT_NO_COLOR },
+	{ "shard", 0, 1, OPT_SHARD },
 	{ "help", 'h', 0, OPT_HELP },
 	{ NULL, 0, 0, 0 },
 };
@@ -69,6 +71,7 @@ struct watch_args {
 	const char **apps, **envs;
 	size_t napps, nenvs;
 	int local;
+	unsigned shard_index, shard_count; /* --shard I/N; count 0: none */
 	const char *ref, *dir, *cache_dir;
 	enum diff_format format;
 	unsigned threads;
@@ -103,6 +106,11 @@ struct session {
 };
 
 static int wake_pipe[2] = { -1, -1 };
+
+/* The last target_load failed reading the GitOps repository: whatever the
+ * code (a missing repository, a --ref that names nothing, the network), a
+ * git error, exit 3, as diff gives. */
+static int target_git_failed;
 
 static void on_signal(int sig)
 {
@@ -213,6 +221,8 @@ static int session_open(struct session *s, const struct watch_args *a, struct di
 	f.envs = a->envs;
 	f.nenvs = a->nenvs;
 	f.local = a->local;
+	f.shard_index = a->shard_index;
+	f.shard_count = a->shard_count;
 	if ((error = watch_new(&s->w, &wo, d)) < 0)
 		return error;
 	/* hydrate.yaml is watched before it is parsed: a broken file is
@@ -231,22 +241,8 @@ static int session_open(struct session *s, const struct watch_args *a, struct di
 	}
 	if ((error = plan_build(&s->plan, s->cfg, &f, d)) < 0)
 		return error;
-	for (size_t j = 0; j < s->plan.n; j++) {
-		struct config_list in = { NULL, 0 };
-
-		error = plan_job_inputs(&in, &s->plan, j, d);
-		for (size_t i = 0; i < in.n; i++) {
-			if (!error)
-				error = watch_map_add(&s->map, in.items[i], j, d);
-			if (!error)
-				error = watch_add(s->w, in.items[i], d);
-			free(in.items[i]);
-		}
-		free(in.items);
-		if (error < 0)
-			return error;
-	}
-	return 0;
+	/* only the inputs of the plan's jobs (after --app, --env, --shard) */
+	return watch_add_plan(s->w, &s->map, &s->plan, d);
 }
 
 /*
@@ -259,8 +255,9 @@ static int target_load(struct session *s, const struct watch_args *a, struct dia
 	struct repo_cache *cache = NULL;
 	struct buf tmp = BUF_INIT, label = BUF_INIT;
 	const char *remote;
-	int error = 0;
+	int error = 0, from_git = 0;
 
+	target_git_failed = 0;
 	repo_files_release(&s->target);
 	s->have_target = 0;
 	free(s->target_label);
@@ -279,6 +276,7 @@ static int target_load(struct session *s, const struct watch_args *a, struct dia
 				 "XDG_CACHE_HOME or HOME, or give --cache-dir");
 		goto done;
 	}
+	from_git = 1;
 	if ((error = repo_cache_open(&cache, remote, a->cache_dir ? a->cache_dir : tmp.ptr,
 				     NULL, d)) < 0)
 		goto done;
@@ -293,9 +291,12 @@ static int target_load(struct session *s, const struct watch_args *a, struct dia
 				break;
 		if (k < j)
 			continue;
-		error = repo_fetch(&oid, cache, branch, d);
-		if (error == DIAG_ENOTFOUND) {
-			error = 0;  /* a branch that does not exist yet holds nothing */
+		/* --ref (a branch, tag or commit) must exist; a job's own
+		 * branch that does not exist yet holds nothing. */
+		if (a->ref)
+			error = repo_fetch_rev(&oid, NULL, cache, branch, d);
+		else if ((error = repo_fetch(&oid, cache, branch, d)) == DIAG_ENOTFOUND) {
+			error = 0;
 			continue;
 		}
 		if (error < 0)
@@ -318,6 +319,8 @@ found:
 	s->target_label = buf_detach(&label, NULL);
 	s->have_target = 1;
 done:
+	if (error < 0 && from_git && error != DIAG_ENOMEM && error != DIAG_EINVALID)
+		target_git_failed = 1;
 	repo_cache_free(cache);
 	buf_release(&tmp);
 	buf_release(&label);
@@ -819,8 +822,9 @@ static int run_watch(const struct watch_args *a)
 		print_error(&d, error);
 		/* Nothing to watch, or a one-shot run: stop with the error's status. */
 		if (a->once || !s.w || s.nconfig_paths == 0 || error == DIAG_ENOMEM ||
-		    error == DIAG_ELIMIT || exit_status_for(error) == EXIT_REMOTE) {
-			status = exit_status_for(error);
+		    error == DIAG_ELIMIT || exit_status_for(error) == EXIT_REMOTE ||
+		    target_git_failed) {
+			status = target_git_failed ? EXIT_REMOTE : exit_status_for(error);
 			goto done;
 		}
 		fprintf(stderr, "watch: waiting for a fix\n");
@@ -965,6 +969,16 @@ int cmd_watch(int argc, char **argv)
 		case OPT_NO_COLOR:
 			color = "never";
 			break;
+		case OPT_SHARD: {
+			struct diag d = DIAG_INIT;
+
+			if (plan_parse_shard(&a.shard_index, &a.shard_count, arg, &d) < 0) {
+				cmd_usage_error("watch", "%s", d.msg.ptr);
+				diag_release(&d);
+				goto done;
+			}
+			break;
+		}
 		case 0:
 			cmd_usage_error("watch", "unexpected argument '%s'", arg);
 			goto done;

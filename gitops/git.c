@@ -6,22 +6,30 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
+#include <git2/sys/stream.h>
 #include <openssl/evp.h>
 
 /* Trees are acyclic, but a crafted repository can nest deeply. */
 #define S_MAX_DEPTH 256
 #define S_PRIVATE_NS "refs/hydrate/heads/"
 #define S_PUSH_NS "refs/hydrate/push/"
+#define S_TAGS_NS "refs/hydrate/tags/"
+/* other refs a revision names: refs/hydrate/rev/<its full name> */
+#define S_REV_NS "refs/hydrate/rev/"
 #define S_REMOTE "origin"
 #define S_LOCK_RETRIES 10
 
@@ -83,7 +91,12 @@ struct S_op {
 	X(git_error_last) \
 	X(git_error_set_str) \
 	X(git_fetch_options_init) \
+	X(git_graph_descendant_of) \
 	X(git_libgit2_init) \
+	X(git_object_free) \
+	X(git_object_id) \
+	X(git_object_lookup_prefix) \
+	X(git_object_peel) \
 	X(git_oid_cpy) \
 	X(git_oid_equal) \
 	X(git_oid_fromstrn) \
@@ -95,6 +108,7 @@ struct S_op {
 	X(git_reference_lookup) \
 	X(git_reference_name_is_valid) \
 	X(git_remote_create_options_init) \
+	X(git_remote_connect) \
 	X(git_remote_create_with_opts) \
 	X(git_remote_fetch) \
 	X(git_remote_free) \
@@ -108,6 +122,7 @@ struct S_op {
 	X(git_signature_free) \
 	X(git_signature_new) \
 	X(git_signature_now) \
+	X(git_stream_register) \
 	X(git_tree_create_updated) \
 	X(git_tree_entry_byindex) \
 	X(git_tree_entry_bypath) \
@@ -129,6 +144,8 @@ static struct {
 	S_GIT_FUNCS(X)
 #undef X
 } S_git;
+
+static int S_register_stream(void);
 
 static pthread_once_t S_once = PTHREAD_ONCE_INIT;
 static int S_init_error;
@@ -165,6 +182,11 @@ static void S_init(void)
 	if (S_git.git_libgit2_init() < 0) {
 		snprintf(S_init_msg, sizeof(S_init_msg), "cannot initialise libgit2");
 		S_init_error = 1;
+		return;
+	}
+	if (S_register_stream() < 0) {
+		snprintf(S_init_msg, sizeof(S_init_msg), "cannot register a socket stream with libgit2");
+		S_init_error = 1;
 	}
 }
 
@@ -186,6 +208,305 @@ static void S_sleep_ms(int ms)
 static char *S_strdup(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Network timeouts: our socket stream */
+
+/*
+ * libgit2 1.5 has no timeout of its own (GIT_OPT_SET_SERVER_TIMEOUT came in
+ * 1.7): a server that accepts and never answers blocks a fetch forever. It
+ * does let a program register the "standard" stream, the plain TCP socket
+ * every transport asks for (git://, http://; the TLS stream of https://
+ * wraps one; ssh:// too), so this one bounds each wait with poll().
+ *
+ * Layout: libgit2 1.5's ssh transport does not use the stream for I/O; it
+ * takes the descriptor out of it, casting to its private git_socket_stream
+ * { git_stream parent; char *host; char *port; int s; }
+ * (src/libgit2/transports/ssh.c, _git_ssh_session_create). struct S_stream
+ * starts with the same members in the same order, so that cast finds fd.
+ * The descriptor is left in blocking mode after connecting, as libssh2
+ * expects; our reads and writes poll first and pass MSG_DONTWAIT.
+ */
+struct S_stream {
+	git_stream parent;
+	char *host;
+	char *port;
+	int fd;          /* git_socket_stream.s: keep it here */
+	int connect_ms;  /* 0: no limit */
+	int idle_ms;
+};
+
+/* What our socket stream says when it gave up waiting, for S_fail; set in
+ * the thread that runs the operation, cleared when an operation starts. */
+static _Thread_local char S_timeout_msg[256];
+
+/* -1: not set (the environment or the default rules) */
+static int S_connect_ms_set = -1, S_idle_ms_set = -1;
+
+void repo_set_timeouts(int connect_ms, int idle_ms)
+{
+	S_connect_ms_set = connect_ms < 0 ? -1 : connect_ms;
+	S_idle_ms_set = idle_ms < 0 ? -1 : idle_ms;
+}
+
+/* Seconds from the environment variable name, in ms; def_s if unset or bad. */
+static int S_env_ms(const char *name, int def_s)
+{
+	const char *v = getenv(name);
+	char *end;
+	double s;
+
+	if (!v || !*v)
+		return def_s * 1000;
+	errno = 0;
+	s = strtod(v, &end);
+	if (errno || *end || !(s >= 0) || s > 86400.0)
+		return def_s * 1000;
+	return (int)(s * 1000.0 + 0.5);
+}
+
+void repo_get_timeouts(int *connect_ms_out, int *idle_ms_out)
+{
+	int c = S_connect_ms_set, i = S_idle_ms_set;
+
+	*connect_ms_out = c >= 0 ? c : S_env_ms("HYDRATE_GIT_CONNECT_TIMEOUT",
+						 REPO_CONNECT_TIMEOUT_DEFAULT);
+	*idle_ms_out = i >= 0 ? i : S_env_ms("HYDRATE_GIT_TIMEOUT", REPO_IDLE_TIMEOUT_DEFAULT);
+}
+
+static long long S_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "1.5 s", "30 s" */
+static void S_fmt_secs(char *out, size_t size, int ms)
+{
+	if (ms % 1000)
+		snprintf(out, size, "%d.%03d s", ms / 1000, ms % 1000);
+	else
+		snprintf(out, size, "%d s", ms / 1000);
+}
+
+/* Records a timeout for S_fail and tells libgit2. */
+static void S_timed_out(const struct S_stream *st, const char *doing, int ms)
+{
+	char secs[32];
+
+	S_fmt_secs(secs, sizeof(secs), ms);
+	snprintf(S_timeout_msg, sizeof(S_timeout_msg), "timed out after %s %s %s:%s", secs,
+		 doing, st->host, st->port);
+	S_git.git_error_set_str(GIT_ERROR_NET, S_timeout_msg);
+}
+
+/*
+ * Waits until fd is ready for events or ms pass (0: forever; deadline_ms,
+ * when not 0, caps it). 1 ready, 0 timed out, -1 error (errno).
+ */
+static int S_wait_fd(int fd, short events, int ms, long long deadline_ms)
+{
+	struct pollfd p = { fd, events, 0 };
+	long long end = deadline_ms ? deadline_ms : (ms ? S_now_ms() + ms : 0);
+
+	for (;;) {
+		int wait = -1, r;
+
+		if (end) {
+			long long left = end - S_now_ms();
+
+			if (left <= 0)
+				return 0;
+			wait = left > INT_MAX ? INT_MAX : (int)left;
+		}
+		r = poll(&p, 1, wait);
+		if (r > 0)
+			return 1;
+		if (r == 0)
+			continue; /* re-checks the clock, then returns 0 */
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+static int S_stream_connect(git_stream *stream)
+{
+	struct S_stream *st = (struct S_stream *)stream;
+	struct addrinfo hints, *info = NULL, *p;
+	long long deadline = st->connect_ms ? S_now_ms() + st->connect_ms : 0;
+	int fd = -1, err = 0, ret, timed_out = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_family = AF_UNSPEC;
+	if ((ret = getaddrinfo(st->host, st->port, &hints, &info)) != 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "failed to resolve address for %s: %s", st->host,
+			 gai_strerror(ret));
+		S_git.git_error_set_str(GIT_ERROR_NET, msg);
+		return -1;
+	}
+	for (p = info; p; p = p->ai_next) {
+		int soerr = 0, flags;
+		socklen_t len = sizeof(soerr);
+
+		fd = socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			    p->ai_protocol);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		if (connect(fd, p->ai_addr, p->ai_addrlen) < 0) {
+			if (errno != EINPROGRESS) {
+				soerr = errno;
+			} else {
+				ret = S_wait_fd(fd, POLLOUT, 0, deadline);
+				if (ret == 0) {
+					timed_out = 1;
+					close(fd);
+					fd = -1;
+					break;
+				}
+				if (ret < 0)
+					soerr = errno;
+				else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+					soerr = errno;
+			}
+		}
+		if (!soerr && (flags = fcntl(fd, F_GETFL)) >= 0 &&
+		    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0)
+			break;
+		err = soerr ? soerr : errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(info);
+	if (timed_out) {
+		S_timed_out(st, "connecting to", st->connect_ms);
+		return -1;
+	}
+	if (fd < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "failed to connect to %s: %s", st->host,
+			 strerror(err ? err : ECONNREFUSED));
+		S_git.git_error_set_str(GIT_ERROR_OS, msg);
+		return -1;
+	}
+	st->fd = fd;
+	return 0;
+}
+
+static ssize_t S_stream_read(git_stream *stream, void *data, size_t len)
+{
+	struct S_stream *st = (struct S_stream *)stream;
+
+	for (;;) {
+		int r = S_wait_fd(st->fd, POLLIN, st->idle_ms, 0);
+		ssize_t n;
+
+		if (r == 0) {
+			S_timed_out(st, "waiting for data from", st->idle_ms);
+			return -1;
+		}
+		if (r > 0) {
+			n = recv(st->fd, data, len, MSG_DONTWAIT);
+			if (n >= 0)
+				return n;
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				continue;
+		}
+		S_git.git_error_set_str(GIT_ERROR_NET, "error receiving socket data");
+		return -1;
+	}
+}
+
+static ssize_t S_stream_write(git_stream *stream, const char *data, size_t len, int flags)
+{
+	struct S_stream *st = (struct S_stream *)stream;
+
+	for (;;) {
+		int r = S_wait_fd(st->fd, POLLOUT, st->idle_ms, 0);
+		ssize_t n;
+
+		if (r == 0) {
+			S_timed_out(st, "sending to", st->idle_ms);
+			return -1;
+		}
+		if (r > 0) {
+			n = send(st->fd, data, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n >= 0)
+				return n;
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				continue;
+		}
+		S_git.git_error_set_str(GIT_ERROR_NET, "error sending data");
+		return -1;
+	}
+}
+
+static int S_stream_close(git_stream *stream)
+{
+	struct S_stream *st = (struct S_stream *)stream;
+	int error = 0;
+
+	if (st->fd >= 0)
+		error = close(st->fd);
+	st->fd = -1;
+	return error;
+}
+
+static void S_stream_free(git_stream *stream)
+{
+	struct S_stream *st = (struct S_stream *)stream;
+
+	if (!st)
+		return;
+	if (st->fd >= 0)
+		close(st->fd);
+	free(st->host);
+	free(st->port);
+	free(st);
+}
+
+static int S_stream_new(git_stream **out, const char *host, const char *port)
+{
+	struct S_stream *st = calloc(1, sizeof(*st));
+
+	*out = NULL;
+	if (!st || !(st->host = strdup(host ? host : "")) ||
+	    !(st->port = strdup(port ? port : ""))) {
+		if (st) {
+			free(st->host);
+			free(st);
+		}
+		S_git.git_error_set_str(GIT_ERROR_NOMEMORY, "out of memory");
+		return -1;
+	}
+	st->parent.version = GIT_STREAM_VERSION;
+	st->parent.connect = S_stream_connect;
+	st->parent.read = S_stream_read;
+	st->parent.write = S_stream_write;
+	st->parent.close = S_stream_close;
+	st->parent.free = S_stream_free;
+	st->fd = -1;
+	repo_get_timeouts(&st->connect_ms, &st->idle_ms);
+	*out = &st->parent;
+	return 0;
+}
+
+static int S_register_stream(void)
+{
+	git_stream_registration reg;
+
+	memset(&reg, 0, sizeof(reg));
+	reg.version = GIT_STREAM_VERSION;
+	reg.init = S_stream_new;
+	return S_git.git_stream_register(GIT_STREAM_STANDARD, &reg);
 }
 
 /* ------------------------------------------------------------------ */
@@ -372,10 +693,20 @@ static int S_fail(struct diag *d, int gerr, struct S_op *op,
 	const git_error *e = S_git.git_error_last();
 	int code = DIAG_EGENERIC;
 
+	if (S_timeout_msg[0]) {
+		/* Our stream timed out; libgit2 (or mbedTLS above it) may have
+		 * put its own words on top: ours say what happened. */
+		if (d) {
+			diag_set(d, DIAG_ENET, "%s: ", what);
+			S_add_redacted(d, c, S_timeout_msg);
+		}
+		S_timeout_msg[0] = '\0';
+		return DIAG_ENET;
+	}
 	if ((op && op->auth_failed) || gerr == GIT_EAUTH)
 		code = DIAG_EAUTH;
 	else if (e && e->message && S_says_no_repository(e->message))
-		code = DIAG_ENOTFOUND;
+		code = REPO_ENOREPO;
 	else if (gerr == GIT_ECERTIFICATE)
 		code = DIAG_ENET;
 	else if (e && (e->klass == GIT_ERROR_NET || e->klass == GIT_ERROR_HTTP ||
@@ -824,6 +1155,7 @@ static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branc
 	size_t nheads = 0, i;
 	int error;
 
+	S_timeout_msg[0] = '\0';
 	if ((error = S_check_branch(&src, "refs/heads/", branch, d)) < 0 ||
 	    (error = S_check_branch(&dst, S_PRIVATE_NS, branch, d)) < 0)
 		goto done;
@@ -846,7 +1178,7 @@ static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branc
 		struct stat st;
 
 		if (stat(p, &st) < 0) {
-			error = diag_set(d, DIAG_ENOTFOUND, "%s: no such repository", what.ptr);
+			error = diag_set(d, REPO_ENOREPO, "%s: no such repository", what.ptr);
 			goto done;
 		}
 	}
@@ -886,12 +1218,269 @@ static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branc
 	}
 	S_from_git(out, &heads[i]->oid);
 done:
+	S_timeout_msg[0] = '\0'; /* used by S_fail or stale: never outlives the operation */
 	S_git.git_commit_free(commit);
 	S_git.git_reference_free(ref);
 	S_git.git_remote_free(remote);
 	buf_release(&src);
 	buf_release(&dst);
 	buf_release(&spec);
+	buf_release(&what);
+	S_op_release(&op);
+	return error;
+}
+
+/*
+ * Which advertised ref rev names, in git's order (refs.c, ref_rev_parse_rules):
+ * the index in heads, or -1. Peeled entries ("^{}") are never names.
+ */
+static long S_find_rev_ref(const git_remote_head **heads, size_t nheads, const char *rev)
+{
+	/* prefix + rev + suffix */
+	static const char *const rules[][2] = {
+		{ "", "" }, { "refs/", "" }, { "refs/tags/", "" }, { "refs/heads/", "" },
+		{ "refs/remotes/", "" }, { "refs/remotes/", "/HEAD" }
+	};
+	struct buf name = BUF_INIT;
+	long found = -1;
+
+	for (size_t r = 0; found < 0 && r < sizeof(rules) / sizeof(*rules); r++) {
+		buf_reset(&name);
+		buf_addf(&name, "%s%s%s", rules[r][0], rev, rules[r][1]);
+		if (buf_oom(&name))
+			break;
+		/* the bare rule matches only HEAD or a full ref name */
+		if (r == 0 && strcmp(rev, "HEAD") && strncmp(rev, "refs/", 5))
+			continue;
+		for (size_t i = 0; i < nheads; i++)
+			if (!strcmp(heads[i]->name, name.ptr)) {
+				found = (long)i;
+				break;
+			}
+	}
+	buf_release(&name);
+	return found;
+}
+
+static int S_is_hex(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n < min || n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (S_hexval((unsigned char)s[i]) < 0)
+			return 0;
+	return 1;
+}
+
+/* The commit obj peels to, in *out; DIAG_ENOTFOUND when it is none. */
+static int S_peel_commit(git_oid *out, struct repo_cache *c, const git_oid *id, size_t len,
+			 const char *rev, struct diag *d)
+{
+	git_object *obj = NULL, *commit = NULL;
+	int error;
+
+	error = S_git.git_object_lookup_prefix(&obj, c->repo, id, len, GIT_OBJECT_ANY);
+	if (error == GIT_EAMBIGUOUS) {
+		error = diag_set(d, DIAG_EINVALID, "short object id '%s' is ambiguous in '%s'",
+				 rev, c->url);
+		goto done;
+	}
+	if (error == GIT_ENOTFOUND) {
+		error = diag_set(d, DIAG_ENOTFOUND, "no branch, tag or commit '%s' in '%s'",
+				 rev, c->url);
+		goto done;
+	}
+	if (error < 0) {
+		error = S_fail(d, error, NULL, c, "cannot look up an object");
+		goto done;
+	}
+	if (S_git.git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
+		error = diag_set(d, DIAG_ENOTFOUND, "'%s' in '%s' is not a commit", rev, c->url);
+		goto done;
+	}
+	S_git.git_oid_cpy(out, S_git.git_object_id(commit));
+done:
+	S_git.git_object_free(commit);
+	S_git.git_object_free(obj);
+	return error;
+}
+
+/* The private ref a fetched remote ref is kept under. */
+static int S_private_ref(struct buf *out, const char *name)
+{
+	if (!strncmp(name, "refs/heads/", 11))
+		buf_addf(out, S_PRIVATE_NS "%s", name + 11);
+	else if (!strncmp(name, "refs/tags/", 10))
+		buf_addf(out, S_TAGS_NS "%s", name + 10);
+	else
+		buf_addf(out, S_REV_NS "%s", name);
+	return buf_oom(out) ? -1 : 0;
+}
+
+static int S_fetch_rev(struct repo_oid *out, enum repo_rev_kind *kind_out,
+		       struct repo_cache *c, const char *rev, struct diag *d)
+{
+	git_fetch_options opts;
+	struct S_op op = S_OP_INIT(c);
+	struct buf spec = BUF_INIT, dst = BUF_INIT, what = BUF_INIT;
+	git_remote *remote = NULL;
+	const git_remote_head **heads = NULL;
+	git_oid *tips = NULL, want;
+	char *specs[2], *name = NULL;
+	git_strarray refspecs = { specs, 1 };
+	size_t nheads = 0, ntips = 0, hexlen = 0;
+	enum repo_rev_kind kind;
+	long at;
+	int error, valid = 0;
+
+	S_timeout_msg[0] = '\0';
+	if (!rev || !*rev)
+		return diag_set(d, DIAG_EINVALID, "empty revision");
+	for (const char *p = rev; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == ' ' || *p == ':' ||
+		    *p == '^' || *p == '~' || *p == '?' || *p == '*' || *p == '[' || *p == '\\')
+			return diag_set(d, DIAG_EINVALID, "invalid revision '%s'", rev);
+	buf_addf(&what, "cannot fetch '%s' from '%s'", rev, c->url);
+	if (buf_oom(&what)) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	S_git.git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
+	S_callbacks(&opts.callbacks, &op);
+	opts.prune = GIT_FETCH_NO_PRUNE;
+	opts.update_fetchhead = 0;
+	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	opts.proxy_opts.type = c->local ? GIT_PROXY_NONE : GIT_PROXY_AUTO;
+	if (c->local) {
+		const char *p = strncmp(c->url, "file://", 7) == 0 ? c->url + 7 : c->url;
+		struct stat st;
+
+		if (stat(p, &st) < 0) {
+			error = diag_set(d, REPO_ENOREPO, "%s: no such repository", what.ptr);
+			goto done;
+		}
+	}
+	if ((error = S_remote(&remote, c)) < 0 ||
+	    (error = S_git.git_remote_connect(remote, GIT_DIRECTION_FETCH, &opts.callbacks,
+					      &opts.proxy_opts, NULL)) < 0 ||
+	    (error = S_git.git_remote_ls(&heads, &nheads, remote)) < 0) {
+		error = S_fail(d, error, &op, c, what.ptr);
+		goto done;
+	}
+	/* Copy what is needed from the advertisement: the fetch owns it. */
+	if (S_is_hex(rev, REPO_OID_HEXSZ, REPO_OID_HEXSZ)) {
+		at = -1;
+	} else {
+		at = S_find_rev_ref(heads, nheads, rev);
+		if (at < 0 && !S_is_hex(rev, 4, REPO_OID_HEXSZ - 1)) {
+			error = diag_set(d, DIAG_ENOTFOUND, "no branch, tag or commit '%s' in '%s'",
+					 rev, c->url);
+			goto done;
+		}
+	}
+	if (at >= 0) {
+		if (!(name = strdup(heads[at]->name))) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+		S_git.git_oid_cpy(&want, &heads[at]->oid);
+		kind = !strncmp(name, "refs/heads/", 11) ? REPO_REV_BRANCH :
+		       !strncmp(name, "refs/tags/", 10) ? REPO_REV_TAG : REPO_REV_REF;
+		if (S_private_ref(&dst, name) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+		if (S_git.git_reference_name_is_valid(&valid, dst.ptr) < 0 || !valid) {
+			error = diag_set(d, DIAG_EINVALID, "cannot keep the ref '%s' of '%s'", name,
+					 c->url);
+			goto done;
+		}
+		buf_addf(&spec, "+%s:%s", name, dst.ptr);
+		specs[0] = spec.ptr;
+	} else {
+		/* An object id: every branch and tag, and remember their tips. */
+		kind = REPO_REV_COMMIT;
+		hexlen = strlen(rev);
+		if (S_git.git_oid_fromstrn(&want, rev, hexlen) < 0) {
+			error = diag_set(d, DIAG_EINVALID, "invalid revision '%s'", rev);
+			goto done;
+		}
+		if (nheads && !(tips = calloc(nheads, sizeof(*tips)))) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (size_t i = 0; i < nheads; i++)
+			if ((!strncmp(heads[i]->name, "refs/heads/", 11) ||
+			     !strncmp(heads[i]->name, "refs/tags/", 10)) &&
+			    !strstr(heads[i]->name, "^{}"))
+				S_git.git_oid_cpy(&tips[ntips++], &heads[i]->oid);
+		buf_adds(&spec, "+refs/heads/*:" S_PRIVATE_NS "*");
+		buf_adds(&dst, "+refs/tags/*:" S_TAGS_NS "*");
+		specs[0] = spec.ptr;
+		specs[1] = dst.ptr;
+		refspecs.count = 2;
+	}
+	if (buf_oom(&spec) || buf_oom(&dst)) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (kind != REPO_REV_COMMIT || ntips) {
+		for (int tries = 0;; tries++) {
+			error = S_git.git_remote_fetch(remote, &refspecs, &opts, "hydrate: fetch");
+			if (error != GIT_ELOCKED || tries == S_LOCK_RETRIES)
+				break;
+			S_sleep_ms(20 + 20 * tries);
+		}
+		if (error < 0) {
+			error = S_fail(d, error, &op, c, what.ptr);
+			goto done;
+		}
+	}
+	if (kind != REPO_REV_COMMIT) {
+		git_oid commit;
+
+		if ((error = S_peel_commit(&commit, c, &want, GIT_OID_HEXSZ, rev, d)) < 0)
+			goto done;
+		S_from_git(out, &commit);
+	} else {
+		git_oid commit;
+		size_t i;
+
+		if ((error = S_peel_commit(&commit, c, &want, hexlen, rev, d)) < 0)
+			goto done;
+		/* Only what the remote's branches and tags reach counts: the
+		 * cache also holds commits of its own (repo_commit_tree). */
+		for (i = 0; i < ntips; i++) {
+			git_oid tip;
+			int reach;
+
+			if (S_peel_commit(&tip, c, &tips[i], GIT_OID_HEXSZ, "tip", NULL) < 0)
+				continue;
+			if (S_git.git_oid_equal(&tip, &commit))
+				break;
+			reach = S_git.git_graph_descendant_of(c->repo, &tip, &commit);
+			if (reach == 1)
+				break;
+		}
+		if (i == ntips) {
+			error = diag_set(d, DIAG_ENOTFOUND, "no branch, tag or commit '%s' in '%s'",
+					 rev, c->url);
+			goto done;
+		}
+		S_from_git(out, &commit);
+	}
+	if (kind_out)
+		*kind_out = kind;
+	error = 0;
+done:
+	S_timeout_msg[0] = '\0'; /* used by S_fail or stale: never outlives the operation */
+	S_git.git_remote_free(remote);
+	free(tips);
+	free(name);
+	buf_release(&spec);
+	buf_release(&dst);
 	buf_release(&what);
 	S_op_release(&op);
 	return error;
@@ -1453,6 +2042,7 @@ static int S_push(struct repo_cache *c, const char *branch,
 	git_oid goid;
 	int error;
 
+	S_timeout_msg[0] = '\0';
 	if ((error = S_check_branch(&src, S_PUSH_NS, branch, d)) < 0 ||
 	    (error = S_check_branch(&dst, "refs/heads/", branch, d)) < 0 ||
 	    (error = S_check_branch(&track, S_PRIVATE_NS, branch, d)) < 0)
@@ -1491,6 +2081,7 @@ static int S_push(struct repo_cache *c, const char *branch,
 	ref = NULL;
 	S_git.git_reference_create(&ref, c->repo, track.ptr, &goid, 1, "hydrate: pushed");
 done:
+	S_timeout_msg[0] = '\0'; /* used by S_fail or stale: never outlives the operation */
 	S_git.git_reference_free(ref);
 	S_git.git_remote_free(remote);
 	buf_release(&src);
@@ -1550,6 +2141,17 @@ int repo_fetch(struct repo_oid *out, struct repo_cache *c, const char *branch,
 
 	pthread_mutex_lock(&c->lock);
 	error = S_fetch(out, c, branch, d);
+	pthread_mutex_unlock(&c->lock);
+	return error;
+}
+
+int repo_fetch_rev(struct repo_oid *out, enum repo_rev_kind *kind_out,
+		   struct repo_cache *c, const char *rev, struct diag *d)
+{
+	int error;
+
+	pthread_mutex_lock(&c->lock);
+	error = S_fetch_rev(out, kind_out, c, rev, d);
 	pthread_mutex_unlock(&c->lock);
 	return error;
 }

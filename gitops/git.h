@@ -26,11 +26,21 @@
  * repo_redact before it is copied into a diag.
  *
  * Errors (negative enum diag_code, details in the nullable diag):
- * DIAG_ENET (cannot connect, TLS, transport), DIAG_EAUTH (credentials
- * missing or refused), DIAG_ENOTFOUND (branch, path or object missing),
- * DIAG_ECONFLICT (push rejected: the branch moved), DIAG_EINVALID (a bad
- * argument: branch or path name), DIAG_EGENERIC (other libgit2 failures).
- * Messages name the operation and the remote (redacted).
+ * DIAG_ENET (cannot connect, TLS, transport, a timeout), DIAG_EAUTH
+ * (credentials missing or refused), REPO_ENOREPO (the remote has no such
+ * repository), DIAG_ENOTFOUND (branch, tag, commit, path or object missing
+ * in a repository that exists), DIAG_ECONFLICT (push rejected: the branch
+ * moved), DIAG_EINVALID (a bad argument: branch, revision or path name),
+ * DIAG_EGENERIC (other libgit2 failures). Messages name the operation and
+ * the remote (redacted).
+ *
+ * Timeouts: every TCP connection libgit2 opens (git://, http://, https://
+ * under TLS, ssh://) goes through a socket stream of ours, registered with
+ * libgit2 once per process, that bounds connecting and every wait for the
+ * server to send or accept bytes (repo_set_timeouts). ssh:// gets the
+ * connect timeout only: libssh2 reads the socket itself. Name resolution
+ * (getaddrinfo) is not bounded. A timeout fails the operation with
+ * DIAG_ENET and a message that says "timed out".
  */
 #ifndef HYDRATE_GITOPS_GIT_H
 #define HYDRATE_GITOPS_GIT_H
@@ -39,6 +49,34 @@
 
 #include "render/buf.h"
 #include "render/diag.h"
+
+/*
+ * gitops/git's one code beyond enum diag_code (render/diag.h), in the same
+ * negative space and clear of it: the remote (a URL or a local path) has no
+ * repository at all. Distinct from DIAG_ENOTFOUND, which says the
+ * repository is there but the branch, tag or commit is not.
+ */
+enum repo_error_code {
+	REPO_ENOREPO = -32
+};
+
+/* The timeouts used when nothing else is set: seconds. */
+#define REPO_CONNECT_TIMEOUT_DEFAULT 30
+#define REPO_IDLE_TIMEOUT_DEFAULT 60
+
+/*
+ * Sets the process-wide network timeouts in milliseconds: connect_ms bounds
+ * opening a TCP connection (all addresses of the host together), idle_ms
+ * every single wait for the server (a read that gets no byte, a write that
+ * cannot send one). 0 means no limit; a negative value unsets the setting,
+ * and the environment then rules: $HYDRATE_GIT_CONNECT_TIMEOUT and
+ * $HYDRATE_GIT_TIMEOUT, in seconds (a decimal fraction is fine, 0: no
+ * limit), else REPO_CONNECT_TIMEOUT_DEFAULT and REPO_IDLE_TIMEOUT_DEFAULT.
+ * Read when a connection opens; call it before starting threads.
+ */
+void repo_set_timeouts(int connect_ms, int idle_ms);
+/* The timeouts a connection opened now would use, in milliseconds. */
+void repo_get_timeouts(int *connect_ms_out, int *idle_ms_out);
 
 /* An object id (SHA-1: libgit2 1.5 knows no other). */
 struct repo_oid {
@@ -103,10 +141,38 @@ const char *repo_cache_url(const struct repo_cache *cache);
  * Fetches only refs/heads/<branch> (all of its history: libgit2 1.5 has no
  * shallow fetch) into refs/hydrate/heads/<branch> and sets *out to its
  * commit. DIAG_ENOTFOUND if the remote has no such branch (the private ref
- * is then deleted too).
+ * is then deleted too); REPO_ENOREPO if there is no repository.
  */
 int repo_fetch(struct repo_oid *out, struct repo_cache *cache,
 	       const char *branch, struct diag *d);
+
+enum repo_rev_kind {
+	REPO_REV_BRANCH = 1, /* refs/heads/... */
+	REPO_REV_TAG = 2,    /* refs/tags/... */
+	REPO_REV_REF = 3,    /* HEAD or another ref the remote advertises */
+	REPO_REV_COMMIT = 4  /* a commit id, full or abbreviated */
+};
+
+/*
+ * Resolves rev as `git rev-parse rev^{commit}` would in the remote, as far
+ * as a fetch can see it, fetches it and sets *out to the commit:
+ *  - 40 hex digits: that object;
+ *  - else the first ref the remote advertises among rev itself (HEAD or a
+ *    full name such as refs/heads/main), refs/<rev>, refs/tags/<rev>,
+ *    refs/heads/<rev>, refs/remotes/<rev>, refs/remotes/<rev>/HEAD (git's
+ *    order: a tag wins over a branch of the same name); only that ref is
+ *    fetched, into refs/hydrate/ (branches as repo_fetch does);
+ *  - else 4 to 39 hex digits: the object they abbreviate.
+ * For an object id every branch and tag is fetched (into refs/hydrate/heads
+ * and refs/hydrate/tags), and the commit must be reachable from one of
+ * them: a server hands out nothing else. Tags are peeled to their commit.
+ * *kind_out (nullable) says how rev was read.
+ * DIAG_ENOTFOUND if rev names nothing there (or no commit: a tag of a tree),
+ * REPO_ENOREPO if the repository is missing, DIAG_EINVALID if rev is empty,
+ * not a valid name, or an ambiguous abbreviation.
+ */
+int repo_fetch_rev(struct repo_oid *out, enum repo_rev_kind *kind_out,
+		   struct repo_cache *cache, const char *rev, struct diag *d);
 
 enum repo_file_kind {
 	REPO_FILE_BLOB = 0,       /* data: the bytes */

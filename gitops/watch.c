@@ -9,6 +9,7 @@
 #include "gitops/watch.h"
 
 #include "gitops/config.h"
+#include "gitops/plan.h"
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/srcfile.h"
@@ -885,5 +886,26 @@ done:
 	if (error == DIAG_ENOMEM)
 		diag_set(d, DIAG_ENOMEM, "out of memory");
 	buf_release(&norm);
+	return error;
+}
+
+int watch_add_plan(struct watch *w, struct watch_map *m, const struct plan *p,
+		   struct diag *d)
+{
+	int error = 0;
+
+	for (size_t j = 0; j < p->n && !error; j++) {
+		struct config_list in = { NULL, 0 };
+
+		error = plan_job_inputs(&in, p, j, d);
+		for (size_t i = 0; i < in.n; i++) {
+			if (!error)
+				error = watch_map_add(m, in.items[i], j, d);
+			if (!error && w)
+				error = watch_add(w, in.items[i], d);
+			free(in.items[i]);
+		}
+		free(in.items);
+	}
 	return error;
 }

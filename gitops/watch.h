@@ -123,6 +123,18 @@ struct watch_map {
 int watch_map_add(struct watch_map *m, const char *path, size_t job, struct diag *d);
 void watch_map_release(struct watch_map *m);
 
+struct plan;
+
+/*
+ * Records in m every input of every job of p (plan_job_inputs), under the
+ * job's index in p, and, when w is not NULL, puts each under watch. Built
+ * from a plan with --app/--env/--shard filters, it holds only that share:
+ * a save to an input of another job marks nothing and is not watched at
+ * all unless one of p's jobs reads it too.
+ */
+int watch_add_plan(struct watch *w, struct watch_map *m, const struct plan *p,
+		   struct diag *d);
+
 /*
  * Sets mark[job] = 1 for every job of m with an input that contains
  * changed or that changed contains (a directory removed or renamed as a

@@ -94,11 +94,36 @@ fi
 if run git-changed 1 diff -c "$T/app/hydrate.yaml" --cache-dir "$T/cache" --color never; then
 	grep -q '^      ~ spec.replicas: 2 -> 1$' "$T/out" && ok || { bad "git-changed"; cat "$T/out"; }
 fi
-if run git-bad-ref 1 diff -c "$T/app/hydrate.yaml" --cache-dir "$T/cache" --ref nope; then
-	grep -q "branch 'nope' not found" "$T/err" && ok || bad "git-bad-ref: $(cat "$T/err")"
+# --ref: a branch, a tag or a commit id (full or abbreviated); the first
+# commit (tag r1) holds what the render writes, the second the edit
+first=$(git -C "$T/gitops" rev-parse HEAD~1)
+git -C "$T/gitops" tag r1 HEAD~1 && git -C "$T/gitops" branch first HEAD~1 || bad "git tag"
+for rev in r1 first "$first" "$(echo "$first" | cut -c1-8)"; do
+	if run "git-ref-$rev" 0 diff -c "$T/app/hydrate.yaml" --cache-dir "$T/cache" --ref "$rev"; then
+		[ "$(cat "$T/out")" = "no differences (16 files unchanged)" ] && ok ||
+			bad "git-ref-$rev: $(cat "$T/out")"
+	fi
+done
+if run git-ref-main 1 diff -c "$T/app/hydrate.yaml" --cache-dir "$T/cache" --ref main --color never; then
+	grep -q '^      ~ spec.replicas: 2 -> 1$' "$T/out" && ok || { bad "git-ref-main"; cat "$T/out"; }
+fi
+# a --ref that names nothing is a git error (3), not an empty tree
+if run git-bad-ref 3 diff -c "$T/app/hydrate.yaml" --cache-dir "$T/cache" --ref nope; then
+	grep -q "^error: no branch, tag or commit 'nope' in '" "$T/err" && [ ! -s "$T/out" ] &&
+		ok || bad "git-bad-ref: $(cat "$T/err")"
+fi
+# the environment's own branch missing: compared with nothing (1), with a note
+sed 's/^  branch: main$/  branch: none/' "$T/app/hydrate.yaml" >"$T/app/none.yaml"
+if run git-no-branch 1 diff -c "$T/app/none.yaml" --cache-dir "$T/cache"; then
+	grep -q "branch 'none' not found in .*: comparing with an empty tree" "$T/err" &&
+		ok || bad "git-no-branch: $(cat "$T/err")"
 fi
 rm -rf "$T/gitops/.git"
 if run git-not-a-repo 3 diff -c "$T/app/hydrate.yaml" --cache-dir "$T/cache2"; then ok; fi
+rm -rf "$T/gitops"
+if run git-no-repo 3 diff -c "$T/app/hydrate.yaml" --cache-dir "$T/cache2" --ref r1; then
+	grep -q "no such repository" "$T/err" && ok || bad "git-no-repo: $(cat "$T/err")"
+fi
 
 # usage and input errors: 2
 if run bad-format 2 diff -c "$CASE/hydrate.yaml" --dir "$T/g" --format yaml; then ok; fi

@@ -196,6 +196,51 @@ if run once 0 watch --once --dir "$T/target" --app api --env prod; then
 	grep -q 'clusters/staging' "$T/once.out" && bad "once: --env prod only" || ok
 	grep -q '^watch: rendered 1 job ' "$T/once.err" && ok || bad "once: one job"
 fi
+# --shard I/N as render takes it: jobs in plan order web/staging, web/prod,
+# api/staging, api/prod; 2/2 is web/prod and api/prod
+if run shard-once 0 watch --once --dir "$T/target" --shard 2/2; then
+	grep -q '^watch: rendered 2 jobs ' "$T/shard-once.err" && ok || bad "shard-once: two jobs"
+	grep -q 'clusters/prod/web' "$T/shard-once.out" && grep -q 'clusters/prod/api' "$T/shard-once.out" &&
+		ok || bad "shard-once: prod's jobs"
+	grep -q 'clusters/staging' "$T/shard-once.out" && bad "shard-once: no staging job" || ok
+fi
+start shard watch --dir "$T/target" --shard 1/2 --max-events 1
+if wait_for "$T/shard.err" '^watch: rendered 2 jobs' 1; then ok; else bad "shard: first render"; fi
+printf 'replicas: 7\n' >"$A/values/prod.yaml"       # another shard's input: no event
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api\ndata:\n  level: warn\n' \
+	>"$A/base/cm.yaml"                            # api/staging's (and api/prod's)
+if finish shard 0; then
+	[ "$(grep -c '^watch: re-rendered' "$T/shard.err")" -eq 1 ] &&
+		grep -q '^watch: re-rendered 1 job (api/staging) in ' "$T/shard.err" && ok ||
+		{ bad "shard: only api/staging re-rendered"; cat "$T/shard.err"; }
+fi
+# --ref against a GitOps repository: a branch, a tag or a commit; a ref that
+# names nothing, or no repository at all, is a git error (3)
+if command -v git >/dev/null 2>&1; then
+	G=$T/gitops
+	git init -q -b main "$G" && echo x >"$G/README.md" && git -C "$G" add -A &&
+		git -C "$G" -c user.name=t -c user.email=t@e commit -q -m one && git -C "$G" tag v1 ||
+		bad "ref: git setup"
+	head=$(git -C "$G" rev-parse HEAD)
+	{ cat "$A/hydrate.yaml"; printf 'repository:\n  path: %s\n  branch: main\n' "$G"; } \
+		>"$A/git.yaml"
+	for rev in main v1 "$head" "$(echo "$head" | cut -c1-7)"; do
+		if run "ref-$rev" 0 watch --once -c git.yaml --cache-dir "$T/cache" --ref "$rev"; then
+			grep -q "^watch: rendered 4 jobs .*, compared with .*@$rev;" "$T/ref-$rev.err" &&
+				ok || { bad "ref-$rev: label"; cat "$T/ref-$rev.err"; }
+		fi
+	done
+	if run ref-nope 3 watch --once -c git.yaml --cache-dir "$T/cache" --ref nope; then
+		grep -q "no branch, tag or commit 'nope'" "$T/ref-nope.err" && ok || bad "ref-nope: message"
+	fi
+	sed "s|  path: $G|  path: $T/absent|" "$A/git.yaml" >"$A/absent.yaml"
+	if run ref-no-repo 3 watch --once -c absent.yaml --cache-dir "$T/cache" --ref v1; then
+		grep -q "no such repository" "$T/ref-no-repo.err" && ok || bad "ref-no-repo: message"
+	fi
+fi
+run shard-bad 2 watch --once --shard 3/2 && ok
+run shard-junk 2 watch --once --shard x && ok
+
 if run once-bad-app 2 watch --once --app nope; then
 	grep -q "nope" "$T/once-bad-app.err" && ok || bad "once-bad-app: names the app"
 fi

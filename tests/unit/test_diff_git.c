@@ -13,6 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "gitops/diff.h"
 #include "gitops/git.h"
@@ -111,6 +116,19 @@ static int S_run(char **out, const char *args)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* The last run's standard error must contain text. */
+static void S_err_contains(const char *text)
+{
+	char path[600], *err;
+
+	snprintf(path, sizeof(path), "%s/out.txt.err", S_tmp);
+	err = tu_read_file(path, NULL);
+	assert_non_null(err);
+	if (!strstr(err, text))
+		fail_msg("stderr has no '%s': %s", text, err);
+	free(err);
+}
+
 static void test_diff_git__against_branch(void **state)
 {
 	char args[1024], *out = NULL;
@@ -195,11 +213,140 @@ static void test_diff_git__no_difference_after_push(void **state)
 	assert_int_equal(S_run(&out, args), 0);
 	assert_string_equal(out, "no differences (2 files unchanged)\n");
 	free(out);
-	/* --ref: another branch (main does not exist: compared with nothing). */
+	/* --ref must name something: main does not exist, a git error. */
 	snprintf(args, sizeof(args), "--cache-dir '%s' --ref main --format json", S_cache);
+	assert_int_equal(S_run(&out, args), 3);
+	assert_string_equal(out, "");
+	free(out);
+	S_err_contains("error: no branch, tag or commit 'main' in 'git://127.0.0.1:");
+}
+
+/* Runs diff --ref rev --format json; checks the exit status and the counts. */
+static void S_ref_case(const char *rev, int status, const char *counts)
+{
+	char args[1024], *out = NULL;
+
+	snprintf(args, sizeof(args), "--cache-dir '%s' --ref '%s' --format json", S_cache, rev);
+	assert_int_equal(S_run(&out, args), status);
+	if (counts && !strstr(out, counts))
+		fail_msg("--ref %s: no '%s' in %s", rev, counts, out);
+	free(out);
+}
+
+#define S_OLD_COUNTS "\"files\": {\"added\": 1, \"removed\": 1, \"changed\": 1}"
+#define S_SAME_COUNTS "\"files\": {\"added\": 0, \"removed\": 0, \"changed\": 0}"
+
+static void test_diff_git__ref_branch_tag_or_commit(void **state)
+{
+	char *old_hex, *new_hex, short_old[8], short_new[8];
+
+	(void)state;
+	/* env/dev: the first render (differs), then the re-render (same). */
+	old_hex = gitserver_sh_out("git --git-dir='%s/gitops.git' rev-parse env/dev~1", S_base);
+	new_hex = gitserver_sh_out("git --git-dir='%s/gitops.git' rev-parse env/dev", S_base);
+	assert_non_null(old_hex);
+	assert_non_null(new_hex);
+	snprintf(short_old, sizeof(short_old), "%.7s", old_hex);
+	snprintf(short_new, sizeof(short_new), "%.7s", new_hex);
+	assert_int_equal(gitserver_sh(
+		"set -e; cd '%s/gitops.git'; git tag old env/dev~1; "
+		"git tag -a -m current current env/dev; git branch older env/dev~1; "
+		/* a tag and a branch of one name: the tag wins, as in git */
+		"git tag both env/dev~1; git branch both env/dev", S_base), 0);
+	S_ref_case("env/dev", 0, S_SAME_COUNTS);
+	S_ref_case("refs/heads/env/dev", 0, S_SAME_COUNTS);
+	S_ref_case("heads/older", 1, S_OLD_COUNTS);
+	S_ref_case("older", 1, S_OLD_COUNTS);
+	S_ref_case("old", 1, S_OLD_COUNTS);
+	S_ref_case("current", 0, S_SAME_COUNTS);   /* annotated: peeled */
+	S_ref_case("tags/current", 0, S_SAME_COUNTS);
+	S_ref_case("both", 1, S_OLD_COUNTS);
+	S_ref_case("heads/both", 0, S_SAME_COUNTS);
+	S_ref_case(old_hex, 1, S_OLD_COUNTS);
+	S_ref_case(new_hex, 0, S_SAME_COUNTS);
+	S_ref_case(short_old, 1, S_OLD_COUNTS);
+	S_ref_case(short_new, 0, S_SAME_COUNTS);
+	/* Names of nothing there: a git error (3), saying so. */
+	S_ref_case("nope", 3, NULL);
+	S_err_contains("error: no branch, tag or commit 'nope' in 'git://127.0.0.1:");
+	S_ref_case("0000000", 3, NULL);
+	S_err_contains("error: no branch, tag or commit '0000000' in 'git://127.0.0.1:");
+	S_ref_case("0000000000000000000000000000000000000001", 3, NULL);
+	S_err_contains("error: no branch, tag or commit "
+		       "'0000000000000000000000000000000000000001' in 'git://");
+	/* Not a revision at all: the user's error (2). */
+	S_ref_case("env/dev~1", 2, NULL);
+	S_err_contains("error: invalid revision 'env/dev~1'");
+	free(old_hex);
+	free(new_hex);
+}
+
+static void test_diff_git__missing_repository_is_not_a_missing_branch(void **state)
+{
+	char args[1024], *out = NULL;
+
+	(void)state;
+	assert_int_equal(gitserver_sh(
+		"cd '%s' && sed 's|/gitops.git|/absent.git|' hydrate.yaml > absent.yaml && "
+		"sed 's|branch: env/dev|branch: env/none|' hydrate.yaml > nobranch.yaml",
+		S_app), 0);
+	/* No repository: a git error, 3, whatever the branch. */
+	snprintf(args, sizeof(args), "-c absent.yaml --cache-dir '%s'", S_cache);
+	assert_int_equal(S_run(&out, args), 3);
+	free(out);
+	S_err_contains("no such repository");
+	/* The environment's branch missing: compared with nothing, 1. */
+	snprintf(args, sizeof(args), "-c nobranch.yaml --cache-dir '%s' --format json", S_cache);
 	assert_int_equal(S_run(&out, args), 1);
 	assert_non_null(strstr(out, "\"files\": {\"added\": 2, \"removed\": 0, \"changed\": 0}"));
 	free(out);
+	S_err_contains("hydrate diff: branch 'env/none' not found in git://127.0.0.1:");
+}
+
+static void test_diff_git__timeout_is_a_git_error(void **state)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	char args[1024], *out = NULL;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	time_t t0;
+
+	(void)state;
+	/* Listening, never accepting: the kernel completes the handshake and
+	 * the client waits for an answer that never comes. */
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	assert_int_equal(gitserver_sh(
+		"cd '%s' && sed 's|git://127.0.0.1:[0-9]*|http://user:url-s3cret-token@127.0.0.1:%d|' "
+		"hydrate.yaml > silent.yaml", S_app, ntohs(a.sin_port)), 0);
+	setenv("HYDRATE_GIT_TIMEOUT", "0.5", 1);
+	t0 = time(NULL);
+	snprintf(args, sizeof(args), "-c silent.yaml --cache-dir '%s'", S_cache);
+	assert_int_equal(S_run(&out, args), 3);
+	assert_true(time(NULL) - t0 < 10);
+	free(out);
+	S_err_contains("timed out after 0.500 s waiting for data from 127.0.0.1:");
+	S_err_contains("from 'http://127.0.0.1:");
+	snprintf(args, sizeof(args), "-c silent.yaml --cache-dir '%s' --ref v1", S_cache);
+	assert_int_equal(S_run(&out, args), 3);
+	free(out);
+	S_err_contains("timed out");
+	{
+		char path[600], *err;
+
+		snprintf(path, sizeof(path), "%s/out.txt.err", S_tmp);
+		err = tu_read_file(path, NULL);
+		assert_non_null(err);
+		assert_null(strstr(err, "url-s3cret-token"));
+		free(err);
+	}
+	unsetenv("HYDRATE_GIT_TIMEOUT");
+	close(fd);
 }
 
 static void test_diff_git__exit_codes(void **state)
@@ -250,6 +397,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff_git__against_branch),
 		cmocka_unit_test(test_diff_git__no_difference_after_push),
+		cmocka_unit_test(test_diff_git__ref_branch_tag_or_commit),
+		cmocka_unit_test(test_diff_git__missing_repository_is_not_a_missing_branch),
+		cmocka_unit_test(test_diff_git__timeout_is_a_git_error),
 		cmocka_unit_test(test_diff_git__exit_codes),
 	};
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "gitops/config.h"
+#include "gitops/plan.h"
 #include "gitops/watch.h"
 #include "render/buf.h"
 #include "render/diag.h"
@@ -365,6 +366,61 @@ static void test_watch__kustomize_inputs(void **state)
 	free(l.items);
 }
 
+/* --shard 2/2 of (web, api) x (staging, prod): jobs 1 and 3 in plan order,
+ * web/prod and api/prod; only their inputs are mapped and watched. */
+static void test_watch__shard_watches_only_its_jobs(void **state)
+{
+	struct fixture *f = *state;
+	struct config *cfg = NULL;
+	struct plan p = PLAN_INIT;
+	struct plan_filter flt;
+	struct watch_map m = WATCH_MAP_INIT;
+	unsigned char mark[2];
+
+	assert_int_equal(system("cd \"$WATCH_DIR\" && mkdir -p charts/web/templates values base "
+				"overlays/staging overlays/prod && "
+				"printf 'apiVersion: v2\\nname: web\\nversion: 1.0.0\\n' > charts/web/Chart.yaml && "
+				"printf 'resources:\\n- cm.yaml\\n' > base/kustomization.yaml && "
+				"touch base/cm.yaml values/staging.yaml values/prod.yaml && "
+				"printf 'resources:\\n- ../../base\\n' > overlays/staging/kustomization.yaml && "
+				"printf 'resources:\\n- ../../base\\n' > overlays/prod/kustomization.yaml"), 0);
+	write_file(P(f, "hydrate.yaml"),
+		   "apiVersion: hydrate/v1\n"
+		   "environments:\n  - name: staging\n  - name: prod\n"
+		   "apps:\n"
+		   "  - name: web\n    chart: charts/web\n    valuesFiles:\n      - values/{env}.yaml\n"
+		   "  - name: api\n    kustomize: overlays/{env}\n");
+	assert_int_equal(config_load(&cfg, P(f, "hydrate.yaml"), &f->d), 0);
+	memset(&flt, 0, sizeof(flt));
+	flt.shard_index = 2;
+	flt.shard_count = 2;
+	assert_int_equal(plan_build(&p, cfg, &flt, &f->d), 0);
+	assert_int_equal(p.n, 2);
+	assert_string_equal(p.jobs[0].app->name, "web");
+	assert_string_equal(p.jobs[0].env->name, "prod");
+	assert_string_equal(p.jobs[1].app->name, "api");
+	assert_string_equal(p.jobs[1].env->name, "prod");
+	assert_int_equal(watch_add_plan(f->w, &m, &p, &f->d), 0);
+	/* the map: another shard's inputs mark nothing */
+	memset(mark, 0, sizeof(mark));
+	assert_int_equal(watch_map_mark(&m, P(f, "values/staging.yaml"), mark, 2), 0);
+	assert_int_equal(watch_map_mark(&m, P(f, "overlays/staging/kustomization.yaml"), mark, 2), 0);
+	assert_memory_equal(mark, "\0\0", 2);
+	assert_int_equal(watch_map_mark(&m, P(f, "values/prod.yaml"), mark, 2), 1);
+	assert_memory_equal(mark, "\1\0", 2);
+	assert_int_equal(watch_map_mark(&m, P(f, "base/cm.yaml"), mark, 2), 1);
+	assert_memory_equal(mark, "\1\1", 2);
+	/* the watch: a save to another shard's values file is not even seen */
+	write_file(P(f, "values/staging.yaml"), "replicas: 2\n");
+	write_file(P(f, "overlays/staging/kustomization.yaml"), "resources: []\n");
+	assert_string_equal(batch(f, QUIET_MS), "");
+	write_file(P(f, "values/prod.yaml"), "replicas: 5\n");
+	assert_string_equal(batch(f, WAIT_MS), "values/prod.yaml");
+	watch_map_release(&m);
+	plan_release(&p);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watch__wake_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch__missing_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch__kustomize_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch__shard_watches_only_its_jobs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
