@@ -197,7 +197,9 @@ static int S_compare(struct findings *f, const struct tree *t, const char *dir, 
 
 /*
  * Compares t with the GitOps repository: each job's root on the job's
- * target branch (each branch fetched once). Git errors keep their codes.
+ * target branch (each branch fetched once). A branch the remote does not
+ * have yet holds nothing, so every file of its jobs is missing (as diff
+ * compares it with an empty tree). Git errors keep their codes.
  */
 static int S_compare_git(struct findings *f, const struct tree *t, const struct plan *p,
 			 const char *cache_dir, struct diag *d)
@@ -208,6 +210,7 @@ static int S_compare_git(struct findings *f, const struct tree *t, const struct 
 	struct buf prefix = BUF_INIT;
 	const char **branches = NULL;
 	struct repo_oid *heads = NULL;
+	unsigned char *absent = NULL; /* per branch: not in the remote */
 	size_t nbranches = 0;
 	int error = 0;
 
@@ -218,21 +221,30 @@ static int S_compare_git(struct findings *f, const struct tree *t, const struct 
 				     cache_dir, NULL, d)) < 0)
 		goto done;
 	if (p->n && (!(branches = calloc(p->n, sizeof(*branches))) ||
-		     !(heads = calloc(p->n, sizeof(*heads))))) {
+		     !(heads = calloc(p->n, sizeof(*heads))) ||
+		     !(absent = calloc(p->n, sizeof(*absent))))) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (size_t j = 0; j < p->n && !error; j++) {
 		const struct config_job *job = &p->jobs[j];
-		const struct repo_oid *head = NULL;
-		for (size_t b = 0; b < nbranches; b++)
+		size_t b;
+		for (b = 0; b < nbranches; b++)
 			if (!strcmp(branches[b], job->branch))
-				head = &heads[b];
-		if (!head) {
-			if ((error = repo_fetch(&heads[nbranches], cache, job->branch, d)) < 0)
 				break;
-			branches[nbranches] = job->branch;
-			head = &heads[nbranches++];
+		if (b == nbranches) {
+			error = repo_fetch(&heads[b], cache, job->branch, d);
+			if (error == DIAG_ENOTFOUND) {
+				fprintf(stderr, "hydrate check: branch '%s' not found in %s: "
+						"every file of its jobs is missing\n",
+					job->branch, repo_cache_url(cache));
+				diag_clear(d);
+				error = 0;
+				absent[b] = 1;
+			}
+			if (error < 0)
+				break;
+			branches[nbranches++] = job->branch;
 		}
 		repo_files_release(&files);
 		buf_reset(&prefix);
@@ -241,7 +253,8 @@ static int S_compare_git(struct findings *f, const struct tree *t, const struct 
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			break;
 		}
-		if ((error = repo_read_tree(&files, cache, head, prefix.ptr, d)) < 0)
+		if (!absent[b] &&
+		    (error = repo_read_tree(&files, cache, &heads[b], prefix.ptr, d)) < 0)
 			break;
 		/* what the render has under this root */
 		for (size_t i = 0; i < t->n && !error; i++) {
@@ -266,6 +279,7 @@ done:
 	buf_release(&prefix);
 	free(branches);
 	free(heads);
+	free(absent);
 	return error;
 }
 

@@ -187,7 +187,17 @@ if command -v git >/dev/null 2>&1; then
 		else bad "check-git-stale output"; cat "$T/out" "$T/err"; fi
 	fi
 	sed -i 's/^  branch: main$/  branch: nope/' "$T/src/hydrate.yaml"
-	if run check-git-no-branch 3 check -c "$T/src/hydrate.yaml" --git --cache-dir "$T/cache"; then ok; fi
+	# a branch the remote does not have yet: every rendered file is missing
+	if run check-git-no-branch 1 check -c "$T/src/hydrate.yaml" --git --cache-dir "$T/cache"; then
+		(cd "$CASE/expected" && find . -type f ! -path '*/.hydrate/*' | sed 's|^\./|missing: |' |
+			LC_ALL=C sort) >"$T/want"
+		if cmp -s "$T/want" "$T/out" && [ -s "$T/want" ] &&
+			grep -q "branch 'nope' not found in .*every file of its jobs is missing" "$T/err"; then ok
+		else bad "check-git-no-branch output"; diff "$T/want" "$T/out"; cat "$T/err"; fi
+	fi
+	# a repository that does not exist is a git error
+	sed -i "s|^  path: $T/repo\$|  path: $T/no-such-repo|" "$T/src/hydrate.yaml"
+	if run check-git-no-repo 3 check -c "$T/src/hydrate.yaml" --git --cache-dir "$T/cache"; then ok; fi
 	if run check-git-and-dir 2 check -c "$T/src/hydrate.yaml" --git --dir "$T/gitops"; then ok; fi
 fi
 
