@@ -175,6 +175,17 @@ int tmpl_quote(struct buf *out, const char *s, size_t len)
 	return fm_quote_with(out, s, len, '"', 0);
 }
 
+static int fm_can_backquote(const char *s, size_t n);
+
+int tmpl_quote_backquote(struct buf *out, const char *s, size_t len)
+{
+	if (!fm_can_backquote(s, len))
+		return tmpl_quote(out, s, len);
+	buf_addch(out, '`');
+	buf_add(out, s, len);
+	return buf_addch(out, '`');
+}
+
 int tmpl__quote_rune(struct buf *out, int32_t r)
 {
 	struct buf tmp = BUF_INIT;

@@ -24,71 +24,6 @@ static int S_lower(int c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
-int sprigl_parse_int(int64_t *out, const char *s, size_t len)
-{
-	const char *s0;
-	size_t len0;
-	int neg = 0, underscores = 0;
-	unsigned base = 10;
-	uint64_t n = 0;
-
-	*out = 0;
-	if (len == 0)
-		return -1;
-	if (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-';
-		s++;
-		len--;
-	}
-	s0 = s;
-	len0 = len;
-	if (len == 0)
-		return -1;
-	if (s[0] == '0') {
-		if (len >= 3 && S_lower(s[1]) == 'b') {
-			base = 2;
-			s += 2, len -= 2;
-		} else if (len >= 3 && S_lower(s[1]) == 'o') {
-			base = 8;
-			s += 2, len -= 2;
-		} else if (len >= 3 && S_lower(s[1]) == 'x') {
-			base = 16;
-			s += 2, len -= 2;
-		} else {
-			base = 8;
-			s += 1, len -= 1;
-		}
-	}
-	for (size_t i = 0; i < len; i++) {
-		int c = S_lower((unsigned char)s[i]);
-		unsigned d;
-
-		if (c == '_') {
-			underscores = 1;
-			continue;
-		}
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'z')
-			d = (unsigned)(c - 'a' + 10);
-		else
-			return -1;
-		if (d >= base)
-			return -1;
-		if (n > (UINT64_MAX - d) / base)
-			return -1;
-		n = n * base + d;
-	}
-	if (underscores && !goscalar_underscore_ok(s0, len0))
-		return -1;
-	if (!neg && n > (uint64_t)INT64_MAX)
-		return -1;
-	if (neg && n > (uint64_t)INT64_MAX + 1)
-		return -1;
-	*out = neg ? (int64_t)(0 - n) : (int64_t)n;
-	return 0;
-}
-
 /* Case-insensitive length of the common prefix of s and word. */
 static size_t S_prefix_nocase(const char *s, size_t len, const char *word)
 {
@@ -230,7 +165,11 @@ int sprigl_to_int64(int64_t *out, const struct tval *v)
 		return 0;
 	case TV_STRING:
 		s = tval_str_ptr(v, &len);
-		return sprigl_parse_int(out, s, S_trim_zero_decimal(s, len));
+		if (goscalar_parse_int(out, s, S_trim_zero_decimal(s, len), 0) < 0) {
+			*out = 0;
+			return -1;
+		}
+		return 0;
 	default:
 		return -1;
 	}

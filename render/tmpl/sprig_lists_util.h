@@ -29,8 +29,6 @@ struct tmpl_call;
 /* Go's int64(f) on amd64: truncation; NaN and out-of-range give MinInt64. */
 int64_t sprigl_f2i(double f);
 
-/* strconv.ParseInt(s, 0, 64): 0 and *out, or -1 (syntax or range error). */
-int sprigl_parse_int(int64_t *out, const char *s, size_t len);
 /* strconv.ParseFloat(s, 64): 0 and *out, or -1 (syntax or range error). */
 int sprigl_parse_float(double *out, const char *s, size_t len);
 

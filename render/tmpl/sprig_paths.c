@@ -6,6 +6,7 @@
  * URL.String.
  */
 #include "render/tmpl/funcs.h"
+#include "render/tmpl/tmpl.h"
 #include "render/tmpl/sprig.h"
 
 #include "render/buf.h"
@@ -209,52 +210,6 @@ static void url_escape(struct buf *out, const char *s, size_t n, enum url_mode m
 	}
 }
 
-/* strconv.Quote, enough for URL texts: printable ASCII and valid UTF-8 kept. */
-static void go_quote(struct buf *out, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	buf_addch(out, '"');
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t w = 1, k;
-
-		if (c >= 0x80) {
-			w = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
-			    : (c >= 0xF0 && c <= 0xF4) ? 4 : 1;
-			for (k = 1; k < w; k++)
-				if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
-					w = 1;
-			if (w > 1) {
-				buf_add(out, s + i, w);
-				i += w;
-				continue;
-			}
-			buf_addf(out, "\\x%02x", c);
-			i++;
-			continue;
-		}
-		switch (c) {
-		case '\a': buf_adds(out, "\\a"); break;
-		case '\b': buf_adds(out, "\\b"); break;
-		case '\f': buf_adds(out, "\\f"); break;
-		case '\n': buf_adds(out, "\\n"); break;
-		case '\r': buf_adds(out, "\\r"); break;
-		case '\t': buf_adds(out, "\\t"); break;
-		case '\v': buf_adds(out, "\\v"); break;
-		case '\\': buf_adds(out, "\\\\"); break;
-		case '"': buf_adds(out, "\\\""); break;
-		default:
-			if (c < 0x20 || c == 0x7F)
-				buf_addf(out, "\\x%02x", c);
-			else
-				buf_addch(out, (char)c);
-		}
-		i++;
-	}
-	buf_addch(out, '"');
-}
-
 /* net/url's unescape: 0, or -1 with the error text in err. */
 static int url_unescape(struct buf *out, const char *s, size_t n, enum url_mode mode,
 			struct buf *err)
@@ -269,18 +224,18 @@ static int url_unescape(struct buf *out, const char *s, size_t n, enum url_mode 
 				size_t m = n - i > 3 ? 3 : n - i;
 
 				buf_adds(err, "invalid URL escape ");
-				go_quote(err, s + i, m);
+				tmpl_quote(err, s + i, m);
 				return -1;
 			}
 			if (!is_hex((unsigned char)s[i + 1]) || !is_hex((unsigned char)s[i + 2])) {
 				buf_adds(err, "invalid URL escape ");
-				go_quote(err, s + i, 3);
+				tmpl_quote(err, s + i, 3);
 				return -1;
 			}
 			if (mode == ENC_HOST && unhex((unsigned char)s[i + 1]) < 8 &&
 			    memcmp(s + i, "%25", 3) != 0) {
 				buf_adds(err, "invalid URL escape ");
-				go_quote(err, s + i, 3);
+				tmpl_quote(err, s + i, 3);
 				return -1;
 			}
 			if (mode == ENC_ZONE) {
@@ -288,7 +243,7 @@ static int url_unescape(struct buf *out, const char *s, size_t n, enum url_mode 
 
 				if (memcmp(s + i, "%25", 3) != 0 && v != ' ' && should_escape((unsigned char)v, ENC_HOST)) {
 					buf_adds(err, "invalid URL escape ");
-					go_quote(err, s + i, 3);
+					tmpl_quote(err, s + i, 3);
 					return -1;
 				}
 			}
@@ -299,7 +254,7 @@ static int url_unescape(struct buf *out, const char *s, size_t n, enum url_mode 
 		}
 		if ((mode == ENC_HOST || mode == ENC_ZONE) && c < 0x80 && should_escape(c, mode)) {
 			buf_adds(err, "invalid character ");
-			go_quote(err, s + i, 1);
+			tmpl_quote(err, s + i, 1);
 			buf_adds(err, " in host name");
 			return -1;
 		}
@@ -345,7 +300,7 @@ static int parse_host(struct buf *out, const char *h, size_t n, struct buf *err)
 		}
 		if (!valid_optional_port(close + 1, n - (size_t)(close + 1 - h))) {
 			buf_adds(err, "invalid port ");
-			go_quote(err, close + 1, n - (size_t)(close + 1 - h));
+			tmpl_quote(err, close + 1, n - (size_t)(close + 1 - h));
 			buf_adds(err, " after host");
 			return -1;
 		}
@@ -367,7 +322,7 @@ static int parse_host(struct buf *out, const char *h, size_t n, struct buf *err)
 
 		if (colon && !valid_optional_port(colon, n - (size_t)(colon - h))) {
 			buf_adds(err, "invalid port ");
-			go_quote(err, colon, n - (size_t)(colon - h));
+			tmpl_quote(err, colon, n - (size_t)(colon - h));
 			buf_adds(err, " after host");
 			return -1;
 		}
@@ -545,14 +500,14 @@ static int url_parse(struct url *u, const char *s, size_t n, struct buf *err)
 
 	if (url_parse_part(u, s, un, &e) < 0) {
 		buf_adds(err, "parse ");
-		go_quote(err, s, un);
+		tmpl_quote(err, s, un);
 		buf_adds(err, ": ");
 		buf_add(err, e.ptr, e.len);
 		error = -1;
 	} else if (hash && hash + 1 < s + n &&
 		   url_unescape(&u->fragment, hash + 1, n - un - 1, ENC_FRAGMENT, &e) < 0) {
 		buf_adds(err, "parse ");
-		go_quote(err, s, n);
+		tmpl_quote(err, s, n);
 		buf_adds(err, ": ");
 		buf_add(err, e.ptr, e.len);
 		error = -1;

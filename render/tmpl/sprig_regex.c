@@ -5,6 +5,7 @@
  * must* variants return it.
  */
 #include "render/tmpl/funcs.h"
+#include "render/tmpl/tmpl.h"
 #include "render/tmpl/sprig.h"
 #include "render/tmpl/sprig_regex_util.h"
 
@@ -32,7 +33,7 @@ static int S_compile(struct sre **out, struct tmpl_call *call, const struct tval
 	} else if (error < 0) {
 		if (mode == RX_MUST_PANIC) {
 			buf_adds(&msg, "regexp: Compile(");
-			sre_go_quote(&msg, s, len);
+			tmpl_quote_backquote(&msg, s, len);
 			buf_adds(&msg, "): ");
 			buf_add(&msg, err.ptr, err.len);
 			error = tmpl_call_errorf(call, "%s", msg.ptr);

@@ -91,8 +91,4 @@ int sre_quote_meta(struct buf *out, const char *s, size_t len);
 int sre_expand(struct buf *out, const struct sre *re, const char *tmpl, size_t tlen,
 	       const char *src, const ssize_t *ovec);
 
-/* Appends strconv.Quote-like text Go's MustCompile panic shows: `expr`
- * when it can be backquoted, else a double-quoted Go string. */
-int sre_go_quote(struct buf *out, const char *s, size_t len);
-
 #endif

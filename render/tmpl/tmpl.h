@@ -114,5 +114,8 @@ int tmpl_sprintln(struct buf *out, struct tmpl_rt *rt, int argc, const struct tv
 
 /* strconv.Quote into out (Go's %q of a string). */
 int tmpl_quote(struct buf *out, const char *s, size_t len);
+/* Go's regexp quote (MustCompile's panic text): `s` in backquotes when
+ * strconv.CanBackquote(s), else strconv.Quote(s). Appends to out. */
+int tmpl_quote_backquote(struct buf *out, const char *s, size_t len);
 
 #endif
