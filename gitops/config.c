@@ -44,16 +44,31 @@ static void list_free(struct config_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->items[i]);
 	free(l->items);
+	free(l->pos);
 	l->items = NULL;
+	l->pos = NULL;
 	l->n = 0;
 }
 
-static int list_push(struct config_list *l, const char *s)
+/* Appends a copy of s; at (nullable) says where it is written. Positions
+ * are kept only once some item has one; earlier items get none. */
+static int list_push_at(struct config_list *l, const char *s, const struct config_pos *at)
 {
-	char **p = realloc(l->items, (l->n + 1) * sizeof(*p));
+	char **p;
 	char *c;
 
-	if (!p)
+	if ((at && at->line) || l->pos) {
+		struct config_pos *np = realloc(l->pos, (l->n + 1) * sizeof(*np));
+		if (!np)
+			return DIAG_ENOMEM;
+		if (!l->pos)
+			memset(np, 0, l->n * sizeof(*np));
+		l->pos = np;
+		memset(&np[l->n], 0, sizeof(*np));
+		if (at)
+			np[l->n] = *at;
+	}
+	if (!(p = realloc(l->items, (l->n + 1) * sizeof(*p))))
 		return DIAG_ENOMEM;
 	l->items = p;
 	c = strdup(s);
@@ -61,6 +76,11 @@ static int list_push(struct config_list *l, const char *s)
 		return DIAG_ENOMEM;
 	l->items[l->n++] = c;
 	return 0;
+}
+
+static const struct config_pos *list_pos(const struct config_list *l, size_t i)
+{
+	return l->pos ? &l->pos[i] : NULL;
 }
 
 void config_kv_free(struct config_kv *kv, size_t n)
@@ -74,9 +94,10 @@ void config_kv_free(struct config_kv *kv, size_t n)
 	free(kv);
 }
 
-/* Appends key=value, or replaces the value of an existing key (in place). */
+/* Appends key=value, or replaces the value of an existing key (in place);
+ * at (nullable) says where the value is written. */
 static int kv_put(struct config_kv **kv, size_t *n, const char *key, size_t keylen,
-		  const char *value, size_t vlen, int replace)
+		  const char *value, size_t vlen, int replace, const struct config_pos *at)
 {
 	struct config_kv *p;
 	char *k, *v;
@@ -89,6 +110,10 @@ static int kv_put(struct config_kv **kv, size_t *n, const char *key, size_t keyl
 					return DIAG_ENOMEM;
 				free((*kv)[i].value);
 				(*kv)[i].value = v;
+				if (at)
+					(*kv)[i].pos = *at;
+				else
+					memset(&(*kv)[i].pos, 0, sizeof((*kv)[i].pos));
 				return 0;
 			}
 		}
@@ -106,6 +131,10 @@ static int kv_put(struct config_kv **kv, size_t *n, const char *key, size_t keyl
 	}
 	p[*n].key = k;
 	p[*n].value = v;
+	if (at)
+		p[*n].pos = *at;
+	else
+		memset(&p[*n].pos, 0, sizeof(p[*n].pos));
 	(*n)++;
 	return 0;
 }
@@ -375,6 +404,13 @@ static int value_width(struct ld *L, const json_t *v, int line, int col)
 	return n ? (int)n : 1;
 }
 
+/* Where the value v at ptr is written, with its caret's width. */
+static void pos_of(struct ld *L, const char *ptr, const json_t *v, struct config_pos *out)
+{
+	pos_value(L, ptr, &out->line, &out->col);
+	out->width = value_width(L, v, out->line, out->col);
+}
+
 static int err_value(struct ld *L, const char *ptr, const json_t *v, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -510,6 +546,7 @@ static int get_list(struct ld *L, json_t *obj, const char *ptr, const char *key,
 		    const char *what, struct config_list *out)
 {
 	char vptr[PTR_MAX], iptr[PTR_MAX];
+	struct config_pos at;
 	json_t *v = json_object_get(obj, key), *item;
 	size_t i;
 
@@ -526,7 +563,8 @@ static int get_list(struct ld *L, json_t *obj, const char *ptr, const char *key,
 			return err_value(L, iptr, item, "'%s' in %s must hold non-empty strings, "
 					 "not %s", key, what,
 					 json_is_string(item) ? "an empty string" : type_name(item));
-		if (list_push(out, json_string_value(item)) < 0)
+		pos_of(L, iptr, item, &at);
+		if (list_push_at(out, json_string_value(item), &at) < 0)
 			return diag_set(L->d, DIAG_ENOMEM, "out of memory");
 	}
 	return 0;
@@ -570,6 +608,7 @@ static int get_kv(struct ld *L, json_t *obj, const char *ptr, const char *key,
 {
 	char vptr[PTR_MAX], iptr[PTR_MAX];
 	struct buf text = BUF_INIT;
+	struct config_pos at;
 	json_t *v = json_object_get(obj, key), *item;
 	const char *k;
 	int error = 0;
@@ -597,7 +636,8 @@ static int get_kv(struct ld *L, json_t *obj, const char *ptr, const char *key,
 			goto done;
 		}
 		scalar_text(L, iptr, item, &text);
-		if (buf_oom(&text) || kv_put(out, n, k, strlen(k), text.ptr, text.len, 0) < 0) {
+		pos_of(L, iptr, item, &at);
+		if (buf_oom(&text) || kv_put(out, n, k, strlen(k), text.ptr, text.len, 0, &at) < 0) {
 			error = diag_set(L->d, DIAG_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -919,6 +959,9 @@ static int load_layout(struct ld *L, json_t *root)
 		    (error = check_template(L, obj, "/layout", "pathTemplate",
 					    lay->path_template, 1)) < 0)
 			return error;
+		if (lay->path_template)
+			pos_of(L, "/layout/pathTemplate", json_object_get(obj, "pathTemplate"),
+			       &lay->path_pos);
 	}
 	if (!lay->path_template && !(lay->path_template = strdup("{env}/{app}")))
 		return diag_set(L->d, DIAG_ENOMEM, "out of memory");
@@ -994,9 +1037,16 @@ static int load_envs(struct ld *L, json_t *root)
 			if (!e->env_file)
 				return diag_set(L->d, DIAG_ENOMEM, "out of memory");
 		}
-		if (e->path_template &&
-		    (error = check_template(L, obj, ptr, "pathTemplate", e->path_template, 1)) < 0)
-			return error;
+		if (e->path_template) {
+			char tptr[PTR_MAX];
+			if ((error = check_template(L, obj, ptr, "pathTemplate", e->path_template,
+						    1)) < 0)
+				return error;
+			ptr_join(tptr, ptr, "pathTemplate");
+			pos_of(L, tptr, json_object_get(obj, "pathTemplate"), &e->path_pos);
+		} else {
+			e->path_pos = L->cfg->layout.path_pos;
+		}
 		if ((error = resolve_list(L, &e->values_files)) < 0)
 			return error;
 		if (!e->branch && !(e->branch = xstrdup(L->cfg->repo.branch)))
@@ -1094,6 +1144,12 @@ static int load_apps(struct ld *L, json_t *root)
 		}
 		a->kind = chart ? CONFIG_SOURCE_CHART : CONFIG_SOURCE_KUSTOMIZE;
 		a->source = chart ? chart : kust;
+		{
+			char sptr[PTR_MAX];
+			const char *key = chart ? "chart" : "kustomize";
+			ptr_join(sptr, ptr, key);
+			pos_of(L, sptr, json_object_get(obj, key), &a->source_pos);
+		}
 		if ((error = check_template(L, obj, ptr, chart ? "chart" : "kustomize",
 					    a->source, 0)) < 0 ||
 		    (error = get_string(L, obj, ptr, "releaseName", what, 0, &a->release_name)) < 0 ||
@@ -1320,6 +1376,7 @@ void config_free(struct config *cfg)
 	hooks_free(cfg->pre_render, cfg->npre_render);
 	hooks_free(cfg->post_render, cfg->npost_render);
 	free(cfg->layout.path_template);
+	srcfile_release(&cfg->src);
 	free(cfg);
 }
 
@@ -1362,9 +1419,16 @@ int config_parse(struct config **out, struct srcfile *src, const char *dir, stru
 	}
 	cfg->file = xstrdup(src->name ? src->name : "<input>");
 	cfg->dir = xstrdup(dir ? dir : ".");
-	if (!cfg->file || !cfg->dir) {
+	if (!cfg->file || !cfg->dir ||
+	    srcfile_set(&cfg->src, cfg->file, src->data, src->len) < 0) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
+	}
+	{
+		/* build the line map now: config_error_at only reads it, from
+		 * any thread */
+		size_t n;
+		srcfile_line(&cfg->src, 1, &n);
 	}
 	L.src = src;
 	L.doc = &s.docs[which];
@@ -1652,7 +1716,7 @@ int config_dotenv_parse(struct config_kv **out, size_t *n_out, struct srcfile *s
 					      : dotenv_err(src, kstart, d, "value holds a NUL byte");
 			goto done;
 		}
-		if (kv_put(&kv, &n, s + kstart, kend - kstart, val.ptr, val.len, 1) < 0) {
+		if (kv_put(&kv, &n, s + kstart, kend - kstart, val.ptr, val.len, 1, NULL) < 0) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto done;
 		}
@@ -1690,6 +1754,27 @@ int config_env_dotenv(struct config_kv **out, size_t *n_out, const struct config
 
 /* ---- jobs ---- */
 
+int config_error_at(struct diag *d, const struct config *cfg, const struct config_pos *at,
+		    int code, const char *fmt, ...)
+{
+	struct buf msg = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (buf_oom(&msg))
+		code = diag_set(d, DIAG_ENOMEM, "out of memory");
+	else if (at && at->line > 0)
+		/* the line map was built by config_parse: nothing is written */
+		diag_set_at(d, code, (struct srcfile *)&cfg->src, at->line, at->col, at->width,
+			    "%s", msg.ptr);
+	else
+		diag_set(d, code, "%s", msg.ptr);
+	buf_release(&msg);
+	return code;
+}
+
 void config_job_release(struct config_job *job)
 {
 	if (!job)
@@ -1704,9 +1789,12 @@ void config_job_release(struct config_job *job)
 	memset(job, 0, sizeof(*job));
 }
 
+/* Appends in's items, {env} and {app} expanded (resolved against the
+ * config's directory when resolve), with their positions; on error *at is
+ * where the failing item is written. */
 static int add_values(struct config_list *out, const struct config *cfg,
 		      const struct config_list *in, const char *env, const char *app,
-		      int resolve, struct diag *d)
+		      int resolve, const struct config_pos **at, struct diag *d)
 {
 	static const char *const names[] = { "env", "app" };
 	const char *values[] = { env, app };
@@ -1716,10 +1804,11 @@ static int add_values(struct config_list *out, const struct config *cfg,
 	for (size_t i = 0; i < in->n && !error; i++) {
 		char *r;
 		buf_reset(&b);
+		*at = list_pos(in, i);
 		if ((error = expand_placeholders(&b, in->items[i], names, values, 2, d)) < 0)
 			break;
 		r = resolve ? path_resolve(cfg->dir, b.ptr) : strdup(b.ptr);
-		if (!r || list_push(out, r) < 0)
+		if (!r || list_push_at(out, r, list_pos(in, i)) < 0)
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		free(r);
 	}
@@ -1728,23 +1817,31 @@ static int add_values(struct config_list *out, const struct config *cfg,
 }
 
 static int add_set(struct config_job *job, const struct config_kv *set, size_t n,
-		   const struct config_kv *vars, size_t nvars, struct diag *d)
+		   const struct config_kv *vars, size_t nvars, const struct config_pos **at,
+		   struct diag *d)
 {
 	struct buf b = BUF_INIT;
 	int error = 0;
 
 	for (size_t i = 0; i < n && !error; i++) {
 		buf_reset(&b);
+		*at = &set[i].pos;
 		if ((error = config_vars_expand(&b, set[i].value, vars, nvars, d)) < 0) {
 			diag_prefix(d, "set '%s'", set[i].key);
 			break;
 		}
 		if (kv_put(&job->set, &job->nset, set[i].key, strlen(set[i].key), b.ptr, b.len,
-			   1) < 0)
+			   1, &set[i].pos) < 0)
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 	}
 	buf_release(&b);
 	return error;
+}
+
+/* Does the path template use {namespace}? */
+static int uses_namespace(const char *tmpl)
+{
+	return strstr(tmpl, "{namespace}") != NULL;
 }
 
 int config_job_resolve(struct config_job *out, const struct config *cfg,
@@ -1752,9 +1849,10 @@ int config_job_resolve(struct config_job *out, const struct config *cfg,
 		       const struct config_kv *dotenv, size_t ndotenv, struct diag *d)
 {
 	const struct config_app_env *ae = NULL;
+	const struct config_pos *at = NULL;
 	struct config_job job = CONFIG_JOB_INIT;
 	struct config_kv *vars = NULL;
-	struct config_list src = { NULL, 0 }, one = { NULL, 0 };
+	struct config_list src = CONFIG_LIST_INIT, one = CONFIG_LIST_INIT;
 	struct buf b = BUF_INIT;
 	size_t nvars = 0;
 	int error = 0;
@@ -1770,23 +1868,25 @@ int config_job_resolve(struct config_job *out, const struct config *cfg,
 	/* vars: common -> environment -> local (.env) */
 	for (size_t i = 0; i < cfg->nvars; i++)
 		if (kv_put(&vars, &nvars, cfg->vars[i].key, strlen(cfg->vars[i].key),
-			   cfg->vars[i].value, strlen(cfg->vars[i].value), 1) < 0)
+			   cfg->vars[i].value, strlen(cfg->vars[i].value), 1, NULL) < 0)
 			goto oom;
 	for (size_t i = 0; i < env->nvars; i++)
 		if (kv_put(&vars, &nvars, env->vars[i].key, strlen(env->vars[i].key),
-			   env->vars[i].value, strlen(env->vars[i].value), 1) < 0)
+			   env->vars[i].value, strlen(env->vars[i].value), 1, NULL) < 0)
 			goto oom;
 	for (size_t i = 0; i < ndotenv; i++)
 		if (kv_put(&vars, &nvars, dotenv[i].key, strlen(dotenv[i].key), dotenv[i].value,
-			   strlen(dotenv[i].value), 1) < 0)
+			   strlen(dotenv[i].value), 1, NULL) < 0)
 			goto oom;
 
 	job.app = app;
 	job.env = env;
 	job.kind = app->kind;
-	if (list_push(&one, app->source) < 0)
+	job.source_pos = app->source_pos;
+	job.path_pos = env->path_pos;
+	if (list_push_at(&one, app->source, &app->source_pos) < 0)
 		goto oom;
-	if ((error = add_values(&src, cfg, &one, env->name, app->name, 1, d)) < 0)
+	if ((error = add_values(&src, cfg, &one, env->name, app->name, 1, &at, d)) < 0)
 		goto fail;
 	job.source = src.items[0];
 	src.items[0] = NULL;
@@ -1800,6 +1900,13 @@ int config_job_resolve(struct config_job *out, const struct config *cfg,
 	}
 	if (!(job.branch = strdup(env->branch)))
 		goto oom;
+	at = &env->path_pos;
+	if (!job.namespace && uses_namespace(env->path_template)) {
+		error = diag_set(d, DIAG_EINVALID, "path template '%s' uses {namespace}, but the "
+				 "app has no namespace here (set 'namespace' in the app or in its "
+				 "environment)", env->path_template);
+		goto fail;
+	}
 	if ((error = config_path_expand(&b, env->path_template, env->name, app->name,
 					job.namespace, job.release_name, d)) < 0)
 		goto fail;
@@ -1808,23 +1915,32 @@ int config_job_resolve(struct config_job *out, const struct config *cfg,
 	/* values files: the environment's (already resolved), the app's, the
 	 * app's for this environment */
 	for (size_t i = 0; app->kind == CONFIG_SOURCE_CHART && i < env->values_files.n; i++)
-		if (list_push(&job.values_files, env->values_files.items[i]) < 0)
+		if (list_push_at(&job.values_files, env->values_files.items[i],
+				 list_pos(&env->values_files, i)) < 0)
 			goto oom;
 	if ((error = add_values(&job.values_files, cfg, &app->values_files, env->name,
-				app->name, 1, d)) < 0 ||
+				app->name, 1, &at, d)) < 0 ||
 	    (ae && (error = add_values(&job.values_files, cfg, &ae->values_files, env->name,
-				       app->name, 1, d)) < 0))
+				       app->name, 1, &at, d)) < 0))
 		goto fail;
-	if ((error = add_set(&job, app->set, app->nset, vars, nvars, d)) < 0 ||
-	    (ae && (error = add_set(&job, ae->set, ae->nset, vars, nvars, d)) < 0))
+	if ((error = add_set(&job, app->set, app->nset, vars, nvars, &at, d)) < 0 ||
+	    (ae && (error = add_set(&job, ae->set, ae->nset, vars, nvars, &at, d)) < 0))
 		goto fail;
 	*out = job;
 	memset(&job, 0, sizeof(job));
 	goto done;
 oom:
 	error = diag_set(d, DIAG_ENOMEM, "out of memory");
+	at = NULL;
 fail:
-	diag_prefix(d, "app '%s' in environment '%s'", app->name, env->name);
+	if (error != DIAG_ENOMEM && d) {
+		char *msg = buf_detach(&d->msg, NULL);
+		config_error_at(d, cfg, at, error, "app '%s' in environment '%s': %s", app->name,
+				env->name, msg ? msg : "");
+		free(msg);
+	} else {
+		diag_prefix(d, "app '%s' in environment '%s'", app->name, env->name);
+	}
 done:
 	config_job_release(&job);
 	config_kv_free(vars, nvars);

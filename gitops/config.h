@@ -17,20 +17,34 @@
 
 #include <stddef.h>
 
+#include "render/srcfile.h"
+
 struct buf;
 struct diag;
-struct srcfile;
+
+/* Where a value is written in hydrate.yaml: 1-based line, column (in
+ * characters) and the width of the caret under it. line 0: nowhere (a
+ * default, or a value that did not come from the file). */
+struct config_pos {
+	int line;
+	int col;
+	int width;
+};
 
 /* An ordered NAME=VALUE pair: vars, set-values, .env entries. */
 struct config_kv {
 	char *key;
 	char *value;
+	struct config_pos pos;   /* of the value in hydrate.yaml, when from there */
 };
 
 struct config_list {
 	char **items;
 	size_t n;
+	struct config_pos *pos;  /* NULL, or where each item is written */
 };
+
+#define CONFIG_LIST_INIT { NULL, 0, NULL }
 
 struct config_repo {
 	char *url;      /* remote URL; NULL when path is set */
@@ -47,6 +61,7 @@ struct config_env {
 	struct config_kv *vars;
 	size_t nvars;
 	int line;                /* where the entry starts in hydrate.yaml */
+	struct config_pos path_pos;  /* its pathTemplate, or layout's */
 };
 
 enum config_source {
@@ -69,6 +84,7 @@ struct config_app {
 	char *name;
 	enum config_source kind;
 	char *source;            /* as written (may hold {env}, {app}) */
+	struct config_pos source_pos;
 	char *release_name;      /* default: name */
 	char *namespace;         /* or NULL: the chart's default */
 	struct config_list values_files; /* as written, in order */
@@ -87,6 +103,7 @@ struct config_hook {
 
 struct config_layout {
 	char *path_template;     /* default "{env}/{app}" */
+	struct config_pos path_pos;
 	int split;               /* 1: one file per resource (default) */
 	int provenance;          /* 1: write the provenance file (default) */
 };
@@ -104,6 +121,7 @@ struct config {
 	struct config_hook *pre_render, *post_render;
 	size_t npre_render, npost_render;
 	struct config_layout layout;
+	struct srcfile src;      /* a copy of the text, for errors found later */
 };
 
 /* Reads and validates path. *out is new; free it with config_free. */
@@ -117,6 +135,15 @@ void config_free(struct config *cfg);
 /* Borrowed lookups by name; NULL if absent. */
 const struct config_env *config_env_find(const struct config *cfg, const char *name);
 const struct config_app *config_app_find(const struct config *cfg, const char *name);
+
+/*
+ * Sets d to "FILE:LINE:COL: message" with hydrate.yaml's line and a caret
+ * under the value as context, or to the message alone when at is NULL or
+ * has no line; returns code. For errors found after loading (resolving a
+ * job, running the plan). Reads cfg only: safe from several threads.
+ */
+int config_error_at(struct diag *d, const struct config *cfg, const struct config_pos *at,
+		    int code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* A deterministic, line-oriented dump of the model (golden tests, `hydrate
  * config`); appended to out. */
@@ -147,22 +174,30 @@ struct config_job {
 	const struct config_env *env;   /* borrowed */
 	enum config_source kind;
 	char *source;                   /* resolved path of the chart or overlay */
+	struct config_pos source_pos;   /* where hydrate.yaml names it */
 	char *release_name;
 	char *namespace;                /* or NULL */
 	char *path;                     /* in the GitOps repository, e.g. "clusters/prod/web" */
+	struct config_pos path_pos;     /* the path template that gave it */
 	char *branch;
-	struct config_list values_files; /* env's, app's, app.env's: resolved, in order */
-	struct config_kv *set;          /* app's then app.env's; ${VAR} expanded */
+	struct config_list values_files; /* env's, app's, app.env's: resolved, in order,
+					  * with where each is written */
+	struct config_kv *set;          /* app's then app.env's; ${VAR} expanded; pos
+					 * of the value that won */
 	size_t nset;
 };
 
-#define CONFIG_JOB_INIT { NULL, NULL, CONFIG_SOURCE_CHART, NULL, NULL, NULL, NULL, NULL, { NULL, 0 }, NULL, 0 }
+#define CONFIG_JOB_INIT { NULL, NULL, CONFIG_SOURCE_CHART, NULL, { 0, 0, 0 }, NULL, NULL, \
+			  NULL, { 0, 0, 0 }, NULL, CONFIG_LIST_INIT, NULL, 0 }
 
 /*
  * Resolves app in env. Variables for ${VAR} are layered: top-level vars,
  * then the environment's vars, then dotenv (the .env file, local overrides;
  * may be NULL). DIAG_ENOTFOUND if the app is disabled in env; DIAG_EINVALID
- * for an undefined variable or a path leaving the repository.
+ * for an undefined variable, a path template using {namespace} for an app
+ * with none, or a path leaving the repository: with the position in
+ * hydrate.yaml of the value at fault (config_error_at). The files named are
+ * not looked at (plan_build checks that they exist).
  */
 int config_job_resolve(struct config_job *out, const struct config *cfg,
 		       const struct config_app *app, const struct config_env *env,

@@ -25,9 +25,11 @@
 #include "render/srcfile.h"
 #include "render/tmpl/funcs.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PLAN_MAX_SHARDS 10000
@@ -146,6 +148,124 @@ static int S_enabled(const struct config_app *app, const struct config_env *env)
 	return 1;
 }
 
+/* The name an input has in the digest: its path relative to hydrate.yaml's
+ * directory when it is under it, so the digest does not depend on where
+ * the repository is checked out. */
+static const char *S_label(const struct config *cfg, const char *path)
+{
+	size_t n = strlen(cfg->dir);
+
+	if (strcmp(cfg->dir, ".") && !strncmp(path, cfg->dir, n) && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+/* What is wrong with path as an input of kind want (S_IFDIR, or 0 for a
+ * directory or a file), or NULL. */
+static const char *S_input_problem(const char *path, mode_t want, int *errnum)
+{
+	struct stat st;
+
+	*errnum = 0;
+	if (stat(path, &st) < 0) {
+		*errnum = errno;
+		return NULL;
+	}
+	if (want == S_IFDIR && !S_ISDIR(st.st_mode))
+		return "is not a directory";
+	if (!want && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		return "is neither a directory nor a file";
+	return NULL;
+}
+
+/*
+ * The files a job names exist: its chart (a directory or an archive) or
+ * overlay directory, and its values files; an error at the value in
+ * hydrate.yaml that names the first one missing.
+ */
+static int S_check_inputs(const struct config *cfg, const struct config_job *j,
+			  struct diag *d)
+{
+	const char *what = j->kind == CONFIG_SOURCE_CHART ? "chart" : "overlay";
+	const char *problem;
+	int errnum;
+
+	problem = S_input_problem(j->source, j->kind == CONFIG_SOURCE_CHART ? 0 : S_IFDIR,
+				  &errnum);
+	if (problem || errnum)
+		return config_error_at(d, cfg, &j->source_pos, DIAG_EINVALID,
+				       "app '%s' in environment '%s': %s '%s' %s", j->app->name,
+				       j->env->name, what, S_label(cfg, j->source),
+				       problem ? problem : errnum == ENOENT ? "does not exist"
+				       : strerror(errnum));
+	for (size_t i = 0; i < j->values_files.n; i++) {
+		const char *f = j->values_files.items[i];
+		struct stat st;
+		int isdir = 0;
+
+		if (stat(f, &st) == 0) {
+			if (!(isdir = S_ISDIR(st.st_mode)))
+				continue;
+			errnum = 0;
+		} else {
+			errnum = errno;
+		}
+		return config_error_at(d, cfg, j->values_files.pos ? &j->values_files.pos[i] : NULL,
+				       DIAG_EINVALID, "app '%s' in environment '%s': values file "
+				       "'%s' %s", j->app->name, j->env->name, S_label(cfg, f),
+				       isdir ? "is a directory" : errnum == ENOENT ?
+				       "does not exist" : strerror(errnum));
+	}
+	return 0;
+}
+
+/* Jobs by path, then in plan order (they are one array). */
+static int S_cmp_path(const void *a, const void *b)
+{
+	const struct config_job *x = *(const struct config_job *const *)a;
+	const struct config_job *y = *(const struct config_job *const *)b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/*
+ * No two jobs render into one path: of the pairs that do, the one whose
+ * later job comes first in plan order is reported, at that job's path
+ * template.
+ */
+static int S_check_paths(const struct plan *p, struct diag *d)
+{
+	const struct config_job **by, *first = NULL, *second = NULL;
+
+	if (p->n < 2)
+		return 0;
+	if (!(by = malloc(p->n * sizeof(*by))))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->n; i++)
+		by[i] = &p->jobs[i];
+	qsort(by, p->n, sizeof(*by), S_cmp_path);
+	for (size_t i = 1; i < p->n; i++) {
+		if (strcmp(by[i - 1]->path, by[i]->path) != 0)
+			continue;
+		/* by[i] is the second job of a run of equal paths */
+		if (!second || by[i] < second) {
+			first = by[i - 1];
+			second = by[i];
+		}
+		while (i + 1 < p->n && !strcmp(by[i]->path, by[i + 1]->path))
+			i++;
+	}
+	free(by);
+	if (!second)
+		return 0;
+	return config_error_at(d, p->cfg, &second->path_pos, DIAG_EINVALID,
+			       "app '%s' in environment '%s' renders into '%s', as app '%s' in "
+			       "environment '%s' does; give them different path templates",
+			       second->app->name, second->env->name, second->path,
+			       first->app->name, first->env->name);
+}
+
 int plan_build(struct plan *out, const struct config *cfg, const struct plan_filter *f,
 	       struct diag *d)
 {
@@ -199,6 +319,11 @@ int plan_build(struct plan *out, const struct config *cfg, const struct plan_fil
 			p.n++;
 		}
 	}
+	for (size_t i = 0; i < p.n; i++)
+		if ((error = S_check_inputs(cfg, &p.jobs[i], d)) < 0)
+			goto done;
+	if ((error = S_check_paths(&p, d)) < 0)
+		goto done;
 	*out = p;
 	memset(&p, 0, sizeof(p));
 done:
@@ -271,17 +396,6 @@ struct pool {
 	int stop;                   /* a job failed: start no more */
 };
 
-/* The name an input has in the digest: its path relative to hydrate.yaml's
- * directory when it is under it, so the digest does not depend on where
- * the repository is checked out. */
-static const char *S_label(const struct config *cfg, const char *path)
-{
-	size_t n = strlen(cfg->dir);
-
-	if (strcmp(cfg->dir, ".") && !strncmp(path, cfg->dir, n) && path[n] == '/')
-		return path + n + 1;
-	return path;
-}
 
 /*
  * An overlay's other inputs, those outside its directory (the bases and
@@ -292,7 +406,7 @@ static const char *S_label(const struct config *cfg, const char *path)
 static int S_digest_overlay_inputs(struct tree_digest *dg, const struct config *cfg,
 				   const char *source, struct diag *d)
 {
-	struct config_list in = { NULL, 0 };
+	struct config_list in = CONFIG_LIST_INIT;
 	struct buf root = BUF_INIT, label = BUF_INIT;
 	int error;
 

@@ -895,7 +895,7 @@ int watch_add_plan(struct watch *w, struct watch_map *m, const struct plan *p,
 	int error = 0;
 
 	for (size_t j = 0; j < p->n && !error; j++) {
-		struct config_list in = { NULL, 0 };
+		struct config_list in = CONFIG_LIST_INIT;
 
 		error = plan_job_inputs(&in, p, j, d);
 		for (size_t i = 0; i < in.n; i++) {

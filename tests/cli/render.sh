@@ -123,6 +123,72 @@ if run check-no-dir 2 check -c "$CASE/hydrate.yaml" --dir "$T/none"; then
 	grep -q "is not a directory" "$T/err" && ok || bad "check-no-dir: $(cat "$T/err")"
 fi
 
+# inputs that do not exist: found before anything renders, at the value in
+# hydrate.yaml that names them (file:line:col, the line, a caret)
+cp -r "$CASE" "$T/inputs"
+sed -i 's|^      - values/web-{env}.yaml$|      - values/web-{env}-x.yaml|' "$T/inputs/hydrate.yaml"
+if run missing-values 2 render -c "$T/inputs/hydrate.yaml" -o "$T/x"; then
+	if grep -q "^error: $T/inputs/hydrate.yaml:16:9: app 'web' in environment 'dev': values file 'values/web-dev-x.yaml' does not exist$" "$T/err" &&
+		grep -q '^            \^\^\^\^\^\^\^\^\^\^\^\^\^\^\^\^\^\^\^\^\^\^\^$' "$T/err" &&
+		[ ! -e "$T/x" ]; then ok
+	else bad "missing-values: $(cat "$T/err")"; fi
+fi
+cp "$CASE/hydrate.yaml" "$T/inputs/hydrate.yaml"
+sed -i 's|^    chart: charts/web$|    chart: charts/wbe|' "$T/inputs/hydrate.yaml"
+if run missing-chart 2 render -c "$T/inputs/hydrate.yaml" --stdout; then
+	grep -q "^error: $T/inputs/hydrate.yaml:13:12: app 'web' in environment 'dev': chart 'charts/wbe' does not exist$" "$T/err" &&
+		[ ! -s "$T/out" ] && ok || bad "missing-chart: $(cat "$T/err")"
+fi
+cp "$CASE/hydrate.yaml" "$T/inputs/hydrate.yaml"
+sed -i 's|^      image.tag: ${TAG}$|      image.tag: ${TAGS}|' "$T/inputs/hydrate.yaml"
+if run undefined-var 2 check -c "$T/inputs/hydrate.yaml" --dir "$T/gitops"; then
+	grep -q "^error: $T/inputs/hydrate.yaml:18:18: app 'web' in environment 'dev': set 'image.tag': undefined variable 'TAGS' in '\${TAGS}'$" "$T/err" &&
+		[ ! -s "$T/out" ] && ok || bad "undefined-var: $(cat "$T/err")"
+fi
+# a bad .env line with --local: the .env file's line and column
+cp "$CASE/hydrate.yaml" "$T/inputs/hydrate.yaml"
+printf 'TAG=dev\n9LIVES=x\n' >"$T/inputs/dev.env"
+if run bad-dotenv 2 render -c "$T/inputs/hydrate.yaml" -o "$T/x" --local; then
+	grep -q "^error: $T/inputs/dev.env:2:1: expected a variable name" "$T/err" && [ ! -e "$T/x" ] &&
+		ok || bad "bad-dotenv: $(cat "$T/err")"
+fi
+# ...and without --local the .env file is not read at all
+if run dotenv-not-local 0 render -c "$T/inputs/hydrate.yaml" --stdout --env dev --app web; then ok; fi
+
+# a chart archive (.tgz) renders as its directory does
+cp "$CASE/hydrate.yaml" "$T/inputs/hydrate.yaml"
+tar -C "$CASE/charts" -czf "$T/inputs/charts/web-0.1.0.tgz" web
+sed -i 's|^    chart: charts/web$|    chart: charts/web-0.1.0.tgz|' "$T/inputs/hydrate.yaml"
+if run chart-archive 0 render -c "$T/inputs/hydrate.yaml" --stdout; then
+	if cmp -s "$T/want-stream" "$T/out"; then ok
+	else bad "chart-archive: stream differs"; diff "$T/want-stream" "$T/out" | head -20; fi
+fi
+
+# the pre-commit hook shipped in .pre-commit-hooks.yaml: its entry, run as
+# pre-commit runs it (no file names) in a repository holding hydrate.yaml
+entry=$(sed -n 's/^  entry: //p' "$SRC/.pre-commit-hooks.yaml")
+if [ "$entry" = "hydrate check" ]; then
+	cp -r "$CASE" "$T/precommit"
+	printf 'repository:\n  path: rendered\n' >>"$T/precommit/hydrate.yaml"
+	cd "$T/precommit" || exit 1
+	# (its hydrate.yaml differs, so only the provenance files differ)
+	if run precommit-render 0 render; then
+		diff -r -x .hydrate "$CASE/expected" "$T/precommit/rendered" >"$T/diff" 2>&1 && ok ||
+			bad "precommit-render: $(head "$T/diff")"
+	fi
+	# shellcheck disable=SC2086 # the entry is a command line
+	if run precommit-fresh 0 ${entry#hydrate }; then ok; fi
+	echo "# edited" >>"$T/precommit/rendered/clusters/dev/web/service-web.yaml"
+	# shellcheck disable=SC2086
+	if run precommit-stale 1 ${entry#hydrate }; then
+		grep -q '^stale: clusters/dev/web/service-web.yaml$' "$T/out" && ok ||
+			bad "precommit-stale: $(cat "$T/out")"
+	fi
+	cd - >/dev/null || exit 1
+else
+	bad ".pre-commit-hooks.yaml: entry is '$entry'"
+fi
+
 # a failing job writes nothing, even for the jobs that rendered
 mkdir -p "$T/failing" && echo keep >"$T/failing/keep"
 if run failing-job 2 render -c "$SRC/testdata/gitops/failing/hydrate.yaml" -o "$T/failing"; then

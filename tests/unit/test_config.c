@@ -23,7 +23,9 @@
 #include "gitops/config.h"
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/jsonschema.h"
 #include "render/srcfile.h"
+#include "render/yaml.h"
 #include "testutil.h"
 
 static int parse_text(struct config **out, const char *text, struct diag *d)
@@ -313,11 +315,13 @@ static void test_config__job_errors(void **state)
 				    "    set: {image.tag: \"${TAG}\"}\n", &d), 0);
 	assert_int_equal(config_job_resolve(&job, cfg, &cfg->apps[0], &cfg->envs[0], NULL, 0,
 					    &d), DIAG_EINVALID);
-	assert_string_equal(d.msg.ptr, "app 'web' in environment 'prod': set 'image.tag': "
-			    "undefined variable 'TAG' in '${TAG}'");
+	assert_string_equal(d.msg.ptr, "hydrate.yaml:7:22: app 'web' in environment 'prod': "
+			    "set 'image.tag': undefined variable 'TAG' in '${TAG}'");
+	assert_string_equal(d.context.ptr, "        set: {image.tag: \"${TAG}\"}\n"
+			    "                         ^^^^^^^^\n");
 	assert_null(job.path);
 	{
-		const struct config_kv local[] = { { (char *)"TAG", (char *)"dev" } };
+		const struct config_kv local[] = { { (char *)"TAG", (char *)"dev", { 0, 0, 0 } } };
 		assert_int_equal(config_job_resolve(&job, cfg, &cfg->apps[0], &cfg->envs[0],
 						    local, 1, &d), 0);
 		assert_int_equal(job.nset, 1);
@@ -399,9 +403,9 @@ static void test_config__dotenv(void **state)
 
 static void test_config__vars_expand(void **state)
 {
-	const struct config_kv vars[] = { { (char *)"A", (char *)"1" },
-					  { (char *)"E", (char *)"" },
-					  { (char *)"A", (char *)"2" } };
+	const struct config_kv vars[] = { { (char *)"A", (char *)"1", { 0, 0, 0 } },
+					  { (char *)"E", (char *)"", { 0, 0, 0 } },
+					  { (char *)"A", (char *)"2", { 0, 0, 0 } } };
 	struct buf b = BUF_INIT;
 	struct diag d = DIAG_INIT;
 
@@ -555,6 +559,101 @@ done:
 	return ok;
 }
 
+/*
+ * schema/hydrate.schema.json, the JSON Schema shipped for editors, must
+ * agree with the loader: every hydrate.yaml the loader accepts (the golden
+ * cases with expected.dump, the example, the gitops test repositories)
+ * validates, and every golden case the loader rejects is rejected by the
+ * schema too, but for the checks a JSON Schema cannot express, listed here
+ * with the reason.
+ */
+static const char *const schema_cannot[] = {
+	"timeout-too-long",     /* "25h": the 24-hour cap on a sum of units */
+	NULL
+};
+
+/* 0: the schema accepts path; 1: it rejects it; -1: not YAML. */
+static int S_schema_rejects(const char *schema, size_t len, const char *path)
+{
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream ys = YSTREAM_INIT;
+	struct buf errs = BUF_INIT;
+	int rc;
+
+	if (srcfile_read(&src, path, NULL) < 0 ||
+	    ystream_parse(&ys, &src, YDOC_KUSTOMIZE, NULL, NULL) < 0 || ys.ndocs != 1) {
+		rc = -1;
+	} else {
+		rc = jschema_validate_text(&errs, schema, len, ys.docs[0].root, "hydrate.yaml",
+					   NULL);
+		assert_true(rc == 0 || rc == DIAG_EINVALID); /* the schema compiles */
+		rc = rc == DIAG_EINVALID;
+	}
+	ystream_release(&ys);
+	srcfile_release(&src);
+	buf_release(&errs);
+	return rc;
+}
+
+static void test_config__json_schema(void **state)
+{
+	struct srcfile schema = SRCFILE_INIT;
+	struct buf path = BUF_INIT, exp = BUF_INIT;
+	const char *dir = tu_testdata("config");
+	static const char *const valid[] = { "examples/hydrate.yaml",
+		"testdata/gitops/basic/hydrate.yaml", "testdata/gitops/failing/hydrate.yaml" };
+	struct dirent *ent;
+	DIR *dp;
+	int accepted = 0, rejected = 0;
+
+	(void)state;
+	buf_addf(&path, "%s/schema/hydrate.schema.json", SOURCE_DIR);
+	assert_int_equal(srcfile_read(&schema, path.ptr, NULL), 0);
+	for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", SOURCE_DIR, valid[i]);
+		if (S_schema_rejects(schema.data, schema.len, path.ptr) != 0)
+			fail_msg("the schema rejects %s", valid[i]);
+		accepted++;
+	}
+	assert_non_null(dp = opendir(dir));
+	while ((ent = readdir(dp)) != NULL) {
+		int rc, cannot = 0;
+		FILE *f;
+
+		if (ent->d_name[0] == '.' || ent->d_name[0] == '_')
+			continue;
+		for (size_t i = 0; schema_cannot[i]; i++)
+			cannot |= !strcmp(schema_cannot[i], ent->d_name);
+		buf_reset(&exp);
+		buf_addf(&exp, "%s/%s/expected.err", dir, ent->d_name);
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s/hydrate.yaml", dir, ent->d_name);
+		rc = S_schema_rejects(schema.data, schema.len, path.ptr);
+		if ((f = fopen(exp.ptr, "r")) == NULL) {
+			if (rc != 0)
+				fail_msg("case %s: the loader accepts it, the schema does not",
+					 ent->d_name);
+			accepted++;
+			continue;
+		}
+		fclose(f);
+		if (rc == 0 && !cannot)
+			fail_msg("case %s: the loader rejects it, the schema accepts it",
+				 ent->d_name);
+		if (rc == 1 && cannot)
+			fail_msg("case %s: listed in schema_cannot, but the schema rejects it",
+				 ent->d_name);
+		rejected += rc == 1;
+	}
+	closedir(dp);
+	printf("schema: %d accepted, %d rejected as the loader does\n", accepted, rejected);
+	assert_true(accepted >= 5 && rejected >= 10);
+	srcfile_release(&schema);
+	buf_release(&path);
+	buf_release(&exp);
+}
+
 static void test_config__golden(void **state)
 {
 	const char *dir = tu_testdata("config");
@@ -633,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_config__vars_expand),
 		cmocka_unit_test(test_config__path_expand),
 		cmocka_unit_test(test_config__golden),
+		cmocka_unit_test(test_config__json_schema),
 		cmocka_unit_test(test_config__load_file),
 	};
 

@@ -489,10 +489,12 @@ static void test_plan__overlay_error(void **state)
 {
 	struct config *cfg = S_parse("apiVersion: hydrate/v1\n"
 				     "environments: [{name: dev}]\n"
-				     "apps: [{name: api, kustomize: overlays/api/base/deployment.yaml}]\n");
+				     "apps: [{name: api, kustomize: overlays/api}]\n");
 	struct plan p = PLAN_INIT;
 	struct diag d = DIAG_INIT;
 	struct tree t = TREE_INIT;
+
+	/* a directory without a kustomization: Kustomize's error, at run time */
 
 	(void)state;
 	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
@@ -523,14 +525,73 @@ static void test_plan__two_jobs_one_path(void **state)
 	struct diag d = DIAG_INIT;
 
 	(void)state;
-	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
+	/* found when the plan is built, at the path template, both jobs named */
+	assert_int_equal(plan_build(&p, cfg, NULL, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "hydrate.yaml:2:24: app 'api' in environment 'prod' "
+			    "renders into 'api', as app 'api' in environment 'dev' does; give "
+			    "them different path templates");
+	assert_string_equal(d.context.ptr, "    layout: {pathTemplate: \"{app}\", provenance: "
+			    "false}\n                           ^^^^^^^\n");
+	assert_int_equal(p.n, 0);
+	diag_release(&d);
+	/* the tree still refuses a second root, should a plan hold one */
+	assert_int_equal(plan_build(&p, cfg, &(struct plan_filter){ .envs = (const char *[]){
+		"dev" }, .nenvs = 1 }, &d), 0);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(tree_add_root(&t, "api", &d), 0);
 	assert_int_equal(plan_run(&t, &p, NULL, 0, NULL, &d), DIAG_EINVALID);
-	assert_string_equal(d.msg.ptr, "api/prod: path 'api' is rendered by two jobs");
-	assert_int_equal(t.n, 0);
-	assert_int_equal(t.nroots, 0);
+	assert_string_equal(d.msg.ptr, "api/dev: path 'api' is rendered by two jobs");
+	tree_release(&t);
 	plan_release(&p);
 	config_free(cfg);
 	diag_release(&d);
+}
+
+/* A chart, overlay or values file that does not exist is an error when the
+ * plan is built, at the value in hydrate.yaml naming it; nothing runs. */
+static void test_plan__missing_inputs(void **state)
+{
+	static const struct {
+		const char *text, *msg, *caret;
+	} cases[] = {
+		{ "apps: [{name: web, chart: charts/nope}]\n",
+		  "hydrate.yaml:3:27: app 'web' in environment 'dev': chart 'charts/nope' does not "
+		  "exist", "                          ^^^^^^^^^^^\n" },
+		{ "apps: [{name: api, kustomize: \"overlays/{app}/x{env}\"}]\n",
+		  "hydrate.yaml:3:31: app 'api' in environment 'dev': overlay 'overlays/api/xdev' "
+		  "does not exist", "                              ^^^^^^^^^^^^^^^^^^^^^^^\n" },
+		{ "apps: [{name: api, kustomize: overlays/api/prod/kustomization.yaml}]\n",
+		  "hydrate.yaml:3:31: app 'api' in environment 'dev': overlay "
+		  "'overlays/api/prod/kustomization.yaml' is not a directory",
+		  "                              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n" },
+		{ "apps:\n  - name: web\n    chart: charts/web\n    valuesFiles:\n"
+		  "      - values/web-dev.yaml\n      - values/{env}.yaml\n",
+		  "hydrate.yaml:8:9: app 'web' in environment 'dev': values file 'values/dev.yaml' "
+		  "does not exist", "\n            ^^^^^^^^^^^^^^^^^\n" },
+		{ "apps:\n  - name: web\n    chart: charts/web\n    environments:\n"
+		  "      dev: {valuesFiles: [charts]}\n",
+		  "hydrate.yaml:7:27: app 'web' in environment 'dev': values file 'charts' is a "
+		  "directory", "\n" "                              ^^^^^^\n" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf text = BUF_INIT;
+		struct plan p = PLAN_INIT;
+		struct diag d = DIAG_INIT;
+		struct config *cfg;
+
+		buf_addf(&text, "apiVersion: hydrate/v1\nenvironments: [{name: dev}]\n%s",
+			 cases[i].text);
+		cfg = S_parse(text.ptr);
+		assert_int_equal(plan_build(&p, cfg, NULL, &d), DIAG_EINVALID);
+		assert_string_equal(d.msg.ptr, cases[i].msg);
+		if (!strstr(d.context.ptr, cases[i].caret))
+			fail_msg("case %zu: context\n%s", i, d.context.ptr);
+		assert_int_equal(p.n, 0);
+		config_free(cfg);
+		diag_release(&d);
+		buf_release(&text);
+	}
 }
 
 static void test_plan__pre_render_hook_fails_first(void **state)
@@ -605,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_plan__post_render_hook),
 		cmocka_unit_test(test_plan__progress),
 		cmocka_unit_test(test_plan__two_jobs_one_path),
+		cmocka_unit_test(test_plan__missing_inputs),
 		cmocka_unit_test(test_plan__disabled_and_empty),
 		cmocka_unit_test(test_plan__overlay_error),
 		cmocka_unit_test(test_plan__pre_render_hook_fails_first),

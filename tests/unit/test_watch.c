@@ -330,7 +330,7 @@ static void test_watch__missing_parent(void **state)
 static void test_watch__kustomize_inputs(void **state)
 {
 	struct fixture *f = *state;
-	struct config_list l = { NULL, 0 };
+	struct config_list l = CONFIG_LIST_INIT;
 	char *joined;
 	size_t n = strlen(f->dir);
 
