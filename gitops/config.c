@@ -330,15 +330,17 @@ static void pos_key(struct ld *L, const char *parent, const char *key, int *line
 	pos_value(L, ptr, &vl, &vc);
 	*line = vl;
 	*col = vc;
-	if (!klen)
-		return;
 	start = pos_offset(L->src, pl, pc);
 	end = pos_offset(L->src, vl, vc);
 	if (end > L->src->len)
 		end = L->src->len;
-	for (i = end; i >= start + klen; i--) {
+	for (i = end + 1; i-- > start + klen;) {
 		size_t at = i - klen, j = i;
 		if (memcmp(s + at, key, klen) != 0)
+			continue;
+		/* an empty key is written "" or '': i is past its opening quote */
+		if (!klen && !(at > start && j < L->src->len &&
+			       (s[at - 1] == '"' || s[at - 1] == '\'') && s[j] == s[at - 1]))
 			continue;
 		if (j < L->src->len && (s[j] == '"' || s[j] == '\''))
 			j++;
