@@ -60,6 +60,22 @@ fi
 if run dir-color 1 diff -c "$CASE/hydrate.yaml" --dir "$T/g" --color always; then
 	grep -q "$(printf '\033\\[31m-  replicas: 5')" "$T/out" && ok || bad "dir-color"
 fi
+# --color auto (the default): colour only on a terminal, and not with
+# NO_COLOR set or TERM=dumb. script(1) gives the run a terminal.
+if command -v script >/dev/null 2>&1; then
+	tty_diff() {
+		# tty_diff ENV...: the diff's terminal output in $T/tty
+		env "$@" script -qec "'$BIN' diff -c '$CASE/hydrate.yaml' --dir '$T/g'" /dev/null >"$T/tty" 2>&1
+	}
+	tty_diff TERM=xterm
+	grep -q "$(printf '\033\\[31m-  replicas: 5')" "$T/tty" && ok || bad "tty-color: $(head -5 "$T/tty")"
+	tty_diff TERM=xterm NO_COLOR=1
+	grep -q '^-  replicas: 5' "$T/tty" && ! grep -q "$(printf '\033')" "$T/tty" && ok ||
+		bad "tty-no-color: $(head -5 "$T/tty")"
+	tty_diff TERM=dumb
+	grep -q '^-  replicas: 5' "$T/tty" && ! grep -q "$(printf '\033')" "$T/tty" && ok ||
+		bad "tty-dumb: $(head -5 "$T/tty")"
+fi
 if run dir-markdown 1 diff -c "$CASE/hydrate.yaml" --dir "$T/g" --format markdown; then
 	grep -q '^| <code>clusters/dev/web</code> | 0 | 0 | 1 | 1 |$' "$T/out" &&
 	grep -q '^<summary><code>clusters/dev/web/deployment-web.yaml</code> changed (+1 -1)</summary>$' "$T/out" &&

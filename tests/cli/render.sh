@@ -225,6 +225,20 @@ if run hook-default-dir 0 render -c "$T/hooked/hydrate.yaml"; then
 	else bad "hook-default-dir: $(ls -R "$T/hooked")"; fi
 fi
 
+# a progress bar on a terminal once a run takes more than 200 ms (a slow
+# hook here), erased at the end; never without a terminal (every run above)
+sed -i 's/command: .*/command: [sh, -c, "sleep 0.3; exec cat"]/' "$T/hooked/hydrate.yaml"
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$BIN' render -c '$T/hooked/hydrate.yaml' -o '$T/tty-out'" /dev/null >"$T/tty" 2>&1
+	if grep -q "$(printf '\rrendering \\[#*\\] 1/1')" "$T/tty" &&
+		grep -q "$(printf '\r\033\\[K')" "$T/tty" && [ -d "$T/tty-out/dev/api" ]; then ok
+	else bad "progress-tty: $(od -c "$T/tty" | head -8)"; fi
+fi
+if run progress-no-tty 0 render -c "$T/hooked/hydrate.yaml" --stdout; then
+	! grep -q 'rendering \[' "$T/err" && ok || bad "progress-no-tty: $(cat "$T/err")"
+fi
+grep -q "rendering \[" "$T/err" && bad "a progress bar without a terminal"
+
 # check --git: against the GitOps repository's branch, read through a bare cache
 if command -v git >/dev/null 2>&1; then
 	cp -r "$CASE" "$T/src"
