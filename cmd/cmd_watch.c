@@ -223,6 +223,7 @@ static int session_open(struct session *s, const struct watch_args *a, struct di
 	f.local = a->local;
 	f.shard_index = a->shard_index;
 	f.shard_count = a->shard_count;
+	f.defer_input_check = 1;
 	if ((error = watch_new(&s->w, &wo, d)) < 0)
 		return error;
 	/* hydrate.yaml is watched before it is parsed: a broken file is
@@ -451,6 +452,10 @@ static int render(struct tree *out, const struct session *s, const struct watch_
 	memset(&o, 0, sizeof(o));
 	o.threads = a->threads;
 	o.log = &log;
+	/* a file a job names may come and go while watching: checked here,
+	 * each time, so that its absence is an error watch waits out */
+	if ((error = plan_check_inputs(&s->plan, jobs, njobs, d)) < 0)
+		return error;
 	error = plan_run(out, &s->plan, jobs, njobs, &o, d);
 	if (log.len)
 		fwrite(log.ptr, 1, log.len, stderr);

@@ -219,6 +219,18 @@ static int S_check_inputs(const struct config *cfg, const struct config_job *j,
 	return 0;
 }
 
+int plan_check_inputs(const struct plan *p, const size_t *jobs, size_t njobs,
+		      struct diag *d)
+{
+	size_t n = jobs ? njobs : p->n;
+	int error;
+
+	for (size_t i = 0; i < n; i++)
+		if ((error = S_check_inputs(p->cfg, &p->jobs[jobs ? jobs[i] : i], d)) < 0)
+			return error;
+	return 0;
+}
+
 /* Jobs by path, then in plan order (they are one array). */
 static int S_cmp_path(const void *a, const void *b)
 {
@@ -269,7 +281,7 @@ static int S_check_paths(const struct plan *p, struct diag *d)
 int plan_build(struct plan *out, const struct config *cfg, const struct plan_filter *f,
 	       struct diag *d)
 {
-	static const struct plan_filter none = { NULL, 0, NULL, 0, 0, 0, 0 };
+	static const struct plan_filter none = { NULL, 0, NULL, 0, 0, 0, 0, 0 };
 	struct plan p = PLAN_INIT;
 	struct config_kv **dotenv = NULL;
 	size_t *ndotenv = NULL, k = 0;
@@ -319,9 +331,8 @@ int plan_build(struct plan *out, const struct config *cfg, const struct plan_fil
 			p.n++;
 		}
 	}
-	for (size_t i = 0; i < p.n; i++)
-		if ((error = S_check_inputs(cfg, &p.jobs[i], d)) < 0)
-			goto done;
+	if (!f->defer_input_check && (error = plan_check_inputs(&p, NULL, 0, d)) < 0)
+		goto done;
 	if ((error = S_check_paths(&p, d)) < 0)
 		goto done;
 	*out = p;

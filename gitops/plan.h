@@ -37,6 +37,9 @@ struct plan_filter {
 	unsigned shard_index;      /* --shard I/N: 1 <= I <= N */
 	unsigned shard_count;      /* 0: no sharding */
 	int local;                 /* read each environment's envFile (.env) */
+	int defer_input_check;     /* plan_build leaves plan_check_inputs to the
+				    * caller (watch: before each render, so a
+				    * missing file is an error it waits out) */
 };
 
 struct plan {
@@ -55,11 +58,19 @@ struct plan {
  * N-th job and the N shards together cover the plan exactly once. An app or environment
  * named by the filter but absent from cfg is DIAG_EINVALID (with a
  * did-you-mean); a bad --shard is DIAG_EINVALID. A filter that selects no
- * job is not an error (n == 0).
+ * job is not an error (n == 0). Then, unless f->defer_input_check,
+ * plan_check_inputs over every job, and no two jobs may share a path
+ * (DIAG_EINVALID at the second one's path template, both named).
  */
 int plan_build(struct plan *out, const struct config *cfg, const struct plan_filter *f,
 	       struct diag *d);
 void plan_release(struct plan *p);
+
+/* The chart or overlay and the values files of jobs (indexes into p->jobs;
+ * NULL: all) exist: DIAG_EINVALID at the value in hydrate.yaml naming the
+ * first that does not (config_error_at). */
+int plan_check_inputs(const struct plan *p, const size_t *jobs, size_t njobs,
+		      struct diag *d);
 
 /* Parses "I/N" (1 <= I <= N <= 10000) for --shard. DIAG_EINVALID otherwise. */
 int plan_parse_shard(unsigned *index, unsigned *count, const char *text, struct diag *d);

@@ -187,8 +187,63 @@ if wait_for "$T/reload.err" '^watch: reloaded' 2; then
 	grep -q 'clusters/prod/web/configmap-web.yaml' "$T/reload.out" && ok ||
 		bad "reload: hydrate.yaml's TAG changes prod's web"
 fi
+# a hydrate.yaml broken by a save is reported at its line; the next good
+# save reloads
+cp "$A/hydrate.yaml" "$T/hydrate.yaml.good"
+sed 's/^  - name: prod$/  - name: prod\n    brnach: x/' "$T/hydrate.yaml.good" >"$A/hydrate.yaml.new"
+mv "$A/hydrate.yaml.new" "$A/hydrate.yaml"
+if wait_for "$T/reload.err" '^watch: waiting for a fix' 1; then
+	grep -q "^error: hydrate.yaml:10:5: unknown key 'brnach' in environment 'prod' (did you mean 'branch'?)$" \
+		"$T/reload.err" && ok || bad "reload: the broken hydrate.yaml's error"
+fi
+cp "$T/hydrate.yaml.good" "$A/hydrate.yaml.new" && mv "$A/hydrate.yaml.new" "$A/hydrate.yaml"
+if wait_for "$T/reload.err" '^watch: rendered 4 jobs' 2; then ok; else bad "reload: after the fix (a first render again: the last tree went with the broken file)"; fi
+# a values file that does not exist yet: an error at hydrate.yaml's line,
+# waited out; creating the file renders
+sed 's|^      - values/{env}.yaml$|&\n      - values/{env}-extra.yaml|' "$T/hydrate.yaml.good" >"$A/hydrate.yaml.new"
+mv "$A/hydrate.yaml.new" "$A/hydrate.yaml"
+if wait_for "$T/reload.err" '^watch: waiting for a fix' 2; then
+	grep -q "^error: hydrate.yaml:15:9: app 'web' in environment 'staging': values file 'values/staging-extra.yaml' does not exist$" \
+		"$T/reload.err" && ok || bad "reload: the missing values file's error: $(tail -5 "$T/reload.err")"
+fi
+printf 'replicas: 7\n' >"$A/values/staging-extra.yaml"
+printf 'replicas: 8\n' >"$A/values/prod-extra.yaml"
+if wait_for "$T/reload.err" '^watch: re-rendered\|^watch: reloaded\|^watch: rendered' 4; then
+	wait_for "$T/reload.out" 'replicas: "8"' 1 && ok || bad "reload: the created values files render"
+fi
 kill -TERM "$PID"
 finish reload 0 && ok
+
+# ---- Secret data never reaches watch's output, whatever changes ----
+cp "$T/hydrate.yaml.good" "$A/hydrate.yaml"
+cat >"$A/charts/web/templates/secret.yaml" <<'EOF2'
+apiVersion: v1
+kind: Secret
+metadata:
+  name: web
+stringData:
+  password: {{ .Values.password | default "hunter2-first" }}
+data:
+  token: {{ .Values.token | default "first-token" | b64enc }}
+EOF2
+for fmt in text markdown json; do
+	start "secret-$fmt" watch --format "$fmt" --dir "$T/target" --max-events 1 --env staging --app web
+	if wait_for "$T/secret-$fmt.err" '^watch: rendered 1 job' 1; then
+		printf 'replicas: 3\npassword: s3cret-second\ntoken: second-token\n' >"$A/values/staging.yaml"
+		if finish "secret-$fmt" 0; then
+			if grep -q 'password' "$T/secret-$fmt.out" &&
+				! grep -q 'hunter2-first\|s3cret-second\|first-token\|second-token' \
+					"$T/secret-$fmt.out" "$T/secret-$fmt.err" &&
+				! grep -q "$(printf 'first-token' | base64)\|$(printf 'second-token' | base64)" \
+					"$T/secret-$fmt.out" "$T/secret-$fmt.err"; then ok
+			else bad "secret-$fmt: a Secret value in watch's output"; cat "$T/secret-$fmt.out"; fi
+		fi
+	else
+		kill "$PID"; finish "secret-$fmt" 0
+	fi
+	printf 'replicas: 3\n' >"$A/values/staging.yaml"
+done
+rm "$A/charts/web/templates/secret.yaml"
 
 # ---- one-shot and errors ----
 if run once 0 watch --once --dir "$T/target" --app api --env prod; then

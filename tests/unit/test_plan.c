@@ -88,7 +88,7 @@ static void test_plan__filters(void **state)
 	struct plan p = PLAN_INIT;
 	struct diag d = DIAG_INIT;
 	const char *apps[] = { "api" }, *envs[] = { "prod" };
-	struct plan_filter f = { apps, 1, NULL, 0, 0, 0, 0 };
+	struct plan_filter f = { apps, 1, NULL, 0, 0, 0, 0, 0 };
 
 	(void)state;
 	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
@@ -119,7 +119,7 @@ static void test_plan__local_reads_env_file(void **state)
 	struct config *cfg = S_load("basic/hydrate.yaml");
 	struct plan p = PLAN_INIT;
 	struct diag d = DIAG_INIT;
-	struct plan_filter f = { NULL, 0, NULL, 0, 0, 0, 1 };
+	struct plan_filter f = { NULL, 0, NULL, 0, 0, 0, 1, 0 };
 
 	(void)state;
 	assert_int_equal(plan_build(&p, cfg, &f, &d), 0);
@@ -137,7 +137,7 @@ static void test_plan__unknown_names_did_you_mean(void **state)
 	struct plan p = PLAN_INIT;
 	struct diag d = DIAG_INIT;
 	const char *apps[] = { "wbe" }, *envs[] = { "prd" }, *far[] = { "database" };
-	struct plan_filter f = { apps, 1, NULL, 0, 0, 0, 0 };
+	struct plan_filter f = { apps, 1, NULL, 0, 0, 0, 0, 0 };
 
 	(void)state;
 	assert_int_equal(plan_build(&p, cfg, &f, &d), DIAG_EINVALID);
@@ -160,7 +160,7 @@ static void test_plan__shard(void **state)
 	struct config *cfg = S_load("basic/hydrate.yaml");
 	struct plan p = PLAN_INIT;
 	struct diag d = DIAG_INIT;
-	struct plan_filter f = { NULL, 0, NULL, 0, 1, 3, 0 };
+	struct plan_filter f = { NULL, 0, NULL, 0, 1, 3, 0, 0 };
 
 	(void)state;
 	/* jobs in plan order: web/dev web/prod api/dev api/prod; k mod 3 */
@@ -266,7 +266,7 @@ static void S_render_matches(const char *cfgrel, int local, const char *expected
 	struct plan p = PLAN_INIT;
 	struct tree t = TREE_INIT;
 	struct diag d = DIAG_INIT;
-	struct plan_filter f = { NULL, 0, NULL, 0, 0, 0, local };
+	struct plan_filter f = { NULL, 0, NULL, 0, 0, 0, local, 0 };
 	struct plan_run_opts o = { threads, NULL, NULL, NULL, NULL, NULL };
 	char dir[4096];
 
@@ -468,7 +468,7 @@ static void test_plan__disabled_and_empty(void **state)
 	struct diag d = DIAG_INIT;
 	struct tree t = TREE_INIT;
 	const char *envs[] = { "dev" };
-	struct plan_filter f = { NULL, 0, envs, 1, 0, 0, 0 };
+	struct plan_filter f = { NULL, 0, envs, 1, 0, 0, 0, 0 };
 
 	(void)state;
 	assert_int_equal(plan_build(&p, cfg, NULL, &d), 0);
@@ -588,6 +588,14 @@ static void test_plan__missing_inputs(void **state)
 		if (!strstr(d.context.ptr, cases[i].caret))
 			fail_msg("case %zu: context\n%s", i, d.context.ptr);
 		assert_int_equal(p.n, 0);
+		/* deferred (watch): the plan builds; the check gives the same error */
+		diag_release(&d);
+		assert_int_equal(plan_build(&p, cfg, &(struct plan_filter){ .defer_input_check = 1 },
+					    &d), 0);
+		assert_int_equal(p.n, 1);
+		assert_int_equal(plan_check_inputs(&p, NULL, 0, &d), DIAG_EINVALID);
+		assert_string_equal(d.msg.ptr, cases[i].msg);
+		plan_release(&p);
 		config_free(cfg);
 		diag_release(&d);
 		buf_release(&text);
