@@ -34,11 +34,13 @@ static char S_base[512];   /* served */
 static char S_app[512];    /* the application repository: hydrate.yaml */
 static char S_cache[512];
 static struct gitserver S_daemon;
+static struct gitserver S_http;  /* test_diff_git__http_token's */
 
 static int S_teardown(void **state)
 {
 	(void)state;
 	gitserver_stop(&S_daemon);
+	gitserver_stop(&S_http);
 	if (S_tmp[0])
 		gitserver_sh("rm -rf '%s'", S_tmp);
 	return 0;
@@ -392,6 +394,51 @@ static void test_diff_git__exit_codes(void **state)
 	free(out);
 }
 
+/* Over HTTP with a token (git http-backend behind Basic auth, as the forges
+ * take a token): the token from the environment fetches; a wrong or missing
+ * one is a git error (3) that names where the token came from, never it.
+ * (After test_diff_git__no_difference_after_push: env/dev holds the render.) */
+static void test_diff_git__http_token(void **state)
+{
+	char args[1024], errpath[600], *out = NULL, *err;
+
+	(void)state;
+	assert_int_equal(gitserver_start_http(&S_http, S_base, "x-access-token",
+					      "e2e-http-token-42"), 0);
+	assert_int_equal(gitserver_sh(
+		"cd '%s' && sed 's|git://127.0.0.1:[0-9]*|http://127.0.0.1:%d|' hydrate.yaml "
+		"> http.yaml", S_app, S_http.port), 0);
+	snprintf(errpath, sizeof(errpath), "%s/out.txt.err", S_tmp);
+	snprintf(args, sizeof(args), "-c http.yaml --cache-dir '%s/http-cache' --color never",
+		 S_tmp);
+
+	setenv("HYDRATE_TOKEN", "e2e-http-token-42", 1);
+	assert_int_equal(S_run(&out, args), 0);
+	assert_string_equal(out, "no differences (2 files unchanged)\n");
+	free(out);
+	err = tu_read_file(errpath, NULL);
+	assert_non_null(err);
+	assert_null(strstr(err, "e2e-http-token-42"));
+	free(err);
+
+	setenv("HYDRATE_TOKEN", "e2e-wrong-token-7", 1);
+	snprintf(args, sizeof(args), "-c http.yaml --cache-dir '%s/http-cache2'", S_tmp);
+	assert_int_equal(S_run(&out, args), 3);
+	assert_string_equal(out, "");
+	free(out);
+	S_err_contains("the server refused the token from HYDRATE_TOKEN");
+	err = tu_read_file(errpath, NULL);
+	assert_non_null(err);
+	assert_null(strstr(err, "e2e-wrong-token-7"));
+	free(err);
+
+	unsetenv("HYDRATE_TOKEN");
+	assert_int_equal(S_run(&out, args), 3);
+	free(out);
+	S_err_contains("authentication required but no token is set");
+	gitserver_stop(&S_http);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_diff_git__missing_repository_is_not_a_missing_branch),
 		cmocka_unit_test(test_diff_git__timeout_is_a_git_error),
 		cmocka_unit_test(test_diff_git__exit_codes),
+		cmocka_unit_test(test_diff_git__http_token),
 	};
 
 	return cmocka_run_group_tests(tests, S_setup, S_teardown);
