@@ -3,6 +3,8 @@
  * See git.h for the contract; this file says why things are done so.
  */
 #include "gitops/git.h"
+#include "gitops/known_hosts.h"
+#include "render/srcfile.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -1049,6 +1051,12 @@ static int S_credentials(git_credential **out, const char *url,
 		if (c->ssh_key)
 			return S_git.git_credential_ssh_key_new(out, user, c->ssh_pubkey,
 							  c->ssh_key, c->ssh_passphrase);
+		/* the commands' way to name a key: HYDRATE_SSH_KEY (a private key
+		 * file; its public key beside it as KEY.pub, or derived) */
+		if (getenv("HYDRATE_SSH_KEY") && *getenv("HYDRATE_SSH_KEY"))
+			return S_git.git_credential_ssh_key_new(out, user, NULL,
+							  getenv("HYDRATE_SSH_KEY"),
+							  getenv("HYDRATE_SSH_PASSPHRASE"));
 		return S_git.git_credential_ssh_key_from_agent(out, user);
 	}
 	if (allowed & GIT_CREDENTIAL_USERNAME)
@@ -1087,15 +1095,145 @@ static int S_credentials(git_credential **out, const char *url,
 	return S_auth_error(op, "the server asks for a kind of credential hydrate does not support", NULL, 0);
 }
 
+/* Host and port of an SSH remote: ssh://[user@]host[:port]/path, or
+ * [user@]host:path (port 22). 0, or -1 when url is neither. */
+static int S_ssh_host_port(const char *url, char *host, size_t n, int *port)
+{
+	const char *h, *end, *at;
+	size_t len;
+
+	*port = 22;
+	if (!strncmp(url, "ssh://", 6) || !strncmp(url, "git+ssh://", 10) ||
+	    !strncmp(url, "ssh+git://", 10)) {
+		h = strstr(url, "://") + 3;
+		end = h + strcspn(h, "/");
+		at = memchr(h, '@', (size_t)(end - h));
+		if (at)
+			h = at + 1;
+		if (*h == '[') {          /* [v6]:port */
+			const char *close = memchr(h, ']', (size_t)(end - h));
+			if (!close)
+				return -1;
+			len = (size_t)(close - h - 1);
+			if (close + 1 < end && close[1] == ':')
+				*port = atoi(close + 2);
+			h++;
+		} else {
+			const char *colon = memchr(h, ':', (size_t)(end - h));
+			len = (size_t)((colon ? colon : end) - h);
+			if (colon)
+				*port = atoi(colon + 1);
+		}
+	} else {
+		end = url + strcspn(url, ":/");
+		if (*end != ':')
+			return -1;
+		at = memchr(url, '@', (size_t)(end - url));
+		h = at ? at + 1 : url;
+		len = (size_t)(end - h);
+	}
+	if (len == 0 || len >= n || *port <= 0 || *port > 65535)
+		return -1;
+	memcpy(host, h, len);
+	host[len] = '\0';
+	return 0;
+}
+
+/*
+ * libgit2 1.5 verifies no SSH host key: without this the connection fails
+ * ("invalid or unknown remote ssh hostkey"). The key must be in
+ * $HYDRATE_SSH_KNOWN_HOSTS if set, else in ~/.ssh/known_hosts or
+ * /etc/ssh/ssh_known_hosts, as ssh(1) with StrictHostKeyChecking=yes wants.
+ */
+static int S_ssh_host_check(struct S_op *op, const git_cert_hostkey *hk)
+{
+	const char *env = getenv("HYDRATE_SSH_KNOWN_HOSTS"), *home = getenv("HOME");
+	char host[256], type[64], fpr[64] = "", where[300];
+	struct buf path = BUF_INIT;
+	const char *files[3];
+	size_t nfiles = 0;
+	int port, result = KH_UNKNOWN;
+
+	if (!(hk->type & GIT_CERT_SSH_RAW) ||
+	    S_ssh_host_port(op->cache->url, host, sizeof(host), &port) < 0) {
+		buf_reset(&op->msg);
+		buf_adds(&op->msg, "cannot verify the SSH host key (no raw key, or no host in "
+			 "the URL)");
+		S_git.git_error_set_str(GIT_ERROR_SSH, op->msg.ptr);
+		return GIT_ECERTIFICATE;
+	}
+	if (env && *env) {
+		files[nfiles++] = env;
+	} else {
+		if (home && *home) {
+			buf_addf(&path, "%s/.ssh/known_hosts", home);
+			if (!buf_oom(&path))
+				files[nfiles++] = path.ptr;
+		}
+		files[nfiles++] = "/etc/ssh/ssh_known_hosts";
+	}
+	for (size_t i = 0; i < nfiles && result != KH_REVOKED; i++) {
+		struct srcfile f = SRCFILE_INIT;
+		int r;
+
+		if (srcfile_read(&f, files[i], NULL) < 0)
+			continue;
+		r = kh_check(f.data, f.len, host, port, (const unsigned char *)hk->hostkey,
+			     hk->hostkey_len);
+		srcfile_release(&f);
+		if (r == KH_REVOKED || r == KH_MATCH || (r == KH_MISMATCH && result == KH_UNKNOWN))
+			result = result == KH_MATCH && r != KH_REVOKED ? KH_MATCH : r;
+	}
+	buf_release(&path);
+	if (result == KH_MATCH)
+		return 0;
+	kh_key_type(type, sizeof(type), (const unsigned char *)hk->hostkey, hk->hostkey_len);
+	if (hk->type & GIT_CERT_SSH_SHA256) {
+		unsigned char b64[48];
+		int n = EVP_EncodeBlock(b64, hk->hash_sha256, 32);
+		while (n > 0 && b64[n - 1] == '=')
+			n--;
+		snprintf(fpr, sizeof(fpr), " SHA256:%.*s", n, (const char *)b64);
+	}
+	if (port != 22)
+		snprintf(where, sizeof(where), "[%s]:%d", host, port);
+	else
+		snprintf(where, sizeof(where), "%s", host);
+	buf_reset(&op->msg);
+	op->auth_failed = 0;
+	if (result == KH_REVOKED)
+		buf_addf(&op->msg, "the SSH host key of %s (%s%s) is marked @revoked in known_hosts",
+			 where, type, fpr);
+	else if (result == KH_MISMATCH)
+		buf_addf(&op->msg, "the SSH host key of %s (%s%s) is not the one known_hosts holds "
+			 "for it: the host changed its key, or the connection is intercepted",
+			 where, type, fpr);
+	else {
+		char popt[16] = "";
+
+		if (port != 22)
+			snprintf(popt, sizeof(popt), " -p %d", port);
+		buf_addf(&op->msg, "the SSH host key of %s (%s%s) is not in %s: check it, then "
+			 "add it, e.g. with `ssh-keyscan%s %s >> %s`", where, type, fpr,
+			 env && *env ? env : "~/.ssh/known_hosts or /etc/ssh/ssh_known_hosts",
+			 popt, host, env && *env ? env : "~/.ssh/known_hosts");
+	}
+	S_git.git_error_set_str(GIT_ERROR_SSH, op->msg.ptr);
+	return GIT_ECERTIFICATE;
+}
+
 static int S_certificate_check(git_cert *cert, int valid, const char *host,
 			       void *payload)
 {
 	struct S_op *op = payload;
 
+	(void)host;
 	/* Accept what libgit2 could not verify only when the user turned
 	 * verification off by name; otherwise keep libgit2's verdict. */
 	if (op->cache->insecure)
 		return 0;
+	if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2)
+		return valid ? 0 : S_ssh_host_check(op, (const git_cert_hostkey *)cert);
 	return GIT_PASSTHROUGH;
 }
 

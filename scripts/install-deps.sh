@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="gcc make cmake pkg-config git
 libgit2-dev libyaml-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev
-libssl-dev libcmocka-dev valgrind openssl"
+libssl-dev libcmocka-dev valgrind openssl openssh-client openssh-server"
 
 missing=""
 for p in $PACKAGES; do

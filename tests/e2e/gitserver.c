@@ -512,6 +512,62 @@ int gitserver_start_tls(struct gitserver *s, const char *dir)
 
 /* ------------------------------------------------------------------ */
 
+int gitserver_start_sshd(struct gitserver *s, const char *dir)
+{
+	const char *sshd = "/usr/sbin/sshd";
+	char conf[4096], logf[4096];
+	int port, status;
+	pid_t pid;
+	FILE *f;
+
+	if (access(sshd, X_OK) != 0)
+		return 1;
+	if (gitserver_sh("set -e; mkdir -p '%s'; cd '%s'; rm -f host_key* user_key*; "
+			 "ssh-keygen -q -t ed25519 -N '' -C host -f host_key; "
+			 "ssh-keygen -q -t ed25519 -N '' -C user -f user_key; "
+			 "cp user_key.pub authorized_keys; chmod 600 authorized_keys; "
+			 "if [ \"$(id -u)\" = 0 ]; then mkdir -p /run/sshd; fi", dir, dir) != 0)
+		return -1;
+	port = gitserver_free_port();
+	if (!port)
+		return -1;
+	snprintf(conf, sizeof(conf), "%s/sshd_config", dir);
+	snprintf(logf, sizeof(logf), "%s/sshd.log", dir);
+	if (!(f = fopen(conf, "w")))
+		return -1;
+	fprintf(f, "Port %d\nListenAddress 127.0.0.1\nHostKey %s/host_key\n"
+		"AuthorizedKeysFile %s/authorized_keys\nPidFile none\nStrictModes no\n"
+		"UsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+		"PubkeyAuthentication yes\nPermitRootLogin prohibit-password\n"
+		"LogLevel ERROR\n", port, dir, dir);
+	fclose(f);
+	if (gitserver_sh("cd '%s' && printf '[127.0.0.1]:%d ' > known_hosts && "
+			 "cut -d' ' -f1,2 host_key.pub >> known_hosts", dir, port) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		setpgid(0, 0);
+		execl(sshd, sshd, "-D", "-f", conf, "-E", logf, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return -1;
+		if (gs_can_connect(port)) {
+			s->pid = pid;
+			s->port = port;
+			return 0;
+		}
+		gs_sleep_ms(10);
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
 int gitserver_sh(const char *fmt, ...)
 {
 	char cmd[8192];

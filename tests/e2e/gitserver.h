@@ -29,6 +29,12 @@ int gitserver_start_http(struct gitserver *s, const char *base_dir,
 /* Starts `openssl s_server` on a self-signed certificate it makes in dir
  * (for tests of TLS verification; it speaks no git). 0 or -1. */
 int gitserver_start_tls(struct gitserver *s, const char *dir);
+/* Starts OpenSSH's sshd (-D, on loopback) with a host key and a client key
+ * it makes in dir: dir/host_key(.pub), dir/user_key(.pub) (authorized for
+ * the current user), dir/known_hosts (the host key for [127.0.0.1]:port).
+ * Git runs over it as `ssh://USER@127.0.0.1:PORT/ABSOLUTE/PATH`.
+ * 1 when there is no sshd (the caller skips), 0, or -1. */
+int gitserver_start_sshd(struct gitserver *s, const char *dir);
 /* Kills and reaps the server. Safe on a stopped or never-started server. */
 void gitserver_stop(struct gitserver *s);
 /* Runs a shell command; returns its exit status (-1 if it could not run). */
