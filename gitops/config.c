@@ -225,6 +225,59 @@ static const char *type_name(const json_t *v)
 	return "a value";
 }
 
+/*
+ * Lexical clean-up of a path, in place, as Go's filepath.Clean: repeated
+ * '/' and "." components go, "x/.." pairs cancel, ".." at the root of an
+ * absolute path goes; an empty result is ".". For messages and for the
+ * repository path only: a symbolic link followed by ".." is not resolved.
+ */
+static void path_clean(char *p)
+{
+	size_t abs = p[0] == '/', n = strlen(p), w = abs, depth = 0, up = 0;
+	size_t *starts = malloc((n / 2 + 2) * sizeof(*starts));
+	const char *r = p;
+
+	if (!starts)
+		return;  /* left as it is: only messages lose */
+	while (*r) {
+		const char *end = strchr(r, '/');
+		size_t len;
+
+		if (!end)
+			end = r + strlen(r);
+		len = (size_t)(end - r);
+		if (len == 0 || (len == 1 && r[0] == '.')) {
+			/* nothing */
+		} else if (len == 2 && r[0] == '.' && r[1] == '.') {
+			if (depth > up) {
+				/* the last component goes, with the '/' before it */
+				w = starts[--depth];
+				if (w > abs)
+					w--;
+			} else if (!abs) {
+				/* a leading ".." of a relative path stays */
+				if (w > 0)
+					p[w++] = '/';
+				starts[depth++] = w;
+				p[w++] = '.';
+				p[w++] = '.';
+				up++;
+			}
+		} else {
+			if (w > abs)
+				p[w++] = '/';
+			starts[depth++] = w;
+			memmove(p + w, r, len);
+			w += len;
+		}
+		r = *end ? end + 1 : end;
+	}
+	if (w == 0)
+		p[w++] = '.';
+	p[w] = '\0';
+	free(starts);
+}
+
 /* ---- positions ---- */
 
 static void ptr_join(char *out, const char *parent, const char *seg)
@@ -929,6 +982,8 @@ static int load_repo(struct ld *L, json_t *root)
 		error = diag_set(L->d, DIAG_ENOMEM, "out of memory");
 		goto done;
 	}
+	if (L->cfg->repo.path)
+		path_clean(L->cfg->repo.path);
 defaults:
 	error = 0;
 	if (!L->cfg->repo.branch && !(L->cfg->repo.branch = strdup("main")))

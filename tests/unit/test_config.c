@@ -334,6 +334,44 @@ static void test_config__job_errors(void **state)
 	diag_release(&d);
 }
 
+/* repository.path is resolved against hydrate.yaml's directory and cleaned
+ * lexically (as Go's filepath.Clean), so messages name it plainly. */
+static void test_config__repository_path_cleaned(void **state)
+{
+	static const struct {
+		const char *dir, *path, *want;
+	} cases[] = {
+		{ "/cfg", "../gitops", "/gitops" },
+		{ "/cfg", "../gitops/./x//y/..", "/gitops/x" },
+		{ "/cfg", "../../../..", "/" },
+		{ "/cfg", "/abs/./r/", "/abs/r" },
+		{ "app", "../gitops", "gitops" },
+		{ "app", "../../a/../../b", "../../b" },
+		{ ".", "./x/..", "." },
+		{ "a/b", "../../..", ".." },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct srcfile src = SRCFILE_INIT;
+		struct config *cfg = NULL;
+		struct diag d = DIAG_INIT;
+		struct buf text = BUF_INIT;
+
+		buf_addf(&text, "apiVersion: hydrate/v1\nrepository: {path: \"%s\"}\n"
+			 "environments: [{name: dev}]\napps: [{name: web, chart: c}]\n",
+			 cases[i].path);
+		assert_int_equal(srcfile_set(&src, "hydrate.yaml", text.ptr, text.len), 0);
+		assert_int_equal(config_parse(&cfg, &src, cases[i].dir, &d), 0);
+		if (strcmp(cfg->repo.path, cases[i].want) != 0)
+			fail_msg("%s + %s: got %s, want %s", cases[i].dir, cases[i].path,
+				 cfg->repo.path, cases[i].want);
+		config_free(cfg);
+		srcfile_release(&src);
+		buf_release(&text);
+		diag_release(&d);
+	}
+}
+
 static void test_config__edit_distance(void **state)
 {
 	(void)state;
@@ -733,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_config__path_expand),
 		cmocka_unit_test(test_config__golden),
 		cmocka_unit_test(test_config__json_schema),
+		cmocka_unit_test(test_config__repository_path_cleaned),
 		cmocka_unit_test(test_config__load_file),
 	};
 
