@@ -197,13 +197,15 @@ static int S_head(struct mdoc *m, int *is_hook, struct buf *log, struct diag *d)
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream ys = YSTREAM_INIT;
 	struct diag yd = DIAG_INIT;
+	struct ydoc_limits lim = YDOC_LIMITS_DEFAULT;
 	json_t *root, *md, *ann, *kind, *hook;
 	int error = 0;
 
 	*is_hook = 0;
 	if (srcfile_set(&src, m->path, m->text, m->len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, &yd)) < 0) {
+	lim.no_positions = 1;
+	if ((error = ystream_parse(&ys, &src, YDOC_HELM, &lim, &yd)) < 0) {
 		if (error == DIAG_ENOMEM)
 			diag_set(d, error, "out of memory");
 		else {
