@@ -1510,12 +1510,18 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 	struct ttree *top;
 	char *copy, *pname;
 	char base;
-	int rc = 0;
+	int rc = 0, reused = 0;
 	size_t i;
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return DIAG_ENOMEM;
+	/* Go on filling the set's last arena: each file of a chart would
+	 * otherwise hold a mostly empty 16 KiB chunk of its own. */
+	if (set->narenas > 0) {
+		arena = set->arenas[--set->narenas];
+		reused = 1;
+	}
 	copy = arena__strndup(&arena, text, len);
 	pname = arena__strndup(&arena, name, strlen(name));
 	top = arena__alloc(&arena, sizeof(*top));
@@ -1576,8 +1582,10 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 	set->arenas[set->narenas++] = arena;
 	arena.chunks = NULL;
 done:
-	/* on failure after ps_set_put the set may point into arena: keep it */
-	if (rc < 0 && rc != DIAG_EPARSE && arena.chunks && set->narenas < set->arenacap) {
+	/* on failure after ps_set_put the set may point into arena: keep it;
+	 * an arena taken from the set holds earlier parses: put it back */
+	if (rc < 0 && (reused || rc != DIAG_EPARSE) && arena.chunks &&
+	    set->narenas < set->arenacap) {
 		set->arenas[set->narenas++] = arena;
 		arena.chunks = NULL;
 	}
