@@ -128,6 +128,19 @@ void buf_truncate(struct buf *b, size_t len)
 		b->ptr[len] = '\0';
 }
 
+void buf_shrink(struct buf *b)
+{
+	char *p;
+
+	if (!b->alloc || b->alloc <= b->len + 1)
+		return;
+	/* a failed shrink keeps the larger allocation, which is still fine */
+	if ((p = realloc(b->ptr, b->len + 1)) != NULL) {
+		b->ptr = p;
+		b->alloc = b->len + 1;
+	}
+}
+
 void buf_reset(struct buf *b)
 {
 	buf_truncate(b, 0);

@@ -47,6 +47,9 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Shortens to len (len <= b->len). */
 void buf_truncate(struct buf *b, size_t len);
+/* Gives back the allocation's unused room (for a buffer kept long after
+ * it is written); the contents stay. */
+void buf_shrink(struct buf *b);
 /* Empties the buffer, keeping its allocation. */
 void buf_reset(struct buf *b);
 /* Frees the allocation; the buffer is BUF_INIT afterwards. NULL is fine. */
