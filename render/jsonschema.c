@@ -1615,7 +1615,7 @@ static struct jerr *m_simple_types_err(struct vctx *c, const char *loc, size_t l
 static int in_list(const char *k, const char *const *list)
 {
 	for (; *list; list++)
-		if (strcmp(k, *list) == 0)
+		if (k[0] == (*list)[0] && strcmp(k, *list) == 0)
 			return 1;
 	return 0;
 }
@@ -1690,7 +1690,7 @@ static int m_known(int draft, const char *k)
 	size_t i;
 
 	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
-		if (strcmp(kws[i].k, k) == 0)
+		if (kws[i].k[0] == k[0] && strcmp(kws[i].k, k) == 0)
 			return draft >= kws[i].since && draft <= kws[i].until;
 	return 1;
 }
@@ -1903,6 +1903,8 @@ static struct jerr *m_obj(struct vctx *c, struct mcheck *m, const json_t *sch, i
 		ptr_push_buf(&m->loc, k, &old);
 		e = m_keyword(c, m, k, v, depth);
 		buf_truncate(&m->loc, old);
+		if (!e)
+			continue; /* nothing to file: no vocabulary to look up */
 		if (c->draft < 2019)
 			elist_add(c, &lists[0], e);
 		else if (strcmp(k, "definitions") == 0 || strcmp(k, "dependencies") == 0)
