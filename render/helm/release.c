@@ -124,40 +124,43 @@ static int S_add_doc(struct mdocs *docs, const char *path, const char *s, size_t
 	return 0;
 }
 
-/* SplitManifests: split on (?:^|\s*\n)---\s* after TrimSpace. */
+/* SplitManifests: split on (?:^|\s*\n)---\s* after TrimSpace. A
+ * separator is a newline followed by "---" (found with memchr), together
+ * with the run of \s before it and the \s after it; the search goes on
+ * after that trailing \s, where the previous match ended. */
 static int S_split(struct mdocs *docs, const char *path, const char *s, size_t n)
 {
-	size_t i = 0, start = 0;
+	size_t start = 0, cur;
 	int error;
 
 	S_trim(&s, &n);
 	if (n >= 3 && memcmp(s, "---", 3) == 0) {
-		i = 3;
-		while (i < n && S_re_space(s[i]))
-			i++;
-		start = i;
+		start = 3;
+		while (start < n && S_re_space(s[start]))
+			start++;
 	}
-	while (i < n) {
-		/* a run of \s ending in '\n' and followed by "---" */
-		if (S_re_space(s[i])) {
-			size_t j = i, last_nl = (size_t)-1;
-			while (j < n && S_re_space(s[j])) {
-				if (s[j] == '\n')
-					last_nl = j;
-				j++;
-			}
-			if (last_nl == j - 1 && j + 3 <= n && memcmp(s + j, "---", 3) == 0) {
-				if ((error = S_add_doc(docs, path, s + start, i - start)) < 0)
-					return error;
-				j += 3;
-				while (j < n && S_re_space(s[j]))
-					j++;
-				start = j;
-			}
-			i = j;
+	/* s[start] is not \s (TrimSpace, or the \s* just passed) */
+	cur = start;
+	while (cur < n) {
+		const char *nl = memchr(s + cur, '\n', n - cur);
+		size_t q, k, j;
+
+		if (!nl)
+			break;
+		q = (size_t)(nl - s);
+		if (q + 4 > n || memcmp(s + q + 1, "---", 3) != 0) {
+			cur = q + 1;
 			continue;
 		}
-		i++;
+		k = q;
+		while (k > start && S_re_space(s[k - 1]))
+			k--;
+		if ((error = S_add_doc(docs, path, s + start, k - start)) < 0)
+			return error;
+		j = q + 4;
+		while (j < n && S_re_space(s[j]))
+			j++;
+		start = cur = j;
 	}
 	return S_add_doc(docs, path, s + start, n - start);
 }
