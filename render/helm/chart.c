@@ -134,13 +134,32 @@ static int S_ignore_add(struct ignore_rules *r, const char *line, size_t len, st
 	return 0;
 }
 
+/* fnmatch(pat, s, flags) == 0 for the two common shapes of a rule without
+ * fnmatch: a literal, and '*' then a literal ("*.swp"; with FNM_PATHNAME
+ * the '*' does not cross a '/'). */
+static int S_fnmatch(const char *pat, const char *s, int flags)
+{
+	const char *lit = pat[0] == '*' ? pat + 1 : pat;
+
+	if (!strpbrk(lit, "*?[\\")) {
+		size_t ls = strlen(s), ll = strlen(lit);
+
+		if (lit == pat)
+			return strcmp(pat, s) == 0;
+		if (ls < ll || memcmp(s + ls - ll, lit, ll) != 0)
+			return 0;
+		return !(flags & FNM_PATHNAME) || !memchr(s, '/', ls - ll);
+	}
+	return fnmatch(pat, s, flags) == 0;
+}
+
 static int S_ignore_match(const struct ignore_rule *rule, const char *path)
 {
 	if (rule->mode == IGN_BASE) {
 		const char *b = strrchr(path, '/');
-		return fnmatch(rule->pat, b ? b + 1 : path, 0) == 0;
+		return S_fnmatch(rule->pat, b ? b + 1 : path, 0);
 	}
-	return fnmatch(rule->pat, path, FNM_PATHNAME) == 0;
+	return S_fnmatch(rule->pat, path, FNM_PATHNAME);
 }
 
 /* Rules.Ignore, negation included: a "!x" rule ignores what x does not match. */
