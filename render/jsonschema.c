@@ -4056,8 +4056,19 @@ static int jp_string(struct jparse *p, struct buf *out)
 			continue;
 		}
 		if (ch < 0x80) {
-			buf_addch(out, (char)ch);
-			p->pos++;
+			/* the run of plain ASCII up to the next quote, escape,
+			 * control or non-ASCII byte, at once */
+			size_t e = p->pos + 1;
+
+			while (e < p->len) {
+				unsigned char c2 = (unsigned char)p->s[e];
+
+				if (c2 == '"' || c2 == '\\' || c2 < 0x20 || c2 >= 0x80)
+					break;
+				e++;
+			}
+			buf_add(out, p->s + p->pos, e - p->pos);
+			p->pos = e;
 		} else {
 			size_t sz = 0;
 			int32_t r = sprigu_decode(p->s + p->pos, p->len - p->pos, &sz);
