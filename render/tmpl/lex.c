@@ -441,6 +441,20 @@ struct item lexer__next(struct lexer *l)
 				lx_errorf(l, &it, "unclosed left paren");
 				return it;
 			}
+			if (l->pos < l->len) {
+				/* what lx_next, a test and lx_backup would decide
+				 * for a space or an ASCII letter, without them */
+				unsigned char c = (unsigned char)l->input[l->pos];
+
+				if (lx_is_space(c)) {
+					st = L_SPACE;
+					continue;
+				}
+				if (c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+					st = L_IDENT;
+					continue;
+				}
+			}
 			r = lx_next(l);
 			if (r == LEX_EOF) {
 				lx_errorf(l, &it, "unclosed action");
