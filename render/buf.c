@@ -64,7 +64,7 @@ int buf_adds(struct buf *b, const char *s)
 	return buf_add(b, s, strlen(s));
 }
 
-int buf_addch(struct buf *b, int c)
+int (buf_addch)(struct buf *b, int c)
 {
 	char ch = (char)c;
 	return buf_add(b, &ch, 1);
@@ -86,8 +86,21 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	int n;
 
 	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
+	if (!b->oom && b->alloc > b->len) {
+		/* format straight into the room there is; again only if short */
+		size_t room = b->alloc - b->len;
+
+		n = vsnprintf(b->ptr + b->len, room, fmt, cp);
+		va_end(cp);
+		if (n >= 0 && (size_t)n < room && (!b->max || b->len + (size_t)n <= b->max)) {
+			b->len += (size_t)n;
+			return 0;
+		}
+		b->ptr[b->len] = '\0';
+	} else {
+		n = vsnprintf(NULL, 0, fmt, cp);
+		va_end(cp);
+	}
 	if (n < 0 || buf_grow(b, (size_t)n) < 0)
 		return -1;
 	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
@@ -113,6 +126,19 @@ void buf_truncate(struct buf *b, size_t len)
 	b->len = len;
 	if (b->alloc)
 		b->ptr[len] = '\0';
+}
+
+void buf_shrink(struct buf *b)
+{
+	char *p;
+
+	if (!b->alloc || b->alloc <= b->len + 1)
+		return;
+	/* a failed shrink keeps the larger allocation, which is still fine */
+	if ((p = realloc(b->ptr, b->len + 1)) != NULL) {
+		b->ptr = p;
+		b->alloc = b->len + 1;
+	}
 }
 
 void buf_reset(struct buf *b)

@@ -28,6 +28,17 @@ int buf_grow(struct buf *b, size_t extra);
 int buf_add(struct buf *b, const void *data, size_t len);
 int buf_adds(struct buf *b, const char *s);
 int buf_addch(struct buf *b, int c);
+/* buf_addch's fast path, inline: room for the byte and its NUL, no cap hit. */
+static inline int buf_addch_inline(struct buf *b, int c)
+{
+	if (b->len + 2 <= b->alloc && !b->oom && (!b->max || b->len < b->max)) {
+		b->ptr[b->len++] = (char)c;
+		b->ptr[b->len] = '\0';
+		return 0;
+	}
+	return (buf_addch)(b, c);
+}
+#define buf_addch(b, c) buf_addch_inline((b), (c))
 /* Appends c n times. */
 int buf_addchn(struct buf *b, int c, size_t n);
 int buf_addf(struct buf *b, const char *fmt, ...)
@@ -36,6 +47,9 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 /* Shortens to len (len <= b->len). */
 void buf_truncate(struct buf *b, size_t len);
+/* Gives back the allocation's unused room (for a buffer kept long after
+ * it is written); the contents stay. */
+void buf_shrink(struct buf *b);
 /* Empties the buffer, keeping its allocation. */
 void buf_reset(struct buf *b);
 /* Frees the allocation; the buffer is BUF_INIT afterwards. NULL is fine. */

@@ -1615,7 +1615,7 @@ static struct jerr *m_simple_types_err(struct vctx *c, const char *loc, size_t l
 static int in_list(const char *k, const char *const *list)
 {
 	for (; *list; list++)
-		if (strcmp(k, *list) == 0)
+		if (k[0] == (*list)[0] && strcmp(k, *list) == 0)
 			return 1;
 	return 0;
 }
@@ -1690,7 +1690,7 @@ static int m_known(int draft, const char *k)
 	size_t i;
 
 	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
-		if (strcmp(kws[i].k, k) == 0)
+		if (kws[i].k[0] == k[0] && strcmp(kws[i].k, k) == 0)
 			return draft >= kws[i].since && draft <= kws[i].until;
 	return 1;
 }
@@ -1903,6 +1903,8 @@ static struct jerr *m_obj(struct vctx *c, struct mcheck *m, const json_t *sch, i
 		ptr_push_buf(&m->loc, k, &old);
 		e = m_keyword(c, m, k, v, depth);
 		buf_truncate(&m->loc, old);
+		if (!e)
+			continue; /* nothing to file: no vocabulary to look up */
 		if (c->draft < 2019)
 			elist_add(c, &lists[0], e);
 		else if (strcmp(k, "definitions") == 0 || strcmp(k, "dependencies") == 0)
@@ -4054,8 +4056,19 @@ static int jp_string(struct jparse *p, struct buf *out)
 			continue;
 		}
 		if (ch < 0x80) {
-			buf_addch(out, (char)ch);
-			p->pos++;
+			/* the run of plain ASCII up to the next quote, escape,
+			 * control or non-ASCII byte, at once */
+			size_t e = p->pos + 1;
+
+			while (e < p->len) {
+				unsigned char c2 = (unsigned char)p->s[e];
+
+				if (c2 == '"' || c2 == '\\' || c2 < 0x20 || c2 >= 0x80)
+					break;
+				e++;
+			}
+			buf_add(out, p->s + p->pos, e - p->pos);
+			p->pos = e;
 		} else {
 			size_t sz = 0;
 			int32_t r = sprigu_decode(p->s + p->pos, p->len - p->pos, &sz);

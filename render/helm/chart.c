@@ -134,13 +134,32 @@ static int S_ignore_add(struct ignore_rules *r, const char *line, size_t len, st
 	return 0;
 }
 
+/* fnmatch(pat, s, flags) == 0 for the two common shapes of a rule without
+ * fnmatch: a literal, and '*' then a literal ("*.swp"; with FNM_PATHNAME
+ * the '*' does not cross a '/'). */
+static int S_fnmatch(const char *pat, const char *s, int flags)
+{
+	const char *lit = pat[0] == '*' ? pat + 1 : pat;
+
+	if (!strpbrk(lit, "*?[\\")) {
+		size_t ls = strlen(s), ll = strlen(lit);
+
+		if (lit == pat)
+			return strcmp(pat, s) == 0;
+		if (ls < ll || memcmp(s + ls - ll, lit, ll) != 0)
+			return 0;
+		return !(flags & FNM_PATHNAME) || !memchr(s, '/', ls - ll);
+	}
+	return fnmatch(pat, s, flags) == 0;
+}
+
 static int S_ignore_match(const struct ignore_rule *rule, const char *path)
 {
 	if (rule->mode == IGN_BASE) {
 		const char *b = strrchr(path, '/');
-		return fnmatch(rule->pat, b ? b + 1 : path, 0) == 0;
+		return S_fnmatch(rule->pat, b ? b + 1 : path, 0);
 	}
-	return fnmatch(rule->pat, path, FNM_PATHNAME) == 0;
+	return S_fnmatch(rule->pat, path, FNM_PATHNAME);
 }
 
 /* Rules.Ignore, negation included: a "!x" rule ignores what x does not match. */
@@ -165,11 +184,52 @@ static int S_ignored(const struct ignore_rules *r, const char *path, int is_dir)
 
 /* ---- reading the directory */
 
+/* A regular file read into an allocation of its exact size (plus the
+ * NUL), not a doubling buffer: 0, or -1 when srcfile_read must do it (and
+ * word any error). */
+static int S_read_exact(char **data_out, size_t *len_out, const char *path)
+{
+	struct stat st;
+	size_t size, got = 0;
+	char *data = NULL;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return -1;
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (unsigned long long)st.st_size >= SRCFILE_MAX_SIZE)
+		goto fail;
+	size = (size_t)st.st_size;
+	if (!(data = malloc(size + 1)))
+		goto fail;
+	while (got < size) {
+		size_t n = fread(data + got, 1, size - got, f);
+
+		if (n == 0)
+			goto fail;
+		got += n;
+	}
+	/* the file grew since fstat: let the general reader have it */
+	if (fgetc(f) != EOF || ferror(f))
+		goto fail;
+	fclose(f);
+	data[size] = '\0';
+	*data_out = data;
+	*len_out = size;
+	return 0;
+fail:
+	free(data);
+	fclose(f);
+	return -1;
+}
+
 static int S_read_file(char **data_out, size_t *len_out, const char *path, struct diag *d)
 {
 	struct srcfile src = SRCFILE_INIT;
 	int error;
 
+	if (S_read_exact(data_out, len_out, path) == 0)
+		return 0;
 	if ((error = srcfile_read(&src, path, d)) < 0)
 		return error;
 	*data_out = src.data;

@@ -376,6 +376,7 @@ int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
 			goto done;
 		}
 		tmpl_strip_no_value(&rf->text);
+		buf_shrink(&rf->text); /* kept until the manifest is printed */
 		if (buf_oom(&rf->text)) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto done;

@@ -5,6 +5,7 @@
  * renderResources and pkg/cmd/template.go. See engine.h.
  */
 #include "render/diag.h"
+#include "render/goscalar.h"
 #include "render/helm/chart.h"
 #include "render/helm/engine.h"
 #include "render/helm/helm_int.h"
@@ -13,10 +14,12 @@
 #include "render/yaml.h"
 
 #include <fnmatch.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <yaml.h>
 
 static const char *const S_install_order[] = {
 	"PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange",
@@ -121,40 +124,43 @@ static int S_add_doc(struct mdocs *docs, const char *path, const char *s, size_t
 	return 0;
 }
 
-/* SplitManifests: split on (?:^|\s*\n)---\s* after TrimSpace. */
+/* SplitManifests: split on (?:^|\s*\n)---\s* after TrimSpace. A
+ * separator is a newline followed by "---" (found with memchr), together
+ * with the run of \s before it and the \s after it; the search goes on
+ * after that trailing \s, where the previous match ended. */
 static int S_split(struct mdocs *docs, const char *path, const char *s, size_t n)
 {
-	size_t i = 0, start = 0;
+	size_t start = 0, cur;
 	int error;
 
 	S_trim(&s, &n);
 	if (n >= 3 && memcmp(s, "---", 3) == 0) {
-		i = 3;
-		while (i < n && S_re_space(s[i]))
-			i++;
-		start = i;
+		start = 3;
+		while (start < n && S_re_space(s[start]))
+			start++;
 	}
-	while (i < n) {
-		/* a run of \s ending in '\n' and followed by "---" */
-		if (S_re_space(s[i])) {
-			size_t j = i, last_nl = (size_t)-1;
-			while (j < n && S_re_space(s[j])) {
-				if (s[j] == '\n')
-					last_nl = j;
-				j++;
-			}
-			if (last_nl == j - 1 && j + 3 <= n && memcmp(s + j, "---", 3) == 0) {
-				if ((error = S_add_doc(docs, path, s + start, i - start)) < 0)
-					return error;
-				j += 3;
-				while (j < n && S_re_space(s[j]))
-					j++;
-				start = j;
-			}
-			i = j;
+	/* s[start] is not \s (TrimSpace, or the \s* just passed) */
+	cur = start;
+	while (cur < n) {
+		const char *nl = memchr(s + cur, '\n', n - cur);
+		size_t q, k, j;
+
+		if (!nl)
+			break;
+		q = (size_t)(nl - s);
+		if (q + 4 > n || memcmp(s + q + 1, "---", 3) != 0) {
+			cur = q + 1;
 			continue;
 		}
-		i++;
+		k = q;
+		while (k > start && S_re_space(s[k - 1]))
+			k--;
+		if ((error = S_add_doc(docs, path, s + start, k - start)) < 0)
+			return error;
+		j = q + 4;
+		while (j < n && S_re_space(s[j]))
+			j++;
+		start = cur = j;
 	}
 	return S_add_doc(docs, path, s + start, n - start);
 }
@@ -191,19 +197,272 @@ static void S_log(struct buf *log, const char *level, const char *msg, const cha
 	buf_addch(log, '\n');
 }
 
+/*
+ * The SimpleHead of a document from libyaml's events alone, without the
+ * value tree: the top-level kind, and metadata.annotations["helm.sh/hook"],
+ * each the last of its key as yaml.v2 into a map keeps it. Everything
+ * else is only passed over. Whenever the full reading (S_head) could end
+ * differently, with an error or a value this scan does not follow, it
+ * gives up and S_head runs: a root that is not a mapping, a second
+ * document, anchors, aliases, tags, "<<", a key that is not a string, a
+ * NaN or infinite number (JSON refuses them), "\/" (go-yaml refuses it),
+ * UTF-16, deep nesting, very many nodes, and of course any syntax error.
+ * Returns 1 with *kind_out and *hook_out (strings, owned, or NULL) set,
+ * 0 to fall back, DIAG_ENOMEM.
+ */
+enum { HS_MAX_DEPTH = 500, HS_MAX_EVENTS = 1000000 };
+
+/* the role of a mapping in the head, and of the key just read in it */
+enum hs_role { HS_NONE, HS_ROOT, HS_META, HS_ANN };
+enum hs_key { HK_OTHER, HK_KIND, HK_META, HK_ANN, HK_HOOK };
+
+struct hs_level {
+	unsigned char is_map, want_key, role, key;
+};
+
+/* What a plain scalar is for go-yaml v2, as render/yaml.c asks: -1 for
+ * what only S_head may read (NaN, infinities). *is_str. */
+static int S_hs_plain(int *is_str, const char *s, size_t len)
+{
+	struct goscalar g;
+
+	*is_str = 1;
+	if (len > 5 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
+		return 0;
+	if (goscalar_resolve(&g, s, len, 0) < 0)
+		return DIAG_ENOMEM;
+	if (g.kind == GOSCALAR_FLOAT && (isnan(g.f) || isinf(g.f)))
+		return -1;
+	*is_str = g.kind == GOSCALAR_STR || g.kind == GOSCALAR_TIMESTAMP;
+	return 0;
+}
+
+/* A backslash followed by '/' anywhere in the text. */
+static int S_has_slash_escape(const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	while (s < end && (s = memchr(s, '\\', (size_t)(end - s))) != NULL) {
+		if (s + 1 < end && s[1] == '/')
+			return 1;
+		s++;
+	}
+	return 0;
+}
+
+static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct hs_level lv[HS_MAX_DEPTH];
+	size_t depth = 0, nevents = 0, ndocs = 0;
+	char *kind = NULL, *hook = NULL;
+	int rc = 0, have_ev = 0;
+
+	*kind_out = *hook_out = NULL;
+	if (len >= SRCFILE_MAX_SIZE || (len >= 2 && ((unsigned char)text[0] == 0xFF ||
+						     (unsigned char)text[0] == 0xFE)) ||
+	    S_has_slash_escape(text, len))
+		return 0;
+	if (!yaml_parser_initialize(&parser))
+		return DIAG_ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	for (;;) {
+		struct hs_level *up = depth ? &lv[depth - 1] : NULL;
+		int as_key, is_str = 1, r;
+		const char *s;
+		size_t n;
+
+		if (have_ev)
+			yaml_event_delete(&ev);
+		have_ev = 0;
+		if (!yaml_parser_parse(&parser, &ev))
+			goto out; /* S_head reports it */
+		have_ev = 1;
+		if (++nevents > HS_MAX_EVENTS)
+			goto out;
+		as_key = up && up->is_map && up->want_key;
+		switch (ev.type) {
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
+			continue;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++ndocs > 1)
+				goto out;
+			continue;
+		case YAML_STREAM_END_EVENT:
+			if (ndocs != 1)
+				goto out;
+			*kind_out = kind;
+			*hook_out = hook;
+			kind = hook = NULL;
+			rc = 1;
+			goto out;
+		case YAML_ALIAS_EVENT:
+			goto out;
+		case YAML_SCALAR_EVENT:
+			if (!up || ev.data.scalar.anchor || ev.data.scalar.tag)
+				goto out;
+			s = (const char *)ev.data.scalar.value;
+			n = ev.data.scalar.length;
+			if (ev.data.scalar.plain_implicit) {
+				if (as_key && n == 2 && memcmp(s, "<<", 2) == 0)
+					goto out;
+				if ((r = S_hs_plain(&is_str, s, n)) < 0) {
+					if (r == DIAG_ENOMEM)
+						rc = r;
+					goto out;
+				}
+			} else if (!ev.data.scalar.quoted_implicit) {
+				goto out;
+			}
+			if (as_key) {
+				if (!is_str || memchr(s, '\0', n))
+					goto out;
+				up->key = HK_OTHER;
+				if (up->role == HS_ROOT && n == 4 && memcmp(s, "kind", 4) == 0) {
+					up->key = HK_KIND;
+					free(kind);
+					kind = NULL;
+				} else if (up->role == HS_ROOT && n == 8 && memcmp(s, "metadata", 8) == 0) {
+					up->key = HK_META;
+					free(hook);
+					hook = NULL;
+				} else if (up->role == HS_META && n == 11 &&
+					   memcmp(s, "annotations", 11) == 0) {
+					up->key = HK_ANN;
+					free(hook);
+					hook = NULL;
+				} else if (up->role == HS_ANN && n == 12 &&
+					   memcmp(s, "helm.sh/hook", 12) == 0) {
+					up->key = HK_HOOK;
+					free(hook);
+					hook = NULL;
+				}
+				up->want_key = 0;
+				continue;
+			}
+			if (up->is_map && is_str && (up->key == HK_KIND || up->key == HK_HOOK)) {
+				char *v = strndup(s, n);
+
+				if (!v) {
+					rc = DIAG_ENOMEM;
+					goto out;
+				}
+				*(up->key == HK_KIND ? &kind : &hook) = v;
+			}
+			if (up->is_map)
+				up->want_key = 1;
+			continue;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT: {
+			int is_map = ev.type == YAML_MAPPING_START_EVENT;
+			const void *anchor = is_map ? (const void *)ev.data.mapping_start.anchor
+						    : (const void *)ev.data.sequence_start.anchor;
+			const void *tag = is_map ? (const void *)ev.data.mapping_start.tag
+						 : (const void *)ev.data.sequence_start.tag;
+			struct hs_level *l;
+
+			if (as_key || anchor || tag || depth == HS_MAX_DEPTH || (!up && !is_map))
+				goto out;
+			l = &lv[depth++];
+			l->is_map = (unsigned char)is_map;
+			l->want_key = 1;
+			l->key = HK_OTHER;
+			l->role = HS_NONE;
+			if (!up)
+				l->role = HS_ROOT;
+			else if (is_map && up->is_map && up->key == HK_META)
+				l->role = HS_META;
+			else if (is_map && up->is_map && up->key == HK_ANN)
+				l->role = HS_ANN;
+			continue;
+		}
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (!depth)
+				goto out;
+			depth--;
+			if (depth && lv[depth - 1].is_map)
+				lv[depth - 1].want_key = 1;
+			continue;
+		default:
+			goto out;
+		}
+	}
+out:
+	if (have_ev)
+		yaml_event_delete(&ev);
+	yaml_parser_delete(&parser);
+	free(kind);
+	free(hook);
+	return rc;
+}
+
+/* The hook events of m (annotation text hook): -1 to drop m (an unknown
+ * event, logged), else 0; m->is_test set for the test events. */
+static int S_read_hooks(struct mdoc *m, const char *hook, struct buf *log)
+{
+	const char *p = hook;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p), k;
+		char ev[64];
+		int known = 0;
+		S_trim(&p, &len);
+		if (len < sizeof(ev)) {
+			for (k = 0; k < len; k++)
+				ev[k] = (char)((p[k] >= 'A' && p[k] <= 'Z') ? p[k] + 32 : p[k]);
+			ev[len] = '\0';
+			for (k = 0; k < sizeof(S_hook_events) / sizeof(S_hook_events[0]); k++)
+				if (strcmp(ev, S_hook_events[k]) == 0)
+					known = 1;
+			if (strcmp(ev, "test") == 0 || strcmp(ev, "test-success") == 0)
+				m->is_test = 1;
+		}
+		if (!known) {
+			S_log(log, "INFO", "skipping unknown hooks", "hookTypes", hook);
+			return -1;
+		}
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
 /* Reads the SimpleHead of doc m; -1: drop it (unknown hook); <-1: error. */
 static int S_head(struct mdoc *m, int *is_hook, struct buf *log, struct diag *d)
 {
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream ys = YSTREAM_INIT;
 	struct diag yd = DIAG_INIT;
+	struct ydoc_limits lim = YDOC_LIMITS_DEFAULT;
 	json_t *root, *md, *ann, *kind, *hook;
 	int error = 0;
 
 	*is_hook = 0;
+	{
+		char *kind_s, *hook_s;
+
+		error = S_head_scan(&kind_s, &hook_s, m->text, m->len);
+		if (error < 0)
+			return diag_set(d, error, "out of memory");
+		if (error == 1) {
+			m->kind = kind_s;
+			error = 0;
+			if (hook_s) {
+				*is_hook = 1;
+				error = S_read_hooks(m, hook_s, log);
+				free(hook_s);
+			}
+			return error;
+		}
+	}
 	if (srcfile_set(&src, m->path, m->text, m->len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	if ((error = ystream_parse(&ys, &src, YDOC_HELM, NULL, &yd)) < 0) {
+	lim.no_positions = 1;
+	if ((error = ystream_parse(&ys, &src, YDOC_HELM, &lim, &yd)) < 0) {
 		if (error == DIAG_ENOMEM)
 			diag_set(d, error, "out of memory");
 		else {
@@ -240,35 +499,7 @@ static int S_head(struct mdoc *m, int *is_hook, struct buf *log, struct diag *d)
 	if (!json_is_string(hook))
 		goto done;
 	*is_hook = 1;
-	{
-		const char *p = json_string_value(hook);
-		for (;;) {
-			const char *comma = strchr(p, ',');
-			size_t len = comma ? (size_t)(comma - p) : strlen(p), k;
-			char ev[64];
-			int known = 0;
-			S_trim(&p, &len);
-			if (len < sizeof(ev)) {
-				for (k = 0; k < len; k++)
-					ev[k] = (char)((p[k] >= 'A' && p[k] <= 'Z') ? p[k] + 32 : p[k]);
-				ev[len] = '\0';
-				for (k = 0; k < sizeof(S_hook_events) / sizeof(S_hook_events[0]); k++)
-					if (strcmp(ev, S_hook_events[k]) == 0)
-						known = 1;
-				if (strcmp(ev, "test") == 0 || strcmp(ev, "test-success") == 0)
-					m->is_test = 1;
-			}
-			if (!known) {
-				S_log(log, "INFO", "skipping unknown hooks", "hookTypes",
-				      json_string_value(hook));
-				error = -1;
-				goto done;
-			}
-			if (!comma)
-				break;
-			p = comma + 1;
-		}
-	}
+	error = S_read_hooks(m, json_string_value(hook), log);
 done:
 	ystream_release(&ys);
 	srcfile_release(&src);

@@ -8,28 +8,34 @@
 #include <stdio.h>
 #include <string.h>
 
-#define LEFT_DELIM "{{"
 #define RIGHT_DELIM "}}"
 
 static const struct {
 	const char *word;
+	size_t len;
 	enum item_type type;
 } lx_keywords[] = {
-	{ ".", ITEM_DOT }, { "block", ITEM_BLOCK }, { "break", ITEM_BREAK },
-	{ "continue", ITEM_CONTINUE }, { "define", ITEM_DEFINE }, { "else", ITEM_ELSE },
-	{ "end", ITEM_END }, { "if", ITEM_IF }, { "range", ITEM_RANGE }, { "nil", ITEM_NIL },
-	{ "template", ITEM_TEMPLATE }, { "with", ITEM_WITH },
+	{ ".", 1, ITEM_DOT }, { "block", 5, ITEM_BLOCK }, { "break", 5, ITEM_BREAK },
+	{ "continue", 8, ITEM_CONTINUE }, { "define", 6, ITEM_DEFINE }, { "else", 4, ITEM_ELSE },
+	{ "end", 3, ITEM_END }, { "if", 2, ITEM_IF }, { "range", 5, ITEM_RANGE },
+	{ "nil", 3, ITEM_NIL }, { "template", 8, ITEM_TEMPLATE }, { "with", 4, ITEM_WITH },
 };
 
-static const char *lx_memmem(const char *h, size_t hl, const char *n, size_t nl)
+/* The first "{{" (or other two-byte needle) in h[0..hl), or NULL: memchr
+ * for its first byte, so text between actions is passed at memchr's pace. */
+static const char *lx_find2(const char *h, size_t hl, char a, char b)
 {
-	size_t i;
+	const char *end = h + hl;
 
-	if (nl == 0)
-		return h;
-	for (i = 0; i + nl <= hl; i++)
-		if (h[i] == n[0] && memcmp(h + i, n, nl) == 0)
-			return h + i;
+	while (h + 1 < end) {
+		const char *x = memchr(h, a, (size_t)(end - h - 1));
+
+		if (!x)
+			return NULL;
+		if (x[1] == b)
+			return x;
+		h = x + 1;
+	}
 	return NULL;
 }
 
@@ -115,11 +121,13 @@ static struct item lx_this_item(struct lexer *l, enum item_type t)
 
 static size_t lx_count_nl(const char *s, size_t n)
 {
-	size_t c = 0, i;
+	const char *end = s + n;
+	size_t c = 0;
 
-	for (i = 0; i < n; i++)
-		if (s[i] == '\n')
-			c++;
+	while (s < end && (s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		c++;
+		s++;
+	}
 	return c;
 }
 
@@ -155,6 +163,20 @@ static void lx_accept_run(struct lexer *l, const char *valid)
 static int lx_is_space(int32_t r)
 {
 	return r == ' ' || r == '\t' || r == '\r' || r == '\n';
+}
+
+/* [A-Za-z0-9_] */
+static int lx_is_ascii_alnum(char c)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Passes a run of ASCII letters, digits and '_' (what lx_next and
+ * lx_is_alnum would accept one by one; no newline among them). */
+static void lx_skip_ascii_alnum(struct lexer *l)
+{
+	while (l->pos < l->len && lx_is_ascii_alnum(l->input[l->pos]))
+		l->pos++;
 }
 
 static int lx_is_alnum(int32_t r)
@@ -317,7 +339,7 @@ struct item lexer__next(struct lexer *l)
 			const char *hit = NULL;
 			size_t x;
 			if (l->pos < l->len)
-				hit = lx_memmem(l->input + l->pos, l->len - l->pos, LEFT_DELIM, 2);
+				hit = lx_find2(l->input + l->pos, l->len - l->pos, '{', '{');
 			if (hit) {
 				x = (size_t)(hit - (l->input + l->pos));
 				if (x > 0) {
@@ -373,7 +395,7 @@ struct item lexer__next(struct lexer *l)
 		case L_COMMENT: {
 			const char *hit;
 			l->pos += 2;
-			hit = l->pos <= l->len ? lx_memmem(l->input + l->pos, l->len - l->pos, "*/", 2) : NULL;
+			hit = l->pos <= l->len ? lx_find2(l->input + l->pos, l->len - l->pos, '*', '/') : NULL;
 			if (!hit) {
 				lx_errorf(l, &it, "unclosed comment");
 				return it;
@@ -418,6 +440,20 @@ struct item lexer__next(struct lexer *l)
 				}
 				lx_errorf(l, &it, "unclosed left paren");
 				return it;
+			}
+			if (l->pos < l->len) {
+				/* what lx_next, a test and lx_backup would decide
+				 * for a space or an ASCII letter, without them */
+				unsigned char c = (unsigned char)l->input[l->pos];
+
+				if (lx_is_space(c)) {
+					st = L_SPACE;
+					continue;
+				}
+				if (c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+					st = L_IDENT;
+					continue;
+				}
 			}
 			r = lx_next(l);
 			if (r == LEX_EOF) {
@@ -496,13 +532,16 @@ struct item lexer__next(struct lexer *l)
 			}
 		case L_SPACE: {
 			int n = 0;
-			for (;;) {
-				r = lx_peek(l);
-				if (!lx_is_space(r))
-					break;
-				lx_next(l);
+			/* lx_next over ASCII spaces, then the peek that ends the
+			 * run (which marks the end of input when it reaches it) */
+			while (l->pos < l->len && lx_is_space((unsigned char)l->input[l->pos])) {
+				if (l->input[l->pos] == '\n')
+					l->line++;
+				l->pos++;
 				n++;
 			}
+			if (l->pos >= l->len)
+				l->at_eof = 1;
 			if (lx_has_right_trim(l, l->pos - 1) && lx_has_prefix(l, l->pos + 1, RIGHT_DELIM)) {
 				lx_backup(l);
 				if (n == 1) {
@@ -514,6 +553,7 @@ struct item lexer__next(struct lexer *l)
 		}
 		case L_IDENT:
 			for (;;) {
+				lx_skip_ascii_alnum(l);
 				r = lx_next(l);
 				if (lx_is_alnum(r))
 					continue;
@@ -529,7 +569,7 @@ struct item lexer__next(struct lexer *l)
 					const char *w = l->input + l->start;
 					size_t wl = l->pos - l->start, k;
 					for (k = 0; k < sizeof(lx_keywords) / sizeof(lx_keywords[0]); k++) {
-						if (strlen(lx_keywords[k].word) == wl &&
+						if (lx_keywords[k].len == wl &&
 						    memcmp(lx_keywords[k].word, w, wl) == 0) {
 							enum item_type t = lx_keywords[k].type;
 							if ((t == ITEM_BREAK && !l->break_ok) ||
@@ -555,6 +595,7 @@ struct item lexer__next(struct lexer *l)
 			if (lx_at_terminator(l))
 				return lx_this_item(l, t == ITEM_VARIABLE ? ITEM_VARIABLE : ITEM_DOT);
 			for (;;) {
+				lx_skip_ascii_alnum(l);
 				r = lx_next(l);
 				if (!lx_is_alnum(r)) {
 					lx_backup(l);
@@ -604,6 +645,11 @@ struct item lexer__next(struct lexer *l)
 			return lx_this_item(l, ITEM_NUMBER);
 		case L_QUOTE:
 			for (;;) {
+				/* bytes that are none of \\ \n " stand for themselves
+				 * (UTF-8 never uses them inside a sequence) */
+				while (l->pos < l->len && l->input[l->pos] != '"' &&
+				       l->input[l->pos] != '\\' && l->input[l->pos] != '\n')
+					l->pos++;
 				r = lx_next(l);
 				if (r == '\\') {
 					r = lx_next(l);

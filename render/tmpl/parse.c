@@ -368,76 +368,6 @@ static int ps_lower(int c)
 	return c | 0x20;
 }
 
-/* strconv.ParseUint(s, 0, 64) */
-static int ps_parse_uint(const char *s0, size_t n0, uint64_t *out)
-{
-	const char *s = s0;
-	size_t n = n0, i;
-	int base = 10, underscores = 0;
-	uint64_t v = 0;
-
-	if (n == 0)
-		return -1;
-	if (s[0] == '0') {
-		if (n >= 3 && ps_lower(s[1]) == 'b') {
-			base = 2;
-			s += 2;
-			n -= 2;
-		} else if (n >= 3 && ps_lower(s[1]) == 'o') {
-			base = 8;
-			s += 2;
-			n -= 2;
-		} else if (n >= 3 && ps_lower(s[1]) == 'x') {
-			base = 16;
-			s += 2;
-			n -= 2;
-		} else {
-			base = 8;
-			s += 1;
-			n -= 1;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		int d;
-		if (s[i] == '_') {
-			underscores = 1;
-			continue;
-		}
-		d = ps_hexval((unsigned char)s[i]);
-		if (d < 0 || d >= base)
-			return -1;
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-			return -2;
-		v = v * (uint64_t)base + (uint64_t)d;
-	}
-	if (underscores && !goscalar_underscore_ok(s0, n0))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int ps_parse_int(const char *s, size_t n, int64_t *out)
-{
-	int neg = 0;
-	uint64_t u;
-
-	if (n == 0)
-		return -1;
-	if (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-';
-		s++;
-		n--;
-	}
-	if (ps_parse_uint(s, n, &u) < 0)
-		return -1;
-	if (!neg && u > (uint64_t)INT64_MAX)
-		return -2;
-	if (neg && u > (uint64_t)INT64_MAX + 1)
-		return -2;
-	*out = neg ? (int64_t)(0 - u) : (int64_t)u;
-	return 0;
-}
-
 /* strconv.ParseFloat(s, 64) for Go literal syntax (no inf/nan needed here). */
 static int ps_parse_float(const char *s, size_t n, double *out)
 {
@@ -556,11 +486,12 @@ static struct tnode *ps_new_number(struct parser *p, struct item tok)
 			return n;
 		}
 	}
-	if (ps_parse_uint(text, len, &u) == 0) {
+	/* strconv.ParseUint(text, 0, 64) and ParseInt(text, 0, 64) */
+	if (goscalar_parse_uint(&u, text, len, 0) == 0) {
 		n->is_uint = 1;
 		n->u64 = u;
 	}
-	if (ps_parse_int(text, len, &i) == 0) {
+	if (goscalar_parse_int(&i, text, len, 0) == 0) {
 		n->is_int = 1;
 		n->i64 = i;
 		if (i == 0) {
@@ -1510,12 +1441,18 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 	struct ttree *top;
 	char *copy, *pname;
 	char base;
-	int rc = 0;
+	int rc = 0, reused = 0;
 	size_t i;
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return DIAG_ENOMEM;
+	/* Go on filling the set's last arena: each file of a chart would
+	 * otherwise hold a mostly empty 16 KiB chunk of its own. */
+	if (set->narenas > 0) {
+		arena = set->arenas[--set->narenas];
+		reused = 1;
+	}
 	copy = arena__strndup(&arena, text, len);
 	pname = arena__strndup(&arena, name, strlen(name));
 	top = arena__alloc(&arena, sizeof(*top));
@@ -1576,8 +1513,10 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 	set->arenas[set->narenas++] = arena;
 	arena.chunks = NULL;
 done:
-	/* on failure after ps_set_put the set may point into arena: keep it */
-	if (rc < 0 && rc != DIAG_EPARSE && arena.chunks && set->narenas < set->arenacap) {
+	/* on failure after ps_set_put the set may point into arena: keep it;
+	 * an arena taken from the set holds earlier parses: put it back */
+	if (rc < 0 && (reused || rc != DIAG_EPARSE) && arena.chunks &&
+	    set->narenas < set->arenacap) {
 		set->arenas[set->narenas++] = arena;
 		arena.chunks = NULL;
 	}

@@ -3,14 +3,12 @@
  * version Helm 4.1.4 links: semver (NewVersion, which coerces "1.2" and
  * "v1") and semverCompare (NewConstraint + Check).
  *
- * Constraints are parsed with the library's own regular expressions, run
- * through sprig_regex_util, so ranges ("1.2 - 1.4"), wildcards, ||, commas
- * and odd spacing split exactly as Go splits them. The compiled expressions
- * are built once (pthread_once) and only read afterwards.
+ * Constraints are read by hand exactly as the library's regular expressions
+ * read them (see "constraints" below), so ranges ("1.2 - 1.4"), wildcards,
+ * ||, commas and odd spacing split as Go splits them; no state is shared.
  */
 #include "render/tmpl/funcs.h"
 #include "render/tmpl/sprig.h"
-#include "render/tmpl/sprig_regex_util.h"
 
 #include "render/buf.h"
 #include "render/diag.h"
@@ -18,7 +16,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,36 +313,159 @@ static int semver_compare(const struct semver *v, const struct semver *o)
 	return compare_pre(v->pre, o->pre);
 }
 
-/* ---- constraints ---- */
+/* ---- constraints ----
+ *
+ * The library reads constraints with four regular expressions built from
+ * one version pattern CV and one operator alternation OPS:
+ *
+ *   CV  = v?([0-9|x|X|\*]+)(\.[0-9|x|X|\*]+)?(\.[0-9|x|X|\*]+)?
+ *         (-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?
+ *   OPS = =||!=|>|<|>=|=>|<=|=<|~|~>|\^        (note the empty alternative)
+ *
+ *   one    ^\s*(OPS)\s*(CV)\s*$                 parseConstraint
+ *   range  \s*(CV)\s+-\s+(CV)\s*                rewriteRange, FindAll
+ *   find   (OPS)\s*(CV)                         FindAll over each || part
+ *   valid  ^(\s*(OPS)\s*(CV)\s*)((?:\s+|,\s*)(OPS)\s*(CV)\s*)*$
+ *
+ * They are matched here by hand, with Go's leftmost-first choices. Two
+ * facts make that direct: CV never contains white space or a comma, and
+ * every CV is followed in these patterns by white space, a comma, the end
+ * or nothing, so only CV's greedy match can lead to a match (a shorter one
+ * stops before a character of CV); and at most one alternative of OPS is
+ * followed by a CV (no CV starts with = ! < > ~ ^), so the operator is
+ * never a choice. \s is Go's: tab, newline, form feed, carriage return,
+ * space (not vertical tab). All of it only reads its input: thread-safe.
+ */
 
-#define CV "v?([0-9|x|X|\\*]+)(\\.[0-9|x|X|\\*]+)?(\\.[0-9|x|X|\\*]+)?" \
-	"(-([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?" \
-	"(\\+([0-9A-Za-z\\-]+(\\.[0-9A-Za-z\\-]+)*))?"
-#define OPS "=||!=|>|<|>=|=>|<=|=<|~|~>|\\^"
-
-static struct sre *re_constraint, *re_range, *re_find, *re_valid;
-static pthread_once_t re_once = PTHREAD_ONCE_INIT;
-
-static void compile_regexes(void)
+static int is_space(char c)
 {
-	static const char constraint[] = "^\\s*(" OPS ")\\s*(" CV ")\\s*$";
-	static const char range[] = "\\s*(" CV ")\\s+-\\s+(" CV ")\\s*";
-	static const char find[] = "(" OPS ")\\s*(" CV ")";
-	static const char valid[] = "^(\\s*(" OPS ")\\s*(" CV ")\\s*)((?:\\s+|,\\s*)(" OPS
-				    ")\\s*(" CV ")\\s*)*$";
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
 
-	if (sre_compile(&re_constraint, constraint, sizeof(constraint) - 1, NULL) < 0 ||
-	    sre_compile(&re_range, range, sizeof(range) - 1, NULL) < 0 ||
-	    sre_compile(&re_find, find, sizeof(find) - 1, NULL) < 0 ||
-	    sre_compile(&re_valid, valid, sizeof(valid) - 1, NULL) < 0) {
-		sre_free(re_constraint);
-		sre_free(re_range);
-		sre_free(re_find);
-		re_constraint = re_range = re_find = NULL;
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && is_space(*p))
+		p++;
+	return p;
+}
+
+/* [0-9|x|X|\*] */
+static int is_cv_num(char c)
+{
+	return (c >= '0' && c <= '9') || c == '|' || c == 'x' || c == 'X' || c == '*';
+}
+
+/* One CV match: the parts parseConstraint reads (m[2] .. m[6]); a missing
+ * group has length 0. */
+struct cv_match {
+	const char *whole, *major, *minor, *patch, *pre;
+	size_t whole_len, major_len, minor_len, patch_len, pre_len;
+};
+
+/* (\.[0-9|x|X|\*]+)? at p: its end (p when absent). */
+static const char *cv_dot_num(const char *p, const char *end)
+{
+	if (p + 1 < end && *p == '.' && is_cv_num(p[1])) {
+		p += 2;
+		while (p < end && is_cv_num(*p))
+			p++;
 	}
+	return p;
+}
+
+/* (<lead>([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))? at p: its end. */
+static const char *cv_idents(const char *p, const char *end, char lead)
+{
+	if (p + 1 < end && *p == lead && is_ident_char(p[1])) {
+		const char *e = scan_idents(p + 1, end);
+
+		if (e)
+			return e;
+	}
+	return p;
+}
+
+/* CV's greedy match at p, or NULL. */
+static const char *cv_match(struct cv_match *m, const char *p, const char *end)
+{
+	const char *t = p, *u;
+
+	if (t < end && *t == 'v')
+		t++;
+	if (t >= end || !is_cv_num(*t))
+		return NULL;
+	m->whole = p;
+	m->major = t;
+	while (t < end && is_cv_num(*t))
+		t++;
+	m->major_len = (size_t)(t - m->major);
+	m->minor = t;
+	t = cv_dot_num(t, end);
+	m->minor_len = (size_t)(t - m->minor);
+	m->patch = t;
+	t = cv_dot_num(t, end);
+	m->patch_len = (size_t)(t - m->patch);
+	m->pre = t;
+	t = cv_idents(t, end, '-');
+	m->pre_len = (size_t)(t - m->pre);
+	u = cv_idents(t, end, '+');
+	m->whole_len = (size_t)(u - p);
+	return u;
 }
 
 enum cop { OP_TILDE_EQ, OP_NE, OP_GT, OP_LT, OP_GE, OP_LE, OP_TILDE, OP_CARET };
+
+/* OPS in the library's order, then \s*(CV): the end of the match at p, or
+ * NULL; *op the operator. */
+static const char *op_cv_match(enum cop *op, struct cv_match *m, const char *p,
+			       const char *end)
+{
+	static const struct {
+		char text[3];
+		enum cop op;
+	} ops[] = {
+		{ "=", OP_TILDE_EQ }, { "", OP_TILDE_EQ }, { "!=", OP_NE }, { ">", OP_GT },
+		{ "<", OP_LT }, { ">=", OP_GE }, { "=>", OP_GE }, { "<=", OP_LE },
+		{ "=<", OP_LE }, { "~", OP_TILDE }, { "~>", OP_TILDE }, { "^", OP_CARET },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		size_t n = strlen(ops[i].text);
+		const char *e;
+
+		if ((size_t)(end - p) < n || memcmp(p, ops[i].text, n) != 0)
+			continue;
+		if ((e = cv_match(m, skip_space(p + n, end), end)) != NULL) {
+			*op = ops[i].op;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/* validConstraintRegex.MatchString */
+static int valid_match(const char *p, const char *end)
+{
+	struct cv_match m;
+	enum cop op;
+
+	for (;;) {
+		const char *q;
+
+		p = op_cv_match(&op, &m, skip_space(p, end), end);
+		if (!p)
+			return 0;
+		q = skip_space(p, end);
+		if (q == end)
+			return 1;
+		if (*q == ',')
+			q++;
+		else if (q == p)
+			return 0;
+		p = q;
+	}
+}
 
 struct constraint {
 	enum cop op;
@@ -359,82 +479,44 @@ struct group {
 	int has_pre;
 };
 
-static enum cop op_of(const char *s, size_t n)
-{
-	static const struct {
-		const char *text;
-		enum cop op;
-	} ops[] = {
-		{ "", OP_TILDE_EQ }, { "=", OP_TILDE_EQ }, { "!=", OP_NE }, { ">", OP_GT },
-		{ "<", OP_LT }, { ">=", OP_GE }, { "=>", OP_GE }, { "<=", OP_LE },
-		{ "=<", OP_LE }, { "~", OP_TILDE }, { "~>", OP_TILDE }, { "^", OP_CARET },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (strlen(ops[i].text) == n && memcmp(ops[i].text, s, n) == 0)
-			return ops[i].op;
-	return OP_TILDE_EQ;
-}
-
 static int is_x(const char *s, size_t n)
 {
 	return n == 1 && (*s == 'x' || *s == 'X' || *s == '*');
 }
 
-/* Text of group g of a match, or "" (length 0) when unset. */
-static size_t grp(const char *s, const ssize_t *ov, int g, const char **p)
-{
-	if (ov[2 * g] < 0) {
-		*p = "";
-		return 0;
-	}
-	*p = s + ov[2 * g];
-	return (size_t)(ov[2 * g + 1] - ov[2 * g]);
-}
-
 /* parseConstraint. 0, or -1 with Go's error text in err. */
 static int parse_constraint(struct constraint *c, const char *s, size_t len, struct buf *err)
 {
-	struct sre_subject sub;
 	struct buf ver = BUF_INIT;
-	ssize_t ov[2 * 12];
-	const char *op, *m2, *m3, *m4, *m5, *m6;
-	size_t oplen, l2, l3, l4, l5, l6;
-	int rc;
+	struct cv_match m;
+	const char *end = s + len, *e;
 
 	memset(c, 0, sizeof(*c));
 	/* An empty piece is only reachable through FindAll's nil result
 	 * with an empty v, which the validity check already refused. */
-	if (sre_subject_init(&sub, s, len) < 0)
-		goto oom;
-	rc = sre_exec(re_constraint, &sub, 0, ov, NULL);
-	sre_subject_release(&sub);
-	if (rc <= 0) {
+	e = op_cv_match(&c->op, &m, skip_space(s, end), end);
+	if (!e || skip_space(e, end) != end) {
 		buf_addf(err, "improper constraint: %.*s", (int)len, s);
 		return -1;
 	}
-	oplen = grp(s, ov, 1, &op);
-	l2 = grp(s, ov, 2, &m2);
-	l3 = grp(s, ov, 3, &m3);
-	l4 = grp(s, ov, 4, &m4);
-	l5 = grp(s, ov, 5, &m5);
-	l6 = grp(s, ov, 6, &m6);
-	c->op = op_of(op, oplen);
-	if (is_x(m3, l3) || l3 == 0) {
-		buf_addf(&ver, "0.0.0%.*s", (int)l6, m6);
+	if (is_x(m.major, m.major_len)) {
+		buf_addf(&ver, "0.0.0%.*s", (int)m.pre_len, m.pre);
 		c->dirty = 1;
-	} else if ((l4 && is_x(m4 + 1, l4 - 1)) || l4 == 0) {
-		buf_addf(&ver, "%.*s.0.0%.*s", (int)l3, m3, (int)l6, m6);
+	} else if (m.minor_len == 0 || is_x(m.minor + 1, m.minor_len - 1)) {
+		buf_addf(&ver, "%.*s.0.0%.*s", (int)m.major_len, m.major, (int)m.pre_len, m.pre);
 		c->dirty = c->minor_dirty = 1;
-	} else if ((l5 && is_x(m5 + 1, l5 - 1)) || l5 == 0) {
-		buf_addf(&ver, "%.*s%.*s.0%.*s", (int)l3, m3, (int)l4, m4, (int)l6, m6);
+	} else if (m.patch_len == 0 || is_x(m.patch + 1, m.patch_len - 1)) {
+		buf_addf(&ver, "%.*s%.*s.0%.*s", (int)m.major_len, m.major, (int)m.minor_len,
+			 m.minor, (int)m.pre_len, m.pre);
 		c->dirty = c->patch_dirty = 1;
 	} else {
-		buf_add(&ver, m2, l2);
+		buf_add(&ver, m.whole, m.whole_len);
 	}
-	if (buf_oom(&ver))
-		goto oom;
+	if (buf_oom(&ver)) {
+		buf_release(&ver);
+		buf_adds(err, "out of memory");
+		return -1;
+	}
 	if (semver_parse(&c->con, ver.ptr, ver.len, NULL) < 0) {
 		buf_release(&ver);
 		buf_adds(err, "constraint parser error");
@@ -442,108 +524,91 @@ static int parse_constraint(struct constraint *c, const char *s, size_t len, str
 	}
 	buf_release(&ver);
 	return 0;
-oom:
-	buf_release(&ver);
-	buf_adds(err, "out of memory");
-	return -1;
 }
 
-struct range_match {
-	struct buf whole, lo, hi;
-};
-
-struct range_list {
-	struct range_match *m;
-	size_t n, alloc;
-	const char *s;
-};
-
-static int S_range_cb(const ssize_t *ov, void *payload)
+/* constraintRangeRegex's next match in [p, end): its start, or NULL; *mend
+ * its end, lo and hi the two versions. */
+static const char *range_find(const char **mend, struct cv_match *lo, struct cv_match *hi,
+			      const char *p, const char *end)
 {
-	struct range_list *l = payload;
-	struct range_match *m;
-	const char *p;
-	size_t n;
+	while (p < end) {
+		const char *v = skip_space(p, end), *e, *q;
 
-	if (l->n == l->alloc) {
-		size_t na = l->alloc ? 2 * l->alloc : 4;
-		struct range_match *nm = realloc(l->m, na * sizeof(*nm));
+		/* From every position of a run of white space CV starts at
+		 * its end: one try stands for all of them. */
+		if ((e = cv_match(lo, v, end)) != NULL) {
+			q = skip_space(e, end);
+			if (q > e && q < end && *q == '-') {
+				const char *r = skip_space(q + 1, end);
 
-		if (!nm)
-			return DIAG_ENOMEM;
-		l->m = nm;
-		l->alloc = na;
+				if (r > q + 1 && (e = cv_match(hi, r, end)) != NULL) {
+					*mend = skip_space(e, end);
+					return p;
+				}
+			}
+		}
+		p = v > p ? v : p + 1;
 	}
-	m = &l->m[l->n++];
-	m->whole = (struct buf)BUF_INIT;
-	m->lo = (struct buf)BUF_INIT;
-	m->hi = (struct buf)BUF_INIT;
-	n = grp(l->s, ov, 0, &p);
-	buf_add(&m->whole, p, n);
-	n = grp(l->s, ov, 1, &p);
-	buf_add(&m->lo, p, n);
-	n = grp(l->s, ov, 11, &p);
-	buf_add(&m->hi, p, n);
-	return 0;
+	return NULL;
 }
 
 /* rewriteRange: "a - b" becomes ">= a, <= b ", each replacing the first
- * occurrence of the matched text, as strings.Replace(o, v[0], t, 1). */
+ * occurrence of the matched text, as strings.Replace(o, v[0], t, 1). The
+ * matches are found in the original text first, as FindAll does. */
 static int rewrite_range(struct buf *out, const char *s, size_t len)
 {
-	struct range_list l = { NULL, 0, 0, s };
-	size_t i;
-	int error;
+	const char *p = s, *end = s + len, *start, *mend;
+	struct cv_match lo, hi;
+	struct buf t = BUF_INIT, next = BUF_INIT;
+	struct range {
+		const char *start;
+		size_t len;
+		struct cv_match lo, hi;
+	} *r = NULL;
+	size_t n = 0, alloc = 0, i;
+	int error = 0;
 
 	buf_set(out, s, len);
-	error = sre_find_all(re_range, s, len, -1, S_range_cb, &l, NULL);
-	for (i = 0; error == 0 && i < l.n; i++) {
-		struct range_match *m = &l.m[i];
-		struct buf t = BUF_INIT, next = BUF_INIT;
-		const char *at = find_bytes(out->ptr, out->len, m->whole.ptr, m->whole.len);
+	while ((start = range_find(&mend, &lo, &hi, p, end)) != NULL) {
+		if (n == alloc) {
+			size_t na = alloc ? 2 * alloc : 4;
+			struct range *nr = realloc(r, na * sizeof(*nr));
 
-		buf_addf(&t, ">= %s, <= %s ", m->lo.ptr, m->hi.ptr);
-		if (at) {
-			buf_add(&next, out->ptr, (size_t)(at - out->ptr));
-			buf_add(&next, t.ptr, t.len);
-			buf_add(&next, at + m->whole.len,
-				out->len - (size_t)(at - out->ptr) - m->whole.len);
-			buf_set(out, next.ptr, next.len);
+			if (!nr) {
+				error = DIAG_ENOMEM;
+				goto done;
+			}
+			r = nr;
+			alloc = na;
 		}
-		buf_release(&t);
-		buf_release(&next);
+		r[n].start = start;
+		r[n].len = (size_t)(mend - start);
+		r[n].lo = lo;
+		r[n].hi = hi;
+		n++;
+		p = mend;
 	}
-	for (i = 0; i < l.n; i++) {
-		buf_release(&l.m[i].whole);
-		buf_release(&l.m[i].lo);
-		buf_release(&l.m[i].hi);
+	for (i = 0; i < n; i++) {
+		const char *at = find_bytes(out->ptr, out->len, r[i].start, r[i].len);
+
+		if (!at)
+			continue;
+		buf_reset(&t);
+		buf_addf(&t, ">= %.*s, <= %.*s ", (int)r[i].lo.whole_len, r[i].lo.whole,
+			 (int)r[i].hi.whole_len, r[i].hi.whole);
+		buf_reset(&next);
+		buf_add(&next, out->ptr, (size_t)(at - out->ptr));
+		buf_add(&next, t.ptr, t.len);
+		buf_add(&next, at + r[i].len, out->len - (size_t)(at - out->ptr) - r[i].len);
+		buf_set(out, next.ptr, next.len);
 	}
-	free(l.m);
-	return error < 0 ? error : (buf_oom(out) ? DIAG_ENOMEM : 0);
-}
-
-struct piece_list {
-	struct buf *p;
-	size_t n, alloc;
-	const char *s;
-};
-
-static int S_piece_cb(const ssize_t *ov, void *payload)
-{
-	struct piece_list *l = payload;
-
-	if (l->n == l->alloc) {
-		size_t na = l->alloc ? 2 * l->alloc : 4;
-		struct buf *np = realloc(l->p, na * sizeof(*np));
-
-		if (!np)
-			return DIAG_ENOMEM;
-		l->p = np;
-		l->alloc = na;
-	}
-	l->p[l->n] = (struct buf)BUF_INIT;
-	buf_add(&l->p[l->n++], l->s + ov[0], (size_t)(ov[1] - ov[0]));
-	return 0;
+	if (buf_oom(out) || buf_oom(&t) || buf_oom(&next))
+		error = DIAG_ENOMEM;
+done:
+	buf_release(&t);
+	buf_release(&next);
+	free(r);
+	return error;
 }
 
 static void groups_free(struct group *g, size_t n)
@@ -558,13 +623,57 @@ static void groups_free(struct group *g, size_t n)
 	free(g);
 }
 
+/* One || part: findConstraintRegex.FindAllString, each piece through
+ * parseConstraint. 0, or -1 with err set. */
+static int parse_group(struct group *g, const char *p, size_t plen, struct buf *err)
+{
+	const char *end = p + plen, *q = p;
+	size_t alloc = 0;
+
+	if (!valid_match(p, end)) {
+		buf_addf(err, "improper constraint: %.*s", (int)plen, p);
+		return -1;
+	}
+	while (q < end) {
+		struct cv_match m;
+		enum cop op;
+		const char *v = skip_space(q, end), *e;
+
+		/* Only the empty operator matches at white space, and then
+		 * from every position of the run alike. */
+		if ((e = op_cv_match(&op, &m, q, end)) == NULL) {
+			q = v > q ? v : q + 1;
+			continue;
+		}
+		if (g->n == alloc) {
+			size_t na = alloc ? 2 * alloc : 4;
+			struct constraint *nc = realloc(g->c, na * sizeof(*nc));
+
+			if (!nc) {
+				buf_adds(err, "out of memory");
+				return -1;
+			}
+			g->c = nc;
+			alloc = na;
+		}
+		if (parse_constraint(&g->c[g->n], q, (size_t)(e - q), err) < 0)
+			return -1;
+		if (*g->c[g->n].con.pre)
+			g->has_pre = 1;
+		g->n++;
+		q = e;
+	}
+	/* FindAll finds nothing only where the validity check refused */
+	return g->n ? 0 : -1;
+}
+
 /* NewConstraint: *out groups (OR of ANDs). 0, or -1 with err set. */
 static int parse_constraints(struct group **out, size_t *nout, const char *s, size_t len,
 			     struct buf *err)
 {
 	struct buf text = BUF_INIT;
 	struct group *g = NULL;
-	size_t ng = 0, i;
+	size_t ng = 0;
 	const char *p, *end;
 	int error = -1;
 
@@ -573,14 +682,10 @@ static int parse_constraints(struct group **out, size_t *nout, const char *s, si
 		goto done;
 	}
 	/* strings.Split(c, "||") */
-	for (p = text.ptr, end = text.ptr + text.len;; ) {
+	for (p = text.ptr, end = text.ptr + text.len;;) {
 		const char *bar = find_bytes(p, (size_t)(end - p), "||", 2);
 		size_t plen = bar ? (size_t)(bar - p) : (size_t)(end - p);
-		struct sre_subject sub;
-		struct piece_list pl = { NULL, 0, 0, p };
 		struct group *ng2;
-		ssize_t ov[2 * 40];
-		int rc;
 
 		error = -1;
 		if (!(ng2 = realloc(g, (ng + 1) * sizeof(*g)))) {
@@ -590,41 +695,7 @@ static int parse_constraints(struct group **out, size_t *nout, const char *s, si
 		g = ng2;
 		memset(&g[ng], 0, sizeof(g[ng]));
 		ng++;
-		if (sre_subject_init(&sub, p, plen) < 0) {
-			buf_adds(err, "out of memory");
-			goto done;
-		}
-		rc = sre_exec(re_valid, &sub, 0, ov, NULL);
-		sre_subject_release(&sub);
-		if (rc <= 0) {
-			buf_addf(err, "improper constraint: %.*s", (int)plen, p);
-			goto done;
-		}
-		if (sre_find_all(re_find, p, plen, -1, S_piece_cb, &pl, NULL) < 0) {
-			buf_adds(err, "out of memory");
-			goto done;
-		}
-		if (pl.n == 0) {
-			pl.p = malloc(sizeof(*pl.p));
-			if (pl.p) {
-				pl.p[0] = (struct buf)BUF_INIT;
-				buf_add(&pl.p[0], p, plen);
-				pl.n = 1;
-			}
-		}
-		g[ng - 1].c = calloc(pl.n ? pl.n : 1, sizeof(struct constraint));
-		error = g[ng - 1].c ? 0 : -1;
-		for (i = 0; error == 0 && i < pl.n; i++) {
-			if ((error = parse_constraint(&g[ng - 1].c[i], pl.p[i].ptr, pl.p[i].len, err)) < 0)
-				break;
-			g[ng - 1].n++;
-			if (*g[ng - 1].c[i].con.pre)
-				g[ng - 1].has_pre = 1;
-		}
-		for (i = 0; i < pl.n; i++)
-			buf_release(&pl.p[i]);
-		free(pl.p);
-		if (error < 0) {
+		if (parse_group(&g[ng - 1], p, plen, err) < 0) {
 			if (!err->len)
 				buf_adds(err, "out of memory");
 			goto done;
@@ -643,7 +714,6 @@ done:
 	buf_release(&text);
 	return error;
 }
-
 static int less_than(const struct semver *v, const struct semver *c)
 {
 	return semver_compare(v, c) < 0;
@@ -772,11 +842,6 @@ static int S_semverCompare(struct tval *out, struct tmpl_call *call, int argc,
 	int error, ok = 0;
 
 	memset(&v, 0, sizeof(v));
-	pthread_once(&re_once, compile_regexes);
-	if (!re_valid) {
-		error = tmpl_call_errorf(call, "out of memory");
-		goto done;
-	}
 	if (parse_constraints(&g, &ng, cs, clen, &err) < 0 || semver_parse(&v, vs, vlen, &err) < 0) {
 		error = tmpl_call_errorf(call, "%s", err.ptr);
 		goto done;
