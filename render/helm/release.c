@@ -214,19 +214,20 @@ enum { HS_MAX_DEPTH = 500, HS_MAX_EVENTS = 1000000 };
 
 /* the role of a mapping in the head, and of the key just read in it */
 enum hs_role { HS_NONE, HS_ROOT, HS_META, HS_ANN };
-enum hs_key { HK_OTHER, HK_KIND, HK_META, HK_ANN, HK_HOOK };
+enum hs_key { HK_OTHER, HK_KIND, HK_META, HK_ANN, HK_HOOK, HK_API, HK_NAME, HK_ANNVAL };
 
 struct hs_level {
 	unsigned char is_map, want_key, role, key;
 };
 
 /* What a plain scalar is for go-yaml v2, as render/yaml.c asks: -1 for
- * what only S_head may read (NaN, infinities). *is_str. */
-static int S_hs_plain(int *is_str, const char *s, size_t len)
+ * what only S_head may read (NaN, infinities). *is_str, *is_null. */
+static int S_hs_plain(int *is_str, int *is_null, const char *s, size_t len)
 {
 	struct goscalar g;
 
 	*is_str = 1;
+	*is_null = 0;
 	if (len > 5 && ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
 		return 0;
 	if (goscalar_resolve(&g, s, len, 0) < 0)
@@ -234,7 +235,19 @@ static int S_hs_plain(int *is_str, const char *s, size_t len)
 	if (g.kind == GOSCALAR_FLOAT && (isnan(g.f) || isinf(g.f)))
 		return -1;
 	*is_str = g.kind == GOSCALAR_STR || g.kind == GOSCALAR_TIMESTAMP;
+	*is_null = g.kind == GOSCALAR_NULL;
 	return 0;
+}
+
+/* Go's strings.EqualFold for ASCII names against word (lower case). */
+static int S_fold_eq(const char *s, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n && word[i]; i++)
+		if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]) != word[i])
+			return 0;
+	return i == n && !word[i];
 }
 
 /* A backslash followed by '/' anywhere in the text. */
@@ -269,7 +282,7 @@ static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	for (;;) {
 		struct hs_level *up = depth ? &lv[depth - 1] : NULL;
-		int as_key, is_str = 1, r;
+		int as_key, is_str = 1, is_null = 0, r;
 		const char *s;
 		size_t n;
 
@@ -308,7 +321,7 @@ static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_
 			if (ev.data.scalar.plain_implicit) {
 				if (as_key && n == 2 && memcmp(s, "<<", 2) == 0)
 					goto out;
-				if ((r = S_hs_plain(&is_str, s, n)) < 0) {
+				if ((r = S_hs_plain(&is_str, &is_null, s, n)) < 0) {
 					if (r == DIAG_ENOMEM)
 						rc = r;
 					goto out;
@@ -320,6 +333,23 @@ static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_
 				if (!is_str || memchr(s, '\0', n))
 					goto out;
 				up->key = HK_OTHER;
+				/* SimpleHead's fields, matched as encoding/json matches
+				 * them: another spelling of one is left to S_head */
+				if ((up->role == HS_ROOT && (S_fold_eq(s, n, "kind") ||
+							     S_fold_eq(s, n, "apiversion") ||
+							     S_fold_eq(s, n, "metadata")) &&
+				     memcmp(s, n == 4 ? "kind" : n == 8 ? "metadata" : "apiVersion",
+					    n) != 0) ||
+				    (up->role == HS_META && (S_fold_eq(s, n, "name") ||
+							     S_fold_eq(s, n, "annotations")) &&
+				     memcmp(s, n == 4 ? "name" : "annotations", n) != 0))
+					goto out;
+				if (up->role == HS_ROOT && n == 10 && memcmp(s, "apiVersion", 10) == 0)
+					up->key = HK_API;
+				else if (up->role == HS_META && n == 4 && memcmp(s, "name", 4) == 0)
+					up->key = HK_NAME;
+				else if (up->role == HS_ANN)
+					up->key = HK_ANNVAL;
 				if (up->role == HS_ROOT && n == 4 && memcmp(s, "kind", 4) == 0) {
 					up->key = HK_KIND;
 					free(kind);
@@ -342,6 +372,10 @@ static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_
 				up->want_key = 0;
 				continue;
 			}
+			/* a scalar where SimpleHead wants a mapping: S_head's error */
+			if (up->is_map && (up->key == HK_META || up->key == HK_ANN) &&
+			    !(ev.data.scalar.plain_implicit && is_null))
+				goto out;
 			if (up->is_map && is_str && (up->key == HK_KIND || up->key == HK_HOOK)) {
 				char *v = strndup(s, n);
 
@@ -364,6 +398,13 @@ static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_
 			struct hs_level *l;
 
 			if (as_key || anchor || tag || depth == HS_MAX_DEPTH || (!up && !is_map))
+				goto out;
+			/* a collection where SimpleHead wants a string, a list
+			 * where it wants a mapping: S_head's error */
+			if (up && up->is_map &&
+			    (up->key == HK_KIND || up->key == HK_API || up->key == HK_NAME ||
+			     up->key == HK_HOOK || up->key == HK_ANNVAL ||
+			     (!is_map && (up->key == HK_META || up->key == HK_ANN))))
 				goto out;
 			l = &lv[depth++];
 			l->is_map = (unsigned char)is_map;
@@ -431,6 +472,127 @@ static int S_read_hooks(struct mdoc *m, const char *hook, struct buf *log)
 	}
 }
 
+static int S_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* obj's keys in the order encoding/json meets them: sigs.k8s.io/yaml
+ * writes a mapping's keys sorted. NULL when obj is empty or out of memory
+ * (*n then tells which). */
+static const char **S_sorted_keys(const json_t *obj, size_t *n)
+{
+	const char **keys;
+	const char *k;
+	json_t *v;
+	size_t i = 0;
+
+	*n = json_object_size(obj);
+	if (!*n || !(keys = malloc(*n * sizeof(*keys))))
+		return NULL;
+	json_object_foreach((json_t *)obj, k, v)
+		keys[i++] = k;
+	qsort(keys, *n, sizeof(*keys), S_cmp_str);
+	return keys;
+}
+
+static int S_is_scalar(const json_t *v)
+{
+	return !json_is_object(v) && !json_is_array(v);
+}
+
+#define S_META_TYPE "struct { Name string \"json:\\\"name\\\"\"; Annotations " \
+	"map[string]string \"json:\\\"annotations\\\"\" }"
+
+/*
+ * The first error encoding/json meets decoding root (an object) into
+ * Helm's SimpleHead { apiVersion, kind string; metadata *struct { name
+ * string; annotations map[string]string } }: field names match in any
+ * case; a scalar goes into a string (sigs.k8s.io/yaml converts it), a
+ * list or mapping does not; metadata and annotations want a mapping (or
+ * null). 0 when there is none.
+ */
+static int S_head_types(const json_t *root, const char *path, struct diag *d)
+{
+	const char **keys, **mkeys = NULL, **akeys = NULL;
+	const char *field = NULL, *value = NULL, *type = NULL, *owner = "SimpleHead";
+	size_t n, mn, an;
+	int error = 0;
+
+	if (!(keys = S_sorted_keys(root, &n)))
+		return n ? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
+	for (size_t i = 0; i < n && !field; i++) {
+		const char *k = keys[i];
+		const json_t *v = json_object_get(root, k), *ann = NULL;
+
+		if (S_fold_eq(k, strlen(k), "apiversion") || S_fold_eq(k, strlen(k), "kind")) {
+			if (!S_is_scalar(v)) {
+				field = S_fold_eq(k, strlen(k), "kind") ? "kind" : "apiVersion";
+				value = json_is_array(v) ? "array" : "object";
+				type = "string";
+			}
+			continue;
+		}
+		if (!S_fold_eq(k, strlen(k), "metadata") || json_is_null(v))
+			continue;
+		if (!json_is_object(v)) {
+			field = "metadata";
+			value = S_json_kind(v);
+			type = S_META_TYPE;
+			break;
+		}
+		free(mkeys);
+		if (!(mkeys = S_sorted_keys(v, &mn)) && mn) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (size_t j = 0; j < mn && !field; j++) {
+			const char *mk = mkeys[j];
+			const json_t *mv = json_object_get(v, mk);
+
+			owner = "";
+			if (S_fold_eq(mk, strlen(mk), "name") && !S_is_scalar(mv)) {
+				field = ".metadata.name";
+				value = S_json_kind(mv);
+				type = "string";
+			} else if (S_fold_eq(mk, strlen(mk), "annotations") && !json_is_null(mv)) {
+				if (!json_is_object(mv)) {
+					field = ".metadata.annotations";
+					value = S_json_kind(mv);
+					type = "map[string]string";
+				} else {
+					ann = mv;
+					free(akeys);
+					if (!(akeys = S_sorted_keys(ann, &an)) && an) {
+						error = diag_set(d, DIAG_ENOMEM, "out of memory");
+						goto done;
+					}
+					for (size_t a = 0; a < an && !field; a++) {
+						const json_t *av = json_object_get(ann, akeys[a]);
+						if (!S_is_scalar(av)) {
+							field = ".metadata.annotations";
+							value = S_json_kind(av);
+							type = "string";
+						}
+					}
+				}
+			}
+			if (!field)
+				owner = "SimpleHead";
+		}
+	}
+	if (field)
+		error = diag_set(d, DIAG_EPARSE, "YAML parse error on %s: error unmarshaling JSON: "
+				 "while decoding JSON: json: cannot unmarshal %s into Go struct "
+				 "field %s%s%s of type %s", path, value, owner,
+				 owner[0] ? "." : "", field, type);
+done:
+	free(keys);
+	free(mkeys);
+	free(akeys);
+	return error;
+}
+
 /* Reads the SimpleHead of doc m; -1: drop it (unknown hook); <-1: error. */
 static int S_head(struct mdoc *m, int *is_hook, struct buf *log, struct diag *d)
 {
@@ -484,6 +646,8 @@ static int S_head(struct mdoc *m, int *is_hook, struct buf *log, struct diag *d)
 				 "type util.SimpleHead", m->path, S_json_kind(root));
 		goto done;
 	}
+	if ((error = S_head_types(root, m->path, d)) < 0)
+		goto done;
 	kind = json_object_get(root, "kind");
 	if (json_is_string(kind)) {
 		if (!(m->kind = strdup(json_string_value(kind)))) {
