@@ -20,6 +20,7 @@
 #include "render/diag.h"
 
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1756,14 +1757,52 @@ void sre_subject_release(struct sre_subject *sub)
 static int dfa_exists(const struct sre *re, const struct sre_subject *sub, size_t tpos,
 		      size_t *start);
 
-/* The (mark, position) pairs one match call has visited (see "visit marks"). */
+/* The (mark, position) pairs one match call has visited (see "visit
+ * marks"): an open-addressing set of mark * width + position + 1, so that
+ * its cost follows the visits, not the subject's length. */
 struct visits {
-	unsigned char *bits;
+	uint64_t *slots;
+	size_t cap, count;    /* cap: a power of two */
 	size_t width;         /* positions per mark: the text's length + 1 */
 };
 
-/* Larger visit sets are not kept: the match runs with PCRE2's semantics. */
-#define MAX_VISIT_BITS ((size_t)1 << 28)
+/* More visits than this end the match as a limit (Go's engine is linear). */
+#define MAX_VISITS ((size_t)1 << 24)
+
+static size_t visit_slot(const uint64_t *slots, size_t cap, uint64_t key)
+{
+	size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+
+	while (slots[i] && slots[i] != key)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Adds key: 1 if it was new, 0 if present, <0 on failure. */
+static int visit_add(struct visits *v, uint64_t key)
+{
+	size_t i;
+
+	if (v->slots && v->slots[visit_slot(v->slots, v->cap, key)] == key)
+		return 0;
+	if ((v->count + 1) * 2 > v->cap) {
+		size_t ncap = v->cap ? v->cap * 2 : 256, k;
+		uint64_t *n;
+
+		if (v->count >= MAX_VISITS || !(n = calloc(ncap, sizeof(*n))))
+			return -1;
+		for (k = 0; k < v->cap; k++)
+			if (v->slots[k])
+				n[visit_slot(n, ncap, v->slots[k])] = v->slots[k];
+		free(v->slots);
+		v->slots = n;
+		v->cap = ncap;
+	}
+	i = visit_slot(v->slots, v->cap, key);
+	v->slots[i] = key;
+	v->count++;
+	return 1;
+}
 
 /* PCRE2 callout "(?C{L<id>})": fails the second visit of a mark at one
  * position, as Go's matchers do. */
@@ -1771,17 +1810,18 @@ static int visit_once(pcre2_callout_block *cb, void *data)
 {
 	struct visits *v = data;
 	const char *s = (const char *)cb->callout_string;
-	size_t id = 0, i, bit;
+	uint64_t id = 0;
+	size_t i;
+	int added;
 
 	if (!s || cb->callout_string_length < 2 || s[0] != 'L')
 		return 0;
 	for (i = 1; i < cb->callout_string_length; i++)
-		id = id * 10 + (size_t)(s[i] - '0');
-	bit = id * v->width + cb->current_position;
-	if (v->bits[bit >> 3] & (1u << (bit & 7)))
-		return 1;
-	v->bits[bit >> 3] |= (unsigned char)(1u << (bit & 7));
-	return 0;
+		id = id * 10 + (uint64_t)(s[i] - '0');
+	added = visit_add(v, id * v->width + cb->current_position + 1);
+	if (added < 0)
+		return PCRE2_ERROR_MATCHLIMIT;
+	return added ? 0 : 1;
 }
 
 int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
@@ -1792,8 +1832,7 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 	PCRE2_SIZE *v;
 	int rc, error;
 	size_t i, tpos = sub->to_text ? sub->to_text[pos] : pos;
-	struct visits vis = { NULL, sub->tlen + 1 };
-	size_t vbytes = 0;
+	struct visits vis = { NULL, 0, 0, sub->tlen + 1 };
 
 	md = pcre2_match_data_create_from_pattern(re->code, NULL);
 	mctx = pcre2_match_context_create(NULL);
@@ -1801,14 +1840,8 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 		error = DIAG_ENOMEM;
 		goto done;
 	}
-	if (re->nmarks && vis.width <= MAX_VISIT_BITS / ((size_t)re->nmarks + 1)) {
-		vbytes = ((size_t)re->nmarks + 1) * vis.width / 8 + 1;
-		if (!(vis.bits = calloc(1, vbytes))) {
-			error = DIAG_ENOMEM;
-			goto done;
-		}
+	if (re->nmarks)
 		pcre2_set_callout(mctx, visit_once, &vis);
-	}
 	pcre2_set_match_limit(mctx, 1000000);
 	pcre2_set_depth_limit(mctx, 100000);
 	rc = pcre2_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, tpos, PCRE2_NO_UTF_CHECK,
@@ -1833,8 +1866,9 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 		if (e == 1) {
 			/* the last resort may work harder */
 			pcre2_set_match_limit(mctx, 50000000);
-			if (vis.bits)
-				memset(vis.bits, 0, vbytes);
+			if (vis.slots)
+				memset(vis.slots, 0, vis.cap * sizeof(*vis.slots));
+			vis.count = 0;
 			rc = pcre2_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, start,
 					 PCRE2_NO_UTF_CHECK | PCRE2_ANCHORED, md, mctx);
 		}
@@ -1872,7 +1906,7 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 	}
 	error = 1;
 done:
-	free(vis.bits);
+	free(vis.slots);
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mctx);
 	return error;

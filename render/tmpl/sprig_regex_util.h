@@ -20,9 +20,9 @@
  * Known differences: Unicode tables follow PCRE2's Unicode version (10.42:
  * Unicode 14; Go 1.25: 15); Go factors common prefixes of alternatives
  * (ab|ac = a(?:b|c)) before compiling, which may move a join inside a loop
- * with an empty body; visit sets larger than 2^28 bits (marks x subject
- * length) and expansions of x{n,m} over 256 KiB fall back to PCRE2's
- * semantics; a match whose end PCRE2's backtracking cannot find within its
+ * with an empty body; expansions of x{n,m} over 256 KiB fall back to
+ * PCRE2's semantics; a match visiting more than 2^24 marks is a limit
+ * error; a match whose end PCRE2's backtracking cannot find within its
  * limits, even anchored at the start the DFA matcher gives, is an error
  * (Go's engine is linear); (?i) inside [...] with a negated \P{Lu} is
  * approximate.
