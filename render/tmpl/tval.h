@@ -194,6 +194,10 @@ struct tval {
  * time from empty, as encoding/json fills a []interface {} (values files,
  * fromJson, fromYaml: what tval_from_json gives for json arrays);
  * TVC_SPARE: len + spare (saturates at 65535 spare elements).
+ * Json keeps no capacity: a list stored into a map or list and read back
+ * counts as decoded (Go: whatever it had), and elements past the length
+ * read as zero values (Go: what a longer slice sharing the backing array
+ * left there, e.g. slice (slice $l 0 1) 0 3).
  */
 enum tval_cap { TVC_LEN = 0, TVC_DECODED, TVC_SPARE };
 
