@@ -409,8 +409,8 @@ static int S_slice_of(struct tval *out, struct tmpl_call *call, int argc, const 
 	if (argc > 2)
 		sprigl_to_int64(&end, &argv[2]);
 	/* reflect.Value.Slice bounds end by the capacity: past the length
-	 * lie zero values (NEEDSWORK: or, in Go, what a longer slice sharing
-	 * the backing array left there) */
+	 * lie what a longer slice sharing the backing array left there, or
+	 * zero values */
 	if (start < 0 || end < start || (uint64_t)end > (uint64_t)cap)
 		return tmpl_call_errorf(call, "reflect.Value.Slice: slice index out of bounds");
 	if (v->kind == TV_BYTES) {
@@ -419,10 +419,17 @@ static int S_slice_of(struct tval *out, struct tmpl_call *call, int argc, const 
 		*out = tval_bytes(p + start, (size_t)(end - start));
 		return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 	} else {
-		json_t *a = json_array();
+		json_t *a = json_array(), *tail = json_array();
+		/* the backing array: v's elements, then what v saw past its
+		 * length, then zero values up to cap */
+		size_t seen = n;
 
+		while (seen < cap && tval_past_len(v, seen))
+			seen++;
 		for (int64_t i = start; a && i < end; i++) {
-			json_t *e = (size_t)i < n ? json_incref(json_array_get(v->u.j, (size_t)i))
+			json_t *e = (size_t)i < seen ? json_incref(
+					(size_t)i < n ? json_array_get(v->u.j, (size_t)i)
+						      : tval_past_len(v, (size_t)i))
 				  : v->kind == TV_STRLIST ? json_string("")
 				  : v->kind == TV_INTLIST ? json_integer(0) : json_null();
 
@@ -431,12 +438,25 @@ static int S_slice_of(struct tval *out, struct tmpl_call *call, int argc, const 
 				a = NULL;
 			}
 		}
-		if (!a)
+		for (size_t i = (size_t)end; a && tail && i < seen; i++) {
+			json_t *e = i < n ? json_array_get(v->u.j, i) : tval_past_len(v, i);
+
+			if (json_array_append(tail, e) < 0) {
+				json_decref(tail);
+				tail = NULL;
+			}
+		}
+		if (!a || !tail) {
+			json_decref(a);
+			json_decref(tail);
 			return DIAG_ENOMEM;
+		}
 		*out = tval_json_new(v->kind, a);
-		if (out->kind == TV_INVALID)
+		if (out->kind == TV_INVALID) {
+			json_decref(tail);
 			return DIAG_ENOMEM;
-		tval_set_cap(out, cap - (size_t)start);
+		}
+		tval_set_shared(out, cap - (size_t)start, tail);
 		return 0;
 	}
 }

@@ -228,6 +228,8 @@ struct tval tval_copy(const struct tval *v)
 
 	if (tv_has_json(c.kind))
 		json_incref(c.u.j);
+	if (c.capmode == TVC_SHARED)
+		json_incref(c.u.sl.tail);
 	return c;
 }
 
@@ -235,6 +237,8 @@ void tval_release(struct tval *v)
 {
 	if (!v)
 		return;
+	if (v->capmode == TVC_SHARED)
+		json_decref(v->u.sl.tail);
 	if (tv_has_json(v->kind))
 		json_decref(v->u.j);
 	v->kind = TV_INVALID;
@@ -385,6 +389,7 @@ size_t tval_cap(const struct tval *v)
 	case TVC_DECODED:
 		return tval_go_appended(v->kind, 0, n);
 	case TVC_SPARE:
+	case TVC_SHARED:
 		return n + v->spare;
 	default:
 		return n;
@@ -395,6 +400,9 @@ void tval_set_cap(struct tval *v, size_t cap)
 {
 	size_t n = tval_is_array(v) ? json_array_size(v->u.j) : 0;
 
+	if (v->capmode == TVC_SHARED)
+		json_decref(v->u.sl.tail);
+
 	if (cap <= n) {
 		v->capmode = TVC_LEN;
 		v->spare = 0;
@@ -402,6 +410,26 @@ void tval_set_cap(struct tval *v, size_t cap)
 	}
 	v->capmode = TVC_SPARE;
 	v->spare = cap - n > 65535 ? 65535 : (uint16_t)(cap - n);
+}
+
+json_t *tval_past_len(const struct tval *v, size_t i)
+{
+	size_t n = tval_is_array(v) ? json_array_size(v->u.j) : 0;
+
+	if (v->capmode != TVC_SHARED || i < n)
+		return NULL;
+	return json_array_get(v->u.sl.tail, i - n);
+}
+
+void tval_set_shared(struct tval *v, size_t cap, json_t *tail)
+{
+	tval_set_cap(v, cap);
+	if (!tail || json_array_size(tail) == 0 || v->capmode != TVC_SPARE) {
+		json_decref(tail);
+		return;
+	}
+	v->capmode = TVC_SHARED;
+	v->u.sl.tail = tail;
 }
 
 struct tval tval_elem(struct tmpl_rt *rt, const struct tval *c, json_t *e)

@@ -179,6 +179,9 @@ struct tval {
 		int64_t i;
 		double f;
 		json_t *j;
+		/* TVC_SHARED slices: j, and past its length the elements a
+		 * longer slice left in the backing array (owned) */
+		struct { json_t *j; json_t *tail; } sl;
 		struct tval_time t;
 		const struct tobj *o;
 		const struct tmpl_func *fn;
@@ -193,13 +196,14 @@ struct tval {
  * constructors give); TVC_DECODED: grown by appending one element at a
  * time from empty, as encoding/json fills a []interface {} (values files,
  * fromJson, fromYaml: what tval_from_json gives for json arrays);
- * TVC_SPARE: len + spare (saturates at 65535 spare elements).
- * Json keeps no capacity: a list stored into a map or list and read back
- * counts as decoded (Go: whatever it had), and elements past the length
- * read as zero values (Go: what a longer slice sharing the backing array
- * left there, e.g. slice (slice $l 0 1) 0 3).
+ * TVC_SPARE: len + spare (saturates at 65535 spare elements), zero values
+ * past len; TVC_SHARED: the same, but the first elements past len are
+ * u.sl.tail's, what a longer slice sharing the backing array left there
+ * (slice (slice $l 0 1) 0 3 sees $l's elements again). Json keeps no
+ * capacity: a list stored into a map or list and read back counts as
+ * decoded (Go: whatever it had).
  */
-enum tval_cap { TVC_LEN = 0, TVC_DECODED, TVC_SPARE };
+enum tval_cap { TVC_LEN = 0, TVC_DECODED, TVC_SPARE, TVC_SHARED };
 
 /* Constructors: return the value; those taking json_t steal the reference
  * (like jansson's *_new); on allocation failure they give TV_INVALID. */
@@ -258,8 +262,14 @@ json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j);
 
 /* Go's cap of slice v (a json array kind), from capmode. */
 size_t tval_cap(const struct tval *v);
-/* Sets v's capacity to cap (>= its length). */
+/* Sets v's capacity to cap (>= its length); zero values past len. */
 void tval_set_cap(struct tval *v, size_t cap);
+/* Slice v's element at i, len <= i < cap, as the backing array holds it:
+ * borrowed, or NULL for the zero value. */
+json_t *tval_past_len(const struct tval *v, size_t i);
+/* Sets v's capacity to cap, with the json array tail (stolen, may be NULL)
+ * as the first elements past len. */
+void tval_set_shared(struct tval *v, size_t cap, json_t *tail);
 /*
  * Go's runtime growslice for the element kind of slice kind k (TV_LIST,
  * TV_STRLIST: 16-byte elements with pointers; TV_INTLIST: 8 bytes without;
