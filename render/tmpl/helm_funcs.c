@@ -421,6 +421,9 @@ static int S_from_yaml_array(struct tval *out, struct tmpl_call *call, int argc,
 		goto done;
 	}
 	*out = tval_json_new(TV_LIST, a);
+	/* encoding/json grows the slice one element at a time */
+	if (error == 0)
+		out->capmode = TVC_DECODED;
 	a = NULL;
 	error = 0;
 done:
@@ -533,6 +536,7 @@ static int S_from_json_array(struct tval *out, struct tmpl_call *call, int argc,
 	const char *s = tval_str_ptr(&argv[0], &len);
 	struct buf err = BUF_INIT;
 	json_t *j = S_parse_json(s, len, &err), *a = NULL;
+	int decoded = 0;
 
 	if (j && !json_is_array(j) && !json_is_null(j)) {
 		buf_addf(&err, "json: cannot unmarshal %s into Go value of type []interface {}",
@@ -542,6 +546,7 @@ static int S_from_json_array(struct tval *out, struct tmpl_call *call, int argc,
 	}
 	if (j && json_is_array(j)) {
 		a = j;
+		decoded = 1;
 	} else {
 		json_decref(j);
 		a = json_array();
@@ -554,6 +559,9 @@ static int S_from_json_array(struct tval *out, struct tmpl_call *call, int argc,
 	if (!a)
 		return DIAG_ENOMEM;
 	*out = tval_json_new(TV_LIST, a);
+	/* encoding/json grows the slice one element at a time */
+	if (decoded)
+		out->capmode = TVC_DECODED;
 	return 0;
 }
 

@@ -83,7 +83,10 @@ static int S_push(struct tval *out, struct tmpl_call *call, int argc, const stru
 		a = NULL;
 	}
 	json_decref(items);
-	return S_ret_list(out, a);
+	/* append(make([]interface{}, l), v) grows the copy */
+	if ((error = S_ret_list(out, a)) == 0)
+		tval_set_cap(out, tval_go_grow(TV_LIST, json_array_size(a) - 1, json_array_size(a)));
+	return error;
 }
 
 static int S_prepend(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
@@ -100,7 +103,10 @@ static int S_prepend(struct tval *out, struct tmpl_call *call, int argc, const s
 		a = NULL;
 	}
 	json_decref(items);
-	return S_ret_list(out, a);
+	/* append([]interface{}{v}, l...) grows a slice of capacity 1 */
+	if ((error = S_ret_list(out, a)) == 0 && json_array_size(a) > 1)
+		tval_set_cap(out, tval_go_grow(TV_LIST, 1, json_array_size(a)));
+	return error;
 }
 
 /* chunk: [][]interface {}. */
@@ -304,7 +310,9 @@ static int S_filter(struct tval *out, struct tmpl_call *call, const struct tval 
 			goto done;
 		}
 	}
-	error = S_ret_list(out, a);
+	/* appended one at a time to []interface{}{} */
+	if ((error = S_ret_list(out, a)) == 0)
+		tval_set_cap(out, tval_go_appended(TV_LIST, 0, json_array_size(a)));
 	a = NULL;
 done:
 	for (i = 0; vals && i < n; i++)
@@ -377,17 +385,20 @@ static int S_slice_of(struct tval *out, struct tmpl_call *call, int argc, const 
 		      const struct tval *v)
 {
 	int64_t start = 0, end;
-	size_t n;
+	size_t n, cap;
 
 	if (v->kind == TV_NIL || v->kind == TV_INVALID)
 		return sprigl_nil_type_error(call);
 	if (!sprigl_is_slice(v))
 		return tmpl_call_errorf(call, "list should be type of slice or array but %s",
 					tval_kind_name(v));
-	if (v->kind == TV_BYTES)
+	if (v->kind == TV_BYTES) {
 		tval_str_ptr(v, &n);
-	else
+		cap = n;
+	} else {
 		n = json_array_size(v->u.j);
+		cap = tval_cap(v);
+	}
 	if (n == 0) {
 		*out = tval_nil();
 		return 0;
@@ -397,9 +408,10 @@ static int S_slice_of(struct tval *out, struct tmpl_call *call, int argc, const 
 		sprigl_to_int64(&start, &argv[1]);
 	if (argc > 2)
 		sprigl_to_int64(&end, &argv[2]);
-	/* NEEDSWORK: Go checks end against the slice's capacity, which may
-	 * exceed its length (after append); we check the length. */
-	if (start < 0 || end < start || end > (int64_t)n)
+	/* reflect.Value.Slice bounds end by the capacity: past the length
+	 * lie what a longer slice sharing the backing array left there, or
+	 * zero values */
+	if (start < 0 || end < start || (uint64_t)end > (uint64_t)cap)
 		return tmpl_call_errorf(call, "reflect.Value.Slice: slice index out of bounds");
 	if (v->kind == TV_BYTES) {
 		const char *p = tval_str_ptr(v, &n);
@@ -407,24 +419,52 @@ static int S_slice_of(struct tval *out, struct tmpl_call *call, int argc, const 
 		*out = tval_bytes(p + start, (size_t)(end - start));
 		return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 	} else {
-		json_t *a = json_array();
+		json_t *a = json_array(), *tail = json_array();
+		/* the backing array: v's elements, then what v saw past its
+		 * length, then zero values up to cap */
+		size_t seen = n;
 
+		while (seen < cap && tval_past_len(v, seen))
+			seen++;
 		for (int64_t i = start; a && i < end; i++) {
-			if (json_array_append(a, json_array_get(v->u.j, (size_t)i)) < 0) {
+			json_t *e = (size_t)i < seen ? json_incref(
+					(size_t)i < n ? json_array_get(v->u.j, (size_t)i)
+						      : tval_past_len(v, (size_t)i))
+				  : v->kind == TV_STRLIST ? json_string("")
+				  : v->kind == TV_INTLIST ? json_integer(0) : json_null();
+
+			if (json_array_append_new(a, e) < 0) {
 				json_decref(a);
 				a = NULL;
 			}
 		}
-		if (!a)
+		for (size_t i = (size_t)end; a && tail && i < seen; i++) {
+			json_t *e = i < n ? json_array_get(v->u.j, i) : tval_past_len(v, i);
+
+			if (json_array_append(tail, e) < 0) {
+				json_decref(tail);
+				tail = NULL;
+			}
+		}
+		if (!a || !tail) {
+			json_decref(a);
+			json_decref(tail);
 			return DIAG_ENOMEM;
+		}
 		*out = tval_json_new(v->kind, a);
-		return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+		if (out->kind == TV_INVALID) {
+			json_decref(tail);
+			return DIAG_ENOMEM;
+		}
+		tval_set_shared(out, cap - (size_t)start, tail);
+		return 0;
 	}
 }
 
 static int S_concat(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	json_t *a = json_array();
+	int error;
 
 	if (!a)
 		return DIAG_ENOMEM;
@@ -449,14 +489,20 @@ static int S_concat(struct tval *out, struct tmpl_call *call, int argc, const st
 		json_decref(items);
 	}
 	/* Sprig appends to a nil []interface {}: nothing appended stays nil */
-	return S_ret_list_or_nil(out, a);
+	if ((error = S_ret_list_or_nil(out, a)) == 0)
+		tval_set_cap(out, tval_go_appended(TV_LIST, 0, json_array_size(a)));
+	return error;
 }
 
 /* untilStep: a []int (TV_INTLIST), wrapping on overflow as Go's ints do. */
 static int S_ret_ints(struct tval *out, json_t *a)
 {
 	*out = tval_json_new(TV_INTLIST, a);
-	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+	if (out->kind == TV_INVALID)
+		return DIAG_ENOMEM;
+	/* appended one at a time to []int{} */
+	tval_set_cap(out, tval_go_appended(TV_INTLIST, 0, json_array_size(a)));
+	return 0;
 }
 
 static int S_until_step(struct tval *out, struct tmpl_call *call, int64_t start, int64_t stop,

@@ -145,8 +145,11 @@ static int S_find_all(struct tval *out, struct tmpl_call *call, int mode,
 		goto done;
 	}
 	*out = tval_json_new(TV_STRLIST, c.list);
-	/* FindAllString returns nil when nothing matches */
+	/* FindAllString returns nil when nothing matches, else appends to
+	 * make([]string, 0, 10) */
 	out->nilslice = json_array_size(c.list) == 0;
+	if (!out->nilslice)
+		tval_set_cap(out, tval_go_appended(TV_STRLIST, 10, json_array_size(c.list)));
 	c.list = NULL;
 done:
 	json_decref(c.list);
@@ -311,12 +314,14 @@ struct split_ctx {
 	const char *s;
 	long long n;
 	size_t beg, end;
+	size_t nmatch;       /* matches FindAllStringIndex gave */
 };
 
 static int S_split_match(const ssize_t *ovec, void *payload)
 {
 	struct split_ctx *c = payload;
 
+	c->nmatch++;
 	if (c->n > 0 && (long long)json_array_size(c->list) >= c->n - 1)
 		return 0;
 	c->end = (size_t)ovec[0];
@@ -362,6 +367,8 @@ static int S_split(struct tval *out, struct tmpl_call *call, int mode, const str
 		json_array_append_new(c.list, json_stringn_nocheck(c.s + c.beg, len - c.beg));
 ok:
 	*out = tval_json_new(TV_STRLIST, c.list);
+	/* make([]string, 0, len(matches)), then appended to */
+	tval_set_cap(out, tval_go_appended(TV_STRLIST, c.nmatch, json_array_size(c.list)));
 	c.list = NULL;
 	error = 0;
 done:

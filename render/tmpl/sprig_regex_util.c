@@ -20,6 +20,7 @@
 #include "render/diag.h"
 
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,9 @@
 struct sre {
 	pcre2_code *code;
 	size_t ncap;
+	unsigned nmarks; /* callout ids 1..nmarks may occur; 0: no callouts */
+	size_t npcre;    /* PCRE2's capture count (copies of x{n,m} add some) */
+	size_t *gomap;   /* PCRE2 group -> Go group (npcre + 1), NULL: same */
 	char **names; /* ncap + 1 entries, "" when unnamed */
 };
 
@@ -46,6 +50,10 @@ struct frame {
 	size_t open;          /* where the group starts in out */
 	int had_atom;         /* the enclosing frame's last atom */
 	size_t atom_start, atom_prod, cur_prod;
+	int cat_null, alt_null; /* the enclosing frame's nullability state */
+	unsigned join;        /* mark id of the node after this group's |, or 0 */
+	size_t pcap;          /* PCRE2 groups before this one */
+	unsigned mark;        /* mark ids handed out before this group */
 };
 
 struct parser {
@@ -64,6 +72,17 @@ struct parser {
 	size_t depth, alloc;
 	size_t ncap;
 	struct buf names;     /* NUL-separated names, one per capture */
+	/* nullability as Go's compiler computes it (frag.nullable) */
+	int atom_null;        /* the atom on top can match empty */
+	int cat_null;         /* the atoms before it in this alternative can */
+	int alt_null;         /* an earlier alternative of this group can */
+	int saw_empty_loop;   /* a loop whose body can match empty was seen */
+	int instrument;       /* emit visit marks (second pass) */
+	unsigned nmarks;      /* mark ids handed out */
+	size_t atom_pcap;     /* PCRE2 groups before the atom on top */
+	unsigned atom_mark;   /* mark ids handed out before it */
+	size_t *gomap;        /* PCRE2 group -> Go group; [0] is 0 */
+	size_t npcre, gomap_alloc;
 };
 
 /* ---- UTF-8 ---- */
@@ -207,6 +226,11 @@ static void emit_range(struct buf *o, long lo, long hi)
 /* Start of an atom at the current end of out. */
 static void atom_begin(struct parser *p)
 {
+	if (p->have_atom)
+		p->cat_null &= p->atom_null;
+	p->atom_null = 0;
+	p->atom_pcap = p->npcre;
+	p->atom_mark = p->nmarks;
 	p->have_atom = 1;
 	p->atom_start = p->out->len;
 	p->atom_prod = 1;
@@ -237,6 +261,75 @@ static void emit_op(struct parser *p, const char *text, int simple)
 	atom_begin(p);
 	buf_adds(p->out, text);
 	atom_end(p, simple);
+}
+
+/* An empty-width operator (^ $ \b ...): an atom that matches empty. */
+static void emit_assert(struct parser *p, const char *text)
+{
+	emit_op(p, text, 0);
+	p->atom_null = 1;
+}
+
+/*
+ * ---- visit marks ----
+ *
+ * Go's matchers (backtracker and Pike VM alike) visit each (instruction,
+ * position) once: a path that comes back to an instruction at the position
+ * it already passed dies there. Only loops whose body can match empty make
+ * such a path a cycle; PCRE2 instead lets an empty iteration succeed once
+ * and keeps its captures. So inside the bodies of those loops the
+ * translation carries string callouts "(?C{L<id>})" at the instructions
+ * Go's compiler makes where paths join (loop heads, loop ends, the node
+ * after an alternation or a ?), and the callout fails a second visit at one
+ * position. Marks are written "(?C{d<id>})" (dead) first; a loop with a
+ * nullable body turns those in its body live ('L'); a counted repeat
+ * (x{2,5}), which PCRE2 copies with the same callouts where Go's copies are
+ * distinct instructions, poisons them ('x'); dead and poisoned marks are
+ * dropped at the end. Marks are only written in a second pass, when the
+ * first found such a loop.
+ */
+static unsigned mark_new(struct parser *p)
+{
+	return ++p->nmarks;
+}
+
+static void mark_emit(struct parser *p, unsigned id, char state)
+{
+	if (p->instrument)
+		buf_addf(p->out, "(?C{%c%u})", state, id);
+}
+
+/* Sets the state of the marks in out[from..to) that are in one of states. */
+static void mark_set(struct parser *p, size_t from, size_t to, const char *states, char state)
+{
+	char *s = p->out->ptr;
+	size_t i;
+
+	if (!p->instrument || p->out->oom)
+		return;
+	for (i = from; i + 4 < to; i++)
+		if (memcmp(s + i, "(?C{", 4) == 0 && strchr(states, s[i + 4]))
+			s[i + 4] = state;
+}
+
+/* Drops dead and poisoned marks from out. */
+static void mark_strip(struct buf *out)
+{
+	size_t i, j;
+	char *s = out->ptr;
+
+	if (out->oom)
+		return;
+	for (i = 0, j = 0; i < out->len;) {
+		if (i + 4 < out->len && memcmp(s + i, "(?C{", 4) == 0 && s[i + 4] != 'L') {
+			while (s[i] != ')')
+				i++;
+			i++;
+			continue;
+		}
+		s[j++] = s[i++];
+	}
+	buf_truncate(out, j);
 }
 
 /* ---- character classes ---- */
@@ -851,20 +944,49 @@ static int push_frame(struct parser *p, size_t open)
 	f->atom_start = p->atom_start;
 	f->atom_prod = p->atom_prod;
 	f->cur_prod = p->cur_prod;
+	if (p->have_atom)
+		p->cat_null &= p->atom_null;
+	f->cat_null = p->cat_null;
+	f->alt_null = p->alt_null;
+	f->join = 0;
+	f->pcap = p->npcre;
+	f->mark = p->nmarks;
 	p->have_atom = 0;
 	p->cur_prod = 1;
+	p->cat_null = 1;
+	p->alt_null = 0;
+	return 0;
+}
+
+/* Records that PCRE2's next group is Go's group g. */
+static int gomap_add(struct parser *p, size_t g)
+{
+	if (p->npcre + 2 > p->gomap_alloc) {
+		size_t n = p->gomap_alloc ? p->gomap_alloc * 2 : 16;
+		size_t *m = realloc(p->gomap, n * sizeof(*m));
+
+		if (!m)
+			return DIAG_ENOMEM;
+		p->gomap = m;
+		p->gomap_alloc = n;
+		m[0] = 0;
+	}
+	p->gomap[++p->npcre] = g;
 	return 0;
 }
 
 static int open_capture(struct parser *p, const char *name, size_t len)
 {
 	size_t open = p->out->len;
+	int error;
 
 	p->ncap++;
 	buf_add(&p->names, name, len);
 	buf_addch(&p->names, '\0');
 	buf_addch(p->out, '(');
-	return push_frame(p, open);
+	if ((error = push_frame(p, open)) < 0)
+		return error;
+	return gomap_add(p, p->ncap);
 }
 
 static int is_capture_name(const char *s, size_t len)
@@ -965,7 +1087,16 @@ static int close_group(struct parser *p)
 	if (p->depth == 0)
 		return fail(p, E_UNEXPECTED, p->whole, p->wlen);
 	f = &p->stack[--p->depth];
+	if (p->have_atom)
+		p->cat_null &= p->atom_null;
+	if (f->join)
+		mark_emit(p, f->join, 'd');
 	buf_addch(p->out, ')');
+	p->atom_null = p->alt_null | p->cat_null;
+	p->atom_pcap = f->pcap;
+	p->atom_mark = f->mark;
+	p->cat_null = f->cat_null;
+	p->alt_null = f->alt_null;
 	prod = p->cur_prod;
 	p->flags = f->flags;
 	p->cur_prod = f->cur_prod > prod ? f->cur_prod : prod;
@@ -1034,6 +1165,97 @@ static size_t mul_sat(size_t a, size_t b)
 }
 
 /*
+ * Appends copy k of an atom's text: its marks above base renumbered by
+ * k * span, its PCRE2 groups pcap+1..pend (Go's groups) counted again.
+ */
+static int emit_copy(struct parser *p, const char *body, size_t blen, unsigned base,
+		     unsigned span, unsigned k, size_t pcap, size_t pend)
+{
+	size_t i, j;
+	int error;
+
+	for (i = 0; i < blen;) {
+		if (i + 5 < blen && memcmp(body + i, "(?C{", 4) == 0) {
+			char st = body[i + 4];
+			unsigned long id = 0;
+
+			for (j = i + 5; j < blen && body[j] >= '0' && body[j] <= '9'; j++)
+				id = id * 10 + (unsigned long)(body[j] - '0');
+			if (id > base)
+				id += (unsigned long)k * span;
+			buf_addf(p->out, "(?C{%c%lu})", st, id);
+			i = j + 2; /* "})" */
+			continue;
+		}
+		buf_addch(p->out, body[i++]);
+	}
+	if (k > 0)
+		for (j = pcap + 1; j <= pend; j++)
+			if ((error = gomap_add(p, p->gomap[j])) < 0)
+				return error;
+	return 0;
+}
+
+/* Expanded counted repeats larger than this are left to PCRE2's copies. */
+#define MAX_EXPANSION ((size_t)1 << 18)
+
+/*
+ * x{min,max} (min >= 2 or max >= 2 or max < 0 with min >= 2) as Go's
+ * simplify writes it, x{2,5} = xx(x(x(x)?)?)? and x{3,} = xxx+, each copy
+ * with its own marks, so that visits are told apart as Go's distinct
+ * instructions are. 0 when done, 1 when too large (left to PCRE2).
+ */
+static int expand_counted(struct parser *p, long min, long max, int nongreedy, int body_null)
+{
+	size_t blen = p->out->len - p->atom_start, pend = p->npcre;
+	unsigned base = p->atom_mark, span = p->nmarks - base;
+	long copies = max < 0 ? min : max, k, j;
+	char *body;
+	int error = 0;
+
+	if ((size_t)copies * (blen + 16) > MAX_EXPANSION)
+		return 1;
+	if (!(body = malloc(blen + 1)))
+		return DIAG_ENOMEM;
+	memcpy(body, p->out->ptr + p->atom_start, blen);
+	buf_truncate(p->out, p->atom_start);
+	p->nmarks = base + span * (unsigned)copies;
+	k = 0;
+	if (max < 0) {
+		unsigned l, e;
+		char st = body_null ? 'L' : 'd';
+		size_t from;
+
+		for (; k < min - 1 && error == 0; k++)
+			error = emit_copy(p, body, blen, base, span, (unsigned)k, p->atom_pcap, pend);
+		l = mark_new(p);
+		e = mark_new(p);
+		buf_adds(p->out, "(?:");
+		mark_emit(p, l, st);
+		from = p->out->len;
+		if (error == 0)
+			error = emit_copy(p, body, blen, base, span, (unsigned)k, p->atom_pcap, pend);
+		if (body_null)
+			mark_set(p, from, p->out->len, "d", 'L');
+		mark_emit(p, e, st);
+		buf_adds(p->out, nongreedy ? ")+?" : ")+");
+	} else {
+		for (; k < min && error == 0; k++)
+			error = emit_copy(p, body, blen, base, span, (unsigned)k, p->atom_pcap, pend);
+		for (j = min; j < max && error == 0; j++, k++) {
+			buf_adds(p->out, "(?:");
+			error = emit_copy(p, body, blen, base, span, (unsigned)k, p->atom_pcap, pend);
+		}
+		for (j = min; j < max; j++) {
+			buf_adds(p->out, nongreedy ? ")??" : ")?");
+			mark_emit(p, mark_new(p), 'd');
+		}
+	}
+	free(body);
+	return error;
+}
+
+/*
  * Go's repeat: op ('*', '+', '?' or '{' with min/max) at before; after
  * points past the operator. *last is the previous repeat's start (or NULL).
  */
@@ -1043,6 +1265,7 @@ static int repeat(struct parser *p, char op, long min, long max, const char *bef
 	int nongreedy = (p->flags & F_NONGREEDY) != 0;
 	const char *a = *after;
 	size_t prod;
+	int star, plus, quest, counted, body_null, error;
 
 	if (a < end && *a == '?') {
 		a++;
@@ -1069,6 +1292,16 @@ static int repeat(struct parser *p, char op, long min, long max, const char *bef
 			return fail(p, E_REPEAT_SIZE, before, (size_t)(a - before));
 	}
 
+	/* Go's simplify: x{0,} is x*, x{1,} is x+, x{0,1} is x?; other counts
+	 * copy x (distinct instructions in Go, one set of callouts in PCRE2) */
+	star = op == '*' || (op == '{' && min == 0 && max < 0);
+	plus = op == '+' || (op == '{' && min == 1 && max < 0);
+	quest = op == '?' || (op == '{' && min == 0 && max == 1);
+	counted = op == '{' && !star && !plus && !quest && (min >= 2 || max >= 2 || max < 0);
+	body_null = p->atom_null;
+	if ((star || plus || (counted && max < 0)) && body_null)
+		p->saw_empty_loop = 1;
+
 	/* atom quantifier, or (?:atom)quantifier when the atom is not one
 	 * PCRE2 item; flag switches emitted after the atom stay after it */
 	{
@@ -1081,7 +1314,40 @@ static int repeat(struct parser *p, char op, long min, long max, const char *bef
 			memcpy(tail, p->out->ptr + p->atom_end, tail_len);
 			buf_truncate(p->out, p->atom_end);
 		}
-		if (!p->atom_simple) {
+		if (p->instrument && counted &&
+		    (error = expand_counted(p, min, max, nongreedy, body_null)) <= 0) {
+			if (error < 0) {
+				free(tail);
+				return error;
+			}
+			goto quantified;
+		}
+		if (p->instrument && (star || plus)) {
+			/* Go: x* is L: split(x, out) with x jumping back to L;
+			 * nullable x* is (x+)?; x+ is L: x; S: split(L, out) */
+			size_t blen = p->out->len - p->atom_start;
+			char *body = malloc(blen + 1);
+			unsigned l = mark_new(p), e = star && !body_null ? l : mark_new(p);
+			char st = body_null ? 'L' : 'd';
+
+			if (!body) {
+				free(tail);
+				return DIAG_ENOMEM;
+			}
+			if (body_null)
+				mark_set(p, p->atom_start, p->out->len, "d", 'L');
+			memcpy(body, p->out->ptr + p->atom_start, blen);
+			buf_truncate(p->out, p->atom_start);
+			if (star && !body_null)
+				mark_emit(p, l, st);
+			buf_adds(p->out, "(?:");
+			if (!(star && !body_null))
+				mark_emit(p, l, st);
+			buf_add(p->out, body, blen);
+			mark_emit(p, e, st);
+			buf_addch(p->out, ')');
+			free(body);
+		} else if (!p->atom_simple) {
 			if (buf_grow(p->out, 3) < 0) {
 				free(tail);
 				return DIAG_ENOMEM;
@@ -1092,6 +1358,8 @@ static int repeat(struct parser *p, char op, long min, long max, const char *bef
 			p->out->len += 3;
 			buf_addch(p->out, ')');
 		}
+		if (counted)
+			mark_set(p, p->atom_start, p->out->len, "dL", 'x');
 		if (op == '{') {
 			if (max == min)
 				buf_addf(p->out, "{%ld}", min);
@@ -1104,6 +1372,10 @@ static int repeat(struct parser *p, char op, long min, long max, const char *bef
 		}
 		if (nongreedy)
 			buf_addch(p->out, '?');
+		/* the instruction after x? or (x+)? joins two paths */
+		if (quest || (star && body_null) || counted)
+			mark_emit(p, mark_new(p), 'd');
+quantified:
 		/* a quantified item takes no second quantifier as is */
 		atom_end(p, 0);
 		if (tail) {
@@ -1111,6 +1383,8 @@ static int repeat(struct parser *p, char op, long min, long max, const char *bef
 			free(tail);
 		}
 	}
+	if (star || quest || (op == '{' && min == 0))
+		p->atom_null = 1;
 	p->atom_prod = prod;
 	if (prod > p->cur_prod)
 		p->cur_prod = prod;
@@ -1142,6 +1416,17 @@ static int translate(struct parser *p)
 			t++;
 			break;
 		case '|':
+			if (p->have_atom)
+				p->cat_null &= p->atom_null;
+			p->alt_null |= p->cat_null;
+			p->cat_null = 1;
+			if (p->depth > 0) {
+				struct frame *f = &p->stack[p->depth - 1];
+
+				if (!f->join)
+					f->join = mark_new(p);
+				mark_emit(p, f->join, 'd');
+			}
 			buf_addch(p->out, '|');
 			p->have_atom = 0;
 			t++;
@@ -1152,11 +1437,11 @@ static int translate(struct parser *p)
 			t++;
 			break;
 		case '^':
-			emit_op(p, (p->flags & F_MULTILINE) ? "(?:\\A|(?<=\\n))" : "\\A", 0);
+			emit_assert(p, (p->flags & F_MULTILINE) ? "(?:\\A|(?<=\\n))" : "\\A");
 			t++;
 			break;
 		case '$':
-			emit_op(p, (p->flags & F_MULTILINE) ? "(?=\\n|\\z)" : "\\z", 0);
+			emit_assert(p, (p->flags & F_MULTILINE) ? "(?=\\n|\\z)" : "\\z");
 			t++;
 			break;
 		case '.':
@@ -1202,10 +1487,10 @@ static int translate(struct parser *p)
 
 			if (end - t >= 2) {
 				switch (t[1]) {
-				case 'A': emit_op(p, "\\A", 0); t += 2; goto next;
-				case 'b': emit_op(p, "\\b", 0); t += 2; goto next;
-				case 'B': emit_op(p, "\\B", 0); t += 2; goto next;
-				case 'z': emit_op(p, "\\z", 0); t += 2; goto next;
+				case 'A': emit_assert(p, "\\A"); t += 2; goto next;
+				case 'b': emit_assert(p, "\\b"); t += 2; goto next;
+				case 'B': emit_assert(p, "\\B"); t += 2; goto next;
+				case 'z': emit_assert(p, "\\z"); t += 2; goto next;
 				case 'C': return fail(p, E_ESCAPE, t, 2);
 				case 'Q': {
 					const char *lit = t + 2, *lend = end, *q;
@@ -1291,6 +1576,7 @@ void sre_free(struct sre *re)
 	if (!re)
 		return;
 	pcre2_code_free(re->code);
+	free(re->gomap);
 	free(re->names);
 	free(re);
 }
@@ -1304,18 +1590,32 @@ int sre_compile(struct sre **out, const char *pat, size_t len, struct buf *err)
 	int error, errcode;
 	PCRE2_SIZE erroff;
 	size_t i, off;
+	int pass;
 
-	memset(&p, 0, sizeof(p));
-	p.whole = pat;
-	p.wlen = len;
-	p.out = &pcre;
-	p.err = err;
-	p.cur_prod = 1;
-	p.names = (struct buf)BUF_INIT;
-	buf_addch(&p.names, '\0'); /* group 0 */
-
-	if ((error = translate(&p)) < 0)
-		goto done;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass > 0) {
+			free(p.stack);
+			free(p.gomap);
+			buf_release(&p.names);
+			buf_truncate(&pcre, 0);
+		}
+		memset(&p, 0, sizeof(p));
+		p.whole = pat;
+		p.wlen = len;
+		p.out = &pcre;
+		p.err = err;
+		p.cur_prod = 1;
+		p.cat_null = 1;
+		p.instrument = pass > 0;
+		p.names = (struct buf)BUF_INIT;
+		buf_addch(&p.names, '\0'); /* group 0 */
+		if ((error = translate(&p)) < 0)
+			goto done;
+		if (!p.saw_empty_loop)
+			break;
+	}
+	if (p.instrument)
+		mark_strip(&pcre);
 	if (buf_oom(&pcre) || buf_oom(&p.names)) {
 		error = DIAG_ENOMEM;
 		goto done;
@@ -1326,6 +1626,13 @@ int sre_compile(struct sre **out, const char *pat, size_t len, struct buf *err)
 		goto done;
 	}
 	re->ncap = p.ncap;
+	if (p.instrument && strstr(pcre.ptr, "(?C{L"))
+		re->nmarks = p.nmarks;
+	re->npcre = p.npcre;
+	if (p.npcre != p.ncap) {
+		re->gomap = p.gomap;
+		p.gomap = NULL;
+	}
 	/* names point into one block kept after the pointer array */
 	{
 		char **blk = realloc(re->names, (p.ncap + 1) * sizeof(char *) + p.names.len);
@@ -1350,7 +1657,8 @@ int sre_compile(struct sre **out, const char *pat, size_t len, struct buf *err)
 	}
 	pcre2_set_parens_nest_limit(cctx, 4 * MAX_DEPTH + 16);
 	re->code = pcre2_compile((PCRE2_SPTR)pcre.ptr, pcre.len,
-				 PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C,
+				 PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C |
+				 (re->nmarks ? PCRE2_NO_AUTO_POSSESS : 0),
 				 &errcode, &erroff, cctx);
 	if (!re->code) {
 		/* The translation is ours: a failure here is a limit of PCRE2. */
@@ -1367,6 +1675,7 @@ done:
 	pcre2_compile_context_free(cctx);
 	sre_free(re);
 	free(p.stack);
+	free(p.gomap);
 	buf_release(&p.names);
 	buf_release(&pcre);
 	return error;
@@ -1448,6 +1757,73 @@ void sre_subject_release(struct sre_subject *sub)
 static int dfa_exists(const struct sre *re, const struct sre_subject *sub, size_t tpos,
 		      size_t *start);
 
+/* The (mark, position) pairs one match call has visited (see "visit
+ * marks"): an open-addressing set of mark * width + position + 1, so that
+ * its cost follows the visits, not the subject's length. */
+struct visits {
+	uint64_t *slots;
+	size_t cap, count;    /* cap: a power of two */
+	size_t width;         /* positions per mark: the text's length + 1 */
+};
+
+/* More visits than this end the match as a limit (Go's engine is linear). */
+#define MAX_VISITS ((size_t)1 << 24)
+
+static size_t visit_slot(const uint64_t *slots, size_t cap, uint64_t key)
+{
+	size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+
+	while (slots[i] && slots[i] != key)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+/* Adds key: 1 if it was new, 0 if present, <0 on failure. */
+static int visit_add(struct visits *v, uint64_t key)
+{
+	size_t i;
+
+	if (v->slots && v->slots[visit_slot(v->slots, v->cap, key)] == key)
+		return 0;
+	if ((v->count + 1) * 2 > v->cap) {
+		size_t ncap = v->cap ? v->cap * 2 : 256, k;
+		uint64_t *n;
+
+		if (v->count >= MAX_VISITS || !(n = calloc(ncap, sizeof(*n))))
+			return -1;
+		for (k = 0; k < v->cap; k++)
+			if (v->slots[k])
+				n[visit_slot(n, ncap, v->slots[k])] = v->slots[k];
+		free(v->slots);
+		v->slots = n;
+		v->cap = ncap;
+	}
+	i = visit_slot(v->slots, v->cap, key);
+	v->slots[i] = key;
+	v->count++;
+	return 1;
+}
+
+/* PCRE2 callout "(?C{L<id>})": fails the second visit of a mark at one
+ * position, as Go's matchers do. */
+static int visit_once(pcre2_callout_block *cb, void *data)
+{
+	struct visits *v = data;
+	const char *s = (const char *)cb->callout_string;
+	uint64_t id = 0;
+	size_t i;
+	int added;
+
+	if (!s || cb->callout_string_length < 2 || s[0] != 'L')
+		return 0;
+	for (i = 1; i < cb->callout_string_length; i++)
+		id = id * 10 + (uint64_t)(s[i] - '0');
+	added = visit_add(v, id * v->width + cb->current_position + 1);
+	if (added < 0)
+		return PCRE2_ERROR_MATCHLIMIT;
+	return added ? 0 : 1;
+}
+
 int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 	     ssize_t *ovec, struct buf *err)
 {
@@ -1456,6 +1832,7 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 	PCRE2_SIZE *v;
 	int rc, error;
 	size_t i, tpos = sub->to_text ? sub->to_text[pos] : pos;
+	struct visits vis = { NULL, 0, 0, sub->tlen + 1 };
 
 	md = pcre2_match_data_create_from_pattern(re->code, NULL);
 	mctx = pcre2_match_context_create(NULL);
@@ -1463,6 +1840,8 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 		error = DIAG_ENOMEM;
 		goto done;
 	}
+	if (re->nmarks)
+		pcre2_set_callout(mctx, visit_once, &vis);
 	pcre2_set_match_limit(mctx, 1000000);
 	pcre2_set_depth_limit(mctx, 100000);
 	rc = pcre2_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, tpos, PCRE2_NO_UTF_CHECK,
@@ -1487,6 +1866,9 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 		if (e == 1) {
 			/* the last resort may work harder */
 			pcre2_set_match_limit(mctx, 50000000);
+			if (vis.slots)
+				memset(vis.slots, 0, vis.cap * sizeof(*vis.slots));
+			vis.count = 0;
 			rc = pcre2_match(re->code, (PCRE2_SPTR)sub->text, sub->tlen, start,
 					 PCRE2_NO_UTF_CHECK | PCRE2_ANCHORED, md, mctx);
 		}
@@ -1501,22 +1883,30 @@ int sre_exec(const struct sre *re, const struct sre_subject *sub, size_t pos,
 		goto done;
 	}
 	v = pcre2_get_ovector_pointer(md);
-	for (i = 0; i <= re->ncap; i++) {
-		if (i < (size_t)rc && v[2 * i] != PCRE2_UNSET) {
+	for (i = 0; i <= re->ncap; i++)
+		ovec[2 * i] = ovec[2 * i + 1] = -1;
+	/* Copies of one Go group (x{2,5}) are set one after the other along
+	 * the match, at positions that only grow: the one set last starts
+	 * last (or, both starting there, the empty one was first). */
+	for (i = 0; i <= re->npcre && i < (size_t)rc; i++) {
+		if (v[2 * i] != PCRE2_UNSET) {
 			size_t a = v[2 * i], b = v[2 * i + 1];
+			size_t g = re->gomap ? re->gomap[i] : i;
 
 			if (sub->to_orig) {
 				a = sub->to_orig[a];
 				b = sub->to_orig[b];
 			}
-			ovec[2 * i] = (ssize_t)a;
-			ovec[2 * i + 1] = (ssize_t)b;
-		} else {
-			ovec[2 * i] = ovec[2 * i + 1] = -1;
+			if (ovec[2 * g] >= 0 && ((ssize_t)a < ovec[2 * g] ||
+			    ((ssize_t)a == ovec[2 * g] && (ssize_t)b < ovec[2 * g + 1])))
+				continue;
+			ovec[2 * g] = (ssize_t)a;
+			ovec[2 * g + 1] = (ssize_t)b;
 		}
 	}
 	error = 1;
 done:
+	free(vis.slots);
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mctx);
 	return error;

@@ -8,10 +8,21 @@
  * [[:alpha:]] (?U) ...), so PCRE2's leftmost-first backtracking gives the
  * same matches as Go's leftmost-first engine.
  *
+ * Loops whose body can match empty ((a*)*, (a|)+, ((ab)*|a)*x) differ:
+ * Go's matchers visit each (instruction, position) once, so an iteration
+ * that comes back to where it started dies (Go keeps $1 = "abab" where
+ * PCRE2 keeps the final empty iteration's ""). Such patterns are compiled
+ * with callouts at the instructions where Go's program joins paths, which
+ * fail a second visit at one position, and counted repeats around them are
+ * written out as Go's simplify writes them (x{2,3} = xx(x)?, copies of a
+ * group reported as the one set last).
+ *
  * Known differences: Unicode tables follow PCRE2's Unicode version (10.42:
- * Unicode 14; Go 1.25: 15); a loop whose last iteration matches empty keeps
- * that iteration's captures in PCRE2 (((ab)*|a)*x sets $1 to "", Go keeps
- * "abab"); a match whose end PCRE2's backtracking cannot find within its
+ * Unicode 14; Go 1.25: 15); Go factors common prefixes of alternatives
+ * (ab|ac = a(?:b|c)) before compiling, which may move a join inside a loop
+ * with an empty body; expansions of x{n,m} over 256 KiB fall back to
+ * PCRE2's semantics; a match visiting more than 2^24 marks is a limit
+ * error; a match whose end PCRE2's backtracking cannot find within its
  * limits, even anchored at the start the DFA matcher gives, is an error
  * (Go's engine is linear); (?i) inside [...] with a negated \P{Lu} is
  * approximate.

@@ -228,6 +228,8 @@ struct tval tval_copy(const struct tval *v)
 
 	if (tv_has_json(c.kind))
 		json_incref(c.u.j);
+	if (c.capmode == TVC_SHARED)
+		json_incref(c.u.sl.tail);
 	return c;
 }
 
@@ -235,10 +237,14 @@ void tval_release(struct tval *v)
 {
 	if (!v)
 		return;
+	if (v->capmode == TVC_SHARED)
+		json_decref(v->u.sl.tail);
 	if (tv_has_json(v->kind))
 		json_decref(v->u.j);
 	v->kind = TV_INVALID;
 	v->nilslice = 0;
+	v->capmode = TVC_LEN;
+	v->spare = 0;
 	v->u.i = 0;
 }
 
@@ -301,9 +307,15 @@ struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
 		return tval_bool(0);
 	case JSON_NULL:
 		return tval_nil();
-	case JSON_ARRAY:
+	case JSON_ARRAY: {
+		struct tval v;
+
 		json_incref(j);
-		return tval_json_new(TV_LIST, j);
+		v = tval_json_new(TV_LIST, j);
+		if (v.kind == TV_LIST)
+			v.capmode = TVC_DECODED;
+		return v;
+	}
 	case JSON_OBJECT:
 		if (tv_is_box(rt, j, &ix))
 			return tval_copy(&rt->boxes[ix]);
@@ -313,10 +325,122 @@ struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
 	return tval_invalid();
 }
 
+/* Go's malloc size classes (runtime/sizeclasses.go, Go 1.25). */
+static const uint16_t go_size_classes[] = {
+	8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224,
+	240, 256, 288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768,
+	896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200,
+	3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728,
+	10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760,
+	24576, 27264, 28672, 32768
+};
+
+/* Go's roundupsize: the bytes malloc gives for size, less the 8-byte
+ * header objects with pointers over 512 bytes carry. */
+static size_t go_roundupsize(size_t size, int noscan)
+{
+	size_t req = size, i;
+
+	if (req <= 32768 - 8) {
+		if (!noscan && req > 512)
+			req += 8;
+		for (i = 0; i < sizeof(go_size_classes) / sizeof(go_size_classes[0]); i++)
+			if (go_size_classes[i] >= req)
+				return go_size_classes[i] - (req - size);
+	}
+	if (req + 8191 < req)
+		return size;
+	return (req + 8191) & ~(size_t)8191;
+}
+
+size_t tval_go_grow(enum tval_kind k, size_t oldcap, size_t newlen)
+{
+	size_t es = k == TV_INTLIST ? 8 : k == TV_LISTLIST ? 24 : 16;
+	size_t newcap = oldcap, dbl = oldcap + oldcap;
+
+	/* runtime.nextslicecap */
+	if (newlen > dbl) {
+		newcap = newlen;
+	} else if (oldcap < 256) {
+		newcap = dbl;
+	} else {
+		while (newcap < newlen)
+			newcap += (newcap + 3 * 256) >> 2;
+	}
+	if (newcap > SIZE_MAX / 32)
+		return newlen;
+	return go_roundupsize(newcap * es, k == TV_INTLIST) / es;
+}
+
+size_t tval_go_appended(enum tval_kind k, size_t cap0, size_t n)
+{
+	size_t cap = cap0;
+
+	while (cap < n)
+		cap = tval_go_grow(k, cap, cap + 1);
+	return cap;
+}
+
+size_t tval_cap(const struct tval *v)
+{
+	size_t n = tval_is_array(v) ? json_array_size(v->u.j) : 0;
+
+	switch (v->capmode) {
+	case TVC_DECODED:
+		return tval_go_appended(v->kind, 0, n);
+	case TVC_SPARE:
+	case TVC_SHARED:
+		return n + v->spare;
+	default:
+		return n;
+	}
+}
+
+void tval_set_cap(struct tval *v, size_t cap)
+{
+	size_t n = tval_is_array(v) ? json_array_size(v->u.j) : 0;
+
+	if (v->capmode == TVC_SHARED)
+		json_decref(v->u.sl.tail);
+
+	if (cap <= n) {
+		v->capmode = TVC_LEN;
+		v->spare = 0;
+		return;
+	}
+	v->capmode = TVC_SPARE;
+	v->spare = cap - n > 65535 ? 65535 : (uint16_t)(cap - n);
+}
+
+json_t *tval_past_len(const struct tval *v, size_t i)
+{
+	size_t n = tval_is_array(v) ? json_array_size(v->u.j) : 0;
+
+	if (v->capmode != TVC_SHARED || i < n)
+		return NULL;
+	return json_array_get(v->u.sl.tail, i - n);
+}
+
+void tval_set_shared(struct tval *v, size_t cap, json_t *tail)
+{
+	tval_set_cap(v, cap);
+	if (!tail || json_array_size(tail) == 0 || v->capmode != TVC_SPARE) {
+		json_decref(tail);
+		return;
+	}
+	v->capmode = TVC_SHARED;
+	v->u.sl.tail = tail;
+}
+
 struct tval tval_elem(struct tmpl_rt *rt, const struct tval *c, json_t *e)
 {
 	if (c->kind == TV_INTLIST && json_is_integer(e))
 		return tval_int(json_integer_value(e));
+	if (c->kind == TV_LISTLIST && json_is_array(e)) {
+		/* chunk's make([]interface{}, n) */
+		json_incref(e);
+		return tval_json_new(TV_LIST, e);
+	}
 	return tval_from_json(rt, e);
 }
 

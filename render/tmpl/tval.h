@@ -169,18 +169,41 @@ struct tval {
 	 * empty like [], printed [] by fmt, but null by encoding/json and
 	 * unequal to [] for deepEqual. Always 0 for other kinds. */
 	unsigned char nilslice;
+	/* Slices only: Go's capacity, which Sprig's slice may reach past the
+	 * length (elements there read as the zero value): enum tval_cap, with
+	 * spare = cap - len for TVC_SPARE. 0 (TVC_LEN) for other kinds. */
+	unsigned char capmode;
+	uint16_t spare;
 	union {
 		int b;
 		int64_t i;
 		double f;
 		json_t *j;
+		/* TVC_SHARED slices: j, and past its length the elements a
+		 * longer slice left in the backing array (owned) */
+		struct { json_t *j; json_t *tail; } sl;
 		struct tval_time t;
 		const struct tobj *o;
 		const struct tmpl_func *fn;
 	} u;
 };
 
-#define TVAL_INIT { TV_INVALID, 0, { 0 } }
+#define TVAL_INIT { TV_INVALID, 0, 0, 0, { 0 } }
+
+/*
+ * How a slice's capacity follows from its length (struct tval.capmode):
+ * TVC_LEN: cap == len (make(n), list's variadic slice, strings.Split, what
+ * constructors give); TVC_DECODED: grown by appending one element at a
+ * time from empty, as encoding/json fills a []interface {} (values files,
+ * fromJson, fromYaml: what tval_from_json gives for json arrays);
+ * TVC_SPARE: len + spare (saturates at 65535 spare elements), zero values
+ * past len; TVC_SHARED: the same, but the first elements past len are
+ * u.sl.tail's, what a longer slice sharing the backing array left there
+ * (slice (slice $l 0 1) 0 3 sees $l's elements again). Json keeps no
+ * capacity: a list stored into a map or list and read back counts as
+ * decoded (Go: whatever it had).
+ */
+enum tval_cap { TVC_LEN = 0, TVC_DECODED, TVC_SPARE, TVC_SHARED };
 
 /* Constructors: return the value; those taking json_t steal the reference
  * (like jansson's *_new); on allocation failure they give TV_INVALID. */
@@ -236,6 +259,27 @@ json_t *tval_box(struct tmpl_rt *rt, const struct tval *v);
  * string, ints as ints): what toJson / toYaml should be given. New.
  */
 json_t *tval_unbox_deep(struct tmpl_rt *rt, json_t *j);
+
+/* Go's cap of slice v (a json array kind), from capmode. */
+size_t tval_cap(const struct tval *v);
+/* Sets v's capacity to cap (>= its length); zero values past len. */
+void tval_set_cap(struct tval *v, size_t cap);
+/* Slice v's element at i, len <= i < cap, as the backing array holds it:
+ * borrowed, or NULL for the zero value. */
+json_t *tval_past_len(const struct tval *v, size_t i);
+/* Sets v's capacity to cap, with the json array tail (stolen, may be NULL)
+ * as the first elements past len. */
+void tval_set_shared(struct tval *v, size_t cap, json_t *tail);
+/*
+ * Go's runtime growslice for the element kind of slice kind k (TV_LIST,
+ * TV_STRLIST: 16-byte elements with pointers; TV_INTLIST: 8 bytes without;
+ * TV_LISTLIST: 24 with): the capacity append gives when a slice of
+ * capacity oldcap must hold newlen elements (Go 1.25's size classes).
+ */
+size_t tval_go_grow(enum tval_kind k, size_t oldcap, size_t newlen);
+/* The capacity after appending n elements one at a time to an empty
+ * slice of capacity cap0 (Go's `s = append(s, x)` loop). */
+size_t tval_go_appended(enum tval_kind k, size_t cap0, size_t n);
 
 /* v is a slice held as a json array (not []uint8): []interface {},
  * []string, []int, [][]interface {}. */
