@@ -170,6 +170,7 @@ static int S_to_strings(S_ARGS)
 	*out = tval_json_new(TV_STRLIST, a);
 	if (out->kind == TV_INVALID)
 		return tmpl_call_errorf(call, "out of memory");
+	tval_set_cap(out, sprigu_strslice_cap(&argv[0], json_array_size(out->u.j)));
 	return 0;
 }
 

@@ -165,6 +165,8 @@ static int S_keys(struct tval *out, struct tmpl_call *call, int argc, const stru
 		}
 	}
 	*out = tval_json_new(TV_STRLIST, a);
+	/* Sprig appends each key to []string{}: Go's append growth */
+	out->capmode = TVC_DECODED;
 	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 }
 
@@ -228,6 +230,8 @@ static int S_values(struct tval *out, struct tmpl_call *call, int argc, const st
 		}
 	}
 	*out = tval_json_new(TV_LIST, a);
+	/* appended one by one to []interface{}{}: Go's append growth */
+	out->capmode = TVC_DECODED;
 	return out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
 }
 
@@ -394,6 +398,10 @@ static int S_deep_copy(struct tval *out, struct tmpl_rt *rt, const struct tval *
 	out->nilslice = v->nilslice;
 	c = NULL;
 	error = out->kind == TV_INVALID ? DIAG_ENOMEM : 0;
+	/* copystructure makes a slice of the same length and capacity (a
+	 * new backing array: zero values past the length) */
+	if (!error && json_is_array(v->u.j))
+		tval_set_cap(out, tval_cap(v));
 done:
 	json_decref(c);
 	return error;

@@ -1259,6 +1259,7 @@ static int S_sort_alpha(S_ARGS)
 	*out = tval_json_new(TV_STRLIST, sorted);
 	if (out->kind == TV_INVALID)
 		return tmpl_call_errorf(call, "out of memory");
+	tval_set_cap(out, sprigu_strslice_cap(v, json_array_size(out->u.j)));
 	return 0;
 oom:
 	free(items);

@@ -1624,6 +1624,17 @@ done:
 	return ret;
 }
 
+size_t sprigu_strslice_cap(const struct tval *v, size_t len)
+{
+	size_t cap = len;
+
+	if (v->kind == TV_STRLIST)
+		cap = tval_cap(v);
+	else if (v->kind == TV_LIST || v->kind == TV_INTLIST || v->kind == TV_LISTLIST)
+		cap = json_array_size(v->u.j);
+	return cap > len ? cap : len;
+}
+
 json_t *sprigu_strslice(struct tmpl_rt *rt, const struct tval *v)
 {
 	json_t *a = json_array(), *e;

@@ -58,6 +58,11 @@ int sprigu_strval(struct buf *out, struct tmpl_rt *rt, const struct tval *v);
  * each through strval, []byte as its numbers, nil as none, anything else
  * as [strval(v)]. */
 json_t *sprigu_strslice(struct tmpl_rt *rt, const struct tval *v);
+/* Go's cap of strslice(v) when it holds len strings: a []string is
+ * returned as it is (its own cap); any other slice or array becomes
+ * make([]string, 0, len(v)) with its nils skipped; anything else a
+ * one-element slice. Never less than len. */
+size_t sprigu_strslice_cap(const struct tval *v, size_t len);
 
 /* Sprig's empty(): 1 if v is the zero value of its type (nil, 0, "",
  * false, an empty list or map), else 0. */
