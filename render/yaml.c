@@ -83,6 +83,7 @@ struct yparser {
 				* across a call of build_node */
 	size_t cur_char, cur_byte, bom;
 	int utf16;             /* 0, 1 little-endian, 2 big-endian */
+	int ascii;             /* UTF-8 without a byte >= 0x80: bytes are characters */
 	int values;            /* ydoc_parse_values: Helm's document rules */
 };
 
@@ -145,12 +146,31 @@ static void add_quoted(struct buf *b, const char *s, size_t len)
 	buf_addch(b, '"');
 }
 
+/* Whether no byte of s has its high bit set. */
+static int all_ascii(const char *s, size_t len)
+{
+	uint64_t any = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		any |= w;
+	}
+	for (; i < len; i++)
+		any |= (unsigned char)s[i];
+	return !(any & 0x8080808080808080ULL);
+}
+
 /* Character index (libyaml's mark.index) -> byte offset in src. */
 static size_t byte_offset(struct yparser *p, size_t index)
 {
 	const unsigned char *s = (const unsigned char *)p->src->data;
 	size_t len = p->src->len;
 
+	if (p->ascii)
+		return p->bom + index < len ? p->bom + index : len;
 	if (index < p->cur_char) {
 		p->cur_char = 0;
 		p->cur_byte = p->bom;
@@ -1370,6 +1390,7 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 		p.utf16 = 2;
 	}
 	p.cur_byte = p.bom;
+	p.ascii = !p.utf16 && all_ascii(src->data, src->len);
 	yaml_parser_set_input_string(&p.parser, (const unsigned char *)src->data, src->len);
 
 	for (;;) {
