@@ -894,7 +894,8 @@ int kres_parse_stream(struct kresmap *out, const char *name, const char *data, s
 {
 	struct srcfile src = SRCFILE_INIT;
 	struct ystream ys = YSTREAM_INIT;
-	const struct ydoc_limits lim = { .no_positions = 1 }; /* none are used */
+	/* no positions are used; a long stream may be parsed on two threads */
+	const struct ydoc_limits lim = { .no_positions = 1, .threads = 1 };
 	json_t *queue = NULL;
 	int error;
 

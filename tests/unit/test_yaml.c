@@ -821,6 +821,132 @@ static void test_yaml__big_stream(void **state)
 	diag_release(&d);
 }
 
+/* n filler documents (cm-0 ...), mid inserted before document n / 2. */
+static void split_input(struct buf *b, int n, const char *mid, const char *nl)
+{
+	for (int i = 0; i < n; i++) {
+		if (i == n / 2)
+			buf_adds(b, mid);
+		buf_addf(b, "---%skind: ConfigMap%smetadata:%s  name: cm-%d%sdata: {a: \"%d\"}%s",
+			 nl, nl, nl, i, nl, i, nl);
+	}
+}
+
+/* Parses text once whole and once with threads allowed; both must agree
+ * in everything a caller sees. Returns the threaded parse's code and
+ * document count. */
+static int parse_both_ways(const char *text, size_t len, const struct ydoc_limits *base,
+			   size_t *ndocs, struct diag *d)
+{
+	struct ystream s2 = YSTREAM_INIT, *out = &s2;
+	struct ydoc_limits one = *base, two = *base;
+	struct srcfile src1 = SRCFILE_INIT, src2 = SRCFILE_INIT;
+	struct ystream s1 = YSTREAM_INIT;
+	struct diag d1 = DIAG_INIT;
+	int e1, e2;
+
+	one.no_positions = two.no_positions = 1;
+	one.threads = 0;
+	two.threads = 1;
+	e1 = parse_stream(&s1, text, len, YDOC_KUSTOMIZE, &one, &d1, &src1);
+	e2 = parse_stream(out, text, len, YDOC_KUSTOMIZE, &two, d, &src2);
+	assert_int_equal(e1, e2);
+	assert_int_equal(d1.code, d->code);
+	assert_string_equal(d1.msg.ptr ? d1.msg.ptr : "", d->msg.ptr ? d->msg.ptr : "");
+	assert_int_equal(s1.ndocs, out->ndocs);
+	for (size_t i = 0; i < s1.ndocs; i++) {
+		assert_true(json_equal(s1.docs[i].root, out->docs[i].root));
+		assert_int_equal(s1.docs[i].start, out->docs[i].start);
+		assert_int_equal(s1.docs[i].end, out->docs[i].end);
+		assert_int_equal(s1.docs[i].pos.line, out->docs[i].pos.line);
+		assert_int_equal(s1.docs[i].pos.col, out->docs[i].pos.col);
+		assert_ptr_equal(out->docs[i].src, &src2);
+	}
+	*ndocs = out->ndocs;
+	ystream_release(&s1);
+	ystream_release(out);
+	srcfile_release(&src1);
+	srcfile_release(&src2);
+	diag_release(&d1);
+	return e2;
+}
+
+static void test_yaml__threads_parse_the_same(void **state)
+{
+	static const struct {
+		/* err: substring of the message, NULL: parses, "?": either */
+		const char *mid, *nl, *err;
+		int max_docs, docs;
+	} splits[] = {
+		{ "", "\n", NULL, 0, 2000 },
+		{ "", "\r\n", NULL, 0, 2000 },
+		/* a root literal ends at the next "---" line */
+		{ "--- |\n  text\n\n", "\n", NULL, 0, 2001 },
+		{ "---\n---\n", "\n", NULL, 0, 2002 },
+		{ "--- x\n...\n", "\n", NULL, 0, 2001 },
+		/* a quoted scalar or flow sequence across a "---" line fails */
+		{ "--- \"open\n", "\n", "found unexpected document indicator", 0, 0 },
+		{ "--- [a,\n", "\n", "did not find expected node content", 0, 0 },
+		/* errors name the line in the whole file */
+		{ "---\na: 1\na: 2\n", "\n", "already defined", 0, 0 },
+		{ "---\n\ta: 1\n", "\n", "found character that cannot start any token", 0, 0 },
+		{ "", "\n", "more than 1999 documents", 1999, 0 },
+		/* aliases and directives: one parse */
+		{ "--- &a {x: 1}\n--- {y: *a}\n", "\n", "?", 0, 0 },
+		{ "%YAML 1.1\n", "\n", "?", 0, 0 },
+	};
+
+	for (size_t k = 0; k < sizeof(splits) / sizeof(splits[0]); k++) {
+		struct ydoc_limits lim = { .max_docs = (size_t)splits[k].max_docs };
+		struct diag d = DIAG_INIT;
+		size_t ndocs = 0;
+		struct buf b = BUF_INIT;
+		int error;
+
+		split_input(&b, 2000, splits[k].mid, splits[k].nl);
+		assert_true(b.len > (size_t)64 << 10);
+		error = parse_both_ways(b.ptr, b.len, &lim, &ndocs, &d);
+		if (splits[k].err && !strcmp(splits[k].err, "?")) {
+			/* parse_both_ways compared them */
+		} else if (splits[k].err) {
+			if (error == 0 || !strstr(d.msg.ptr, splits[k].err))
+				fail_msg("case %zu: %d %s", k, error, d.msg.ptr ? d.msg.ptr : "");
+		} else if (error != 0 || ndocs != (size_t)splits[k].docs) {
+			fail_msg("case %zu: %d %zu %s", k, error, ndocs, d.msg.ptr ? d.msg.ptr : "");
+		}
+		buf_release(&b);
+		diag_release(&d);
+	}
+}
+
+/* The last document of a split parse, checked by hand. */
+static void test_yaml__threads_keep_order(void **state)
+{
+	const struct ydoc_limits lim = { .no_positions = 1, .threads = 1 };
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream s = YSTREAM_INIT;
+	struct diag d = DIAG_INIT;
+	struct buf b = BUF_INIT;
+	json_t *want = json_pack("{s:s, s:{s:s}, s:{s:s}}", "kind", "ConfigMap", "metadata",
+				 "name", "cm-2999", "data", "a", "2999");
+
+	split_input(&b, 3000, "", "\n");
+	assert_int_equal(parse_stream(&s, b.ptr, b.len, YDOC_KUSTOMIZE, &lim, &d, &src), 0);
+	assert_int_equal(s.ndocs, 3000);
+	assert_true(json_equal(s.docs[2999].root, want));
+	assert_string_equal(json_string_value(json_object_get(
+		json_object_get(s.docs[1500].root, "metadata"), "name")), "cm-1500");
+	/* a document is 56 bytes and two numbers long, and 5 lines */
+	assert_int_equal(s.docs[2999].start, 10 * 58 + 90 * 60 + 900 * 62 + 1999 * 64);
+	assert_int_equal(s.docs[2999].pos.line, 2999 * 5 + 2);
+	assert_ptr_equal(s.docs[2999].src, &src);
+	ystream_release(&s);
+	srcfile_release(&src);
+	buf_release(&b);
+	json_decref(want);
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +966,8 @@ int main(void)
 		cmocka_unit_test(test_yaml__stack_limit),
 		cmocka_unit_test(test_yaml__max_docs_and_size),
 		cmocka_unit_test(test_yaml__big_stream),
+		cmocka_unit_test(test_yaml__threads_parse_the_same),
+		cmocka_unit_test(test_yaml__threads_keep_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
