@@ -85,6 +85,7 @@ struct yparser {
 	size_t cur_char, cur_byte, bom;
 	int utf16;             /* 0, 1 little-endian, 2 big-endian */
 	int ascii;             /* UTF-8 without a byte >= 0x80: bytes are characters */
+	int merged;            /* the document has a "<<" merge key */
 	int values;            /* ydoc_parse_values: Helm's document rules */
 };
 
@@ -1002,6 +1003,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 		if ((error = next_event(p)) < 0)
 			goto done;
 		if (is_merge) {
+			p->merged = 1;
 			if (!merges && (!(merges = json_array()) || !(mpos = json_array()))) {
 				error = oom(p);
 				goto done;
@@ -1317,6 +1319,7 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 	p->positions = doc->positions;
 	buf_reset(&p->ptr);
 	anchors_reset(p);
+	p->merged = 0;
 	diag_clear(&p->sem);
 	if ((error = next_event(p)) < 0)
 		return error;
@@ -1330,6 +1333,7 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 		return diag_set(p->d, DIAG_EPARSE, "%s: expected the end of a document",
 				srcname(p));
 	doc->end = byte_offset(p, p->ev.end_mark.index);
+	doc->merged = p->merged;
 	if (p->sem.code) {
 		/* hand the held-back decode error over */
 		if (p->d) {
