@@ -19,7 +19,6 @@
 #include <yaml.h>
 
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1347,10 +1346,8 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 	return 0;
 }
 
-/* *nodes_out (may be NULL): the nodes counted against max_nodes. */
 static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
-			const struct ydoc_limits *limits, int values, size_t *nodes_out,
-			struct diag *d)
+			const struct ydoc_limits *limits, int values, struct diag *d)
 {
 	struct yparser p;
 	struct ystream s = YSTREAM_INIT;
@@ -1430,8 +1427,6 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 	}
 	*out = s;
 	s = (struct ystream)YSTREAM_INIT;
-	if (nodes_out)
-		*nodes_out = p.nodes;
 done:
 	if (p.have_ev)
 		yaml_event_delete(&p.ev);
@@ -1447,162 +1442,10 @@ done:
 	return error;
 }
 
-/* Inputs at least this long may be parsed in two halves (ydoc_limits.threads). */
-#define SPLIT_MIN_SIZE ((size_t)64 << 10)
-
-/* The second half of a split parse, on its own thread. */
-struct half {
-	struct srcfile src; /* a view of the whole input's tail: owns only lines */
-	enum ydoc_mode mode;
-	const struct ydoc_limits *limits;
-	struct ystream out;
-	size_t nodes;
-	struct diag d;
-	int error;
-};
-
-static void *parse_half(void *arg)
-{
-	struct half *h = arg;
-
-	h->error = stream_parse(&h->out, &h->src, h->mode, h->limits, 0, &h->nodes, &h->d);
-	return NULL;
-}
-
-/*
- * Where the input can be cut in two without changing what it parses to:
- * the start of a "---" line at or after the middle, or 0. Only for an
- * ASCII input (byte offsets are libyaml's character indexes, and '\n' and
- * '\r' its only line breaks) without aliases (the alias limits count over
- * the whole stream) and without directives. A "---" at the start of a line
- * ends whatever came before it (a plain or block scalar ends there, a
- * quoted scalar or flow collection fails in either half, and any failure
- * sends the caller back to one whole parse).
- */
-static size_t split_point(const struct srcfile *src)
-{
-	const char *s = src->data;
-	size_t len = src->len, at = 0;
-
-	if (len < SPLIT_MIN_SIZE || s[0] == '%' || memchr(s, '*', len) || !all_ascii(s, len))
-		return 0;
-	for (const char *nl = s; (nl = memchr(nl, '\n', len - (size_t)(nl - s))) != NULL; nl++) {
-		size_t k = (size_t)(nl - s) + 1; /* a line's start */
-
-		if (k < len && s[k] == '%')
-			return 0;
-		if (!at && k >= len / 2 && len - k >= 3 && memcmp(s + k, "---", 3) == 0 &&
-		    (k + 3 == len || s[k + 3] == ' ' || s[k + 3] == '\t' || s[k + 3] == '\n' ||
-		     s[k + 3] == '\r'))
-			at = k;
-	}
-	return at;
-}
-
-/* libyaml's line breaks in s[0..len) of an ASCII input. */
-static int count_lines(const char *s, size_t len)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n')))
-			n++;
-	return n;
-}
-
-/*
- * ystream_parse in two halves at split_point, the second on a thread: 1 and
- * *out filled when both halves parsed and together stay within the
- * limits, 0 (nothing filled) when the caller must parse the whole input
- * (which then reports any error exactly), or DIAG_ENOMEM.
- */
-static int parse_split(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
-		       const struct ydoc_limits *limits, size_t at)
-{
-	struct half h;
-	struct srcfile head = SRCFILE_INIT; /* a copy of the first half: NUL-terminated */
-	struct ystream first = YSTREAM_INIT;
-	struct diag d1 = DIAG_INIT;
-	size_t nodes = 0, max_nodes, max_docs, stack;
-	pthread_attr_t attr;
-	pthread_t thread;
-	int error, ok = 0, lines;
-
-	memset(&h, 0, sizeof(h));
-	h.src.name = src->name;
-	h.src.data = src->data + at;
-	h.src.len = src->len - at;
-	h.mode = mode;
-	h.limits = limits;
-	h.d = (struct diag)DIAG_INIT;
-	h.out = (struct ystream)YSTREAM_INIT;
-	max_nodes = limits->max_nodes ? limits->max_nodes : DEFAULT_MAX_NODES;
-	max_docs = limits->max_docs ? limits->max_docs : DEFAULT_MAX_DOCS;
-	stack = (limits->max_stack ? limits->max_stack : DEFAULT_MAX_STACK) + ((size_t)2 << 20);
-	if (srcfile_set(&head, src->name ? src->name : "", src->data, at) < 0)
-		return DIAG_ENOMEM;
-	/* jansson picks its hash seed on first use: not on two threads at once */
-	json_object_seed(0);
-	if (pthread_attr_init(&attr) != 0)
-		goto done;
-	error = pthread_attr_setstacksize(&attr, stack) != 0 ||
-		pthread_create(&thread, &attr, parse_half, &h) != 0;
-	pthread_attr_destroy(&attr);
-	if (error)
-		goto done;
-	error = stream_parse(&first, &head, mode, limits, 0, &nodes, &d1);
-	pthread_join(thread, NULL);
-	if (error < 0 || h.error < 0 || nodes + h.nodes > max_nodes ||
-	    first.ndocs + h.out.ndocs > max_docs)
-		goto done;
-	for (size_t i = 0; i < first.ndocs; i++)
-		first.docs[i].src = src;
-	if (h.out.ndocs) {
-		struct ydoc *docs = realloc(first.docs, (first.ndocs + h.out.ndocs) * sizeof(*docs));
-
-		if (!docs) {
-			ok = DIAG_ENOMEM;
-			goto done;
-		}
-		first.docs = docs;
-		lines = count_lines(src->data, at);
-		for (size_t i = 0; i < h.out.ndocs; i++) {
-			struct ydoc *doc = &first.docs[first.ndocs++];
-
-			*doc = h.out.docs[i];
-			doc->src = src;
-			doc->start += at;
-			doc->end += at;
-			doc->pos.line += lines;
-		}
-		h.out.ndocs = 0;
-	}
-	*out = first;
-	first = (struct ystream)YSTREAM_INIT;
-	ok = 1;
-done:
-	ystream_release(&first);
-	ystream_release(&h.out);
-	srcfile_release(&head);
-	free(h.src.lines);
-	diag_release(&d1);
-	diag_release(&h.d);
-	return ok;
-}
-
 int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
 		  const struct ydoc_limits *limits, struct diag *d)
 {
-	size_t at;
-	int error;
-
-	if (limits && limits->threads && limits->no_positions && (at = split_point(src)) > 0) {
-		out->docs = NULL;
-		out->ndocs = 0;
-		if ((error = parse_split(out, src, mode, limits, at)) != 0)
-			return error < 0 ? diag_set(d, error, "out of memory") : 0;
-	}
-	return stream_parse(out, src, mode, limits, 0, NULL, d);
+	return stream_parse(out, src, mode, limits, 0, d);
 }
 
 /* ---- Helm values ---- */
@@ -1695,7 +1538,7 @@ int ydoc_parse_values(json_t **out, struct srcfile *src, struct diag *d)
 		src = &nl;
 	}
 	if ((error = check_separators(src, d)) < 0 ||
-	    (error = stream_parse(&s, src, YDOC_HELM, NULL, 1, NULL, d)) < 0)
+	    (error = stream_parse(&s, src, YDOC_HELM, NULL, 1, d)) < 0)
 		goto done;
 	if (!(vals = json_object())) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");

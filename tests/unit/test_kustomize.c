@@ -311,46 +311,6 @@ static void test_kustomize__id_lookups_fail_as_kustomize(void **state)
 	}
 }
 
-/* n ConfigMaps cm-0 ... in a map. */
-static void push_configmaps(struct kresmap *m, int n)
-{
-	for (int i = 0; i < n; i++) {
-		char name[32];
-
-		snprintf(name, sizeof(name), "cm-%d", i);
-		assert_int_equal(kresmap_push(m, kres_new(json_pack("{s:s, s:s, s:{s:s}}",
-			"kind", "ConfigMap", "apiVersion", "v1", "metadata", "name", name))), 0);
-	}
-}
-
-static void test_kustomize__long_maps_print_in_order_first_error_wins(void **state)
-{
-	struct kresmap m = KRESMAP_INIT;
-	struct buf out = BUF_INIT, want = BUF_INIT;
-	struct diag d = DIAG_INIT;
-
-	(void)state;
-	push_configmaps(&m, 600); /* printed in two halves, on two threads */
-	for (int i = 0; i < 600; i++)
-		buf_addf(&want, "%sapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\n",
-			 i ? "---\n" : "", i);
-	assert_int_equal(kresmap_print(&out, &m, &d), 0);
-	assert_string_equal(out.ptr, want.ptr);
-	/* an error in each half: the earlier resource's is told */
-	json_object_set_new(m.v[450]->obj, "k\xc2\x85", json_string("x"));
-	assert_true(kresmap_print(&out, &m, &d) < 0);
-	assert_string_equal(d.msg.ptr, "error converting JSON to YAML: yaml: did not find "
-			    "expected ',' or '}'");
-	json_object_set_new(m.v[100]->obj, "data", json_string("a\x7f"));
-	assert_true(kresmap_print(&out, &m, &d) < 0);
-	assert_string_equal(d.msg.ptr, "error converting JSON to YAML: yaml: control "
-			    "characters are not allowed");
-	kresmap_release(&m);
-	buf_release(&out);
-	buf_release(&want);
-	diag_release(&d);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,7 +325,6 @@ int main(void)
 		cmocka_unit_test(test_kustomize__yaml_errors_read_as_go_yaml),
 		cmocka_unit_test(test_kustomize__deprecation_warnings),
 		cmocka_unit_test(test_kustomize__id_lookups_fail_as_kustomize),
-		cmocka_unit_test(test_kustomize__long_maps_print_in_order_first_error_wins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
