@@ -5,58 +5,69 @@
  */
 #include "render/kustomize/internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Cluster-scoped types of kustomize's built-in schema (kyaml/openapi), with
- * the kind's length. */
+/* Cluster-scoped types of kustomize's built-in schema (kyaml/openapi). */
+#define CLUSTER_SCOPED_TYPES(X) \
+	X("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration") \
+	X("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration") \
+	X("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration") \
+	X("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration") \
+	X("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy") \
+	X("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding") \
+	X("apiextensions.k8s.io/v1", "CustomResourceDefinition") \
+	X("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition") \
+	X("apiregistration.k8s.io/v1", "APIService") \
+	X("apiregistration.k8s.io/v1beta1", "APIService") \
+	X("certificates.k8s.io/v1", "CertificateSigningRequest") \
+	X("certificates.k8s.io/v1beta1", "CertificateSigningRequest") \
+	X("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema") \
+	X("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration") \
+	X("networking.k8s.io/v1", "IngressClass") \
+	X("networking.k8s.io/v1beta1", "IngressClass") \
+	X("node.k8s.io/v1", "RuntimeClass") \
+	X("node.k8s.io/v1beta1", "RuntimeClass") \
+	X("policy/v1beta1", "PodSecurityPolicy") \
+	X("rbac.authorization.k8s.io/v1", "ClusterRole") \
+	X("rbac.authorization.k8s.io/v1", "ClusterRoleBinding") \
+	X("rbac.authorization.k8s.io/v1beta1", "ClusterRole") \
+	X("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding") \
+	X("scheduling.k8s.io/v1", "PriorityClass") \
+	X("scheduling.k8s.io/v1beta1", "PriorityClass") \
+	X("storage.k8s.io/v1", "CSIDriver") \
+	X("storage.k8s.io/v1", "CSINode") \
+	X("storage.k8s.io/v1", "StorageClass") \
+	X("storage.k8s.io/v1", "VolumeAttachment") \
+	X("storage.k8s.io/v1beta1", "CSIDriver") \
+	X("storage.k8s.io/v1beta1", "CSINode") \
+	X("storage.k8s.io/v1beta1", "StorageClass") \
+	X("storage.k8s.io/v1beta1", "VolumeAttachment") \
+	X("v1", "ComponentStatus") \
+	X("v1", "Namespace") \
+	X("v1", "Node") \
+	X("v1", "NodeProxyOptions") \
+	X("v1", "PersistentVolume")
+
+/* A type and its kind's length. */
 struct scoped_type {
 	const char *api_version, *kind;
 	size_t kind_len;
 };
 
-#define SCOPED(av, kind) { av, kind, sizeof(kind) - 1 }
+#define SCOPED(av, kind) { av, kind, sizeof(kind) - 1 },
 
-static const struct scoped_type cluster_scoped[] = {
-	SCOPED("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-	SCOPED("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-	SCOPED("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-	SCOPED("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
-	SCOPED("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"),
-	SCOPED("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"),
-	SCOPED("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
-	SCOPED("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
-	SCOPED("apiregistration.k8s.io/v1", "APIService"),
-	SCOPED("apiregistration.k8s.io/v1beta1", "APIService"),
-	SCOPED("certificates.k8s.io/v1", "CertificateSigningRequest"),
-	SCOPED("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
-	SCOPED("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-	SCOPED("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
-	SCOPED("networking.k8s.io/v1", "IngressClass"),
-	SCOPED("networking.k8s.io/v1beta1", "IngressClass"),
-	SCOPED("node.k8s.io/v1", "RuntimeClass"),
-	SCOPED("node.k8s.io/v1beta1", "RuntimeClass"),
-	SCOPED("policy/v1beta1", "PodSecurityPolicy"),
-	SCOPED("rbac.authorization.k8s.io/v1", "ClusterRole"),
-	SCOPED("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
-	SCOPED("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
-	SCOPED("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
-	SCOPED("scheduling.k8s.io/v1", "PriorityClass"),
-	SCOPED("scheduling.k8s.io/v1beta1", "PriorityClass"),
-	SCOPED("storage.k8s.io/v1", "CSIDriver"),
-	SCOPED("storage.k8s.io/v1", "CSINode"),
-	SCOPED("storage.k8s.io/v1", "StorageClass"),
-	SCOPED("storage.k8s.io/v1", "VolumeAttachment"),
-	SCOPED("storage.k8s.io/v1beta1", "CSIDriver"),
-	SCOPED("storage.k8s.io/v1beta1", "CSINode"),
-	SCOPED("storage.k8s.io/v1beta1", "StorageClass"),
-	SCOPED("storage.k8s.io/v1beta1", "VolumeAttachment"),
-	SCOPED("v1", "ComponentStatus"),
-	SCOPED("v1", "Namespace"),
-	SCOPED("v1", "Node"),
-	SCOPED("v1", "NodeProxyOptions"),
-	SCOPED("v1", "PersistentVolume"),
-};
+static const struct scoped_type cluster_scoped[] = { CLUSTER_SCOPED_TYPES(SCOPED) };
+
+/* A bit for a kind's first byte and length: a kind whose bit is not in
+ * scoped_bits is in no entry (common kinds other than ConfigMap and CronJob
+ * share no bit with the table's). */
+#define KIND_BIT(first, len) \
+	(1ULL << (((unsigned)(unsigned char)(first) * 55u + (unsigned)(len)) & 63u))
+#define SCOPED_BIT(av, kind) | KIND_BIT((kind)[0], sizeof(kind) - 1)
+
+static const uint64_t scoped_bits = 0 CLUSTER_SCOPED_TYPES(SCOPED_BIT);
 
 #define NCLUSTER_SCOPED (sizeof(cluster_scoped) / sizeof(cluster_scoped[0]))
 
@@ -74,6 +85,8 @@ int kis_cluster_scoped(const char *api_version, const char *kind)
 static int cluster_scoped_gv(const char *group, size_t glen, const char *version,
 			     const char *kind, size_t klen)
 {
+	if (!(scoped_bits & KIND_BIT(kind[0], klen)))
+		return 0;
 	for (size_t i = 0; i < NCLUSTER_SCOPED; i++) {
 		const char *av = cluster_scoped[i].api_version;
 
