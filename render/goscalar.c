@@ -401,56 +401,103 @@ int goscalar_parse_timestamp(struct goscalar_time *out, const char *s, size_t le
 	return 0;
 }
 
+/* s (len bytes) is one of three spellings of a word. */
+static int one_of(const char *s, size_t len, const char *a, const char *b, const char *c)
+{
+	return memcmp(s, a, len) == 0 || memcmp(s, b, len) == 0 || memcmp(s, c, len) == 0;
+}
+
 /* go-yaml's resolveMap, less "<<" (its first byte has no hint, so the
- * resolver never looks it up), in groups of one meaning. */
-static const char *const v2_true[] = { "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", NULL };
-static const char *const v2_false[] = { "n", "N", "no", "No", "NO", "off", "Off", "OFF", NULL };
-static const char *const trues[] = { "true", "True", "TRUE", NULL };
-static const char *const falses[] = { "false", "False", "FALSE", NULL };
-static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
-static const char *const nans[] = { ".nan", ".NaN", ".NAN", NULL };
-static const char *const pinfs[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL };
-static const char *const ninfs[] = { "-.inf", "-.Inf", "-.INF", NULL };
+ * resolver never looks it up), by length and first byte: kind GOSCALAR_STR
+ * for no word, value as in fill_word. */
+static enum goscalar_kind find_word(const char *s, size_t len, unsigned flags, int *value)
+{
+	int v2 = !(flags & GOSCALAR_V3);
 
-struct word_group {
-	const char *const *texts;
-	enum goscalar_kind kind;
-	int value; /* booleans: 1/0; floats: 0 NaN, 1 +Inf, -1 -Inf */
-	int v2_only;
-};
-
-static const struct word_group word_groups[] = {
-	{ v2_true, GOSCALAR_BOOL, 1, 1 },  { v2_false, GOSCALAR_BOOL, 0, 1 },
-	{ trues, GOSCALAR_BOOL, 1, 0 },    { falses, GOSCALAR_BOOL, 0, 0 },
-	{ nulls, GOSCALAR_NULL, 0, 0 },    { nans, GOSCALAR_FLOAT, 0, 0 },
-	{ pinfs, GOSCALAR_FLOAT, 1, 0 },   { ninfs, GOSCALAR_FLOAT, -1, 0 },
-};
+	*value = 0;
+	switch (len) {
+	case 0:
+		return GOSCALAR_NULL;
+	case 1:
+		if (s[0] == '~')
+			return GOSCALAR_NULL;
+		if (v2 && (s[0] == 'y' || s[0] == 'Y' || s[0] == 'n' || s[0] == 'N')) {
+			*value = s[0] == 'y' || s[0] == 'Y';
+			return GOSCALAR_BOOL;
+		}
+		break;
+	case 2:
+		if (v2 && one_of(s, len, "on", "On", "ON")) {
+			*value = 1;
+			return GOSCALAR_BOOL;
+		}
+		if (v2 && one_of(s, len, "no", "No", "NO"))
+			return GOSCALAR_BOOL;
+		break;
+	case 3:
+		if (v2 && one_of(s, len, "yes", "Yes", "YES")) {
+			*value = 1;
+			return GOSCALAR_BOOL;
+		}
+		if (v2 && one_of(s, len, "off", "Off", "OFF"))
+			return GOSCALAR_BOOL;
+		break;
+	case 4:
+		switch (s[0]) {
+		case 't': case 'T':
+			if (one_of(s, len, "true", "True", "TRUE")) {
+				*value = 1;
+				return GOSCALAR_BOOL;
+			}
+			break;
+		case 'n': case 'N':
+			if (one_of(s, len, "null", "Null", "NULL"))
+				return GOSCALAR_NULL;
+			break;
+		case '.':
+			if (one_of(s, len, ".nan", ".NaN", ".NAN"))
+				return GOSCALAR_FLOAT;
+			if (one_of(s, len, ".inf", ".Inf", ".INF")) {
+				*value = 1;
+				return GOSCALAR_FLOAT;
+			}
+			break;
+		}
+		break;
+	case 5:
+		switch (s[0]) {
+		case 'f': case 'F':
+			if (one_of(s, len, "false", "False", "FALSE"))
+				return GOSCALAR_BOOL;
+			break;
+		case '+': case '-':
+			if (one_of(s + 1, len - 1, ".inf", ".Inf", ".INF")) {
+				*value = s[0] == '+' ? 1 : -1;
+				return GOSCALAR_FLOAT;
+			}
+			break;
+		}
+		break;
+	}
+	return GOSCALAR_STR;
+}
 
 int goscalar_word(struct goscalar *out, const char *s, size_t len, unsigned flags)
 {
-	size_t k;
+	int value;
+	enum goscalar_kind kind = find_word(s, len, flags, &value);
 
-	for (k = 0; k < sizeof(word_groups) / sizeof(word_groups[0]); k++) {
-		const struct word_group *g = &word_groups[k];
-		const char *const *t;
-
-		if (g->v2_only && (flags & GOSCALAR_V3))
-			continue;
-		for (t = g->texts; *t; t++)
-			if (strlen(*t) == len && memcmp(s, *t, len) == 0)
-				break;
-		if (!*t)
-			continue;
-		if (out) {
-			out->kind = g->kind;
-			if (g->kind == GOSCALAR_BOOL)
-				out->b = g->value;
-			else if (g->kind == GOSCALAR_FLOAT)
-				out->f = g->value == 0 ? NAN : g->value * INFINITY;
-		}
-		return 1;
+	if (kind == GOSCALAR_STR)
+		return 0;
+	if (out) {
+		out->kind = kind;
+		/* booleans: 1/0; floats: 0 NaN, 1 +Inf, -1 -Inf */
+		if (kind == GOSCALAR_BOOL)
+			out->b = value;
+		else if (kind == GOSCALAR_FLOAT)
+			out->f = value == 0 ? NAN : value * INFINITY;
 	}
-	return 0;
+	return 1;
 }
 
 /* The signed binary (and, for v3, octal) fallbacks after ParseInt(plain, 0)

@@ -1753,6 +1753,22 @@ done:
 	return error;
 }
 
+/* Appends the decimal text of n (as printf's %lld writes it). */
+static void add_integer(struct buf *out, json_int_t n)
+{
+	char digits[24];
+	size_t at = sizeof(digits);
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+
+	do {
+		digits[--at] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (n < 0)
+		digits[--at] = '-';
+	buf_add(out, digits + at, sizeof(digits) - at);
+}
+
 /* The text and wanted style of a scalar as go-yaml's encoder sends it
  * (encode.go: stringv, intv, floatv, boolv, nilv). text gets four NUL bytes
  * of padding after the scalar; *len_out is the scalar's length. */
@@ -1772,7 +1788,7 @@ static int yenc_scalar(struct buf *text, size_t *len_out, enum ystyle *style, co
 		buf_adds(text, "false");
 		break;
 	case JSON_INTEGER:
-		buf_addf(text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		add_integer(text, json_integer_value(v));
 		break;
 	case JSON_REAL:
 		error = yenc_real(text, json_real_value(v));

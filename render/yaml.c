@@ -83,6 +83,8 @@ struct yparser {
 				* across a call of build_node */
 	size_t cur_char, cur_byte, bom;
 	int utf16;             /* 0, 1 little-endian, 2 big-endian */
+	int ascii;             /* UTF-8 without a byte >= 0x80: bytes are characters */
+	int merged;            /* the document has a "<<" merge key */
 	int values;            /* ydoc_parse_values: Helm's document rules */
 };
 
@@ -145,12 +147,31 @@ static void add_quoted(struct buf *b, const char *s, size_t len)
 	buf_addch(b, '"');
 }
 
+/* Whether no byte of s has its high bit set. */
+static int all_ascii(const char *s, size_t len)
+{
+	uint64_t any = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		any |= w;
+	}
+	for (; i < len; i++)
+		any |= (unsigned char)s[i];
+	return !(any & 0x8080808080808080ULL);
+}
+
 /* Character index (libyaml's mark.index) -> byte offset in src. */
 static size_t byte_offset(struct yparser *p, size_t index)
 {
 	const unsigned char *s = (const unsigned char *)p->src->data;
 	size_t len = p->src->len;
 
+	if (p->ascii)
+		return p->bom + index < len ? p->bom + index : len;
 	if (index < p->cur_char) {
 		p->cur_char = 0;
 		p->cur_byte = p->bom;
@@ -981,6 +1002,7 @@ static int build_mapping(struct yparser *p, json_t **out, struct ninfo *info)
 		if ((error = next_event(p)) < 0)
 			goto done;
 		if (is_merge) {
+			p->merged = 1;
 			if (!merges && (!(merges = json_array()) || !(mpos = json_array()))) {
 				error = oom(p);
 				goto done;
@@ -1296,6 +1318,7 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 	p->positions = doc->positions;
 	buf_reset(&p->ptr);
 	anchors_reset(p);
+	p->merged = 0;
 	diag_clear(&p->sem);
 	if ((error = next_event(p)) < 0)
 		return error;
@@ -1309,6 +1332,7 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 		return diag_set(p->d, DIAG_EPARSE, "%s: expected the end of a document",
 				srcname(p));
 	doc->end = byte_offset(p, p->ev.end_mark.index);
+	doc->merged = p->merged;
 	if (p->sem.code) {
 		/* hand the held-back decode error over */
 		if (p->d) {
@@ -1370,6 +1394,7 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 		p.utf16 = 2;
 	}
 	p.cur_byte = p.bom;
+	p.ascii = !p.utf16 && all_ascii(src->data, src->len);
 	yaml_parser_set_input_string(&p.parser, (const unsigned char *)src->data, src->len);
 
 	for (;;) {

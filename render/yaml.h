@@ -64,6 +64,9 @@ struct ydoc {
 	struct ypos pos;        /* where the document's root node starts */
 	json_t *positions;      /* owned; object: JSON Pointer -> [line, col] (json_integer);
 				 * NULL when parsed with no_positions */
+	int merged;             /* nonzero: the document has a "<<" merge key, whose
+				 * values may be held twice in root (aliases are
+				 * copied: without a merge no node is held twice) */
 };
 
 struct ystream {

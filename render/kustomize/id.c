@@ -5,50 +5,69 @@
  */
 #include "render/kustomize/internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Cluster-scoped types of kustomize's built-in schema (kyaml/openapi). */
-static const char *const cluster_scoped[][2] = {
-	{ "admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration" },
-	{ "admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration" },
-	{ "admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration" },
-	{ "admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration" },
-	{ "admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy" },
-	{ "admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding" },
-	{ "apiextensions.k8s.io/v1", "CustomResourceDefinition" },
-	{ "apiextensions.k8s.io/v1beta1", "CustomResourceDefinition" },
-	{ "apiregistration.k8s.io/v1", "APIService" },
-	{ "apiregistration.k8s.io/v1beta1", "APIService" },
-	{ "certificates.k8s.io/v1", "CertificateSigningRequest" },
-	{ "certificates.k8s.io/v1beta1", "CertificateSigningRequest" },
-	{ "flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema" },
-	{ "flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration" },
-	{ "networking.k8s.io/v1", "IngressClass" },
-	{ "networking.k8s.io/v1beta1", "IngressClass" },
-	{ "node.k8s.io/v1", "RuntimeClass" },
-	{ "node.k8s.io/v1beta1", "RuntimeClass" },
-	{ "policy/v1beta1", "PodSecurityPolicy" },
-	{ "rbac.authorization.k8s.io/v1", "ClusterRole" },
-	{ "rbac.authorization.k8s.io/v1", "ClusterRoleBinding" },
-	{ "rbac.authorization.k8s.io/v1beta1", "ClusterRole" },
-	{ "rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding" },
-	{ "scheduling.k8s.io/v1", "PriorityClass" },
-	{ "scheduling.k8s.io/v1beta1", "PriorityClass" },
-	{ "storage.k8s.io/v1", "CSIDriver" },
-	{ "storage.k8s.io/v1", "CSINode" },
-	{ "storage.k8s.io/v1", "StorageClass" },
-	{ "storage.k8s.io/v1", "VolumeAttachment" },
-	{ "storage.k8s.io/v1beta1", "CSIDriver" },
-	{ "storage.k8s.io/v1beta1", "CSINode" },
-	{ "storage.k8s.io/v1beta1", "StorageClass" },
-	{ "storage.k8s.io/v1beta1", "VolumeAttachment" },
-	{ "v1", "ComponentStatus" },
-	{ "v1", "Namespace" },
-	{ "v1", "Node" },
-	{ "v1", "NodeProxyOptions" },
-	{ "v1", "PersistentVolume" },
+#define CLUSTER_SCOPED_TYPES(X) \
+	X("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration") \
+	X("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration") \
+	X("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration") \
+	X("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration") \
+	X("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy") \
+	X("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding") \
+	X("apiextensions.k8s.io/v1", "CustomResourceDefinition") \
+	X("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition") \
+	X("apiregistration.k8s.io/v1", "APIService") \
+	X("apiregistration.k8s.io/v1beta1", "APIService") \
+	X("certificates.k8s.io/v1", "CertificateSigningRequest") \
+	X("certificates.k8s.io/v1beta1", "CertificateSigningRequest") \
+	X("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema") \
+	X("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration") \
+	X("networking.k8s.io/v1", "IngressClass") \
+	X("networking.k8s.io/v1beta1", "IngressClass") \
+	X("node.k8s.io/v1", "RuntimeClass") \
+	X("node.k8s.io/v1beta1", "RuntimeClass") \
+	X("policy/v1beta1", "PodSecurityPolicy") \
+	X("rbac.authorization.k8s.io/v1", "ClusterRole") \
+	X("rbac.authorization.k8s.io/v1", "ClusterRoleBinding") \
+	X("rbac.authorization.k8s.io/v1beta1", "ClusterRole") \
+	X("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding") \
+	X("scheduling.k8s.io/v1", "PriorityClass") \
+	X("scheduling.k8s.io/v1beta1", "PriorityClass") \
+	X("storage.k8s.io/v1", "CSIDriver") \
+	X("storage.k8s.io/v1", "CSINode") \
+	X("storage.k8s.io/v1", "StorageClass") \
+	X("storage.k8s.io/v1", "VolumeAttachment") \
+	X("storage.k8s.io/v1beta1", "CSIDriver") \
+	X("storage.k8s.io/v1beta1", "CSINode") \
+	X("storage.k8s.io/v1beta1", "StorageClass") \
+	X("storage.k8s.io/v1beta1", "VolumeAttachment") \
+	X("v1", "ComponentStatus") \
+	X("v1", "Namespace") \
+	X("v1", "Node") \
+	X("v1", "NodeProxyOptions") \
+	X("v1", "PersistentVolume")
+
+/* A type and its kind's length. */
+struct scoped_type {
+	const char *api_version, *kind;
+	size_t kind_len;
 };
+
+#define SCOPED(av, kind) { av, kind, sizeof(kind) - 1 },
+
+static const struct scoped_type cluster_scoped[] = { CLUSTER_SCOPED_TYPES(SCOPED) };
+
+/* A bit for a kind's first byte and length: a kind whose bit is not in
+ * scoped_bits is in no entry (common kinds other than ConfigMap and CronJob
+ * share no bit with the table's). */
+#define KIND_BIT(first, len) \
+	(1ULL << (((unsigned)(unsigned char)(first) * 55u + (unsigned)(len)) & 63u))
+#define SCOPED_BIT(av, kind) | KIND_BIT((kind)[0], sizeof(kind) - 1)
+
+static const uint64_t scoped_bits = 0 CLUSTER_SCOPED_TYPES(SCOPED_BIT);
 
 #define NCLUSTER_SCOPED (sizeof(cluster_scoped) / sizeof(cluster_scoped[0]))
 
@@ -56,22 +75,24 @@ int kis_cluster_scoped(const char *api_version, const char *kind)
 {
 	/* Kinds first: most kinds are in no entry, and they differ early. */
 	for (size_t i = 0; i < NCLUSTER_SCOPED; i++)
-		if (strcmp(cluster_scoped[i][1], kind) == 0 &&
-		    strcmp(cluster_scoped[i][0], api_version) == 0)
+		if (strcmp(cluster_scoped[i].kind, kind) == 0 &&
+		    strcmp(cluster_scoped[i].api_version, api_version) == 0)
 			return 1;
 	return 0;
 }
 
 /* kis_cluster_scoped for a split apiVersion, without joining it. */
-static int cluster_scoped_gv(const char *group, const char *version, const char *kind)
+static int cluster_scoped_gv(const char *group, size_t glen, const char *version,
+			     const char *kind, size_t klen)
 {
-	size_t glen = strlen(group);
-
+	if (!(scoped_bits & KIND_BIT(kind[0], klen)))
+		return 0;
 	for (size_t i = 0; i < NCLUSTER_SCOPED; i++) {
-		const char *av = cluster_scoped[i][0];
+		const char *av = cluster_scoped[i].api_version;
 
-		/* the first byte rejects most kinds without a call */
-		if (cluster_scoped[i][1][0] != kind[0] || strcmp(cluster_scoped[i][1], kind) != 0)
+		/* length and first byte reject most kinds without a call */
+		if (cluster_scoped[i].kind_len != klen || cluster_scoped[i].kind[0] != kind[0] ||
+		    memcmp(cluster_scoped[i].kind, kind, klen) != 0)
 			continue;
 		if (glen ? strncmp(av, group, glen) == 0 && av[glen] == '/' &&
 				   strcmp(av + glen + 1, version) == 0
@@ -106,25 +127,60 @@ int kgvk_type_order(const char *kind)
 	return 0;
 }
 
+/* The three parts of a gvk's stable string, "~G", "~V", "~K" for empty ones. */
+static void stable_parts(const char *part[3], const char *g, const char *v, const char *k)
+{
+	part[0] = *g ? g : "~G";
+	part[1] = *v ? v : "~V";
+	part[2] = *k ? k : "~K";
+}
+
 void kgvk_stable_string(struct buf *b, const char *g, const char *v, const char *k)
 {
-	buf_addf(b, "%s_%s_%s", *g ? g : "~G", *v ? v : "~V", *k ? k : "~K");
+	const char *part[3];
+
+	stable_parts(part, g, v, k);
+	buf_adds(b, part[0]);
+	buf_addch(b, '_');
+	buf_adds(b, part[1]);
+	buf_addch(b, '_');
+	buf_adds(b, part[2]);
+}
+
+/* The next byte of the stable string whose parts are part[*i..2] from
+ * *p on, 0 at its end. */
+static unsigned char stable_next(const char *const part[3], int *i, const char **p)
+{
+	if (!**p) {
+		if (*i == 2)
+			return 0;
+		*p = part[++*i];
+		return '_';
+	}
+	return (unsigned char)*(*p)++;
 }
 
 int kgvk_less(const char *g1, const char *v1, const char *k1, const char *g2, const char *v2,
 	      const char *k2)
 {
-	struct buf a = BUF_INIT, b = BUF_INIT;
-	int i1 = kgvk_type_order(k1), i2 = kgvk_type_order(k2), r;
+	const char *a[3], *b[3], *pa, *pb;
+	int i1 = kgvk_type_order(k1), i2 = kgvk_type_order(k2), ia = 0, ib = 0;
 
 	if (i1 != i2)
 		return i1 < i2;
-	kgvk_stable_string(&a, g1, v1, k1);
-	kgvk_stable_string(&b, g2, v2, k2);
-	r = strcmp(a.ptr, b.ptr) < 0;
-	buf_release(&a);
-	buf_release(&b);
-	return r;
+	/* strcmp of the two stable strings, without writing them */
+	stable_parts(a, g1, v1, k1);
+	stable_parts(b, g2, v2, k2);
+	pa = a[0];
+	pb = b[0];
+	for (;;) {
+		unsigned char ca = stable_next(a, &ia, &pa), cb = stable_next(b, &ib, &pb);
+
+		if (ca != cb)
+			return ca < cb;
+		if (!ca)
+			return 0;
+	}
 }
 
 int kapi_split(const char *api_version, char **group, char **version)
@@ -149,29 +205,49 @@ int kapi_split(const char *api_version, char **group, char **version)
 
 void kid_release(struct kid *id)
 {
-	free(id->group);
-	free(id->version);
-	free(id->kind);
-	free(id->name);
-	free(id->ns);
+	free(id->group); /* the one block holding all five */
 	memset(id, 0, sizeof(*id));
+}
+
+/* Fills out with copies of the five fields in one block (group points at
+ * its start); lengths given. */
+static int kid_fill(struct kid *out, const char *group, size_t glen, const char *version,
+		    size_t vlen, const char *kind, size_t klen, const char *name, size_t nlen,
+		    const char *ns, size_t nslen)
+{
+	char *p = malloc(glen + vlen + klen + nlen + nslen + 5);
+
+	memset(out, 0, sizeof(*out));
+	if (!p)
+		return DIAG_ENOMEM;
+	out->group = p;
+	memcpy(p, group, glen);
+	p[glen] = '\0';
+	p += glen + 1;
+	out->version = p;
+	memcpy(p, version, vlen);
+	p[vlen] = '\0';
+	p += vlen + 1;
+	out->kind = p;
+	memcpy(p, kind, klen);
+	p[klen] = '\0';
+	p += klen + 1;
+	out->name = p;
+	memcpy(p, name, nlen);
+	p[nlen] = '\0';
+	p += nlen + 1;
+	out->ns = p;
+	memcpy(p, ns, nslen);
+	p[nslen] = '\0';
+	out->cluster_scoped = cluster_scoped_gv(group, glen, version, kind, klen);
+	return 0;
 }
 
 int kid_set(struct kid *out, const char *group, const char *version, const char *kind,
 	    const char *name, const char *ns)
 {
-	memset(out, 0, sizeof(*out));
-	out->group = strdup(group);
-	out->version = strdup(version);
-	out->kind = strdup(kind);
-	out->name = strdup(name);
-	out->ns = strdup(ns);
-	if (!out->group || !out->version || !out->kind || !out->name || !out->ns) {
-		kid_release(out);
-		return DIAG_ENOMEM;
-	}
-	out->cluster_scoped = cluster_scoped_gv(group, version, kind);
-	return 0;
+	return kid_fill(out, group, strlen(group), version, strlen(version), kind, strlen(kind),
+			name, strlen(name), ns, strlen(ns));
 }
 
 int kid_copy(struct kid *out, const struct kid *in)
@@ -179,35 +255,54 @@ int kid_copy(struct kid *out, const struct kid *in)
 	return kid_set(out, in->group, in->version, in->kind, in->name, in->ns);
 }
 
+/* A string member's text and C string length (up to a NUL it may hold),
+ * "" when not a string. */
+static const char *member_str(const json_t *o, const char *key, size_t *len)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v)) {
+		*len = 0;
+		return "";
+	}
+	*len = strlen(json_string_value(v));
+	return json_string_value(v);
+}
+
 int kid_from_res(struct kid *out, const json_t *res)
 {
-	const char *av = kres_str(res, "apiVersion"), *slash = strchr(av, '/');
 	const json_t *md = json_object_get(res, "metadata");
+	size_t alen, klen, nlen = 0, nslen = 0;
+	const char *av = member_str(res, "apiVersion", &alen);
+	const char *kind = member_str(res, "kind", &klen);
+	const char *name = "", *ns = "", *slash = memchr(av, '/', alen);
 
-	memset(out, 0, sizeof(*out));
-	out->group = slash ? strndup(av, (size_t)(slash - av)) : strdup("");
-	out->version = strdup(slash ? slash + 1 : av);
-	out->kind = strdup(kres_str(res, "kind"));
-	out->name = strdup(json_is_object(md) ? kres_str(md, "name") : "");
-	out->ns = strdup(json_is_object(md) ? kres_str(md, "namespace") : "");
-	if (!out->group || !out->version || !out->kind || !out->name || !out->ns) {
-		kid_release(out);
-		return DIAG_ENOMEM;
+	if (json_is_object(md)) {
+		name = member_str(md, "name", &nlen);
+		ns = member_str(md, "namespace", &nslen);
 	}
-	out->cluster_scoped = cluster_scoped_gv(out->group, out->version, out->kind);
-	return 0;
+	if (slash)
+		return kid_fill(out, av, (size_t)(slash - av), slash + 1,
+				alen - (size_t)(slash - av) - 1, kind, klen, name, nlen, ns, nslen);
+	return kid_fill(out, "", 0, av, alen, kind, klen, name, nlen, ns, nslen);
 }
 
 void kgvk_string(struct buf *out, const char *group, const char *version, const char *kind)
 {
-	buf_addf(out, "%s.%s.%s", *kind ? kind : "[noKind]", *version ? version : "[noVer]",
-		 *group ? group : "[noGrp]");
+	buf_adds(out, *kind ? kind : "[noKind]");
+	buf_addch(out, '.');
+	buf_adds(out, *version ? version : "[noVer]");
+	buf_addch(out, '.');
+	buf_adds(out, *group ? group : "[noGrp]");
 }
 
 void kid_string(struct buf *out, const struct kid *id)
 {
 	kgvk_string(out, id->group, id->version, id->kind);
-	buf_addf(out, "/%s.%s", *id->name ? id->name : "[noName]", *id->ns ? id->ns : "[noNs]");
+	buf_addch(out, '/');
+	buf_adds(out, *id->name ? id->name : "[noName]");
+	buf_addch(out, '.');
+	buf_adds(out, *id->ns ? id->ns : "[noNs]");
 }
 
 const char *kid_effective_ns(const struct kid *id)

@@ -69,7 +69,9 @@ struct kgvk {
 };
 
 struct kid {
-	char *group, *version, *kind, *name, *ns; /* owned; never NULL after kid_* */
+	/* owned: one block at group holds all five (kid_release frees it);
+	 * never NULL after kid_*; set only through kid_* */
+	char *group, *version, *kind, *name, *ns;
 	int cluster_scoped;
 };
 

@@ -653,7 +653,9 @@ static json_t *resolve_key_value(const char *s)
 static json_t *merge_assoc(json_t *dest_in, json_t *patch, const json_t *keys_in, struct sctx et,
 			   int depth, int *err, struct diag *d)
 {
-	json_t *dest = json_deep_copy(dest_in), *items = json_array(), *values = json_array();
+	/* merge never changes a value it is given (it copies a map before
+	 * setting a field), so the list is copied, not its elements */
+	json_t *dest = json_copy(dest_in), *items = json_array(), *values = json_array();
 	json_t *keys = json_deep_copy(keys_in), *vk = NULL, *vv = NULL;
 	size_t i;
 	json_t *tuple;

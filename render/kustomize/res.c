@@ -884,9 +884,9 @@ static int has_shared_child(const json_t *v, int depth)
  * nothing in it is shared (once the stream is released, the resource is its
  * only holder), else a deep copy. Copying every document cost as much as
  * parsing it. */
-static json_t *unshared_copy(json_t *doc)
+static json_t *unshared_copy(json_t *doc, int merged)
 {
-	return has_shared_child(doc, 0) ? json_deep_copy(doc) : json_incref(doc);
+	return merged && has_shared_child(doc, 0) ? json_deep_copy(doc) : json_incref(doc);
 }
 
 int kres_parse_stream(struct kresmap *out, const char *name, const char *data, size_t len,
@@ -896,7 +896,7 @@ int kres_parse_stream(struct kresmap *out, const char *name, const char *data, s
 	struct ystream ys = YSTREAM_INIT;
 	const struct ydoc_limits lim = { .no_positions = 1 }; /* none are used */
 	json_t *queue = NULL;
-	int error;
+	int error, merged = 0;
 
 	if (srcfile_set(&src, name, data, len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
@@ -912,6 +912,7 @@ int kres_parse_stream(struct kresmap *out, const char *name, const char *data, s
 		goto done;
 	}
 	for (size_t i = 0; i < ys.ndocs; i++) {
+		merged |= ys.docs[i].merged; /* else no document shares a node */
 		if ((error = validate_node(ys.docs[i].root, d)) < 0)
 			goto done;
 		if (error == 1 && json_array_append(queue, ys.docs[i].root) < 0) {
@@ -948,7 +949,7 @@ int kres_parse_stream(struct kresmap *out, const char *name, const char *data, s
 			error = 0;
 			continue;
 		}
-		if ((error = kresmap_push(out, kres_new(unshared_copy(doc)))) < 0) {
+		if ((error = kresmap_push(out, kres_new(unshared_copy(doc, merged)))) < 0) {
 			diag_set(d, error, "out of memory");
 			goto done;
 		}

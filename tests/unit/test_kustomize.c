@@ -311,6 +311,58 @@ static void test_kustomize__id_lookups_fail_as_kustomize(void **state)
 	}
 }
 
+/* Every type of kyaml's cluster-scoped list, and kinds next to them. */
+static void test_kustomize__cluster_scoped_kinds(void **state)
+{
+	static const char *const scoped[][3] = {
+		{ "admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration" },
+		{ "admissionregistration.k8s.io", "v1beta1", "ValidatingWebhookConfiguration" },
+		{ "admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding" },
+		{ "apiextensions.k8s.io", "v1", "CustomResourceDefinition" },
+		{ "apiregistration.k8s.io", "v1", "APIService" },
+		{ "certificates.k8s.io", "v1", "CertificateSigningRequest" },
+		{ "flowcontrol.apiserver.k8s.io", "v1beta1", "FlowSchema" },
+		{ "flowcontrol.apiserver.k8s.io", "v1beta1", "PriorityLevelConfiguration" },
+		{ "networking.k8s.io", "v1", "IngressClass" },
+		{ "node.k8s.io", "v1", "RuntimeClass" },
+		{ "policy", "v1beta1", "PodSecurityPolicy" },
+		{ "rbac.authorization.k8s.io", "v1", "ClusterRole" },
+		{ "rbac.authorization.k8s.io", "v1", "ClusterRoleBinding" },
+		{ "scheduling.k8s.io", "v1", "PriorityClass" },
+		{ "storage.k8s.io", "v1", "CSIDriver" },
+		{ "storage.k8s.io", "v1beta1", "CSINode" },
+		{ "storage.k8s.io", "v1", "StorageClass" },
+		{ "storage.k8s.io", "v1", "VolumeAttachment" },
+		{ "", "v1", "ComponentStatus" },
+		{ "", "v1", "Namespace" },
+		{ "", "v1", "Node" },
+		{ "", "v1", "NodeProxyOptions" },
+		{ "", "v1", "PersistentVolume" },
+	};
+	static const char *const namespaced[][3] = {
+		{ "", "v1", "ConfigMap" }, { "", "v1", "Service" }, { "apps", "v1", "Deployment" },
+		{ "", "v1", "PersistentVolumeClaim" }, { "rbac.authorization.k8s.io", "v1", "Role" },
+		{ "batch", "v1", "CronJob" }, { "storage.k8s.io", "v2", "StorageClass" },
+		{ "", "v1", "namespace" }, { "", "v1", "" }, { "apps", "v1", "Namespace" },
+	};
+	struct kid id = KID_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(scoped) / sizeof(scoped[0]); i++) {
+		assert_int_equal(kid_set(&id, scoped[i][0], scoped[i][1], scoped[i][2], "x", ""), 0);
+		if (!id.cluster_scoped)
+			fail_msg("%s not cluster-scoped", scoped[i][2]);
+		kid_release(&id);
+	}
+	for (size_t i = 0; i < sizeof(namespaced) / sizeof(namespaced[0]); i++) {
+		assert_int_equal(kid_set(&id, namespaced[i][0], namespaced[i][1], namespaced[i][2],
+					 "x", ""), 0);
+		if (id.cluster_scoped)
+			fail_msg("%s/%s cluster-scoped", namespaced[i][1], namespaced[i][2]);
+		kid_release(&id);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_kustomize__yaml_errors_read_as_go_yaml),
 		cmocka_unit_test(test_kustomize__deprecation_warnings),
 		cmocka_unit_test(test_kustomize__id_lookups_fail_as_kustomize),
+		cmocka_unit_test(test_kustomize__cluster_scoped_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -821,6 +821,24 @@ static void test_yaml__big_stream(void **state)
 	diag_release(&d);
 }
 
+/* ydoc.merged tells which documents have a "<<" merge key. */
+static void test_yaml__merged_documents_are_marked(void **state)
+{
+	const char *in = "a: &x {b: 1}\nc: *x\n---\nd: {<<: {e: 1}}\n---\n\"<<\": 1\n";
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream s = YSTREAM_INIT;
+	struct diag d = DIAG_INIT;
+
+	assert_int_equal(parse_stream(&s, in, strlen(in), YDOC_KUSTOMIZE, NULL, &d, &src), 0);
+	assert_int_equal(s.ndocs, 3);
+	assert_int_equal(s.docs[0].merged, 0);
+	assert_int_equal(s.docs[1].merged, 1);
+	assert_int_equal(s.docs[2].merged, 0);
+	ystream_release(&s);
+	srcfile_release(&src);
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_yaml__stack_limit),
 		cmocka_unit_test(test_yaml__max_docs_and_size),
 		cmocka_unit_test(test_yaml__big_stream),
+		cmocka_unit_test(test_yaml__merged_documents_are_marked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
