@@ -144,6 +144,7 @@ int cmd_plan_load(struct cmd_plan *cp, struct diag *d)
 
 	if ((error = config_load(&cp->cfg, cp->config, d)) < 0)
 		return error;
+	memset(&f, 0, sizeof(f));
 	f.apps = cp->apps;
 	f.napps = cp->napps;
 	f.envs = cp->envs;
