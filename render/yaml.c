@@ -1521,6 +1521,7 @@ static int merge_maps(json_t *a, json_t *b)
 
 int ydoc_parse_values(json_t **out, struct srcfile *src, struct diag *d)
 {
+	struct ydoc_limits lim = YDOC_LIMITS_DEFAULT;
 	struct ystream s = YSTREAM_INIT;
 	struct srcfile nl = SRCFILE_INIT;
 	json_t *vals = NULL;
@@ -1537,8 +1538,10 @@ int ydoc_parse_values(json_t **out, struct srcfile *src, struct diag *d)
 		nl.data[src->len] = '\n';
 		src = &nl;
 	}
+	/* nobody asks where a value was written: no position map */
+	lim.no_positions = 1;
 	if ((error = check_separators(src, d)) < 0 ||
-	    (error = stream_parse(&s, src, YDOC_HELM, NULL, 1, d)) < 0)
+	    (error = stream_parse(&s, src, YDOC_HELM, &lim, 1, d)) < 0)
 		goto done;
 	if (!(vals = json_object())) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
