@@ -43,7 +43,10 @@ void helm__go_yaml_error(struct buf *out, const char *msg, const char *name)
 	ctx = strstr(prob, " (while ");
 	/* a scanner error: its context says "while scanning", or it is one of
 	 * the three scanner problems that have no context (scannerc.go) */
-	scanner = (ctx && strncmp(ctx, " (while scanning", 16) == 0) ||
+	scanner = (ctx && (strncmp(ctx, " (while scanning", 16) == 0 ||
+			   /* the one scanner context worded "parsing" (quoted
+			    * scalars, scannerc.go) */
+			   strncmp(ctx, " (while parsing a quoted scalar", 31) == 0)) ||
 		  (!ctx && (strcmp(prob, "block sequence entries are not allowed in this context") == 0 ||
 			    strcmp(prob, "mapping keys are not allowed in this context") == 0 ||
 			    strcmp(prob, "mapping values are not allowed in this context") == 0));

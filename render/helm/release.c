@@ -629,9 +629,16 @@ static int S_head(struct mdoc *m, int *is_hook, struct buf *log, struct diag *d)
 			diag_set(d, error, "out of memory");
 		else {
 			struct buf g = BUF_INIT;
-			helm__go_yaml_error(&g, yd.msg.ptr, m->path);
+			const char *json = strstr(yd.msg.ptr, ": json: unsupported value: ");
+
+			/* NaN and infinities fail the JSON encoding after the YAML
+			 * was read: no "yaml:" and no line (sigs.k8s.io/yaml) */
+			if (json)
+				buf_adds(&g, json + 2);
+			else
+				helm__go_yaml_error(&g, yd.msg.ptr, m->path);
 			diag_set(d, DIAG_EPARSE, "YAML parse error on %s: error converting YAML to "
-				 "JSON: yaml: %s", m->path, g.ptr);
+				 "JSON: %s%s", m->path, json ? "" : "yaml: ", g.ptr);
 			buf_release(&g);
 		}
 		error = error == DIAG_ENOMEM ? error : DIAG_EPARSE;
