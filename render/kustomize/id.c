@@ -209,6 +209,18 @@ void kid_release(struct kid *id)
 	memset(id, 0, sizeof(*id));
 }
 
+/* Copies len bytes of s to *p with a NUL, advances *p past it; returns
+ * where the copy starts. */
+static char *kid_put(char **p, const char *s, size_t len)
+{
+	char *at = *p;
+
+	memcpy(at, s, len);
+	at[len] = '\0';
+	*p = at + len + 1;
+	return at;
+}
+
 /* Fills out with copies of the five fields in one block (group points at
  * its start); lengths given. */
 static int kid_fill(struct kid *out, const char *group, size_t glen, const char *version,
@@ -220,25 +232,11 @@ static int kid_fill(struct kid *out, const char *group, size_t glen, const char 
 	memset(out, 0, sizeof(*out));
 	if (!p)
 		return DIAG_ENOMEM;
-	out->group = p;
-	memcpy(p, group, glen);
-	p[glen] = '\0';
-	p += glen + 1;
-	out->version = p;
-	memcpy(p, version, vlen);
-	p[vlen] = '\0';
-	p += vlen + 1;
-	out->kind = p;
-	memcpy(p, kind, klen);
-	p[klen] = '\0';
-	p += klen + 1;
-	out->name = p;
-	memcpy(p, name, nlen);
-	p[nlen] = '\0';
-	p += nlen + 1;
-	out->ns = p;
-	memcpy(p, ns, nslen);
-	p[nslen] = '\0';
+	out->group = kid_put(&p, group, glen);
+	out->version = kid_put(&p, version, vlen);
+	out->kind = kid_put(&p, kind, klen);
+	out->name = kid_put(&p, name, nlen);
+	out->ns = kid_put(&p, ns, nslen);
 	out->cluster_scoped = cluster_scoped_gv(group, glen, version, kind, klen);
 	return 0;
 }

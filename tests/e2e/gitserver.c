@@ -463,10 +463,32 @@ int gitserver_start_http(struct gitserver *s, const char *base_dir,
 	return 0;
 }
 
+/* Waits (at most 5 s) until the server forked as pid accepts on port:
+ * 0 with s filled in, or -1 with it killed and reaped. */
+static int gs_wait_ready(struct gitserver *s, pid_t pid, int port)
+{
+	int status;
+
+	setpgid(pid, pid);
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return -1;
+		if (gs_can_connect(port)) {
+			s->pid = pid;
+			s->port = port;
+			return 0;
+		}
+		gs_sleep_ms(10);
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
 int gitserver_start_tls(struct gitserver *s, const char *dir)
 {
 	char cert[4096], key[4096], port_arg[32];
-	int port = gitserver_free_port(), status;
+	int port = gitserver_free_port();
 	pid_t pid;
 
 	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
@@ -494,20 +516,7 @@ int gitserver_start_tls(struct gitserver *s, const char *dir)
 		       "-key", key, "-WWW", "-quiet", (char *)NULL);
 		_exit(127);
 	}
-	setpgid(pid, pid);
-	for (int i = 0; i < 500; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return -1;
-		if (gs_can_connect(port)) {
-			s->pid = pid;
-			s->port = port;
-			return 0;
-		}
-		gs_sleep_ms(10);
-	}
-	kill(-pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	return -1;
+	return gs_wait_ready(s, pid, port);
 }
 
 /* ------------------------------------------------------------------ */
@@ -516,7 +525,7 @@ int gitserver_start_sshd(struct gitserver *s, const char *dir)
 {
 	const char *sshd = "/usr/sbin/sshd";
 	char conf[4096], logf[4096];
-	int port, status;
+	int port;
 	pid_t pid;
 	FILE *f;
 
@@ -552,20 +561,7 @@ int gitserver_start_sshd(struct gitserver *s, const char *dir)
 		execl(sshd, sshd, "-D", "-f", conf, "-E", logf, (char *)NULL);
 		_exit(127);
 	}
-	setpgid(pid, pid);
-	for (int i = 0; i < 500; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return -1;
-		if (gs_can_connect(port)) {
-			s->pid = pid;
-			s->port = port;
-			return 0;
-		}
-		gs_sleep_ms(10);
-	}
-	kill(-pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	return -1;
+	return gs_wait_ready(s, pid, port);
 }
 
 int gitserver_sh(const char *fmt, ...)
