@@ -379,6 +379,36 @@ int plan_job_inputs(struct config_list *out, const struct plan *p, size_t job,
 			return diag_set(d, DIAG_ENOMEM, "out of memory");
 	if (j->env->env_file && S_list_add(out, j->env->env_file) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	/* the hooks' scripts: every argument that names a regular file (the
+	 * command itself when it is a path), from hydrate.yaml's directory,
+	 * where hooks run */
+	for (int pre = 0; pre < 2; pre++) {
+		const struct config_hook *h = pre ? p->cfg->pre_render : p->cfg->post_render;
+		size_t nh = pre ? p->cfg->npre_render : p->cfg->npost_render;
+
+		for (size_t i = 0; i < nh; i++) {
+			for (size_t a = 0; a < h[i].command.n; a++) {
+				const char *arg = h[i].command.items[a];
+				struct buf path = BUF_INIT;
+				struct stat st;
+				int oom;
+
+				if (a == 0 && !strchr(arg, '/'))
+					continue;  /* looked up in PATH */
+				if (arg[0] != '/' && strcmp(p->cfg->dir, "."))
+					buf_addf(&path, "%s/%s", p->cfg->dir, arg);
+				else
+					buf_adds(&path, arg);
+				oom = !buf_oom(&path) && stat(path.ptr, &st) == 0 &&
+				      S_ISREG(st.st_mode) && S_list_add(out, path.ptr) < 0;
+				if (buf_oom(&path) || oom) {
+					buf_release(&path);
+					return diag_set(d, DIAG_ENOMEM, "out of memory");
+				}
+				buf_release(&path);
+			}
+		}
+	}
 	return 0;
 }
 

@@ -103,7 +103,9 @@ int plan_run(struct tree *out, const struct plan *p, const size_t *jobs, size_t 
 
 /*
  * The files and directories job reads (hydrate.yaml, the chart or overlay
- * directory, values files, the environment's .env file), for `watch`:
+ * directory, values files, the environment's .env file, and the hooks'
+ * scripts: each hook argument naming a regular file, from hydrate.yaml's
+ * directory, and the command itself when it is a path), for `watch`:
  * each appended to *out as a new string (free with config_kv_free-like
  * care: the caller frees each item and the array).
  */

@@ -245,6 +245,23 @@ for fmt in text markdown json; do
 done
 rm "$A/charts/web/templates/secret.yaml"
 
+# ---- a post-render hook's script is an input of every job ----
+mkdir -p "$A/hooks"
+printf '#!/bin/sh\ncat\n' >"$A/hooks/pass.sh"
+cp "$T/hydrate.yaml.good" "$A/hydrate.yaml"
+printf 'hooks:\n  postRender:\n    - name: pass\n      command: [sh, hooks/pass.sh]\n' >>"$A/hydrate.yaml"
+start hooked watch --dir "$T/target" --max-events 1
+if wait_for "$T/hooked.err" '^watch: rendered 4 jobs' 1; then
+	printf '#!/bin/sh\nsed "s/level: debug/level: hooked/"\n' >"$A/hooks/pass.sh"
+	if finish hooked 0; then
+		grep -q '^watch: re-rendered 4 jobs' "$T/hooked.err" && grep -q 'level: hooked' "$T/hooked.out" &&
+			ok || bad "hooked: saving the hook's script re-renders every job: $(tail -3 "$T/hooked.err")"
+	fi
+else
+	kill "$PID"; finish hooked 0
+fi
+cp "$T/hydrate.yaml.good" "$A/hydrate.yaml"
+
 # ---- one-shot and errors ----
 if run once 0 watch --once --dir "$T/target" --app api --env prod; then
 	grep -q 'clusters/prod/api' "$T/once.out" && ok || bad "once: prints the diff"
