@@ -362,6 +362,43 @@ static int S_list_add(struct config_list *l, const char *s)
 	return 0;
 }
 
+/*
+ * The hooks' scripts, appended to out: every argument of a pre- or
+ * post-render hook that names a regular file, and the command itself when
+ * it is a path (a bare name is looked up in PATH), from hydrate.yaml's
+ * directory, where hooks run.
+ */
+static int S_hook_scripts(struct config_list *out, const struct config *cfg, struct diag *d)
+{
+	for (int pre = 0; pre < 2; pre++) {
+		const struct config_hook *h = pre ? cfg->pre_render : cfg->post_render;
+		size_t nh = pre ? cfg->npre_render : cfg->npost_render;
+
+		for (size_t i = 0; i < nh; i++) {
+			for (size_t a = 0; a < h[i].command.n; a++) {
+				const char *arg = h[i].command.items[a];
+				struct buf path = BUF_INIT;
+				struct stat st;
+				int oom;
+
+				if (a == 0 && !strchr(arg, '/'))
+					continue;
+				if (arg[0] != '/' && strcmp(cfg->dir, "."))
+					buf_addf(&path, "%s/%s", cfg->dir, arg);
+				else
+					buf_adds(&path, arg);
+				oom = buf_oom(&path) || (stat(path.ptr, &st) == 0 &&
+							 S_ISREG(st.st_mode) &&
+							 S_list_add(out, path.ptr) < 0);
+				buf_release(&path);
+				if (oom)
+					return diag_set(d, DIAG_ENOMEM, "out of memory");
+			}
+		}
+	}
+	return 0;
+}
+
 int plan_job_inputs(struct config_list *out, const struct plan *p, size_t job,
 		    struct diag *d)
 {
@@ -379,37 +416,7 @@ int plan_job_inputs(struct config_list *out, const struct plan *p, size_t job,
 			return diag_set(d, DIAG_ENOMEM, "out of memory");
 	if (j->env->env_file && S_list_add(out, j->env->env_file) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	/* the hooks' scripts: every argument that names a regular file (the
-	 * command itself when it is a path), from hydrate.yaml's directory,
-	 * where hooks run */
-	for (int pre = 0; pre < 2; pre++) {
-		const struct config_hook *h = pre ? p->cfg->pre_render : p->cfg->post_render;
-		size_t nh = pre ? p->cfg->npre_render : p->cfg->npost_render;
-
-		for (size_t i = 0; i < nh; i++) {
-			for (size_t a = 0; a < h[i].command.n; a++) {
-				const char *arg = h[i].command.items[a];
-				struct buf path = BUF_INIT;
-				struct stat st;
-				int oom;
-
-				if (a == 0 && !strchr(arg, '/'))
-					continue;  /* looked up in PATH */
-				if (arg[0] != '/' && strcmp(p->cfg->dir, "."))
-					buf_addf(&path, "%s/%s", p->cfg->dir, arg);
-				else
-					buf_adds(&path, arg);
-				oom = !buf_oom(&path) && stat(path.ptr, &st) == 0 &&
-				      S_ISREG(st.st_mode) && S_list_add(out, path.ptr) < 0;
-				if (buf_oom(&path) || oom) {
-					buf_release(&path);
-					return diag_set(d, DIAG_ENOMEM, "out of memory");
-				}
-				buf_release(&path);
-			}
-		}
-	}
-	return 0;
+	return S_hook_scripts(out, p->cfg, d);
 }
 
 /* ---- running ---- */
@@ -482,6 +489,7 @@ static int S_digest(char *out, const struct config *cfg, const struct config_job
 {
 	struct tree_digest dg;
 	struct buf name = BUF_INIT, kv = BUF_INIT;
+	struct config_list hooks = CONFIG_LIST_INIT;
 	int error;
 
 	if ((error = tree_digest_init(&dg)) < 0)
@@ -517,6 +525,15 @@ static int S_digest(char *out, const struct config *cfg, const struct config_job
 		if (error < 0)
 			goto done;
 	}
+	/* the hooks' scripts change the output as much as the chart does */
+	if ((error = S_hook_scripts(&hooks, cfg, d)) < 0)
+		goto done;
+	for (size_t i = 0; i < hooks.n; i++) {
+		buf_reset(&name);
+		buf_addf(&name, "hook:%s", S_label(cfg, hooks.items[i]));
+		if ((error = tree_digest_path(&dg, name.ptr, hooks.items[i], d)) < 0)
+			goto done;
+	}
 	if (buf_oom(&kv) || buf_oom(&name)) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
@@ -528,6 +545,9 @@ done:
 	tree_digest_release(&dg);
 	buf_release(&name);
 	buf_release(&kv);
+	for (size_t i = 0; i < hooks.n; i++)
+		free(hooks.items[i]);
+	free(hooks.items);
 	return error;
 }
 

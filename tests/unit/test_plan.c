@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "gitops/config.h"
 #include "gitops/plan.h"
@@ -456,6 +457,78 @@ static void test_plan__post_render_hook(void **state)
 	diag_release(&d);
 }
 
+/* The digest of a job's provenance file covers its hooks' scripts, and
+ * watch's inputs list them: a changed script is a changed input even when
+ * the bytes it writes are the same. */
+static const char *S_inputs_digest(const char *cfgpath, struct config_list *inputs)
+{
+	static char digest[128];
+	struct config *cfg = NULL;
+	struct plan p = PLAN_INIT;
+	struct tree t = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	const struct tree_entry *e;
+	const char *at;
+
+	if (config_load(&cfg, cfgpath, &d) < 0 || plan_build(&p, cfg, NULL, &d) < 0 ||
+	    plan_run(&t, &p, NULL, 0, NULL, &d) < 0)
+		fail_msg("%s", d.msg.ptr);
+	assert_non_null(e = tree_find(&t, "dev/api/.hydrate/provenance.json"));
+	assert_non_null(at = strstr(e->data, "\"inputsDigest\": \""));
+	snprintf(digest, sizeof(digest), "%.71s", at + 16);
+	if (inputs)
+		assert_int_equal(plan_job_inputs(inputs, &p, 0, &d), 0);
+	tree_release(&t);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+	return digest;
+}
+
+static void S_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_plan__hook_scripts_are_inputs(void **state)
+{
+	char dir[] = "/tmp/hydrate-test-plan-hook-XXXXXX", cfgpath[300], script[300];
+	char hooks[300], text[1024], first[128];
+	struct config_list in = CONFIG_LIST_INIT;
+	int found = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	TU_FMT(cfgpath, "%s/hydrate.yaml", dir);
+	TU_FMT(hooks, "%s/hooks", dir);
+	TU_FMT(script, "%s/hooks/pass.sh", dir);
+	assert_int_equal(mkdir(hooks, 0755), 0);
+	S_write(script, "cat\n");
+	TU_FMT(text, "apiVersion: hydrate/v1\nenvironments: [{name: dev}]\n"
+	       "apps: [{name: api, kustomize: %s/gitops/basic/overlays/api/dev}]\n"
+	       "hooks:\n  postRender:\n    - {name: pass, command: [sh, hooks/pass.sh]}\n",
+	       TESTDATA_DIR);
+	S_write(cfgpath, text);
+	snprintf(first, sizeof(first), "%s", S_inputs_digest(cfgpath, &in));
+	for (size_t i = 0; i < in.n; i++) {
+		found |= !strcmp(in.items[i], script);
+		free(in.items[i]);
+	}
+	free(in.items);
+	assert_true(found);
+	assert_string_equal(S_inputs_digest(cfgpath, NULL), first); /* stable */
+	S_write(script, "cat # the same bytes out\n");
+	assert_string_not_equal(S_inputs_digest(cfgpath, NULL), first);
+	unlink(script);
+	unlink(cfgpath);
+	rmdir(hooks);
+	rmdir(dir);
+}
+
 static void test_plan__disabled_and_empty(void **state)
 {
 	struct config *cfg = S_parse("apiVersion: hydrate/v1\n"
@@ -675,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_plan__progress),
 		cmocka_unit_test(test_plan__two_jobs_one_path),
 		cmocka_unit_test(test_plan__missing_inputs),
+		cmocka_unit_test(test_plan__hook_scripts_are_inputs),
 		cmocka_unit_test(test_plan__disabled_and_empty),
 		cmocka_unit_test(test_plan__overlay_error),
 		cmocka_unit_test(test_plan__pre_render_hook_fails_first),
