@@ -14,6 +14,7 @@
 #include "render/yaml.h"
 
 #include <jansson.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -956,6 +957,32 @@ static int parse_duration(const char *s, unsigned long *ms_out)
 	return 0;
 }
 
+/* The items of list key of obj use only {env} and {app}: an error at the
+ * first that does not. */
+static int check_file_templates(struct ld *L, json_t *obj, const char *ptr, const char *key,
+				const struct config_list *l)
+{
+	static const char *const names[] = { "env", "app" };
+	json_t *arr = json_object_get(obj, key);
+	char lptr[PTR_MAX], iptr[PTR_MAX];
+	int error = 0;
+
+	ptr_join(lptr, ptr, key);
+	for (size_t k = 0; k < l->n && !error; k++) {
+		struct buf b = BUF_INIT;
+		struct diag sub = DIAG_INIT;
+
+		if (expand_placeholders(&b, l->items[k], names, names, 2, &sub) < 0) {
+			ptr_index(iptr, lptr, k);
+			error = sub.code == DIAG_ENOMEM ? diag_set(L->d, DIAG_ENOMEM, "out of memory")
+				: err_value(L, iptr, json_array_get(arr, k), "%s", sub.msg.ptr);
+		}
+		buf_release(&b);
+		diag_release(&sub);
+	}
+	return error;
+}
+
 static int load_repo(struct ld *L, json_t *root)
 {
 	static const char *const keys[] = { "url", "path", "branch" };
@@ -1040,7 +1067,7 @@ static int resolve_list(struct ld *L, struct config_list *l)
 static int load_envs(struct ld *L, json_t *root)
 {
 	static const char *const keys[] = { "name", "branch", "pathTemplate", "envFile",
-					    "valuesFiles", "vars" };
+					    "valuesFiles", "localValuesFiles", "vars" };
 	json_t *arr = json_object_get(root, "environments"), *obj;
 	char ptr[PTR_MAX], what[128];
 	size_t i;
@@ -1078,12 +1105,16 @@ static int load_envs(struct ld *L, json_t *root)
 						 "line %d)", e->name, L->cfg->envs[j].line);
 			}
 		}
-		if ((error = check_keys(L, obj, ptr, what, keys, 6)) < 0 ||
+		if ((error = check_keys(L, obj, ptr, what, keys, 7)) < 0 ||
 		    (error = get_string(L, obj, ptr, "branch", what, 0, &e->branch)) < 0 ||
 		    (error = get_string(L, obj, ptr, "pathTemplate", what, 0,
 					&e->path_template)) < 0 ||
 		    (error = get_string(L, obj, ptr, "envFile", what, 0, &file)) < 0 ||
 		    (error = get_list(L, obj, ptr, "valuesFiles", what, &e->values_files)) < 0 ||
+		    (error = get_list(L, obj, ptr, "localValuesFiles", what,
+				      &e->local_values_files)) < 0 ||
+		    (error = check_file_templates(L, obj, ptr, "localValuesFiles",
+						  &e->local_values_files)) < 0 ||
 		    (error = get_kv(L, obj, ptr, "vars", what, 1, &e->vars, &e->nvars)) < 0) {
 			free(file);
 			return error;
@@ -1220,24 +1251,8 @@ static int load_apps(struct ld *L, json_t *root)
 				       "takes no values", a->values_files.n ? "valuesFiles" : "set",
 				       a->name);
 		}
-		for (size_t k = 0; k < a->values_files.n; k++) {
-			char iptr[PTR_MAX], lptr[PTR_MAX];
-			ptr_join(lptr, ptr, "valuesFiles");
-			ptr_index(iptr, lptr, k);
-			json_t *arrv = json_object_get(obj, "valuesFiles");
-			static const char *const names[] = { "env", "app" };
-			struct buf b = BUF_INIT;
-			struct diag sub = DIAG_INIT;
-			error = expand_placeholders(&b, a->values_files.items[k], names, names, 2,
-						    &sub);
-			buf_release(&b);
-			if (error < 0) {
-				error = err_value(L, iptr, json_array_get(arrv, k), "%s", sub.msg.ptr);
-				diag_release(&sub);
-				return error;
-			}
-			diag_release(&sub);
-		}
+		if ((error = check_file_templates(L, obj, ptr, "valuesFiles", &a->values_files)) < 0)
+			return error;
 		if (!a->release_name && !(a->release_name = strdup(a->name)))
 			return diag_set(L->d, DIAG_ENOMEM, "out of memory");
 		envs = json_object_get(obj, "environments");
@@ -1383,6 +1398,7 @@ static void env_release(struct config_env *e)
 	free(e->path_template);
 	free(e->env_file);
 	list_free(&e->values_files);
+	list_free(&e->local_values_files);
 	config_kv_free(e->vars, e->nvars);
 }
 
@@ -1623,6 +1639,7 @@ int config_dump(struct buf *out, const struct config *cfg)
 		dump_field(out, 2, "pathTemplate", e->path_template);
 		dump_field(out, 2, "envFile", e->env_file);
 		dump_list(out, 2, "valuesFiles", &e->values_files);
+		dump_list(out, 2, "localValuesFiles", &e->local_values_files);
 		dump_kv(out, 2, "vars", e->vars, e->nvars);
 	}
 	for (size_t i = 0; i < cfg->napps; i++) {
@@ -1892,6 +1909,32 @@ static int add_set(struct config_job *job, const struct config_kv *set, size_t n
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 	}
 	buf_release(&b);
+	return error;
+}
+
+int config_job_add_local(struct config_job *job, const struct config *cfg, struct diag *d)
+{
+	struct config_list all = CONFIG_LIST_INIT;
+	const struct config_pos *at = NULL;
+	int error;
+
+	if (job->kind != CONFIG_SOURCE_CHART || !job->env->local_values_files.n)
+		return 0;
+	if ((error = add_values(&all, cfg, &job->env->local_values_files, job->env->name,
+				job->app->name, 1, &at, d)) < 0)
+		goto done;
+	for (size_t i = 0; i < all.n; i++) {
+		struct stat st;
+
+		if (stat(all.items[i], &st) != 0 || S_ISDIR(st.st_mode))
+			continue;
+		if (list_push_at(&job->values_files, all.items[i], list_pos(&all, i)) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+done:
+	list_free(&all);
 	return error;
 }
 

@@ -58,6 +58,8 @@ struct config_env {
 	char *path_template;     /* default: layout.path_template */
 	char *env_file;          /* resolved path of the .env file, or NULL */
 	struct config_list values_files; /* resolved; layered before the app's */
+	struct config_list local_values_files; /* as written (may hold {env}, {app});
+						* layered last, only with --local */
 	struct config_kv *vars;
 	size_t nvars;
 	int line;                /* where the entry starts in hydrate.yaml */
@@ -203,6 +205,14 @@ int config_job_resolve(struct config_job *out, const struct config *cfg,
 		       const struct config_app *app, const struct config_env *env,
 		       const struct config_kv *dotenv, size_t ndotenv, struct diag *d);
 void config_job_release(struct config_job *job);
+
+/*
+ * The local layer (--local): appends to job's values files its
+ * environment's localValuesFiles, {env} and {app} expanded, resolved
+ * against the config's directory, those that exist (a missing one is
+ * skipped: local overrides are optional, like the .env file). Charts only.
+ */
+int config_job_add_local(struct config_job *job, const struct config *cfg, struct diag *d);
 
 /*
  * Expands a path template: {env}, {app}, {namespace} (empty when NULL),

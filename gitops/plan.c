@@ -329,6 +329,9 @@ int plan_build(struct plan *out, const struct config *cfg, const struct plan_fil
 							f->local ? ndotenv[e] : 0, d)) < 0)
 				goto done;
 			p.n++;
+			/* the local layer, last: localValuesFiles that exist */
+			if (f->local && (error = config_job_add_local(&p.jobs[p.n - 1], cfg, d)) < 0)
+				goto done;
 		}
 	}
 	if (!f->defer_input_check && (error = plan_check_inputs(&p, NULL, 0, d)) < 0)

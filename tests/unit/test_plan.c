@@ -529,6 +529,75 @@ static void test_plan__hook_scripts_are_inputs(void **state)
 	rmdir(dir);
 }
 
+/* localValuesFiles: layered last, only with --local; a missing one is
+ * skipped. */
+static void test_plan__local_values_files(void **state)
+{
+	char dir[] = "/tmp/hydrate-test-plan-local-XXXXXX", cfgpath[300], local[300];
+	char file[300], text[1024];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	TU_FMT(cfgpath, "%s/hydrate.yaml", dir);
+	TU_FMT(local, "%s/local", dir);
+	TU_FMT(file, "%s/local/web.yaml", dir);
+	assert_int_equal(mkdir(local, 0755), 0);
+	S_write(file, "replicaCount: 7\n");
+	TU_FMT(text, "apiVersion: hydrate/v1\nenvironments:\n  - name: dev\n"
+	       "    localValuesFiles: [\"local/{app}.yaml\", \"local/missing-{env}.yaml\"]\n"
+	       "apps:\n  - name: web\n    chart: %s/gitops/basic/charts/web\n"
+	       "    set: {replicaCount: 2}\n", TESTDATA_DIR);
+	S_write(cfgpath, text);
+	for (int loc = 0; loc < 2; loc++) {
+		struct plan_filter f = { .local = loc };
+		struct config *cfg = NULL;
+		struct plan p = PLAN_INIT;
+		struct tree t = TREE_INIT;
+		struct diag d = DIAG_INIT;
+		const struct tree_entry *e;
+
+		if (config_load(&cfg, cfgpath, &d) < 0 || plan_build(&p, cfg, &f, &d) < 0 ||
+		    plan_run(&t, &p, NULL, 0, NULL, &d) < 0)
+			fail_msg("%s", d.msg.ptr);
+		/* the local file only with --local, after every other layer */
+		assert_int_equal(p.jobs[0].values_files.n, (size_t)loc);
+		assert_non_null(e = tree_find(&t, "dev/web/deployment-web.yaml"));
+		/* --set beats every values file, the local one too */
+		assert_non_null(strstr(e->data, "\n  replicas: 2\n"));
+		tree_release(&t);
+		plan_release(&p);
+		config_free(cfg);
+		diag_release(&d);
+	}
+	/* without the --set, the local file's value wins over the chart's */
+	TU_FMT(text, "apiVersion: hydrate/v1\nenvironments:\n  - name: dev\n"
+	       "    localValuesFiles: [\"local/{app}.yaml\"]\n"
+	       "apps:\n  - name: web\n    chart: %s/gitops/basic/charts/web\n", TESTDATA_DIR);
+	S_write(cfgpath, text);
+	{
+		struct plan_filter f = { .local = 1 };
+		struct config *cfg = NULL;
+		struct plan p = PLAN_INIT;
+		struct tree t = TREE_INIT;
+		struct diag d = DIAG_INIT;
+		const struct tree_entry *e;
+
+		if (config_load(&cfg, cfgpath, &d) < 0 || plan_build(&p, cfg, &f, &d) < 0 ||
+		    plan_run(&t, &p, NULL, 0, NULL, &d) < 0)
+			fail_msg("%s", d.msg.ptr);
+		assert_non_null(e = tree_find(&t, "dev/web/deployment-web.yaml"));
+		assert_non_null(strstr(e->data, "\n  replicas: 7\n"));
+		tree_release(&t);
+		plan_release(&p);
+		config_free(cfg);
+		diag_release(&d);
+	}
+	unlink(file);
+	unlink(cfgpath);
+	rmdir(local);
+	rmdir(dir);
+}
+
 static void test_plan__disabled_and_empty(void **state)
 {
 	struct config *cfg = S_parse("apiVersion: hydrate/v1\n"
@@ -749,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_plan__two_jobs_one_path),
 		cmocka_unit_test(test_plan__missing_inputs),
 		cmocka_unit_test(test_plan__hook_scripts_are_inputs),
+		cmocka_unit_test(test_plan__local_values_files),
 		cmocka_unit_test(test_plan__disabled_and_empty),
 		cmocka_unit_test(test_plan__overlay_error),
 		cmocka_unit_test(test_plan__pre_render_hook_fails_first),
