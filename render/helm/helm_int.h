@@ -18,6 +18,15 @@ struct diag;
 void helm__go_yaml_error(struct buf *out, const char *msg, const char *name);
 
 /*
+ * Go's os.Expand(s, lookup) appended to out: $NAME, ${NAME} and the shell's
+ * special one-character names ($1, ${#}, ...) replaced by lookup's value
+ * (NULL: nothing), bad syntax eaten as Go eats it, a lone '$' kept. s has n
+ * bytes. 0, or -1 when out ran out of memory.
+ */
+int helm__os_expand(struct buf *out, const char *s, size_t n,
+		    const char *(*lookup)(const char *name, void *arg), void *arg);
+
+/*
  * Rewrites d's message (a render/yaml.c parse error of file name) as Helm
  * prints a sigs.k8s.io/yaml failure: prefix + "error converting YAML to
  * JSON: yaml: line N: ..." or, for a document of the wrong kind, prefix +

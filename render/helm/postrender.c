@@ -338,67 +338,20 @@ int helm_plugin_find(struct helm_plugin **out, const char *name, struct diag *d)
 
 /* ---- the command */
 
-static int S_shell_special(char c)
+/* A plugin's environment: the process's, plus HELM_PLUGIN_NAME and
+ * HELM_PLUGIN_DIR. */
+static const char *S_plugin_env(const char *name, void *arg)
 {
-	return strchr("*#$@!?-", c) != NULL || (c >= '0' && c <= '9');
+	const struct helm_plugin *p = arg;
+
+	return strcmp(name, "HELM_PLUGIN_NAME") == 0 ? p->name
+	       : strcmp(name, "HELM_PLUGIN_DIR") == 0 ? p->dir : getenv(name);
 }
 
-static int S_shell_name_char(char c)
-{
-	return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* os.Expand(s, lookup) with the plugin's environment: the process's, plus
- * HELM_PLUGIN_NAME and HELM_PLUGIN_DIR. */
+/* os.Expand(s, lookup) with the plugin's environment. */
 static void S_expand(struct buf *b, const char *s, const struct helm_plugin *p)
 {
-	size_t n = strlen(s), i = 0;
-	struct buf name = BUF_INIT;
-
-	while (i < n) {
-		size_t w = 0;
-		if (s[i] != '$' || i + 1 >= n) {
-			buf_addch(b, s[i++]);
-			continue;
-		}
-		buf_reset(&name);
-		if (s[i + 1] == '{') {
-			if (i + 2 < n && S_shell_special(s[i + 2]) && i + 3 < n && s[i + 3] == '}') {
-				buf_addch(&name, s[i + 2]);
-				w = 3;
-			} else {
-				size_t k = i + 2;
-				while (k < n && s[k] != '}')
-					k++;
-				if (k >= n || k == i + 2) {
-					w = k >= n ? 1 : 2;
-				} else {
-					buf_add(&name, s + i + 2, k - i - 2);
-					w = k - i;
-				}
-			}
-		} else if (S_shell_special(s[i + 1])) {
-			buf_addch(&name, s[i + 1]);
-			w = 1;
-		} else {
-			size_t k = i + 1;
-			while (k < n && S_shell_name_char(s[k]))
-				k++;
-			buf_add(&name, s + i + 1, k - i - 1);
-			w = k - i - 1;
-		}
-		if (name.len) {
-			const char *v = strcmp(name.ptr, "HELM_PLUGIN_NAME") == 0 ? p->name
-					: strcmp(name.ptr, "HELM_PLUGIN_DIR") == 0 ? p->dir
-					: getenv(name.ptr);
-			if (v)
-				buf_adds(b, v);
-		} else if (w == 0) {
-			buf_addch(b, '$');
-		}
-		i += 1 + w;
-	}
-	buf_release(&name);
+	helm__os_expand(b, s, strlen(s), S_plugin_env, (void *)p);
 }
 
 /* Go's exec.LookPath for a name without '/': the first executable regular

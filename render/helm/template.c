@@ -145,71 +145,26 @@ static int S_sprig_env(struct tval *out, struct tmpl_call *call, int argc,
 	return out->kind == TV_INVALID ? tmpl_call_errorf(call, "out of memory") : 0;
 }
 
-/* Go's isShellSpecialVar */
-static int S_shell_special(char c)
+static const char *S_getenv(const char *name, void *arg)
 {
-	return strchr("*#$@!?-", c) != NULL || (c >= '0' && c <= '9');
-}
-
-static int S_shell_name_char(char c)
-{
-	return c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	(void)arg;
+	return getenv(name);
 }
 
 /* os.ExpandEnv: $NAME and ${NAME} replaced by the variable's value. */
 static int S_sprig_expandenv(struct tval *out, struct tmpl_call *call, int argc,
 			     const struct tval *argv)
 {
-	size_t n, i = 0;
+	size_t n;
 	const char *s = tval_str_ptr(&argv[0], &n);
-	struct buf b = BUF_INIT, name = BUF_INIT;
+	struct buf b = BUF_INIT;
 
 	(void)argc;
-	while (i < n) {
-		size_t w = 0;
-		if (s[i] != '$' || i + 1 >= n) {
-			buf_addch(&b, s[i++]);
-			continue;
-		}
-		buf_reset(&name);
-		/* getShellName(s[i+1:]) */
-		if (s[i + 1] == '{') {
-			if (i + 2 < n && S_shell_special(s[i + 2]) && i + 3 < n && s[i + 3] == '}') {
-				buf_addch(&name, s[i + 2]);
-				w = 3;
-			} else {
-				size_t k = i + 2;
-				while (k < n && s[k] != '}')
-					k++;
-				if (k >= n || k == i + 2)
-					w = k >= n ? 1 : 2;   /* bad syntax: eat "{" or "{}" */
-				else {
-					buf_add(&name, s + i + 2, k - i - 2);
-					w = k - i;
-				}
-			}
-		} else if (S_shell_special(s[i + 1])) {
-			buf_addch(&name, s[i + 1]);
-			w = 1;
-		} else {
-			size_t k = i + 1;
-			while (k < n && S_shell_name_char(s[k]))
-				k++;
-			buf_add(&name, s + i + 1, k - i - 1);
-			w = k - i - 1;
-		}
-		if (name.len) {
-			const char *v = getenv(name.ptr);
-			if (v)
-				buf_adds(&b, v);
-		} else if (w == 0) {
-			buf_addch(&b, '$');   /* "$" not followed by a name stays */
-		}
-		i += 1 + w;
-	}
-	*out = tval_strn(b.ptr, b.len);
+	if (helm__os_expand(&b, s, n, S_getenv, NULL) < 0)
+		*out = tval_invalid();
+	else
+		*out = tval_strn(b.ptr ? b.ptr : "", b.len);
 	buf_release(&b);
-	buf_release(&name);
 	return out->kind == TV_INVALID ? tmpl_call_errorf(call, "out of memory") : 0;
 }
 
