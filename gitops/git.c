@@ -1254,6 +1254,29 @@ static void S_callbacks(git_remote_callbacks *cb, struct S_op *op)
 	cb->payload = op;
 }
 
+/* Fetch options for one fetch of c: our callbacks, no pruning, no tags, no
+ * FETCH_HEAD, a proxy only for network remotes. A local remote must exist
+ * (libgit2 takes a missing local path for an unknown protocol):
+ * REPO_ENOREPO, "WHAT: no such repository". */
+static int S_fetch_options(git_fetch_options *opts, struct S_op *op, const struct repo_cache *c,
+			   const char *what, struct diag *d)
+{
+	S_git.git_fetch_options_init(opts, GIT_FETCH_OPTIONS_VERSION);
+	S_callbacks(&opts->callbacks, op);
+	opts->prune = GIT_FETCH_NO_PRUNE;
+	opts->update_fetchhead = 0;
+	opts->download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	opts->proxy_opts.type = c->local ? GIT_PROXY_NONE : GIT_PROXY_AUTO;
+	if (c->local) {
+		const char *p = strncmp(c->url, "file://", 7) == 0 ? c->url + 7 : c->url;
+		struct stat st;
+
+		if (stat(p, &st) < 0)
+			return diag_set(d, REPO_ENOREPO, "%s: no such repository", what);
+	}
+	return 0;
+}
+
 static void S_op_release(struct S_op *op)
 {
 	buf_release(&op->msg);
@@ -1304,22 +1327,8 @@ static int S_fetch(struct repo_oid *out, struct repo_cache *c, const char *branc
 		goto done;
 	}
 	specs[0] = spec.ptr;
-	S_git.git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
-	S_callbacks(&opts.callbacks, &op);
-	opts.prune = GIT_FETCH_NO_PRUNE;
-	opts.update_fetchhead = 0;
-	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	opts.proxy_opts.type = c->local ? GIT_PROXY_NONE : GIT_PROXY_AUTO;
-	if (c->local) {
-		/* libgit2 takes a missing local path for an unknown protocol */
-		const char *p = strncmp(c->url, "file://", 7) == 0 ? c->url + 7 : c->url;
-		struct stat st;
-
-		if (stat(p, &st) < 0) {
-			error = diag_set(d, REPO_ENOREPO, "%s: no such repository", what.ptr);
-			goto done;
-		}
-	}
+	if ((error = S_fetch_options(&opts, &op, c, what.ptr, d)) < 0)
+		goto done;
 	if ((error = S_remote(&remote, c)) < 0) {
 		error = S_fail(d, error, &op, c, what.ptr);
 		goto done;
@@ -1485,21 +1494,8 @@ static int S_fetch_rev(struct repo_oid *out, enum repo_rev_kind *kind_out,
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
 	}
-	S_git.git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
-	S_callbacks(&opts.callbacks, &op);
-	opts.prune = GIT_FETCH_NO_PRUNE;
-	opts.update_fetchhead = 0;
-	opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	opts.proxy_opts.type = c->local ? GIT_PROXY_NONE : GIT_PROXY_AUTO;
-	if (c->local) {
-		const char *p = strncmp(c->url, "file://", 7) == 0 ? c->url + 7 : c->url;
-		struct stat st;
-
-		if (stat(p, &st) < 0) {
-			error = diag_set(d, REPO_ENOREPO, "%s: no such repository", what.ptr);
-			goto done;
-		}
-	}
+	if ((error = S_fetch_options(&opts, &op, c, what.ptr, d)) < 0)
+		goto done;
 	if ((error = S_remote(&remote, c)) < 0 ||
 	    (error = S_git.git_remote_connect(remote, GIT_DIRECTION_FETCH, &opts.callbacks,
 					      &opts.proxy_opts, NULL)) < 0 ||
