@@ -529,6 +529,30 @@ static void test_plan__hook_scripts_are_inputs(void **state)
 	rmdir(dir);
 }
 
+/* Renders cfgpath (with --local when local) and checks the job's number of
+ * values files and that its Deployment holds want. */
+static void S_check_local(const char *cfgpath, int local, size_t nvalues, const char *want)
+{
+	struct plan_filter f = { .local = local };
+	struct config *cfg = NULL;
+	struct plan p = PLAN_INIT;
+	struct tree t = TREE_INIT;
+	struct diag d = DIAG_INIT;
+	const struct tree_entry *e;
+
+	if (config_load(&cfg, cfgpath, &d) < 0 || plan_build(&p, cfg, &f, &d) < 0 ||
+	    plan_run(&t, &p, NULL, 0, NULL, &d) < 0)
+		fail_msg("%s", d.msg.ptr);
+	assert_int_equal(p.jobs[0].values_files.n, nvalues);
+	assert_non_null(e = tree_find(&t, "dev/web/deployment-web.yaml"));
+	if (!strstr(e->data, want))
+		fail_msg("local=%d: no '%s' in\n%s", local, want, e->data);
+	tree_release(&t);
+	plan_release(&p);
+	config_free(cfg);
+	diag_release(&d);
+}
+
 /* localValuesFiles: layered last, only with --local; a missing one is
  * skipped. */
 static void test_plan__local_values_files(void **state)
@@ -548,50 +572,17 @@ static void test_plan__local_values_files(void **state)
 	       "apps:\n  - name: web\n    chart: %s/gitops/basic/charts/web\n"
 	       "    set: {replicaCount: 2}\n", TESTDATA_DIR);
 	S_write(cfgpath, text);
-	for (int loc = 0; loc < 2; loc++) {
-		struct plan_filter f = { .local = loc };
-		struct config *cfg = NULL;
-		struct plan p = PLAN_INIT;
-		struct tree t = TREE_INIT;
-		struct diag d = DIAG_INIT;
-		const struct tree_entry *e;
-
-		if (config_load(&cfg, cfgpath, &d) < 0 || plan_build(&p, cfg, &f, &d) < 0 ||
-		    plan_run(&t, &p, NULL, 0, NULL, &d) < 0)
-			fail_msg("%s", d.msg.ptr);
-		/* the local file only with --local, after every other layer */
-		assert_int_equal(p.jobs[0].values_files.n, (size_t)loc);
-		assert_non_null(e = tree_find(&t, "dev/web/deployment-web.yaml"));
-		/* --set beats every values file, the local one too */
-		assert_non_null(strstr(e->data, "\n  replicas: 2\n"));
-		tree_release(&t);
-		plan_release(&p);
-		config_free(cfg);
-		diag_release(&d);
-	}
-	/* without the --set, the local file's value wins over the chart's */
+	/* the local file only with --local, the missing one skipped; --set
+	 * beats every values file, the local one too */
+	S_check_local(cfgpath, 0, 0, "\n  replicas: 2\n");
+	S_check_local(cfgpath, 1, 1, "\n  replicas: 2\n");
+	/* without the --set, the local file's value wins over the chart's (1) */
 	TU_FMT(text, "apiVersion: hydrate/v1\nenvironments:\n  - name: dev\n"
 	       "    localValuesFiles: [\"local/{app}.yaml\"]\n"
 	       "apps:\n  - name: web\n    chart: %s/gitops/basic/charts/web\n", TESTDATA_DIR);
 	S_write(cfgpath, text);
-	{
-		struct plan_filter f = { .local = 1 };
-		struct config *cfg = NULL;
-		struct plan p = PLAN_INIT;
-		struct tree t = TREE_INIT;
-		struct diag d = DIAG_INIT;
-		const struct tree_entry *e;
-
-		if (config_load(&cfg, cfgpath, &d) < 0 || plan_build(&p, cfg, &f, &d) < 0 ||
-		    plan_run(&t, &p, NULL, 0, NULL, &d) < 0)
-			fail_msg("%s", d.msg.ptr);
-		assert_non_null(e = tree_find(&t, "dev/web/deployment-web.yaml"));
-		assert_non_null(strstr(e->data, "\n  replicas: 7\n"));
-		tree_release(&t);
-		plan_release(&p);
-		config_free(cfg);
-		diag_release(&d);
-	}
+	S_check_local(cfgpath, 0, 0, "\n  replicas: 1\n");
+	S_check_local(cfgpath, 1, 1, "\n  replicas: 7\n");
 	unlink(file);
 	unlink(cfgpath);
 	rmdir(local);
