@@ -40,6 +40,12 @@ struct tmpl_rt {
 			      * so its address stays unique for the execution */
 	size_t nboxes, boxcap;
 	json_t *intbox[2][TMPL_RT_INTBOXES]; /* [0] int, [1] uint8: a reference or NULL */
+	/* Lists put into a container with a capacity their json cannot show
+	 * (a Go slice header's cap): the tval as stored, a reference, found
+	 * again by its json array when read back (tval.c, "kept capacities").
+	 * Open addressing on the array's address; NULL u.j marks a free slot. */
+	struct tval *kept;
+	size_t nkept, keptsz;
 	struct tmpl_limits lim;
 	enum tmpl_missingkey missingkey;
 	void *userdata;

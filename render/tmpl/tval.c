@@ -287,6 +287,83 @@ static int tv_is_box(const struct tmpl_rt *rt, json_t *j, size_t *ix)
 	return 1;
 }
 
+/*
+ * Kept capacities. Go stores a slice header, capacity and all, into a map
+ * or a slice; the json array we store holds only the elements, and a bare
+ * array reads back as decoded (TVC_DECODED). So a list stored with any
+ * other capacity is remembered here, keyed by its array, and reads back
+ * with its own. An entry holds a reference, so the address stays its
+ * array's; entries whose array nobody else holds any more are dropped when
+ * the table grows. The last store of one array wins (Go could keep two
+ * headers of one array with two capacities; nothing in Sprig makes that).
+ */
+static size_t kept_slot(const struct tmpl_rt *rt, const json_t *j)
+{
+	size_t mask = rt->keptsz - 1;
+	size_t i = (size_t)(((uint64_t)(uintptr_t)j >> 4) * 0x9E3779B97F4A7C15ULL >> 20) & mask;
+
+	while (rt->kept[i].u.j && rt->kept[i].u.j != j)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static const struct tval *kept_find(const struct tmpl_rt *rt, const json_t *j)
+{
+	size_t i;
+
+	if (!rt || !rt->nkept)
+		return NULL;
+	i = kept_slot(rt, j);
+	return rt->kept[i].u.j ? &rt->kept[i] : NULL;
+}
+
+/* Rebuilds the table with room for one more entry, dropping dead ones. */
+static int kept_grow(struct tmpl_rt *rt)
+{
+	struct tval *old = rt->kept;
+	size_t oldsz = rt->keptsz, live = 0, sz = 16, i;
+
+	for (i = 0; i < oldsz; i++)
+		if (old[i].u.j && old[i].u.j->refcount > 1)
+			live++;
+	while (sz < (live + 1) * 2)
+		sz *= 2;
+	if (!(rt->kept = calloc(sz, sizeof(*rt->kept)))) {
+		rt->kept = old;
+		return -1;
+	}
+	rt->keptsz = sz;
+	rt->nkept = 0;
+	for (i = 0; i < oldsz; i++) {
+		if (!old[i].u.j)
+			continue;
+		if (old[i].u.j->refcount > 1) {
+			rt->kept[kept_slot(rt, old[i].u.j)] = old[i];
+			rt->nkept++;
+		} else {
+			tval_release(&old[i]);
+		}
+	}
+	free(old);
+	return 0;
+}
+
+/* Remembers list v's capacity for its array; -1 on allocation failure. */
+static int kept_put(struct tmpl_rt *rt, const struct tval *v)
+{
+	size_t i;
+
+	if (rt->nkept + 1 > rt->keptsz / 2 && kept_grow(rt) < 0)
+		return -1;
+	i = kept_slot(rt, v->u.j);
+	if (rt->kept[i].u.j)
+		tval_release(&rt->kept[i]);
+	else
+		rt->nkept++;
+	rt->kept[i] = tval_copy(v);
+	return 0;
+}
+
 struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
 {
 	size_t ix;
@@ -309,7 +386,10 @@ struct tval tval_from_json(struct tmpl_rt *rt, json_t *j)
 		return tval_nil();
 	case JSON_ARRAY: {
 		struct tval v;
+		const struct tval *kept = kept_find(rt, j);
 
+		if (kept)
+			return tval_copy(kept);
 		json_incref(j);
 		v = tval_json_new(TV_LIST, j);
 		if (v.kind == TV_LIST)
@@ -497,6 +577,9 @@ json_t *tval_to_json(struct tmpl_rt *rt, const struct tval *v)
 		/* a nil slice keeps its nil-ness in a box (encoding/json: null) */
 		if (v->nilslice)
 			return tv_box(rt, v);
+		if (rt && (v->capmode != TVC_DECODED || kept_find(rt, v->u.j)) &&
+		    kept_put(rt, v) < 0)
+			return NULL;
 		/* fall through */
 	case TV_STRING: case TV_MAP:
 		json_incref(v->u.j);
@@ -758,6 +841,9 @@ void tmpl_rt_free(struct tmpl_rt *rt)
 	}
 	free(rt->boxes);
 	free(rt->boxobj);
+	for (i = 0; i < rt->keptsz; i++)
+		tval_release(&rt->kept[i]);
+	free(rt->kept);
 	while (rt->ndefers > 0) {
 		struct rt_defer *d = &rt->defers[--rt->ndefers];
 		d->fn(d->arg);

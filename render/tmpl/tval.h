@@ -200,8 +200,10 @@ struct tval {
  * past len; TVC_SHARED: the same, but the first elements past len are
  * u.sl.tail's, what a longer slice sharing the backing array left there
  * (slice (slice $l 0 1) 0 3 sees $l's elements again). Json keeps no
- * capacity: a list stored into a map or list and read back counts as
- * decoded (Go: whatever it had).
+ * capacity: a list stored into a map or list with any capacity but
+ * TVC_DECODED's is remembered by the runtime (tmpl_rt.kept) under its json
+ * array, and tval_from_json gives it back with that capacity, as Go keeps
+ * the slice header it stored.
  */
 enum tval_cap { TVC_LEN = 0, TVC_DECODED, TVC_SPARE, TVC_SHARED };
 
