@@ -432,3 +432,16 @@ done:
 		free(ds.d);
 	return error;
 }
+
+double gofloat_floor(double x)
+{
+	double t;
+
+	/* every double of magnitude 2^52 or more is an integer already */
+	if (!(fabs(x) < 4503599627370496.0))
+		return x;
+	t = (double)(int64_t)x; /* toward zero, exact below 2^52 */
+	if (t > x)
+		t -= 1.0;
+	return t == 0.0 ? copysign(0.0, x) : t;
+}

@@ -16,4 +16,11 @@ struct buf;
  */
 int gofloat_format(struct buf *out, double v, char fmt, int prec, int bitsize);
 
+/*
+ * Go's math.Floor (and C's floor), exactly: NaN, infinities and -0.0 come
+ * back as they are. Written out so that hydrate needs nothing of libm, a
+ * shared library the loader would otherwise map into every process.
+ */
+double gofloat_floor(double x);
+
 #endif

@@ -353,7 +353,7 @@ static void add_number_plain(const struct vctx *c, struct buf *out, const json_t
 	} else {
 		double d = json_real_value(v);
 
-		if (d == floor(d) && fabs(d) < 1e21)
+		if (d == gofloat_floor(d) && fabs(d) < 1e21)
 			buf_addf(out, "%.0f", d);
 		else
 			gofloat_format(out, d, 'g', -1, 64);
@@ -490,7 +490,7 @@ static int is_integer_value(const json_t *v)
 	if (json_is_integer(v))
 		return 1;
 	d = json_real_value(v);
-	return isfinite(d) && d == floor(d);
+	return isfinite(d) && d == gofloat_floor(d);
 }
 
 /* ---- equality as v6's equals() ---- */

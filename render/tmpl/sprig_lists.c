@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "render/diag.h"
+#include "render/gofloat.h"
 
 /* A new []interface {} result from a json array (stolen). */
 static int S_ret_list(struct tval *out, json_t *a)
@@ -129,7 +130,7 @@ static int S_chunk(struct tval *out, struct tmpl_call *call, int argc, const str
 		error = tmpl_call_errorf(call, "runtime error: makeslice: len out of range");
 		goto done;
 	}
-	cs = sprigl_f2i(floor((double)(l - 1) / (double)size) + 1);
+	cs = sprigl_f2i(gofloat_floor((double)(l - 1) / (double)size) + 1);
 	if (cs < 0) {
 		error = tmpl_call_errorf(call, "runtime error: makeslice: len out of range");
 		goto done;
@@ -143,7 +144,13 @@ static int S_chunk(struct tval *out, struct tmpl_call *call, int argc, const str
 		json_t *c;
 
 		if (i == cs - 1) {
-			clen = sprigl_f2i(floor(fmod((double)l, (double)size)));
+			/* Go: int(math.Floor(math.Mod(float64(l), float64(size)))):
+			 * l is a length (an exact double) and the remainder of
+			 * integers is exact, so in integers, the divisor rounded
+			 * to a double as Go converts it */
+			double ds = fabs((double)size);
+
+			clen = ds > (double)l ? l : l % (int64_t)ds;
 			if (clen == 0)
 				clen = size;
 		}

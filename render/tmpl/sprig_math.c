@@ -19,6 +19,7 @@
 
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/gofloat.h"
 
 static int64_t S_i64(const struct tval *v)
 {
@@ -182,12 +183,12 @@ static int S_minf(struct tval *out, struct tmpl_call *call, int argc, const stru
 
 static int S_floor(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
-	return S_ret_f64(out, floor(S_f64(&argv[0])));
+	return S_ret_f64(out, gofloat_floor(S_f64(&argv[0])));
 }
 
 static int S_ceil(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
-	return S_ret_f64(out, ceil(S_f64(&argv[0])));
+	return S_ret_f64(out, -gofloat_floor(-S_f64(&argv[0])));
 }
 
 /* Go 1.25's math.Pow(10, y) for an integral y, step for step: squarings of
@@ -236,7 +237,7 @@ static int S_round(struct tval *out, struct tmpl_call *call, int argc, const str
 	double digit = pow * val, ip, frac, r;
 
 	frac = modf(digit, &ip);
-	r = frac >= round_on ? ceil(digit) : floor(digit);
+	r = frac >= round_on ? -gofloat_floor(-digit) : gofloat_floor(digit);
 	return S_ret_f64(out, r / pow);
 }
 

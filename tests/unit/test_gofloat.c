@@ -145,6 +145,40 @@ static void test_gofloat__large_precision(void **state)
 	buf_release(&out);
 }
 
+/* math.Floor by the spec: the greatest integer <= x; -0.0, NaN, +-Inf as
+ * they are; every double from 2^52 up is an integer. Values by hand. */
+static void test_gofloat__floor(void **state)
+{
+	static const struct { double x, want; } cases[] = {
+		{ 0.5, 0.0 }, { -0.5, -1.0 }, { 1.0, 1.0 }, { -1.0, -1.0 },
+		{ 2.75, 2.0 }, { -2.25, -3.0 }, { 0.9999999999999999, 0.0 },
+		{ -0.9999999999999999, -1.0 }, { 4e-324, 0.0 }, { -4e-324, -1.0 },
+		{ 4503599627370495.5, 4503599627370495.0 },
+		{ -4503599627370495.5, -4503599627370496.0 },
+		{ 4503599627370497.0, 4503599627370497.0 },
+		{ -9007199254740994.0, -9007199254740994.0 },
+		{ 1e300, 1e300 }, { -1e300, -1e300 },
+		{ 9.2233720368547758e18, 9.2233720368547758e18 },
+	};
+	double z;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double got = gofloat_floor(cases[i].x);
+
+		if (got != cases[i].want)
+			fail_msg("floor(%.17g) = %.17g, want %.17g", cases[i].x, got, cases[i].want);
+	}
+	z = gofloat_floor(-0.0);
+	assert_true(z == 0.0 && signbit(z));
+	z = gofloat_floor(0.25);
+	assert_true(z == 0.0 && !signbit(z));
+	assert_true(isnan(gofloat_floor(NAN)));
+	assert_true(gofloat_floor(INFINITY) == INFINITY);
+	assert_true(gofloat_floor(-INFINITY) == -INFINITY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_gofloat__special_values_and_float32),
 		cmocka_unit_test(test_gofloat__shortest_edges),
 		cmocka_unit_test(test_gofloat__large_precision),
+		cmocka_unit_test(test_gofloat__floor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
