@@ -890,7 +890,10 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 			}
 			if (json_is_array(v)) {
 				json_t *mk = ctx_merge_keys(t, key);
-				json_t *pv = json_deep_copy(v), *base;
+				/* list_directive takes an element out of the list, and
+				 * nothing below changes the elements: a copy of the
+				 * list itself is enough */
+				json_t *pv = json_copy(v), *base;
 				enum directive ld = D_MERGE;
 
 				if (!pv) {
