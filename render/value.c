@@ -995,6 +995,7 @@ struct emitter {
 	/* yaml_emitter_analyze_scalar's verdict on the current scalar */
 	int multiline, flow_plain_allowed, block_plain_allowed;
 	int single_quoted_allowed, block_allowed;
+	int one_run;            /* printable ASCII without a space: plain is one write */
 	int level;              /* collections open, as yenc_check counts them */
 	struct buf text;        /* owned scratch: the scalar being written */
 };
@@ -1150,6 +1151,7 @@ static void em_analyze_scalar(struct emitter *e, const struct scalar *s)
 	int break_space = 0, space_break = 0, preceded_by_ws = 1, followed_by_ws;
 	int previous_space = 0, previous_break = 0;
 
+	e->one_run = 0;
 	if (len == 0) {
 		e->multiline = 0;
 		e->flow_plain_allowed = 0;
@@ -1359,6 +1361,7 @@ static int em_analyze_ascii(struct emitter *e, const unsigned char *v, size_t le
 	e->block_plain_allowed = !space_around && !block_indicators;
 	e->single_quoted_allowed = 1;
 	e->block_allowed = v[len - 1] != ' ';
+	e->one_run = !memchr(v, ' ', len);
 	*colon = has_colon;
 	return 1;
 }
@@ -1606,7 +1609,19 @@ static void em_write_literal(struct emitter *e, const struct scalar *s)
 static void em_emit_scalar(struct emitter *e, const struct scalar *s, enum ystyle requested)
 {
 	enum ystyle style = em_select_style(e, s, requested);
-	int saved = em_increase_indent(e, 1, 0);
+	int saved;
+
+	if (style == YSTYLE_PLAIN && e->one_run) {
+		/* em_write_plain without spaces or breaks to fold at */
+		if (!e->whitespace)
+			em_put(e, ' ');
+		em_bytes(e->out, s->v, s->len);
+		e->column += (int)s->len;
+		e->whitespace = 0;
+		e->indention = 0;
+		return;
+	}
+	saved = em_increase_indent(e, 1, 0);
 
 	switch (style) {
 	case YSTYLE_PLAIN:
