@@ -267,13 +267,14 @@ static void test_value__yaml_error_messages(void **state)
  * simple key, a mapping nested too deep. */
 static void test_value__yaml_fault_after_output_appends_nothing(void **state)
 {
+#define YERR "error converting JSON to YAML: yaml: "
 	static const struct {
 		const char *key, *value, *msg;
 	} faults[] = {
-		{ "zz", "x\x7fy", "error converting JSON to YAML: yaml: control characters are not allowed" },
-		{ "z\xc2\x80", "v", "error converting JSON to YAML: yaml: control characters are not allowed" },
-		{ "z\xc2\x85", "v", "error converting JSON to YAML: yaml: did not find expected ',' or '}'" },
-		{ "zz", "a\xc2\x85--- b", "error converting JSON to YAML: yaml: found unexpected document indicator" },
+		{ "zz", "x\x7fy", YERR "control characters are not allowed" },
+		{ "z\xc2\x80", "v", YERR "control characters are not allowed" },
+		{ "z\xc2\x85", "v", YERR "did not find expected ',' or '}'" },
+		{ "zz", "a\xc2\x85--- b", YERR "found unexpected document indicator" },
 	};
 	struct buf out = BUF_INIT;
 	struct diag d = DIAG_INIT;
@@ -296,7 +297,7 @@ static void test_value__yaml_fault_after_output_appends_nothing(void **state)
 	buf_set(&out, "pre", 3);
 	assert_int_equal(value_to_yaml(&out, v, &d), DIAG_EINVALID);
 	assert_string_equal(out.ptr, "pre");
-	assert_string_equal(d.msg.ptr, "error converting JSON to YAML: yaml: did not find expected ',' or '}'");
+	assert_string_equal(d.msg.ptr, YERR "did not find expected ',' or '}'");
 	json_decref(v);
 	/* one character fewer reads back: a long key, written as "? key" ('<' is
 	 * no indicator) */
@@ -312,11 +313,11 @@ static void test_value__yaml_fault_after_output_appends_nothing(void **state)
 	buf_set(&out, "pre", 3);
 	assert_int_equal(value_to_yaml(&out, v, &d), DIAG_EINVALID);
 	assert_string_equal(out.ptr, "pre");
-	assert_string_equal(d.msg.ptr,
-			    "error converting JSON to YAML: yaml: exceeded max depth of 10000");
+	assert_string_equal(d.msg.ptr, YERR "exceeded max depth of 10000");
 	json_decref(v);
 	buf_release(&out);
 	diag_release(&d);
+#undef YERR
 }
 
 /* The output buffer's cap is honoured: an emitter that cannot append
