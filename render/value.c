@@ -170,6 +170,25 @@ static int member_cmp_bytes(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* qsort(m, n, sizeof(*m), member_cmp_bytes), by insertion for the few
+ * members most objects have: the order is total (the index breaks ties),
+ * so any sort gives the same. */
+static void sort_members(struct member *m, size_t n)
+{
+	if (n > 16) {
+		qsort(m, n, sizeof(*m), member_cmp_bytes);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct member t = m[i];
+		size_t j = i;
+
+		for (; j > 0 && member_cmp_bytes(&t, &m[j - 1]) < 0; j--)
+			m[j] = m[j - 1];
+		m[j] = t;
+	}
+}
+
 /* The members of object o in jansson's order. *out is malloc'd (NULL when
  * empty); keys and values are borrowed from o. */
 static int object_members(struct member **out, size_t *n_out, const json_t *o)
@@ -356,8 +375,7 @@ static int jenc_value(struct buf *out, const json_t *v, unsigned flags, int dept
 			diag_set(d, error, "out of memory");
 			break;
 		}
-		if (n > 1)
-			qsort(m, n, sizeof(*m), member_cmp_bytes);
+		sort_members(m, n);
 		buf_addch(out, '{');
 		for (size_t i = 0; i < n && !error; i++) {
 			if (i)
@@ -977,6 +995,8 @@ struct emitter {
 	/* yaml_emitter_analyze_scalar's verdict on the current scalar */
 	int multiline, flow_plain_allowed, block_plain_allowed;
 	int single_quoted_allowed, block_allowed;
+	int one_run;            /* printable ASCII without a space: plain is one write */
+	int level;              /* collections open, as yenc_check counts them */
 	struct buf text;        /* owned scratch: the scalar being written */
 };
 
@@ -1034,7 +1054,7 @@ static int is_blankz(const unsigned char *b)
  * writes most of its output a character at a time. */
 static inline void em_bytes(struct buf *b, const void *data, size_t len)
 {
-	if (!b->oom && !b->max && b->len + len < b->alloc) {
+	if (!b->oom && len < b->alloc - b->len && (!b->max || b->len + len <= b->max)) {
 		memcpy(b->ptr + b->len, data, len);
 		b->len += len;
 		b->ptr[b->len] = '\0';
@@ -1081,10 +1101,19 @@ static void em_write_indent(struct emitter *e)
 {
 	int indent = e->indent < 0 ? 0 : e->indent;
 
+	static const char spaces[64] = "                                "
+				       "                                ";
+
 	if (!e->indention || e->column > indent || (e->column == indent && !e->whitespace))
 		em_put_break(e);
-	while (e->column < indent)
-		em_put(e, ' ');
+	while (e->column < indent) {
+		int n = indent - e->column;
+
+		if (n > (int)sizeof(spaces))
+			n = (int)sizeof(spaces);
+		em_bytes(e->out, spaces, (size_t)n);
+		e->column += n;
+	}
 	e->whitespace = 1;
 	e->indention = 1;
 }
@@ -1122,6 +1151,7 @@ static void em_analyze_scalar(struct emitter *e, const struct scalar *s)
 	int break_space = 0, space_break = 0, preceded_by_ws = 1, followed_by_ws;
 	int previous_space = 0, previous_break = 0;
 
+	e->one_run = 0;
 	if (len == 0) {
 		e->multiline = 0;
 		e->flow_plain_allowed = 0;
@@ -1247,6 +1277,93 @@ static void em_analyze_scalar(struct emitter *e, const struct scalar *s)
 		e->flow_plain_allowed = 0;
 	if (block_indicators)
 		e->block_plain_allowed = 0;
+}
+
+/*
+ * em_analyze_scalar for a scalar of printable ASCII (0x20 to 0x7E), the
+ * common case, in one pass that also notes a ':' (goscalar_is_base60_float
+ * needs one). Returns 0, the verdict unset, when the scalar is empty or
+ * holds any other byte. No breaks, tabs or specials can occur, so only
+ * the indicators and leading and trailing spaces decide.
+ */
+static int em_analyze_ascii(struct emitter *e, const unsigned char *v, size_t len, int *colon)
+{
+	int block_indicators = 0, flow_indicators = 0, has_colon = 0, space_around;
+	int preceded_by_ws;
+	unsigned char c;
+
+	if (len == 0 || v[0] < 0x20 || v[0] > 0x7E)
+		return 0;
+	c = v[0];
+	switch (c) {
+	case '#': case ',': case '[': case ']': case '{': case '}':
+	case '&': case '*': case '!': case '|': case '>': case '\'':
+	case '"': case '%': case '@': case '`':
+		flow_indicators = 1;
+		block_indicators = 1;
+		break;
+	case ':':
+		has_colon = 1;
+		/* fall through */
+	case '?':
+		flow_indicators = 1;
+		if (len == 1 || v[1] == ' ')
+			block_indicators = 1;
+		break;
+	case '-':
+		if (len == 1 || v[1] == ' ') {
+			flow_indicators = 1;
+			block_indicators = 1;
+		} else if (len >= 3 && v[1] == '-' && v[2] == '-') {
+			flow_indicators = 1;
+			block_indicators = 1;
+		}
+		break;
+	case '.':
+		if (len >= 3 && v[1] == '.' && v[2] == '.') {
+			flow_indicators = 1;
+			block_indicators = 1;
+		}
+		break;
+	}
+	preceded_by_ws = c == ' ';
+	for (size_t i = 1; i < len; i++) {
+		c = v[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '-' && c <= '9') ||
+		    c == '_') {
+			preceded_by_ws = 0;
+			continue;
+		}
+		if (c < 0x20 || c > 0x7E)
+			return 0;
+		switch (c) {
+		case ',': case '?': case '[': case ']': case '{': case '}':
+			flow_indicators = 1;
+			break;
+		case ':':
+			has_colon = 1;
+			flow_indicators = 1;
+			if (i + 1 == len || v[i + 1] == ' ')
+				block_indicators = 1;
+			break;
+		case '#':
+			if (preceded_by_ws) {
+				flow_indicators = 1;
+				block_indicators = 1;
+			}
+			break;
+		}
+		preceded_by_ws = c == ' ';
+	}
+	space_around = v[0] == ' ' || v[len - 1] == ' ';
+	e->multiline = 0;
+	e->flow_plain_allowed = !space_around && !flow_indicators;
+	e->block_plain_allowed = !space_around && !block_indicators;
+	e->single_quoted_allowed = 1;
+	e->block_allowed = v[len - 1] != ' ';
+	e->one_run = !memchr(v, ' ', len);
+	*colon = has_colon;
+	return 1;
 }
 
 static enum ystyle em_select_style(struct emitter *e, const struct scalar *s, enum ystyle style)
@@ -1492,7 +1609,19 @@ static void em_write_literal(struct emitter *e, const struct scalar *s)
 static void em_emit_scalar(struct emitter *e, const struct scalar *s, enum ystyle requested)
 {
 	enum ystyle style = em_select_style(e, s, requested);
-	int saved = em_increase_indent(e, 1, 0);
+	int saved;
+
+	if (style == YSTYLE_PLAIN && e->one_run) {
+		/* em_write_plain without spaces or breaks to fold at */
+		if (!e->whitespace)
+			em_put(e, ' ');
+		em_bytes(e->out, s->v, s->len);
+		e->column += (int)s->len;
+		e->whitespace = 0;
+		e->indention = 0;
+		return;
+	}
+	saved = em_increase_indent(e, 1, 0);
 
 	switch (style) {
 	case YSTYLE_PLAIN:
@@ -1625,7 +1754,23 @@ static size_t jenc_key_chars(const char *s, size_t len)
 	return n;
 }
 
-/* Fails as go-yaml fails to read the JSON text of v back. */
+/* yenc_unreadable for string s before sanitizing; scratch (reset here)
+ * holds the sanitized copy when one is needed. */
+static const char *yenc_string_why(struct buf *scratch, const char *s, size_t len, int is_key)
+{
+	if (!go_needs_sanitize(s, len))
+		return yenc_unreadable(s, len, is_key);
+	buf_reset(scratch);
+	go_sanitize(scratch, s, len);
+	return yenc_unreadable(scratch->ptr, scratch->len, is_key);
+}
+
+/*
+ * Fails as go-yaml fails to read the JSON text of v back. The emitter
+ * checks each node as it writes it (in key order); this walk, in
+ * jansson's order, runs only when that found a fault, to tell the same
+ * fault as always.
+ */
 static int yenc_check(const json_t *v, int level, struct diag *d)
 {
 	struct buf tmp = BUF_INIT;
@@ -1697,6 +1842,18 @@ static int yenc_check(const json_t *v, int level, struct diag *d)
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 	buf_release(&tmp);
 	return error;
+}
+
+/* wanted_string_style for a string em_analyze_ascii accepted: it holds
+ * no newline, and a base-60 float needs a ':'. */
+static int ascii_string_style(enum ystyle *style, const char *s, size_t len, int colon)
+{
+	int r;
+
+	if ((r = resolves_to_str(s, len)) < 0)
+		return DIAG_ENOMEM;
+	*style = r && !(colon && goscalar_is_base60_float(s, len)) ? YSTYLE_PLAIN : YSTYLE_DOUBLE;
+	return 0;
 }
 
 /* The style go-yaml's encoder asks for a string (encode.go, stringv):
@@ -1819,12 +1976,33 @@ static int yenc_scalar(struct buf *text, size_t *len_out, enum ystyle *style, co
 
 static int emit_node(struct emitter *e, const json_t *v, int mapping, int simple_key);
 
+/* Returns 0, DIAG_EINVALID when go-yaml could not read v's JSON text back
+ * (yenc_check tells why), or DIAG_ENOMEM. */
 static int emit_scalar_value(struct emitter *e, const json_t *v)
 {
 	struct scalar s;
 	enum ystyle style;
-	int error;
+	int error, colon;
 
+	if (json_is_string(v)) {
+		s.v = (const unsigned char *)json_string_value(v);
+		s.len = json_string_length(v);
+		/* printable ASCII: nothing to sanitize, fold or refuse, and the
+		 * NUL jansson keeps after the string is all the lookahead the
+		 * writers take */
+		if (em_analyze_ascii(e, s.v, s.len, &colon)) {
+			if ((error = ascii_string_style(&style, (const char *)s.v, s.len, colon)) < 0)
+				return error;
+			em_emit_scalar(e, &s, style);
+			return 0;
+		}
+		if (yenc_string_why(&e->text, (const char *)s.v, s.len, 0))
+			return DIAG_EINVALID;
+		if (buf_oom(&e->text))
+			return DIAG_ENOMEM;
+	} else if (json_is_real(v) && (isnan(json_real_value(v)) || isinf(json_real_value(v)))) {
+		return DIAG_EINVALID;
+	}
 	buf_reset(&e->text);
 	if ((error = yenc_scalar(&e->text, &s.len, &style, v)) < 0)
 		return error;
@@ -1839,12 +2017,15 @@ static int emit_sequence(struct emitter *e, const json_t *v)
 	size_t n = json_array_size(v);
 	int saved, error = 0;
 
+	if (e->level >= VALUE_MAX_DEPTH)
+		return DIAG_EINVALID;
 	if (n == 0 || e->flow_level > 0) {
 		/* only ever empty here: go-yaml asks for block style */
 		em_write_indicator(e, "[", 1, 1, 0);
 		em_write_indicator(e, "]", 0, 0, 0);
 		return 0;
 	}
+	e->level++;
 	saved = em_increase_indent(e, 0, e->mapping_context && !e->indention);
 	for (size_t i = 0; i < n && !error; i++) {
 		em_write_indent(e);
@@ -1852,6 +2033,7 @@ static int emit_sequence(struct emitter *e, const json_t *v)
 		error = emit_node(e, json_array_get(v, i), 0, 0);
 	}
 	e->indent = saved;
+	e->level--;
 	return error;
 }
 
@@ -1864,7 +2046,7 @@ static int emit_sequence(struct emitter *e, const json_t *v)
  * that sanitizing changes, the others are borrowed from o.
  */
 static int yenc_keys(struct ykey **out, size_t *n_out, void **mem_out, struct buf *keytext,
-		     const json_t *o)
+		     struct buf *scratch, const json_t *o)
 {
 	size_t n = json_object_size(o), nm = 0, nk = 0, total = 0, used = 0;
 	struct member *m;
@@ -1882,9 +2064,23 @@ static int yenc_keys(struct ykey **out, size_t *n_out, void **mem_out, struct bu
 		const char *key = json_object_iter_key(it);
 		size_t klen = json_object_iter_key_len(it);
 
+		size_t j = 0;
+
 		total += klen;
+		/* below DEL and too short to pass the key limit even escaped:
+		 * nothing to sanitize or refuse */
+		if (klen <= YAML_MAX_KEY_CHARS / 6)
+			for (j = 0; j < klen && (unsigned char)key[j] < 0x7F; j++)
+				;
+		if (j == klen && klen <= YAML_MAX_KEY_CHARS / 6)
+			continue;
 		if (!dirty && go_needs_sanitize(key, klen))
 			dirty = 1;
+		if (yenc_string_why(scratch, key, klen, 1) ||
+		    jenc_key_chars(key, klen) > YAML_MAX_KEY_CHARS)
+			return DIAG_EINVALID;
+		if (buf_oom(scratch))
+			return DIAG_ENOMEM;
 	}
 	/* a key never has more runes than bytes, sanitized or not */
 	if (total > (SIZE_MAX - n * (sizeof(*m) + sizeof(*k))) / sizeof(*runes) - 1)
@@ -1903,7 +2099,7 @@ static int yenc_keys(struct ykey **out, size_t *n_out, void **mem_out, struct bu
 		m[nm].index = nm;
 	}
 	/* Go's JSON writes keys sorted by their original bytes */
-	qsort(m, nm, sizeof(*m), member_cmp_bytes);
+	sort_members(m, nm);
 	if (dirty) {
 		/* k[i].len holds where key i starts in keytext until all are in */
 		for (size_t i = 0; i < nm; i++) {
@@ -1922,7 +2118,7 @@ static int yenc_keys(struct ykey **out, size_t *n_out, void **mem_out, struct bu
 			m[i].index = i;
 		}
 		/* sort by sanitized bytes, stably */
-		qsort(m, nm, sizeof(*m), member_cmp_bytes);
+		sort_members(m, nm);
 	}
 	for (size_t i = 0; i < nm; i++) {
 		/* keep the last of a run of equal keys */
@@ -1935,8 +2131,14 @@ static int yenc_keys(struct ykey **out, size_t *n_out, void **mem_out, struct bu
 		k[nk].runes = runes + used;
 		k[nk].nrunes = 0;
 		for (size_t j = 0; j < m[i].len;) {
-			j += decode_rune((const unsigned char *)m[i].key + j, m[i].len - j,
-					 &k[nk].runes[k[nk].nrunes]);
+			const unsigned char *p = (const unsigned char *)m[i].key + j;
+
+			if (*p < 0x80) {
+				k[nk].runes[k[nk].nrunes] = *p;
+				j++;
+			} else {
+				j += decode_rune(p, m[i].len - j, &k[nk].runes[k[nk].nrunes]);
+			}
 			k[nk].nrunes++;
 		}
 		used += k[nk].nrunes;
@@ -1954,8 +2156,17 @@ static int emit_key(struct emitter *e, const struct ykey *key)
 	struct buf *text = &e->text;
 	struct scalar s;
 	enum ystyle style = YSTYLE_PLAIN;
-	int error = 0;
+	int error = 0, colon;
 
+	/* a key followed by a NUL (jansson's, or keytext's last) is padded
+	 * enough for printable ASCII: write it where it is */
+	s.v = (const unsigned char *)key->s;
+	s.len = key->len;
+	if (key->s[key->len] == '\0' && em_analyze_ascii(e, s.v, s.len, &colon)) {
+		if ((error = ascii_string_style(&style, key->s, key->len, colon)) < 0)
+			return error;
+		goto emit;
+	}
 	buf_reset(text);
 	buf_add(text, key->s, key->len);
 	buf_addchn(text, 0, 4);
@@ -1968,6 +2179,7 @@ static int emit_key(struct emitter *e, const struct ykey *key)
 	s.v = (const unsigned char *)text->ptr;
 	s.len = key->len;
 	em_analyze_scalar(e, &s);
+emit:
 	/* yaml_emitter_check_simple_key */
 	if (!e->multiline && s.len <= 128) {
 		e->mapping_context = 1;
@@ -1994,13 +2206,16 @@ static int emit_mapping(struct emitter *e, const json_t *v)
 	size_t n = 0;
 	int saved, error;
 
+	if (e->level >= VALUE_MAX_DEPTH)
+		return DIAG_EINVALID;
 	if (json_object_size(v) == 0 || e->flow_level > 0) {
 		em_write_indicator(e, "{", 1, 1, 0);
 		em_write_indicator(e, "}", 0, 0, 0);
 		return 0;
 	}
-	if ((error = yenc_keys(&keys, &n, &mem, &keytext, v)) < 0)
+	if ((error = yenc_keys(&keys, &n, &mem, &keytext, &e->text, v)) < 0)
 		goto done;
+	e->level++;
 	saved = em_increase_indent(e, 0, 0);
 	for (size_t i = 0; i < n && !error; i++) {
 		em_write_indent(e);
@@ -2009,6 +2224,7 @@ static int emit_mapping(struct emitter *e, const json_t *v)
 		error = emit_node(e, keys[i].value, 1, 0);
 	}
 	e->indent = saved;
+	e->level--;
 done:
 	free(mem);
 	buf_release(&keytext);
@@ -2032,31 +2248,35 @@ static int emit_node(struct emitter *e, const json_t *v, int mapping, int simple
 
 int value_to_yaml(struct buf *out, const json_t *v, struct diag *d)
 {
-	struct buf tmp = BUF_INIT;
 	struct emitter e;
+	size_t start = out->len;
 	int error;
 
 	memset(&e, 0, sizeof(e));
 	e.text = (struct buf)BUF_INIT;
 	if (!v)
 		v = json_null();
-	if ((error = yenc_check(v, 1, d)) < 0)
-		goto done;
-	e.out = &tmp;
+	e.out = out;
 	e.indent = -1;
 	e.whitespace = 1;
 	e.indention = 1;
-	if ((error = emit_node(&e, v, 0, 0)) < 0) {
-		diag_set(d, error, "out of memory");
-		goto done;
+	error = emit_node(&e, v, 0, 0);
+	if (!error) {
+		/* yaml_emitter_emit_document_end */
+		e.indent = -1;
+		em_write_indent(&e);
+		if (buf_oom(out))
+			error = DIAG_ENOMEM;
 	}
-	/* yaml_emitter_emit_document_end */
-	e.indent = -1;
-	em_write_indent(&e);
-	if (buf_oom(&tmp) || buf_add(out, tmp.ptr, tmp.len) < 0)
+	if (error == DIAG_EINVALID) {
+		/* tell the fault as a walk in jansson's order finds it first */
+		if ((error = yenc_check(v, 1, d)) == 0)
+			error = diag_set(d, DIAG_EINVALID, "error converting JSON to YAML");
+	} else if (error < 0) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
-done:
+	}
+	if (error < 0)
+		buf_truncate(out, start);
 	buf_release(&e.text);
-	buf_release(&tmp);
 	return error;
 }

@@ -1147,7 +1147,9 @@ static int find_by_any_id(size_t *out, const struct kidx *idx, const struct kid 
 }
 
 /* Resource.ApplySmPatch; *deleted set when the patch deleted the target. */
-static int apply_smp(struct kres *target, const struct kres *patch, const json_t *schema,
+/* consume: the caller frees patch without looking at it again, so its tree
+ * (when nothing else holds it) is taken instead of copied. */
+static int apply_smp(struct kres *target, struct kres *patch, int consume, const json_t *schema,
 		     int schema_builtin, int *deleted, struct diag *d)
 {
 	char *name = strdup(kres_name(target)), *ns = strdup(kres_namespace(target));
@@ -1165,7 +1167,10 @@ static int apply_smp(struct kres *target, const struct kres *patch, const json_t
 	if ((allow_name || allow_kind) && (error = kres_store_previous_id(target)) < 0)
 		goto done;
 	/* The patch takes the target's apiVersion; its build annotations stay out. */
-	if (!(p = json_deep_copy(patch->obj))) {
+	if (consume && patch->obj && patch->obj->refcount == 1) {
+		p = patch->obj;
+		patch->obj = NULL;
+	} else if (!(p = json_deep_copy(patch->obj))) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -1244,6 +1249,8 @@ static int load_patch_resources(struct kresmap *out, const char *name, const cha
 	return kres_parse_stream(out, name, text, len, d);
 }
 
+/* Applies each of patches to the resource its original id names; patches
+ * are taken apart (apply_smp's consume): the caller only frees them. */
 static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *what,
 			const json_t *schema, int schema_builtin, struct diag *d)
 {
@@ -1282,7 +1289,8 @@ static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto done;
 		}
-		if ((error = apply_smp(m->v[at], patches->v[i], schema, schema_builtin, &deleted, d)) < 0)
+		if ((error = apply_smp(m->v[at], patches->v[i], 1, schema, schema_builtin, &deleted,
+				       d)) < 0)
 			goto done;
 		if (deleted) {
 			kres_free(m->v[at]);
@@ -1494,7 +1502,7 @@ static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struc
 				goto done;
 			}
 			/* The patch's kind stays; its group/version become the target's. */
-			error = apply_smp(sel[i], patch, t->b->schema, t->b->schema_builtin, &deleted, d);
+			error = apply_smp(sel[i], patch, 1, t->b->schema, t->b->schema_builtin, &deleted, d);
 			kres_free(patch);
 			if (error < 0)
 				goto done;

@@ -112,12 +112,18 @@ int kfslist_from_json(struct kfslist *out, const json_t *arr, struct diag *d)
 
 int kfspec_matches(const json_t *res, const struct kfspec *fs)
 {
-	const char *av = kres_str(res, "apiVersion"), *slash = strchr(av, '/');
-	size_t glen = slash ? (size_t)(slash - av) : 0;
-	const char *version = slash ? slash + 1 : av;
+	const char *av, *slash, *version;
+	size_t glen;
 
 	if (*fs->kind && strcmp(fs->kind, kres_str(res, "kind")) != 0)
 		return 0;
+	/* a spec for any group and version (most): no apiVersion lookup */
+	if (!*fs->group && !*fs->version)
+		return 1;
+	av = kres_str(res, "apiVersion");
+	slash = strchr(av, '/');
+	glen = slash ? (size_t)(slash - av) : 0;
+	version = slash ? slash + 1 : av;
 	if (*fs->group && (strlen(fs->group) != glen || strncmp(fs->group, av, glen) != 0))
 		return 0;
 	if (*fs->version && strcmp(fs->version, version) != 0)
@@ -190,7 +196,8 @@ static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, jso
 		char *name = path[0];
 		size_t len = strlen(name);
 		int is_seq = len >= 2 && strcmp(name + len - 2, "[]") == 0;
-		char field[1024];
+		char fieldbuf[1024];
+		const char *field = name;
 		json_t *child;
 		int kind = -1;
 
@@ -199,10 +206,14 @@ static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, jso
 		if (len == 0)
 			return diag_set(w->d, DIAG_EINVALID,
 					"cannot set or create an empty field name");
-		if (len >= sizeof(field))
+		if (len >= sizeof(fieldbuf))
 			return diag_set(w->d, DIAG_ELIMIT, "field name too long");
-		memcpy(field, name, len);
-		field[len] = '\0';
+		if (is_seq) {
+			/* the segment without its "[]" */
+			memcpy(fieldbuf, name, len);
+			fieldbuf[len] = '\0';
+			field = fieldbuf;
+		}
 		if (w->fs->create && w->create_kind >= 0 && !is_seq)
 			kind = n <= 1 ? w->create_kind : JSON_OBJECT;
 		child = json_object_get(node, field);

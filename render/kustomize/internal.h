@@ -333,8 +333,9 @@ int khelm_generate(struct kresmap *out, const struct kldr *l, const json_t *glob
 
 /* ---- patches (patch.c) ---- */
 
-/* Strategic merge of patch into *target (replaced by the result). schema: a custom
- * OpenAPI document (`openapi: path:`), or NULL for the built-in Kubernetes model. */
+/* Strategic merge of patch into *target (replaced by the result; maps of it
+ * that nothing else holds are changed in place). schema: a custom OpenAPI
+ * document (`openapi: path:`), or NULL for the built-in Kubernetes model. */
 int kpatch_smp(json_t **target, const json_t *patch, const json_t *schema, int with_builtin,
 	       struct diag *d);
 /* kpatch_smp with a patch the merge may take apart: patch (a new reference,

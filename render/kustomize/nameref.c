@@ -13,7 +13,8 @@
 /* Everything about a candidate the sieves look at, computed once. */
 struct cand {
 	struct kres *r;
-	struct kid cur, org;
+	struct kid cur;
+	const struct kid *org; /* prev[0], else &cur (kres_org_id), not a copy */
 	struct kid *prev;
 	size_t nprev;
 	char **prefixes, **suffixes;
@@ -42,7 +43,6 @@ static int flush_refby(struct cand *all, size_t n);
 static void cand_release(struct cand *c)
 {
 	kid_release(&c->cur);
-	kid_release(&c->org);
 	kid_array_free(c->prev, c->nprev);
 	kstrv_free(c->prefixes, c->npre);
 	kstrv_free(c->suffixes, c->nsuf);
@@ -60,10 +60,11 @@ static int cand_init(struct cand *c, struct kres *r)
 	/* The original id is the first previous one, else the current one (kres_org_id). */
 	if ((error = kres_cur_id(&c->cur, r)) < 0 ||
 	    (error = kres_prev_ids(&c->prev, &c->nprev, r)) < 0 ||
-	    (error = kid_copy(&c->org, c->nprev ? &c->prev[0] : &c->cur)) < 0 ||
 	    (error = kres_get_csv(&c->prefixes, &c->npre, r, KANNO_PREFIXES)) < 0 ||
 	    (error = kres_get_csv(&c->suffixes, &c->nsuf, r, KANNO_SUFFIXES)) < 0)
 		cand_release(c);
+	else
+		c->org = c->nprev ? &c->prev[0] : &c->cur;
 	return error;
 }
 
@@ -281,7 +282,7 @@ static size_t candidates_named(struct nrctx *x, const char *name,
 
 static int in_org_ns(const struct cand *c, const char *ns)
 {
-	return !c->org.cluster_scoped && strcmp(kid_effective_ns(&c->org), ns) == 0;
+	return !c->org->cluster_scoped && strcmp(kid_effective_ns(c->org), ns) == 0;
 }
 
 static int in_cur_ns(const struct cand *c, const char *ns)
@@ -425,6 +426,7 @@ struct speccache {
 	struct kidx by_gvk; /* "group\x1fversion\x1fkind" -> entry */
 	struct gvkspecs *v;
 	size_t len, alloc;
+	struct buf key; /* scratch for by_gvk's keys, kept between calls */
 };
 
 static void speccache_release(struct speccache *c)
@@ -435,28 +437,30 @@ static void speccache_release(struct speccache *c)
 	}
 	free(c->v);
 	kidx_release(&c->by_gvk);
+	buf_release(&c->key);
 }
 
 /* The specs selecting id's gvk, computed once per gvk (borrowed from c). */
 static int specs_for(const struct gvkspecs **out, struct speccache *c, const struct ktconfig *tc,
 		     const struct kid *id)
 {
-	struct buf key = BUF_INIT;
+	struct buf *key = &c->key;
 	struct gvkspecs *e;
 	const size_t *at;
 	size_t n = 0, total = 0;
 	int error = 0;
 
-	buf_adds(&key, id->group);
-	buf_addch(&key, '\x1f');
-	buf_adds(&key, id->version);
-	buf_addch(&key, '\x1f');
-	buf_adds(&key, id->kind);
-	if (buf_oom(&key)) {
+	buf_reset(key);
+	buf_adds(key, id->group);
+	buf_addch(key, '\x1f');
+	buf_adds(key, id->version);
+	buf_addch(key, '\x1f');
+	buf_adds(key, id->kind);
+	if (buf_oom(key)) {
 		error = DIAG_ENOMEM;
 		goto done;
 	}
-	if ((at = kidx_get(&c->by_gvk, key.ptr, &n)) != NULL && n > 0) {
+	if ((at = kidx_get(&c->by_gvk, key->ptr, &n)) != NULL && n > 0) {
 		*out = &c->v[at[0]];
 		goto done;
 	}
@@ -492,17 +496,16 @@ static int specs_for(const struct gvkspecs **out, struct speccache *c, const str
 			e->target[e->n++] = &tc->nameref[b];
 		}
 	c->len++;
-	if ((error = kidx_add(&c->by_gvk, key.ptr, c->len - 1)) < 0)
+	if ((error = kidx_add(&c->by_gvk, key->ptr, c->len - 1)) < 0)
 		goto done;
 	*out = e;
 done:
-	buf_release(&key);
 	return error;
 }
 
 int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 {
-	struct speccache specs = { KIDX_INIT, NULL, 0, 0 };
+	struct speccache specs = { KIDX_INIT, NULL, 0, 0, BUF_INIT };
 	struct cand *all = NULL, **scratch = NULL;
 	struct kidx by_name = KIDX_INIT, by_org_ns = KIDX_INIT;
 	int error = 0;
@@ -524,8 +527,8 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < all[i].nprev && !error; j++)
 			error = kidx_add(&by_name, all[i].prev[j].name, i);
-		if (!error && !all[i].org.cluster_scoped)
-			error = kidx_add(&by_org_ns, kid_effective_ns(&all[i].org), i);
+		if (!error && !all[i].org->cluster_scoped)
+			error = kidx_add(&by_org_ns, kid_effective_ns(all[i].org), i);
 		if (error < 0) {
 			error = diag_set(d, error, "out of memory");
 			goto done;
@@ -536,7 +539,7 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 		const struct gvkspecs *sp = NULL;
 
 		/* Does any back reference apply to this resource (by original id)? */
-		if ((error = specs_for(&sp, &specs, tc, &rr->org)) < 0) {
+		if ((error = specs_for(&sp, &specs, tc, rr->org)) < 0) {
 			error = diag_set(d, error, "out of memory");
 			goto done;
 		}

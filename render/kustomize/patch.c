@@ -819,7 +819,9 @@ fail:
 
 /*
  * Merges patch into dest (both new references, consumed); returns the new
- * value (a new reference), or NULL for "clear this field".
+ * value (a new reference), or NULL for "clear this field". A map dest that
+ * nothing else holds (refcount 1) is changed in place and returned; a
+ * shared one is copied first.
  */
 static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int *err,
 		     struct diag *d)
@@ -867,7 +869,8 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 			dest = json_object();
 			if (!dest)
 				goto oom;
-		} else {
+		} else if (dest->refcount != 1) {
+			/* shared: merge never changes what others hold */
 			json_t *copy = json_copy(dest);
 
 			json_decref(dest);
@@ -875,6 +878,7 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 			if (!dest)
 				goto oom;
 		}
+		/* else nothing else holds dest: it is changed in place */
 		out = dest;
 		json_object_foreach(patch, key, v) {
 			json_t *dv = json_object_get(out, key), *m;
@@ -886,7 +890,10 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 			}
 			if (json_is_array(v)) {
 				json_t *mk = ctx_merge_keys(t, key);
-				json_t *pv = json_deep_copy(v), *base;
+				/* list_directive takes an element out of the list, and
+				 * nothing below changes the elements: a copy of the
+				 * list itself is enough */
+				json_t *pv = json_copy(v), *base;
 				enum directive ld = D_MERGE;
 
 				if (!pv) {
@@ -920,7 +927,20 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 					goto oom;
 				continue;
 			}
-			m = merge(dv ? json_incref(dv) : NULL, json_incref(v), ft, depth + 1, err, d);
+			if (dv && dv->refcount == 1 && json_is_object(dv) && json_is_object(v)) {
+				/* out (ours alone) is all that holds dv: lend dv to
+				 * merge as its only holder, so that it is changed in
+				 * place instead of copied; null keeps its slot */
+				json_incref(dv);
+				if (json_object_set_new(out, key, json_null()) < 0) {
+					json_decref(dv);
+					goto oom;
+				}
+				m = merge(dv, json_incref(v), ft, depth + 1, err, d);
+			} else {
+				m = merge(dv ? json_incref(dv) : NULL, json_incref(v), ft, depth + 1, err,
+					  d);
+			}
 			if (*err < 0) {
 				json_decref(m);
 				goto fail;

@@ -392,10 +392,26 @@ void kres_remove_build_annotations(struct kres *r)
 	json_t *a = kres_annotations(r), *md, *v;
 	const char *k;
 	void *tmp;
+	size_t nbuild = 0;
 
 	if (!a || json_object_size(a) == 0)
 		return;
 	/* one walk over the (few) annotations, not a hashed lookup per key */
+	json_object_foreach(a, k, v) {
+		size_t i = 0;
+
+		while (i < sizeof(keys) / sizeof(keys[0]) && strcmp(k, keys[i]) != 0)
+			i++;
+		nbuild += i < sizeof(keys) / sizeof(keys[0]);
+	}
+	if (nbuild == json_object_size(a)) {
+		/* only build annotations (the usual case): the field goes, as
+		 * kyaml's SetAnnotations clears an empty map, in one delete
+		 * instead of a hashed delete per key */
+		if ((md = metadata(r, 0)) != NULL)
+			json_object_del(md, "annotations");
+		return;
+	}
 	json_object_foreach_safe(a, tmp, k, v) {
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 			if (strcmp(k, keys[i]) == 0) {

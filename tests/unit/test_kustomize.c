@@ -155,6 +155,47 @@ static void test_kustomize__smp_merges_containers_by_name_patch_first(void **sta
 	diag_release(&d);
 }
 
+/* A map the target alone holds is merged in place, keeping its fields'
+ * order; a map someone else also holds is copied first and stays as it
+ * was for them. */
+static void test_kustomize__smp_changes_only_unshared_maps(void **state)
+{
+	const char *doc = "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+			  "\"metadata\":{\"name\":\"app\"},"
+			  "\"spec\":{\"x\":1,\"replicas\":1,\"y\":{\"z\":2}}}";
+	json_t *dep = json_loads(doc, 0, NULL), *spec = NULL, *root = NULL;
+	json_t *patch = json_loads("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+				   "\"metadata\":{\"name\":\"app\"},"
+				   "\"spec\":{\"replicas\":3,\"y\":{\"w\":4}}}", 0, NULL);
+	struct diag d = DIAG_INIT;
+	char *dump;
+
+	(void)state;
+	assert_int_equal(kpatch_smp(&dep, patch, NULL, 0, &d), 0);
+	dump = json_dumps(json_object_get(dep, "spec"), JSON_COMPACT);
+	assert_string_equal(dump, "{\"x\":1,\"replicas\":3,\"y\":{\"z\":2,\"w\":4}}");
+	free(dump);
+	json_decref(dep);
+	for (int shared = 0; shared < 2; shared++) {
+		dep = json_loads(doc, 0, NULL);
+		if (shared)
+			spec = json_incref(json_object_get(dep, "spec"));
+		else
+			root = json_incref(dep);
+		assert_int_equal(kpatch_smp(&dep, patch, NULL, 0, &d), 0);
+		dump = json_dumps(json_object_get(dep, "spec"), JSON_COMPACT);
+		assert_string_equal(dump, "{\"x\":1,\"replicas\":3,\"y\":{\"z\":2,\"w\":4}}");
+		free(dump);
+		dump = json_dumps(shared ? spec : json_object_get(root, "spec"), JSON_COMPACT);
+		assert_string_equal(dump, "{\"x\":1,\"replicas\":1,\"y\":{\"z\":2}}");
+		free(dump);
+		json_decref(dep);
+		json_decref(shared ? spec : root);
+	}
+	json_decref(patch);
+	diag_release(&d);
+}
+
 static void test_kustomize__smp_delete_directive_removes_target(void **state)
 {
 	json_t *cm = json_loads("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
@@ -371,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_kustomize__hash_matches_kustomize),
 		cmocka_unit_test(test_kustomize__fieldspec_walks_lists_and_creates),
 		cmocka_unit_test(test_kustomize__smp_merges_containers_by_name_patch_first),
+		cmocka_unit_test(test_kustomize__smp_changes_only_unshared_maps),
 		cmocka_unit_test(test_kustomize__smp_delete_directive_removes_target),
 		cmocka_unit_test(test_kustomize__json6902_ops_and_errors),
 		cmocka_unit_test(test_kustomize__errors_use_kustomize_words),

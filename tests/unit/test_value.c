@@ -261,6 +261,65 @@ static void test_value__yaml_error_messages(void **state)
 	diag_release(&d);
 }
 
+/* A fault found after part of the document was written (the emitter checks
+ * each node as it writes it) still leaves out as it was, with Go's
+ * message: a value or key go-yaml cannot read back, a key too long for a
+ * simple key, a mapping nested too deep. */
+static void test_value__yaml_fault_after_output_appends_nothing(void **state)
+{
+#define YERR "error converting JSON to YAML: yaml: "
+	static const struct {
+		const char *key, *value, *msg;
+	} faults[] = {
+		{ "zz", "x\x7fy", YERR "control characters are not allowed" },
+		{ "z\xc2\x80", "v", YERR "control characters are not allowed" },
+		{ "z\xc2\x85", "v", YERR "did not find expected ',' or '}'" },
+		{ "zz", "a\xc2\x85--- b", YERR "found unexpected document indicator" },
+	};
+	struct buf out = BUF_INIT;
+	struct diag d = DIAG_INIT;
+	json_t *v, *deep;
+	char longkey[400];
+
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		v = json_pack("{s:s,s:{s:s}}", "a", "first", "b", faults[i].key, faults[i].value);
+		buf_set(&out, "pre", 3);
+		assert_int_equal(value_to_yaml(&out, v, &d), DIAG_EINVALID);
+		assert_string_equal(out.ptr, "pre");
+		assert_string_equal(d.msg.ptr, faults[i].msg);
+		json_decref(v);
+	}
+	/* 1023 characters in the JSON text: '<' is \u003c there */
+	memset(longkey, 'k', sizeof(longkey));
+	memset(longkey, '<', 125);
+	longkey[125 + 273] = '\0';
+	v = json_pack("{s:s,s:{s:i}}", "a", "first", "b", longkey, 1);
+	buf_set(&out, "pre", 3);
+	assert_int_equal(value_to_yaml(&out, v, &d), DIAG_EINVALID);
+	assert_string_equal(out.ptr, "pre");
+	assert_string_equal(d.msg.ptr, YERR "did not find expected ',' or '}'");
+	json_decref(v);
+	/* one character fewer reads back: a long key, written as "? key" ('<' is
+	 * no indicator) */
+	longkey[125 + 272] = '\0';
+	v = json_pack("{s:i}", longkey, 1);
+	buf_reset(&out);
+	assert_int_equal(value_to_yaml(&out, v, &d), 0);
+	assert_memory_equal(out.ptr, "? <<", 4);
+	json_decref(v);
+	deep = json_object();
+	json_object_set_new(deep, "x", nest_arrays(10000));
+	v = json_pack("{s:s,s:o}", "a", "first", "b", deep);
+	buf_set(&out, "pre", 3);
+	assert_int_equal(value_to_yaml(&out, v, &d), DIAG_EINVALID);
+	assert_string_equal(out.ptr, "pre");
+	assert_string_equal(d.msg.ptr, YERR "exceeded max depth of 10000");
+	json_decref(v);
+	buf_release(&out);
+	diag_release(&d);
+#undef YERR
+}
+
 /* The output buffer's cap is honoured: an emitter that cannot append
  * reports DIAG_ENOMEM and leaves what was there. */
 static void test_value__respects_buffer_cap(void **state)
@@ -291,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_value__yaml_nested_sequences_share_a_line),
 		cmocka_unit_test(test_value__json_depth_limit),
 		cmocka_unit_test(test_value__yaml_error_messages),
+		cmocka_unit_test(test_value__yaml_fault_after_output_appends_nothing),
 		cmocka_unit_test(test_value__respects_buffer_cap),
 	};
 
