@@ -111,12 +111,16 @@ static struct tnode *ps_node(struct parser *p, enum tnode_type t, size_t pos)
 static void ps_append(struct parser *p, struct tnode *parent, struct tnode *kid)
 {
 	if (parent->nkids == parent->kcap) {
-		size_t cap = parent->kcap ? parent->kcap * 2 : 4;
-		struct tnode **nk = ps_alloc(p, cap * sizeof(*nk));
+		size_t cap = parent->kcap ? (size_t)parent->kcap * 2 : 4;
+		struct tnode **nk;
+
+		if (cap > UINT32_MAX)
+			ps_oom(p);
+		nk = ps_alloc(p, cap * sizeof(*nk));
 		if (parent->nkids)
 			memcpy(nk, parent->kids, parent->nkids * sizeof(*nk));
 		parent->kids = nk;
-		parent->kcap = cap;
+		parent->kcap = (uint32_t)cap;
 	}
 	parent->kids[parent->nkids++] = kid;
 }

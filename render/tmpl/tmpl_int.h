@@ -62,37 +62,42 @@ enum tnode_type {
 
 struct ttree;
 
+/*
+ * One node of a parsed template. A tree holds thousands (sealed-secrets'
+ * templates and its library chart make ~5,300), so the fields a node's type
+ * uses share their bytes: a node is 80 bytes. Read only the members of the
+ * node's own type (the comments say which).
+ */
 struct tnode {
 	enum tnode_type type;
 	int line;
-	/* PIPE */
-	unsigned char is_assign;
-	/* BOOL */
-	unsigned char b;
-	/* NUMBER */
-	unsigned char is_int, is_uint, is_float, is_complex;
+	unsigned char is_assign;                          /* PIPE */
+	unsigned char b;                                  /* BOOL */
+	unsigned char is_int, is_uint, is_float, is_complex; /* NUMBER */
 	size_t pos;
 	struct ttree *tree;
-	/* TEXT, COMMENT: text; STRING: unquoted text, quoted = original;
-	 * NUMBER: text; IDENT: name; TEMPLATE: name */
+	/* TEXT, COMMENT: text; STRING: unquoted text; NUMBER: text; IDENT:
+	 * name; TEMPLATE: name */
 	const char *text;
 	size_t len;
-	/* LIST: nodes; PIPE: commands; COMMAND: args */
-	struct tnode **kids;
-	size_t nkids, kcap;
-	/* FIELD, VARIABLE, CHAIN: identifiers (without the dots) */
-	const char **ids;
-	size_t nids;
-	/* PIPE: declared variables */
-	struct tnode **decl;
-	size_t ndecl;
-	/* ACTION, IF, RANGE, WITH, TEMPLATE: pipe; CHAIN: node */
-	struct tnode *pipe, *list, *elselist, *node;
-	const struct tmpl_func *func;  /* IDENT */
-	/* One node is one type: a STRING's quoted text and a NUMBER's values
-	 * share their bytes (a tree holds thousands of nodes). */
 	union {
-		struct {               /* STRING */
+		struct {               /* LIST: nodes; COMMAND: args; PIPE: commands */
+			struct tnode **kids;
+			uint32_t nkids, kcap;
+			struct tnode **decl;  /* PIPE: declared variables */
+			size_t ndecl;
+		};
+		struct {               /* FIELD, VARIABLE, CHAIN */
+			const char **ids;     /* identifiers (without the dots) */
+			size_t nids;
+			struct tnode *node;   /* CHAIN: what the fields apply to */
+		};
+		struct {               /* ACTION: pipe; IF, RANGE, WITH: all;
+					* TEMPLATE: pipe (may be NULL) */
+			struct tnode *pipe, *list, *elselist;
+		};
+		const struct tmpl_func *func;  /* IDENT */
+		struct {               /* STRING: the original, quoted */
 			const char *quoted;
 			size_t qlen;
 		};
