@@ -326,6 +326,19 @@ static int ps_unquote(struct parser *p, const char *s, size_t n, const char **ou
 
 	if (n < 2 || s[0] != s[n - 1])
 		return -1;
+	/* nearly every literal: ASCII with nothing to unescape, the text as is */
+	for (i = 1; i < n - 1; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80 || c == '\\' || c == '\n' || c == '\r' || c == s[0])
+			break;
+	}
+	if (i == n - 1 && (s[0] == '"' || s[0] == '`')) {
+		if (!(*out = arena__strndup(p->arena, s + 1, n - 2)))
+			ps_oom(p);
+		*outlen = n - 2;
+		return 0;
+	}
 	if (s[0] == '`') {
 		for (i = 1; i < n - 1; i++) {
 			if (s[i] == '`')
