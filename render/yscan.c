@@ -330,13 +330,22 @@ static int S_plain_start(const struct yscan *sc)
 
 static const unsigned char plain_stop[256] = { [' '] = 1, ['\n'] = 1, [':'] = 1 };
 
-/* A one-line plain scalar at sc->pos into scratch; *end_out the byte after
- * its last character. Stops before a ": " or " #". */
-static int S_plain(struct yscan *sc, size_t *voff, size_t *end_out, int threshold)
+/*
+ * The plain scalar at sc->pos into scratch: one line, or several lines
+ * folded as libyaml folds them (a single line break becomes a space, n > 1
+ * become n - 1 newlines) when inside a collection. Stops before a ": " or
+ * " #"; *em_out the mark after its last character, *multi_out whether it
+ * took more than one line.
+ */
+static int S_plain(struct yscan *sc, size_t *voff, yaml_mark_t *em_out, int *multi_out,
+		   int threshold)
 {
 	const char *s = sc->s;
-	size_t n = sc->n, i = sc->pos, end = sc->pos, j;
+	size_t n = sc->n, i = sc->pos, end = sc->pos, seg = sc->pos, j;
+	size_t end_line = sc->line, end_lstart = sc->lstart;
+	int multi = 0;
 
+	*voff = sc->scratch.len;
 	for (;;) {
 		size_t w = i;
 		while (i < n) {
@@ -345,24 +354,53 @@ static int S_plain(struct yscan *sc, size_t *voff, size_t *end_out, int threshol
 				break;
 			i++;
 		}
-		if (i == w)
+		if (i == w) {
+			if (multi && i != end)
+				return S_bail(sc); /* ": " after a folded line */
 			break;
+		}
 		end = i;
+		end_line = sc->line;
+		end_lstart = sc->lstart;
 		for (j = i; j < n && s[j] == ' '; j++)
 			;
 		if (j >= n || s[j] == '\n') {
-			if (S_plain_goes_on(sc, j, threshold))
-				return S_bail(sc);
-			break;
+			size_t breaks = 0;
+			if (!S_plain_goes_on(sc, j, threshold))
+				break;
+			if (threshold < 1)
+				return S_bail(sc); /* document markers would matter */
+			buf_add(&sc->scratch, s + seg, end - seg);
+			while (j < n && s[j] == '\n') {
+				sc->pos = j;
+				S_newline(sc);
+				breaks++;
+				for (j = sc->pos; j < n && s[j] == ' '; j++)
+					;
+			}
+			if (breaks == 1)
+				buf_addch(&sc->scratch, ' ');
+			else
+				buf_addchn(&sc->scratch, '\n', breaks - 1);
+			multi = 1;
+			i = seg = j;
+			continue;
 		}
 		if (s[j] == '#' || (s[j] == ':' && S_blankz(sc, j + 1)))
 			break;
 		i = j;
 	}
-	*voff = sc->scratch.len;
-	buf_add(&sc->scratch, s + sc->pos, end - sc->pos);
-	*end_out = end;
+	buf_add(&sc->scratch, s + seg, end - seg);
 	sc->pos = end;
+	{
+		size_t line = sc->line, lstart = sc->lstart;
+		sc->line = end_line;
+		sc->lstart = end_lstart;
+		*em_out = S_mark(sc, end);
+		sc->line = line;
+		sc->lstart = lstart;
+	}
+	*multi_out = multi;
 	return 0;
 }
 
@@ -601,6 +639,149 @@ static int S_block(struct yscan *sc)
 			     : YAML_FOLDED_SCALAR_STYLE, start, end);
 }
 
+/* ---- one-line flow collections of scalars ---- */
+
+static int S_flow_stop(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == ',' || c == '[' || c == ']' || c == '{' ||
+		c == '}';
+}
+
+/* A plain scalar inside a flow collection, on one line. */
+static int S_flow_plain(struct yscan *sc, size_t *voff, size_t *end_out)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, i = sc->pos, end = sc->pos;
+
+	for (;;) {
+		size_t w = i;
+		while (i < n && !S_flow_stop((unsigned char)s[i])) {
+			if (s[i] == ':') {
+				if (S_blankz(sc, i + 1))
+					break;
+				if (i + 1 < n && (S_flow_stop((unsigned char)s[i + 1]) ||
+						  s[i + 1] == '?'))
+					return S_bail(sc); /* libyaml: "found unexpected ':'" */
+			}
+			i++;
+		}
+		if (i == w)
+			break;
+		end = i;
+		while (i < n && s[i] == ' ')
+			i++;
+		if (i >= n || s[i] == '\n' || s[i] == '#')
+			return S_bail(sc); /* the collection goes on in later lines */
+		if (S_flow_stop((unsigned char)s[i]) || (s[i] == ':' && S_blankz(sc, i + 1)))
+			break;
+	}
+	*voff = sc->scratch.len;
+	buf_add(&sc->scratch, s + sc->pos, end - sc->pos);
+	*end_out = end;
+	sc->pos = end;
+	return 0;
+}
+
+/* A scalar inside a flow collection at sc->pos; pushes its event. */
+static int S_flow_scalar(struct yscan *sc)
+{
+	const char *s = sc->s;
+	size_t voff = 0, start = sc->pos, end;
+	yaml_scalar_style_t style;
+	char c = s[start];
+	int rc;
+
+	if (c == '\'') {
+		style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
+		rc = S_single(sc, &voff);
+		end = sc->pos;
+	} else if (c == '"') {
+		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+		rc = S_double(sc, &voff);
+		end = sc->pos;
+	} else if ((c == '-' && !S_blankz(sc, start + 1)) ||
+		   !(S_flow_stop((unsigned char)c) || strchr("-?:#&*!|>'\"%@`", c))) {
+		style = YAML_PLAIN_SCALAR_STYLE;
+		rc = S_flow_plain(sc, &voff, &end);
+	} else {
+		return S_bail(sc);
+	}
+	if (rc < 0)
+		return YSCAN_BAIL;
+	return S_push_scalar(sc, voff, style, S_mark(sc, start), S_mark(sc, end));
+}
+
+static void S_spaces(struct yscan *sc)
+{
+	while (sc->pos < sc->n && sc->s[sc->pos] == ' ')
+		sc->pos++;
+}
+
+/*
+ * The flow sequence or mapping at sc->pos, all on one line, of scalars
+ * only (keys and values of a mapping both present); sc->pos after it.
+ */
+static int S_flow(struct yscan *sc)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, start = sc->pos;
+	int seq = s[start] == '[', first = 1;
+	char close = seq ? ']' : '}';
+
+	if (S_push_coll(sc, seq ? YAML_SEQUENCE_START_EVENT : YAML_MAPPING_START_EVENT, 1,
+			S_mark(sc, start), S_mark(sc, start + 1)) < 0)
+		return YSCAN_BAIL;
+	sc->pos++;
+	for (;;) {
+		S_spaces(sc);
+		if (sc->pos >= n)
+			return S_bail(sc);
+		if (s[sc->pos] == close)
+			break;
+		if (!first) {
+			if (s[sc->pos] != ',')
+				return S_bail(sc);
+			sc->pos++;
+			S_spaces(sc);
+			if (sc->pos >= n)
+				return S_bail(sc);
+			if (s[sc->pos] == close)
+				break;
+		}
+		first = 0;
+		if (s[sc->pos] == ',' || s[sc->pos] == '[' || s[sc->pos] == '{')
+			return S_bail(sc);
+		{
+			size_t kstart = sc->pos;
+			if (S_flow_scalar(sc) < 0)
+				return YSCAN_BAIL;
+			S_spaces(sc);
+			if (sc->pos >= n)
+				return S_bail(sc);
+			if (seq) {
+				if (s[sc->pos] == ':')
+					return S_bail(sc); /* a one-pair mapping */
+				continue;
+			}
+			/* a mapping: the ':' and a value must follow on the line */
+			if (s[sc->pos] != ':' || sc->pos - kstart > MAX_KEY)
+				return S_bail(sc);
+			sc->pos++;
+			S_spaces(sc);
+			if (sc->pos >= n || s[sc->pos] == ',' || s[sc->pos] == close ||
+			    s[sc->pos] == '[' || s[sc->pos] == '{')
+				return S_bail(sc);
+			if (S_flow_scalar(sc) < 0)
+				return YSCAN_BAIL;
+		}
+	}
+	if (S_push_coll(sc, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT, 1,
+			S_mark(sc, sc->pos), S_mark(sc, sc->pos + 1)) < 0)
+		return YSCAN_BAIL;
+	sc->pos++;
+	return 0;
+}
+
 /* ---- nodes ---- */
 
 /*
@@ -611,26 +792,17 @@ static int S_block(struct yscan *sc)
 static int S_scalar(struct yscan *sc, int allow_key, int new_map)
 {
 	const char *s = sc->s;
-	size_t voff = 0, start = sc->pos, end;
+	size_t voff = 0, start = sc->pos, end = start;
 	yaml_mark_t sm = S_mark(sc, start), em;
 	yaml_scalar_style_t style;
-	int rc;
+	int rc, multi = 0;
 
 	if (s[start] == '[' || s[start] == '{') {
-		int seq = s[start] == '[';
-		size_t i = start + 1;
-		while (i < sc->n && s[i] == ' ')
-			i++;
-		if (i >= sc->n || s[i] != (seq ? ']' : '}'))
-			return S_bail(sc);
-		if (S_push_coll(sc, seq ? YAML_SEQUENCE_START_EVENT : YAML_MAPPING_START_EVENT,
-				1, sm, S_mark(sc, start + 1)) < 0 ||
-		    S_push_coll(sc, seq ? YAML_SEQUENCE_END_EVENT : YAML_MAPPING_END_EVENT,
-				1, S_mark(sc, i), S_mark(sc, i + 1)) < 0)
+		if (S_flow(sc) < 0)
 			return YSCAN_BAIL;
-		sc->pos = i + 1;
 		if ((rc = S_after(sc)) != 0)
 			return S_bail(sc); /* a collection as a key */
+		sc->pend = 0;
 		return 0;
 	}
 	if (s[start] == '\'') {
@@ -643,18 +815,19 @@ static int S_scalar(struct yscan *sc, int allow_key, int new_map)
 		end = sc->pos;
 	} else if (S_plain_start(sc)) {
 		style = YAML_PLAIN_SCALAR_STYLE;
-		rc = S_plain(sc, &voff, &end, S_top_indent(sc) + 1);
+		rc = S_plain(sc, &voff, &em, &multi, S_top_indent(sc) + 1);
 	} else {
 		return S_bail(sc);
 	}
 	if (rc < 0)
 		return YSCAN_BAIL;
-	em = S_mark(sc, end);
+	if (style != YAML_PLAIN_SCALAR_STYLE)
+		em = S_mark(sc, end);
 	if ((rc = S_after(sc)) < 0)
 		return YSCAN_BAIL;
 	if (rc == 1) {
 		yaml_mark_t cm;
-		if (!allow_key || sc->pos - start > MAX_KEY)
+		if (!allow_key || multi || sc->pos - start > MAX_KEY)
 			return S_bail(sc);
 		if (new_map) {
 			if (S_push_frame(sc, F_MAP, (int)(start - sc->lstart)) < 0 ||

@@ -15,6 +15,7 @@
 #include "render/yscan.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -82,59 +83,83 @@ static int yscan_diff_equal(const yaml_event_t *f, const yaml_event_t *y)
 	}
 }
 
+/*
+ * libyaml's events first (all of them, up to its stream end or its error),
+ * then the fast source's, compared one by one. Where libyaml failed, the
+ * fast source must bail before its stream end.
+ */
 static int yscan_diff(const char *s, size_t n, char *why, size_t whylen)
 {
 	yaml_parser_t yp;
 	struct yscan sc;
-	yaml_event_t ye, fe;
-	size_t count = 0;
-	int result = YSCAN_DIFF_BAIL, done = 0;
+	yaml_event_t *ye = NULL, fe;
+	size_t ny = 0, ay = 0, k;
+	int result = YSCAN_DIFF_BAIL, yfail = 0;
 
 	if (why && whylen)
 		why[0] = '\0';
+	memset(&sc, 0, sizeof(sc));
 	if (!yaml_parser_initialize(&yp))
 		return YSCAN_DIFF_BAIL;
 	yaml_parser_set_input_string(&yp, (const unsigned char *)s, n);
+	for (;;) {
+		if (ny == ay) {
+			size_t na = ay ? 2 * ay : 64;
+			yaml_event_t *ne = realloc(ye, na * sizeof(*ne));
+			if (!ne)
+				goto out;
+			ye = ne;
+			ay = na;
+		}
+		if (!yaml_parser_parse(&yp, &ye[ny])) {
+			yfail = 1;
+			break;
+		}
+		if (ye[ny++].type == YAML_STREAM_END_EVENT)
+			break;
+	}
 	if (yscan_init(&sc, s, n) < 0)
 		goto out;
-	while (!done) {
-		int yok;
-
+	for (k = 0;; k++) {
 		if (yscan_next(&sc, &fe) < 0)
 			goto out;
-		yok = yaml_parser_parse(&yp, &ye);
-		if (!yok) {
+		if (k >= ny) {
+			/* libyaml failed here: the fast source must bail later */
+			if (fe.type != YAML_STREAM_END_EVENT)
+				continue;
 			if (why)
 				snprintf(why, whylen, "event %zu: libyaml fails (%s at %zu:%zu), "
-					 "yscan gives type %d", count, yp.problem ? yp.problem : "?",
-					 yp.problem_mark.line + 1, yp.problem_mark.column + 1,
-					 (int)fe.type);
+					 "yscan reaches the stream end", ny,
+					 yp.problem ? yp.problem : "?",
+					 yp.problem_mark.line + 1, yp.problem_mark.column + 1);
 			result = YSCAN_DIFF_MISMATCH;
 			goto out;
 		}
-		if (!yscan_diff_equal(&fe, &ye)) {
+		if (!yscan_diff_equal(&fe, &ye[k])) {
+			const yaml_event_t *y = &ye[k];
 			if (why)
 				snprintf(why, whylen, "event %zu: type %d/%d, start %zu:%zu:%zu/"
 					 "%zu:%zu:%zu, end %zu:%zu:%zu/%zu:%zu:%zu, value '%.40s'/'%.40s'",
-					 count, (int)fe.type, (int)ye.type,
+					 k, (int)fe.type, (int)y->type,
 					 fe.start_mark.index, fe.start_mark.line, fe.start_mark.column,
-					 ye.start_mark.index, ye.start_mark.line, ye.start_mark.column,
+					 y->start_mark.index, y->start_mark.line, y->start_mark.column,
 					 fe.end_mark.index, fe.end_mark.line, fe.end_mark.column,
-					 ye.end_mark.index, ye.end_mark.line, ye.end_mark.column,
+					 y->end_mark.index, y->end_mark.line, y->end_mark.column,
 					 fe.type == YAML_SCALAR_EVENT ? (char *)fe.data.scalar.value : "",
-					 ye.type == YAML_SCALAR_EVENT ? (char *)ye.data.scalar.value : "");
-			yaml_event_delete(&ye);
+					 y->type == YAML_SCALAR_EVENT ? (char *)y->data.scalar.value : "");
 			result = YSCAN_DIFF_MISMATCH;
 			goto out;
 		}
-		done = ye.type == YAML_STREAM_END_EVENT;
-		yaml_event_delete(&ye);
-		count++;
+		if (fe.type == YAML_STREAM_END_EVENT)
+			break;
 	}
-	result = YSCAN_DIFF_SAME;
+	result = yfail ? YSCAN_DIFF_MISMATCH : YSCAN_DIFF_SAME;
 out:
 	yscan_diff_bail_line = result == YSCAN_DIFF_BAIL ? sc.bail_line : 0;
 	yscan_release(&sc);
+	for (k = 0; k < ny; k++)
+		yaml_event_delete(&ye[k]);
+	free(ye);
 	yaml_parser_delete(&yp);
 	return result;
 }
