@@ -404,7 +404,39 @@ static int S_plain(struct yscan *sc, size_t *voff, yaml_mark_t *em_out, int *mul
 	return 0;
 }
 
-static int S_single(struct yscan *sc, size_t *voff)
+/*
+ * A line break inside a quoted scalar, at s[st..i) the text before it on
+ * its line: libyaml drops the spaces before the break and at the start of
+ * the next lines, and folds one break into a space, n > 1 into n - 1
+ * newlines. Returns the position of the next character.
+ */
+static int S_quoted_break(struct yscan *sc, size_t st, size_t i, size_t *next)
+{
+	const char *s = sc->s;
+	size_t n = sc->n, e = i, breaks = 0, j = i;
+
+	while (e > st && s[e - 1] == ' ')
+		e--;
+	buf_add(&sc->scratch, s + st, e - st);
+	while (j < n && s[j] == '\n') {
+		sc->pos = j;
+		S_newline(sc);
+		breaks++;
+		for (j = sc->pos; j < n && s[j] == ' '; j++)
+			;
+	}
+	if (j >= n || (j == sc->lstart && n - j >= 3 && S_blankz(sc, j + 3) &&
+		       (memcmp(s + j, "---", 3) == 0 || memcmp(s + j, "...", 3) == 0)))
+		return S_bail(sc);
+	if (breaks == 1)
+		buf_addch(&sc->scratch, ' ');
+	else
+		buf_addchn(&sc->scratch, '\n', breaks - 1);
+	*next = j;
+	return 0;
+}
+
+static int S_single(struct yscan *sc, size_t *voff, int multi_ok)
 {
 	const char *s = sc->s;
 	size_t n = sc->n, i = sc->pos + 1;
@@ -414,6 +446,11 @@ static int S_single(struct yscan *sc, size_t *voff)
 		size_t st = i;
 		while (i < n && s[i] != '\'' && s[i] != '\n')
 			i++;
+		if (i < n && s[i] == '\n' && multi_ok) {
+			if (S_quoted_break(sc, st, i, &i) < 0)
+				return YSCAN_BAIL;
+			continue;
+		}
 		if (i >= n || s[i] == '\n')
 			return S_bail(sc);
 		buf_add(&sc->scratch, s + st, i - st);
@@ -477,7 +514,7 @@ static void S_add_utf8(struct buf *b, unsigned v)
 	buf_add(b, u, l);
 }
 
-static int S_double(struct yscan *sc, size_t *voff)
+static int S_double(struct yscan *sc, size_t *voff, int multi_ok)
 {
 	const char *s = sc->s;
 	size_t n = sc->n, i = sc->pos + 1;
@@ -490,6 +527,11 @@ static int S_double(struct yscan *sc, size_t *voff)
 
 		while (i < n && s[i] != '"' && s[i] != '\\' && s[i] != '\n')
 			i++;
+		if (i < n && s[i] == '\n' && multi_ok) {
+			if (S_quoted_break(sc, st, i, &i) < 0)
+				return YSCAN_BAIL;
+			continue;
+		}
 		if (i >= n || s[i] == '\n')
 			return S_bail(sc);
 		buf_add(&sc->scratch, s + st, i - st);
@@ -693,11 +735,11 @@ static int S_flow_scalar(struct yscan *sc)
 
 	if (c == '\'') {
 		style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
-		rc = S_single(sc, &voff);
+		rc = S_single(sc, &voff, 0);
 		end = sc->pos;
 	} else if (c == '"') {
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-		rc = S_double(sc, &voff);
+		rc = S_double(sc, &voff, 0);
 		end = sc->pos;
 	} else if ((c == '-' && !S_blankz(sc, start + 1)) ||
 		   !(S_flow_stop((unsigned char)c) || strchr("-?:#&*!|>'\"%@`", c))) {
@@ -806,13 +848,17 @@ static int S_scalar(struct yscan *sc, int allow_key, int new_map)
 		return 0;
 	}
 	if (s[start] == '\'') {
+		size_t line = sc->line;
 		style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
-		rc = S_single(sc, &voff);
+		rc = S_single(sc, &voff, 1);
 		end = sc->pos;
+		multi = sc->line != line;
 	} else if (s[start] == '"') {
+		size_t line = sc->line;
 		style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-		rc = S_double(sc, &voff);
+		rc = S_double(sc, &voff, 1);
 		end = sc->pos;
+		multi = sc->line != line;
 	} else if (S_plain_start(sc)) {
 		style = YAML_PLAIN_SCALAR_STYLE;
 		rc = S_plain(sc, &voff, &em, &multi, S_top_indent(sc) + 1);
