@@ -68,9 +68,11 @@ static size_t S_chars(struct yscan *sc, size_t pos)
 {
 	const unsigned char *s = (const unsigned char *)sc->s;
 
-	if (pos < sc->cc_pos) {
-		sc->cc_pos = 0;
-		sc->cc_chars = 0;
+	/* marks come nearly in order: walk from the last one */
+	while (sc->cc_pos > pos) {
+		sc->cc_pos--;
+		if ((s[sc->cc_pos] & 0xC0) != 0x80)
+			sc->cc_chars--;
 	}
 	while (sc->cc_pos < pos) {
 		if ((s[sc->cc_pos] & 0xC0) != 0x80)
