@@ -82,23 +82,31 @@ static size_t S_chars(struct yscan *sc, size_t pos)
 	return sc->cc_chars;
 }
 
-/* The mark of byte pos on the current line. */
-static yaml_mark_t S_mark(struct yscan *sc, size_t pos)
+/* The mark of byte pos on the current line, when the input is not ASCII. */
+static yaml_mark_t S_mark_chars(struct yscan *sc, size_t pos)
 {
 	yaml_mark_t m;
 
 	m.line = sc->line;
-	if (sc->ascii) {
-		m.index = pos;
-		m.column = pos - sc->lstart;
-		return m;
-	}
 	if (sc->lc_pos != sc->lstart) {
 		sc->lc_chars = S_chars(sc, sc->lstart);
 		sc->lc_pos = sc->lstart;
 	}
 	m.index = S_chars(sc, pos);
 	m.column = m.index - sc->lc_chars;
+	return m;
+}
+
+/* The mark of byte pos on the current line. */
+static inline yaml_mark_t S_mark(struct yscan *sc, size_t pos)
+{
+	yaml_mark_t m;
+
+	if (!sc->ascii)
+		return S_mark_chars(sc, pos);
+	m.index = pos;
+	m.line = sc->line;
+	m.column = pos - sc->lstart;
 	return m;
 }
 
@@ -116,6 +124,20 @@ static yaml_mark_t S_end_mark(struct yscan *sc)
 }
 
 /* ---- the event queue ---- */
+
+/* Appends to the scratch buffer: inline while it has room. */
+static inline void S_append(struct yscan *sc, const char *p, size_t len)
+{
+	struct buf *b = &sc->scratch;
+
+	if (b->alloc - b->len > len) {
+		memcpy(b->ptr + b->len, p, len);
+		b->len += len;
+		b->ptr[b->len] = '\0';
+	} else {
+		buf_add(b, p, len);
+	}
+}
 
 static int S_bail_at(struct yscan *sc, int line)
 {
@@ -145,7 +167,7 @@ static yaml_event_t *S_push(struct yscan *sc, yaml_event_type_t type, yaml_mark_
 		}
 	}
 	e = &sc->q[sc->qhead + sc->qlen++];
-	memset(e, 0, sizeof(*e));
+	memset(&e->ev.data, 0, sizeof(e->ev.data));
 	e->ev.type = type;
 	e->ev.start_mark = start;
 	e->ev.end_mark = end;
@@ -372,7 +394,7 @@ static int S_plain(struct yscan *sc, size_t *voff, yaml_mark_t *em_out, int *mul
 				break;
 			if (threshold < 1)
 				return S_bail(sc); /* document markers would matter */
-			buf_add(&sc->scratch, s + seg, end - seg);
+			S_append(sc, s + seg, end - seg);
 			while (j < n && s[j] == '\n') {
 				sc->pos = j;
 				S_newline(sc);
@@ -392,7 +414,7 @@ static int S_plain(struct yscan *sc, size_t *voff, yaml_mark_t *em_out, int *mul
 			break;
 		i = j;
 	}
-	buf_add(&sc->scratch, s + seg, end - seg);
+	S_append(sc, s + seg, end - seg);
 	sc->pos = end;
 	{
 		size_t line = sc->line, lstart = sc->lstart;
@@ -419,7 +441,7 @@ static int S_quoted_break(struct yscan *sc, size_t st, size_t i, size_t *next)
 
 	while (e > st && s[e - 1] == ' ')
 		e--;
-	buf_add(&sc->scratch, s + st, e - st);
+	S_append(sc, s + st, e - st);
 	while (j < n && s[j] == '\n') {
 		sc->pos = j;
 		S_newline(sc);
@@ -455,7 +477,7 @@ static int S_single(struct yscan *sc, size_t *voff, int multi_ok)
 		}
 		if (i >= n || s[i] == '\n')
 			return S_bail(sc);
-		buf_add(&sc->scratch, s + st, i - st);
+		S_append(sc, s + st, i - st);
 		if (i + 1 < n && s[i + 1] == '\'') {
 			buf_addch(&sc->scratch, '\'');
 			i += 2;
@@ -536,7 +558,7 @@ static int S_double(struct yscan *sc, size_t *voff, int multi_ok)
 		}
 		if (i >= n || s[i] == '\n')
 			return S_bail(sc);
-		buf_add(&sc->scratch, s + st, i - st);
+		S_append(sc, s + st, i - st);
 		if (s[i] == '"') {
 			sc->pos = i + 1;
 			return 0;
@@ -667,7 +689,7 @@ static int S_block(struct yscan *sc)
 			st = sc->pos;
 			e = memchr(s + st, '\n', n - st);
 			sc->pos = e ? (size_t)(e - s) : n;
-			buf_add(&sc->scratch, s + st, sc->pos - st);
+			S_append(sc, s + st, sc->pos - st);
 			if (sc->pos < n) {
 				S_newline(sc);
 				lb = 1;
@@ -720,7 +742,7 @@ static int S_flow_plain(struct yscan *sc, size_t *voff, size_t *end_out)
 			break;
 	}
 	*voff = sc->scratch.len;
-	buf_add(&sc->scratch, s + sc->pos, end - sc->pos);
+	S_append(sc, s + sc->pos, end - sc->pos);
 	*end_out = end;
 	sc->pos = end;
 	return 0;
@@ -1117,10 +1139,8 @@ int yscan_init(struct yscan *sc, const char *s, size_t n)
 	sc->first_doc = 1;
 	for (i = 0; i < n; i++) {
 		unsigned c = u[i];
-		if (c >= 0x20 && c < 0x7F)
-			continue;
-		if (c == '\n')
-			continue;
+		if (c - 0x20u < 0x5Fu || c == '\n')
+			continue; /* printable ASCII, line feed */
 		if (c < 0x80)
 			return S_bail(sc);
 		if (!S_utf8_ok(u, n, i, &l))
