@@ -15,6 +15,7 @@
 #include "render/gofloat.h"
 #include "render/goscalar.h"
 #include "render/srcfile.h"
+#include "render/yscan.h"
 
 #include <yaml.h>
 
@@ -64,7 +65,9 @@ struct anchor {
 struct yparser {
 	yaml_parser_t parser;
 	yaml_event_t ev;
-	int have_ev;
+	int have_ev;           /* ev is libyaml's, to be deleted */
+	int fast;              /* events come from ys (render/yscan.c) */
+	struct yscan ys;
 	struct srcfile *src;
 	enum ydoc_mode mode;
 	size_t max_depth, max_nodes, alias_ratio, max_docs, max_stack;
@@ -616,6 +619,9 @@ static int next_event(struct yparser *p)
 	size_t at;
 	int line, col;
 
+	if (p->fast)
+		/* a bail: stream_parse starts again with libyaml */
+		return yscan_next(&p->ys, &p->ev) < 0 ? DIAG_EPARSE : 0;
 	if (p->have_ev) {
 		yaml_event_delete(&p->ev);
 		p->have_ev = 0;
@@ -1346,8 +1352,9 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 	return 0;
 }
 
-static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
-			const struct ydoc_limits *limits, int values, struct diag *d)
+static int stream_parse_with(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
+			     const struct ydoc_limits *limits, int values, struct diag *d,
+			     int fast)
 {
 	struct yparser p;
 	struct ystream s = YSTREAM_INIT;
@@ -1361,6 +1368,7 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 	p.d = d;
 	p.ptr = (struct buf)BUF_INIT;
 	p.rs.s = (struct buf)BUF_INIT;
+	p.ys.scratch = (struct buf)BUF_INIT;
 	p.sem = (struct diag)DIAG_INIT;
 	p.max_depth = limits && limits->max_depth ? limits->max_depth : DEFAULT_MAX_DEPTH;
 	p.max_nodes = limits && limits->max_nodes ? limits->max_nodes : DEFAULT_MAX_NODES;
@@ -1370,6 +1378,7 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 	p.max_stack = limits && limits->max_stack ? limits->max_stack : DEFAULT_MAX_STACK;
 	p.noptr = limits && limits->no_positions;
 	p.stack_base = (char *)&p;
+	p.fast = fast;
 	max_size = limits && limits->max_size ? limits->max_size : SRCFILE_MAX_SIZE;
 	out->docs = NULL;
 	out->ndocs = 0;
@@ -1379,11 +1388,20 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 				 "(limit max_size)", srcname(&p), src->len, max_size);
 		goto done;
 	}
-	if (!(p.anchor_index = json_object()) || !yaml_parser_initialize(&p.parser)) {
+	if (fast) {
+		if (yscan_init(&p.ys, src->data, src->len) < 0) {
+			error = DIAG_EPARSE;
+			goto done;
+		}
+		inited = 2;
+	}
+	if (!(p.anchor_index = json_object()) ||
+	    (!fast && !yaml_parser_initialize(&p.parser))) {
 		error = oom(&p);
 		goto done;
 	}
-	inited = 1;
+	if (!fast)
+		inited = 1;
 	if (src->len >= 3 && memcmp(src->data, "\xEF\xBB\xBF", 3) == 0) {
 		p.bom = 3;
 	} else if (src->len >= 2 && memcmp(src->data, "\xFF\xFE", 2) == 0) {
@@ -1395,7 +1413,9 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 	}
 	p.cur_byte = p.bom;
 	p.ascii = !p.utf16 && all_ascii(src->data, src->len);
-	yaml_parser_set_input_string(&p.parser, (const unsigned char *)src->data, src->len);
+	if (!fast)
+		yaml_parser_set_input_string(&p.parser, (const unsigned char *)src->data,
+					     src->len);
 
 	for (;;) {
 		if ((error = next_event(&p)) < 0)
@@ -1430,8 +1450,10 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 done:
 	if (p.have_ev)
 		yaml_event_delete(&p.ev);
-	if (inited)
+	if (inited == 1)
 		yaml_parser_delete(&p.parser);
+	if (fast)
+		yscan_release(&p.ys);
 	anchors_reset(&p);
 	free(p.anchors);
 	json_decref(p.anchor_index);
@@ -1440,6 +1462,19 @@ done:
 	diag_release(&p.sem);
 	ystream_release(&s);
 	return error;
+}
+
+/*
+ * The fast event source first, quietly; whatever goes wrong there (a bail,
+ * or an error of the input, whose message libyaml's run must make), the
+ * whole stream again with libyaml.
+ */
+static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
+			const struct ydoc_limits *limits, int values, struct diag *d)
+{
+	if (stream_parse_with(out, src, mode, limits, values, NULL, 1) == 0)
+		return 0;
+	return stream_parse_with(out, src, mode, limits, values, d, 0);
 }
 
 int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
