@@ -12,6 +12,7 @@
 #include "render/srcfile.h"
 #include "render/tmpl/tmpl.h"
 #include "render/yaml.h"
+#include "render/yscan.h"
 
 #include <fnmatch.h>
 #include <math.h>
@@ -263,9 +264,14 @@ static int S_has_slash_escape(const char *s, size_t n)
 	return 0;
 }
 
-static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_t len)
+/* S_head_scan_with's answer when yscan left its subset: scan with libyaml. */
+#define HS_RETRY 2
+
+static int S_head_scan_with(char **kind_out, char **hook_out, const char *text, size_t len,
+			    int fast)
 {
 	yaml_parser_t parser;
+	struct yscan sc;
 	yaml_event_t ev;
 	struct hs_level lv[HS_MAX_DEPTH];
 	size_t depth = 0, nevents = 0, ndocs = 0;
@@ -277,9 +283,16 @@ static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_
 						     (unsigned char)text[0] == 0xFE)) ||
 	    S_has_slash_escape(text, len))
 		return 0;
-	if (!yaml_parser_initialize(&parser))
-		return DIAG_ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (fast) {
+		if (yscan_init(&sc, text, len) == YSCAN_BAIL) {
+			yscan_release(&sc);
+			return HS_RETRY;
+		}
+	} else {
+		if (!yaml_parser_initialize(&parser))
+			return DIAG_ENOMEM;
+		yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	}
 	for (;;) {
 		struct hs_level *up = depth ? &lv[depth - 1] : NULL;
 		int as_key, is_str = 1, is_null = 0, r;
@@ -289,9 +302,17 @@ static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_
 		if (have_ev)
 			yaml_event_delete(&ev);
 		have_ev = 0;
-		if (!yaml_parser_parse(&parser, &ev))
-			goto out; /* S_head reports it */
-		have_ev = 1;
+		if (fast) {
+			/* yscan's events are borrowed: never deleted */
+			if (yscan_next(&sc, &ev) == YSCAN_BAIL) {
+				rc = HS_RETRY;
+				goto out;
+			}
+		} else {
+			if (!yaml_parser_parse(&parser, &ev))
+				goto out; /* S_head reports it */
+			have_ev = 1;
+		}
 		if (++nevents > HS_MAX_EVENTS)
 			goto out;
 		as_key = up && up->is_map && up->want_key;
@@ -434,9 +455,23 @@ static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_
 out:
 	if (have_ev)
 		yaml_event_delete(&ev);
-	yaml_parser_delete(&parser);
+	if (fast)
+		yscan_release(&sc);
+	else
+		yaml_parser_delete(&parser);
 	free(kind);
 	free(hook);
+	return rc;
+}
+
+/* The events come from yscan (render/yscan.h), libyaml's own for the
+ * subset it keeps to, and from libyaml when it leaves it. */
+static int S_head_scan(char **kind_out, char **hook_out, const char *text, size_t len)
+{
+	int rc = S_head_scan_with(kind_out, hook_out, text, len, 1);
+
+	if (rc == HS_RETRY)
+		rc = S_head_scan_with(kind_out, hook_out, text, len, 0);
 	return rc;
 }
 
