@@ -566,17 +566,20 @@ static void ps_split_ids(struct parser *p, struct tnode *n, const char *s, size_
 		s++;
 		len--;
 	}
+	char *copy;
+
 	for (i = 0; i < len; i++)
 		if (s[i] == '.')
 			count++;
 	n->ids = ps_alloc(p, count * sizeof(*n->ids));
+	/* one copy, cut at the dots: the ids point into it */
+	if (!(copy = arena__strndup(p->arena, s, len)))
+		ps_oom(p);
 	start = 0;
 	for (i = 0; i <= len; i++) {
-		if (i == len || s[i] == '.') {
-			n->ids[k] = arena__strndup(p->arena, s + start, i - start);
-			if (!n->ids[k])
-				ps_oom(p);
-			k++;
+		if (i == len || copy[i] == '.') {
+			copy[i] = '\0';
+			n->ids[k++] = copy + start;
 			start = i + 1;
 		}
 	}
