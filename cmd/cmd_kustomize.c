@@ -9,6 +9,7 @@
 #include "cmd/opt.h"
 #include "render/buf.h"
 #include "render/diag.h"
+#include "render/jslab.h"
 #include "render/kustomize/kustomize.h"
 
 #include <errno.h>
@@ -242,6 +243,8 @@ int cmd_kustomize(int argc, char **argv)
 	o.helm_api_versions = apis;
 	o.nhelm_api_versions = napis;
 	o.warnings = &warnings;
+	/* one thread, and no json value yet: jansson may use jslab */
+	jslab_install();
 	if (output && stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
 		/* -o DIR: one file per resource, as kustomize build writes them. */
 		struct kustomize_file *files = NULL;
@@ -305,5 +308,6 @@ done:
 	buf_release(&warnings);
 	free(apis);
 	free(args);
+	jslab_release_all();
 	return status;
 }

@@ -1,0 +1,95 @@
+/*
+ * jslab: blocks are aligned, distinct while live, reused once freed, large
+ * ones come from malloc, and jansson works through it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/jslab.h"
+
+#define N 3000
+
+static void test_jslab__blocks_are_aligned_and_disjoint(void **state)
+{
+	static unsigned char *p[N];
+	static size_t sz[N];
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		sz[i] = (i * 37) % (JSLAB_MAX_SMALL + 200); /* 0 .. past the small limit */
+		p[i] = jslab_malloc(sz[i]);
+		assert_non_null(p[i]);
+		assert_int_equal((uintptr_t)p[i] % 16, 0);
+		memset(p[i], (int)(i & 0xff), sz[i]);
+	}
+	/* every block still holds its own bytes: none overlapped another */
+	for (i = 0; i < N; i++)
+		for (k = 0; k < sz[i]; k++)
+			if (p[i][k] != (unsigned char)(i & 0xff))
+				fail_msg("block %zu byte %zu overwritten", i, k);
+	for (i = 0; i < N; i++)
+		jslab_free(p[i]);
+	jslab_release_all();
+}
+
+static void test_jslab__freed_small_block_is_reused(void **state)
+{
+	void *a, *b, *c;
+
+	(void)state;
+	a = jslab_malloc(40);
+	b = jslab_malloc(40);
+	assert_ptr_not_equal(a, b);
+	jslab_free(a);
+	c = jslab_malloc(33); /* the same 48-byte class */
+	assert_ptr_equal(c, a);
+	jslab_free(b);
+	jslab_free(c);
+	jslab_free(NULL);
+	jslab_release_all();
+}
+
+static void test_jslab__jansson_through_it(void **state)
+{
+	json_t *o;
+	char *text;
+	int i;
+
+	(void)state;
+	json_set_alloc_funcs(jslab_malloc, jslab_free);
+	o = json_object();
+	for (i = 0; i < 500; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "key%d", i);
+		assert_int_equal(json_object_set_new(o, key, json_pack("{s:[i,s]}", "v", i, key)), 0);
+	}
+	assert_int_equal(json_object_size(o), 500);
+	assert_int_equal(json_integer_value(json_array_get(
+		json_object_get(json_object_get(o, "key321"), "v"), 0)), 321);
+	text = json_dumps(json_object_get(o, "key7"), JSON_COMPACT);
+	assert_string_equal(text, "{\"v\":[7,\"key7\"]}");
+	jslab_free(text);
+	json_decref(o);
+	json_set_alloc_funcs(malloc, free);
+	jslab_release_all();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jslab__blocks_are_aligned_and_disjoint),
+		cmocka_unit_test(test_jslab__freed_small_block_is_reused),
+		cmocka_unit_test(test_jslab__jansson_through_it),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
