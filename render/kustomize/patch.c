@@ -923,7 +923,7 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 					json_decref(m);
 					goto fail;
 				}
-				if (!m || json_object_set_new(out, key, m) < 0)
+				if (!m || json_object_set_new_nocheck(out, key, m) < 0)
 					goto oom;
 				continue;
 			}
@@ -932,7 +932,7 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 				 * merge as its only holder, so that it is changed in
 				 * place instead of copied; null keeps its slot */
 				json_incref(dv);
-				if (json_object_set_new(out, key, json_null()) < 0) {
+				if (json_object_set_new_nocheck(out, key, json_null()) < 0) {
 					json_decref(dv);
 					goto oom;
 				}
@@ -948,7 +948,7 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 			if (!m || json_is_null(m)) {
 				json_decref(m);
 				json_object_del(out, key);
-			} else if (json_object_set_new(out, key, m) < 0) {
+			} else if (json_object_set_new_nocheck(out, key, m) < 0) {
 				goto oom;
 			}
 		}

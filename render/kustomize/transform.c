@@ -64,10 +64,10 @@ static int set_affix(json_t *parent, const char *key, size_t idx, json_t *value,
 	buf_adds(&b, a->suffix);
 	if (buf_oom(&b))
 		error = DIAG_ENOMEM;
-	else if (key)
-		error = json_object_set_new(parent, key, json_stringn(b.ptr, b.len));
+	else if (key) /* keys and texts of json already: valid UTF-8 */
+		error = json_object_set_new_nocheck(parent, key, json_stringn_nocheck(b.ptr, b.len));
 	else
-		error = json_array_set_new(parent, idx, json_stringn(b.ptr, b.len));
+		error = json_array_set_new(parent, idx, json_stringn_nocheck(b.ptr, b.len));
 	buf_release(&b);
 	return error < 0 ? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
 }
@@ -148,7 +148,7 @@ static int set_entries(json_t *parent, const char *key, size_t idx, json_t *valu
 		buf_reset(&b);
 		if (scalar_text(&b, v) < 0 || buf_oom(&b))
 			continue;
-		if (json_object_set_new(value, k, json_stringn(b.ptr, b.len)) < 0) {
+		if (json_object_set_new_nocheck(value, k, json_stringn_nocheck(b.ptr, b.len)) < 0) {
 			buf_release(&b);
 			return diag_set(d, DIAG_ENOMEM, "out of memory");
 		}
