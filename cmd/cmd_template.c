@@ -13,6 +13,7 @@
 #include "render/helm/postrender.h"
 #include "render/helm/strvals.h"
 #include "render/helm/template.h"
+#include "render/jslab.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -464,6 +465,9 @@ int cmd_template(int argc, char **argv)
 	int b[NBOOLS];
 	unsigned flags = 0;
 
+	/* one thread, and no json value yet: jansson may use jslab (the
+	 * post-renderer runs as a child process, not a thread) */
+	jslab_install();
 	memset(&o, 0, sizeof(o));
 	for (i = 0; i < NBOOLS; i++)
 		b[i] = -1;
@@ -743,5 +747,6 @@ done:
 	free(prargs);
 	free(sets);
 	free(av);
+	jslab_release_all();
 	return status;
 }

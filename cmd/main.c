@@ -5,9 +5,12 @@
 #include "cmd/exitcode.h"
 #include "render/diag.h"
 
+#include <jansson.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 static const struct cmd commands[] = {
 	{ "template", "render a Helm chart as `helm template` prints it",
@@ -343,6 +346,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hydrate: '%s' is not a hydrate command\nsee 'hydrate help'\n",
 			argv[1]);
 		return EXIT_USAGE;
+	}
+	{
+		/* jansson's hash seed, in one system call rather than its own
+		 * open, read and close of /dev/urandom */
+		uint32_t seed;
+
+		if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed) && seed)
+			json_object_seed(seed);
 	}
 	return c->run(argc - 1, argv + 1);
 }

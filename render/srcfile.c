@@ -3,9 +3,57 @@
 #include "render/diag.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int srcfile_slurp(const char *path, size_t limit, char **data_out, size_t *len_out)
+{
+	struct stat st;
+	size_t size, got = 0;
+	char *data = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    (unsigned long long)st.st_size >= SRCFILE_MAX_SIZE)
+		goto fail;
+	size = (size_t)st.st_size;
+	if (size > limit) {
+		close(fd);
+		return 1;
+	}
+	if (!(data = malloc(size + 1)))
+		goto fail;
+	/* a regular file's read comes back short only at its end */
+	for (;;) {
+		size_t want = size + 1 - got;
+		ssize_t n = read(fd, data + got, want);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got > size || (size_t)n < want)
+			break;
+	}
+	if (got != size)
+		goto fail;   /* it changed since fstat: the stream reader has it */
+	close(fd);
+	data[size] = '\0';
+	*data_out = data;
+	*len_out = size;
+	return 0;
+fail:
+	free(data);
+	close(fd);
+	return -1;
+}
 
 static int read_stream(struct buf *out, FILE *f)
 {
@@ -27,6 +75,24 @@ int srcfile_read_as(struct srcfile *src, const char *path, const char *name,
 	int is_stdin = strcmp(path, "-") == 0;
 	int error = 0;
 
+	if (!is_stdin) {
+		char *data;
+		size_t len;
+
+		if (srcfile_slurp(path, SRCFILE_MAX_SIZE, &data, &len) == 0) {
+			char *copy = strdup(name ? name : path);
+
+			if (!copy) {
+				free(data);
+				return diag_set(d, DIAG_ENOMEM, "out of memory");
+			}
+			srcfile_release(src);
+			src->name = copy;
+			src->data = data;
+			src->len = len;
+			return 0;
+		}
+	}
 	if (is_stdin) {
 		f = stdin;
 	} else if (!(f = fopen(path, "rb"))) {

@@ -29,6 +29,13 @@ int srcfile_read(struct srcfile *src, const char *path, struct diag *d);
 /* Reads path but shows it as name in messages. */
 int srcfile_read_as(struct srcfile *src, const char *path, const char *name,
 		    struct diag *d);
+/* A regular file read whole into an allocation of its exact size plus a
+ * NUL, in four system calls (open, fstat, one read asking for a byte more
+ * than the size, close): 0 with *data_out (the caller's) and *len_out; 1
+ * when it is larger than limit (nothing read); -1 when it cannot be opened,
+ * is not a regular file or changed size while read, leaving srcfile_read
+ * (which words any error) to do it. */
+int srcfile_slurp(const char *path, size_t limit, char **data_out, size_t *len_out);
 /* Copies len bytes of data; name is what messages show. */
 int srcfile_set(struct srcfile *src, const char *name, const void *data, size_t len);
 void srcfile_release(struct srcfile *src);

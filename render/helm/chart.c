@@ -184,67 +184,45 @@ static int S_ignored(const struct ignore_rules *r, const char *path, int is_dir)
 
 /* ---- reading the directory */
 
-/* A regular file read into an allocation of its exact size (plus the
- * NUL), not a doubling buffer: 0, or -1 when srcfile_read must do it (and
- * word any error). */
-static int S_read_exact(char **data_out, size_t *len_out, const char *path)
-{
-	struct stat st;
-	size_t size, got = 0;
-	char *data = NULL;
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		return -1;
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
-	    (unsigned long long)st.st_size >= SRCFILE_MAX_SIZE)
-		goto fail;
-	size = (size_t)st.st_size;
-	if (!(data = malloc(size + 1)))
-		goto fail;
-	while (got < size) {
-		size_t n = fread(data + got, 1, size - got, f);
-
-		if (n == 0)
-			goto fail;
-		got += n;
-	}
-	/* the file grew since fstat: let the general reader have it */
-	if (fgetc(f) != EOF || ferror(f))
-		goto fail;
-	fclose(f);
-	data[size] = '\0';
-	*data_out = data;
-	*len_out = size;
-	return 0;
-fail:
-	free(data);
-	fclose(f);
-	return -1;
-}
-
-static int S_read_file(char **data_out, size_t *len_out, const char *path, struct diag *d)
+/* 0, or 1 when the file is larger than limit (nothing read, no error
+ * worded), or an error. */
+static int S_read_file_max(char **data_out, size_t *len_out, const char *path, size_t limit,
+			   struct diag *d)
 {
 	struct srcfile src = SRCFILE_INIT;
 	int error;
 
-	if (S_read_exact(data_out, len_out, path) == 0)
-		return 0;
+	if ((error = srcfile_slurp(path, limit, data_out, len_out)) >= 0)
+		return error;
 	if ((error = srcfile_read(&src, path, d)) < 0)
 		return error;
 	*data_out = src.data;
 	*len_out = src.len;
 	src.data = NULL;
 	srcfile_release(&src);
+	if (*len_out > limit) {
+		free(*data_out);
+		*data_out = NULL;
+		return 1;
+	}
 	return 0;
 }
 
-static int S_namecmp(const void *a, const void *b)
+static int S_read_file(char **data_out, size_t *len_out, const char *path, struct diag *d)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return S_read_file_max(data_out, len_out, path, SIZE_MAX, d);
 }
 
-/* sympath.Walk: lexical order, symlinks followed. rel is "" at the top. */
+/* names behind their d_type byte (S_walk) */
+static int S_namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
+}
+
+/* sympath.Walk: lexical order, symlinks followed. rel is "" at the top.
+ * readdir's d_type spares a stat for a regular file or a directory; a
+ * symbolic link (or a file system without d_type) is stat'ed. Each name
+ * is stored behind its d_type byte. */
 static int S_walk(struct rawlist *out, const struct ignore_rules *rules, const char *abs,
 		  const char *rel, int depth, struct diag *d)
 {
@@ -261,6 +239,8 @@ static int S_walk(struct rawlist *out, const struct ignore_rules *rules, const c
 	if (!dir)
 		return diag_set(d, DIAG_ENOTFOUND, "open %s: %s", abs, strerror(errno));
 	while ((de = readdir(dir)) != NULL) {
+		size_t len;
+
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (n == cap) {
@@ -273,33 +253,44 @@ static int S_walk(struct rawlist *out, const struct ignore_rules *rules, const c
 			names = nn;
 			cap = nc;
 		}
-		if (!(names[n] = strdup(de->d_name))) {
+		len = strlen(de->d_name);
+		if (!(names[n] = malloc(len + 2))) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto done;
 		}
+		names[n][0] = (char)de->d_type;
+		memcpy(names[n] + 1, de->d_name, len + 1);
 		n++;
 	}
 	if (n)
 		qsort(names, n, sizeof(*names), S_namecmp);
 	for (i = 0; i < n; i++) {
+		const char *name = names[i] + 1;
+		unsigned char type = (unsigned char)names[i][0];
 		struct stat st;
+		char *data = NULL;
+		size_t len = 0;
 
 		buf_reset(&p);
 		buf_reset(&r);
-		buf_addf(&p, "%s/%s", abs, names[i]);
+		buf_addf(&p, "%s/%s", abs, name);
 		if (*rel)
-			buf_addf(&r, "%s/%s", rel, names[i]);
+			buf_addf(&r, "%s/%s", rel, name);
 		else
-			buf_adds(&r, names[i]);
+			buf_adds(&r, name);
 		if (buf_oom(&p) || buf_oom(&r)) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto done;
 		}
-		if (stat(p.ptr, &st) < 0) {
-			error = diag_set(d, DIAG_ENOTFOUND, "stat %s: %s", p.ptr, strerror(errno));
-			goto done;
+		if (type != DT_REG && type != DT_DIR) {
+			if (stat(p.ptr, &st) < 0) {
+				error = diag_set(d, DIAG_ENOTFOUND, "stat %s: %s", p.ptr,
+						 strerror(errno));
+				goto done;
+			}
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
 		}
-		if (S_ISDIR(st.st_mode)) {
+		if (type == DT_DIR) {
 			if (S_ignored(rules, r.ptr, 1))
 				continue;
 			if ((error = S_walk(out, rules, p.ptr, r.ptr, depth + 1, d)) < 0)
@@ -308,31 +299,27 @@ static int S_walk(struct rawlist *out, const struct ignore_rules *rules, const c
 		}
 		if (S_ignored(rules, r.ptr, 0))
 			continue;
-		if (!S_ISREG(st.st_mode)) {
+		if (type != DT_REG) {
 			error = diag_set(d, DIAG_EINVALID,
 					 "cannot load irregular file %s as it has file mode type bits set",
 					 p.ptr);
 			goto done;
 		}
-		if ((size_t)st.st_size > CHART_MAX_FILE) {
+		if ((error = S_read_file_max(&data, &len, p.ptr, CHART_MAX_FILE, d)) < 0)
+			goto done;
+		if (error > 0) {
 			error = diag_set(d, DIAG_ELIMIT,
 					 "chart file \"%s\" is larger than the maximum file size %zu",
-					 names[i], CHART_MAX_FILE);
+					 name, CHART_MAX_FILE);
 			goto done;
 		}
-		{
-			char *data = NULL;
-			size_t len = 0;
-			if ((error = S_read_file(&data, &len, p.ptr, d)) < 0)
-				goto done;
-			if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-				memmove(data, data + 3, len - 3 + 1);
-				len -= 3;
-			}
-			if ((error = S_rawlist_add(out, r.ptr, data, len)) < 0) {
-				diag_set(d, error, "out of memory");
-				goto done;
-			}
+		if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+			memmove(data, data + 3, len - 3 + 1);
+			len -= 3;
+		}
+		if ((error = S_rawlist_add(out, r.ptr, data, len)) < 0) {
+			diag_set(d, error, "out of memory");
+			goto done;
 		}
 	}
 done:
