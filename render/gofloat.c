@@ -135,6 +135,26 @@ static void shortest_digits(struct digits *ds, double v, int bitsize)
 	char text[64], cand[64];
 	int maxp = bitsize == 32 ? 9 : 17;
 
+	/* A whole number below 2^53 (2^24 for float32) is exact, and every
+	 * other number of as few digits is at least 1 away, beyond half an
+	 * ulp: its own digits are the shortest (values from YAML and JSON
+	 * are mostly such). */
+	if (v < (bitsize == 32 ? 16777216.0 : 9007199254740992.0) && v == (double)(uint64_t)v) {
+		uint64_t u = (uint64_t)v;
+		char rev[20];
+		int n = 0;
+
+		while (u) {
+			rev[n++] = (char)('0' + u % 10);
+			u /= 10;
+		}
+		for (int i = 0; i < n; i++)
+			ds->d[i] = rev[n - 1 - i];
+		ds->nd = n;
+		ds->dp = n;
+		digits_trim(ds);
+		return;
+	}
 	for (int p = 1; p <= maxp; p++) {
 		double rounded;
 		int dir;

@@ -8,6 +8,7 @@
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/gofloat.h"
+#include "render/jtree.h"
 #include "render/srcfile.h"
 #include "render/tmpl/tmpl.h"
 #include "render/yaml.h"
@@ -395,7 +396,7 @@ static json_t *S_dep_map(json_t *dep)
 	err |= S_set(m, "Tags", S_str_list(json_object_get(dep, "tags")));
 	e = json_object_get(dep, "enabled");
 	err |= S_set(m, "Enabled", json_boolean(json_is_true(e)));
-	err |= S_set(m, "ImportValues", json_is_array(iv) ? json_deep_copy(iv) : json_array());
+	err |= S_set(m, "ImportValues", json_is_array(iv) ? jtree_copy(iv) : json_array());
 	err |= S_set(m, "Alias", S_sanitized(json_object_get(dep, "alias")));
 	if (err) {
 		json_decref(m);
@@ -882,7 +883,7 @@ static int S_load_files(struct chart **out, struct rawlist *files, struct chart 
 					json_object_get(req, "dependencies"));
 	}
 	c->deps_meta = json_object_get(c->metadata, "dependencies");
-	c->deps_meta = json_is_array(c->deps_meta) ? json_deep_copy(c->deps_meta) : json_array();
+	c->deps_meta = json_is_array(c->deps_meta) ? jtree_copy(c->deps_meta) : json_array();
 	if (!c->deps_meta) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
 		goto done;
@@ -1389,7 +1390,7 @@ static int S_globals(json_t *dest, json_t *src, struct buf *log, const char *pre
 	json_object_foreach(sg, key, val) {
 		json_t *dv = json_object_get(dg, key);
 		if (json_is_object(val)) {
-			json_t *vv = json_deep_copy(val);
+			json_t *vv = jtree_copy(val);
 			if (!vv)
 				goto oom;
 			if (!dv) {
@@ -1402,7 +1403,7 @@ static int S_globals(json_t *dest, json_t *src, struct buf *log, const char *pre
 				buf_release(&q);
 				json_decref(vv);
 			} else {
-				json_t *dcopy = json_deep_copy(dv);
+				json_t *dcopy = jtree_copy(dv);
 				S_prefix(&sub, prefix, key);
 				if (!dcopy || buf_oom(&sub) || S_tables(vv, dcopy, 1, 0, log, sub.ptr) < 0) {
 					json_decref(dcopy);
@@ -1432,7 +1433,7 @@ oom:
 static int S_coalesce_values(const struct chart *c, json_t *v, int merge, struct buf *log,
 			     const char *prefix)
 {
-	json_t *vc = json_deep_copy(c->values), *val;
+	json_t *vc = jtree_copy(c->values), *val;
 	struct buf sub = BUF_INIT, full = BUF_INIT;
 	const char *key;
 	void *tmp;
@@ -1517,7 +1518,7 @@ int chart_coalesce(json_t **out, const struct chart *c, json_t *vals, int merge,
 int chart_coalesce_log(json_t **out, const struct chart *c, json_t *vals, int merge,
 		       struct buf *log, struct diag *d)
 {
-	json_t *v = vals ? json_deep_copy(vals) : json_object();
+	json_t *v = vals ? jtree_copy(vals) : json_object();
 	int error;
 
 	*out = NULL;
@@ -1652,10 +1653,10 @@ static struct chart *S_chart_copy(const struct chart *c, struct chart *parent, i
 	n->parent = parent;
 	n->is_library = c->is_library;
 	n->name = strdup(c->name);
-	n->metadata = json_deep_copy(c->metadata);
-	n->meta_map = json_deep_copy(c->meta_map);
-	n->values = json_deep_copy(c->values);
-	n->deps_meta = json_deep_copy(c->deps_meta);
+	n->metadata = jtree_copy(c->metadata);
+	n->meta_map = jtree_copy(c->meta_map);
+	n->values = jtree_copy(c->values);
+	n->deps_meta = jtree_copy(c->deps_meta);
 	if (!n->name || !n->metadata || !n->meta_map || !n->values || !n->deps_meta)
 		goto fail;
 	if (c->schema) {
@@ -1854,7 +1855,7 @@ static json_t *S_table(json_t *v, const char *path, struct buf *why)
 /* pathToMap: data under the dotted path parent ("." is the top). New. */
 static json_t *S_path_to_map(const char *parent, json_t *data)
 {
-	json_t *cur = json_deep_copy(data);
+	json_t *cur = jtree_copy(data);
 	const char *end = parent + strlen(parent);
 
 	if (strcmp(parent, ".") == 0 || !cur)
@@ -1960,7 +1961,7 @@ static int S_process_imports(struct chart *c, int depth, struct buf *log, struct
 					helm__log(log, "WARN", "ImportValues missing table", kv, 2);
 					continue;
 				}
-				add = json_deep_copy(src);
+				add = jtree_copy(src);
 			} else {
 				continue;
 			}

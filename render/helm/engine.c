@@ -5,6 +5,7 @@
 #include "render/helm/engine.h"
 #include "render/diag.h"
 #include "render/helm/chart.h"
+#include "render/jtree.h"
 #include "render/helm/objects.h"
 #include "render/tmpl/funcs.h"
 #include "render/tmpl/helm_funcs.h"
@@ -162,7 +163,7 @@ static int S_collect(struct collect *cl, const struct chart *c, json_t *values, 
 		goto done;
 	error = DIAG_ENOMEM;
 	vals = json_is_object(values) ? values : NULL;
-	if (json_object_set_new(next, "Chart", json_deep_copy(c->meta_map)) < 0 ||
+	if (json_object_set_new(next, "Chart", jtree_copy(c->meta_map)) < 0 ||
 	    json_object_set_new(next, "Files", S_box(cl->rt, tval_obj(files))) < 0 ||
 	    json_object_set(next, "Release", cl->release) < 0 ||
 	    json_object_set(next, "Capabilities", cl->caps_box) < 0 ||

@@ -2,6 +2,7 @@
 #include "render/buf.h"
 #include "render/helm/helm_int.h"
 #include "render/diag.h"
+#include "render/jtree.h"
 #include "render/srcfile.h"
 #include "render/yaml.h"
 
@@ -19,7 +20,7 @@ int values_merge(json_t *dst, json_t *src)
 		} else {
 			/* deep copy: dst must never share children with src,
 			 * or a later merge into dst would change src. */
-			if (json_object_set_new(dst, key, json_deep_copy(v)) < 0)
+			if (json_object_set_new(dst, key, jtree_copy(v)) < 0)
 				return DIAG_ENOMEM;
 		}
 	}
@@ -35,7 +36,7 @@ int values_coalesce(json_t *user, json_t *defaults)
 		json_t *cur = json_object_get(user, key);
 
 		if (!cur) {
-			if (json_object_set_new(user, key, json_deep_copy(def)) < 0)
+			if (json_object_set_new(user, key, jtree_copy(def)) < 0)
 				return DIAG_ENOMEM;
 		} else if (json_is_null(cur)) {
 			json_object_del(user, key);

@@ -128,6 +128,30 @@ static void test_gofloat__shortest_edges(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* Whole numbers below 2^53 (2^24 in float32) take their own digits as
+ * the shortest; with the shortest precision 'g' switches to an exponent
+ * from 1e+06 on (ftoa.go: eprec = 6). */
+static void test_gofloat__whole_numbers(void **state)
+{
+	size_t failed = 0;
+
+	check_format(1.0, 'g', -1, 64, "1", &failed, "whole");
+	check_format(100.0, 'g', -1, 64, "100", &failed, "whole");
+	check_format(8080.0, 'f', -1, 64, "8080", &failed, "whole");
+	check_format(-42.0, 'g', -1, 64, "-42", &failed, "whole");
+	check_format(999999.0, 'g', -1, 64, "999999", &failed, "whole");
+	check_format(1234567.0, 'g', -1, 64, "1.234567e+06", &failed, "whole");
+	check_format(1e15, 'g', -1, 64, "1e+15", &failed, "whole");
+	check_format(1e15, 'f', -1, 64, "1000000000000000", &failed, "whole");
+	check_format(123456789.0, 'e', -1, 64, "1.23456789e+08", &failed, "whole");
+	check_format(9007199254740991.0, 'g', -1, 64, "9.007199254740991e+15", &failed, "whole");
+	check_format(9007199254740991.0, 'f', -1, 64, "9007199254740991", &failed, "whole");
+	check_format(16777215.0, 'g', -1, 32, "1.6777215e+07", &failed, "whole");
+	check_format(120.0, 'e', -1, 32, "1.2e+02", &failed, "whole");
+	check_format(4503599627370497.0, 'f', -1, 64, "4503599627370497", &failed, "whole");
+	assert_int_equal(failed, 0);
+}
+
 /* A huge precision pads with zeros past the exact digits, like Go. */
 static void test_gofloat__large_precision(void **state)
 {
@@ -186,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_gofloat__go_documentation_examples),
 		cmocka_unit_test(test_gofloat__special_values_and_float32),
 		cmocka_unit_test(test_gofloat__shortest_edges),
+		cmocka_unit_test(test_gofloat__whole_numbers),
 		cmocka_unit_test(test_gofloat__large_precision),
 		cmocka_unit_test(test_gofloat__floor),
 	};
