@@ -110,9 +110,8 @@ static struct item lx_this_item(struct lexer *l, enum item_type t)
 	struct item i;
 
 	i.type = t;
-	i.pos = l->start;
-	i.val = l->input + l->start;
-	i.len = l->pos - l->start;
+	i.pos = (uint32_t)l->start;
+	i.len = (uint32_t)(l->pos - l->start);
 	i.line = l->start_line;
 	l->start = l->pos;
 	l->start_line = l->line;
@@ -165,10 +164,39 @@ static int lx_is_space(int32_t r)
 	return r == ' ' || r == '\t' || r == '\r' || r == '\n';
 }
 
+/* Byte classes of the action scanner: [A-Za-z0-9_], and what ends a word
+ * in an action (lx_at_terminator's single bytes: space, . , | : ( ) and
+ * '}', which may start the right delimiter). */
+enum { LX_ALNUM = 1, LX_TERM = 2 };
+
+static const unsigned char lx_class[256] = {
+	['_'] = LX_ALNUM,
+	['0'] = LX_ALNUM, ['1'] = LX_ALNUM, ['2'] = LX_ALNUM, ['3'] = LX_ALNUM,
+	['4'] = LX_ALNUM, ['5'] = LX_ALNUM, ['6'] = LX_ALNUM, ['7'] = LX_ALNUM,
+	['8'] = LX_ALNUM, ['9'] = LX_ALNUM,
+	['A'] = LX_ALNUM, ['B'] = LX_ALNUM, ['C'] = LX_ALNUM, ['D'] = LX_ALNUM,
+	['E'] = LX_ALNUM, ['F'] = LX_ALNUM, ['G'] = LX_ALNUM, ['H'] = LX_ALNUM,
+	['I'] = LX_ALNUM, ['J'] = LX_ALNUM, ['K'] = LX_ALNUM, ['L'] = LX_ALNUM,
+	['M'] = LX_ALNUM, ['N'] = LX_ALNUM, ['O'] = LX_ALNUM, ['P'] = LX_ALNUM,
+	['Q'] = LX_ALNUM, ['R'] = LX_ALNUM, ['S'] = LX_ALNUM, ['T'] = LX_ALNUM,
+	['U'] = LX_ALNUM, ['V'] = LX_ALNUM, ['W'] = LX_ALNUM, ['X'] = LX_ALNUM,
+	['Y'] = LX_ALNUM, ['Z'] = LX_ALNUM,
+	['a'] = LX_ALNUM, ['b'] = LX_ALNUM, ['c'] = LX_ALNUM, ['d'] = LX_ALNUM,
+	['e'] = LX_ALNUM, ['f'] = LX_ALNUM, ['g'] = LX_ALNUM, ['h'] = LX_ALNUM,
+	['i'] = LX_ALNUM, ['j'] = LX_ALNUM, ['k'] = LX_ALNUM, ['l'] = LX_ALNUM,
+	['m'] = LX_ALNUM, ['n'] = LX_ALNUM, ['o'] = LX_ALNUM, ['p'] = LX_ALNUM,
+	['q'] = LX_ALNUM, ['r'] = LX_ALNUM, ['s'] = LX_ALNUM, ['t'] = LX_ALNUM,
+	['u'] = LX_ALNUM, ['v'] = LX_ALNUM, ['w'] = LX_ALNUM, ['x'] = LX_ALNUM,
+	['y'] = LX_ALNUM, ['z'] = LX_ALNUM,
+	[' '] = LX_TERM, ['\t'] = LX_TERM, ['\r'] = LX_TERM, ['\n'] = LX_TERM,
+	['.'] = LX_TERM, [','] = LX_TERM, ['|'] = LX_TERM, [':'] = LX_TERM,
+	['('] = LX_TERM, [')'] = LX_TERM, ['}'] = LX_TERM,
+};
+
 /* [A-Za-z0-9_] */
 static int lx_is_ascii_alnum(char c)
 {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+	return lx_class[(unsigned char)c] & LX_ALNUM;
 }
 
 /* Passes a run of ASCII letters, digits and '_' (what lx_next and
@@ -206,6 +234,10 @@ static int lx_has_right_trim(struct lexer *l, size_t at)
 static int lx_at_right_delim(struct lexer *l, int *trim)
 {
 	*trim = 0;
+	/* "}}" or a space before "-}}": nothing else can start either */
+	if (l->pos < l->len && l->input[l->pos] != '}' &&
+	    !lx_is_space((unsigned char)l->input[l->pos]))
+		return 0;
 	if (lx_has_right_trim(l, l->pos) && lx_has_prefix(l, l->pos + 2, RIGHT_DELIM)) {
 		*trim = 1;
 		return 1;
@@ -233,9 +265,8 @@ static int lx_errorf(struct lexer *l, struct item *out, const char *fmt, ...)
 	buf_vaddf(&l->errbuf, fmt, ap);
 	va_end(ap);
 	out->type = ITEM_ERROR;
-	out->pos = l->start;
-	out->val = l->errbuf.ptr;
-	out->len = l->errbuf.len;
+	out->pos = (uint32_t)l->start;
+	out->len = l->errbuf.len < UINT32_MAX ? (uint32_t)l->errbuf.len : UINT32_MAX;
 	out->line = l->start_line;
 	l->start = 0;
 	l->pos = 0;
@@ -257,7 +288,19 @@ static void lx_sharp_u(struct buf *b, int32_t r)
 
 static int lx_at_terminator(struct lexer *l)
 {
-	int32_t r = lx_peek(l);
+	int32_t r;
+
+	if (l->pos < l->len && (unsigned char)l->input[l->pos] < 0x80) {
+		/* what lx_peek would see, without stepping there and back */
+		unsigned char c = (unsigned char)l->input[l->pos];
+
+		if (!(lx_class[c] & LX_TERM))
+			return 0;
+		if (c != '}')
+			return 1;
+		return lx_has_prefix(l, l->pos, RIGHT_DELIM);
+	}
+	r = lx_peek(l);
 
 	if (lx_is_space(r))
 		return 1;
@@ -327,9 +370,8 @@ struct item lexer__next(struct lexer *l)
 	int32_t r;
 
 	it.type = ITEM_EOF;
-	it.pos = l->pos;
-	it.val = "EOF";
-	it.len = 3;
+	it.pos = (uint32_t)l->pos;
+	it.len = 0;
 	it.line = l->start_line;
 	if (l->failed)
 		return it;
@@ -554,10 +596,15 @@ struct item lexer__next(struct lexer *l)
 		case L_IDENT:
 			for (;;) {
 				lx_skip_ascii_alnum(l);
-				r = lx_next(l);
-				if (lx_is_alnum(r))
-					continue;
-				lx_backup(l);
+				if (l->pos < l->len && (unsigned char)l->input[l->pos] < 0x80) {
+					/* an ASCII byte after the run: not alphanumeric */
+					r = (unsigned char)l->input[l->pos];
+				} else {
+					r = lx_next(l);
+					if (lx_is_alnum(r))
+						continue;
+					lx_backup(l);
+				}
 				if (!lx_at_terminator(l)) {
 					struct buf u = BUF_INIT;
 					lx_sharp_u(&u, r);
@@ -596,6 +643,10 @@ struct item lexer__next(struct lexer *l)
 				return lx_this_item(l, t == ITEM_VARIABLE ? ITEM_VARIABLE : ITEM_DOT);
 			for (;;) {
 				lx_skip_ascii_alnum(l);
+				if (l->pos < l->len && (unsigned char)l->input[l->pos] < 0x80) {
+					r = (unsigned char)l->input[l->pos];
+					break;
+				}
 				r = lx_next(l);
 				if (!lx_is_alnum(r)) {
 					lx_backup(l);
@@ -688,28 +739,29 @@ void lexer__release(struct lexer *l)
 	buf_release(&l->errbuf);
 }
 
-/* item.String() of Go */
-void lexer__item_string(struct buf *out, const struct item *i)
+void lexer__item_string(struct buf *out, const struct lexer *l, const struct item *i)
 {
+	const char *val = lexer__val(l, i);
+
 	if (i->type == ITEM_EOF) {
 		buf_adds(out, "EOF");
 	} else if (i->type == ITEM_ERROR) {
-		buf_add(out, i->val, i->len);
+		buf_add(out, val, i->len);
 	} else if (i->type > ITEM_KEYWORD) {
 		buf_addch(out, '<');
-		buf_add(out, i->val, i->len);
+		buf_add(out, val, i->len);
 		buf_addch(out, '>');
 	} else if (i->len > 10) {
 		/* %.10q: the first ten runes, quoted */
 		size_t k = 0;
 		int n, w;
 		for (n = 0; n < 10 && k < i->len; n++) {
-			tmpl__utf8_decode(i->val + k, i->len - k, &w);
+			tmpl__utf8_decode(val + k, i->len - k, &w);
 			k += (size_t)w;
 		}
-		tmpl_quote(out, i->val, k);
+		tmpl_quote(out, val, k);
 		buf_adds(out, "...");
 	} else {
-		tmpl_quote(out, i->val, i->len);
+		tmpl_quote(out, val, i->len);
 	}
 }

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "render/tmpl/tmpl_int.h"
 
 #define LEX_EOF (-1)
@@ -22,13 +23,17 @@ enum item_type {
 	ITEM_ELSE, ITEM_END, ITEM_IF, ITEM_NIL, ITEM_RANGE, ITEM_TEMPLATE, ITEM_WITH
 };
 
+/* Sixteen bytes, returned in two registers: the text is not in the item
+ * but at pos in the lexer's input (lexer__val), an error's message in the
+ * lexer. Inputs are below LEX_MAX_INPUT bytes. */
 struct item {
+	uint32_t pos;      /* byte offset in the input */
+	uint32_t len;      /* bytes of text (of the message for ITEM_ERROR) */
+	int32_t line;
 	enum item_type type;
-	size_t pos;
-	const char *val;
-	size_t len;
-	int line;
 };
+
+#define LEX_MAX_INPUT ((size_t)UINT32_MAX)
 
 struct lexer {
 	const char *input;
@@ -38,9 +43,18 @@ struct lexer {
 	struct buf errbuf;
 };
 
+/* len must be below LEX_MAX_INPUT. */
 void lexer__init(struct lexer *l, const char *input, size_t len);
 struct item lexer__next(struct lexer *l);
 void lexer__release(struct lexer *l);
-void lexer__item_string(struct buf *out, const struct item *i);
+/* item.String() of Go. */
+void lexer__item_string(struct buf *out, const struct lexer *l, const struct item *i);
+
+/* The item's text (len bytes): in the input, or the lexer's error message
+ * (valid until the next error or lexer__release). */
+static inline const char *lexer__val(const struct lexer *l, const struct item *i)
+{
+	return i->type == ITEM_ERROR ? l->errbuf.ptr : l->input + i->pos;
+}
 
 #endif

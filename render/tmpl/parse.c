@@ -186,11 +186,11 @@ static void ps_unexpected(struct parser *p, struct item tok, const char *context
 {
 	struct buf s = BUF_INIT;
 
-	lexer__item_string(&s, &tok);
+	lexer__item_string(&s, &p->lex, &tok);
 	if (tok.type == ITEM_ERROR) {
 		struct buf extra = BUF_INIT;
 		if (p->action_line != 0 && p->action_line != tok.line) {
-			if (tok.len >= 7 && memcmp(tok.val + tok.len - 7, " action", 7) == 0)
+			if (tok.len >= 7 && memcmp(lexer__val(&p->lex, &tok) + tok.len - 7, " action", 7) == 0)
 				buf_addf(&extra, " started at %s:%d", p->parse_name, p->action_line);
 			else
 				buf_addf(&extra, " in action started at %s:%d", p->parse_name,
@@ -447,13 +447,13 @@ static int ps_parse_float(const char *s, size_t n, double *out)
 static struct tnode *ps_new_number(struct parser *p, struct item tok)
 {
 	struct tnode *n = ps_node(p, N_NUMBER, tok.pos);
-	const char *text = tok.val;
+	const char *text = lexer__val(&p->lex, &tok);
 	size_t len = tok.len;
 	uint64_t u = 0;
 	int64_t i;
 	double f;
 
-	n->text = arena__strndup(p->arena, tok.val, tok.len);
+	n->text = arena__strndup(p->arena, lexer__val(&p->lex, &tok), tok.len);
 	n->len = tok.len;
 	if (!n->text)
 		ps_oom(p);
@@ -625,7 +625,7 @@ static struct tnode *ps_term(struct parser *p)
 
 	switch (tok.type) {
 	case ITEM_IDENTIFIER: {
-		char *name = arena__strndup(p->arena, tok.val, tok.len);
+		char *name = arena__strndup(p->arena, lexer__val(&p->lex, &tok), tok.len);
 		const struct tmpl_func *fn;
 		if (!name)
 			ps_oom(p);
@@ -643,9 +643,9 @@ static struct tnode *ps_term(struct parser *p)
 	case ITEM_NIL:
 		return ps_node(p, N_NIL, tok.pos);
 	case ITEM_VARIABLE:
-		return ps_use_var(p, tok.pos, tok.val, tok.len);
+		return ps_use_var(p, tok.pos, lexer__val(&p->lex, &tok), tok.len);
 	case ITEM_FIELD:
-		return ps_new_field(p, tok.pos, tok.val, tok.len);
+		return ps_new_field(p, tok.pos, lexer__val(&p->lex, &tok), tok.len);
 	case ITEM_BOOL:
 		n = ps_node(p, N_BOOL, tok.pos);
 		n->b = tok.len == 4;
@@ -662,10 +662,10 @@ static struct tnode *ps_term(struct parser *p)
 		return n;
 	case ITEM_STRING: case ITEM_RAW_STRING:
 		n = ps_node(p, N_STRING, tok.pos);
-		if (ps_unquote(p, tok.val, tok.len, &n->text, &n->len) < 0)
+		if (ps_unquote(p, lexer__val(&p->lex, &tok), tok.len, &n->text, &n->len) < 0)
 			ps_errorf(p, "invalid syntax");
 		/* the token lies in the tree's own copy of the text */
-		n->quoted = tok.val;
+		n->quoted = lexer__val(&p->lex, &tok);
 		n->qlen = tok.len;
 		return n;
 	default:
@@ -694,7 +694,7 @@ static struct tnode *ps_operand(struct parser *p)
 				chain->ids = ni;
 				cap *= 2;
 			}
-			chain->ids[nf] = arena__strndup(p->arena, f.val + 1, f.len - 1);
+			chain->ids[nf] = arena__strndup(p->arena, lexer__val(&p->lex, &f) + 1, f.len - 1);
 			if (!chain->ids[nf])
 				ps_oom(p);
 			nf++;
@@ -789,7 +789,7 @@ static void ps_check_pipeline(struct parser *p, struct tnode *pipe, const char *
 static void ps_add_decl(struct parser *p, struct tnode *pipe, struct item v)
 {
 	struct tnode **nd = ps_alloc(p, (pipe->ndecl + 1) * sizeof(*nd));
-	struct tnode *var = ps_new_variable(p, v.pos, v.val, v.len);
+	struct tnode *var = ps_new_variable(p, v.pos, lexer__val(&p->lex, &v), v.len);
 
 	if (pipe->ndecl)
 		memcpy(nd, pipe->decl, pipe->ndecl * sizeof(*nd));
@@ -815,7 +815,7 @@ decls:
 			pipe->is_assign = next.type == ITEM_ASSIGN;
 			ps_next_non_space(p);
 			ps_add_decl(p, pipe, v);
-		} else if (next.type == ITEM_CHAR && next.len == 1 && next.val[0] == ',') {
+		} else if (next.type == ITEM_CHAR && next.len == 1 && lexer__val(&p->lex, &next)[0] == ',') {
 			ps_next_non_space(p);
 			ps_add_decl(p, pipe, v);
 			if (strcmp(context, "range") == 0 && pipe->ndecl < 2) {
@@ -916,7 +916,7 @@ static const char *ps_template_name(struct parser *p, struct item tok, const cha
 
 	if (tok.type != ITEM_STRING && tok.type != ITEM_RAW_STRING)
 		ps_unexpected(p, tok, context);
-	if (ps_unquote(p, tok.val, tok.len, &name, len) < 0)
+	if (ps_unquote(p, lexer__val(&p->lex, &tok), tok.len, &name, len) < 0)
 		ps_errorf(p, "invalid syntax");
 	return name;
 }
@@ -1043,7 +1043,7 @@ static struct tnode *ps_text_or_action(struct parser *p)
 	switch (tok.type) {
 	case ITEM_TEXT:
 		n = ps_node(p, N_TEXT, tok.pos);
-		n->text = tok.val;  /* points into the arena copy of the text */
+		n->text = lexer__val(&p->lex, &tok);  /* points into the arena copy of the text */
 		n->len = tok.len;
 		return n;
 	case ITEM_LEFT_DELIM: {
@@ -1056,7 +1056,7 @@ static struct tnode *ps_text_or_action(struct parser *p)
 	}
 	case ITEM_COMMENT:
 		n = ps_node(p, N_COMMENT, tok.pos);
-		n->text = tok.val;
+		n->text = lexer__val(&p->lex, &tok);
 		n->len = tok.len;
 		return n;
 	default:
@@ -1176,7 +1176,7 @@ static void ps_parse_definition(struct parser *p)
 	t->text = p->text;
 	t->text_len = p->text_len;
 	p->tree = t;
-	if (ps_unquote(p, name.val, name.len, &t->name, &nlen) < 0)
+	if (ps_unquote(p, lexer__val(&p->lex, &name), name.len, &t->name, &nlen) < 0)
 		ps_errorf(p, "invalid syntax");
 	ps_expect(p, ITEM_RIGHT_DELIM, context);
 	p->tree = saved;
@@ -1464,6 +1464,11 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 	int rc = 0, reused = 0;
 	size_t i;
 
+	if (len >= LEX_MAX_INPUT) {
+		buf_reset(err);
+		buf_addf(err, "template: %s: text of %zu bytes is too large", name, len);
+		return DIAG_ELIMIT;
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return DIAG_ENOMEM;

@@ -71,7 +71,7 @@ static char *t_lex(const char *input, int break_ok)
 		buf_adds(&b, t_tname(it.type));
 		if (it.type != ITEM_EOF) {
 			buf_addch(&b, ':');
-			buf_add(&b, it.val, it.len);
+			buf_add(&b, lexer__val(&l, &it), it.len);
 		}
 		if (it.type == ITEM_EOF || it.type == ITEM_ERROR || ++guard > 1000)
 			break;
@@ -186,30 +186,41 @@ static void test_tmpl_lex__errors(void **state)
 	t_check("{{ .a# }}", "{{:{{ space:  error:bad character U+0023 '#'");
 }
 
+/* An item's text is in the lexer's input: one lexer over the three. */
 static void test_tmpl_lex__item_strings(void **state)
 {
+	static const char in[] = "\"a long string value\"end,";
+	struct lexer l;
 	struct item it;
 	struct buf b = BUF_INIT;
 
 	(void)state;
+	lexer__init(&l, in, strlen(in));
 	it.type = ITEM_STRING;
-	it.val = "\"a long string value\"";
-	it.len = strlen(it.val);
-	lexer__item_string(&b, &it);
+	it.pos = 0;
+	it.len = 21;
+	lexer__item_string(&b, &l, &it);
 	assert_string_equal(b.ptr, "\"\\\"a long st\"...");
 	buf_reset(&b);
 	it.type = ITEM_END;
-	it.val = "end";
+	it.pos = 21;
 	it.len = 3;
-	lexer__item_string(&b, &it);
+	lexer__item_string(&b, &l, &it);
 	assert_string_equal(b.ptr, "<end>");
 	buf_reset(&b);
 	it.type = ITEM_CHAR;
-	it.val = ",";
+	it.pos = 24;
 	it.len = 1;
-	lexer__item_string(&b, &it);
+	lexer__item_string(&b, &l, &it);
 	assert_string_equal(b.ptr, "\",\"");
+	buf_reset(&b);
+	it.type = ITEM_EOF;
+	it.pos = 25;
+	it.len = 0;
+	lexer__item_string(&b, &l, &it);
+	assert_string_equal(b.ptr, "EOF");
 	buf_release(&b);
+	lexer__release(&l);
 }
 
 static void test_tmpl_lex__line_numbers(void **state)
