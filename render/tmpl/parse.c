@@ -681,6 +681,21 @@ static struct tnode *ps_operand(struct parser *p)
 
 	if (!node)
 		return NULL;
+	if ((node->type == N_FIELD || node->type == N_VARIABLE) && ps_peek(p).type == ITEM_FIELD) {
+		/* Go chains the fields and then makes a field (or variable)
+		 * of the chain's text, at the first field's position. That
+		 * text is the source from the term to the last field (the
+		 * items touch): split it in place of the term's. */
+		size_t start = node->pos, first = ps_peek(p).pos, end = first;
+
+		while (ps_peek(p).type == ITEM_FIELD) {
+			struct item f = ps_next(p);
+			end = (size_t)f.pos + f.len;
+		}
+		ps_split_ids(p, node, p->text + start, end - start, node->type == N_FIELD);
+		node->pos = first;
+		return node;
+	}
 	if (ps_peek(p).type == ITEM_FIELD) {
 		size_t nf = 0, cap = 4;
 		chain = ps_node(p, N_CHAIN, ps_peek(p).pos);
@@ -701,24 +716,6 @@ static struct tnode *ps_operand(struct parser *p)
 		}
 		chain->nids = nf;
 		switch (node->type) {
-		case N_FIELD: case N_VARIABLE:
-			tmpl__node_string(&s, chain);
-			if (buf_oom(&s)) {
-				buf_release(&s);
-				ps_oom(p);
-			}
-			{
-				const char *str = arena__strndup(p->arena, s.ptr, s.len);
-				size_t sl = s.len;
-				buf_release(&s);
-				if (!str)
-					ps_oom(p);
-				if (node->type == N_FIELD)
-					node = ps_new_field(p, chain->pos, str, sl);
-				else
-					node = ps_new_variable(p, chain->pos, str, sl);
-			}
-			break;
 		case N_BOOL: case N_STRING: case N_NUMBER: case N_NIL: case N_DOT: {
 			struct buf q = BUF_INIT;
 			tmpl__node_string(&s, node);
