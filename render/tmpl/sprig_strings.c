@@ -987,17 +987,23 @@ static int S_indent_into(struct buf *b, struct tmpl_call *call, int64_t spaces, 
 		return tmpl_call_errorf(call, "strings: negative Repeat count");
 	if ((uint64_t)spaces > S_GO_MAX_ALLOC)
 		return tmpl_call_errorf(call, "runtime error: makeslice: len out of range");
-	for (size_t i = 0; i < len; i++)
-		lines += s[i] == '\n';
+	const char *p = s, *end = s + len, *nl;
+
+	for (nl = p; nl < end && (nl = memchr(nl, '\n', (size_t)(end - nl))) != NULL; nl++)
+		lines++;
 	if ((uint64_t)spaces > S_MAX_OUTPUT || (uint64_t)spaces * lines > S_MAX_OUTPUT)
 		return tmpl_call_errorf(call, "output of more than %zu bytes is over the limit",
 					S_MAX_OUTPUT);
+	/* room for all of it at once, then line by line */
+	if (buf_grow(b, len + (size_t)spaces * lines) < 0)
+		return 0;   /* the caller sees buf_oom */
 	buf_addchn(b, ' ', (size_t)spaces);
-	for (size_t i = 0; i < len; i++) {
-		buf_addch(b, s[i]);
-		if (s[i] == '\n')
-			buf_addchn(b, ' ', (size_t)spaces);
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		buf_add(b, p, (size_t)(nl - p) + 1);
+		buf_addchn(b, ' ', (size_t)spaces);
+		p = nl + 1;
 	}
+	buf_add(b, p, (size_t)(end - p));
 	return 0;
 }
 
