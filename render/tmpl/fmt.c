@@ -133,7 +133,20 @@ static int fm_quote_with(struct buf *out, const char *s, size_t n, char q, int a
 
 	buf_addch(out, q);
 	while (i < n) {
-		int32_t r = tmpl__utf8_decode(s + i, n - i, &w);
+		int32_t r;
+		size_t run = i;
+
+		/* a run of printable ASCII other than the quote and backslash
+		 * stands for itself */
+		while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7F &&
+		       s[run] != q && s[run] != '\\')
+			run++;
+		if (run > i) {
+			buf_add(out, s + i, run - i);
+			i = run;
+			continue;
+		}
+		r = tmpl__utf8_decode(s + i, n - i, &w);
 		if (w == 1 && r == 0xFFFD) {
 			unsigned char c = (unsigned char)s[i];
 			buf_addf(out, "\\x%c%c", hex[c >> 4], hex[c & 15]);
