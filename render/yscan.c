@@ -11,6 +11,7 @@
  */
 #include "render/yscan.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,24 @@ struct yscan_qev {
 
 /* Whether the UTF-8 sequence at s[i] is one libyaml reads as an ordinary
  * printable character; its length in *len. */
+/* Whether each of the eight bytes of w is printable ASCII (0x20..0x7E) or
+ * a line feed, the bytes yscan_init passes without a closer look. */
+static int S_plain8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	uint64_t y, nl, t;
+
+	if (w & high)
+		return 0;                               /* a byte of 0x80 or more */
+	y = w ^ (ones * 0x0A);
+	nl = ~(((y & ~high) + ~high) | y | ~high);     /* 0x80 where a byte is '\n' */
+	w |= nl >> 1;                                  /* which becomes 'J' */
+	if ((w - ones * 0x20) & ~w & high)
+		return 0;                               /* a byte below 0x20 */
+	t = w ^ (ones * 0x7F);
+	return ((t - ones) & ~t & high) == 0;          /* no 0x7F byte */
+}
+
 static int S_utf8_ok(const unsigned char *s, size_t n, size_t i, size_t *len)
 {
 	unsigned c = s[i], v;
@@ -1137,16 +1156,32 @@ int yscan_init(struct yscan *sc, const char *s, size_t n)
 	sc->s = s;
 	sc->n = n;
 	sc->first_doc = 1;
-	for (i = 0; i < n; i++) {
-		unsigned c = u[i];
-		if (c - 0x20u < 0x5Fu || c == '\n')
-			continue; /* printable ASCII, line feed */
+	i = 0;
+	while (i < n) {
+		unsigned c;
+
+		/* eight bytes at a time while they are all plain */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, u + i, 8);
+			if (!S_plain8(w))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = u[i];
+		if (c - 0x20u < 0x5Fu || c == '\n') {
+			i++;   /* printable ASCII, line feed */
+			continue;
+		}
 		if (c < 0x80)
 			return S_bail(sc);
 		if (!S_utf8_ok(u, n, i, &l))
 			return S_bail(sc);
 		ascii = 0;
-		i += l - 1;
+		i += l;
 	}
 	sc->ascii = ascii;
 	sc->lc_pos = (size_t)-1;

@@ -229,6 +229,33 @@ static void test_yscan__edge_strings(void **state)
 	}
 }
 
+/* yscan_init passes printable ASCII and line feeds, eight bytes at a
+ * time where it can, and leaves any other lone byte to libyaml: every byte
+ * value at every position of two words. */
+static void test_yscan__init_byte_classes(void **state)
+{
+	static const char plain[] = "k: abcdefghijklmnopqrs\n";
+	char in[sizeof(plain)];
+	size_t pos;
+	unsigned b;
+
+	(void)state;
+	for (pos = 0; pos < 16; pos++) {
+		for (b = 0; b < 256; b++) {
+			struct yscan sc;
+			int want = (b >= 0x20 && b <= 0x7E) || b == '\n', got;
+
+			memcpy(in, plain, sizeof(plain));
+			in[3 + pos] = (char)b;
+			got = yscan_init(&sc, in, sizeof(plain) - 1) == 0;
+			yscan_release(&sc);
+			if (got != want)
+				fail_msg("byte 0x%02x at %zu: %s", b, 3 + pos,
+					 got ? "taken" : "left to libyaml");
+		}
+	}
+}
+
 /* Every UTF-8 sequence through a scalar, a key and a comment. */
 static void test_yscan__utf8(void **state)
 {
@@ -330,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_yscan__common_forms_take_the_fast_path),
 		cmocka_unit_test(test_yscan__leaves_the_rest_to_libyaml),
 		cmocka_unit_test(test_yscan__edge_strings),
+		cmocka_unit_test(test_yscan__init_byte_classes),
 		cmocka_unit_test(test_yscan__utf8),
 		cmocka_unit_test(test_yscan__testdata_files),
 		cmocka_unit_test(test_yscan__corpus_files),
