@@ -81,18 +81,21 @@ static int S_include(struct tval *out, struct tmpl_call *call, int argc,
 		return tmpl_call_errorf(call, "include needs Helm's rendering state");
 	if (!st->included && !(st->included = json_object()))
 		return DIAG_ENOMEM;
+	/* the count of name's includes under way: one integer per name, kept
+	 * (never deleted, so cnt stays valid across the nested execution) */
 	cnt = json_object_get(st->included, name);
 	if (cnt) {
 		n = json_integer_value(cnt);
 		if (n > HELM_INCLUDE_MAX)
 			return tmpl_call_errorf(call, "rendering template has a nested reference "
 					       "name: %s: unable to execute template", name);
-	}
-	if (json_object_set_new(st->included, name, json_integer(n + 1)) < 0)
+		json_integer_set(cnt, n + 1);
+	} else if (!(cnt = json_integer(1)) ||
+		   json_object_set_new(st->included, name, cnt) < 0) {
 		return DIAG_ENOMEM;
+	}
 	rc = tmpl_call_execute(call, &res, name, &argv[1]);
-	cnt = json_object_get(st->included, name);
-	json_object_set_new(st->included, name, json_integer(json_integer_value(cnt) - 1));
+	json_integer_set(cnt, json_integer_value(cnt) - 1);
 	if (rc < 0) {
 		if (rc == DIAG_ENOMEM || rc == DIAG_ELIMIT) {
 			buf_release(&res);
