@@ -739,7 +739,7 @@ static int ex_eval_call(struct xstate *s, const struct xval *dot, const struct t
 		       struct xval *final, struct xval *out)
 {
 	struct sig sig;
-	struct tval *argv = NULL;
+	struct tval *argv = NULL, small_argv[6];
 	struct tmpl_call call;
 	struct buf msg = BUF_INIT, callee = BUF_INIT;
 	int num_in, nfixed, i = 0, rc = 0, k, has_final = final && !final->missing;
@@ -785,9 +785,13 @@ static int ex_eval_call(struct xstate *s, const struct xval *dot, const struct t
 		out->v = v;
 		return 0;
 	}
-	argv = calloc((size_t)(num_in > 0 ? num_in : 1), sizeof(*argv));
-	if (!argv)
+	/* most calls take a few arguments: those live on the stack */
+	if ((size_t)num_in <= sizeof(small_argv) / sizeof(small_argv[0])) {
+		memset(small_argv, 0, sizeof(small_argv));
+		argv = small_argv;
+	} else if (!(argv = calloc((size_t)num_in, sizeof(*argv)))) {
 		return ex_oom(s);
+	}
 	for (; i < nfixed && (size_t)i < nargs; i++)
 		if ((rc = ex_eval_arg(s, dot, sig.types[i], args[i], &argv[i])) < 0)
 			goto done;
@@ -856,7 +860,8 @@ static int ex_eval_call(struct xstate *s, const struct xval *dot, const struct t
 done:
 	for (k = 0; k < num_in; k++)
 		tval_release(&argv[k]);
-	free(argv);
+	if (argv != small_argv)
+		free(argv);
 	buf_release(&msg);
 	buf_release(&callee);
 	return rc;
