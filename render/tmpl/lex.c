@@ -231,18 +231,24 @@ static int lx_has_right_trim(struct lexer *l, size_t at)
 	return at + 2 <= l->len && lx_is_space((unsigned char)l->input[at]) && l->input[at + 1] == '-';
 }
 
+/* At "}}", or at " -}}" (*trim): the bytes compared one by one (the
+ * parser asks before every item in an action). */
 static int lx_at_right_delim(struct lexer *l, int *trim)
 {
+	const char *s = l->input + l->pos;
+	size_t left = l->len - l->pos;
+
 	*trim = 0;
-	/* "}}" or a space before "-}}": nothing else can start either */
-	if (l->pos < l->len && l->input[l->pos] != '}' &&
-	    !lx_is_space((unsigned char)l->input[l->pos]))
+	if (l->pos >= l->len)
 		return 0;
-	if (lx_has_right_trim(l, l->pos) && lx_has_prefix(l, l->pos + 2, RIGHT_DELIM)) {
+	if (s[0] == '}')
+		return left >= 2 && s[1] == '}';
+	if (left >= 4 && lx_is_space((unsigned char)s[0]) && s[1] == '-' && s[2] == '}' &&
+	    s[3] == '}') {
 		*trim = 1;
 		return 1;
 	}
-	return lx_has_prefix(l, l->pos, RIGHT_DELIM);
+	return 0;
 }
 
 static size_t lx_left_trim_len(struct lexer *l, size_t at)
