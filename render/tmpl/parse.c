@@ -560,29 +560,37 @@ static void ps_push_var(struct parser *p, const char *name)
 
 static void ps_split_ids(struct parser *p, struct tnode *n, const char *s, size_t len, int skip_dot)
 {
-	size_t i, start, count = 1, k = 0;
+	const char *few[8], **ids = few;
+	size_t count = 0, cap = sizeof(few) / sizeof(few[0]);
+	char *copy, *at, *end;
 
 	if (skip_dot) {
 		s++;
 		len--;
 	}
-	char *copy;
-
-	for (i = 0; i < len; i++)
-		if (s[i] == '.')
-			count++;
-	n->ids = ps_alloc(p, count * sizeof(*n->ids));
 	/* one copy, cut at the dots: the ids point into it */
 	if (!(copy = arena__strndup(p->arena, s, len)))
 		ps_oom(p);
-	start = 0;
-	for (i = 0; i <= len; i++) {
-		if (i == len || copy[i] == '.') {
-			copy[i] = '\0';
-			n->ids[k++] = copy + start;
-			start = i + 1;
+	for (at = copy, end = copy + len;;) {
+		char *dot = memchr(at, '.', (size_t)(end - at));
+
+		if (count == cap) {
+			const char **more = ps_alloc(p, cap * 2 * sizeof(*more));
+			memcpy(more, ids, count * sizeof(*more));
+			ids = more;
+			cap *= 2;
 		}
+		ids[count++] = at;
+		if (!dot)
+			break;
+		*dot = '\0';
+		at = dot + 1;
 	}
+	if (ids == few) {
+		ids = ps_alloc(p, count * sizeof(*ids));
+		memcpy(ids, few, count * sizeof(*ids));
+	}
+	n->ids = ids;
 	n->nids = count;
 }
 
