@@ -328,7 +328,8 @@ int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
 		qsort(cl.v, cl.n, sizeof(*cl.v), S_cmp_parse_order);
 	for (i = 0; i < cl.n; i++) {
 		const struct renderable *r = &cl.v[i];
-		if ((error = tmpl_set_parse(set, r->name, r->f->data, r->f->len, d)) < 0) {
+		/* the chart (and its files) outlives the set */
+		if ((error = tmpl_set_parse_borrowed(set, r->name, r->f->data, r->f->len, d)) < 0) {
 			S_helm_error(d, error);
 			goto done;
 		}

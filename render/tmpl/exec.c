@@ -1514,7 +1514,7 @@ int tmpl_call_parse(struct tmpl_call *call, const char *name, const char *text, 
 		ex->overlay->parent = ex->base;
 	}
 	buf_reset(call->errmsg);
-	rc = tmpl__parse(ex->overlay, name, text, len, call->errmsg);
+	rc = tmpl__parse(ex->overlay, name, text, len, 0, call->errmsg);
 	return rc;
 }
 

@@ -1459,12 +1459,13 @@ static int ps_parse_guarded(struct parser *p, struct ttree *top)
 }
 
 int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t len,
-		struct buf *err)
+		int borrow, struct buf *err)
 {
 	struct parser *p;
 	struct arena arena = ARENA_INIT;
 	struct ttree *top;
-	char *copy, *pname;
+	const char *copy;
+	char *pname;
 	char base;
 	int rc = 0, reused = 0;
 	size_t i;
@@ -1483,7 +1484,9 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 		arena = set->arenas[--set->narenas];
 		reused = 1;
 	}
-	copy = arena__strndup(&arena, text, len);
+	/* the lexer and the trees point into the text: a copy, unless the
+	 * caller keeps it alive as long as the set */
+	copy = borrow ? text : arena__strndup(&arena, text, len);
 	pname = arena__strndup(&arena, name, strlen(name));
 	top = arena__alloc(&arena, sizeof(*top));
 	if (!copy || !pname || !top) {
@@ -1557,14 +1560,26 @@ done:
 	return rc;
 }
 
-int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text, size_t len,
-		   struct diag *d)
+static int S_set_parse(struct tmpl_set *set, const char *name, const char *text, size_t len,
+		       int borrow, struct diag *d)
 {
 	struct buf err = BUF_INIT;
-	int rc = tmpl__parse(set, name, text, len, &err);
+	int rc = tmpl__parse(set, name, text, len, borrow, &err);
 
 	if (rc < 0)
 		diag_set(d, rc, "%s", rc == DIAG_ENOMEM ? "out of memory" : err.ptr);
 	buf_release(&err);
 	return rc;
+}
+
+int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text, size_t len,
+		   struct diag *d)
+{
+	return S_set_parse(set, name, text, len, 0, d);
+}
+
+int tmpl_set_parse_borrowed(struct tmpl_set *set, const char *name, const char *text,
+			    size_t len, struct diag *d)
+{
+	return S_set_parse(set, name, text, len, 1, d);
 }

@@ -43,6 +43,11 @@ void tmpl_set_free(struct tmpl_set *set);
  */
 int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text,
 		   size_t len, struct diag *d);
+/* tmpl_set_parse without copying text: the set's trees point into it, so
+ * text must stay unchanged until tmpl_set_free (a chart's file data, which
+ * outlives the render). */
+int tmpl_set_parse_borrowed(struct tmpl_set *set, const char *name, const char *text,
+			    size_t len, struct diag *d);
 /* Whether name is defined (has a tree). */
 int tmpl_set_has(const struct tmpl_set *set, const char *name);
 

@@ -130,8 +130,10 @@ struct tmpl_set {
 };
 
 const struct ttree *tmpl__set_lookup(const struct tmpl_set *set, const char *name);
+/* borrow: the trees point into text, which must outlive the set; else
+ * they point into a copy in the set's arena. */
 int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t len,
-		struct buf *err);
+		int borrow, struct buf *err);
 
 /* node.String() of Go, appended. */
 void tmpl__node_string(struct buf *out, const struct tnode *n);
