@@ -81,9 +81,10 @@ static const struct ttree *ex_lookup(struct tmpl_exec *ex, const char *name)
 
 /* ---- errors */
 
-static void ex_location(struct buf *out, const struct tnode *n)
+/* Go's ErrorContext: the node lies in t's text (t is the template being
+ * executed; its tree came from the same parse as the node). */
+static void ex_location(struct buf *out, const struct ttree *t, const struct tnode *n)
 {
-	const struct ttree *t = n->tree;
 	size_t pos = n->pos, i, last_nl = (size_t)-1;
 	int line = 1;
 
@@ -110,7 +111,7 @@ static int ex_verrorf(struct xstate *s, int code, const char *fmt, va_list ap)
 		buf_addf(e, "template: %s: ", s->tmpl->name);
 	} else {
 		buf_adds(e, "template: ");
-		ex_location(e, s->node);
+		ex_location(e, s->tmpl, s->node);
 		buf_adds(e, ": executing ");
 		tmpl_quote(e, s->tmpl->name, strlen(s->tmpl->name));
 		buf_adds(e, " at <");

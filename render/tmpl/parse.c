@@ -99,12 +99,14 @@ static void *ps_alloc(struct parser *p, size_t n)
 	return x;
 }
 
+/* A tree holds thousands of nodes: their size is a small chart's heap. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct tnode) == 64, "struct tnode grew");
+
 static struct tnode *ps_node(struct parser *p, enum tnode_type t, size_t pos)
 {
 	struct tnode *n = ps_alloc(p, sizeof(*n));
 	n->type = t;
-	n->pos = pos;
-	n->tree = p->tree;
+	n->pos = (uint32_t)pos;
 	return n;
 }
 
@@ -701,7 +703,7 @@ static struct tnode *ps_operand(struct parser *p)
 			end = (size_t)f.pos + f.len;
 		}
 		ps_split_ids(p, node, p->text + start, end - start, node->type == N_FIELD);
-		node->pos = first;
+		node->pos = (uint32_t)first;
 		return node;
 	}
 	if (ps_peek(p).type == ITEM_FIELD) {
