@@ -325,6 +325,19 @@ static int lx_scan_number(struct lexer *l)
 	const char *digits = "0123456789_";
 	int kind = 10;
 
+	if (l->pos < l->len && l->input[l->pos] >= '1' && l->input[l->pos] <= '9') {
+		/* a plain decimal integer, the common case: its digits, then
+		 * anything but what the general scan below would go on with */
+		size_t at = l->pos + 1;
+
+		while (at < l->len && l->input[at] >= '0' && l->input[at] <= '9')
+			at++;
+		if (at >= l->len || (!(lx_class[(unsigned char)l->input[at]] & LX_ALNUM) &&
+				     l->input[at] != '.' && (unsigned char)l->input[at] < 0x80)) {
+			l->pos = at;
+			return 1;
+		}
+	}
 	lx_accept(l, "+-");
 	if (lx_accept(l, "0")) {
 		if (lx_accept(l, "xX")) {
