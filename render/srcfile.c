@@ -19,14 +19,15 @@ int srcfile_slurp(const char *path, size_t limit, char **data_out, size_t *len_o
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
-	    (unsigned long long)st.st_size >= SRCFILE_MAX_SIZE)
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0)
 		goto fail;
-	size = (size_t)st.st_size;
-	if (size > limit) {
+	if ((unsigned long long)st.st_size > limit) {
 		close(fd);
 		return 1;
 	}
+	if ((unsigned long long)st.st_size >= SRCFILE_MAX_SIZE)
+		goto fail;
+	size = (size_t)st.st_size;
 	if (!(data = malloc(size + 1)))
 		goto fail;
 	/* a regular file's read comes back short only at its end */
