@@ -289,7 +289,12 @@ static int S_walk(struct rawlist *out, const struct ignore_rules *rules, const c
 						 strerror(errno));
 				goto done;
 			}
-			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+			if (S_ISDIR(st.st_mode))
+				type = DT_DIR;
+			else if (S_ISREG(st.st_mode))
+				type = DT_REG;
+			else
+				type = DT_UNKNOWN;
 		}
 		if (type == DT_DIR) {
 			if (S_ignored(rules, r.ptr, 1))

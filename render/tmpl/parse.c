@@ -192,7 +192,9 @@ static void ps_unexpected(struct parser *p, struct item tok, const char *context
 	if (tok.type == ITEM_ERROR) {
 		struct buf extra = BUF_INIT;
 		if (p->action_line != 0 && p->action_line != tok.line) {
-			if (tok.len >= 7 && memcmp(lexer__val(&p->lex, &tok) + tok.len - 7, " action", 7) == 0)
+			const char *msg = lexer__val(&p->lex, &tok);
+
+			if (tok.len >= 7 && memcmp(msg + tok.len - 7, " action", 7) == 0)
 				buf_addf(&extra, " started at %s:%d", p->parse_name, p->action_line);
 			else
 				buf_addf(&extra, " in action started at %s:%d", p->parse_name,
@@ -719,7 +721,8 @@ static struct tnode *ps_operand(struct parser *p)
 				chain->ids = ni;
 				cap *= 2;
 			}
-			chain->ids[nf] = arena__strndup(p->arena, lexer__val(&p->lex, &f) + 1, f.len - 1);
+			chain->ids[nf] = arena__strndup(p->arena, lexer__val(&p->lex, &f) + 1,
+							f.len - 1);
 			if (!chain->ids[nf])
 				ps_oom(p);
 			nf++;
@@ -822,7 +825,8 @@ decls:
 			pipe->is_assign = next.type == ITEM_ASSIGN;
 			ps_next_non_space(p);
 			ps_add_decl(p, pipe, v);
-		} else if (next.type == ITEM_CHAR && next.len == 1 && lexer__val(&p->lex, &next)[0] == ',') {
+		} else if (next.type == ITEM_CHAR && next.len == 1 &&
+			   lexer__val(&p->lex, &next)[0] == ',') {
 			ps_next_non_space(p);
 			ps_add_decl(p, pipe, v);
 			if (strcmp(context, "range") == 0 && pipe->ndecl < 2) {
