@@ -155,7 +155,10 @@ int kres_set_annotation(struct kres *r, const char *key, const char *value)
 		if (json_object_set_new(md, "annotations", a) < 0)
 			return DIAG_ENOMEM;
 	}
-	return json_object_set_new(a, key, json_string(value)) == 0 ? 0 : DIAG_ENOMEM;
+	/* key and value are UTF-8 already (constants, or read from YAML) */
+	if (json_object_set_new_nocheck(a, key, json_stringn_nocheck(value, strlen(value))) < 0)
+		return DIAG_ENOMEM;
+	return 0;
 }
 
 void kres_del_annotation(struct kres *r, const char *key)
@@ -352,7 +355,9 @@ static int append_csv_at(json_t **a, struct kres *r, struct buf *tmp, const char
 		buf_addch(tmp, ',');
 	}
 	buf_adds(tmp, value);
-	if (buf_oom(tmp) || json_object_set_new(*a, key, json_string(tmp->ptr)) < 0)
+	/* UTF-8 already: the old value, a comma and a name read from YAML */
+	if (buf_oom(tmp) ||
+	    json_object_set_new_nocheck(*a, key, json_stringn_nocheck(tmp->ptr, tmp->len)) < 0)
 		return DIAG_ENOMEM;
 	return 0;
 }
