@@ -239,11 +239,12 @@ int kfspec_apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setf
 {
 	struct walk w = { fs, create_kind, fn, payload, d };
 	char sbuf[256], *sv[sizeof(sbuf) + 1], *buf = sbuf, **path = sv;
-	size_t n = 0, len = strlen(fs->path);
+	size_t n = 0, len;
 	int error;
 
 	if (!kfspec_matches(res, fs))
 		return 0;
+	len = strlen(fs->path);
 	if (len >= sizeof(sbuf) &&
 	    (!(buf = malloc(len + 1)) || !(path = calloc(len + 1, sizeof(char *))))) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
