@@ -11,6 +11,7 @@
  */
 #include "render/yscan.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1126,6 +1127,23 @@ static int S_doc(struct yscan *sc)
 
 /* ---- the interface ---- */
 
+/* Whether the eight bytes at p are all printable ASCII (0x20-0x7E) or
+ * '\n'. Each test below is exact per byte: with every high bit clear no
+ * subtraction borrows across a byte. */
+static int S_word_plain(const unsigned char *p)
+{
+	const uint64_t hi = 0x8080808080808080u, one = 0x0101010101010101u;
+	uint64_t x, lt, nl, del;
+
+	memcpy(&x, p, 8);
+	if (x & hi)
+		return 0;
+	lt = ~((x | hi) - 0x20 * one) & hi;          /* bytes below 0x20 */
+	nl = ~(((x ^ 0x0A * one) | hi) - one) & hi;  /* bytes equal to '\n' */
+	del = ~(((x ^ 0x7F * one) | hi) - one) & hi; /* bytes equal to 0x7F */
+	return ((lt & ~nl) | del) == 0;
+}
+
 int yscan_init(struct yscan *sc, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -1138,7 +1156,14 @@ int yscan_init(struct yscan *sc, const char *s, size_t n)
 	sc->n = n;
 	sc->first_doc = 1;
 	for (i = 0; i < n; i++) {
-		unsigned c = u[i];
+		unsigned c;
+
+		/* eight bytes at a time while all are printable ASCII or '\n' */
+		while (n - i >= 8 && S_word_plain(u + i))
+			i += 8;
+		if (i >= n)
+			break;
+		c = u[i];
 		if (c - 0x20u < 0x5Fu || c == '\n')
 			continue; /* printable ASCII, line feed */
 		if (c < 0x80)
