@@ -352,7 +352,11 @@ static int append_csv_at(json_t **a, struct kres *r, struct buf *tmp, const char
 		buf_addch(tmp, ',');
 	}
 	buf_adds(tmp, value);
-	if (buf_oom(tmp) || json_object_set_new(*a, key, json_string(tmp->ptr)) < 0)
+	/* key is one of ours and the text joins json strings' texts (whole
+	 * UTF-8 sequences): jansson's UTF-8 checks of both are skipped */
+	if (buf_oom(tmp) ||
+	    json_object_setn_new_nocheck(*a, key, strlen(key),
+					 json_stringn_nocheck(tmp->ptr, tmp->len)) < 0)
 		return DIAG_ENOMEM;
 	return 0;
 }
