@@ -836,11 +836,10 @@ static int accumulate_file(struct ktarget *t, struct kacc *ra, const char *path,
 	*malformed = 0;
 	if ((error = kldr_load(t->ldr, path, &text, d)) < 0)
 		goto fail;
-	if ((error = kres_parse_stream(&rm, path, text.ptr, text.len, d)) < 0) {
+	if ((error = kres_parse_stream_buf(&rm, path, &text, d)) < 0) {
 		*malformed = error == DIAG_EPARSE;
 		goto fail;
 	}
-	buf_release(&text);
 	for (size_t i = 0; i < rm.len; i++)
 		if (!kpatch_builtin_group(kres_api_version(rm.v[i])))
 			t->b->saw_custom_type = 1;

@@ -253,12 +253,10 @@ int kid_copy(struct kid *out, const struct kid *in)
 	return kid_set(out, in->group, in->version, in->kind, in->name, in->ns);
 }
 
-/* A string member's text and C string length (up to a NUL it may hold),
- * "" when not a string. */
-static const char *member_str(const json_t *o, const char *key, size_t *len)
+/* A string value's text and C string length (up to a NUL it may hold),
+ * "" when v is not a string. */
+static const char *str_of(const json_t *v, size_t *len)
 {
-	const json_t *v = json_object_get(o, key);
-
 	if (!json_is_string(v)) {
 		*len = 0;
 		return "";
@@ -267,17 +265,55 @@ static const char *member_str(const json_t *o, const char *key, size_t *len)
 	return json_string_value(v);
 }
 
+/* A member name and its length, for members3. */
+struct mkey {
+	const char *s;
+	size_t len;
+};
+
+/* The values of up to three members of o named by keys (NULL when absent;
+ * an empty key never matches), found in one pass over o's members instead
+ * of one hashed lookup each: an id is taken ~9 times per resource and its
+ * objects hold a handful of keys. */
+static void members3(const json_t *o, const struct mkey keys[3], const json_t *vals[3])
+{
+	int want = 0;
+
+	for (int k = 0; k < 3; k++) {
+		vals[k] = NULL;
+		want += keys[k].len != 0;
+	}
+	for (void *it = json_object_iter((json_t *)o); it && want;
+	     it = json_object_iter_next((json_t *)o, it)) {
+		size_t klen = json_object_iter_key_len(it);
+
+		for (int k = 0; k < 3; k++)
+			if (keys[k].len == klen && !vals[k] &&
+			    memcmp(json_object_iter_key(it), keys[k].s, klen) == 0) {
+				vals[k] = json_object_iter_value(it);
+				want--;
+				break;
+			}
+	}
+}
+
 int kid_from_res(struct kid *out, const json_t *res)
 {
-	const json_t *md = json_object_get(res, "metadata");
+	static const struct mkey top_keys[3] = { { "apiVersion", 10 }, { "kind", 4 },
+						  { "metadata", 8 } };
+	static const struct mkey md_keys[3] = { { "name", 4 }, { "namespace", 9 }, { "", 0 } };
+	const json_t *top[3], *mdv[3] = { NULL, NULL, NULL };
 	size_t alen, klen, nlen = 0, nslen = 0;
-	const char *av = member_str(res, "apiVersion", &alen);
-	const char *kind = member_str(res, "kind", &klen);
-	const char *name = "", *ns = "", *slash = memchr(av, '/', alen);
+	const char *av, *kind, *name = "", *ns = "", *slash;
 
-	if (json_is_object(md)) {
-		name = member_str(md, "name", &nlen);
-		ns = member_str(md, "namespace", &nslen);
+	members3(res, top_keys, top);
+	av = str_of(top[0], &alen);
+	kind = str_of(top[1], &klen);
+	slash = memchr(av, '/', alen);
+	if (json_is_object(top[2])) {
+		members3(top[2], md_keys, mdv);
+		name = str_of(mdv[0], &nlen);
+		ns = str_of(mdv[1], &nslen);
 	}
 	if (slash)
 		return kid_fill(out, av, (size_t)(slash - av), slash + 1,

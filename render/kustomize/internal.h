@@ -189,6 +189,10 @@ void kresmap_remove_at(struct kresmap *m, size_t i);
 /* Parses a YAML stream of resources (List kinds inlined, empty docs dropped). */
 int kres_parse_stream(struct kresmap *out, const char *name, const char *data, size_t len,
 		      struct diag *d);
+/* The same on text, whose allocation it takes (text is BUF_INIT after):
+ * the stream is parsed from it without a copy. */
+int kres_parse_stream_buf(struct kresmap *out, const char *name, struct buf *text,
+			  struct diag *d);
 /* Rewrites a YAML syntax error of the file name into go-yaml's words
  * ("yaml: line N: problem"); v3 picks yaml.v3's line rule, else yaml.v2's. */
 int kyaml_syntax_error(struct diag *d, const char *name, int v3);

@@ -355,9 +355,11 @@ static int append_csv_at(json_t **a, struct kres *r, struct buf *tmp, const char
 		buf_addch(tmp, ',');
 	}
 	buf_adds(tmp, value);
-	/* UTF-8 already: the old value, a comma and a name read from YAML */
+	/* key is one of ours and the text joins json strings' texts (whole
+	 * UTF-8 sequences): jansson's UTF-8 checks of both are skipped */
 	if (buf_oom(tmp) ||
-	    json_object_set_new_nocheck(*a, key, json_stringn_nocheck(tmp->ptr, tmp->len)) < 0)
+	    json_object_setn_new_nocheck(*a, key, strlen(key),
+					 json_stringn_nocheck(tmp->ptr, tmp->len)) < 0)
 		return DIAG_ENOMEM;
 	return 0;
 }
@@ -910,17 +912,17 @@ static json_t *unshared_copy(json_t *doc, int merged)
 	return merged && has_shared_child(doc, 0) ? json_deep_copy(doc) : json_incref(doc);
 }
 
-int kres_parse_stream(struct kresmap *out, const char *name, const char *data, size_t len,
-		      struct diag *d)
+/* kres_parse_stream on src (released here); name as given to it. */
+static int parse_src(struct kresmap *out, const char *name, struct srcfile *srcp,
+		     struct diag *d)
 {
-	struct srcfile src = SRCFILE_INIT;
+	struct srcfile src = *srcp;
 	struct ystream ys = YSTREAM_INIT;
 	const struct ydoc_limits lim = { .no_positions = 1 }; /* none are used */
 	json_t *queue = NULL;
 	int error, merged = 0;
 
-	if (srcfile_set(&src, name, data, len) < 0)
-		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	*srcp = (struct srcfile)SRCFILE_INIT;
 	if ((error = ystream_parse(&ys, &src, YDOC_KUSTOMIZE, &lim, d)) < 0) {
 		if (kyaml_syntax_error(d, name, 1) == DIAG_EPARSE && !strncmp(d->msg.ptr, "yaml: ", 6)) {
 			diag_prefix(d, "MalformedYAMLError");
@@ -980,6 +982,29 @@ done:
 	ystream_release(&ys);
 	srcfile_release(&src);
 	return error;
+}
+
+int kres_parse_stream(struct kresmap *out, const char *name, const char *data, size_t len,
+		      struct diag *d)
+{
+	struct srcfile src = SRCFILE_INIT;
+
+	if (srcfile_set(&src, name, data, len) < 0)
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	return parse_src(out, name, &src, d);
+}
+
+int kres_parse_stream_buf(struct kresmap *out, const char *name, struct buf *text,
+			  struct diag *d)
+{
+	struct srcfile src = SRCFILE_INIT;
+
+	if (buf_oom(text) || !(src.name = strdup(name))) {
+		buf_release(text);
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	}
+	src.data = buf_detach(text, &src.len);
+	return parse_src(out, name, &src, d);
 }
 
 struct sortent {
