@@ -40,6 +40,37 @@ static void test_jslab__blocks_are_aligned_and_disjoint(void **state)
 	jslab_release_all();
 }
 
+/* Past the first 1 MiB of slabs jslab takes 2 MiB regions of their own
+ * mapping: 120,000 blocks of 48 bytes (64 with the header, ~7.3 MiB) cross
+ * several of them. Every block stays aligned and keeps its bytes, and a
+ * release then a new round starts over with small slabs. */
+static void test_jslab__large_builds_span_huge_regions(void **state)
+{
+	enum { M = 120000 };
+	static unsigned char *p[M];
+	size_t i, round;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < M; i++) {
+			p[i] = jslab_malloc(48);
+			assert_non_null(p[i]);
+			assert_int_equal((uintptr_t)p[i] % 16, 0);
+			memset(p[i], (int)(i % 251), 48);
+		}
+		for (i = 0; i < M; i++)
+			if (p[i][0] != (unsigned char)(i % 251) || p[i][47] != (unsigned char)(i % 251))
+				fail_msg("round %zu: block %zu overwritten", round, i);
+		for (i = 0; i < M; i += 2)
+			jslab_free(p[i]);
+		for (i = 0; i < M; i += 2) {
+			p[i] = jslab_malloc(40); /* the freed blocks come back */
+			assert_non_null(p[i]);
+		}
+		jslab_release_all();
+	}
+}
+
 static void test_jslab__freed_small_block_is_reused(void **state)
 {
 	void *a, *b, *c;
@@ -87,6 +118,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jslab__blocks_are_aligned_and_disjoint),
+		cmocka_unit_test(test_jslab__large_builds_span_huge_regions),
 		cmocka_unit_test(test_jslab__freed_small_block_is_reused),
 		cmocka_unit_test(test_jslab__jansson_through_it),
 	};
