@@ -371,7 +371,7 @@ int kid_gvk_selected(const struct kid *id, const char *group, const char *versio
 	return 1;
 }
 
-void kid_key(struct buf *out, const struct kid *id)
+void kid_gvk_key(struct buf *out, const struct kid *id)
 {
 	buf_reset(out);
 	buf_adds(out, id->group);
@@ -379,6 +379,11 @@ void kid_key(struct buf *out, const struct kid *id)
 	buf_adds(out, id->version);
 	buf_addch(out, '\x1f');
 	buf_adds(out, id->kind);
+}
+
+void kid_key(struct buf *out, const struct kid *id)
+{
+	kid_gvk_key(out, id);
 	buf_addch(out, '\x1f');
 	buf_adds(out, id->name);
 	buf_addch(out, '\x1f');

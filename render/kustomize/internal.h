@@ -91,6 +91,8 @@ const char *kid_effective_ns(const struct kid *id);
 int kid_equals(const struct kid *a, const struct kid *b);
 /* A string equal for two ids exactly when kid_equals is true (for hash maps). */
 void kid_key(struct buf *out, const struct kid *id);
+/* The same for the group, version and kind alone (kid_key begins with it). */
+void kid_gvk_key(struct buf *out, const struct kid *id);
 int kid_gvkn_equals(const struct kid *a, const struct kid *b);
 /* Empty selector fields match anything. */
 int kid_gvk_selected(const struct kid *id, const char *group, const char *version,

@@ -450,12 +450,7 @@ static int specs_for(const struct gvkspecs **out, struct speccache *c, const str
 	size_t n = 0, total = 0;
 	int error = 0;
 
-	buf_reset(key);
-	buf_adds(key, id->group);
-	buf_addch(key, '\x1f');
-	buf_adds(key, id->version);
-	buf_addch(key, '\x1f');
-	buf_adds(key, id->kind);
+	kid_gvk_key(key, id);
 	if (buf_oom(key)) {
 		error = DIAG_ENOMEM;
 		goto done;
