@@ -533,7 +533,8 @@ static int ex_eval_field(struct xstate *s, const struct xval *dot, const char *f
 		if (m)
 			return ex_eval_call(s, dot, m, NULL, r, node, field, args, nargs, final, out);
 	}
-	if (r->kind == TV_VALUES) {
+	/* the methods' names begin with A, P or T: most keys are not theirs */
+	if (r->kind == TV_VALUES && (field[0] == 'A' || field[0] == 'P' || field[0] == 'T')) {
 		size_t k;
 		for (k = 0; k < sizeof(ex_values_methods) / sizeof(ex_values_methods[0]); k++) {
 			if (strcmp(ex_values_methods[k].name, field) == 0) {

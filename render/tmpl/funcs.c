@@ -68,13 +68,23 @@ int tmpl_funcs_add(struct tmpl_funcs *r, const struct tmpl_func *table, size_t n
 
 const struct tmpl_func *tmpl_funcs_find(const struct tmpl_funcs *r, const char *name)
 {
+	return tmpl_funcs_findn(r, name, strlen(name));
+}
+
+const struct tmpl_func *tmpl_funcs_findn(const struct tmpl_funcs *r, const char *name, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
 	size_t i;
 
 	if (!r || !r->nslots)
 		return NULL;
-	i = fn_hash(name) & (r->nslots - 1);
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 1099511628211ULL;
+	i = h & (r->nslots - 1);
 	while (r->slots[i]) {
-		if (strcmp(r->slots[i]->name, name) == 0)
+		const char *k = r->slots[i]->name;
+
+		if (strncmp(k, name, len) == 0 && k[len] == '\0')
 			return r->slots[i];
 		i = (i + 1) & (r->nslots - 1);
 	}

@@ -106,6 +106,9 @@ void tmpl_funcs_free(struct tmpl_funcs *r);
 int tmpl_funcs_add(struct tmpl_funcs *r, const struct tmpl_func *table, size_t n);
 /* The entry for name, or NULL. Borrowed. */
 const struct tmpl_func *tmpl_funcs_find(const struct tmpl_funcs *r, const char *name);
+/* The same for name[0..len), which need not be NUL-terminated (a NUL in
+ * it matches no function). */
+const struct tmpl_func *tmpl_funcs_findn(const struct tmpl_funcs *r, const char *name, size_t len);
 
 /*
  * What a called function sees. Members are read-only for it.

@@ -167,7 +167,7 @@ static int lx_is_space(int32_t r)
 /* Byte classes of the action scanner: [A-Za-z0-9_], and what ends a word
  * in an action (lx_at_terminator's single bytes: space, . , | : ( ) and
  * '}', which may start the right delimiter). */
-enum { LX_ALNUM = 1, LX_TERM = 2 };
+enum { LX_ALNUM = 1, LX_TERM = 2, LX_QSTOP = 4 };
 
 static const unsigned char lx_class[256] = {
 	['_'] = LX_ALNUM,
@@ -188,9 +188,10 @@ static const unsigned char lx_class[256] = {
 	['q'] = LX_ALNUM, ['r'] = LX_ALNUM, ['s'] = LX_ALNUM, ['t'] = LX_ALNUM,
 	['u'] = LX_ALNUM, ['v'] = LX_ALNUM, ['w'] = LX_ALNUM, ['x'] = LX_ALNUM,
 	['y'] = LX_ALNUM, ['z'] = LX_ALNUM,
-	[' '] = LX_TERM, ['\t'] = LX_TERM, ['\r'] = LX_TERM, ['\n'] = LX_TERM,
+	[' '] = LX_TERM, ['\t'] = LX_TERM, ['\r'] = LX_TERM, ['\n'] = LX_TERM | LX_QSTOP,
 	['.'] = LX_TERM, [','] = LX_TERM, ['|'] = LX_TERM, [':'] = LX_TERM,
 	['('] = LX_TERM, [')'] = LX_TERM, ['}'] = LX_TERM,
+	['"'] = LX_QSTOP, ['\\'] = LX_QSTOP,
 };
 
 /* [A-Za-z0-9_] */
@@ -203,8 +204,11 @@ static int lx_is_ascii_alnum(char c)
  * lx_is_alnum would accept one by one; no newline among them). */
 static void lx_skip_ascii_alnum(struct lexer *l)
 {
-	while (l->pos < l->len && lx_is_ascii_alnum(l->input[l->pos]))
-		l->pos++;
+	const char *s = l->input + l->pos, *end = l->input + l->len;
+
+	while (s < end && lx_is_ascii_alnum(*s))
+		s++;
+	l->pos = (size_t)(s - l->input);
 }
 
 static int lx_is_alnum(int32_t r)
@@ -224,11 +228,6 @@ static int lx_has_prefix(struct lexer *l, size_t at, const char *p)
 static int lx_has_left_trim(struct lexer *l, size_t at)
 {
 	return at + 2 <= l->len && l->input[at] == '-' && lx_is_space((unsigned char)l->input[at + 1]);
-}
-
-static int lx_has_right_trim(struct lexer *l, size_t at)
-{
-	return at + 2 <= l->len && lx_is_space((unsigned char)l->input[at]) && l->input[at + 1] == '-';
 }
 
 /* At "}}", or at " -}}" (*trim): the bytes compared one by one (the
@@ -304,7 +303,7 @@ static int lx_at_terminator(struct lexer *l)
 			return 0;
 		if (c != '}')
 			return 1;
-		return lx_has_prefix(l, l->pos, RIGHT_DELIM);
+		return l->len - l->pos >= 2 && l->input[l->pos + 1] == '}';
 	}
 	r = lx_peek(l);
 
@@ -494,7 +493,10 @@ struct item lexer__next(struct lexer *l)
 			return i;
 		}
 		case L_INSIDE:
-			if (lx_at_right_delim(l, &trim)) {
+			/* only '}' or a space can begin "}}" or " -}}" */
+			if (l->pos < l->len && (l->input[l->pos] == '}' ||
+						lx_is_space((unsigned char)l->input[l->pos])) &&
+			    lx_at_right_delim(l, &trim)) {
 				if (l->paren_depth == 0) {
 					st = L_RIGHT_DELIM;
 					continue;
@@ -603,7 +605,9 @@ struct item lexer__next(struct lexer *l)
 			}
 			if (l->pos >= l->len)
 				l->at_eof = 1;
-			if (lx_has_right_trim(l, l->pos - 1) && lx_has_prefix(l, l->pos + 1, RIGHT_DELIM)) {
+			if (l->len - l->pos >= 3 && l->input[l->pos] == '-' &&
+			    l->input[l->pos + 1] == '}' && l->input[l->pos + 2] == '}') {
+				/* " -}}": the space before the '-' is the trim marker's */
 				lx_backup(l);
 				if (n == 1) {
 					st = L_RIGHT_DELIM;
@@ -717,9 +721,11 @@ struct item lexer__next(struct lexer *l)
 			for (;;) {
 				/* bytes that are none of \\ \n " stand for themselves
 				 * (UTF-8 never uses them inside a sequence) */
-				while (l->pos < l->len && l->input[l->pos] != '"' &&
-				       l->input[l->pos] != '\\' && l->input[l->pos] != '\n')
-					l->pos++;
+				const char *q = l->input + l->pos, *qend = l->input + l->len;
+
+				while (q < qend && !(lx_class[(unsigned char)*q] & LX_QSTOP))
+					q++;
+				l->pos = (size_t)(q - l->input);
 				r = lx_next(l);
 				if (r == '\\') {
 					r = lx_next(l);

@@ -10,6 +10,7 @@
 #include "render/tmpl/lex.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -47,6 +48,11 @@ struct parser {
 	jmp_buf jb;
 	char *stack_base;
 	size_t max_stack;
+	/* kids of the lists, commands and pipelines being parsed, nested:
+	 * each parent takes its own off the top, into an array of the size
+	 * it ended with */
+	struct tnode **kids;
+	size_t nkids, kidcap;
 };
 
 static void ps_errorf(struct parser *p, const char *fmt, ...)
@@ -125,6 +131,42 @@ static void ps_append(struct parser *p, struct tnode *parent, struct tnode *kid)
 		parent->kcap = (uint32_t)cap;
 	}
 	parent->kids[parent->nkids++] = kid;
+}
+
+static inline void ps_push_kid(struct parser *p, struct tnode *kid)
+{
+	if (p->nkids == p->kidcap) {
+		size_t cap = p->kidcap ? p->kidcap * 2 : 64;
+		struct tnode **nk = realloc(p->kids, cap * sizeof(*nk));
+
+		if (!nk)
+			ps_oom(p);
+		p->kids = nk;
+		p->kidcap = cap;
+	}
+	p->kids[p->nkids++] = kid;
+}
+
+/* The kids pushed since mark become parent's. */
+static void ps_take_kids(struct parser *p, struct tnode *parent, size_t mark)
+{
+	size_t n = p->nkids - mark;
+
+	if (n > UINT32_MAX)
+		ps_oom(p);
+	if (n) {
+		struct tnode **k = arena__take(p->arena, n * sizeof(*k), sizeof(*k));
+
+		if (!k)
+			ps_oom(p);
+		size_t i;
+
+		for (i = 0; i < n; i++)  /* mostly one to three: no memcpy call */
+			k[i] = p->kids[mark + i];
+		parent->kids = k;
+	}
+	parent->nkids = (uint32_t)n;
+	p->nkids = mark;
 }
 
 /* ---- tokens */
@@ -323,6 +365,20 @@ static int ps_unquote_char(const char *s, size_t n, char q, int32_t *r, int *mul
 }
 
 /* strconv.Unquote of a "..." or `...` token into the arena. */
+/* Bytes that end ps_unquote's plain run: 1 always (non-ASCII, \\, CR,
+ * LF), 2 when they are the quote. */
+static const unsigned char ps_unquote_stop[256] = {
+	['\\'] = 1, ['\n'] = 1, ['\r'] = 1, ['"'] = 2, ['`'] = 2,
+	[0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static int ps_unquote(struct parser *p, const char *s, size_t n, const char **out, size_t *outlen)
 {
 	struct buf b = BUF_INIT;
@@ -334,7 +390,7 @@ static int ps_unquote(struct parser *p, const char *s, size_t n, const char **ou
 	for (i = 1; i < n - 1; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 0x80 || c == '\\' || c == '\n' || c == '\r' || c == s[0])
+		if (ps_unquote_stop[c] && (ps_unquote_stop[c] == 1 || c == (unsigned char)s[0]))
 			break;
 	}
 	if (i == n - 1 && (s[0] == '"' || s[0] == '`')) {
@@ -637,15 +693,14 @@ static struct tnode *ps_term(struct parser *p)
 
 	switch (tok.type) {
 	case ITEM_IDENTIFIER: {
-		char *name = arena__strndup(p->arena, lexer__val(&p->lex, &tok), tok.len);
-		const struct tmpl_func *fn;
-		if (!name)
-			ps_oom(p);
-		fn = p->funcs ? tmpl_funcs_find(p->funcs, name) : NULL;
+		const char *name = lexer__val(&p->lex, &tok);
+		const struct tmpl_func *fn = tmpl_funcs_findn(p->funcs, name, tok.len);
+
 		if (!fn)
-			ps_errorf(p, "function \"%s\" not defined", name);
+			ps_errorf(p, "function \"%.*s\" not defined",
+				  (int)(tok.len < INT_MAX ? tok.len : INT_MAX), name);
 		n = ps_node(p, N_IDENT, tok.pos);
-		n->text = name;
+		n->text = fn->name;  /* the same bytes, NUL-terminated, as long-lived */
 		n->len = tok.len;
 		n->func = fn;
 		return n;
@@ -753,6 +808,7 @@ static struct tnode *ps_operand(struct parser *p)
 static struct tnode *ps_command(struct parser *p)
 {
 	struct tnode *cmd = ps_node(p, N_COMMAND, ps_peek_non_space(p).pos);
+	size_t mark = p->nkids;
 
 	for (;;) {
 		struct tnode *op;
@@ -760,7 +816,7 @@ static struct tnode *ps_command(struct parser *p)
 		ps_peek_non_space(p);
 		op = ps_operand(p);
 		if (op)
-			ps_append(p, cmd, op);
+			ps_push_kid(p, op);
 		tok = ps_next(p);
 		switch (tok.type) {
 		case ITEM_SPACE:
@@ -775,8 +831,9 @@ static struct tnode *ps_command(struct parser *p)
 		}
 		break;
 	}
-	if (cmd->nkids == 0)
+	if (p->nkids == mark)
 		ps_errorf(p, "empty command");
+	ps_take_kids(p, cmd, mark);
 	return cmd;
 }
 
@@ -812,6 +869,7 @@ static struct tnode *ps_pipeline(struct parser *p, const char *context, enum ite
 {
 	struct item tok = ps_peek_non_space(p), v;
 	struct tnode *pipe = ps_node(p, N_PIPE, tok.pos);
+	size_t mark;
 
 	pipe->line = tok.line;
 decls:
@@ -844,9 +902,11 @@ decls:
 			ps_backup2(p, v);
 		}
 	}
+	mark = p->nkids;
 	for (;;) {
 		tok = ps_next_non_space(p);
 		if (tok.type == end) {
+			ps_take_kids(p, pipe, mark);
 			ps_check_pipeline(p, pipe, context);
 			return pipe;
 		}
@@ -855,8 +915,8 @@ decls:
 		case ITEM_FIELD: case ITEM_IDENTIFIER: case ITEM_NUMBER: case ITEM_NIL:
 		case ITEM_RAW_STRING: case ITEM_STRING: case ITEM_VARIABLE: case ITEM_LEFT_PAREN:
 			ps_backup(p);
-			ps_append(p, pipe, ps_command(p));
-			if (pipe->nkids > MAX_PIPELINE_CMDS)
+			ps_push_kid(p, ps_command(p));
+			if (p->nkids - mark > MAX_PIPELINE_CMDS)
 				ps_errorf(p, "pipeline too long");
 			break;
 		default:
@@ -1078,14 +1138,16 @@ static struct tnode *ps_text_or_action(struct parser *p)
 static struct tnode *ps_item_list(struct parser *p, struct tnode **next)
 {
 	struct tnode *list = ps_node(p, N_LIST, ps_peek_non_space(p).pos);
+	size_t mark = p->nkids;
 
 	while (ps_peek_non_space(p).type != ITEM_EOF) {
 		struct tnode *n = ps_text_or_action(p);
 		if (n->type == N_END || n->type == N_ELSE) {
+			ps_take_kids(p, list, mark);
 			*next = n;
 			return list;
 		}
-		ps_append(p, list, n);
+		ps_push_kid(p, n);
 	}
 	ps_errorf(p, "unexpected EOF");
 }
@@ -1562,6 +1624,7 @@ done:
 	arena__release(&arena);
 	lexer__release(&p->lex);
 	free(p->vars.names);
+	free(p->kids);
 	free(p);
 	return rc;
 }

@@ -6,20 +6,73 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "render/buf.h"
 #include "render/diag.h"
 #include "render/tmpl/tmpl.h"
 
-/* ---- arena: bump allocator freed at once (HYDRATE_DEBUG_POOL: malloc) */
+/* ---- arena: bump allocator freed at once (HYDRATE_DEBUG_POOL: one
+ * malloc per allocation, so the sanitizers see each one's bounds).
+ * cur..end is the front chunk's free space; the fast paths below are
+ * inline because a parse takes thousands of nodes and strings. */
 struct arena_chunk;
 struct arena {
+	char *cur, *end;
 	struct arena_chunk *chunks;
-	size_t total;
 };
-#define ARENA_INIT { NULL, 0 }
-void *arena__alloc(struct arena *a, size_t size);          /* zeroed; NULL on oom */
-char *arena__strndup(struct arena *a, const char *s, size_t len);
+#define ARENA_INIT { NULL, NULL, NULL }
+#define ARENA_ALIGN sizeof(max_align_t)
+/* need bytes aligned to align (1 or ARENA_ALIGN) from a new chunk; not zeroed */
+void *arena__take_slow(struct arena *a, size_t need, size_t align);
 void arena__release(struct arena *a);
+
+/* need bytes aligned to align (a power of two up to ARENA_ALIGN), not
+ * zeroed; NULL on oom */
+static inline void *arena__take(struct arena *a, size_t need, size_t align)
+{
+#ifndef HYDRATE_DEBUG_POOL
+	uintptr_t at = ((uintptr_t)a->cur + align - 1) & ~(uintptr_t)(align - 1);
+
+	if (at <= (uintptr_t)a->end && (uintptr_t)a->end - at >= need) {
+		a->cur = (char *)(at + need);
+		return (void *)at;
+	}
+#endif
+	return arena__take_slow(a, need, align);
+}
+
+/* zeroed, aligned to ARENA_ALIGN; NULL on oom */
+static inline void *arena__alloc(struct arena *a, size_t size)
+{
+	size_t need = size ? (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1) : ARENA_ALIGN;
+	void *p;
+
+	if (need < size || !(p = arena__take(a, need, ARENA_ALIGN)))
+		return NULL;
+	memset(p, 0, need);
+	return p;
+}
+
+/* a NUL-terminated copy of s[0..len); NULL on oom */
+static inline char *arena__strndup(struct arena *a, const char *s, size_t len)
+{
+	char *p;
+
+	if (len == SIZE_MAX)
+		return NULL;
+#ifndef HYDRATE_DEBUG_POOL
+	if ((uintptr_t)a->end - (uintptr_t)a->cur > len) {
+		p = a->cur;
+		a->cur += len + 1;
+	} else
+#endif
+	if (!(p = arena__take_slow(a, len + 1, 1)))
+		return NULL;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
 
 /* ---- runtime */
 struct rt_defer {

@@ -14,77 +14,37 @@
 
 struct arena_chunk {
 	struct arena_chunk *next;
-	size_t used, size;
 	max_align_t data[];
 };
 
-/*
- * Takes size bytes aligned to align (1 or sizeof(max_align_t)) from the
- * front chunk, or from a new one. Strings ask for align 1: rounding every
- * identifier up to 16 bytes was a fifth of a parse tree's memory.
- */
-static void *S_arena_take(struct arena *a, size_t size, size_t align)
+/* Chunks are 16 KiB; a larger request gets a chunk of its own behind the
+ * front one, so the front chunk's free space is not given up for it. */
+#define ARENA_CHUNK 16384
+
+void *arena__take_slow(struct arena *a, size_t need, size_t align)
 {
-	struct arena_chunk *c = a->chunks;
-	size_t need = size ? size : 1, at = 0;
-	void *p;
+	size_t csize = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+	struct arena_chunk *c;
 
 #ifdef HYDRATE_DEBUG_POOL
-	c = NULL;
+	csize = need;
 #endif
-	if (c)
-		at = (c->used + align - 1) & ~(align - 1);
-	if (!c || at > c->size || c->size - at < need) {
-		size_t csize = need > 16384 ? need : 16384;
-#ifdef HYDRATE_DEBUG_POOL
-		csize = need;
-#endif
-		if (csize > SIZE_MAX - sizeof(*c))
-			return NULL;
-		c = malloc(sizeof(*c) + csize);
-		if (!c)
-			return NULL;
-		c->used = 0;
-		c->size = csize;
-		at = 0;
-		if (a->chunks && a->chunks->size - a->chunks->used >= 256) {
-			/* keep the roomier chunk in front */
-			c->next = a->chunks->next;
-			a->chunks->next = c;
-		} else {
-			c->next = a->chunks;
-			a->chunks = c;
-		}
+	(void)align; /* a chunk's data is aligned for anything */
+	if (csize > SIZE_MAX - sizeof(*c))
+		return NULL;
+	if (!(c = malloc(sizeof(*c) + csize)))
+		return NULL;
+	if (csize > ARENA_CHUNK / 4 && a->chunks && a->end - a->cur >= 256) {
+		/* keep the roomier chunk in front */
+		c->next = a->chunks->next;
+		a->chunks->next = c;
+		return c->data;
 	}
-	p = (char *)c->data + at;
-	c->used = at + need;
-	a->total += need;
-	return p;
-}
-
-void *arena__alloc(struct arena *a, size_t size)
-{
-	size_t need = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	void *p;
-
-	if (need < size)
-		return NULL;
-	p = S_arena_take(a, need ? need : sizeof(max_align_t), sizeof(max_align_t));
-	if (p)
-		memset(p, 0, need ? need : sizeof(max_align_t));
-	return p;
-}
-
-char *arena__strndup(struct arena *a, const char *s, size_t len)
-{
-	char *p = len < SIZE_MAX ? S_arena_take(a, len + 1, 1) : NULL;
-
-	if (!p)
-		return NULL;
-	if (len)
-		memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
+	c->next = a->chunks;
+	a->chunks = c;
+	a->cur = (char *)c->data + need;
+	a->end = (char *)c->data + csize;
+	return c->data;
 }
 
 void arena__release(struct arena *a)
@@ -98,7 +58,7 @@ void arena__release(struct arena *a)
 		free(c);
 	}
 	a->chunks = NULL;
-	a->total = 0;
+	a->cur = a->end = NULL;
 }
 
 /* ---- constructors */
