@@ -5,6 +5,7 @@
  */
 #include "render/tmpl/lex.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,8 +45,19 @@ void lexer__init(struct lexer *l, const char *input, size_t len)
 	memset(l, 0, sizeof(*l));
 	l->input = input;
 	l->len = len;
-	l->line = 1;
-	l->start_line = 1;
+	l->size = len;
+}
+
+int lexer__line(const struct lexer *l, size_t pos)
+{
+	const char *s = l->input, *end = l->input + (pos < l->size ? pos : l->size);
+	size_t n = 1;
+
+	while (s < end && (s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		n++;
+		s++;
+	}
+	return n < INT_MAX ? (int)n : INT_MAX;
 }
 
 static int32_t lx_next(struct lexer *l)
@@ -59,15 +71,10 @@ static int32_t lx_next(struct lexer *l)
 	}
 	if ((unsigned char)l->input[l->pos] < 0x80) {
 		/* ASCII, nearly every byte of a template: no decoding */
-		r = (unsigned char)l->input[l->pos++];
-		if (r == '\n')
-			l->line++;
-		return r;
+		return (unsigned char)l->input[l->pos++];
 	}
 	r = tmpl__utf8_decode(l->input + l->pos, l->len - l->pos, &w);
 	l->pos += (size_t)w;
-	if (r == '\n')
-		l->line++;
 	return r;
 }
 
@@ -79,8 +86,6 @@ static void lx_backup(struct lexer *l)
 
 		if ((unsigned char)l->input[p] < 0x80) {
 			/* an ASCII byte is a rune of its own */
-			if (l->input[p] == '\n')
-				l->line--;
 			l->pos = p;
 			return;
 		}
@@ -92,8 +97,6 @@ static void lx_backup(struct lexer *l)
 			if (p + (size_t)w != l->pos)
 				p = l->pos - 1;
 		}
-		if (l->input[p] == '\n')
-			l->line--;
 		l->pos = p;
 	}
 }
@@ -112,29 +115,13 @@ static struct item lx_this_item(struct lexer *l, enum item_type t)
 	i.type = t;
 	i.pos = (uint32_t)l->start;
 	i.len = (uint32_t)(l->pos - l->start);
-	i.line = l->start_line;
 	l->start = l->pos;
-	l->start_line = l->line;
 	return i;
-}
-
-static size_t lx_count_nl(const char *s, size_t n)
-{
-	const char *end = s + n;
-	size_t c = 0;
-
-	while (s < end && (s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
-		c++;
-		s++;
-	}
-	return c;
 }
 
 static void lx_ignore(struct lexer *l)
 {
-	l->line += (int)lx_count_nl(l->input + l->start, l->pos - l->start);
 	l->start = l->pos;
-	l->start_line = l->line;
 }
 
 static int lx_accept(struct lexer *l, const char *valid)
@@ -272,7 +259,6 @@ static int lx_errorf(struct lexer *l, struct item *out, const char *fmt, ...)
 	out->type = ITEM_ERROR;
 	out->pos = (uint32_t)l->start;
 	out->len = l->errbuf.len < UINT32_MAX ? (uint32_t)l->errbuf.len : UINT32_MAX;
-	out->line = l->start_line;
 	l->start = 0;
 	l->pos = 0;
 	l->len = 0;
@@ -390,7 +376,6 @@ struct item lexer__next(struct lexer *l)
 	it.type = ITEM_EOF;
 	it.pos = (uint32_t)l->pos;
 	it.len = 0;
-	it.line = l->start_line;
 	if (l->failed)
 		return it;
 	for (;;) {
@@ -414,7 +399,6 @@ struct item lexer__next(struct lexer *l)
 						trim_len = l->pos - k;
 					}
 					l->pos -= trim_len;
-					l->line += (int)lx_count_nl(l->input + l->start, l->pos - l->start);
 					i = lx_this_item(l, ITEM_TEXT);
 					l->pos += trim_len;
 					lx_ignore(l);
@@ -426,7 +410,6 @@ struct item lexer__next(struct lexer *l)
 			}
 			l->pos = l->len;
 			if (l->pos > l->start) {
-				l->line += (int)lx_count_nl(l->input + l->start, l->pos - l->start);
 				return lx_this_item(l, ITEM_TEXT);
 			}
 			return lx_this_item(l, ITEM_EOF);
@@ -465,7 +448,6 @@ struct item lexer__next(struct lexer *l)
 				lx_errorf(l, &it, "comment ends before closing delimiter");
 				return it;
 			}
-			l->line += (int)lx_count_nl(l->input + l->start, l->pos - l->start);
 			lx_this_item(l, ITEM_COMMENT);
 			if (trim)
 				l->pos += 2;
@@ -598,8 +580,6 @@ struct item lexer__next(struct lexer *l)
 			/* lx_next over ASCII spaces, then the peek that ends the
 			 * run (which marks the end of input when it reaches it) */
 			while (l->pos < l->len && lx_is_space((unsigned char)l->input[l->pos])) {
-				if (l->input[l->pos] == '\n')
-					l->line++;
 				l->pos++;
 				n++;
 			}

@@ -23,13 +23,13 @@ enum item_type {
 	ITEM_ELSE, ITEM_END, ITEM_IF, ITEM_NIL, ITEM_RANGE, ITEM_TEMPLATE, ITEM_WITH
 };
 
-/* Sixteen bytes, returned in two registers: the text is not in the item
- * but at pos in the lexer's input (lexer__val), an error's message in the
- * lexer. Inputs are below LEX_MAX_INPUT bytes. */
+/* Twelve bytes, returned in registers: the text is not in the item but
+ * at pos in the lexer's input (lexer__val), an error's message in the
+ * lexer; the line is counted only when an error needs it (lexer__line).
+ * Inputs are below LEX_MAX_INPUT bytes. */
 struct item {
 	uint32_t pos;      /* byte offset in the input */
 	uint32_t len;      /* bytes of text (of the message for ITEM_ERROR) */
-	int32_t line;
 	enum item_type type;
 };
 
@@ -38,7 +38,8 @@ struct item {
 struct lexer {
 	const char *input;
 	size_t len, pos, start;
-	int at_eof, paren_depth, line, start_line, inside_action;
+	size_t size;       /* len as given (an error empties the rest) */
+	int at_eof, paren_depth, inside_action;
 	int break_ok, continue_ok, failed;
 	struct buf errbuf;
 };
@@ -46,6 +47,9 @@ struct lexer {
 /* len must be below LEX_MAX_INPUT. */
 void lexer__init(struct lexer *l, const char *input, size_t len);
 struct item lexer__next(struct lexer *l);
+/* The line (from 1) of byte pos of the input, as Go's lexer counts:
+ * one more than the newlines before it. */
+int lexer__line(const struct lexer *l, size_t pos);
 void lexer__release(struct lexer *l);
 /* item.String() of Go. */
 void lexer__item_string(struct buf *out, const struct lexer *l, const struct item *i);

@@ -38,7 +38,7 @@ struct parser {
 	struct ttree *tree;       /* tree being parsed */
 	struct ttree **trees;     /* this Parse's treeSet */
 	size_t ntrees, tcap;
-	int action_line;
+	size_t action_pos;        /* 1 + the offset of the action being parsed, or 0 */
 	int range_depth;
 	int stack_depth;
 	const char *parse_name;
@@ -63,7 +63,7 @@ static void ps_errorf(struct parser *p, const char *fmt, ...)
 	va_list ap;
 
 	buf_reset(p->err);
-	buf_addf(p->err, "template: %s:%d: ", p->parse_name, p->token[0].line);
+	buf_addf(p->err, "template: %s:%d: ", p->parse_name, lexer__line(&p->lex, p->token[0].pos));
 	va_start(ap, fmt);
 	buf_vaddf(p->err, fmt, ap);
 	va_end(ap);
@@ -75,7 +75,8 @@ static void ps_error_quoted(struct parser *p, const char *msg, const char *s, si
 static void ps_error_quoted(struct parser *p, const char *msg, const char *s, size_t n)
 {
 	buf_reset(p->err);
-	buf_addf(p->err, "template: %s:%d: %s", p->parse_name, p->token[0].line, msg);
+	buf_addf(p->err, "template: %s:%d: %s", p->parse_name, lexer__line(&p->lex, p->token[0].pos),
+		 msg);
 	tmpl_quote(p->err, s, n);
 	longjmp(p->jb, 1);
 }
@@ -233,25 +234,27 @@ static void ps_unexpected(struct parser *p, struct item tok, const char *context
 	lexer__item_string(&s, &p->lex, &tok);
 	if (tok.type == ITEM_ERROR) {
 		struct buf extra = BUF_INIT;
-		if (p->action_line != 0 && p->action_line != tok.line) {
+		int action_line = p->action_pos ? lexer__line(&p->lex, p->action_pos - 1) : 0;
+
+		if (action_line != 0 && action_line != lexer__line(&p->lex, tok.pos)) {
 			const char *msg = lexer__val(&p->lex, &tok);
 
 			if (tok.len >= 7 && memcmp(msg + tok.len - 7, " action", 7) == 0)
-				buf_addf(&extra, " started at %s:%d", p->parse_name, p->action_line);
+				buf_addf(&extra, " started at %s:%d", p->parse_name, action_line);
 			else
 				buf_addf(&extra, " in action started at %s:%d", p->parse_name,
-					 p->action_line);
+					 action_line);
 		}
 		buf_reset(p->err);
-		buf_addf(p->err, "template: %s:%d: %s%s", p->parse_name, p->token[0].line, s.ptr,
-			 extra.ptr);
+		buf_addf(p->err, "template: %s:%d: %s%s", p->parse_name,
+			 lexer__line(&p->lex, p->token[0].pos), s.ptr, extra.ptr);
 		buf_release(&extra);
 		buf_release(&s);
 		longjmp(p->jb, 1);
 	}
 	buf_reset(p->err);
-	buf_addf(p->err, "template: %s:%d: unexpected %s in %s", p->parse_name, p->token[0].line,
-		 s.ptr, context);
+	buf_addf(p->err, "template: %s:%d: unexpected %s in %s", p->parse_name,
+		 lexer__line(&p->lex, p->token[0].pos), s.ptr, context);
 	buf_release(&s);
 	longjmp(p->jb, 1);
 }
@@ -871,7 +874,6 @@ static struct tnode *ps_pipeline(struct parser *p, const char *context, enum ite
 	struct tnode *pipe = ps_node(p, N_PIPE, tok.pos);
 	size_t mark;
 
-	pipe->line = tok.line;
 decls:
 	v = ps_peek_non_space(p);
 	if (v.type == ITEM_VARIABLE) {
@@ -964,7 +966,6 @@ static struct tnode *ps_parse_control(struct parser *p, enum tnode_type type, co
 	}
 	p->vars.n = mark;
 	n = ps_node(p, type, pipe->pos);
-	n->line = pipe->line;
 	n->pipe = pipe;
 	n->list = list;
 	n->elselist = elselist;
@@ -1025,7 +1026,6 @@ static struct tnode *ps_block_control(struct parser *p)
 	}
 	ps_add_tree(p, block);
 	n = ps_node(p, N_TEMPLATE, tok.pos);
-	n->line = tok.line;
 	n->text = name;
 	n->len = nlen;
 	n->pipe = pipe;
@@ -1045,7 +1045,6 @@ static struct tnode *ps_template_control(struct parser *p)
 		pipe = ps_pipeline(p, context, ITEM_RIGHT_DELIM);
 	}
 	n = ps_node(p, N_TEMPLATE, tok.pos);
-	n->line = tok.line;
 	n->text = name;
 	n->len = nlen;
 	n->pipe = pipe;
@@ -1068,19 +1067,16 @@ static struct tnode *ps_action(struct parser *p)
 		if (p->range_depth == 0)
 			ps_errorf(p, is_break ? "{{break}} outside {{range}}" : "{{continue}} outside {{range}}");
 		n = ps_node(p, is_break ? N_BREAK : N_CONTINUE, tok.pos);
-		n->line = tok.line;
-		return n;
+			return n;
 	}
 	case ITEM_ELSE: {
 		struct item pk = ps_peek_non_space(p);
 		if (pk.type == ITEM_IF || pk.type == ITEM_WITH) {
 			n = ps_node(p, N_ELSE, pk.pos);
-			n->line = pk.line;
 			return n;
 		}
 		pk = ps_expect(p, ITEM_RIGHT_DELIM, "else");
 		n = ps_node(p, N_ELSE, pk.pos);
-		n->line = pk.line;
 		return n;
 	}
 	case ITEM_END: {
@@ -1101,7 +1097,6 @@ static struct tnode *ps_action(struct parser *p)
 	ps_backup(p);
 	tok = ps_peek(p);
 	n = ps_node(p, N_ACTION, tok.pos);
-	n->line = tok.line;
 	n->pipe = ps_pipeline(p, "command", ITEM_RIGHT_DELIM);
 	return n;
 }
@@ -1118,11 +1113,11 @@ static struct tnode *ps_text_or_action(struct parser *p)
 		n->len = tok.len;
 		return n;
 	case ITEM_LEFT_DELIM: {
-		int saved = p->action_line;
+		size_t saved = p->action_pos;
 		(void)saved;
-		p->action_line = tok.line;
+		p->action_pos = (size_t)tok.pos + 1;
 		n = ps_action(p);
-		p->action_line = 0;
+		p->action_pos = 0;
 		return n;
 	}
 	case ITEM_COMMENT:
@@ -1157,7 +1152,8 @@ static struct tnode *ps_new_tree_list(struct parser *p, struct ttree *t, struct 
 {
 	struct ttree *saved_tree = p->tree;
 	size_t saved_vars = p->vars.n;
-	int saved_range = p->range_depth, saved_action = p->action_line;
+	int saved_range = p->range_depth;
+	size_t saved_action = p->action_pos;
 	int saved_stack = p->stack_depth;
 	struct tnode *list;
 
@@ -1170,7 +1166,7 @@ static struct tnode *ps_new_tree_list(struct parser *p, struct ttree *t, struct 
 	p->tree = saved_tree;
 	p->vars.n = saved_vars;
 	p->range_depth = saved_range;
-	p->action_line = saved_action;
+	p->action_pos = saved_action;
 	p->stack_depth = saved_stack;
 	return list;
 }

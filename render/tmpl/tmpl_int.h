@@ -128,7 +128,6 @@ struct tnode {
 	unsigned char is_assign;                          /* PIPE */
 	unsigned char b;                                  /* BOOL */
 	unsigned char is_int, is_uint, is_float, is_complex; /* NUMBER */
-	int line;
 	uint32_t pos;          /* byte offset in its tree's text (below 4 GiB) */
 	/* TEXT, COMMENT: text; STRING: unquoted text; NUMBER: text; IDENT:
 	 * name; TEMPLATE: name */

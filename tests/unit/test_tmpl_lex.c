@@ -232,19 +232,19 @@ static void test_tmpl_lex__line_numbers(void **state)
 	(void)state;
 	lexer__init(&l, in, strlen(in));
 	it = lexer__next(&l);
-	assert_int_equal(it.line, 1); /* text "a\nb" */
+	assert_int_equal(lexer__line(&l, it.pos), 1); /* text "a\nb" */
 	it = lexer__next(&l);
-	assert_int_equal(it.line, 2); /* {{ */
+	assert_int_equal(lexer__line(&l, it.pos), 2); /* {{ */
 	lexer__next(&l);              /* space */
 	it = lexer__next(&l);
-	assert_int_equal(it.line, 2); /* 1 */
+	assert_int_equal(lexer__line(&l, it.pos), 2); /* 1 */
 	lexer__next(&l);              /* space with newline */
 	it = lexer__next(&l);
-	assert_int_equal(it.line, 3); /* }} */
+	assert_int_equal(lexer__line(&l, it.pos), 3); /* }} */
 	it = lexer__next(&l);
-	assert_int_equal(it.line, 3); /* text "\nc" */
+	assert_int_equal(lexer__line(&l, it.pos), 3); /* text "\nc" */
 	it = lexer__next(&l);
-	assert_int_equal(it.line, 4); /* {{ */
+	assert_int_equal(lexer__line(&l, it.pos), 4); /* {{ */
 	lexer__release(&l);
 }
 
