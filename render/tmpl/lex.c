@@ -112,10 +112,12 @@ static struct item lx_this_item(struct lexer *l, enum item_type t)
 {
 	struct item i;
 
-	i.type = t;
+	i.type = (unsigned char)t;
+	i.space = (unsigned char)l->space;
 	i.pos = (uint32_t)l->start;
 	i.len = (uint32_t)(l->pos - l->start);
 	l->start = l->pos;
+	l->space = 0;
 	return i;
 }
 
@@ -257,6 +259,7 @@ static int lx_errorf(struct lexer *l, struct item *out, const char *fmt, ...)
 	buf_vaddf(&l->errbuf, fmt, ap);
 	va_end(ap);
 	out->type = ITEM_ERROR;
+	out->space = (unsigned char)l->space;
 	out->pos = (uint32_t)l->start;
 	out->len = l->errbuf.len < UINT32_MAX ? (uint32_t)l->errbuf.len : UINT32_MAX;
 	l->start = 0;
@@ -374,6 +377,7 @@ struct item lexer__next(struct lexer *l)
 	int32_t r;
 
 	it.type = ITEM_EOF;
+	it.space = 0;
 	it.pos = (uint32_t)l->pos;
 	it.len = 0;
 	if (l->failed)
@@ -594,7 +598,12 @@ struct item lexer__next(struct lexer *l)
 					continue;
 				}
 			}
-			return lx_this_item(l, ITEM_SPACE);
+			/* Go's space item: the parser only needs to know that
+			 * one came before the next item */
+			l->space = 1;
+			lx_ignore(l);
+			st = L_INSIDE;
+			continue;
 		}
 		case L_IDENT:
 			for (;;) {

@@ -26,11 +26,14 @@ enum item_type {
 /* Twelve bytes, returned in registers: the text is not in the item but
  * at pos in the lexer's input (lexer__val), an error's message in the
  * lexer; the line is counted only when an error needs it (lexer__line).
- * Inputs are below LEX_MAX_INPUT bytes. */
+ * Go's lexer emits spaces inside actions as items of their own; this one
+ * marks the item that follows them instead (ITEM_SPACE is never
+ * returned). Inputs are below LEX_MAX_INPUT bytes. */
 struct item {
 	uint32_t pos;      /* byte offset in the input */
 	uint32_t len;      /* bytes of text (of the message for ITEM_ERROR) */
-	enum item_type type;
+	unsigned char type;  /* enum item_type */
+	unsigned char space; /* spaces came before it inside the action */
 };
 
 #define LEX_MAX_INPUT ((size_t)UINT32_MAX)
@@ -39,7 +42,7 @@ struct lexer {
 	const char *input;
 	size_t len, pos, start;
 	size_t size;       /* len as given (an error empties the rest) */
-	int at_eof, paren_depth, inside_action;
+	int at_eof, paren_depth, inside_action, space;
 	int break_ok, continue_ok, failed;
 	struct buf errbuf;
 };

@@ -107,7 +107,7 @@ static void *ps_alloc(struct parser *p, size_t n)
 }
 
 /* A tree holds thousands of nodes: their size is a small chart's heap. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct tnode) == 64, "struct tnode grew");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct tnode) == 48, "struct tnode grew");
 
 static struct tnode *ps_node(struct parser *p, enum tnode_type t, size_t pos)
 {
@@ -115,23 +115,6 @@ static struct tnode *ps_node(struct parser *p, enum tnode_type t, size_t pos)
 	n->type = t;
 	n->pos = (uint32_t)pos;
 	return n;
-}
-
-static void ps_append(struct parser *p, struct tnode *parent, struct tnode *kid)
-{
-	if (parent->nkids == parent->kcap) {
-		size_t cap = parent->kcap ? (size_t)parent->kcap * 2 : 4;
-		struct tnode **nk;
-
-		if (cap > UINT32_MAX)
-			ps_oom(p);
-		nk = ps_alloc(p, cap * sizeof(*nk));
-		if (parent->nkids)
-			memcpy(nk, parent->kids, parent->nkids * sizeof(*nk));
-		parent->kids = nk;
-		parent->kcap = (uint32_t)cap;
-	}
-	parent->kids[parent->nkids++] = kid;
 }
 
 static inline void ps_push_kid(struct parser *p, struct tnode *kid)
@@ -170,6 +153,15 @@ static void ps_take_kids(struct parser *p, struct tnode *parent, size_t mark)
 	p->nkids = mark;
 }
 
+/* parent's one kid */
+static void ps_set_kid(struct parser *p, struct tnode *parent, struct tnode *kid)
+{
+	size_t mark = p->nkids;
+
+	ps_push_kid(p, kid);
+	ps_take_kids(p, parent, mark);
+}
+
 /* ---- tokens */
 
 static struct item ps_next(struct parser *p)
@@ -192,13 +184,6 @@ static void ps_backup2(struct parser *p, struct item t1)
 	p->peek_count = 2;
 }
 
-static void ps_backup3(struct parser *p, struct item t2, struct item t1)
-{
-	p->token[1] = t1;
-	p->token[2] = t2;
-	p->peek_count = 3;
-}
-
 static struct item ps_peek(struct parser *p)
 {
 	if (p->peek_count > 0)
@@ -208,20 +193,25 @@ static struct item ps_peek(struct parser *p)
 	return p->token[0];
 }
 
+/* Go's parser skips its space items here; the lexer returns none (an
+ * item's space flag says one came before it), so these are next and
+ * peek, kept under Go's names where Go skips spaces. */
 static struct item ps_next_non_space(struct parser *p)
 {
-	struct item t;
-	do
-		t = ps_next(p);
-	while (t.type == ITEM_SPACE);
-	return t;
+	return ps_next(p);
 }
 
 static struct item ps_peek_non_space(struct parser *p)
 {
-	struct item t = ps_next_non_space(p);
-	ps_backup(p);
-	return t;
+	return ps_peek(p);
+}
+
+/* A field item that continues the operand before it (no space between). */
+static int ps_peek_is_chained_field(struct parser *p)
+{
+	struct item t = ps_peek(p);
+
+	return t.type == ITEM_FIELD && !t.space;
 }
 
 static void ps_unexpected(struct parser *p, struct item tok, const char *context)
@@ -730,14 +720,18 @@ static struct tnode *ps_term(struct parser *p)
 		n = ps_pipeline(p, "parenthesized pipeline", ITEM_RIGHT_PAREN);
 		p->stack_depth--;
 		return n;
-	case ITEM_STRING: case ITEM_RAW_STRING:
+	case ITEM_STRING: case ITEM_RAW_STRING: {
+		size_t ulen;
+
 		n = ps_node(p, N_STRING, tok.pos);
-		if (ps_unquote(p, lexer__val(&p->lex, &tok), tok.len, &n->text, &n->len) < 0)
+		if (ps_unquote(p, lexer__val(&p->lex, &tok), tok.len, &n->text, &ulen) < 0)
 			ps_errorf(p, "invalid syntax");
+		n->len = (uint32_t)ulen;  /* no longer than the token */
 		/* the token lies in the tree's own copy of the text */
 		n->quoted = lexer__val(&p->lex, &tok);
 		n->qlen = tok.len;
 		return n;
+	}
 	default:
 		ps_backup(p);
 		return NULL;
@@ -751,14 +745,14 @@ static struct tnode *ps_operand(struct parser *p)
 
 	if (!node)
 		return NULL;
-	if ((node->type == N_FIELD || node->type == N_VARIABLE) && ps_peek(p).type == ITEM_FIELD) {
+	if ((node->type == N_FIELD || node->type == N_VARIABLE) && ps_peek_is_chained_field(p)) {
 		/* Go chains the fields and then makes a field (or variable)
 		 * of the chain's text, at the first field's position. That
 		 * text is the source from the term to the last field (the
 		 * items touch): split it in place of the term's. */
 		size_t start = node->pos, first = ps_peek(p).pos, end = first;
 
-		while (ps_peek(p).type == ITEM_FIELD) {
+		while (ps_peek_is_chained_field(p)) {
 			struct item f = ps_next(p);
 			end = (size_t)f.pos + f.len;
 		}
@@ -766,12 +760,12 @@ static struct tnode *ps_operand(struct parser *p)
 		node->pos = (uint32_t)first;
 		return node;
 	}
-	if (ps_peek(p).type == ITEM_FIELD) {
+	if (ps_peek_is_chained_field(p)) {
 		size_t nf = 0, cap = 4;
 		chain = ps_node(p, N_CHAIN, ps_peek(p).pos);
 		chain->node = node;
 		chain->ids = ps_alloc(p, cap * sizeof(*chain->ids));
-		while (ps_peek(p).type == ITEM_FIELD) {
+		while (ps_peek_is_chained_field(p)) {
 			struct item f = ps_next(p);
 			if (nf == cap) {
 				const char **ni = ps_alloc(p, cap * 2 * sizeof(*ni));
@@ -812,24 +806,29 @@ static struct tnode *ps_command(struct parser *p)
 {
 	struct tnode *cmd = ps_node(p, N_COMMAND, ps_peek_non_space(p).pos);
 	size_t mark = p->nkids;
+	uint32_t spaced = UINT32_MAX;  /* the item whose space was Go's space item */
 
 	for (;;) {
 		struct tnode *op;
 		struct item tok;
-		ps_peek_non_space(p);
 		op = ps_operand(p);
 		if (op)
 			ps_push_kid(p, op);
 		tok = ps_next(p);
 		switch (tok.type) {
-		case ITEM_SPACE:
-			continue;
 		case ITEM_RIGHT_DELIM: case ITEM_RIGHT_PAREN:
 			ps_backup(p);
 			break;
 		case ITEM_PIPE:
 			break;
 		default:
+			/* Go reads the space item and goes on to the next
+			 * operand: the item after it, once */
+			if (tok.space && tok.pos != spaced) {
+				spaced = tok.pos;
+				ps_backup(p);
+				continue;
+			}
 			ps_unexpected(p, tok, "operand");
 		}
 		break;
@@ -877,10 +876,9 @@ static struct tnode *ps_pipeline(struct parser *p, const char *context, enum ite
 decls:
 	v = ps_peek_non_space(p);
 	if (v.type == ITEM_VARIABLE) {
-		struct item after, next;
+		struct item next;
 		ps_next(p);
-		after = ps_peek(p);
-		next = ps_peek_non_space(p);
+		next = ps_peek(p);
 		if (next.type == ITEM_ASSIGN || next.type == ITEM_DECLARE) {
 			pipe->is_assign = next.type == ITEM_ASSIGN;
 			ps_next_non_space(p);
@@ -898,9 +896,9 @@ decls:
 				}
 			}
 			ps_errorf(p, "too many declarations in %s", context);
-		} else if (after.type == ITEM_SPACE) {
-			ps_backup3(p, v, after);
 		} else {
+			/* Go puts back the variable and the item after it
+			 * (a space item, or the item after that) */
 			ps_backup2(p, v);
 		}
 	}
@@ -943,11 +941,11 @@ static struct tnode *ps_parse_control(struct parser *p, enum tnode_type type, co
 		if (type == N_IF && ps_peek(p).type == ITEM_IF) {
 			ps_next(p);
 			elselist = ps_node(p, N_LIST, next->pos);
-			ps_append(p, elselist, ps_if_control(p));
+			ps_set_kid(p, elselist, ps_if_control(p));
 		} else if (type == N_WITH && ps_peek(p).type == ITEM_WITH) {
 			ps_next(p);
 			elselist = ps_node(p, N_LIST, next->pos);
-			ps_append(p, elselist, ps_with_control(p));
+			ps_set_kid(p, elselist, ps_with_control(p));
 		} else {
 			elselist = ps_item_list(p, &next);
 			if (next->type != N_END) {
@@ -1266,6 +1264,8 @@ static void ps_parse_definition(struct parser *p)
 
 static void ps_parse_top(struct parser *p, struct ttree *top)
 {
+	size_t mark = p->nkids;
+
 	top->root = ps_node(p, N_LIST, ps_peek(p).pos);
 	while (ps_peek(p).type != ITEM_EOF) {
 		struct tnode *n;
@@ -1289,8 +1289,9 @@ static void ps_parse_top(struct parser *p, struct ttree *top)
 				ps_errorf(p, "unexpected %s", ss);
 			}
 		}
-		ps_append(p, top->root, n);
+		ps_push_kid(p, n);
 	}
+	ps_take_kids(p, top->root, mark);
 }
 
 /* ---- node.String() */

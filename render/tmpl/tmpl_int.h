@@ -21,7 +21,7 @@ struct arena {
 	struct arena_chunk *chunks;
 };
 #define ARENA_INIT { NULL, NULL, NULL }
-#define ARENA_ALIGN sizeof(max_align_t)
+#define ARENA_ALIGN _Alignof(max_align_t)
 /* need bytes aligned to align (1 or ARENA_ALIGN) from a new chunk; not zeroed */
 void *arena__take_slow(struct arena *a, size_t need, size_t align);
 void arena__release(struct arena *a);
@@ -118,7 +118,7 @@ struct ttree;
 /*
  * One node of a parsed template. A tree holds thousands (sealed-secrets'
  * templates and its library chart make ~4,600), so the fields a node's type
- * uses share their bytes: a node is 64 bytes. It does not point to its tree:
+ * uses share their bytes: a node is 48 bytes. It does not point to its tree:
  * the executor knows the template it walks, whose tree shares the node's
  * text. Read only the members of the node's own type (the comments say
  * which).
@@ -128,38 +128,38 @@ struct tnode {
 	unsigned char is_assign;                          /* PIPE */
 	unsigned char b;                                  /* BOOL */
 	unsigned char is_int, is_uint, is_float, is_complex; /* NUMBER */
+	unsigned char ndecl;   /* PIPE: declared variables (Go allows two) */
 	uint32_t pos;          /* byte offset in its tree's text (below 4 GiB) */
-	/* TEXT, COMMENT: text; STRING: unquoted text; NUMBER: text; IDENT:
-	 * name; TEMPLATE: name */
-	const char *text;
-	size_t len;
+	uint32_t len;          /* bytes of text */
 	union {
-		struct {               /* LIST: nodes; COMMAND: args; PIPE: commands */
-			struct tnode **kids;
-			uint32_t nkids, kcap;
-			struct tnode **decl;  /* PIPE: declared variables */
-			size_t ndecl;
-		};
-		struct {               /* FIELD, VARIABLE, CHAIN */
-			const char **ids;     /* identifiers (without the dots) */
-			size_t nids;
-			struct tnode *node;   /* CHAIN: what the fields apply to */
-		};
-		struct {               /* ACTION: pipe; IF, RANGE, WITH: all;
-					* TEMPLATE: pipe (may be NULL) */
-			struct tnode *pipe, *list, *elselist;
-		};
+		/* TEXT, COMMENT: text; STRING: unquoted text; NUMBER: text;
+		 * IDENT: name; TEMPLATE: name */
+		const char *text;
+		struct tnode **kids;   /* LIST: nodes; COMMAND: args; PIPE: commands */
+		const char **ids;      /* FIELD, VARIABLE, CHAIN: identifiers
+					* (without the dots) */
+	};
+	union {
+		struct tnode *pipe;    /* ACTION, IF, RANGE, WITH; TEMPLATE (or NULL) */
+		const char *quoted;    /* STRING: the original, quoted */
 		const struct tmpl_func *func;  /* IDENT */
-		struct {               /* STRING: the original, quoted */
-			const char *quoted;
-			size_t qlen;
-		};
-		struct {               /* NUMBER */
-			int64_t i64;
-			uint64_t u64;
-			double f64;
-			double imag;   /* complex constants: f64 is the real part */
-		};
+		struct tnode **decl;   /* PIPE: declared variables */
+		struct tnode *node;    /* CHAIN: what the fields apply to */
+		/* NUMBER: is_int's and is_uint's value, one 64-bit pattern
+		 * (when both hold, the value is below 2^63) */
+		int64_t i64;
+		uint64_t u64;
+	};
+	union {
+		struct tnode *list;    /* IF, RANGE, WITH */
+		double f64;            /* NUMBER: is_float's value, or a complex's real part */
+		uint32_t nkids;        /* LIST, COMMAND, PIPE */
+		uint32_t nids;         /* FIELD, VARIABLE, CHAIN */
+		uint32_t qlen;         /* STRING: quoted's bytes */
+	};
+	union {
+		struct tnode *elselist; /* IF, RANGE, WITH (or NULL) */
+		double imag;           /* NUMBER: a complex's imaginary part */
 	};
 };
 
