@@ -11,16 +11,40 @@
 
 #define RIGHT_DELIM "}}"
 
-static const struct {
-	const char *word;
-	size_t len;
-	enum item_type type;
-} lx_keywords[] = {
-	{ ".", 1, ITEM_DOT }, { "block", 5, ITEM_BLOCK }, { "break", 5, ITEM_BREAK },
-	{ "continue", 8, ITEM_CONTINUE }, { "define", 6, ITEM_DEFINE }, { "else", 4, ITEM_ELSE },
-	{ "end", 3, ITEM_END }, { "if", 2, ITEM_IF }, { "range", 5, ITEM_RANGE },
-	{ "nil", 3, ITEM_NIL }, { "template", 8, ITEM_TEMPLATE }, { "with", 4, ITEM_WITH },
-};
+/* The keywords (and bools) of an identifier's text, by length first. */
+static enum item_type lx_word_type(const char *w, size_t n)
+{
+	switch (n) {
+	case 2:
+		return w[0] == 'i' && w[1] == 'f' ? ITEM_IF : ITEM_IDENTIFIER;
+	case 3:
+		if (memcmp(w, "end", 3) == 0)
+			return ITEM_END;
+		return memcmp(w, "nil", 3) == 0 ? ITEM_NIL : ITEM_IDENTIFIER;
+	case 4:
+		if (memcmp(w, "else", 4) == 0)
+			return ITEM_ELSE;
+		if (memcmp(w, "with", 4) == 0)
+			return ITEM_WITH;
+		return memcmp(w, "true", 4) == 0 ? ITEM_BOOL : ITEM_IDENTIFIER;
+	case 5:
+		if (memcmp(w, "range", 5) == 0)
+			return ITEM_RANGE;
+		if (memcmp(w, "block", 5) == 0)
+			return ITEM_BLOCK;
+		if (memcmp(w, "break", 5) == 0)
+			return ITEM_BREAK;
+		return memcmp(w, "false", 5) == 0 ? ITEM_BOOL : ITEM_IDENTIFIER;
+	case 6:
+		return memcmp(w, "define", 6) == 0 ? ITEM_DEFINE : ITEM_IDENTIFIER;
+	case 8:
+		if (memcmp(w, "template", 8) == 0)
+			return ITEM_TEMPLATE;
+		return memcmp(w, "continue", 8) == 0 ? ITEM_CONTINUE : ITEM_IDENTIFIER;
+	default:
+		return ITEM_IDENTIFIER;
+	}
+}
 
 /* The first "{{" (or other two-byte needle) in h[0..hl), or NULL: memchr
  * for its first byte, so text between actions is passed at memchr's pace. */
@@ -626,23 +650,14 @@ struct item lexer__next(struct lexer *l)
 				}
 				{
 					const char *w = l->input + l->start;
-					size_t wl = l->pos - l->start, k;
-					for (k = 0; k < sizeof(lx_keywords) / sizeof(lx_keywords[0]); k++) {
-						if (lx_keywords[k].len == wl &&
-						    memcmp(lx_keywords[k].word, w, wl) == 0) {
-							enum item_type t = lx_keywords[k].type;
-							if ((t == ITEM_BREAK && !l->break_ok) ||
-							    (t == ITEM_CONTINUE && !l->continue_ok))
-								return lx_this_item(l, ITEM_IDENTIFIER);
-							return lx_this_item(l, t);
-						}
-					}
-					if (w[0] == '.')
-						return lx_this_item(l, ITEM_FIELD);
-					if ((wl == 4 && memcmp(w, "true", 4) == 0) ||
-					    (wl == 5 && memcmp(w, "false", 5) == 0))
-						return lx_this_item(l, ITEM_BOOL);
-					return lx_this_item(l, ITEM_IDENTIFIER);
+					enum item_type t = lx_word_type(w, l->pos - l->start);
+
+					if ((t == ITEM_BREAK && !l->break_ok) ||
+					    (t == ITEM_CONTINUE && !l->continue_ok))
+						t = ITEM_IDENTIFIER;
+					else if (t == ITEM_IDENTIFIER && w[0] == '.')
+						t = ITEM_FIELD;
+					return lx_this_item(l, t);
 				}
 			}
 		case L_VARIABLE:
