@@ -30,7 +30,7 @@ int buf_grow(struct buf *b, size_t extra)
 		goto fail;
 	if (need <= b->alloc)
 		return 0;
-	alloc = b->alloc < 64 ? 64 : b->alloc;
+	alloc = b->alloc < 256 ? 256 : b->alloc;
 	while (alloc < need)
 		alloc = alloc > SIZE_MAX / 2 ? need : alloc * 2;
 	if (b->max && alloc > b->max + 1)

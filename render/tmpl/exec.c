@@ -675,7 +675,7 @@ static int ex_eval_variable_node(struct xstate *s, const struct xval *dot, const
 /* ---- function calls */
 
 struct sig {
-	char types[32];
+	const char *types;  /* the fixed parameters' type letters (in the func's sig) */
 	int nfixed;
 	int variadic;
 	char vtype;
@@ -685,15 +685,14 @@ static void ex_parse_sig(const char *sig, struct sig *out)
 {
 	size_t n = sig ? strlen(sig) : 0;
 
-	memset(out, 0, sizeof(*out));
+	out->types = sig;
+	out->variadic = 0;
+	out->vtype = 0;
 	if (n > 0 && sig[n - 1] == '*') {
 		out->variadic = 1;
 		out->vtype = n >= 2 ? sig[n - 2] : 'v';
 		n = n >= 2 ? n - 2 : 0;
 	}
-	if (n >= sizeof(out->types))
-		n = sizeof(out->types) - 1;
-	memcpy(out->types, sig, n);
 	out->nfixed = (int)n;
 }
 
@@ -767,8 +766,8 @@ static int ex_eval_call(struct xstate *s, const struct xval *dot, const struct t
 				num_in);
 	}
 	/* and / or short-circuit and return the deciding value */
-	if (!self && (strcmp(name, "and") == 0 || strcmp(name, "or") == 0) &&
-	    (fn->flags & TMPL_FN__ANDOR)) {
+	if ((fn->flags & TMPL_FN__ANDOR) && !self &&
+	    (strcmp(name, "and") == 0 || strcmp(name, "or") == 0)) {
 		int is_or = name[0] == 'o';
 		struct tval v = tval_invalid();
 		for (ai = 0; ai < nargs; ai++) {
@@ -789,7 +788,8 @@ static int ex_eval_call(struct xstate *s, const struct xval *dot, const struct t
 	}
 	/* most calls take a few arguments: those live on the stack */
 	if ((size_t)num_in <= sizeof(small_argv) / sizeof(small_argv[0])) {
-		memset(small_argv, 0, sizeof(small_argv));
+		for (k = 0; k < num_in; k++)  /* what the release at done reads */
+			small_argv[k] = tval_invalid();
 		argv = small_argv;
 	} else if (!(argv = calloc((size_t)num_in, sizeof(*argv)))) {
 		return ex_oom(s);

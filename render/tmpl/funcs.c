@@ -26,7 +26,7 @@ static int fn_put(struct tmpl_funcs *r, const struct tmpl_func *f)
 	size_t i;
 
 	if ((r->count + 1) * 2 > r->nslots) {
-		size_t ns = r->nslots ? r->nslots * 2 : 128, k;
+		size_t ns = r->nslots ? r->nslots * 2 : 512, k;  /* Sprig and Helm: ~250 */
 		const struct tmpl_func **slots = calloc(ns, sizeof(*slots));
 		if (!slots)
 			return DIAG_ENOMEM;

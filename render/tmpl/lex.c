@@ -245,7 +245,7 @@ static int lx_has_left_trim(struct lexer *l, size_t at)
 
 /* At "}}", or at " -}}" (*trim): the bytes compared one by one (the
  * parser asks before every item in an action). */
-static int lx_at_right_delim(struct lexer *l, int *trim)
+static inline __attribute__((always_inline)) int lx_at_right_delim(struct lexer *l, int *trim)
 {
 	const char *s = l->input + l->pos;
 	size_t left = l->len - l->pos;
@@ -304,7 +304,7 @@ static void lx_sharp_u(struct buf *b, int32_t r)
 	}
 }
 
-static int lx_at_terminator(struct lexer *l)
+static inline __attribute__((always_inline)) int lx_at_terminator(struct lexer *l)
 {
 	int32_t r;
 

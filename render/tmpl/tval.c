@@ -63,12 +63,6 @@ void arena__release(struct arena *a)
 
 /* ---- constructors */
 
-struct tval tval_invalid(void)
-{
-	struct tval v = TVAL_INIT;
-	return v;
-}
-
 struct tval tval_nil(void)
 {
 	struct tval v = TVAL_INIT;

@@ -209,7 +209,11 @@ enum tval_cap { TVC_LEN = 0, TVC_DECODED, TVC_SPARE, TVC_SHARED };
 
 /* Constructors: return the value; those taking json_t steal the reference
  * (like jansson's *_new); on allocation failure they give TV_INVALID. */
-struct tval tval_invalid(void);
+static inline struct tval tval_invalid(void)
+{
+	struct tval v = TVAL_INIT;
+	return v;
+}
 struct tval tval_nil(void);
 struct tval tval_bool(int b);
 struct tval tval_int(int64_t i);        /* Go int (64-bit) */
