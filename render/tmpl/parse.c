@@ -138,7 +138,11 @@ static void ps_take_kids(struct parser *p, struct tnode *parent, size_t mark)
 
 	if (n > UINT32_MAX)
 		ps_oom(p);
-	if (n) {
+	if (n == 1) {
+		/* most commands and pipelines: the node holds its kid */
+		parent->kid1 = p->kids[mark];
+		parent->kids = &parent->kid1;
+	} else if (n) {
 		struct tnode **k = arena__take(p->arena, n * sizeof(*k), sizeof(*k));
 
 		if (!k)

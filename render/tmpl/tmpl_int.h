@@ -160,6 +160,8 @@ struct tnode {
 	union {
 		struct tnode *elselist; /* IF, RANGE, WITH (or NULL) */
 		double imag;           /* NUMBER: a complex's imaginary part */
+		struct tnode *kid1;    /* LIST, COMMAND, PIPE with one kid: kids
+					* points here (nodes are never copied) */
 	};
 };
 

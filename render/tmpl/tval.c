@@ -164,44 +164,6 @@ struct tval tval_obj(const struct tobj *o)
 	return v;
 }
 
-static int tv_has_json(enum tval_kind k)
-{
-	switch (k) {
-	case TV_STRING: case TV_BYTES: case TV_LIST: case TV_STRLIST:
-	case TV_INTLIST: case TV_LISTLIST: case TV_MAP: case TV_STRMAP:
-	case TV_VALUES: case TV_SEMVER: case TV_SEMVERVAL:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-struct tval tval_copy(const struct tval *v)
-{
-	struct tval c = *v;
-
-	if (tv_has_json(c.kind))
-		json_incref(c.u.j);
-	if (c.capmode == TVC_SHARED)
-		json_incref(c.u.sl.tail);
-	return c;
-}
-
-void tval_release(struct tval *v)
-{
-	if (!v)
-		return;
-	if (v->capmode == TVC_SHARED)
-		json_decref(v->u.sl.tail);
-	if (tv_has_json(v->kind))
-		json_decref(v->u.j);
-	v->kind = TV_INVALID;
-	v->nilslice = 0;
-	v->capmode = TVC_LEN;
-	v->spare = 0;
-	v->u.i = 0;
-}
-
 const char *tval_str_ptr(const struct tval *v, size_t *len_out)
 {
 	if (v->kind != TV_STRING && v->kind != TV_BYTES) {

@@ -229,10 +229,45 @@ struct tval tval_nil_slice(enum tval_kind kind);
 struct tval tval_time(struct tval_time t);
 struct tval tval_obj(const struct tobj *o);
 
-/* Adds a reference: the result must be released too. */
-struct tval tval_copy(const struct tval *v);
+/* Whether a kind's value is a json_t reference (u.j). */
+static inline int tval_kind_has_json(enum tval_kind k)
+{
+	switch (k) {
+	case TV_STRING: case TV_BYTES: case TV_LIST: case TV_STRLIST:
+	case TV_INTLIST: case TV_LISTLIST: case TV_MAP: case TV_STRMAP:
+	case TV_VALUES: case TV_SEMVER: case TV_SEMVERVAL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Adds a reference: the result must be released too. (Inline: the
+ * executor copies and releases a value for nearly every node.) */
+static inline struct tval tval_copy(const struct tval *v)
+{
+	struct tval c = *v;
+
+	if (tval_kind_has_json(c.kind))
+		json_incref(c.u.j);
+	if (c.capmode == TVC_SHARED)
+		json_incref(c.u.sl.tail);
+	return c;
+}
+
 /* Drops the reference (if any) and sets v to TV_INVALID. NULL is fine. */
-void tval_release(struct tval *v);
+static inline void tval_release(struct tval *v)
+{
+	struct tval inv = TVAL_INIT;
+
+	if (!v)
+		return;
+	if (v->capmode == TVC_SHARED)
+		json_decref(v->u.sl.tail);
+	if (tval_kind_has_json(v->kind))
+		json_decref(v->u.j);
+	*v = inv;
+}
 
 /* The bytes of a TV_STRING or TV_BYTES (borrowed, NUL-terminated);
  * NULL for any other kind. */
