@@ -8,6 +8,7 @@
 #include "render/tmpl/tmpl.h"
 #include "render/tmpl/sprig.h"
 #include "render/tmpl/sprig_regex_util.h"
+#include "render/tmpl/tmpl_int.h"
 
 #include "render/buf.h"
 #include "render/diag.h"
@@ -19,6 +20,88 @@
 /* MUST: the plain function panics in regexp.MustCompile. */
 enum { RX_MUST_PANIC = 0, RX_MUST_ERROR = 1 };
 
+/*
+ * Compiled patterns, kept for the execution (the runtime's regexes):
+ * a chart calls the same function with the same constant pattern once per
+ * resource, and compiling is most of a call's cost. A compiled pattern is
+ * not changed by matching. Failed compiles are not kept.
+ */
+#define RX_CACHE 32
+
+struct rx_cache {
+	size_t n;
+	struct {
+		char *pat;
+		size_t len;
+		struct sre *re;
+	} e[RX_CACHE];
+};
+
+static void S_cache_free(void *arg)
+{
+	struct rx_cache *c = arg;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->e[i].pat);
+		sre_free(c->e[i].re);
+	}
+	free(c);
+}
+
+/* sre_compile through the runtime's cache; *kept says whether the cache
+ * owns *out (else the caller frees it with S_release). */
+static int S_compile_kept(struct sre **out, struct tmpl_call *call, const char *s, size_t len,
+			  struct buf *err)
+{
+	struct rx_cache *c = call->rt->regexes;
+	size_t i;
+	int error;
+
+	if (c) {
+		for (i = 0; i < c->n; i++) {
+			if (c->e[i].len == len && memcmp(c->e[i].pat, s, len) == 0) {
+				*out = c->e[i].re;
+				return 0;
+			}
+		}
+	}
+	if ((error = sre_compile(out, s, len, err)) < 0)
+		return error;
+	if (!c) {
+		if (!(c = calloc(1, sizeof(*c))))
+			return 0;
+		if (tmpl_rt_defer(call->rt, S_cache_free, c) < 0) {
+			free(c);
+			return 0;
+		}
+		call->rt->regexes = c;
+	}
+	if (c->n < RX_CACHE && (c->e[c->n].pat = malloc(len + 1)) != NULL) {
+		if (len)
+			memcpy(c->e[c->n].pat, s, len);
+		c->e[c->n].pat[len] = '\0';
+		c->e[c->n].len = len;
+		c->e[c->n].re = *out;
+		c->n++;
+	}
+	return 0;
+}
+
+/* Frees re unless the runtime's cache keeps it. */
+static void S_release(struct tmpl_call *call, struct sre *re)
+{
+	struct rx_cache *c = call->rt->regexes;
+	size_t i;
+
+	if (!re)
+		return;
+	for (i = 0; c && i < c->n; i++)
+		if (c->e[i].re == re)
+			return;
+	sre_free(re);
+}
+
 /* Compiles argv pattern; on failure reports as Go does for mode. */
 static int S_compile(struct sre **out, struct tmpl_call *call, const struct tval *pat, int mode)
 {
@@ -27,7 +110,7 @@ static int S_compile(struct sre **out, struct tmpl_call *call, const struct tval
 	const char *s = tval_str_ptr(pat, &len);
 	int error;
 
-	error = sre_compile(out, s, len, &err);
+	error = S_compile_kept(out, call, s, len, &err);
 	if (error == DIAG_ENOMEM) {
 		error = tmpl_call_errorf(call, "out of memory");
 	} else if (error < 0) {
@@ -66,7 +149,7 @@ static int S_match(struct tval *out, struct tmpl_call *call, int mode, const str
 		size_t plen;
 		const char *p = tval_str_ptr(&argv[0], &plen);
 
-		error = sre_compile(&re, p, plen, &err);
+		error = S_compile_kept(&re, call, p, plen, &err);
 	}
 	if (error < 0) {
 		if (error == DIAG_ENOMEM)
@@ -92,7 +175,7 @@ static int S_match(struct tval *out, struct tmpl_call *call, int mode, const str
 	error = 0;
 done:
 	sre_subject_release(&sub);
-	sre_free(re);
+	S_release(call, re);
 	buf_release(&err);
 	return error;
 }
@@ -153,7 +236,7 @@ static int S_find_all(struct tval *out, struct tmpl_call *call, int mode,
 	c.list = NULL;
 done:
 	json_decref(c.list);
-	sre_free(re);
+	S_release(call, re);
 	buf_release(&err);
 	return error;
 }
@@ -203,7 +286,7 @@ static int S_find(struct tval *out, struct tmpl_call *call, int mode, const stru
 done:
 	free(ovec);
 	sre_subject_release(&sub);
-	sre_free(re);
+	S_release(call, re);
 	buf_release(&err);
 	return error;
 }
@@ -279,7 +362,7 @@ static int S_replace(struct tval *out, struct tmpl_call *call, int mode, int exp
 done:
 	free(ovec);
 	sre_subject_release(&sub);
-	sre_free(re);
+	S_release(call, re);
 	buf_release(&err);
 	buf_release(&res);
 	return error;
@@ -373,7 +456,7 @@ ok:
 	error = 0;
 done:
 	json_decref(c.list);
-	sre_free(re);
+	S_release(call, re);
 	buf_release(&err);
 	return error;
 }

@@ -102,6 +102,7 @@ struct tmpl_rt {
 	struct tmpl_limits lim;
 	enum tmpl_missingkey missingkey;
 	void *userdata;
+	struct rx_cache *regexes;  /* sprig_regex.c: compiled patterns (a defer frees them) */
 	uint64_t steps;
 	char *stack_base;
 };
