@@ -19,9 +19,11 @@
 #define MAX_PAREN_DEPTH 10000
 #define MAX_PIPELINE_CMDS 100000
 
+/* The variables in scope: a define's or block's tree sees only its own,
+ * names[base..n) (Go gives each tree its own list). */
 struct pvars {
 	const char **names;
-	size_t n, cap;
+	size_t n, cap, base;
 };
 
 struct tree_entry {
@@ -670,7 +672,7 @@ static struct tnode *ps_use_var(struct parser *p, size_t pos, const char *s, siz
 	struct tnode *v = ps_new_variable(p, pos, s, len);
 	size_t i;
 
-	for (i = 0; i < p->vars.n; i++)
+	for (i = p->vars.base; i < p->vars.n; i++)
 		if (strcmp(p->vars.names[i], v->ids[0]) == 0)
 			return v;
 	ps_errorf(p, "undefined variable \"%s\"", v->ids[0]);
@@ -1153,20 +1155,21 @@ static struct tnode *ps_item_list(struct parser *p, struct tnode **next)
 static struct tnode *ps_new_tree_list(struct parser *p, struct ttree *t, struct tnode **end)
 {
 	struct ttree *saved_tree = p->tree;
-	size_t saved_vars = p->vars.n;
+	size_t saved_vars = p->vars.n, saved_base = p->vars.base;
 	int saved_range = p->range_depth;
 	size_t saved_action = p->action_pos;
 	int saved_stack = p->stack_depth;
 	struct tnode *list;
 
 	p->tree = t;
-	p->vars.n = 0;
+	p->vars.base = p->vars.n;  /* the enclosing tree's stay as they are */
 	ps_push_var(p, "$");
 	p->range_depth = 0;
 	p->stack_depth = 0;
 	list = ps_item_list(p, end);
 	p->tree = saved_tree;
 	p->vars.n = saved_vars;
+	p->vars.base = saved_base;
 	p->range_depth = saved_range;
 	p->action_pos = saved_action;
 	p->stack_depth = saved_stack;
