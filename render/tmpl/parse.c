@@ -10,6 +10,7 @@
 #include "render/tmpl/lex.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <math.h>
 #include <setjmp.h>
@@ -111,9 +112,28 @@ static void *ps_alloc(struct parser *p, size_t n)
 /* A tree holds thousands of nodes: their size is a small chart's heap. */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct tnode) == 48, "struct tnode grew");
 
+/* The bytes a node of each type uses: its header and the slots up to the
+ * last one its members live in (render/tmpl/tmpl_int.h); nothing reads or
+ * writes a node past them. */
+#define PS_HEAD offsetof(struct tnode, text)
+#define PS_TO_B offsetof(struct tnode, list)
+static const unsigned char ps_node_size[] = {
+	[N_TEXT] = PS_TO_B, [N_COMMENT] = PS_TO_B, [N_ACTION] = PS_TO_B,
+	[N_IDENT] = PS_TO_B, [N_TEMPLATE] = PS_TO_B,
+	[N_BOOL] = PS_HEAD, [N_DOT] = PS_HEAD, [N_NIL] = PS_HEAD, [N_ELSE] = PS_HEAD,
+	[N_END] = PS_HEAD, [N_BREAK] = PS_HEAD, [N_CONTINUE] = PS_HEAD,
+	[N_CHAIN] = sizeof(struct tnode), [N_COMMAND] = sizeof(struct tnode),
+	[N_FIELD] = sizeof(struct tnode), [N_IF] = sizeof(struct tnode),
+	[N_LIST] = sizeof(struct tnode), [N_NUMBER] = sizeof(struct tnode),
+	[N_PIPE] = sizeof(struct tnode), [N_RANGE] = sizeof(struct tnode),
+	[N_STRING] = sizeof(struct tnode), [N_VARIABLE] = sizeof(struct tnode),
+	[N_WITH] = sizeof(struct tnode),
+};
+_Static_assert(sizeof(ps_node_size) == N_CONTINUE + 1, "a node type without a size");
+
 static struct tnode *ps_node(struct parser *p, enum tnode_type t, size_t pos)
 {
-	struct tnode *n = ps_alloc(p, sizeof(*n));
+	struct tnode *n = ps_alloc(p, ps_node_size[t]);
 	n->type = t;
 	n->pos = (uint32_t)pos;
 	return n;
