@@ -133,15 +133,18 @@ void kidx_del(struct kidx *x, const char *key, size_t val)
 /* Calls add or del with the key of each of r's ids: the current one, then the previous. */
 static int each_id_key(struct kidx *x, const struct kres *r, size_t val, int add)
 {
-	struct kid cur = KID_INIT, *prev = NULL;
+	struct kid *prev = NULL;
 	struct buf key = BUF_INIT;
 	size_t np = 0;
 	int error;
 
-	if ((error = kres_cur_id(&cur, r)) < 0 || (error = kres_prev_ids(&prev, &np, r)) < 0)
+	/* the current id's key straight from the object, no id built */
+	if ((error = kres_prev_ids(&prev, &np, r)) < 0 ||
+	    (error = kid_key_of_res(&key, r->obj)) < 0)
 		goto done;
 	for (size_t i = 0; i <= np && !error; i++) {
-		kid_key(&key, i == 0 ? &cur : &prev[i - 1]);
+		if (i > 0)
+			kid_key(&key, &prev[i - 1]);
 		if (buf_oom(&key))
 			error = DIAG_ENOMEM;
 		else if (add)
@@ -150,7 +153,6 @@ static int each_id_key(struct kidx *x, const struct kres *r, size_t val, int add
 			kidx_del(x, key.ptr, val);
 	}
 done:
-	kid_release(&cur);
 	kid_array_free(prev, np);
 	buf_release(&key);
 	return error;
@@ -168,15 +170,11 @@ int kidx_del_res(struct kidx *x, const struct kres *r, size_t val)
 
 int kidx_add_cur(struct kidx *x, const struct kres *r, size_t val)
 {
-	struct kid cur = KID_INIT;
 	struct buf key = BUF_INIT;
 	int error;
 
-	if ((error = kres_cur_id(&cur, r)) == 0) {
-		kid_key(&key, &cur);
-		error = buf_oom(&key) ? DIAG_ENOMEM : kidx_add(x, key.ptr, val);
-	}
-	kid_release(&cur);
+	if ((error = kid_key_of_res(&key, r->obj)) == 0)
+		error = kidx_add(x, key.ptr, val);
 	buf_release(&key);
 	return error;
 }
