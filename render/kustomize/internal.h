@@ -223,19 +223,23 @@ int kresmap_print(struct buf *out, const struct kresmap *m, struct diag *d);
  * are owned by the index; kidx_get's list is borrowed until the next change.
  */
 struct kidx_ent {
-	char *key; /* NULL: empty slot */
-	size_t klen;
+	size_t koff, klen; /* the key: klen bytes at keys + koff, NUL-terminated */
 	unsigned long long hash;
-	size_t *v;
+	size_t one;        /* the only position while alloc == 0 */
+	size_t *v;         /* owned; the positions once alloc > 0 */
 	size_t len, alloc;
 };
 
 struct kidx {
-	struct kidx_ent *e;
-	size_t cap, n;
+	struct kidx_ent *e;   /* owned; n entries in insertion order */
+	size_t n, nalloc;
+	unsigned int *slot;   /* owned; cap slots, entry number + 1 or 0 (empty) */
+	size_t cap;
+	char *keys;           /* owned; every key, NUL after each */
+	size_t klen_used, kalloc;
 };
 
-#define KIDX_INIT { NULL, 0, 0 }
+#define KIDX_INIT { NULL, 0, 0, NULL, 0, NULL, 0, 0 }
 
 void kidx_release(struct kidx *x);
 /* Appends val to key's positions unless it is already the last one. */
