@@ -112,10 +112,26 @@ const char *kres_str(const json_t *obj, const char *path)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-const char *kres_kind(const struct kres *r) { return kres_str(r->obj, "kind"); }
-const char *kres_name(const struct kres *r) { return kres_str(r->obj, "metadata/name"); }
-const char *kres_namespace(const struct kres *r) { return kres_str(r->obj, "metadata/namespace"); }
-const char *kres_api_version(const struct kres *r) { return kres_str(r->obj, "apiVersion"); }
+/* A string member's text, "" when absent or not a string. */
+static const char *str_or_empty(const json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* The accessors name their keys with lengths: no path to split. */
+const char *kres_kind(const struct kres *r) { return str_or_empty(kjson_getn(r->obj, "kind", 4)); }
+const char *kres_name(const struct kres *r)
+{
+	return str_or_empty(kjson_getn(kjson_getn(r->obj, "metadata", 8), "name", 4));
+}
+const char *kres_namespace(const struct kres *r)
+{
+	return str_or_empty(kjson_getn(kjson_getn(r->obj, "metadata", 8), "namespace", 9));
+}
+const char *kres_api_version(const struct kres *r)
+{
+	return str_or_empty(kjson_getn(r->obj, "apiVersion", 10));
+}
 
 static json_t *metadata(struct kres *r, int create)
 {
@@ -151,7 +167,7 @@ int kres_set_namespace(struct kres *r, const char *ns)
 
 json_t *kres_annotations(const struct kres *r)
 {
-	json_t *a = lookup(r->obj, "metadata/annotations");
+	json_t *a = kjson_getn(kjson_getn(r->obj, "metadata", 8), "annotations", 11);
 
 	return json_is_object(a) ? a : NULL;
 }
