@@ -205,23 +205,6 @@ void kres_del_annotation(struct kres *r, const char *key)
 		json_object_del(a, key);
 }
 
-int kres_append_csv(struct kres *r, const char *key, const char *value)
-{
-	const char *cur;
-	struct buf b = BUF_INIT;
-	int error;
-
-	if (!*value)
-		return 0;
-	cur = kres_annotation(r, key);
-	if (cur)
-		buf_addf(&b, "%s,%s", cur, value);
-	else
-		buf_adds(&b, value);
-	error = buf_oom(&b) ? DIAG_ENOMEM : kres_set_annotation(r, key, b.ptr);
-	buf_release(&b);
-	return error;
-}
 
 int kres_get_csv(char ***out, size_t *n, const struct kres *r, const char *key)
 {
@@ -434,6 +417,16 @@ static int append_csv_at(json_t **a, struct kres *r, struct buf *tmp, const char
 					 json_stringn_nocheck(tmp->ptr, tmp->len)) < 0)
 		return DIAG_ENOMEM;
 	return 0;
+}
+
+int kres_append_csv(struct kres *r, const char *key, const char *value)
+{
+	struct buf tmp = BUF_INIT;
+	json_t *a = NULL;
+	int error = append_csv_at(&a, r, &tmp, key, value);
+
+	buf_release(&tmp);
+	return error;
 }
 
 int kres_store_previous_id(struct kres *r)
