@@ -470,6 +470,45 @@ static void test_kustomize__index_keeps_positions_per_key(void **state)
 	kidx_release(&x); /* released twice: harmless */
 }
 
+/* kid_key_of_res writes kid_key's text (group, version, kind, name and
+ * effective namespace joined by 0x1f) straight from a resource; expected
+ * keys written by hand from kid_key's definition and kustomize's
+ * effective namespaces ("default" for none, "_non_namespaceable_" for
+ * cluster-scoped kinds). */
+static void test_kustomize__id_key_read_from_resource(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"a\"}}",
+		  "apps\x1fv1\x1f" "Deployment\x1f" "a\x1f" "default" },
+		{ "{\"metadata\":{\"namespace\":\"ns1\",\"name\":\"b\"},\"kind\":\"Service\",\"apiVersion\":\"v1\"}",
+		  "\x1fv1\x1fService\x1f" "b\x1fns1" },
+		{ "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\",\"namespace\":\"default\"}}",
+		  "\x1fv1\x1f" "ConfigMap\x1f" "c\x1f" "default" },
+		{ "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\",\"namespace\":\"x\"}}",
+		  "\x1fv1\x1fNamespace\x1fn\x1f_non_namespaceable_" },
+		{ "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"r\"}}",
+		  "rbac.authorization.k8s.io\x1fv1\x1f" "ClusterRole\x1fr\x1f_non_namespaceable_" },
+		/* not cluster-scoped under another group */
+		{ "{\"apiVersion\":\"example.com/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"r\"}}",
+		  "example.com\x1fv1\x1f" "ClusterRole\x1fr\x1f" "default" },
+		/* absent or non-string fields read as "" */
+		{ "{\"kind\":7,\"metadata\":[]}", "\x1f\x1f\x1f\x1f" "default" },
+		{ "{}", "\x1f\x1f\x1f\x1f" "default" },
+	};
+	struct buf key = BUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *o = json_loads(cases[i][0], 0, NULL);
+
+		assert_non_null(o);
+		assert_int_equal(kid_key_of_res(&key, o), 0);
+		assert_string_equal(key.ptr, cases[i][1]);
+		json_decref(o);
+	}
+	buf_release(&key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_kustomize__id_lookups_fail_as_kustomize),
 		cmocka_unit_test(test_kustomize__cluster_scoped_kinds),
 		cmocka_unit_test(test_kustomize__index_keeps_positions_per_key),
+		cmocka_unit_test(test_kustomize__id_key_read_from_resource),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
