@@ -216,7 +216,7 @@ static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, jso
 		}
 		if (w->fs->create && w->create_kind >= 0 && !is_seq)
 			kind = n <= 1 ? w->create_kind : JSON_OBJECT;
-		child = json_object_get(node, field);
+		child = kjson_get(node, field);
 		if (!child) {
 			if (kind < 0)
 				return 0;

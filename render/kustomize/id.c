@@ -297,28 +297,76 @@ static void members3(const json_t *o, const struct mkey keys[3], const json_t *v
 	}
 }
 
-int kid_from_res(struct kid *out, const json_t *res)
+/* The id fields of a resource object, borrowed from its strings. */
+struct resfields {
+	const char *group, *version, *kind, *name, *ns;
+	size_t glen, vlen, klen, nlen, nslen;
+};
+
+static void res_fields(struct resfields *f, const json_t *res)
 {
 	static const struct mkey top_keys[3] = { { "apiVersion", 10 }, { "kind", 4 },
 						  { "metadata", 8 } };
 	static const struct mkey md_keys[3] = { { "name", 4 }, { "namespace", 9 }, { "", 0 } };
 	const json_t *top[3], *mdv[3] = { NULL, NULL, NULL };
-	size_t alen, klen, nlen = 0, nslen = 0;
-	const char *av, *kind, *name = "", *ns = "", *slash;
+	size_t alen;
+	const char *av, *slash;
 
 	members3(res, top_keys, top);
 	av = str_of(top[0], &alen);
-	kind = str_of(top[1], &klen);
-	slash = memchr(av, '/', alen);
+	f->kind = str_of(top[1], &f->klen);
+	f->name = f->ns = "";
+	f->nlen = f->nslen = 0;
 	if (json_is_object(top[2])) {
 		members3(top[2], md_keys, mdv);
-		name = str_of(mdv[0], &nlen);
-		ns = str_of(mdv[1], &nslen);
+		f->name = str_of(mdv[0], &f->nlen);
+		f->ns = str_of(mdv[1], &f->nslen);
 	}
-	if (slash)
-		return kid_fill(out, av, (size_t)(slash - av), slash + 1,
-				alen - (size_t)(slash - av) - 1, kind, klen, name, nlen, ns, nslen);
-	return kid_fill(out, "", 0, av, alen, kind, klen, name, nlen, ns, nslen);
+	slash = memchr(av, '/', alen);
+	if (slash) {
+		f->group = av;
+		f->glen = (size_t)(slash - av);
+		f->version = slash + 1;
+		f->vlen = alen - f->glen - 1;
+	} else {
+		f->group = "";
+		f->glen = 0;
+		f->version = av;
+		f->vlen = alen;
+	}
+}
+
+int kid_from_res(struct kid *out, const json_t *res)
+{
+	struct resfields f;
+
+	res_fields(&f, res);
+	return kid_fill(out, f.group, f.glen, f.version, f.vlen, f.kind, f.klen, f.name, f.nlen,
+			f.ns, f.nslen);
+}
+
+int kid_key_of_res(struct buf *out, const json_t *res)
+{
+	struct resfields f;
+
+	res_fields(&f, res);
+	buf_reset(out);
+	buf_add(out, f.group, f.glen);
+	buf_addch(out, '\x1f');
+	buf_add(out, f.version, f.vlen);
+	buf_addch(out, '\x1f');
+	buf_add(out, f.kind, f.klen);
+	buf_addch(out, '\x1f');
+	buf_add(out, f.name, f.nlen);
+	buf_addch(out, '\x1f');
+	/* kid_effective_ns; version runs to the end of the apiVersion string */
+	if (cluster_scoped_gv(f.group, f.glen, f.version, f.kind, f.klen))
+		buf_adds(out, "_non_namespaceable_");
+	else if (!f.nslen || (f.nslen == 7 && memcmp(f.ns, "default", 7) == 0))
+		buf_adds(out, "default");
+	else
+		buf_add(out, f.ns, f.nslen);
+	return buf_oom(out) ? DIAG_ENOMEM : 0;
 }
 
 void kgvk_string(struct buf *out, const char *group, const char *version, const char *kind)

@@ -5,11 +5,17 @@
  * quadratically with the number of resources (docs/kustomize.md,
  * "Performance").
  *
- * Open addressing with linear probing, load factor at most 1/2; keys are
- * never removed (a position list may become empty), so no tombstones.
+ * Open addressing with linear probing over a table of 32-bit entry
+ * numbers (load factor at most 1/2); the entries sit densely in insertion
+ * order, their keys in one text block (offsets, so it may move) and a
+ * key's first position in the entry itself: adding a key costs no
+ * allocation of its own, and the sparse table is 4 bytes a slot instead of
+ * a whole entry (it was most of the index's page faults). Keys are never
+ * removed (a position list may become empty), so no tombstones.
  */
 #include "render/kustomize/internal.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,44 +33,96 @@ static uint64_t hash_key(const char *key, size_t len)
 
 void kidx_release(struct kidx *x)
 {
-	for (size_t i = 0; i < x->cap; i++) {
-		free(x->e[i].key);
+	for (size_t i = 0; i < x->n; i++)
 		free(x->e[i].v);
-	}
 	free(x->e);
-	x->e = NULL;
-	x->cap = x->n = 0;
+	free(x->slot);
+	free(x->keys);
+	memset(x, 0, sizeof(*x));
 }
 
-/* The slot holding key, or the empty slot where it would go. */
-static struct kidx_ent *slot(const struct kidx *x, const char *key, size_t len, uint64_t h)
+/* The table slot holding key's entry number, or the empty (0) slot where
+ * it would go; entry numbers are stored plus one. */
+static unsigned int *slot(const struct kidx *x, const char *key, size_t len, uint64_t h)
 {
 	size_t i = (size_t)h & (x->cap - 1);
 
 	for (;;) {
-		struct kidx_ent *e = &x->e[i];
+		unsigned int *s = &x->slot[i];
+		const struct kidx_ent *e;
 
-		if (!e->key || (e->hash == h && e->klen == len && memcmp(e->key, key, len) == 0))
-			return e;
+		if (!*s)
+			return s;
+		e = &x->e[*s - 1];
+		if (e->hash == h && e->klen == len && memcmp(x->keys + e->koff, key, len) == 0)
+			return s;
 		i = (i + 1) & (x->cap - 1);
 	}
 }
 
-static int grow(struct kidx *x)
+static int grow_table(struct kidx *x)
 {
 	size_t ncap = x->cap ? x->cap * 2 : 64;
-	struct kidx_ent *old = x->e, *ne = calloc(ncap, sizeof(*ne));
-	size_t ocap = x->cap;
+	unsigned int *ns;
 
-	if (!ne)
+	if (ncap > (size_t)UINT_MAX || !(ns = calloc(ncap, sizeof(*ns))))
 		return DIAG_ENOMEM;
-	x->e = ne;
+	free(x->slot);
+	x->slot = ns;
 	x->cap = ncap;
-	for (size_t i = 0; i < ocap; i++)
-		if (old[i].key)
-			*slot(x, old[i].key, old[i].klen, old[i].hash) = old[i];
-	free(old);
+	/* the keys are distinct: each entry goes to the first empty slot */
+	for (size_t k = 0; k < x->n; k++) {
+		size_t i = (size_t)x->e[k].hash & (ncap - 1);
+
+		while (ns[i])
+			i = (i + 1) & (ncap - 1);
+		ns[i] = (unsigned int)(k + 1);
+	}
 	return 0;
+}
+
+/* The entry's positions (len of them). */
+static size_t *ent_vals(struct kidx_ent *e)
+{
+	return e->alloc ? e->v : &e->one;
+}
+
+/* A new entry for key (hash h) at the empty slot s; NULL on ENOMEM. */
+static struct kidx_ent *new_entry(struct kidx *x, unsigned int *s, const char *key, size_t len,
+				  uint64_t h)
+{
+	struct kidx_ent *e;
+
+	if (x->n == x->nalloc) {
+		size_t na = x->nalloc ? x->nalloc * 2 : 32;
+		struct kidx_ent *ne = realloc(x->e, na * sizeof(*ne));
+
+		if (!ne)
+			return NULL;
+		x->e = ne;
+		x->nalloc = na;
+	}
+	if (x->klen_used + len + 1 > x->kalloc) {
+		size_t na = x->kalloc ? x->kalloc * 2 : 1024;
+		char *nk;
+
+		while (na < x->klen_used + len + 1)
+			na *= 2;
+		if (!(nk = realloc(x->keys, na)))
+			return NULL;
+		x->keys = nk;
+		x->kalloc = na;
+	}
+	e = &x->e[x->n];
+	memset(e, 0, sizeof(*e));
+	e->koff = x->klen_used;
+	e->klen = len;
+	e->hash = h;
+	memcpy(x->keys + x->klen_used, key, len);
+	x->keys[x->klen_used + len] = '\0';
+	x->klen_used += len + 1;
+	*s = (unsigned int)(++x->n);
+	return e;
 }
 
 int kidx_add(struct kidx *x, const char *key, size_t val)
@@ -72,26 +130,31 @@ int kidx_add(struct kidx *x, const char *key, size_t val)
 	size_t len = strlen(key);
 	uint64_t h = hash_key(key, len);
 	struct kidx_ent *e;
+	unsigned int *s;
 
-	if ((x->n + 1) * 2 > x->cap && grow(x) < 0)
+	if ((x->n + 1) * 2 > x->cap && grow_table(x) < 0)
 		return DIAG_ENOMEM;
-	e = slot(x, key, len, h);
-	if (!e->key) {
-		if (!(e->key = malloc(len + 1)))
-			return DIAG_ENOMEM;
-		memcpy(e->key, key, len + 1);
-		e->klen = len;
-		e->hash = h;
-		x->n++;
-	}
-	if (e->len > 0 && e->v[e->len - 1] == val)
+	s = slot(x, key, len, h);
+	if (*s)
+		e = &x->e[*s - 1];
+	else if (!(e = new_entry(x, s, key, len, h)))
+		return DIAG_ENOMEM;
+	if (e->len > 0 && ent_vals(e)[e->len - 1] == val)
 		return 0;
-	if (e->len == e->alloc) {
-		size_t na = e->alloc ? e->alloc * 2 : 2;
+	if (e->len == 0 && !e->alloc) {
+		e->one = val;
+		e->len = 1;
+		return 0;
+	}
+	if (e->len >= e->alloc) {
+		/* the first list beyond the inline position holds 4 */
+		size_t na = e->alloc ? e->alloc * 2 : 4;
 		size_t *nv = realloc(e->v, na * sizeof(*nv));
 
 		if (!nv)
 			return DIAG_ENOMEM;
+		if (!e->alloc && e->len)
+			nv[0] = e->one;
 		e->v = nv;
 		e->alloc = na;
 	}
@@ -102,46 +165,53 @@ int kidx_add(struct kidx *x, const char *key, size_t val)
 const size_t *kidx_get(const struct kidx *x, const char *key, size_t *n)
 {
 	size_t len = strlen(key);
+	unsigned int *s;
 	struct kidx_ent *e;
 
 	*n = 0;
 	if (!x->cap)
 		return NULL;
-	e = slot(x, key, len, hash_key(key, len));
-	if (!e->key)
+	s = slot(x, key, len, hash_key(key, len));
+	if (!*s)
 		return NULL;
+	e = &x->e[*s - 1];
 	*n = e->len;
-	return e->v;
+	return ent_vals(e);
 }
 
 void kidx_del(struct kidx *x, const char *key, size_t val)
 {
-	size_t len = strlen(key), k = 0;
+	size_t len = strlen(key), k = 0, *v;
+	unsigned int *s;
 	struct kidx_ent *e;
 
 	if (!x->cap)
 		return;
-	e = slot(x, key, len, hash_key(key, len));
-	if (!e->key)
+	s = slot(x, key, len, hash_key(key, len));
+	if (!*s)
 		return;
+	e = &x->e[*s - 1];
+	v = ent_vals(e);
 	for (size_t i = 0; i < e->len; i++)
-		if (e->v[i] != val)
-			e->v[k++] = e->v[i];
+		if (v[i] != val)
+			v[k++] = v[i];
 	e->len = k;
 }
-
 /* Calls add or del with the key of each of r's ids: the current one, then the previous. */
 static int each_id_key(struct kidx *x, const struct kres *r, size_t val, int add)
 {
-	struct kid cur = KID_INIT, *prev = NULL;
+	struct kid *prev = NULL;
 	struct buf key = BUF_INIT;
 	size_t np = 0;
 	int error;
 
-	if ((error = kres_cur_id(&cur, r)) < 0 || (error = kres_prev_ids(&prev, &np, r)) < 0)
+	/* the current id's key straight from the object, no id built */
+	if ((error = kres_prev_ids(&prev, &np, r)) < 0 ||
+	    (error = kid_key_of_res(&key, r->obj)) < 0)
 		goto done;
 	for (size_t i = 0; i <= np && !error; i++) {
-		kid_key(&key, i == 0 ? &cur : &prev[i - 1]);
+		if (i > 0)
+			kid_key(&key, &prev[i - 1]);
 		if (buf_oom(&key))
 			error = DIAG_ENOMEM;
 		else if (add)
@@ -150,7 +220,6 @@ static int each_id_key(struct kidx *x, const struct kres *r, size_t val, int add
 			kidx_del(x, key.ptr, val);
 	}
 done:
-	kid_release(&cur);
 	kid_array_free(prev, np);
 	buf_release(&key);
 	return error;
@@ -168,15 +237,11 @@ int kidx_del_res(struct kidx *x, const struct kres *r, size_t val)
 
 int kidx_add_cur(struct kidx *x, const struct kres *r, size_t val)
 {
-	struct kid cur = KID_INIT;
 	struct buf key = BUF_INIT;
 	int error;
 
-	if ((error = kres_cur_id(&cur, r)) == 0) {
-		kid_key(&key, &cur);
-		error = buf_oom(&key) ? DIAG_ENOMEM : kidx_add(x, key.ptr, val);
-	}
-	kid_release(&cur);
+	if ((error = kid_key_of_res(&key, r->obj)) == 0)
+		error = kidx_add(x, key.ptr, val);
 	buf_release(&key);
 	return error;
 }

@@ -91,6 +91,9 @@ const char *kid_effective_ns(const struct kid *id);
 int kid_equals(const struct kid *a, const struct kid *b);
 /* A string equal for two ids exactly when kid_equals is true (for hash maps). */
 void kid_key(struct buf *out, const struct kid *id);
+/* kid_key of kid_from_res(res) without building the id (no allocation but
+ * out's). */
+int kid_key_of_res(struct buf *out, const json_t *res);
 /* The same for the group, version and kind alone (kid_key begins with it). */
 void kid_gvk_key(struct buf *out, const struct kid *id);
 int kid_gvkn_equals(const struct kid *a, const struct kid *b);
@@ -140,6 +143,14 @@ struct kresmap {
 struct kres *kres_new(json_t *obj);
 void kres_free(struct kres *r);
 struct kres *kres_dup(const struct kres *r);
+
+/* json_object_getn for the small objects of resources: a scan of the
+ * members (length first) when o holds few, jansson's hashed lookup (~150
+ * instructions a key) otherwise. Borrowed; NULL when absent or o is not an
+ * object. */
+json_t *kjson_getn(const json_t *o, const char *key, size_t len);
+/* The same for a C string key. */
+json_t *kjson_get(const json_t *o, const char *key);
 
 /* Borrowed getters; "" when absent or not a string. */
 const char *kres_str(const json_t *obj, const char *pointer_like_path);
@@ -212,19 +223,23 @@ int kresmap_print(struct buf *out, const struct kresmap *m, struct diag *d);
  * are owned by the index; kidx_get's list is borrowed until the next change.
  */
 struct kidx_ent {
-	char *key; /* NULL: empty slot */
-	size_t klen;
+	size_t koff, klen; /* the key: klen bytes at keys + koff, NUL-terminated */
 	unsigned long long hash;
-	size_t *v;
+	size_t one;        /* the only position while alloc == 0 */
+	size_t *v;         /* owned; the positions once alloc > 0 */
 	size_t len, alloc;
 };
 
 struct kidx {
-	struct kidx_ent *e;
-	size_t cap, n;
+	struct kidx_ent *e;   /* owned; n entries in insertion order */
+	size_t n, nalloc;
+	unsigned int *slot;   /* owned; cap slots, entry number + 1 or 0 (empty) */
+	size_t cap;
+	char *keys;           /* owned; every key, NUL after each */
+	size_t klen_used, kalloc;
 };
 
-#define KIDX_INIT { NULL, 0, 0 }
+#define KIDX_INIT { NULL, 0, 0, NULL, 0, NULL, 0, 0 }
 
 void kidx_release(struct kidx *x);
 /* Appends val to key's positions unless it is already the last one. */

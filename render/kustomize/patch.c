@@ -881,7 +881,7 @@ static json_t *merge(json_t *dest, json_t *patch, struct sctx t, int depth, int 
 		/* else nothing else holds dest: it is changed in place */
 		out = dest;
 		json_object_foreach(patch, key, v) {
-			json_t *dv = json_object_get(out, key), *m;
+			json_t *dv = kjson_get(out, key), *m;
 			struct sctx ft = ctx_field(t, key);
 
 			if (json_is_null(v)) {

@@ -66,6 +66,26 @@ void kstrv_free(char **v, size_t n)
 	free(v);
 }
 
+/* Up to this many members kjson_getn scans instead of hashing the key. */
+#define KJSON_SCAN_MAX 8
+
+json_t *kjson_getn(const json_t *o, const char *key, size_t len)
+{
+	if (json_object_size(o) > KJSON_SCAN_MAX)
+		return json_object_getn(o, key, len);
+	for (void *it = json_object_iter((json_t *)o); it;
+	     it = json_object_iter_next((json_t *)o, it))
+		if (json_object_iter_key_len(it) == len &&
+		    memcmp(json_object_iter_key(it), key, len) == 0)
+			return json_object_iter_value(it);
+	return NULL;
+}
+
+json_t *kjson_get(const json_t *o, const char *key)
+{
+	return kjson_getn(o, key, strlen(key));
+}
+
 /* Follows a '/'-separated path of object keys; NULL when absent. */
 static json_t *lookup(const json_t *obj, const char *path)
 {
@@ -77,7 +97,7 @@ static json_t *lookup(const json_t *obj, const char *path)
 
 		if (!json_is_object(cur))
 			return NULL;
-		cur = json_object_getn(cur, path, n);
+		cur = kjson_getn(cur, path, n);
 		path += n;
 		if (*path == '/')
 			path++;
@@ -92,14 +112,30 @@ const char *kres_str(const json_t *obj, const char *path)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-const char *kres_kind(const struct kres *r) { return kres_str(r->obj, "kind"); }
-const char *kres_name(const struct kres *r) { return kres_str(r->obj, "metadata/name"); }
-const char *kres_namespace(const struct kres *r) { return kres_str(r->obj, "metadata/namespace"); }
-const char *kres_api_version(const struct kres *r) { return kres_str(r->obj, "apiVersion"); }
+/* A string member's text, "" when absent or not a string. */
+static const char *str_or_empty(const json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* The accessors name their keys with lengths: no path to split. */
+const char *kres_kind(const struct kres *r) { return str_or_empty(kjson_getn(r->obj, "kind", 4)); }
+const char *kres_name(const struct kres *r)
+{
+	return str_or_empty(kjson_getn(kjson_getn(r->obj, "metadata", 8), "name", 4));
+}
+const char *kres_namespace(const struct kres *r)
+{
+	return str_or_empty(kjson_getn(kjson_getn(r->obj, "metadata", 8), "namespace", 9));
+}
+const char *kres_api_version(const struct kres *r)
+{
+	return str_or_empty(kjson_getn(r->obj, "apiVersion", 10));
+}
 
 static json_t *metadata(struct kres *r, int create)
 {
-	json_t *md = json_object_get(r->obj, "metadata");
+	json_t *md = kjson_getn(r->obj, "metadata", 8);
 
 	if (!json_is_object(md) && create) {
 		md = json_object();
@@ -131,14 +167,14 @@ int kres_set_namespace(struct kres *r, const char *ns)
 
 json_t *kres_annotations(const struct kres *r)
 {
-	json_t *a = lookup(r->obj, "metadata/annotations");
+	json_t *a = kjson_getn(kjson_getn(r->obj, "metadata", 8), "annotations", 11);
 
 	return json_is_object(a) ? a : NULL;
 }
 
 const char *kres_annotation(const struct kres *r, const char *key)
 {
-	json_t *a = kres_annotations(r), *v = a ? json_object_get(a, key) : NULL;
+	json_t *a = kres_annotations(r), *v = a ? kjson_get(a, key) : NULL;
 
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
@@ -149,7 +185,7 @@ int kres_set_annotation(struct kres *r, const char *key, const char *value)
 
 	if (!md)
 		return DIAG_ENOMEM;
-	a = json_object_get(md, "annotations");
+	a = kjson_getn(md, "annotations", 11);
 	if (!json_is_object(a)) {
 		a = json_object();
 		if (json_object_set_new(md, "annotations", a) < 0)
@@ -169,23 +205,6 @@ void kres_del_annotation(struct kres *r, const char *key)
 		json_object_del(a, key);
 }
 
-int kres_append_csv(struct kres *r, const char *key, const char *value)
-{
-	const char *cur;
-	struct buf b = BUF_INIT;
-	int error;
-
-	if (!*value)
-		return 0;
-	cur = kres_annotation(r, key);
-	if (cur)
-		buf_addf(&b, "%s,%s", cur, value);
-	else
-		buf_adds(&b, value);
-	error = buf_oom(&b) ? DIAG_ENOMEM : kres_set_annotation(r, key, b.ptr);
-	buf_release(&b);
-	return error;
-}
 
 int kres_get_csv(char ***out, size_t *n, const struct kres *r, const char *key)
 {
@@ -243,36 +262,60 @@ static size_t csv_count(const char *s)
 	return count;
 }
 
+/* The string values of the three previous-id annotations of a (NULL each
+ * when absent or not a string), in one walk over its (few) members. */
+static void prev_annotations(const json_t *a, const char *vals[3])
+{
+	static const char *const keys[3] = { KANNO_PREV_NAMES, KANNO_PREV_NS,
+					     KANNO_PREV_KINDS };
+	static const size_t plen = sizeof(KANNO_PREFIX "previous") - 1;
+	const json_t *found[3] = { NULL, NULL, NULL };
+
+	for (void *it = json_object_iter((json_t *)a); it;
+	     it = json_object_iter_next((json_t *)a, it)) {
+		const char *k = json_object_iter_key(it);
+		size_t klen = json_object_iter_key_len(it);
+
+		if (klen <= plen || memcmp(k, KANNO_PREFIX "previous", plen) != 0)
+			continue;
+		for (int i = 0; i < 3; i++)
+			if (!found[i] && klen == strlen(keys[i]) &&
+			    memcmp(k + plen, keys[i] + plen, klen - plen) == 0) {
+				found[i] = json_object_iter_value(it);
+				break;
+			}
+	}
+	for (int i = 0; i < 3; i++)
+		vals[i] = json_is_string(found[i]) ? json_string_value(found[i]) : NULL;
+}
+
 int kres_prev_ids(struct kid **out, size_t *n, const struct kres *r)
 {
-	json_t *a = kres_annotations(r), *jn, *jns, *jk;
-	const char *names, *nss, *kinds;
-	char *g = NULL, *v = NULL, *p[3];
-	size_t nn;
+	json_t *a = kres_annotations(r);
+	const char *vals[3], *av, *slash;
+	char *p[3], *g, *v;
+	size_t nn, alen, glen;
 	struct buf text = BUF_INIT;
 	struct kid *ids = NULL;
 	int error = 0;
 
 	*out = NULL;
 	*n = 0;
-	/* kres_get_csv's rules, with one copy of the three values instead of
-	 * a string per field */
-	jn = a ? json_object_get(a, KANNO_PREV_NAMES) : NULL;
-	if (!json_is_string(jn))
+	if (!a)
 		return 0;
-	jns = json_object_get(a, KANNO_PREV_NS);
-	jk = json_object_get(a, KANNO_PREV_KINDS);
-	names = json_string_value(jn);
-	nss = json_is_string(jns) ? json_string_value(jns) : NULL;
-	kinds = json_is_string(jk) ? json_string_value(jk) : NULL;
-	nn = csv_count(names);
-	if (!nss || !kinds || csv_count(nss) != nn || csv_count(kinds) != nn)
+	/* kres_get_csv's rules, with one copy of the three values (and of
+	 * the apiVersion's group and version) instead of a string per field */
+	prev_annotations(a, vals);
+	if (!vals[0])
+		return 0;
+	nn = csv_count(vals[0]);
+	if (!vals[1] || !vals[2] || csv_count(vals[1]) != nn || csv_count(vals[2]) != nn)
 		return DIAG_EEXEC;
-	buf_adds(&text, names);
+	buf_adds(&text, vals[0]);
 	buf_addch(&text, ',');
-	buf_adds(&text, nss);
+	buf_adds(&text, vals[1]);
 	buf_addch(&text, ',');
-	buf_adds(&text, kinds);
+	buf_adds(&text, vals[2]);
 	if (buf_oom(&text)) {
 		error = DIAG_ENOMEM;
 		goto done;
@@ -280,14 +323,24 @@ int kres_prev_ids(struct kid **out, size_t *n, const struct kres *r)
 	for (size_t i = 0; i < text.len; i++)
 		if (text.ptr[i] == ',')
 			text.ptr[i] = '\0';
-	if ((error = kapi_split(kres_api_version(r), &g, &v)) < 0)
-		goto done;
-	if (!(ids = calloc(nn, sizeof(*ids)))) {
+	/* then "group\0version\0" (kapi_split's parts) */
+	av = kres_api_version(r);
+	alen = strlen(av);
+	slash = memchr(av, '/', alen);
+	glen = slash ? (size_t)(slash - av) : 0;
+	buf_addch(&text, '\0');
+	buf_add(&text, av, glen);
+	buf_addch(&text, '\0');
+	if (slash)
+		buf_add(&text, slash + 1, alen - glen - 1);
+	else
+		buf_add(&text, av, alen);
+	if (buf_oom(&text) || !(ids = calloc(nn, sizeof(*ids)))) {
 		error = DIAG_ENOMEM;
 		goto done;
 	}
 	/* field i of names, namespaces and kinds: the i-th, (nn+i)-th and
-	 * (2nn+i)-th NUL-terminated piece of text */
+	 * (2nn+i)-th NUL-terminated piece of text; the group and version follow */
 	p[0] = text.ptr;
 	p[1] = p[0];
 	for (size_t i = 0; i < nn; i++)
@@ -295,6 +348,10 @@ int kres_prev_ids(struct kid **out, size_t *n, const struct kres *r)
 	p[2] = p[1];
 	for (size_t i = 0; i < nn; i++)
 		p[2] += strlen(p[2]) + 1;
+	g = p[2];
+	for (size_t i = 0; i < nn; i++)
+		g += strlen(g) + 1;
+	v = g + glen + 1;
 	for (size_t i = 0; i < nn; i++) {
 		if ((error = kid_set(&ids[i], g, v, p[2], p[0], p[1])) < 0) {
 			kid_array_free(ids, i);
@@ -308,8 +365,6 @@ int kres_prev_ids(struct kid **out, size_t *n, const struct kres *r)
 	*n = nn;
 done:
 	buf_release(&text);
-	free(g);
-	free(v);
 	return error;
 }
 
@@ -341,14 +396,14 @@ static int append_csv_at(json_t **a, struct kres *r, struct buf *tmp, const char
 
 		if (!md)
 			return DIAG_ENOMEM;
-		*a = json_object_get(md, "annotations");
+		*a = kjson_getn(md, "annotations", 11);
 		if (!json_is_object(*a)) {
 			*a = json_object();
 			if (json_object_set_new(md, "annotations", *a) < 0)
 				return DIAG_ENOMEM;
 		}
 	}
-	cur = json_object_get(*a, key);
+	cur = kjson_get(*a, key);
 	buf_reset(tmp);
 	if (json_is_string(cur)) {
 		buf_adds(tmp, json_string_value(cur));
@@ -362,6 +417,16 @@ static int append_csv_at(json_t **a, struct kres *r, struct buf *tmp, const char
 					 json_stringn_nocheck(tmp->ptr, tmp->len)) < 0)
 		return DIAG_ENOMEM;
 	return 0;
+}
+
+int kres_append_csv(struct kres *r, const char *key, const char *value)
+{
+	struct buf tmp = BUF_INIT;
+	json_t *a = NULL;
+	int error = append_csv_at(&a, r, &tmp, key, value);
+
+	buf_release(&tmp);
+	return error;
 }
 
 int kres_store_previous_id(struct kres *r)
@@ -537,32 +602,35 @@ int kresmap_append_all_indexed(struct kresmap *m, struct kresmap *src, struct ki
 	}
 	for (i = 0; i < src->len; i++) {
 		struct kres *r = src->v[i];
-		struct kid id = KID_INIT;
 		size_t n = 0;
 
 		src->v[i] = NULL;
-		if ((error = kres_cur_id(&id, r)) < 0) {
+		if ((error = kid_key_of_res(&key, r->obj)) < 0) {
 			kres_free(r);
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			i++;
 			break;
 		}
-		kid_key(&key, &id);
 		kidx_get(idx, key.ptr, &n);
 		if (n > 0) {
+			struct kid id = KID_INIT;
 			struct buf s = BUF_INIT;
 
-			kid_string(&s, &id);
-			error = diag_set(d, DIAG_EINVALID,
-					 "may not add resource with an already registered id: %s", s.ptr);
+			if (kres_cur_id(&id, r) < 0)
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+			else {
+				kid_string(&s, &id);
+				error = diag_set(d, DIAG_EINVALID,
+						 "may not add resource with an already registered id: %s",
+						 s.ptr);
+			}
 			buf_release(&s);
 			kid_release(&id);
 			kres_free(r);
 			i++;
 			break;
 		}
-		kid_release(&id);
-		if (buf_oom(&key) || kidx_add(idx, key.ptr, m->len) < 0) {
+		if (kidx_add(idx, key.ptr, m->len) < 0) {
 			kres_free(r);
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			i++;
@@ -809,8 +877,8 @@ static int validate_node(const json_t *doc, struct diag *d)
 		return 0;
 	/* kyaml's GetMeta: a document with none of apiVersion, kind, metadata has none. */
 	if (!json_is_object(doc) ||
-	    (!json_object_get(doc, "apiVersion") && !json_object_get(doc, "kind") &&
-	     !json_object_get(doc, "metadata")))
+	    (!kjson_getn(doc, "apiVersion", 10) && !kjson_getn(doc, "kind", 4) &&
+	     !kjson_getn(doc, "metadata", 8)))
 		return diag_set(d, DIAG_EINVALID, "missing Resource metadata");
 	kind = kres_str(doc, "kind");
 	name = kres_str(doc, "metadata/name");

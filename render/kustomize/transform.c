@@ -230,16 +230,10 @@ int kt_namespace(struct kresmap *m, const char *ns, const struct kfslist *fss,
 	 * conflict check after each resource is not a scan of all of them. */
 	if (!(counts = json_object()))
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	for (size_t i = 0; i < m->len; i++) {
-		struct kid id = KID_INIT;
-
-		if (kres_cur_id(&id, m->v[i]) == 0) {
-			kid_key(&key, &id);
+	for (size_t i = 0; i < m->len; i++)
+		if (kid_key_of_res(&key, m->v[i]->obj) == 0)
 			json_object_set_new(counts, key.ptr,
 					    json_integer(json_integer_value(json_object_get(counts, key.ptr)) + 1));
-		}
-		kid_release(&id);
-	}
 	for (size_t i = 0; i < m->len; i++) {
 		struct kres *r = m->v[i];
 		struct kid id = KID_INIT;
@@ -248,12 +242,9 @@ int kt_namespace(struct kresmap *m, const char *ns, const struct kfslist *fss,
 
 		if (helm && strcmp(helm, "true") == 0)
 			continue;
-		if (kres_cur_id(&id, r) == 0) {
-			kid_key(&key, &id);
+		if (kid_key_of_res(&key, r->obj) == 0)
 			json_object_set_new(counts, key.ptr,
 					    json_integer(json_integer_value(json_object_get(counts, key.ptr)) - 1));
-		}
-		kid_release(&id);
 		if ((error = kres_store_previous_id(r)) < 0 || (error = kres_cur_id(&id, r)) < 0) {
 			error = diag_set(d, error, "out of memory");
 			goto fail;

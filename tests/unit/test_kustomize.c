@@ -404,6 +404,111 @@ static void test_kustomize__cluster_scoped_kinds(void **state)
 	}
 }
 
+/* The index's contract (internal.h): each key's positions in insertion
+ * order, a position repeated at once kept once, deleted positions gone,
+ * unknown keys empty; over enough keys to grow its table and arrays. */
+static void test_kustomize__index_keeps_positions_per_key(void **state)
+{
+	struct kidx x = KIDX_INIT;
+	const size_t *at;
+	size_t n = 7;
+	char key[32];
+
+	(void)state;
+	assert_null(kidx_get(&x, "a", &n));
+	assert_int_equal(n, 0);
+	assert_int_equal(kidx_add(&x, "a", 3), 0);
+	assert_int_equal(kidx_add(&x, "a", 3), 0); /* repeated at once: kept once */
+	at = kidx_get(&x, "a", &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(at[0], 3);
+	assert_int_equal(kidx_add(&x, "a", 5), 0);
+	assert_int_equal(kidx_add(&x, "a", 1), 0);
+	assert_int_equal(kidx_add(&x, "a", 5), 0); /* not at once: kept again */
+	at = kidx_get(&x, "a", &n);
+	assert_int_equal(n, 4);
+	assert_int_equal(at[0], 3);
+	assert_int_equal(at[1], 5);
+	assert_int_equal(at[2], 1);
+	assert_int_equal(at[3], 5);
+	kidx_del(&x, "a", 5);
+	at = kidx_get(&x, "a", &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(at[0], 3);
+	assert_int_equal(at[1], 1);
+	/* a one-position key emptied and refilled */
+	assert_int_equal(kidx_add(&x, "b", 9), 0);
+	kidx_del(&x, "b", 9);
+	kidx_get(&x, "b", &n);
+	assert_int_equal(n, 0);
+	kidx_del(&x, "nope", 1);
+	assert_int_equal(kidx_add(&x, "b", 2), 0);
+	at = kidx_get(&x, "b", &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(at[0], 2);
+	/* keys that share prefixes and lengths, past several table sizes */
+	for (size_t i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "k%zu", i);
+		assert_int_equal(kidx_add(&x, key, i), 0);
+		if (i % 3 == 0)
+			assert_int_equal(kidx_add(&x, key, i + 1), 0);
+	}
+	for (size_t i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "k%zu", i);
+		at = kidx_get(&x, key, &n);
+		assert_int_equal(n, i % 3 == 0 ? 2 : 1);
+		assert_int_equal(at[0], i);
+		if (i % 3 == 0)
+			assert_int_equal(at[1], i + 1);
+	}
+	kidx_get(&x, "k3000", &n);
+	assert_int_equal(n, 0);
+	at = kidx_get(&x, "a", &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(at[1], 1);
+	kidx_release(&x);
+	kidx_release(&x); /* released twice: harmless */
+}
+
+/* kid_key_of_res writes kid_key's text (group, version, kind, name and
+ * effective namespace joined by 0x1f) straight from a resource; expected
+ * keys written by hand from kid_key's definition and kustomize's
+ * effective namespaces ("default" for none, "_non_namespaceable_" for
+ * cluster-scoped kinds). */
+static void test_kustomize__id_key_read_from_resource(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"a\"}}",
+		  "apps\x1fv1\x1f" "Deployment\x1f" "a\x1f" "default" },
+		{ "{\"metadata\":{\"namespace\":\"ns1\",\"name\":\"b\"},\"kind\":\"Service\",\"apiVersion\":\"v1\"}",
+		  "\x1fv1\x1fService\x1f" "b\x1fns1" },
+		{ "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\",\"namespace\":\"default\"}}",
+		  "\x1fv1\x1f" "ConfigMap\x1f" "c\x1f" "default" },
+		{ "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\",\"namespace\":\"x\"}}",
+		  "\x1fv1\x1fNamespace\x1fn\x1f_non_namespaceable_" },
+		{ "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"r\"}}",
+		  "rbac.authorization.k8s.io\x1fv1\x1f" "ClusterRole\x1fr\x1f_non_namespaceable_" },
+		/* not cluster-scoped under another group */
+		{ "{\"apiVersion\":\"example.com/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"r\"}}",
+		  "example.com\x1fv1\x1f" "ClusterRole\x1fr\x1f" "default" },
+		/* absent or non-string fields read as "" */
+		{ "{\"kind\":7,\"metadata\":[]}", "\x1f\x1f\x1f\x1f" "default" },
+		{ "{}", "\x1f\x1f\x1f\x1f" "default" },
+	};
+	struct buf key = BUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *o = json_loads(cases[i][0], 0, NULL);
+
+		assert_non_null(o);
+		assert_int_equal(kid_key_of_res(&key, o), 0);
+		assert_string_equal(key.ptr, cases[i][1]);
+		json_decref(o);
+	}
+	buf_release(&key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +525,8 @@ int main(void)
 		cmocka_unit_test(test_kustomize__deprecation_warnings),
 		cmocka_unit_test(test_kustomize__id_lookups_fail_as_kustomize),
 		cmocka_unit_test(test_kustomize__cluster_scoped_kinds),
+		cmocka_unit_test(test_kustomize__index_keeps_positions_per_key),
+		cmocka_unit_test(test_kustomize__id_key_read_from_resource),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
