@@ -274,11 +274,15 @@ static int S_walk(struct rawlist *out, const struct ignore_rules *rules, const c
 
 		buf_reset(&p);
 		buf_reset(&r);
-		buf_addf(&p, "%s/%s", abs, name);
-		if (*rel)
-			buf_addf(&r, "%s/%s", rel, name);
-		else
-			buf_adds(&r, name);
+		/* "%s/%s" without printf: a chart walk joins a path per file */
+		buf_adds(&p, abs);
+		buf_addch(&p, '/');
+		buf_adds(&p, name);
+		if (*rel) {
+			buf_adds(&r, rel);
+			buf_addch(&r, '/');
+		}
+		buf_adds(&r, name);
 		if (buf_oom(&p) || buf_oom(&r)) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
 			goto done;
@@ -529,7 +533,9 @@ static void S_fix_fields(json_t *obj, const char *base, const char *const *field
 		return;
 	for (size_t i = 0; fields[i]; i++) {
 		buf_reset(&ptr);
-		buf_addf(&ptr, "%s/%s", base, fields[i]);
+		buf_adds(&ptr, base);
+		buf_addch(&ptr, '/');
+		buf_adds(&ptr, fields[i]);
 		if (!buf_oom(&ptr))
 			S_fix_one(obj, fields[i], 0, src, doc, ptr.ptr);
 	}

@@ -735,7 +735,9 @@ static int S_cmp_kind(const void *a, const void *b)
 
 static int S_print(struct buf *out, const struct mdoc *m)
 {
-	buf_addf(out, "---\n# Source: %s\n", m->path);
+	buf_adds(out, "---\n# Source: ");
+	buf_adds(out, m->path);
+	buf_addch(out, '\n');
 	buf_add(out, m->text, m->len);
 	return buf_addch(out, '\n');
 }
