@@ -64,6 +64,26 @@ int buf_adds(struct buf *b, const char *s)
 	return buf_add(b, s, strlen(s));
 }
 
+int buf_add_uint(struct buf *b, unsigned long long n)
+{
+	char d[24], *p = d + sizeof(d);
+
+	do
+		*--p = (char)('0' + n % 10);
+	while ((n /= 10) != 0);
+	return buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
+int buf_add_int(struct buf *b, long long n)
+{
+	if (n < 0) {
+		if (buf_addch(b, '-') < 0)
+			return -1;
+		return buf_add_uint(b, 0ULL - (unsigned long long)n);
+	}
+	return buf_add_uint(b, (unsigned long long)n);
+}
+
 int (buf_addch)(struct buf *b, int c)
 {
 	char ch = (char)c;

@@ -27,6 +27,9 @@ void buf_init(struct buf *b, size_t hint);
 int buf_grow(struct buf *b, size_t extra);
 int buf_add(struct buf *b, const void *data, size_t len);
 int buf_adds(struct buf *b, const char *s);
+/* The decimal digits of n (with '-' when negative), as printf's %lld / %llu. */
+int buf_add_int(struct buf *b, long long n);
+int buf_add_uint(struct buf *b, unsigned long long n);
 int buf_addch(struct buf *b, int c);
 /* buf_addch's fast path, inline: room for the byte and its NUL, no cap hit. */
 static inline int buf_addch_inline(struct buf *b, int c)

@@ -348,7 +348,7 @@ static int jenc_value(struct buf *out, const json_t *v, unsigned flags, int dept
 		buf_adds(out, "false");
 		break;
 	case JSON_INTEGER:
-		buf_addf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		buf_add_int(out, (long long)json_integer_value(v));
 		break;
 	case JSON_REAL:
 		error = jenc_float(out, json_real_value(v), d);
@@ -1890,14 +1890,14 @@ static int yenc_real(struct buf *out, double v)
 		errno = 0;
 		long long i = strtoll(t, &end, 10);
 		if (errno == 0 && *end == '\0') {
-			buf_addf(out, "%lld", i);
+			buf_add_int(out, i);
 			goto done;
 		}
 		if (t[0] != '-') {
 			errno = 0;
 			unsigned long long u = strtoull(t, &end, 10);
 			if (errno == 0 && *end == '\0') {
-				buf_addf(out, "%llu", u);
+				buf_add_uint(out, u);
 				goto done;
 			}
 		}

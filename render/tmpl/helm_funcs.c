@@ -726,7 +726,7 @@ static void S_toml_element(struct tenc *te, const json_t *v)
 		S_toml_writes(te, "false");
 		break;
 	case JSON_INTEGER:
-		buf_addf(te->out, "%lld", (long long)json_integer_value(v));
+		buf_add_int(te->out, (long long)json_integer_value(v));
 		break;
 	case JSON_REAL:
 		gofloat_format(&num, json_real_value(v), 'g', -1, 64);

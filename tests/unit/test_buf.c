@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <string.h>
 #include <stdlib.h>
 
@@ -34,6 +35,29 @@ static void test_buf__appends_and_formats(void **state)
 	assert_string_equal(b.ptr, "key");
 	buf_release(&b);
 	assert_int_equal(b.len, 0);
+}
+
+static void test_buf__adds_integers_as_printf_does(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	buf_add_int(&b, 0);
+	buf_addch(&b, ' ');
+	buf_add_int(&b, -7);
+	buf_addch(&b, ' ');
+	buf_add_int(&b, 1234567890123LL);
+	buf_addch(&b, ' ');
+	buf_add_int(&b, LLONG_MIN);
+	buf_addch(&b, ' ');
+	buf_add_int(&b, LLONG_MAX);
+	buf_addch(&b, ' ');
+	buf_add_uint(&b, ULLONG_MAX);
+	buf_addch(&b, ' ');
+	buf_add_uint(&b, 10);
+	assert_string_equal(b.ptr, "0 -7 1234567890123 -9223372036854775808 "
+				   "9223372036854775807 18446744073709551615 10");
+	buf_release(&b);
 }
 
 static void test_buf__holds_nul_bytes(void **state)
@@ -144,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_buf__starts_empty_and_terminated),
 		cmocka_unit_test(test_buf__appends_and_formats),
 		cmocka_unit_test(test_buf__holds_nul_bytes),
+		cmocka_unit_test(test_buf__adds_integers_as_printf_does),
 		cmocka_unit_test(test_buf__max_sets_sticky_oom),
 		cmocka_unit_test(test_buf__detach_hands_over_ownership),
 		cmocka_unit_test(test_buf__grows_large),
