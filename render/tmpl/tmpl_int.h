@@ -119,10 +119,11 @@ struct ttree;
 /*
  * One node of a parsed template. A tree holds thousands (sealed-secrets'
  * templates and its library chart make ~4,600), so the fields a node's type
- * uses share their bytes: a node is 48 bytes. It does not point to its tree:
- * the executor knows the template it walks, whose tree shares the node's
- * text. Read only the members of the node's own type (the comments say
- * which).
+ * uses share their bytes: a node is at most 48 bytes, and takes only the
+ * bytes up to its type's last slot (parse.c's ps_node_size). It does not
+ * point to its tree: the executor knows the template it walks, whose tree
+ * shares the node's text. Read only the members of the node's own type
+ * (the comments say which).
  */
 struct tnode {
 	unsigned char type;                               /* enum tnode_type */
