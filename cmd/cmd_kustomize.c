@@ -243,8 +243,9 @@ int cmd_kustomize(int argc, char **argv)
 	o.helm_api_versions = apis;
 	o.nhelm_api_versions = napis;
 	o.warnings = &warnings;
-	/* one thread, and no json value yet: jansson may use jslab */
+	/* no json value yet: jansson may use jslab (thread-safe) */
 	jslab_install();
+	o.threads = 1;
 	if (output && stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
 		/* -o DIR: one file per resource, as kustomize build writes them. */
 		struct kustomize_file *files = NULL;

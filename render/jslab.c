@@ -11,6 +11,7 @@
 #include "render/jslab.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -29,11 +30,18 @@ struct S_hdr {
 	uint32_t cls;
 };
 
-static char *S_free[S_CLASSES]; /* headers of free blocks, by class */
-static char *S_cur, *S_end;     /* the front slab's unused bytes */
-static void *S_slabs;           /* every slab, linked through its first word */
-static void *S_huge;            /* every 2 MiB region, linked the same way */
-static size_t S_nslabs;         /* slabs made since the last release */
+/* Each thread carves and recycles blocks on its own; a block freed on
+ * another thread than the one that made it joins the freeing thread's list. */
+static _Thread_local char *S_free[S_CLASSES]; /* headers of free blocks, by class */
+static _Thread_local char *S_cur, *S_end;     /* the front slab's unused bytes */
+static _Thread_local void *S_slabs;           /* every slab, linked through its first word */
+static _Thread_local void *S_huge;            /* every 2 MiB region, linked the same way */
+static _Thread_local size_t S_nslabs;         /* slabs made since the last release */
+
+/* The slabs and regions of threads that ended (jslab_thread_done), freed
+ * by the next jslab_release_all. */
+static pthread_mutex_t S_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *S_left_slabs, *S_left_huge;
 
 /* A 2 MiB region aligned to 2 MiB, marked for huge pages; NULL when the
  * system gives none. */
@@ -123,10 +131,43 @@ void jslab_install(void)
 #endif
 }
 
+/* Prepends list (linked through first words) to *to. */
+static void S_splice(void **to, void *list)
+{
+	void *last = list;
+
+	if (!list)
+		return;
+	while (*(void **)last)
+		last = *(void **)last;
+	*(void **)last = *to;
+	*to = list;
+}
+
+void jslab_thread_done(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&S_lock);
+	S_splice(&S_left_slabs, S_slabs);
+	S_splice(&S_left_huge, S_huge);
+	pthread_mutex_unlock(&S_lock);
+	S_slabs = S_huge = NULL;
+	for (i = 0; i < S_CLASSES; i++)
+		S_free[i] = NULL;
+	S_cur = S_end = NULL;
+	S_nslabs = 0;
+}
+
 void jslab_release_all(void)
 {
 	size_t i;
 
+	pthread_mutex_lock(&S_lock);
+	S_splice(&S_slabs, S_left_slabs);
+	S_splice(&S_huge, S_left_huge);
+	S_left_slabs = S_left_huge = NULL;
+	pthread_mutex_unlock(&S_lock);
 	while (S_slabs) {
 		void *next = *(void **)S_slabs;
 

@@ -9,10 +9,14 @@
  * request up to JSLAB_MAX_SMALL bytes from per-size free lists carved out
  * of 64 KiB slabs (a few instructions) and passes larger ones to malloc.
  *
- * Not thread-safe, and process-wide (json_set_alloc_funcs): install it only
- * in a command that makes no thread and before it holds any json value (a
- * value malloc made must never reach jslab's free). The gitops commands,
- * which render on threads, keep glibc's malloc.
+ * Process-wide (json_set_alloc_funcs): install it only before the command
+ * holds any json value (a value malloc made must never reach jslab's
+ * free). Each thread has its own lists and slabs, so threads may allocate
+ * and free at once; a block may be freed on another thread than the one
+ * that made it. A thread that made json values calls jslab_thread_done
+ * before it ends, handing its slabs over. Used by `hydrate kustomize`,
+ * which parses and prints on a second thread; the gitops commands keep
+ * glibc's malloc.
  */
 #ifndef HYDRATE_JSLAB_H
 #define HYDRATE_JSLAB_H
@@ -24,9 +28,14 @@
 /* Makes jansson allocate through jslab from now on. */
 void jslab_install(void);
 
-/* Frees every slab. Only once no json value made since jslab_install is
- * alive any more (the end of the command); jansson keeps allocating
- * through jslab, in new slabs. */
+/* Hands the calling thread's slabs over to the next jslab_release_all
+ * (the blocks in them stay valid until then); call it when a thread that
+ * allocated through jslab ends. */
+void jslab_thread_done(void);
+
+/* Frees every slab, the calling thread's and those handed over. Only once
+ * no json value made since jslab_install is alive any more (the end of the
+ * command); jansson keeps allocating through jslab, in new slabs. */
 void jslab_release_all(void);
 
 /* For tests: the allocator's two halves. */

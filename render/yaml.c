@@ -14,12 +14,14 @@
 #include "render/diag.h"
 #include "render/gofloat.h"
 #include "render/goscalar.h"
+#include "render/jslab.h"
 #include "render/srcfile.h"
 #include "render/yscan.h"
 
 #include <yaml.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1352,9 +1354,10 @@ static int parse_document(struct yparser *p, struct ydoc *doc)
 	return 0;
 }
 
+/* *nodes_out (may be NULL): the nodes counted against max_nodes. */
 static int stream_parse_with(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
 			     const struct ydoc_limits *limits, int values, struct diag *d,
-			     int fast)
+			     int fast, size_t *nodes_out)
 {
 	struct yparser p;
 	struct ystream s = YSTREAM_INIT;
@@ -1447,6 +1450,8 @@ static int stream_parse_with(struct ystream *out, struct srcfile *src, enum ydoc
 	}
 	*out = s;
 	s = (struct ystream)YSTREAM_INIT;
+	if (nodes_out)
+		*nodes_out = p.nodes;
 done:
 	if (p.have_ev)
 		yaml_event_delete(&p.ev);
@@ -1472,14 +1477,162 @@ done:
 static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
 			const struct ydoc_limits *limits, int values, struct diag *d)
 {
-	if (stream_parse_with(out, src, mode, limits, values, NULL, 1) == 0)
+	if (stream_parse_with(out, src, mode, limits, values, NULL, 1, NULL) == 0)
 		return 0;
-	return stream_parse_with(out, src, mode, limits, values, d, 0);
+	return stream_parse_with(out, src, mode, limits, values, d, 0, NULL);
+}
+
+/* Inputs at least this long may be parsed in two halves (ydoc_limits.threads). */
+#define SPLIT_MIN_SIZE ((size_t)64 << 10)
+
+/* One half of a split parse: the fast event source only, quietly. */
+struct half {
+	struct srcfile *src;
+	enum ydoc_mode mode;
+	const struct ydoc_limits *limits;
+	struct ystream out;
+	size_t nodes;
+	int error;
+};
+
+static void parse_half(struct half *h)
+{
+	h->error = stream_parse_with(&h->out, h->src, h->mode, h->limits, 0, NULL, 1, &h->nodes);
+}
+
+static void *parse_half_thread(void *arg)
+{
+	parse_half(arg);
+	jslab_thread_done();
+	return NULL;
+}
+
+/*
+ * Where the input can be cut in two without changing what it parses to:
+ * the start of the first "---" line at or after the middle, or 0. Only for
+ * an ASCII input (byte offsets are then the scanners' character indexes)
+ * without aliases (the alias limits count over the whole stream) and
+ * without directives. A "---" at the start of a line ends whatever came
+ * before it: a plain or block scalar ends there, and a quoted scalar or a
+ * flow collection left open fails in its half, which sends the caller back
+ * to one whole parse.
+ */
+static size_t split_point(const struct srcfile *src)
+{
+	const char *s = src->data;
+	size_t len = src->len, at = 0;
+
+	if (len < SPLIT_MIN_SIZE || s[0] == '%' || memchr(s, '*', len) || !all_ascii(s, len))
+		return 0;
+	for (const char *nl = s; (nl = memchr(nl, '\n', len - (size_t)(nl - s))) != NULL; nl++) {
+		size_t k = (size_t)(nl - s) + 1; /* a line's start */
+
+		if (k < len && s[k] == '%')
+			return 0;
+		if (!at && k >= len / 2 && len - k >= 3 && memcmp(s + k, "---", 3) == 0 &&
+		    (k + 3 == len || s[k + 3] == ' ' || s[k + 3] == '\t' || s[k + 3] == '\n' ||
+		     s[k + 3] == '\r'))
+			at = k;
+	}
+	return at;
+}
+
+/* Line breaks in s[0..len) of an ASCII input ("\r\n" counts once). */
+static int count_lines(const char *s, size_t len)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n')))
+			n++;
+	return n;
+}
+
+/*
+ * ystream_parse in two halves cut at `at`, the second on a thread: 1 with
+ * *out filled when both halves parsed and together stay within the
+ * limits; 0, nothing filled, when the caller must parse the whole input
+ * (which then words any error exactly); DIAG_ENOMEM.
+ */
+static int parse_split(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
+		       const struct ydoc_limits *limits, size_t at)
+{
+	struct srcfile head = SRCFILE_INIT, tail = SRCFILE_INIT;
+	struct half first = { &head, mode, limits, YSTREAM_INIT, 0, 0 };
+	struct half second = { &tail, mode, limits, YSTREAM_INIT, 0, 0 };
+	size_t max_nodes, max_docs, stack, ndocs;
+	struct ydoc *docs;
+	pthread_attr_t attr;
+	pthread_t thread;
+	int failed, ok = 0, lines;
+
+	max_nodes = limits->max_nodes ? limits->max_nodes : DEFAULT_MAX_NODES;
+	max_docs = limits->max_docs ? limits->max_docs : DEFAULT_MAX_DOCS;
+	/* the parse bounds its stack use by max_stack: room for that and more */
+	stack = (limits->max_stack ? limits->max_stack : DEFAULT_MAX_STACK) + ((size_t)2 << 20);
+	/* Views of the two parts, not copies: the fast event source reads
+	 * no byte past a srcfile's len, so the head needs no NUL at its end. */
+	head.name = tail.name = src->name;
+	head.data = src->data;
+	head.len = at;
+	tail.data = src->data + at;
+	tail.len = src->len - at;
+	if (pthread_attr_init(&attr) != 0)
+		goto done;
+	failed = pthread_attr_setstacksize(&attr, stack) != 0 ||
+		 pthread_create(&thread, &attr, parse_half_thread, &second) != 0;
+	pthread_attr_destroy(&attr);
+	if (failed)
+		goto done;
+	parse_half(&first);
+	pthread_join(thread, NULL);
+	if (first.error < 0 || second.error < 0 || first.nodes + second.nodes > max_nodes ||
+	    first.out.ndocs + second.out.ndocs > max_docs)
+		goto done;
+	ndocs = first.out.ndocs + second.out.ndocs;
+	if (!(docs = realloc(first.out.docs, (ndocs ? ndocs : 1) * sizeof(*docs)))) {
+		ok = DIAG_ENOMEM;
+		goto done;
+	}
+	first.out.docs = docs;
+	lines = count_lines(src->data, at);
+	for (size_t i = 0; i < second.out.ndocs; i++) {
+		struct ydoc *doc = &docs[first.out.ndocs + i];
+
+		*doc = second.out.docs[i];
+		doc->start += at;
+		doc->end += at;
+		doc->pos.line += lines;
+	}
+	second.out.ndocs = 0;
+	for (size_t i = 0; i < ndocs; i++)
+		docs[i].src = src;
+	first.out.ndocs = ndocs;
+	*out = first.out;
+	first.out = (struct ystream)YSTREAM_INIT;
+	ok = 1;
+done:
+	ystream_release(&first.out);
+	ystream_release(&second.out);
+	free(head.lines);
+	free(tail.lines);
+	return ok;
 }
 
 int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
 		  const struct ydoc_limits *limits, struct diag *d)
 {
+	size_t at;
+	int rc;
+
+	if (limits && limits->threads && limits->no_positions &&
+	    src->len <= (limits->max_size ? limits->max_size : SRCFILE_MAX_SIZE) &&
+	    (at = split_point(src)) > 0) {
+		if ((rc = parse_split(out, src, mode, limits, at)) == 1)
+			return 0;
+		if (rc < 0)
+			return diag_set(d, rc, "out of memory");
+	}
 	return stream_parse(out, src, mode, limits, 0, d);
 }
 

@@ -48,9 +48,15 @@ struct ydoc_limits {
 				 * still name file:line:col. Saves a JSON Pointer and
 				 * an object entry per node for callers that never
 				 * ask for positions. */
+	int threads;            /* nonzero, with no_positions: ystream_parse may
+				 * parse a long input in two halves, cut at a
+				 * "---" line, the second on a thread of its own;
+				 * the result, errors included, is the same. The
+				 * caller's json allocator must be thread-safe
+				 * (malloc, or jslab). */
 };
 
-#define YDOC_LIMITS_DEFAULT { 0, 0, 0, 0, 0, 0, 0 }
+#define YDOC_LIMITS_DEFAULT { 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* A 1-based position in a srcfile; col counts characters, as libyaml's marks. */
 struct ypos {

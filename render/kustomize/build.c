@@ -836,7 +836,7 @@ static int accumulate_file(struct ktarget *t, struct kacc *ra, const char *path,
 	*malformed = 0;
 	if ((error = kldr_load(t->ldr, path, &text, d)) < 0)
 		goto fail;
-	if ((error = kres_parse_stream_buf(&rm, path, &text, d)) < 0) {
+	if ((error = kres_parse_stream_buf(&rm, path, &text, t->b->opts->threads, d)) < 0) {
 		*malformed = error == DIAG_EPARSE;
 		goto fail;
 	}
@@ -1245,7 +1245,7 @@ static int json6902_keep_internal(struct kres *r, const json_t *ops, struct diag
 static int load_patch_resources(struct kresmap *out, const char *name, const char *text,
 				size_t len, struct diag *d)
 {
-	return kres_parse_stream(out, name, text, len, d);
+	return kres_parse_stream(out, name, text, len, 0, d);
 }
 
 /* Applies each of patches to the resource its original id names; patches
@@ -1330,7 +1330,7 @@ static int run_smp_list(struct ktarget *t, struct kacc *ra, const json_t *list,
 		struct kresmap inl = KRESMAP_INIT;
 
 		/* An entry is inline YAML when it parses as resources, else a path. */
-		if (strchr(s, '\n') && kres_parse_stream(&inl, "patch", s, strlen(s), &ignore) == 0 &&
+		if (strchr(s, '\n') && kres_parse_stream(&inl, "patch", s, strlen(s), 0, &ignore) == 0 &&
 		    inl.len > 0) {
 			diag_release(&ignore);
 			if ((error = kresmap_append_all(&patches, &inl, d)) < 0)
@@ -1444,7 +1444,8 @@ static int run_patch(struct ktarget *t, struct kacc *ra, const json_t *pc, struc
 		}
 		buf_addf(&src, "[path: \"%s\"]", path);
 	}
-	sm_ok = kres_parse_stream(&sm, *path ? path : "patch", text.ptr, text.len, &dsm) == 0;
+	sm_ok = kres_parse_stream(&sm, *path ? path : "patch", text.ptr, text.len,
+				  t->b->opts->threads, &dsm) == 0;
 	/* Resources parsed: the first non-empty document is a mapping, so no JSON 6902
 	 * list (no need to parse a long patch file twice). */
 	if (!sm_ok || sm.len == 0) {
@@ -1812,7 +1813,7 @@ static int load_plugin_configs(struct ktarget *t, json_t *entries, struct kresma
 		struct kacc sub = { 0 };
 		json_t *one;
 
-		if (kres_parse_stream(&inl, "plugin", s, strlen(s), &ignore) == 0) {
+		if (kres_parse_stream(&inl, "plugin", s, strlen(s), 0, &ignore) == 0) {
 			diag_release(&ignore);
 			if (t->origin) {
 				char *op = kpath_join(t->origin, t->file_name);
@@ -2389,7 +2390,7 @@ static int build(struct buf *out, struct kustomize_file **files, size_t *nfiles,
 				json_object_del(md, "annotations");
 		}
 	}
-	error = out ? kresmap_print(out, &ra.rm, d) : write_files(files, nfiles, &ra.rm, d);
+	error = out ? kresmap_print(out, &ra.rm, opts->threads, d) : write_files(files, nfiles, &ra.rm, d);
 done:
 	kacc_release(&ra);
 	json_decref(t.k);

@@ -392,7 +392,7 @@ int khelm_generate(struct kresmap *out, const struct kldr *l, const json_t *glob
 		goto helm_error;
 	/* NewResMapFromBytes, then (on failure) kio.ByteReader and
 	 * NewResMapFromRNodeSlice, whose error kustomize reports */
-	if ((error = kres_parse_stream(out, "helm output", rendered.ptr, rendered.len, d)) < 0 &&
+	if ((error = kres_parse_stream(out, "helm output", rendered.ptr, rendered.len, 0, d)) < 0 &&
 	    error != DIAG_ENOMEM)
 		diag_prefix(d, "could not parse rnode slice into resource map");
 	goto done;

@@ -199,21 +199,23 @@ int kresmap_absorb_indexed(struct kresmap *m, struct kres *r, struct kidx *idx,
 			   struct diag *d);
 void kresmap_remove_at(struct kresmap *m, size_t i);
 
-/* Parses a YAML stream of resources (List kinds inlined, empty docs dropped). */
+/* Parses a YAML stream of resources (List kinds inlined, empty docs dropped);
+ * threads: a long one may be parsed in two halves at once (ydoc_limits). */
 int kres_parse_stream(struct kresmap *out, const char *name, const char *data, size_t len,
-		      struct diag *d);
+		      int threads, struct diag *d);
 /* The same on text, whose allocation it takes (text is BUF_INIT after):
  * the stream is parsed from it without a copy. */
 int kres_parse_stream_buf(struct kresmap *out, const char *name, struct buf *text,
-			  struct diag *d);
+			  int threads, struct diag *d);
 /* Rewrites a YAML syntax error of the file name into go-yaml's words
  * ("yaml: line N: problem"); v3 picks yaml.v3's line rule, else yaml.v2's. */
 int kyaml_syntax_error(struct diag *d, const char *name, int v3);
 
 /* Sorts m in kustomize's legacy order. */
 int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct diag *d);
-/* Prints m as kustomize build does. */
-int kresmap_print(struct buf *out, const struct kresmap *m, struct diag *d);
+/* Prints m as kustomize build does; threads: a long map's second half is
+ * printed on a thread of its own (the same text, and the same first error). */
+int kresmap_print(struct buf *out, const struct kresmap *m, int threads, struct diag *d);
 
 /* ---- indexes (index.c) ---- */
 

@@ -46,10 +46,15 @@ struct kustomize_opts {
 	const char *helm_kube_version;
 	const char *const *helm_api_versions;
 	size_t nhelm_api_versions;
+	/* Nonzero: a long resource or patch file is parsed, and a long
+	 * output printed, in two halves at once, the second on a thread of
+	 * its own (the same output and errors). jansson's allocator must be
+	 * thread-safe: malloc, or jslab. */
+	int threads;
 };
 
 #define KUSTOMIZE_OPTS_INIT { NULL, KUSTOMIZE_REORDER_LEGACY, KUSTOMIZE_LOAD_ROOT_ONLY, 0, NULL, NULL, \
-			      0, NULL, NULL, 0 }
+			      0, NULL, NULL, 0, 0 }
 
 /*
  * Builds the kustomization in directory path and appends the YAML stream

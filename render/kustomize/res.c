@@ -7,9 +7,11 @@
 #include "render/kustomize/internal.h"
 #include "render/gofloat.h"
 #include "render/srcfile.h"
+#include "render/jslab.h"
 #include "render/value.h"
 #include "render/yaml.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -982,11 +984,12 @@ static json_t *unshared_copy(json_t *doc, int merged)
 
 /* kres_parse_stream on src (released here); name as given to it. */
 static int parse_src(struct kresmap *out, const char *name, struct srcfile *srcp,
-		     struct diag *d)
+		     int threads, struct diag *d)
 {
 	struct srcfile src = *srcp;
 	struct ystream ys = YSTREAM_INIT;
-	const struct ydoc_limits lim = { .no_positions = 1 }; /* none are used */
+	/* none of the positions are used */
+	const struct ydoc_limits lim = { .no_positions = 1, .threads = threads };
 	json_t *queue = NULL;
 	int error, merged = 0;
 
@@ -1053,17 +1056,17 @@ done:
 }
 
 int kres_parse_stream(struct kresmap *out, const char *name, const char *data, size_t len,
-		      struct diag *d)
+		      int threads, struct diag *d)
 {
 	struct srcfile src = SRCFILE_INIT;
 
 	if (srcfile_set(&src, name, data, len) < 0)
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
-	return parse_src(out, name, &src, d);
+	return parse_src(out, name, &src, threads, d);
 }
 
 int kres_parse_stream_buf(struct kresmap *out, const char *name, struct buf *text,
-			  struct diag *d)
+			  int threads, struct diag *d)
 {
 	struct srcfile src = SRCFILE_INIT;
 
@@ -1072,7 +1075,7 @@ int kres_parse_stream_buf(struct kresmap *out, const char *name, struct buf *tex
 		return diag_set(d, DIAG_ENOMEM, "out of memory");
 	}
 	src.data = buf_detach(text, &src.len);
-	return parse_src(out, name, &src, d);
+	return parse_src(out, name, &src, threads, d);
 }
 
 struct sortent {
@@ -1163,15 +1166,75 @@ done:
 	return error;
 }
 
-int kresmap_print(struct buf *out, const struct kresmap *m, struct diag *d)
-{
-	int error;
+/* Resources printed on a second thread when a map holds at least this many. */
+#define PRINT_SPLIT_MIN 256
+/* The printing thread's stack: value_to_yaml recurses once per level. */
+#define PRINT_STACK ((size_t)8 << 20)
 
-	for (size_t i = 0; i < m->len; i++) {
+/* A run of a map's resources printed on its own. */
+struct print_part {
+	const struct kresmap *m;
+	size_t from, to;
+	struct buf *out;
+	struct diag d;
+	int error;
+};
+
+/* Appends resources from..to-1 to pp->out, with the "---" before each but
+ * the map's first. */
+static void print_part(struct print_part *pp)
+{
+	for (size_t i = pp->from; i < pp->to; i++) {
 		if (i > 0)
-			buf_adds(out, "---\n");
-		if ((error = value_to_yaml(out, m->v[i]->obj, d)) < 0)
-			return error;
+			buf_adds(pp->out, "---\n");
+		if ((pp->error = value_to_yaml(pp->out, pp->m->v[i]->obj, &pp->d)) < 0)
+			return;
 	}
-	return buf_oom(out) ? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
+}
+
+static void *print_part_thread(void *arg)
+{
+	print_part(arg);
+	jslab_thread_done(); /* in case the printer ever makes a json value */
+	return NULL;
+}
+
+int kresmap_print(struct buf *out, const struct kresmap *m, int threads, struct diag *d)
+{
+	struct buf rest = BUF_INIT;
+	struct print_part second = { m, m->len / 2, m->len, &rest, DIAG_INIT, 0 };
+	struct print_part first = { m, 0, m->len, out, DIAG_INIT, 0 };
+	struct print_part *failed;
+	pthread_attr_t attr;
+	pthread_t thread;
+	int threaded = 0, error = 0;
+
+	/* value_to_yaml only reads the trees, so two halves of a long map
+	 * print at once; the first error in resource order is the one told */
+	if (threads && m->len >= PRINT_SPLIT_MIN && pthread_attr_init(&attr) == 0) {
+		threaded = pthread_attr_setstacksize(&attr, PRINT_STACK) == 0 &&
+			   pthread_create(&thread, &attr, print_part_thread, &second) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	if (threaded)
+		first.to = second.from;
+	print_part(&first);
+	if (threaded)
+		pthread_join(thread, NULL);
+	failed = first.error < 0 ? &first : threaded && second.error < 0 ? &second : NULL;
+	if (failed) {
+		error = failed->error;
+		if (d) {
+			diag_clear(d);
+			d->code = failed->d.code;
+			buf_add(&d->msg, failed->d.msg.ptr, failed->d.msg.len);
+			buf_add(&d->context, failed->d.context.ptr, failed->d.context.len);
+		}
+	} else if (buf_oom(&rest) || buf_add(out, rest.ptr, rest.len) < 0 || buf_oom(out)) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+	}
+	buf_release(&rest);
+	diag_release(&first.d);
+	diag_release(&second.d);
+	return error;
 }

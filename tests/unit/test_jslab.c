@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,67 @@ static void test_jslab__jansson_through_it(void **state)
 	jslab_release_all();
 }
 
+/* A thread's blocks, handed over with jslab_thread_done, stay valid and
+ * keep their bytes while this thread allocates (from its own slabs, so no
+ * block is given out twice), and may be freed here. */
+enum { T = 20000 };
+
+static void *make_blocks(void *arg)
+{
+	unsigned char **p = arg;
+
+	for (size_t i = 0; i < T; i++) {
+		if (!(p[i] = jslab_malloc(16 + i % 300)))
+			return NULL;
+		memset(p[i], (int)(i % 253), 16 + i % 300);
+	}
+	/* some freed on their own thread: that thread's lists go with it */
+	for (size_t i = 0; i < T; i += 7) {
+		jslab_free(p[i]);
+		p[i] = NULL;
+	}
+	jslab_thread_done();
+	return p;
+}
+
+static void test_jslab__blocks_of_an_ended_thread_stay_valid(void **state)
+{
+	static unsigned char *theirs[T], *mine[T];
+	pthread_t t;
+	void *ret = NULL;
+	size_t i, k;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, make_blocks, theirs), 0);
+	for (i = 0; i < T; i++) {
+		mine[i] = jslab_malloc(16 + i % 300);
+		assert_non_null(mine[i]);
+		memset(mine[i], 0xA5, 16 + i % 300);
+	}
+	assert_int_equal(pthread_join(t, &ret), 0);
+	assert_ptr_equal(ret, theirs);
+	for (i = 0; i < T; i++) {
+		if (!theirs[i])
+			continue;
+		for (k = 0; k < 16 + i % 300; k++)
+			if (theirs[i][k] != (unsigned char)(i % 253))
+				fail_msg("their block %zu byte %zu overwritten", i, k);
+	}
+	for (i = 0; i < T; i++)
+		for (k = 0; k < 16 + i % 300; k++)
+			if (mine[i][k] != 0xA5)
+				fail_msg("my block %zu byte %zu overwritten", i, k);
+	/* freed here, their blocks are handed out again here */
+	for (i = 8; i < T; i += 7)
+		jslab_free(theirs[i]);
+	jslab_free(theirs[1]);
+	assert_ptr_equal(jslab_malloc(17), theirs[1]);
+	jslab_free(theirs[1]);
+	for (i = 0; i < T; i++)
+		jslab_free(mine[i]);
+	jslab_release_all();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_jslab__large_builds_span_huge_regions),
 		cmocka_unit_test(test_jslab__freed_small_block_is_reused),
 		cmocka_unit_test(test_jslab__jansson_through_it),
+		cmocka_unit_test(test_jslab__blocks_of_an_ended_thread_stay_valid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -509,6 +509,53 @@ static void test_kustomize__id_key_read_from_resource(void **state)
 	buf_release(&key);
 }
 
+/* n ConfigMaps cm-0 ... in m. */
+static void push_configmaps(struct kresmap *m, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "cm-%d", i);
+		assert_int_equal(kresmap_push(m, kres_new(json_pack("{s:s, s:s, s:{s:s}}",
+			"kind", "ConfigMap", "apiVersion", "v1", "metadata", "name", name))), 0);
+	}
+}
+
+/* A long map printed in two halves at once reads as one print: the same
+ * text, in order, and of two faults the earlier resource's. */
+static void test_kustomize__long_maps_print_in_order_first_error_wins(void **state)
+{
+	struct kresmap m = KRESMAP_INIT;
+	struct buf out = BUF_INIT, one = BUF_INIT, want = BUF_INIT;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	push_configmaps(&m, 600);
+	for (int i = 0; i < 600; i++)
+		buf_addf(&want, "%sapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\n",
+			 i ? "---\n" : "", i);
+	assert_int_equal(kresmap_print(&out, &m, 1, &d), 0);
+	assert_string_equal(out.ptr, want.ptr);
+	assert_int_equal(kresmap_print(&one, &m, 0, &d), 0);
+	assert_string_equal(one.ptr, want.ptr);
+	/* a fault in the second half only, then one in each */
+	json_object_set_new(m.v[450]->obj, "k\xc2\x85", json_string("x"));
+	buf_reset(&out);
+	assert_int_equal(kresmap_print(&out, &m, 1, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "error converting JSON to YAML: yaml: did not find "
+			    "expected ',' or '}'");
+	json_object_set_new(m.v[100]->obj, "data", json_string("a\x7f"));
+	buf_reset(&out);
+	assert_int_equal(kresmap_print(&out, &m, 1, &d), DIAG_EINVALID);
+	assert_string_equal(d.msg.ptr, "error converting JSON to YAML: yaml: control "
+			    "characters are not allowed");
+	kresmap_release(&m);
+	buf_release(&out);
+	buf_release(&one);
+	buf_release(&want);
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_kustomize__cluster_scoped_kinds),
 		cmocka_unit_test(test_kustomize__index_keeps_positions_per_key),
 		cmocka_unit_test(test_kustomize__id_key_read_from_resource),
+		cmocka_unit_test(test_kustomize__long_maps_print_in_order_first_error_wins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -839,6 +839,152 @@ static void test_yaml__merged_documents_are_marked(void **state)
 	diag_release(&d);
 }
 
+/* n small documents (cm-0 ...) with mid inserted before document n / 2,
+ * lines ended by nl. */
+static void split_input(struct buf *b, int n, const char *mid, const char *nl)
+{
+	for (int i = 0; i < n; i++) {
+		if (i == n / 2)
+			buf_adds(b, mid);
+		buf_addf(b, "---%skind: ConfigMap%smetadata:%s  name: cm-%d%sdata: {a: \"%d\"}%s",
+			 nl, nl, nl, i, nl, i, nl);
+	}
+}
+
+/* Parses text whole (threads 0) and with threads allowed: the two must
+ * agree in all a caller sees. The threaded parse's code and documents. */
+static int parse_both_ways(const char *text, size_t len, const struct ydoc_limits *base,
+			   size_t *ndocs, struct diag *d)
+{
+	struct ydoc_limits one = *base, two = *base;
+	struct srcfile src1 = SRCFILE_INIT, src2 = SRCFILE_INIT;
+	struct ystream s1 = YSTREAM_INIT, s2 = YSTREAM_INIT;
+	struct diag d1 = DIAG_INIT;
+	int e1, e2;
+
+	one.no_positions = two.no_positions = 1;
+	one.threads = 0;
+	two.threads = 1;
+	e1 = parse_stream(&s1, text, len, YDOC_KUSTOMIZE, &one, &d1, &src1);
+	e2 = parse_stream(&s2, text, len, YDOC_KUSTOMIZE, &two, d, &src2);
+	assert_int_equal(e1, e2);
+	assert_int_equal(d1.code, d->code);
+	assert_string_equal(d1.msg.ptr ? d1.msg.ptr : "", d->msg.ptr ? d->msg.ptr : "");
+	assert_int_equal(s1.ndocs, s2.ndocs);
+	for (size_t i = 0; i < s1.ndocs; i++) {
+		assert_true(json_equal(s1.docs[i].root, s2.docs[i].root));
+		assert_int_equal(s1.docs[i].start, s2.docs[i].start);
+		assert_int_equal(s1.docs[i].end, s2.docs[i].end);
+		assert_int_equal(s1.docs[i].pos.line, s2.docs[i].pos.line);
+		assert_int_equal(s1.docs[i].pos.col, s2.docs[i].pos.col);
+		assert_int_equal(s1.docs[i].merged, s2.docs[i].merged);
+		assert_ptr_equal(s2.docs[i].src, &src2);
+	}
+	*ndocs = s2.ndocs;
+	ystream_release(&s1);
+	ystream_release(&s2);
+	srcfile_release(&src1);
+	srcfile_release(&src2);
+	diag_release(&d1);
+	return e2;
+}
+
+/* Whatever sits at the cut, a parse in two halves gives what one whole
+ * parse gives, errors included (their lines count from the file's top). */
+static void test_yaml__split_parse_is_the_whole_parse(void **state)
+{
+	static const struct {
+		/* err: part of the message; NULL: parses into docs documents;
+		 * "?": either way (parse_both_ways compares them) */
+		const char *mid, *nl, *err;
+		int max_docs, max_nodes, docs;
+	} splits[] = {
+		{ "", "\n", NULL, 0, 0, 2000 },
+		{ "", "\r\n", NULL, 0, 0, 2000 },
+		/* a root block scalar, or a plain one, ends at the next "---" line */
+		{ "--- |\n  text\n\n", "\n", NULL, 0, 0, 2001 },
+		{ "--- >-\n  folded\n  more\n", "\n", NULL, 0, 0, 2001 },
+		{ "--- plain\n  goes on\n", "\n", NULL, 0, 0, 2001 },
+		{ "---\n---\n", "\n", NULL, 0, 0, 2002 },
+		{ "--- x\n...\n", "\n", NULL, 0, 0, 2001 },
+		{ "---\t# a tab, then a comment\nk: v\n", "\n", NULL, 0, 0, 2001 },
+		/* "---" indented, or followed by more than a blank: no cut there */
+		{ "---\nk: |\n  ---\n  x\n", "\n", NULL, 0, 0, 2001 },
+		{ "---\nk: v\n---x: 1\n", "\n", "?", 0, 0, 0 },
+		/* a quoted scalar or flow collection across a "---" line fails */
+		{ "--- \"open\n", "\n", "found unexpected document indicator", 0, 0, 0 },
+		{ "--- 'open\n", "\n", "found unexpected document indicator", 0, 0, 0 },
+		{ "--- [a,\n", "\n", "did not find expected node content", 0, 0, 0 },
+		{ "--- {a: 1,\n", "\n", "?", 0, 0, 0 },
+		/* errors name the line in the whole input */
+		{ "---\na: 1\na: 2\n", "\n", "already defined", 0, 0, 0 },
+		{ "---\n\ta: 1\n", "\n", "found character that cannot start any token", 0, 0, 0 },
+		/* the limits count over both halves */
+		{ "", "\n", "more than 1999 documents", 1999, 0, 0 },
+		{ "", "\n", "(limit max_nodes)", 0, 13000, 0 },
+		/* aliases, directives and other than ASCII: one parse */
+		{ "--- {x: &a 1, y: *a}\n", "\n", NULL, 0, 0, 2001 },
+		{ "--- &a {x: 1}\n--- {y: *a}\n", "\n", "unknown anchor 'a'", 0, 0, 0 },
+		{ "%YAML 1.1\n", "\n", "?", 0, 0, 0 },
+		{ "--- {k: \"\xc3\xa9\"}\n", "\n", NULL, 0, 0, 2001 },
+		{ "--- {<<: {a: 1}, b: 2}\n", "\n", NULL, 0, 0, 2001 },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(splits) / sizeof(splits[0]); k++) {
+		struct ydoc_limits lim = { .max_docs = (size_t)splits[k].max_docs,
+					   .max_nodes = (size_t)splits[k].max_nodes };
+		struct diag d = DIAG_INIT;
+		struct buf b = BUF_INIT;
+		size_t ndocs = 0;
+		int error;
+
+		split_input(&b, 2000, splits[k].mid, splits[k].nl);
+		assert_true(b.len > (size_t)64 << 10); /* long enough to be cut */
+		error = parse_both_ways(b.ptr, b.len, &lim, &ndocs, &d);
+		if (splits[k].err && !strcmp(splits[k].err, "?")) {
+			/* compared */
+		} else if (splits[k].err) {
+			if (error == 0 || !strstr(d.msg.ptr, splits[k].err))
+				fail_msg("case %zu: %d %s", k, error, d.msg.ptr ? d.msg.ptr : "");
+		} else if (error != 0 || ndocs != (size_t)splits[k].docs) {
+			fail_msg("case %zu: %d %zu %s", k, error, ndocs, d.msg.ptr ? d.msg.ptr : "");
+		}
+		buf_release(&b);
+		diag_release(&d);
+	}
+}
+
+/* A split parse's documents, checked by hand: order, offsets, lines. */
+static void test_yaml__split_parse_keeps_order_and_offsets(void **state)
+{
+	const struct ydoc_limits lim = { .no_positions = 1, .threads = 1 };
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream s = YSTREAM_INIT;
+	struct diag d = DIAG_INIT;
+	struct buf b = BUF_INIT;
+	json_t *want = json_pack("{s:s, s:{s:s}, s:{s:s}}", "kind", "ConfigMap", "metadata",
+				 "name", "cm-2999", "data", "a", "2999");
+
+	(void)state;
+	split_input(&b, 3000, "", "\n");
+	assert_int_equal(parse_stream(&s, b.ptr, b.len, YDOC_KUSTOMIZE, &lim, &d, &src), 0);
+	assert_int_equal(s.ndocs, 3000);
+	assert_true(json_equal(s.docs[2999].root, want));
+	assert_string_equal(json_string_value(json_object_get(
+		json_object_get(s.docs[1500].root, "metadata"), "name")), "cm-1500");
+	/* document i is 5 lines, 56 bytes plus twice the digits of i */
+	assert_int_equal(s.docs[2999].start, 10 * 58 + 90 * 60 + 900 * 62 + 1999 * 64);
+	assert_int_equal(s.docs[2999].pos.line, 2999 * 5 + 2);
+	assert_int_equal(s.docs[2999].pos.col, 1);
+	assert_ptr_equal(s.docs[2999].src, &src);
+	ystream_release(&s);
+	srcfile_release(&src);
+	buf_release(&b);
+	json_decref(want);
+	diag_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -859,6 +1005,8 @@ int main(void)
 		cmocka_unit_test(test_yaml__max_docs_and_size),
 		cmocka_unit_test(test_yaml__big_stream),
 		cmocka_unit_test(test_yaml__merged_documents_are_marked),
+		cmocka_unit_test(test_yaml__split_parse_is_the_whole_parse),
+		cmocka_unit_test(test_yaml__split_parse_keeps_order_and_offsets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
