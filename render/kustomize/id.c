@@ -163,8 +163,14 @@ static unsigned char stable_next(const char *const part[3], int *i, const char *
 int kgvk_less(const char *g1, const char *v1, const char *k1, const char *g2, const char *v2,
 	      const char *k2)
 {
+	return kgvk_less_ordered(kgvk_type_order(k1), g1, v1, k1, kgvk_type_order(k2), g2, v2, k2);
+}
+
+int kgvk_less_ordered(int i1, const char *g1, const char *v1, const char *k1, int i2,
+		      const char *g2, const char *v2, const char *k2)
+{
 	const char *a[3], *b[3], *pa, *pb;
-	int i1 = kgvk_type_order(k1), i2 = kgvk_type_order(k2), ia = 0, ib = 0;
+	int ia = 0, ib = 0;
 
 	if (i1 != i2)
 		return i1 < i2;

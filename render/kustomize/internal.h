@@ -111,6 +111,10 @@ void kgvk_stable_string(struct buf *out, const char *group, const char *version,
 /* Gvk.IsLessThan */
 int kgvk_less(const char *g1, const char *v1, const char *k1, const char *g2, const char *v2,
 	      const char *k2);
+/* The same with each side's kgvk_type_order given (computed once per
+ * element when sorting). */
+int kgvk_less_ordered(int o1, const char *g1, const char *v1, const char *k1, int o2,
+		      const char *g2, const char *v2, const char *k2);
 
 /* ---- resources (res.c) ---- */
 

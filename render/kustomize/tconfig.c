@@ -379,31 +379,70 @@ static int default_nameref(struct ktconfig *c)
 	return 0;
 }
 
-static int cmp_fspec(const struct kfspec *a, const struct kfspec *b)
+/*
+ * A stable insertion sort by gvk, as kustomize sorts field specs and name
+ * references: n elements of size bytes at base, element i's gvk given by
+ * gvk(). Each element's kind order is found once (kgvk_type_order scans a
+ * table), not at every comparison.
+ */
+static int sort_by_gvk(void *base, size_t n, size_t size,
+		       void (*gvk)(const void *e, const char *part[3]))
 {
-	if (kgvk_less(a->group, a->version, a->kind, b->group, b->version, b->kind))
-		return -1;
-	if (kgvk_less(b->group, b->version, b->kind, a->group, a->version, a->kind))
-		return 1;
+	char *v = base, tmp[sizeof(struct knameref) > sizeof(struct kfspec) ?
+			       sizeof(struct knameref) : sizeof(struct kfspec)];
+	int *order;
+
+	if (n < 2)
+		return 0;
+	if (size > sizeof(tmp) || !(order = malloc(n * sizeof(*order))))
+		return DIAG_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *p[3];
+
+		gvk(v + i * size, p);
+		order[i] = kgvk_type_order(p[2]);
+	}
+	for (size_t i = 1; i < n; i++) {
+		const char *x[3], *y[3];
+		int xo = order[i];
+		size_t j = i;
+
+		memcpy(tmp, v + i * size, size);
+		gvk(tmp, x);
+		while (j > 0) {
+			gvk(v + (j - 1) * size, y);
+			if (!kgvk_less_ordered(xo, x[0], x[1], x[2], order[j - 1], y[0], y[1], y[2]))
+				break;
+			memcpy(v + j * size, v + (j - 1) * size, size);
+			order[j] = order[j - 1];
+			j--;
+		}
+		memcpy(v + j * size, tmp, size);
+		order[j] = xo;
+	}
+	free(order);
 	return 0;
 }
 
-/* A stable insertion sort by gvk, as kustomize sorts field specs. */
-static void sort_fslist(struct kfslist *l)
+static void fspec_gvk(const void *e, const char *part[3])
 {
-	for (size_t i = 1; i < l->len; i++) {
-		struct kfspec x = l->v[i];
-		size_t j = i;
+	const struct kfspec *fs = e;
 
-		while (j > 0 && cmp_fspec(&x, &l->v[j - 1]) < 0) {
-			l->v[j] = l->v[j - 1];
-			j--;
-		}
-		l->v[j] = x;
-	}
+	part[0] = fs->group;
+	part[1] = fs->version;
+	part[2] = fs->kind;
 }
 
-static void sort_config(struct ktconfig *c)
+static void nameref_gvk(const void *e, const char *part[3])
+{
+	const struct knameref *nr = e;
+
+	part[0] = nr->group;
+	part[1] = nr->version;
+	part[2] = nr->kind;
+}
+
+static int sort_config(struct ktconfig *c)
 {
 	struct kfslist *lists[] = {
 		&c->name_prefix, &c->name_suffix, &c->name_space, &c->common_labels, &c->labels,
@@ -412,18 +451,9 @@ static void sort_config(struct ktconfig *c)
 	};
 
 	for (size_t i = 0; i < NELEM(lists); i++)
-		sort_fslist(lists[i]);
-	for (size_t i = 1; i < c->nnameref; i++) {
-		struct knameref x = c->nameref[i];
-		size_t j = i;
-
-		while (j > 0 && kgvk_less(x.group, x.version, x.kind, c->nameref[j - 1].group,
-					  c->nameref[j - 1].version, c->nameref[j - 1].kind)) {
-			c->nameref[j] = c->nameref[j - 1];
-			j--;
-		}
-		c->nameref[j] = x;
-	}
+		if (sort_by_gvk(lists[i]->v, lists[i]->len, sizeof(struct kfspec), fspec_gvk) < 0)
+			return DIAG_ENOMEM;
+	return sort_by_gvk(c->nameref, c->nnameref, sizeof(struct knameref), nameref_gvk);
 }
 
 int ktconfig_default(struct ktconfig *c, struct diag *d)
@@ -448,7 +478,8 @@ int ktconfig_default(struct ktconfig *c, struct diag *d)
 	for (size_t i = 0; i < NELEM(replica_kinds); i++)
 		if ((error = kfslist_add(&c->replicas, "", "", replica_kinds[i], "spec/replicas", 1)) < 0)
 			goto fail;
-	sort_config(c);
+	if ((error = sort_config(c)) < 0)
+		goto fail;
 	return 0;
 fail:
 	ktconfig_release(c);
@@ -525,7 +556,10 @@ int ktconfig_from_json(struct ktconfig *c, const json_t *doc, struct diag *d)
 				 key);
 		goto fail;
 	}
-	sort_config(c);
+	if ((error = sort_config(c)) < 0) {
+		error = diag_set(d, error, "out of memory");
+		goto fail;
+	}
 	return 0;
 fail:
 	ktconfig_release(c);
@@ -558,8 +592,7 @@ int ktconfig_merge(struct ktconfig *into, const struct ktconfig *in, struct diag
 		if ((error = kfslist_merge(&nr->referrers, &src->referrers, d)) < 0)
 			return error;
 	}
-	sort_config(into);
-	return 0;
+	return sort_config(into) < 0 ? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
 }
 
 /* ---- field specs from CRD OpenAPI definitions (`crds:`) ---- */
@@ -647,6 +680,9 @@ int ktconfig_from_crd(struct ktconfig *out, const json_t *defs, struct diag *d)
 			return error;
 		}
 	}
-	sort_config(out);
+	if (sort_config(out) < 0) {
+		ktconfig_release(out);
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	}
 	return 0;
 }
