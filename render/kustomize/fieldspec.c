@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static struct kfpath *kfpath_new(const char *path);
+
 void kfslist_release(struct kfslist *l)
 {
 	for (size_t i = 0; i < l->len; i++) {
@@ -17,6 +19,7 @@ void kfslist_release(struct kfslist *l)
 		free(l->v[i].version);
 		free(l->v[i].kind);
 		free(l->v[i].path);
+		free(l->v[i].split);
 	}
 	free(l->v);
 	l->v = NULL;
@@ -43,11 +46,13 @@ int kfslist_add(struct kfslist *l, const char *group, const char *version, const
 	s->kind = strdup(kind ? kind : "");
 	s->path = strdup(path ? path : "");
 	s->create = create;
-	if (!s->group || !s->version || !s->kind || !s->path) {
+	s->split = s->path ? kfpath_new(s->path) : NULL;
+	if (!s->group || !s->version || !s->kind || !s->path || !s->split) {
 		free(s->group);
 		free(s->version);
 		free(s->kind);
 		free(s->path);
+		free(s->split);
 		return DIAG_ENOMEM;
 	}
 	l->len++;
@@ -166,6 +171,44 @@ static size_t split_path(char *buf, char **v)
 	return cnt;
 }
 
+/* The path's segments (split_path), each key without its "[]", in one
+ * allocation; NULL on ENOMEM. */
+static struct kfpath *kfpath_new(const char *path)
+{
+	size_t len = strlen(path), n;
+	char *tmp, **v;
+	struct kfpath *p = NULL;
+
+	if (!(tmp = malloc(len + 1)) || !(v = malloc((len + 1) * sizeof(*v)))) {
+		free(tmp);
+		return NULL;
+	}
+	memcpy(tmp, path, len + 1);
+	n = split_path(tmp, v);
+	/* the segments, then their keys: no more bytes than path's plus NULs */
+	if ((p = malloc(sizeof(*p) + n * sizeof(p->seg[0]) + len + n + 1)) != NULL) {
+		char *text = (char *)&p->seg[n];
+
+		p->n = n;
+		for (size_t i = 0; i < n; i++) {
+			size_t l = strlen(v[i]);
+			int is_seq = l >= 2 && v[i][l - 2] == '[' && v[i][l - 1] == ']';
+
+			if (is_seq)
+				l -= 2;
+			memcpy(text, v[i], l);
+			text[l] = '\0';
+			p->seg[i].key = text;
+			p->seg[i].len = l;
+			p->seg[i].is_seq = is_seq;
+			text += l + 1;
+		}
+	}
+	free(tmp);
+	free(v);
+	return p;
+}
+
 struct walk {
 	const struct kfspec *fs;
 	int create_kind; /* JSON_OBJECT, JSON_STRING, or -1 for none */
@@ -175,7 +218,7 @@ struct walk {
 };
 
 static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, json_t *node,
-		char **path, size_t n, int depth)
+		const struct kfseg *path, size_t n, int depth)
 {
 	if (depth > 200)
 		return diag_set(w->d, DIAG_ELIMIT, "field path too deep");
@@ -193,30 +236,18 @@ static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, jso
 		return 0;
 	}
 	if (json_is_object(node)) {
-		char *name = path[0];
-		size_t len = strlen(name);
-		int is_seq = len >= 2 && strcmp(name + len - 2, "[]") == 0;
-		char fieldbuf[1024];
-		const char *field = name;
+		const char *field = path[0].key;
 		json_t *child;
 		int kind = -1;
 
-		if (is_seq)
-			len -= 2;
-		if (len == 0)
+		if (path[0].len == 0)
 			return diag_set(w->d, DIAG_EINVALID,
 					"cannot set or create an empty field name");
-		if (len >= sizeof(fieldbuf))
+		if (path[0].len >= 1024)
 			return diag_set(w->d, DIAG_ELIMIT, "field name too long");
-		if (is_seq) {
-			/* the segment without its "[]" */
-			memcpy(fieldbuf, name, len);
-			fieldbuf[len] = '\0';
-			field = fieldbuf;
-		}
-		if (w->fs->create && w->create_kind >= 0 && !is_seq)
+		if (w->fs->create && w->create_kind >= 0 && !path[0].is_seq)
 			kind = n <= 1 ? w->create_kind : JSON_OBJECT;
-		child = kjson_get(node, field);
+		child = kjson_getn(node, field, path[0].len);
 		if (!child) {
 			if (kind < 0)
 				return 0;
@@ -238,21 +269,15 @@ int kfspec_apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setf
 		 void *payload, struct diag *d)
 {
 	struct walk w = { fs, create_kind, fn, payload, d };
-	char sbuf[256], *sv[sizeof(sbuf) + 1], *buf = sbuf, **path = sv;
-	size_t n = 0, len;
+	struct kfpath *own = NULL;
+	const struct kfpath *p = fs->split;
 	int error;
 
 	if (!kfspec_matches(res, fs))
 		return 0;
-	len = strlen(fs->path);
-	if (len >= sizeof(sbuf) &&
-	    (!(buf = malloc(len + 1)) || !(path = calloc(len + 1, sizeof(char *))))) {
-		error = diag_set(d, DIAG_ENOMEM, "out of memory");
-		goto done;
-	}
-	memcpy(buf, fs->path, len + 1);
-	n = split_path(buf, path);
-	error = walk(&w, NULL, NULL, 0, res, path, n, 0);
+	if (!p && !(p = own = kfpath_new(fs->path)))
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	error = walk(&w, NULL, NULL, 0, res, p->seg, p->n, 0);
 	if (error < 0 && error != DIAG_ENOMEM) {
 		struct kid id = KID_INIT;
 		struct buf s = BUF_INIT;
@@ -264,10 +289,6 @@ int kfspec_apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setf
 		kid_release(&id);
 		buf_release(&s);
 	}
-done:
-	if (buf != sbuf)
-		free(buf);
-	if (path != sv)
-		free(path);
+	free(own);
 	return error;
 }

@@ -262,9 +262,25 @@ int kidx_add_cur(struct kidx *x, const struct kres *r, size_t val);
 
 /* ---- field specs (fieldspec.c, tconfig.c) ---- */
 
+/* A field spec's path split into its keys once (kfslist_add), not at
+ * every resource it is applied to. */
+struct kfseg {
+	const char *key; /* NUL-terminated, without a list segment's "[]" */
+	size_t len;
+	int is_seq;      /* the segment ended in "[]" */
+};
+
+struct kfpath {
+	size_t n;
+	struct kfseg seg[]; /* n of them; the keys' text follows */
+};
+
 struct kfspec {
 	char *group, *version, *kind, *path; /* owned; "" when unset */
 	int create;
+	/* owned by the list (kfslist_add makes it): path split; NULL (a spec
+	 * made by hand) splits path at each kfspec_apply */
+	struct kfpath *split;
 };
 
 struct kfslist {

@@ -567,7 +567,7 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 		}
 		for (size_t k = 0; k < sp->n; k++) {
 			const struct kfspec *fs = sp->fs[k];
-			struct kfspec any_gvk = { "", "", "", fs->path, 0 };
+			struct kfspec any_gvk = { "", "", "", fs->path, 0, fs->split };
 			struct nrctx x = { rr->r, rr, sp->target[k], fs, all, n,
 					   &by_name, &by_org_ns, scratch };
 

@@ -216,7 +216,7 @@ int kt_namespace(struct kresmap *m, const char *ns, const struct kfslist *fss,
 		 const char *mode, int unset_only, struct diag *d)
 {
 	struct nsset s = { ns, unset_only };
-	struct kfspec meta = { "", "", "", "metadata/namespace", 1 };
+	struct kfspec meta = { "", "", "", "metadata/namespace", 1, NULL };
 	int error;
 
 	json_t *counts = NULL;

@@ -105,9 +105,9 @@ static void test_kustomize__fieldspec_walks_lists_and_creates(void **state)
 	json_t *res = json_loads("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
 				 "\"spec\":{\"template\":{\"spec\":{\"containers\":"
 				 "[{\"image\":\"a\"},{\"image\":\"b\"},{}]}}}}", 0, NULL);
-	struct kfspec walk = { "", "", "Deployment", "spec/template/spec/containers[]/image", 1 };
-	struct kfspec other = { "", "", "Service", "spec/x", 1 };
-	struct kfspec create = { "apps", "", "", "metadata/annotations", 1 };
+	struct kfspec walk = { "", "", "Deployment", "spec/template/spec/containers[]/image", 1, NULL };
+	struct kfspec other = { "", "", "Service", "spec/x", 1, NULL };
+	struct kfspec create = { "apps", "", "", "metadata/annotations", 1, NULL };
 	struct diag d = DIAG_INIT;
 	char *dump;
 
@@ -124,6 +124,38 @@ static void test_kustomize__fieldspec_walks_lists_and_creates(void **state)
 			    "\"metadata\":{\"annotations\":\"x\"},\"spec\":{\"template\":{\"spec\":"
 			    "{\"containers\":[{\"image\":\"x\"},{\"image\":\"x\"},{\"image\":\"x\"}]}}}}");
 	free(dump);
+	json_decref(res);
+	diag_release(&d);
+}
+
+/* Specs of a list have their paths split once, when added: the same walk,
+ * "\/" inside a key and a leading "/" included. */
+static void test_kustomize__listed_fieldspecs_walk_as_made_ones(void **state)
+{
+	json_t *res = json_loads("{\"kind\":\"Deployment\",\"metadata\":{\"annotations\":"
+				 "{\"a.io/b\":\"1\"}},\"spec\":{\"l\":[{\"n\":\"a\"},{\"n\":\"b\"}]}}",
+				 0, NULL);
+	struct kfslist l = { NULL, 0, 0 };
+	struct diag d = DIAG_INIT;
+	char *dump;
+
+	(void)state;
+	assert_int_equal(kfslist_add(&l, "", "", "Deployment", "spec/l[]/n", 0), 0);
+	assert_int_equal(kfslist_add(&l, "", "", "", "/metadata/annotations/a.io\\/b", 0), 0);
+	assert_int_equal(kfslist_add(&l, "", "", "", "spec/new/x", 1), 0);
+	assert_int_equal(l.v[0].split->n, 3);
+	assert_string_equal(l.v[0].split->seg[1].key, "l");
+	assert_true(l.v[0].split->seg[1].is_seq);
+	assert_int_equal(l.v[1].split->n, 3);
+	assert_string_equal(l.v[1].split->seg[2].key, "a.io/b");
+	for (size_t i = 0; i < l.len; i++)
+		assert_int_equal(kfspec_apply(res, &l.v[i], JSON_STRING, set_x, NULL, &d), 0);
+	dump = json_dumps(res, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_string_equal(dump, "{\"kind\":\"Deployment\",\"metadata\":{\"annotations\":"
+			    "{\"a.io/b\":\"x\"}},\"spec\":{\"l\":[{\"n\":\"x\"},{\"n\":\"x\"}],"
+			    "\"new\":{\"x\":\"x\"}}}");
+	free(dump);
+	kfslist_release(&l);
 	json_decref(res);
 	diag_release(&d);
 }
@@ -563,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_kustomize__ids_print_and_compare_as_kustomize),
 		cmocka_unit_test(test_kustomize__hash_matches_kustomize),
 		cmocka_unit_test(test_kustomize__fieldspec_walks_lists_and_creates),
+		cmocka_unit_test(test_kustomize__listed_fieldspecs_walk_as_made_ones),
 		cmocka_unit_test(test_kustomize__smp_merges_containers_by_name_patch_first),
 		cmocka_unit_test(test_kustomize__smp_changes_only_unshared_maps),
 		cmocka_unit_test(test_kustomize__smp_delete_directive_removes_target),
