@@ -120,8 +120,12 @@ int kfspec_matches(const json_t *res, const struct kfspec *fs)
 	const char *av, *slash, *version;
 	size_t glen;
 
-	if (*fs->kind && strcmp(fs->kind, kres_str(res, "kind")) != 0)
-		return 0;
+	if (*fs->kind) {
+		const json_t *k = kjson_getn(res, "kind", 4);
+
+		if (strcmp(fs->kind, json_is_string(k) ? json_string_value(k) : "") != 0)
+			return 0;
+	}
 	/* a spec for any group and version (most): no apiVersion lookup */
 	if (!*fs->group && !*fs->version)
 		return 1;

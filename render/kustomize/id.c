@@ -102,6 +102,12 @@ static int cluster_scoped_gv(const char *group, size_t glen, const char *version
 	return 0;
 }
 
+int kid_cluster_scoped_n(const char *group, size_t glen, const char *version, const char *kind,
+			 size_t klen)
+{
+	return cluster_scoped_gv(group, glen, version, kind, klen);
+}
+
 /* The kinds kustomize's legacy order puts first, then last. */
 static const char *const order_first[] = {
 	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",

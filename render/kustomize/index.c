@@ -198,29 +198,28 @@ void kidx_del(struct kidx *x, const char *key, size_t val)
 	e->len = k;
 }
 /* Calls add or del with the key of each of r's ids: the current one, then the previous. */
+struct id_key_op {
+	struct kidx *x;
+	size_t val;
+	int add;
+};
+
+static int id_key_op(const char *key, void *arg)
+{
+	struct id_key_op *op = arg;
+
+	if (op->add)
+		return kidx_add(op->x, key, op->val);
+	kidx_del(op->x, key, op->val);
+	return 0;
+}
+
 static int each_id_key(struct kidx *x, const struct kres *r, size_t val, int add)
 {
-	struct kid *prev = NULL;
+	struct id_key_op op = { x, val, add };
 	struct buf key = BUF_INIT;
-	size_t np = 0;
-	int error;
+	int error = kres_each_id_key(r, &key, id_key_op, &op);
 
-	/* the current id's key straight from the object, no id built */
-	if ((error = kres_prev_ids(&prev, &np, r)) < 0 ||
-	    (error = kid_key_of_res(&key, r->obj)) < 0)
-		goto done;
-	for (size_t i = 0; i <= np && !error; i++) {
-		if (i > 0)
-			kid_key(&key, &prev[i - 1]);
-		if (buf_oom(&key))
-			error = DIAG_ENOMEM;
-		else if (add)
-			error = kidx_add(x, key.ptr, val);
-		else
-			kidx_del(x, key.ptr, val);
-	}
-done:
-	kid_array_free(prev, np);
 	buf_release(&key);
 	return error;
 }

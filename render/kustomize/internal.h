@@ -103,6 +103,9 @@ int kid_gvk_selected(const struct kid *id, const char *group, const char *versio
 /* Splits an apiVersion into group and version (new strings). */
 int kapi_split(const char *api_version, char **group, char **version);
 int kis_cluster_scoped(const char *api_version, const char *kind);
+/* The same for a group and kind of given lengths; version runs to its NUL. */
+int kid_cluster_scoped_n(const char *group, size_t glen, const char *version, const char *kind,
+			 size_t klen);
 /* Kustomize's legacy ordering of kinds (index < 0 first, > 0 last). */
 int kgvk_type_order(const char *kind);
 /* "group_version_kind" with ~G/~V/~K for empty fields. */
@@ -178,6 +181,11 @@ void kstrv_free(char **v, size_t n);
 int kres_cur_id(struct kid *out, const struct kres *r);
 /* Previous ids (from the build annotations), oldest first. */
 int kres_prev_ids(struct kid **out, size_t *n, const struct kres *r);
+/* The kid_key of each id of r, the current one first, then the previous
+ * ones oldest first: written into key in turn, each handed to fn (a
+ * negative return stops the walk and is returned). No id is built. */
+int kres_each_id_key(const struct kres *r, struct buf *key,
+		     int (*fn)(const char *key, void *arg), void *arg);
 void kid_array_free(struct kid *ids, size_t n);
 /* The first previous id, or the current one. */
 int kres_org_id(struct kid *out, const struct kres *r);

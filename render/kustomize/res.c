@@ -370,6 +370,69 @@ done:
 	return error;
 }
 
+/* s up to the next comma (or its end): the piece's length. */
+static size_t csv_piece(const char *s)
+{
+	const char *e = strchr(s, ',');
+
+	return e ? (size_t)(e - s) : strlen(s);
+}
+
+int kres_each_id_key(const struct kres *r, struct buf *key,
+		     int (*fn)(const char *key, void *arg), void *arg)
+{
+	json_t *a;
+	const char *vals[3], *p[3], *av, *slash, *version;
+	size_t nn, glen;
+	int error;
+
+	if ((error = kid_key_of_res(key, r->obj)) < 0 || (error = fn(key->ptr, arg)) < 0)
+		return error;
+	if (!(a = kres_annotations(r)))
+		return 0;
+	/* kres_prev_ids's rules, read straight from the three values */
+	prev_annotations(a, vals);
+	if (!vals[0])
+		return 0;
+	nn = csv_count(vals[0]);
+	if (!vals[1] || !vals[2] || csv_count(vals[1]) != nn || csv_count(vals[2]) != nn)
+		return DIAG_EEXEC;
+	av = kres_api_version(r);
+	slash = strchr(av, '/');
+	glen = slash ? (size_t)(slash - av) : 0;
+	version = slash ? slash + 1 : av;
+	for (int k = 0; k < 3; k++)
+		p[k] = vals[k];
+	for (size_t i = 0; i < nn; i++) {
+		size_t nlen = csv_piece(p[0]), nslen = csv_piece(p[1]), klen = csv_piece(p[2]);
+
+		buf_reset(key);
+		buf_add(key, av, glen);
+		buf_addch(key, '\x1f');
+		buf_adds(key, version);
+		buf_addch(key, '\x1f');
+		buf_add(key, p[2], klen);
+		buf_addch(key, '\x1f');
+		buf_add(key, p[0], nlen);
+		buf_addch(key, '\x1f');
+		/* kid_effective_ns */
+		if (kid_cluster_scoped_n(av, glen, version, p[2], klen))
+			buf_adds(key, "_non_namespaceable_");
+		else if (!nslen || (nslen == 7 && memcmp(p[1], "default", 7) == 0))
+			buf_adds(key, "default");
+		else
+			buf_add(key, p[1], nslen);
+		if (buf_oom(key))
+			return DIAG_ENOMEM;
+		if ((error = fn(key->ptr, arg)) < 0)
+			return error;
+		p[0] += nlen + (p[0][nlen] == ',');
+		p[1] += nslen + (p[1][nslen] == ',');
+		p[2] += klen + (p[2][klen] == ',');
+	}
+	return 0;
+}
+
 int kres_org_id(struct kid *out, const struct kres *r)
 {
 	struct kid *ids = NULL;
