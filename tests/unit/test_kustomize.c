@@ -588,6 +588,45 @@ static void test_kustomize__long_maps_print_in_order_first_error_wins(void **sta
 	diag_release(&d);
 }
 
+/* An index holds a resource under its current id and each previous one
+ * (from the build annotations, oldest first), namespaces as
+ * kid_effective_ns gives them; counts that disagree are refused. */
+static void test_kustomize__index_holds_previous_ids(void **state)
+{
+	static const char *const keys[] = {
+		"rbac.authorization.k8s.io\x1fv1\x1f" "ClusterRole\x1fp-cr\x1f_non_namespaceable_",
+		"rbac.authorization.k8s.io\x1fv1\x1f" "ClusterRole\x1f" "cr\x1f_non_namespaceable_",
+		"rbac.authorization.k8s.io\x1fv1\x1fRole\x1fold\x1fns1",
+		"rbac.authorization.k8s.io\x1fv1\x1fRole\x1f" "older\x1f" "default",
+	};
+	struct kres *r = kres_new(json_pack("{s:s, s:s, s:{s:s, s:{s:s, s:s, s:s}}}",
+		"apiVersion", "rbac.authorization.k8s.io/v1", "kind", "ClusterRole", "metadata",
+		"name", "p-cr", "annotations",
+		KANNO_PREV_NAMES, "cr,old,older", KANNO_PREV_NS, ",ns1,default",
+		KANNO_PREV_KINDS, "ClusterRole,Role,Role"));
+	struct kidx x = KIDX_INIT;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(kidx_add_res(&x, r, 7), 0);
+	assert_int_equal(x.n, 4);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const size_t *at = kidx_get(&x, keys[i], &n);
+
+		if (!at || n != 1 || at[0] != 7)
+			fail_msg("key %zu not held", i);
+	}
+	assert_int_equal(kidx_del_res(&x, r, 7), 0);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		kidx_get(&x, keys[i], &n);
+		assert_int_equal(n, 0);
+	}
+	kres_set_annotation(r, KANNO_PREV_NS, "a,b");
+	assert_int_equal(kidx_add_res(&x, r, 8), DIAG_EEXEC);
+	kidx_release(&x);
+	kres_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_kustomize__cluster_scoped_kinds),
 		cmocka_unit_test(test_kustomize__index_keeps_positions_per_key),
 		cmocka_unit_test(test_kustomize__id_key_read_from_resource),
+		cmocka_unit_test(test_kustomize__index_holds_previous_ids),
 		cmocka_unit_test(test_kustomize__long_maps_print_in_order_first_error_wins),
 	};
 
