@@ -38,7 +38,9 @@ void kidx_release(struct kidx *x)
 	free(x->e);
 	free(x->slot);
 	free(x->keys);
+	buf_release(&x->scratch);
 	memset(x, 0, sizeof(*x));
+	x->scratch = (struct buf)BUF_INIT;
 }
 
 /* The table slot holding key's entry number, or the empty (0) slot where
@@ -217,11 +219,8 @@ static int id_key_op(const char *key, void *arg)
 static int each_id_key(struct kidx *x, const struct kres *r, size_t val, int add)
 {
 	struct id_key_op op = { x, val, add };
-	struct buf key = BUF_INIT;
-	int error = kres_each_id_key(r, &key, id_key_op, &op);
 
-	buf_release(&key);
-	return error;
+	return kres_each_id_key(r, &x->scratch, id_key_op, &op);
 }
 
 int kidx_add_res(struct kidx *x, const struct kres *r, size_t val)
@@ -236,11 +235,9 @@ int kidx_del_res(struct kidx *x, const struct kres *r, size_t val)
 
 int kidx_add_cur(struct kidx *x, const struct kres *r, size_t val)
 {
-	struct buf key = BUF_INIT;
 	int error;
 
-	if ((error = kid_key_of_res(&key, r->obj)) == 0)
-		error = kidx_add(x, key.ptr, val);
-	buf_release(&key);
+	if ((error = kid_key_of_res(&x->scratch, r->obj)) == 0)
+		error = kidx_add(x, x->scratch.ptr, val);
 	return error;
 }

@@ -251,9 +251,10 @@ struct kidx {
 	size_t cap;
 	char *keys;           /* owned; every key, NUL after each */
 	size_t klen_used, kalloc;
+	struct buf scratch;   /* owned; where kidx_*_res write ids' keys */
 };
 
-#define KIDX_INIT { NULL, 0, 0, NULL, 0, NULL, 0, 0 }
+#define KIDX_INIT { NULL, 0, 0, NULL, 0, NULL, 0, 0, BUF_INIT }
 
 void kidx_release(struct kidx *x);
 /* Appends val to key's positions unless it is already the last one. */
