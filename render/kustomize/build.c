@@ -2375,10 +2375,11 @@ static int build(struct buf *out, struct kustomize_file **files, size_t *nfiles,
 
 		for (size_t i = 0; i < ra.rm.len; i++) {
 			struct kres *r = ra.rm.v[i];
-			json_t *md = json_object_get(r->obj, "metadata"), *an;
+			json_t *md = kjson_getn(r->obj, "metadata", 8), *an;
 
 			kres_remove_build_annotations(r);
-			if (keep_origin && keep_trans)
+			/* no annotations left (the usual case): nothing more to drop */
+			if ((keep_origin && keep_trans) || !kjson_getn(md, "annotations", 11))
 				continue;
 			/* kyaml's SetAnnotations drops an empty (or null) annotations map. */
 			if (!keep_origin)
