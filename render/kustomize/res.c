@@ -12,6 +12,7 @@
 #include "render/yaml.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1231,73 +1232,116 @@ done:
 
 /* Resources printed on a second thread when a map holds at least this many. */
 #define PRINT_SPLIT_MIN 256
+/* Resources per piece of a threaded print. */
+#define PRINT_PIECE 32
 /* The printing thread's stack: value_to_yaml recurses once per level. */
 #define PRINT_STACK ((size_t)8 << 20)
 
-/* A run of a map's resources printed on its own. */
-struct print_part {
-	const struct kresmap *m;
-	size_t from, to;
-	struct buf *out;
+/* A run of PRINT_PIECE resources, printed on its own. */
+struct print_piece {
+	struct buf out;
 	struct diag d;
 	int error;
 };
 
-/* Appends resources from..to-1 to pp->out, with the "---" before each but
- * the map's first. */
-static void print_part(struct print_part *pp)
+/*
+ * A print shared by two threads: each takes the next piece not yet taken
+ * until none is left, so that neither waits for the other at the end
+ * (resources differ in size, and the legacy order puts the large kinds
+ * together).
+ */
+struct print_job {
+	const struct kresmap *m;
+	struct print_piece *pieces;
+	size_t npieces;
+	atomic_size_t next;
+};
+
+static void print_pieces(struct print_job *job)
 {
-	for (size_t i = pp->from; i < pp->to; i++) {
-		if (i > 0)
-			buf_adds(pp->out, "---\n");
-		if ((pp->error = value_to_yaml(pp->out, pp->m->v[i]->obj, &pp->d)) < 0)
-			return;
+	size_t k;
+
+	while ((k = atomic_fetch_add(&job->next, 1)) < job->npieces) {
+		struct print_piece *pc = &job->pieces[k];
+		size_t end = (k + 1) * PRINT_PIECE < job->m->len ? (k + 1) * PRINT_PIECE
+			: job->m->len;
+
+		for (size_t i = k * PRINT_PIECE; i < end; i++) {
+			if (i > 0)
+				buf_adds(&pc->out, "---\n");
+			if ((pc->error = value_to_yaml(&pc->out, job->m->v[i]->obj, &pc->d)) < 0)
+				break;
+		}
 	}
 }
 
-static void *print_part_thread(void *arg)
+static void *print_pieces_thread(void *arg)
 {
-	print_part(arg);
+	print_pieces(arg);
 	jslab_thread_done(); /* in case the printer ever makes a json value */
 	return NULL;
 }
 
-int kresmap_print(struct buf *out, const struct kresmap *m, int threads, struct diag *d)
+/* kresmap_print on two threads (value_to_yaml only reads the trees); the
+ * first error in resource order is the one told. 1: not started. */
+static int print_threaded(struct buf *out, const struct kresmap *m, struct diag *d)
 {
-	struct buf rest = BUF_INIT;
-	struct print_part second = { m, m->len / 2, m->len, &rest, DIAG_INIT, 0 };
-	struct print_part first = { m, 0, m->len, out, DIAG_INIT, 0 };
-	struct print_part *failed;
+	struct print_job job = { m, NULL, (m->len + PRINT_PIECE - 1) / PRINT_PIECE, 0 };
 	pthread_attr_t attr;
 	pthread_t thread;
-	int threaded = 0, error = 0;
+	int started = 0, error = 0;
 
-	/* value_to_yaml only reads the trees, so two halves of a long map
-	 * print at once; the first error in resource order is the one told */
-	if (threads && m->len >= PRINT_SPLIT_MIN && pthread_attr_init(&attr) == 0) {
-		threaded = pthread_attr_setstacksize(&attr, PRINT_STACK) == 0 &&
-			   pthread_create(&thread, &attr, print_part_thread, &second) == 0;
+	if (!(job.pieces = calloc(job.npieces, sizeof(*job.pieces))))
+		return 1;
+	for (size_t k = 0; k < job.npieces; k++) {
+		job.pieces[k].out = (struct buf)BUF_INIT;
+		job.pieces[k].d = (struct diag)DIAG_INIT;
+	}
+	if (pthread_attr_init(&attr) == 0) {
+		started = pthread_attr_setstacksize(&attr, PRINT_STACK) == 0 &&
+			  pthread_create(&thread, &attr, print_pieces_thread, &job) == 0;
 		pthread_attr_destroy(&attr);
 	}
-	if (threaded)
-		first.to = second.from;
-	print_part(&first);
-	if (threaded)
-		pthread_join(thread, NULL);
-	failed = first.error < 0 ? &first : threaded && second.error < 0 ? &second : NULL;
-	if (failed) {
-		error = failed->error;
-		if (d) {
-			diag_clear(d);
-			d->code = failed->d.code;
-			buf_add(&d->msg, failed->d.msg.ptr, failed->d.msg.len);
-			buf_add(&d->context, failed->d.context.ptr, failed->d.context.len);
-		}
-	} else if (buf_oom(&rest) || buf_add(out, rest.ptr, rest.len) < 0 || buf_oom(out)) {
-		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+	if (!started) {
+		free(job.pieces);
+		return 1;
 	}
-	buf_release(&rest);
-	diag_release(&first.d);
-	diag_release(&second.d);
+	print_pieces(&job);
+	pthread_join(thread, NULL);
+	for (size_t k = 0; k < job.npieces && !error; k++) {
+		struct print_piece *pc = &job.pieces[k];
+
+		if (pc->error < 0) {
+			error = pc->error;
+			if (d) {
+				diag_clear(d);
+				d->code = pc->d.code;
+				buf_add(&d->msg, pc->d.msg.ptr, pc->d.msg.len);
+				buf_add(&d->context, pc->d.context.ptr, pc->d.context.len);
+			}
+		} else if (buf_oom(&pc->out) || buf_add(out, pc->out.ptr, pc->out.len) < 0) {
+			error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		}
+	}
+	for (size_t k = 0; k < job.npieces; k++) {
+		buf_release(&job.pieces[k].out);
+		diag_release(&job.pieces[k].d);
+	}
+	free(job.pieces);
 	return error;
+}
+
+int kresmap_print(struct buf *out, const struct kresmap *m, int threads, struct diag *d)
+{
+	int error;
+
+	if (threads && m->len >= PRINT_SPLIT_MIN && (error = print_threaded(out, m, d)) != 1)
+		return error;
+	for (size_t i = 0; i < m->len; i++) {
+		if (i > 0)
+			buf_adds(out, "---\n");
+		if ((error = value_to_yaml(out, m->v[i]->obj, d)) < 0)
+			return error;
+	}
+	return buf_oom(out) ? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
 }
