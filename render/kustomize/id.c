@@ -309,13 +309,7 @@ static void members3(const json_t *o, const struct mkey keys[3], const json_t *v
 	}
 }
 
-/* The id fields of a resource object, borrowed from its strings. */
-struct resfields {
-	const char *group, *version, *kind, *name, *ns;
-	size_t glen, vlen, klen, nlen, nslen;
-};
-
-static void res_fields(struct resfields *f, const json_t *res)
+void kid_view_of_res(struct kidview *f, const json_t *res)
 {
 	static const struct mkey top_keys[3] = { { "apiVersion", 10 }, { "kind", 4 },
 						  { "metadata", 8 } };
@@ -350,21 +344,21 @@ static void res_fields(struct resfields *f, const json_t *res)
 
 int kid_from_res(struct kid *out, const json_t *res)
 {
-	struct resfields f;
+	struct kidview f;
 
-	res_fields(&f, res);
+	kid_view_of_res(&f, res);
 	return kid_fill(out, f.group, f.glen, f.version, f.vlen, f.kind, f.klen, f.name, f.nlen,
 			f.ns, f.nslen);
 }
 
 int kid_key_of_res(struct buf *out, const json_t *res)
 {
-	struct resfields f;
+	struct kidview f;
 	const char *ns;
 	size_t nslen, len;
 	char *p;
 
-	res_fields(&f, res);
+	kid_view_of_res(&f, res);
 	/* kid_effective_ns; version runs to the end of the apiVersion string */
 	if (cluster_scoped_gv(f.group, f.glen, f.version, f.kind, f.klen)) {
 		ns = "_non_namespaceable_";

@@ -80,6 +80,13 @@ struct kid {
 void kid_release(struct kid *id);
 /* The current id of a resource. */
 int kid_from_res(struct kid *out, const json_t *res);
+/* The id fields of a resource object, borrowed from its strings (not
+ * NUL-terminated but version, which runs to the apiVersion's end). */
+struct kidview {
+	const char *group, *version, *kind, *name, *ns;
+	size_t glen, vlen, klen, nlen, nslen;
+};
+void kid_view_of_res(struct kidview *v, const json_t *res);
 int kid_set(struct kid *out, const char *group, const char *version, const char *kind,
 	    const char *name, const char *ns);
 int kid_copy(struct kid *out, const struct kid *in);

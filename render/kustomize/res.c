@@ -1144,11 +1144,11 @@ int kres_parse_stream_buf(struct kresmap *out, const char *name, struct buf *tex
 
 struct sortent {
 	struct kres *r;
-	struct kid id;
+	/* The id's group, version, kind; its gvk's stable string and
+	 * "|namespace|name" (what follows the gvk in the id's sort key):
+	 * computed once, not per comparison, into one block of text. */
+	const char *group, *version, *kind, *stable, *tail;
 	int order;
-	/* Computed once, not per comparison: the gvk's stable string and
-	 * "namespace|name" (what follows the gvk in the id's sort key). */
-	char *stable, *tail;
 };
 
 static int compare_legacy(const void *pa, const void *pb)
@@ -1156,13 +1156,13 @@ static int compare_legacy(const void *pa, const void *pb)
 	const struct sortent *a = pa, *b = pb;
 	int r;
 
-	if (strcmp(a->id.group, b->id.group) != 0 || strcmp(a->id.version, b->id.version) != 0 ||
-	    strcmp(a->id.kind, b->id.kind) != 0) {
+	if (strcmp(a->group, b->group) != 0 || strcmp(a->version, b->version) != 0 ||
+	    strcmp(a->kind, b->kind) != 0) {
 		if (a->order != b->order)
 			return a->order < b->order ? -1 : 1;
 		r = strcmp(a->stable, b->stable);
-		if (strcmp(a->id.kind, "Namespace") == 0 && strcmp(b->id.kind, "Namespace") == 0 &&
-		    (!*a->id.group || !*b->id.group))
+		if (strcmp(a->kind, "Namespace") == 0 && strcmp(b->kind, "Namespace") == 0 &&
+		    (!*a->group || !*b->group))
 			r = -r;
 		return r;
 	}
@@ -1170,21 +1170,82 @@ static int compare_legacy(const void *pa, const void *pb)
 	return strcmp(a->tail, b->tail);
 }
 
+/* Appends s[0..len) and a NUL to text; returns where it starts. */
+static size_t put_text(struct buf *text, const char *s, size_t len)
+{
+	size_t at = text->len;
+
+	buf_add(text, s, len);
+	buf_addch(text, '\0');
+	return at;
+}
+
 int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct diag *d)
 {
 	struct sortent *e;
-	struct buf b = BUF_INIT;
-	size_t i;
+	struct buf text = BUF_INIT;
+	size_t i, *off;
 	int error = 0;
 
 	if (m->len == 0)
 		return 0;
-	if (!(e = calloc(m->len, sizeof(*e))))
-		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	e = calloc(m->len, sizeof(*e));
+	off = calloc(m->len, 5 * sizeof(*off));
+	if (!e || !off) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (i = 0; i < m->len; i++) {
+		struct kidview v;
+		size_t *o = &off[5 * i];
+
 		e[i].r = m->v[i];
-		if ((error = kres_cur_id(&e[i].id, m->v[i])) < 0)
-			goto done;
+		kid_view_of_res(&v, m->v[i]->obj);
+		o[0] = put_text(&text, v.group, v.glen);
+		o[1] = put_text(&text, v.version, v.vlen);
+		o[2] = put_text(&text, v.kind, v.klen);
+		/* kgvk_stable_string */
+		o[3] = text.len;
+		if (v.glen)
+			buf_add(&text, v.group, v.glen);
+		else
+			buf_adds(&text, "~G");
+		buf_addch(&text, '_');
+		if (v.vlen)
+			buf_add(&text, v.version, v.vlen);
+		else
+			buf_adds(&text, "~V");
+		buf_addch(&text, '_');
+		if (v.klen)
+			buf_add(&text, v.kind, v.klen);
+		else
+			buf_adds(&text, "~K");
+		buf_addch(&text, '\0');
+		o[4] = text.len;
+		buf_addch(&text, '|');
+		if (v.nslen)
+			buf_add(&text, v.ns, v.nslen);
+		else
+			buf_adds(&text, "~X");
+		buf_addch(&text, '|');
+		if (v.nlen)
+			buf_add(&text, v.name, v.nlen);
+		else
+			buf_adds(&text, "~N");
+		buf_addch(&text, '\0');
+	}
+	if (buf_oom(&text)) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < m->len; i++) {
+		const size_t *o = &off[5 * i];
+
+		e[i].group = text.ptr + o[0];
+		e[i].version = text.ptr + o[1];
+		e[i].kind = text.ptr + o[2];
+		e[i].stable = text.ptr + o[3];
+		e[i].tail = text.ptr + o[4];
 		if (first || last) {
 			int nfirst = (int)json_array_size(first);
 
@@ -1192,41 +1253,24 @@ int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct d
 			for (int k = 0; k < nfirst; k++)
 				if (strcmp(json_string_value(json_array_get(first, (size_t)k)) ?
 					   json_string_value(json_array_get(first, (size_t)k)) : "",
-					   e[i].id.kind) == 0)
+					   e[i].kind) == 0)
 					e[i].order = -nfirst + k;
 			for (size_t k = 0; k < json_array_size(last); k++)
 				if (strcmp(json_string_value(json_array_get(last, k)) ?
 					   json_string_value(json_array_get(last, k)) : "",
-					   e[i].id.kind) == 0)
+					   e[i].kind) == 0)
 					e[i].order = 1 + (int)k;
 		} else {
-			e[i].order = kgvk_type_order(e[i].id.kind);
-		}
-		buf_reset(&b);
-		kgvk_stable_string(&b, e[i].id.group, e[i].id.version, e[i].id.kind);
-		e[i].stable = buf_oom(&b) ? NULL : strdup(b.ptr);
-		buf_reset(&b);
-		buf_addch(&b, '|');
-		buf_adds(&b, *e[i].id.ns ? e[i].id.ns : "~X");
-		buf_addch(&b, '|');
-		buf_adds(&b, *e[i].id.name ? e[i].id.name : "~N");
-		e[i].tail = buf_oom(&b) ? NULL : strdup(b.ptr);
-		if (!e[i].stable || !e[i].tail) {
-			error = diag_set(d, DIAG_ENOMEM, "out of memory");
-			goto done;
+			e[i].order = kgvk_type_order(e[i].kind);
 		}
 	}
 	qsort(e, m->len, sizeof(*e), compare_legacy);
 	for (i = 0; i < m->len; i++)
 		m->v[i] = e[i].r;
 done:
-	for (size_t k = 0; k < m->len; k++) {
-		kid_release(&e[k].id);
-		free(e[k].stable);
-		free(e[k].tail);
-	}
 	free(e);
-	buf_release(&b);
+	free(off);
+	buf_release(&text);
 	return error;
 }
 
