@@ -444,6 +444,24 @@ int kid_gvk_selected(const struct kid *id, const char *group, const char *versio
 	return 1;
 }
 
+/* s (NUL-terminated) equals v[0..vlen). */
+static int eq_n(const char *s, const char *v, size_t vlen)
+{
+	return strncmp(s, v, vlen) == 0 && s[vlen] == '\0';
+}
+
+int kidview_gvk_selected(const struct kidview *v, const char *group, const char *version,
+			 const char *kind)
+{
+	if (group && *group && !eq_n(group, v->group, v->glen))
+		return 0;
+	if (version && *version && !eq_n(version, v->version, v->vlen))
+		return 0;
+	if (kind && *kind && !eq_n(kind, v->kind, v->klen))
+		return 0;
+	return 1;
+}
+
 void kid_gvk_key(struct buf *out, const struct kid *id)
 {
 	buf_reset(out);

@@ -87,6 +87,9 @@ struct kidview {
 	size_t glen, vlen, klen, nlen, nslen;
 };
 void kid_view_of_res(struct kidview *v, const json_t *res);
+/* kid_gvk_selected on a view. */
+int kidview_gvk_selected(const struct kidview *v, const char *group, const char *version,
+			 const char *kind);
 int kid_set(struct kid *out, const char *group, const char *version, const char *kind,
 	    const char *name, const char *ns);
 int kid_copy(struct kid *out, const struct kid *in);
@@ -196,6 +199,9 @@ int kres_each_id_key(const struct kres *r, struct buf *key,
 void kid_array_free(struct kid *ids, size_t n);
 /* The first previous id, or the current one. */
 int kres_org_id(struct kid *out, const struct kres *r);
+/* Its group, version and kind as a view (name and namespace are the
+ * current ones'); kres_org_id's errors. */
+int kres_org_gvk(struct kidview *out, const struct kres *r);
 int kres_store_previous_id(struct kres *r);
 /* Removes kustomize's build annotations (and an emptied annotations map). */
 void kres_remove_build_annotations(struct kres *r);

@@ -434,6 +434,27 @@ int kres_each_id_key(const struct kres *r, struct buf *key,
 	return 0;
 }
 
+int kres_org_gvk(struct kidview *out, const struct kres *r)
+{
+	json_t *a;
+	const char *vals[3];
+	size_t nn;
+
+	kid_view_of_res(out, r->obj);
+	if (!(a = kres_annotations(r)))
+		return 0;
+	/* kres_prev_ids's rules: the first previous kind, when there are any */
+	prev_annotations(a, vals);
+	if (!vals[0])
+		return 0;
+	nn = csv_count(vals[0]);
+	if (!vals[1] || !vals[2] || csv_count(vals[1]) != nn || csv_count(vals[2]) != nn)
+		return DIAG_EEXEC;
+	out->kind = vals[2];
+	out->klen = csv_piece(vals[2]);
+	return 0;
+}
+
 int kres_org_id(struct kid *out, const struct kres *r)
 {
 	struct kid *ids = NULL;
@@ -449,13 +470,18 @@ int kres_org_id(struct kid *out, const struct kres *r)
 	return error;
 }
 
-/* kres_append_csv on annotations *a, found (or made) on first use. */
-static int append_csv_at(json_t **a, struct kres *r, struct buf *tmp, const char *key,
-			 const char *value)
+/* kres_append_csv of value[0..vlen) on annotations *a, found (or made) on
+ * first use. */
+static int append_csv_at(json_t **a, struct kres *r, const char *key, size_t keylen,
+			 const char *value, size_t vlen)
 {
-	json_t *cur;
+	const json_t *cur;
+	const char *old = NULL;
+	size_t olen = 0, len;
+	char small[256], *text = small;
+	int error;
 
-	if (!*value)
+	if (!vlen)
 		return 0;
 	if (!*a) {
 		json_t *md = metadata(r, 1);
@@ -469,50 +495,64 @@ static int append_csv_at(json_t **a, struct kres *r, struct buf *tmp, const char
 				return DIAG_ENOMEM;
 		}
 	}
-	cur = kjson_get(*a, key);
-	buf_reset(tmp);
+	cur = kjson_getn(*a, key, keylen);
 	if (json_is_string(cur)) {
-		buf_adds(tmp, json_string_value(cur));
-		buf_addch(tmp, ',');
+		old = json_string_value(cur);
+		olen = strlen(old); /* up to a NUL it may hold, as buf_adds took it */
 	}
-	buf_adds(tmp, value);
+	len = olen + (old ? 1 : 0) + vlen;
+	if (len > sizeof(small) && !(text = malloc(len)))
+		return DIAG_ENOMEM;
+	if (old) {
+		memcpy(text, old, olen);
+		text[olen] = ',';
+	}
+	memcpy(text + len - vlen, value, vlen);
 	/* key is one of ours and the text joins json strings' texts (whole
 	 * UTF-8 sequences): jansson's UTF-8 checks of both are skipped */
-	if (buf_oom(tmp) ||
-	    json_object_setn_new_nocheck(*a, key, strlen(key),
-					 json_stringn_nocheck(tmp->ptr, tmp->len)) < 0)
-		return DIAG_ENOMEM;
-	return 0;
+	error = json_object_setn_new_nocheck(*a, key, keylen, json_stringn_nocheck(text, len));
+	if (text != small)
+		free(text);
+	return error < 0 ? DIAG_ENOMEM : 0;
 }
 
 int kres_append_csv(struct kres *r, const char *key, const char *value)
 {
-	struct buf tmp = BUF_INIT;
 	json_t *a = NULL;
-	int error = append_csv_at(&a, r, &tmp, key, value);
 
-	buf_release(&tmp);
-	return error;
+	return append_csv_at(&a, r, key, strlen(key), value, strlen(value));
 }
 
 int kres_store_previous_id(struct kres *r)
 {
-	struct kid id = KID_INIT;
-	struct buf tmp = BUF_INIT;
+	struct kidview v;
 	json_t *a = NULL;
+	const char *ns;
+	size_t nslen;
 	int error;
 
-	if ((error = kres_cur_id(&id, r)) < 0)
+	kid_view_of_res(&v, r->obj);
+	/* kid_effective_ns */
+	if (kid_cluster_scoped_n(v.group, v.glen, v.version, v.kind, v.klen)) {
+		ns = "_non_namespaceable_";
+		nslen = 19;
+	} else if (!v.nslen || (v.nslen == 7 && memcmp(v.ns, "default", 7) == 0)) {
+		ns = "default";
+		nslen = 7;
+	} else {
+		ns = v.ns;
+		nslen = v.nslen;
+	}
+	/* the annotations are looked up once for the three; a value that
+	 * would be "" leaves its annotation as it was */
+	if ((error = append_csv_at(&a, r, KANNO_PREV_NAMES, sizeof(KANNO_PREV_NAMES) - 1, v.name,
+				   v.nlen)) < 0 ||
+	    (error = append_csv_at(&a, r, KANNO_PREV_NS, sizeof(KANNO_PREV_NS) - 1, ns,
+				   nslen)) < 0 ||
+	    (error = append_csv_at(&a, r, KANNO_PREV_KINDS, sizeof(KANNO_PREV_KINDS) - 1, v.kind,
+				   v.klen)) < 0)
 		return error;
-	/* the annotations are looked up once for the three */
-	if ((error = append_csv_at(&a, r, &tmp, KANNO_PREV_NAMES, id.name)) < 0 ||
-	    (error = append_csv_at(&a, r, &tmp, KANNO_PREV_NS, kid_effective_ns(&id))) < 0 ||
-	    (error = append_csv_at(&a, r, &tmp, KANNO_PREV_KINDS, id.kind)) < 0)
-		goto done;
-done:
-	buf_release(&tmp);
-	kid_release(&id);
-	return error;
+	return 0;
 }
 
 void kres_remove_build_annotations(struct kres *r)

@@ -72,12 +72,11 @@ static int set_affix(json_t *parent, const char *key, size_t idx, json_t *value,
 	return error < 0 ? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
 }
 
-static int should_skip_affix(const struct kid *id)
+static int should_skip_affix(const struct kidview *id)
 {
-	return strcmp(id->kind, "CustomResourceDefinition") == 0 ||
-	       (strcmp(id->kind, "APIService") == 0 &&
-		strcmp(id->group, "apiregistration.k8s.io") == 0) ||
-	       strcmp(id->kind, "Namespace") == 0;
+	return kidview_gvk_selected(id, "", "", "CustomResourceDefinition") ||
+	       kidview_gvk_selected(id, "apiregistration.k8s.io", "", "APIService") ||
+	       kidview_gvk_selected(id, "", "", "Namespace");
 }
 
 int kt_prefix_suffix(struct kresmap *m, const char *prefix, const char *suffix,
@@ -88,18 +87,29 @@ int kt_prefix_suffix(struct kresmap *m, const char *prefix, const char *suffix,
 
 	for (size_t i = 0; i < m->len; i++) {
 		struct kres *r = m->v[i];
-		struct kid id = KID_INIT;
+		struct kidview id;
+		char small[256], *gvk = small;
+		size_t need;
 
-		if ((error = kres_org_id(&id, r)) < 0)
+		if ((error = kres_org_gvk(&id, r)) < 0)
 			return diag_set(d, error, "out of memory");
-		if (should_skip_affix(&id)) {
-			kid_release(&id);
+		if (should_skip_affix(&id))
 			continue;
-		}
+		/* the view points into r, which the loop changes: its gvk is copied */
+		need = id.glen + id.vlen + id.klen;
+		if (need > sizeof(small) && !(gvk = malloc(need)))
+			return diag_set(d, DIAG_ENOMEM, "out of memory");
+		memcpy(gvk, id.group, id.glen);
+		memcpy(gvk + id.glen, id.version, id.vlen);
+		memcpy(gvk + id.glen + id.vlen, id.kind, id.klen);
+		id.group = gvk;
+		id.version = gvk + id.glen;
+		id.kind = gvk + id.glen + id.vlen;
+		id.name = id.ns = NULL;
 		for (size_t j = 0; j < fss->len && !error; j++) {
 			const struct kfspec *fs = &fss->v[j];
 
-			if (!kid_gvk_selected(&id, fs->group, fs->version, fs->kind))
+			if (!kidview_gvk_selected(&id, fs->group, fs->version, fs->kind))
 				continue;
 			if (strcmp(fs->path, "metadata/name") == 0) {
 				if (*a.prefix)
@@ -115,7 +125,8 @@ int kt_prefix_suffix(struct kresmap *m, const char *prefix, const char *suffix,
 			}
 			error = kfspec_apply(r->obj, fs, JSON_STRING, set_affix, &a, d);
 		}
-		kid_release(&id);
+		if (gvk != small)
+			free(gvk);
 		if (error < 0)
 			return error;
 	}
