@@ -199,6 +199,10 @@ int kres_each_id_key(const struct kres *r, struct buf *key,
 void kid_array_free(struct kid *ids, size_t n);
 /* The first previous id, or the current one. */
 int kres_org_id(struct kid *out, const struct kres *r);
+/* The texts of the three previous-id annotations of annotations (names,
+ * namespaces, kinds: comma-separated, borrowed) and how many ids they
+ * hold (0: none); DIAG_EEXEC when their counts disagree. */
+int kres_prev_annotations(const json_t *annotations, const char *vals[3], size_t *n);
 /* Its group, version and kind as a view (name and namespace are the
  * current ones'); kres_org_id's errors. */
 int kres_org_gvk(struct kidview *out, const struct kres *r);

@@ -7,12 +7,15 @@
 #include "render/kustomize/internal.h"
 #include "render/value.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Everything about a candidate the sieves look at, computed once. */
 struct cand {
 	struct kres *r;
+	/* cur's strings, prev and its strings, prefixes and suffixes live in
+	 * kt_nameref's arena (cand_init) */
 	struct kid cur;
 	const struct kid *org; /* prev[0], else &cur (kres_org_id), not a copy */
 	struct kid *prev;
@@ -40,32 +43,158 @@ struct nrctx {
 static int referable(const struct cand *referrer, const struct cand *target);
 static int flush_refby(struct cand *all, size_t n);
 
+/* The candidates' strings and arrays, in blocks that never move, freed
+ * together: a malloc per id field and per list cost more than the rest of
+ * a candidate's set-up. */
+#define ARENA_BLOCK ((size_t)64 << 10)
+
+struct arena {
+	char *cur, *end;
+	void *blocks; /* linked through their first word */
+};
+
+static void arena_release(struct arena *a)
+{
+	while (a->blocks) {
+		void *next = *(void **)a->blocks;
+
+		free(a->blocks);
+		a->blocks = next;
+	}
+	a->cur = a->end = NULL;
+}
+
+/* n bytes aligned for any pointer or struct kid; NULL on ENOMEM. */
+static void *arena_take(struct arena *a, size_t n)
+{
+	const size_t align = _Alignof(struct kid), head = sizeof(max_align_t);
+	char *p;
+
+	n = (n + align - 1) & ~(align - 1);
+	if ((size_t)(a->end - a->cur) < n) {
+		size_t size = n + head > ARENA_BLOCK ? n + head : ARENA_BLOCK;
+		char *b = malloc(size);
+
+		if (!b)
+			return NULL;
+		*(void **)b = a->blocks;
+		a->blocks = b;
+		a->cur = b + head;
+		a->end = b + size;
+	}
+	p = a->cur;
+	a->cur += n;
+	return p;
+}
+
+/* A copy of s[0..len) with a NUL. */
+static char *arena_str(struct arena *a, const char *s, size_t len)
+{
+	char *p = arena_take(a, len + 1);
+
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+/* id from the five fields (version runs to its NUL), as kid_set fills one,
+ * its strings in a. */
+static int arena_kid(struct kid *id, struct arena *a, const char *g, size_t glen,
+		     const char *v, size_t vlen, const char *k, size_t klen, const char *n,
+		     size_t nlen, const char *ns, size_t nslen)
+{
+	if (!(id->group = arena_str(a, g, glen)) || !(id->version = arena_str(a, v, vlen)) ||
+	    !(id->kind = arena_str(a, k, klen)) || !(id->name = arena_str(a, n, nlen)) ||
+	    !(id->ns = arena_str(a, ns, nslen)))
+		return DIAG_ENOMEM;
+	id->cluster_scoped = kid_cluster_scoped_n(g, glen, v, k, klen);
+	return 0;
+}
+
+/* s up to the next comma (or its end): the piece's length. */
+static size_t piece_len(const char *s)
+{
+	const char *e = strchr(s, ',');
+
+	return e ? (size_t)(e - s) : strlen(s);
+}
+
+/* kres_get_csv of the annotation value v (NULL or not a string: none). */
+static int arena_csv(char ***out, size_t *n, struct arena *a, const json_t *v)
+{
+	const char *s;
+	size_t count = 1;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_is_string(v))
+		return 0;
+	s = json_string_value(v);
+	for (const char *p = s; *p; p++)
+		count += *p == ',';
+	if (!(*out = arena_take(a, count * sizeof(char *))))
+		return DIAG_ENOMEM;
+	for (size_t i = 0; i < count; i++) {
+		size_t len = piece_len(s);
+
+		if (!((*out)[i] = arena_str(a, s, len)))
+			return DIAG_ENOMEM;
+		s += len + (s[len] == ',');
+	}
+	*n = count;
+	return 0;
+}
+
 static void cand_release(struct cand *c)
 {
-	kid_release(&c->cur);
-	kid_array_free(c->prev, c->nprev);
-	kstrv_free(c->prefixes, c->npre);
-	kstrv_free(c->suffixes, c->nsuf);
 	buf_release(&c->refby);
 	memset(c, 0, sizeof(*c));
 }
 
-static int cand_init(struct cand *c, struct kres *r)
+/* c for r, its ids and affixes read once (kres_cur_id, kres_prev_ids,
+ * kres_get_csv of the prefixes and suffixes) into a. */
+static int cand_init(struct cand *c, struct kres *r, struct arena *a)
 {
+	const json_t *an = kres_annotations(r);
+	const char *vals[3] = { NULL, NULL, NULL };
+	struct kidview v;
 	int error;
 
 	memset(c, 0, sizeof(*c));
 	buf_init(&c->refby, 0);
 	c->r = r;
-	/* The original id is the first previous one, else the current one (kres_org_id). */
-	if ((error = kres_cur_id(&c->cur, r)) < 0 ||
-	    (error = kres_prev_ids(&c->prev, &c->nprev, r)) < 0 ||
-	    (error = kres_get_csv(&c->prefixes, &c->npre, r, KANNO_PREFIXES)) < 0 ||
-	    (error = kres_get_csv(&c->suffixes, &c->nsuf, r, KANNO_SUFFIXES)) < 0)
-		cand_release(c);
-	else
-		c->org = c->nprev ? &c->prev[0] : &c->cur;
-	return error;
+	kid_view_of_res(&v, r->obj);
+	if ((error = arena_kid(&c->cur, a, v.group, v.glen, v.version, v.vlen, v.kind, v.klen,
+			       v.name, v.nlen, v.ns, v.nslen)) < 0)
+		return error;
+	c->org = &c->cur;
+	if (!an)
+		return 0;
+	if ((error = kres_prev_annotations(an, vals, &c->nprev)) < 0)
+		return error;
+	if (c->nprev) {
+		/* each previous id: the current group and version, the i-th
+		 * name, namespace and kind */
+		if (!(c->prev = arena_take(a, c->nprev * sizeof(*c->prev))))
+			return DIAG_ENOMEM;
+		for (size_t i = 0; i < c->nprev; i++) {
+			size_t nl = piece_len(vals[0]), nsl = piece_len(vals[1]), kl = piece_len(vals[2]);
+
+			if ((error = arena_kid(&c->prev[i], a, v.group, v.glen, v.version, v.vlen,
+					       vals[2], kl, vals[0], nl, vals[1], nsl)) < 0)
+				return error;
+			vals[0] += nl + (vals[0][nl] == ',');
+			vals[1] += nsl + (vals[1][nsl] == ',');
+			vals[2] += kl + (vals[2][kl] == ',');
+		}
+		c->org = &c->prev[0];
+	}
+	if ((error = arena_csv(&c->prefixes, &c->npre, a, kjson_get(an, KANNO_PREFIXES))) < 0 ||
+	    (error = arena_csv(&c->suffixes, &c->nsuf, a, kjson_get(an, KANNO_SUFFIXES))) < 0)
+		return error;
+	return 0;
 }
 
 static int same_ending(char **a, size_t na, char **b, size_t nb)
@@ -503,6 +632,7 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 	struct speccache specs = { KIDX_INIT, NULL, 0, 0, BUF_INIT };
 	struct cand *all = NULL, **scratch = NULL;
 	struct kidx by_name = KIDX_INIT, by_org_ns = KIDX_INIT;
+	struct arena strings = { NULL, NULL, NULL };
 	int error = 0;
 	size_t n = m->len;
 
@@ -513,7 +643,7 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++)
-		if ((error = cand_init(&all[i], m->v[i])) < 0) {
+		if ((error = cand_init(&all[i], m->v[i], &strings)) < 0) {
 			error = diag_set(d, error, "out of memory");
 			goto done;
 		}
@@ -593,5 +723,6 @@ done:
 	kidx_release(&by_name);
 	kidx_release(&by_org_ns);
 	speccache_release(&specs);
+	arena_release(&strings);
 	return error;
 }

@@ -434,6 +434,20 @@ int kres_each_id_key(const struct kres *r, struct buf *key,
 	return 0;
 }
 
+int kres_prev_annotations(const json_t *annotations, const char *vals[3], size_t *n)
+{
+	*n = 0;
+	prev_annotations(annotations, vals);
+	if (!vals[0])
+		return 0;
+	*n = csv_count(vals[0]);
+	if (!vals[1] || !vals[2] || csv_count(vals[1]) != *n || csv_count(vals[2]) != *n) {
+		*n = 0;
+		return DIAG_EEXEC;
+	}
+	return 0;
+}
+
 int kres_org_gvk(struct kidview *out, const struct kres *r)
 {
 	json_t *a;
