@@ -644,6 +644,110 @@ static json_t *resolve_key_value(const char *s)
 	return json_string(s);
 }
 
+/* The merge key's text in e, when e is a map holding it as a non-empty
+ * string without a NUL; NULL otherwise. */
+static const char *simple_key(const json_t *e, const char *key)
+{
+	const json_t *f = json_is_object(e) ? json_object_get(e, key) : NULL;
+	const char *s = json_is_string(f) ? json_string_value(f) : NULL;
+
+	return s && *s && strlen(s) == json_string_length(f) ? s : NULL;
+}
+
+/* Whether every element of list is a map whose key is simple_key, each
+ * text once. */
+static int simple_list(const json_t *list, const char *key)
+{
+	size_t n = json_array_size(list);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *a = simple_key(json_array_get(list, i), key);
+
+		if (!a)
+			return 0;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a, simple_key(json_array_get(list, j), key)) == 0)
+				return 0;
+	}
+	return 1;
+}
+
+/* The index of the element of list whose key is text, or -1. */
+static int simple_find(const json_t *list, const char *key, const char *text)
+{
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (strcmp(simple_key(json_array_get(list, i), key), text) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * merge_assoc for the usual list: one merge key, and every element of
+ * both lists a map holding it as a non-empty string, no text twice in a
+ * list. What merge_assoc's tuples, matchers and setters come to then: for
+ * each text, the patch's in order and then the destination's other ones,
+ * the merge of the two lists' elements of that text, dropped when nil or
+ * empty. *done is 0 (nothing done) when the lists are not of that kind.
+ */
+static json_t *merge_assoc_simple(json_t *dest, json_t *patch, const char *key, struct sctx et,
+				  int depth, int *err, struct diag *d, int *done)
+{
+	size_t np = json_array_size(patch), nd = json_array_size(dest);
+	json_t *out;
+
+	*done = 0;
+	if (!json_is_array(dest) || !json_is_array(patch) || !simple_list(patch, key) ||
+	    !simple_list(dest, key))
+		return NULL;
+	*done = 1;
+	if (!(out = json_array()))
+		goto oom;
+	for (size_t i = 0; i < np + nd; i++) {
+		const json_t *e = i < np ? json_array_get(patch, i) : json_array_get(dest, i - np);
+		const char *text = simple_key(e, key);
+		int di, pi;
+		json_t *m;
+
+		if (i >= np && simple_find(patch, key, text) >= 0)
+			continue; /* merged with the patch's */
+		di = i < np ? simple_find(dest, key, text) : (int)(i - np);
+		pi = i < np ? (int)i : -1;
+		m = merge(di >= 0 ? json_incref(json_array_get(dest, (size_t)di)) : NULL,
+			  pi >= 0 ? json_incref(json_array_get(patch, (size_t)pi)) : NULL, et,
+			  depth + 1, err, d);
+		if (*err < 0) {
+			json_decref(m);
+			json_decref(out);
+			return NULL;
+		}
+		if (is_nil_or_empty(m)) {
+			json_decref(m);
+			continue;
+		}
+		/* a patch-only element that lost its key gets it back (a
+		 * destination's is kept as merged, as merge_assoc's last step
+		 * puts the destination's element back) */
+		if (di < 0 && json_is_object(m) && !json_object_get(m, key)) {
+			json_t *copy = json_copy(m);
+
+			json_decref(m);
+			if (!(m = copy) || json_object_set_new(m, key, resolve_key_value(text)) < 0) {
+				json_decref(m);
+				json_decref(out);
+				goto oom;
+			}
+		}
+		if (json_array_append_new(out, m) < 0) {
+			json_decref(out);
+			goto oom;
+		}
+	}
+	return out;
+oom:
+	*err = diag_set(d, DIAG_ENOMEM, "out of memory");
+	return NULL;
+}
+
 /*
  * kyaml's walkAssociativeSequence: dest (the resource's list, or a copy of
  * the patch's when the resource had none) merged with patch element by
@@ -653,13 +757,26 @@ static json_t *resolve_key_value(const char *s)
 static json_t *merge_assoc(json_t *dest_in, json_t *patch, const json_t *keys_in, struct sctx et,
 			   int depth, int *err, struct diag *d)
 {
-	/* merge never changes a value it is given (it copies a map before
-	 * setting a field), so the list is copied, not its elements */
-	json_t *dest = json_copy(dest_in), *items = json_array(), *values = json_array();
-	json_t *keys = json_deep_copy(keys_in), *vk = NULL, *vv = NULL;
+	json_t *dest, *items, *values, *keys, *vk = NULL, *vv = NULL;
 	size_t i;
 	json_t *tuple;
-	int primitive = 0;
+	int primitive = 0, done;
+
+	if (json_array_size(keys_in) == 1 && json_is_string(json_array_get(keys_in, 0)) &&
+	    *json_string_value(json_array_get(keys_in, 0))) {
+		json_t *simple = merge_assoc_simple(dest_in, patch,
+						    json_string_value(json_array_get(keys_in, 0)),
+						    et, depth, err, d, &done);
+
+		if (done)
+			return simple;
+	}
+	/* merge never changes a value it is given (it copies a map before
+	 * setting a field), so the list is copied, not its elements */
+	dest = json_copy(dest_in);
+	items = json_array();
+	values = json_array();
+	keys = json_deep_copy(keys_in);
 
 	if (!dest || !items || !values || !keys)
 		goto oom;
