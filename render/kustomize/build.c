@@ -2304,9 +2304,41 @@ static int has_build_metadata(const json_t *k, const char *what)
 static int write_files(struct kustomize_file **files, size_t *nfiles, const struct kresmap *m,
 		       struct diag *d);
 
+/* What the last step keeps of the build's own annotations. */
+struct finish {
+	int keep_origin, keep_trans;
+};
+
+/* The last step on a resource: kustomize's build annotations removed, and
+ * the origin and transformer ones unless buildMetadata keeps them. Changes
+ * only r's own metadata. */
+static void finish_resource(struct kres *r, const struct finish *fin)
+{
+	json_t *md = kjson_getn(r->obj, "metadata", 8), *an;
+
+	kres_remove_build_annotations(r);
+	/* no annotations left (the usual case): nothing more to drop */
+	if ((fin->keep_origin && fin->keep_trans) || !kjson_getn(md, "annotations", 11))
+		return;
+	/* kyaml's SetAnnotations drops an empty (or null) annotations map. */
+	if (!fin->keep_origin)
+		kres_del_annotation(r, ORIGIN_ANNO);
+	if (!fin->keep_trans)
+		kres_del_annotation(r, TRANSFORMATIONS_ANNO);
+	an = json_object_get(md, "annotations");
+	if (an && (json_is_null(an) || (json_is_object(an) && !json_object_size(an))))
+		json_object_del(md, "annotations");
+}
+
+static void finish_resource_cb(struct kres *r, void *arg)
+{
+	finish_resource(r, arg);
+}
+
 static int build(struct buf *out, struct kustomize_file **files, size_t *nfiles,
 		 const char *path, const struct kustomize_opts *opts, struct diag *d)
 {
+	struct finish fin = { 0, 0 };
 	struct kustomize_opts defaults = KUSTOMIZE_OPTS_INIT;
 	struct kfs fs = { NULL, 0 };
 	struct kldr top = { NULL, NULL, NULL, KUSTOMIZE_LOAD_ROOT_ONLY };
@@ -2369,29 +2401,14 @@ static int build(struct buf *out, struct kustomize_file **files, size_t *nfiles,
 		if (error < 0)
 			goto done;
 	}
-	{
-		int keep_origin = has_build_metadata(t.k, "originAnnotations");
-		int keep_trans = has_build_metadata(t.k, "transformerAnnotations");
-
-		for (size_t i = 0; i < ra.rm.len; i++) {
-			struct kres *r = ra.rm.v[i];
-			json_t *md = kjson_getn(r->obj, "metadata", 8), *an;
-
-			kres_remove_build_annotations(r);
-			/* no annotations left (the usual case): nothing more to drop */
-			if ((keep_origin && keep_trans) || !kjson_getn(md, "annotations", 11))
-				continue;
-			/* kyaml's SetAnnotations drops an empty (or null) annotations map. */
-			if (!keep_origin)
-				kres_del_annotation(r, ORIGIN_ANNO);
-			if (!keep_trans)
-				kres_del_annotation(r, TRANSFORMATIONS_ANNO);
-			an = json_object_get(md, "annotations");
-			if (an && (json_is_null(an) || (json_is_object(an) && !json_object_size(an))))
-				json_object_del(md, "annotations");
-		}
-	}
-	error = out ? kresmap_print(out, &ra.rm, opts->threads, d) : write_files(files, nfiles, &ra.rm, d);
+	fin.keep_origin = has_build_metadata(t.k, "originAnnotations");
+	fin.keep_trans = has_build_metadata(t.k, "transformerAnnotations");
+	if (!out)
+		for (size_t i = 0; i < ra.rm.len; i++)
+			finish_resource(ra.rm.v[i], &fin);
+	/* printing finishes each resource first, on whichever thread prints it */
+	error = out ? kresmap_print(out, &ra.rm, opts->threads, finish_resource_cb, &fin, d)
+		    : write_files(files, nfiles, &ra.rm, d);
 done:
 	kacc_release(&ra);
 	json_decref(t.k);

@@ -242,9 +242,12 @@ int kyaml_syntax_error(struct diag *d, const char *name, int v3);
 
 /* Sorts m in kustomize's legacy order. */
 int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct diag *d);
-/* Prints m as kustomize build does; threads: a long map's second half is
- * printed on a thread of its own (the same text, and the same first error). */
-int kresmap_print(struct buf *out, const struct kresmap *m, int threads, struct diag *d);
+/* Prints m as kustomize build does, calling prepare (when given) on each
+ * resource just before it is printed; threads: a long map is printed by two
+ * threads at once, each taking the next run of resources (the same text,
+ * and the same first error; prepare must change only its resource). */
+int kresmap_print(struct buf *out, const struct kresmap *m, int threads,
+		  void (*prepare)(struct kres *r, void *arg), void *arg, struct diag *d);
 
 /* ---- indexes (index.c) ---- */
 

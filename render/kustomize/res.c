@@ -1350,6 +1350,8 @@ struct print_piece {
  */
 struct print_job {
 	const struct kresmap *m;
+	void (*prepare)(struct kres *r, void *arg);
+	void *arg;
 	struct print_piece *pieces;
 	size_t npieces;
 	atomic_size_t next;
@@ -1365,6 +1367,8 @@ static void print_pieces(struct print_job *job)
 			: job->m->len;
 
 		for (size_t i = k * PRINT_PIECE; i < end; i++) {
+			if (job->prepare)
+				job->prepare(job->m->v[i], job->arg);
 			if (i > 0)
 				buf_adds(&pc->out, "---\n");
 			if ((pc->error = value_to_yaml(&pc->out, job->m->v[i]->obj, &pc->d)) < 0)
@@ -1382,9 +1386,10 @@ static void *print_pieces_thread(void *arg)
 
 /* kresmap_print on two threads (value_to_yaml only reads the trees); the
  * first error in resource order is the one told. 1: not started. */
-static int print_threaded(struct buf *out, const struct kresmap *m, struct diag *d)
+static int print_threaded(struct buf *out, const struct kresmap *m,
+			  void (*prepare)(struct kres *r, void *arg), void *arg, struct diag *d)
 {
-	struct print_job job = { m, NULL, (m->len + PRINT_PIECE - 1) / PRINT_PIECE, 0 };
+	struct print_job job = { m, prepare, arg, NULL, (m->len + PRINT_PIECE - 1) / PRINT_PIECE, 0 };
 	pthread_attr_t attr;
 	pthread_t thread;
 	int started = 0, error = 0;
@@ -1429,13 +1434,17 @@ static int print_threaded(struct buf *out, const struct kresmap *m, struct diag 
 	return error;
 }
 
-int kresmap_print(struct buf *out, const struct kresmap *m, int threads, struct diag *d)
+int kresmap_print(struct buf *out, const struct kresmap *m, int threads,
+		  void (*prepare)(struct kres *r, void *arg), void *arg, struct diag *d)
 {
 	int error;
 
-	if (threads && m->len >= PRINT_SPLIT_MIN && (error = print_threaded(out, m, d)) != 1)
+	if (threads && m->len >= PRINT_SPLIT_MIN &&
+	    (error = print_threaded(out, m, prepare, arg, d)) != 1)
 		return error;
 	for (size_t i = 0; i < m->len; i++) {
+		if (prepare)
+			prepare(m->v[i], arg);
 		if (i > 0)
 			buf_adds(out, "---\n");
 		if ((error = value_to_yaml(out, m->v[i]->obj, d)) < 0)
