@@ -2406,8 +2406,10 @@ static int build(struct buf *out, struct kustomize_file **files, size_t *nfiles,
 	if (!out)
 		for (size_t i = 0; i < ra.rm.len; i++)
 			finish_resource(ra.rm.v[i], &fin);
-	/* printing finishes each resource first, on whichever thread prints it */
-	error = out ? kresmap_print(out, &ra.rm, opts->threads, finish_resource_cb, &fin, d)
+	/* printing finishes each resource first and frees it after, on
+	 * whichever thread prints it */
+	error = out ? kresmap_print(out, &ra.rm, KPRINT_CONSUME |
+				    (opts->threads ? KPRINT_THREADS : 0), finish_resource_cb, &fin, d)
 		    : write_files(files, nfiles, &ra.rm, d);
 done:
 	kacc_release(&ra);

@@ -243,10 +243,14 @@ int kyaml_syntax_error(struct diag *d, const char *name, int v3);
 /* Sorts m in kustomize's legacy order. */
 int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct diag *d);
 /* Prints m as kustomize build does, calling prepare (when given) on each
- * resource just before it is printed; threads: a long map is printed by two
- * threads at once, each taking the next run of resources (the same text,
- * and the same first error; prepare must change only its resource). */
-int kresmap_print(struct buf *out, const struct kresmap *m, int threads,
+ * resource just before it is printed. KPRINT_THREADS: a long map is
+ * printed by two threads at once, each taking the next run of resources
+ * (the same text, and the same first error; prepare must change only its
+ * resource). KPRINT_CONSUME: each resource is freed once printed (its slot
+ * in m becomes NULL; the caller still releases m). */
+#define KPRINT_THREADS 1
+#define KPRINT_CONSUME 2
+int kresmap_print(struct buf *out, struct kresmap *m, int flags,
 		  void (*prepare)(struct kres *r, void *arg), void *arg, struct diag *d);
 
 /* ---- indexes (index.c) ---- */

@@ -1349,9 +1349,10 @@ struct print_piece {
  * together).
  */
 struct print_job {
-	const struct kresmap *m;
+	struct kresmap *m;
 	void (*prepare)(struct kres *r, void *arg);
 	void *arg;
+	int consume;
 	struct print_piece *pieces;
 	size_t npieces;
 	atomic_size_t next;
@@ -1373,6 +1374,10 @@ static void print_pieces(struct print_job *job)
 				buf_adds(&pc->out, "---\n");
 			if ((pc->error = value_to_yaml(&pc->out, job->m->v[i]->obj, &pc->d)) < 0)
 				break;
+			if (job->consume) {
+				kres_free(job->m->v[i]);
+				job->m->v[i] = NULL;
+			}
 		}
 	}
 }
@@ -1386,10 +1391,12 @@ static void *print_pieces_thread(void *arg)
 
 /* kresmap_print on two threads (value_to_yaml only reads the trees); the
  * first error in resource order is the one told. 1: not started. */
-static int print_threaded(struct buf *out, const struct kresmap *m,
-			  void (*prepare)(struct kres *r, void *arg), void *arg, struct diag *d)
+static int print_threaded(struct buf *out, struct kresmap *m,
+			  void (*prepare)(struct kres *r, void *arg), void *arg, int consume,
+			  struct diag *d)
 {
-	struct print_job job = { m, prepare, arg, NULL, (m->len + PRINT_PIECE - 1) / PRINT_PIECE, 0 };
+	struct print_job job = { m, prepare, arg, consume, NULL,
+				 (m->len + PRINT_PIECE - 1) / PRINT_PIECE, 0 };
 	pthread_attr_t attr;
 	pthread_t thread;
 	int started = 0, error = 0;
@@ -1434,13 +1441,13 @@ static int print_threaded(struct buf *out, const struct kresmap *m,
 	return error;
 }
 
-int kresmap_print(struct buf *out, const struct kresmap *m, int threads,
+int kresmap_print(struct buf *out, struct kresmap *m, int flags,
 		  void (*prepare)(struct kres *r, void *arg), void *arg, struct diag *d)
 {
-	int error;
+	int error, consume = (flags & KPRINT_CONSUME) != 0;
 
-	if (threads && m->len >= PRINT_SPLIT_MIN &&
-	    (error = print_threaded(out, m, prepare, arg, d)) != 1)
+	if ((flags & KPRINT_THREADS) && m->len >= PRINT_SPLIT_MIN &&
+	    (error = print_threaded(out, m, prepare, arg, consume, d)) != 1)
 		return error;
 	for (size_t i = 0; i < m->len; i++) {
 		if (prepare)
@@ -1449,6 +1456,10 @@ int kresmap_print(struct buf *out, const struct kresmap *m, int threads,
 			buf_adds(out, "---\n");
 		if ((error = value_to_yaml(out, m->v[i]->obj, d)) < 0)
 			return error;
+		if (consume) {
+			kres_free(m->v[i]);
+			m->v[i] = NULL;
+		}
 	}
 	return buf_oom(out) ? diag_set(d, DIAG_ENOMEM, "out of memory") : 0;
 }

@@ -566,19 +566,33 @@ static void test_kustomize__long_maps_print_in_order_first_error_wins(void **sta
 	for (int i = 0; i < 600; i++)
 		buf_addf(&want, "%sapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%d\n",
 			 i ? "---\n" : "", i);
-	assert_int_equal(kresmap_print(&out, &m, 1, NULL, NULL, &d), 0);
+	assert_int_equal(kresmap_print(&out, &m, KPRINT_THREADS, NULL, NULL, &d), 0);
 	assert_string_equal(out.ptr, want.ptr);
 	assert_int_equal(kresmap_print(&one, &m, 0, NULL, NULL, &d), 0);
 	assert_string_equal(one.ptr, want.ptr);
+	/* printed and freed, on one thread or two: the same text, no
+	 * resource left */
+	for (int flags = KPRINT_CONSUME; flags <= (KPRINT_CONSUME | KPRINT_THREADS); flags++) {
+		struct kresmap c = KRESMAP_INIT;
+
+		push_configmaps(&c, 600);
+		buf_reset(&one);
+		assert_int_equal(kresmap_print(&one, &c, flags & (KPRINT_CONSUME | KPRINT_THREADS),
+					       NULL, NULL, &d), 0);
+		assert_string_equal(one.ptr, want.ptr);
+		for (size_t i = 0; i < c.len; i++)
+			assert_null(c.v[i]);
+		kresmap_release(&c);
+	}
 	/* a fault in the second half only, then one in each */
 	json_object_set_new(m.v[450]->obj, "k\xc2\x85", json_string("x"));
 	buf_reset(&out);
-	assert_int_equal(kresmap_print(&out, &m, 1, NULL, NULL, &d), DIAG_EINVALID);
+	assert_int_equal(kresmap_print(&out, &m, KPRINT_THREADS, NULL, NULL, &d), DIAG_EINVALID);
 	assert_string_equal(d.msg.ptr, "error converting JSON to YAML: yaml: did not find "
 			    "expected ',' or '}'");
 	json_object_set_new(m.v[100]->obj, "data", json_string("a\x7f"));
 	buf_reset(&out);
-	assert_int_equal(kresmap_print(&out, &m, 1, NULL, NULL, &d), DIAG_EINVALID);
+	assert_int_equal(kresmap_print(&out, &m, KPRINT_THREADS, NULL, NULL, &d), DIAG_EINVALID);
 	assert_string_equal(d.msg.ptr, "error converting JSON to YAML: yaml: control "
 			    "characters are not allowed");
 	kresmap_release(&m);
