@@ -218,8 +218,32 @@ struct walk {
 	int create_kind; /* JSON_OBJECT, JSON_STRING, or -1 for none */
 	kfs_setfn fn;
 	void *payload;
+	struct kwalk_memo *memo; /* NULL, or containers found (no create) */
 	struct diag *d;
 };
+
+/* node's member key[0..len), through w's memo when it has one. */
+static json_t *walk_get(struct walk *w, json_t *node, const char *key, size_t len, int depth)
+{
+	json_t *child;
+
+	if (w->memo && depth < KWALK_MEMO) {
+		const size_t i = (size_t)depth;
+
+		if (w->memo->at[i].parent == node && w->memo->at[i].len == len &&
+		    memcmp(w->memo->at[i].key, key, len) == 0)
+			return w->memo->at[i].child;
+		child = kjson_getn(node, key, len);
+		if (json_is_object(child) || json_is_array(child)) {
+			w->memo->at[i].parent = node;
+			w->memo->at[i].key = key;
+			w->memo->at[i].len = len;
+			w->memo->at[i].child = child;
+		}
+		return child;
+	}
+	return kjson_getn(node, key, len);
+}
 
 static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, json_t *node,
 		const struct kfseg *path, size_t n, int depth)
@@ -251,7 +275,7 @@ static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, jso
 			return diag_set(w->d, DIAG_ELIMIT, "field name too long");
 		if (w->fs->create && w->create_kind >= 0 && !path[0].is_seq)
 			kind = n <= 1 ? w->create_kind : JSON_OBJECT;
-		child = kjson_getn(node, field, path[0].len);
+		child = walk_get(w, node, field, path[0].len, depth);
 		if (!child) {
 			if (kind < 0)
 				return 0;
@@ -269,10 +293,10 @@ static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, jso
 	return diag_set(w->d, DIAG_EEXEC, "expected sequence or mapping node");
 }
 
-int kfspec_apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setfn fn,
-		 void *payload, struct diag *d)
+static int apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setfn fn,
+		 void *payload, struct kwalk_memo *memo, struct diag *d)
 {
-	struct walk w = { fs, create_kind, fn, payload, d };
+	struct walk w = { fs, create_kind, fn, payload, memo, d };
 	struct kfpath *own = NULL;
 	const struct kfpath *p = fs->split;
 	int error;
@@ -295,4 +319,16 @@ int kfspec_apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setf
 	}
 	free(own);
 	return error;
+}
+
+int kfspec_apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setfn fn,
+		 void *payload, struct diag *d)
+{
+	return apply(res, fs, create_kind, fn, payload, NULL, d);
+}
+
+int kfspec_apply_memo(json_t *res, const struct kfspec *fs, kfs_setfn fn, void *payload,
+		      struct kwalk_memo *memo, struct diag *d)
+{
+	return apply(res, fs, -1, fn, payload, memo, d);
 }

@@ -363,6 +363,25 @@ typedef int (*kfs_setfn)(json_t *parent, const char *key, size_t idx, json_t *va
 			 void *payload, struct diag *d);
 int kfspec_apply(json_t *res, const struct kfspec *fs, int create_kind, kfs_setfn fn,
 		 void *payload, struct diag *d);
+/*
+ * Containers a walk found, by depth, for the next walk over the same
+ * resource to reuse instead of looking their keys up again: field specs of
+ * one gvk share long prefixes (spec/template/spec/...). Valid only while no
+ * container of the resource is replaced or removed (setters that change
+ * scalar leaves only, and no create); zero it for each resource.
+ */
+#define KWALK_MEMO 8
+struct kwalk_memo {
+	struct {
+		const json_t *parent;
+		const char *key;
+		size_t len;
+		json_t *child;
+	} at[KWALK_MEMO];
+};
+/* kfspec_apply with memo (create_kind must be negative). */
+int kfspec_apply_memo(json_t *res, const struct kfspec *fs, kfs_setfn fn, void *payload,
+		      struct kwalk_memo *memo, struct diag *d);
 /* Whether res's apiVersion/kind match fs's gvk. */
 int kfspec_matches(const json_t *res, const struct kfspec *fs);
 

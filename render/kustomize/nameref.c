@@ -662,6 +662,7 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 	for (size_t i = 0; i < n; i++) {
 		struct cand *rr = &all[i];
 		const struct gvkspecs *sp = NULL;
+		struct kwalk_memo memo;
 
 		/* Does any back reference apply to this resource (by original id)? */
 		if ((error = specs_for(&sp, &specs, tc, rr->org)) < 0) {
@@ -695,13 +696,16 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 				}
 			}
 		}
+		/* nr_set changes strings only: the walks over this referrer
+		 * share the containers they found */
+		memset(&memo, 0, sizeof(memo));
 		for (size_t k = 0; k < sp->n; k++) {
 			const struct kfspec *fs = sp->fs[k];
 			struct kfspec any_gvk = { "", "", "", fs->path, 0, fs->split };
 			struct nrctx x = { rr->r, rr, sp->target[k], fs, all, n,
 					   &by_name, &by_org_ns, scratch };
 
-			if ((error = kfspec_apply(rr->r->obj, &any_gvk, -1, nr_set, &x, d)) < 0) {
+			if ((error = kfspec_apply_memo(rr->r->obj, &any_gvk, nr_set, &x, &memo, d)) < 0) {
 				struct buf s = BUF_INIT;
 
 				kid_string(&s, &rr->cur);
