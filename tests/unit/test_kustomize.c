@@ -160,6 +160,44 @@ static void test_kustomize__listed_fieldspecs_walk_as_made_ones(void **state)
 	diag_release(&d);
 }
 
+/* Walks with a memo find what walks without one find: the second spec
+ * reuses the containers the first found (spec, template, ...), and a
+ * resource the memo does not describe is looked up afresh. */
+static void test_kustomize__memo_walks_find_the_same(void **state)
+{
+	const char *text = "{\"kind\":\"Deployment\",\"spec\":{\"template\":{\"spec\":{"
+			   "\"containers\":[{\"image\":\"a\",\"name\":\"n\"},{\"image\":\"b\"}],"
+			   "\"volumes\":[{\"name\":\"v\"}]}}}}";
+	json_t *plain = json_loads(text, 0, NULL), *memod = json_loads(text, 0, NULL);
+	json_t *other = json_loads(text, 0, NULL);
+	struct kfslist l = { NULL, 0, 0 };
+	struct kwalk_memo memo;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	assert_int_equal(kfslist_add(&l, "", "", "", "spec/template/spec/containers[]/image", 0), 0);
+	assert_int_equal(kfslist_add(&l, "", "", "", "spec/template/spec/volumes[]/name", 0), 0);
+	assert_int_equal(kfslist_add(&l, "", "", "", "spec/template/spec/containers[]/name", 0), 0);
+	memset(&memo, 0, sizeof(memo));
+	for (size_t i = 0; i < l.len; i++) {
+		assert_int_equal(kfspec_apply(plain, &l.v[i], -1, set_x, NULL, &d), 0);
+		assert_int_equal(kfspec_apply_memo(memod, &l.v[i], set_x, NULL, &memo, &d), 0);
+	}
+	assert_true(json_equal(plain, memod));
+	assert_ptr_equal(memo.at[0].parent, memod);
+	assert_string_equal(memo.at[0].key, "spec");
+	/* the memo names memod's containers: other's are its own */
+	for (size_t i = 0; i < l.len; i++)
+		assert_int_equal(kfspec_apply_memo(other, &l.v[i], set_x, NULL, &memo, &d), 0);
+	assert_true(json_equal(other, plain));
+	assert_ptr_equal(memo.at[0].parent, other);
+	kfslist_release(&l);
+	json_decref(plain);
+	json_decref(memod);
+	json_decref(other);
+	diag_release(&d);
+}
+
 static void test_kustomize__smp_merges_containers_by_name_patch_first(void **state)
 {
 	/* kubectl kustomize puts the patch's elements first (testdata/kustomize/patches). */
@@ -649,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_kustomize__hash_matches_kustomize),
 		cmocka_unit_test(test_kustomize__fieldspec_walks_lists_and_creates),
 		cmocka_unit_test(test_kustomize__listed_fieldspecs_walk_as_made_ones),
+		cmocka_unit_test(test_kustomize__memo_walks_find_the_same),
 		cmocka_unit_test(test_kustomize__smp_merges_containers_by_name_patch_first),
 		cmocka_unit_test(test_kustomize__smp_changes_only_unshared_maps),
 		cmocka_unit_test(test_kustomize__smp_delete_directive_removes_target),
