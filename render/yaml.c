@@ -1482,7 +1482,8 @@ static int stream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode
 	return stream_parse_with(out, src, mode, limits, values, d, 0, NULL);
 }
 
-/* Inputs at least this long may be parsed in two halves (ydoc_limits.threads). */
+/* Inputs at least this long may be parsed in two halves (ydoc_limits.threads),
+ * unless ydoc_limits.split_min says otherwise. */
 #define SPLIT_MIN_SIZE ((size_t)64 << 10)
 
 /* One half of a split parse: the fast event source only, quietly. */
@@ -1517,12 +1518,12 @@ static void *parse_half_thread(void *arg)
  * flow collection left open fails in its half, which sends the caller back
  * to one whole parse.
  */
-static size_t split_point(const struct srcfile *src)
+static size_t split_point(const struct srcfile *src, size_t min_size)
 {
 	const char *s = src->data;
 	size_t len = src->len, at = 0;
 
-	if (len < SPLIT_MIN_SIZE || s[0] == '%' || memchr(s, '*', len) || !all_ascii(s, len))
+	if (len < min_size || !len || s[0] == '%' || memchr(s, '*', len) || !all_ascii(s, len))
 		return 0;
 	for (const char *nl = s; (nl = memchr(nl, '\n', len - (size_t)(nl - s))) != NULL; nl++) {
 		size_t k = (size_t)(nl - s) + 1; /* a line's start */
@@ -1627,7 +1628,7 @@ int ystream_parse(struct ystream *out, struct srcfile *src, enum ydoc_mode mode,
 
 	if (limits && limits->threads && limits->no_positions &&
 	    src->len <= (limits->max_size ? limits->max_size : SRCFILE_MAX_SIZE) &&
-	    (at = split_point(src)) > 0) {
+	    (at = split_point(src, limits->split_min ? limits->split_min : SPLIT_MIN_SIZE)) > 0) {
 		if ((rc = parse_split(out, src, mode, limits, at)) == 1)
 			return 0;
 		if (rc < 0)

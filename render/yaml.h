@@ -54,9 +54,12 @@ struct ydoc_limits {
 				 * the result, errors included, is the same. The
 				 * caller's json allocator must be thread-safe
 				 * (malloc, or jslab). */
+	size_t split_min;       /* with threads: the shortest input that may be
+				 * split (default 64 KiB; the fuzz target lowers
+				 * it to compare split and whole parses) */
 };
 
-#define YDOC_LIMITS_DEFAULT { 0, 0, 0, 0, 0, 0, 0, 0 }
+#define YDOC_LIMITS_DEFAULT { 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* A 1-based position in a srcfile; col counts characters, as libyaml's marks. */
 struct ypos {
