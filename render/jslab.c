@@ -144,6 +144,12 @@ static void S_splice(void **to, void *list)
 	*to = list;
 }
 
+void jslab_thread_large(void)
+{
+	if (S_nslabs < S_NSMALL)
+		S_nslabs = S_NSMALL;
+}
+
 void jslab_thread_done(void)
 {
 	size_t i;

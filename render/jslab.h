@@ -28,6 +28,11 @@
 /* Makes jansson allocate through jslab from now on. */
 void jslab_install(void);
 
+/* The calling thread will build a lot: its next slabs are 2 MiB regions
+ * at once, not 64 KiB slabs first (fewer page faults for a worker that
+ * parses half of a long file). */
+void jslab_thread_large(void);
+
 /* Hands the calling thread's slabs over to the next jslab_release_all
  * (the blocks in them stay valid until then); call it when a thread that
  * allocated through jslab ends. */

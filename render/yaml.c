@@ -1503,6 +1503,7 @@ static void parse_half(struct half *h)
 
 static void *parse_half_thread(void *arg)
 {
+	jslab_thread_large(); /* a half is at least 32 KiB of YAML */
 	parse_half(arg);
 	jslab_thread_done();
 	return NULL;

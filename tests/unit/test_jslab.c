@@ -124,6 +124,7 @@ static void *make_blocks(void *arg)
 {
 	unsigned char **p = arg;
 
+	jslab_thread_large(); /* straight to 2 MiB regions */
 	for (size_t i = 0; i < T; i++) {
 		if (!(p[i] = jslab_malloc(16 + i % 300)))
 			return NULL;
