@@ -1070,6 +1070,10 @@ static int run_generators(struct ktarget *t, struct kacc *ra, struct diag *d)
 	int error = 0, any = json_array_size(json_object_get(t->k, fields[0])) > 0 ||
 			     json_array_size(json_object_get(t->k, fields[1])) > 0;
 
+	if (any && kidx_reserve(&ids, ra->rm.len) < 0) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (size_t i = 0; any && i < ra->rm.len; i++)
 		if (kidx_add_res(&ids, ra->rm.v[i], i) < 0) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");
@@ -1258,6 +1262,10 @@ static int patch_by_ids(struct kresmap *m, struct kresmap *patches, const char *
 
 	/* Every id of every resource, kept up to date as patches change them; a
 	 * deleted resource leaves a hole in m until the end. */
+	if (patches->len > 0 && kidx_reserve(&idx, m->len) < 0) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (size_t i = 0; i < m->len && patches->len > 0; i++)
 		if (kidx_add_res(&idx, m->v[i], i) < 0) {
 			error = diag_set(d, DIAG_ENOMEM, "out of memory");

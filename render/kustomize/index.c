@@ -127,6 +127,37 @@ static struct kidx_ent *new_entry(struct kidx *x, unsigned int *s, const char *k
 	return e;
 }
 
+int kidx_reserve(struct kidx *x, size_t n)
+{
+	/* ids' keys run ~30-60 bytes ("apps\x1fv1\x1fDeployment\x1fname\x1fns") */
+	size_t keys = n * 64, cap = x->cap ? x->cap : 64;
+
+	if (n > ((size_t)UINT_MAX) / 4)
+		return 0; /* a hint only: growing as usual still works */
+	if (n > x->nalloc) {
+		struct kidx_ent *ne = realloc(x->e, n * sizeof(*ne));
+
+		if (!ne)
+			return DIAG_ENOMEM;
+		x->e = ne;
+		x->nalloc = n;
+	}
+	if (keys > x->kalloc) {
+		char *nk = realloc(x->keys, keys);
+
+		if (!nk)
+			return DIAG_ENOMEM;
+		x->keys = nk;
+		x->kalloc = keys;
+	}
+	while (cap < 2 * n)
+		cap *= 2;
+	while (x->cap < cap)
+		if (grow_table(x) < 0)
+			return DIAG_ENOMEM;
+	return 0;
+}
+
 int kidx_add(struct kidx *x, const char *key, size_t val)
 {
 	size_t len = strlen(key);

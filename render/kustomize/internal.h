@@ -281,6 +281,9 @@ struct kidx {
 #define KIDX_INIT { NULL, 0, 0, NULL, 0, NULL, 0, 0, BUF_INIT }
 
 void kidx_release(struct kidx *x);
+/* Makes room for n keys of ids at once (a hint: the index still grows
+ * past it), instead of doubling its arrays from small. */
+int kidx_reserve(struct kidx *x, size_t n);
 /* Appends val to key's positions unless it is already the last one. */
 int kidx_add(struct kidx *x, const char *key, size_t val);
 /* key's positions (borrowed), NULL with *n == 0 when none. */

@@ -649,6 +649,10 @@ int kt_nameref(struct kresmap *m, const struct ktconfig *tc, struct diag *d)
 		}
 	/* Candidates by previous name and by original namespace, in resource order,
 	 * instead of a scan of every resource per referrer and per reference. */
+	if (kidx_reserve(&by_name, n) < 0) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < all[i].nprev && !error; j++)
 			error = kidx_add(&by_name, all[i].prev[j].name, i);

@@ -720,6 +720,10 @@ int kresmap_append_all_indexed(struct kresmap *m, struct kresmap *src, struct ki
 			goto done;
 		}
 	}
+	if (kidx_reserve(idx, idx->n + src->len) < 0) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (i = 0; i < src->len; i++) {
 		struct kres *r = src->v[i];
 		size_t n = 0;

@@ -516,7 +516,12 @@ static void test_kustomize__index_keeps_positions_per_key(void **state)
 	at = kidx_get(&x, "b", &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(at[0], 2);
-	/* keys that share prefixes and lengths, past several table sizes */
+	/* room made for 1,000 after the keys above (they stay), then keys
+	 * that share prefixes and lengths, past it and several table sizes */
+	assert_int_equal(kidx_reserve(&x, 1000), 0);
+	assert_true(x.cap >= 2000);
+	at = kidx_get(&x, "a", &n);
+	assert_int_equal(n, 2);
 	for (size_t i = 0; i < 3000; i++) {
 		snprintf(key, sizeof(key), "k%zu", i);
 		assert_int_equal(kidx_add(&x, key, i), 0);
