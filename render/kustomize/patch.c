@@ -12,6 +12,7 @@
 #include "render/kustomize/internal.h"
 #include "render/gofloat.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1158,6 +1159,83 @@ int kpatch_smp_steal(json_t **target, json_t *p, const json_t *schema, int with_
 
 /* ---- RFC 6902 ---- */
 
+/*
+ * JSON 6902 patches as gopkg.in/evanphx/json-patch.v4 (v4.12.0, kustomize
+ * v5.7.1's) applies them, its quirks and its error texts included: a
+ * container is found by walking all tokens but the last (findObject); a
+ * "replace" of a missing member of a map adds it; negative array indexes
+ * count from the end; "add" and "replace" without a value set null; a
+ * "copy" from a missing member copies null. Errors read as the library's
+ * Wrapf gives them ("message: cause", and fmt's "%!w(<nil>)" for the one
+ * place it wraps a nil error). testdata/kustomize/json6902-* hold kubectl's
+ * answers.
+ */
+
+/* Go's %q of s, for strconv's error texts. */
+static void go_quote(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	buf_addch(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': buf_adds(b, "\\\""); break;
+		case '\\': buf_adds(b, "\\\\"); break;
+		case '\a': buf_adds(b, "\\a"); break;
+		case '\b': buf_adds(b, "\\b"); break;
+		case '\f': buf_adds(b, "\\f"); break;
+		case '\n': buf_adds(b, "\\n"); break;
+		case '\r': buf_adds(b, "\\r"); break;
+		case '\t': buf_adds(b, "\\t"); break;
+		case '\v': buf_adds(b, "\\v"); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f) {
+				buf_adds(b, "\\x");
+				buf_addch(b, hex[*p >> 4]);
+				buf_addch(b, hex[*p & 15]);
+			} else {
+				buf_addch(b, *p);
+			}
+		}
+	}
+	buf_addch(b, '"');
+}
+
+/* strconv.Atoi: 0 and *out, or -1 with its error text in err. */
+static int go_atoi(const char *s, long long *out, struct buf *err)
+{
+	const char *p = s;
+	int neg = 0;
+	unsigned long long v = 0;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (!*p)
+		goto syntax;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			goto syntax;
+		if (v > (ULLONG_MAX - 9) / 10)
+			v = ULLONG_MAX; /* saturates: out of range below */
+		else
+			v = v * 10 + (unsigned)(*p - '0');
+	}
+	if (v > (unsigned long long)LLONG_MAX + (unsigned long long)neg) {
+		buf_adds(err, "strconv.Atoi: parsing ");
+		go_quote(err, s);
+		buf_adds(err, ": value out of range");
+		return -1;
+	}
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 0;
+syntax:
+	buf_adds(err, "strconv.Atoi: parsing ");
+	go_quote(err, s);
+	buf_adds(err, ": invalid syntax");
+	return -1;
+}
+
+/* decodePatchKey: "~1" -> "/", "~0" -> "~", left to right. */
 static int unescape_token(struct buf *out, const char *s, size_t n)
 {
 	buf_reset(out);
@@ -1175,204 +1253,364 @@ static int unescape_token(struct buf *out, const char *s, size_t n)
 	return buf_oom(out) ? DIAG_ENOMEM : 0;
 }
 
-static int parse_index(const char *s, size_t max, size_t *out)
+/* "Unable to access invalid index: N: invalid index referenced" */
+static int bad_index(struct buf *err, long long i)
 {
-	char *end;
-	long v;
-
-	if (!*s || (s[0] == '0' && s[1]) || s[0] == '-' || s[0] == '+')
-		return -1;
-	v = strtol(s, &end, 10);
-	if (*end || v < 0 || (size_t)v > max)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
-/* Finds the parent of pointer's last token; *last gets that token (unescaped). */
-static int resolve_parent(json_t **parent, struct buf *last, json_t *doc, const char *ptr)
-{
-	json_t *cur = doc;
-	struct buf tok = BUF_INIT;
-	const char *p = ptr;
-
-	if (*p != '/') {
-		buf_release(&tok);
-		return -1;
-	}
-	for (;;) {
-		const char *s = p + 1, *e = strchr(s, '/');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-
-		if (unescape_token(&tok, s, n) < 0)
-			break;
-		if (!e) {
-			buf_set(last, tok.ptr, tok.len);
-			*parent = cur;
-			buf_release(&tok);
-			return 0;
-		}
-		if (json_is_object(cur)) {
-			cur = json_object_get(cur, tok.ptr);
-		} else if (json_is_array(cur)) {
-			size_t idx;
-
-			if (parse_index(tok.ptr, json_array_size(cur) - 1, &idx) < 0 ||
-			    json_array_size(cur) == 0)
-				cur = NULL;
-			else
-				cur = json_array_get(cur, idx);
-		} else {
-			cur = NULL;
-		}
-		if (!cur)
-			break;
-		p = e;
-	}
-	buf_release(&tok);
+	buf_adds(err, "Unable to access invalid index: ");
+	buf_add_int(err, i);
+	buf_adds(err, ": invalid index referenced");
 	return -1;
 }
 
-static json_t *get_ptr(json_t *doc, const char *ptr)
+/* partialArray.get's index rule (n elements): 0 and *idx, or -1 with the
+ * error text in err. A negative index counts from the end. */
+static int array_index(const char *key, size_t n, size_t *idx, struct buf *err)
 {
-	json_t *parent;
-	struct buf last = BUF_INIT;
-	json_t *r = NULL;
+	long long i;
 
-	if (!*ptr)
-		return doc;
-	if (resolve_parent(&parent, &last, doc, ptr) == 0) {
-		if (json_is_object(parent)) {
-			r = json_object_get(parent, last.ptr);
-		} else if (json_is_array(parent)) {
-			size_t idx;
-
-			if (json_array_size(parent) && parse_index(last.ptr, json_array_size(parent) - 1, &idx) == 0)
-				r = json_array_get(parent, idx);
-		}
+	if (go_atoi(key, &i, err) < 0)
+		return -1;
+	if (i < 0) {
+		if (i < -(long long)n)
+			return bad_index(err, i);
+		i += (long long)n;
 	}
-	buf_release(&last);
-	return r;
+	if (i >= (long long)n)
+		return bad_index(err, i);
+	*idx = (size_t)i;
+	return 0;
 }
 
-static int op_remove(json_t *doc, const char *path, json_t **removed)
+/* container.get: *out the member (NULL when a map lacks it), or -1 and
+ * err for an array's bad index. */
+static int cont_get(json_t *c, const char *key, json_t **out, struct buf *err)
 {
-	json_t *parent;
-	struct buf last = BUF_INIT;
-	int error = -1;
+	size_t idx;
 
-	if (resolve_parent(&parent, &last, doc, path) == 0) {
-		if (json_is_object(parent) && json_object_get(parent, last.ptr)) {
-			if (removed)
-				*removed = json_incref(json_object_get(parent, last.ptr));
-			error = json_object_del(parent, last.ptr);
-		} else if (json_is_array(parent) && json_array_size(parent)) {
-			size_t idx;
-
-			if (parse_index(last.ptr, json_array_size(parent) - 1, &idx) == 0) {
-				if (removed)
-					*removed = json_incref(json_array_get(parent, idx));
-				error = json_array_remove(parent, idx);
-			}
-		}
+	*out = NULL;
+	if (json_is_array(c)) {
+		if (array_index(key, json_array_size(c), &idx, err) < 0)
+			return -1;
+		*out = json_array_get(c, idx);
+		return 0;
 	}
-	buf_release(&last);
-	return error;
+	*out = json_is_object(c) ? json_object_get(c, key) : NULL;
+	return 0;
 }
 
-static int op_add(json_t *doc, const char *path, json_t *value, int replace)
+/*
+ * findObject: the container that the path's last token names a member of
+ * (a borrowed map or array; NULL when some token on the way is missing or
+ * not a container), and that token, unescaped, in key.
+ */
+static json_t *find_object(json_t *doc, const char *path, struct buf *key)
 {
-	json_t *parent;
-	struct buf last = BUF_INIT;
-	int error = -1;
+	json_t *cur = doc;
+	struct buf tok = BUF_INIT, ignore = BUF_INIT;
+	const char *p = strchr(path, '/');
 
-	if (resolve_parent(&parent, &last, doc, path) == 0) {
-		if (json_is_object(parent)) {
-			if (!replace || json_object_get(parent, last.ptr))
-				error = json_object_set(parent, last.ptr, value);
-		} else if (json_is_array(parent)) {
-			size_t idx, n = json_array_size(parent);
+	buf_reset(key);
+	if (!p)
+		return NULL; /* fewer than two pieces */
+	for (;;) {
+		const char *s = p + 1, *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		json_t *next;
 
-			if (!replace && strcmp(last.ptr, "-") == 0)
-				error = json_array_append(parent, value);
-			else if (replace && n && parse_index(last.ptr, n - 1, &idx) == 0)
-				error = json_array_set(parent, idx, value);
-			else if (!replace && parse_index(last.ptr, n, &idx) == 0)
-				error = json_array_insert(parent, idx, value);
+		if (!e) {
+			if (unescape_token(key, s, n) < 0)
+				cur = NULL;
+			break;
 		}
+		if (unescape_token(&tok, s, n) < 0 || cont_get(cur, tok.ptr, &next, &ignore) < 0 ||
+		    !next || !(json_is_object(next) || json_is_array(next) || json_is_null(next))) {
+			cur = NULL;
+			break;
+		}
+		cur = next;
+		p = e;
 	}
-	buf_release(&last);
-	return error;
+	/* the path's first piece (before its first '/') is never looked at */
+	buf_release(&tok);
+	buf_release(&ignore);
+	return cur;
+}
+
+/* container.add (steals val): 0, or -1 with the error text in err. */
+static int cont_add(json_t *c, const char *key, json_t *val, struct buf *err)
+{
+	long long i;
+	size_t n;
+
+	if (json_is_object(c))
+		return json_object_set_new(c, key, val) < 0 ? DIAG_ENOMEM : 0;
+	if (!json_is_array(c)) {
+		/* a null container: Go's nil map, which panics on a write */
+		json_decref(val);
+		buf_adds(err, "assignment to entry in nil map");
+		return -1;
+	}
+	if (!strcmp(key, "-"))
+		return json_array_append_new(c, val) < 0 ? DIAG_ENOMEM : 0;
+	if (go_atoi(key, &i, err) < 0) {
+		struct buf t = BUF_INIT;
+
+		buf_adds(&t, "value was not a proper array index: '");
+		buf_adds(&t, key);
+		buf_adds(&t, "': ");
+		buf_add(&t, err->ptr, err->len);
+		buf_set(err, t.ptr, t.len);
+		buf_release(&t);
+		json_decref(val);
+		return -1;
+	}
+	n = json_array_size(c) + 1;
+	if (i >= (long long)n || i < -(long long)n) {
+		json_decref(val);
+		return bad_index(err, i);
+	}
+	if (i < 0)
+		i += (long long)n;
+	return json_array_insert_new(c, (size_t)i, val) < 0 ? DIAG_ENOMEM : 0;
+}
+
+/* container.remove: 0 (the member in *removed when asked), or -1 with the
+ * error text in err. */
+static int cont_remove(json_t *c, const char *key, json_t **removed, struct buf *err)
+{
+	if (json_is_array(c)) {
+		size_t n = json_array_size(c), idx;
+		long long i;
+
+		if (go_atoi(key, &i, err) < 0)
+			return -1;
+		if (i >= (long long)n || i < -(long long)n)
+			return bad_index(err, i);
+		idx = (size_t)(i < 0 ? i + (long long)n : i);
+		if (removed)
+			*removed = json_incref(json_array_get(c, idx));
+		return json_array_remove(c, idx) < 0 ? DIAG_ENOMEM : 0;
+	}
+	if (!json_is_object(c) || !json_object_get(c, key)) {
+		buf_adds(err, "Unable to remove nonexistent key: ");
+		buf_adds(err, key);
+		buf_adds(err, ": missing value");
+		return -1;
+	}
+	if (removed)
+		*removed = json_incref(json_object_get(c, key));
+	return json_object_del(c, key) < 0 ? DIAG_ENOMEM : 0;
+}
+
+/* An operation's string field: its text, or NULL (absent, null or not a
+ * string) with Path()'s / From()'s error in err. */
+static const char *op_field(const json_t *op, const char *field, struct buf *err)
+{
+	const json_t *v = json_object_get(op, field);
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (!v || json_is_null(v)) {
+		buf_adds(err, !strcmp(field, "path") ? "operation missing path field: missing value"
+						      : "operation, missing from field: missing value");
+	} else {
+		buf_adds(err, "json: cannot unmarshal ");
+		buf_adds(err, json_is_object(v) ? "object" : json_is_array(v) ? "array" :
+			      json_is_boolean(v) ? "bool" : "number");
+		buf_adds(err, " into Go value of type string");
+	}
+	return NULL;
+}
+
+/* lazyNode.equal, on values read from JSON (numbers by value). */
+static int patch_equal(const json_t *a, const json_t *b)
+{
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b);
+	if (json_is_object(a) && json_is_object(b)) {
+		const char *k;
+		json_t *v;
+
+		if (json_object_size(a) != json_object_size(b))
+			return 0;
+		json_object_foreach((json_t *)a, k, v) {
+			const json_t *w = json_object_get(b, k);
+
+			if (!w || !patch_equal(v, w))
+				return 0;
+		}
+		return 1;
+	}
+	if (json_is_array(a) && json_is_array(b)) {
+		if (json_array_size(a) != json_array_size(b))
+			return 0;
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if (!patch_equal(json_array_get(a, i), json_array_get(b, i)))
+				return 0;
+		return 1;
+	}
+	return json_equal(a, b);
+}
+
+/* One operation on *doc; 0, or an error code with d set. */
+static int apply_op(json_t **doc, const json_t *op, struct diag *d)
+{
+	const json_t *kindv = json_object_get(op, "op"), *value = json_object_get(op, "value");
+	const char *kind = json_is_string(kindv) ? json_string_value(kindv) : "unknown";
+	const char *path, *from;
+	struct buf err = BUF_INIT, key = BUF_INIT;
+	json_t *con, *val = NULL;
+	int error = 0;
+
+#define FAIL(...) do { error = diag_set(d, DIAG_EEXEC, __VA_ARGS__); goto done; } while (0)
+	if (!strcmp(kind, "add")) {
+		if (!(path = op_field(op, "path", &err)))
+			FAIL("add operation failed to decode path: missing value");
+		if (!(con = find_object(*doc, path, &key)))
+			FAIL("add operation does not apply: doc is missing path: \"%s\": missing value",
+			     path);
+		val = value ? json_deep_copy(value) : json_null();
+		error = cont_add(con, key.ptr, val, &err);
+		val = NULL; /* taken */
+		if (error == DIAG_ENOMEM)
+			FAIL("out of memory");
+		if (error < 0)
+			FAIL("error in add for path: '%s': %s", path, err.ptr);
+	} else if (!strcmp(kind, "remove")) {
+		if (!(path = op_field(op, "path", &err)))
+			FAIL("remove operation failed to decode path: missing value");
+		if (!(con = find_object(*doc, path, &key)))
+			FAIL("remove operation does not apply: doc is missing path: \"%s\": missing value",
+			     path);
+		if ((error = cont_remove(con, key.ptr, NULL, &err)) < 0)
+			FAIL("error in remove for path: '%s': %s", path, err.ptr);
+	} else if (!strcmp(kind, "replace")) {
+		json_t *cur;
+
+		if (!(path = op_field(op, "path", &err)))
+			FAIL("replace operation failed to decode path: %s", err.ptr);
+		if (!*path) {
+			/* the library wraps a nil error here: fmt's %!w(<nil>) */
+			if (!json_is_object(value) && !json_is_array(value))
+				FAIL("replace operation value must be object or array: %%!w(<nil>)");
+			json_decref(*doc);
+			*doc = json_deep_copy(value);
+			goto done;
+		}
+		if (!(con = find_object(*doc, path, &key)))
+			FAIL("replace operation does not apply: doc is missing path: %s: missing value",
+			     path);
+		if (cont_get(con, key.ptr, &cur, &err) < 0)
+			FAIL("replace operation does not apply: doc is missing key: %s: missing value",
+			     path);
+		val = value ? json_deep_copy(value) : json_null();
+		if (json_is_array(con)) {
+			size_t idx;
+
+			array_index(key.ptr, json_array_size(con), &idx, &err);
+			error = json_array_set_new(con, idx, val);
+			val = NULL; /* taken */
+		} else if (json_is_object(con)) {
+			error = json_object_set_new(con, key.ptr, val);
+			val = NULL; /* taken */
+		} else {
+			FAIL("replace operation does not apply: doc is missing path: %s: missing value",
+			     path);
+		}
+		if (error < 0)
+			FAIL("out of memory");
+	} else if (!strcmp(kind, "move")) {
+		struct buf fromkey = BUF_INIT;
+
+		if (!(from = op_field(op, "from", &err)))
+			FAIL("move operation failed to decode from: %s", err.ptr);
+		if (!(con = find_object(*doc, from, &key)))
+			FAIL("move operation does not apply: doc is missing from path: %s: missing value",
+			     from);
+		buf_set(&fromkey, key.ptr, key.len);
+		if (cont_get(con, fromkey.ptr, &val, &err) < 0 ||
+		    cont_remove(con, fromkey.ptr, &val, &err) < 0) {
+			error = diag_set(d, DIAG_EEXEC, "error in move for path: '%s': %s", fromkey.ptr,
+					 err.ptr);
+			buf_release(&fromkey);
+			val = NULL;
+			goto done;
+		}
+		buf_release(&fromkey);
+		buf_reset(&err);
+		if (!(path = op_field(op, "path", &err)))
+			FAIL("move operation failed to decode path: %s", err.ptr);
+		if (!(con = find_object(*doc, path, &key)))
+			FAIL("move operation does not apply: doc is missing destination path: %s: "
+			     "missing value", path);
+		error = cont_add(con, key.ptr, val, &err);
+		val = NULL; /* taken */
+		if (error == DIAG_ENOMEM)
+			FAIL("out of memory");
+		if (error < 0)
+			FAIL("error in move for path: '%s': %s", path, err.ptr);
+	} else if (!strcmp(kind, "test")) {
+		json_t *cur;
+
+		if (!(path = op_field(op, "path", &err)))
+			FAIL("test operation failed to decode path: %s", err.ptr);
+		if (!*path) {
+			if (!value || !patch_equal(*doc, value))
+				FAIL("testing value %s failed: test failed", path);
+			goto done;
+		}
+		if (!(con = find_object(*doc, path, &key)))
+			FAIL("test operation does not apply: is missing path: %s: missing value", path);
+		if (cont_get(con, key.ptr, &cur, &err) < 0)
+			FAIL("error in test for path: '%s': %s", path, err.ptr);
+		/* a missing member passes a test for null */
+		if (!cur ? !json_is_null(value) : (!value || !patch_equal(cur, value)))
+			FAIL("testing value %s failed: test failed", path);
+	} else if (!strcmp(kind, "copy")) {
+		json_t *src;
+
+		if (!(from = op_field(op, "from", &err)))
+			FAIL("copy operation failed to decode from: %s", err.ptr);
+		if (!(con = find_object(*doc, from, &key)))
+			FAIL("copy operation does not apply: doc is missing from path: %s: missing value",
+			     from);
+		if (cont_get(con, key.ptr, &src, &err) < 0)
+			FAIL("error in copy for from: '%s': %s", from, err.ptr);
+		/* a missing member copies as null */
+		val = src ? json_deep_copy(src) : json_null();
+		if (!(path = op_field(op, "path", &err)))
+			FAIL("copy operation failed to decode path: missing value");
+		if (!(con = find_object(*doc, path, &key)))
+			FAIL("copy operation does not apply: doc is missing destination path: %s: "
+			     "missing value", path);
+		error = cont_add(con, key.ptr, val, &err);
+		val = NULL; /* taken */
+		if (error == DIAG_ENOMEM)
+			FAIL("out of memory");
+		if (error < 0)
+			FAIL("error while adding value during copy: %s", err.ptr);
+	} else {
+		FAIL("Unexpected kind: %s", kind);
+	}
+#undef FAIL
+done:
+	json_decref(val);
+	buf_release(&err);
+	buf_release(&key);
+	return error < 0 ? error : 0;
 }
 
 int kpatch_json6902(json_t **target, const json_t *ops, struct diag *d)
 {
 	size_t i;
 	json_t *op;
+	int error;
 
 	json_array_foreach(ops, i, op) {
-		const char *name = kres_str(op, "op"), *path = kres_str(op, "path");
-		json_t *value = json_object_get(op, "value");
-		int rc = 0;
-
 		if (!json_is_object(op))
 			return diag_set(d, DIAG_EINVALID, "invalid JSON patch operation");
-		if (!strcmp(name, "add") || !strcmp(name, "replace")) {
-			if (!value)
-				return diag_set(d, DIAG_EINVALID, "missing value for '%s' operation", name);
-			if (!*path) {
-				json_decref(*target);
-				*target = json_deep_copy(value);
-				continue;
-			}
-			rc = op_add(*target, path, value, !strcmp(name, "replace"));
-			if (rc < 0)
-				return diag_set(d, DIAG_EEXEC,
-						"%s operation does not apply: doc is missing path: %s: "
-						"missing value", name, path);
-			/* Each use of a value gets its own copy. */
-			{
-				json_t *copy = json_deep_copy(value);
-				op_add(*target, path, copy, 1);
-				json_decref(copy);
-			}
-		} else if (!strcmp(name, "remove")) {
-			if (op_remove(*target, path, NULL) < 0)
-				return diag_set(d, DIAG_EEXEC,
-						"remove operation does not apply: doc is missing path: %s: "
-						"missing value", path);
-		} else if (!strcmp(name, "move") || !strcmp(name, "copy")) {
-			const char *from = kres_str(op, "from");
-			json_t *v = NULL;
-
-			if (!strcmp(name, "move")) {
-				if (op_remove(*target, from, &v) < 0)
-					return diag_set(d, DIAG_EEXEC,
-							"move operation does not apply: doc is missing from "
-							"path: %s: missing value", from);
-			} else {
-				json_t *src = get_ptr(*target, from);
-
-				if (!src)
-					return diag_set(d, DIAG_EEXEC,
-							"copy operation does not apply: doc is missing from "
-							"path: %s: missing value", from);
-				v = json_deep_copy(src);
-			}
-			rc = op_add(*target, path, v, 0);
-			json_decref(v);
-			if (rc < 0)
-				return diag_set(d, DIAG_EEXEC,
-						"%s operation does not apply: doc is missing path: %s: "
-						"missing value", name, path);
-		} else if (!strcmp(name, "test")) {
-			json_t *cur = get_ptr(*target, path);
-
-			if (!cur || !value || !json_equal(cur, value))
-				return diag_set(d, DIAG_EEXEC, "testing value %s failed: test failed", path);
-		} else {
-			return diag_set(d, DIAG_EINVALID, "Unexpected kind: %s", name);
-		}
+		if ((error = apply_op(target, op, d)) < 0)
+			return error;
 	}
 	return 0;
 }
