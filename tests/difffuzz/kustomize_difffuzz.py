@@ -19,6 +19,7 @@ import argparse
 import concurrent.futures
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -194,7 +195,10 @@ class Gen:
         elif self.maybe(0.4):
             k += ("labels:\n- pairs:\n    env: prod\n    team: t1\n"
                   f"  includeSelectors: {self.pick(['true', 'false'])}\n")
-            if self.maybe(0.5):
+            # includeTemplates on a StatefulSet: kustomize v5.7.1 labels its
+            # volumeClaimTemplates, the corpus's newer kustomize (and hydrate)
+            # only with includeVolumeClaimTemplates (docs/kustomize.md)
+            if self.maybe(0.5) and not any(kd == "StatefulSet" for (kd, _) in seen):
                 k += "  includeTemplates: true\n"
         if self.maybe(0.3):
             k += "commonAnnotations:\n  owner: " + q(self.pick(["me", "a: b", "100"])) + "\n"
@@ -238,6 +242,19 @@ class Gen:
                 k += "  type: Opaque\n"
         if self.maybe(0.2):
             k += "generatorOptions:\n  disableNameSuffixHash: true\n"
+        deps = sorted(n for (kd, n) in seen if kd == "Deployment")
+        cms = sorted(n for (kd, n) in seen if kd == "ConfigMap")
+        if deps and cms and self.maybe(0.25):
+            k += (f"replacements:\n- source:\n    kind: ConfigMap\n    name: {self.pick(cms)}\n"
+                  f"    fieldPath: metadata.name\n  targets:\n  - select:\n      kind: Deployment\n"
+                  f"    fieldPaths:\n    - {self.pick(['metadata.annotations.cm', 'spec.template.spec.containers.0.name', 'spec.template.metadata.labels.cm'])}\n")
+            if self.maybe(0.5):
+                k += "    options:\n      create: true\n"
+        if self.maybe(0.2) and "patches:" not in k:
+            k += ("patches:\n- target:\n    kind: Deployment\n  patch: |-\n"
+                  "    apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: any\n"
+                  "    spec:\n      template:\n        spec:\n          tolerations:\n"
+                  "          - key: k\n            operator: Exists\n")
         return k, files
 
 
@@ -250,7 +267,10 @@ def message(err, prefix):
     text = err.decode("utf-8", "replace").strip()
     lines = [ln for ln in text.split("\n") if not ln.startswith("# Warning")]
     text = "\n".join(lines)
-    return text[len(prefix):] if text.startswith(prefix) else text
+    text = text[len(prefix):] if text.startswith(prefix) else text
+    # kustomize prints a Go pointer there ("merging from generator &{0xc000... <nil>}: ");
+    # hydrate leaves it out
+    return re.sub(r"&\{0x[0-9a-f]+ <nil>\}", "", text).replace("generator : ", "generator: ")
 
 
 def one_case(args, i, rnd_seed, work):
@@ -261,8 +281,15 @@ def one_case(args, i, rnd_seed, work):
     docs, seen = g.base()
     with open(os.path.join(d, "base", "resources.yaml"), "w") as f:
         f.write("---\n".join(docs))
+    bk = "resources:\n- resources.yaml\n"
+    if g.maybe(0.3):
+        # a generated ConfigMap in the base, for the overlay to merge into
+        gname = g.pick(NAMES) + "-cm"
+        if ("ConfigMap", gname) not in seen:
+            bk += f"configMapGenerator:\n- name: {gname}\n  literals:\n  - B=base\n"
+            seen.add(("ConfigMap", gname))
     with open(os.path.join(d, "base", "kustomization.yaml"), "w") as f:
-        f.write("resources:\n- resources.yaml\n")
+        f.write(bk)
     k, files = g.overlay(seen)
     with open(os.path.join(d, "overlay", "kustomization.yaml"), "w") as f:
         f.write(k)
