@@ -914,8 +914,11 @@ int kresmap_absorb_indexed(struct kresmap *m, struct kres *r, struct kidx *idx,
 	if (nmatch == 0) {
 		if (strcmp(behavior, "merge") == 0 || strcmp(behavior, "replace") == 0) {
 			id_gostring(&s, &id);
-			error = diag_set(d, DIAG_EINVALID,
-					 "id %s does not exist; cannot merge or replace", s.ptr);
+			/* kustomize's runGenerators prefixes every absorb error
+			 * ("merging from generator &{0xc... <nil>}: ": a Go pointer,
+			 * left out here) */
+			error = diag_set(d, DIAG_EINVALID, "merging from generator: id %s does not "
+					 "exist; cannot merge or replace", s.ptr);
 			goto fail;
 		}
 		/* No id of any resource equals r's, so no current one does: append. */
@@ -930,8 +933,8 @@ int kresmap_absorb_indexed(struct kresmap *m, struct kres *r, struct kidx *idx,
 	}
 	if (nmatch > 1) {
 		kid_string(&s, &id);
-		error = diag_set(d, DIAG_EINVALID,
-				 "found multiple objects that could accept merge of %s", s.ptr);
+		error = diag_set(d, DIAG_EINVALID, "merging from generator: found multiple objects "
+				 "that could accept merge of %s", s.ptr);
 		goto fail;
 	}
 	if (strcmp(behavior, "replace") == 0) {

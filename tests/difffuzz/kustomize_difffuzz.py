@@ -134,12 +134,21 @@ class Gen:
         if kind == "PersistentVolumeClaim":
             return (f"apiVersion: v1\nkind: PersistentVolumeClaim\n{meta}spec:\n  accessModes: [ReadWriteOnce]\n"
                     f"  resources:\n    requests:\n      storage: 1Gi\n")
+        if kind == "ClusterRole":
+            return (f"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {name}\n"
+                    f"rules:\n- apiGroups: [\"\"]\n  resources: [secrets]\n  resourceNames: [{base}-secret]\n"
+                    f"  verbs: [get]\n")
+        if kind == "ClusterRoleBinding":
+            return (f"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n"
+                    f"  name: {name}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n"
+                    f"  name: {base}-cr\nsubjects:\n- kind: ServiceAccount\n  name: {self.pick(NAMES)}-sa\n"
+                    f"  namespace: {self.pick(['default', 'team-a'])}\n")
         if kind == "Namespace":
             return f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
         return (f"apiVersion: example.com/v1\nkind: Widget\n{meta}spec:\n  size: {self.pick([1, 2])}\n"
                 f"  ref: {self.pick(NAMES)}-cm\n")
 
-    KINDS = [("Deployment", ""), ("Service", ""), ("ConfigMap", "-cm"), ("Secret", "-secret"),
+    KINDS = [("ClusterRoleBinding", "-crb"), ("ClusterRole", "-cr"), ("Deployment", ""), ("Service", ""), ("ConfigMap", "-cm"), ("Secret", "-secret"),
              ("ServiceAccount", "-sa"), ("RoleBinding", "-rb"), ("Role", "-role"), ("Ingress", ""),
              ("HorizontalPodAutoscaler", ""), ("StatefulSet", "-ss"), ("CronJob", "-job"),
              ("PersistentVolumeClaim", "-pvc"), ("Namespace", "-ns"), ("Widget", "")]
@@ -244,6 +253,13 @@ class Gen:
             k += "generatorOptions:\n  disableNameSuffixHash: true\n"
         deps = sorted(n for (kd, n) in seen if kd == "Deployment")
         cms = sorted(n for (kd, n) in seen if kd == "ConfigMap")
+        svcs = sorted(n for (kd, n) in seen if kd == "Service")
+        if deps and svcs and self.maybe(0.2):
+            k += (f"vars:\n- name: SVC\n  objref:\n    kind: Service\n    name: {self.pick(svcs)}\n"
+                  f"    apiVersion: v1\n  fieldref:\n    fieldpath: metadata.name\n")
+            files["uses-var.yaml"] = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: uses-var\n"
+                                      "data:\n  svc: $(SVC)\n")
+            k = k.replace("resources:\n- ../base\n", "resources:\n- ../base\n- uses-var.yaml\n", 1)
         if deps and cms and self.maybe(0.25):
             k += (f"replacements:\n- source:\n    kind: ConfigMap\n    name: {self.pick(cms)}\n"
                   f"    fieldPath: metadata.name\n  targets:\n  - select:\n      kind: Deployment\n"
