@@ -312,8 +312,20 @@ def one_case(args, i, rnd_seed, work):
     for name, text in files.items():
         with open(os.path.join(d, "overlay", name), "w") as f:
             f.write(text)
-    kr, ko, ke = run([args.kubectl, "kustomize", "overlay"], cwd=d)
-    hr, ho, he = run([args.hydrate, "kustomize", "overlay"], cwd=d)
+    top = "overlay"
+    if g.maybe(0.35):
+        # an overlay of the overlay (base -> staging -> prod), its own names
+        # and patches over the first's
+        os.makedirs(os.path.join(d, "top"))
+        k2, files2 = g.overlay(seen)
+        with open(os.path.join(d, "top", "kustomization.yaml"), "w") as f:
+            f.write(k2.replace("- ../base\n", "- ../overlay\n", 1))
+        for name, text in files2.items():
+            with open(os.path.join(d, "top", name), "w") as f:
+                f.write(text)
+        top = "top"
+    kr, ko, ke = run([args.kubectl, "kustomize", top], cwd=d)
+    hr, ho, he = run([args.hydrate, "kustomize", top], cwd=d)
     if kr == 0 and hr == 0:
         same = ko == ho
     elif kr != 0 and hr != 0:
