@@ -245,6 +245,26 @@ static json_t *walk_get(struct walk *w, json_t *node, const char *key, size_t le
 	return kjson_getn(node, key, len);
 }
 
+/* kustomize's handleSequence wraps an element's error with the path left
+ * to walk, as Go's %v prints a []string: "visit traversal on path: [a b[]]". */
+static void traversal_error(struct diag *d, const struct kfseg *path, size_t n)
+{
+	struct buf list = BUF_INIT;
+
+	buf_addch(&list, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addch(&list, ' ');
+		buf_add(&list, path[i].key, path[i].len);
+		if (path[i].is_seq)
+			buf_adds(&list, "[]");
+	}
+	buf_addch(&list, ']');
+	if (!buf_oom(&list))
+		diag_prefix(d, "visit traversal on path: %s", list.ptr);
+	buf_release(&list);
+}
+
 static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, json_t *node,
 		const struct kfseg *path, size_t n, int depth)
 {
@@ -258,8 +278,11 @@ static int walk(struct walk *w, json_t *parent, const char *key, size_t idx, jso
 		for (size_t i = 0; i < json_array_size(node); i++) {
 			int error = walk(w, node, NULL, i, json_array_get(node, i), path, n, depth + 1);
 
-			if (error < 0)
+			if (error < 0) {
+				if (error != DIAG_ENOMEM)
+					traversal_error(w->d, path, n);
 				return error;
+			}
 		}
 		return 0;
 	}

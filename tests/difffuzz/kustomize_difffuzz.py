@@ -312,6 +312,18 @@ def one_case(args, i, rnd_seed, work):
     for name, text in files.items():
         with open(os.path.join(d, "overlay", name), "w") as f:
             f.write(text)
+    if g.maybe(0.25):
+        # a component the overlay takes in
+        os.makedirs(os.path.join(d, "comp"))
+        ck = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+        ck += g.pick(["commonAnnotations:\n  comp: \"on\"\n",
+                      "labels:\n- pairs:\n    feature: x\n",
+                      "configMapGenerator:\n- name: comp-cm\n  literals:\n  - C=1\n",
+                      "namePrefix: c-\n"])
+        with open(os.path.join(d, "comp", "kustomization.yaml"), "w") as f:
+            f.write(ck)
+        with open(os.path.join(d, "overlay", "kustomization.yaml"), "a") as f:
+            f.write("components:\n- ../comp\n")
     top = "overlay"
     if g.maybe(0.35):
         # an overlay of the overlay (base -> staging -> prod), its own names
