@@ -253,6 +253,14 @@ class Gen:
             k += "generatorOptions:\n  disableNameSuffixHash: true\n"
         deps = sorted(n for (kd, n) in seen if kd == "Deployment")
         cms = sorted(n for (kd, n) in seen if kd == "ConfigMap")
+        if self.maybe(0.15):
+            k += self.pick(["sortOptions:\n  order: fifo\n",
+                            "sortOptions:\n  order: legacy\n  legacySortOptions:\n"
+                            "    orderFirst: [Service, ConfigMap]\n    orderLast: [Deployment]\n"])
+        if self.maybe(0.1):
+            k += "buildMetadata: [" + self.pick(["originAnnotations", "transformerAnnotations",
+                                                 "originAnnotations, transformerAnnotations",
+                                                 "managedByLabel"]) + "]\n"
         svcs = sorted(n for (kd, n) in seen if kd == "Service")
         if deps and svcs and self.maybe(0.2):
             k += (f"vars:\n- name: SVC\n  objref:\n    kind: Service\n    name: {self.pick(svcs)}\n"
@@ -284,9 +292,10 @@ def message(err, prefix):
     lines = [ln for ln in text.split("\n") if not ln.startswith("# Warning")]
     text = "\n".join(lines)
     text = text[len(prefix):] if text.startswith(prefix) else text
-    # kustomize prints a Go pointer there ("merging from generator &{0xc000... <nil>}: ");
+    # kustomize prints a Go pointer there ("merging from generator &{0xc000... <nil>}: ",
+    # the second field a pointer too when origins are kept);
     # hydrate leaves it out
-    return re.sub(r"&\{0x[0-9a-f]+ <nil>\}", "", text).replace("generator : ", "generator: ")
+    return re.sub(r"&\{0x[0-9a-f]+ (<nil>|0x[0-9a-f]+)\}", "", text).replace("generator : ", "generator: ")
 
 
 def one_case(args, i, rnd_seed, work):
