@@ -97,12 +97,22 @@ int helm_check_caps(const struct helm_caps *caps, struct diag *d)
 	return error;
 }
 
+static size_t S_slashes(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '/';
+	return n;
+}
+
 /* One template to parse and maybe execute (renderable). */
 struct renderable {
 	char *name;                 /* full name */
 	const struct chart_file *f; /* borrowed */
 	json_t *dot;                /* borrowed from the dots list */
 	char *base_path;
+	size_t slashes;             /* '/' in name, for the parse order */
 };
 
 struct collect {
@@ -212,6 +222,7 @@ static int S_collect(struct collect *cl, const struct chart *c, json_t *values, 
 			free(r->base_path);
 			goto done;
 		}
+		r->slashes = S_slashes(r->name);
 		cl->n++;
 	}
 	*dot_out = next;
@@ -224,23 +235,13 @@ done:
 	return error;
 }
 
-static size_t S_slashes(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += *s == '/';
-	return n;
-}
-
 /* sort.Reverse(byPathLen): more slashes first; same depth, reverse lexical. */
 static int S_cmp_parse_order(const void *a, const void *b)
 {
 	const struct renderable *x = a, *y = b;
-	size_t cx = S_slashes(x->name), cy = S_slashes(y->name);
 
-	if (cx != cy)
-		return cx < cy ? 1 : -1;
+	if (x->slashes != y->slashes)
+		return x->slashes < y->slashes ? 1 : -1;
 	return -strcmp(x->name, y->name);
 }
 

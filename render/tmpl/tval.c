@@ -192,9 +192,13 @@ static int tv_is_box(const struct tmpl_rt *rt, json_t *j, size_t *ix)
 {
 	json_t *box;
 	json_int_t i;
+	void *it;
 
-	if (!rt || json_object_size(j) != 1 || !(box = json_object_get(j, BOX_KEY)) ||
-	    !json_is_integer(box))
+	/* a box has one key: read it through the iterator, not a hashed lookup */
+	if (!rt || !rt->nboxes || json_object_size(j) != 1 || !(it = json_object_iter(j)) ||
+	    json_object_iter_key_len(it) != sizeof(BOX_KEY) - 1 ||
+	    memcmp(json_object_iter_key(it), BOX_KEY, sizeof(BOX_KEY) - 1) != 0 ||
+	    !(box = json_object_iter_value(it)) || !json_is_integer(box))
 		return 0;
 	i = json_integer_value(box);
 	if (i < 0 || (size_t)i >= rt->nboxes || rt->boxobj[i] != j)
