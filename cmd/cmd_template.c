@@ -689,6 +689,7 @@ int cmd_template(int argc, char **argv)
 		const char *env = getenv("HELM_DEBUG");
 		o.debug = b[B_DEBUG] >= 0 ? b[B_DEBUG] == 1 : env && S_parse_bool(env) == 1;
 	}
+	o.threads = 2;
 	o.post_renderer = post_renderer;
 	o.post_renderer_args = (const char *const *)prargs;
 	o.npost_renderer_args = nprargs;

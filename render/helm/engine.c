@@ -290,9 +290,10 @@ static int S_helm_error(struct diag *d, int code)
 
 int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
 		const struct helm_release *rel, const struct helm_caps *caps,
-		const struct tmpl_funcs *funcs, struct diag *d)
+		const struct tmpl_funcs *funcs, unsigned threads, struct diag *d)
 {
 	const struct tobj *caps_obj = NULL;
+	struct tmpl_text *texts = NULL;
 	struct collect cl = { NULL, 0, 0, NULL, NULL, NULL, NULL, NULL };
 	struct helm_funcs_state st = HELM_FUNCS_STATE_INIT;
 	struct helm_rendered res = HELM_RENDERED_INIT;
@@ -327,13 +328,19 @@ int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
 	}
 	if (cl.n)
 		qsort(cl.v, cl.n, sizeof(*cl.v), S_cmp_parse_order);
+	if (cl.n && !(texts = calloc(cl.n, sizeof(*texts)))) {
+		error = diag_set(d, DIAG_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (i = 0; i < cl.n; i++) {
-		const struct renderable *r = &cl.v[i];
 		/* the chart (and its files) outlives the set */
-		if ((error = tmpl_set_parse_borrowed(set, r->name, r->f->data, r->f->len, d)) < 0) {
-			S_helm_error(d, error);
-			goto done;
-		}
+		texts[i].name = cl.v[i].name;
+		texts[i].text = cl.v[i].f->data;
+		texts[i].len = cl.v[i].f->len;
+	}
+	if ((error = tmpl_set_parse_many(set, texts, cl.n, threads, d)) < 0) {
+		S_helm_error(d, error);
+		goto done;
 	}
 	if (cl.n && !(res.v = calloc(cl.n, sizeof(*res.v)))) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
@@ -398,6 +405,7 @@ done:
 		free(cl.v[i].base_path);
 	}
 	free(cl.v);
+	free(texts);
 	/* dots hold boxes that refer to each other: break the cycles first */
 	if (cl.dots) {
 		json_t *dot;

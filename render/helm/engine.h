@@ -53,11 +53,13 @@ int helm_engine_funcs(struct tmpl_funcs **out);
  * chart's kubeVersion constraint against them, as renderResources does. On
  * success *out holds each non-partial template's text, "<no value>"
  * removed. On failure d's message is what Helm prints after "Error: ".
- * Returns 0, DIAG_EPARSE, DIAG_EEXEC, DIAG_ELIMIT or DIAG_ENOMEM.
+ * threads >= 2 lets the templates be parsed on a second thread (the
+ * result is the same). Returns 0, DIAG_EPARSE, DIAG_EEXEC, DIAG_ELIMIT or
+ * DIAG_ENOMEM.
  */
 int helm_render(struct helm_rendered *out, const struct chart *c, json_t *vals,
 		const struct helm_release *rel, const struct helm_caps *caps,
-		const struct tmpl_funcs *funcs, struct diag *d);
+		const struct tmpl_funcs *funcs, unsigned threads, struct diag *d);
 
 /* Whether caps' --kube-version parses: 0, or DIAG_EINVALID with Helm's
  * "invalid kube version 'X': ..." message. */

@@ -458,7 +458,7 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 	}
 	if (debug_hint)
 		*debug_hint = 1;
-	if ((error = helm_render(&res, chart, top, &rel, &o->caps, funcs, d)) < 0)
+	if ((error = helm_render(&res, chart, top, &rel, &o->caps, funcs, o->threads, d)) < 0)
 		goto cleanup;
 	if (o->post_renderer && *o->post_renderer) {
 		struct helm_plugin *plugin = NULL;

@@ -67,6 +67,9 @@ struct helm_template_opts {
 	size_t npost_renderer_args;
 	/* --debug: Helm's DEBUG log lines (slog) go to the log too */
 	int debug;
+	/* 2 or more: the templates may be parsed on a second thread (`hydrate
+	 * template` sets it; renders that already run one per thread do not) */
+	unsigned threads;
 };
 
 /*

@@ -6,6 +6,7 @@
  * lives in the arena of this Parse call, which is dropped on error, so
  * nothing leaks.
  */
+#include "render/assist.h"
 #include "render/goscalar.h"
 #include "render/tmpl/lex.h"
 
@@ -14,6 +15,8 @@
 #include <limits.h>
 #include <math.h>
 #include <setjmp.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1550,18 +1553,30 @@ static int ps_parse_guarded(struct parser *p, struct ttree *top)
 	return 0;
 }
 
-int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t len,
-		int borrow, struct buf *err)
+/* One text's parse: its trees, in the arena it was parsed into, not yet
+ * in any set. */
+struct parsed {
+	struct ttree **trees;
+	size_t ntrees;
+};
+
+/* Go's Parse of one text without AddParseTree: reads only funcs, so texts
+ * may be parsed on several threads at once, each into its own arena. 0,
+ * DIAG_EPARSE or DIAG_ELIMIT (message in err), DIAG_ENOMEM. On error the
+ * arena may hold unreachable nodes. */
+static int S_parse_text(const struct tmpl_funcs *funcs, struct arena *arena, const char *name,
+			const char *text, size_t len, int borrow, struct parsed *out,
+			struct buf *err)
 {
 	struct parser *p;
-	struct arena arena = ARENA_INIT;
 	struct ttree *top;
 	const char *copy;
 	char *pname;
 	char base;
-	int rc = 0, reused = 0;
-	size_t i;
+	int rc = 0;
 
+	out->trees = NULL;
+	out->ntrees = 0;
 	if (len >= LEX_MAX_INPUT) {
 		buf_reset(err);
 		buf_addf(err, "template: %s: text of %zu bytes is too large", name, len);
@@ -1570,26 +1585,20 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return DIAG_ENOMEM;
-	/* Go on filling the set's last arena: each file of a chart would
-	 * otherwise hold a mostly empty 16 KiB chunk of its own. */
-	if (set->narenas > 0) {
-		arena = set->arenas[--set->narenas];
-		reused = 1;
-	}
 	/* the lexer and the trees point into the text: a copy, unless the
 	 * caller keeps it alive as long as the set */
-	copy = borrow ? text : arena__strndup(&arena, text, len);
-	pname = arena__strndup(&arena, name, strlen(name));
-	top = arena__alloc(&arena, sizeof(*top));
+	copy = borrow ? text : arena__strndup(arena, text, len);
+	pname = arena__strndup(arena, name, strlen(name));
+	top = arena__alloc(arena, sizeof(*top));
 	if (!copy || !pname || !top) {
 		rc = DIAG_ENOMEM;
 		goto done;
 	}
 	lexer__init(&p->lex, copy, len);
-	p->lex.break_ok = !(set->funcs && tmpl_funcs_find(set->funcs, "break"));
-	p->lex.continue_ok = !(set->funcs && tmpl_funcs_find(set->funcs, "continue"));
-	p->arena = &arena;
-	p->funcs = set->funcs;
+	p->lex.break_ok = !(funcs && tmpl_funcs_find(funcs, "break"));
+	p->lex.continue_ok = !(funcs && tmpl_funcs_find(funcs, "continue"));
+	p->arena = arena;
+	p->funcs = funcs;
 	p->parse_name = pname;
 	p->text = copy;
 	p->text_len = len;
@@ -1606,50 +1615,190 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 		rc = strcmp(err->ptr, "out of memory") == 0 ? DIAG_ENOMEM : DIAG_EPARSE;
 		goto done;
 	}
-	/* AddParseTree for each: an empty tree does not replace a defined one */
-	for (i = 0; i < p->ntrees; i++) {
+	out->trees = p->trees;
+	out->ntrees = p->ntrees;
+done:
+	lexer__release(&p->lex);
+	free(p->vars.names);
+	free(p->kids);
+	free(p);
+	return rc;
+}
+
+/* AddParseTree for each of pd's trees: an empty tree does not replace a
+ * defined one. 0 or DIAG_ENOMEM (then some may have been added). */
+static int S_add_parsed(struct tmpl_set *set, const struct parsed *pd)
+{
+	for (size_t i = 0; i < pd->ntrees; i++) {
 		const struct ttree *old = NULL;
-		size_t k;
+		int rc;
 		if (set->nslots) {
-			k = ps_hash(p->trees[i]->name) & (set->nslots - 1);
+			size_t k = ps_hash(pd->trees[i]->name) & (set->nslots - 1);
 			while (set->slots[k]) {
-				if (strcmp(set->slots[k]->name, p->trees[i]->name) == 0) {
+				if (strcmp(set->slots[k]->name, pd->trees[i]->name) == 0) {
 					old = set->slots[k];
 					break;
 				}
 				k = (k + 1) & (set->nslots - 1);
 			}
 		}
-		if (old && ps_is_empty_tree(p->trees[i]->root))
+		if (old && ps_is_empty_tree(pd->trees[i]->root))
 			continue;
-		if ((rc = ps_set_put(set, p->trees[i])) < 0)
-			goto done;
+		if ((rc = ps_set_put(set, pd->trees[i])) < 0)
+			return rc;
 	}
-	if (set->narenas == set->arenacap) {
-		size_t cap = set->arenacap ? set->arenacap * 2 : 8;
-		struct arena *na = realloc(set->arenas, cap * sizeof(*na));
-		if (!na) {
-			rc = DIAG_ENOMEM;
-			goto done;
-		}
-		set->arenas = na;
-		set->arenacap = cap;
+	return 0;
+}
+
+/* Room in set->arenas for n more. 0 or DIAG_ENOMEM. */
+static int S_reserve_arenas(struct tmpl_set *set, size_t n)
+{
+	size_t cap = set->arenacap ? set->arenacap : 8;
+	struct arena *na;
+
+	if (set->arenacap - set->narenas >= n)
+		return 0;
+	while (cap - set->narenas < n)
+		cap *= 2;
+	if (!(na = realloc(set->arenas, cap * sizeof(*na))))
+		return DIAG_ENOMEM;
+	set->arenas = na;
+	set->arenacap = cap;
+	return 0;
+}
+
+/* The set's last arena, to go on filling (each file of a chart would
+ * otherwise hold a mostly empty 16 KiB chunk of its own), or a new one. */
+static struct arena S_take_arena(struct tmpl_set *set)
+{
+	struct arena a = ARENA_INIT;
+
+	if (set->narenas > 0)
+		a = set->arenas[--set->narenas];
+	return a;
+}
+
+/* Gives a back to the set (room reserved): the set's trees may point
+ * into it. */
+static void S_keep_arena(struct tmpl_set *set, struct arena *a)
+{
+	if (a->chunks) {
+		set->arenas[set->narenas++] = *a;
+		a->chunks = NULL;
 	}
-	set->arenas[set->narenas++] = arena;
-	arena.chunks = NULL;
-done:
-	/* on failure after ps_set_put the set may point into arena: keep it;
-	 * an arena taken from the set holds earlier parses: put it back */
-	if (rc < 0 && (reused || rc != DIAG_EPARSE) && arena.chunks &&
-	    set->narenas < set->arenacap) {
-		set->arenas[set->narenas++] = arena;
-		arena.chunks = NULL;
+	a->cur = a->end = NULL;
+}
+
+int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t len,
+		int borrow, struct buf *err)
+{
+	struct parsed pd;
+	struct arena arena;
+	int rc;
+
+	if ((rc = S_reserve_arenas(set, 1)) < 0)
+		return rc;
+	arena = S_take_arena(set);
+	rc = S_parse_text(set->funcs, &arena, name, text, len, borrow, &pd, err);
+	if (rc == 0)
+		rc = S_add_parsed(set, &pd);
+	/* an arena taken from the set holds earlier parses, and a failed
+	 * add may have put some of this one's trees in: keep both; only the
+	 * nodes of a failed parse are unreachable */
+	S_keep_arena(set, &arena);
+	return rc;
+}
+
+/* ---- many texts, parsed on up to two threads, added in order */
+
+/* Below this many bytes of text in all (some 200 us of parsing), a second
+ * thread costs about what it saves: its start, the other CPU's wake-up and
+ * its own malloc arena take some 50 us. */
+#define MANY_MIN_BYTES (16 * 1024)
+
+struct many_result {
+	struct parsed pd;
+	int rc;
+	struct buf err;
+};
+
+struct many_job {
+	const struct tmpl_funcs *funcs;
+	const struct tmpl_text *v;
+	struct many_result *res;
+	size_t n;
+	atomic_size_t next;
+	atomic_size_t first_fail;   /* the lowest index that failed, or SIZE_MAX */
+	struct arena lane[2];       /* lane 0: the calling thread's */
+};
+
+/* Parses the texts this lane takes off the counter, into its arena. Texts
+ * after the first one that failed are not needed: the set never gets them. */
+static void S_many_lane(void *arg, int lane)
+{
+	struct many_job *j = arg;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&j->next, 1), f;
+		struct many_result *r;
+		if (i >= j->n || i > atomic_load(&j->first_fail))
+			return;
+		r = &j->res[i];
+		r->rc = S_parse_text(j->funcs, &j->lane[lane], j->v[i].name, j->v[i].text,
+				     j->v[i].len, 1, &r->pd, &r->err);
+		if (r->rc == 0)
+			continue;
+		f = atomic_load(&j->first_fail);
+		while (i < f && !atomic_compare_exchange_weak(&j->first_fail, &f, i))
+			;
 	}
-	arena__release(&arena);
-	lexer__release(&p->lex);
-	free(p->vars.names);
-	free(p->kids);
-	free(p);
+}
+
+int tmpl_set_parse_many(struct tmpl_set *set, const struct tmpl_text *v, size_t n,
+			unsigned threads, struct diag *d)
+{
+	struct many_job *j;
+	size_t i, bytes = 0;
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		bytes += v[i].len;
+	if (threads < 2 || n < 2 || bytes < MANY_MIN_BYTES) {
+		for (i = 0; i < n; i++)
+			if ((rc = tmpl_set_parse_borrowed(set, v[i].name, v[i].text, v[i].len, d)) < 0)
+				return rc;
+		return 0;
+	}
+	if (!(j = calloc(1, sizeof(*j))) || !(j->res = calloc(n, sizeof(*j->res))) ||
+	    S_reserve_arenas(set, 2) < 0) {
+		if (j)
+			free(j->res);
+		free(j);
+		return diag_set(d, DIAG_ENOMEM, "out of memory");
+	}
+	j->funcs = set->funcs;
+	j->v = v;
+	j->n = n;
+	atomic_init(&j->next, 0);
+	atomic_init(&j->first_fail, SIZE_MAX);
+	j->lane[0] = S_take_arena(set);
+	j->lane[1] = (struct arena)ARENA_INIT;
+	assist_run(S_many_lane, j);
+	S_keep_arena(set, &j->lane[0]);
+	S_keep_arena(set, &j->lane[1]);
+	/* as one tmpl_set_parse after the other: the first failure wins */
+	for (i = 0; i < n && rc == 0; i++) {
+		struct many_result *r = &j->res[i];
+		if (r->rc < 0)
+			rc = diag_set(d, r->rc, "%s", r->rc == DIAG_ENOMEM ? "out of memory"
+									  : r->err.ptr);
+		else if ((rc = S_add_parsed(set, &r->pd)) < 0)
+			diag_set(d, rc, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		buf_release(&j->res[i].err);
+	free(j->res);
+	free(j);
 	return rc;
 }
 

@@ -48,6 +48,21 @@ int tmpl_set_parse(struct tmpl_set *set, const char *name, const char *text,
  * outlives the render). */
 int tmpl_set_parse_borrowed(struct tmpl_set *set, const char *name, const char *text,
 			    size_t len, struct diag *d);
+/* One text for tmpl_set_parse_many. */
+struct tmpl_text {
+	const char *name;
+	const char *text;   /* borrowed, as tmpl_set_parse_borrowed's */
+	size_t len;
+};
+/*
+ * tmpl_set_parse_borrowed of v[0], v[1], ... in that order, stopping at the
+ * first failure, whose error it returns (later texts are not added). With
+ * threads >= 2 and enough text, the texts are parsed on two threads and
+ * then added in order: the same set and the same error as one by one,
+ * since a text's parse reads only the function registry.
+ */
+int tmpl_set_parse_many(struct tmpl_set *set, const struct tmpl_text *v, size_t n,
+			unsigned threads, struct diag *d);
 /* Whether name is defined (has a tree). */
 int tmpl_set_has(const struct tmpl_set *set, const char *name);
 

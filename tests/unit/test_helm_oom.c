@@ -56,7 +56,7 @@ static int S_run(const struct tmpl_funcs *funcs, const char *chart_dir)
 	if (!error)
 		error = chart_coalesce(&top, c, vals, 0, &d);
 	if (!error)
-		error = helm_render(&res, c, top, &rel, NULL, funcs, &d);
+		error = helm_render(&res, c, top, &rel, NULL, funcs, 0, &d);
 	if (!error)
 		error = helm_manifest(&out, &res, c, HELM_MANIFEST_INCLUDE_CRDS, NULL, &d);
 	helm_rendered_release(&res);

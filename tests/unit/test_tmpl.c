@@ -815,6 +815,126 @@ static void test_tmpl__same_set_runs_twice(void **state)
 	tmpl_funcs_free(funcs);
 }
 
+/* ---- tmpl_set_parse_many: the same set and the same first error as one
+ * tmpl_set_parse_borrowed after the other, on two threads */
+
+#define MANY_N 48
+
+/* Text i: a define of its own, a define of "shared" in some (an empty one
+ * in text 30, which must not replace the earlier ones), and enough action
+ * padding that the texts pass the two-thread threshold. Text bad (if >= 0)
+ * and bad2 do not parse. */
+static void t_many_texts(struct buf *bufs, struct tmpl_text *v, int bad, int bad2)
+{
+	for (int i = 0; i < MANY_N; i++) {
+		struct buf *b = &bufs[i];
+		buf_init(b, 0);
+		buf_addf(b, "{{ define \"d%d\" }}[d%d {{ len . }}]{{ end }}", i, i);
+		if (i == 5 || i == 20)
+			buf_addf(b, "{{ define \"shared\" }}shared from %d{{ end }}", i);
+		if (i == 30)
+			buf_adds(b, "{{ define \"shared\" }} {{/* empty */}} {{ end }}");
+		if (i == 41)
+			buf_adds(b, "{{ define \"d3\" }}d3 redefined by 41{{ end }}");
+		for (int k = 0; k < 12; k++)
+			buf_addf(b, "{{- if gt (len .) %d }} line %d of %d {{ else }}{{ template "
+				 "\"d%d\" . }}{{ end }}\n", k, k, i, (i + k) % (i + 1));
+		buf_adds(b, "{{ template \"shared\" . }}|{{ template \"d3\" . }}");
+		if (i == bad || i == bad2)
+			buf_addf(b, "{{ if .x }} unclosed in %d", i);
+		v[i].text = b->ptr;
+		v[i].len = b->len;
+	}
+}
+
+/* Parses v with parse_many (threads) or one by one; returns the error code
+ * and appends the error message and every text's output to out. */
+static int t_many_run(struct buf *out, const struct tmpl_text *v, unsigned threads, int many)
+{
+	struct tmpl_funcs *funcs = NULL;
+	struct tmpl_set *set = NULL;
+	struct tmpl_rt *rt = NULL;
+	struct diag d = DIAG_INIT;
+	int rc = 0;
+
+	assert_int_equal(tmpl_funcs_new(&funcs), 0);
+	assert_int_equal(tmpl_funcs_add(funcs, t_funcs, sizeof(t_funcs) / sizeof(t_funcs[0])), 0);
+	assert_int_equal(tmpl_set_new(&set, funcs), 0);
+	assert_int_equal(tmpl_rt_new(&rt, NULL, TMPL_MISSINGKEY_ZERO), 0);
+	if (many)
+		rc = tmpl_set_parse_many(set, v, MANY_N, threads, &d);
+	else
+		for (int i = 0; i < MANY_N && rc == 0; i++)
+			rc = tmpl_set_parse_borrowed(set, v[i].name, v[i].text, v[i].len, &d);
+	buf_addf(out, "rc=%d msg=%s\n", rc, rc ? d.msg.ptr : "");
+	for (int i = 0; i < MANY_N; i++) {
+		struct tval dot = tval_str("abcdef");
+		buf_addf(out, "%s: has=%d ", v[i].name, tmpl_set_has(set, v[i].name));
+		if (tmpl_set_has(set, v[i].name))
+			assert_int_equal(tmpl_execute(out, set, v[i].name, &dot, rt, NULL), 0);
+		buf_addch(out, '\n');
+		tval_release(&dot);
+	}
+	diag_release(&d);
+	tmpl_rt_free(rt);
+	tmpl_set_free(set);
+	tmpl_funcs_free(funcs);
+	return rc;
+}
+
+static void t_many_case(int bad, int bad2)
+{
+	struct buf bufs[MANY_N], want = BUF_INIT;
+	struct tmpl_text v[MANY_N];
+	char names[MANY_N][16];
+	size_t total = 0;
+
+	for (int i = 0; i < MANY_N; i++) {
+		snprintf(names[i], sizeof(names[i]), "t%02d.yaml", i);
+		v[i].name = names[i];
+	}
+	t_many_texts(bufs, v, bad, bad2);
+	for (int i = 0; i < MANY_N; i++)
+		total += v[i].len;
+	assert_true(total > 32 * 1024);   /* past the two-thread threshold */
+	t_many_run(&want, v, 0, 0);
+	assert_non_null(strstr(want.ptr, bad >= 0 ? "rc=-" : "rc=0"));
+	if (bad < 0) {
+		assert_non_null(strstr(want.ptr, "shared from 20|d3 redefined by 41"));
+	}
+	/* scheduling differs run to run: many rounds, each must agree */
+	for (int round = 0; round < 30; round++) {
+		struct buf got = BUF_INIT;
+		t_many_run(&got, v, 2, 1);
+		assert_string_equal(got.ptr, want.ptr);
+		buf_release(&got);
+	}
+	{
+		struct buf one = BUF_INIT;
+		t_many_run(&one, v, 1, 1);
+		assert_string_equal(one.ptr, want.ptr);
+		buf_release(&one);
+	}
+	buf_release(&want);
+	for (int i = 0; i < MANY_N; i++)
+		buf_release(&bufs[i]);
+}
+
+static void test_tmpl__parse_many_is_one_by_one(void **state)
+{
+	(void)state;
+	t_many_case(-1, -1);
+}
+
+static void test_tmpl__parse_many_first_error_wins(void **state)
+{
+	(void)state;
+	/* the earlier of two failures, whichever thread reaches it first */
+	t_many_case(12, 27);
+	t_many_case(47, -1);
+	t_many_case(0, 46);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -846,6 +966,8 @@ int main(void)
 		cmocka_unit_test(test_tmpl__intlist_elements_are_ints),
 		cmocka_unit_test(test_tmpl__runtime_memory_and_defers),
 		cmocka_unit_test(test_tmpl__one_set_many_threads),
+		cmocka_unit_test(test_tmpl__parse_many_is_one_by_one),
+		cmocka_unit_test(test_tmpl__parse_many_first_error_wins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
