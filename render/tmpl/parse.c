@@ -1711,10 +1711,12 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 
 /* ---- many texts, parsed on up to two threads, added in order */
 
-/* Below this many bytes of text in all (some 200 us of parsing), a second
- * thread costs about what it saves: its start, the other CPU's wake-up and
- * its own malloc arena take some 50 us. */
-#define MANY_MIN_BYTES (16 * 1024)
+/* Below this many bytes of text in all, a second thread costs about what
+ * it saves: its start, the other CPU's wake-up and cold caches and a
+ * second malloc arena take some 50-100 us. Measured on corpus charts
+ * (docs/architecture.md, "Performance"): 45 KiB of templates gained 6%
+ * of the whole run, 19-30 KiB lost 0-5%. */
+#define MANY_MIN_BYTES (40 * 1024)
 
 struct many_result {
 	struct parsed pd;

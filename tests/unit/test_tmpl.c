@@ -836,7 +836,7 @@ static void t_many_texts(struct buf *bufs, struct tmpl_text *v, int bad, int bad
 			buf_adds(b, "{{ define \"shared\" }} {{/* empty */}} {{ end }}");
 		if (i == 41)
 			buf_adds(b, "{{ define \"d3\" }}d3 redefined by 41{{ end }}");
-		for (int k = 0; k < 12; k++)
+		for (int k = 0; k < 16; k++)
 			buf_addf(b, "{{- if gt (len .) %d }} line %d of %d {{ else }}{{ template "
 				 "\"d%d\" . }}{{ end }}\n", k, k, i, (i + k) % (i + 1));
 		buf_adds(b, "{{ template \"shared\" . }}|{{ template \"d3\" . }}");
@@ -896,7 +896,7 @@ static void t_many_case(int bad, int bad2)
 	t_many_texts(bufs, v, bad, bad2);
 	for (int i = 0; i < MANY_N; i++)
 		total += v[i].len;
-	assert_true(total > 32 * 1024);   /* past the two-thread threshold */
+	assert_true(total > 48 * 1024);   /* past the two-thread threshold */
 	t_many_run(&want, v, 0, 0);
 	assert_non_null(strstr(want.ptr, bad >= 0 ? "rc=-" : "rc=0"));
 	if (bad < 0) {
