@@ -108,6 +108,20 @@ int kid_cluster_scoped_n(const char *group, size_t glen, const char *version, co
 	return cluster_scoped_gv(group, glen, version, kind, klen);
 }
 
+void kid_view_effective_ns(const struct kidview *v, const char **ns, size_t *nslen)
+{
+	if (cluster_scoped_gv(v->group, v->glen, v->version, v->kind, v->klen)) {
+		*ns = "_non_namespaceable_";
+		*nslen = 19;
+	} else if (!v->nslen || (v->nslen == 7 && memcmp(v->ns, "default", 7) == 0)) {
+		*ns = "default";
+		*nslen = 7;
+	} else {
+		*ns = v->ns;
+		*nslen = v->nslen;
+	}
+}
+
 /* The kinds kustomize's legacy order puts first, then last. */
 static const char *const order_first[] = {
 	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
@@ -359,17 +373,8 @@ int kid_key_of_res(struct buf *out, const json_t *res)
 	char *p;
 
 	kid_view_of_res(&f, res);
-	/* kid_effective_ns; version runs to the end of the apiVersion string */
-	if (cluster_scoped_gv(f.group, f.glen, f.version, f.kind, f.klen)) {
-		ns = "_non_namespaceable_";
-		nslen = 19;
-	} else if (!f.nslen || (f.nslen == 7 && memcmp(f.ns, "default", 7) == 0)) {
-		ns = "default";
-		nslen = 7;
-	} else {
-		ns = f.ns;
-		nslen = f.nslen;
-	}
+	/* version runs to the end of the apiVersion string */
+	kid_view_effective_ns(&f, &ns, &nslen);
 	/* the five fields joined by 0x1f, written in place after one grow */
 	len = f.glen + f.vlen + f.klen + f.nlen + nslen + 4;
 	buf_reset(out);

@@ -116,6 +116,9 @@ int kis_cluster_scoped(const char *api_version, const char *kind);
 /* The same for a group and kind of given lengths; version runs to its NUL. */
 int kid_cluster_scoped_n(const char *group, size_t glen, const char *version, const char *kind,
 			 size_t klen);
+/* kid_effective_ns of a view: "_non_namespaceable_" for a cluster-scoped
+ * kind, "default" for none, else the view's own namespace. */
+void kid_view_effective_ns(const struct kidview *v, const char **ns, size_t *nslen);
 /* Kustomize's legacy ordering of kinds (index < 0 first, > 0 last). */
 int kgvk_type_order(const char *kind);
 /* "group_version_kind" with ~G/~V/~K for empty fields. */

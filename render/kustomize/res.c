@@ -546,17 +546,7 @@ int kres_store_previous_id(struct kres *r)
 	int error;
 
 	kid_view_of_res(&v, r->obj);
-	/* kid_effective_ns */
-	if (kid_cluster_scoped_n(v.group, v.glen, v.version, v.kind, v.klen)) {
-		ns = "_non_namespaceable_";
-		nslen = 19;
-	} else if (!v.nslen || (v.nslen == 7 && memcmp(v.ns, "default", 7) == 0)) {
-		ns = "default";
-		nslen = 7;
-	} else {
-		ns = v.ns;
-		nslen = v.nslen;
-	}
+	kid_view_effective_ns(&v, &ns, &nslen);
 	/* the annotations are looked up once for the three; a value that
 	 * would be "" leaves its annotation as it was */
 	if ((error = append_csv_at(&a, r, KANNO_PREV_NAMES, sizeof(KANNO_PREV_NAMES) - 1, v.name,
@@ -1241,6 +1231,17 @@ static size_t put_text(struct buf *text, const char *s, size_t len)
 	return at;
 }
 
+/* s[0..len), or placeholder when it is empty, then end. */
+static void add_or(struct buf *text, const char *s, size_t len, const char *placeholder,
+		   char end)
+{
+	if (len)
+		buf_add(text, s, len);
+	else
+		buf_adds(text, placeholder);
+	buf_addch(text, end);
+}
+
 int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct diag *d)
 {
 	struct sortent *e;
@@ -1265,35 +1266,15 @@ int kresmap_sort_legacy(struct kresmap *m, json_t *first, json_t *last, struct d
 		o[0] = put_text(&text, v.group, v.glen);
 		o[1] = put_text(&text, v.version, v.vlen);
 		o[2] = put_text(&text, v.kind, v.klen);
-		/* kgvk_stable_string */
+		/* kgvk_stable_string, then "|ns|name" */
 		o[3] = text.len;
-		if (v.glen)
-			buf_add(&text, v.group, v.glen);
-		else
-			buf_adds(&text, "~G");
-		buf_addch(&text, '_');
-		if (v.vlen)
-			buf_add(&text, v.version, v.vlen);
-		else
-			buf_adds(&text, "~V");
-		buf_addch(&text, '_');
-		if (v.klen)
-			buf_add(&text, v.kind, v.klen);
-		else
-			buf_adds(&text, "~K");
-		buf_addch(&text, '\0');
+		add_or(&text, v.group, v.glen, "~G", '_');
+		add_or(&text, v.version, v.vlen, "~V", '_');
+		add_or(&text, v.kind, v.klen, "~K", '\0');
 		o[4] = text.len;
 		buf_addch(&text, '|');
-		if (v.nslen)
-			buf_add(&text, v.ns, v.nslen);
-		else
-			buf_adds(&text, "~X");
-		buf_addch(&text, '|');
-		if (v.nlen)
-			buf_add(&text, v.name, v.nlen);
-		else
-			buf_adds(&text, "~N");
-		buf_addch(&text, '\0');
+		add_or(&text, v.ns, v.nslen, "~X", '|');
+		add_or(&text, v.name, v.nlen, "~N", '\0');
 	}
 	if (buf_oom(&text)) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
