@@ -392,12 +392,8 @@ int kres_each_id_key(const struct kres *r, struct buf *key,
 	if (!(a = kres_annotations(r)))
 		return 0;
 	/* kres_prev_ids's rules, read straight from the three values */
-	prev_annotations(a, vals);
-	if (!vals[0])
-		return 0;
-	nn = csv_count(vals[0]);
-	if (!vals[1] || !vals[2] || csv_count(vals[1]) != nn || csv_count(vals[2]) != nn)
-		return DIAG_EEXEC;
+	if ((error = kres_prev_annotations(a, vals, &nn)) < 0 || nn == 0)
+		return error;
 	av = kres_api_version(r);
 	slash = strchr(av, '/');
 	glen = slash ? (size_t)(slash - av) : 0;
@@ -416,13 +412,14 @@ int kres_each_id_key(const struct kres *r, struct buf *key,
 		buf_addch(key, '\x1f');
 		buf_add(key, p[0], nlen);
 		buf_addch(key, '\x1f');
-		/* kid_effective_ns */
-		if (kid_cluster_scoped_n(av, glen, version, p[2], klen))
-			buf_adds(key, "_non_namespaceable_");
-		else if (!nslen || (nslen == 7 && memcmp(p[1], "default", 7) == 0))
-			buf_adds(key, "default");
-		else
-			buf_add(key, p[1], nslen);
+		{
+			struct kidview v = { av, version, p[2], p[0], p[1],
+					     glen, strlen(version), klen, nlen, nslen };
+			const char *ns;
+			size_t len;
+			kid_view_effective_ns(&v, &ns, &len);
+			buf_add(key, ns, len);
+		}
 		if (buf_oom(key))
 			return DIAG_ENOMEM;
 		if ((error = fn(key->ptr, arg)) < 0)
@@ -453,17 +450,14 @@ int kres_org_gvk(struct kidview *out, const struct kres *r)
 	json_t *a;
 	const char *vals[3];
 	size_t nn;
+	int error;
 
 	kid_view_of_res(out, r->obj);
 	if (!(a = kres_annotations(r)))
 		return 0;
 	/* kres_prev_ids's rules: the first previous kind, when there are any */
-	prev_annotations(a, vals);
-	if (!vals[0])
-		return 0;
-	nn = csv_count(vals[0]);
-	if (!vals[1] || !vals[2] || csv_count(vals[1]) != nn || csv_count(vals[2]) != nn)
-		return DIAG_EEXEC;
+	if ((error = kres_prev_annotations(a, vals, &nn)) < 0 || nn == 0)
+		return error;
 	out->kind = vals[2];
 	out->klen = csv_piece(vals[2]);
 	return 0;

@@ -1694,17 +1694,22 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 {
 	struct parsed pd;
 	struct arena arena;
-	int rc;
+	int rc, reused;
 
 	if ((rc = S_reserve_arenas(set, 1)) < 0)
 		return rc;
+	reused = set->narenas > 0;
 	arena = S_take_arena(set);
 	rc = S_parse_text(set->funcs, &arena, name, text, len, borrow, &pd, err);
+	if (rc < 0 && !reused) {
+		/* nothing in the set points into a new arena of a failed parse */
+		arena__release(&arena);
+		return rc;
+	}
 	if (rc == 0)
 		rc = S_add_parsed(set, &pd);
 	/* an arena taken from the set holds earlier parses, and a failed
-	 * add may have put some of this one's trees in: keep both; only the
-	 * nodes of a failed parse are unreachable */
+	 * add may have put some of this one's trees in: keep it */
 	S_keep_arena(set, &arena);
 	return rc;
 }
