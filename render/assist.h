@@ -1,21 +1,22 @@
 /*
- * One batch of work shared by the calling thread and, if it starts in
- * time, a second thread on another CPU.
+ * One batch of work shared by the calling thread and, if it is free in
+ * time, the process's helper thread on another CPU.
  *
- *   assist_run(fn, arg)   runs fn(arg, 1) on a new thread and fn(arg, 0)
- *                         here; returns once fn(arg, 0) has returned and
- *                         the other call has either returned or never
- *                         begun (it then never will).
+ *   assist_run(fn, arg)   runs fn(arg, 0) here and fn(arg, 1) on the
+ *                         helper; returns once fn(arg, 0) has returned
+ *                         and the helper's call has either returned or
+ *                         never begun (it then never will).
  *
- * Made for work of a millisecond or so, where how soon the second thread
- * runs decides everything. A new thread is placed on the creator's CPU
- * and waits there until the scheduler moves it (up to a few ms on these
- * VMs); this one is created with its affinity set to another allowed CPU
- * (the CPU's wake-up, some 10-50 us), then allowed on all of them again.
- * The caller never waits for a thread that has not begun: fn must take
- * its items from a shared atomic counter, so that lane 0 alone can do the
- * whole batch, and must treat lane 1's results as absent when assist_run
- * returns 0.
+ * Made for work of a millisecond or less, where how soon the second
+ * thread runs decides everything. The helper is made by the first call
+ * (with its affinity set to another allowed CPU, so that it does not wait
+ * in the creator's run queue; it lifts the affinity once running) and
+ * then kept: a command that shares several batches pays for one thread
+ * start. The caller never waits for a helper that has not begun its
+ * batch: fn must take its items from a shared atomic counter, so that
+ * lane 0 alone can do the whole batch, and must treat lane 1's results
+ * as absent when assist_run returns 0. With one allowed CPU, or while
+ * another thread's batch is posted, fn(arg, 0) alone runs.
  */
 #ifndef HYDRATE_ASSIST_H
 #define HYDRATE_ASSIST_H

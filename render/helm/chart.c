@@ -4,6 +4,7 @@
  */
 #include "render/helm/chart.h"
 #include "render/helm/archive.h"
+#include "render/assist.h"
 #include "render/helm/helm_int.h"
 #include "render/buf.h"
 #include "render/diag.h"
@@ -17,6 +18,7 @@
 #include <stdarg.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -751,8 +753,21 @@ static int S_add_file(struct chart_file **v, size_t *n, struct chart_file *f)
 	return 0;
 }
 
+/* The top chart's Chart.yaml and values.yaml as read and parsed while the
+ * directory was being walked (chart_load_dir_beside): a file's tree is
+ * taken when the walk read the very same bytes. */
+struct S_pre_file {
+	char *data;
+	size_t len;
+	json_t *v;           /* NULL: not read, or it did not parse */
+};
+
+struct S_pre {
+	struct S_pre_file chart, values;
+};
+
 static int S_load_files(struct chart **out, struct rawlist *files, struct chart *parent,
-			int depth, struct diag *d);
+			int depth, struct S_pre *pre, struct diag *d);
 
 static int S_load_subchart(struct chart *c, struct rawlist *files, const char *cname,
 			   int depth, struct diag *d)
@@ -777,7 +792,7 @@ static int S_load_subchart(struct chart *c, struct rawlist *files, const char *c
 		free(f->name);
 		f->name = NULL;
 	}
-	if ((error = S_load_files(&sc, &sub, c, depth + 1, d)) < 0) {
+	if ((error = S_load_files(&sc, &sub, c, depth + 1, NULL, d)) < 0) {
 		diag_prefix(d, "error unpacking subchart %s in %s", cname, c->name);
 		goto done;
 	}
@@ -838,7 +853,7 @@ static int S_load_archive_subchart(struct chart *c, struct chart_file *f, const 
 	int error;
 
 	if ((error = S_archive_rawlist(&sub, f->data, f->len, d)) < 0 ||
-	    (error = S_load_files(&sc, &sub, c, depth + 1, d)) < 0) {
+	    (error = S_load_files(&sc, &sub, c, depth + 1, NULL, d)) < 0) {
 		diag_prefix(d, "error unpacking subchart %s in %s", cname, c->name);
 		goto done;
 	}
@@ -850,8 +865,20 @@ done:
 	return error;
 }
 
+/* The tree pre holds for file f, or NULL (the caller parses f itself). */
+static json_t *S_pre_take(struct S_pre_file *pre, const struct chart_file *f)
+{
+	json_t *v;
+
+	if (!pre || !pre->v || pre->len != f->len || memcmp(pre->data, f->data, f->len) != 0)
+		return NULL;
+	v = pre->v;
+	pre->v = NULL;
+	return v;
+}
+
 static int S_load_files(struct chart **out, struct rawlist *files, struct chart *parent,
-			int depth, struct diag *d)
+			int depth, struct S_pre *pre, struct diag *d)
 {
 	struct chart *c = NULL;
 	struct chart_file *f, *chartyaml = NULL, *reqs = NULL;
@@ -875,7 +902,8 @@ static int S_load_files(struct chart **out, struct rawlist *files, struct chart 
 		error = diag_set(d, DIAG_ENOTFOUND, "Chart.yaml file is missing");
 		goto done;
 	}
-	if ((error = S_parse_yaml(&md, "Chart.yaml", chartyaml, d)) < 0) {
+	if (!(md = S_pre_take(pre ? &pre->chart : NULL, chartyaml)) &&
+	    (error = S_parse_yaml(&md, "Chart.yaml", chartyaml, d)) < 0) {
 		diag_prefix(d, "cannot load Chart.yaml");
 		goto done;
 	}
@@ -927,8 +955,8 @@ static int S_load_files(struct chart **out, struct rawlist *files, struct chart 
 		}
 		if (strcmp(f->name, "values.yaml") == 0) {
 			json_decref(c->values);
-			c->values = NULL;
-			if ((error = S_parse_yaml(&c->values, "values.yaml", f, d)) < 0) {
+			c->values = S_pre_take(pre ? &pre->values : NULL, f);
+			if (!c->values && (error = S_parse_yaml(&c->values, "values.yaml", f, d)) < 0) {
 				diag_prefix(d, "cannot load values.yaml");
 				goto done;
 			}
@@ -1117,7 +1145,7 @@ static int S_load_archive_file(struct chart **out, const char *path, struct diag
 		error = diag_set(d, DIAG_EINVALID, "unable to detect chart version, no Chart.yaml found");
 		goto done;
 	}
-	error = S_load_files(out, &files, NULL, 0, d);
+	error = S_load_files(out, &files, NULL, 0, NULL, d);
 done:
 	free(abs);
 	free(data);
@@ -1125,63 +1153,176 @@ done:
 	return error;
 }
 
-int chart_load_dir(struct chart **out, const char *dir, struct diag *d)
+/* Moves from's message into d (or drops it); returns its code. */
+static int S_diag_take(struct diag *d, struct diag *from)
+{
+	int code = from->code;
+
+	if (d) {
+		diag_release(d);
+		*d = *from;
+	} else {
+		diag_release(from);
+	}
+	*from = (struct diag)DIAG_INIT;
+	return code;
+}
+
+/* dir/name read and parsed into pre; any failure leaves pre->v NULL (the
+ * load then reads the walk's copy and words the error itself). */
+static void S_pre_read(struct S_pre_file *pre, const char *dir, const char *name)
+{
+	struct diag scratch = DIAG_INIT;
+	struct chart_file f;
+	struct buf p = BUF_INIT;
+
+	buf_adds(&p, dir);
+	buf_addch(&p, '/');
+	buf_adds(&p, name);
+	if (buf_oom(&p) || S_read_file_max(&pre->data, &pre->len, p.ptr, CHART_MAX_FILE, NULL) != 0)
+		goto done;
+	if (pre->len >= 3 && memcmp(pre->data, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(pre->data, pre->data + 3, pre->len - 3 + 1);
+		pre->len -= 3;
+	}
+	f.name = (char *)name;
+	f.data = pre->data;
+	f.len = pre->len;
+	if (S_parse_yaml(&pre->v, name, &f, &scratch) < 0)
+		pre->v = NULL;
+done:
+	diag_release(&scratch);
+	buf_release(&p);
+}
+
+/* What chart_load_dir_beside's two lanes share. */
+struct S_beside {
+	const char *dir;
+	const struct ignore_rules *rules;
+	int (*fn)(void *);
+	void *fn_arg;
+	int fn_error;
+	atomic_int walk_taken;   /* the lane that sets it walks */
+	struct rawlist files;
+	struct diag walk_diag;
+	int walk_error;
+	struct S_pre pre;
+};
+
+/* Lane 0 (the caller's thread) runs fn, then reads and parses Chart.yaml
+ * and values.yaml ahead; the walk is done by whichever lane comes to it
+ * first. Only lane 0 touches json values or the caller's diag. */
+static void S_beside_lane(void *arg, int lane)
+{
+	struct S_beside *b = arg;
+
+	if (lane == 0) {
+		if (b->fn && (b->fn_error = b->fn(b->fn_arg)) < 0) {
+			atomic_store(&b->walk_taken, 1);   /* not wanted any more */
+			return;
+		}
+		S_pre_read(&b->pre.chart, b->dir, "Chart.yaml");
+		S_pre_read(&b->pre.values, b->dir, "values.yaml");
+	}
+	if (atomic_exchange(&b->walk_taken, 1) == 0)
+		b->walk_error = S_walk(&b->files, b->rules, b->dir, "", 0, &b->walk_diag);
+}
+
+int chart_load_dir_beside(struct chart **out, const char *dir, int (*fn)(void *), void *fn_arg,
+			  unsigned threads, struct diag *d)
 {
 	struct ignore_rules rules = { NULL, 0 };
-	struct rawlist files = { NULL, 0, 0 };
+	struct S_beside b = { .dir = dir, .rules = &rules, .fn = fn, .fn_arg = fn_arg,
+			      .walk_diag = DIAG_INIT };
+	struct diag own = DIAG_INIT;
 	struct buf p = BUF_INIT;
 	struct stat st;
-	int error;
+	int error, is_dir = 0;
 
 	*out = NULL;
-	if ((error = chart_locate(dir, d)) < 0 || stat(dir, &st) < 0)
-		return error < 0 ? error : diag_set(d, DIAG_ENOTFOUND, "path \"%s\" not found", dir);
-	if (!S_ISDIR(st.st_mode)) {
-		error = S_load_archive_file(out, dir, d);
-		goto done;
+	atomic_init(&b.walk_taken, 0);
+	/* LoadDir's checks and .helmignore come first; fn's error, if any,
+	 * still wins over theirs */
+	if ((error = chart_locate(dir, &own)) < 0)
+		goto checked;
+	if (stat(dir, &st) < 0) {
+		error = diag_set(&own, DIAG_ENOTFOUND, "path \"%s\" not found", dir);
+		goto checked;
 	}
+	if (!(is_dir = S_ISDIR(st.st_mode)))
+		goto checked;
 	buf_addf(&p, "%s/Chart.yaml", dir);
 	if (stat(p.ptr, &st) < 0) {
 		char *abs = realpath(dir, NULL);
-		error = diag_set(d, DIAG_ENOTFOUND, "unable to detect chart at %s/Chart.yaml: "
+		error = diag_set(&own, DIAG_ENOTFOUND, "unable to detect chart at %s/Chart.yaml: "
 				 "open %s/Chart.yaml: no such file or directory",
 				 abs ? abs : dir, abs ? abs : dir);
 		free(abs);
-		goto done;
+		goto checked;
 	}
 	buf_reset(&p);
 	buf_addf(&p, "%s/.helmignore", dir);
 	if (buf_oom(&p)) {
-		error = diag_set(d, DIAG_ENOMEM, "out of memory");
-		goto done;
+		error = diag_set(&own, DIAG_ENOMEM, "out of memory");
+		goto checked;
 	}
 	if (stat(p.ptr, &st) == 0) {
 		char *data = NULL;
 		size_t len = 0, i, start = 0;
-		if ((error = S_read_file(&data, &len, p.ptr, d)) < 0)
-			goto done;
+		if ((error = S_read_file(&data, &len, p.ptr, &own)) < 0)
+			goto checked;
 		if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 			start = 3;
 		for (i = start; i <= len; i++) {
 			if (i == len || data[i] == '\n') {
-				if ((error = S_ignore_add(&rules, data + start, i - start, d)) < 0) {
+				if ((error = S_ignore_add(&rules, data + start, i - start, &own)) < 0) {
 					free(data);
-					goto done;
+					goto checked;
 				}
 				start = i + 1;
 			}
 		}
 		free(data);
 	}
-	if ((error = S_ignore_add(&rules, "templates/.?*", 13, d)) < 0 ||
-	    (error = S_walk(&files, &rules, dir, "", 0, d)) < 0 ||
-	    (error = S_load_files(out, &files, NULL, 0, d)) < 0)
+	error = S_ignore_add(&rules, "templates/.?*", 13, &own);
+checked:
+	if (error < 0 || !is_dir) {
+		/* nothing to walk: fn alone, then the check's error or the archive */
+		if (fn && (b.fn_error = fn(fn_arg)) < 0)
+			error = b.fn_error;
+		else if (error < 0)
+			error = S_diag_take(d, &own);
+		else
+			error = S_load_archive_file(out, dir, d);
 		goto done;
+	}
+	if (threads >= 2)
+		assist_run(S_beside_lane, &b);
+	else
+		S_beside_lane(&b, 0);
+	if ((error = b.fn_error) < 0)
+		goto done;
+	if ((error = b.walk_error) < 0) {
+		S_diag_take(d, &b.walk_diag);
+		goto done;
+	}
+	error = S_load_files(out, &b.files, NULL, 0, &b.pre, d);
 done:
+	json_decref(b.pre.chart.v);
+	json_decref(b.pre.values.v);
+	free(b.pre.chart.data);
+	free(b.pre.values.data);
+	diag_release(&b.walk_diag);
+	diag_release(&own);
 	S_ignore_release(&rules);
-	S_rawlist_release(&files);
+	S_rawlist_release(&b.files);
 	buf_release(&p);
 	return error;
+}
+
+int chart_load_dir(struct chart **out, const char *dir, struct diag *d)
+{
+	return chart_load_dir_beside(out, dir, NULL, NULL, 1, d);
 }
 
 static void S_files_free(struct chart_file *v, size_t n)

@@ -73,6 +73,17 @@ int chart_check_installable(const struct chart *c, struct diag *d);
  * DIAG_EINVALID, DIAG_ENOMEM.
  */
 int chart_load_dir(struct chart **out, const char *dir, struct diag *d);
+
+/*
+ * chart_load_dir, with fn(fn_arg) run on the calling thread meanwhile:
+ * with threads >= 2 a second thread (assist_run) reads the directory
+ * while this one runs fn and reads and parses the top Chart.yaml and
+ * values.yaml ahead. The result and the error are those of fn() followed
+ * by chart_load_dir(): a negative fn() is returned as it is (its message
+ * is fn's to set), and no chart is loaded. fn may be NULL.
+ */
+int chart_load_dir_beside(struct chart **out, const char *dir, int (*fn)(void *), void *fn_arg,
+			  unsigned threads, struct diag *d);
 void chart_free(struct chart *c);
 
 /* Appends ChartFullPath: "root/charts/sub/charts/subsub". */

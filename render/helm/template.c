@@ -92,6 +92,28 @@ cleanup:
 	return 0;
 }
 
+/* What helm_template_dir does while the chart directory is read: the
+ * user's values (their errors come first, as in Helm) and, unless the
+ * caller brought one, the function registry. */
+struct S_before_load {
+	json_t **vals;
+	const struct helm_template_opts *o;
+	struct tmpl_funcs **funcs;
+	struct diag *d;
+};
+
+static int S_before_load(void *arg)
+{
+	struct S_before_load *bl = arg;
+	int error;
+
+	if ((error = S_user_values(bl->vals, bl->o, bl->d)) < 0)
+		return error;
+	if (bl->funcs && (error = helm_engine_funcs(bl->funcs)) < 0)
+		return diag_set(bl->d, error, "out of memory");
+	return 0;
+}
+
 /* A label of a release name: [a-z0-9]([-a-z0-9]*[a-z0-9])? */
 static int S_name_label(const char *s, size_t n)
 {
@@ -394,9 +416,12 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 		}
 		free(abs);
 	}
-	if ((error = S_user_values(&vals, o, d)) < 0 ||
-	    (error = chart_load_dir(&chart, o->chart, d)) < 0)
-		goto cleanup;
+	{
+		struct S_before_load bl = { &vals, o, funcs ? NULL : &own_funcs, d };
+		if ((error = chart_load_dir_beside(&chart, o->chart, S_before_load, &bl, o->threads,
+						   d)) < 0)
+			goto cleanup;
+	}
 	S_load_warnings(log, chart, 0);
 	if ((error = chart_check_installable(chart, d)) < 0) {
 		if (o->dependency_update && error == DIAG_ENOTFOUND && d) {
@@ -449,13 +474,8 @@ int helm_template_dir(struct helm_outfiles *files, struct buf *out, struct buf *
 						 "status version createdAt modifiedAt]");
 				goto cleanup;
 			}
-	if (!funcs) {
-		if ((error = helm_engine_funcs(&own_funcs)) < 0) {
-			diag_set(d, error, "out of memory");
-			goto cleanup;
-		}
+	if (!funcs)
 		funcs = own_funcs;
-	}
 	if (debug_hint)
 		*debug_hint = 1;
 	if ((error = helm_render(&res, chart, top, &rel, &o->caps, funcs, o->threads, d)) < 0)

@@ -1716,12 +1716,14 @@ int tmpl__parse(struct tmpl_set *set, const char *name, const char *text, size_t
 
 /* ---- many texts, parsed on up to two threads, added in order */
 
-/* Below this many bytes of text in all, a second thread costs about what
- * it saves: its start, the other CPU's wake-up and cold caches and a
- * second malloc arena take some 50-100 us. Measured on corpus charts
- * (docs/architecture.md, "Performance"): 45 KiB of templates gained 6%
- * of the whole run, 19-30 KiB lost 0-5%. */
-#define MANY_MIN_BYTES (40 * 1024)
+/* Below this many bytes of text in all, the helper's lane costs about
+ * what it saves (its cold caches, and a wake-up when it has gone to
+ * sleep). With the helper already started and spinning for `hydrate
+ * template` (it read the chart directory), 19-30 KiB of templates parse
+ * in ~140 us instead of ~200 us (docs/architecture.md, "Performance");
+ * when this thread had to start one for the parse alone, 40 KiB was
+ * the break-even. */
+#define MANY_MIN_BYTES (8 * 1024)
 
 struct many_result {
 	struct parsed pd;

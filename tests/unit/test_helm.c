@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,12 +177,12 @@ static void test_helm__manifest_install_order_and_hooks(void **state)
 		"c/templates/_partial.yaml", "kind: Secret\n",
 		"c/templates/NOTES.txt", "notes\n",
 		"c/templates/a.yaml",
-		"kind: Deployment\n---\nkind: Zed\n---\nkind: Namespace\n---\n"
-		"kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: test\n---\n"
-		"kind: Alpha\n---\nkind: Pod\nmetadata:\n  annotations:\n"
-		"    helm.sh/hook: Pre-Install\n",
-		"c/templates/b.yaml", "kind: ConfigMap\nmetadata:\n  annotations:\n"
-		"    helm.sh/hook: nonsense\n",
+		("kind: Deployment\n---\nkind: Zed\n---\nkind: Namespace\n---\n"
+		 "kind: Job\nmetadata:\n  annotations:\n    helm.sh/hook: test\n---\n"
+		 "kind: Alpha\n---\nkind: Pod\nmetadata:\n  annotations:\n"
+		 "    helm.sh/hook: Pre-Install\n"),
+		"c/templates/b.yaml", ("kind: ConfigMap\nmetadata:\n  annotations:\n"
+				       "    helm.sh/hook: nonsense\n"),
 	};
 	int rc;
 	char *s = S_manifest(0, &rc, files, 4);
@@ -246,6 +247,101 @@ static void test_helm__load_applies_helmignore(void **state)
 	diag_release(&d);
 }
 
+/* chart_load_dir_beside, with and without the helper thread, loads what
+ * chart_load_dir loads: the same files in the same order, the same
+ * Chart.yaml and values (the early parse of values.yaml is not used when
+ * .helmignore drops the file, and a BOM is stripped as the walk strips it). */
+static void S_same_chart(const struct chart *a, const struct chart *b)
+{
+	assert_string_equal(a->name, b->name);
+	assert_true(json_equal(a->metadata, b->metadata));
+	assert_true(json_equal(a->values, b->values));
+	assert_int_equal(a->nfiles, b->nfiles);
+	for (size_t i = 0; i < a->nfiles; i++) {
+		assert_string_equal(a->files[i].name, b->files[i].name);
+		assert_int_equal(a->files[i].len, b->files[i].len);
+		assert_memory_equal(a->files[i].data, b->files[i].data, a->files[i].len);
+	}
+	assert_int_equal(a->ntemplates, b->ntemplates);
+	for (size_t i = 0; i < a->ntemplates; i++)
+		assert_string_equal(a->templates[i].name, b->templates[i].name);
+	assert_int_equal(a->ndeps, b->ndeps);
+}
+
+static int S_count_calls(void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_helm__load_beside_same_as_alone(void **state)
+{
+	static const char *const charts[] = { "helm/helmignore/chart", "helm/beside/ignored-values",
+					      "helm/beside/bom", "helm/aliases/chart" };
+	(void)state;
+	for (size_t k = 0; k < sizeof(charts) / sizeof(charts[0]); k++) {
+		char dir[4200];
+		struct chart *alone = NULL;
+		struct diag d = DIAG_INIT;
+
+		snprintf(dir, sizeof(dir), "%s", tu_testdata(charts[k]));
+		assert_int_equal(chart_load_dir(&alone, dir, &d), 0);
+		for (unsigned threads = 1; threads <= 2; threads++) {
+			struct chart *c = NULL;
+			int calls = 0;
+			assert_int_equal(chart_load_dir_beside(&c, dir, S_count_calls, &calls, threads,
+							       &d), 0);
+			assert_int_equal(calls, 1);
+			S_same_chart(alone, c);
+			chart_free(c);
+		}
+		if (k == 1)
+			assert_int_equal(json_object_size(alone->values), 0);
+		if (k == 2)
+			assert_true(json_number_value(json_object_get(alone->values, "b")) == 2.0);
+		chart_free(alone);
+		diag_release(&d);
+	}
+}
+
+static int S_fail_values(void *arg)
+{
+	return diag_set(arg, DIAG_EPARSE, "values failed");
+}
+
+/* fn's error comes first, as the user's values come before the chart in
+ * Helm; the chart's own errors are chart_load_dir's, whichever thread
+ * read the directory. */
+static void test_helm__load_beside_error_order(void **state)
+{
+	char dir[4200];
+	struct chart *c = NULL;
+	struct diag d = DIAG_INIT, alone = DIAG_INIT;
+
+	(void)state;
+	for (unsigned threads = 1; threads <= 2; threads++) {
+		snprintf(dir, sizeof(dir), "%s", tu_testdata("helm/err-bad-chartyaml/chart"));
+		assert_int_equal(chart_load_dir_beside(&c, dir, S_fail_values, &d, threads, &d),
+				 DIAG_EPARSE);
+		assert_string_equal(d.msg.ptr, "values failed");
+		assert_null(c);
+		assert_true(chart_load_dir(&c, dir, &alone) < 0);
+		assert_int_equal(chart_load_dir_beside(&c, dir, NULL, NULL, threads, &d),
+				 alone.code);
+		assert_string_equal(d.msg.ptr, alone.msg.ptr);
+		assert_null(c);
+		/* no such directory: fn first, then the path's error */
+		assert_int_equal(chart_load_dir_beside(&c, "/nonexistent/chart", S_fail_values, &d,
+						       threads, &d), DIAG_EPARSE);
+		assert_true(chart_load_dir(&c, "/nonexistent/chart", &alone) < 0);
+		assert_int_equal(chart_load_dir_beside(&c, "/nonexistent/chart", NULL, NULL, threads,
+						       &d), alone.code);
+		assert_string_equal(d.msg.ptr, alone.msg.ptr);
+	}
+	diag_release(&d);
+	diag_release(&alone);
+}
+
 static void test_helm__coalesce_subchart_values_and_globals(void **state)
 {
 	struct chart *c = NULL;
@@ -294,6 +390,12 @@ static void test_helm__load_refuses_big_files(void **state)
 	assert_int_equal(chart_load_dir(&c, dir, &d), DIAG_ELIMIT);
 	assert_string_equal(d.msg.ptr, "chart file \"big.bin\" is larger than the maximum file "
 				       "size 5242880");
+	/* the same from the helper thread's walk */
+	diag_clear(&d);
+	assert_int_equal(chart_load_dir_beside(&c, dir, NULL, NULL, 2, &d), DIAG_ELIMIT);
+	assert_string_equal(d.msg.ptr, "chart file \"big.bin\" is larger than the maximum file "
+				       "size 5242880");
+	assert_null(c);
 	remove(path);
 	snprintf(path, sizeof(path), "%s/Chart.yaml", dir);
 	remove(path);
@@ -498,6 +600,8 @@ int main(void)
 		cmocka_unit_test(test_helm__manifest_install_order_and_hooks),
 		cmocka_unit_test(test_helm__manifest_yaml_error_names_the_file),
 		cmocka_unit_test(test_helm__load_applies_helmignore),
+		cmocka_unit_test(test_helm__load_beside_same_as_alone),
+		cmocka_unit_test(test_helm__load_beside_error_order),
 		cmocka_unit_test(test_helm__coalesce_subchart_values_and_globals),
 		cmocka_unit_test(test_helm__load_refuses_big_files),
 		cmocka_unit_test(test_helm__release_name_validation),
