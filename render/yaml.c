@@ -189,6 +189,15 @@ static size_t byte_offset(struct yparser *p, size_t index)
 			step = (hi & 0xFC) == 0xD8 ? 4 : 2;
 		} else {
 			unsigned char c = s[p->cur_byte];
+			uint64_t w;
+
+			/* eight ASCII characters at once */
+			if (index - p->cur_char >= 8 && len - p->cur_byte >= 8 &&
+			    (memcpy(&w, s + p->cur_byte, 8), !(w & 0x8080808080808080ULL))) {
+				p->cur_byte += 8;
+				p->cur_char += 8;
+				continue;
+			}
 			step = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 		}
 		p->cur_byte += step;

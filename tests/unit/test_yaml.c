@@ -538,6 +538,35 @@ static void test_yaml__no_positions(void **state)
 	diag_release(&d);
 }
 
+/* The same with long ASCII runs between multi-byte characters (the
+ * offsets' fast path steps over eight ASCII bytes at a time): each
+ * document starts at its "---" line, found here by a plain search. */
+static void test_yaml__document_byte_offsets_long_runs(void **state)
+{
+	const char *in = "k0: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xC3\xA9yyyyyyyyyyyyyyyyyyyy\n"
+			 "---\nk1: \xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC"
+			 "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz\xF0\x9F\x98\x80\n"
+			 "---\nk2: wwwwwwwww\n";
+	const char *first = strstr(in, "---"), *second = strstr(first + 3, "---");
+	struct srcfile src = SRCFILE_INIT;
+	struct ystream s = YSTREAM_INIT;
+	struct diag d = DIAG_INIT;
+
+	(void)state;
+	assert_int_equal(parse_stream(&s, in, strlen(in), YDOC_KUSTOMIZE, NULL, &d, &src), 0);
+	assert_int_equal(s.ndocs, 3);
+	assert_int_equal(s.docs[0].start, 0);
+	assert_int_equal(s.docs[0].end, first - in);
+	assert_int_equal(s.docs[1].start, first - in);
+	assert_int_equal(s.docs[1].end, second - in);
+	assert_int_equal(s.docs[2].start, second - in);
+	assert_int_equal(s.docs[2].end, strlen(in));
+	assert_pos(&s.docs[2], "/k2", 5, 5);
+	ystream_release(&s);
+	srcfile_release(&src);
+	diag_release(&d);
+}
+
 /* Byte offsets of documents: libyaml counts characters and skips the BOM. */
 static void test_yaml__document_byte_offsets(void **state)
 {
@@ -993,6 +1022,7 @@ int main(void)
 		cmocka_unit_test(test_yaml__positions_of_merged_keys),
 		cmocka_unit_test(test_yaml__no_positions),
 		cmocka_unit_test(test_yaml__document_byte_offsets),
+		cmocka_unit_test(test_yaml__document_byte_offsets_long_runs),
 		cmocka_unit_test(test_yaml__empty_documents_are_kept),
 		cmocka_unit_test(test_yaml__integer_and_real_are_distinct),
 		cmocka_unit_test(test_yaml__error_has_caret_context),
