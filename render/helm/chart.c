@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CHART_MAX_DEPTH 64           /* directory nesting, subchart nesting */
 #define CHART_MAX_FILE ((size_t)5 << 20)   /* archive.MaxDecompressedFileSize */
@@ -40,20 +42,24 @@ static void S_rawlist_release(struct rawlist *l)
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].name);
 		free(l->v[i].data);
+		free(l->v[i].path);
 	}
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
 }
 
-/* Appends a file; name is copied, data is stolen (even on failure). */
-static int S_rawlist_add(struct rawlist *l, const char *name, char *data, size_t len)
+/* Appends a file; name is copied, data and path are stolen (even on
+ * failure). path: a file left on disk (data NULL). */
+static int S_rawlist_add_file(struct rawlist *l, const char *name, char *data, size_t len,
+			      char *path)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 32;
 		struct chart_file *nv = realloc(l->v, cap * sizeof(*nv));
 		if (!nv) {
 			free(data);
+			free(path);
 			return DIAG_ENOMEM;
 		}
 		l->v = nv;
@@ -62,12 +68,19 @@ static int S_rawlist_add(struct rawlist *l, const char *name, char *data, size_t
 	l->v[l->n].name = strdup(name);
 	if (!l->v[l->n].name) {
 		free(data);
+		free(path);
 		return DIAG_ENOMEM;
 	}
 	l->v[l->n].data = data;
 	l->v[l->n].len = len;
+	l->v[l->n].path = path;
 	l->n++;
 	return 0;
+}
+
+static int S_rawlist_add(struct rawlist *l, const char *name, char *data, size_t len)
+{
+	return S_rawlist_add_file(l, name, data, len, NULL);
 }
 
 /* ---- .helmignore (pkg/ignore/rules.go) */
@@ -216,6 +229,55 @@ static int S_read_file(char **data_out, size_t *len_out, const char *path, struc
 	return S_read_file_max(data_out, len_out, path, SIZE_MAX, d);
 }
 
+/* Whether the walk reads rel now (chart.h: what the load parses, the
+ * templates, archives) or leaves it on disk for chart_file_load. */
+static int S_read_now(const char *rel)
+{
+	static const char *const bases[] = { "Chart.yaml", "values.yaml", "values.schema.json",
+					     "requirements.yaml", "Chart.lock", "requirements.lock" };
+	const char *base = strrchr(rel, '/');
+	size_t n = strlen(rel);
+
+	base = base ? base + 1 : rel;
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++)
+		if (strcmp(base, bases[i]) == 0)
+			return 1;
+	if (strncmp(rel, "templates/", 10) == 0 || strstr(rel, "/templates/"))
+		return 1;
+	return (n > 4 && strcmp(rel + n - 4, ".tgz") == 0) ||
+	       (n > 7 && strcmp(rel + n - 7, ".tar.gz") == 0);
+}
+
+int chart_file_load(const struct chart_file *cf, struct diag *d)
+{
+	struct chart_file *f = (struct chart_file *)cf;   /* see chart.h */
+	char *data = NULL;
+	size_t len = 0;
+	struct diag own = DIAG_INIT;
+	int error;
+
+	if (f->data || !f->path)
+		return 0;
+	if ((error = S_read_file_max(&data, &len, f->path, CHART_MAX_FILE, &own)) != 0) {
+		if (error > 0)
+			error = diag_set(d, DIAG_ELIMIT, "error reading %s: larger than the maximum "
+					 "file size %zu", f->path, CHART_MAX_FILE);
+		else if (error == DIAG_ENOMEM)
+			diag_set(d, error, "out of memory");
+		else
+			diag_set(d, error, "error reading %s: %s", f->path, own.msg.ptr);
+		diag_release(&own);
+		return error;
+	}
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(data, data + 3, len - 3 + 1);
+		len -= 3;
+	}
+	f->data = data;
+	f->len = len;
+	return 0;
+}
+
 /* names behind their d_type byte (S_walk) */
 static int S_namecmp(const void *a, const void *b)
 {
@@ -316,6 +378,19 @@ static int S_walk(struct rawlist *out, const struct ignore_rules *rules, const c
 					 "cannot load irregular file %s as it has file mode type bits set",
 					 p.ptr);
 			goto done;
+		}
+		/* left on disk: its size and readability checked here, where
+		 * reading it would have found them; anything odd is read now,
+		 * and words its own error */
+		if (!S_read_now(r.ptr) && fstatat(dirfd(dir), name, &st, 0) == 0 &&
+		    S_ISREG(st.st_mode) && (unsigned long long)st.st_size <= CHART_MAX_FILE &&
+		    (geteuid() == 0 || faccessat(dirfd(dir), name, R_OK, AT_EACCESS) == 0)) {
+			char *path = strdup(p.ptr);
+			if (!path || (error = S_rawlist_add_file(out, r.ptr, NULL, 0, path)) < 0) {
+				error = diag_set(d, DIAG_ENOMEM, "out of memory");
+				goto done;
+			}
+			continue;
 		}
 		if ((error = S_read_file_max(&data, &len, p.ptr, CHART_MAX_FILE, d)) < 0)
 			goto done;
@@ -739,6 +814,21 @@ static int S_validate_metadata(json_t *md, json_t *deps, struct diag *d)
 
 /* ---- LoadFiles */
 
+/* A copy of f into *dst (whose pointers are NULL or owned on failure too):
+ * its data, or its path when it is still on disk. */
+static int S_file_dup(struct chart_file *dst, const struct chart_file *f)
+{
+	dst->name = strdup(f->name);
+	dst->data = f->data ? malloc(f->len + 1) : NULL;
+	dst->len = f->len;
+	dst->path = f->path ? strdup(f->path) : NULL;
+	if (!dst->name || (f->data && !dst->data) || (f->path && !dst->path))
+		return -1;
+	if (f->data)
+		memcpy(dst->data, f->data, f->len + 1);
+	return 0;
+}
+
 static int S_add_file(struct chart_file **v, size_t *n, struct chart_file *f)
 {
 	struct chart_file *nv = realloc(*v, (*n + 1) * sizeof(*nv));
@@ -750,6 +840,7 @@ static int S_add_file(struct chart_file **v, size_t *n, struct chart_file *f)
 	(*n)++;
 	f->name = NULL;
 	f->data = NULL;
+	f->path = NULL;
 	return 0;
 }
 
@@ -783,12 +874,13 @@ static int S_load_subchart(struct chart *c, struct rawlist *files, const char *c
 		if (!f->name || strncmp(f->name, "charts/", 7) != 0 ||
 		    strncmp(f->name + 7, cname, strlen(cname)) != 0 || f->name[plen] != '/')
 			continue;
-		if ((error = S_rawlist_add(&sub, f->name + plen + 1, f->data, f->len)) < 0) {
-			f->data = NULL;
+		error = S_rawlist_add_file(&sub, f->name + plen + 1, f->data, f->len, f->path);
+		f->data = NULL;
+		f->path = NULL;
+		if (error < 0) {
 			diag_set(d, error, "out of memory");
 			goto done;
 		}
-		f->data = NULL;
 		free(f->name);
 		f->name = NULL;
 	}
@@ -982,16 +1074,11 @@ static int S_load_files(struct chart **out, struct rawlist *files, struct chart 
 		}
 		if (strncmp(f->name, "crds/", 5) == 0) {
 			/* crds/ files are also ordinary files (Files) in Helm */
-			struct chart_file copy = { strdup(f->name), malloc(f->len + 1), f->len };
-			if (!copy.name || !copy.data) {
+			struct chart_file copy;
+			if (S_file_dup(&copy, f) < 0 || S_add_file(&c->crds, &c->ncrds, &copy) < 0) {
 				free(copy.name);
 				free(copy.data);
-				goto oom;
-			}
-			memcpy(copy.data, f->data, f->len + 1);
-			if (S_add_file(&c->crds, &c->ncrds, &copy) < 0) {
-				free(copy.name);
-				free(copy.data);
+				free(copy.path);
 				goto oom;
 			}
 			goto as_file;
@@ -1330,6 +1417,7 @@ static void S_files_free(struct chart_file *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(v[i].name);
 		free(v[i].data);
+		free(v[i].path);
 	}
 	free(v);
 }
@@ -1784,13 +1872,9 @@ static int S_files_copy(struct chart_file **out, size_t *nout, const struct char
 	if (!(*out = calloc(n, sizeof(**out))))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		(*out)[i].name = strdup(v[i].name);
-		(*out)[i].data = malloc(v[i].len + 1);
 		(*nout)++;
-		if (!(*out)[i].name || !(*out)[i].data)
+		if (S_file_dup(&(*out)[i], &v[i]) < 0)
 			return -1;
-		memcpy((*out)[i].data, v[i].data, v[i].len + 1);
-		(*out)[i].len = v[i].len;
 	}
 	return 0;
 }

@@ -20,9 +20,27 @@ struct diag;
 /* One file of a chart: name relative to the chart ("templates/x.yaml"). */
 struct chart_file {
 	char *name;
-	char *data;   /* NUL-terminated, may hold NULs; owned */
+	char *data;   /* NUL-terminated, may hold NULs; owned. NULL while a file
+		       * the load left on disk (path) is not read yet */
 	size_t len;
+	char *path;   /* where chart_file_load reads data from, or NULL */
 };
+
+/*
+ * What a chart's loader leaves on disk: every file but what the load
+ * itself parses or the engine always needs (Chart.yaml, values.yaml,
+ * values.schema.json, requirements.yaml, Chart.lock, requirements.lock,
+ * anything under a templates/ directory, archives) is checked (type,
+ * size limit, readability) but read on first use: .Files, and crds/ when
+ * they are printed. A big chart's README, CI values, changelogs and CRDs
+ * are then never read by a render that does not use them.
+ *
+ * chart_file_load reads f's data if it is not there yet (the BOM
+ * stripped, as the walk strips it): 0, or DIAG_ENOTFOUND / DIAG_ELIMIT /
+ * DIAG_ENOMEM with d set ("error reading PATH: ..."). It writes into f
+ * through its const pointer: a chart is rendered by one thread at a time.
+ */
+int chart_file_load(const struct chart_file *f, struct diag *d);
 
 struct chart {
 	char *name;              /* Chart.yaml name (or a dependency's alias) */

@@ -571,10 +571,25 @@ static const struct chart_file *S_files_get(const struct helm_files *f, const ch
 	return found;
 }
 
+/* cf's data read (chart_file_load), or the call's error. */
+static int S_load(struct tmpl_call *call, const struct chart_file *cf)
+{
+	struct diag d = DIAG_INIT;
+	int error = cf ? chart_file_load(cf, &d) : 0;
+
+	if (error < 0 && error != DIAG_ENOMEM)
+		error = tmpl_call_errorf(call, "%s", d.msg.ptr);
+	diag_release(&d);
+	return error;
+}
+
 static int S_f_get(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	const struct chart_file *cf = S_files_get(S_files(call), tval_str_ptr(&argv[0], NULL));
+	int error = S_load(call, cf);
 
+	if (error < 0)
+		return error;
 	*out = cf ? tval_strn(cf->data, cf->len) : tval_str("");
 	return out->kind == TV_STRING ? 0 : DIAG_ENOMEM;
 }
@@ -583,7 +598,10 @@ static int S_f_get_bytes(struct tval *out, struct tmpl_call *call, int argc,
 			 const struct tval *argv)
 {
 	const struct chart_file *cf = S_files_get(S_files(call), tval_str_ptr(&argv[0], NULL));
+	int error = S_load(call, cf);
 
+	if (error < 0)
+		return error;
 	*out = cf ? tval_bytes(cf->data, cf->len) : tval_bytes("", 0);
 	return out->kind == TV_BYTES ? 0 : DIAG_ENOMEM;
 }
@@ -618,10 +636,13 @@ static int S_f_glob(struct tval *out, struct tmpl_call *call, int argc, const st
 static int S_f_lines(struct tval *out, struct tmpl_call *call, int argc, const struct tval *argv)
 {
 	const struct chart_file *cf = S_files_get(S_files(call), tval_str_ptr(&argv[0], NULL));
-	json_t *a = json_array();
+	json_t *a;
 	size_t len, start = 0, i;
+	int error = S_load(call, cf);
 
-	if (!a)
+	if (error < 0)
+		return error;
+	if (!(a = json_array()))
 		return DIAG_ENOMEM;
 	if (cf) {
 		len = cf->len;
@@ -683,6 +704,8 @@ static int S_f_as(struct tval *out, struct tmpl_call *call, int secrets)
 		const char *base = strrchr(f->v[i]->name, '/');
 		json_t *s;
 		base = base ? base + 1 : f->v[i]->name;
+		if ((error = S_load(call, f->v[i])) < 0)
+			goto done;
 		if (secrets) {
 			buf_reset(&enc);
 			if (S_base64(&enc, (const unsigned char *)f->v[i]->data, f->v[i]->len) < 0) {
@@ -756,6 +779,11 @@ static int S_files_format(struct buf *out, const struct tobj *o)
 		v[j] = f->v[i];
 	}
 	for (i = 0; i < f->n; i++) {
+		int error = chart_file_load(v[i], NULL);
+		if (error < 0) {
+			free(v);
+			return error;
+		}
 		if (i)
 			buf_addch(out, ' ');
 		buf_addf(out, "%s:[", v[i]->name);
@@ -785,9 +813,15 @@ static int S_files_data(struct tval *out, const struct tobj *o, struct tmpl_rt *
 	if (!(m = json_object()))
 		return DIAG_ENOMEM;
 	for (size_t i = 0; i < f->n; i++) {
-		struct tval b = tval_bytes(f->v[i]->data, f->v[i]->len);
+		struct tval b;
 		json_t *j;
+		int error = chart_file_load(f->v[i], NULL);
 
+		if (error < 0) {
+			json_decref(m);
+			return error;
+		}
+		b = tval_bytes(f->v[i]->data, f->v[i]->len);
 		if (b.kind != TV_BYTES)
 			goto oom;
 		j = tval_to_json(rt, &b);

@@ -742,6 +742,20 @@ static int S_print(struct buf *out, const struct mdoc *m)
 	return buf_addch(out, '\n');
 }
 
+/* The crds/ files read (chart_file_load), the subcharts' too. */
+static int S_load_crds(const struct chart *c, int depth, struct diag *d)
+{
+	int error = 0;
+
+	if (depth > 64)
+		return 0;
+	for (size_t i = 0; i < c->ncrds && !error; i++)
+		error = chart_file_load(&c->crds[i], d);
+	for (size_t i = 0; i < c->ndeps && !error; i++)
+		error = S_load_crds(c->deps[i], depth + 1, d);
+	return error;
+}
+
 /* CRDObjects: crds/ files with a manifest extension, then the subcharts'. */
 static int S_crds(struct buf *out, const struct chart *c, int depth)
 {
@@ -848,6 +862,9 @@ int helm_manifest(struct buf *out, const struct helm_rendered *files, const stru
 	int error;
 
 	if ((error = S_sort(&gen, &hooks, files, log, d)) < 0)
+		goto done;
+	if ((flags & HELM_MANIFEST_INCLUDE_CRDS) && c &&
+	    (error = S_load_crds(c, 0, d)) < 0)
 		goto done;
 	if ((flags & HELM_MANIFEST_INCLUDE_CRDS) && c && S_crds(&mb, c, 0) < 0) {
 		error = diag_set(d, DIAG_ENOMEM, "out of memory");
@@ -979,6 +996,9 @@ int helm_manifest_dir(struct helm_outfiles *out, const struct helm_rendered *fil
 	if (!rel_dir)
 		rel_dir = dir;
 	if ((error = S_sort(&gen, &hooks, files, log, d)) < 0)
+		goto done;
+	if ((flags & HELM_MANIFEST_INCLUDE_CRDS) && c &&
+	    (error = S_load_crds(c, 0, d)) < 0)
 		goto done;
 	if ((flags & HELM_MANIFEST_INCLUDE_CRDS) && c &&
 	    (error = S_crd_files(out, from, dir, c, 0)) < 0)

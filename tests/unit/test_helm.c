@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "render/buf.h"
@@ -342,6 +343,86 @@ static void test_helm__load_beside_error_order(void **state)
 	diag_release(&alone);
 }
 
+/* Files the load does not parse stay on disk until used: their type and
+ * size are checked at load, their data read (the BOM stripped) by
+ * chart_file_load; one gone by then is that call's error. */
+static void S_put(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+static void test_helm__load_leaves_files_on_disk(void **state)
+{
+	char dir[] = "/tmp/hydrate-helm-lazy-XXXXXX";
+	char path[512];
+	struct chart *c = NULL;
+	struct diag d = DIAG_INIT;
+	const struct chart_file *readme = NULL, *bom = NULL, *crd = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/templates", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/crds", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	S_put(dir, "Chart.yaml", "apiVersion: v2\nname: c\nversion: 0.1.0\n", 37);
+	S_put(dir, "values.yaml", "a: 1\n", 5);
+	S_put(dir, "templates/cm.yaml", "a: {{ .Values.a }}\n", 19);
+	S_put(dir, "README.md", "# c\n", 4);
+	S_put(dir, "bom.txt", "\xEF\xBB\xBFtext", 7);
+	S_put(dir, "crds/crd.yaml", "kind: CustomResourceDefinition\n", 31);
+	assert_int_equal(chart_load_dir(&c, dir, &d), 0);
+	assert_int_equal(c->ntemplates, 1);
+	assert_non_null(c->templates[0].data);
+	assert_null(c->templates[0].path);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		if (strcmp(c->files[i].name, "README.md") == 0)
+			readme = &c->files[i];
+		if (strcmp(c->files[i].name, "bom.txt") == 0)
+			bom = &c->files[i];
+	}
+	assert_int_equal(c->ncrds, 1);
+	crd = &c->crds[0];
+	assert_non_null(readme);
+	assert_non_null(bom);
+	assert_null(readme->data);
+	assert_non_null(readme->path);
+	assert_null(crd->data);
+	assert_int_equal(chart_file_load(bom, &d), 0);
+	assert_int_equal(bom->len, 4);
+	assert_string_equal(bom->data, "text");
+	assert_int_equal(chart_file_load(crd, &d), 0);
+	assert_string_equal(crd->data, "kind: CustomResourceDefinition\n");
+	assert_int_equal(chart_file_load(crd, &d), 0);   /* once read, kept */
+	snprintf(path, sizeof(path), "%s/README.md", dir);
+	assert_int_equal(remove(path), 0);
+	assert_int_equal(chart_file_load(readme, &d), DIAG_ENOTFOUND);
+	assert_non_null(strstr(d.msg.ptr, "error reading "));
+	assert_non_null(strstr(d.msg.ptr, "/README.md: "));
+	assert_null(readme->data);
+	chart_free(c);
+	diag_release(&d);
+	{
+		static const char *const names[] = { "Chart.yaml", "values.yaml", "templates/cm.yaml",
+						      "bom.txt", "crds/crd.yaml" };
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			remove(path);
+		}
+		snprintf(path, sizeof(path), "%s/templates", dir);
+		rmdir(path);
+		snprintf(path, sizeof(path), "%s/crds", dir);
+		rmdir(path);
+		rmdir(dir);
+	}
+}
+
 static void test_helm__coalesce_subchart_values_and_globals(void **state)
 {
 	struct chart *c = NULL;
@@ -602,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_helm__load_applies_helmignore),
 		cmocka_unit_test(test_helm__load_beside_same_as_alone),
 		cmocka_unit_test(test_helm__load_beside_error_order),
+		cmocka_unit_test(test_helm__load_leaves_files_on_disk),
 		cmocka_unit_test(test_helm__coalesce_subchart_values_and_globals),
 		cmocka_unit_test(test_helm__load_refuses_big_files),
 		cmocka_unit_test(test_helm__release_name_validation),
