@@ -224,6 +224,15 @@ static int S_read_file_max(char **data_out, size_t *len_out, const char *path, s
 	return 0;
 }
 
+/* bytes.TrimPrefix(data, utf8bom), in place (data is NUL-terminated). */
+static void S_strip_bom(char *data, size_t *len)
+{
+	if (*len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(data, data + 3, *len - 3 + 1);
+		*len -= 3;
+	}
+}
+
 static int S_read_file(char **data_out, size_t *len_out, const char *path, struct diag *d)
 {
 	return S_read_file_max(data_out, len_out, path, SIZE_MAX, d);
@@ -269,10 +278,7 @@ int chart_file_load(const struct chart_file *cf, struct diag *d)
 		diag_release(&own);
 		return error;
 	}
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-		memmove(data, data + 3, len - 3 + 1);
-		len -= 3;
-	}
+	S_strip_bom(data, &len);
 	f->data = data;
 	f->len = len;
 	return 0;
@@ -400,10 +406,7 @@ static int S_walk(struct rawlist *out, const struct ignore_rules *rules, const c
 					 name, CHART_MAX_FILE);
 			goto done;
 		}
-		if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-			memmove(data, data + 3, len - 3 + 1);
-			len -= 3;
-		}
+		S_strip_bom(data, &len);
 		if ((error = S_rawlist_add(out, r.ptr, data, len)) < 0) {
 			diag_set(d, error, "out of memory");
 			goto done;
@@ -1268,10 +1271,7 @@ static void S_pre_read(struct S_pre_file *pre, const char *dir, const char *name
 	buf_adds(&p, name);
 	if (buf_oom(&p) || S_read_file_max(&pre->data, &pre->len, p.ptr, CHART_MAX_FILE, NULL) != 0)
 		goto done;
-	if (pre->len >= 3 && memcmp(pre->data, "\xEF\xBB\xBF", 3) == 0) {
-		memmove(pre->data, pre->data + 3, pre->len - 3 + 1);
-		pre->len -= 3;
-	}
+	S_strip_bom(pre->data, &pre->len);
 	f.name = (char *)name;
 	f.data = pre->data;
 	f.len = pre->len;

@@ -11,6 +11,7 @@
  */
 #include "render/kustomize/internal.h"
 #include "render/gofloat.h"
+#include "render/tmpl/tmpl.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -1171,36 +1172,6 @@ int kpatch_smp_steal(json_t **target, json_t *p, const json_t *schema, int with_
  * answers.
  */
 
-/* Go's %q of s, for strconv's error texts. */
-static void go_quote(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	buf_addch(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': buf_adds(b, "\\\""); break;
-		case '\\': buf_adds(b, "\\\\"); break;
-		case '\a': buf_adds(b, "\\a"); break;
-		case '\b': buf_adds(b, "\\b"); break;
-		case '\f': buf_adds(b, "\\f"); break;
-		case '\n': buf_adds(b, "\\n"); break;
-		case '\r': buf_adds(b, "\\r"); break;
-		case '\t': buf_adds(b, "\\t"); break;
-		case '\v': buf_adds(b, "\\v"); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
-				buf_adds(b, "\\x");
-				buf_addch(b, hex[*p >> 4]);
-				buf_addch(b, hex[*p & 15]);
-			} else {
-				buf_addch(b, *p);
-			}
-		}
-	}
-	buf_addch(b, '"');
-}
-
 /* strconv.Atoi: 0 and *out, or -1 with its error text in err. */
 static int go_atoi(const char *s, long long *out, struct buf *err)
 {
@@ -1222,7 +1193,7 @@ static int go_atoi(const char *s, long long *out, struct buf *err)
 	}
 	if (v > (unsigned long long)LLONG_MAX + (unsigned long long)neg) {
 		buf_adds(err, "strconv.Atoi: parsing ");
-		go_quote(err, s);
+		tmpl_quote(err, s, strlen(s));
 		buf_adds(err, ": value out of range");
 		return -1;
 	}
@@ -1230,7 +1201,7 @@ static int go_atoi(const char *s, long long *out, struct buf *err)
 	return 0;
 syntax:
 	buf_adds(err, "strconv.Atoi: parsing ");
-	go_quote(err, s);
+	tmpl_quote(err, s, strlen(s));
 	buf_adds(err, ": invalid syntax");
 	return -1;
 }
